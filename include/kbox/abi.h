@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ABI translation between the guest (host ABI, x86_64) and the kernel
+ * library (asm-generic ABI). The structures below are written out field by
+ * field from the kernel's uapi headers; src/abi/lx_check.c asserts at
+ * compile time that they match <lx/uapi.h> when the kernel is built, and
+ * the _Static_asserts here pin the host side.
+ */
+#ifndef KBOX_ABI_H
+#define KBOX_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* asm-generic struct stat (64-bit): 128 bytes, st_mode at offset 16. */
+struct kbox_gstat {
+    uint64_t st_dev;
+    uint64_t st_ino;
+    uint32_t st_mode;
+    uint32_t st_nlink;
+    uint32_t st_uid;
+    uint32_t st_gid;
+    uint64_t st_rdev;
+    uint64_t pad1;
+    int64_t st_size;
+    int32_t st_blksize;
+    int32_t pad2;
+    int64_t st_blocks;
+    int64_t st_atime_sec;
+    uint64_t st_atime_nsec;
+    int64_t st_mtime_sec;
+    uint64_t st_mtime_nsec;
+    int64_t st_ctime_sec;
+    uint64_t st_ctime_nsec;
+    uint32_t unused4;
+    uint32_t unused5;
+};
+_Static_assert(sizeof(struct kbox_gstat) == 128, "generic stat size");
+_Static_assert(offsetof(struct kbox_gstat, st_mode) == 16, "generic st_mode");
+_Static_assert(offsetof(struct kbox_gstat, st_size) == 48, "generic st_size");
+_Static_assert(offsetof(struct kbox_gstat, st_atime_sec) == 72, "atime");
+
+/* x86_64 struct stat (arch/x86/include/uapi/asm/stat.h): 144 bytes. */
+struct kbox_hstat {
+    uint64_t st_dev;
+    uint64_t st_ino;
+    uint64_t st_nlink;
+    uint32_t st_mode;
+    uint32_t st_uid;
+    uint32_t st_gid;
+    uint32_t pad0;
+    uint64_t st_rdev;
+    int64_t st_size;
+    int64_t st_blksize;
+    int64_t st_blocks;
+    uint64_t st_atime_sec;
+    uint64_t st_atime_nsec;
+    uint64_t st_mtime_sec;
+    uint64_t st_mtime_nsec;
+    uint64_t st_ctime_sec;
+    uint64_t st_ctime_nsec;
+    int64_t unused[3];
+};
+_Static_assert(sizeof(struct kbox_hstat) == 144, "x86_64 stat size");
+_Static_assert(offsetof(struct kbox_hstat, st_mode) == 24, "x86_64 st_mode");
+_Static_assert(offsetof(struct kbox_hstat, st_size) == 48, "x86_64 st_size");
+
+/* asm-generic struct statfs on 64-bit (__statfs_word = long). */
+struct kbox_gstatfs {
+    int64_t f_type;
+    int64_t f_bsize;
+    uint64_t f_blocks;
+    uint64_t f_bfree;
+    uint64_t f_bavail;
+    uint64_t f_files;
+    uint64_t f_ffree;
+    int32_t f_fsid[2];
+    int64_t f_namelen;
+    int64_t f_frsize;
+    int64_t f_flags;
+    int64_t f_spare[4];
+};
+_Static_assert(sizeof(struct kbox_gstatfs) == 120, "generic statfs size");
+
+/* x86_64 struct statfs (same words, spelled out separately on purpose). */
+struct kbox_hstatfs {
+    int64_t f_type;
+    int64_t f_bsize;
+    uint64_t f_blocks;
+    uint64_t f_bfree;
+    uint64_t f_bavail;
+    uint64_t f_files;
+    uint64_t f_ffree;
+    int32_t f_fsid[2];
+    int64_t f_namelen;
+    int64_t f_frsize;
+    int64_t f_flags;
+    int64_t f_spare[4];
+};
+_Static_assert(sizeof(struct kbox_hstatfs) == 120, "x86_64 statfs size");
+
+void kbox_abi_stat_to_host(const struct kbox_gstat *g, struct kbox_hstat *h);
+void kbox_abi_stat_to_generic(const struct kbox_hstat *h, struct kbox_gstat *g);
+void kbox_abi_statfs_to_host(const struct kbox_gstatfs *g,
+                             struct kbox_hstatfs *h);
+
+/* A 32-bit int argument (fd, AT_FDCWD, flags) from a 64-bit seccomp arg. */
+static inline long kbox_arg_int(uint64_t a)
+{
+    return (long)(int)(uint32_t)a;
+}
+static inline unsigned int kbox_arg_uint(uint64_t a)
+{
+    return (unsigned int)(uint32_t)a;
+}
+
+/*
+ * Legacy x86_64 path calls (open, stat, lstat, mkdir, ...) rewritten onto
+ * their *at forms (host x86_64 numbers in and out). Returns 1 and fills
+ * @out_nr/@out when @nr is such a call, 0 otherwise (out untouched).
+ */
+int kbox_abi_legacy_to_at(long nr, const uint64_t in[6], long *out_nr,
+                          uint64_t out[6]);
+
+/* O_* flag translation host <-> asm-generic, for a given host arch. */
+enum kbox_arch { KBOX_ARCH_X86_64 = 0, KBOX_ARCH_AARCH64 };
+#if defined(__aarch64__)
+#define KBOX_HOST_ARCH KBOX_ARCH_AARCH64
+#else
+#define KBOX_HOST_ARCH KBOX_ARCH_X86_64
+#endif
+unsigned long kbox_abi_oflags_to_generic(unsigned long f, enum kbox_arch a);
+unsigned long kbox_abi_oflags_to_host(unsigned long f, enum kbox_arch a);
+
+/*
+ * Convert a buffer of linux_dirent64 records (as getdents64 returns) into
+ * legacy struct linux_dirent records (getdents). Stops before the record
+ * that does not fit; returns bytes written and sets *consumed to the input
+ * bytes converted (so the caller can seek back), or -1 if not even the
+ * first record fits.
+ */
+long kbox_abi_dirent64_to_dirent(const void *in, size_t inlen, void *out,
+                                 size_t outlen, size_t *consumed);
+
+#endif

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dispatch engine: one per-syscall disposition table shared by every
+ * interception tier. A tier turns an intercepted syscall into a struct
+ * kbox_req, calls kbox_dispatch(), and applies the struct kbox_resp.
+ * Guest memory and fd injection go through the tier's ops so handlers do
+ * not know which tier they serve.
+ */
+#ifndef KBOX_DISPATCH_H
+#define KBOX_DISPATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct lx_task;
+struct kbox_fdt;
+struct kbox_req;
+struct kbox_opts;
+
+struct kbox_tier_ops {
+    /* Copy guest memory; return 0 or -errno. */
+    int (*read)(struct kbox_req *r, uint64_t addr, void *buf, size_t len);
+    int (*write)(struct kbox_req *r, uint64_t addr, const void *buf,
+                 size_t len);
+    /* Copy a NUL-terminated string (at most len-1 chars); 0 or -errno
+     * (-ENAMETOOLONG when no NUL within len). */
+    int (*read_str)(struct kbox_req *r, uint64_t addr, char *buf, size_t len);
+    /* Is the request still pending (the guest has not been interrupted)? */
+    bool (*valid)(struct kbox_req *r);
+    /* Install host fd @src in the guest: at @target (>= 0, replacing
+     * what is there) or the lowest free number (-1). Returns the guest fd
+     * or -errno. */
+    int (*addfd)(struct kbox_req *r, int src, int target, bool cloexec);
+};
+
+/* A guest process (thread group) and its kernel-side task context. */
+struct kbox_proc {
+    pid_t tgid;
+    struct lx_task *task;
+    struct kbox_fdt *fdt; /* guest fd -> lx fd */
+    struct kbox_proc *next;
+    /* Kernel tasks (and fd maps) prepared at fork/clone, claimed by the
+     * new child. */
+    struct lx_task *pending[16];
+    struct kbox_fdt *pending_fdt[16];
+    int npending;
+    unsigned long long start_time; /* /proc/<pid>/stat field 22 */
+    char exe[4096];                /* guest path of the running program */
+    /* Non-empty: the cwd is this guest directory inside a host bind (the
+     * lx task's cwd is left where it was). */
+    char bind_cwd[4096];
+    int refs;  /* requests in flight (under the proc lock) */
+    bool dead; /* exited: freed when refs drops to 0 */
+};
+
+struct kbox_req {
+    long nr;
+    uint64_t args[6];
+    pid_t pid; /* thread id in our pid namespace */
+    uint64_t ip;
+    uint64_t id;
+    const struct kbox_tier_ops *ops;
+    void *tier; /* tier private */
+    struct kbox_proc *proc;
+};
+
+enum kbox_resp_kind {
+    KBOX_RESP_RET = 0,  /* return val (>= 0) or -errno */
+    KBOX_RESP_CONTINUE, /* let the host kernel run it */
+};
+
+struct kbox_resp {
+    enum kbox_resp_kind kind;
+    long val;
+};
+
+/* Global supervisor state the handlers need. */
+struct kbox_sup {
+    const struct kbox_opts *opts;
+    int placeholder_fd; /* host object reserving guest numbers of lx fds */
+    int hostdev_dir;    /* O_PATH fd of the host /dev, or -1 */
+    int *bind_dirs;     /* O_PATH fds of bind sources */
+    char exec_dir[256]; /* host dir with the exec alias symlinks */
+    int verbose;
+    unsigned long unknown_count[512]; /* updated atomically */
+    struct kbox_proc *procs;
+    pid_t main_pid;
+};
+
+extern struct kbox_sup kbox_sup;
+
+typedef struct kbox_resp (*kbox_handler)(struct kbox_req *r);
+
+/* Run one request through the disposition table. */
+struct kbox_resp kbox_dispatch(struct kbox_req *r);
+
+/* Process bookkeeping (src/dispatch/proc.c). */
+/* Find (or claim, for a new child) the process of thread @tid; takes a
+ * reference, dropped with kbox_proc_put(). */
+struct kbox_proc *kbox_proc_lookup(pid_t tid);
+void kbox_proc_put(struct kbox_proc *p);
+/* Mark exited; the task ends when the last reference goes. */
+void kbox_proc_exit(struct kbox_proc *p);
+struct kbox_proc *kbox_proc_add(pid_t tgid, struct lx_task *task);
+void kbox_proc_remove(struct kbox_proc *p);
+/* Drop processes that died without exit_group (killed) or whose pid was
+ * reused: their kernel tasks end, releasing files and locks. */
+void kbox_proc_sweep(void);
+
+/* Helpers shared by handler families. */
+static inline struct kbox_resp kbox_ret(long v)
+{
+    struct kbox_resp r = { KBOX_RESP_RET, v };
+    return r;
+}
+static inline struct kbox_resp kbox_continue(void)
+{
+    struct kbox_resp r = { KBOX_RESP_CONTINUE, 0 };
+    return r;
+}
+
+/* Issue an lx syscall as the request's process. */
+long kbox_lx(struct kbox_req *r, long nr, long a0, long a1, long a2, long a3,
+             long a4, long a5);
+/* Is guest fd @fd a kernel-library file in this process? */
+bool kbox_fd_is_lx(struct kbox_req *r, int fd);
+/* The lx fd behind guest fd @fd, or -1 for host objects. */
+int kbox_lxfd(struct kbox_req *r, int fd);
+/*
+ * Give lx fd @lxfd to the guest: reserve a guest number with a host
+ * placeholder (lowest free, or @target) and map it to @lxfd.
+ * Returns the guest fd or -errno (the lx fd is closed on error).
+ */
+long kbox_fd_install(struct kbox_req *r, int lxfd, int target, bool cloexec);
+
+/* Handler tables by family (each returns true if it handles nr). */
+kbox_handler kbox_fs_handler(long nr);
+kbox_handler kbox_fd_handler(long nr);
+kbox_handler kbox_id_handler(long nr);
+kbox_handler kbox_proc_handler(long nr);
+kbox_handler kbox_sys_handler(long nr);
+
+/*
+ * Resolve a guest path like the fs family does: for host routes (binds,
+ * host /dev nodes) open it on the host with @host_flags and set *hostfd;
+ * otherwise set *hostfd = -1 and give the lx dirfd and path to use.
+ * Returns 0 or -errno.
+ */
+int kbox_fs_resolve(struct kbox_req *r, int dirfd, const char *path,
+                    int host_flags, int *hostfd, int *lxdir, char *lxpath,
+                    size_t lxlen);
+
+/* Copy a path argument; -EFAULT/-ENAMETOOLONG/-ENOENT for "". */
+int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
+                   bool allow_empty);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-process map from guest fd numbers to the kernel library's fd
+ * numbers for files that live in lx. Guest numbers are reserved on the
+ * host by placeholder fds, so the host and this map never disagree about
+ * which numbers are taken; lx picks its own numbers. A guest fd that is
+ * not in the map is a host object (pipe, socket, tty, bind file) and its
+ * calls run on the host without asking lx anything.
+ *
+ * Shared by threads and CLONE_FILES children (reference counted), copied
+ * at fork (together with lx_task_fork's copy of the lx table), and
+ * stripped of close-on-exec entries at exec (as lx_task_exec does).
+ */
+#ifndef KBOX_FDTABLE_H
+#define KBOX_FDTABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct kbox_fdt;
+
+struct kbox_fdt *kbox_fdt_new(void);
+/* A private copy (fork without CLONE_FILES). */
+struct kbox_fdt *kbox_fdt_copy(struct kbox_fdt *t);
+/* Another reference (threads, CLONE_FILES). */
+struct kbox_fdt *kbox_fdt_ref(struct kbox_fdt *t);
+void kbox_fdt_put(struct kbox_fdt *t);
+/* Make @t private (exec unshares a CLONE_FILES table); returns the table
+ * to use from now on (drops the reference to @t if it copied). */
+struct kbox_fdt *kbox_fdt_unshare(struct kbox_fdt *t);
+
+/* lx fd for guest fd @gfd, or -1. */
+int kbox_fdt_lookup(struct kbox_fdt *t, int gfd);
+/* Is guest fd @gfd close-on-exec (only meaningful for mapped fds)? */
+bool kbox_fdt_cloexec(struct kbox_fdt *t, int gfd);
+/* Map @gfd -> @lxfd. Returns the lx fd it replaced (the caller closes it
+ * in lx), -1 if none, or -ENOMEM / -EBADF. */
+int kbox_fdt_set(struct kbox_fdt *t, int gfd, int lxfd, bool cloexec);
+/* Unmap @gfd; returns its lx fd (caller closes it in lx) or -1. */
+int kbox_fdt_clear(struct kbox_fdt *t, int gfd);
+void kbox_fdt_set_cloexec(struct kbox_fdt *t, int gfd, bool cloexec);
+/* Drop close-on-exec entries (lx closed them in lx_task_exec). */
+void kbox_fdt_exec(struct kbox_fdt *t);
+/*
+ * close_range(first, last): unmap the mapped guest fds in the range (with
+ * @cloexec_only: mark them close-on-exec instead) and return their lx fds
+ * in a malloc'd *out (caller frees). Returns the count.
+ */
+int kbox_fdt_range(struct kbox_fdt *t, unsigned first, unsigned last,
+                   bool cloexec_only, int **out);
+/* Number of mapped fds (tests, diagnostics). */
+int kbox_fdt_count(struct kbox_fdt *t);
+
+#endif

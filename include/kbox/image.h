@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* Image lifecycle: open, boot, mount, chroot, profile, identity, halt. */
+#ifndef KBOX_IMAGE_H
+#define KBOX_IMAGE_H
+
+struct kbox_opts;
+struct lx_task;
+
+/* Open and sanity-check the image; prints the error. fd or -1. */
+int kbox_image_open(const struct kbox_opts *o);
+
+/* Boot lx, add the disk, mount it as the root, chroot, apply the mount
+ * profile. Prints the error; 0 or -1 (lx may be booted: call halt). */
+int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted);
+
+/* A fresh task for the first guest process: no fds, the work dir, the
+ * identity asked for. Prints the error; NULL on failure. */
+struct lx_task *kbox_image_guest_task(const struct kbox_opts *o);
+
+/* Is the -w work dir inside a -b bind (then it is not an lx cwd)? */
+#include <stdbool.h>
+bool kbox_image_workdir_in_bind(const struct kbox_opts *o);
+
+/* Sync, unmount, halt. Returns 0 or -1 (message printed). */
+int kbox_image_halt(int verbose);
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Lexical path handling: normalisation with escape detection and routing
+ * of guest paths to the kernel library, host binds or host devices.
+ */
+#ifndef KBOX_PATH_H
+#define KBOX_PATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define KBOX_PATH_MAX 4096
+
+/*
+ * Normalise @in lexically: collapse "//", drop ".", resolve ".." against
+ * earlier components. Absolute paths never go above "/" (as the kernel
+ * does for ".." at the root). For a relative path, a ".." that would
+ * climb above the start is kept in the output and *escapes is set.
+ * A trailing slash is kept (it matters: "file/" must fail ENOTDIR) when
+ * @keep_trailing is true. Returns the output length, or -1 when the
+ * result does not fit in @outlen.
+ */
+int kbox_path_normalize(const char *in, char *out, size_t outlen,
+                        bool keep_trailing, bool *escapes);
+
+/* Join @base (absolute) and @rel into @out, then normalise. */
+int kbox_path_join(const char *base, const char *rel, char *out, size_t outlen);
+
+/*
+ * True when normalised absolute @path equals @prefix or lies beneath it
+ * (component-wise: "/foo" is not beneath "/fo"). On true, *rest points at
+ * the remainder ("" or "sub/dir", without a leading slash).
+ */
+bool kbox_path_beneath(const char *path, const char *prefix, const char **rest);
+
+enum kbox_route {
+    KBOX_ROUTE_LX = 0, /* the kernel library */
+    KBOX_ROUTE_BIND,   /* a host bind mount */
+    KBOX_ROUTE_HOSTDEV /* an allow-listed host /dev node */
+};
+
+struct kbox_bind;
+struct kbox_route_result {
+    enum kbox_route route;
+    int bind_index;   /* KBOX_ROUTE_BIND: which bind */
+    const char *rest; /* remainder beneath the bind/device ("" = itself) */
+};
+
+/*
+ * Route a normalised absolute guest path. Binds are checked longest
+ * guest_dst first. Host devices are only used when @hostdev is true
+ * (the image has no devtmpfs of its own).
+ */
+struct kbox_route_result kbox_path_route(const char *path,
+                                         const struct kbox_bind *binds,
+                                         int nbinds, bool hostdev);
+
+/* Host /dev nodes the guest may open when routed to the host. */
+bool kbox_path_hostdev_allowed(const char *name);
+
+#endif

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The boundary between the lx kernel and its host runtime. Included by
+ * kernel code and by host (libc) code alike, so it uses plain C types only.
+ */
+#ifndef _ASM_LX_HOST_H
+#define _ASM_LX_HOST_H
+
+#define LX_IRQ_TIMER	1	/* the one-shot host timer expired */
+#define LX_IRQ_ENTER	2	/* a host thread waits to enter a task */
+#define LX_IRQ_BLOCK	3	/* host block I/O completed */
+#define LX_IRQ_MAX	8
+
+/*
+ * Host-side record of one kernel task: the semaphore its host thread parks
+ * on while the task is switched out, and the entry state of the host
+ * thread that "embodies" the task while it runs a syscall for a caller.
+ */
+struct lx_thread {
+	void *sem;			/* host semaphore */
+	void *use_lock;			/* host mutex: one caller at a time */
+	void *task;			/* struct task_struct * */
+	void *leave_jb;			/* jmp_buf * of the current entry */
+	struct lx_thread *enter_next;	/* LX_IRQ_ENTER queue link */
+	long result;			/* syscall result handed to the caller */
+	int embodied;			/* no host thread of its own */
+	int wants_enter;		/* a caller waits to run as this task */
+	int leaving;			/* next switch-out returns to the caller */
+	int started;			/* own host thread has been created */
+};
+
+/* --- provided by the host runtime (kernel/host) --- */
+struct lx_thread *lx_host_thread_alloc(void);
+void lx_host_thread_free(struct lx_thread *t);
+/* Start a host thread that runs fn(arg); it is counted until it exits. */
+int lx_host_thread_start(struct lx_thread *t, void (*fn)(void *), void *arg);
+void lx_host_thread_exit(void) __attribute__((noreturn));
+void lx_host_sem_down(void *sem);
+void lx_host_sem_up(void *sem);
+void lx_host_longjmp(void *jb) __attribute__((noreturn));
+/*
+ * Run fn(arg) with t->leave_jb pointing into this frame; returns when the
+ * task leaves the kernel (a longjmp from __switch_to).
+ */
+long lx_host_entry(struct lx_thread *t, void (*fn)(void *), void *arg);
+/*
+ * Mark t as wanting to be entered and queue it for LX_IRQ_ENTER (raised
+ * here); the handler pops it. Fails (-1) once the kernel is halting, so no
+ * caller can park after halt has unparked everyone.
+ */
+int lx_host_enter_begin(struct lx_thread *t);
+struct lx_thread *lx_host_enter_pop(void);
+
+/* Interrupts: raise from any host thread; fetch/clear by the CPU owner. */
+void lx_host_irq_raise(int irq);
+unsigned long lx_host_irq_pending(void);
+unsigned long lx_host_irq_fetch(void);
+/* Idle: block until an interrupt is pending or the kernel halts. */
+void lx_host_idle_wait(void);
+
+/* Time. */
+unsigned long long lx_host_time_ns(void);	/* CLOCK_MONOTONIC */
+unsigned long long lx_host_realtime_ns(void);	/* CLOCK_REALTIME */
+void lx_host_timer_set(unsigned long long deadline_ns); /* 0 = cancel */
+
+/* Memory for the kernel's RAM. */
+void *lx_host_mem_alloc(unsigned long size);
+void lx_host_mem_free(void *p, unsigned long size);
+
+/* Console and fatal errors. */
+void lx_host_console_write(const char *s, unsigned int len);
+void lx_host_panic(const char *msg) __attribute__((noreturn));
+
+/* Block I/O on a host file descriptor; 0 or -errno. */
+long lx_host_blk_rw(int fd, int write, void *buf, unsigned long len,
+		    unsigned long long off);
+long lx_host_blk_flush(int fd);
+long lx_host_blk_discard(int fd, unsigned long long off,
+			 unsigned long long len);
+long long lx_host_blk_size(int fd);
+
+/* Boot parameters the host passed to lx_k_boot. */
+struct lx_k_boot_args {
+	const char *cmdline;
+	void (*booted)(void *pid1); /* pid 1 is ready to be embodied */
+};
+
+/* --- provided by the kernel side (arch/lx) --- */
+void lx_k_start_kernel(void *boot_args);
+
+enum lx_k_op {
+	LX_K_NOP,	/* enter and leave: parks a freshly forked task */
+	LX_K_SYSCALL,	/* nr, args[6] */
+	LX_K_FORK,	/* nr = clone flags; returns the task in ret_task */
+	LX_K_EXEC,	/* close O_CLOEXEC files */
+	LX_K_EXIT,	/* do_exit() the task */
+	LX_K_PID,
+	LX_K_DISK_ADD,	/* args[0] = fd, args[1] = read-only */
+	LX_K_DISK_DEVNO,/* args[0] = index */
+	LX_K_HALT,	/* sync, stop every host thread of the kernel */
+};
+
+struct lx_k_req {
+	int op;
+	void *task;		/* struct task_struct * to run as */
+	long nr;
+	const long *args;
+	void *ret_task;
+};
+
+/* Entry from lx_host_entry(): run @req as req->task; result in t->result. */
+void lx_k_run(void *req);
+/* struct lx_thread of a task; take/drop a task_struct reference. */
+struct lx_thread *lx_k_task_host(void *task);
+
+#endif

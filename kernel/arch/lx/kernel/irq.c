@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupts. "Disabling interrupts" clears one global flag; host threads
+ * (the timer thread, callers entering a task, block I/O) raise an interrupt
+ * by marking it pending in the host runtime. The CPU owner runs pending
+ * handlers when it re-enables interrupts, and idle waits for them.
+ */
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/hardirq.h>
+#include <linux/sched.h>
+#include <asm/lx_host.h>
+
+#include "lx.h"
+
+static unsigned long lx_irq_flags = ARCH_IRQ_DISABLED;
+static int lx_in_dispatch;
+
+unsigned long arch_local_save_flags(void)
+{
+	return lx_irq_flags;
+}
+
+static void lx_run_pending_irqs(void)
+{
+	unsigned long pending;
+	int irq;
+
+	lx_in_dispatch = 1;
+	while ((pending = lx_host_irq_fetch())) {
+		for (irq = 0; irq < LX_IRQ_MAX; irq++) {
+			if (!(pending & (1UL << irq)))
+				continue;
+			irq_enter();
+			generic_handle_irq(irq);
+			irq_exit();
+		}
+	}
+	lx_in_dispatch = 0;
+}
+
+void arch_local_irq_restore(unsigned long flags)
+{
+	if (flags == ARCH_IRQ_ENABLED && lx_irq_flags == ARCH_IRQ_DISABLED &&
+	    !lx_in_dispatch && lx_host_irq_pending())
+		lx_run_pending_irqs();
+	lx_irq_flags = flags;
+}
+
+void arch_cpu_idle(void)
+{
+	/* Called with interrupts disabled; the host wait is the "hlt". */
+	lx_host_idle_wait();
+	if (lx_halting)
+		lx_thread_halted(current->thread.host);
+}
+
+static irqreturn_t lx_enter_interrupt(int irq, void *dev)
+{
+	struct lx_thread *h;
+
+	while ((h = lx_host_enter_pop()))
+		lx_enter_wake(h);
+	return IRQ_HANDLED;
+}
+
+void __init init_IRQ(void)
+{
+	int irq;
+
+	for (irq = 1; irq < LX_IRQ_MAX; irq++)
+		irq_set_chip_and_handler(irq, &dummy_irq_chip,
+					 handle_simple_irq);
+}
+
+void __init lx_irq_init(void)
+{
+	if (request_irq(LX_IRQ_ENTER, lx_enter_interrupt, 0, "lx-enter", NULL))
+		panic("lx: cannot request the enter interrupt");
+}

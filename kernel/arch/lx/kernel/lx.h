@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internal interfaces between the lx arch files. */
+#ifndef _LX_KERNEL_LX_H
+#define _LX_KERNEL_LX_H
+
+#include <linux/sched.h>
+#include <asm/lx_host.h>
+
+extern int lx_halting;
+extern unsigned long lx_mem_size;
+
+void lx_enter(struct task_struct *p);
+void lx_enter_wake(struct lx_thread *h);
+void __noreturn lx_leave(void);
+struct task_struct *lx_fork_embodied(unsigned long flags);
+int lx_embodied_fn(void *arg);
+void lx_thread_halted(struct lx_thread *h) __noreturn;
+void lx_init_returned(void);
+void lx_irq_init(void);
+int lx_blk_add(int fd, int readonly);
+long lx_blk_devno(int idx);
+void lx_console_init(void);
+
+#endif

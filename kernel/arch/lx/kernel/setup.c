@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Boot, memory and halt.
+ *
+ * The host runtime starts the kernel on a host thread of its own, which
+ * becomes the idle task once start_kernel() is done. RAM is one anonymous
+ * host mapping; physical addresses are host addresses.
+ */
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/start_kernel.h>
+#include <linux/string.h>
+#include <linux/binfmts.h>
+#include <linux/fs.h>
+#include <linux/init_syscalls.h>
+#include <linux/fcntl.h>
+#include <linux/reboot.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/task_work.h>
+#include <asm/setup.h>
+#include <asm/lx_host.h>
+
+#include "lx.h"
+
+unsigned long memory_start, memory_end;
+unsigned long lx_mem_size = CONFIG_LX_DEFAULT_MEM_MB * 1024UL * 1024UL;
+void *empty_zero_page;
+void (*pm_power_off)(void);
+EXPORT_SYMBOL(pm_power_off);
+
+static struct lx_k_boot_args *lx_boot_args;
+static void *lx_ram;
+static unsigned long lx_ram_size;
+
+static int __init lx_parse_mem(char *p)
+{
+	unsigned long size = memparse(p, &p);
+
+	if (size < 16UL << 20)
+		size = 16UL << 20;
+	lx_mem_size = PAGE_ALIGN(size);
+	return 0;
+}
+early_param("mem", lx_parse_mem);
+
+void __init setup_arch(char **cmdline_p)
+{
+	unsigned long align = PAGE_SIZE << MAX_PAGE_ORDER;
+	unsigned long max_zone_pfn[MAX_NR_ZONES] = { 0 };
+
+	*cmdline_p = boot_command_line;
+	parse_early_param();
+
+	lx_ram_size = lx_mem_size + align;
+	lx_ram = lx_host_mem_alloc(lx_ram_size);
+	if (!lx_ram)
+		lx_host_panic("lx: cannot allocate kernel memory");
+	memory_start = ALIGN((unsigned long)lx_ram, align);
+	memory_end = memory_start + lx_mem_size;
+
+	min_low_pfn = PFN_UP(memory_start);
+	max_low_pfn = PFN_DOWN(memory_end);
+	max_pfn = max_low_pfn;
+	max_mapnr = max_pfn - ARCH_PFN_OFFSET;
+	high_memory = (void *)memory_end;
+
+	memblock_add(memory_start, lx_mem_size);
+
+	max_zone_pfn[ZONE_NORMAL] = max_pfn;
+	free_area_init(max_zone_pfn);
+
+	empty_zero_page = memblock_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (!empty_zero_page)
+		panic("lx: no zero page");
+}
+
+void __init mem_init(void)
+{
+	memblock_free_all();
+}
+
+/* The kernel image is part of the host program, not of our RAM. */
+void free_initmem(void)
+{
+}
+
+void __ref lx_k_start_kernel(void *arg)
+{
+	lx_boot_args = arg;
+	init_task.thread.host = lx_host_thread_alloc();
+	if (!init_task.thread.host)
+		lx_host_panic("lx: out of host memory");
+	init_task.thread.host->task = &init_task;
+	init_task.thread.host->started = 1;
+	strscpy(boot_command_line, lx_boot_args->cmdline ?: "",
+		COMMAND_LINE_SIZE);
+	start_kernel();
+}
+
+/*
+ * pid 1 must exec an init. /init is created below and "executed" by a
+ * binary format that accepts only it; kernel_init() then returns as if to
+ * user space, which is where lx hands pid 1 to the library's callers.
+ */
+static const char lx_init_magic[] = "#!lx-init\n";
+
+static int lx_init_load(struct linux_binprm *bprm)
+{
+	if (memcmp(bprm->buf, lx_init_magic, sizeof(lx_init_magic) - 1))
+		return -ENOEXEC;
+	return 0;
+}
+
+static struct linux_binfmt lx_init_format = {
+	.module		= THIS_MODULE,
+	.load_binary	= lx_init_load,
+};
+
+static int __init lx_make_init(void)
+{
+	struct file *f;
+	loff_t pos = 0;
+
+	register_binfmt(&lx_init_format);
+	f = filp_open("/init", O_CREAT | O_WRONLY | O_TRUNC, 0700);
+	if (IS_ERR(f))
+		panic("lx: cannot create /init: %ld", PTR_ERR(f));
+	kernel_write(f, lx_init_magic, sizeof(lx_init_magic) - 1, &pos);
+	filp_close(f, NULL);
+	/* pid 1 is not a kthread: run its deferred fput now, or exec says ETXTBSY. */
+	task_work_run();
+	lx_irq_init();
+	return 0;
+}
+late_initcall(lx_make_init);
+
+static void lx_init_leave(void *arg)
+{
+	struct task_struct *p = current;
+
+	/* Children of pid 1 and of every task forked from it are reaped. */
+	kernel_sigaction(SIGCHLD, SIG_IGN);
+	p->thread.host->embodied = 1;
+	lx_leave();
+}
+
+void lx_init_returned(void)
+{
+	struct task_struct *p = current;
+
+	lx_host_entry(p->thread.host, lx_init_leave, NULL);
+	/* pid 1 is parked now: callers may embody it. */
+	lx_boot_args->booted(p);
+}
+
+void machine_halt(void)
+{
+	lx_host_panic("lx: machine_halt outside lx_halt");
+}
+
+void machine_power_off(void)
+{
+	machine_halt();
+}
+
+void machine_restart(char *cmd)
+{
+	machine_halt();
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lx: Linux 6.12 as an in-process library - the public API.
+ *
+ * Every function here may be called from any host thread. Syscall numbers,
+ * flags and structure layouts are the kernel's asm-generic ABI: use the
+ * LX_-prefixed names from <lx/uapi.h>, never the host's.
+ *
+ * Return convention: >= 0 on success, -errno (asm-generic numbering, which
+ * equals the host's on x86_64 and aarch64) on failure.
+ */
+#ifndef LX_LX_H
+#define LX_LX_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A kernel task context: its own cwd, root, umask, credentials, fd table. */
+struct lx_task;
+
+struct lx_boot_opts {
+	/* Kernel command line, e.g. "mem=128M loglevel=4". NULL: defaults. */
+	const char *cmdline;
+	/* Kernel log (printk) is written here when >= 0; -1 = silent. */
+	int console_fd;
+	/* Host stack size for kernel threads in bytes; 0 = default (128 KiB). */
+	unsigned long thread_stack_size;
+};
+
+/* Boot the kernel. Returns 0 once the kernel can take syscalls. */
+int lx_boot(const struct lx_boot_opts *opts);
+
+/*
+ * Register a disk backed by host fd @fd (the library dups it). Works before
+ * or after boot. Returns the disk index (0 for the first, the kernel names
+ * it /dev/lxda, 1 -> /dev/lxdb, ...) or -errno.
+ */
+int lx_disk_add(int fd, int readonly);
+
+/* Device number (MKDEV form, new_encode_dev) of disk @idx, or -errno. */
+long lx_disk_devno(int idx);
+
+/*
+ * Issue syscall @nr with six arguments as the calling host thread's own
+ * task. That task is created on first use as a fork of the root task
+ * (see lx_task_root) and lives until lx_thread_detach() or halt.
+ * Pointer arguments are plain host pointers.
+ */
+long lx_syscall(long nr, const long args[6]);
+long lx_syscall6(long nr, long a1, long a2, long a3, long a4, long a5,
+		 long a6);
+
+/* Forget the calling thread's own task (ends it). */
+void lx_thread_detach(void);
+
+/*
+ * Task contexts. lx_task_fork() makes a new task as a fork of @parent
+ * (NULL: the root task): it gets a copy of the parent's fd table, fs
+ * (cwd, root, umask) and credentials unless @clone_flags (LX_CLONE_FILES,
+ * LX_CLONE_FS) asks to share them. A task runs syscalls from any host
+ * thread, one call at a time (concurrent callers on one task serialise).
+ */
+struct lx_task *lx_task_root(void);
+struct lx_task *lx_task_fork(struct lx_task *parent, unsigned long clone_flags);
+long lx_task_syscall(struct lx_task *task, long nr, const long args[6]);
+/* Close the task's O_CLOEXEC files, as execve does. */
+int lx_task_exec(struct lx_task *task);
+/* The task's kernel pid (for diagnostics). */
+int lx_task_pid(struct lx_task *task);
+/* End the task: its files are closed before this returns. */
+void lx_task_exit(struct lx_task *task);
+
+/*
+ * Halt: sync, unmount everything lx_mount*() mounted (in reverse), stop
+ * every kernel thread. Threads blocked in a syscall get -ESHUTDOWN, as
+ * does every later call. Returns 0, or -errno if a filesystem could not be
+ * unmounted cleanly (it is still synced).
+ */
+int lx_halt(void);
+
+/* Helpers, run as the root task (affect every task forked afterwards). */
+/* mount(2) that also creates @target (mkdir -p) and records it for halt. */
+int lx_mount(const char *source, const char *target, const char *fstype,
+	     unsigned long flags, const char *data);
+/* Mount disk @idx at @target. */
+int lx_mount_disk(int idx, const char *target, const char *fstype,
+		  unsigned long flags, const char *data);
+/* chdir(@path) + chroot(".") in the root task. */
+int lx_chroot(const char *path);
+
+/* errno name for an -errno value, for messages. */
+const char *lx_strerror(long err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

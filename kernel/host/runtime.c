@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lx host runtime: the host services the kernel side calls (lx_host_*):
+ * thread records and semaphores, host threads, interrupts and idle, the
+ * single timer thread, RAM, console and block I/O.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include <asm/lx_host.h>
+#include "runtime.h"
+
+struct lx_runtime lx_rt = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+	.console_fd = -1,
+	.stack_size = 128 * 1024,
+};
+
+/* Every record ever allocated, so halt can free what the kernel still holds. */
+struct lx_thread_rec {
+	struct lx_thread t;
+	sem_t sem;
+	pthread_mutex_t use_lock;
+	int busy;		/* host threads inside lx_host_entry() on it */
+	int free_pending;	/* the kernel freed it while busy */
+	struct lx_thread_rec *next, *prev;
+};
+
+static struct lx_thread_rec lx_recs = { .next = &lx_recs, .prev = &lx_recs };
+
+struct lx_thread *lx_host_thread_alloc(void)
+{
+	struct lx_thread_rec *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	sem_init(&r->sem, 0, 0);
+	pthread_mutex_init(&r->use_lock, NULL);
+	r->t.sem = &r->sem;
+	r->t.use_lock = &r->use_lock;
+	pthread_mutex_lock(&lx_rt.lock);
+	r->next = lx_recs.next;
+	r->prev = &lx_recs;
+	lx_recs.next->prev = r;
+	lx_recs.next = r;
+	pthread_mutex_unlock(&lx_rt.lock);
+	return &r->t;
+}
+
+static void lx_rec_destroy(struct lx_thread_rec *r)
+{
+	sem_destroy(&r->sem);
+	pthread_mutex_destroy(&r->use_lock);
+	free(r);
+}
+
+void lx_host_thread_free(struct lx_thread *t)
+{
+	struct lx_thread_rec *r = (struct lx_thread_rec *)t;
+
+	pthread_mutex_lock(&lx_rt.lock);
+	r->prev->next = r->next;
+	r->next->prev = r->prev;
+	r->next = r->prev = r;
+	if (r->busy) {
+		/* Its caller is still on the way out; it frees the record. */
+		r->free_pending = 1;
+		r = NULL;
+	}
+	pthread_mutex_unlock(&lx_rt.lock);
+	if (r)
+		lx_rec_destroy(r);
+}
+
+struct lx_start {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void *lx_thread_main(void *p)
+{
+	struct lx_start s = *(struct lx_start *)p;
+	sigset_t all;
+
+	free(p);
+	/* Host signals belong to the program, never to kernel threads. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	s.fn(s.arg);
+	lx_host_thread_exit();
+}
+
+int lx_host_thread_start(struct lx_thread *t, void (*fn)(void *), void *arg)
+{
+	struct lx_start *s = malloc(sizeof(*s));
+	pthread_attr_t attr;
+	pthread_t tid;
+	int err;
+
+	(void)t;
+	if (!s)
+		return -ENOMEM;
+	s->fn = fn;
+	s->arg = arg;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, lx_rt.stack_size);
+	pthread_mutex_lock(&lx_rt.lock);
+	lx_rt.threads++;
+	pthread_mutex_unlock(&lx_rt.lock);
+	err = pthread_create(&tid, &attr, lx_thread_main, s);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		free(s);
+		pthread_mutex_lock(&lx_rt.lock);
+		lx_rt.threads--;
+		pthread_mutex_unlock(&lx_rt.lock);
+		return -err;
+	}
+	return 0;
+}
+
+void lx_host_thread_exit(void)
+{
+	pthread_mutex_lock(&lx_rt.lock);
+	lx_rt.threads--;
+	pthread_cond_broadcast(&lx_rt.cond);
+	pthread_mutex_unlock(&lx_rt.lock);
+	pthread_exit(NULL);
+}
+
+void lx_host_sem_down(void *sem)
+{
+	while (sem_wait(sem) && errno == EINTR)
+		;
+}
+
+void lx_host_sem_up(void *sem)
+{
+	sem_post(sem);
+}
+
+void lx_host_longjmp(void *jb)
+{
+	longjmp(*(jmp_buf *)jb, 1);
+}
+
+long lx_host_entry(struct lx_thread *t, void (*fn)(void *), void *arg)
+{
+	struct lx_thread_rec *r = (struct lx_thread_rec *)t;
+	jmp_buf jb;
+	long result;
+	int destroy;
+
+	pthread_mutex_lock(&lx_rt.lock);
+	if (lx_rt.halting) {
+		/* Counted entries only: halt frees RAM once none is left. */
+		pthread_mutex_unlock(&lx_rt.lock);
+		return -ESHUTDOWN;
+	}
+	lx_rt.inside++;
+	r->busy++;
+	pthread_mutex_unlock(&lx_rt.lock);
+	t->leave_jb = &jb;
+	if (setjmp(jb) == 0)
+		fn(arg);
+	result = t->result;
+	pthread_mutex_lock(&lx_rt.lock);
+	lx_rt.inside--;
+	destroy = --r->busy == 0 && r->free_pending;
+	pthread_cond_broadcast(&lx_rt.cond);
+	pthread_mutex_unlock(&lx_rt.lock);
+	if (destroy)
+		lx_rec_destroy(r);
+	return result;
+}
+
+/* --- interrupts and idle --- */
+
+void lx_host_irq_raise(int irq)
+{
+	atomic_fetch_or(&lx_rt.irq_pending, 1UL << irq);
+	pthread_mutex_lock(&lx_rt.lock);
+	pthread_cond_broadcast(&lx_rt.cond);
+	pthread_mutex_unlock(&lx_rt.lock);
+}
+
+unsigned long lx_host_irq_pending(void)
+{
+	return atomic_load(&lx_rt.irq_pending);
+}
+
+unsigned long lx_host_irq_fetch(void)
+{
+	return atomic_exchange(&lx_rt.irq_pending, 0);
+}
+
+void lx_host_idle_wait(void)
+{
+	pthread_mutex_lock(&lx_rt.lock);
+	while (!atomic_load(&lx_rt.irq_pending) && !lx_rt.halting)
+		pthread_cond_wait(&lx_rt.cond, &lx_rt.lock);
+	pthread_mutex_unlock(&lx_rt.lock);
+}
+
+int lx_host_enter_begin(struct lx_thread *t)
+{
+	pthread_mutex_lock(&lx_rt.lock);
+	if (lx_rt.halting) {
+		pthread_mutex_unlock(&lx_rt.lock);
+		return -1;
+	}
+	t->wants_enter = 1;
+	t->enter_next = NULL;
+	*lx_rt.enter_tail = t;
+	lx_rt.enter_tail = &t->enter_next;
+	pthread_mutex_unlock(&lx_rt.lock);
+	lx_host_irq_raise(LX_IRQ_ENTER);
+	return 0;
+}
+
+void lx_rt_halt_waiters(void)
+{
+	pthread_mutex_lock(&lx_rt.lock);
+	lx_rt.halting = 1;
+	for (struct lx_thread_rec *r = lx_recs.next; r != &lx_recs; r = r->next)
+		if (r->t.wants_enter)
+			sem_post(&r->sem);
+	pthread_cond_broadcast(&lx_rt.cond);
+	pthread_mutex_unlock(&lx_rt.lock);
+}
+
+struct lx_thread *lx_host_enter_pop(void)
+{
+	struct lx_thread *t;
+
+	pthread_mutex_lock(&lx_rt.lock);
+	t = lx_rt.enter_head;
+	if (t) {
+		lx_rt.enter_head = t->enter_next;
+		if (!lx_rt.enter_head)
+			lx_rt.enter_tail = &lx_rt.enter_head;
+	}
+	pthread_mutex_unlock(&lx_rt.lock);
+	return t;
+}
+
+/* --- time: one timer thread waits for the next absolute deadline --- */
+
+unsigned long long lx_host_time_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+unsigned long long lx_host_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void lx_host_timer_set(unsigned long long deadline_ns)
+{
+	pthread_mutex_lock(&lx_rt.timer_lock);
+	lx_rt.timer_deadline = deadline_ns;
+	pthread_cond_signal(&lx_rt.timer_cond);
+	pthread_mutex_unlock(&lx_rt.timer_lock);
+}
+
+static void *lx_timer_main(void *arg)
+{
+	sigset_t all;
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&lx_rt.timer_lock);
+	while (!lx_rt.timer_stop) {
+		unsigned long long d = lx_rt.timer_deadline;
+
+		if (!d) {
+			pthread_cond_wait(&lx_rt.timer_cond, &lx_rt.timer_lock);
+			continue;
+		}
+		if (lx_host_time_ns() >= d) {
+			lx_rt.timer_deadline = 0;
+			pthread_mutex_unlock(&lx_rt.timer_lock);
+			lx_host_irq_raise(LX_IRQ_TIMER);
+			pthread_mutex_lock(&lx_rt.timer_lock);
+			continue;
+		}
+		struct timespec ts = { .tv_sec = d / 1000000000ULL,
+				       .tv_nsec = d % 1000000000ULL };
+		pthread_cond_timedwait(&lx_rt.timer_cond, &lx_rt.timer_lock, &ts);
+	}
+	pthread_mutex_unlock(&lx_rt.timer_lock);
+	return NULL;
+}
+
+int lx_rt_timer_start(void)
+{
+	pthread_condattr_t ca;
+	pthread_attr_t attr;
+	int err;
+
+	pthread_mutex_init(&lx_rt.timer_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&lx_rt.timer_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	err = pthread_create(&lx_rt.timer_thread, &attr, lx_timer_main, NULL);
+	pthread_attr_destroy(&attr);
+	return -err;
+}
+
+void lx_rt_timer_stop(void)
+{
+	pthread_mutex_lock(&lx_rt.timer_lock);
+	lx_rt.timer_stop = 1;
+	pthread_cond_signal(&lx_rt.timer_cond);
+	pthread_mutex_unlock(&lx_rt.timer_lock);
+	pthread_join(lx_rt.timer_thread, NULL);
+	pthread_cond_destroy(&lx_rt.timer_cond);
+	pthread_mutex_destroy(&lx_rt.timer_lock);
+}
+
+/* --- memory, console, panic --- */
+
+void *lx_host_mem_alloc(unsigned long size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	lx_rt.ram = p;
+	lx_rt.ram_size = size;
+	return p;
+}
+
+void lx_host_mem_free(void *p, unsigned long size)
+{
+	munmap(p, size);
+}
+
+void lx_host_console_write(const char *s, unsigned int len)
+{
+	if (lx_rt.console_fd < 0)
+		return;
+	while (len) {
+		ssize_t n = write(lx_rt.console_fd, s, len);
+
+		if (n <= 0)
+			return;
+		s += n;
+		len -= n;
+	}
+}
+
+void lx_host_panic(const char *msg)
+{
+	fprintf(stderr, "%s\n", msg);
+	abort();
+}
+
+/* --- block I/O --- */
+
+long lx_host_blk_rw(int fd, int write, void *buf, unsigned long len,
+		    unsigned long long off)
+{
+	while (len) {
+		ssize_t n = write ? pwrite(fd, buf, len, off)
+				  : pread(fd, buf, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0) {
+			if (write)
+				return -EIO;
+			memset(buf, 0, len); /* past the end of the image */
+			return 0;
+		}
+		buf = (char *)buf + n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+long lx_host_blk_flush(int fd)
+{
+	return fdatasync(fd) ? -errno : 0;
+}
+
+long lx_host_blk_discard(int fd, unsigned long long off,
+			 unsigned long long len)
+{
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off,
+		      len) == 0)
+		return 0;
+	/* Where the host file cannot punch holes, write zeroes. */
+	static const char zero[4096];
+	while (len) {
+		unsigned long n = len < sizeof(zero) ? len : sizeof(zero);
+		long err = lx_host_blk_rw(fd, 1, (void *)zero, n, off);
+
+		if (err)
+			return err;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+long long lx_host_blk_size(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (S_ISBLK(st.st_mode)) {
+		unsigned long long sz;
+
+		if (ioctl(fd, BLKGETSIZE64, &sz))
+			return -errno;
+		return sz;
+	}
+	if (!S_ISREG(st.st_mode))
+		return -ENOTBLK;
+	return st.st_size;
+}

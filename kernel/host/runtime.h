@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* State shared by the host runtime files. */
+#ifndef LX_HOST_RUNTIME_H
+#define LX_HOST_RUNTIME_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+struct lx_thread;
+
+struct lx_runtime {
+	pthread_mutex_t lock;	/* guards the fields below but the atomics */
+	pthread_cond_t cond;	/* idle wake-ups, thread and entry counts */
+	atomic_ulong irq_pending;
+	struct lx_thread *enter_head, **enter_tail;
+	int threads;		/* kernel host threads alive */
+	int inside;		/* host threads inside lx_host_entry() */
+	int halting;
+	int console_fd;
+	unsigned long stack_size;
+	void *ram;
+	unsigned long ram_size;
+
+	pthread_t timer_thread;
+	pthread_mutex_t timer_lock;
+	pthread_cond_t timer_cond;
+	unsigned long long timer_deadline;
+	int timer_stop;
+};
+
+extern struct lx_runtime lx_rt;
+
+int lx_rt_timer_start(void);
+void lx_rt_timer_stop(void);
+/* After the kernel halted: unpark callers still waiting to enter. */
+void lx_rt_halt_waiters(void);
+
+#endif

@@ -1,0 +1,463 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# mkrootfs.sh - build an ext4 root filesystem image for kbox, without root.
+#
+# Default image: a small Debian bookworm userland (libc6, dash, bash,
+# coreutils, ..., busybox-static, python3-minimal) fetched with
+# `apt-get download`, unpacked with `dpkg-deb`, merged into /usr like a
+# real bookworm system, plus /etc basics and kbox's guest test programs.
+# `--from DIR|TARBALL` turns an existing root tree into an image instead.
+#
+# Files in the image are owned by root even when run as an ordinary user
+# (mke2fs runs in a user namespace where we are root, or a debugfs pass
+# fixes the owners). The image is written to a temporary name and renamed,
+# so a failed run never leaves a half-written image under the final name.
+set -euo pipefail
+umask 022
+
+PROG=mkrootfs
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Bump when the staged layout changes: part of every cache key.
+LAYOUT_VERSION=1
+DEFAULT_PACKAGES="libc6 libgcc-s1 libc-bin base-files mawk dash bash coreutils
+findutils grep sed tar gzip ncurses-base busybox-static python3-minimal"
+
+usage()
+{
+    cat <<EOF
+usage: mkrootfs.sh [options]
+  -o, --output OUT     image to write (default: rootfs.ext4)
+  --size SIZE          image size, e.g. 512M or 2G (default: content + 50% + 64M)
+  --packages "P1 P2"   extra Debian packages for the default image
+  --from DIR|TARBALL   convert an existing root tree (.tar, .tar.gz, .tar.xz,
+                       .tar.zst, .tgz, .txz) into an image instead
+  --tests DIR          guest test programs to install in /opt/kbox-tests
+                       (default image: build/guest of this tree, if present)
+  --cache DIR          cache directory (default: \$KBOX_CACHE or ~/.cache/kbox)
+  -f, --force          rebuild even if OUT is up to date
+  -q, --quiet          no progress output
+  -h, --help           this help
+EOF
+}
+
+die()
+{
+    echo "$PROG: error: $*" >&2
+    exit 1
+}
+
+# ---- options ---------------------------------------------------------------
+OUT=rootfs.ext4
+SIZE=
+EXTRA=
+FROM=
+TESTS=
+TESTS_SET=0
+FORCE=0
+QUIET=0
+CACHE=${KBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kbox}
+
+need_arg() { [ $# -ge 2 ] || die "option $1 needs an argument"; }
+while [ $# -gt 0 ]; do
+    case $1 in
+    -o | --output) need_arg "$@"; OUT=$2; shift 2 ;;
+    --size) need_arg "$@"; SIZE=$2; shift 2 ;;
+    --packages) need_arg "$@"; EXTRA="$EXTRA $2"; shift 2 ;;
+    --from) need_arg "$@"; FROM=$2; shift 2 ;;
+    --tests) need_arg "$@"; TESTS=$2; TESTS_SET=1; shift 2 ;;
+    --cache) need_arg "$@"; CACHE=$2; shift 2 ;;
+    -f | --force) FORCE=1; shift ;;
+    -q | --quiet) QUIET=1; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+    esac
+done
+
+TTY=0
+[ -t 1 ] && [ "$QUIET" = 0 ] && TTY=1
+progress() { [ "$TTY" = 1 ] && printf '\r\033[K%s' "$*"; return 0; }
+step() { [ "$TTY" = 1 ] && printf '\r\033[K%s\n' "$*"; return 0; }
+
+for tool in mke2fs debugfs; do
+    command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/sbin:/usr/sbin
+done
+command -v mke2fs >/dev/null 2>&1 ||
+    die "mke2fs not found (install e2fsprogs: bash scripts/deps.sh)"
+
+# ---- output checks (before any work) ---------------------------------------
+[ -n "$OUT" ] || die "empty output path"
+[ -d "$OUT" ] && die "output $OUT is a directory"
+OUTDIR=$(dirname -- "$OUT")
+[ -d "$OUTDIR" ] || die "output directory $OUTDIR does not exist"
+{ [ -w "$OUTDIR" ] && [ -x "$OUTDIR" ]; } ||
+    die "cannot write output $OUT: directory $OUTDIR is not writable"
+[ -e "$OUT" ] && [ ! -w "$OUT" ] && die "cannot write output $OUT"
+OUT_ABS=$(cd -- "$OUTDIR" && pwd)/$(basename -- "$OUT")
+
+SIZE_BYTES=
+if [ -n "$SIZE" ]; then
+    [[ $SIZE =~ ^([0-9]+)([KkMmGgTt]?)(i?B)?$ ]] ||
+        die "bad --size '$SIZE' (want e.g. 512M, 2G)"
+    n=${BASH_REMATCH[1]}
+    case ${BASH_REMATCH[2]} in
+    K | k) SIZE_BYTES=$((n << 10)) ;;
+    M | m) SIZE_BYTES=$((n << 20)) ;;
+    G | g) SIZE_BYTES=$((n << 30)) ;;
+    T | t) SIZE_BYTES=$((n << 40)) ;;
+    *) SIZE_BYTES=$n ;;
+    esac
+    [ "$SIZE_BYTES" -ge $((1 << 20)) ] || die "--size $SIZE is too small"
+fi
+
+if [ -n "$FROM" ] && [ -n "${EXTRA// /}" ]; then
+    die "--packages cannot be combined with --from"
+fi
+
+mkdir -p "$CACHE" 2>/dev/null || die "cannot create cache directory $CACHE"
+[ -w "$CACHE" ] || die "cache directory $CACHE is not writable"
+CACHE=$(cd "$CACHE" && pwd)
+mkdir -p "$CACHE/tmp" "$CACHE/debs" "$CACHE/staged" "$CACHE/images"
+
+# ---- cleanup ---------------------------------------------------------------
+TMP_OUT="$OUT.$$.tmp"
+WORK=
+CLEAN=()
+cleanup()
+{
+    local rc=$?
+    [ "$TTY" = 1 ] && [ $rc -ne 0 ] && printf '\r\033[K'
+    rm -f -- "$TMP_OUT"
+    if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+        chmod -R u+rwX -- "$WORK" 2>/dev/null || true
+        rm -rf -- "$WORK"
+    fi
+    for f in "${CLEAN[@]}"; do rm -rf -- "$f"; done
+    return $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+WORK=$(mktemp -d "$CACHE/tmp/work.XXXXXX")
+
+hash_stdin() { sha256sum | cut -c1-16; }
+
+# Hash of a directory's regular files' names, modes and contents.
+hash_dir()
+{
+    (cd "$1" && find . -type f -print0 | sort -z |
+        xargs -0 -r sha256sum && find . -printf '%p %m %y\n' | sort) |
+        hash_stdin
+}
+
+SELF_HASH=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
+
+# ---- image builder ---------------------------------------------------------
+# is_root: do we create root-owned files just by being who we are?
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# build_image DIR KEY: make TMP_OUT from DIR, fix owners, rename to OUT.
+# FIXUPS (debugfs commands) are applied after mke2fs.
+FIXUPS=()
+build_image()
+{
+    local dir=$1 key=$2 bytes files inodes size err
+    step "building image $OUT"
+    bytes=$(du -s --block-size=1 -- "$dir" | cut -f1)
+    files=$(find "$dir" -xdev | wc -l)
+    inodes=$((files * 2 + 4096))
+    if [ -n "$SIZE_BYTES" ]; then
+        size=$SIZE_BYTES
+        [ $((inodes * 16384)) -gt "$size" ] && inodes=$((size / 16384))
+        [ "$inodes" -ge $((files + 16)) ] || inodes=$((files + 16))
+    else
+        size=$((bytes + bytes / 2 + (64 << 20)))
+        size=$(((size + (1 << 20) - 1) >> 20 << 20))
+    fi
+    rm -f -- "$TMP_OUT"
+    truncate -s "$size" -- "$TMP_OUT" 2>/dev/null ||
+        die "cannot write output $OUT ($TMP_OUT)"
+
+    local mkfs=(mke2fs -q -F -t ext4 -b 4096 -N "$inodes" -L kbox-root
+        -E root_owner=0:0 -d "$dir" "$TMP_OUT")
+    local fixowner=0
+    if ! is_root; then
+        # In a user namespace where our uid maps to 0, mke2fs -d records
+        # our files as root-owned. Without one, debugfs fixes owners later.
+        # (KBOX_MKROOTFS_NO_USERNS=1 forces the debugfs path, for tests.)
+        if [ -z "${KBOX_MKROOTFS_NO_USERNS:-}" ] &&
+            unshare --map-root-user true 2>/dev/null; then
+            mkfs=(unshare --map-root-user "${mkfs[@]}")
+        else
+            fixowner=1
+        fi
+    fi
+    if ! err=$("${mkfs[@]}" 2>&1); then
+        err=$(printf '%s\n' "$err" | grep -v '^$' | tail -n1)
+        die "mke2fs failed: ${err:-unknown error} (out of space? image size $((size >> 20)) MiB; try a larger --size)"
+    fi
+
+    local cmds=()
+    if [ "$fixowner" = 1 ]; then
+        while IFS= read -r -d '' p; do
+            cmds+=("sif \"/$p\" uid 0" "sif \"/$p\" gid 0")
+        done < <(cd "$dir" && find . -mindepth 1 -printf '%P\0')
+    fi
+    cmds+=("${FIXUPS[@]}") # after the owner reset
+    if [ ${#cmds[@]} -gt 0 ]; then
+        printf '%s\n' "${cmds[@]}" >"$WORK/debugfs.cmds"
+        if ! err=$(debugfs -w -f "$WORK/debugfs.cmds" "$TMP_OUT" 2>&1 >/dev/null); then
+            die "debugfs failed: $(tail -n1 <<<"$err")"
+        fi
+    fi
+    sync -f "$TMP_OUT" 2>/dev/null || true
+    mv -f -- "$TMP_OUT" "$OUT" || die "cannot rename $TMP_OUT to $OUT"
+    printf '%s %s\n' "$key" "$(stat -c '%s %Y' -- "$OUT")" >"$STAMP"
+    [ "$QUIET" = 1 ] || echo "$PROG: wrote $OUT ($((size >> 20)) MiB, $files files)"
+}
+
+# up_to_date KEY: OUT exists, was built by us from KEY and not changed since.
+STAMP=$CACHE/images/$(printf '%s' "$OUT_ABS" | hash_stdin).stamp
+up_to_date()
+{
+    [ "$FORCE" = 0 ] && [ -f "$OUT" ] && [ -f "$STAMP" ] &&
+        [ "$(cat "$STAMP")" = "$1 $(stat -c '%s %Y' -- "$OUT")" ]
+}
+
+# ---- --from DIR|TARBALL ----------------------------------------------------
+if [ -n "$FROM" ]; then
+    [ -e "$FROM" ] || die "--from $FROM: no such file or directory"
+    if [ -d "$FROM" ]; then
+        { [ -r "$FROM" ] && [ -x "$FROM" ]; } ||
+            die "--from $FROM: directory is not readable"
+        if ! err=$(find "$FROM" -xdev -printf '' 2>&1) || [ -n "$err" ]; then
+            die "--from $FROM: cannot read $(head -n1 <<<"$err" | sed 's/^find: //')"
+        fi
+        SRC=$(cd "$FROM" && pwd)
+    elif [ -f "$FROM" ]; then
+        [ -r "$FROM" ] || die "--from $FROM: file is not readable"
+        case $FROM in
+        *.tar | *.tar.gz | *.tgz | *.tar.xz | *.txz | *.tar.zst | *.tar.bz2) ;;
+        *) die "--from $FROM: not a directory or a .tar/.tar.gz/.tar.xz tarball" ;;
+        esac
+        SRC=$WORK/root
+        mkdir "$SRC"
+        step "extracting $FROM"
+        # --numeric-owner: keep the tarball's uids, not the host's names.
+        if ! err=$(tar -x -f "$FROM" -C "$SRC" -p --numeric-owner 2>&1); then
+            die "--from $FROM: cannot extract: $(head -n1 <<<"$err")"
+        fi
+    else
+        die "--from $FROM: not a directory or a tarball"
+    fi
+    if [ "$TESTS_SET" = 1 ]; then
+        die "--tests cannot be combined with --from (the tree is copied as is)"
+    fi
+    # Always rebuild --from images: hashing a large tree costs as much as
+    # building it.
+    build_image "$SRC" "from"
+    exit 0
+fi
+
+# ---- default image: resolve packages ---------------------------------------
+# shellcheck disable=SC2086 # the package lists are word lists
+PKGS=$(printf '%s\n' $DEFAULT_PACKAGES $EXTRA | sort -u | tr '\n' ' ')
+for p in $PKGS; do
+    [[ $p =~ ^[a-z0-9][a-z0-9+.-]*(:[a-z0-9]+)?(=[A-Za-z0-9.+~:-]+)?$ ]] ||
+        die "bad package name '$p'"
+done
+
+if [ "$TESTS_SET" = 0 ] && [ -d "$ROOT/build/guest" ]; then
+    TESTS=$ROOT/build/guest
+fi
+if [ -n "$TESTS" ]; then
+    { [ -d "$TESTS" ] && [ -r "$TESTS" ]; } || die "--tests $TESTS: not a readable directory"
+fi
+
+command -v apt-get >/dev/null 2>&1 || die "apt-get not found (Debian needed)"
+ARCH=$(dpkg --print-architecture)
+step "resolving packages"
+: >"$WORK/status"
+# Resolve against an empty dpkg status: apt computes the full dependency
+# closure (alternatives, virtual packages) exactly as for a new system.
+# shellcheck disable=SC2086
+if ! res=$(apt-get -s -o Dir::State::status="$WORK/status" \
+    -o APT::Install-Recommends=false -o APT::Install-Suggests=false \
+    -o Debug::NoLocking=1 install $PKGS 2>&1); then
+    e=$(grep -m1 '^E:' <<<"$res" || true)
+    if [[ $e =~ Unable\ to\ locate\ package\ (.*)$ ]]; then
+        hint=
+        grep -q 'locate package libc6$' <<<"$res" &&
+            hint=" (no package lists? run: sudo apt-get update)"
+        die "unknown package: ${BASH_REMATCH[1]}$hint"
+    fi
+    die "cannot resolve packages: ${e#E: }"
+fi
+# "Inst NAME (VERSION RELEASE [ARCH])"
+# (a trailing "[]" lists packages it breaks: ignore it).
+LIST=$(awk '$1 == "Inst" && match($0, /\[[a-z0-9]+\]\)/) {
+    a = substr($0, RSTART + 1, RLENGTH - 3); v = $3; sub(/^\(/, "", v);
+    print $2, v, a }' <<<"$res" | sort)
+[ -n "$LIST" ] || die "package resolution produced nothing"
+
+# ---- download (cached) -----------------------------------------------------
+exec 9>"$CACHE/.lock"
+flock 9
+need=()
+while read -r name ver arch; do
+    f="$CACHE/debs/${name}_${ver//:/%3a}_${arch}.deb"
+    [ -s "$f" ] || need+=("$name=$ver")
+done <<<"$LIST"
+if [ ${#need[@]} -gt 0 ]; then
+    step "downloading ${#need[@]} packages into $CACHE/debs"
+    dl=$WORK/dl
+    mkdir -p "$dl"
+    qopt=(-q)
+    [ "$TTY" = 1 ] || qopt=(-qq)
+    sbx=()
+    is_root && sbx=(-o APT::Sandbox::User=root)
+    if [ "$TTY" = 1 ]; then
+        (cd "$dl" && apt-get "${qopt[@]}" "${sbx[@]}" download "${need[@]}") 2>&1 |
+            tee "$WORK/dl.log" || true
+    else
+        (cd "$dl" && apt-get "${qopt[@]}" "${sbx[@]}" download "${need[@]}") \
+            >"$WORK/dl.log" 2>&1 || true
+    fi
+    err=$(grep -m1 -E '^(E|Err):' "$WORK/dl.log" || true)
+    for f in "$dl"/*.deb; do
+        [ -e "$f" ] && mv -f -- "$f" "$CACHE/debs/"
+    done
+    while read -r name ver arch; do
+        f="$CACHE/debs/${name}_${ver//:/%3a}_${arch}.deb"
+        [ -s "$f" ] || die "download of $name $ver failed${err:+: $err}"
+    done <<<"$LIST"
+fi
+
+# ---- stage the tree (cached by package list) -------------------------------
+SKEY=$( (echo "layout $LAYOUT_VERSION $ARCH $SELF_HASH" && cat <<<"$LIST") | hash_stdin)
+TKEY=none
+[ -n "$TESTS" ] && TKEY=$(hash_dir "$TESTS")
+KEY="$SKEY-$TKEY-${SIZE_BYTES:-auto}"
+
+if up_to_date "$KEY"; then
+    [ "$QUIET" = 1 ] || echo "$PROG: $OUT is up to date"
+    exit 0
+fi
+
+STAGE=$CACHE/staged/$SKEY
+if [ ! -f "$STAGE/.kbox-staged" ]; then
+    new=$WORK/stage
+    mkdir -p "$new/usr/bin" "$new/usr/sbin" "$new/usr/lib" "$new/usr/lib64"
+    # usrmerge, as on a bookworm system: the packages still ship /bin,
+    # /sbin, /lib, /lib64 but these are symlinks into /usr.
+    for d in bin sbin lib lib64; do ln -s "usr/$d" "$new/$d"; done
+    n=$(wc -l <<<"$LIST")
+    i=0
+    while read -r name ver arch; do
+        i=$((i + 1))
+        progress "unpacking $i/$n $name"
+        f="$CACHE/debs/${name}_${ver//:/%3a}_${arch}.deb"
+        # tar instead of dpkg-deb -x to keep the usrmerge directory symlinks
+        if ! err=$(dpkg-deb --fsys-tarfile "$f" 2>&1 |
+            tar -x -p --keep-directory-symlink --numeric-owner -C "$new" 2>&1); then
+            die "cannot unpack $f: $err"
+        fi
+    done <<<"$LIST"
+    progress ""
+    for d in bin sbin lib lib64; do
+        [ -L "$new/$d" ] || die "package tree replaced /$d (usrmerge broken)"
+    done
+
+    # What the maintainer scripts would have done.
+    ln -sf dash "$new/usr/bin/sh"
+    [ -e "$new/usr/bin/awk" ] || [ ! -e "$new/usr/bin/mawk" ] || ln -s mawk "$new/usr/bin/awk"
+    [ -e "$new/usr/bin/which" ] || [ ! -e "$new/usr/bin/which.debianutils" ] ||
+        ln -s which.debianutils "$new/usr/bin/which"
+    [ -e "$new/usr/bin/pager" ] || [ ! -e "$new/usr/bin/more" ] || ln -s more "$new/usr/bin/pager"
+    # debugfs 'cat' does not follow symlinks: make os-release a real file.
+    if [ -L "$new/etc/os-release" ] && [ -f "$new/usr/lib/os-release" ]; then
+        rm -f "$new/etc/os-release"
+        cp "$new/usr/lib/os-release" "$new/etc/os-release"
+    fi
+    grep -q Debian "$new/etc/os-release" 2>/dev/null ||
+        die "base-files gave no Debian /etc/os-release"
+
+    e=$new/etc
+    cat >"$e/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/bash
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+bin:x:2:2:bin:/bin:/usr/sbin/nologin
+sys:x:3:3:sys:/dev:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+user:x:1000:1000:kbox user:/home/user:/bin/bash
+EOF
+    cat >"$e/group" <<'EOF'
+root:x:0:
+daemon:x:1:
+bin:x:2:
+sys:x:3:
+adm:x:4:
+tty:x:5:
+disk:x:6:
+mail:x:8:
+staff:x:50:
+shadow:x:42:
+utmp:x:43:
+users:x:100:user
+nogroup:x:65534:
+user:x:1000:
+EOF
+    cat >"$e/shadow" <<'EOF'
+root:*:19000:0:99999:7:::
+daemon:*:19000:0:99999:7:::
+bin:*:19000:0:99999:7:::
+sys:*:19000:0:99999:7:::
+nobody:*:19000:0:99999:7:::
+user:*:19000:0:99999:7:::
+EOF
+    chmod 640 "$e/shadow"
+    echo kbox >"$e/hostname"
+    printf '127.0.0.1\tlocalhost\n127.0.1.1\tkbox\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$e/hosts"
+    cat >"$e/nsswitch.conf" <<'EOF'
+passwd:         files
+group:          files
+shadow:         files
+hosts:          files dns
+networks:       files
+protocols:      files
+services:       files
+EOF
+    [ -e "$e/shells" ] || printf '/bin/sh\n/usr/bin/sh\n/bin/bash\n/usr/bin/bash\n/bin/dash\n/usr/bin/dash\n' >"$e/shells"
+    : >"$e/fstab"
+    for d in proc sys dev run mnt root home/user var/tmp tmp opt; do
+        mkdir -p "$new/$d"
+    done
+    chmod 1777 "$new/tmp" "$new/var/tmp"
+    chmod 700 "$new/root"
+    chmod 755 "$new/home/user"
+    touch "$new/.kbox-staged"
+
+    # Publish atomically; keep the 4 most recent staged trees.
+    rm -rf "$STAGE"
+    mv -T "$new" "$STAGE"
+    # shellcheck disable=SC2012 # names are our own hex keys
+    ls -1t "$CACHE/staged" | tail -n +5 | while read -r old; do
+        rm -rf "${CACHE:?}/staged/$old"
+    done
+fi
+touch "$STAGE"
+flock -u 9
+
+# ---- assemble the image tree -----------------------------------------------
+step "assembling tree"
+TREE=$WORK/tree
+cp -a --reflink=auto "$STAGE" "$TREE"
+rm -f "$TREE/.kbox-staged"
+if [ -n "$TESTS" ]; then
+    mkdir -p "$TREE/opt/kbox-tests"
+    find "$TESTS" -maxdepth 1 -type f -perm -u+x -exec cp -p -t "$TREE/opt/kbox-tests" {} +
+    chmod -R go+rX "$TREE/opt/kbox-tests"
+fi
+FIXUPS=("sif /home/user uid 1000" "sif /home/user gid 1000")
+build_image "$TREE" "$KEY"

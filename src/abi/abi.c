@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/* ABI converters: stat/statfs layouts, legacy calls, O_* flags, dirents. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+
+#include "kbox/abi.h"
+
+#if defined(__x86_64__)
+/* glibc's struct stat/statfs on x86_64 are the kernel's. */
+_Static_assert(sizeof(struct stat) == sizeof(struct kbox_hstat), "stat");
+_Static_assert(offsetof(struct stat, st_mode) ==
+                   offsetof(struct kbox_hstat, st_mode),
+               "st_mode");
+_Static_assert(offsetof(struct stat, st_nlink) ==
+                   offsetof(struct kbox_hstat, st_nlink),
+               "st_nlink");
+_Static_assert(offsetof(struct stat, st_mtim) ==
+                   offsetof(struct kbox_hstat, st_mtime_sec),
+               "st_mtim");
+_Static_assert(sizeof(struct statfs) == sizeof(struct kbox_hstatfs), "statfs");
+#endif
+
+void kbox_abi_stat_to_host(const struct kbox_gstat *g, struct kbox_hstat *h)
+{
+    memset(h, 0, sizeof(*h));
+    h->st_dev = g->st_dev;
+    h->st_ino = g->st_ino;
+    h->st_nlink = g->st_nlink;
+    h->st_mode = g->st_mode;
+    h->st_uid = g->st_uid;
+    h->st_gid = g->st_gid;
+    h->st_rdev = g->st_rdev;
+    h->st_size = g->st_size;
+    h->st_blksize = g->st_blksize;
+    h->st_blocks = g->st_blocks;
+    h->st_atime_sec = (uint64_t)g->st_atime_sec;
+    h->st_atime_nsec = g->st_atime_nsec;
+    h->st_mtime_sec = (uint64_t)g->st_mtime_sec;
+    h->st_mtime_nsec = g->st_mtime_nsec;
+    h->st_ctime_sec = (uint64_t)g->st_ctime_sec;
+    h->st_ctime_nsec = g->st_ctime_nsec;
+}
+
+void kbox_abi_stat_to_generic(const struct kbox_hstat *h, struct kbox_gstat *g)
+{
+    memset(g, 0, sizeof(*g));
+    g->st_dev = h->st_dev;
+    g->st_ino = h->st_ino;
+    g->st_nlink = (uint32_t)h->st_nlink;
+    g->st_mode = h->st_mode;
+    g->st_uid = h->st_uid;
+    g->st_gid = h->st_gid;
+    g->st_rdev = h->st_rdev;
+    g->st_size = h->st_size;
+    g->st_blksize = (int32_t)h->st_blksize;
+    g->st_blocks = h->st_blocks;
+    g->st_atime_sec = (int64_t)h->st_atime_sec;
+    g->st_atime_nsec = h->st_atime_nsec;
+    g->st_mtime_sec = (int64_t)h->st_mtime_sec;
+    g->st_mtime_nsec = h->st_mtime_nsec;
+    g->st_ctime_sec = (int64_t)h->st_ctime_sec;
+    g->st_ctime_nsec = h->st_ctime_nsec;
+}
+
+void kbox_abi_statfs_to_host(const struct kbox_gstatfs *g,
+                             struct kbox_hstatfs *h)
+{
+    memset(h, 0, sizeof(*h));
+    h->f_type = g->f_type;
+    h->f_bsize = g->f_bsize;
+    h->f_blocks = g->f_blocks;
+    h->f_bfree = g->f_bfree;
+    h->f_bavail = g->f_bavail;
+    h->f_files = g->f_files;
+    h->f_ffree = g->f_ffree;
+    h->f_fsid[0] = g->f_fsid[0];
+    h->f_fsid[1] = g->f_fsid[1];
+    h->f_namelen = g->f_namelen;
+    h->f_frsize = g->f_frsize;
+    h->f_flags = g->f_flags;
+}
+
+#define ATFDCWD ((uint64_t)(int64_t)AT_FDCWD)
+
+int kbox_abi_legacy_to_at(long nr, const uint64_t in[6], long *out_nr,
+                          uint64_t out[6])
+{
+#if defined(__x86_64__)
+    uint64_t o[6] = { 0 };
+
+    switch (nr) {
+    case SYS_open: /* open(path, flags, mode) */
+        *out_nr = SYS_openat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = in[1], o[3] = in[2];
+        break;
+    case SYS_creat: /* creat(path, mode) */
+        *out_nr = SYS_openat;
+        o[0] = ATFDCWD, o[1] = in[0];
+        o[2] = O_CREAT | O_WRONLY | O_TRUNC, o[3] = in[1];
+        break;
+    case SYS_stat:
+        *out_nr = SYS_newfstatat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = in[1], o[3] = 0;
+        break;
+    case SYS_lstat:
+        *out_nr = SYS_newfstatat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = in[1];
+        o[3] = AT_SYMLINK_NOFOLLOW;
+        break;
+    case SYS_access:
+        *out_nr = SYS_faccessat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = in[1];
+        break;
+    case SYS_mkdir:
+        *out_nr = SYS_mkdirat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = in[1];
+        break;
+    case SYS_rmdir:
+        *out_nr = SYS_unlinkat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = AT_REMOVEDIR;
+        break;
+    case SYS_unlink:
+        *out_nr = SYS_unlinkat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = 0;
+        break;
+    case SYS_rename:
+        *out_nr = SYS_renameat2;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = ATFDCWD, o[3] = in[1];
+        o[4] = 0;
+        break;
+    case SYS_link:
+        *out_nr = SYS_linkat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = ATFDCWD, o[3] = in[1];
+        o[4] = 0;
+        break;
+    case SYS_symlink: /* symlink(target, linkpath) */
+        *out_nr = SYS_symlinkat;
+        o[0] = in[0], o[1] = ATFDCWD, o[2] = in[1];
+        break;
+    case SYS_readlink:
+        *out_nr = SYS_readlinkat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = in[1], o[3] = in[2];
+        break;
+    case SYS_chmod:
+        *out_nr = SYS_fchmodat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = in[1];
+        break;
+    case SYS_chown:
+        *out_nr = SYS_fchownat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = in[1], o[3] = in[2];
+        o[4] = 0;
+        break;
+    case SYS_lchown:
+        *out_nr = SYS_fchownat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = in[1], o[3] = in[2];
+        o[4] = AT_SYMLINK_NOFOLLOW;
+        break;
+    case SYS_mknod:
+        *out_nr = SYS_mknodat;
+        o[0] = ATFDCWD, o[1] = in[0], o[2] = in[1], o[3] = in[2];
+        break;
+    case SYS_utimes: /* utimes(path, struct timeval[2]): keep as is */
+        return 0;
+    case SYS_dup2: /* dup2(old, new) -> dup3 with flags 0, except old==new */
+        return 0;
+    case SYS_pipe:
+        *out_nr = SYS_pipe2;
+        o[0] = in[0], o[1] = 0;
+        break;
+    case SYS_inotify_init:
+        *out_nr = SYS_inotify_init1;
+        o[0] = 0;
+        break;
+    case SYS_epoll_create:
+        *out_nr = SYS_epoll_create1;
+        o[0] = 0;
+        break;
+    case SYS_eventfd:
+        *out_nr = SYS_eventfd2;
+        o[0] = in[0], o[1] = 0;
+        break;
+    case SYS_getdents: /* format differs: handled by the fd family */
+        return 0;
+    default:
+        return 0;
+    }
+    memcpy(out, o, sizeof(o));
+    return 1;
+#else
+    (void)nr, (void)in, (void)out_nr, (void)out;
+    return 0;
+#endif
+}
+
+/*
+ * asm-generic O_* values (include/uapi/asm-generic/fcntl.h) for the bits
+ * aarch64 defines differently (arch/arm64/include/uapi/asm/fcntl.h).
+ */
+#define G_O_DIRECT      00040000
+#define G_O_LARGEFILE   00100000
+#define G_O_DIRECTORY   00200000
+#define G_O_NOFOLLOW    00400000
+#define A64_O_DIRECTORY 040000
+#define A64_O_NOFOLLOW  0100000
+#define A64_O_DIRECT    0200000
+#define A64_O_LARGEFILE 0400000
+
+static const struct {
+    unsigned long host, gen;
+} a64_map[] = {
+    { A64_O_DIRECTORY, G_O_DIRECTORY },
+    { A64_O_NOFOLLOW, G_O_NOFOLLOW },
+    { A64_O_DIRECT, G_O_DIRECT },
+    { A64_O_LARGEFILE, G_O_LARGEFILE },
+};
+#define A64_MASK \
+    (A64_O_DIRECTORY | A64_O_NOFOLLOW | A64_O_DIRECT | A64_O_LARGEFILE)
+
+unsigned long kbox_abi_oflags_to_generic(unsigned long f, enum kbox_arch a)
+{
+    unsigned long r;
+
+    if (a != KBOX_ARCH_AARCH64)
+        return f; /* x86_64 uses the asm-generic values */
+    r = f & ~(unsigned long)A64_MASK;
+    for (size_t i = 0; i < sizeof(a64_map) / sizeof(a64_map[0]); i++)
+        if (f & a64_map[i].host)
+            r |= a64_map[i].gen;
+    return r;
+}
+
+unsigned long kbox_abi_oflags_to_host(unsigned long f, enum kbox_arch a)
+{
+    unsigned long r;
+
+    if (a != KBOX_ARCH_AARCH64)
+        return f;
+    r = f & ~(unsigned long)A64_MASK; /* same bit set in the generic ABI */
+    for (size_t i = 0; i < sizeof(a64_map) / sizeof(a64_map[0]); i++)
+        if (f & a64_map[i].gen)
+            r |= a64_map[i].host;
+    return r;
+}
+
+struct dirent64_hdr {
+    uint64_t d_ino;
+    int64_t d_off;
+    uint16_t d_reclen;
+    uint8_t d_type;
+    char d_name[];
+};
+
+struct dirent_legacy_hdr {
+    unsigned long d_ino;
+    unsigned long d_off;
+    unsigned short d_reclen;
+    char d_name[];
+};
+
+long kbox_abi_dirent64_to_dirent(const void *in, size_t inlen, void *out,
+                                 size_t outlen, size_t *consumed)
+{
+    size_t ip = 0, op = 0;
+
+    while (ip + offsetof(struct dirent64_hdr, d_name) <= inlen) {
+        struct dirent64_hdr d;
+        const char *name;
+        size_t nlen, rec;
+        struct dirent_legacy_hdr l;
+        char *o;
+
+        const size_t hdr = offsetof(struct dirent64_hdr, d_name);
+
+        memcpy(&d, (const char *)in + ip, hdr);
+        if (d.d_reclen <= hdr || ip + d.d_reclen > inlen)
+            break;
+        name = (const char *)in + ip + hdr;
+        nlen = strnlen(name, d.d_reclen - hdr);
+        /* header + name + NUL + d_type byte, 8-aligned */
+        rec = (offsetof(struct dirent_legacy_hdr, d_name) + nlen + 2 + 7) &
+              ~(size_t)7;
+        if (op + rec > outlen)
+            break;
+        o = (char *)out + op;
+        memset(o, 0, rec);
+        l.d_ino = d.d_ino;
+        l.d_off = (unsigned long)d.d_off;
+        l.d_reclen = (unsigned short)rec;
+        memcpy(o, &l, offsetof(struct dirent_legacy_hdr, d_name));
+        memcpy(o + offsetof(struct dirent_legacy_hdr, d_name), name, nlen);
+        o[rec - 1] = (char)d.d_type;
+        op += rec;
+        ip += d.d_reclen;
+    }
+    if (consumed)
+        *consumed = ip;
+    if (op == 0 && ip < inlen)
+        return -1;
+    return (long)op;
+}

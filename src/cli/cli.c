@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/* Command-line parsing: getopt_long with "--" ending options. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kbox/cli.h"
+#include "kbox/path.h"
+
+static const char usage_text[] =
+    "Usage: kbox [OPTIONS] -- COMMAND [ARGS...]\n"
+    "       kbox image [OPTIONS] -- COMMAND [ARGS...]\n"
+    "\n"
+    "Run COMMAND from a filesystem image against an in-process Linux "
+    "kernel.\n"
+    "\n"
+    "  -r, --root-dir IMG         mount IMG as the guest root (raw)\n"
+    "  -R, --recommended-root IMG mount IMG plus the mount profile\n"
+    "  -S, --system-root IMG      like -R, and run as root (uid 0)\n"
+    "  -t, --fs-type TYPE         filesystem type (default ext4)\n"
+    "  -p, --part N               use partition N of the image\n"
+    "  -w, --work-dir DIR         guest working directory (default /)\n"
+    "  -c, --command STRING       run STRING with /bin/sh -c\n"
+    "  -k, --cmdline ARGS         kernel command line\n"
+    "  -m, --mount-opts OPTS      root mount options (repeatable; ro)\n"
+    "  -b, --bind-mount SRC:DST   bind host path SRC at guest path DST\n"
+    "  -0, --root-id              run as uid 0 / gid 0\n"
+    "      --change-id UID:GID    run as UID:GID\n"
+    "      --mount-profile P      full | minimal\n"
+    "      --syscall-mode M       auto | seccomp\n"
+    "      --verbose              log setup steps\n"
+    "      --trace                log every dispatched syscall\n"
+    "  -h, --help                 show this help\n"
+    "      --version              show the version\n";
+
+enum {
+    OPT_CHANGE_ID = 256,
+    OPT_PROFILE,
+    OPT_MODE,
+    OPT_VERBOSE,
+    OPT_TRACE,
+    OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+    { "root-dir", required_argument, NULL, 'r' },
+    { "recommended-root", required_argument, NULL, 'R' },
+    { "system-root", required_argument, NULL, 'S' },
+    { "fs-type", required_argument, NULL, 't' },
+    { "part", required_argument, NULL, 'p' },
+    { "work-dir", required_argument, NULL, 'w' },
+    { "command", required_argument, NULL, 'c' },
+    { "cmdline", required_argument, NULL, 'k' },
+    { "mount-opts", required_argument, NULL, 'm' },
+    { "bind-mount", required_argument, NULL, 'b' },
+    { "root-id", no_argument, NULL, '0' },
+    { "change-id", required_argument, NULL, OPT_CHANGE_ID },
+    { "mount-profile", required_argument, NULL, OPT_PROFILE },
+    { "syscall-mode", required_argument, NULL, OPT_MODE },
+    { "verbose", no_argument, NULL, OPT_VERBOSE },
+    { "trace", no_argument, NULL, OPT_TRACE },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { NULL, 0, NULL, 0 },
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return KBOX_CLI_USAGE;
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
+{
+    char *end;
+
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    *v = strtoul(s, &end, 10);
+    if (errno || *end || *v > max)
+        return -1;
+    return 0;
+}
+
+int kbox_cli_parse_bind(const char *spec, struct kbox_bind *b, char *err,
+                        size_t errlen)
+{
+    const char *colon = strrchr(spec, ':');
+    char src[KBOX_PATH_MAX], dst[KBOX_PATH_MAX];
+    size_t slen;
+    bool esc = false;
+
+    memset(b, 0, sizeof(*b));
+    if (!colon || colon == spec || !colon[1]) {
+        fail(err, errlen, "bad bind spec '%s' (want HOSTSRC:GUESTDST)", spec);
+        return -1;
+    }
+    slen = (size_t)(colon - spec);
+    if (slen >= sizeof(src)) {
+        fail(err, errlen, "bad bind spec '%s': path too long", spec);
+        return -1;
+    }
+    memcpy(src, spec, slen);
+    src[slen] = '\0';
+    if (colon[1] != '/') {
+        fail(err, errlen, "bad bind spec '%s': GUESTDST must be absolute",
+             spec);
+        return -1;
+    }
+    /* Host source: make absolute against our cwd, then normalise. */
+    if (src[0] != '/') {
+        char cwd[KBOX_PATH_MAX], joined[KBOX_PATH_MAX];
+
+        if (!getcwd(cwd, sizeof(cwd)) ||
+            kbox_path_join(cwd, src, joined, sizeof(joined)) < 0) {
+            fail(err, errlen, "bad bind spec '%s': cannot resolve source",
+                 spec);
+            return -1;
+        }
+        strcpy(src, joined);
+    } else {
+        char tmp[KBOX_PATH_MAX];
+
+        if (kbox_path_normalize(src, tmp, sizeof(tmp), false, &esc) < 0) {
+            fail(err, errlen, "bad bind spec '%s': path too long", spec);
+            return -1;
+        }
+        strcpy(src, tmp);
+    }
+    if (kbox_path_normalize(colon + 1, dst, sizeof(dst), false, &esc) < 0) {
+        fail(err, errlen, "bad bind spec '%s': path too long", spec);
+        return -1;
+    }
+    if (strcmp(dst, "/") == 0) {
+        fail(err, errlen, "bad bind spec '%s': cannot bind over /", spec);
+        return -1;
+    }
+    b->host_src = strdup(src);
+    b->guest_dst = strdup(dst);
+    if (!b->host_src || !b->guest_dst) {
+        free(b->host_src);
+        free(b->guest_dst);
+        b->host_src = b->guest_dst = NULL;
+        fail(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int add_mount_opt(struct kbox_opts *o, const char *opt, char *err,
+                         size_t errlen)
+{
+    size_t cur = strlen(o->mount_opts), add = strlen(opt);
+
+    if (!add || strchr(opt, ' '))
+        return fail(err, errlen, "bad mount option '%s'", opt);
+    if (cur + add + 2 > sizeof(o->mount_opts))
+        return fail(err, errlen, "too many mount options");
+    /* "ro"/"rw" are mount flags, not filesystem data. */
+    if (strcmp(opt, "ro") == 0) {
+        o->readonly = true;
+        return 0;
+    }
+    if (strcmp(opt, "rw") == 0) {
+        o->readonly = false;
+        return 0;
+    }
+    if (cur)
+        o->mount_opts[cur++] = ',';
+    memcpy(o->mount_opts + cur, opt, add + 1);
+    return 0;
+}
+
+void kbox_cli_free(struct kbox_opts *o)
+{
+    for (int i = 0; i < o->nbinds; i++) {
+        free(o->binds[i].host_src);
+        free(o->binds[i].guest_dst);
+    }
+    o->nbinds = 0;
+}
+
+static int set_image(struct kbox_opts *o, const char *img, int kind, char *err,
+                     size_t errlen)
+{
+    if (o->image)
+        return fail(err, errlen, "only one of -r, -R, -S may be given");
+    if (!*img)
+        return fail(err, errlen, "empty image path");
+    o->image = img;
+    if (kind >= 1 && o->profile == KBOX_PROFILE_NONE)
+        o->profile = KBOX_PROFILE_FULL;
+    if (kind == 2)
+        o->root_id = true;
+    return 0;
+}
+
+int kbox_cli_parse(int argc, char **argv, struct kbox_opts *o, FILE *out,
+                   char *err, size_t errlen)
+{
+    static char *sh_argv[4];
+    bool profile_set = false;
+    int c, rc;
+
+    memset(o, 0, sizeof(*o));
+    o->fs_type = "ext4";
+    o->mode = KBOX_MODE_AUTO;
+    err[0] = '\0';
+
+    if (argc < 1)
+        return fail(err, errlen, "no arguments");
+    /* "kbox image ..." is an alias of "kbox ...". */
+    if (argc > 1 && strcmp(argv[1], "image") == 0) {
+        argv++;
+        argc--;
+    }
+    optind = 0; /* full re-initialisation (glibc) */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:r:R:S:t:p:w:c:k:m:b:0h", long_opts,
+                            NULL)) != -1) {
+        unsigned long v;
+
+        switch (c) {
+        case 'r':
+            if ((rc = set_image(o, optarg, 0, err, errlen)))
+                goto bad;
+            break;
+        case 'R':
+            if ((rc = set_image(o, optarg, 1, err, errlen)))
+                goto bad;
+            break;
+        case 'S':
+            if ((rc = set_image(o, optarg, 2, err, errlen)))
+                goto bad;
+            break;
+        case 't':
+            if (!*optarg) {
+                rc = fail(err, errlen, "empty filesystem type");
+                goto bad;
+            }
+            o->fs_type = optarg;
+            break;
+        case 'p':
+            if (parse_ulong(optarg, 128, &v)) {
+                rc = fail(err, errlen, "bad partition number '%s'", optarg);
+                goto bad;
+            }
+            o->partition = (int)v;
+            break;
+        case 'w':
+            if (optarg[0] != '/') {
+                rc = fail(err, errlen,
+                          "work dir '%s' must be an absolute guest path",
+                          optarg);
+                goto bad;
+            }
+            o->work_dir = optarg;
+            break;
+        case 'c':
+            o->command = optarg;
+            break;
+        case 'k':
+            o->cmdline = optarg;
+            break;
+        case 'm': {
+            char buf[256], *save = NULL, *tok;
+
+            if (strlen(optarg) >= sizeof(buf)) {
+                rc = fail(err, errlen, "mount options too long");
+                goto bad;
+            }
+            strcpy(buf, optarg);
+            for (tok = strtok_r(buf, ",", &save); tok;
+                 tok = strtok_r(NULL, ",", &save))
+                if ((rc = add_mount_opt(o, tok, err, errlen)))
+                    goto bad;
+            break;
+        }
+        case 'b':
+            if (o->nbinds >= KBOX_MAX_BINDS) {
+                rc = fail(err, errlen, "too many bind mounts (max %d)",
+                          KBOX_MAX_BINDS);
+                goto bad;
+            }
+            if (kbox_cli_parse_bind(optarg, &o->binds[o->nbinds], err,
+                                    errlen)) {
+                rc = KBOX_CLI_USAGE;
+                goto bad;
+            }
+            o->nbinds++;
+            break;
+        case '0':
+            o->root_id = true;
+            break;
+        case OPT_CHANGE_ID: {
+            const char *colon = strchr(optarg, ':');
+            char ubuf[32];
+            unsigned long u, g;
+
+            if (!colon || (size_t)(colon - optarg) >= sizeof(ubuf)) {
+                rc = fail(err, errlen, "bad --change-id '%s' (want UID:GID)",
+                          optarg);
+                goto bad;
+            }
+            memcpy(ubuf, optarg, (size_t)(colon - optarg));
+            ubuf[colon - optarg] = '\0';
+            if (parse_ulong(ubuf, 0xfffffffeUL, &u) ||
+                parse_ulong(colon + 1, 0xfffffffeUL, &g)) {
+                rc = fail(err, errlen, "bad --change-id '%s' (want UID:GID)",
+                          optarg);
+                goto bad;
+            }
+            o->change_id = true;
+            o->uid = (uid_t)u;
+            o->gid = (gid_t)g;
+            break;
+        }
+        case OPT_PROFILE:
+            if (strcmp(optarg, "full") == 0)
+                o->profile = KBOX_PROFILE_FULL;
+            else if (strcmp(optarg, "minimal") == 0)
+                o->profile = KBOX_PROFILE_MINIMAL;
+            else {
+                rc = fail(err, errlen,
+                          "bad --mount-profile '%s' (want full or minimal)",
+                          optarg);
+                goto bad;
+            }
+            profile_set = true;
+            break;
+        case OPT_MODE:
+            if (strcmp(optarg, "auto") == 0)
+                o->mode = KBOX_MODE_AUTO;
+            else if (strcmp(optarg, "seccomp") == 0)
+                o->mode = KBOX_MODE_SECCOMP;
+            else if (strcmp(optarg, "trap") == 0 ||
+                     strcmp(optarg, "rewrite") == 0) {
+                rc = fail(err, errlen,
+                          "--syscall-mode %s is not implemented yet "
+                          "(use auto or seccomp)",
+                          optarg);
+                goto bad;
+            } else {
+                rc = fail(err, errlen,
+                          "bad --syscall-mode '%s' (want auto or seccomp)",
+                          optarg);
+                goto bad;
+            }
+            break;
+        case OPT_VERBOSE:
+            if (o->verbose < 1)
+                o->verbose = 1;
+            break;
+        case OPT_TRACE:
+            o->verbose = 2;
+            break;
+        case 'h':
+            fputs(usage_text, out);
+            kbox_cli_free(o);
+            return KBOX_CLI_EXIT0;
+        case OPT_VERSION:
+            fprintf(out, "kbox %s\n", KBOX_VERSION);
+            kbox_cli_free(o);
+            return KBOX_CLI_EXIT0;
+        case ':':
+            if (optopt)
+                rc = fail(err, errlen, "option -%c needs an argument", optopt);
+            else
+                rc = fail(err, errlen, "option '%s' needs an argument",
+                          argv[optind - 1]);
+            goto bad;
+        default:
+            if (optopt)
+                rc = fail(err, errlen, "unknown option -%c (see --help)",
+                          optopt);
+            else
+                rc = fail(err, errlen, "unknown option '%s' (see --help)",
+                          argv[optind - 1]);
+            goto bad;
+        }
+    }
+    (void)profile_set;
+
+    if (!o->image) {
+        rc = fail(err, errlen,
+                  "no image given (use -r, -R or -S IMAGE; see --help)");
+        goto bad;
+    }
+    if (o->root_id && o->change_id) {
+        rc = fail(err, errlen, "-0/--root-id and --change-id conflict");
+        goto bad;
+    }
+    o->argv = argv + optind;
+    o->argc = argc - optind;
+    if (o->command) {
+        if (o->argc) {
+            rc = fail(err, errlen,
+                      "give either -c STRING or -- COMMAND, not both");
+            goto bad;
+        }
+        sh_argv[0] = "/bin/sh";
+        sh_argv[1] = "-c";
+        sh_argv[2] = (char *)o->command;
+        sh_argv[3] = NULL;
+        o->argv = sh_argv;
+        o->argc = 3;
+    }
+    if (o->argc < 1) {
+        rc = fail(err, errlen, "no command given (kbox -r IMG -- CMD ...)");
+        goto bad;
+    }
+    if (!o->argv[0][0]) {
+        rc = fail(err, errlen, "empty command name");
+        goto bad;
+    }
+    return KBOX_CLI_OK;
+bad:
+    kbox_cli_free(o);
+    return rc;
+}

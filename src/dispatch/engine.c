@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dispatch engine: legacy-call rewriting, process lookup, and the
+ * per-syscall disposition table built from the handler families.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/dispatch.h"
+#include "kbox/policy.h"
+
+struct kbox_sup kbox_sup;
+
+static kbox_handler table[KBOX_NR_COUNT];
+static int table_ready;
+
+static void build_table(void)
+{
+    for (long nr = 0; nr < KBOX_NR_COUNT; nr++) {
+        kbox_handler h = kbox_fd_handler(nr);
+
+        if (!h)
+            h = kbox_fs_handler(nr);
+        if (!h)
+            h = kbox_id_handler(nr);
+        if (!h)
+            h = kbox_proc_handler(nr);
+        if (!h)
+            h = kbox_sys_handler(nr);
+        table[nr] = h;
+    }
+    table_ready = 1;
+}
+
+long kbox_lx(struct kbox_req *r, long nr, long a0, long a1, long a2, long a3,
+             long a4, long a5)
+{
+    long args[6] = { a0, a1, a2, a3, a4, a5 };
+
+    return lx_task_syscall(r->proc->task, nr, args);
+}
+
+int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
+                   bool allow_empty)
+{
+    int rc = r->ops->read_str(r, addr, buf, len);
+
+    if (rc)
+        return rc;
+    /* The kernel's /proc knows nothing of host processes: the guest's
+     * own executable is the image path kbox exec'd. */
+    if (r->proc && r->proc->exe[0] && !strcmp(buf, "/proc/self/exe") &&
+        strlen(r->proc->exe) < len)
+        strcpy(buf, r->proc->exe);
+    if (!buf[0] && !allow_empty)
+        return -ENOENT;
+    return 0;
+}
+
+static double now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+struct kbox_resp kbox_dispatch(struct kbox_req *r)
+{
+    struct kbox_resp resp;
+    long orig_nr = r->nr;
+    uint64_t orig_args[6];
+    double t0 = 0;
+    const char *disp;
+
+    if (!table_ready)
+        build_table();
+    memcpy(orig_args, r->args, sizeof(orig_args));
+    if (kbox_sup.verbose >= 2)
+        t0 = now_us();
+
+    /* Legacy x86_64 path calls become their *at forms. */
+    {
+        uint64_t out[6];
+        long nnr;
+
+        if (kbox_abi_legacy_to_at(r->nr, r->args, &nnr, out)) {
+            r->nr = nnr;
+            memcpy(r->args, out, sizeof(out));
+        }
+    }
+
+    r->proc = kbox_proc_lookup(r->pid);
+    if (!r->proc) {
+        /* A process we cannot place: refuse rather than guess. */
+        resp = kbox_ret(-EPERM);
+        disp = "noproc";
+    } else if (r->nr >= 0 && r->nr < KBOX_NR_COUNT && table[r->nr]) {
+        resp = table[r->nr](r);
+        disp = resp.kind == KBOX_RESP_CONTINUE ? "host" : "kernel";
+    } else if (kbox_policy_act(r->nr) == KBOX_BPF_ALLOW) {
+        resp = kbox_continue();
+        disp = "host";
+    } else {
+        if (r->nr >= 0 && r->nr < KBOX_NR_COUNT)
+            __atomic_fetch_add(&kbox_sup.unknown_count[r->nr], 1,
+                               __ATOMIC_RELAXED);
+        resp = kbox_ret(-ENOSYS);
+        disp = "unknown";
+    }
+
+    kbox_proc_put(r->proc);
+    r->proc = NULL;
+    if (kbox_sup.verbose >= 2) {
+        double dt = now_us() - t0;
+
+        if (resp.kind == KBOX_RESP_CONTINUE)
+            fprintf(stderr, "kbox: [%d] %s(%#lx, %#lx, %#lx) -> %s (%.1f us)\n",
+                    (int)r->pid, kbox_syscall_name(orig_nr),
+                    (unsigned long)orig_args[0], (unsigned long)orig_args[1],
+                    (unsigned long)orig_args[2], disp, dt);
+        else
+            fprintf(stderr,
+                    "kbox: [%d] %s(%#lx, %#lx, %#lx) = %ld [%s] (%.1f us)\n",
+                    (int)r->pid, kbox_syscall_name(orig_nr),
+                    (unsigned long)orig_args[0], (unsigned long)orig_args[1],
+                    (unsigned long)orig_args[2], resp.val, disp, dt);
+    }
+    return resp;
+}

@@ -1,0 +1,774 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fd family. Model: a file opened in lx is given a guest fd number that
+ * the host reserves with a placeholder fd (one shared /dev/null
+ * description) injected with SECCOMP_IOCTL_NOTIF_ADDFD; the per-process
+ * map (src/fdtable) says which lx fd is behind it. Guest numbers not in
+ * the map are host objects: their calls are CONTINUEd (no path, no
+ * TOCTOU) without asking lx anything. Every call that creates, moves or
+ * closes numbers (open, dup*, fcntl F_DUPFD, close, close_range) updates
+ * host table, map and lx table together; fork copies all three; exec
+ * closes O_CLOEXEC in all three.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/cli.h"
+#include "kbox/dispatch.h"
+#include "kbox/exec.h"
+#include "kbox/fdtable.h"
+#include "kbox/path.h"
+
+#define CHUNK (1u << 20)
+
+#define A(i)  ((long)r->args[i])
+#define FD(i) ((int)kbox_arg_int(r->args[i]))
+
+int kbox_lxfd(struct kbox_req *r, int fd)
+{
+    return kbox_fdt_lookup(r->proc->fdt, fd);
+}
+
+bool kbox_fd_is_lx(struct kbox_req *r, int fd)
+{
+    return kbox_lxfd(r, fd) >= 0;
+}
+
+static void lx_close(struct kbox_req *r, int lxfd)
+{
+    if (lxfd >= 0)
+        kbox_lx(r, LX__NR_close, lxfd, 0, 0, 0, 0, 0);
+}
+
+long kbox_fd_install(struct kbox_req *r, int lxfd, int target, bool cloexec)
+{
+    int gfd = r->ops->addfd(r, kbox_sup.placeholder_fd, target, cloexec);
+    int old;
+
+    if (gfd < 0) {
+        lx_close(r, lxfd);
+        return gfd;
+    }
+    old = kbox_fdt_set(r->proc->fdt, gfd, lxfd, cloexec);
+    if (old < -1) { /* no memory for the map: undo in lx */
+        lx_close(r, lxfd);
+        return old;
+    }
+    lx_close(r, old);
+    return gfd;
+}
+
+static struct kbox_resp h_read(struct kbox_req *r)
+{
+    int fd = kbox_lxfd(r, FD(0));
+    size_t cnt = (size_t)r->args[2], done = 0;
+    char *buf;
+    long n = 0;
+
+    if (fd < 0)
+        return kbox_continue(); /* host fd: stdin, pipes, sockets */
+    if (cnt > 0x7ffff000)
+        cnt = 0x7ffff000;
+    buf = malloc(cnt < CHUNK ? (cnt ? cnt : 1) : CHUNK);
+    if (!buf)
+        return kbox_ret(-ENOMEM);
+    do {
+        size_t want = cnt - done < CHUNK ? cnt - done : CHUNK;
+
+        if (r->nr == SYS_pread64)
+            n = kbox_lx(r, LX__NR_pread64, fd, (long)buf, (long)want,
+                        A(3) + (long)done, 0, 0);
+        else
+            n = kbox_lx(r, LX__NR_read, fd, (long)buf, (long)want, 0, 0, 0);
+        if (n < 0) {
+            free(buf);
+            return kbox_ret(done ? (long)done : n);
+        }
+        if (n > 0) {
+            int rc = r->ops->write(r, r->args[1] + done, buf, (size_t)n);
+            if (rc) {
+                free(buf);
+                return kbox_ret(done ? (long)done : rc);
+            }
+        }
+        done += (size_t)n;
+    } while (n == (long)CHUNK && done < cnt);
+    free(buf);
+    return kbox_ret((long)done);
+}
+
+static struct kbox_resp h_write(struct kbox_req *r)
+{
+    int fd = kbox_lxfd(r, FD(0));
+    size_t cnt = (size_t)r->args[2], done = 0;
+    char *buf;
+    long n;
+    int rc;
+
+    if (fd < 0)
+        return kbox_continue(); /* host fd (stdout, pipes): fast path */
+    if (cnt > 0x7ffff000)
+        cnt = 0x7ffff000;
+    buf = malloc(cnt < CHUNK ? (cnt ? cnt : 1) : CHUNK);
+    if (!buf)
+        return kbox_ret(-ENOMEM);
+    do {
+        size_t want = cnt - done < CHUNK ? cnt - done : CHUNK;
+
+        rc = r->ops->read(r, r->args[1] + done, buf, want);
+        if (rc) {
+            free(buf);
+            return kbox_ret(done ? (long)done : rc);
+        }
+        if (r->nr == SYS_pwrite64)
+            n = kbox_lx(r, LX__NR_pwrite64, fd, (long)buf, (long)want,
+                        A(3) + (long)done, 0, 0);
+        else
+            n = kbox_lx(r, LX__NR_write, fd, (long)buf, (long)want, 0, 0, 0);
+        if (n < 0) {
+            free(buf);
+            return kbox_ret(done ? (long)done : n);
+        }
+        done += (size_t)n;
+        if ((size_t)n < want)
+            break;
+    } while (done < cnt);
+    free(buf);
+    return kbox_ret((long)done);
+}
+
+static struct kbox_resp h_readv_writev(struct kbox_req *r)
+{
+    int fd = kbox_lxfd(r, FD(0)), iovcnt = (int)kbox_arg_int(r->args[2]);
+    bool wr = r->nr == SYS_writev || r->nr == SYS_pwritev;
+    bool pos = r->nr == SYS_preadv || r->nr == SYS_pwritev;
+    struct iovec *iov;
+    size_t total = 0, done = 0;
+    char *buf;
+    long n;
+
+    if (fd < 0)
+        return kbox_continue();
+    if (iovcnt < 0 || iovcnt > 1024)
+        return kbox_ret(-EINVAL);
+    iov = calloc((size_t)iovcnt + 1, sizeof(*iov));
+    if (!iov)
+        return kbox_ret(-ENOMEM);
+    if (iovcnt &&
+        r->ops->read(r, r->args[1], iov, (size_t)iovcnt * sizeof(*iov))) {
+        free(iov);
+        return kbox_ret(-EFAULT);
+    }
+    for (int i = 0; i < iovcnt; i++) {
+        if (iov[i].iov_len > 0x7ffff000 - total)
+            iov[i].iov_len = 0x7ffff000 - total;
+        total += iov[i].iov_len;
+    }
+    buf = malloc(total ? total : 1);
+    if (!buf) {
+        free(iov);
+        return kbox_ret(-ENOMEM);
+    }
+    if (wr) {
+        size_t off = 0;
+
+        for (int i = 0; i < iovcnt; i++) {
+            if (iov[i].iov_len &&
+                r->ops->read(r, (uint64_t)(uintptr_t)iov[i].iov_base, buf + off,
+                             iov[i].iov_len)) {
+                free(buf);
+                free(iov);
+                return kbox_ret(-EFAULT);
+            }
+            off += iov[i].iov_len;
+        }
+        if (pos)
+            n = kbox_lx(r, LX__NR_pwrite64, fd, (long)buf, (long)total, A(3), 0,
+                        0);
+        else
+            n = kbox_lx(r, LX__NR_write, fd, (long)buf, (long)total, 0, 0, 0);
+    } else {
+        if (pos)
+            n = kbox_lx(r, LX__NR_pread64, fd, (long)buf, (long)total, A(3), 0,
+                        0);
+        else
+            n = kbox_lx(r, LX__NR_read, fd, (long)buf, (long)total, 0, 0, 0);
+        for (int i = 0; n > 0 && i < iovcnt && done < (size_t)n; i++) {
+            size_t c = iov[i].iov_len;
+
+            if (c > (size_t)n - done)
+                c = (size_t)n - done;
+            if (c && r->ops->write(r, (uint64_t)(uintptr_t)iov[i].iov_base,
+                                   buf + done, c)) {
+                n = -EFAULT;
+                break;
+            }
+            done += c;
+        }
+    }
+    free(buf);
+    free(iov);
+    return kbox_ret(n);
+}
+
+static struct kbox_resp h_lseek(struct kbox_req *r)
+{
+    int fd = kbox_lxfd(r, FD(0));
+
+    if (fd < 0)
+        return kbox_continue();
+    return kbox_ret(kbox_lx(r, LX__NR_lseek, fd, A(1), (int)A(2), 0, 0, 0));
+}
+
+static struct kbox_resp h_close(struct kbox_req *r)
+{
+    /* Close the lx file, then let the host drop the placeholder. */
+    lx_close(r, kbox_fdt_clear(r->proc->fdt, FD(0)));
+    return kbox_continue();
+}
+
+static struct kbox_resp h_close_range(struct kbox_req *r)
+{
+    unsigned flags = (unsigned)r->args[2];
+    bool cloexec = (flags & CLOSE_RANGE_CLOEXEC) != 0;
+    int *v, n;
+
+    n = kbox_fdt_range(r->proc->fdt, (unsigned)r->args[0], (unsigned)r->args[1],
+                       cloexec, &v);
+    for (int i = 0; i < n; i++) {
+        if (cloexec)
+            kbox_lx(r, LX__NR_fcntl, v[i], F_SETFD, FD_CLOEXEC, 0, 0, 0);
+        else
+            lx_close(r, v[i]);
+    }
+    free(v);
+    return kbox_continue();
+}
+
+/* Lowest free guest fd >= min, looking at the host table. */
+static int lowest_free(struct kbox_req *r, int min)
+{
+    char path[64];
+    DIR *d;
+    struct dirent *de;
+    unsigned char *used;
+    int lim = 1 << 16, fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/fd", (int)r->pid);
+    d = opendir(path);
+    if (!d)
+        return -EBADF;
+    used = calloc((size_t)lim, 1);
+    if (!used) {
+        closedir(d);
+        return -ENOMEM;
+    }
+    while ((de = readdir(d))) {
+        int n = atoi(de->d_name);
+        if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && n < lim)
+            used[n] = 1;
+    }
+    closedir(d);
+    for (fd = min < 0 ? 0 : min; fd < lim && used[fd]; fd++)
+        ;
+    free(used);
+    return fd < lim ? fd : -EMFILE;
+}
+
+/* A new lx fd for the same open file as lx fd @lxfd. */
+static long lx_dup(struct kbox_req *r, int lxfd, bool cloexec)
+{
+    return kbox_lx(r, LX__NR_fcntl, lxfd, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD,
+                   0, 0, 0, 0);
+}
+
+static struct kbox_resp h_dup(struct kbox_req *r)
+{
+    int old = kbox_lxfd(r, FD(0));
+    long lxfd;
+
+    if (old < 0)
+        return kbox_continue();
+    lxfd = lx_dup(r, old, false);
+    if (lxfd < 0)
+        return kbox_ret(lxfd);
+    return kbox_ret(kbox_fd_install(r, (int)lxfd, -1, false));
+}
+
+static struct kbox_resp h_dup3(struct kbox_req *r)
+{
+    int old = FD(0), nfd = FD(1);
+    int flags = r->nr == SYS_dup3 ? (int)A(2) : 0;
+    int lold = kbox_lxfd(r, old);
+    long lxfd;
+
+    if (r->nr == SYS_dup2 && old == nfd) {
+        if (lold >= 0)
+            return kbox_ret(nfd);
+        return kbox_continue();
+    }
+    if (r->nr == SYS_dup3 && (old == nfd || (flags & ~O_CLOEXEC)))
+        return kbox_ret(-EINVAL);
+    if (nfd < 0)
+        return kbox_ret(-EBADF);
+    if (lold < 0) {
+        /* Host source: drop any lx file at the target, host does the rest */
+        lx_close(r, kbox_fdt_clear(r->proc->fdt, nfd));
+        return kbox_continue();
+    }
+    lxfd = lx_dup(r, lold, flags & O_CLOEXEC);
+    if (lxfd < 0)
+        return kbox_ret(lxfd);
+    return kbox_ret(kbox_fd_install(r, (int)lxfd, nfd, flags & O_CLOEXEC));
+}
+
+static long flock_op(struct kbox_req *r, int fd, int cmd)
+{
+    struct flock fl;
+    long rc;
+
+    if (r->ops->read(r, r->args[2], &fl, sizeof(fl)))
+        return -EFAULT;
+    rc = kbox_lx(r, LX__NR_fcntl, fd, cmd, (long)&fl, 0, 0, 0);
+    if (rc >= 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK) &&
+        r->ops->write(r, r->args[2], &fl, sizeof(fl)))
+        return -EFAULT;
+    return rc;
+}
+
+static struct kbox_resp h_fcntl(struct kbox_req *r)
+{
+    int gfd = FD(0), cmd = (int)A(1);
+    int fd = kbox_lxfd(r, gfd);
+    long rc;
+
+    if (fd < 0)
+        return kbox_continue();
+    switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+        int target = lowest_free(r, (int)A(2));
+        long lxfd;
+
+        if (target < 0)
+            return kbox_ret(target);
+        lxfd = lx_dup(r, fd, cmd == F_DUPFD_CLOEXEC);
+        if (lxfd < 0)
+            return kbox_ret(lxfd);
+        return kbox_ret(
+            kbox_fd_install(r, (int)lxfd, target, cmd == F_DUPFD_CLOEXEC));
+    }
+    case F_SETFD:
+        rc = kbox_lx(r, LX__NR_fcntl, fd, F_SETFD, A(2), 0, 0, 0);
+        if (rc < 0)
+            return kbox_ret(rc);
+        kbox_fdt_set_cloexec(r->proc->fdt, gfd, (A(2) & FD_CLOEXEC) != 0);
+        /* Keep the placeholder's close-on-exec flag in step. */
+        rc = r->ops->addfd(r, kbox_sup.placeholder_fd, gfd,
+                           (A(2) & FD_CLOEXEC) != 0);
+        return kbox_ret(rc < 0 ? rc : 0);
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+        return kbox_ret(flock_op(r, fd, cmd));
+    case F_GETFD:
+    case F_GETFL:
+    case F_SETFL:
+    case F_GETOWN:
+    case F_SETOWN:
+    case F_GETSIG:
+    case F_SETSIG:
+    case F_SETLEASE:
+    case F_GETLEASE:
+    case F_NOTIFY:
+    case F_GETPIPE_SZ:
+    case F_SETPIPE_SZ:
+    case F_ADD_SEALS:
+    case F_GET_SEALS:
+        return kbox_ret(kbox_lx(r, LX__NR_fcntl, fd, cmd, A(2), 0, 0, 0));
+    default:
+        return kbox_ret(-EINVAL);
+    }
+}
+
+static struct kbox_resp h_fstat(struct kbox_req *r)
+{
+    struct kbox_gstat g;
+    struct kbox_hstat h;
+    int fd = kbox_lxfd(r, FD(0));
+    long rc;
+
+    if (fd < 0)
+        return kbox_continue();
+    rc = kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0);
+    if (rc < 0)
+        return kbox_ret(rc);
+    kbox_abi_stat_to_host(&g, &h);
+    if (r->ops->write(r, r->args[1], &h, sizeof(h)))
+        return kbox_ret(-EFAULT);
+    return kbox_ret(0);
+}
+
+static struct kbox_resp h_fstatfs(struct kbox_req *r)
+{
+    struct kbox_gstatfs g;
+    struct kbox_hstatfs h;
+    int fd = kbox_lxfd(r, FD(0));
+    long rc;
+
+    if (fd < 0)
+        return kbox_continue();
+    rc = kbox_lx(r, LX__NR_fstatfs, fd, (long)&g, 0, 0, 0, 0);
+    if (rc < 0)
+        return kbox_ret(rc);
+    kbox_abi_statfs_to_host(&g, &h);
+    if (r->ops->write(r, r->args[1], &h, sizeof(h)))
+        return kbox_ret(-EFAULT);
+    return kbox_ret(0);
+}
+
+static struct kbox_resp h_getdents64(struct kbox_req *r)
+{
+    int fd = kbox_lxfd(r, FD(0));
+    size_t cnt = (size_t)r->args[2];
+    char *buf;
+    long n;
+
+    if (fd < 0)
+        return kbox_continue(); /* a host directory (bind) */
+    if (cnt > CHUNK)
+        cnt = CHUNK;
+    buf = malloc(cnt ? cnt : 1);
+    if (!buf)
+        return kbox_ret(-ENOMEM);
+    n = kbox_lx(r, LX__NR_getdents64, fd, (long)buf, (long)cnt, 0, 0, 0);
+    if (n > 0 && r->ops->write(r, r->args[1], buf, (size_t)n))
+        n = -EFAULT;
+    free(buf);
+    return kbox_ret(n);
+}
+
+static struct kbox_resp h_getdents(struct kbox_req *r)
+{
+    int fd = kbox_lxfd(r, FD(0));
+    size_t cnt = (size_t)r->args[2], consumed = 0;
+    char *in, *out;
+    long n, m;
+    long pos;
+
+    if (cnt > CHUNK)
+        cnt = CHUNK;
+    if (fd < 0)
+        return kbox_continue();
+    pos = kbox_lx(r, LX__NR_lseek, fd, 0, SEEK_CUR, 0, 0, 0);
+    if (pos < 0)
+        return kbox_ret(pos);
+    in = malloc(cnt + 1);
+    out = malloc(cnt + 1);
+    if (!in || !out) {
+        free(in);
+        free(out);
+        return kbox_ret(-ENOMEM);
+    }
+    n = kbox_lx(r, LX__NR_getdents64, fd, (long)in, (long)cnt, 0, 0, 0);
+    if (n <= 0) {
+        free(in);
+        free(out);
+        return kbox_ret(n);
+    }
+    m = kbox_abi_dirent64_to_dirent(in, (size_t)n, out, cnt, &consumed);
+    if (m < 0) {
+        m = -EINVAL;
+    } else if (consumed < (size_t)n) {
+        /* Rewind to the first record we could not return. */
+        int64_t off;
+
+        if (consumed == 0)
+            off = pos;
+        else {
+            /* d_off of the last converted record */
+            size_t p = 0, last = 0;
+            while (p < consumed) {
+                uint16_t rl;
+                memcpy(&rl, in + p + 16, 2);
+                last = p;
+                p += rl;
+            }
+            memcpy(&off, in + last + 8, 8);
+        }
+        kbox_lx(r, LX__NR_lseek, fd, (long)off, SEEK_SET, 0, 0, 0);
+    }
+    if (m > 0 && r->ops->write(r, r->args[1], out, (size_t)m))
+        m = -EFAULT;
+    free(in);
+    free(out);
+    return kbox_ret(m);
+}
+
+/* Simple scalar fd calls: lx, or the host for host fds. */
+static struct kbox_resp h_fd_scalar(struct kbox_req *r)
+{
+    int fd = kbox_lxfd(r, FD(0));
+    long rc;
+
+    if (fd < 0 && r->nr == SYS_fchdir) {
+        /* A directory inside a bind becomes the cwd; other host objects
+         * are not directories of the guest's tree. */
+        char link[64], hp[4096];
+        const struct kbox_opts *o = kbox_sup.opts;
+        ssize_t n;
+
+        snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)r->pid, FD(0));
+        n = readlink(link, hp, sizeof(hp) - 1);
+        if (n < 0)
+            return kbox_ret(-EBADF);
+        hp[n] = '\0';
+        for (int i = 0; i < o->nbinds; i++) {
+            const char *rest;
+            struct stat st;
+
+            if (hp[0] == '/' &&
+                kbox_path_beneath(hp, o->binds[i].host_src, &rest) &&
+                stat(link, &st) == 0 && S_ISDIR(st.st_mode)) {
+                char g[2 * 4096 + 2];
+
+                snprintf(g, sizeof(g), "%s/%s", o->binds[i].guest_dst, rest);
+                if (kbox_path_normalize(g, r->proc->bind_cwd,
+                                        sizeof(r->proc->bind_cwd), false,
+                                        NULL) < 0)
+                    return kbox_ret(-ENAMETOOLONG);
+                return kbox_ret(0);
+            }
+        }
+        return kbox_ret(-ENOTDIR);
+    }
+    if (fd < 0)
+        return kbox_continue();
+    switch (r->nr) {
+    case SYS_ftruncate:
+        rc = kbox_lx(r, LX__NR_ftruncate, fd, A(1), 0, 0, 0, 0);
+        break;
+    case SYS_fsync:
+        rc = kbox_lx(r, LX__NR_fsync, fd, 0, 0, 0, 0, 0);
+        break;
+    case SYS_fdatasync:
+        rc = kbox_lx(r, LX__NR_fdatasync, fd, 0, 0, 0, 0, 0);
+        break;
+    case SYS_syncfs:
+        rc = kbox_lx(r, LX__NR_syncfs, fd, 0, 0, 0, 0, 0);
+        break;
+    case SYS_fchmod:
+        rc = kbox_lx(r, LX__NR_fchmod, fd, A(1), 0, 0, 0, 0);
+        break;
+    case SYS_fchown:
+        rc = kbox_lx(r, LX__NR_fchown, fd, A(1), A(2), 0, 0, 0);
+        break;
+    case SYS_fallocate:
+        rc = kbox_lx(r, LX__NR_fallocate, fd, A(1), A(2), A(3), 0, 0);
+        break;
+    case SYS_flock:
+        rc = kbox_lx(r, LX__NR_flock, fd, A(1), 0, 0, 0, 0);
+        break;
+    case SYS_fadvise64:
+        rc = kbox_lx(r, LX__NR_fadvise64, fd, A(1), A(2), A(3), 0, 0);
+        break;
+    case SYS_fchdir:
+        rc = kbox_lx(r, LX__NR_fchdir, fd, 0, 0, 0, 0, 0);
+        if (rc == 0)
+            r->proc->bind_cwd[0] = '\0';
+        break;
+    case SYS_readahead:
+        rc = kbox_lx(r, LX__NR_readahead, fd, A(1), A(2), 0, 0, 0);
+        break;
+    default:
+        rc = -ENOSYS;
+    }
+    return kbox_ret(rc);
+}
+
+static struct kbox_resp h_ioctl(struct kbox_req *r)
+{
+    int gfd = FD(0), fd = kbox_lxfd(r, gfd);
+    unsigned long req = (unsigned int)r->args[1];
+
+    if (fd < 0)
+        return kbox_continue(); /* terminals, pipes, sockets: native */
+    switch (req) {
+    case FIOCLEX:
+    case FIONCLEX: {
+        long rc = kbox_lx(r, LX__NR_fcntl, fd, F_SETFD,
+                          req == FIOCLEX ? FD_CLOEXEC : 0, 0, 0, 0);
+        if (rc < 0)
+            return kbox_ret(rc);
+        kbox_fdt_set_cloexec(r->proc->fdt, gfd, req == FIOCLEX);
+        rc = r->ops->addfd(r, kbox_sup.placeholder_fd, gfd, req == FIOCLEX);
+        return kbox_ret(rc < 0 ? rc : 0);
+    }
+    case FIONREAD: {
+        int v = 0;
+        long rc = kbox_lx(r, LX__NR_ioctl, fd, FIONREAD, (long)&v, 0, 0, 0);
+        if (rc >= 0 && r->ops->write(r, r->args[2], &v, sizeof(v)))
+            rc = -EFAULT;
+        return kbox_ret(rc);
+    }
+    case FIONBIO: {
+        int v;
+        if (r->ops->read(r, r->args[2], &v, sizeof(v)))
+            return kbox_ret(-EFAULT);
+        return kbox_ret(
+            kbox_lx(r, LX__NR_ioctl, fd, FIONBIO, (long)&v, 0, 0, 0));
+    }
+    default:
+        /* Terminal ioctls on a regular lx file. */
+        return kbox_ret(-ENOTTY);
+    }
+}
+
+/*
+ * mmap of an lx file: the guest needs a host fd with the content. Copy
+ * the file into a memfd (point in time) and put it at the same guest fd
+ * number in place of the placeholder, then let the host map it.
+ */
+static struct kbox_resp h_mmap(struct kbox_req *r)
+{
+    int gfd = FD(4), fd = kbox_lxfd(r, gfd);
+    int flags = (int)A(3), prot = (int)A(2);
+    struct kbox_gstat g;
+    long cloexec, rc;
+    int mfd;
+
+    if ((flags & MAP_ANONYMOUS) || fd < 0)
+        return kbox_continue();
+    rc = kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0);
+    if (rc < 0)
+        return kbox_ret(rc);
+    if (!S_ISREG(g.st_mode))
+        return kbox_ret(-ENODEV);
+    if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE)) {
+        long fl = kbox_lx(r, LX__NR_fcntl, fd, F_GETFL, 0, 0, 0, 0);
+        if (fl >= 0 && (fl & O_ACCMODE) != O_RDONLY)
+            return kbox_ret(-ENODEV); /* no write-back to the image yet */
+        return kbox_ret(-EACCES);
+    }
+    cloexec = kbox_fdt_cloexec(r->proc->fdt, gfd);
+    mfd = kbox_exec_content_memfd(r->proc->task, fd, &g);
+    if (mfd < 0)
+        return kbox_ret(mfd);
+    rc = r->ops->addfd(r, mfd, gfd, cloexec);
+    close(mfd);
+    if (rc < 0)
+        return kbox_ret(rc);
+    return kbox_continue();
+}
+
+/* Copies between lx files and host objects: let libc fall back. */
+static struct kbox_resp h_copy(struct kbox_req *r)
+{
+    int a = FD(0), b = FD(r->nr == SYS_copy_file_range ? 2 : 1);
+
+    if (r->nr == SYS_splice || r->nr == SYS_tee)
+        b = FD(2);
+    int xa = kbox_lxfd(r, a), xb = kbox_lxfd(r, b);
+    bool la = xa >= 0, lb = xb >= 0;
+
+    if (!la && !lb)
+        return kbox_continue();
+    if (r->nr == SYS_copy_file_range && la && lb) {
+        /* Both in the image: the kernel copies (offsets staged here). */
+        int64_t oi, oo;
+        long rc;
+
+        if (r->args[1] && r->ops->read(r, r->args[1], &oi, sizeof(oi)))
+            return kbox_ret(-EFAULT);
+        if (r->args[3] && r->ops->read(r, r->args[3], &oo, sizeof(oo)))
+            return kbox_ret(-EFAULT);
+        rc = kbox_lx(r, LX__NR_copy_file_range, xa, r->args[1] ? (long)&oi : 0,
+                     xb, r->args[3] ? (long)&oo : 0, A(4), A(5));
+        if (rc >= 0 && r->args[1])
+            r->ops->write(r, r->args[1], &oi, sizeof(oi));
+        if (rc >= 0 && r->args[3])
+            r->ops->write(r, r->args[3], &oo, sizeof(oo));
+        return kbox_ret(rc);
+    }
+    return kbox_ret(r->nr == SYS_copy_file_range ? -EXDEV : -EINVAL);
+}
+
+kbox_handler kbox_fd_handler(long nr)
+{
+    switch (nr) {
+    case SYS_read:
+    case SYS_pread64:
+        return h_read;
+    case SYS_write:
+    case SYS_pwrite64:
+        return h_write;
+    case SYS_readv:
+    case SYS_writev:
+    case SYS_preadv:
+    case SYS_pwritev:
+        return h_readv_writev;
+    case SYS_lseek:
+        return h_lseek;
+    case SYS_close:
+        return h_close;
+    case SYS_close_range:
+        return h_close_range;
+    case SYS_dup:
+        return h_dup;
+    case SYS_dup2:
+    case SYS_dup3:
+        return h_dup3;
+    case SYS_fcntl:
+        return h_fcntl;
+    case SYS_fstat:
+        return h_fstat;
+    case SYS_fstatfs:
+        return h_fstatfs;
+    case SYS_getdents64:
+        return h_getdents64;
+    case SYS_getdents:
+        return h_getdents;
+    case SYS_ftruncate:
+    case SYS_fsync:
+    case SYS_fdatasync:
+    case SYS_syncfs:
+    case SYS_fchmod:
+    case SYS_fchown:
+    case SYS_fallocate:
+    case SYS_flock:
+    case SYS_fadvise64:
+    case SYS_fchdir:
+    case SYS_readahead:
+        return h_fd_scalar;
+    case SYS_ioctl:
+        return h_ioctl;
+    case SYS_mmap:
+        return h_mmap;
+    case SYS_sendfile:
+    case SYS_copy_file_range:
+    case SYS_splice:
+    case SYS_tee:
+        return h_copy;
+    default:
+        return NULL;
+    }
+}

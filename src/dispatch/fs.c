@@ -1,0 +1,988 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs family: path-based calls. The path is copied out of the guest once
+ * and resolved here (never CONTINUEd): by lx, whose task has the guest's
+ * root, cwd and credentials; or, for host binds and allow-listed /dev
+ * nodes, on the host with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+ * beneath the bind source, and the host fd is injected.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <linux/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/cli.h"
+#include "kbox/dispatch.h"
+#include "kbox/fdtable.h"
+#include "kbox/path.h"
+
+#define A(i)  ((long)r->args[i])
+#define FD(i) ((int)kbox_arg_int(r->args[i]))
+
+struct route {
+    enum kbox_route kind;
+    int hostdir; /* dir fd the host path is beneath */
+    char rest[KBOX_PATH_MAX];
+    /* KBOX_ROUTE_LX: a path that lexically left a bind ("/mnt/..") is
+     * given to lx normalised, since lx does not see the bind. */
+    bool use_norm;
+    char norm[KBOX_PATH_MAX];
+    int lxdir; /* KBOX_ROUTE_LX: the lx dirfd for the call */
+};
+
+/*
+ * A relative path under a host directory fd the guest holds (one it
+ * opened inside a bind): the guest path it names, or -ENOTDIR.
+ */
+static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
+                         char *out, size_t outlen)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    char link[64], hp[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
+    ssize_t n;
+
+    snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)r->pid, dirfd);
+    n = readlink(link, hp, sizeof(hp) - 1);
+    if (n < 0)
+        return -EBADF;
+    hp[n] = '\0';
+    for (int i = 0; i < o->nbinds; i++) {
+        const char *rest;
+
+        if (hp[0] == '/' &&
+            kbox_path_beneath(hp, o->binds[i].host_src, &rest)) {
+            snprintf(g, sizeof(g), "%s/%s/%s", o->binds[i].guest_dst, rest,
+                     path);
+            if (kbox_path_normalize(g, out, outlen, false, NULL) < 0)
+                return -ENAMETOOLONG;
+            return 0;
+        }
+    }
+    return -ENOTDIR;
+}
+
+/*
+ * Decide where @path (relative to guest @dirfd) goes. Only absolute paths
+ * and AT_FDCWD-relative ones can reach a bind or host device; anything
+ * relative to an lx directory fd stays in lx.
+ */
+static int route_path(struct kbox_req *r, int dirfd, const char *path,
+                      struct route *rt)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    char abs[KBOX_PATH_MAX], norm[KBOX_PATH_MAX];
+    struct kbox_route_result res;
+
+    bool from_host_dir = false;
+
+    rt->kind = KBOX_ROUTE_LX;
+    rt->use_norm = false;
+    rt->lxdir = AT_FDCWD;
+    if (path[0] != '/' && dirfd != AT_FDCWD) {
+        int l = kbox_lxfd(r, dirfd);
+        int rc;
+
+        if (l >= 0) {
+            rt->lxdir = l; /* relative to a directory in the image */
+            return 0;
+        }
+        rc = host_dir_path(r, dirfd, path, norm, sizeof(norm));
+        if (rc)
+            return rc;
+        from_host_dir = true;
+    } else if (path[0] != '/' && r->proc->bind_cwd[0]) {
+        /* cwd inside a bind: relative paths start there */
+        if (kbox_path_join(r->proc->bind_cwd, path, norm, sizeof(norm)) < 0)
+            return -ENAMETOOLONG;
+        from_host_dir = true;
+    } else if (path[0] != '/') {
+        long n;
+
+        if (o->nbinds == 0 && kbox_sup.hostdev_dir < 0)
+            return 0;
+        if (o->nbinds == 0 && strncmp(path, "dev", 3) != 0 &&
+            strncmp(path, "..", 2) != 0)
+            return 0;
+        n = kbox_lx(r, LX__NR_getcwd, (long)abs, sizeof(abs), 0, 0, 0, 0);
+        if (n < 0)
+            return 0;
+        if (kbox_path_join(abs, path, norm, sizeof(norm)) < 0)
+            return -ENAMETOOLONG;
+    } else {
+        (void)abs;
+        if (o->nbinds == 0 && strncmp(path, "/dev/", 5) != 0 &&
+            strstr(path, "dev") == NULL)
+            return 0;
+        if (kbox_path_normalize(path, norm, sizeof(norm), false, NULL) < 0)
+            return -ENAMETOOLONG;
+    }
+    res = kbox_path_route(norm, o->binds, o->nbinds, kbox_sup.hostdev_dir >= 0);
+    if (res.route == KBOX_ROUTE_LX) {
+        if (from_host_dir) { /* left the bind with "..": absolute in lx */
+            rt->use_norm = true;
+            snprintf(rt->norm, sizeof(rt->norm), "%s", norm);
+            return 0;
+        }
+        for (int i = 0; i < o->nbinds; i++) {
+            size_t l = strlen(o->binds[i].guest_dst);
+
+            if (path[0] == '/' && !strncmp(path, o->binds[i].guest_dst, l) &&
+                path[l] == '/') {
+                rt->use_norm = true;
+                snprintf(rt->norm, sizeof(rt->norm), "%s", norm);
+                break;
+            }
+        }
+        return 0;
+    }
+    rt->kind = res.route;
+    rt->hostdir = res.route == KBOX_ROUTE_BIND
+                      ? kbox_sup.bind_dirs[res.bind_index]
+                      : kbox_sup.hostdev_dir;
+    snprintf(rt->rest, sizeof(rt->rest), "%s", *res.rest ? res.rest : ".");
+    return 0;
+}
+
+/* The path lx should see. */
+static const char *lx_path(const struct route *rt, const char *path)
+{
+    return rt->use_norm ? rt->norm : path;
+}
+
+static int host_open(const struct route *rt, int flags, int mode)
+{
+    struct open_how how;
+    int fd;
+
+    memset(&how, 0, sizeof(how));
+    how.flags =
+        (unsigned long long)(flags | O_CLOEXEC) & ~(unsigned long long)0;
+    if (flags & (O_CREAT | O_TMPFILE))
+        how.mode = (unsigned)mode & 07777;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    if (rt->kind == KBOX_ROUTE_HOSTDEV)
+        how.resolve |= RESOLVE_NO_SYMLINKS;
+    fd = (int)syscall(SYS_openat2, rt->hostdir, rt->rest, &how, sizeof(how));
+    return fd < 0 ? -errno : fd;
+}
+
+/* Open the parent of a bind path beneath the bind; *last = final name. */
+static int host_parent(const struct route *rt, char *last, size_t lastlen)
+{
+    char parent[KBOX_PATH_MAX], *slash;
+    struct route pr = *rt;
+
+    snprintf(parent, sizeof(parent), "%s", rt->rest);
+    slash = strrchr(parent, '/');
+    if (slash) {
+        *slash = '\0';
+        snprintf(pr.rest, sizeof(pr.rest), "%s", parent);
+        snprintf(last, lastlen, "%s", slash + 1);
+    } else {
+        snprintf(pr.rest, sizeof(pr.rest), ".");
+        snprintf(last, lastlen, "%s", parent);
+    }
+    if (!strcmp(last, ".") || !strcmp(last, ".."))
+        return -EINVAL;
+    return host_open(&pr, O_PATH | O_DIRECTORY, 0);
+}
+
+/* /dev/stdin, /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N */
+static int fd_alias(const char *path)
+{
+    const char *n = NULL;
+    char *end;
+    long v;
+
+    if (!strcmp(path, "/dev/stdin"))
+        return 0;
+    if (!strcmp(path, "/dev/stdout"))
+        return 1;
+    if (!strcmp(path, "/dev/stderr"))
+        return 2;
+    if (!strncmp(path, "/dev/fd/", 8))
+        n = path + 8;
+    else if (!strncmp(path, "/proc/self/fd/", 14))
+        n = path + 14;
+    if (!n || *n < '0' || *n > '9')
+        return -1;
+    v = strtol(n, &end, 10);
+    if (*end || v > 1 << 20)
+        return -1;
+    return (int)v;
+}
+
+/* Reopen the guest's own fd @n (host object: via /proc/<pid>/fd/n). */
+static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
+{
+    char p[64];
+    long rc;
+    int hfd;
+
+    if (kbox_fd_is_lx(r, n)) {
+        rc = kbox_lx(r, LX__NR_fcntl, kbox_lxfd(r, n),
+                     (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0, 0, 0,
+                     0);
+        if (rc < 0)
+            return kbox_ret(rc);
+        return kbox_ret(
+            kbox_fd_install(r, (int)rc, -1, (flags & O_CLOEXEC) != 0));
+    }
+    snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)r->pid, n);
+    hfd = open(p, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
+    if (hfd < 0)
+        return kbox_ret(errno == ENOENT ? -ENOENT : -errno);
+    rc = r->ops->addfd(r, hfd, -1, (flags & O_CLOEXEC) != 0);
+    close(hfd);
+    return kbox_ret(rc);
+}
+
+int kbox_fs_resolve(struct kbox_req *r, int dirfd, const char *path,
+                    int host_flags, int *hostfd, int *lxdir, char *lxpath,
+                    size_t lxlen)
+{
+    struct route rt;
+    int rc = route_path(r, dirfd, path, &rt);
+
+    *hostfd = -1;
+    if (rc)
+        return rc;
+    if (rt.kind != KBOX_ROUTE_LX) {
+        int fd = host_open(&rt, host_flags, 0);
+
+        if (fd < 0)
+            return fd;
+        *hostfd = fd;
+        return 0;
+    }
+    *lxdir = rt.lxdir;
+    if (snprintf(lxpath, lxlen, "%s", lx_path(&rt, path)) >= (int)lxlen)
+        return -ENAMETOOLONG;
+    return 0;
+}
+
+static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
+                                int flags, int mode, uint64_t resolve)
+{
+    char path[KBOX_PATH_MAX];
+    struct route rt;
+    long rc;
+    int alias;
+
+    rc = kbox_read_path(r, upath, path, sizeof(path), false);
+    if (rc)
+        return kbox_ret(rc);
+    alias = fd_alias(path);
+    if (alias >= 0)
+        return reopen_fd(r, alias, flags);
+    rc = route_path(r, dirfd, path, &rt);
+    if (rc)
+        return kbox_ret(rc);
+    if (rt.kind != KBOX_ROUTE_LX) {
+        int hfd = host_open(&rt, flags, mode);
+
+        if (hfd < 0)
+            return kbox_ret(hfd);
+        rc = r->ops->addfd(r, hfd, -1, (flags & O_CLOEXEC) != 0);
+        close(hfd);
+        return kbox_ret(rc);
+    }
+    if (resolve) {
+        struct open_how how = { (unsigned long long)flags,
+                                (unsigned long long)mode, resolve };
+        rc = kbox_lx(r, LX__NR_openat2, rt.lxdir, (long)lx_path(&rt, path),
+                     (long)&how, sizeof(how), 0, 0);
+    } else {
+        rc = kbox_lx(r, LX__NR_openat, rt.lxdir, (long)lx_path(&rt, path),
+                     flags, mode, 0, 0);
+    }
+    if (rc < 0)
+        return kbox_ret(rc);
+    return kbox_ret(kbox_fd_install(r, (int)rc, -1, (flags & O_CLOEXEC) != 0));
+}
+
+static struct kbox_resp h_openat(struct kbox_req *r)
+{
+    return do_open(r, FD(0), r->args[1], (int)A(2), (int)A(3), 0);
+}
+
+static struct kbox_resp h_openat2(struct kbox_req *r)
+{
+    struct open_how how;
+    size_t sz = (size_t)r->args[3];
+
+    if (sz < sizeof(how))
+        return kbox_ret(-EINVAL);
+    memset(&how, 0, sizeof(how));
+    if (r->ops->read(r, r->args[2], &how, sizeof(how)))
+        return kbox_ret(-EFAULT);
+    if (how.flags >> 32)
+        return kbox_ret(-EINVAL);
+    return do_open(r, FD(0), r->args[1], (int)how.flags, (int)how.mode,
+                   how.resolve ? how.resolve : 0);
+}
+
+/* stat family on a host object the guest holds (fd is not lx). */
+static int host_fd_stat(struct kbox_req *r, int fd, struct stat *st)
+{
+    char p[64];
+
+    snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)r->pid, fd);
+    if (stat(p, st))
+        return errno == ENOENT ? -EBADF : -errno;
+    return 0;
+}
+
+static struct kbox_resp h_newfstatat(struct kbox_req *r)
+{
+    char path[KBOX_PATH_MAX];
+    int dirfd = FD(0), flags = (int)A(3);
+    struct kbox_gstat g;
+    struct kbox_hstat h;
+    struct route rt;
+    long rc;
+
+    rc = kbox_read_path(r, r->args[1], path, sizeof(path),
+                        (flags & AT_EMPTY_PATH) != 0);
+    if (rc)
+        return kbox_ret(rc);
+    if (!path[0] && dirfd != AT_FDCWD && !kbox_fd_is_lx(r, dirfd)) {
+        struct stat st;
+
+        rc = host_fd_stat(r, dirfd, &st);
+        if (rc)
+            return kbox_ret(rc);
+        memcpy(&h, &st, sizeof(h));
+        goto out;
+    }
+    rc = route_path(r, dirfd, path, &rt);
+    if (rc)
+        return kbox_ret(rc);
+    if (rt.kind != KBOX_ROUTE_LX) {
+        struct stat st;
+        int hfd = host_open(
+            &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
+        if (hfd < 0)
+            return kbox_ret(hfd);
+        rc = fstat(hfd, &st) ? -errno : 0;
+        close(hfd);
+        if (rc)
+            return kbox_ret(rc);
+        memcpy(&h, &st, sizeof(h));
+        goto out;
+    }
+    rc = kbox_lx(r, LX__NR_newfstatat, rt.lxdir, (long)lx_path(&rt, path),
+                 (long)&g, flags, 0, 0);
+    if (rc < 0)
+        return kbox_ret(rc);
+    kbox_abi_stat_to_host(&g, &h);
+out:
+    if (r->ops->write(r, r->args[2], &h, sizeof(h)))
+        return kbox_ret(-EFAULT);
+    return kbox_ret(0);
+}
+
+static struct kbox_resp h_statx(struct kbox_req *r)
+{
+    char path[KBOX_PATH_MAX];
+    int dirfd = FD(0), flags = (int)A(2);
+    struct statx sx;
+    struct route rt;
+    long rc;
+
+    rc = kbox_read_path(r, r->args[1], path, sizeof(path),
+                        (flags & AT_EMPTY_PATH) != 0);
+    if (rc)
+        return kbox_ret(rc);
+    memset(&sx, 0, sizeof(sx));
+    if (!path[0] && dirfd != AT_FDCWD && !kbox_fd_is_lx(r, dirfd)) {
+        char p[64];
+
+        snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)r->pid, dirfd);
+        if (statx(AT_FDCWD, p, 0, (unsigned)A(3), &sx))
+            return kbox_ret(errno == ENOENT ? -EBADF : -errno);
+        goto out;
+    }
+    rc = route_path(r, dirfd, path, &rt);
+    if (rc)
+        return kbox_ret(rc);
+    if (rt.kind != KBOX_ROUTE_LX) {
+        int hfd = host_open(
+            &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
+        if (hfd < 0)
+            return kbox_ret(hfd);
+        rc = statx(hfd, "", AT_EMPTY_PATH, (unsigned)A(3), &sx) ? -errno : 0;
+        close(hfd);
+        if (rc)
+            return kbox_ret(rc);
+        goto out;
+    }
+    /* struct statx is the same on every architecture. */
+    rc = kbox_lx(r, LX__NR_statx, rt.lxdir, (long)lx_path(&rt, path), flags,
+                 A(3), (long)&sx, 0);
+    if (rc < 0)
+        return kbox_ret(rc);
+out:
+    if (r->ops->write(r, r->args[4], &sx, sizeof(sx)))
+        return kbox_ret(-EFAULT);
+    return kbox_ret(0);
+}
+
+static struct kbox_resp h_faccessat(struct kbox_req *r)
+{
+    char path[KBOX_PATH_MAX];
+    int dirfd = FD(0);
+    int flags = r->nr == SYS_faccessat2 ? (int)A(3) : 0;
+    struct route rt;
+    long rc;
+
+    rc = kbox_read_path(r, r->args[1], path, sizeof(path),
+                        (flags & AT_EMPTY_PATH) != 0);
+    if (rc)
+        return kbox_ret(rc);
+    rc = route_path(r, dirfd, path, &rt);
+    if (rc)
+        return kbox_ret(rc);
+    if (rt.kind != KBOX_ROUTE_LX) {
+        int hfd = host_open(&rt, O_PATH, 0);
+        if (hfd < 0)
+            return kbox_ret(hfd);
+        rc = faccessat(hfd, "", (int)A(2), AT_EMPTY_PATH) ? -errno : 0;
+        close(hfd);
+        return kbox_ret(rc);
+    }
+    return kbox_ret(kbox_lx(r, LX__NR_faccessat2, rt.lxdir,
+                            (long)lx_path(&rt, path), A(2), flags, 0, 0));
+}
+
+/* Calls with one path that lx serves as is. */
+static struct kbox_resp h_path1(struct kbox_req *r)
+{
+    char path[KBOX_PATH_MAX];
+    struct route rt;
+    long rc;
+    int dirfd = FD(0);
+    int pidx = 1;
+
+    switch (r->nr) {
+    case SYS_chdir:
+    case SYS_chroot:
+    case SYS_truncate:
+    case SYS_statfs:
+        pidx = 0;
+        dirfd = AT_FDCWD;
+        break;
+    default:
+        break;
+    }
+    rc = kbox_read_path(r, r->args[pidx], path, sizeof(path),
+                        r->nr == SYS_fchownat && (A(4) & AT_EMPTY_PATH));
+    if (rc)
+        return kbox_ret(rc);
+    rc = route_path(r, dirfd, path, &rt);
+    if (rc)
+        return kbox_ret(rc);
+    if (rt.kind != KBOX_ROUTE_LX) {
+        /* Writes through a bind: run the host *at call beneath it. */
+        int hfd;
+
+        switch (r->nr) {
+        case SYS_mkdirat:
+        case SYS_unlinkat:
+        case SYS_fchmodat:
+        case SYS_mknodat:
+            break;
+        case SYS_chdir: {
+            char g[KBOX_PATH_MAX];
+
+            hfd = host_open(&rt, O_PATH | O_DIRECTORY, 0);
+            if (hfd < 0)
+                return kbox_ret(hfd);
+            close(hfd);
+            if (path[0] == '/')
+                rc = kbox_path_normalize(path, g, sizeof(g), false, NULL);
+            else if (rt.use_norm)
+                rc = snprintf(g, sizeof(g), "%s", rt.norm);
+            else
+                rc = kbox_path_join(r->proc->bind_cwd[0] ? r->proc->bind_cwd
+                                                         : "/",
+                                    path, g, sizeof(g));
+            if (rc < 0)
+                return kbox_ret(-ENAMETOOLONG);
+            snprintf(r->proc->bind_cwd, sizeof(r->proc->bind_cwd), "%s", g);
+            return kbox_ret(0);
+        }
+        case SYS_readlinkat: {
+            char buf[KBOX_PATH_MAX];
+            size_t sz = (size_t)r->args[3];
+
+            if ((long)sz <= 0)
+                return kbox_ret(-EINVAL);
+            hfd = host_open(&rt, O_PATH | O_NOFOLLOW, 0);
+            if (hfd < 0)
+                return kbox_ret(hfd);
+            rc = readlinkat(hfd, "", buf, sizeof(buf));
+            rc = rc < 0 ? -errno : rc;
+            close(hfd);
+            if (rc > (long)sz)
+                rc = (long)sz;
+            if (rc > 0 && r->ops->write(r, r->args[2], buf, (size_t)rc))
+                rc = -EFAULT;
+            return kbox_ret(rc);
+        }
+        default:
+            return kbox_ret(-EACCES);
+        }
+        {
+            char parent[KBOX_PATH_MAX];
+
+            hfd = host_parent(&rt, parent, sizeof(parent));
+            if (hfd < 0)
+                return kbox_ret(hfd);
+            switch (r->nr) {
+            case SYS_mkdirat:
+                rc = mkdirat(hfd, parent, (mode_t)A(2));
+                break;
+            case SYS_unlinkat:
+                rc = unlinkat(hfd, parent, (int)A(2));
+                break;
+            case SYS_fchmodat:
+                rc = fchmodat(hfd, parent, (mode_t)A(2), 0);
+                break;
+            default:
+                rc = mknodat(hfd, parent, (mode_t)A(2), (dev_t)A(3));
+                break;
+            }
+            rc = rc ? -errno : 0;
+            close(hfd);
+            return kbox_ret(rc);
+        }
+    }
+    if (rt.use_norm)
+        snprintf(path, sizeof(path), "%s", rt.norm);
+    dirfd = rt.lxdir;
+    switch (r->nr) {
+    case SYS_mkdirat:
+        rc = kbox_lx(r, LX__NR_mkdirat, dirfd, (long)path, A(2), 0, 0, 0);
+        break;
+    case SYS_mknodat:
+        rc = kbox_lx(r, LX__NR_mknodat, dirfd, (long)path, A(2), A(3), 0, 0);
+        break;
+    case SYS_unlinkat:
+        rc = kbox_lx(r, LX__NR_unlinkat, dirfd, (long)path, A(2), 0, 0, 0);
+        break;
+    case SYS_fchmodat:
+        rc = kbox_lx(r, LX__NR_fchmodat, dirfd, (long)path, A(2), 0, 0, 0);
+        break;
+    case 452: /* fchmodat2 */
+        rc = kbox_lx(r, 452, dirfd, (long)path, A(2), A(3), 0, 0);
+        break;
+    case SYS_fchownat:
+        rc =
+            kbox_lx(r, LX__NR_fchownat, dirfd, (long)path, A(2), A(3), A(4), 0);
+        break;
+    case SYS_chdir:
+        rc = kbox_lx(r, LX__NR_chdir, (long)path, 0, 0, 0, 0, 0);
+        if (rc == 0)
+            r->proc->bind_cwd[0] = '\0';
+        break;
+    case SYS_chroot:
+        rc = kbox_lx(r, LX__NR_chroot, (long)path, 0, 0, 0, 0, 0);
+        break;
+    case SYS_truncate:
+        rc = kbox_lx(r, LX__NR_truncate, (long)path, A(1), 0, 0, 0, 0);
+        break;
+    case SYS_statfs: {
+        struct kbox_gstatfs g;
+        struct kbox_hstatfs h;
+
+        rc = kbox_lx(r, LX__NR_statfs, (long)path, (long)&g, 0, 0, 0, 0);
+        if (rc >= 0) {
+            kbox_abi_statfs_to_host(&g, &h);
+            if (r->ops->write(r, r->args[1], &h, sizeof(h)))
+                rc = -EFAULT;
+        }
+        break;
+    }
+    case SYS_readlinkat: {
+        size_t sz = (size_t)r->args[3];
+        char *buf;
+
+        if (r->proc->exe[0] && !strcmp(path, r->proc->exe)) {
+            /* readlink("/proc/self/exe") (rewritten by kbox_read_path) */
+            char self[64];
+
+            if (r->ops->read_str(r, r->args[1], self, sizeof(self)) ||
+                strcmp(self, "/proc/self/exe"))
+                goto plain;
+            rc = (long)strlen(r->proc->exe);
+            if ((long)sz <= 0)
+                return kbox_ret(-EINVAL);
+            if ((size_t)rc > sz)
+                rc = (long)sz;
+            if (r->ops->write(r, r->args[2], r->proc->exe, (size_t)rc))
+                rc = -EFAULT;
+            break;
+        }
+    plain:
+        if ((long)sz <= 0)
+            return kbox_ret(-EINVAL);
+        if (sz > KBOX_PATH_MAX)
+            sz = KBOX_PATH_MAX;
+        buf = malloc(sz);
+        if (!buf)
+            return kbox_ret(-ENOMEM);
+        rc = kbox_lx(r, LX__NR_readlinkat, dirfd, (long)path, (long)buf,
+                     (long)sz, 0, 0);
+        if (rc > 0 && r->ops->write(r, r->args[2], buf, (size_t)rc))
+            rc = -EFAULT;
+        free(buf);
+        break;
+    }
+    default:
+        rc = -ENOSYS;
+    }
+    return kbox_ret(rc);
+}
+
+/* Two-path calls: rename, link, symlink. */
+static struct kbox_resp h_path2(struct kbox_req *r)
+{
+    char p1[KBOX_PATH_MAX], p2[KBOX_PATH_MAX];
+    struct route r1, r2;
+    long rc;
+
+    if (r->nr == SYS_symlinkat) {
+        /* symlinkat(target, newdirfd, linkpath): target is just data. */
+        rc = kbox_read_path(r, r->args[0], p1, sizeof(p1), false);
+        if (!rc)
+            rc = kbox_read_path(r, r->args[2], p2, sizeof(p2), false);
+        if (rc)
+            return kbox_ret(rc);
+        rc = route_path(r, FD(1), p2, &r2);
+        if (rc)
+            return kbox_ret(rc);
+        if (r2.kind == KBOX_ROUTE_BIND) {
+            char l2[KBOX_PATH_MAX];
+            int d2 = host_parent(&r2, l2, sizeof(l2));
+
+            if (d2 < 0)
+                return kbox_ret(d2);
+            rc = symlinkat(p1, d2, l2) ? -errno : 0;
+            close(d2);
+            return kbox_ret(rc);
+        }
+        if (r2.kind != KBOX_ROUTE_LX)
+            return kbox_ret(-EACCES);
+        if (r2.use_norm)
+            snprintf(p2, sizeof(p2), "%s", r2.norm);
+        return kbox_ret(kbox_lx(r, LX__NR_symlinkat, (long)p1, r2.lxdir,
+                                (long)p2, 0, 0, 0));
+    }
+    rc = kbox_read_path(r, r->args[1], p1, sizeof(p1),
+                        r->nr == SYS_linkat && (A(4) & AT_EMPTY_PATH));
+    if (!rc)
+        rc = kbox_read_path(r, r->args[3], p2, sizeof(p2), false);
+    if (rc)
+        return kbox_ret(rc);
+    if (route_path(r, FD(0), p1, &r1) || route_path(r, FD(2), p2, &r2))
+        return kbox_ret(-ENAMETOOLONG);
+    if (r1.kind != KBOX_ROUTE_LX || r2.kind != KBOX_ROUTE_LX) {
+        char l1[KBOX_PATH_MAX], l2[KBOX_PATH_MAX];
+        int d1, d2;
+
+        if (r1.kind != KBOX_ROUTE_BIND || r2.kind != KBOX_ROUTE_BIND ||
+            r1.hostdir != r2.hostdir)
+            return kbox_ret(-EXDEV);
+        d1 = host_parent(&r1, l1, sizeof(l1));
+        if (d1 < 0)
+            return kbox_ret(d1);
+        d2 = host_parent(&r2, l2, sizeof(l2));
+        if (d2 < 0) {
+            close(d1);
+            return kbox_ret(d2);
+        }
+        if (r->nr == SYS_linkat)
+            rc = linkat(d1, l1, d2, l2, 0);
+        else
+            rc = renameat2(d1, l1, d2, l2,
+                           r->nr == SYS_renameat2 ? (unsigned)A(4) : 0);
+        rc = rc ? -errno : 0;
+        close(d1);
+        close(d2);
+        return kbox_ret(rc);
+    }
+    if (r1.use_norm)
+        snprintf(p1, sizeof(p1), "%s", r1.norm);
+    if (r2.use_norm)
+        snprintf(p2, sizeof(p2), "%s", r2.norm);
+    switch (r->nr) {
+    case SYS_renameat:
+        rc = kbox_lx(r, LX__NR_renameat2, r1.lxdir, (long)p1, r2.lxdir,
+                     (long)p2, 0, 0);
+        break;
+    case SYS_renameat2:
+        rc = kbox_lx(r, LX__NR_renameat2, r1.lxdir, (long)p1, r2.lxdir,
+                     (long)p2, A(4), 0);
+        break;
+    case SYS_linkat:
+        rc = kbox_lx(r, LX__NR_linkat, r1.lxdir, (long)p1, r2.lxdir, (long)p2,
+                     A(4), 0);
+        break;
+    default:
+        rc = -ENOSYS;
+    }
+    return kbox_ret(rc);
+}
+
+static struct kbox_resp h_utimensat(struct kbox_req *r)
+{
+    char path[KBOX_PATH_MAX], *pp = NULL;
+    struct timespec ts[2], *tsp = NULL;
+    int dirfd = FD(0), flags = (int)A(3);
+    long rc;
+
+    if (r->args[1]) {
+        rc = kbox_read_path(r, r->args[1], path, sizeof(path), true);
+        if (rc)
+            return kbox_ret(rc);
+        pp = path;
+    }
+    if (r->args[2]) {
+        if (r->ops->read(r, r->args[2], ts, sizeof(ts)))
+            return kbox_ret(-EFAULT);
+        tsp = ts;
+    }
+    if (!pp) {
+        int l = kbox_lxfd(r, dirfd);
+
+        if (l < 0)
+            return kbox_continue(); /* futimens on a host fd: no path */
+        return kbox_ret(
+            kbox_lx(r, LX__NR_utimensat, l, 0, (long)tsp, flags, 0, 0));
+    }
+    {
+        struct route rt;
+
+        rc = route_path(r, dirfd, path, &rt);
+        if (rc)
+            return kbox_ret(rc);
+        if (rt.kind != KBOX_ROUTE_LX) {
+            int hfd = host_open(
+                &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0),
+                0);
+            if (hfd < 0)
+                return kbox_ret(hfd);
+            rc = utimensat(hfd, "", tsp, AT_EMPTY_PATH) ? -errno : 0;
+            close(hfd);
+            return kbox_ret(rc);
+        }
+        rc = kbox_lx(r, LX__NR_utimensat, rt.lxdir,
+                     (long)(rt.use_norm ? rt.norm : path), (long)tsp, flags, 0,
+                     0);
+    }
+    return kbox_ret(rc);
+}
+
+/* utimes(path, tv[2]) / futimesat(dirfd, path, tv[2]) / utime(path, ub) */
+static struct kbox_resp h_utimes(struct kbox_req *r)
+{
+    char path[KBOX_PATH_MAX];
+    struct timespec ts[2], *tsp = NULL;
+    int dirfd = AT_FDCWD, pidx = 0, tidx = 1;
+    long rc;
+
+    if (r->nr == SYS_futimesat)
+        dirfd = FD(0), pidx = 1, tidx = 2;
+    rc = kbox_read_path(r, r->args[pidx], path, sizeof(path), false);
+    if (rc)
+        return kbox_ret(rc);
+    if (r->args[tidx]) {
+        if (r->nr == SYS_utime) {
+            struct {
+                long actime, modtime;
+            } ub;
+            if (r->ops->read(r, r->args[tidx], &ub, sizeof(ub)))
+                return kbox_ret(-EFAULT);
+            ts[0].tv_sec = ub.actime, ts[0].tv_nsec = 0;
+            ts[1].tv_sec = ub.modtime, ts[1].tv_nsec = 0;
+        } else {
+            struct timeval tv[2];
+            if (r->ops->read(r, r->args[tidx], tv, sizeof(tv)))
+                return kbox_ret(-EFAULT);
+            for (int i = 0; i < 2; i++) {
+                if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+                    return kbox_ret(-EINVAL);
+                ts[i].tv_sec = tv[i].tv_sec;
+                ts[i].tv_nsec = tv[i].tv_usec * 1000;
+            }
+        }
+        tsp = ts;
+    }
+    {
+        struct route rt;
+
+        rc = route_path(r, dirfd, path, &rt);
+        if (rc)
+            return kbox_ret(rc);
+        if (rt.kind != KBOX_ROUTE_LX)
+            return kbox_ret(-EACCES);
+        rc = kbox_lx(r, LX__NR_utimensat, rt.lxdir,
+                     (long)(rt.use_norm ? rt.norm : path), (long)tsp, 0, 0, 0);
+    }
+    return kbox_ret(rc);
+}
+
+static struct kbox_resp h_getcwd(struct kbox_req *r)
+{
+    char buf[KBOX_PATH_MAX];
+    size_t sz = (size_t)r->args[1];
+    long rc;
+
+    if (r->proc->bind_cwd[0]) {
+        rc = (long)strlen(r->proc->bind_cwd) + 1;
+        if ((size_t)rc > sz)
+            return kbox_ret(-ERANGE);
+        memcpy(buf, r->proc->bind_cwd, (size_t)rc);
+    } else {
+        rc = kbox_lx(r, LX__NR_getcwd, (long)buf,
+                     (long)(sz < sizeof(buf) ? sz : sizeof(buf)), 0, 0, 0, 0);
+    }
+    if (rc > 0 && r->ops->write(r, r->args[0], buf, (size_t)rc))
+        rc = -EFAULT;
+    return kbox_ret(rc);
+}
+
+static struct kbox_resp h_umask(struct kbox_req *r)
+{
+    return kbox_ret(kbox_lx(r, LX__NR_umask, A(0) & 0777, 0, 0, 0, 0, 0));
+}
+
+static struct kbox_resp h_mount(struct kbox_req *r)
+{
+    char src[KBOX_PATH_MAX], tgt[KBOX_PATH_MAX], type[64], data[4096];
+    char *s = NULL, *t = NULL, *d = NULL;
+    long rc;
+
+    if (r->args[0]) {
+        if ((rc = kbox_read_path(r, r->args[0], src, sizeof(src), true)))
+            return kbox_ret(rc);
+        s = src;
+    }
+    if ((rc = kbox_read_path(r, r->args[1], tgt, sizeof(tgt), false)))
+        return kbox_ret(rc);
+    if (r->args[2]) {
+        if ((rc = kbox_read_path(r, r->args[2], type, sizeof(type), true)))
+            return kbox_ret(rc);
+        t = type;
+    }
+    if (r->args[4]) {
+        if (r->ops->read_str(r, r->args[4], data, sizeof(data)))
+            return kbox_ret(-EFAULT);
+        d = data;
+    }
+    (void)t;
+    rc =
+        kbox_lx(r, LX__NR_mount, (long)s, (long)tgt, (long)t, A(3), (long)d, 0);
+    return kbox_ret(rc);
+}
+
+static struct kbox_resp h_umount2(struct kbox_req *r)
+{
+    char tgt[KBOX_PATH_MAX];
+    long rc = kbox_read_path(r, r->args[0], tgt, sizeof(tgt), false);
+
+    if (rc)
+        return kbox_ret(rc);
+    return kbox_ret(kbox_lx(r, LX__NR_umount2, (long)tgt, A(1), 0, 0, 0, 0));
+}
+
+static struct kbox_resp h_xattr(struct kbox_req *r)
+{
+    /* Extended attributes: not routed yet; say "not supported". */
+    return kbox_ret(-EOPNOTSUPP);
+}
+
+static struct kbox_resp h_inotify(struct kbox_req *r)
+{
+    return kbox_ret(-ENOSYS);
+}
+
+kbox_handler kbox_fs_handler(long nr)
+{
+    switch (nr) {
+    case SYS_openat:
+        return h_openat;
+    case SYS_openat2:
+        return h_openat2;
+    case SYS_newfstatat:
+        return h_newfstatat;
+    case SYS_statx:
+        return h_statx;
+    case SYS_faccessat:
+    case SYS_faccessat2:
+        return h_faccessat;
+    case SYS_mkdirat:
+    case SYS_mknodat:
+    case SYS_unlinkat:
+    case SYS_fchmodat:
+    case 452:
+    case SYS_fchownat:
+    case SYS_chdir:
+    case SYS_chroot:
+    case SYS_truncate:
+    case SYS_statfs:
+    case SYS_readlinkat:
+        return h_path1;
+    case SYS_renameat:
+    case SYS_renameat2:
+    case SYS_linkat:
+    case SYS_symlinkat:
+        return h_path2;
+    case SYS_utimensat:
+        return h_utimensat;
+    case SYS_utimes:
+    case SYS_utime:
+    case SYS_futimesat:
+        return h_utimes;
+    case SYS_getcwd:
+        return h_getcwd;
+    case SYS_umask:
+        return h_umask;
+    case SYS_mount:
+        return h_mount;
+    case SYS_umount2:
+        return h_umount2;
+    case SYS_setxattr:
+    case SYS_lsetxattr:
+    case SYS_fsetxattr:
+    case SYS_getxattr:
+    case SYS_lgetxattr:
+    case SYS_fgetxattr:
+    case SYS_listxattr:
+    case SYS_llistxattr:
+    case SYS_flistxattr:
+    case SYS_removexattr:
+    case SYS_lremovexattr:
+    case SYS_fremovexattr:
+        return h_xattr;
+    case SYS_inotify_init:
+    case SYS_inotify_init1:
+    case SYS_inotify_add_watch:
+        return h_inotify;
+    default:
+        return NULL;
+    }
+}

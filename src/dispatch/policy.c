@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/* The seccomp filter policy (host x86_64 syscall numbers). */
+#define _GNU_SOURCE
+#include <linux/audit.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "kbox/policy.h"
+
+/* Host-only syscalls: ALLOWed in the filter, no notification cost. */
+static const int allow_list[] = {
+    /* memory */
+    SYS_mprotect,
+    SYS_munmap,
+    SYS_brk,
+    SYS_mremap,
+    SYS_madvise,
+    SYS_mlock,
+    SYS_munlock,
+    SYS_mlockall,
+    SYS_munlockall,
+    SYS_mincore,
+    SYS_msync,
+    SYS_membarrier,
+    SYS_mlock2,
+    SYS_pkey_mprotect,
+    SYS_pkey_alloc,
+    SYS_pkey_free,
+    SYS_mbind,
+    SYS_get_mempolicy,
+    SYS_set_mempolicy,
+    /* scheduling, threads */
+    SYS_sched_yield,
+    SYS_sched_getaffinity,
+    SYS_sched_setaffinity,
+    SYS_sched_getparam,
+    SYS_sched_setparam,
+    SYS_sched_getscheduler,
+    SYS_sched_setscheduler,
+    SYS_sched_get_priority_max,
+    SYS_sched_get_priority_min,
+    SYS_sched_rr_get_interval,
+    SYS_sched_getattr,
+    SYS_sched_setattr,
+    SYS_getpriority,
+    SYS_setpriority,
+    SYS_getcpu,
+    SYS_futex,
+    SYS_set_robust_list,
+    SYS_get_robust_list,
+    SYS_set_tid_address,
+    SYS_arch_prctl,
+    SYS_prctl,
+    SYS_seccomp,
+    SYS_restart_syscall,
+    SYS_exit,
+#ifdef SYS_rseq
+    SYS_rseq,
+#endif
+#ifdef SYS_futex_waitv
+    SYS_futex_waitv,
+#endif
+    /* signals */
+    SYS_rt_sigaction,
+    SYS_rt_sigprocmask,
+    SYS_rt_sigreturn,
+    SYS_rt_sigpending,
+    SYS_rt_sigtimedwait,
+    SYS_rt_sigsuspend,
+    SYS_rt_sigqueueinfo,
+    SYS_rt_tgsigqueueinfo,
+    SYS_sigaltstack,
+    SYS_kill,
+    SYS_tgkill,
+    SYS_tkill,
+    SYS_pause,
+    SYS_alarm,
+    SYS_getitimer,
+    SYS_setitimer,
+    SYS_pidfd_open,
+    SYS_pidfd_send_signal,
+    /* time */
+    SYS_nanosleep,
+    SYS_clock_nanosleep,
+    SYS_clock_gettime,
+    SYS_clock_getres,
+    SYS_gettimeofday,
+    SYS_time,
+    SYS_times,
+    SYS_timer_create,
+    SYS_timer_settime,
+    SYS_timer_gettime,
+    SYS_timer_getoverrun,
+    SYS_timer_delete,
+    /* processes (host pids are the guest's pids) */
+    SYS_wait4,
+    SYS_waitid,
+    SYS_getpid,
+    SYS_gettid,
+    SYS_getppid,
+    SYS_getpgid,
+    SYS_setpgid,
+    SYS_getpgrp,
+    SYS_getsid,
+    SYS_setsid,
+    SYS_getrusage,
+    SYS_getrlimit,
+    SYS_setrlimit,
+    SYS_prlimit64,
+    SYS_sysinfo,
+    /* host objects created natively (they become host fds) */
+    SYS_pipe,
+    SYS_pipe2,
+    SYS_socket,
+    SYS_socketpair,
+    SYS_eventfd,
+    SYS_eventfd2,
+    SYS_timerfd_create,
+    SYS_timerfd_settime,
+    SYS_timerfd_gettime,
+    SYS_signalfd,
+    SYS_signalfd4,
+    SYS_epoll_create,
+    SYS_epoll_create1,
+    SYS_epoll_ctl,
+    SYS_epoll_wait,
+    SYS_epoll_pwait,
+    SYS_epoll_pwait2,
+    SYS_poll,
+    SYS_ppoll,
+    SYS_select,
+    SYS_pselect6,
+    SYS_memfd_create,
+    /* socket calls without a path (bind/connect/send* are notified) */
+    SYS_accept,
+    SYS_accept4,
+    SYS_listen,
+    SYS_shutdown,
+    SYS_getsockname,
+    SYS_getpeername,
+    SYS_setsockopt,
+    SYS_getsockopt,
+    SYS_recvfrom,
+    SYS_recvmsg,
+    SYS_recvmmsg,
+};
+
+/* Dangerous: EPERM in the filter itself. */
+static const int deny_list[] = {
+    SYS_ptrace,
+    SYS_process_vm_readv,
+    SYS_process_vm_writev,
+    SYS_kexec_load,
+    SYS_kexec_file_load,
+    SYS_init_module,
+    SYS_finit_module,
+    SYS_delete_module,
+    SYS_bpf,
+    SYS_perf_event_open,
+    SYS_unshare,
+    SYS_setns,
+    SYS_keyctl,
+    SYS_add_key,
+    SYS_request_key,
+    SYS_io_uring_setup,
+    SYS_io_uring_enter,
+    SYS_io_uring_register,
+    SYS_userfaultfd,
+    SYS_pidfd_getfd,
+    SYS_fsopen,
+    SYS_fsconfig,
+    SYS_fsmount,
+    SYS_fspick,
+    SYS_open_tree,
+    SYS_move_mount,
+    SYS_mount_setattr,
+    SYS_pivot_root,
+    SYS_name_to_handle_at,
+    SYS_open_by_handle_at,
+    SYS_swapon,
+    SYS_swapoff,
+    SYS_reboot,
+    SYS_clock_settime,
+    SYS_settimeofday,
+    SYS_adjtimex,
+    SYS_clock_adjtime,
+    SYS_iopl,
+    SYS_ioperm,
+    SYS_modify_ldt,
+    SYS_acct,
+    SYS_quotactl,
+    SYS_lookup_dcookie,
+    SYS_vhangup,
+    SYS_syslog,
+    SYS_kcmp,
+    SYS_uselib,
+    SYS_personality,
+    SYS__sysctl,
+    SYS_migrate_pages,
+    SYS_move_pages,
+    SYS_process_madvise,
+    SYS_landlock_create_ruleset,
+    SYS_landlock_add_rule,
+    SYS_landlock_restrict_self,
+    SYS_fanotify_init,
+    SYS_fanotify_mark,
+    SYS_create_module,
+    SYS_get_kernel_syms,
+    SYS_query_module,
+    SYS_nfsservctl,
+    SYS_vserver,
+#ifdef SYS_quotactl_fd
+    SYS_quotactl_fd,
+#endif
+#ifdef SYS_process_mrelease
+    SYS_process_mrelease,
+#endif
+};
+
+#define CLONE_NS_MASK                                            \
+    (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
+     CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
+
+static const struct kbox_bpf_rule rules[] = {
+    /* Anonymous mappings never need a look; file mappings do. */
+    { SYS_mmap, 3, MAP_ANONYMOUS, MAP_ANONYMOUS, KBOX_BPF_ALLOW,
+      KBOX_BPF_NOTIFY },
+    /* Namespaces are refused; other clones are noted by the supervisor. */
+    { SYS_clone, 0, CLONE_NS_MASK, 0, KBOX_BPF_NOTIFY, KBOX_BPF_EPERM },
+};
+
+static uint8_t acts[KBOX_NR_COUNT];
+static int acts_ready;
+
+static void init_acts(void)
+{
+    if (acts_ready)
+        return;
+    for (int i = 0; i < KBOX_NR_COUNT; i++)
+        acts[i] = KBOX_BPF_NOTIFY;
+    for (size_t i = 0; i < sizeof(allow_list) / sizeof(allow_list[0]); i++)
+        acts[allow_list[i]] = KBOX_BPF_ALLOW;
+    for (size_t i = 0; i < sizeof(deny_list) / sizeof(deny_list[0]); i++)
+        acts[deny_list[i]] = KBOX_BPF_EPERM;
+    /*
+     * clone3 passes its flags in memory, which the filter cannot see and
+     * which could change after a check: ENOSYS makes libc fall back to
+     * clone, whose flags are in a register.
+     */
+    acts[SYS_clone3] = KBOX_BPF_ENOSYS;
+    /* Newer than the libc headers: futex2, shadow stacks, mseal. */
+    acts[453] = acts[454] = acts[455] = acts[456] = KBOX_BPF_ALLOW;
+    acts[462] = KBOX_BPF_ALLOW;
+    /* statmount/listmount/open_tree_attr: host mount API. */
+    acts[457] = acts[458] = acts[467] = KBOX_BPF_EPERM;
+    acts_ready = 1;
+}
+
+void kbox_policy_spec(struct kbox_bpf_spec *spec)
+{
+    init_acts();
+    spec->arch = AUDIT_ARCH_X86_64;
+    spec->nr_count = KBOX_NR_COUNT;
+    spec->acts = acts;
+    spec->beyond = KBOX_BPF_NOTIFY;
+    spec->rules = rules;
+    spec->nrules = (int)(sizeof(rules) / sizeof(rules[0]));
+}
+
+enum kbox_bpf_act kbox_policy_act(long nr)
+{
+    init_acts();
+    if (nr < 0 || nr >= KBOX_NR_COUNT)
+        return KBOX_BPF_NOTIFY;
+    return (enum kbox_bpf_act)acts[nr];
+}

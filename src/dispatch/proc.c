@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Process family: guest process bookkeeping (one lx task and one fd map
+ * per guest process), fork/clone tracking and exit. execve lives in
+ * src/exec/exec.c.
+ *
+ * Fork: the filter notifies clone/fork/vfork. Before letting the host run
+ * it, the supervisor forks the parent's lx task and fd map (the parent is
+ * stopped in the notification, so the snapshot is the fork-time state)
+ * and parks them on the parent. The child's first notification comes from
+ * an unknown tid; its /proc status names its parent, which hands them
+ * over. Threads (CLONE_THREAD) share their process's task and map.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/dispatch.h"
+#include "kbox/exec.h"
+#include "kbox/fdtable.h"
+
+/* Start time (clock ticks since boot) of @pid, 0 if it is gone. */
+static unsigned long long start_time(pid_t pid)
+{
+    char path[64], buf[1024], *p;
+    unsigned long long v = 0;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    p = strrchr(buf, ')');
+    if (!p)
+        return 0;
+    /* fields after ")": state(3) ... starttime(22) */
+    p++;
+    for (int field = 2; field < 22 && p; field++)
+        p = strchr(p + 1, ' ');
+    if (p)
+        v = strtoull(p + 1, NULL, 10);
+    return v;
+}
+
+static int read_status(pid_t tid, pid_t *tgid, pid_t *ppid)
+{
+    char path[64], line[256];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+    f = fopen(path, "re");
+    if (!f)
+        return -1;
+    *tgid = *ppid = 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "Tgid:", 5) == 0)
+            *tgid = atoi(line + 5);
+        else if (strncmp(line, "PPid:", 5) == 0)
+            *ppid = atoi(line + 5);
+    }
+    fclose(f);
+    return *tgid ? 0 : -1;
+}
+
+/*
+ * Tasks prepared for children whose parent exited before the child made
+ * its first supervised call (the child's PPid is then no guest process):
+ * such children claim from here, oldest first.
+ */
+#define MAX_ORPHANS 64
+static struct lx_task *orphans[MAX_ORPHANS];
+static struct kbox_fdt *orphan_fdt[MAX_ORPHANS];
+static int norphans;
+
+static pthread_mutex_t proc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* tid -> process cache, so /proc is read once per new thread. */
+#define TID_CACHE 4096
+static struct {
+    pid_t tid;
+    struct kbox_proc *proc;
+} tid_cache[TID_CACHE];
+
+static struct kbox_proc *find_tgid(pid_t tgid)
+{
+    for (struct kbox_proc *p = kbox_sup.procs; p; p = p->next)
+        if (p->tgid == tgid)
+            return p;
+    return NULL;
+}
+
+/* New process entry, linked in (proc_lock held). */
+static struct kbox_proc *new_proc_locked(pid_t tgid, struct lx_task *task,
+                                         struct kbox_fdt *fdt)
+{
+    struct kbox_proc *p = calloc(1, sizeof(*p));
+
+    if (!p)
+        return NULL;
+    p->tgid = tgid;
+    p->task = task;
+    p->fdt = fdt;
+    p->start_time = start_time(tgid);
+    p->next = kbox_sup.procs;
+    kbox_sup.procs = p;
+    return p;
+}
+
+struct kbox_proc *kbox_proc_add(pid_t tgid, struct lx_task *task)
+{
+    struct kbox_fdt *fdt = kbox_fdt_new();
+    struct kbox_proc *p;
+
+    if (!fdt)
+        return NULL;
+    pthread_mutex_lock(&proc_lock);
+    p = new_proc_locked(tgid, task, fdt);
+    pthread_mutex_unlock(&proc_lock);
+    if (!p)
+        kbox_fdt_put(fdt);
+    return p;
+}
+
+/* Unlink @p (proc_lock held). */
+static void unlink_proc(struct kbox_proc *p)
+{
+    struct kbox_proc **pp;
+
+    for (pp = &kbox_sup.procs; *pp; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    }
+    for (int i = 0; i < TID_CACHE; i++)
+        if (tid_cache[i].proc == p)
+            tid_cache[i].proc = NULL, tid_cache[i].tid = 0;
+}
+
+static void free_proc(struct kbox_proc *p)
+{
+    for (int i = 0; i < p->npending; i++) {
+        lx_task_exit(p->pending[i]);
+        kbox_fdt_put(p->pending_fdt[i]);
+    }
+    if (p->task)
+        lx_task_exit(p->task);
+    kbox_fdt_put(p->fdt);
+    free(p);
+}
+
+void kbox_proc_put(struct kbox_proc *p)
+{
+    bool gone;
+
+    if (!p)
+        return;
+    pthread_mutex_lock(&proc_lock);
+    gone = --p->refs == 0 && p->dead;
+    pthread_mutex_unlock(&proc_lock);
+    if (gone)
+        free_proc(p);
+}
+
+/* Mark dead and unlink (proc_lock held); unclaimed children's tasks are
+ * kept for them. */
+static void kill_locked(struct kbox_proc *p)
+{
+    if (p->dead)
+        return;
+    p->dead = true;
+    unlink_proc(p);
+    while (p->npending > 0 && norphans < MAX_ORPHANS) {
+        p->npending--;
+        orphans[norphans] = p->pending[p->npending];
+        orphan_fdt[norphans] = p->pending_fdt[p->npending];
+        norphans++;
+    }
+}
+
+void kbox_proc_exit(struct kbox_proc *p)
+{
+    pthread_mutex_lock(&proc_lock);
+    kill_locked(p);
+    pthread_mutex_unlock(&proc_lock);
+}
+
+void kbox_proc_remove(struct kbox_proc *p)
+{
+    bool gone;
+
+    pthread_mutex_lock(&proc_lock);
+    kill_locked(p);
+    gone = p->refs == 0;
+    pthread_mutex_unlock(&proc_lock);
+    if (gone)
+        free_proc(p);
+}
+
+static struct kbox_proc *lookup_locked(pid_t tid)
+{
+    struct kbox_proc *p, *parent;
+    pid_t tgid, ppid;
+    struct lx_task *t;
+    struct kbox_fdt *fdt;
+    unsigned slot = (unsigned)tid % TID_CACHE;
+
+    if (tid_cache[slot].tid == tid && tid_cache[slot].proc)
+        return tid_cache[slot].proc;
+    if (read_status(tid, &tgid, &ppid))
+        return NULL;
+    p = find_tgid(tgid);
+    if (!p) {
+        /* A new process: claim what its parent prepared at fork. */
+        parent = find_tgid(ppid);
+        if (parent && parent->npending > 0) {
+            t = parent->pending[0];
+            fdt = parent->pending_fdt[0];
+            parent->npending--;
+            memmove(parent->pending, parent->pending + 1,
+                    (size_t)parent->npending * sizeof(parent->pending[0]));
+            memmove(parent->pending_fdt, parent->pending_fdt + 1,
+                    (size_t)parent->npending * sizeof(parent->pending_fdt[0]));
+        } else if (!parent && norphans > 0) {
+            t = orphans[0];
+            fdt = orphan_fdt[0];
+            norphans--;
+            memmove(orphans, orphans + 1, (size_t)norphans * sizeof(*orphans));
+            memmove(orphan_fdt, orphan_fdt + 1,
+                    (size_t)norphans * sizeof(*orphan_fdt));
+        } else if (parent) {
+            /* Not announced (should not happen): best effort copy. */
+            t = lx_task_fork(parent->task, 0);
+            fdt = t ? kbox_fdt_copy(parent->fdt) : NULL;
+            if (t && !fdt) {
+                lx_task_exit(t);
+                t = NULL;
+            }
+        } else {
+            return NULL;
+        }
+        if (!t)
+            return NULL;
+        p = new_proc_locked(tgid, t, fdt);
+        if (!p) {
+            lx_task_exit(t);
+            kbox_fdt_put(fdt);
+            return NULL;
+        }
+        if (parent) {
+            memcpy(p->exe, parent->exe, sizeof(p->exe));
+            memcpy(p->bind_cwd, parent->bind_cwd, sizeof(p->bind_cwd));
+        }
+    }
+    tid_cache[slot].tid = tid;
+    tid_cache[slot].proc = p;
+    return p;
+}
+
+struct kbox_proc *kbox_proc_lookup(pid_t tid)
+{
+    struct kbox_proc *p;
+
+    pthread_mutex_lock(&proc_lock);
+    p = lookup_locked(tid);
+    if (p)
+        p->refs++;
+    pthread_mutex_unlock(&proc_lock);
+    return p;
+}
+
+void kbox_proc_sweep(void)
+{
+    struct kbox_proc *dead[64];
+    int n = 0;
+
+    pthread_mutex_lock(&proc_lock);
+    for (struct kbox_proc *p = kbox_sup.procs; p && n < 64; p = p->next) {
+        if (p->tgid == kbox_sup.main_pid)
+            continue;
+        if (start_time(p->tgid) != p->start_time)
+            dead[n++] = p; /* killed, or its pid was reused */
+    }
+    pthread_mutex_unlock(&proc_lock);
+    for (int i = 0; i < n; i++)
+        kbox_proc_remove(dead[i]);
+}
+
+static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
+{
+    struct kbox_proc *p = r->proc;
+    struct lx_task *t;
+    struct kbox_fdt *fdt;
+    unsigned long lxflags = 0;
+
+    if (flags & CLONE_THREAD)
+        return kbox_continue(); /* threads share the process's task */
+    if (flags & CLONE_FILES)
+        lxflags |= LX_CLONE_FILES;
+    if (flags & CLONE_FS)
+        lxflags |= LX_CLONE_FS;
+    t = lx_task_fork(p->task, lxflags);
+    if (!t)
+        return kbox_ret(-ENOMEM);
+    fdt = (flags & CLONE_FILES) ? kbox_fdt_ref(p->fdt) : kbox_fdt_copy(p->fdt);
+    if (!fdt) {
+        lx_task_exit(t);
+        return kbox_ret(-ENOMEM);
+    }
+    pthread_mutex_lock(&proc_lock);
+    if (p->npending >= (int)(sizeof(p->pending) / sizeof(p->pending[0]))) {
+        pthread_mutex_unlock(&proc_lock);
+        lx_task_exit(t);
+        kbox_fdt_put(fdt);
+        return kbox_ret(-EAGAIN);
+    }
+    p->pending[p->npending] = t;
+    p->pending_fdt[p->npending] = fdt;
+    p->npending++;
+    pthread_mutex_unlock(&proc_lock);
+    return kbox_continue();
+}
+
+static struct kbox_resp h_clone(struct kbox_req *r)
+{
+    return do_fork(r, (unsigned long)r->args[0]);
+}
+
+static struct kbox_resp h_fork(struct kbox_req *r)
+{
+    return do_fork(r, 0);
+}
+
+static struct kbox_resp h_vfork(struct kbox_req *r)
+{
+    return do_fork(r, CLONE_VM | CLONE_VFORK);
+}
+
+static struct kbox_resp h_exit_group(struct kbox_req *r)
+{
+    /* The whole thread group goes: drop its kernel task. */
+    if (r->proc->tgid != kbox_sup.main_pid)
+        kbox_proc_exit(r->proc);
+    return kbox_continue();
+}
+
+kbox_handler kbox_proc_handler(long nr)
+{
+    switch (nr) {
+    case SYS_clone:
+        return h_clone;
+    case SYS_fork:
+        return h_fork;
+    case SYS_vfork:
+        return h_vfork;
+    case SYS_exit_group:
+        return h_exit_group;
+    case SYS_execve:
+        return kbox_exec_handle_execve;
+    case SYS_execveat:
+        return kbox_exec_handle_execveat;
+    default:
+        return NULL;
+    }
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/* System family: uname, hostname, random, sync; sockets' path checks. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/dispatch.h"
+
+#define A(i) ((long)r->args[i])
+
+static struct kbox_resp h_uname(struct kbox_req *r)
+{
+    struct utsname u; /* new_utsname: 6 x 65 bytes, same everywhere */
+    long rc = kbox_lx(r, LX__NR_uname, (long)&u, 0, 0, 0, 0, 0);
+
+    if (rc >= 0) {
+        /* The guest runs on the host CPU: report its machine. */
+        strcpy(u.machine,
+#if defined(__x86_64__)
+               "x86_64"
+#else
+               "aarch64"
+#endif
+        );
+        if (r->ops->write(r, r->args[0], &u, sizeof(u)))
+            rc = -EFAULT;
+    }
+    return kbox_ret(rc);
+}
+
+static struct kbox_resp h_sethostname(struct kbox_req *r)
+{
+    char name[65];
+    size_t len = (size_t)r->args[1];
+
+    if (len > 64)
+        return kbox_ret(-EINVAL);
+    if (len && r->ops->read(r, r->args[0], name, len))
+        return kbox_ret(-EFAULT);
+    return kbox_ret(kbox_lx(
+        r, r->nr == SYS_sethostname ? LX__NR_sethostname : LX__NR_setdomainname,
+        (long)name, (long)len, 0, 0, 0, 0));
+}
+
+static struct kbox_resp h_getrandom(struct kbox_req *r)
+{
+    size_t len = (size_t)r->args[1];
+    char *buf;
+    long rc;
+
+    if (len > (1u << 20))
+        len = 1u << 20;
+    buf = malloc(len ? len : 1);
+    if (!buf)
+        return kbox_ret(-ENOMEM);
+    /*
+     * The kernel's pool may not be seeded this early in its life: never
+     * block on it; the host's getrandom answers instead.
+     */
+    rc = kbox_lx(r, LX__NR_getrandom, (long)buf, (long)len,
+                 A(2) | GRND_NONBLOCK, 0, 0, 0);
+    if (rc == -EAGAIN && !(A(2) & GRND_NONBLOCK)) {
+        free(buf);
+        return kbox_continue();
+    }
+    if (rc > 0 && r->ops->write(r, r->args[0], buf, (size_t)rc))
+        rc = -EFAULT;
+    free(buf);
+    return kbox_ret(rc);
+}
+
+static struct kbox_resp h_sync(struct kbox_req *r)
+{
+    return kbox_ret(kbox_lx(r, LX__NR_sync, 0, 0, 0, 0, 0, 0));
+}
+
+/* A unix socket address naming a filesystem path (not abstract)? */
+static int is_unix_path(struct kbox_req *r, uint64_t addr, long len)
+{
+    struct sockaddr_un sa;
+
+    if (!addr || len < (long)sizeof(sa_family_t))
+        return 0;
+    memset(&sa, 0, sizeof(sa));
+    if (r->ops->read(r, addr, &sa,
+                     len < (long)sizeof(sa) ? (size_t)len : sizeof(sa)))
+        return -EFAULT;
+    return sa.sun_family == AF_UNIX && len > (long)sizeof(sa_family_t) &&
+           sa.sun_path[0] != '\0';
+}
+
+/*
+ * Unix sockets with a filesystem path: the socket node lives in the image
+ * (an S_IFSOCK inode made by lx, so ls/stat/unlink see it); the host
+ * socket it stands for is bound at <exec_dir>/s-<dev>-<ino>. bind and
+ * connect run in the supervisor on a copy of the guest's socket fd
+ * (pidfd_getfd), with the translated address.
+ */
+static int guest_sock(struct kbox_req *r, int fd)
+{
+    int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0), s;
+
+    if (pidfd < 0)
+        return -errno;
+    s = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+    if (s < 0)
+        s = -errno;
+    close(pidfd);
+    return s;
+}
+
+static int host_sock_path(struct kbox_req *r, const char *gpath,
+                          struct sockaddr_un *out)
+{
+    struct kbox_gstat g;
+    long rc =
+        kbox_lx(r, LX__NR_newfstatat, AT_FDCWD, (long)gpath, (long)&g, 0, 0, 0);
+
+    if (rc < 0)
+        return (int)rc;
+    if (!S_ISSOCK(g.st_mode))
+        return -ECONNREFUSED;
+    memset(out, 0, sizeof(*out));
+    out->sun_family = AF_UNIX;
+    {
+        char tmp[400];
+        int n = snprintf(tmp, sizeof(tmp), "%s/s-%llu-%llu", kbox_sup.exec_dir,
+                         (unsigned long long)g.st_dev,
+                         (unsigned long long)g.st_ino);
+
+        if (n < 0 || (size_t)n >= sizeof(out->sun_path))
+            return -ENAMETOOLONG;
+        memcpy(out->sun_path, tmp, (size_t)n + 1);
+    }
+    return 0;
+}
+
+static struct kbox_resp unix_bind_connect(struct kbox_req *r)
+{
+    struct sockaddr_un sa, hs;
+    long len = A(2);
+    char path[sizeof(sa.sun_path) + 1];
+    int fd = (int)kbox_arg_int(r->args[0]), s;
+    long rc;
+
+    memset(&sa, 0, sizeof(sa));
+    if (r->ops->read(r, r->args[1], &sa,
+                     len < (long)sizeof(sa) ? (size_t)len : sizeof(sa)))
+        return kbox_ret(-EFAULT);
+    memcpy(path, sa.sun_path, sizeof(sa.sun_path));
+    path[sizeof(sa.sun_path)] = '\0';
+    if (r->nr == SYS_bind) {
+        long um = kbox_lx(r, LX__NR_umask, 0, 0, 0, 0, 0, 0);
+
+        kbox_lx(r, LX__NR_umask, um, 0, 0, 0, 0, 0);
+        rc = kbox_lx(r, LX__NR_mknodat, AT_FDCWD, (long)path,
+                     S_IFSOCK | (0777 & ~um), 0, 0, 0);
+        if (rc == -EEXIST)
+            return kbox_ret(-EADDRINUSE);
+        if (rc < 0)
+            return kbox_ret(rc);
+    }
+    rc = host_sock_path(r, path, &hs);
+    if (rc < 0)
+        return kbox_ret(rc == -ENOENT && r->nr == SYS_connect ? -ENOENT : rc);
+    s = guest_sock(r, fd);
+    if (s < 0) {
+        if (r->nr == SYS_bind)
+            kbox_lx(r, LX__NR_unlinkat, AT_FDCWD, (long)path, 0, 0, 0, 0);
+        return kbox_ret(s == -EBADF ? -EBADF : -ENOTSOCK);
+    }
+    if (r->nr == SYS_bind) {
+        unlink(hs.sun_path); /* stale from an earlier inode life */
+        rc = bind(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
+        if (rc)
+            kbox_lx(r, LX__NR_unlinkat, AT_FDCWD, (long)path, 0, 0, 0, 0);
+    } else {
+        rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
+    }
+    close(s);
+    return kbox_ret(rc);
+}
+
+/*
+ * bind/connect/sendto with an address: host sockets, except that unix
+ * socket *paths* are translated (bind/connect) or refused (sendto).
+ */
+static struct kbox_resp h_sockaddr(struct kbox_req *r)
+{
+    int up;
+
+    if (r->nr == SYS_sendto)
+        up = is_unix_path(r, r->args[4], A(5));
+    else
+        up = is_unix_path(r, r->args[1], A(2));
+    if (up < 0)
+        return kbox_ret(up);
+    if (up && r->nr != SYS_sendto)
+        return unix_bind_connect(r);
+    if (up)
+        return kbox_ret(-EACCES);
+    return kbox_continue();
+}
+
+static struct kbox_resp h_sendmsg(struct kbox_req *r)
+{
+    struct msghdr mh;
+    int up;
+
+    if (r->nr == SYS_sendmmsg)
+        return kbox_continue();
+    if (r->ops->read(r, r->args[1], &mh, sizeof(mh)))
+        return kbox_ret(-EFAULT);
+    up =
+        is_unix_path(r, (uint64_t)(uintptr_t)mh.msg_name, (long)mh.msg_namelen);
+    if (up < 0)
+        return kbox_ret(up);
+    if (up)
+        return kbox_ret(-EACCES);
+    return kbox_continue();
+}
+
+kbox_handler kbox_sys_handler(long nr)
+{
+    switch (nr) {
+    case SYS_uname:
+        return h_uname;
+    case SYS_sethostname:
+    case SYS_setdomainname:
+        return h_sethostname;
+    case SYS_getrandom:
+        return h_getrandom;
+    case SYS_sync:
+        return h_sync;
+    case SYS_bind:
+    case SYS_connect:
+    case SYS_sendto:
+        return h_sockaddr;
+    case SYS_sendmsg:
+    case SYS_sendmmsg:
+        return h_sendmsg;
+    default:
+        return NULL;
+    }
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* Content cache of sealed memfds (see include/kbox/cache.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kbox/abi.h"
+#include "kbox/cache.h"
+
+#define SLOTS 64
+
+static struct {
+    struct kbox_cache_key key;
+    int fd;
+    unsigned long used;
+} slots[SLOTS];
+static unsigned long tick;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+void kbox_cache_key_from(struct kbox_cache_key *k, const struct kbox_gstat *g,
+                         int kind)
+{
+    memset(k, 0, sizeof(*k));
+    k->dev = g->st_dev;
+    k->ino = g->st_ino;
+    k->size = g->st_size;
+    k->mtime = g->st_mtime_sec;
+    k->mtime_ns = (int64_t)g->st_mtime_nsec;
+    k->ctime = g->st_ctime_sec;
+    k->ctime_ns = (int64_t)g->st_ctime_nsec;
+    k->kind = kind;
+}
+
+static int find(const struct kbox_cache_key *k)
+{
+    for (int i = 0; i < SLOTS; i++)
+        if (slots[i].used && !memcmp(&slots[i].key, k, sizeof(*k)))
+            return i;
+    return -1;
+}
+
+int kbox_cache_lookup(const struct kbox_cache_key *k)
+{
+    int i, fd = -1;
+
+    pthread_mutex_lock(&lock);
+    i = find(k);
+    if (i >= 0) {
+        slots[i].used = ++tick;
+        fd = fcntl(slots[i].fd, F_DUPFD_CLOEXEC, 0);
+    }
+    pthread_mutex_unlock(&lock);
+    return fd;
+}
+
+int kbox_cache_insert(const struct kbox_cache_key *k, int fd)
+{
+    int i, victim = 0;
+
+    pthread_mutex_lock(&lock);
+    i = find(k);
+    if (i >= 0) {
+        int have = fcntl(slots[i].fd, F_DUPFD_CLOEXEC, 0);
+        pthread_mutex_unlock(&lock);
+        close(fd);
+        return have < 0 ? -errno : have;
+    }
+    for (i = 0; i < SLOTS; i++) {
+        if (!slots[i].used) {
+            victim = i;
+            break;
+        }
+        if (slots[i].used < slots[victim].used)
+            victim = i;
+    }
+    /*
+     * An evicted memfd may still be mapped or executing in a guest: that
+     * holds its own reference. Nothing here refers to it by number
+     * afterwards except exec aliases, which are rebuilt per exec.
+     */
+    if (slots[victim].used)
+        close(slots[victim].fd);
+    slots[victim].key = *k;
+    slots[victim].fd = fd;
+    slots[victim].used = ++tick;
+    fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    pthread_mutex_unlock(&lock);
+    return fd < 0 ? -errno : fd;
+}
+
+void kbox_cache_clear(void)
+{
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < SLOTS; i++) {
+        if (slots[i].used)
+            close(slots[i].fd);
+        slots[i].used = 0;
+    }
+    pthread_mutex_unlock(&lock);
+}

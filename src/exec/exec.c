@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * execve/execveat from the image (seccomp tier).
+ *
+ * The supervisor resolves everything itself: it opens the file in lx as
+ * the guest (so the kernel checks exec permission), copies it into a
+ * sealed memfd and, for PT_INTERP binaries, copies the interpreter into a
+ * second memfd and rewrites PT_INTERP to "/proc/self/fd/N". Both memfds
+ * are injected into the guest close-on-exec. The guest's path string is
+ * then overwritten with the decimal number of the program memfd, F, and
+ * the host kernel runs the execve: the guest's host cwd is kbox's private
+ * exec directory, where "F" is a symlink to "/proc/self/fd/F". argv and
+ * envp are untouched (for #! scripts, argv is rewritten in place the way
+ * the kernel's binfmt_script would build it).
+ *
+ * Residual risk (documented in docs/supervisor.md): between the rewrite
+ * and the host's read of the path another thread sharing the guest's
+ * memory could change the string; it can only name a host file that the
+ * same filter then confines.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/cache.h"
+#include "kbox/dispatch.h"
+#include "kbox/elf.h"
+#include "kbox/exec.h"
+#include "kbox/fdtable.h"
+#include "kbox/path.h"
+
+#define MAX_EXEC_SIZE (1L << 30)
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+struct image {
+    int fd;          /* sealed memfd with the content (ours) */
+    const char *buf; /* read-only mapping of it */
+    size_t len;
+    struct kbox_gstat st;
+};
+
+static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
+                 long a4)
+{
+    long args[6] = { a0, a1, a2, a3, a4, 0 };
+
+    return lx_task_syscall(t, nr, args);
+}
+
+static int make_memfd(const char *name, const void *buf, size_t len)
+{
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+    size_t off = 0;
+
+    if (fd < 0 && errno == EINVAL)
+        fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -errno;
+    while (off < len) {
+        ssize_t n = write(fd, (const char *)buf + off, len - off);
+        if (n <= 0) {
+            close(fd);
+            return -ENOMEM;
+        }
+        off += (size_t)n;
+    }
+    fcntl(fd, F_ADD_SEALS,
+          F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+    return fd;
+}
+
+int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
+                            const struct kbox_gstat *g)
+{
+    struct kbox_cache_key k;
+    int fd;
+    char *buf;
+    size_t off = 0;
+
+    kbox_cache_key_from(&k, g, 0);
+    fd = kbox_cache_lookup(&k);
+    if (fd >= 0)
+        return fd;
+    if (g->st_size > MAX_EXEC_SIZE)
+        return -EFBIG;
+    buf = malloc(g->st_size ? (size_t)g->st_size : 1);
+    if (!buf)
+        return -ENOMEM;
+    while (off < (size_t)g->st_size) {
+        long n = lx_t(t, LX__NR_pread64, lxfd, (long)(buf + off),
+                      (long)((size_t)g->st_size - off), (long)off, 0);
+        if (n < 0) {
+            free(buf);
+            return (int)n;
+        }
+        if (n == 0)
+            break; /* shrank under us: the copy is what we read */
+        off += (size_t)n;
+    }
+    fd = make_memfd("kbox-file", buf, off);
+    free(buf);
+    if (fd < 0)
+        return fd;
+    return kbox_cache_insert(&k, fd);
+}
+
+static void close_image(struct image *img)
+{
+    if (img->buf && img->len)
+        munmap((void *)img->buf, img->len);
+    if (img->fd >= 0)
+        close(img->fd);
+    img->buf = NULL;
+    img->fd = -1;
+}
+
+/* Open @path in lx as task @t (exec permission checked by the kernel). */
+static long open_image(struct lx_task *t, int dirfd, const char *path,
+                       int extra_flags, struct image *img)
+{
+    long fd, rc;
+
+    memset(img, 0, sizeof(*img));
+    img->fd = -1;
+    rc = lx_t(t, LX__NR_faccessat2, dirfd, (long)path, X_OK,
+              AT_EACCESS | (path[0] ? 0 : AT_EMPTY_PATH), 0);
+    if (rc < 0)
+        return rc;
+    if (path[0])
+        fd = lx_t(t, LX__NR_openat, dirfd, (long)path,
+                  O_RDONLY | O_CLOEXEC | extra_flags, 0, 0);
+    else
+        fd = lx_t(t, LX__NR_dup, dirfd, 0, 0, 0, 0);
+    if (fd < 0)
+        return fd;
+    rc = lx_t(t, LX__NR_fstat, fd, (long)&img->st, 0, 0, 0);
+    if (rc >= 0 && !S_ISREG(img->st.st_mode))
+        rc = -EACCES;
+    if (rc >= 0) {
+        rc = kbox_exec_content_memfd(t, (int)fd, &img->st);
+        if (rc >= 0)
+            img->fd = (int)rc;
+    }
+    lx_t(t, LX__NR_close, fd, 0, 0, 0, 0);
+    if (rc < 0)
+        return rc;
+    img->len = (size_t)img->st.st_size;
+    if (img->len) {
+        void *m = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, img->fd, 0);
+        if (m == MAP_FAILED) {
+            img->len = 0;
+            close_image(img);
+            return -ENOMEM;
+        }
+        img->buf = m;
+    }
+    return 0;
+}
+
+/* Like open_image, for a host file (a bind): not cached. */
+static long open_image_host(int hfd, struct image *img)
+{
+    struct stat st;
+    char *buf;
+    size_t off = 0;
+    int fd;
+
+    memset(img, 0, sizeof(*img));
+    img->fd = -1;
+    if (fstat(hfd, &st))
+        return -errno;
+    if (!S_ISREG(st.st_mode))
+        return -EACCES;
+    if (faccessat(hfd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS))
+        return -errno;
+    if (st.st_size > MAX_EXEC_SIZE)
+        return -E2BIG;
+    buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+    if (!buf)
+        return -ENOMEM;
+    while (off < (size_t)st.st_size) {
+        ssize_t n = pread(hfd, buf + off, (size_t)st.st_size - off, off);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    fd = make_memfd("kbox-file", buf, off);
+    free(buf);
+    if (fd < 0)
+        return fd;
+    img->fd = fd;
+    img->st.st_dev = st.st_dev;
+    img->st.st_ino = st.st_ino;
+    img->st.st_size = (int64_t)off;
+    img->st.st_mtime_sec = st.st_mtim.tv_sec;
+    img->st.st_mtime_nsec = (uint64_t)st.st_mtim.tv_nsec;
+    img->st.st_ctime_sec = st.st_ctim.tv_sec;
+    img->st.st_ctime_nsec = (uint64_t)st.st_ctim.tv_nsec;
+    img->st.st_mode = st.st_mode;
+    img->len = off;
+    if (img->len) {
+        void *m = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED) {
+            img->len = 0;
+            close_image(img);
+            return -ENOMEM;
+        }
+        img->buf = m;
+    }
+    return 0;
+}
+
+/* Make "<exec_dir>/<n>" -> "/proc/self/fd/<n>" exist. */
+static int ensure_alias(int n)
+{
+    char link[300], target[64];
+
+    snprintf(link, sizeof(link), "%s/%d", kbox_sup.exec_dir, n);
+    snprintf(target, sizeof(target), "/proc/self/fd/%d", n);
+    if (symlink(target, link) && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+/* Stack pointer of a thread stopped in a syscall (/proc/pid/syscall). */
+static int guest_sp(pid_t pid, uint64_t *sp)
+{
+    char p[64], line[512];
+    unsigned long long v[9];
+    FILE *f;
+    int n;
+
+    snprintf(p, sizeof(p), "/proc/%d/syscall", (int)pid);
+    f = fopen(p, "re");
+    if (!f)
+        return -errno;
+    if (!fgets(line, sizeof(line), f)) {
+        fclose(f);
+        return -EIO;
+    }
+    fclose(f);
+    n = sscanf(line, "%llu %llx %llx %llx %llx %llx %llx %llx %llx", &v[0],
+               &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]);
+    if (n != 9)
+        return -EIO;
+    *sp = v[7];
+    return 0;
+}
+
+/*
+ * #! script: rebuild argv in place as [interp, (arg), path, argv[1..]].
+ * The new strings go below the guest's stack pointer; the array is
+ * written over the old one (its extra slots overwrite memory the exec
+ * discards).
+ */
+static int rewrite_script_argv(struct kbox_req *r, uint64_t uargv,
+                               const struct kbox_script_info *si,
+                               const char *path)
+{
+    uint64_t ptrs[4096], sp = 0, base, cur;
+    size_t n = 0, extra = si->has_arg ? 2 : 1, total;
+    uint64_t *nv;
+    char blob[3 * KBOX_PATH_MAX];
+    size_t bl = 0;
+    uint64_t s_interp, s_arg = 0, s_path;
+    int rc;
+
+    if (uargv) {
+        for (n = 0; n < 4095; n++) {
+            if (r->ops->read(r, uargv + n * 8, &ptrs[n], 8))
+                return -EFAULT;
+            if (!ptrs[n])
+                break;
+        }
+        if (n >= 4095)
+            return -E2BIG;
+    }
+    rc = guest_sp(r->pid, &sp);
+    if (rc)
+        return rc;
+    /* strings */
+    memcpy(blob + bl, si->interp, strlen(si->interp) + 1);
+    s_interp = bl;
+    bl += strlen(si->interp) + 1;
+    if (si->has_arg) {
+        memcpy(blob + bl, si->arg, strlen(si->arg) + 1);
+        s_arg = bl;
+        bl += strlen(si->arg) + 1;
+    }
+    memcpy(blob + bl, path, strlen(path) + 1);
+    s_path = bl;
+    bl += strlen(path) + 1;
+    base = (sp - 16384 - bl) & ~(uint64_t)15;
+    if (r->ops->write(r, base, blob, bl))
+        return -EFAULT;
+    total = (n ? n - 1 : 0) + extra + 1 + 1;
+    nv = calloc(total, sizeof(*nv));
+    if (!nv)
+        return -ENOMEM;
+    cur = 0;
+    nv[cur++] = base + s_interp;
+    if (si->has_arg)
+        nv[cur++] = base + s_arg;
+    nv[cur++] = base + s_path;
+    for (size_t i = 1; i < n; i++)
+        nv[cur++] = ptrs[i];
+    nv[cur++] = 0;
+    if (!uargv) {
+        free(nv);
+        return -EFAULT;
+    }
+    rc = r->ops->write(r, uargv, nv, cur * sizeof(*nv));
+    free(nv);
+    return rc;
+}
+
+/*
+ * The path string is about to be overwritten; argv/envp entries that
+ * point into it (execve(argv[0], argv, ...) is common) are moved to a
+ * copy of the original string below the guest's stack pointer.
+ */
+static int relocate_aliases(struct kbox_req *r, uint64_t upath,
+                            const char *path, uint64_t uargv, uint64_t uenvp)
+{
+    uint64_t lists[2] = { uargv, uenvp }, sp = 0, copy = 0;
+    size_t plen = strlen(path);
+    int rc;
+
+    for (int l = 0; l < 2; l++) {
+        if (!lists[l])
+            continue;
+        for (size_t i = 0; i < 65536; i++) {
+            uint64_t p;
+
+            if (r->ops->read(r, lists[l] + i * 8, &p, 8))
+                return -EFAULT;
+            if (!p)
+                break;
+            if (p < upath || p > upath + plen)
+                continue;
+            if (!copy) {
+                rc = guest_sp(r->pid, &sp);
+                if (rc)
+                    return rc;
+                copy = (sp - 40960 - plen - 1) & ~(uint64_t)15;
+                rc = r->ops->write(r, copy, path, plen + 1);
+                if (rc)
+                    return rc;
+            }
+            p = copy + (p - upath);
+            rc = r->ops->write(r, lists[l] + i * 8, &p, 8);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* Prepare the program memfd (and interpreter) for @img. */
+static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
+{
+    struct kbox_elf_info info;
+    struct kbox_cache_key k;
+    long rc = kbox_elf_inspect(img->buf, img->len, &info);
+
+    if (rc)
+        return rc;
+    if (!info.dynamic) {
+        *prog_fd = fcntl(img->fd, F_DUPFD_CLOEXEC, 0);
+        return *prog_fd < 0 ? -errno : 0;
+    }
+    {
+        struct image in;
+        struct kbox_elf_info ii;
+        char target[64], *copy;
+        int gi, fd;
+
+        rc = open_image(r->proc->task, AT_FDCWD, info.interp, 0, &in);
+        if (rc == -ENOENT || rc == -ENOTDIR)
+            return -ENOENT; /* the kernel reports a missing interpreter so */
+        if (rc)
+            return rc;
+        rc = kbox_elf_inspect(in.buf, in.len, &ii);
+        if (!rc && ii.dynamic)
+            rc = -ELIBBAD;
+        if (rc) {
+            close_image(&in);
+            return rc == -ENOEXEC ? -ELIBBAD : rc;
+        }
+        gi = r->ops->addfd(r, in.fd, -1, true);
+        close_image(&in);
+        if (gi < 0)
+            return gi;
+        /* The patched image only depends on the interpreter's number. */
+        kbox_cache_key_from(&k, &img->st, 1);
+        k.aux = gi;
+        fd = kbox_cache_lookup(&k);
+        if (fd >= 0) {
+            *prog_fd = fd;
+            return 0;
+        }
+        copy = malloc(img->len);
+        if (!copy)
+            return -ENOMEM;
+        memcpy(copy, img->buf, img->len);
+        snprintf(target, sizeof(target), "/proc/self/fd/%d", gi);
+        rc = kbox_elf_set_interp(copy, img->len, &info, target);
+        if (rc) {
+            free(copy);
+            return rc;
+        }
+        fd = make_memfd("kbox-exec", copy, img->len);
+        free(copy);
+        if (fd < 0)
+            return fd;
+        fd = kbox_cache_insert(&k, fd);
+        if (fd < 0)
+            return fd;
+        *prog_fd = fd;
+        return 0;
+    }
+}
+
+static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
+                                uint64_t uargv, uint64_t uenvp, int flags)
+{
+    char path[KBOX_PATH_MAX], name[16], exe_path[KBOX_PATH_MAX];
+    int lxdir = AT_FDCWD;
+    struct image img;
+    int prog = -1, gfd;
+    long rc;
+    bool empty_fd = false;
+
+    rc = kbox_read_path(r, upath, path, sizeof(path),
+                        (flags & AT_EMPTY_PATH) != 0);
+    if (rc)
+        return kbox_ret(rc);
+    if (!path[0]) {
+        lxdir = kbox_lxfd(r, dirfd);
+        if (lxdir < 0)
+            return kbox_continue(); /* fexecve of a host object it holds */
+        empty_fd = true;
+    }
+    /* Remember the absolute guest path for /proc/self/exe. */
+    if (path[0] == '/') {
+        snprintf(exe_path, sizeof(exe_path), "%s", path);
+    } else {
+        char cwd[KBOX_PATH_MAX];
+        long n = kbox_lx(r, LX__NR_getcwd, (long)cwd, sizeof(cwd), 0, 0, 0, 0);
+        if (n < 0 || kbox_path_join(cwd, path, exe_path, sizeof(exe_path)) < 0)
+            snprintf(exe_path, sizeof(exe_path), "%s", path);
+    }
+    if (empty_fd) {
+        rc = open_image(r->proc->task, lxdir, path, 0, &img);
+    } else {
+        char lxpath[KBOX_PATH_MAX];
+        int hfd, ldir = lxdir;
+
+        rc = kbox_fs_resolve(
+            r, dirfd, path,
+            O_RDONLY | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), &hfd,
+            &ldir, lxpath, sizeof(lxpath));
+        if (rc)
+            return kbox_ret(rc);
+        if (hfd >= 0) {
+            rc = open_image_host(hfd, &img);
+            close(hfd);
+        } else {
+            rc = open_image(r->proc->task, ldir, lxpath,
+                            (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0,
+                            &img);
+        }
+    }
+    if (rc == -ELOOP && (flags & AT_SYMLINK_NOFOLLOW))
+        return kbox_ret(-ELOOP);
+    if (rc)
+        return kbox_ret(rc);
+
+    switch (kbox_exec_classify(img.buf ? img.buf : "", img.len)) {
+    case KBOX_EXEC_ELF:
+        rc = prepare_elf(r, &img, &prog);
+        break;
+    case KBOX_EXEC_SCRIPT: {
+        struct kbox_script_info si;
+        struct image in;
+
+        rc = kbox_script_parse(img.buf, img.len, &si);
+        if (rc)
+            break;
+        rc = open_image(r->proc->task, AT_FDCWD, si.interp, 0, &in);
+        if (rc)
+            break;
+        if (kbox_exec_classify(in.buf ? in.buf : "", in.len) != KBOX_EXEC_ELF) {
+            close_image(&in);
+            rc = -ENOEXEC; /* nested interpreters: not yet */
+            break;
+        }
+        close_image(&img);
+        img = in;
+        rc = prepare_elf(r, &img, &prog);
+        if (!rc)
+            rc = rewrite_script_argv(r, uargv, &si, path);
+        break;
+    }
+    default:
+        rc = -ENOEXEC;
+    }
+    close_image(&img);
+    if (rc) {
+        if (prog >= 0)
+            close(prog);
+        return kbox_ret(rc);
+    }
+
+    if (empty_fd) {
+        /* execveat(fd, "", AT_EMPTY_PATH): swap the fd for the memfd. */
+        gfd = r->ops->addfd(r, prog, dirfd,
+                            kbox_fdt_cloexec(r->proc->fdt, dirfd));
+        close(prog);
+        if (gfd < 0)
+            return kbox_ret(gfd);
+    } else {
+        gfd = r->ops->addfd(r, prog, -1, true);
+        close(prog);
+        if (gfd < 0)
+            return kbox_ret(gfd);
+        snprintf(name, sizeof(name), "%d", gfd);
+        if (strlen(name) > strlen(path) ||
+            (dirfd != AT_FDCWD && r->nr == SYS_execveat))
+            return kbox_ret(-ENAMETOOLONG);
+        rc = ensure_alias(gfd);
+        if (!rc)
+            rc = relocate_aliases(r, upath, path, uargv, uenvp);
+        if (rc)
+            return kbox_ret(rc);
+        rc = r->ops->write(r, upath, name, strlen(name) + 1);
+        if (rc)
+            return kbox_ret(rc);
+    }
+    if (!r->ops->valid(r))
+        return kbox_ret(-EINTR);
+    /* Close-on-exec in the kernel's fd table and our map, as the host does
+     * in its table (exec unshares a CLONE_FILES table first). */
+    r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
+    lx_task_exec(r->proc->task);
+    kbox_fdt_exec(r->proc->fdt);
+    if (!empty_fd)
+        snprintf(r->proc->exe, sizeof(r->proc->exe), "%s", exe_path);
+    return kbox_continue();
+}
+
+struct kbox_resp kbox_exec_handle_execve(struct kbox_req *r)
+{
+    return do_exec(r, AT_FDCWD, r->args[0], r->args[1], r->args[2], 0);
+}
+
+struct kbox_resp kbox_exec_handle_execveat(struct kbox_req *r)
+{
+    return do_exec(r, (int)kbox_arg_int(r->args[0]), r->args[1], r->args[2],
+                   r->args[3], (int)r->args[4]);
+}
+
+int kbox_exec_resolve(struct lx_task *t, const char *cmd, const char *path,
+                      char *out, size_t outlen)
+{
+    char cand[KBOX_PATH_MAX];
+    int saw_eacces = 0;
+    const char *p;
+
+    if (strchr(cmd, '/')) {
+        struct kbox_gstat g;
+        long rc =
+            lx_t(t, LX__NR_newfstatat, AT_FDCWD, (long)cmd, (long)&g, 0, 0);
+        if (rc < 0)
+            return rc == -EACCES ? -EACCES : -ENOENT;
+        if (S_ISDIR(g.st_mode))
+            return -EISDIR;
+        rc = lx_t(t, LX__NR_faccessat2, AT_FDCWD, (long)cmd, X_OK, AT_EACCESS,
+                  0);
+        if (rc < 0)
+            return -EACCES;
+        snprintf(out, outlen, "%s", cmd);
+        return 0;
+    }
+    if (!path)
+        path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (p = path;;) {
+        const char *e = strchr(p, ':');
+        size_t dl = e ? (size_t)(e - p) : strlen(p);
+        struct kbox_gstat g;
+
+        if (dl == 0)
+            snprintf(cand, sizeof(cand), "%s", cmd);
+        else
+            snprintf(cand, sizeof(cand), "%.*s/%s", (int)dl, p, cmd);
+        if (lx_t(t, LX__NR_newfstatat, AT_FDCWD, (long)cand, (long)&g, 0, 0) >=
+                0 &&
+            S_ISREG(g.st_mode)) {
+            if (lx_t(t, LX__NR_faccessat2, AT_FDCWD, (long)cand, X_OK,
+                     AT_EACCESS, 0) >= 0) {
+                snprintf(out, outlen, "%s", cand);
+                return 0;
+            }
+            saw_eacces = 1;
+        }
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return saw_eacces ? -EACCES : -ENOENT;
+}

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest fd -> lx fd map (see include/kbox/fdtable.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbox/fdtable.h"
+
+#define FDT_MAX (1 << 20)
+
+struct kbox_fdt {
+    pthread_mutex_t lock;
+    int refs;
+    int cap;
+    int *map; /* guest fd -> lx fd, -1 */
+    uint8_t *cloexec;
+};
+
+struct kbox_fdt *kbox_fdt_new(void)
+{
+    struct kbox_fdt *t = calloc(1, sizeof(*t));
+
+    if (!t)
+        return NULL;
+    pthread_mutex_init(&t->lock, NULL);
+    t->refs = 1;
+    return t;
+}
+
+/* Grow to hold index @gfd (lock held). */
+static int grow(struct kbox_fdt *t, int gfd)
+{
+    int ncap = t->cap ? t->cap : 64;
+    int *m;
+    uint8_t *c;
+
+    if (gfd < t->cap)
+        return 0;
+    if (gfd >= FDT_MAX)
+        return -EBADF;
+    while (ncap <= gfd)
+        ncap *= 2;
+    m = realloc(t->map, (size_t)ncap * sizeof(*m));
+    if (!m)
+        return -ENOMEM;
+    t->map = m;
+    c = realloc(t->cloexec, (size_t)ncap);
+    if (!c)
+        return -ENOMEM;
+    t->cloexec = c;
+    for (int i = t->cap; i < ncap; i++) {
+        t->map[i] = -1;
+        t->cloexec[i] = 0;
+    }
+    t->cap = ncap;
+    return 0;
+}
+
+struct kbox_fdt *kbox_fdt_copy(struct kbox_fdt *src)
+{
+    struct kbox_fdt *t = kbox_fdt_new();
+
+    if (!t)
+        return NULL;
+    pthread_mutex_lock(&src->lock);
+    if (src->cap) {
+        t->map = malloc((size_t)src->cap * sizeof(*t->map));
+        t->cloexec = malloc((size_t)src->cap);
+        if (!t->map || !t->cloexec) {
+            pthread_mutex_unlock(&src->lock);
+            kbox_fdt_put(t);
+            return NULL;
+        }
+        memcpy(t->map, src->map, (size_t)src->cap * sizeof(*t->map));
+        memcpy(t->cloexec, src->cloexec, (size_t)src->cap);
+        t->cap = src->cap;
+    }
+    pthread_mutex_unlock(&src->lock);
+    return t;
+}
+
+struct kbox_fdt *kbox_fdt_ref(struct kbox_fdt *t)
+{
+    pthread_mutex_lock(&t->lock);
+    t->refs++;
+    pthread_mutex_unlock(&t->lock);
+    return t;
+}
+
+void kbox_fdt_put(struct kbox_fdt *t)
+{
+    int left;
+
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->lock);
+    left = --t->refs;
+    pthread_mutex_unlock(&t->lock);
+    if (left)
+        return;
+    pthread_mutex_destroy(&t->lock);
+    free(t->map);
+    free(t->cloexec);
+    free(t);
+}
+
+int kbox_fdt_lookup(struct kbox_fdt *t, int gfd)
+{
+    int v = -1;
+
+    if (gfd < 0)
+        return -1;
+    pthread_mutex_lock(&t->lock);
+    if (gfd < t->cap)
+        v = t->map[gfd];
+    pthread_mutex_unlock(&t->lock);
+    return v;
+}
+
+bool kbox_fdt_cloexec(struct kbox_fdt *t, int gfd)
+{
+    bool v = false;
+
+    if (gfd < 0)
+        return false;
+    pthread_mutex_lock(&t->lock);
+    if (gfd < t->cap)
+        v = t->cloexec[gfd] != 0;
+    pthread_mutex_unlock(&t->lock);
+    return v;
+}
+
+int kbox_fdt_set(struct kbox_fdt *t, int gfd, int lxfd, bool cloexec)
+{
+    int old, rc;
+
+    if (gfd < 0 || lxfd < 0)
+        return -EBADF;
+    pthread_mutex_lock(&t->lock);
+    rc = grow(t, gfd);
+    if (rc) {
+        pthread_mutex_unlock(&t->lock);
+        return rc;
+    }
+    old = t->map[gfd];
+    t->map[gfd] = lxfd;
+    t->cloexec[gfd] = cloexec;
+    pthread_mutex_unlock(&t->lock);
+    return old;
+}
+
+int kbox_fdt_clear(struct kbox_fdt *t, int gfd)
+{
+    int old = -1;
+
+    if (gfd < 0)
+        return -1;
+    pthread_mutex_lock(&t->lock);
+    if (gfd < t->cap) {
+        old = t->map[gfd];
+        t->map[gfd] = -1;
+        t->cloexec[gfd] = 0;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return old;
+}
+
+void kbox_fdt_set_cloexec(struct kbox_fdt *t, int gfd, bool cloexec)
+{
+    pthread_mutex_lock(&t->lock);
+    if (gfd >= 0 && gfd < t->cap && t->map[gfd] >= 0)
+        t->cloexec[gfd] = cloexec;
+    pthread_mutex_unlock(&t->lock);
+}
+
+void kbox_fdt_exec(struct kbox_fdt *t)
+{
+    pthread_mutex_lock(&t->lock);
+    for (int i = 0; i < t->cap; i++) {
+        if (t->map[i] >= 0 && t->cloexec[i]) {
+            t->map[i] = -1;
+            t->cloexec[i] = 0;
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
+int kbox_fdt_range(struct kbox_fdt *t, unsigned first, unsigned last,
+                   bool cloexec_only, int **out)
+{
+    int n = 0, cap = 0;
+    int *v = NULL;
+
+    *out = NULL;
+    pthread_mutex_lock(&t->lock);
+    for (unsigned i = first; i <= last && i < (unsigned)t->cap; i++) {
+        if (t->map[i] < 0)
+            continue;
+        if (n == cap) {
+            int *nv = realloc(v, (size_t)(cap ? cap * 2 : 16) * sizeof(*v));
+            if (!nv)
+                break;
+            v = nv;
+            cap = cap ? cap * 2 : 16;
+        }
+        v[n++] = t->map[i];
+        if (cloexec_only) {
+            t->cloexec[i] = 1;
+        } else {
+            t->map[i] = -1;
+            t->cloexec[i] = 0;
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    *out = v;
+    return n;
+}
+
+int kbox_fdt_count(struct kbox_fdt *t)
+{
+    int n = 0;
+
+    pthread_mutex_lock(&t->lock);
+    for (int i = 0; i < t->cap; i++)
+        n += t->map[i] >= 0;
+    pthread_mutex_unlock(&t->lock);
+    return n;
+}
+
+struct kbox_fdt *kbox_fdt_unshare(struct kbox_fdt *t)
+{
+    struct kbox_fdt *c;
+    int refs;
+
+    pthread_mutex_lock(&t->lock);
+    refs = t->refs;
+    pthread_mutex_unlock(&t->lock);
+    if (refs == 1)
+        return t;
+    c = kbox_fdt_copy(t);
+    if (!c)
+        return t;
+    kbox_fdt_put(t);
+    return c;
+}

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* Image lifecycle. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/cli.h"
+#include "kbox/image.h"
+#include "kbox/path.h"
+
+#define ROOT_MNT "/kbox-root"
+
+static void say(const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "kbox: ");
+    fprintf(stderr, fmt, a, b);
+    fputc('\n', stderr);
+}
+
+int kbox_image_open(const struct kbox_opts *o)
+{
+    struct stat st;
+    int fd = open(o->image, (o->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    unsigned char sb[2];
+
+    if (fd < 0 && !o->readonly && (errno == EACCES || errno == EROFS)) {
+        say("cannot open image '%s' read-write: %s (use -m ro)", o->image,
+            strerror(errno));
+        return -1;
+    }
+    if (fd < 0) {
+        say("cannot open image '%s': %s", o->image, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
+        say("image '%s' is not a regular file or block device%s", o->image, "");
+        close(fd);
+        return -1;
+    }
+    if (o->partition) {
+        say("image '%s': partition %s: partitioned images are not supported "
+            "yet",
+            o->image, "selection");
+        close(fd);
+        return -1;
+    }
+    if (!strncmp(o->fs_type, "ext", 3)) {
+        /* ext2/3/4 superblock magic 0xEF53 at 1024 + 56. */
+        if (pread(fd, sb, 2, 1024 + 56) != 2 || sb[0] != 0x53 ||
+            sb[1] != 0xEF) {
+            say("'%s' is not an %s filesystem image", o->image, o->fs_type);
+            close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+static void profile_mount(const char *src, const char *tgt, const char *type,
+                          unsigned long flags, const char *data, int verbose)
+{
+    int rc = lx_mount(src, tgt, type, flags, data);
+
+    if (rc < 0 && verbose)
+        fprintf(stderr, "kbox: warning: mount %s on %s: %s\n", type, tgt,
+                lx_strerror(rc));
+}
+
+int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
+{
+    struct lx_boot_opts bo;
+    int idx, rc;
+    unsigned long flags = o->readonly ? MS_RDONLY : 0;
+
+    memset(&bo, 0, sizeof(bo));
+    bo.cmdline = o->cmdline;
+    bo.console_fd = o->verbose ? 2 : -1;
+    rc = lx_boot(&bo);
+    if (rc < 0) {
+        say("kernel failed to boot: %s%s", lx_strerror(rc), "");
+        return -1;
+    }
+    *booted = 1;
+    idx = lx_disk_add(img_fd, o->readonly);
+    if (idx < 0) {
+        say("cannot attach image '%s': %s", o->image, lx_strerror(idx));
+        return -1;
+    }
+    rc = lx_mount_disk(idx, ROOT_MNT, o->fs_type, flags,
+                       o->mount_opts[0] ? o->mount_opts : NULL);
+    if (rc < 0) {
+        fprintf(
+            stderr,
+            "kbox: cannot mount image '%s' as %s: %s (corrupt or not %s?)\n",
+            o->image, o->fs_type, lx_strerror(rc), o->fs_type);
+        return -1;
+    }
+    rc = lx_chroot(ROOT_MNT);
+    if (rc < 0) {
+        say("cannot enter the image root: %s%s", lx_strerror(rc), "");
+        return -1;
+    }
+    if (o->profile == KBOX_PROFILE_FULL) {
+        profile_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV, NULL,
+                      o->verbose);
+        profile_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV, NULL,
+                      o->verbose);
+        profile_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL,
+                      o->verbose);
+        profile_mount("devpts", "/dev/pts", "devpts", MS_NOSUID, NULL,
+                      o->verbose);
+        profile_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+                      "mode=1777", o->verbose);
+        profile_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV,
+                      "mode=755", o->verbose);
+    } else if (o->profile == KBOX_PROFILE_MINIMAL) {
+        profile_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV, NULL,
+                      o->verbose);
+        profile_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+                      "mode=1777", o->verbose);
+    }
+    return 0;
+}
+
+bool kbox_image_workdir_in_bind(const struct kbox_opts *o)
+{
+    char norm[KBOX_PATH_MAX];
+
+    if (!o->work_dir ||
+        kbox_path_normalize(o->work_dir, norm, sizeof(norm), false, NULL) < 0)
+        return false;
+    return kbox_path_route(norm, o->binds, o->nbinds, false).route ==
+           KBOX_ROUTE_BIND;
+}
+
+static long tsys(struct lx_task *t, long nr, long a0, long a1, long a2)
+{
+    long args[6] = { a0, a1, a2, 0, 0, 0 };
+
+    return lx_task_syscall(t, nr, args);
+}
+
+struct lx_task *kbox_image_guest_task(const struct kbox_opts *o)
+{
+    struct lx_task *t = lx_task_fork(NULL, 0);
+    struct rlimit rl = { 1 << 20, 1 << 20 };
+    unsigned int uid, gid;
+    long rc;
+
+    if (!t) {
+        say("cannot create the guest's kernel task%s%s", "", "");
+        return NULL;
+    }
+    /* The guest's 0/1/2 are the host's: no kernel files at any number. */
+    tsys(t, LX__NR_close_range, 0, ~0L, 0);
+    {
+        long args[6] = { 0, RLIMIT_NOFILE, (long)&rl, 0, 0, 0 };
+        lx_task_syscall(t, LX__NR_prlimit64, args);
+    }
+    if (o->work_dir && kbox_image_workdir_in_bind(o)) {
+        tsys(t, LX__NR_chdir, (long)"/", 0, 0); /* main sets bind_cwd */
+    } else if (o->work_dir) {
+        rc = tsys(t, LX__NR_chdir, (long)o->work_dir, 0, 0);
+        if (rc < 0) {
+            say("work dir '%s': %s", o->work_dir, lx_strerror(rc));
+            lx_task_exit(t);
+            return NULL;
+        }
+    } else {
+        tsys(t, LX__NR_chdir, (long)"/", 0, 0);
+    }
+    if (o->root_id)
+        return t;
+    uid = o->change_id ? o->uid : getuid();
+    gid = o->change_id ? o->gid : getgid();
+    tsys(t, LX__NR_setgroups, 0, 0, 0);
+    rc = tsys(t, LX__NR_setresgid, gid, gid, gid);
+    if (rc >= 0)
+        rc = tsys(t, LX__NR_setresuid, uid, uid, uid);
+    if (rc < 0) {
+        say("cannot set the guest identity: %s%s", lx_strerror(rc), "");
+        lx_task_exit(t);
+        return NULL;
+    }
+    return t;
+}
+
+int kbox_image_halt(int verbose)
+{
+    int rc = lx_halt();
+
+    if (rc < 0) {
+        fprintf(stderr, "kbox: warning: unmount at halt: %s (image synced)\n",
+                lx_strerror(rc));
+        return -1;
+    }
+    return 0;
+}

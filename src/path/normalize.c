@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE
+/* Lexical path normalisation, containment checks and routing. */
+#include <string.h>
+
+#include "kbox/cli.h"
+#include "kbox/path.h"
+
+int kbox_path_normalize(const char *in, char *out, size_t outlen,
+                        bool keep_trailing, bool *escapes)
+{
+    bool abs = in[0] == '/';
+    size_t len = 0, inlen = strlen(in);
+    int depth = 0; /* components we may pop (relative paths) */
+    bool trailing = inlen > 0 && in[inlen - 1] == '/';
+    const char *p = in;
+
+    if (escapes)
+        *escapes = false;
+    if (outlen < 2)
+        return -1;
+    if (abs)
+        out[len++] = '/';
+    out[len] = '\0';
+
+    while (*p) {
+        const char *s;
+        size_t n;
+
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        s = p;
+        while (*p && *p != '/')
+            p++;
+        n = (size_t)(p - s);
+        if (n == 1 && s[0] == '.')
+            continue;
+        if (n == 2 && s[0] == '.' && s[1] == '.') {
+            if (abs || depth > 0) {
+                /* Pop one component ("/.." stays "/"). */
+                if (len > (abs ? 1u : 0u)) {
+                    while (len > 0 && out[len - 1] != '/')
+                        len--;
+                    if (len > (abs ? 1u : 0u))
+                        len--; /* the separator */
+                    out[len] = '\0';
+                    depth--;
+                }
+                continue;
+            }
+            /* Relative path climbing above its start: keep "..". */
+            if (escapes)
+                *escapes = true;
+        } else {
+            depth++;
+        }
+        if (len && out[len - 1] != '/') {
+            if (len + 1 >= outlen)
+                return -1;
+            out[len++] = '/';
+        }
+        if (len + n >= outlen)
+            return -1;
+        memcpy(out + len, s, n);
+        len += n;
+        out[len] = '\0';
+        /* A kept ".." is not poppable: reset depth. */
+        if (n == 2 && s[0] == '.' && s[1] == '.')
+            depth = 0;
+    }
+    if (len == 0) {
+        out[len++] = '.';
+        out[len] = '\0';
+    }
+    if (keep_trailing && trailing && out[len - 1] != '/') {
+        if (len + 1 >= outlen)
+            return -1;
+        out[len++] = '/';
+        out[len] = '\0';
+    }
+    return (int)len;
+}
+
+int kbox_path_join(const char *base, const char *rel, char *out, size_t outlen)
+{
+    char tmp[2 * KBOX_PATH_MAX + 2];
+    size_t bl = strlen(base), rl = strlen(rel);
+
+    if (rel[0] == '/')
+        return kbox_path_normalize(rel, out, outlen, false, NULL);
+    if (bl + rl + 2 > sizeof(tmp))
+        return -1;
+    memcpy(tmp, base, bl);
+    tmp[bl] = '/';
+    memcpy(tmp + bl + 1, rel, rl + 1);
+    return kbox_path_normalize(tmp, out, outlen, false, NULL);
+}
+
+bool kbox_path_beneath(const char *path, const char *prefix, const char **rest)
+{
+    size_t pl = strlen(prefix);
+
+    if (strcmp(prefix, "/") == 0) {
+        if (path[0] != '/')
+            return false;
+        if (rest)
+            *rest = path + 1;
+        return true;
+    }
+    if (strncmp(path, prefix, pl) != 0)
+        return false;
+    if (path[pl] == '\0') {
+        if (rest)
+            *rest = path + pl;
+        return true;
+    }
+    if (path[pl] != '/')
+        return false;
+    if (rest)
+        *rest = path + pl + 1;
+    return true;
+}
+
+static const char *const hostdev_allow[] = {
+    "null", "zero", "full", "random", "urandom", "tty", "ptmx", NULL,
+};
+
+bool kbox_path_hostdev_allowed(const char *name)
+{
+    for (int i = 0; hostdev_allow[i]; i++)
+        if (strcmp(name, hostdev_allow[i]) == 0)
+            return true;
+    /* /dev/pts/N */
+    if (strncmp(name, "pts/", 4) == 0 && name[4]) {
+        for (const char *p = name + 4; *p; p++)
+            if (*p < '0' || *p > '9')
+                return false;
+        return true;
+    }
+    return false;
+}
+
+struct kbox_route_result kbox_path_route(const char *path,
+                                         const struct kbox_bind *binds,
+                                         int nbinds, bool hostdev)
+{
+    struct kbox_route_result r = { KBOX_ROUTE_LX, -1, path };
+    size_t best = 0;
+    const char *rest;
+
+    for (int i = 0; i < nbinds; i++) {
+        size_t l = strlen(binds[i].guest_dst);
+
+        if (l > best && kbox_path_beneath(path, binds[i].guest_dst, &rest)) {
+            best = l;
+            r.route = KBOX_ROUTE_BIND;
+            r.bind_index = i;
+            r.rest = rest;
+        }
+    }
+    if (r.route == KBOX_ROUTE_BIND)
+        return r;
+    if (hostdev && kbox_path_beneath(path, "/dev", &rest) && *rest &&
+        kbox_path_hostdev_allowed(rest)) {
+        r.route = KBOX_ROUTE_HOSTDEV;
+        r.rest = rest;
+    }
+    return r;
+}

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Seccomp user-notification tier: launch (filter install + listener
+ * hand-off) and the notification loop, which turns each notification into
+ * a struct kbox_req for the shared dispatch engine.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kbox/bpf.h"
+#include "kbox/dispatch.h"
+#include "kbox/policy.h"
+#include "kbox/seccomp.h"
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+#define KBOX_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+
+struct sc_tier {
+    int listener;
+};
+
+/* ---- tier ops ---- */
+
+static int op_read(struct kbox_req *r, uint64_t addr, void *buf, size_t len)
+{
+    return kbox_mem_read(r->pid, addr, buf, len);
+}
+
+static int op_write(struct kbox_req *r, uint64_t addr, const void *buf,
+                    size_t len)
+{
+    return kbox_mem_write(r->pid, addr, buf, len);
+}
+
+static int op_read_str(struct kbox_req *r, uint64_t addr, char *buf, size_t len)
+{
+    return kbox_mem_read_str(r->pid, addr, buf, len);
+}
+
+static bool op_valid(struct kbox_req *r)
+{
+    struct sc_tier *t = r->tier;
+    __u64 id = r->id;
+
+    return ioctl(t->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+static int op_addfd(struct kbox_req *r, int src, int target, bool cloexec)
+{
+    struct sc_tier *t = r->tier;
+    struct seccomp_notif_addfd a;
+    int rc;
+
+    memset(&a, 0, sizeof(a));
+    a.id = r->id;
+    a.srcfd = (__u32)src;
+    a.newfd_flags = cloexec ? O_CLOEXEC : 0;
+    if (target >= 0) {
+        a.flags = SECCOMP_ADDFD_FLAG_SETFD;
+        a.newfd = (__u32)target;
+    }
+    rc = ioctl(t->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+    return rc < 0 ? -errno : rc;
+}
+
+static const struct kbox_tier_ops sc_ops = {
+    .read = op_read,
+    .write = op_write,
+    .read_str = op_read_str,
+    .valid = op_valid,
+    .addfd = op_addfd,
+};
+
+/* ---- launch ---- */
+
+struct handoff {
+    int state; /* 0 start, 1 listener ready, 2 failed, 3 taken */
+    int fd;
+    int err;
+};
+
+static void futex_wait(int *addr, int val)
+{
+    syscall(SYS_futex, addr, FUTEX_WAIT, val, NULL, NULL, 0);
+}
+
+static void futex_wake(int *addr)
+{
+    syscall(SYS_futex, addr, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+static struct sock_filter prog[KBOX_BPF_MAX_INSNS];
+
+pid_t kbox_seccomp_launch(const char *path, char *const argv[],
+                          char *const envp[], const char *host_cwd,
+                          int *listener, int *pidfd_out)
+{
+    struct kbox_bpf_spec spec;
+    struct handoff *h;
+    int n, pidfd, lfd;
+    pid_t pid;
+
+    kbox_policy_spec(&spec);
+    n = kbox_bpf_build(&spec, prog, KBOX_BPF_MAX_INSNS);
+    if (n < 0)
+        return -EINVAL;
+    h = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+             0);
+    if (h == MAP_FAILED)
+        return -errno;
+    memset(h, 0, sizeof(*h));
+
+    pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        munmap(h, 4096);
+        return -e;
+    }
+    if (pid == 0) {
+        struct sock_fprog fp = { (unsigned short)n, prog };
+        sigset_t none;
+        long fd;
+
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (chdir(host_cwd))
+            _exit(126);
+        /* Nothing of kbox's (image, kernel threads' fds) leaks in. */
+        syscall(SYS_close_range, 3, ~0U, 0);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+            fd = -1;
+        else {
+            /*
+             * WAIT_KILLABLE_RECV: once the supervisor has the request,
+             * only a fatal signal interrupts the wait, so fork/open/stat
+             * never fail with EINTR in a guest that handles SIGCHLD.
+             */
+            fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                         SECCOMP_FILTER_FLAG_NEW_LISTENER |
+                             KBOX_FLAG_WAIT_KILLABLE_RECV,
+                         &fp);
+            if (fd < 0 && errno == EINVAL)
+                fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                             SECCOMP_FILTER_FLAG_NEW_LISTENER, &fp);
+        }
+        if (fd < 0) {
+            h->err = errno;
+            __atomic_store_n(&h->state, 2, __ATOMIC_SEQ_CST);
+            futex_wake(&h->state);
+            _exit(126);
+        }
+        /* From here every syscall but futex & co. is supervised. */
+        h->fd = (int)fd;
+        __atomic_store_n(&h->state, 1, __ATOMIC_SEQ_CST);
+        futex_wake(&h->state);
+        while (__atomic_load_n(&h->state, __ATOMIC_SEQ_CST) != 3)
+            futex_wait(&h->state, 1);
+        execve(path, argv, envp);
+        {
+            /* Supervised write to the host's stderr. */
+            int e = errno;
+            char msg[512];
+            int n = snprintf(msg, sizeof(msg), "kbox: %s: %s\n", argv[0],
+                             e == ENOENT ? "not found" : strerror(e));
+
+            if (n > 0 && write(2, msg, (size_t)n) < 0)
+                e = e; /* nothing more to say */
+            _exit(e == ENOENT ? 127 : 126);
+        }
+    }
+
+    pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    while (__atomic_load_n(&h->state, __ATOMIC_SEQ_CST) == 0)
+        futex_wait(&h->state, 0);
+    if (h->state == 2) {
+        int e = h->err;
+        waitpid(pid, NULL, 0);
+        munmap(h, 4096);
+        if (pidfd >= 0)
+            close(pidfd);
+        return e == EINVAL ? -EOPNOTSUPP : -e;
+    }
+    lfd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, h->fd, 0);
+    if (lfd < 0) {
+        int e = errno;
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        munmap(h, 4096);
+        return -e;
+    }
+    __atomic_store_n(&h->state, 3, __ATOMIC_SEQ_CST);
+    futex_wake(&h->state);
+    munmap(h, 4096);
+    /* Wake the supervisor synchronously (fast hand-back on a busy CPU). */
+    ioctl(lfd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+          (__u64)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+    *listener = lfd;
+    *pidfd_out = pidfd;
+    return pid;
+}
+
+/* ---- the loop ----
+ *
+ * Leader/follower pool: every worker blocks in SECCOMP_IOCTL_NOTIF_RECV
+ * itself, handles what it received and replies, so a request costs no
+ * extra thread hop (with SYNC_WAKE_UP the guest's CPU wakes the worker).
+ * When a worker takes a request and no other is left waiting, another is
+ * started (up to MAX_WORKERS), so a guest blocked in a slow kernel call
+ * never stalls the others. The main thread only waits for the main guest
+ * process and sweeps dead processes once a second.
+ */
+
+#define MAX_WORKERS 64
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t idle_cond;
+    int workers, waiting, busy;
+    struct seccomp_notif_sizes sizes;
+    struct sc_tier tier;
+} pool = { .lock = PTHREAD_MUTEX_INITIALIZER,
+           .idle_cond = PTHREAD_COND_INITIALIZER };
+
+static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
+{
+    struct kbox_req kr;
+    struct kbox_resp kres;
+
+    memset(&kr, 0, sizeof(kr));
+    kr.nr = req->data.nr;
+    memcpy(kr.args, req->data.args, sizeof(kr.args));
+    kr.pid = (pid_t)req->pid;
+    kr.ip = req->data.instruction_pointer;
+    kr.id = req->id;
+    kr.ops = &sc_ops;
+    kr.tier = &pool.tier;
+    kres = kbox_dispatch(&kr);
+
+    memset(resp, 0, pool.sizes.seccomp_notif_resp);
+    resp->id = req->id;
+    if (kres.kind == KBOX_RESP_CONTINUE)
+        resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    else if (kres.val < 0)
+        resp->error = (__s32)kres.val;
+    else
+        resp->val = kres.val;
+    if (ioctl(pool.tier.listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 &&
+        errno != ENOENT && kbox_sup.verbose)
+        fprintf(stderr, "kbox: notification reply failed: %s\n",
+                strerror(errno));
+}
+
+static void *worker(void *arg);
+
+/* pool.lock held */
+static void spawn_worker(void)
+{
+    pthread_t t;
+    pthread_attr_t a;
+
+    if (pool.workers >= MAX_WORKERS)
+        return;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&a, 1 << 20);
+    if (pthread_create(&t, &a, worker, NULL) == 0)
+        pool.workers++;
+    pthread_attr_destroy(&a);
+}
+
+static void *worker(void *arg)
+{
+    struct seccomp_notif *req = calloc(1, pool.sizes.seccomp_notif);
+    struct seccomp_notif_resp *resp = calloc(1, pool.sizes.seccomp_notif_resp);
+
+    (void)arg;
+    if (!req || !resp) {
+        free(req);
+        free(resp);
+        return NULL;
+    }
+    for (;;) {
+        int rc;
+
+        pthread_mutex_lock(&pool.lock);
+        pool.waiting++;
+        pthread_mutex_unlock(&pool.lock);
+        memset(req, 0, pool.sizes.seccomp_notif);
+        rc = ioctl(pool.tier.listener, SECCOMP_IOCTL_NOTIF_RECV, req);
+        pthread_mutex_lock(&pool.lock);
+        pool.waiting--;
+        if (rc < 0) {
+            int e = errno;
+
+            pthread_mutex_unlock(&pool.lock);
+            if (e == EINTR || e == ENOENT)
+                continue;
+            break; /* listener gone */
+        }
+        pool.busy++;
+        if (pool.waiting == 0)
+            spawn_worker();
+        pthread_mutex_unlock(&pool.lock);
+
+        handle(req, resp);
+
+        pthread_mutex_lock(&pool.lock);
+        if (--pool.busy == 0)
+            pthread_cond_broadcast(&pool.idle_cond);
+        pthread_mutex_unlock(&pool.lock);
+    }
+    pthread_mutex_lock(&pool.lock);
+    pool.workers--;
+    pthread_mutex_unlock(&pool.lock);
+    free(req);
+    free(resp);
+    return NULL;
+}
+
+/* Wait (bounded) until no request is in flight; true when drained. */
+static bool drain(int ms)
+{
+    struct timespec ts;
+    bool ok;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L)
+        ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+    pthread_mutex_lock(&pool.lock);
+    while (pool.busy)
+        if (pthread_cond_timedwait(&pool.idle_cond, &pool.lock, &ts))
+            break;
+    ok = !pool.busy;
+    pthread_mutex_unlock(&pool.lock);
+    return ok;
+}
+
+int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
+{
+    int status = 0;
+
+    if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &pool.sizes) < 0) {
+        pool.sizes.seccomp_notif = sizeof(struct seccomp_notif);
+        pool.sizes.seccomp_notif_resp = sizeof(struct seccomp_notif_resp);
+    }
+    if (pool.sizes.seccomp_notif < sizeof(struct seccomp_notif))
+        pool.sizes.seccomp_notif = sizeof(struct seccomp_notif);
+    if (pool.sizes.seccomp_notif_resp < sizeof(struct seccomp_notif_resp))
+        pool.sizes.seccomp_notif_resp = sizeof(struct seccomp_notif_resp);
+    pool.tier.listener = listener;
+
+    pthread_mutex_lock(&pool.lock);
+    spawn_worker();
+    spawn_worker();
+    pthread_mutex_unlock(&pool.lock);
+
+    for (;;) {
+        struct pollfd pf = { pidfd, POLLIN, 0 };
+        int pr = poll(&pf, 1, 1000);
+        siginfo_t si;
+
+        if (pr < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (pr == 0) {
+            kbox_proc_sweep();
+            continue;
+        }
+        memset(&si, 0, sizeof(si));
+        if (waitid(P_PID, (id_t)main_pid, &si, WEXITED) == 0) {
+            if (si.si_code == CLD_EXITED)
+                status = si.si_status & 0xff;
+            else
+                status = 128 + si.si_status;
+            break;
+        }
+    }
+    /* Requests still blocked in the kernel get -ESHUTDOWN at halt. */
+    if (!drain(2000) && kbox_sup.verbose)
+        fprintf(stderr, "kbox: requests still in flight at exit\n");
+    return status;
+}

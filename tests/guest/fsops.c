@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * File system semantics a guest relies on, checked from inside the box
+ * (and natively, as a reference). Works in a fresh directory under
+ * $TMPDIR or /tmp; prints "N passed, N failed" last.
+ */
+#define KTEST_IMPLEMENTATION
+#include "ktest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char base[PATH_MAX / 2];
+
+static const char *p(const char *name)
+{
+    static char buf[4][PATH_MAX];
+    static int n;
+    char *b = buf[n++ % 4];
+    snprintf(b, PATH_MAX, "%s/%s", base, name);
+    return b;
+}
+
+static void put(const char *path, const char *data)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    KT_ASSERT(fd >= 0);
+    KT_EQ(write(fd, data, strlen(data)), (long)strlen(data));
+    KT_EQ(close(fd), 0);
+}
+
+static const char *get(const char *path)
+{
+    static char buf[4096];
+    int fd = open(path, O_RDONLY);
+    KT_ASSERT(fd >= 0);
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    KT_ASSERT(n >= 0);
+    buf[n] = '\0';
+    close(fd);
+    return buf;
+}
+
+KTEST(write_read_stat)
+{
+    put(p("a"), "hello kbox\n");
+    KT_STREQ(get(p("a")), "hello kbox\n");
+    struct stat st;
+    KT_EQ(stat(p("a"), &st), 0);
+    KT_EQ(st.st_size, 11);
+    KT_ASSERT(S_ISREG(st.st_mode));
+    KT_EQ(st.st_nlink, 1);
+}
+
+KTEST(create_exclusive)
+{
+    int fd = open(p("x"), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    KT_ASSERT(fd >= 0);
+    close(fd);
+    KT_EQ(open(p("x"), O_WRONLY | O_CREAT | O_EXCL, 0600), -1);
+    KT_EQ(errno, EEXIST);
+}
+
+KTEST(umask_applies_to_mode)
+{
+    mode_t old = umask(022);
+    int fd = open(p("m"), O_WRONLY | O_CREAT | O_TRUNC, 0777);
+    umask(old);
+    KT_ASSERT(fd >= 0);
+    close(fd);
+    struct stat st;
+    KT_EQ(stat(p("m"), &st), 0);
+    KT_EQ(st.st_mode & 07777, 0755);
+    KT_EQ(chmod(p("m"), 0640), 0);
+    KT_EQ(stat(p("m"), &st), 0);
+    KT_EQ(st.st_mode & 07777, 0640);
+}
+
+KTEST(pread_pwrite_truncate)
+{
+    int fd = open(p("pw"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    KT_ASSERT(fd >= 0);
+    KT_EQ(pwrite(fd, "0123456789", 10, 0), 10);
+    KT_EQ(pwrite(fd, "AB", 2, 4), 2);
+    char b[11] = { 0 };
+    KT_EQ(pread(fd, b, 10, 0), 10);
+    KT_STREQ(b, "0123AB6789");
+    KT_EQ(ftruncate(fd, 3), 0);
+    KT_EQ(lseek(fd, 0, SEEK_END), 3);
+    KT_EQ(ftruncate(fd, 8192), 0);
+    KT_EQ(pread(fd, b, 1, 5000), 1);
+    KT_EQ(b[0], 0);
+    close(fd);
+}
+
+KTEST(rename_and_unlink)
+{
+    put(p("r1"), "r");
+    KT_EQ(rename(p("r1"), p("r2")), 0);
+    KT_EQ(access(p("r1"), F_OK), -1);
+    KT_EQ(errno, ENOENT);
+    KT_STREQ(get(p("r2")), "r");
+    KT_EQ(unlink(p("r2")), 0);
+    KT_EQ(unlink(p("r2")), -1);
+    KT_EQ(errno, ENOENT);
+}
+
+KTEST(symlink_and_hardlink)
+{
+    put(p("t"), "target");
+    KT_EQ(symlink("t", p("s")), 0);
+    char buf[64];
+    ssize_t n = readlink(p("s"), buf, sizeof(buf) - 1);
+    KT_EQ(n, 1);
+    buf[n] = '\0';
+    KT_STREQ(buf, "t");
+    KT_STREQ(get(p("s")), "target");
+    struct stat st;
+    KT_EQ(lstat(p("s"), &st), 0);
+    KT_ASSERT(S_ISLNK(st.st_mode));
+    KT_EQ(link(p("t"), p("h")), 0);
+    KT_EQ(stat(p("t"), &st), 0);
+    KT_EQ(st.st_nlink, 2);
+}
+
+KTEST(directories)
+{
+    KT_EQ(mkdir(p("d"), 0755), 0);
+    KT_EQ(mkdir(p("d"), 0755), -1);
+    KT_EQ(errno, EEXIST);
+    put(p("d/f1"), "1");
+    put(p("d/f2"), "2");
+    KT_EQ(rmdir(p("d")), -1);
+    KT_EQ(errno, ENOTEMPTY);
+    DIR *d = opendir(p("d"));
+    KT_ASSERT(d);
+    int seen = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, "f1") == 0 || strcmp(e->d_name, "f2") == 0)
+            seen++;
+    closedir(d);
+    KT_EQ(seen, 2);
+    int dfd = open(p("d"), O_RDONLY | O_DIRECTORY);
+    KT_ASSERT(dfd >= 0);
+    KT_EQ(unlinkat(dfd, "f1", 0), 0);
+    KT_EQ(unlinkat(dfd, "f2", 0), 0);
+    close(dfd);
+    KT_EQ(rmdir(p("d")), 0);
+}
+
+KTEST(cwd_and_relative_paths)
+{
+    char old[PATH_MAX], now[PATH_MAX];
+    KT_ASSERT(getcwd(old, sizeof(old)));
+    KT_EQ(chdir(base), 0);
+    KT_ASSERT(getcwd(now, sizeof(now)));
+    KT_STREQ(now, base);
+    put("rel", "relative");
+    KT_STREQ(get(p("rel")), "relative");
+    KT_EQ(chdir(old), 0);
+}
+
+static void rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[PATH_MAX];
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            rm_tree(path);
+        else
+            unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(base, sizeof(base), "%s/kbox-fsops.XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(base)) {
+        perror("mkdtemp");
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    int rc = ktest_main(argc, argv);
+    rm_tree(base);
+    return rc;
+}

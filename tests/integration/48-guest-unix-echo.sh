@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# tests/guest/unix-echo: unix sockets bound to paths in the guest's
+# filesystem (tmpfs and ext4), echo between forked guest processes, SCM_RIGHTS.
+. "$(dirname "$0")/lib/common.sh"
+require
+run_guest_test "-S" unix-echo
+run_guest_test "-0 -r" unix-echo /var/tmp
+done_test

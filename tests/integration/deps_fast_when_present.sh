@@ -1,0 +1,25 @@
+#!/bin/bash
+# scripts/deps.sh is silent and fast (< 2 s) when everything is installed,
+# and, when it cannot install, says what to run and fails.
+# shellcheck source=../lib/testlib.sh
+. "$(dirname "$0")/../lib/testlib.sh"
+start=$(date +%s%N)
+out=$(bash "$KBOX_ROOT/scripts/deps.sh" 2>&1) || skip "packages missing here: $out"
+ms=$((($(date +%s%N) - start) / 1000000))
+echo "deps.sh took ${ms} ms"
+expect_eq "deps.sh output" "$out" ""
+[ "$ms" -lt 2000 ] || fail "deps.sh took ${ms} ms"
+
+# A missing package, for a user who cannot install: the command to run.
+if can_drop_root && ! command -v sudo >/dev/null 2>&1; then
+    sed 's/^    e2fsprogs busybox-static cpio$/    e2fsprogs busybox-static cpio kbox-no-such-package/' \
+        "$KBOX_ROOT/scripts/deps.sh" >"$TEST_TMP/deps.sh"
+    chmod 755 "$TEST_TMP" "$TEST_TMP/deps.sh"
+    rc=0
+    as_nobody bash "$TEST_TMP/deps.sh" >"$TEST_TMP/out" 2>&1 || rc=$?
+    cat "$TEST_TMP/out"
+    expect_eq "deps.sh status" "$rc" 1
+    grep -q "apt-get install -y --no-install-recommends kbox-no-such-package" "$TEST_TMP/out" ||
+        fail "deps.sh did not print the install command"
+fi
+exit 0

@@ -1,0 +1,16 @@
+#!/bin/bash
+# The reference guest programs pass natively on the host, so a failure
+# inside kbox is kbox's, not the test's.
+# shellcheck source=../lib/testlib.sh
+. "$(dirname "$0")/../lib/testlib.sh"
+g=$KBOX_ROOT/build/guest
+[ -x "$g/fsops" ] || skip "guest programs not built (make guest-tests)"
+expect_eq hello "$("$g/hello" a b)" "hello from kbox guest a b"
+TMPDIR=$TEST_TMP "$g/fsops" >"$TEST_TMP/out" || { cat "$TEST_TMP/out"; fail "fsops failed natively"; }
+tail -n1 "$TEST_TMP/out" | grep -q '^[1-9][0-9]* passed, 0 failed$' || fail "fsops summary"
+rc=0; "$g/exitcode" 42 || rc=$?
+expect_eq "exitcode 42" "$rc" 42
+rc=0; "$g/exitcode" -s 15 || rc=$?
+expect_eq "exitcode -s 15" "$rc" 143
+compgen -G "$TEST_TMP/kbox-fsops.*" >/dev/null && fail "fsops left its directory behind"
+exit 0

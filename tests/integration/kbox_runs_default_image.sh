@@ -1,0 +1,17 @@
+#!/bin/bash
+# ./kbox runs programs from the default image (the README's examples) and
+# passes the guest's exit status through (128+signal when killed).
+# shellcheck source=../lib/testlib.sh
+. "$(dirname "$0")/../lib/testlib.sh"
+need_kbox
+need_rootfs
+out=$("$KBOX" -S "$KBOX_ROOTFS" -- /bin/sh -c 'cat /etc/os-release; uname -s')
+grep -q Debian <<<"$out" || fail "no os-release from the image: $out"
+grep -qx Linux <<<"$out" || fail "uname -s: $out"
+"$KBOX" -r "$KBOX_ROOTFS" -- /bin/ls -la / | grep -q ' usr$' || fail "ls -la / shows no usr"
+expect_eq hello "$("$KBOX" -S "$KBOX_ROOTFS" -- /opt/kbox-tests/hello x)" "hello from kbox guest x"
+rc=0; "$KBOX" -S "$KBOX_ROOTFS" -- /opt/kbox-tests/exitcode 7 || rc=$?
+expect_eq "exit status" "$rc" 7
+rc=0; "$KBOX" -S "$KBOX_ROOTFS" -- /opt/kbox-tests/exitcode -s 9 || rc=$?
+expect_eq "killed guest status" "$rc" 137
+exit 0

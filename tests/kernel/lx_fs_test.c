@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lx end to end: boot, mount the ext4 test image given as argv[1] at /mnt,
+ * exercise the VFS, the pseudo filesystems, threads and task contexts, then
+ * leave /mnt/kt/written.txt behind and halt. run.sh checks the image on the
+ * host afterwards (e2fsck -fn, debugfs).
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KTEST_IMPLEMENTATION
+#include "ktest.h"
+#include "lxt.h"
+
+static const char *corrupt_path;
+
+static long openat_rd(const char *p)
+{
+    return LX4(openat, LX_AT_FDCWD, p, LX_O_RDONLY | LX_O_CLOEXEC, 0);
+}
+
+static long read_file(const char *p, char *buf, size_t n)
+{
+    long fd = openat_rd(p), r;
+
+    if (fd < 0)
+        return fd;
+    r = LX3(read, fd, buf, n - 1);
+    LX1(close, fd);
+    if (r >= 0)
+        buf[r] = 0;
+    return r;
+}
+
+static void write_file(const char *p, const char *s)
+{
+    long fd = LX4(openat, LX_AT_FDCWD, p,
+                  LX_O_WRONLY | LX_O_CREAT | LX_O_TRUNC, 0644);
+    KT_ASSERT(fd >= 0);
+    KT_EQ(LX3(write, fd, s, strlen(s)), (long)strlen(s));
+    KT_EQ(LX1(close, fd), 0);
+}
+
+KTEST(read_known_file)
+{
+    char buf[256];
+
+    KT_ASSERT(read_file("/mnt/etc/hello.txt", buf, sizeof(buf)) > 0);
+    KT_STREQ(buf, "hello from the image\n");
+    KT_EQ(openat_rd("/mnt/no/such/file"), -LX_ENOENT);
+}
+
+KTEST(create_write_pwrite_truncate_fallocate)
+{
+    char buf[64];
+    struct lx_stat st;
+    long fd = LX4(openat, LX_AT_FDCWD, "/mnt/kt/data",
+                  LX_O_RDWR | LX_O_CREAT | LX_O_EXCL, 0600);
+
+    KT_ASSERT(fd >= 0);
+    KT_EQ(LX3(write, fd, "abcdef", 6), 6);
+    KT_EQ(LX4(pwrite64, fd, "XY", 2, 2), 2);
+    KT_EQ(LX4(pread64, fd, buf, 6, 0), 6);
+    KT_ASSERT(memcmp(buf, "abXYef", 6) == 0);
+    KT_EQ(LX2(ftruncate, fd, 3), 0);
+    KT_EQ(LX2(fstat, fd, &st), 0);
+    KT_EQ(st.st_size, 3);
+    KT_EQ(LX4(fallocate, fd, 0, 0, 1 << 20), 0);
+    KT_EQ(LX2(fstat, fd, &st), 0);
+    KT_EQ(st.st_size, 1 << 20);
+    KT_ASSERT(st.st_blocks >= (1 << 20) / 512);
+    KT_EQ(LX1(fsync, fd), 0);
+    KT_EQ(LX1(close, fd), 0);
+    KT_EQ(LX4(openat, LX_AT_FDCWD, "/mnt/kt/data",
+              LX_O_RDWR | LX_O_CREAT | LX_O_EXCL, 0600),
+          -LX_EEXIST);
+}
+
+KTEST(rename_and_exchange)
+{
+    char buf[32];
+
+    write_file("/mnt/kt/a", "A");
+    write_file("/mnt/kt/b", "B");
+    KT_EQ(LX5(renameat2, LX_AT_FDCWD, "/mnt/kt/a", LX_AT_FDCWD, "/mnt/kt/b",
+              LX_RENAME_EXCHANGE),
+          0);
+    read_file("/mnt/kt/a", buf, sizeof(buf));
+    KT_STREQ(buf, "B");
+    KT_EQ(LX4(renameat, LX_AT_FDCWD, "/mnt/kt/a", LX_AT_FDCWD, "/mnt/kt/c"),
+          0);
+    KT_EQ(openat_rd("/mnt/kt/a"), -LX_ENOENT);
+    KT_EQ(LX5(renameat2, LX_AT_FDCWD, "/mnt/kt/b", LX_AT_FDCWD, "/mnt/kt/c",
+              LX_RENAME_NOREPLACE),
+          -LX_EEXIST);
+}
+
+KTEST(link_symlink_readlink_unlink)
+{
+    char buf[64];
+    struct lx_stat st;
+
+    write_file("/mnt/kt/orig", "x");
+    KT_EQ(LX5(linkat, LX_AT_FDCWD, "/mnt/kt/orig", LX_AT_FDCWD,
+              "/mnt/kt/hard", 0),
+          0);
+    KT_EQ(LX4(newfstatat, LX_AT_FDCWD, "/mnt/kt/orig", &st, 0), 0);
+    KT_EQ(st.st_nlink, 2);
+    KT_EQ(LX3(symlinkat, "orig", LX_AT_FDCWD, "/mnt/kt/sym"), 0);
+    long n = LX4(readlinkat, LX_AT_FDCWD, "/mnt/kt/sym", buf, sizeof(buf));
+    KT_EQ(n, 4);
+    KT_ASSERT(memcmp(buf, "orig", 4) == 0);
+    KT_EQ(LX4(newfstatat, LX_AT_FDCWD, "/mnt/kt/sym", &st,
+              LX_AT_SYMLINK_NOFOLLOW),
+          0);
+    KT_EQ(st.st_mode & LX_S_IFMT, LX_S_IFLNK);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/mnt/kt/hard", 0), 0);
+    KT_EQ(LX4(newfstatat, LX_AT_FDCWD, "/mnt/kt/orig", &st, 0), 0);
+    KT_EQ(st.st_nlink, 1);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/mnt/kt/hard", 0), -LX_ENOENT);
+}
+
+KTEST(mkdir_rmdir_getdents)
+{
+    char buf[4096];
+    int seen = 0;
+
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/mnt/kt/dir", 0755), 0);
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/mnt/kt/dir", 0755), -LX_EEXIST);
+    write_file("/mnt/kt/dir/f1", "1");
+    write_file("/mnt/kt/dir/f2", "2");
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/mnt/kt/dir", LX_AT_REMOVEDIR),
+          -LX_ENOTEMPTY);
+    long fd = LX4(openat, LX_AT_FDCWD, "/mnt/kt/dir",
+                  LX_O_RDONLY | LX_O_DIRECTORY, 0);
+    KT_ASSERT(fd >= 0);
+    for (;;) {
+        long n = LX3(getdents64, fd, buf, sizeof(buf));
+        KT_ASSERT(n >= 0);
+        if (n == 0)
+            break;
+        for (long off = 0; off < n;) {
+            struct lx_linux_dirent64 *d = (void *)(buf + off);
+            if (!strcmp(d->d_name, "f1") || !strcmp(d->d_name, "f2")) {
+                KT_EQ(d->d_type, 8 /* DT_REG */);
+                seen++;
+            }
+            off += d->d_reclen;
+        }
+    }
+    LX1(close, fd);
+    KT_EQ(seen, 2);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/mnt/kt/dir/f1", 0), 0);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/mnt/kt/dir/f2", 0), 0);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/mnt/kt/dir", LX_AT_REMOVEDIR), 0);
+}
+
+KTEST(chmod_chown_utimensat_statx)
+{
+    struct lx_statx sx;
+    struct lx_timespec ts[2] = {{1000000000, 123}, {1234567890, 456789}};
+
+    write_file("/mnt/kt/meta", "meta");
+    KT_EQ(LX3(fchmodat, LX_AT_FDCWD, "/mnt/kt/meta", 0640), 0);
+    KT_EQ(LX5(fchownat, LX_AT_FDCWD, "/mnt/kt/meta", 1000, 1001, 0), 0);
+    KT_EQ(LX4(utimensat, LX_AT_FDCWD, "/mnt/kt/meta", ts, 0), 0);
+    memset(&sx, 0, sizeof(sx));
+    KT_EQ(LX5(statx, LX_AT_FDCWD, "/mnt/kt/meta", 0, LX_STATX_ALL, &sx), 0);
+    KT_EQ(sx.stx_mode & 07777, 0640);
+    KT_EQ(sx.stx_mode & LX_S_IFMT, LX_S_IFREG);
+    KT_EQ(sx.stx_uid, 1000);
+    KT_EQ(sx.stx_gid, 1001);
+    KT_EQ(sx.stx_size, 4);
+    KT_EQ(sx.stx_atime.tv_sec, 1000000000);
+    KT_EQ(sx.stx_atime.tv_nsec, 123);
+    KT_EQ(sx.stx_mtime.tv_sec, 1234567890);
+    KT_EQ(sx.stx_mtime.tv_nsec, 456789);
+    KT_ASSERT(sx.stx_mask & LX_STATX_BTIME);
+}
+
+KTEST(tmpfs_procfs_sysfs_devtmpfs)
+{
+    char buf[8192];
+
+    KT_EQ(lx_mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777"), 0);
+    write_file("/tmp/t", "tmp");
+    KT_EQ(read_file("/tmp/t", buf, sizeof(buf)), 3);
+    KT_ASSERT(read_file("/proc/meminfo", buf, sizeof(buf)) > 0);
+    KT_ASSERT(strstr(buf, "MemTotal:") != NULL);
+    KT_ASSERT(read_file("/proc/self/mounts", buf, sizeof(buf)) > 0);
+    KT_ASSERT(strstr(buf, "/mnt ext4") != NULL);
+    KT_ASSERT(strstr(buf, "/tmp tmpfs") != NULL);
+    KT_ASSERT(read_file("/proc/version", buf, sizeof(buf)) > 0);
+    KT_ASSERT(strncmp(buf, "Linux version 6.12.", 19) == 0);
+    KT_ASSERT(read_file("/sys/block/lxda/size", buf, sizeof(buf)) > 0);
+    KT_ASSERT(atol(buf) > 0);
+    long fd = LX4(openat, LX_AT_FDCWD, "/dev/null", LX_O_RDWR, 0);
+    KT_ASSERT(fd >= 0);
+    KT_EQ(LX3(write, fd, "x", 1), 1);
+    KT_EQ(LX3(read, fd, buf, 10), 0);
+    LX1(close, fd);
+}
+
+KTEST(uname_reports_6_12)
+{
+    char u[6 * 65];
+
+    KT_EQ(LX1(uname, u), 0);
+    KT_STREQ(u, "Linux");
+    KT_ASSERT(strncmp(u + 2 * 65, "6.12.", 5) == 0);
+}
+
+KTEST(close_then_umount_is_immediate)
+{
+    KT_EQ(lx_mount("tmpfs", "/mnt2", "tmpfs", 0, NULL), 0);
+    write_file("/mnt2/f", "busy?");
+    long fd = openat_rd("/mnt2/f");
+    KT_ASSERT(fd >= 0);
+    KT_EQ(LX2(umount2, "/mnt2", 0), -LX_EBUSY);
+    KT_EQ(LX1(close, fd), 0);
+    KT_EQ(LX2(umount2, "/mnt2", 0), 0);
+}
+
+KTEST(forked_task_is_independent)
+{
+    struct lx_task *child = lx_task_fork(NULL, 0);
+    char cwd[256];
+
+    KT_ASSERT(child != NULL);
+    KT_ASSERT(lx_task_pid(child) > 1);
+    long fd = lx_task_syscall(
+        child, LX__NR_openat,
+        (long[6]){LX_AT_FDCWD, LXA("/mnt/etc/hello.txt"), LX_O_RDONLY});
+    KT_ASSERT(fd >= 0);
+    KT_EQ(LXT3(child, chdir, "/mnt/kt", 0, 0), 0);
+    KT_EQ(LXT3(child, umask, 077, 0, 0), 022);
+    KT_EQ(LXT3(child, setuid, 1000, 0, 0), 0);
+    KT_EQ(LXT3(child, getuid, 0, 0, 0), 1000);
+    /* The child, now unprivileged, gets real permission errors. */
+    KT_EQ(LXT3(child, mkdirat, LX_AT_FDCWD, "/mnt/etc/nope", 0755),
+          -LX_EACCES);
+    /* None of it leaked into the root task. */
+    KT_EQ(LX0(getuid), 0);
+    KT_ASSERT(LX2(getcwd, cwd, sizeof(cwd)) > 0);
+    KT_STREQ(cwd, "/");
+    KT_EQ(LX1(umask, 022), 022);
+    char b[4];
+    KT_EQ(LX3(read, fd, b, 1), -LX_EBADF);
+    /* A grandchild inherits the child's state, and exec closes CLOEXEC. */
+    long cfd = lx_task_syscall(child, LX__NR_openat,
+                               (long[6]){LX_AT_FDCWD, LXA("hello-cloexec"),
+                                         LX_O_WRONLY | LX_O_CREAT | LX_O_CLOEXEC,
+                                         0666});
+    KT_EQ(cfd, -LX_EACCES);
+    struct lx_task *gc = lx_task_fork(child, 0);
+    KT_ASSERT(gc != NULL);
+    KT_EQ(LXT3(gc, getuid, 0, 0, 0), 1000);
+    KT_ASSERT(lx_task_syscall(gc, LX__NR_getcwd, (long[6]){LXA(cwd), 256}) >
+              0);
+    KT_STREQ(cwd, "/mnt/kt");
+    KT_EQ(LXT3(gc, fcntl, fd, LX_F_SETFD, LX_FD_CLOEXEC), 0);
+    KT_EQ(lx_task_exec(gc), 0);
+    KT_EQ(LXT3(gc, read, fd, b, 1), -LX_EBADF);
+    KT_EQ(LXT3(child, read, fd, b, 1), 1); /* still open in the child */
+    lx_task_exit(gc);
+    lx_task_exit(child);
+}
+
+struct hammer {
+    int id;
+    int errors;
+};
+
+static void *hammer_main(void *arg)
+{
+    struct hammer *h = arg;
+    char path[64], buf[64];
+
+    snprintf(path, sizeof(path), "/tmp/hammer-%d", h->id);
+    for (int i = 0; i < 10000; i++) {
+        switch (i % 5) {
+        case 0: {
+            long fd = LX4(openat, LX_AT_FDCWD, path,
+                          LX_O_RDWR | LX_O_CREAT | LX_O_TRUNC, 0600);
+            int n = snprintf(buf, sizeof(buf), "%d:%d", h->id, i);
+            if (fd < 0 || LX3(write, fd, buf, n) != n)
+                h->errors++;
+            LX1(close, fd);
+            break;
+        }
+        case 1: {
+            struct lx_stat st;
+            if (LX4(newfstatat, LX_AT_FDCWD, path, &st, 0) ||
+                st.st_size == 0)
+                h->errors++;
+            break;
+        }
+        case 2: {
+            char want[64];
+            int n = snprintf(want, sizeof(want), "%d:%d", h->id, i - 2);
+            long fd = openat_rd(path);
+            if (fd < 0 || LX3(read, fd, buf, sizeof(buf)) != n ||
+                memcmp(buf, want, n))
+                h->errors++;
+            LX1(close, fd);
+            break;
+        }
+        case 3:
+            if (LX0(getpid) <= 1)
+                h->errors++;
+            break;
+        case 4: {
+            struct lx_stat st;
+            if (LX4(newfstatat, LX_AT_FDCWD, "/mnt/etc/hello.txt", &st, 0) ||
+                st.st_size != 21)
+                h->errors++;
+            break;
+        }
+        }
+    }
+    lx_thread_detach();
+    return NULL;
+}
+
+KTEST(eight_threads_ten_thousand_calls)
+{
+    pthread_t t[8];
+    struct hammer h[8];
+
+    for (int i = 0; i < 8; i++) {
+        h[i] = (struct hammer){.id = i};
+        KT_EQ(pthread_create(&t[i], NULL, hammer_main, &h[i]), 0);
+    }
+    for (int i = 0; i < 8; i++) {
+        pthread_join(t[i], NULL);
+        KT_EQ(h[i].errors, 0);
+    }
+}
+
+KTEST(corrupt_image_mount_fails_cleanly)
+{
+    int fd = open(corrupt_path, O_RDONLY);
+    KT_ASSERT(fd >= 0);
+    int idx = lx_disk_add(fd, 1);
+    close(fd);
+    KT_ASSERT(idx > 0);
+    KT_ASSERT(lx_disk_devno(idx) > 0);
+    long r = lx_mount_disk(idx, "/bad", "ext4", 1 /* MS_RDONLY */, NULL);
+    KT_ASSERT(r < 0);
+    if (r != -LX_EINVAL && r != -LX_EUCLEAN && r != -LX_EIO)
+        KT_FAIL("mount of a corrupt image: %ld", r);
+}
+
+KTEST(leave_written_data)
+{
+    write_file("/mnt/kt/written.txt", "written by lx\n");
+    KT_EQ(LX0(sync), 0);
+}
+
+int main(int argc, char **argv)
+{
+    struct lx_boot_opts opts = {.cmdline = "mem=64M", .console_fd = -1};
+    int rc, fd;
+
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s IMAGE CORRUPT-IMAGE [FILTER]\n", argv[0]);
+        return 2;
+    }
+    corrupt_path = argv[2];
+    if (getenv("LX_CONSOLE"))
+        opts.console_fd = 2;
+    if (lx_boot(&opts)) {
+        fprintf(stderr, "lx_boot failed\n");
+        return 1;
+    }
+    fd = open(argv[1], O_RDWR);
+    if (fd < 0 || lx_disk_add(fd, 0) != 0) {
+        fprintf(stderr, "cannot add %s\n", argv[1]);
+        return 1;
+    }
+    close(fd);
+    if (lx_mount_disk(0, "/mnt", "ext4", 0, NULL) ||
+        LX3(mkdirat, LX_AT_FDCWD, "/mnt/kt", 0755) ||
+        lx_mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) ||
+        lx_mount("proc", "/proc", "proc", 0, NULL) ||
+        lx_mount("sysfs", "/sys", "sysfs", 0, NULL)) {
+        fprintf(stderr, "mount failed\n");
+        return 1;
+    }
+    char *targv[2] = {argv[0], argc > 3 ? argv[3] : NULL};
+    rc = ktest_main(argc > 3 ? 2 : 1, targv);
+    int h = lx_halt();
+    if (h) {
+        fprintf(stderr, "lx_halt: %s\n", lx_strerror(h));
+        rc = 1;
+    }
+    if (LX0(getpid) != -LX_ESHUTDOWN) {
+        fprintf(stderr, "syscall after halt did not fail\n");
+        rc = 1;
+    }
+    return rc;
+}

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: ABI converters (stat layout, sign extension, legacy calls). */
+#define _GNU_SOURCE
+#define KTEST_IMPLEMENTATION
+#include "ktest.h"
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kbox/abi.h"
+
+KTEST(stat_generic_to_host)
+{
+    struct kbox_gstat g;
+    struct kbox_hstat h;
+    struct stat st;
+
+    memset(&g, 0xa5, sizeof(g));
+    g.st_dev = 0x0801;
+    g.st_ino = 1234567890123ull;
+    g.st_mode = S_IFREG | 0644;
+    g.st_nlink = 3;
+    g.st_uid = 1000;
+    g.st_gid = 100;
+    g.st_rdev = 0;
+    g.st_size = 1ll << 40;
+    g.st_blksize = 4096;
+    g.st_blocks = 8;
+    g.st_atime_sec = 1700000000;
+    g.st_atime_nsec = 1;
+    g.st_mtime_sec = -5; /* before the epoch */
+    g.st_mtime_nsec = 999999999;
+    g.st_ctime_sec = 1700000002;
+    g.st_ctime_nsec = 3;
+    kbox_abi_stat_to_host(&g, &h);
+    /* The host struct is glibc's struct stat on x86_64. */
+    memcpy(&st, &h, sizeof(st));
+    KT_EQ(st.st_dev, 0x0801);
+    KT_EQ(st.st_ino, 1234567890123ll);
+    KT_EQ(st.st_mode, S_IFREG | 0644);
+    KT_EQ(st.st_nlink, 3);
+    KT_EQ(st.st_uid, 1000);
+    KT_EQ(st.st_gid, 100);
+    KT_EQ(st.st_size, 1ll << 40);
+    KT_EQ(st.st_blksize, 4096);
+    KT_EQ(st.st_blocks, 8);
+    KT_EQ(st.st_atim.tv_sec, 1700000000);
+    KT_EQ(st.st_atim.tv_nsec, 1);
+    KT_EQ(st.st_mtim.tv_sec, -5);
+    KT_EQ(st.st_mtim.tv_nsec, 999999999);
+    KT_EQ(st.st_ctim.tv_sec, 1700000002);
+    KT_EQ(st.st_ctim.tv_nsec, 3);
+    KT_EQ(h.pad0, 0);
+    KT_EQ(h.unused[0], 0);
+}
+
+KTEST(stat_round_trip_real_file)
+{
+    struct stat st;
+    struct kbox_hstat h, h2;
+    struct kbox_gstat g;
+
+    KT_EQ(stat("/proc/self/exe", &st), 0);
+    memcpy(&h, &st, sizeof(h));
+    kbox_abi_stat_to_generic(&h, &g);
+    KT_EQ(g.st_mode, st.st_mode);
+    KT_EQ(g.st_size, st.st_size);
+    kbox_abi_stat_to_host(&g, &h2);
+    KT_EQ(memcmp(&h, &h2, sizeof(h)), 0);
+}
+
+KTEST(statfs_to_host)
+{
+    struct kbox_gstatfs g;
+    struct kbox_hstatfs h;
+
+    memset(&g, 0, sizeof(g));
+    g.f_type = 0xEF53;
+    g.f_bsize = 4096;
+    g.f_blocks = 1000;
+    g.f_bfree = 10;
+    g.f_bavail = 9;
+    g.f_files = 77;
+    g.f_ffree = 66;
+    g.f_fsid[0] = -1;
+    g.f_fsid[1] = 7;
+    g.f_namelen = 255;
+    g.f_frsize = 4096;
+    g.f_flags = 0x20;
+    kbox_abi_statfs_to_host(&g, &h);
+    KT_EQ(h.f_type, 0xEF53);
+    KT_EQ(h.f_blocks, 1000);
+    KT_EQ(h.f_bavail, 9);
+    KT_EQ(h.f_fsid[0], -1);
+    KT_EQ(h.f_fsid[1], 7);
+    KT_EQ(h.f_namelen, 255);
+    KT_EQ(h.f_flags, 0x20);
+}
+
+KTEST(sign_extension)
+{
+    /* AT_FDCWD as a 32-bit value in a 64-bit register, upper half junk. */
+    KT_EQ(kbox_arg_int(0x00000000ffffff9cull), AT_FDCWD);
+    KT_EQ(kbox_arg_int(0xdeadbeefffffff9cull), AT_FDCWD);
+    KT_EQ(kbox_arg_int(0xffffffffffffff9cull), -100);
+    KT_EQ(kbox_arg_int(3), 3);
+    KT_EQ(kbox_arg_int(0x100000003ull), 3);
+    KT_EQ(kbox_arg_int(0x7fffffff), 2147483647);
+    KT_EQ(kbox_arg_int(0x80000000), -2147483648ll);
+    KT_EQ(kbox_arg_uint(0xffffffffffffffffull), 0xffffffffu);
+}
+
+KTEST(legacy_calls)
+{
+    uint64_t in[6] = { 0x1000, 0x2000, 0x3000, 0, 0, 0 }, out[6];
+    long nr;
+
+    KT_EQ(kbox_abi_legacy_to_at(SYS_open, in, &nr, out), 1);
+    KT_EQ(nr, SYS_openat);
+    KT_EQ(kbox_arg_int(out[0]), AT_FDCWD);
+    KT_EQ(out[1], 0x1000);
+    KT_EQ(out[2], 0x2000);
+    KT_EQ(out[3], 0x3000);
+
+    KT_EQ(kbox_abi_legacy_to_at(SYS_lstat, in, &nr, out), 1);
+    KT_EQ(nr, SYS_newfstatat);
+    KT_EQ(out[3], AT_SYMLINK_NOFOLLOW);
+    KT_EQ(kbox_abi_legacy_to_at(SYS_stat, in, &nr, out), 1);
+    KT_EQ(out[3], 0);
+
+    KT_EQ(kbox_abi_legacy_to_at(SYS_rmdir, in, &nr, out), 1);
+    KT_EQ(nr, SYS_unlinkat);
+    KT_EQ(out[2], AT_REMOVEDIR);
+
+    KT_EQ(kbox_abi_legacy_to_at(SYS_rename, in, &nr, out), 1);
+    KT_EQ(nr, SYS_renameat2);
+    KT_EQ(out[1], 0x1000);
+    KT_EQ(kbox_arg_int(out[2]), AT_FDCWD);
+    KT_EQ(out[3], 0x2000);
+
+    KT_EQ(kbox_abi_legacy_to_at(SYS_symlink, in, &nr, out), 1);
+    KT_EQ(nr, SYS_symlinkat);
+    KT_EQ(out[0], 0x1000);
+    KT_EQ(kbox_arg_int(out[1]), AT_FDCWD);
+    KT_EQ(out[2], 0x2000);
+
+    KT_EQ(kbox_abi_legacy_to_at(SYS_creat, in, &nr, out), 1);
+    KT_EQ(nr, SYS_openat);
+    KT_EQ(out[2], O_CREAT | O_WRONLY | O_TRUNC);
+    KT_EQ(out[3], 0x2000);
+
+    KT_EQ(kbox_abi_legacy_to_at(SYS_lchown, in, &nr, out), 1);
+    KT_EQ(nr, SYS_fchownat);
+    KT_EQ(out[4], AT_SYMLINK_NOFOLLOW);
+
+    KT_EQ(kbox_abi_legacy_to_at(SYS_readlink, in, &nr, out), 1);
+    KT_EQ(nr, SYS_readlinkat);
+    KT_EQ(out[3], 0x3000);
+
+    KT_EQ(kbox_abi_legacy_to_at(SYS_read, in, &nr, out), 0);
+    KT_EQ(kbox_abi_legacy_to_at(SYS_openat, in, &nr, out), 0);
+}
+
+KTEST(oflags)
+{
+    unsigned long f = O_RDWR | O_CREAT | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+
+    /* x86_64 host: identity. */
+    KT_EQ(kbox_abi_oflags_to_generic(f, KBOX_ARCH_X86_64), f);
+    KT_EQ(kbox_abi_oflags_to_host(f, KBOX_ARCH_X86_64), f);
+    /* aarch64 values (octal) -> asm-generic. */
+    KT_EQ(kbox_abi_oflags_to_generic(040000, KBOX_ARCH_AARCH64), 0200000);
+    KT_EQ(kbox_abi_oflags_to_generic(0100000, KBOX_ARCH_AARCH64), 0400000);
+    KT_EQ(kbox_abi_oflags_to_generic(0200000, KBOX_ARCH_AARCH64), 040000);
+    KT_EQ(kbox_abi_oflags_to_generic(0400000, KBOX_ARCH_AARCH64), 0100000);
+    KT_EQ(kbox_abi_oflags_to_generic(02 | 0100 | 02000000, KBOX_ARCH_AARCH64),
+          02 | 0100 | 02000000);
+    for (unsigned long x = 0; x < (1ul << 22); x += 0x1235)
+        KT_EQ(kbox_abi_oflags_to_host(
+                  kbox_abi_oflags_to_generic(x, KBOX_ARCH_AARCH64),
+                  KBOX_ARCH_AARCH64),
+              x);
+}
+
+KTEST(dirent_conversion)
+{
+    unsigned char in[256], out[256];
+    size_t ip = 0, consumed = 0;
+    const char *names[] = { ".", "..", "hello.txt" };
+    long n;
+
+    memset(in, 0, sizeof(in));
+    for (int i = 0; i < 3; i++) {
+        size_t rec = (19 + strlen(names[i]) + 1 + 7) & ~7ul;
+        uint64_t ino = 10 + i;
+        int64_t off = i + 1;
+        uint16_t rl = (uint16_t)rec;
+
+        memcpy(in + ip, &ino, 8);
+        memcpy(in + ip + 8, &off, 8);
+        memcpy(in + ip + 16, &rl, 2);
+        in[ip + 18] = i == 2 ? 8 : 4; /* DT_REG / DT_DIR */
+        strcpy((char *)in + ip + 19, names[i]);
+        ip += rec;
+    }
+    n = kbox_abi_dirent64_to_dirent(in, ip, out, sizeof(out), &consumed);
+    KT_ASSERT(n > 0);
+    KT_EQ(consumed, ip);
+    {
+        size_t op = 0;
+        for (int i = 0; i < 3; i++) {
+            unsigned long ino;
+            unsigned short rl;
+
+            memcpy(&ino, out + op, 8);
+            memcpy(&rl, out + op + 16, 2);
+            KT_EQ(ino, 10 + i);
+            KT_STREQ((char *)out + op + 18, names[i]);
+            KT_EQ(out[op + rl - 1], i == 2 ? 8 : 4);
+            op += rl;
+        }
+        KT_EQ(op, (size_t)n);
+    }
+    /* Too small for even one record. */
+    KT_EQ(kbox_abi_dirent64_to_dirent(in, ip, out, 8, &consumed), -1);
+    /* Room for exactly one. */
+    n = kbox_abi_dirent64_to_dirent(in, ip, out, 24, &consumed);
+    KT_EQ(n, 24);
+    KT_EQ(consumed, 24);
+}
+
+int main(int argc, char **argv)
+{
+    return ktest_main(argc, argv);
+}

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests: the BPF filter builder. A small interpreter checks every
+ * syscall number against the policy; real filters are installed in forked
+ * children to check the host kernel agrees.
+ */
+#define _GNU_SOURCE
+#define KTEST_IMPLEMENTATION
+#include "ktest.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kbox/bpf.h"
+#include "kbox/policy.h"
+
+static struct sock_filter prog[KBOX_BPF_MAX_INSNS];
+
+/* Minimal classic-BPF interpreter for the instructions the builder emits. */
+static uint32_t run(const struct sock_filter *p, int n,
+                    const struct seccomp_data *d)
+{
+    uint32_t a = 0;
+    int pc = 0;
+
+    while (pc < n) {
+        const struct sock_filter *f = &p[pc];
+
+        switch (f->code) {
+        case BPF_LD | BPF_W | BPF_ABS:
+            if (f->k + 4 > sizeof(*d))
+                return 0xdeadbeef;
+            memcpy(&a, (const char *)d + f->k, 4);
+            pc++;
+            break;
+        case BPF_ALU | BPF_AND | BPF_K:
+            a &= f->k;
+            pc++;
+            break;
+        case BPF_JMP | BPF_JA:
+            pc += 1 + (int)f->k;
+            break;
+        case BPF_JMP | BPF_JEQ | BPF_K:
+            pc += 1 + (a == f->k ? f->jt : f->jf);
+            break;
+        case BPF_JMP | BPF_JGE | BPF_K:
+            pc += 1 + (a >= f->k ? f->jt : f->jf);
+            break;
+        case BPF_RET | BPF_K:
+            return f->k;
+        default:
+            return 0xbadc0de;
+        }
+    }
+    return 0xfa11;
+}
+
+static uint32_t eval(int n, uint32_t arch, uint32_t nr, uint64_t a0,
+                     uint64_t a3)
+{
+    struct seccomp_data d;
+
+    memset(&d, 0, sizeof(d));
+    d.arch = arch;
+    d.nr = (int)nr;
+    d.args[0] = a0;
+    d.args[3] = a3;
+    return run(prog, n, &d);
+}
+
+KTEST(policy_every_number)
+{
+    struct kbox_bpf_spec s;
+    int n;
+
+    kbox_policy_spec(&s);
+    n = kbox_bpf_build(&s, prog, KBOX_BPF_MAX_INSNS);
+    KT_ASSERT(n > 0);
+    for (int nr = 0; nr < KBOX_NR_COUNT + 100; nr++) {
+        uint32_t got = eval(n, AUDIT_ARCH_X86_64, (uint32_t)nr, 0, 0);
+        uint32_t want = kbox_bpf_ret(kbox_policy_act(nr));
+
+        if (nr == SYS_mmap)
+            want = SECCOMP_RET_USER_NOTIF;
+        if (got != want)
+            KT_FAIL("nr %d (%s): got %#x want %#x", nr, kbox_syscall_name(nr),
+                    got, want);
+    }
+}
+
+KTEST(policy_specifics)
+{
+    struct kbox_bpf_spec s;
+    int n;
+
+    kbox_policy_spec(&s);
+    n = kbox_bpf_build(&s, prog, KBOX_BPF_MAX_INSNS);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_getpid, 0, 0), SECCOMP_RET_ALLOW);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_openat, 0, 0), SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_ptrace, 0, 0),
+          SECCOMP_RET_ERRNO | EPERM);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_clone3, 0, 0),
+          SECCOMP_RET_ERRNO | ENOSYS);
+    /* mmap: anonymous allowed, file-backed notified. */
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_mmap, 0, MAP_PRIVATE | MAP_ANONYMOUS),
+          SECCOMP_RET_ALLOW);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_mmap, 0,
+               0xffffffff00000000ull | MAP_PRIVATE),
+          SECCOMP_RET_USER_NOTIF);
+    /* clone: namespaces denied, plain fork/thread notified. */
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_clone, CLONE_NEWUSER | SIGCHLD, 0),
+          SECCOMP_RET_ERRNO | EPERM);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_clone,
+               CLONE_VM | CLONE_THREAD | CLONE_SIGHAND, 0),
+          SECCOMP_RET_USER_NOTIF);
+    /* x32 and wrong arch. */
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, 0x40000000u | SYS_openat, 0, 0),
+          SECCOMP_RET_ERRNO | ENOSYS);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, 0xffffffffu, 0, 0),
+          SECCOMP_RET_ERRNO | ENOSYS);
+    KT_EQ(eval(n, AUDIT_ARCH_I386, SYS_getpid, 0, 0), SECCOMP_RET_KILL_PROCESS);
+    /* Beyond the table: notified (the dispatcher answers ENOSYS). */
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, 1000, 0, 0), SECCOMP_RET_USER_NOTIF);
+}
+
+KTEST(small_and_degenerate_specs)
+{
+    uint8_t acts[4] = { KBOX_BPF_ALLOW, KBOX_BPF_ALLOW, KBOX_BPF_ALLOW,
+                        KBOX_BPF_ALLOW };
+    struct kbox_bpf_spec s = { AUDIT_ARCH_X86_64, 4,    acts,
+                               KBOX_BPF_ALLOW,    NULL, 0 };
+    int n = kbox_bpf_build(&s, prog, KBOX_BPF_MAX_INSNS);
+
+    KT_ASSERT(n > 0);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, 2, 0, 0), SECCOMP_RET_ALLOW);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, 4000, 0, 0), SECCOMP_RET_ALLOW);
+    /* Too small an output buffer fails cleanly. */
+    KT_EQ(kbox_bpf_build(&s, prog, 3), -1);
+    /* Alternating actions: worst case for range compression. */
+    {
+        static uint8_t alt[KBOX_NR_COUNT];
+        struct kbox_bpf_spec s2 = { AUDIT_ARCH_X86_64, KBOX_NR_COUNT, alt,
+                                    KBOX_BPF_ENOSYS,   NULL,          0 };
+
+        for (int i = 0; i < KBOX_NR_COUNT; i++)
+            alt[i] = (i & 1) ? KBOX_BPF_ALLOW : KBOX_BPF_EPERM;
+        n = kbox_bpf_build(&s2, prog, KBOX_BPF_MAX_INSNS);
+        KT_ASSERT(n > 0);
+        for (int i = 0; i < KBOX_NR_COUNT + 5; i++) {
+            uint32_t want = i >= KBOX_NR_COUNT ? SECCOMP_RET_ERRNO | ENOSYS
+                            : (i & 1)          ? SECCOMP_RET_ALLOW
+                                               : SECCOMP_RET_ERRNO | EPERM;
+            KT_EQ(eval(n, AUDIT_ARCH_X86_64, (uint32_t)i, 0, 0), want);
+        }
+    }
+}
+
+/* Install a filter in a child; return the child's exit code. */
+static int in_child(int n, int (*body)(void))
+{
+    pid_t pid = fork();
+    int st;
+
+    if (pid == 0) {
+        struct sock_fprog fp = { (unsigned short)n, prog };
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+            _exit(90);
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp))
+            _exit(91);
+        _exit(body());
+    }
+    if (waitpid(pid, &st, 0) != pid)
+        return -1;
+    if (WIFSIGNALED(st))
+        return 1000 + WTERMSIG(st);
+    return WEXITSTATUS(st);
+}
+
+static int body_denied(void)
+{
+    /* getppid EPERM, getpid allowed, unknown -> ENOSYS, mmap rule. */
+    void *p;
+
+    errno = 0;
+    if (syscall(SYS_getppid) != -1 || errno != EPERM)
+        return 1;
+    if (syscall(SYS_getpid) <= 0)
+        return 2;
+    errno = 0;
+    if (syscall(SYS_getuid) != -1 || errno != ENOSYS)
+        return 3;
+    p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return 4;
+    errno = 0;
+    p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 0, 0);
+    if (p != MAP_FAILED || errno != EPERM)
+        return 5;
+    return 0;
+}
+
+KTEST(real_filter_in_child)
+{
+    static uint8_t acts[KBOX_NR_COUNT];
+    struct kbox_bpf_rule rule = { SYS_mmap,       3,
+                                  MAP_ANONYMOUS,  MAP_ANONYMOUS,
+                                  KBOX_BPF_ALLOW, KBOX_BPF_EPERM };
+    struct kbox_bpf_spec s = { AUDIT_ARCH_X86_64, KBOX_NR_COUNT, acts,
+                               KBOX_BPF_ENOSYS,   &rule,         1 };
+    int n;
+
+    for (int i = 0; i < KBOX_NR_COUNT; i++)
+        acts[i] = KBOX_BPF_ALLOW;
+    acts[SYS_getppid] = KBOX_BPF_EPERM;
+    acts[SYS_getuid] = KBOX_BPF_ENOSYS;
+    n = kbox_bpf_build(&s, prog, KBOX_BPF_MAX_INSNS);
+    KT_ASSERT(n > 0);
+    KT_EQ(in_child(n, body_denied), 0);
+}
+
+static int body_ptrace(void)
+{
+    errno = 0;
+    if (syscall(SYS_ptrace, 0, 0, 0, 0) != -1 || errno != EPERM)
+        return 1;
+    errno = 0;
+    if (syscall(SYS_unshare, CLONE_NEWUSER) != -1 || errno != EPERM)
+        return 2;
+    if (syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0) != -1 ||
+        errno != EPERM)
+        return 3;
+    return 0;
+}
+
+KTEST(real_policy_denies)
+{
+    /* The real policy, with notifications turned into ALLOW (no
+     * supervisor here) so the child can run. */
+    struct kbox_bpf_spec s;
+    static uint8_t acts[KBOX_NR_COUNT];
+    static struct kbox_bpf_rule rules[8];
+    int n;
+
+    kbox_policy_spec(&s);
+    for (int i = 0; i < KBOX_NR_COUNT; i++)
+        acts[i] = s.acts[i] == KBOX_BPF_NOTIFY ? KBOX_BPF_ALLOW : s.acts[i];
+    for (int i = 0; i < s.nrules; i++) {
+        rules[i] = s.rules[i];
+        if (rules[i].match == KBOX_BPF_NOTIFY)
+            rules[i].match = KBOX_BPF_ALLOW;
+        if (rules[i].nomatch == KBOX_BPF_NOTIFY)
+            rules[i].nomatch = KBOX_BPF_ALLOW;
+    }
+    s.acts = acts;
+    s.rules = rules;
+    s.beyond = KBOX_BPF_ALLOW;
+    n = kbox_bpf_build(&s, prog, KBOX_BPF_MAX_INSNS);
+    KT_ASSERT(n > 0);
+    KT_EQ(in_child(n, body_ptrace), 0);
+}
+
+KTEST(names)
+{
+    KT_STREQ(kbox_syscall_name(SYS_openat), "openat");
+    KT_STREQ(kbox_syscall_name(-1), "?");
+    KT_STREQ(kbox_syscall_name(100000), "?");
+}
+
+int main(int argc, char **argv)
+{
+    return ktest_main(argc, argv);
+}

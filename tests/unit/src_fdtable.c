@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: the guest fd -> lx fd map. */
+#define KTEST_IMPLEMENTATION
+#include "ktest.h"
+
+#include <errno.h>
+
+#include "kbox/fdtable.h"
+
+KTEST(set_lookup_clear)
+{
+    struct kbox_fdt *t = kbox_fdt_new();
+
+    KT_ASSERT(t);
+    KT_EQ(kbox_fdt_lookup(t, 3), -1);
+    KT_EQ(kbox_fdt_lookup(t, -1), -1);
+    KT_EQ(kbox_fdt_set(t, 3, 0, false), -1);
+    KT_EQ(kbox_fdt_lookup(t, 3), 0);
+    /* Replacing returns the old lx fd for the caller to close. */
+    KT_EQ(kbox_fdt_set(t, 3, 7, true), 0);
+    KT_EQ(kbox_fdt_cloexec(t, 3), 1);
+    KT_EQ(kbox_fdt_clear(t, 3), 7);
+    KT_EQ(kbox_fdt_lookup(t, 3), -1);
+    KT_EQ(kbox_fdt_clear(t, 3), -1);
+    KT_EQ(kbox_fdt_set(t, -1, 1, false), -EBADF);
+    KT_EQ(kbox_fdt_set(t, 5000, 1, false), -1); /* grows */
+    KT_EQ(kbox_fdt_lookup(t, 5000), 1);
+    KT_EQ(kbox_fdt_count(t), 1);
+    kbox_fdt_put(t);
+}
+
+KTEST(fork_copy_is_independent)
+{
+    struct kbox_fdt *p = kbox_fdt_new(), *c;
+
+    kbox_fdt_set(p, 3, 0, false);
+    kbox_fdt_set(p, 4, 1, true);
+    c = kbox_fdt_copy(p);
+    KT_EQ(kbox_fdt_lookup(c, 3), 0);
+    KT_EQ(kbox_fdt_cloexec(c, 4), 1);
+    kbox_fdt_clear(c, 3);
+    KT_EQ(kbox_fdt_lookup(p, 3), 0); /* parent unaffected */
+    kbox_fdt_put(c);
+    kbox_fdt_put(p);
+}
+
+KTEST(shared_ref)
+{
+    struct kbox_fdt *p = kbox_fdt_new(), *s = kbox_fdt_ref(p);
+
+    kbox_fdt_set(s, 9, 2, false);
+    KT_EQ(kbox_fdt_lookup(p, 9), 2);
+    kbox_fdt_put(s);
+    KT_EQ(kbox_fdt_lookup(p, 9), 2); /* still alive */
+    kbox_fdt_put(p);
+}
+
+KTEST(exec_drops_cloexec)
+{
+    struct kbox_fdt *t = kbox_fdt_new();
+
+    kbox_fdt_set(t, 3, 0, true);
+    kbox_fdt_set(t, 4, 1, false);
+    kbox_fdt_set(t, 5, 2, false);
+    kbox_fdt_set_cloexec(t, 5, true);
+    kbox_fdt_set_cloexec(t, 6, true); /* unmapped: ignored */
+    kbox_fdt_exec(t);
+    KT_EQ(kbox_fdt_lookup(t, 3), -1);
+    KT_EQ(kbox_fdt_lookup(t, 4), 1);
+    KT_EQ(kbox_fdt_lookup(t, 5), -1);
+    KT_EQ(kbox_fdt_lookup(t, 6), -1);
+    kbox_fdt_put(t);
+}
+
+KTEST(close_range)
+{
+    struct kbox_fdt *t = kbox_fdt_new();
+    int *v, n;
+
+    for (int i = 0; i < 40; i++)
+        kbox_fdt_set(t, 10 + i, 100 + i, false);
+    n = kbox_fdt_range(t, 20, 29, true, &v);
+    KT_EQ(n, 10);
+    KT_EQ(v[0], 110);
+    free(v);
+    KT_EQ(kbox_fdt_cloexec(t, 25), 1);
+    KT_EQ(kbox_fdt_lookup(t, 25), 110 + 5);
+    n = kbox_fdt_range(t, 0, ~0u, false, &v);
+    KT_EQ(n, 40);
+    KT_EQ(v[39], 139);
+    free(v);
+    KT_EQ(kbox_fdt_count(t), 0);
+    n = kbox_fdt_range(t, 0, ~0u, false, &v);
+    KT_EQ(n, 0);
+    free(v);
+    kbox_fdt_put(t);
+}
+
+int main(int argc, char **argv)
+{
+    return ktest_main(argc, argv);
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: lexical path normalisation and routing. */
+#define KTEST_IMPLEMENTATION
+#include "ktest.h"
+
+#include "kbox/cli.h"
+#include "kbox/path.h"
+
+static const char *norm(const char *in, bool keep, bool *esc)
+{
+    static char buf[KBOX_PATH_MAX];
+
+    if (kbox_path_normalize(in, buf, sizeof(buf), keep, esc) < 0)
+        return "(overflow)";
+    return buf;
+}
+
+KTEST(normalize_absolute)
+{
+    bool e;
+
+    KT_STREQ(norm("/", false, &e), "/");
+    KT_STREQ(norm("//", false, &e), "/");
+    KT_STREQ(norm("/a//b/./c", false, &e), "/a/b/c");
+    KT_STREQ(norm("/a/b/../c", false, &e), "/a/c");
+    KT_STREQ(norm("/..", false, &e), "/");
+    KT_STREQ(norm("/../../etc/passwd", false, &e), "/etc/passwd");
+    KT_EQ(e, 0);
+    KT_STREQ(norm("/a/b/../../..", false, &e), "/");
+    KT_STREQ(norm("/a/b/", false, &e), "/a/b");
+    KT_STREQ(norm("/a/b/", true, &e), "/a/b/");
+    KT_STREQ(norm("/a/b/.", true, &e), "/a/b");
+    KT_STREQ(norm("/...", false, &e), "/...");
+    KT_STREQ(norm("/..a/b..", false, &e), "/..a/b..");
+}
+
+KTEST(normalize_relative)
+{
+    bool e;
+
+    KT_STREQ(norm("a/b", false, &e), "a/b");
+    KT_EQ(e, 0);
+    KT_STREQ(norm("./a/./b/", false, &e), "a/b");
+    KT_STREQ(norm("a/..", false, &e), ".");
+    KT_STREQ(norm("", false, &e), ".");
+    KT_STREQ(norm("..", false, &e), "..");
+    KT_EQ(e, 1);
+    KT_STREQ(norm("a/../../b", false, &e), "../b");
+    KT_EQ(e, 1);
+    KT_STREQ(norm("../a/..", false, &e), "..");
+    KT_STREQ(norm("../../x", false, &e), "../../x");
+    KT_EQ(e, 1);
+    KT_STREQ(norm("a/b/../../c", false, &e), "c");
+    KT_EQ(e, 0);
+}
+
+KTEST(normalize_overflow)
+{
+    char small[4];
+
+    KT_EQ(kbox_path_normalize("/abcdef", small, sizeof(small), false, NULL),
+          -1);
+    KT_EQ(kbox_path_normalize("/ab", small, sizeof(small), false, NULL), 3);
+}
+
+KTEST(join)
+{
+    char out[KBOX_PATH_MAX];
+
+    KT_ASSERT(kbox_path_join("/home/u", "../x", out, sizeof(out)) > 0);
+    KT_STREQ(out, "/home/x");
+    KT_ASSERT(kbox_path_join("/home/u", "/abs/./p", out, sizeof(out)) > 0);
+    KT_STREQ(out, "/abs/p");
+    KT_ASSERT(kbox_path_join("/", "../../..", out, sizeof(out)) > 0);
+    KT_STREQ(out, "/");
+}
+
+KTEST(beneath)
+{
+    const char *rest;
+
+    KT_ASSERT(kbox_path_beneath("/mnt/x", "/mnt", &rest));
+    KT_STREQ(rest, "x");
+    KT_ASSERT(kbox_path_beneath("/mnt", "/mnt", &rest));
+    KT_STREQ(rest, "");
+    KT_ASSERT(!kbox_path_beneath("/mntx", "/mnt", &rest));
+    KT_ASSERT(!kbox_path_beneath("/mn", "/mnt", &rest));
+    KT_ASSERT(kbox_path_beneath("/a/b", "/", &rest));
+    KT_STREQ(rest, "a/b");
+}
+
+KTEST(route)
+{
+    struct kbox_bind b[2] = {
+        { "/host/data", "/data" },
+        { "/host/deep", "/data/deep" },
+    };
+    struct kbox_route_result r;
+
+    r = kbox_path_route("/etc/passwd", b, 2, true);
+    KT_EQ(r.route, KBOX_ROUTE_LX);
+    r = kbox_path_route("/data/file", b, 2, true);
+    KT_EQ(r.route, KBOX_ROUTE_BIND);
+    KT_EQ(r.bind_index, 0);
+    KT_STREQ(r.rest, "file");
+    r = kbox_path_route("/data/deep/f", b, 2, true);
+    KT_EQ(r.bind_index, 1);
+    KT_STREQ(r.rest, "f");
+    r = kbox_path_route("/database", b, 2, true);
+    KT_EQ(r.route, KBOX_ROUTE_LX);
+    r = kbox_path_route("/dev/null", b, 2, true);
+    KT_EQ(r.route, KBOX_ROUTE_HOSTDEV);
+    KT_STREQ(r.rest, "null");
+    r = kbox_path_route("/dev/null", b, 2, false);
+    KT_EQ(r.route, KBOX_ROUTE_LX);
+    r = kbox_path_route("/dev/sda", b, 2, true);
+    KT_EQ(r.route, KBOX_ROUTE_LX);
+    r = kbox_path_route("/dev/pts/3", b, 2, true);
+    KT_EQ(r.route, KBOX_ROUTE_HOSTDEV);
+    r = kbox_path_route("/dev/pts/../sda", b, 2, true);
+    KT_EQ(r.route, KBOX_ROUTE_LX); /* callers normalise first */
+}
+
+int main(int argc, char **argv)
+{
+    return ktest_main(argc, argv);
+}
