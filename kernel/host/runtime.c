@@ -211,11 +211,80 @@ unsigned long lx_host_irq_fetch(void)
 	return atomic_exchange(&lx_rt.irq_pending, 0);
 }
 
-void lx_host_idle_wait(void)
+enum { IDLE_RUN, IDLE_FREE, IDLE_LENT };
+
+int lx_host_idle_wait(void)
+{
+	int ret;
+
+	pthread_mutex_lock(&lx_rt.lock);
+	lx_rt.idle_state = IDLE_FREE;
+	for (;;) {
+		if (lx_rt.halting) {
+			ret = LX_IDLE_IRQ;
+			break;
+		}
+		if (lx_rt.idle_state == IDLE_FREE &&
+		    atomic_load(&lx_rt.irq_pending)) {
+			ret = LX_IDLE_IRQ;
+			break;
+		}
+		if (lx_rt.idle_state == IDLE_LENT && lx_rt.idle_wake) {
+			ret = lx_rt.idle_wake;
+			break;
+		}
+		pthread_cond_wait(&lx_rt.cond, &lx_rt.lock);
+	}
+	lx_rt.idle_state = IDLE_RUN;
+	lx_rt.idle_wake = 0;
+	pthread_mutex_unlock(&lx_rt.lock);
+	return ret;
+}
+
+int lx_host_cpu_borrow(void)
+{
+	int ok;
+
+	pthread_mutex_lock(&lx_rt.lock);
+	ok = lx_rt.idle_state == IDLE_FREE && !lx_rt.halting;
+	if (ok)
+		lx_rt.idle_state = IDLE_LENT;
+	pthread_mutex_unlock(&lx_rt.lock);
+	return ok;
+}
+
+int lx_host_idle_lent(void)
+{
+	int lent;
+
+	pthread_mutex_lock(&lx_rt.lock);
+	lent = lx_rt.idle_state == IDLE_LENT && !lx_rt.idle_wake;
+	pthread_mutex_unlock(&lx_rt.lock);
+	return lent;
+}
+
+void lx_host_idle_release(int kick)
 {
 	pthread_mutex_lock(&lx_rt.lock);
-	while (!atomic_load(&lx_rt.irq_pending) && !lx_rt.halting)
-		pthread_cond_wait(&lx_rt.cond, &lx_rt.lock);
+	if (kick || atomic_load(&lx_rt.irq_pending)) {
+		lx_rt.idle_wake = LX_IDLE_KICK;
+		pthread_cond_broadcast(&lx_rt.cond);
+	} else {
+		/* Idle's thread need not wake: the CPU is simply free again. */
+		lx_rt.idle_state = IDLE_FREE;
+	}
+	pthread_mutex_unlock(&lx_rt.lock);
+}
+
+void lx_host_idle_resume(void *idle_sem)
+{
+	pthread_mutex_lock(&lx_rt.lock);
+	if (lx_rt.idle_state == IDLE_LENT) {
+		lx_rt.idle_wake = LX_IDLE_RESUME;
+		pthread_cond_broadcast(&lx_rt.cond);
+	} else {
+		sem_post(idle_sem);
+	}
 	pthread_mutex_unlock(&lx_rt.lock);
 }
 

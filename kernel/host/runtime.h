@@ -16,6 +16,8 @@ struct lx_runtime {
 	int threads;		/* kernel host threads alive */
 	int inside;		/* host threads inside lx_host_entry() */
 	int halting;
+	int idle_state;		/* IDLE_RUN/FREE/LENT, see runtime.c */
+	int idle_wake;		/* LX_IDLE_* reason for a lent idle thread */
 	int console_fd;
 	unsigned long stack_size;
 	void *ram;

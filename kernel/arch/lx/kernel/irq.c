@@ -9,6 +9,7 @@
 #include <linux/irq.h>
 #include <linux/hardirq.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <asm/lx_host.h>
 
 #include "lx.h"
@@ -50,9 +51,13 @@ void arch_local_irq_restore(unsigned long flags)
 void arch_cpu_idle(void)
 {
 	/* Called with interrupts disabled; the host wait is the "hlt". */
-	lx_host_idle_wait();
+	int why = lx_host_idle_wait();
+
 	if (lx_halting)
-		lx_thread_halted(current->thread.host);
+		lx_thread_halted(init_task.thread.host);
+	/* A borrower switched away from idle; this is idle's switch back. */
+	if (why == LX_IDLE_RESUME)
+		lx_idle_switched_in();
 }
 
 static irqreturn_t lx_enter_interrupt(int irq, void *dev)

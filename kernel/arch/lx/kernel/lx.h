@@ -16,6 +16,7 @@ struct task_struct *lx_fork_embodied(unsigned long flags);
 int lx_embodied_fn(void *arg);
 void lx_thread_halted(struct lx_thread *h) __noreturn;
 void lx_init_returned(void);
+void lx_idle_switched_in(void);
 void lx_irq_init(void);
 int lx_blk_add(int fd, int readonly);
 long lx_blk_devno(int idx);

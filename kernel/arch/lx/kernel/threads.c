@@ -26,6 +26,17 @@ struct task_struct *lx_current_task = &init_task;
 static struct task_struct *lx_switch_prev;
 /* Set while lx_k_* creates a task that callers will embody. */
 static int lx_creating_embodied;
+/* The caller running as idle on a borrowed CPU, about to become its task. */
+static struct lx_thread *lx_borrower;
+
+/* Make next runnable on its host thread; idle may be lent out. */
+static void lx_unpark(struct task_struct *next, struct lx_thread *nh)
+{
+	if (next == &init_task)
+		lx_host_idle_resume(nh->sem);
+	else
+		lx_host_sem_up(nh->sem);
+}
 int lx_halting;
 
 static struct lx_thread *task_host(struct task_struct *t)
@@ -38,22 +49,48 @@ struct task_struct *__switch_to(struct task_struct *prev,
 {
 	struct lx_thread *ph = task_host(prev);
 	struct lx_thread *nh = task_host(next);
+	struct lx_thread *b = lx_borrower;
 
 	lx_switch_prev = prev;
 	lx_current_task = next;
+
+	if (b) {
+		/* A caller borrowed the CPU as idle to become b's task. */
+		lx_borrower = NULL;
+		if (next == b->task)
+			return prev;
+		lx_host_sem_up(nh->sem);
+		lx_host_sem_down(b->sem);
+		if (lx_halting)
+			lx_thread_halted(b);
+		return lx_switch_prev;
+	}
 
 	if (prev->__state == TASK_DEAD) {
 		void *jb = ph->leave_jb;
 		int embodied = ph->embodied;
 
 		/* After unparking next, prev's records may be freed at once. */
-		lx_host_sem_up(nh->sem);
+		lx_unpark(next, nh);
 		if (embodied)
 			lx_host_longjmp(jb);
 		lx_host_thread_exit();
 	}
 
-	lx_host_sem_up(nh->sem);
+	if (ph->leaving && next == &init_task && lx_host_idle_lent()) {
+		/*
+		 * Idle's thread still waits for the CPU it lent us: finish
+		 * the switch to idle here, give the CPU back and leave. (No
+		 * return into schedule(): its loop would run on as idle.)
+		 */
+		void *jb = ph->leave_jb;
+
+		schedule_tail(prev);
+		local_irq_disable();
+		lx_host_idle_release(need_resched());
+		lx_host_longjmp(jb);
+	}
+	lx_unpark(next, nh);
 	if (ph->leaving)
 		lx_host_longjmp(ph->leave_jb);
 	lx_host_sem_down(ph->sem);
@@ -62,6 +99,12 @@ struct task_struct *__switch_to(struct task_struct *prev,
 	if (lx_halting)
 		lx_thread_halted(ph);
 	return lx_switch_prev;
+}
+
+/* Idle's own thread finishes the switch a lending borrower left open. */
+void lx_idle_switched_in(void)
+{
+	schedule_tail(lx_switch_prev);
 }
 
 /* A host thread woken during halt never touches the kernel again. */
@@ -165,6 +208,27 @@ void lx_enter(struct task_struct *p)
 	struct lx_thread *h = task_host(p);
 
 	h->leaving = 0;
+	if (lx_host_cpu_borrow()) {
+		/*
+		 * Fast path: the CPU was idle. Run the enter "interrupt"
+		 * here, as idle, and switch to p on this very thread.
+		 */
+		irq_enter();
+		wake_up_state(p, TASK_PARKED);
+		irq_exit();
+		lx_borrower = h;
+		schedule();
+		if (lx_halting)
+			lx_thread_halted(h);
+		if (current == p)
+			return;
+		/* p was not runnable: give idle back, take the slow path. */
+		pr_warn_once("lx: borrowed entry did not switch to pid %d (state %x)\n",
+			     p->pid, READ_ONCE(p->__state));
+		lx_borrower = NULL;
+		local_irq_disable();
+		lx_host_idle_release(1);
+	}
 	if (lx_host_enter_begin(h))
 		lx_thread_halted(h);
 	lx_host_sem_down(h->sem);

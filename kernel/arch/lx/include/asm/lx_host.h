@@ -56,7 +56,21 @@ void lx_host_irq_raise(int irq);
 unsigned long lx_host_irq_pending(void);
 unsigned long lx_host_irq_fetch(void);
 /* Idle: block until an interrupt is pending or the kernel halts. */
-void lx_host_idle_wait(void);
+/*
+ * The idle task's host thread waits in lx_host_idle_wait() with the CPU
+ * free. A caller may then borrow the CPU (lx_host_cpu_borrow) and run
+ * kernel code as idle on its own thread, with no thread hand-off; idle's
+ * thread keeps waiting until the CPU is given back (lx_host_idle_release),
+ * or idle is switched back in (lx_host_idle_resume).
+ */
+#define LX_IDLE_IRQ	0	/* an interrupt arrived (or halt) */
+#define LX_IDLE_RESUME	1	/* switched back in: finish the switch */
+#define LX_IDLE_KICK	2	/* given back with work to do: just return */
+int lx_host_idle_wait(void);
+int lx_host_cpu_borrow(void);
+int lx_host_idle_lent(void);
+void lx_host_idle_release(int kick);
+void lx_host_idle_resume(void *idle_sem);
 
 /* Time. */
 unsigned long long lx_host_time_ns(void);	/* CLOCK_MONOTONIC */
