@@ -106,4 +106,6 @@ cp "$KDIR/host/allowed-undefined.txt" "$TMP/art/"
 python3 "$KDIR/scripts/gen-uapi.py" "$TMP/hdr/include" "$TMP/art/include/lx/uapi.h"
 rm -rf "$ART" && mv "$TMP/art" "$ART"
 install_out
+# Keep the cache bounded: the three newest library builds are enough.
+ls -dt "$CACHE"/lx-[0-9a-f]*[0-9a-f] 2>/dev/null | grep -E '/lx-[0-9a-f]{16}$' | tail -n +4 | xargs -r rm -rf
 echo "lx: library ready: $OUT/liblx.a"

@@ -28,13 +28,13 @@ static double now_ns(void)
 static long iters = 200000;
 static char host_file[256];
 
-#define TIME(label, body)                                                  \
-    ({                                                                     \
-        double t0_ = now_ns();                                             \
-        for (long i_ = 0; i_ < iters; i_++) {                              \
-            body;                                                          \
-        }                                                                  \
-        (now_ns() - t0_) / iters;                                          \
+#define TIME(label, body)                     \
+    ({                                        \
+        double t0_ = now_ns();                \
+        for (long i_ = 0; i_ < iters; i_++) { \
+            body;                             \
+        }                                     \
+        (now_ns() - t0_) / iters;             \
     })
 
 static void row(const char *name, double lx, double host)
@@ -58,7 +58,7 @@ static void *tput_main(void *arg)
 
 int main(int argc, char **argv)
 {
-    struct lx_boot_opts opts = {.cmdline = "mem=64M", .console_fd = -1};
+    struct lx_boot_opts opts = { .cmdline = "mem=64M", .console_fd = -1 };
     char buf[4096];
     double t0, t_boot, t_first, t_mount;
 
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
         TIME(s, stat(host_file, &hst)));
     row("open+close",
         TIME(o, LX1(close, LX4(openat, LX_AT_FDCWD, "/mnt/bench/file",
-                                LX_O_RDONLY, 0))),
+                               LX_O_RDONLY, 0))),
         TIME(o, close(open(host_file, O_RDONLY))));
     row("pread 4 KiB (cached)", TIME(p, LX4(pread64, lfd, buf, 4096, 8192)),
         TIME(p, (void)!pread(hfd, buf, 4096, 8192)));
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
     printf("\nthroughput (stat calls/s, 1 s each):\n");
     for (int n = 1; n <= 4; n *= 2) {
         pthread_t t[4];
-        long counts[4] = {0};
+        long counts[4] = { 0 };
         stop = 0;
         for (int i = 0; i < n; i++)
             pthread_create(&t[i], NULL, tput_main, &counts[i]);

@@ -38,8 +38,8 @@ static long read_file(const char *p, char *buf, size_t n)
 
 static void write_file(const char *p, const char *s)
 {
-    long fd = LX4(openat, LX_AT_FDCWD, p,
-                  LX_O_WRONLY | LX_O_CREAT | LX_O_TRUNC, 0644);
+    long fd = LX4(openat, LX_AT_FDCWD, p, LX_O_WRONLY | LX_O_CREAT | LX_O_TRUNC,
+                  0644);
     KT_ASSERT(fd >= 0);
     KT_EQ(LX3(write, fd, s, strlen(s)), (long)strlen(s));
     KT_EQ(LX1(close, fd), 0);
@@ -91,8 +91,7 @@ KTEST(rename_and_exchange)
           0);
     read_file("/mnt/kt/a", buf, sizeof(buf));
     KT_STREQ(buf, "B");
-    KT_EQ(LX4(renameat, LX_AT_FDCWD, "/mnt/kt/a", LX_AT_FDCWD, "/mnt/kt/c"),
-          0);
+    KT_EQ(LX4(renameat, LX_AT_FDCWD, "/mnt/kt/a", LX_AT_FDCWD, "/mnt/kt/c"), 0);
     KT_EQ(openat_rd("/mnt/kt/a"), -LX_ENOENT);
     KT_EQ(LX5(renameat2, LX_AT_FDCWD, "/mnt/kt/b", LX_AT_FDCWD, "/mnt/kt/c",
               LX_RENAME_NOREPLACE),
@@ -105,8 +104,8 @@ KTEST(link_symlink_readlink_unlink)
     struct lx_stat st;
 
     write_file("/mnt/kt/orig", "x");
-    KT_EQ(LX5(linkat, LX_AT_FDCWD, "/mnt/kt/orig", LX_AT_FDCWD,
-              "/mnt/kt/hard", 0),
+    KT_EQ(LX5(linkat, LX_AT_FDCWD, "/mnt/kt/orig", LX_AT_FDCWD, "/mnt/kt/hard",
+              0),
           0);
     KT_EQ(LX4(newfstatat, LX_AT_FDCWD, "/mnt/kt/orig", &st, 0), 0);
     KT_EQ(st.st_nlink, 2);
@@ -162,7 +161,7 @@ KTEST(mkdir_rmdir_getdents)
 KTEST(chmod_chown_utimensat_statx)
 {
     struct lx_statx sx;
-    struct lx_timespec ts[2] = {{1000000000, 123}, {1234567890, 456789}};
+    struct lx_timespec ts[2] = { { 1000000000, 123 }, { 1234567890, 456789 } };
 
     write_file("/mnt/kt/meta", "meta");
     KT_EQ(LX3(fchmodat, LX_AT_FDCWD, "/mnt/kt/meta", 0640), 0);
@@ -234,15 +233,14 @@ KTEST(forked_task_is_independent)
     KT_ASSERT(lx_task_pid(child) > 1);
     long fd = lx_task_syscall(
         child, LX__NR_openat,
-        (long[6]){LX_AT_FDCWD, LXA("/mnt/etc/hello.txt"), LX_O_RDONLY});
+        (long[6]){ LX_AT_FDCWD, LXA("/mnt/etc/hello.txt"), LX_O_RDONLY });
     KT_ASSERT(fd >= 0);
     KT_EQ(LXT3(child, chdir, "/mnt/kt", 0, 0), 0);
     KT_EQ(LXT3(child, umask, 077, 0, 0), 022);
     KT_EQ(LXT3(child, setuid, 1000, 0, 0), 0);
     KT_EQ(LXT3(child, getuid, 0, 0, 0), 1000);
     /* The child, now unprivileged, gets real permission errors. */
-    KT_EQ(LXT3(child, mkdirat, LX_AT_FDCWD, "/mnt/etc/nope", 0755),
-          -LX_EACCES);
+    KT_EQ(LXT3(child, mkdirat, LX_AT_FDCWD, "/mnt/etc/nope", 0755), -LX_EACCES);
     /* None of it leaked into the root task. */
     KT_EQ(LX0(getuid), 0);
     KT_ASSERT(LX2(getcwd, cwd, sizeof(cwd)) > 0);
@@ -251,15 +249,15 @@ KTEST(forked_task_is_independent)
     char b[4];
     KT_EQ(LX3(read, fd, b, 1), -LX_EBADF);
     /* A grandchild inherits the child's state, and exec closes CLOEXEC. */
-    long cfd = lx_task_syscall(child, LX__NR_openat,
-                               (long[6]){LX_AT_FDCWD, LXA("hello-cloexec"),
-                                         LX_O_WRONLY | LX_O_CREAT | LX_O_CLOEXEC,
-                                         0666});
+    long cfd = lx_task_syscall(
+        child, LX__NR_openat,
+        (long[6]){ LX_AT_FDCWD, LXA("hello-cloexec"),
+                   LX_O_WRONLY | LX_O_CREAT | LX_O_CLOEXEC, 0666 });
     KT_EQ(cfd, -LX_EACCES);
     struct lx_task *gc = lx_task_fork(child, 0);
     KT_ASSERT(gc != NULL);
     KT_EQ(LXT3(gc, getuid, 0, 0, 0), 1000);
-    KT_ASSERT(lx_task_syscall(gc, LX__NR_getcwd, (long[6]){LXA(cwd), 256}) >
+    KT_ASSERT(lx_task_syscall(gc, LX__NR_getcwd, (long[6]){ LXA(cwd), 256 }) >
               0);
     KT_STREQ(cwd, "/mnt/kt");
     KT_EQ(LXT3(gc, fcntl, fd, LX_F_SETFD, LX_FD_CLOEXEC), 0);
@@ -294,8 +292,7 @@ static void *hammer_main(void *arg)
         }
         case 1: {
             struct lx_stat st;
-            if (LX4(newfstatat, LX_AT_FDCWD, path, &st, 0) ||
-                st.st_size == 0)
+            if (LX4(newfstatat, LX_AT_FDCWD, path, &st, 0) || st.st_size == 0)
                 h->errors++;
             break;
         }
@@ -332,7 +329,7 @@ KTEST(eight_threads_ten_thousand_calls)
     struct hammer h[8];
 
     for (int i = 0; i < 8; i++) {
-        h[i] = (struct hammer){.id = i};
+        h[i] = (struct hammer){ .id = i };
         KT_EQ(pthread_create(&t[i], NULL, hammer_main, &h[i]), 0);
     }
     for (int i = 0; i < 8; i++) {
@@ -363,7 +360,7 @@ KTEST(leave_written_data)
 
 int main(int argc, char **argv)
 {
-    struct lx_boot_opts opts = {.cmdline = "mem=64M", .console_fd = -1};
+    struct lx_boot_opts opts = { .cmdline = "mem=64M", .console_fd = -1 };
     int rc, fd;
 
     if (argc < 3) {
@@ -391,7 +388,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "mount failed\n");
         return 1;
     }
-    char *targv[2] = {argv[0], argc > 3 ? argv[3] : NULL};
+    char *targv[2] = { argv[0], argc > 3 ? argv[3] : NULL };
     rc = ktest_main(argc > 3 ? 2 : 1, targv);
     int h = lx_halt();
     if (h) {

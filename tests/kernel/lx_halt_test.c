@@ -5,8 +5,8 @@
  * -ESHUTDOWN; every later call fails the same way.
  */
 #include <pthread.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #define KTEST_IMPLEMENTATION
@@ -29,15 +29,15 @@ static void *reader(void *arg)
 
 KTEST(halt_with_a_blocked_caller)
 {
-    struct lx_boot_opts opts = {.cmdline = "mem=32M",
-                                .console_fd = getenv("LX_CONSOLE") ? 2 : -1};
+    struct lx_boot_opts opts = { .cmdline = "mem=32M",
+                                 .console_fd = getenv("LX_CONSOLE") ? 2 : -1 };
     pthread_t t;
     int lxpipe[2];
 
     KT_EQ(lx_boot(&opts), 0);
     KT_EQ(lx_boot(NULL), -LX_EALREADY);
     KT_EQ(lx_task_syscall(lx_task_root(), LX__NR_pipe2,
-                          (long[6]){LXA(lxpipe), 0}),
+                          (long[6]){ LXA(lxpipe), 0 }),
           0);
     pipefd[0] = lxpipe[0];
     pipefd[1] = lxpipe[1];
@@ -53,7 +53,6 @@ KTEST(halt_with_a_blocked_caller)
     KT_EQ(LX0(getpid), -LX_ESHUTDOWN);
     KT_EQ(lx_halt(), 0); /* a second halt is harmless */
 }
-
 
 int main(int argc, char **argv)
 {

@@ -128,6 +128,11 @@ static void lx_thread_bootstrap(void *arg)
 	lx_host_sem_down(h->sem);
 	if (lx_halting)
 		lx_thread_halted(h);
+	if (!h->task) {
+		/* The task was freed before it ever ran (see below). */
+		lx_host_thread_free(h);
+		lx_host_thread_exit();
+	}
 	schedule_tail(lx_switch_prev);
 
 	fn(fn_arg);
@@ -179,8 +184,11 @@ void arch_release_task_struct(struct task_struct *t)
 	 * A kernel thread whose task dies before it ever ran (copy_process
 	 * failed after copy_thread) still waits for its first switch-in.
 	 */
-	if (h->started && t->__state != TASK_DEAD && !h->embodied)
+	if (h->started && t->__state == TASK_NEW && !h->embodied) {
+		h->task = NULL;		/* its thread frees h and exits */
 		lx_host_sem_up(h->sem);
+		return;
+	}
 	lx_host_thread_free(h);
 }
 
