@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,14 @@
 #include <unistd.h>
 
 #include <lx/lx.h>
+#include <lx/uapi.h>
 
 #include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/exec.h"
 #include "kbox/image.h"
 #include "kbox/path.h"
+#include "kbox/policy.h"
 #include "kbox/seccomp.h"
 
 extern char **environ;
@@ -65,6 +68,97 @@ static int make_exec_dir(void)
         return -1;
     }
     return 0;
+}
+
+/* Read a small file from the image as task @t (NUL terminated). */
+static char *lx_slurp(struct lx_task *t, const char *path)
+{
+    long a[6] = { AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0 };
+    long fd = lx_task_syscall(t, LX__NR_openat, a), n;
+    size_t cap = 65536, len = 0;
+    char *buf;
+
+    if (fd < 0)
+        return NULL;
+    buf = malloc(cap + 1);
+    while (buf && len < cap) {
+        long r[6] = { fd, (long)(buf + len), (long)(cap - len), 0, 0, 0 };
+
+        n = lx_task_syscall(t, LX__NR_read, r);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    {
+        long c[6] = { fd, 0, 0, 0, 0, 0 };
+        lx_task_syscall(t, LX__NR_close, c);
+    }
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+/*
+ * The guest's environment: the host's, except that HOME, USER and
+ * LOGNAME follow the guest identity when kbox changed it (-0, -S,
+ * --change-id), from the image's /etc/passwd; HOME is dropped when the
+ * uid has no entry there.
+ */
+static char **guest_env(const struct kbox_opts *o, struct lx_task *t)
+{
+    static char home[512], user[300], logname[300];
+    unsigned uid = o->root_id ? 0 : o->change_id ? o->uid : getuid();
+    char *pw, *line, *save = NULL;
+    char **env;
+    size_t n = 0, k = 0;
+    bool found = false;
+
+    for (char **e = environ; *e; e++)
+        n++;
+    env = calloc(n + 4, sizeof(*env));
+    if (!env)
+        return environ;
+    if (!o->root_id && !o->change_id) {
+        memcpy(env, environ, n * sizeof(*env));
+        return env;
+    }
+    pw = lx_slurp(t, "/etc/passwd");
+    for (line = pw ? strtok_r(pw, "\n", &save) : NULL; line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *f[7] = { 0 }, *sp = line;
+        int i = 0;
+
+        while (i < 7 && sp) {
+            f[i++] = sp;
+            sp = strchr(sp, ':');
+            if (sp)
+                *sp++ = '\0';
+        }
+        if (i >= 6 && f[2] && (unsigned)strtoul(f[2], NULL, 10) == uid) {
+            snprintf(home, sizeof(home), "HOME=%s", f[5]);
+            snprintf(user, sizeof(user), "USER=%s", f[0]);
+            snprintf(logname, sizeof(logname), "LOGNAME=%s", f[0]);
+            found = true;
+            break;
+        }
+    }
+    free(pw);
+    for (size_t i = 0; i < n; i++) {
+        if (!strncmp(environ[i], "HOME=", 5) ||
+            !strncmp(environ[i], "USER=", 5) ||
+            !strncmp(environ[i], "LOGNAME=", 8))
+            continue;
+        env[k++] = environ[i];
+    }
+    if (found) {
+        env[k++] = home;
+        env[k++] = user;
+        env[k++] = logname;
+    } else if (uid == 0) {
+        env[k++] = "HOME=/root";
+    }
+    env[k] = NULL;
+    return env;
 }
 
 static const char *env_path(void)
@@ -121,6 +215,12 @@ int main(int argc, char **argv)
     task = kbox_image_guest_task(&o);
     if (!task)
         goto out;
+    /* Holds image files in flight in SCM_RIGHTS messages. */
+    kbox_sup.holder = lx_task_fork(NULL, 0);
+    if (kbox_sup.holder) {
+        long a[6] = { 0, ~0L, 0, 0, 0, 0 };
+        lx_task_syscall(kbox_sup.holder, LX__NR_close_range, a);
+    }
 
     rc = kbox_exec_resolve(task, o.argv[0], env_path(), cmd, sizeof(cmd));
     if (rc == -ENOENT && strchr(o.argv[0], '/') && o.nbinds) {
@@ -149,8 +249,8 @@ int main(int argc, char **argv)
     if (make_exec_dir())
         goto out;
 
-    pid = kbox_seccomp_launch(cmd, o.argv, environ, kbox_sup.exec_dir,
-                              &listener, &pidfd);
+    pid = kbox_seccomp_launch(cmd, o.argv, guest_env(&o, task),
+                              kbox_sup.exec_dir, &listener, &pidfd);
     if (pid < 0) {
         if (pid == -EOPNOTSUPP || pid == -ENOSYS)
             fprintf(stderr, "kbox: the host kernel does not support seccomp "
@@ -187,11 +287,14 @@ int main(int argc, char **argv)
     if (o.verbose) {
         for (int i = 0; i < 512; i++)
             if (kbox_sup.unknown_count[i])
-                fprintf(stderr, "kbox: unimplemented syscall %d: %lu calls\n",
-                        i, kbox_sup.unknown_count[i]);
+                fprintf(stderr,
+                        "kbox: unimplemented syscall %s (%d): %lu calls\n",
+                        kbox_syscall_name(i), i, kbox_sup.unknown_count[i]);
     }
     while (kbox_sup.procs)
         kbox_proc_remove(kbox_sup.procs);
+    if (kbox_sup.holder)
+        lx_task_exit(kbox_sup.holder);
 out:
     remove_exec_dir();
     fflush(stdout);

@@ -43,8 +43,8 @@ struct kbox_proc {
     struct kbox_proc *next;
     /* Kernel tasks (and fd maps) prepared at fork/clone, claimed by the
      * new child. */
-    struct lx_task *pending[16];
-    struct kbox_fdt *pending_fdt[16];
+    struct lx_task *pending[512];
+    struct kbox_fdt *pending_fdt[512];
     int npending;
     unsigned long long start_time; /* /proc/<pid>/stat field 22 */
     char exe[4096];                /* guest path of the running program */
@@ -79,10 +79,11 @@ struct kbox_resp {
 /* Global supervisor state the handlers need. */
 struct kbox_sup {
     const struct kbox_opts *opts;
-    int placeholder_fd; /* host object reserving guest numbers of lx fds */
-    int hostdev_dir;    /* O_PATH fd of the host /dev, or -1 */
-    int *bind_dirs;     /* O_PATH fds of bind sources */
-    char exec_dir[256]; /* host dir with the exec alias symlinks */
+    int placeholder_fd;     /* host object reserving guest numbers of lx fds */
+    int hostdev_dir;        /* O_PATH fd of the host /dev, or -1 */
+    int *bind_dirs;         /* O_PATH fds of bind sources */
+    char exec_dir[256];     /* host dir with the exec alias symlinks */
+    struct lx_task *holder; /* keeps image files in flight in SCM_RIGHTS */
     int verbose;
     unsigned long unknown_count[512]; /* updated atomically */
     struct kbox_proc *procs;
@@ -141,6 +142,16 @@ kbox_handler kbox_fd_handler(long nr);
 kbox_handler kbox_id_handler(long nr);
 kbox_handler kbox_proc_handler(long nr);
 kbox_handler kbox_sys_handler(long nr);
+kbox_handler kbox_net_handler(long nr);
+
+/* Socket helpers (src/dispatch/sys.c) shared with src/dispatch/net.c. */
+int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len);
+int kbox_guest_sock(struct kbox_req *r, int fd);
+struct sockaddr_un;
+int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
+                        struct sockaddr_un *out);
+int kbox_read_sun_path(struct kbox_req *r, uint64_t addr, long len, char *path,
+                       size_t plen);
 
 /*
  * Resolve a guest path like the fs family does: for host routes (binds,

@@ -34,6 +34,8 @@ static void build_table(void)
         if (!h)
             h = kbox_proc_handler(nr);
         if (!h)
+            h = kbox_net_handler(nr);
+        if (!h)
             h = kbox_sys_handler(nr);
         table[nr] = h;
     }
@@ -55,6 +57,34 @@ int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
 
     if (rc)
         return rc;
+    /*
+     * /proc/<pid>/root of a guest process is the guest's root: the
+     * kernel's /proc does not know host pids, so strip it lexically
+     * (every guest process shares the one root).
+     */
+    if (!strncmp(buf, "/proc/", 6)) {
+        const char *p = buf + 6, *q;
+
+        if (!strncmp(p, "self/", 5))
+            q = p + 5;
+        else if (!strncmp(p, "thread-self/", 12))
+            q = p + 12;
+        else {
+            q = p;
+            while (*q >= '0' && *q <= '9')
+                q++;
+            q = (q > p && *q == '/') ? q + 1 : NULL;
+        }
+        /* readlink of the link itself is answered by the fs family */
+        if (q && !strncmp(q, "root", 4) &&
+            (q[4] == '/' || (q[4] == '\0' && r->nr != SYS_readlinkat))) {
+            const char *rest = q + 4;
+            memmove(buf + 1, rest, strlen(rest) + 1);
+            buf[0] = '/';
+            if (buf[1] == '/')
+                memmove(buf, buf + 1, strlen(buf + 1) + 1);
+        }
+    }
     /* The kernel's /proc knows nothing of host processes: the guest's
      * own executable is the image path kbox exec'd. */
     if (r->proc && r->proc->exe[0] && !strcmp(buf, "/proc/self/exe") &&

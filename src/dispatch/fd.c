@@ -363,7 +363,11 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
     switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
-        int target = lowest_free(r, (int)A(2));
+        int target;
+
+        if ((long)(int)A(2) < 0)
+            return kbox_ret(-EINVAL);
+        target = lowest_free(r, (int)A(2));
         long lxfd;
 
         if (target < 0)

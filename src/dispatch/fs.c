@@ -467,6 +467,72 @@ static struct kbox_resp h_faccessat(struct kbox_req *r)
                             (long)lx_path(&rt, path), A(2), flags, 0, 0));
 }
 
+/*
+ * readlink of /proc/self/fd/N, /proc/<pid>/fd/N, /proc/self/cwd: the
+ * kernel's /proc knows the lx fd numbers, not the guest's. -ENOSYS when
+ * @path is none of these.
+ */
+static long proc_fd_link(struct kbox_req *r, const char *path, uint64_t ubuf,
+                         size_t sz)
+{
+    const char *p, *q;
+    char target[KBOX_PATH_MAX], lp[64];
+    long n;
+    int fd, l;
+
+    if (strncmp(path, "/proc/", 6))
+        return -ENOSYS;
+    p = path + 6;
+    if (!strncmp(p, "self/", 5))
+        q = p + 5;
+    else if (!strncmp(p, "thread-self/", 12))
+        q = p + 12;
+    else {
+        q = p;
+        while (*q >= '0' && *q <= '9')
+            q++;
+        if (q == p || *q != '/' || atoi(p) != r->proc->tgid)
+            return -ENOSYS;
+        q++;
+    }
+    if (!strcmp(q, "root")) {
+        n = 1;
+        strcpy(target, "/");
+    } else if (!strcmp(q, "cwd")) {
+        if (r->proc->bind_cwd[0])
+            n = snprintf(target, sizeof(target), "%s", r->proc->bind_cwd);
+        else
+            n = kbox_lx(r, LX__NR_getcwd, (long)target, sizeof(target), 0, 0, 0,
+                        0) -
+                1;
+        if (n < 0)
+            return n;
+    } else if (!strncmp(q, "fd/", 3) && q[3] >= '0' && q[3] <= '9') {
+        fd = atoi(q + 3);
+        l = kbox_lxfd(r, fd);
+        if (l >= 0) {
+            snprintf(lp, sizeof(lp), "/proc/self/fd/%d", l);
+            n = kbox_lx(r, LX__NR_readlinkat, AT_FDCWD, (long)lp, (long)target,
+                        sizeof(target), 0, 0);
+        } else {
+            snprintf(lp, sizeof(lp), "/proc/%d/fd/%d", (int)r->pid, fd);
+            n = readlink(lp, target, sizeof(target));
+            n = n < 0 ? (errno == ENOENT ? -EBADF : -errno) : n;
+        }
+        if (n < 0)
+            return n;
+    } else {
+        return -ENOSYS;
+    }
+    if ((long)sz <= 0)
+        return -EINVAL;
+    if ((size_t)n > sz)
+        n = (long)sz;
+    if (r->ops->write(r, ubuf, target, (size_t)n))
+        return -EFAULT;
+    return n;
+}
+
 /* Calls with one path that lx serves as is. */
 static struct kbox_resp h_path1(struct kbox_req *r)
 {
@@ -619,6 +685,10 @@ static struct kbox_resp h_path1(struct kbox_req *r)
     case SYS_readlinkat: {
         size_t sz = (size_t)r->args[3];
         char *buf;
+
+        rc = proc_fd_link(r, path, r->args[2], sz);
+        if (rc != -ENOSYS)
+            break;
 
         if (r->proc->exe[0] && !strcmp(path, r->proc->exe)) {
             /* readlink("/proc/self/exe") (rewritten by kbox_read_path) */

@@ -49,9 +49,9 @@ static unsigned long long start_time(pid_t pid)
     p = strrchr(buf, ')');
     if (!p)
         return 0;
-    /* fields after ")": state(3) ... starttime(22) */
+    /* p + 1 is the space before field 3 (state); starttime is field 22 */
     p++;
-    for (int field = 2; field < 22 && p; field++)
+    for (int field = 3; field < 22 && p; field++)
         p = strchr(p + 1, ' ');
     if (p)
         v = strtoull(p + 1, NULL, 10);
@@ -290,16 +290,24 @@ void kbox_proc_sweep(void)
     struct kbox_proc *dead[64];
     int n = 0;
 
+    /*
+     * Kill under the lock: once it is dropped, a worker may put the last
+     * reference of a proc that another path already marked dead.
+     */
     pthread_mutex_lock(&proc_lock);
-    for (struct kbox_proc *p = kbox_sup.procs; p && n < 64; p = p->next) {
+    for (struct kbox_proc *p = kbox_sup.procs, *next; p && n < 64; p = next) {
+        next = p->next;
         if (p->tgid == kbox_sup.main_pid)
             continue;
-        if (start_time(p->tgid) != p->start_time)
-            dead[n++] = p; /* killed, or its pid was reused */
+        if (start_time(p->tgid) != p->start_time) {
+            kill_locked(p); /* killed, or its pid was reused */
+            if (p->refs == 0)
+                dead[n++] = p;
+        }
     }
     pthread_mutex_unlock(&proc_lock);
     for (int i = 0; i < n; i++)
-        kbox_proc_remove(dead[i]);
+        free_proc(dead[i]);
 }
 
 static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)

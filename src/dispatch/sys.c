@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -89,7 +90,7 @@ static struct kbox_resp h_sync(struct kbox_req *r)
 }
 
 /* A unix socket address naming a filesystem path (not abstract)? */
-static int is_unix_path(struct kbox_req *r, uint64_t addr, long len)
+int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len)
 {
     struct sockaddr_un sa;
 
@@ -110,7 +111,7 @@ static int is_unix_path(struct kbox_req *r, uint64_t addr, long len)
  * connect run in the supervisor on a copy of the guest's socket fd
  * (pidfd_getfd), with the translated address.
  */
-static int guest_sock(struct kbox_req *r, int fd)
+int kbox_guest_sock(struct kbox_req *r, int fd)
 {
     int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0), s;
 
@@ -123,13 +124,26 @@ static int guest_sock(struct kbox_req *r, int fd)
     return s;
 }
 
-static int host_sock_path(struct kbox_req *r, const char *gpath,
-                          struct sockaddr_un *out)
+int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
+                        struct sockaddr_un *out)
 {
     struct kbox_gstat g;
-    long rc =
-        kbox_lx(r, LX__NR_newfstatat, AT_FDCWD, (long)gpath, (long)&g, 0, 0, 0);
+    size_t dl = strlen(kbox_sup.exec_dir);
+    long rc;
 
+    /*
+     * An address recvfrom/accept/getpeername handed out is already one of
+     * our host socket names (<exec_dir>/s-*): use it as is.
+     */
+    if (dl && !strncmp(gpath, kbox_sup.exec_dir, dl) &&
+        !strncmp(gpath + dl, "/s-", 3) && !strchr(gpath + dl + 1, '/')) {
+        memset(out, 0, sizeof(*out));
+        out->sun_family = AF_UNIX;
+        snprintf(out->sun_path, sizeof(out->sun_path), "%s", gpath);
+        return 0;
+    }
+    rc =
+        kbox_lx(r, LX__NR_newfstatat, AT_FDCWD, (long)gpath, (long)&g, 0, 0, 0);
     if (rc < 0)
         return (int)rc;
     if (!S_ISSOCK(g.st_mode))
@@ -174,10 +188,10 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
         if (rc < 0)
             return kbox_ret(rc);
     }
-    rc = host_sock_path(r, path, &hs);
+    rc = kbox_host_sock_path(r, path, &hs);
     if (rc < 0)
         return kbox_ret(rc == -ENOENT && r->nr == SYS_connect ? -ENOENT : rc);
-    s = guest_sock(r, fd);
+    s = kbox_guest_sock(r, fd);
     if (s < 0) {
         if (r->nr == SYS_bind)
             kbox_lx(r, LX__NR_unlinkat, AT_FDCWD, (long)path, 0, 0, 0, 0);
@@ -195,42 +209,89 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
     return kbox_ret(rc);
 }
 
+/* Read a sockaddr_un path argument (NUL terminated copy). */
+int kbox_read_sun_path(struct kbox_req *r, uint64_t addr, long len, char *path,
+                       size_t plen)
+{
+    struct sockaddr_un sa;
+
+    memset(&sa, 0, sizeof(sa));
+    if (r->ops->read(r, addr, &sa,
+                     len < (long)sizeof(sa) ? (size_t)len : sizeof(sa)))
+        return -EFAULT;
+    memcpy(path, sa.sun_path, sizeof(sa.sun_path));
+    path[plen - 1] = '\0';
+    return 0;
+}
+
+/* sendto/sendmsg to a unix socket path: sent by the supervisor on a copy
+ * of the guest's socket, with the data copied out of the guest. */
+static long unix_send(struct kbox_req *r, int fd, const char *path,
+                      const struct iovec *giov, int iovcnt, int flags)
+{
+    struct sockaddr_un hs;
+    size_t total = 0, off = 0;
+    char *buf;
+    long rc;
+    int s;
+
+    rc = kbox_host_sock_path(r, path, &hs);
+    if (rc)
+        return rc;
+    for (int i = 0; i < iovcnt; i++)
+        total += giov[i].iov_len;
+    if (total > (8u << 20))
+        return -EMSGSIZE;
+    buf = malloc(total ? total : 1);
+    if (!buf)
+        return -ENOMEM;
+    for (int i = 0; i < iovcnt; i++) {
+        if (giov[i].iov_len &&
+            r->ops->read(r, (uint64_t)(uintptr_t)giov[i].iov_base, buf + off,
+                         giov[i].iov_len)) {
+            free(buf);
+            return -EFAULT;
+        }
+        off += giov[i].iov_len;
+    }
+    s = kbox_guest_sock(r, fd);
+    if (s < 0) {
+        free(buf);
+        return s == -EBADF ? -EBADF : -ENOTSOCK;
+    }
+    rc = sendto(s, buf, total, flags | MSG_NOSIGNAL, (struct sockaddr *)&hs,
+                sizeof(hs));
+    rc = rc < 0 ? -errno : rc;
+    close(s);
+    free(buf);
+    return rc;
+}
+
 /*
  * bind/connect/sendto with an address: host sockets, except that unix
- * socket *paths* are translated (bind/connect) or refused (sendto).
+ * socket *paths* are translated to kbox's host socket names.
  */
 static struct kbox_resp h_sockaddr(struct kbox_req *r)
 {
     int up;
 
     if (r->nr == SYS_sendto)
-        up = is_unix_path(r, r->args[4], A(5));
+        up = kbox_is_unix_path(r, r->args[4], A(5));
     else
-        up = is_unix_path(r, r->args[1], A(2));
+        up = kbox_is_unix_path(r, r->args[1], A(2));
     if (up < 0)
         return kbox_ret(up);
     if (up && r->nr != SYS_sendto)
         return unix_bind_connect(r);
-    if (up)
-        return kbox_ret(-EACCES);
-    return kbox_continue();
-}
+    if (up) {
+        char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+        struct iovec v = { (void *)(uintptr_t)r->args[1], (size_t)A(2) };
 
-static struct kbox_resp h_sendmsg(struct kbox_req *r)
-{
-    struct msghdr mh;
-    int up;
-
-    if (r->nr == SYS_sendmmsg)
-        return kbox_continue();
-    if (r->ops->read(r, r->args[1], &mh, sizeof(mh)))
-        return kbox_ret(-EFAULT);
-    up =
-        is_unix_path(r, (uint64_t)(uintptr_t)mh.msg_name, (long)mh.msg_namelen);
-    if (up < 0)
-        return kbox_ret(up);
-    if (up)
-        return kbox_ret(-EACCES);
+        if (kbox_read_sun_path(r, r->args[4], A(5), path, sizeof(path)))
+            return kbox_ret(-EFAULT);
+        return kbox_ret(unix_send(r, (int)kbox_arg_int(r->args[0]), path, &v, 1,
+                                  (int)A(3)));
+    }
     return kbox_continue();
 }
 
@@ -250,9 +311,6 @@ kbox_handler kbox_sys_handler(long nr)
     case SYS_connect:
     case SYS_sendto:
         return h_sockaddr;
-    case SYS_sendmsg:
-    case SYS_sendmmsg:
-        return h_sendmsg;
     default:
         return NULL;
     }

@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,29 +236,39 @@ static int ensure_alias(int n)
     return 0;
 }
 
-/* Stack pointer of a thread stopped in a syscall (/proc/pid/syscall). */
+/*
+ * Stack pointer of a thread stopped in a syscall (/proc/pid/syscall). A
+ * thread that just processed an ADDFD is briefly running (it installs
+ * the fd itself) and the file then says "running": retry.
+ */
 static int guest_sp(pid_t pid, uint64_t *sp)
 {
     char p[64], line[512];
     unsigned long long v[9];
-    FILE *f;
-    int n;
 
     snprintf(p, sizeof(p), "/proc/%d/syscall", (int)pid);
-    f = fopen(p, "re");
-    if (!f)
-        return -errno;
-    if (!fgets(line, sizeof(line), f)) {
+    for (int tries = 0; tries < 2000; tries++) {
+        FILE *f = fopen(p, "re");
+        int n;
+
+        if (!f)
+            return -errno;
+        if (!fgets(line, sizeof(line), f)) {
+            fclose(f);
+            return -EIO;
+        }
         fclose(f);
-        return -EIO;
+        n = sscanf(line, "%llu %llx %llx %llx %llx %llx %llx %llx %llx", &v[0],
+                   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]);
+        if (n == 9) {
+            *sp = v[7];
+            return 0;
+        }
+        if (strncmp(line, "running", 7) != 0)
+            return -EIO;
+        sched_yield();
     }
-    fclose(f);
-    n = sscanf(line, "%llu %llx %llx %llx %llx %llx %llx %llx %llx", &v[0],
-               &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]);
-    if (n != 9)
-        return -EIO;
-    *sp = v[7];
-    return 0;
+    return -EIO;
 }
 
 /*

@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * net family: sendmsg/recvmsg with ancillary data, so that SCM_RIGHTS
+ * carries image files between guest processes.
+ *
+ * A guest fd backed by lx is only a host placeholder, so passing it
+ * natively would hand the receiver /dev/null. The sender's sendmsg is
+ * performed by the supervisor on a copy of the guest's socket; each lx fd
+ * in SCM_RIGHTS is replaced by a unique token (a memfd) while a holder
+ * kernel task keeps the lx file open (pidfd_getfd inside lx). The
+ * receiver's recvmsg, when it has room for ancillary data, is performed
+ * by the supervisor too: tokens become lx files in the receiver's task
+ * (pidfd_getfd from the holder) installed at fresh guest numbers; other
+ * fds are injected as they are.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/dispatch.h"
+#include "kbox/fdtable.h"
+
+#define A(i)     ((long)r->args[i])
+#define MAX_DATA (8u << 20)
+#define MAX_CTRL 4096
+#define TOKENS   256
+
+/* token memfd (dev, ino) -> lx fd held by the holder task */
+static struct {
+    dev_t dev;
+    ino_t ino;
+    int token; /* our fd keeping the inode alive; -1 = free */
+    int lxfd;  /* in kbox_sup.holder */
+    unsigned long used;
+} tokens[TOKENS];
+static unsigned long tick;
+static pthread_mutex_t tok_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t tok_once = PTHREAD_ONCE_INIT;
+
+static void tok_init(void)
+{
+    for (int i = 0; i < TOKENS; i++)
+        tokens[i].token = -1;
+}
+
+static long holder_call(long nr, long a0, long a1, long a2)
+{
+    long a[6] = { a0, a1, a2, 0, 0, 0 };
+
+    return lx_task_syscall(kbox_sup.holder, nr, a);
+}
+
+/* In @to, a new lx fd for the file @from_fd of task @from. */
+static long lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd)
+{
+    long a[6] = { lx_task_pid(from), 0, 0, 0, 0, 0 };
+    long pidfd = lx_task_syscall(to, LX__NR_pidfd_open, a), fd;
+
+    if (pidfd < 0)
+        return pidfd;
+    a[0] = pidfd;
+    a[1] = from_fd;
+    a[2] = 0;
+    fd = lx_task_syscall(to, LX__NR_pidfd_getfd, a);
+    a[0] = pidfd;
+    lx_task_syscall(to, LX__NR_close, a);
+    return fd;
+}
+
+/* A token host fd standing for lx fd @lxfd of the request's process. */
+static int make_token(struct kbox_req *r, int lxfd)
+{
+    struct stat st;
+    long held;
+    int tok, slot = 0, ret;
+
+    pthread_once(&tok_once, tok_init);
+    if (!kbox_sup.holder)
+        return -EOPNOTSUPP;
+    held = lx_getfd(kbox_sup.holder, r->proc->task, lxfd);
+    if (held < 0)
+        return (int)held;
+    tok = memfd_create("kbox-lxfile", MFD_CLOEXEC);
+    if (tok < 0 || fstat(tok, &st)) {
+        if (tok >= 0)
+            close(tok);
+        holder_call(LX__NR_close, held, 0, 0);
+        return -ENOMEM;
+    }
+    pthread_mutex_lock(&tok_lock);
+    for (int i = 0; i < TOKENS; i++) {
+        if (tokens[i].token < 0) {
+            slot = i;
+            break;
+        }
+        if (tokens[i].used < tokens[slot].used)
+            slot = i;
+    }
+    if (tokens[slot].token >= 0) { /* evict the oldest */
+        close(tokens[slot].token);
+        holder_call(LX__NR_close, tokens[slot].lxfd, 0, 0);
+    }
+    tokens[slot].dev = st.st_dev;
+    tokens[slot].ino = st.st_ino;
+    tokens[slot].token = tok;
+    tokens[slot].lxfd = (int)held;
+    tokens[slot].used = ++tick;
+    ret = fcntl(tok, F_DUPFD_CLOEXEC, 0);
+    pthread_mutex_unlock(&tok_lock);
+    return ret < 0 ? -errno : ret;
+}
+
+/*
+ * If host fd @fd is one of our tokens, take it out of the table and return
+ * the holder's lx fd (the caller closes it in the holder), else -1. A
+ * token is received at most once.
+ */
+static int token_take(int fd)
+{
+    struct stat st;
+    int v = -1;
+
+    pthread_once(&tok_once, tok_init);
+    if (fstat(fd, &st))
+        return -1;
+    pthread_mutex_lock(&tok_lock);
+    for (int i = 0; i < TOKENS; i++) {
+        if (tokens[i].token >= 0 && tokens[i].dev == st.st_dev &&
+            tokens[i].ino == st.st_ino) {
+            v = tokens[i].lxfd;
+            close(tokens[i].token);
+            tokens[i].token = -1;
+            tokens[i].used = 0;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&tok_lock);
+    return v;
+}
+
+static int guest_hostfd(struct kbox_req *r, int fd)
+{
+    int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0), h;
+
+    if (pidfd < 0)
+        return -errno;
+    h = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+    h = h < 0 ? -errno : h;
+    close(pidfd);
+    return h;
+}
+
+/* Copy the guest's iovecs into one buffer. */
+static long gather(struct kbox_req *r, const struct msghdr *mh, char **out,
+                   struct iovec **giov)
+{
+    struct iovec *iov;
+    size_t total = 0, off = 0;
+    char *buf;
+
+    if (mh->msg_iovlen > 1024)
+        return -EMSGSIZE;
+    iov = calloc(mh->msg_iovlen + 1, sizeof(*iov));
+    if (!iov)
+        return -ENOMEM;
+    if (mh->msg_iovlen && r->ops->read(r, (uint64_t)(uintptr_t)mh->msg_iov, iov,
+                                       mh->msg_iovlen * sizeof(*iov))) {
+        free(iov);
+        return -EFAULT;
+    }
+    for (size_t i = 0; i < mh->msg_iovlen; i++) {
+        if (iov[i].iov_len > MAX_DATA - total)
+            iov[i].iov_len = MAX_DATA - total;
+        total += iov[i].iov_len;
+    }
+    buf = malloc(total ? total : 1);
+    if (!buf) {
+        free(iov);
+        return -ENOMEM;
+    }
+    *out = buf;
+    *giov = iov;
+    (void)off;
+    return (long)total;
+}
+
+static struct kbox_resp h_sendmsg(struct kbox_req *r)
+{
+    int fd = (int)kbox_arg_int(r->args[0]), flags = (int)A(2);
+    struct msghdr mh, out;
+    struct sockaddr_un hs;
+    struct iovec *giov = NULL, v;
+    char *data = NULL, path[sizeof(hs.sun_path) + 1];
+    unsigned char ctrl[MAX_CTRL], octrl[MAX_CTRL];
+    int held[MAX_CTRL / sizeof(int)], nheld = 0, up = 0, s;
+    long total, rc;
+    size_t off = 0;
+
+    if (r->nr == SYS_sendmmsg)
+        return kbox_continue();
+    if (r->ops->read(r, r->args[1], &mh, sizeof(mh)))
+        return kbox_ret(-EFAULT);
+    if (mh.msg_name) {
+        up = kbox_is_unix_path(r, (uint64_t)(uintptr_t)mh.msg_name,
+                               (long)mh.msg_namelen);
+        if (up < 0)
+            return kbox_ret(up);
+    }
+    if (!up && (!mh.msg_control || !mh.msg_controllen))
+        return kbox_continue(); /* nothing the host cannot do itself */
+    if (mh.msg_controllen > MAX_CTRL)
+        return kbox_ret(-ENOBUFS);
+
+    memset(&out, 0, sizeof(out));
+    if (up) {
+        rc = kbox_read_sun_path(r, (uint64_t)(uintptr_t)mh.msg_name,
+                                (long)mh.msg_namelen, path, sizeof(path));
+        if (!rc)
+            rc = kbox_host_sock_path(r, path, &hs);
+        if (rc)
+            return kbox_ret(rc);
+        out.msg_name = &hs;
+        out.msg_namelen = sizeof(hs);
+    } else if (mh.msg_name) {
+        /* other address families: copied as they are */
+        static __thread struct sockaddr_storage ss;
+
+        if (mh.msg_namelen > sizeof(ss) ||
+            r->ops->read(r, (uint64_t)(uintptr_t)mh.msg_name, &ss,
+                         mh.msg_namelen))
+            return kbox_ret(-EFAULT);
+        out.msg_name = &ss;
+        out.msg_namelen = mh.msg_namelen;
+    }
+    if (mh.msg_controllen) {
+        struct msghdr cm;
+        struct cmsghdr *c;
+
+        if (r->ops->read(r, (uint64_t)(uintptr_t)mh.msg_control, ctrl,
+                         mh.msg_controllen))
+            return kbox_ret(-EFAULT);
+        memcpy(octrl, ctrl, mh.msg_controllen);
+        memset(&cm, 0, sizeof(cm));
+        cm.msg_control = octrl;
+        cm.msg_controllen = mh.msg_controllen;
+        for (c = CMSG_FIRSTHDR(&cm); c; c = CMSG_NXTHDR(&cm, c)) {
+            int *fds, n;
+
+            if (c->cmsg_level != SOL_SOCKET)
+                continue;
+            if (c->cmsg_type == SCM_CREDENTIALS) {
+                rc = -EPERM; /* would be checked against kbox, not the guest */
+                goto out;
+            }
+            if (c->cmsg_type != SCM_RIGHTS)
+                continue;
+            fds = (int *)CMSG_DATA(c);
+            n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            for (int i = 0; i < n; i++) {
+                int g = fds[i], l = kbox_lxfd(r, g), h;
+
+                h = l >= 0 ? make_token(r, l) : guest_hostfd(r, g);
+                if (h < 0) {
+                    rc = h == -ENOENT || h == -EBADF ? -EBADF : h;
+                    goto out;
+                }
+                held[nheld++] = h;
+                fds[i] = h;
+            }
+        }
+        out.msg_control = octrl;
+        out.msg_controllen = mh.msg_controllen;
+    }
+    total = gather(r, &mh, &data, &giov);
+    if (total < 0) {
+        rc = total;
+        goto out;
+    }
+    for (size_t i = 0; i < mh.msg_iovlen; i++) {
+        if (giov[i].iov_len &&
+            r->ops->read(r, (uint64_t)(uintptr_t)giov[i].iov_base, data + off,
+                         giov[i].iov_len)) {
+            rc = -EFAULT;
+            goto out;
+        }
+        off += giov[i].iov_len;
+    }
+    v.iov_base = data;
+    v.iov_len = (size_t)total;
+    out.msg_iov = &v;
+    out.msg_iovlen = 1;
+    s = kbox_guest_sock(r, fd);
+    if (s < 0) {
+        rc = s == -EBADF ? -EBADF : -ENOTSOCK;
+        goto out;
+    }
+    rc = sendmsg(s, &out, flags | MSG_NOSIGNAL);
+    rc = rc < 0 ? -errno : rc;
+    close(s);
+    if (rc == -EPIPE && !(flags & MSG_NOSIGNAL))
+        syscall(SYS_tgkill, r->proc->tgid, r->pid, SIGPIPE);
+out:
+    for (int i = 0; i < nheld; i++)
+        close(held[i]);
+    free(data);
+    free(giov);
+    return kbox_ret(rc);
+}
+
+static struct kbox_resp h_recvmsg(struct kbox_req *r)
+{
+    int fd = (int)kbox_arg_int(r->args[0]), flags = (int)A(2), s;
+    bool cloexec = (flags & MSG_CMSG_CLOEXEC) != 0;
+    struct msghdr mh, in;
+    struct iovec *giov = NULL, v;
+    struct sockaddr_storage name;
+    unsigned char ctrl[MAX_CTRL];
+    char *data = NULL;
+    long total, rc;
+    size_t off = 0;
+
+    if (r->ops->read(r, r->args[1], &mh, sizeof(mh)))
+        return kbox_ret(-EFAULT);
+    if (!mh.msg_control || !mh.msg_controllen)
+        return kbox_continue(); /* no fds can arrive: natively */
+    total = gather(r, &mh, &data, &giov);
+    if (total < 0)
+        return kbox_ret(total);
+    memset(&in, 0, sizeof(in));
+    v.iov_base = data;
+    v.iov_len = (size_t)total;
+    in.msg_iov = &v;
+    in.msg_iovlen = 1;
+    in.msg_control = ctrl;
+    in.msg_controllen =
+        mh.msg_controllen < MAX_CTRL ? mh.msg_controllen : MAX_CTRL;
+    if (mh.msg_name) {
+        in.msg_name = &name;
+        in.msg_namelen = sizeof(name);
+    }
+    s = kbox_guest_sock(r, fd);
+    if (s < 0) {
+        rc = s == -EBADF ? -EBADF : -ENOTSOCK;
+        goto out;
+    }
+    /* Blocks this worker only; the guest's O_NONBLOCK is on the file. */
+    rc = recvmsg(s, &in, flags | MSG_CMSG_CLOEXEC);
+    rc = rc < 0 ? -errno : rc;
+    close(s);
+    if (rc < 0)
+        goto out;
+    /* Data back into the guest's iovecs. */
+    for (size_t i = 0; i < mh.msg_iovlen && off < (size_t)rc; i++) {
+        size_t c = giov[i].iov_len;
+
+        if (c > (size_t)rc - off)
+            c = (size_t)rc - off;
+        if (c && r->ops->write(r, (uint64_t)(uintptr_t)giov[i].iov_base,
+                               data + off, c)) {
+            rc = -EFAULT;
+            goto out;
+        }
+        off += c;
+    }
+    /* Received fds become guest fds. */
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&in); c; c = CMSG_NXTHDR(&in, c)) {
+        int *fds, n;
+
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        fds = (int *)CMSG_DATA(c);
+        n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int i = 0; i < n; i++) {
+            int h = fds[i], l = token_take(h), g;
+
+            if (l >= 0) {
+                long lxfd = lx_getfd(r->proc->task, kbox_sup.holder, l);
+
+                holder_call(LX__NR_close, l, 0, 0);
+
+                g = lxfd < 0 ? (int)lxfd
+                             : (int)kbox_fd_install(r, (int)lxfd, -1, cloexec);
+            } else {
+                g = r->ops->addfd(r, h, -1, cloexec);
+            }
+            close(h);
+            fds[i] = g < 0 ? -1 : g;
+        }
+    }
+    if (in.msg_controllen &&
+        r->ops->write(r, (uint64_t)(uintptr_t)mh.msg_control, ctrl,
+                      in.msg_controllen)) {
+        rc = -EFAULT;
+        goto out;
+    }
+    if (mh.msg_name && in.msg_namelen) {
+        socklen_t nl =
+            in.msg_namelen < mh.msg_namelen ? in.msg_namelen : mh.msg_namelen;
+        r->ops->write(r, (uint64_t)(uintptr_t)mh.msg_name, &name, nl);
+    }
+    mh.msg_namelen = mh.msg_name ? in.msg_namelen : 0;
+    mh.msg_controllen = in.msg_controllen;
+    mh.msg_flags = in.msg_flags;
+    if (r->ops->write(r, r->args[1], &mh, sizeof(mh)))
+        rc = -EFAULT;
+out:
+    free(data);
+    free(giov);
+    return kbox_ret(rc);
+}
+
+kbox_handler kbox_net_handler(long nr)
+{
+    switch (nr) {
+    case SYS_sendmsg:
+    case SYS_sendmmsg:
+        return h_sendmsg;
+    case SYS_recvmsg:
+        return h_recvmsg;
+    default:
+        return NULL;
+    }
+}
