@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -108,6 +109,10 @@ int lx_boot(const struct lx_boot_opts *opts)
 	pthread_mutex_unlock(&lx.lock);
 
 	lx_rt.enter_tail = &lx_rt.enter_head;
+	/* Spinning only pays when the threads can run side by side. */
+	cpu_set_t cpus;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && !getenv("LX_NO_SPIN"))
+		lx_rt.spin = CPU_COUNT(&cpus) - 1;
 	lx_rt.console_fd = opts ? opts->console_fd : -1;
 	if (opts && opts->thread_stack_size)
 		lx_rt.stack_size = opts->thread_stack_size;
@@ -402,7 +407,7 @@ static int lx_wait_quiet(int ms)
 	}
 	pthread_mutex_lock(&lx_rt.lock);
 	while (lx_rt.threads > 0 || lx_rt.inside > 0)
-		if (pthread_cond_timedwait(&lx_rt.cond, &lx_rt.lock, &ts))
+		if (pthread_cond_timedwait(&lx_rt.quiet, &lx_rt.lock, &ts))
 			break;
 	ok = lx_rt.threads == 0 && lx_rt.inside == 0;
 	pthread_mutex_unlock(&lx_rt.lock);

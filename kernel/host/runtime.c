@@ -25,9 +25,14 @@
 #include <asm/lx_host.h>
 #include "runtime.h"
 
+/* Where idle's host thread is, see lx_host_idle_wait(). */
+enum { IDLE_RUN, IDLE_FREE, IDLE_LENT };
+
 struct lx_runtime lx_rt = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
+	/* Held briefly by every entry: spin on contention, do not sleep. */
+	.lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP,
 	.cond = PTHREAD_COND_INITIALIZER,
+	.quiet = PTHREAD_COND_INITIALIZER,
 	.console_fd = -1,
 	.stack_size = 128 * 1024,
 };
@@ -140,13 +145,51 @@ void lx_host_thread_exit(void)
 {
 	pthread_mutex_lock(&lx_rt.lock);
 	lx_rt.threads--;
-	pthread_cond_broadcast(&lx_rt.cond);
+	if (lx_rt.halting)
+		pthread_cond_broadcast(&lx_rt.quiet);
 	pthread_mutex_unlock(&lx_rt.lock);
 	pthread_exit(NULL);
 }
 
+/*
+ * Spin a little before sleeping: a hand-off between host threads on two
+ * vCPUs otherwise costs a cross-CPU wake-up (~20 us on small VMs), far more
+ * than the kernel work in between.
+ */
+#define LX_SPIN_NS 30000ULL
+
+static inline void lx_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 void lx_host_sem_down(void *sem)
 {
+	if (sem_trywait(sem) == 0)
+		return;
+	/* At most ncpus - 1 spinners, so the CPU owner always has a vCPU. */
+	if (lx_rt.spin &&
+	    atomic_fetch_add(&lx_rt.spinners, 1) < lx_rt.spin) {
+		unsigned long long end = lx_host_time_ns() + LX_SPIN_NS;
+
+		do {
+			for (int i = 0; i < 64; i++)
+				lx_cpu_relax();
+			if (sem_trywait(sem) == 0) {
+				atomic_fetch_sub(&lx_rt.spinners, 1);
+				return;
+			}
+		} while (lx_host_time_ns() < end);
+		atomic_fetch_sub(&lx_rt.spinners, 1);
+	} else if (lx_rt.spin) {
+		atomic_fetch_sub(&lx_rt.spinners, 1);
+	}
 	while (sem_wait(sem) && errno == EINTR)
 		;
 }
@@ -184,7 +227,9 @@ long lx_host_entry(struct lx_thread *t, void (*fn)(void *), void *arg)
 	pthread_mutex_lock(&lx_rt.lock);
 	lx_rt.inside--;
 	destroy = --r->busy == 0 && r->free_pending;
-	pthread_cond_broadcast(&lx_rt.cond);
+	/* Only halt waits for callers to drain; do not wake idle for it. */
+	if (lx_rt.halting)
+		pthread_cond_broadcast(&lx_rt.quiet);
 	pthread_mutex_unlock(&lx_rt.lock);
 	if (destroy)
 		lx_rec_destroy(r);
@@ -197,7 +242,12 @@ void lx_host_irq_raise(int irq)
 {
 	atomic_fetch_or(&lx_rt.irq_pending, 1UL << irq);
 	pthread_mutex_lock(&lx_rt.lock);
-	pthread_cond_broadcast(&lx_rt.cond);
+	/*
+	 * Only an idle thread holding a free CPU acts on interrupts; a busy
+	 * or lent CPU runs them at its next interrupt enable.
+	 */
+	if (lx_rt.idle_state == IDLE_FREE)
+		pthread_cond_broadcast(&lx_rt.cond);
 	pthread_mutex_unlock(&lx_rt.lock);
 }
 
@@ -210,8 +260,6 @@ unsigned long lx_host_irq_fetch(void)
 {
 	return atomic_exchange(&lx_rt.irq_pending, 0);
 }
-
-enum { IDLE_RUN, IDLE_FREE, IDLE_LENT };
 
 int lx_host_idle_wait(void)
 {
@@ -296,12 +344,32 @@ int lx_host_enter_begin(struct lx_thread *t)
 		return -1;
 	}
 	t->wants_enter = 1;
-	t->enter_next = NULL;
-	*lx_rt.enter_tail = t;
-	lx_rt.enter_tail = &t->enter_next;
+	/* A stale entry from an earlier call may still be queued. */
+	if (!t->queued) {
+		t->queued = 1;
+		t->enter_next = NULL;
+		*lx_rt.enter_tail = t;
+		lx_rt.enter_tail = &t->enter_next;
+	}
 	pthread_mutex_unlock(&lx_rt.lock);
 	lx_host_irq_raise(LX_IRQ_ENTER);
 	return 0;
+}
+
+struct lx_thread *lx_host_enter_pop(void)
+{
+	struct lx_thread *t;
+
+	pthread_mutex_lock(&lx_rt.lock);
+	t = lx_rt.enter_head;
+	if (t) {
+		lx_rt.enter_head = t->enter_next;
+		if (!lx_rt.enter_head)
+			lx_rt.enter_tail = &lx_rt.enter_head;
+		t->queued = 0;
+	}
+	pthread_mutex_unlock(&lx_rt.lock);
+	return t;
 }
 
 void lx_rt_halt_waiters(void)
@@ -315,20 +383,6 @@ void lx_rt_halt_waiters(void)
 	pthread_mutex_unlock(&lx_rt.lock);
 }
 
-struct lx_thread *lx_host_enter_pop(void)
-{
-	struct lx_thread *t;
-
-	pthread_mutex_lock(&lx_rt.lock);
-	t = lx_rt.enter_head;
-	if (t) {
-		lx_rt.enter_head = t->enter_next;
-		if (!lx_rt.enter_head)
-			lx_rt.enter_tail = &lx_rt.enter_head;
-	}
-	pthread_mutex_unlock(&lx_rt.lock);
-	return t;
-}
 
 /* --- time: one timer thread waits for the next absolute deadline --- */
 

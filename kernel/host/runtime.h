@@ -10,12 +10,15 @@ struct lx_thread;
 
 struct lx_runtime {
 	pthread_mutex_t lock;	/* guards the fields below but the atomics */
-	pthread_cond_t cond;	/* idle wake-ups, thread and entry counts */
+	pthread_cond_t cond;	/* idle thread wake-ups */
+	pthread_cond_t quiet;	/* halt: thread and entry counts changed */
 	atomic_ulong irq_pending;
 	struct lx_thread *enter_head, **enter_tail;
 	int threads;		/* kernel host threads alive */
 	int inside;		/* host threads inside lx_host_entry() */
 	int halting;
+	int spin;		/* how many threads may spin before parking */
+	atomic_int spinners;
 	int idle_state;		/* IDLE_RUN/FREE/LENT, see runtime.c */
 	int idle_wake;		/* LX_IDLE_* reason for a lent idle thread */
 	int console_fd;

@@ -28,6 +28,8 @@ static struct task_struct *lx_switch_prev;
 static int lx_creating_embodied;
 /* The caller running as idle on a borrowed CPU, about to become its task. */
 static struct lx_thread *lx_borrower;
+/* Entry of a leaving caller that switches on from idle to a woken task. */
+static void *lx_handoff_jb;
 
 /* Make next runnable on its host thread; idle may be lent out. */
 static void lx_unpark(struct task_struct *next, struct lx_thread *nh)
@@ -53,6 +55,15 @@ struct task_struct *__switch_to(struct task_struct *prev,
 
 	lx_switch_prev = prev;
 	lx_current_task = next;
+
+	if (lx_handoff_jb && prev == &init_task) {
+		/* A leaving caller hands the CPU on, see below; then it leaves. */
+		void *jb = lx_handoff_jb;
+
+		lx_handoff_jb = NULL;
+		lx_unpark(next, nh);
+		lx_host_longjmp(jb);
+	}
 
 	if (b) {
 		/* A caller borrowed the CPU as idle to become b's task. */
@@ -85,9 +96,26 @@ struct task_struct *__switch_to(struct task_struct *prev,
 		 */
 		void *jb = ph->leave_jb;
 
+		/* Enabling interrupts here runs what is pending, as idle. */
 		schedule_tail(prev);
-		local_irq_disable();
-		lx_host_idle_release(need_resched());
+		for (;;) {
+			local_irq_disable();
+			if (need_resched()) {
+				/*
+				 * Someone was woken (another caller's entry,
+				 * say): switch to it from here, as idle,
+				 * rather than wake idle's own thread for it.
+				 */
+				lx_handoff_jb = jb;
+				schedule();
+				lx_handoff_jb = NULL;
+				continue;
+			}
+			if (!lx_host_irq_pending())
+				break;
+			local_irq_enable();
+		}
+		lx_host_idle_release(0);
 		lx_host_longjmp(jb);
 	}
 	lx_unpark(next, nh);
@@ -214,9 +242,19 @@ unsigned long __get_wchan(struct task_struct *p)
 void lx_enter(struct task_struct *p)
 {
 	struct lx_thread *h = task_host(p);
+	int borrowed;
 
 	h->leaving = 0;
-	if (lx_host_cpu_borrow()) {
+	borrowed = lx_host_cpu_borrow();
+	if (!borrowed) {
+		if (lx_host_enter_begin(h))
+			lx_thread_halted(h);
+		/* The CPU may have come free meanwhile: take it ourselves. */
+		borrowed = lx_host_cpu_borrow();
+		if (borrowed)
+			h->wants_enter = 0;
+	}
+	if (borrowed) {
 		/*
 		 * Fast path: the CPU was idle. Run the enter "interrupt"
 		 * here, as idle, and switch to p on this very thread.
@@ -236,9 +274,9 @@ void lx_enter(struct task_struct *p)
 		lx_borrower = NULL;
 		local_irq_disable();
 		lx_host_idle_release(1);
+		if (lx_host_enter_begin(h))
+			lx_thread_halted(h);
 	}
-	if (lx_host_enter_begin(h))
-		lx_thread_halted(h);
 	lx_host_sem_down(h->sem);
 	if (lx_halting)
 		lx_thread_halted(h);

@@ -25,6 +25,7 @@ struct lx_thread {
 	long result;			/* syscall result handed to the caller */
 	int embodied;			/* no host thread of its own */
 	int wants_enter;		/* a caller waits to run as this task */
+	int queued;			/* on the LX_IRQ_ENTER queue (host lock) */
 	int leaving;			/* next switch-out returns to the caller */
 	int started;			/* own host thread has been created */
 };
