@@ -344,25 +344,36 @@ int lx_mount(const char *source, const char *target, const char *fstype,
 	return 0;
 }
 
-int lx_mount_disk(int idx, const char *target, const char *fstype,
-		  unsigned long flags, const char *data)
+int lx_mount_disk_part(int idx, int part, const char *target,
+		       const char *fstype, unsigned long flags,
+		       const char *data)
 {
 	char dev[32];
+	long devno, ret;
 
-	if (idx < 0 || idx >= 26)
-		return -ENODEV;
-	long devno = lx_disk_devno(idx);
-	long ret;
-
+	if (idx < 0 || idx >= 26 || part < 0 || part > 15)
+		return -ENXIO;
+	devno = lx_disk_devno(idx);
 	if (devno < 0)
 		return devno;
-	snprintf(dev, sizeof(dev), "/dev/lxd%c", 'a' + idx);
+	/* A disk's partitions take the minors right after its own. */
+	if (part)
+		snprintf(dev, sizeof(dev), "/dev/lxd%c%d", 'a' + idx, part);
+	else
+		snprintf(dev, sizeof(dev), "/dev/lxd%c", 'a' + idx);
 	/* Without devtmpfs on /dev the node is ours to make. */
 	lx_mkdir_p("/dev");
-	ret = lx_root_call(LXN_mknodat, LX_AT_FDCWD, (long)dev, 060600, devno, 0);
+	ret = lx_root_call(LXN_mknodat, LX_AT_FDCWD, (long)dev, 060600,
+			   devno + part, 0);
 	if (ret < 0 && ret != -EEXIST)
 		return ret;
 	return lx_mount(dev, target, fstype, flags, data);
+}
+
+int lx_mount_disk(int idx, const char *target, const char *fstype,
+		  unsigned long flags, const char *data)
+{
+	return lx_mount_disk_part(idx, 0, target, fstype, flags, data);
 }
 
 int lx_chroot(const char *path)

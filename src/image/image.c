@@ -48,14 +48,8 @@ int kbox_image_open(const struct kbox_opts *o)
         close(fd);
         return -1;
     }
-    if (o->partition) {
-        say("image '%s': partition %s: partitioned images are not supported "
-            "yet",
-            o->image, "selection");
-        close(fd);
-        return -1;
-    }
-    if (!strncmp(o->fs_type, "ext", 3)) {
+    /* A partition's filesystem is checked by the kernel when mounted. */
+    if (!o->partition && !strncmp(o->fs_type, "ext", 3)) {
         /* ext2/3/4 superblock magic 0xEF53 at 1024 + 56. */
         if (pread(fd, sb, 2, 1024 + 56) != 2 || sb[0] != 0x53 ||
             sb[1] != 0xEF) {
@@ -97,8 +91,13 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
         say("cannot attach image '%s': %s", o->image, lx_strerror(idx));
         return -1;
     }
-    rc = lx_mount_disk(idx, ROOT_MNT, o->fs_type, flags,
-                       o->mount_opts[0] ? o->mount_opts : NULL);
+    rc = lx_mount_disk_part(idx, o->partition, ROOT_MNT, o->fs_type, flags,
+                            o->mount_opts[0] ? o->mount_opts : NULL);
+    if (rc == -ENXIO && o->partition) {
+        fprintf(stderr, "kbox: image '%s' has no partition %d\n", o->image,
+                o->partition);
+        return -1;
+    }
     if (rc < 0) {
         fprintf(
             stderr,

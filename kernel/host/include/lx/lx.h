@@ -86,6 +86,14 @@ int lx_mount(const char *source, const char *target, const char *fstype,
 /* Mount disk @idx at @target. */
 int lx_mount_disk(int idx, const char *target, const char *fstype,
 		  unsigned long flags, const char *data);
+/*
+ * Mount partition @part (1-15, as the kernel's partition parser numbered
+ * it: MBR or GPT) of disk @idx at @target. -ENXIO if there is no such
+ * partition.
+ */
+int lx_mount_disk_part(int idx, int part, const char *target,
+		       const char *fstype, unsigned long flags,
+		       const char *data);
 /* chdir(@path) + chroot(".") in the root task. */
 int lx_chroot(const char *path);
 
