@@ -26,30 +26,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest-check.h"
+
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
-
-static int n_ok, n_fail;
-
-static void check(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    int e = errno;
-
-    printf("%s - ", cond ? "ok" : "FAIL");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    if (!cond && e)
-        printf(" (errno %d %s)", e, strerror(e));
-    printf("\n");
-    if (cond)
-        n_ok++;
-    else
-        n_fail++;
-    errno = 0;
-}
 
 struct want {
     int fd;

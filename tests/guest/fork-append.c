@@ -22,28 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest-check.h"
+
 #define LINE_LEN 24 /* "c%03d l%05d ..........\n" */
-
-static int n_ok, n_fail;
-
-static void check(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    int e = errno;
-
-    printf("%s - ", cond ? "ok" : "FAIL");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    if (!cond && e)
-        printf(" (errno %d %s)", e, strerror(e));
-    printf("\n");
-    if (cond)
-        n_ok++;
-    else
-        n_fail++;
-    errno = 0;
-}
 
 static void make_line(char *buf, int child, int line)
 {

@@ -20,26 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int n_ok, n_fail;
-
-static void check(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    int e = errno;
-
-    printf("%s - ", cond ? "ok" : "FAIL");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    if (!cond && e)
-        printf(" (errno %d %s)", e, strerror(e));
-    printf("\n");
-    if (cond)
-        n_ok++;
-    else
-        n_fail++;
-    errno = 0;
-}
+#include "guest-check.h"
 
 static volatile sig_atomic_t got_usr1, got_usr2, got_pipe, got_alrm, got_term;
 static volatile sig_atomic_t chld_count, chld_pid, chld_status, chld_code;

@@ -27,27 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static int n_ok, n_fail, n_skip;
+#include "guest-check.h"
+
+static int n_skip;
 static char scratch[1024];
-
-static void check(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    int e = errno;
-
-    printf("%s - ", cond ? "ok" : "FAIL");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    if (!cond && e)
-        printf(" (errno %d %s)", e, strerror(e));
-    printf("\n");
-    if (cond)
-        n_ok++;
-    else
-        n_fail++;
-    errno = 0;
-}
 
 static void skip(const char *what, const char *why)
 {

@@ -25,29 +25,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest-check.h"
+
 #define BIG (256 * 1024)
 
-static int n_ok, n_fail;
 static char scratch[80];
-
-static void check(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    int e = errno;
-
-    printf("%s - ", cond ? "ok" : "FAIL");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    if (!cond && e)
-        printf(" (errno %d %s)", e, strerror(e));
-    printf("\n");
-    if (cond)
-        n_ok++;
-    else
-        n_fail++;
-    errno = 0;
-}
 
 static int full_write(int fd, const char *buf, size_t len)
 {

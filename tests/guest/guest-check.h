@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest programs' check(): prints "ok - ..." or "FAIL - ..." (with
+ * errno on failure) and counts both. Header-only: each guest is one file.
+ */
+#ifndef KBOX_GUEST_CHECK_H
+#define KBOX_GUEST_CHECK_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int n_ok, n_fail;
+
+__attribute__((format(printf, 2, 3))) static void check(int cond,
+                                                        const char *fmt, ...)
+{
+    va_list ap;
+    int e = errno;
+
+    printf("%s - ", cond ? "ok" : "FAIL");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    if (!cond && e)
+        printf(" (errno %d %s)", e, strerror(e));
+    printf("\n");
+    if (cond)
+        n_ok++;
+    else
+        n_fail++;
+    errno = 0;
+}
+
+#endif
