@@ -111,8 +111,14 @@ int lx_boot(const struct lx_boot_opts *opts)
 	lx_rt.enter_tail = &lx_rt.enter_head;
 	/* Spinning only pays when the threads can run side by side. */
 	cpu_set_t cpus;
-	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && !getenv("LX_NO_SPIN"))
-		lx_rt.spin = CPU_COUNT(&cpus) - 1;
+	/*
+	 * Every waiter may spin when there are CPUs to spin on (a waiter
+	 * denied a spin sleeps, and waking it costs a cross-CPU wake-up);
+	 * on one CPU a spinner would only steal it from the owner.
+	 */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
+	    CPU_COUNT(&cpus) > 1 && !getenv("LX_NO_SPIN"))
+		lx_rt.spin = CPU_COUNT(&cpus);
 	lx_rt.console_fd = opts ? opts->console_fd : -1;
 	if (opts && opts->thread_stack_size)
 		lx_rt.stack_size = opts->thread_stack_size;

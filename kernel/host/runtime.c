@@ -173,7 +173,7 @@ void lx_host_sem_down(void *sem)
 {
 	if (sem_trywait(sem) == 0)
 		return;
-	/* At most ncpus - 1 spinners, so the CPU owner always has a vCPU. */
+	/* At most ncpus spinners at a time. */
 	if (lx_rt.spin &&
 	    atomic_fetch_add(&lx_rt.spinners, 1) < lx_rt.spin) {
 		unsigned long long end = lx_host_time_ns() + LX_SPIN_NS;
