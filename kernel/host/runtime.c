@@ -471,11 +471,24 @@ void lx_rt_timer_stop(void)
 
 /* --- memory, console, panic --- */
 
+/*
+ * RAM is placed low (4 GiB) when that range is free: physical addresses
+ * are host addresses, and at boot the kernel walks the "hole" below the
+ * first page frame one pageblock at a time - ~25 ms for a RAM mapping near
+ * the top of the address space, nothing at 4 GiB. Anywhere else works too.
+ */
+#define LX_RAM_HINT ((void *)(4UL << 30))
+
 void *lx_host_mem_alloc(unsigned long size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	void *p = MAP_FAILED;
 
+	if (sizeof(long) == 8)
+		p = mmap(LX_RAM_HINT, size, PROT_READ | PROT_WRITE,
+			 flags | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED)
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	lx_rt.ram = p;
