@@ -55,6 +55,13 @@ struct kbox_route_result kbox_path_route(const char *path,
                                          const struct kbox_bind *binds,
                                          int nbinds, bool hostdev);
 
+/*
+ * If @path starts with "/proc/self/", "/proc/thread-self/" or
+ * "/proc/<digits>/", return what follows that prefix and set *pid to the
+ * number (0 for self and thread-self); otherwise return NULL.
+ */
+const char *kbox_path_proc_pid(const char *path, long *pid);
+
 /* Host /dev nodes the guest may open when routed to the host. */
 bool kbox_path_hostdev_allowed(const char *name);
 

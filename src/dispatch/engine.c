@@ -15,6 +15,7 @@
 
 #include "kbox/abi.h"
 #include "kbox/dispatch.h"
+#include "kbox/path.h"
 #include "kbox/policy.h"
 
 struct kbox_sup kbox_sup;
@@ -62,19 +63,10 @@ int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
      * kernel's /proc does not know host pids, so strip it lexically
      * (every guest process shares the one root).
      */
-    if (!strncmp(buf, "/proc/", 6)) {
-        const char *p = buf + 6, *q;
+    {
+        long pid;
+        const char *q = kbox_path_proc_pid(buf, &pid);
 
-        if (!strncmp(p, "self/", 5))
-            q = p + 5;
-        else if (!strncmp(p, "thread-self/", 12))
-            q = p + 12;
-        else {
-            q = p;
-            while (*q >= '0' && *q <= '9')
-                q++;
-            q = (q > p && *q == '/') ? q + 1 : NULL;
-        }
         /* readlink of the link itself is answered by the fs family */
         if (q && !strncmp(q, "root", 4) &&
             (q[4] == '/' || (q[4] == '\0' && r->nr != SYS_readlinkat))) {

@@ -475,26 +475,14 @@ static struct kbox_resp h_faccessat(struct kbox_req *r)
 static long proc_fd_link(struct kbox_req *r, const char *path, uint64_t ubuf,
                          size_t sz)
 {
-    const char *p, *q;
+    const char *q;
     char target[KBOX_PATH_MAX], lp[64];
-    long n;
+    long n, pid;
     int fd, l;
 
-    if (strncmp(path, "/proc/", 6))
+    q = kbox_path_proc_pid(path, &pid);
+    if (!q || (pid && pid != r->proc->tgid))
         return -ENOSYS;
-    p = path + 6;
-    if (!strncmp(p, "self/", 5))
-        q = p + 5;
-    else if (!strncmp(p, "thread-self/", 12))
-        q = p + 12;
-    else {
-        q = p;
-        while (*q >= '0' && *q <= '9')
-            q++;
-        if (q == p || *q != '/' || atoi(p) != r->proc->tgid)
-            return -ENOSYS;
-        q++;
-    }
     if (!strcmp(q, "root")) {
         n = 1;
         strcpy(target, "/");

@@ -169,3 +169,27 @@ struct kbox_route_result kbox_path_route(const char *path,
     }
     return r;
 }
+
+const char *kbox_path_proc_pid(const char *path, long *pid)
+{
+    const char *p, *q;
+    long n = 0;
+
+    if (strncmp(path, "/proc/", 6))
+        return NULL;
+    p = path + 6;
+    *pid = 0;
+    if (!strncmp(p, "self/", 5))
+        return p + 5;
+    if (!strncmp(p, "thread-self/", 12))
+        return p + 12;
+    for (q = p; *q >= '0' && *q <= '9'; q++) {
+        if (n > (1L << 40))
+            return NULL; /* no such pid; and no overflow */
+        n = n * 10 + (*q - '0');
+    }
+    if (q == p || *q != '/')
+        return NULL;
+    *pid = n;
+    return q + 1;
+}

@@ -121,6 +121,24 @@ KTEST(route)
     KT_EQ(r.route, KBOX_ROUTE_LX); /* callers normalise first */
 }
 
+KTEST(proc_pid_prefix)
+{
+    long pid = -1;
+
+    KT_STREQ(kbox_path_proc_pid("/proc/self/fd/3", &pid), "fd/3");
+    KT_EQ(pid, 0);
+    KT_STREQ(kbox_path_proc_pid("/proc/thread-self/root", &pid), "root");
+    KT_EQ(pid, 0);
+    KT_STREQ(kbox_path_proc_pid("/proc/1234/cwd", &pid), "cwd");
+    KT_EQ(pid, 1234);
+    KT_ASSERT(kbox_path_proc_pid("/proc/1234", &pid) == NULL);
+    KT_ASSERT(kbox_path_proc_pid("/proc/12a/cwd", &pid) == NULL);
+    KT_ASSERT(kbox_path_proc_pid("/proc//cwd", &pid) == NULL);
+    KT_ASSERT(kbox_path_proc_pid("/proc/selfish/x", &pid) == NULL);
+    KT_ASSERT(kbox_path_proc_pid("/procs/self/x", &pid) == NULL);
+    KT_ASSERT(kbox_path_proc_pid("/proc/99999999999999999999/x", &pid) == NULL);
+}
+
 int main(int argc, char **argv)
 {
     return ktest_main(argc, argv);

@@ -8,7 +8,6 @@
 
 #define LX_IRQ_TIMER	1	/* the one-shot host timer expired */
 #define LX_IRQ_ENTER	2	/* a host thread waits to enter a task */
-#define LX_IRQ_BLOCK	3	/* host block I/O completed */
 #define LX_IRQ_MAX	8
 
 /*
