@@ -98,8 +98,9 @@ $(BUILD)/guest $(BUILD)/unit:
 	@mkdir -p $@
 
 # ---- root filesystem image -------------------------------------------------
-rootfs: guest-tests
-	bash scripts/mkrootfs.sh -o $(ROOTFS) --tests $(BUILD)/guest
+# kbox runs the image's ldconfig (/etc/ld.so.cache), as dpkg's trigger would
+rootfs: guest-tests kbox
+	bash scripts/mkrootfs.sh -o $(ROOTFS) --tests $(BUILD)/guest --kbox ./kbox
 
 # ---- demo -------------------------------------------------------------------
 deps:

@@ -35,6 +35,9 @@ usage: mkrootfs.sh [options]
   --tests DIR          guest test programs to install in /opt/kbox-tests
                        (default image: build/guest of this tree, if present)
   --cache DIR          cache directory (default: \$KBOX_CACHE or ~/.cache/kbox)
+  --kbox PATH          default image: run the image's ldconfig under this
+                       kbox binary to write /etc/ld.so.cache (without the
+                       cache every dynamic program probes ~40 paths first)
   -f, --force          rebuild even if OUT is up to date
   -q, --quiet          no progress output
   -h, --help           this help
@@ -56,6 +59,8 @@ TESTS=
 TESTS_SET=0
 FORCE=0
 QUIET=0
+KBOX_BIN=
+LDCONFIG=
 CACHE=${KBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kbox}
 
 need_arg() { [ $# -ge 2 ] || die "option $1 needs an argument"; }
@@ -67,6 +72,7 @@ while [ $# -gt 0 ]; do
     --from) need_arg "$@"; FROM=$2; shift 2 ;;
     --tests) need_arg "$@"; TESTS=$2; TESTS_SET=1; shift 2 ;;
     --cache) need_arg "$@"; CACHE=$2; shift 2 ;;
+    --kbox) need_arg "$@"; KBOX_BIN=$2; shift 2 ;;
     -f | --force) FORCE=1; shift ;;
     -q | --quiet) QUIET=1; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -108,6 +114,11 @@ if [ -n "$SIZE" ]; then
     *) SIZE_BYTES=$n ;;
     esac
     [ "$SIZE_BYTES" -ge $((1 << 20)) ] || die "--size $SIZE is too small"
+fi
+
+if [ -n "$KBOX_BIN" ]; then
+    [ -x "$KBOX_BIN" ] && [ -f "$KBOX_BIN" ] || die "--kbox $KBOX_BIN: not an executable file"
+    KBOX_BIN=$(cd "$(dirname -- "$KBOX_BIN")" && pwd)/$(basename -- "$KBOX_BIN")
 fi
 
 if [ -n "$FROM" ] && [ -n "${EXTRA// /}" ]; then
@@ -209,6 +220,14 @@ build_image()
         printf '%s\n' "${cmds[@]}" >"$WORK/debugfs.cmds"
         if ! err=$(debugfs -w -f "$WORK/debugfs.cmds" "$TMP_OUT" 2>&1 >/dev/null); then
             die "debugfs failed: $(tail -n1 <<<"$err")"
+        fi
+    fi
+    if [ -n "$LDCONFIG" ]; then
+        # What libc-bin's trigger does on a real system, run by the
+        # image's own static ldconfig as root inside the image.
+        step "ldconfig in the image"
+        if ! err=$("$KBOX_BIN" -r "$TMP_OUT" -0 -- "$LDCONFIG" 2>&1); then
+            die "ldconfig in the image failed: $(tail -n1 <<<"$err")"
         fi
     fi
     sync -f "$TMP_OUT" 2>/dev/null || true
@@ -339,6 +358,11 @@ SKEY=$( (echo "layout $LAYOUT_VERSION $ARCH $SELF_HASH" && cat <<<"$LIST") | has
 TKEY=none
 [ -n "$TESTS" ] && TKEY=$(hash_dir "$TESTS")
 KEY="$SKEY-$TKEY-${SIZE_BYTES:-auto}"
+LDCONFIG=
+if [ -n "$KBOX_BIN" ]; then
+    LDCONFIG=/usr/sbin/ldconfig
+    KEY="$KEY-ldconfig"
+fi
 
 if up_to_date "$KEY"; then
     [ "$QUIET" = 1 ] || echo "$PROG: $OUT is up to date"

@@ -31,8 +31,11 @@ struct kbox_tier_ops {
     bool (*valid)(struct kbox_req *r);
     /* Install host fd @src in the guest: at @target (>= 0, replacing
      * what is there) or the lowest free number (-1). Returns the guest fd
-     * or -errno. */
-    int (*addfd)(struct kbox_req *r, int src, int target, bool cloexec);
+     * or -errno. With @reply the tier may also complete the syscall with
+     * the new fd as its result in the same step (saving the guest a
+     * second wake-up); it then sets r->replied. */
+    int (*addfd)(struct kbox_req *r, int src, int target, bool cloexec,
+                 bool reply);
 };
 
 /* A guest process (thread group) and its kernel-side task context. */
@@ -64,11 +67,13 @@ struct kbox_req {
     const struct kbox_tier_ops *ops;
     void *tier; /* tier private */
     struct kbox_proc *proc;
+    bool replied; /* the tier already completed the call (addfd reply) */
 };
 
 enum kbox_resp_kind {
     KBOX_RESP_RET = 0,  /* return val (>= 0) or -errno */
     KBOX_RESP_CONTINUE, /* let the host kernel run it */
+    KBOX_RESP_SENT,     /* already completed by the tier with val */
 };
 
 struct kbox_resp {
@@ -135,6 +140,14 @@ int kbox_lxfd(struct kbox_req *r, int fd);
  * Returns the guest fd or -errno (the lx fd is closed on error).
  */
 long kbox_fd_install(struct kbox_req *r, int lxfd, int target, bool cloexec);
+/* kbox_fd_install as the handler's final step: the tier may answer the
+ * syscall with the new fd in the same step. */
+struct kbox_resp kbox_fd_install_reply(struct kbox_req *r, int lxfd, int target,
+                                       bool cloexec);
+/* An lx file just opened with @oflags, as the syscall's result. */
+struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags);
+/* Hand host fd @src to the guest as the syscall's result (lowest free). */
+struct kbox_resp kbox_fd_give_reply(struct kbox_req *r, int src, bool cloexec);
 
 /* Handler tables by family (each returns true if it handles nr). */
 kbox_handler kbox_fs_handler(long nr);

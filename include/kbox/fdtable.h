@@ -36,9 +36,25 @@ bool kbox_fdt_cloexec(struct kbox_fdt *t, int gfd);
 /* Map @gfd -> @lxfd. Returns the lx fd it replaced (the caller closes it
  * in lx), -1 if none, or -ENOMEM / -EBADF. */
 int kbox_fdt_set(struct kbox_fdt *t, int gfd, int lxfd, bool cloexec);
+/*
+ * Reserve a guest number with @place(@ctx) (which returns it or -errno)
+ * and map it to @lxfd, with the table locked throughout so no lookup by
+ * another thread sees the number before it is mapped (the guest may use
+ * it the moment @place returns). Returns the guest fd or -errno; *old
+ * gets the lx fd previously mapped there (caller closes it) or -1.
+ */
+int kbox_fdt_place(struct kbox_fdt *t, int (*place)(void *ctx), void *ctx,
+                   int lxfd, bool cloexec, bool shadow, int *old);
 /* Unmap @gfd; returns its lx fd (caller closes it in lx) or -1. */
 int kbox_fdt_clear(struct kbox_fdt *t, int gfd);
 void kbox_fdt_set_cloexec(struct kbox_fdt *t, int gfd, bool cloexec);
+/*
+ * "Shadowed": the host fd at @gfd is a point-in-time content memfd of the
+ * lx file (not the placeholder), so mmap can go straight to the host.
+ * Set only while @gfd still maps to @lxfd; any new mapping clears it.
+ */
+bool kbox_fdt_shadow(struct kbox_fdt *t, int gfd);
+void kbox_fdt_set_shadow(struct kbox_fdt *t, int gfd, int lxfd);
 /* Drop close-on-exec entries (lx closed them in lx_task_exec). */
 void kbox_fdt_exec(struct kbox_fdt *t);
 /*

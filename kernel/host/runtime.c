@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/fs.h>
@@ -544,6 +545,50 @@ long lx_host_blk_rw(int fd, int write, void *buf, unsigned long len,
 		buf = (char *)buf + n;
 		len -= n;
 		off += n;
+	}
+	return 0;
+}
+
+long lx_host_blk_rwv(int fd, int write, struct lx_host_iov *iov, int n,
+		     unsigned long long off)
+{
+	struct iovec *v = (struct iovec *)iov;
+
+	_Static_assert(sizeof(struct lx_host_iov) == sizeof(struct iovec),
+		       "lx_host_iov must match struct iovec");
+	while (n > 0) {
+		ssize_t got = write ? pwritev(fd, v, n, off) : preadv(fd, v, n, off);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (got == 0) /* short image: finish buffer by buffer */
+			break;
+		off += got;
+		while (n > 0 && (size_t)got >= v->iov_len) {
+			got -= v->iov_len;
+			v++;
+			n--;
+		}
+		if (n > 0 && got) { /* partial buffer: its rest on its own */
+			long err = lx_host_blk_rw(fd, write,
+						  (char *)v->iov_base + got,
+						  v->iov_len - got, off);
+			if (err)
+				return err;
+			off += v->iov_len - got;
+			v++;
+			n--;
+		}
+	}
+	for (; n > 0; n--, v++) {
+		long err = lx_host_blk_rw(fd, write, v->iov_base, v->iov_len,
+					  off);
+		if (err)
+			return err;
+		off += v->iov_len;
 	}
 	return 0;
 }

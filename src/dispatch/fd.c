@@ -29,6 +29,7 @@
 #include <lx/uapi.h>
 
 #include "kbox/abi.h"
+#include "kbox/cache.h"
 #include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/exec.h"
@@ -56,22 +57,94 @@ static void lx_close(struct kbox_req *r, int lxfd)
         kbox_lx(r, LX__NR_close, lxfd, 0, 0, 0, 0, 0);
 }
 
-long kbox_fd_install(struct kbox_req *r, int lxfd, int target, bool cloexec)
-{
-    int gfd = r->ops->addfd(r, kbox_sup.placeholder_fd, target, cloexec);
-    int old;
+struct place_ctx {
+    struct kbox_req *r;
+    int src, target;
+    bool cloexec, reply;
+};
 
+static int place_fd(void *arg)
+{
+    struct place_ctx *c = arg;
+
+    return c->r->ops->addfd(c->r, c->src, c->target, c->cloexec, c->reply);
+}
+
+/* Put host fd @src (placeholder or content memfd) at a guest number
+ * mapped to @lxfd. */
+static long install(struct kbox_req *r, int lxfd, int src, int target,
+                    bool cloexec, bool reply)
+{
+    struct place_ctx c = { r, src, target, cloexec, reply };
+    int old, gfd;
+
+    gfd = kbox_fdt_place(r->proc->fdt, place_fd, &c, lxfd, cloexec,
+                         src != kbox_sup.placeholder_fd, &old);
     if (gfd < 0) {
+        /* -ENOMEM for the map after a reply: the guest holds a plain
+         * placeholder (reads as empty); nothing better is possible. */
         lx_close(r, lxfd);
         return gfd;
     }
-    old = kbox_fdt_set(r->proc->fdt, gfd, lxfd, cloexec);
-    if (old < -1) { /* no memory for the map: undo in lx */
-        lx_close(r, lxfd);
-        return old;
-    }
     lx_close(r, old);
     return gfd;
+}
+
+long kbox_fd_install(struct kbox_req *r, int lxfd, int target, bool cloexec)
+{
+    return install(r, lxfd, kbox_sup.placeholder_fd, target, cloexec, false);
+}
+
+static struct kbox_resp replied(struct kbox_req *r, long v)
+{
+    struct kbox_resp resp = kbox_ret(v);
+
+    if (r->replied)
+        resp.kind = KBOX_RESP_SENT;
+    return resp;
+}
+
+struct kbox_resp kbox_fd_install_reply(struct kbox_req *r, int lxfd, int target,
+                                       bool cloexec)
+{
+    return replied(
+        r, install(r, lxfd, kbox_sup.placeholder_fd, target, cloexec, true));
+}
+
+struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
+{
+    bool cloexec = (oflags & O_CLOEXEC) != 0;
+    int src = kbox_sup.placeholder_fd, mfd = -1;
+    long gfd;
+
+    /*
+     * A read-only regular file whose content is already cached (a shared
+     * library the previous program mapped): hand out the content memfd
+     * itself, so the loader's mmaps need no fd swap. Reads still go to lx
+     * through the map; the memfd is only what the host maps.
+     */
+    if ((oflags & O_ACCMODE) == O_RDONLY &&
+        !(oflags & (O_PATH | O_DIRECTORY))) {
+        struct kbox_gstat g;
+        struct kbox_cache_key k;
+
+        if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0 &&
+            S_ISREG(g.st_mode)) {
+            kbox_cache_key_from(&k, &g, 0);
+            mfd = kbox_cache_lookup(&k);
+            if (mfd >= 0)
+                src = mfd;
+        }
+    }
+    gfd = install(r, lxfd, src, -1, cloexec, true);
+    if (mfd >= 0)
+        close(mfd);
+    return replied(r, gfd);
+}
+
+struct kbox_resp kbox_fd_give_reply(struct kbox_req *r, int src, bool cloexec)
+{
+    return replied(r, r->ops->addfd(r, src, -1, cloexec, true));
 }
 
 static struct kbox_resp h_read(struct kbox_req *r)
@@ -308,7 +381,7 @@ static struct kbox_resp h_dup(struct kbox_req *r)
     lxfd = lx_dup(r, old, false);
     if (lxfd < 0)
         return kbox_ret(lxfd);
-    return kbox_ret(kbox_fd_install(r, (int)lxfd, -1, false));
+    return kbox_fd_install_reply(r, (int)lxfd, -1, false);
 }
 
 static struct kbox_resp h_dup3(struct kbox_req *r)
@@ -335,7 +408,7 @@ static struct kbox_resp h_dup3(struct kbox_req *r)
     lxfd = lx_dup(r, lold, flags & O_CLOEXEC);
     if (lxfd < 0)
         return kbox_ret(lxfd);
-    return kbox_ret(kbox_fd_install(r, (int)lxfd, nfd, flags & O_CLOEXEC));
+    return kbox_fd_install_reply(r, (int)lxfd, nfd, flags & O_CLOEXEC);
 }
 
 static long flock_op(struct kbox_req *r, int fd, int cmd)
@@ -363,30 +436,28 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
     switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
-        int target;
+        int target = -1; /* lowest free: the host picks it */
+        long lxfd;
 
         if ((long)(int)A(2) < 0)
             return kbox_ret(-EINVAL);
-        target = lowest_free(r, (int)A(2));
-        long lxfd;
-
-        if (target < 0)
+        if ((int)A(2) > 0)
+            target = lowest_free(r, (int)A(2));
+        if (target < -1)
             return kbox_ret(target);
         lxfd = lx_dup(r, fd, cmd == F_DUPFD_CLOEXEC);
         if (lxfd < 0)
             return kbox_ret(lxfd);
-        return kbox_ret(
-            kbox_fd_install(r, (int)lxfd, target, cmd == F_DUPFD_CLOEXEC));
+        return kbox_fd_install_reply(r, (int)lxfd, target,
+                                     cmd == F_DUPFD_CLOEXEC);
     }
     case F_SETFD:
         rc = kbox_lx(r, LX__NR_fcntl, fd, F_SETFD, A(2), 0, 0, 0);
         if (rc < 0)
             return kbox_ret(rc);
         kbox_fdt_set_cloexec(r->proc->fdt, gfd, (A(2) & FD_CLOEXEC) != 0);
-        /* Keep the placeholder's close-on-exec flag in step. */
-        rc = r->ops->addfd(r, kbox_sup.placeholder_fd, gfd,
-                           (A(2) & FD_CLOEXEC) != 0);
-        return kbox_ret(rc < 0 ? rc : 0);
+        /* The host sets the placeholder's own flag to match. */
+        return kbox_continue();
     case F_GETLK:
     case F_SETLK:
     case F_SETLKW:
@@ -624,8 +695,7 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
         if (rc < 0)
             return kbox_ret(rc);
         kbox_fdt_set_cloexec(r->proc->fdt, gfd, req == FIOCLEX);
-        rc = r->ops->addfd(r, kbox_sup.placeholder_fd, gfd, req == FIOCLEX);
-        return kbox_ret(rc < 0 ? rc : 0);
+        return kbox_continue(); /* the placeholder's flag, on the host */
     }
     case FIONREAD: {
         int v = 0;
@@ -662,6 +732,9 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
 
     if ((flags & MAP_ANONYMOUS) || fd < 0)
         return kbox_continue();
+    if (kbox_fdt_shadow(r->proc->fdt, gfd) &&
+        !((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE)))
+        return kbox_continue(); /* the content memfd is already there */
     rc = kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0);
     if (rc < 0)
         return kbox_ret(rc);
@@ -677,10 +750,11 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     mfd = kbox_exec_content_memfd(r->proc->task, fd, &g);
     if (mfd < 0)
         return kbox_ret(mfd);
-    rc = r->ops->addfd(r, mfd, gfd, cloexec);
+    rc = r->ops->addfd(r, mfd, gfd, cloexec, false);
     close(mfd);
     if (rc < 0)
         return kbox_ret(rc);
+    kbox_fdt_set_shadow(r->proc->fdt, gfd, fd);
     return kbox_continue();
 }
 

@@ -227,6 +227,7 @@ static int fd_alias(const char *path)
 /* Reopen the guest's own fd @n (host object: via /proc/<pid>/fd/n). */
 static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
 {
+    struct kbox_resp resp;
     char p[64];
     long rc;
     int hfd;
@@ -237,16 +238,15 @@ static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
                      0);
         if (rc < 0)
             return kbox_ret(rc);
-        return kbox_ret(
-            kbox_fd_install(r, (int)rc, -1, (flags & O_CLOEXEC) != 0));
+        return kbox_fd_open_reply(r, (int)rc, flags);
     }
     snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)r->pid, n);
     hfd = open(p, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
     if (hfd < 0)
         return kbox_ret(errno == ENOENT ? -ENOENT : -errno);
-    rc = r->ops->addfd(r, hfd, -1, (flags & O_CLOEXEC) != 0);
+    resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
     close(hfd);
-    return kbox_ret(rc);
+    return resp;
 }
 
 int kbox_fs_resolve(struct kbox_req *r, int dirfd, const char *path,
@@ -295,9 +295,10 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
 
         if (hfd < 0)
             return kbox_ret(hfd);
-        rc = r->ops->addfd(r, hfd, -1, (flags & O_CLOEXEC) != 0);
+        struct kbox_resp resp =
+            kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
         close(hfd);
-        return kbox_ret(rc);
+        return resp;
     }
     if (resolve) {
         struct open_how how = { (unsigned long long)flags,
@@ -310,7 +311,7 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     }
     if (rc < 0)
         return kbox_ret(rc);
-    return kbox_ret(kbox_fd_install(r, (int)rc, -1, (flags & O_CLOEXEC) != 0));
+    return kbox_fd_open_reply(r, (int)rc, flags);
 }
 
 static struct kbox_resp h_openat(struct kbox_req *r)

@@ -396,7 +396,7 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
                 g = lxfd < 0 ? (int)lxfd
                              : (int)kbox_fd_install(r, (int)lxfd, -1, cloexec);
             } else {
-                g = r->ops->addfd(r, h, -1, cloexec);
+                g = r->ops->addfd(r, h, -1, cloexec, false);
             }
             close(h);
             fds[i] = g < 0 ? -1 : g;

@@ -411,7 +411,7 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
             close_image(&in);
             return rc == -ENOEXEC ? -ELIBBAD : rc;
         }
-        gi = r->ops->addfd(r, in.fd, -1, true);
+        gi = r->ops->addfd(r, in.fd, -1, true, false);
         close_image(&in);
         if (gi < 0)
             return gi;
@@ -539,12 +539,12 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
     if (empty_fd) {
         /* execveat(fd, "", AT_EMPTY_PATH): swap the fd for the memfd. */
         gfd = r->ops->addfd(r, prog, dirfd,
-                            kbox_fdt_cloexec(r->proc->fdt, dirfd));
+                            kbox_fdt_cloexec(r->proc->fdt, dirfd), false);
         close(prog);
         if (gfd < 0)
             return kbox_ret(gfd);
     } else {
-        gfd = r->ops->addfd(r, prog, -1, true);
+        gfd = r->ops->addfd(r, prog, -1, true, false);
         close(prog);
         if (gfd < 0)
             return kbox_ret(gfd);

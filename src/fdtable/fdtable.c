@@ -14,9 +14,12 @@ struct kbox_fdt {
     pthread_mutex_t lock;
     int refs;
     int cap;
-    int *map; /* guest fd -> lx fd, -1 */
-    uint8_t *cloexec;
+    int *map;    /* guest fd -> lx fd, -1 */
+    uint8_t *fl; /* FL_* of mapped entries */
 };
+
+#define FL_CLOEXEC 1
+#define FL_SHADOW  2 /* the host fd is a content memfd of the file */
 
 struct kbox_fdt *kbox_fdt_new(void)
 {
@@ -46,13 +49,13 @@ static int grow(struct kbox_fdt *t, int gfd)
     if (!m)
         return -ENOMEM;
     t->map = m;
-    c = realloc(t->cloexec, (size_t)ncap);
+    c = realloc(t->fl, (size_t)ncap);
     if (!c)
         return -ENOMEM;
-    t->cloexec = c;
+    t->fl = c;
     for (int i = t->cap; i < ncap; i++) {
         t->map[i] = -1;
-        t->cloexec[i] = 0;
+        t->fl[i] = 0;
     }
     t->cap = ncap;
     return 0;
@@ -67,14 +70,14 @@ struct kbox_fdt *kbox_fdt_copy(struct kbox_fdt *src)
     pthread_mutex_lock(&src->lock);
     if (src->cap) {
         t->map = malloc((size_t)src->cap * sizeof(*t->map));
-        t->cloexec = malloc((size_t)src->cap);
-        if (!t->map || !t->cloexec) {
+        t->fl = malloc((size_t)src->cap);
+        if (!t->map || !t->fl) {
             pthread_mutex_unlock(&src->lock);
             kbox_fdt_put(t);
             return NULL;
         }
         memcpy(t->map, src->map, (size_t)src->cap * sizeof(*t->map));
-        memcpy(t->cloexec, src->cloexec, (size_t)src->cap);
+        memcpy(t->fl, src->fl, (size_t)src->cap);
         t->cap = src->cap;
     }
     pthread_mutex_unlock(&src->lock);
@@ -102,7 +105,7 @@ void kbox_fdt_put(struct kbox_fdt *t)
         return;
     pthread_mutex_destroy(&t->lock);
     free(t->map);
-    free(t->cloexec);
+    free(t->fl);
     free(t);
 }
 
@@ -127,7 +130,7 @@ bool kbox_fdt_cloexec(struct kbox_fdt *t, int gfd)
         return false;
     pthread_mutex_lock(&t->lock);
     if (gfd < t->cap)
-        v = t->cloexec[gfd] != 0;
+        v = (t->fl[gfd] & FL_CLOEXEC) != 0;
     pthread_mutex_unlock(&t->lock);
     return v;
 }
@@ -146,9 +149,33 @@ int kbox_fdt_set(struct kbox_fdt *t, int gfd, int lxfd, bool cloexec)
     }
     old = t->map[gfd];
     t->map[gfd] = lxfd;
-    t->cloexec[gfd] = cloexec;
+    t->fl[gfd] = cloexec ? FL_CLOEXEC : 0;
     pthread_mutex_unlock(&t->lock);
     return old;
+}
+
+int kbox_fdt_place(struct kbox_fdt *t, int (*place)(void *ctx), void *ctx,
+                   int lxfd, bool cloexec, bool shadow, int *old)
+{
+    int gfd, rc;
+
+    *old = -1;
+    if (lxfd < 0)
+        return -EBADF;
+    pthread_mutex_lock(&t->lock);
+    gfd = place(ctx);
+    if (gfd >= 0) {
+        rc = grow(t, gfd);
+        if (rc) {
+            pthread_mutex_unlock(&t->lock);
+            return rc;
+        }
+        *old = t->map[gfd];
+        t->map[gfd] = lxfd;
+        t->fl[gfd] = (cloexec ? FL_CLOEXEC : 0) | (shadow ? FL_SHADOW : 0);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return gfd;
 }
 
 int kbox_fdt_clear(struct kbox_fdt *t, int gfd)
@@ -161,7 +188,7 @@ int kbox_fdt_clear(struct kbox_fdt *t, int gfd)
     if (gfd < t->cap) {
         old = t->map[gfd];
         t->map[gfd] = -1;
-        t->cloexec[gfd] = 0;
+        t->fl[gfd] = 0;
     }
     pthread_mutex_unlock(&t->lock);
     return old;
@@ -171,7 +198,29 @@ void kbox_fdt_set_cloexec(struct kbox_fdt *t, int gfd, bool cloexec)
 {
     pthread_mutex_lock(&t->lock);
     if (gfd >= 0 && gfd < t->cap && t->map[gfd] >= 0)
-        t->cloexec[gfd] = cloexec;
+        t->fl[gfd] =
+            (uint8_t)((t->fl[gfd] & ~FL_CLOEXEC) | (cloexec ? FL_CLOEXEC : 0));
+    pthread_mutex_unlock(&t->lock);
+}
+
+bool kbox_fdt_shadow(struct kbox_fdt *t, int gfd)
+{
+    bool v = false;
+
+    if (gfd < 0)
+        return false;
+    pthread_mutex_lock(&t->lock);
+    if (gfd < t->cap && t->map[gfd] >= 0)
+        v = (t->fl[gfd] & FL_SHADOW) != 0;
+    pthread_mutex_unlock(&t->lock);
+    return v;
+}
+
+void kbox_fdt_set_shadow(struct kbox_fdt *t, int gfd, int lxfd)
+{
+    pthread_mutex_lock(&t->lock);
+    if (gfd >= 0 && gfd < t->cap && t->map[gfd] == lxfd)
+        t->fl[gfd] |= FL_SHADOW;
     pthread_mutex_unlock(&t->lock);
 }
 
@@ -179,9 +228,9 @@ void kbox_fdt_exec(struct kbox_fdt *t)
 {
     pthread_mutex_lock(&t->lock);
     for (int i = 0; i < t->cap; i++) {
-        if (t->map[i] >= 0 && t->cloexec[i]) {
+        if (t->map[i] >= 0 && (t->fl[i] & FL_CLOEXEC)) {
             t->map[i] = -1;
-            t->cloexec[i] = 0;
+            t->fl[i] = 0;
         }
     }
     pthread_mutex_unlock(&t->lock);
@@ -207,10 +256,10 @@ int kbox_fdt_range(struct kbox_fdt *t, unsigned first, unsigned last,
         }
         v[n++] = t->map[i];
         if (cloexec_only) {
-            t->cloexec[i] = 1;
+            t->fl[i] |= FL_CLOEXEC;
         } else {
             t->map[i] = -1;
-            t->cloexec[i] = 0;
+            t->fl[i] = 0;
         }
     }
     pthread_mutex_unlock(&t->lock);

@@ -10,6 +10,9 @@ grep -q Debian <<<"$out" || fail "no os-release from the image: $out"
 grep -qx Linux <<<"$out" || fail "uname -s: $out"
 "$KBOX" -r "$KBOX_ROOTFS" -- /bin/ls -la / | grep -q ' usr$' || fail "ls -la / shows no usr"
 expect_eq hello "$("$KBOX" -S "$KBOX_ROOTFS" -- /opt/kbox-tests/hello x)" "hello from kbox guest x"
+# make rootfs ran the image's ldconfig: the loader finds libc in its cache
+"$KBOX" -r "$KBOX_ROOTFS" -- /usr/sbin/ldconfig -p | grep -q 'libc\.so\.6 (libc6,x86-64) => /lib/x86_64-linux-gnu/libc\.so\.6' ||
+    fail "no /etc/ld.so.cache listing libc.so.6 in the image"
 rc=0; "$KBOX" -S "$KBOX_ROOTFS" -- /opt/kbox-tests/exitcode 7 || rc=$?
 expect_eq "exit status" "$rc" 7
 rc=0; "$KBOX" -S "$KBOX_ROOTFS" -- /opt/kbox-tests/exitcode -s 9 || rc=$?

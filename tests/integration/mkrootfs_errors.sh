@@ -41,6 +41,7 @@ expect_error "cannot write" --from small -o /proc/kbox-test.ext4
 expect_error "bad --size" --from small --size lots -o a.ext4
 expect_error "unknown argument: --bogus" --bogus
 expect_error "option --from needs an argument" --from
+expect_error "--kbox $TEST_TMP/no-kbox: not an executable file" --kbox "$TEST_TMP/no-kbox" -o a.ext4
 
 # no space: 20 MB of content into an 8 MB image
 expect_error "mke2fs failed: .*out of space" --from small --size 8M -o a.ext4

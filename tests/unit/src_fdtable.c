@@ -29,6 +29,69 @@ KTEST(set_lookup_clear)
     kbox_fdt_put(t);
 }
 
+static int place_at_7(void *ctx)
+{
+    int *calls = ctx;
+
+    ++*calls;
+    return 7;
+}
+
+static int place_fails(void *ctx)
+{
+    (void)ctx;
+    return -EMFILE;
+}
+
+KTEST(place_maps_the_number_it_is_given)
+{
+    struct kbox_fdt *t = kbox_fdt_new();
+    int calls = 0, old = 42;
+
+    KT_EQ(kbox_fdt_place(t, place_at_7, &calls, 3, true, false, &old), 7);
+    KT_EQ(calls, 1);
+    KT_EQ(old, -1);
+    KT_EQ(kbox_fdt_lookup(t, 7), 3);
+    KT_EQ(kbox_fdt_cloexec(t, 7), 1);
+    KT_EQ(kbox_fdt_shadow(t, 7), 0);
+    /* replacing hands back the previous lx fd */
+    KT_EQ(kbox_fdt_place(t, place_at_7, &calls, 4, false, true, &old), 7);
+    KT_EQ(old, 3);
+    KT_EQ(kbox_fdt_shadow(t, 7), 1);
+    KT_EQ(kbox_fdt_cloexec(t, 7), 0);
+    /* a failed placement maps nothing */
+    KT_EQ(kbox_fdt_place(t, place_fails, NULL, 5, false, false, &old), -EMFILE);
+    KT_EQ(old, -1);
+    KT_EQ(kbox_fdt_count(t), 1);
+    KT_EQ(kbox_fdt_place(t, place_at_7, &calls, -1, false, false, &old),
+          -EBADF);
+    kbox_fdt_put(t);
+}
+
+KTEST(shadow_flag_follows_the_mapping)
+{
+    struct kbox_fdt *t = kbox_fdt_new(), *c;
+
+    kbox_fdt_set(t, 3, 10, false);
+    KT_EQ(kbox_fdt_shadow(t, 3), 0);
+    kbox_fdt_set_shadow(t, 3, 11); /* stale lx fd: ignored */
+    KT_EQ(kbox_fdt_shadow(t, 3), 0);
+    kbox_fdt_set_shadow(t, 3, 10);
+    KT_EQ(kbox_fdt_shadow(t, 3), 1);
+    kbox_fdt_set_cloexec(t, 3, true); /* keeps the shadow bit */
+    KT_EQ(kbox_fdt_shadow(t, 3), 1);
+    KT_EQ(kbox_fdt_cloexec(t, 3), 1);
+    c = kbox_fdt_copy(t); /* fork: the child has the same host fd */
+    KT_EQ(kbox_fdt_shadow(c, 3), 1);
+    kbox_fdt_set(t, 3, 12, false); /* a new file at 3: placeholder again */
+    KT_EQ(kbox_fdt_shadow(t, 3), 0);
+    kbox_fdt_clear(c, 3);
+    KT_EQ(kbox_fdt_shadow(c, 3), 0);
+    KT_EQ(kbox_fdt_shadow(c, -1), 0);
+    kbox_fdt_put(c);
+    kbox_fdt_put(t);
+}
+
 KTEST(fork_copy_is_independent)
 {
     struct kbox_fdt *p = kbox_fdt_new(), *c;

@@ -66,7 +66,15 @@ static bool op_valid(struct kbox_req *r)
     return ioctl(t->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
-static int op_addfd(struct kbox_req *r, int src, int target, bool cloexec)
+#ifndef SECCOMP_ADDFD_FLAG_SEND
+#define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
+#endif
+
+/* Cleared when the host kernel refuses SECCOMP_ADDFD_FLAG_SEND (< 5.14). */
+static int addfd_send_ok = 1;
+
+static int op_addfd(struct kbox_req *r, int src, int target, bool cloexec,
+                    bool reply)
 {
     struct sc_tier *t = r->tier;
     struct seccomp_notif_addfd a;
@@ -79,6 +87,19 @@ static int op_addfd(struct kbox_req *r, int src, int target, bool cloexec)
     if (target >= 0) {
         a.flags = SECCOMP_ADDFD_FLAG_SETFD;
         a.newfd = (__u32)target;
+    }
+    if (reply && __atomic_load_n(&addfd_send_ok, __ATOMIC_RELAXED)) {
+        /* Install and answer in one step: the guest wakes once. */
+        a.flags |= SECCOMP_ADDFD_FLAG_SEND;
+        rc = ioctl(t->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+        if (rc >= 0) {
+            r->replied = true;
+            return rc;
+        }
+        if (errno != EINVAL)
+            return -errno;
+        __atomic_store_n(&addfd_send_ok, 0, __ATOMIC_RELAXED);
+        a.flags &= ~(__u32)SECCOMP_ADDFD_FLAG_SEND;
     }
     rc = ioctl(t->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
     return rc < 0 ? -errno : rc;
@@ -257,6 +278,8 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
     kr.ops = &sc_ops;
     kr.tier = &pool.tier;
     kres = kbox_dispatch(&kr);
+    if (kres.kind == KBOX_RESP_SENT)
+        return;
 
     memset(resp, 0, pool.sizes.seccomp_notif_resp);
     resp->id = req->id;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lx block device: a bio-based disk whose sectors live in a host file.
- * Bios are served synchronously with host pread/pwrite; FLUSH becomes
+ * Bios are served synchronously, one host preadv/pwritev per up to
+ * LX_BLK_IOV segments (a 128 KiB readahead is one call); FLUSH becomes
  * fdatasync and DISCARD punches a hole. Disks are named lxda, lxdb, ...
  */
 #include <linux/blkdev.h>
@@ -17,6 +18,7 @@
 
 #define LX_BLK_MAX_DISKS	16
 #define LX_BLK_MINORS		16	/* partitions per disk */
+#define LX_BLK_IOV		64	/* segments per host call */
 
 struct lx_disk {
 	int fd;
@@ -37,23 +39,33 @@ static void lx_blk_submit_bio(struct bio *bio)
 {
 	struct lx_disk *d = bio->bi_bdev->bd_disk->private_data;
 	unsigned long long pos = (unsigned long long)bio->bi_iter.bi_sector << SECTOR_SHIFT;
+	struct lx_host_iov iov[LX_BLK_IOV];
+	unsigned long batch = 0;
 	struct bio_vec bv;
 	struct bvec_iter iter;
+	int n = 0, write = op_is_write(bio_op(bio));
 	long err = 0;
 
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
+		/* NOMMU: a kmap is the page's own address, valid until endio */
 		bio_for_each_segment(bv, bio, iter) {
-			void *buf = bvec_kmap_local(&bv);
-
-			err = lx_host_blk_rw(d->fd, op_is_write(bio_op(bio)),
-					     buf, bv.bv_len, pos);
-			kunmap_local(buf);
+			iov[n].base = bvec_kmap_local(&bv);
+			iov[n].len = bv.bv_len;
+			kunmap_local(iov[n].base);
+			batch += bv.bv_len;
+			if (++n < LX_BLK_IOV)
+				continue;
+			err = lx_host_blk_rwv(d->fd, write, iov, n, pos);
 			if (err)
 				break;
-			pos += bv.bv_len;
+			pos += batch;
+			batch = 0;
+			n = 0;
 		}
+		if (!err && n)
+			err = lx_host_blk_rwv(d->fd, write, iov, n, pos);
 		if (!err && (bio->bi_opf & REQ_FUA))
 			err = lx_host_blk_flush(d->fd);
 		break;

@@ -88,6 +88,14 @@ void lx_host_panic(const char *msg) __attribute__((noreturn));
 /* Block I/O on a host file descriptor; 0 or -errno. */
 long lx_host_blk_rw(int fd, int write, void *buf, unsigned long len,
 		    unsigned long long off);
+/* Same layout as the host's struct iovec. */
+struct lx_host_iov {
+	void *base;
+	unsigned long len;
+};
+/* @n contiguous-on-disk buffers from @off in one host call (n <= 64). */
+long lx_host_blk_rwv(int fd, int write, struct lx_host_iov *iov, int n,
+		     unsigned long long off);
 long lx_host_blk_flush(int fd);
 long lx_host_blk_discard(int fd, unsigned long long off,
 			 unsigned long long len);
