@@ -246,6 +246,7 @@ int main(int argc, char **argv)
         lx_task_exit(task);
         goto out;
     }
+    kbox_exec_set_comm(task, cmd);
     if (make_exec_dir())
         goto out;
 

@@ -12,6 +12,8 @@ struct kbox_gstat;
 
 /* A sealed memfd (fresh fd, caller closes) with the content of lx fd
  * @lxfd whose stat is @g; cached by (dev, ino, size, mtime, ctime). */
+/* Name task @t after the program at @path, as execve sets comm. */
+void kbox_exec_set_comm(struct lx_task *t, const char *path);
 int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
                             const struct kbox_gstat *g);
 

@@ -77,6 +77,25 @@ int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
                 memmove(buf, buf + 1, strlen(buf + 1) + 1);
         }
     }
+    /*
+     * Guest pids are host pids, which the kernel's /proc does not know:
+     * a process naming itself (/proc/$$/...) means /proc/self (a thread
+     * naming itself, /proc/thread-self). Other pids are left alone.
+     */
+    if (r->proc) {
+        long pid;
+        const char *q = kbox_path_proc_pid(buf, &pid);
+        const char *as = NULL;
+
+        if (q && pid == r->proc->tgid)
+            as = "/proc/self/";
+        else if (q && pid && pid == r->pid)
+            as = "/proc/thread-self/";
+        if (as && strlen(as) + strlen(q) < len) {
+            memmove(buf + strlen(as), q, strlen(q) + 1);
+            memcpy(buf, as, strlen(as));
+        }
+    }
     /* The kernel's /proc knows nothing of host processes: the guest's
      * own executable is the image path kbox exec'd. */
     if (r->proc && r->proc->exe[0] && !strcmp(buf, "/proc/self/exe") &&

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -83,13 +84,22 @@ static int make_memfd(const char *name, const void *buf, size_t len)
     return fd;
 }
 
+void kbox_exec_set_comm(struct lx_task *t, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    char comm[16];
+
+    snprintf(comm, sizeof(comm), "%s", b ? b + 1 : path);
+    lx_t(t, LX__NR_prctl, PR_SET_NAME, (long)comm, 0, 0, 0);
+}
+
 int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
                             const struct kbox_gstat *g)
 {
     struct kbox_cache_key k;
+    size_t size = (size_t)g->st_size, off = 0;
+    char *map = NULL;
     int fd;
-    char *buf;
-    size_t off = 0;
 
     kbox_cache_key_from(&k, g, 0);
     fd = kbox_cache_lookup(&k);
@@ -97,24 +107,40 @@ int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
         return fd;
     if (g->st_size > MAX_EXEC_SIZE)
         return -EFBIG;
-    buf = malloc(g->st_size ? (size_t)g->st_size : 1);
-    if (!buf)
-        return -ENOMEM;
-    while (off < (size_t)g->st_size) {
-        long n = lx_t(t, LX__NR_pread64, lxfd, (long)(buf + off),
-                      (long)((size_t)g->st_size - off), (long)off, 0);
+    fd = memfd_create("kbox-file", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+    if (fd < 0 && errno == EINVAL)
+        fd = memfd_create("kbox-file", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -errno;
+    /* lx reads straight into the memfd's pages: one copy, no bounce. */
+    if (size) {
+        if (ftruncate(fd, (off_t)size) ||
+            (map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+                        0)) == MAP_FAILED) {
+            close(fd);
+            return -ENOMEM;
+        }
+    }
+    while (off < size) {
+        long n = lx_t(t, LX__NR_pread64, lxfd, (long)(map + off),
+                      (long)(size - off), (long)off, 0);
         if (n < 0) {
-            free(buf);
+            munmap(map, size);
+            close(fd);
             return (int)n;
         }
         if (n == 0)
             break; /* shrank under us: the copy is what we read */
         off += (size_t)n;
     }
-    fd = make_memfd("kbox-file", buf, off);
-    free(buf);
-    if (fd < 0)
-        return fd;
+    if (size)
+        munmap(map, size);
+    if (off < size && ftruncate(fd, (off_t)off)) {
+        close(fd);
+        return -ENOMEM;
+    }
+    fcntl(fd, F_ADD_SEALS,
+          F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
     return kbox_cache_insert(&k, fd);
 }
 
@@ -570,6 +596,9 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
     kbox_fdt_exec(r->proc->fdt);
     if (!empty_fd)
         snprintf(r->proc->exe, sizeof(r->proc->exe), "%s", exe_path);
+    else
+        snprintf(path, sizeof(path), "%d", dirfd); /* fexecve: comm is N */
+    kbox_exec_set_comm(r->proc->task, path);
     return kbox_continue();
 }
 
