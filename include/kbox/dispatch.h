@@ -156,6 +156,7 @@ kbox_handler kbox_id_handler(long nr);
 kbox_handler kbox_proc_handler(long nr);
 kbox_handler kbox_sys_handler(long nr);
 kbox_handler kbox_net_handler(long nr);
+kbox_handler kbox_xattr_handler(long nr);
 
 /* Socket helpers (src/dispatch/sys.c) shared with src/dispatch/net.c. */
 int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len);

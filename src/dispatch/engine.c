@@ -37,6 +37,8 @@ static void build_table(void)
         if (!h)
             h = kbox_net_handler(nr);
         if (!h)
+            h = kbox_xattr_handler(nr);
+        if (!h)
             h = kbox_sys_handler(nr);
         table[nr] = h;
     }

@@ -968,12 +968,6 @@ static struct kbox_resp h_umount2(struct kbox_req *r)
     return kbox_ret(kbox_lx(r, LX__NR_umount2, (long)tgt, A(1), 0, 0, 0, 0));
 }
 
-static struct kbox_resp h_xattr(struct kbox_req *r)
-{
-    /* Extended attributes: not routed yet; say "not supported". */
-    return kbox_ret(-EOPNOTSUPP);
-}
-
 static struct kbox_resp h_inotify(struct kbox_req *r)
 {
     return kbox_ret(-ENOSYS);
@@ -1024,19 +1018,6 @@ kbox_handler kbox_fs_handler(long nr)
         return h_mount;
     case SYS_umount2:
         return h_umount2;
-    case SYS_setxattr:
-    case SYS_lsetxattr:
-    case SYS_fsetxattr:
-    case SYS_getxattr:
-    case SYS_lgetxattr:
-    case SYS_fgetxattr:
-    case SYS_listxattr:
-    case SYS_llistxattr:
-    case SYS_flistxattr:
-    case SYS_removexattr:
-    case SYS_lremovexattr:
-    case SYS_fremovexattr:
-        return h_xattr;
     case SYS_inotify_init:
     case SYS_inotify_init1:
     case SYS_inotify_add_watch:

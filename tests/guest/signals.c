@@ -197,8 +197,10 @@ static void test_child(void)
     check(kill(pid, 0) == -1 && errno == ESRCH,
           "kill(reaped child, 0) gives ESRCH");
 
-    /* child with a handler: signal it, it reports back via exit code */
+    /* child with a handler: signal it, it reports back via exit code
+     * (reset before fork: the child's SIGUSR1 may beat fork's return) */
     fflush(stdout);
+    got_usr1 = 0;
     pid = fork();
     if (pid == 0) {
         got_term = 0;
@@ -209,7 +211,6 @@ static void test_child(void)
             usleep(1000);
         _exit(got_term ? 0 : 1);
     }
-    got_usr1 = 0;
     r = wait_for(&got_usr1, 5000);
     check(r && usr1_pid == pid,
           "child's kill(getppid(), SIGUSR1) reaches the parent, si_pid "

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Extended attributes. Image files: the kernel's own ext4 xattrs (user.*,
+ * trusted.*, security.* with its permission rules), by path as the
+ * guest's task or on the mapped lx fd. Host objects (pipes, sockets, tty):
+ * CONTINUEd. Paths inside a bind: the host file's xattrs, reached through
+ * an O_PATH fd opened beneath the bind.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/dispatch.h"
+#include "kbox/path.h"
+
+#define A(i)  ((long)r->args[i])
+#define FD(i) ((int)kbox_arg_int(r->args[i]))
+
+/* Linux's limits: XATTR_NAME_MAX, XATTR_SIZE_MAX, XATTR_LIST_MAX. */
+#define NAME_MAX_LEN 255
+#define VALUE_MAX    65536
+
+enum xop { XSET, XGET, XLIST, XREMOVE };
+
+struct xcall {
+    enum xop op;
+    bool nofollow; /* l* variants */
+    bool byfd;     /* f* variants */
+    long lxnr;     /* the lx syscall with the same shape */
+};
+
+static struct xcall classify(long nr)
+{
+    struct xcall c = { XGET, false, false, 0 };
+
+    switch (nr) {
+    case SYS_setxattr:
+        c = (struct xcall){ XSET, false, false, LX__NR_setxattr };
+        break;
+    case SYS_lsetxattr:
+        c = (struct xcall){ XSET, true, false, LX__NR_lsetxattr };
+        break;
+    case SYS_fsetxattr:
+        c = (struct xcall){ XSET, false, true, LX__NR_fsetxattr };
+        break;
+    case SYS_getxattr:
+        c = (struct xcall){ XGET, false, false, LX__NR_getxattr };
+        break;
+    case SYS_lgetxattr:
+        c = (struct xcall){ XGET, true, false, LX__NR_lgetxattr };
+        break;
+    case SYS_fgetxattr:
+        c = (struct xcall){ XGET, false, true, LX__NR_fgetxattr };
+        break;
+    case SYS_listxattr:
+        c = (struct xcall){ XLIST, false, false, LX__NR_listxattr };
+        break;
+    case SYS_llistxattr:
+        c = (struct xcall){ XLIST, true, false, LX__NR_llistxattr };
+        break;
+    case SYS_flistxattr:
+        c = (struct xcall){ XLIST, false, true, LX__NR_flistxattr };
+        break;
+    case SYS_removexattr:
+        c = (struct xcall){ XREMOVE, false, false, LX__NR_removexattr };
+        break;
+    case SYS_lremovexattr:
+        c = (struct xcall){ XREMOVE, true, false, LX__NR_lremovexattr };
+        break;
+    case SYS_fremovexattr:
+        c = (struct xcall){ XREMOVE, false, true, LX__NR_fremovexattr };
+        break;
+    }
+    return c;
+}
+
+/* The same call on a host file, through /proc/self/fd of an O_PATH fd. */
+static long host_xattr(const struct xcall *c, int hfd, const char *name,
+                       void *buf, size_t size, int flags)
+{
+    char p[64];
+    struct stat st;
+    long rc;
+
+    if (fstat(hfd, &st))
+        return -errno;
+    if (S_ISLNK(st.st_mode)) {
+        /* An l* call on a symlink in a bind: Linux keeps no user xattrs
+         * on symlinks; report none rather than follow it. */
+        if (c->op == XLIST)
+            return 0;
+        return c->op == XGET ? -ENODATA : -EPERM;
+    }
+    snprintf(p, sizeof(p), "/proc/self/fd/%d", hfd);
+    switch (c->op) {
+    case XSET:
+        rc = setxattr(p, name, buf, size, flags);
+        break;
+    case XGET:
+        rc = getxattr(p, name, buf, size);
+        break;
+    case XLIST:
+        rc = listxattr(p, buf, size);
+        break;
+    default:
+        rc = removexattr(p, name);
+        break;
+    }
+    return rc < 0 ? -errno : rc;
+}
+
+static struct kbox_resp h_xattr(struct kbox_req *r)
+{
+    struct xcall c = classify(r->nr);
+    char path[KBOX_PATH_MAX], lxpath[KBOX_PATH_MAX];
+    char name[NAME_MAX_LEN + 2];
+    int narg = c.op == XLIST ? -1 : 1;
+    int bufarg = c.op == XLIST ? 1 : 2;
+    size_t size = (size_t)r->args[c.op == XLIST ? 2 : 3];
+    int flags = c.op == XSET ? (int)A(4) : 0;
+    int lxfd = -1, hfd = -1, lxdir = AT_FDCWD;
+    char *buf = NULL;
+    long rc;
+
+    if (c.byfd) {
+        lxfd = kbox_lxfd(r, FD(0));
+        if (lxfd < 0)
+            return kbox_continue(); /* a host object: the host answers */
+    } else {
+        rc = kbox_read_path(r, r->args[0], path, sizeof(path), false);
+        if (rc)
+            return kbox_ret(rc);
+    }
+    if (narg >= 0) {
+        rc = r->ops->read_str(r, r->args[narg], name, sizeof(name));
+        if (rc == -ENAMETOOLONG || (!rc && strlen(name) > NAME_MAX_LEN))
+            return kbox_ret(-ERANGE); /* as the kernel says */
+        if (rc)
+            return kbox_ret(rc);
+        if (!name[0])
+            return kbox_ret(-ERANGE);
+    }
+    if (c.op != XREMOVE && size) {
+        if (size > VALUE_MAX) {
+            if (c.op == XSET)
+                return kbox_ret(-E2BIG);
+            size = VALUE_MAX; /* no value or list is longer */
+        }
+        buf = malloc(size);
+        if (!buf)
+            return kbox_ret(-ENOMEM);
+        if (c.op == XSET && r->ops->read(r, r->args[bufarg], buf, size)) {
+            free(buf);
+            return kbox_ret(-EFAULT);
+        }
+    }
+    if (!c.byfd) {
+        int hflags = O_PATH | (c.nofollow ? O_NOFOLLOW : 0);
+
+        rc = kbox_fs_resolve(r, AT_FDCWD, path, hflags, &hfd, &lxdir, lxpath,
+                             sizeof(lxpath));
+        if (rc) {
+            free(buf);
+            return kbox_ret(rc);
+        }
+    }
+    if (hfd >= 0) {
+        rc = host_xattr(&c, hfd, name, buf, size, flags);
+        close(hfd);
+    } else if (c.byfd || lxdir == AT_FDCWD) {
+        long target = c.byfd ? lxfd : (long)lxpath;
+
+        switch (c.op) {
+        case XSET:
+            rc = kbox_lx(r, c.lxnr, target, (long)name, (long)buf, (long)size,
+                         flags, 0);
+            break;
+        case XGET:
+            rc = kbox_lx(r, c.lxnr, target, (long)name, (long)buf, (long)size,
+                         0, 0);
+            break;
+        case XLIST:
+            rc = kbox_lx(r, c.lxnr, target, (long)buf, (long)size, 0, 0, 0);
+            break;
+        default:
+            rc = kbox_lx(r, c.lxnr, target, (long)name, 0, 0, 0, 0);
+            break;
+        }
+    } else {
+        rc = -EOPNOTSUPP; /* path-based calls always start at the cwd */
+    }
+    if (rc > 0 && (c.op == XGET || c.op == XLIST) && size &&
+        r->ops->write(r, r->args[bufarg], buf, (size_t)rc))
+        rc = -EFAULT;
+    free(buf);
+    return kbox_ret(rc);
+}
+
+kbox_handler kbox_xattr_handler(long nr)
+{
+    switch (nr) {
+    case SYS_setxattr:
+    case SYS_lsetxattr:
+    case SYS_fsetxattr:
+    case SYS_getxattr:
+    case SYS_lgetxattr:
+    case SYS_fgetxattr:
+    case SYS_listxattr:
+    case SYS_llistxattr:
+    case SYS_flistxattr:
+    case SYS_removexattr:
+    case SYS_lremovexattr:
+    case SYS_fremovexattr:
+        return h_xattr;
+    default:
+        return NULL;
+    }
+}
