@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,24 +34,91 @@ static void forward_signal(int sig)
         kill(child_pid, sig);
 }
 
+/* Remove a private directory: its entries, one level of subdirectories
+ * (d<n>/<program> exec aliases), then itself. */
+static void remove_tree(int parent, const char *name)
+{
+    int dfd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+    struct dirent *de;
+
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return;
+    }
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (de->d_type == DT_DIR) {
+            int sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY);
+            DIR *sd = sub < 0 ? NULL : fdopendir(sub);
+            struct dirent *e;
+
+            while (sd && (e = readdir(sd)))
+                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                    unlinkat(sub, e->d_name, 0);
+            if (sd)
+                closedir(sd);
+            else if (sub >= 0)
+                close(sub);
+            unlinkat(dfd, de->d_name, AT_REMOVEDIR);
+        } else {
+            unlinkat(dfd, de->d_name, 0);
+        }
+    }
+    closedir(d);
+    unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+static int exec_dir_lock = -1;
+
 static void remove_exec_dir(void)
 {
-    DIR *d;
-    struct dirent *de;
-    int dfd;
-
     if (!kbox_sup.exec_dir[0])
         return;
-    d = opendir(kbox_sup.exec_dir);
-    if (d) {
-        dfd = dirfd(d);
-        while ((de = readdir(d)))
-            if (de->d_name[0] != '.')
-                unlinkat(dfd, de->d_name, 0);
-        closedir(d);
-    }
-    rmdir(kbox_sup.exec_dir);
+    remove_tree(AT_FDCWD, kbox_sup.exec_dir);
     kbox_sup.exec_dir[0] = '\0';
+}
+
+/*
+ * Private directories of kbox runs that were killed (SIGKILL, OOM) stay
+ * behind: "kbox-<pid>-XXXXXX" of ours whose pid is gone are removed.
+ */
+static void sweep_stale_exec_dirs(const char *tmp)
+{
+    DIR *d = opendir(tmp);
+    struct dirent *de;
+
+    if (!d)
+        return;
+    while ((de = readdir(d))) {
+        struct stat st;
+        char *end;
+        long pid;
+        int lk;
+
+        if (strncmp(de->d_name, "kbox-", 5))
+            continue;
+        pid = strtol(de->d_name + 5, &end, 10);
+        if (end == de->d_name + 5 || *end != '-' || strlen(end) != 7 ||
+            pid <= 0 || pid == (long)getpid())
+            continue;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+            !S_ISDIR(st.st_mode) || st.st_uid != getuid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive (or not ours to judge) */
+        /* A live run holds a lock on its directory (whatever its pid
+         * namespace): remove only what nobody holds. */
+        lk = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (lk < 0)
+            continue;
+        if (flock(lk, LOCK_EX | LOCK_NB) == 0)
+            remove_tree(dirfd(d), de->d_name);
+        close(lk);
+    }
+    closedir(d);
 }
 
 static int make_exec_dir(void)
@@ -59,14 +127,19 @@ static int make_exec_dir(void)
 
     if (!tmp || tmp[0] != '/' || strlen(tmp) > 200)
         tmp = "/tmp";
-    snprintf(kbox_sup.exec_dir, sizeof(kbox_sup.exec_dir), "%s/kbox-XXXXXX",
-             tmp);
+    sweep_stale_exec_dirs(tmp);
+    snprintf(kbox_sup.exec_dir, sizeof(kbox_sup.exec_dir), "%s/kbox-%d-XXXXXX",
+             tmp, (int)getpid());
     if (!mkdtemp(kbox_sup.exec_dir)) {
         fprintf(stderr, "kbox: cannot create a private directory in %s: %s\n",
                 tmp, strerror(errno));
         kbox_sup.exec_dir[0] = '\0';
         return -1;
     }
+    /* Held until exit: tells a later run's sweep this one is alive. */
+    exec_dir_lock = open(kbox_sup.exec_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (exec_dir_lock >= 0)
+        flock(exec_dir_lock, LOCK_EX | LOCK_NB);
     return 0;
 }
 

@@ -250,12 +250,22 @@ static long open_image_host(int hfd, struct image *img)
     return 0;
 }
 
-/* Make "<exec_dir>/<n>" -> "/proc/self/fd/<n>" exist. */
-static int ensure_alias(int n)
+/*
+ * Make the alias @name under exec_dir point at "/proc/self/fd/<n>": either
+ * "<n>" or "d<n>/<basename>" (so the host's comm and ps show the
+ * program's name, as the kernel takes comm from the path's last part).
+ */
+static int ensure_alias(int n, const char *name)
 {
-    char link[300], target[64];
+    char link[600], target[64], dir[300];
+    const char *slash = strchr(name, '/');
 
-    snprintf(link, sizeof(link), "%s/%d", kbox_sup.exec_dir, n);
+    if (slash) {
+        snprintf(dir, sizeof(dir), "%s/d%d", kbox_sup.exec_dir, n);
+        if (mkdir(dir, 0700) && errno != EEXIST)
+            return -errno;
+    }
+    snprintf(link, sizeof(link), "%s/%s", kbox_sup.exec_dir, name);
     snprintf(target, sizeof(target), "/proc/self/fd/%d", n);
     if (symlink(target, link) && errno != EEXIST)
         return -errno;
@@ -474,7 +484,7 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
 static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
                                 uint64_t uargv, uint64_t uenvp, int flags)
 {
-    char path[KBOX_PATH_MAX], name[16], exe_path[KBOX_PATH_MAX];
+    char path[KBOX_PATH_MAX], name[300], exe_path[KBOX_PATH_MAX];
     int lxdir = AT_FDCWD;
     struct image img;
     int prog = -1, gfd;
@@ -574,11 +584,24 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
         close(prog);
         if (gfd < 0)
             return kbox_ret(gfd);
-        snprintf(name, sizeof(name), "%d", gfd);
+        {
+            const char *base = strrchr(path, '/');
+
+            base = base ? base + 1 : path;
+            /* the alias replaces the path in place: it must not be longer */
+            if (!strchr(base, '/') && base[0] && strcmp(base, ".") &&
+                strcmp(base, "..") &&
+                snprintf(name, sizeof(name), "d%d/%s", gfd, base) <
+                    (int)sizeof(name) &&
+                strlen(name) <= strlen(path))
+                ;
+            else
+                snprintf(name, sizeof(name), "%d", gfd);
+        }
         if (strlen(name) > strlen(path) ||
             (dirfd != AT_FDCWD && r->nr == SYS_execveat))
             return kbox_ret(-ENAMETOOLONG);
-        rc = ensure_alias(gfd);
+        rc = ensure_alias(gfd, name);
         if (!rc)
             rc = relocate_aliases(r, upath, path, uargv, uenvp);
         if (rc)
