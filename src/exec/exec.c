@@ -62,15 +62,29 @@ static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
     return lx_task_syscall(t, nr, args);
 }
 
-static int make_memfd(const char *name, const void *buf, size_t len)
+/* An executable, sealable memfd (MFD_EXEC where the kernel knows it). */
+static int new_memfd(const char *name)
 {
     int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-    size_t off = 0;
 
     if (fd < 0 && errno == EINVAL)
         fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    return fd < 0 ? -errno : fd;
+}
+
+static void seal_memfd(int fd)
+{
+    fcntl(fd, F_ADD_SEALS,
+          F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+}
+
+static int make_memfd(const char *name, const void *buf, size_t len)
+{
+    int fd = new_memfd(name);
+    size_t off = 0;
+
     if (fd < 0)
-        return -errno;
+        return fd;
     while (off < len) {
         ssize_t n = write(fd, (const char *)buf + off, len - off);
         if (n <= 0) {
@@ -79,8 +93,7 @@ static int make_memfd(const char *name, const void *buf, size_t len)
         }
         off += (size_t)n;
     }
-    fcntl(fd, F_ADD_SEALS,
-          F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+    seal_memfd(fd);
     return fd;
 }
 
@@ -107,11 +120,9 @@ int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
         return fd;
     if (g->st_size > MAX_EXEC_SIZE)
         return -EFBIG;
-    fd = memfd_create("kbox-file", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-    if (fd < 0 && errno == EINVAL)
-        fd = memfd_create("kbox-file", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    fd = new_memfd("kbox-file");
     if (fd < 0)
-        return -errno;
+        return fd;
     /* lx reads straight into the memfd's pages: one copy, no bounce. */
     if (size) {
         if (ftruncate(fd, (off_t)size) ||
@@ -139,8 +150,7 @@ int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
         close(fd);
         return -ENOMEM;
     }
-    fcntl(fd, F_ADD_SEALS,
-          F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+    seal_memfd(fd);
     return kbox_cache_insert(&k, fd);
 }
 

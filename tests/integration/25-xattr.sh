@@ -9,8 +9,8 @@
 require
 require_cmd debugfs python3
 
-# shellcheck disable=SC2016 # python source
-prog='
+# err(f, *args): "ok" or the errno name f raised
+helper='
 import errno, os, sys
 def err(f, *a):
     try:
@@ -18,6 +18,8 @@ def err(f, *a):
         return "ok"
     except OSError as e:
         return errno.errorcode[e.errno]
+'
+prog=$helper'
 f = sys.argv[1]
 open(f, "w").write("data")
 os.setxattr(f, "user.kbox", b"v1")
@@ -46,15 +48,9 @@ expect_grep 'user\.kbox.*v1' "$TMP/ea" "user.kbox persisted in the image"
 expect_no_grep 'user\.fd' "$TMP/ea" "removed attribute gone from the image"
 
 # as a normal user: the kernel's permission checks
-kbo "$TMP/user" --change-id 1000:1000 -r "$IMG" -- /usr/bin/python3 -c '
-import errno, os
-def err(f, *a):
-    try:
-        f(*a)
-        return "ok"
-    except OSError as e:
-        return errno.errorcode[e.errno]
-print("trusted", err(os.setxattr, "/tmp/u", "trusted.t", b"v") if open("/tmp/u", "w") else "")
+kbo "$TMP/user" --change-id 1000:1000 -r "$IMG" -- /usr/bin/python3 -c "$helper"'
+open("/tmp/u", "w").close()
+print("trusted", err(os.setxattr, "/tmp/u", "trusted.t", b"v"))
 print("other", err(os.setxattr, "/etc/hostname", "user.x", b"v"))
 print("own", err(os.setxattr, "/tmp/u", "user.mine", b"v"))'
 expect_status 0 $? "xattr calls as uid 1000"
