@@ -142,4 +142,15 @@ unsigned long kbox_abi_oflags_to_host(unsigned long f, enum kbox_arch a);
 long kbox_abi_dirent64_to_dirent(const void *in, size_t inlen, void *out,
                                  size_t outlen, size_t *consumed);
 
+/*
+ * /proc/<pid>/status as the guest should see it: the host's text (state,
+ * memory, threads, signals, pids) with the credential lines (Umask, Uid,
+ * Gid, Groups, Cap*) taken from the kernel library's, which holds the
+ * guest's identity. A credential line missing from @kern stays the
+ * host's. Returns the length written to @out (NUL-terminated), or -1 when
+ * it does not fit.
+ */
+long kbox_abi_status_merge(const char *host, const char *kern, char *out,
+                           size_t outlen);
+
 #endif

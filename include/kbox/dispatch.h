@@ -86,6 +86,7 @@ struct kbox_sup {
     const struct kbox_opts *opts;
     int placeholder_fd;     /* host object reserving guest numbers of lx fds */
     int hostdev_dir;        /* O_PATH fd of the host /dev, or -1 */
+    int hostproc_dir;       /* O_PATH fd of the host /proc, or -1 */
     int *bind_dirs;         /* O_PATH fds of bind sources */
     char exec_dir[256];     /* host dir with the exec alias symlinks */
     struct lx_task *holder; /* keeps image files in flight in SCM_RIGHTS */
@@ -114,6 +115,22 @@ void kbox_proc_remove(struct kbox_proc *p);
 /* Drop processes that died without exit_group (killed) or whose pid was
  * reused: their kernel tasks end, releasing files and locks. */
 void kbox_proc_sweep(void);
+/*
+ * The guest path of the program a guest process runs, when @path names
+ * its /proc/<pid>/exe (self, thread-self or a guest pid): 0 and @out set,
+ * or -ENOENT.
+ */
+int kbox_proc_exe_link(const struct kbox_req *r, const char *path, char *out,
+                       size_t outlen);
+/*
+ * For a host /proc entry @rest ("<pid>/status", "<pid>/task/<tid>/status")
+ * opened as @hostfd: when it is a status file, a sealed memfd with the
+ * guest's view of it (kbox_abi_status_merge); otherwise -ENOENT. Other
+ * errors are -errno.
+ */
+int kbox_proc_status_fd(struct kbox_req *r, const char *rest, int hostfd);
+/* True when @tgid is a live guest process kbox serves. */
+bool kbox_proc_is_guest(pid_t tgid);
 
 /* Helpers shared by handler families. */
 static inline struct kbox_resp kbox_ret(long v)

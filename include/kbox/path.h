@@ -34,9 +34,10 @@ int kbox_path_join(const char *base, const char *rel, char *out, size_t outlen);
 bool kbox_path_beneath(const char *path, const char *prefix, const char **rest);
 
 enum kbox_route {
-    KBOX_ROUTE_LX = 0, /* the kernel library */
-    KBOX_ROUTE_BIND,   /* a host bind mount */
-    KBOX_ROUTE_HOSTDEV /* an allow-listed host /dev node */
+    KBOX_ROUTE_LX = 0,  /* the kernel library */
+    KBOX_ROUTE_BIND,    /* a host bind mount */
+    KBOX_ROUTE_HOSTDEV, /* an allow-listed host /dev node */
+    KBOX_ROUTE_HOSTPROC /* a guest process's entry in the host /proc */
 };
 
 struct kbox_bind;
@@ -61,6 +62,25 @@ struct kbox_route_result kbox_path_route(const char *path,
  * number (0 for self and thread-self); otherwise return NULL.
  */
 const char *kbox_path_proc_pid(const char *path, long *pid);
+
+/*
+ * Split /proc/<pid>/... between the two kernels. Entries that describe
+ * the running process itself (arguments, memory, scheduling, threads)
+ * exist only in the host's /proc; the kernel's /proc holds the guest's
+ * kernel-side state (fds, cwd, root, mounts, credentials).
+ *
+ * @path is normalised and absolute; @tgid and @tid are the caller's host
+ * ids, which "self" and "thread-self" stand for. Returns:
+ *   KBOX_PROC_NONE   not such an entry: use @path as it is;
+ *   KBOX_PROC_HOST   @out is the path relative to the host /proc
+ *                    ("<pid>/maps"); *pid is the process named;
+ *   KBOX_PROC_KERNEL @out is the path for the kernel's /proc: a thread's
+ *                    kernel-side entry ("task/<tid>/fd") is its process's;
+ *   -1               @out is too small.
+ */
+enum { KBOX_PROC_NONE = 0, KBOX_PROC_HOST, KBOX_PROC_KERNEL };
+int kbox_path_proc_split(const char *path, long tgid, long tid, char *out,
+                         size_t outlen, long *pid);
 
 /* Host /dev nodes the guest may open when routed to the host. */
 bool kbox_path_hostdev_allowed(const char *name);

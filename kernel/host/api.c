@@ -200,6 +200,14 @@ int lx_task_pid(struct lx_task *t)
 	return lx_call(t, &req);
 }
 
+int lx_task_set_pid(struct lx_task *t, int pid)
+{
+	long a[6] = { pid };
+	struct lx_k_req req = { .op = LX_K_SETPID, .args = a };
+
+	return lx_call(t, &req);
+}
+
 void lx_task_exit(struct lx_task *t)
 {
 	struct lx_k_req req = { .op = LX_K_EXIT, .task = t ? t->ktask : NULL };

@@ -302,3 +302,65 @@ long kbox_abi_dirent64_to_dirent(const void *in, size_t inlen, void *out,
         return -1;
     return (long)op;
 }
+
+static const char *const status_cred_keys[] = {
+    "Umask:",  "Uid:",    "Gid:",    "Groups:", "CapInh:",
+    "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:",
+};
+
+/* The line of @text that starts with @key, or NULL; *len excludes '\n'. */
+static const char *status_line(const char *text, const char *key, size_t *len)
+{
+    size_t kl = strlen(key);
+
+    for (const char *l = text; l && *l;) {
+        const char *nl = strchr(l, '\n');
+
+        if (!strncmp(l, key, kl)) {
+            *len = nl ? (size_t)(nl - l) : strlen(l);
+            return l;
+        }
+        l = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+long kbox_abi_status_merge(const char *host, const char *kern, char *out,
+                           size_t outlen)
+{
+    size_t o = 0;
+
+    for (const char *l = host; l && *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l) : strlen(l);
+        const char *src = l;
+        size_t srclen = len;
+
+        for (size_t i = 0;
+             i < sizeof(status_cred_keys) / sizeof(status_cred_keys[0]); i++) {
+            size_t kl = strlen(status_cred_keys[i]);
+            const char *k;
+            size_t klen;
+
+            if (strncmp(l, status_cred_keys[i], kl))
+                continue;
+            k = status_line(kern, status_cred_keys[i], &klen);
+            if (k) {
+                src = k;
+                srclen = klen;
+            }
+            break;
+        }
+        if (o + srclen + 2 > outlen)
+            return -1;
+        memcpy(out + o, src, srclen);
+        o += srclen;
+        if (nl)
+            out[o++] = '\n';
+        l = nl ? nl + 1 : NULL;
+    }
+    if (o + 1 > outlen)
+        return -1;
+    out[o] = '\0';
+    return (long)o;
+}

@@ -98,11 +98,14 @@ int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
             memcpy(buf, as, strlen(as));
         }
     }
-    /* The kernel's /proc knows nothing of host processes: the guest's
-     * own executable is the image path kbox exec'd. */
-    if (r->proc && r->proc->exe[0] && !strcmp(buf, "/proc/self/exe") &&
-        strlen(r->proc->exe) < len)
-        strcpy(buf, r->proc->exe);
+    /* The kernel's /proc knows nothing of host processes: a guest's
+     * executable is the image path kbox exec'd. */
+    if (r->proc) {
+        char exe[KBOX_PATH_MAX];
+
+        if (!kbox_proc_exe_link(r, buf, exe, sizeof(exe)) && strlen(exe) < len)
+            strcpy(buf, exe);
+    }
     if (!buf[0] && !allow_empty)
         return -ENOENT;
     return 0;

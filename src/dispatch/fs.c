@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <linux/stat.h>
 #include <stdlib.h>
@@ -123,10 +124,43 @@ static int route_path(struct kbox_req *r, int dirfd, const char *path,
     } else {
         (void)abs;
         if (o->nbinds == 0 && strncmp(path, "/dev/", 5) != 0 &&
-            strstr(path, "dev") == NULL)
+            strncmp(path, "/proc/", 6) != 0 && strstr(path, "dev") == NULL)
             return 0;
         if (kbox_path_normalize(path, norm, sizeof(norm), false, NULL) < 0)
             return -ENAMETOOLONG;
+    }
+    if (!strcmp(norm, "/proc"))
+        kbox_proc_sweep(); /* a listing shows no process already reaped */
+    if (!strncmp(norm, "/proc/", 6) && kbox_sup.hostproc_dir >= 0) {
+        long pid;
+        int k = kbox_path_proc_split(norm, r->proc->tgid, r->pid, rt->rest,
+                                     sizeof(rt->rest), &pid);
+        bool guest;
+
+        if (k < 0)
+            return -ENAMETOOLONG;
+        /* Only guest processes: the host's others stay invisible. A
+         * guest pid that is gone loses its kernel /proc entry here. */
+        guest = k == KBOX_PROC_HOST && pid == r->proc->tgid;
+        if (!guest) {
+            char *end;
+            long n = strtol(norm + 6, &end, 10);
+
+            if (n > 0 && n <= INT_MAX && (*end == '/' || !*end) &&
+                norm[6] >= '0' && norm[6] <= '9')
+                guest = kbox_proc_is_guest((pid_t)n) &&
+                        (k != KBOX_PROC_HOST || n == pid);
+        }
+        if (k == KBOX_PROC_HOST && guest) {
+            rt->kind = KBOX_ROUTE_HOSTPROC;
+            rt->hostdir = kbox_sup.hostproc_dir;
+            return 0;
+        }
+        if (k == KBOX_PROC_KERNEL) {
+            rt->use_norm = true;
+            snprintf(rt->norm, sizeof(rt->norm), "%s", rt->rest);
+            return 0;
+        }
     }
     res = kbox_path_route(norm, o->binds, o->nbinds, kbox_sup.hostdev_dir >= 0);
     if (res.route == KBOX_ROUTE_LX) {
@@ -172,7 +206,7 @@ static int host_open(const struct route *rt, int flags, int mode)
     if (flags & (O_CREAT | O_TMPFILE))
         how.mode = (unsigned)mode & 07777;
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-    if (rt->kind == KBOX_ROUTE_HOSTDEV)
+    if (rt->kind == KBOX_ROUTE_HOSTDEV || rt->kind == KBOX_ROUTE_HOSTPROC)
         how.resolve |= RESOLVE_NO_SYMLINKS;
     fd = (int)syscall(SYS_openat2, rt->hostdir, rt->rest, &how, sizeof(how));
     return fd < 0 ? -errno : fd;
@@ -295,6 +329,17 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
 
         if (hfd < 0)
             return kbox_ret(hfd);
+        if (rt.kind == KBOX_ROUTE_HOSTPROC && (flags & O_ACCMODE) == O_RDONLY) {
+            int m = kbox_proc_status_fd(r, rt.rest, hfd);
+
+            if (m >= 0) {
+                close(hfd);
+                hfd = m;
+            } else if (m != -ENOENT) {
+                close(hfd);
+                return kbox_ret(m);
+            }
+        }
         struct kbox_resp resp =
             kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
         close(hfd);
@@ -679,19 +724,21 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         if (rc != -ENOSYS)
             break;
 
-        if (r->proc->exe[0] && !strcmp(path, r->proc->exe)) {
-            /* readlink("/proc/self/exe") (rewritten by kbox_read_path) */
-            char self[64];
+        {
+            /* readlink("/proc/<pid>/exe"), which kbox_read_path turned
+             * into the program's path: answer with that path */
+            char raw[64], exe[KBOX_PATH_MAX];
 
-            if (r->ops->read_str(r, r->args[1], self, sizeof(self)) ||
-                strcmp(self, "/proc/self/exe"))
+            if (r->ops->read_str(r, r->args[1], raw, sizeof(raw)) ||
+                kbox_proc_exe_link(r, raw, exe, sizeof(exe)) ||
+                strcmp(path, exe))
                 goto plain;
-            rc = (long)strlen(r->proc->exe);
+            rc = (long)strlen(exe);
             if ((long)sz <= 0)
                 return kbox_ret(-EINVAL);
             if ((size_t)rc > sz)
                 rc = (long)sz;
-            if (r->ops->write(r, r->args[2], r->proc->exe, (size_t)rc))
+            if (r->ops->write(r, r->args[2], exe, (size_t)rc))
                 rc = -EFAULT;
             break;
         }

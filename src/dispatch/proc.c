@@ -19,15 +19,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
 #include <lx/uapi.h>
 
+#include "kbox/abi.h"
 #include "kbox/dispatch.h"
 #include "kbox/exec.h"
 #include "kbox/fdtable.h"
+#include "kbox/path.h"
 
 /* Start time (clock ticks since boot) of @pid, 0 if it is gone. */
 static unsigned long long start_time(pid_t pid)
@@ -117,6 +120,19 @@ static struct kbox_proc *new_proc_locked(pid_t tgid, struct lx_task *task,
     p->task = task;
     p->fdt = fdt;
     p->start_time = start_time(tgid);
+    /*
+     * The kernel's pid for the process is its host pid, so /proc/<pid>,
+     * ps and pidof inside the guest name the processes kill() reaches.
+     * Failure (the number is still held by a task not yet reaped) leaves
+     * the kernel's own number; nothing else depends on it.
+     */
+    {
+        int rc = lx_task_set_pid(task, (int)tgid);
+
+        if (rc && kbox_sup.verbose)
+            fprintf(stderr, "kbox: kernel pid for %d: %s\n", (int)tgid,
+                    strerror(-rc));
+    }
     p->next = kbox_sup.procs;
     kbox_sup.procs = p;
     return p;
@@ -271,6 +287,122 @@ static struct kbox_proc *lookup_locked(pid_t tid)
     tid_cache[slot].tid = tid;
     tid_cache[slot].proc = p;
     return p;
+}
+
+int kbox_proc_exe_link(const struct kbox_req *r, const char *path, char *out,
+                       size_t outlen)
+{
+    const char *q;
+    struct kbox_proc *p;
+    long pid;
+    int rc = -ENOENT;
+
+    q = kbox_path_proc_pid(path, &pid);
+    if (!q || strcmp(q, "exe"))
+        return -ENOENT;
+    pthread_mutex_lock(&proc_lock);
+    p = pid == 0 || pid == r->proc->tgid ? r->proc : find_tgid((pid_t)pid);
+    if (p && p->exe[0] && strlen(p->exe) < outlen) {
+        strcpy(out, p->exe);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&proc_lock);
+    return rc;
+}
+
+/* Read all of a small file (up to @len - 1 bytes) from fd @fd. */
+static long slurp_host(int fd, char *buf, size_t len)
+{
+    size_t o = 0;
+
+    while (o + 1 < len) {
+        ssize_t n = pread(fd, buf + o, len - 1 - o, (off_t)o);
+
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            break;
+        o += (size_t)n;
+    }
+    buf[o] = '\0';
+    return (long)o;
+}
+
+static long slurp_lx(struct kbox_req *r, const char *path, char *buf,
+                     size_t len)
+{
+    long fd =
+        kbox_lx(r, LX__NR_openat, AT_FDCWD, (long)path, O_RDONLY, 0, 0, 0);
+    size_t o = 0;
+
+    if (fd < 0)
+        return fd;
+    while (o + 1 < len) {
+        long n = kbox_lx(r, LX__NR_read, fd, (long)(buf + o),
+                         (long)(len - 1 - o), 0, 0, 0);
+
+        if (n <= 0)
+            break;
+        o += (size_t)n;
+    }
+    kbox_lx(r, LX__NR_close, fd, 0, 0, 0, 0, 0);
+    buf[o] = '\0';
+    return (long)o;
+}
+
+int kbox_proc_status_fd(struct kbox_req *r, const char *rest, int hostfd)
+{
+    char host[8192], kern[8192], out[16384], lxpath[64];
+    size_t rl = strlen(rest);
+    long pid = strtol(rest, NULL, 10), n;
+    int fd;
+
+    if (rl < 7 || strcmp(rest + rl - 7, "/status"))
+        return -ENOENT;
+    n = slurp_host(hostfd, host, sizeof(host));
+    if (n < 0)
+        return (int)n;
+    if (pid == r->proc->tgid)
+        snprintf(lxpath, sizeof(lxpath), "/proc/self/status");
+    else
+        snprintf(lxpath, sizeof(lxpath), "/proc/%ld/status", pid);
+    if (slurp_lx(r, lxpath, kern, sizeof(kern)) < 0)
+        kern[0] = '\0'; /* no kernel view: the host's lines stay */
+    n = kbox_abi_status_merge(host, kern, out, sizeof(out));
+    if (n < 0)
+        return -EOVERFLOW;
+    fd = memfd_create("kbox-status", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -errno;
+    if (write(fd, out, (size_t)n) != n || lseek(fd, 0, SEEK_SET) != 0 ||
+        fcntl(fd, F_ADD_SEALS,
+              F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL)) {
+        int e = errno ? errno : EIO;
+
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+bool kbox_proc_is_guest(pid_t tgid)
+{
+    struct kbox_proc *p;
+    bool live, gone = false;
+
+    pthread_mutex_lock(&proc_lock);
+    p = find_tgid(tgid);
+    live = p && !p->dead && start_time(tgid) == p->start_time;
+    if (p && !p->dead && !live && tgid != kbox_sup.main_pid) {
+        /* Reaped (or killed) since the last sweep: its kernel task and
+         * /proc entry go now, as the host's did. */
+        kill_locked(p);
+        gone = p->refs == 0;
+    }
+    pthread_mutex_unlock(&proc_lock);
+    if (gone)
+        free_proc(p);
+    return live;
 }
 
 struct kbox_proc *kbox_proc_lookup(pid_t tid)

@@ -193,3 +193,96 @@ const char *kbox_path_proc_pid(const char *path, long *pid)
     *pid = n;
     return q + 1;
 }
+
+/* Per-process /proc entries served from the host's /proc. */
+static const char *const host_proc_entries[] = {
+    "auxv",      "cgroup",    "cmdline",       "comm",        "coredump_filter",
+    "environ",   "io",        "limits",        "maps",        "numa_maps",
+    "oom_adj",   "oom_score", "oom_score_adj", "personality", "sched",
+    "schedstat", "smaps",     "smaps_rollup",  "stack",       "stat",
+    "statm",     "status",    "syscall",       "task",        "timerslack_ns",
+    "wchan",
+};
+
+static bool host_proc_entry(const char *name, size_t len)
+{
+    for (size_t i = 0;
+         i < sizeof(host_proc_entries) / sizeof(host_proc_entries[0]); i++)
+        if (strlen(host_proc_entries[i]) == len &&
+            !strncmp(host_proc_entries[i], name, len))
+            return true;
+    return false;
+}
+
+/* Parse a decimal pid component; returns its end, or NULL. */
+static const char *parse_pid(const char *p, long *n)
+{
+    const char *q;
+
+    *n = 0;
+    for (q = p; *q >= '0' && *q <= '9'; q++) {
+        if (*n > (1L << 40))
+            return NULL;
+        *n = *n * 10 + (*q - '0');
+    }
+    return q == p || *n == 0 ? NULL : q;
+}
+
+int kbox_path_proc_split(const char *path, long tgid, long tid, char *out,
+                         size_t outlen, long *pid)
+{
+    const char *p, *e, *end;
+    long task = 0;
+    int n;
+
+    if (strncmp(path, "/proc/", 6))
+        return KBOX_PROC_NONE;
+    p = path + 6;
+    if (!strncmp(p, "self", 4) && (p[4] == '/' || !p[4])) {
+        *pid = tgid;
+        p += 4;
+    } else if (!strncmp(p, "thread-self", 11) && (p[11] == '/' || !p[11])) {
+        *pid = tgid;
+        task = tid;
+        p += 11;
+    } else {
+        p = parse_pid(p, pid);
+        if (!p || (*p != '/' && *p))
+            return KBOX_PROC_NONE;
+    }
+    if (!*p)
+        return KBOX_PROC_NONE; /* the directory itself: the kernel's */
+    p++;
+    /* task/<tid>/...: the thread's own entries */
+    if (!task && !strncmp(p, "task/", 5)) {
+        e = parse_pid(p + 5, &task);
+        if (!e || (*e != '/' && *e))
+            task = 0; /* "task/" itself, or junk: the host's task dir */
+        else
+            p = *e ? e + 1 : e;
+    }
+    end = strchr(p, '/');
+    if (!end)
+        end = p + strlen(p);
+    if (task && !*p) {
+        n = snprintf(out, outlen, "%ld/task/%ld", *pid, task);
+    } else if (host_proc_entry(p, (size_t)(end - p))) {
+        if (task)
+            n = snprintf(out, outlen, "%ld/task/%ld/%s", *pid, task, p);
+        else
+            n = snprintf(out, outlen, "%ld/%s", *pid, p);
+    } else if (task) {
+        if (*pid == tgid)
+            n = snprintf(out, outlen, "/proc/self/%s", p);
+        else
+            n = snprintf(out, outlen, "/proc/%ld/%s", *pid, p);
+        if (n < 0 || (size_t)n >= outlen)
+            return -1;
+        return KBOX_PROC_KERNEL;
+    } else {
+        return KBOX_PROC_NONE;
+    }
+    if (n < 0 || (size_t)n >= outlen)
+        return -1;
+    return KBOX_PROC_HOST;
+}

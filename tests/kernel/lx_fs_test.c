@@ -268,6 +268,41 @@ KTEST(forked_task_is_independent)
     lx_task_exit(child);
 }
 
+KTEST(task_takes_a_given_pid)
+{
+    struct lx_task *a = lx_task_fork(NULL, 0), *b = lx_task_fork(NULL, 0);
+    char link[64];
+    long n;
+
+    KT_ASSERT(a != NULL && b != NULL);
+    /* beyond the default pid_max of 32768: host pids go that high */
+    KT_EQ(lx_task_set_pid(a, 1234567), 0);
+    KT_EQ(lx_task_pid(a), 1234567);
+    KT_EQ(LXT3(a, getpid, 0, 0, 0), 1234567);
+    /* the kernel's /proc knows it under the new number */
+    n = lx_task_syscall(a, LX__NR_readlinkat,
+                        (long[6]){ LX_AT_FDCWD, LXA("/proc/self"), LXA(link),
+                                   sizeof(link) - 1 });
+    KT_ASSERT(n > 0);
+    link[n] = '\0';
+    KT_STREQ(link, "1234567");
+    /* taken numbers are refused and leave the task as it was */
+    n = lx_task_pid(b);
+    KT_EQ(lx_task_set_pid(b, 1234567), -LX_EEXIST);
+    KT_EQ(lx_task_pid(b), n);
+    KT_EQ(lx_task_set_pid(b, 0), -LX_EINVAL);
+    KT_EQ(lx_task_set_pid(b, n), 0); /* its own number: nothing to do */
+    lx_task_exit(a);
+    lx_task_exit(b);
+    /* the number is free again once the task is gone and reaped */
+    b = lx_task_fork(NULL, 0);
+    KT_ASSERT(b != NULL);
+    for (int i = 0; i < 100 && lx_task_set_pid(b, 1234567) == -LX_EEXIST; i++)
+        usleep(1000);
+    KT_EQ(lx_task_pid(b), 1234567);
+    lx_task_exit(b);
+}
+
 struct hammer {
     int id;
     int errors;

@@ -232,6 +232,33 @@ KTEST(dirent_conversion)
     KT_EQ(consumed, 24);
 }
 
+KTEST(status_merge_takes_guest_credentials)
+{
+    const char *host = "Name:\tsleep\nUmask:\t0022\nState:\tS (sleeping)\n"
+                       "Pid:\t500\nPPid:\t499\nUid:\t1000\t1000\t1000\t1000\n"
+                       "Gid:\t1000\t1000\t1000\t1000\nGroups:\t1000 \n"
+                       "VmRSS:\t  1024 kB\nThreads:\t3\n"
+                       "CapEff:\t0000000000000000\nNoNewPrivs:\t1\n";
+    const char *kern = "Name:\tsleep\nUmask:\t0077\nPid:\t7\nPPid:\t6\n"
+                       "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t0 \n"
+                       "Threads:\t1\nCapEff:\t000001ffffffffff\n"
+                       "NoNewPrivs:\t0\n";
+    char out[1024];
+    long n = kbox_abi_status_merge(host, kern, out, sizeof(out));
+
+    KT_ASSERT(n > 0);
+    KT_EQ((size_t)n, strlen(out));
+    KT_STREQ(out, "Name:\tsleep\nUmask:\t0077\nState:\tS (sleeping)\n"
+                  "Pid:\t500\nPPid:\t499\nUid:\t0\t0\t0\t0\n"
+                  "Gid:\t0\t0\t0\t0\nGroups:\t0 \nVmRSS:\t  1024 kB\n"
+                  "Threads:\t3\nCapEff:\t000001ffffffffff\nNoNewPrivs:\t1\n");
+    /* no kernel view: the host's text unchanged */
+    n = kbox_abi_status_merge(host, "", out, sizeof(out));
+    KT_STREQ(out, host);
+    /* does not fit */
+    KT_EQ(kbox_abi_status_merge(host, kern, out, 40), -1);
+}
+
 int main(int argc, char **argv)
 {
     return ktest_main(argc, argv);

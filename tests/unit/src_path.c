@@ -121,6 +121,86 @@ KTEST(route)
     KT_EQ(r.route, KBOX_ROUTE_LX); /* callers normalise first */
 }
 
+KTEST(proc_split_host_entries)
+{
+    char out[128];
+    long pid = -1;
+
+    /* process entries of the running program: the host's /proc */
+    KT_EQ(kbox_path_proc_split("/proc/self/maps", 100, 101, out, sizeof(out),
+                               &pid),
+          KBOX_PROC_HOST);
+    KT_STREQ(out, "100/maps");
+    KT_EQ(pid, 100);
+    KT_EQ(kbox_path_proc_split("/proc/4321/cmdline", 100, 100, out, sizeof(out),
+                               &pid),
+          KBOX_PROC_HOST);
+    KT_STREQ(out, "4321/cmdline");
+    KT_EQ(pid, 4321);
+    KT_EQ(kbox_path_proc_split("/proc/thread-self/stat", 100, 105, out,
+                               sizeof(out), &pid),
+          KBOX_PROC_HOST);
+    KT_STREQ(out, "100/task/105/stat");
+    KT_EQ(kbox_path_proc_split("/proc/self/task", 100, 100, out, sizeof(out),
+                               &pid),
+          KBOX_PROC_HOST);
+    KT_STREQ(out, "100/task");
+    KT_EQ(kbox_path_proc_split("/proc/self/task/107", 100, 100, out,
+                               sizeof(out), &pid),
+          KBOX_PROC_HOST);
+    KT_STREQ(out, "100/task/107");
+    KT_EQ(kbox_path_proc_split("/proc/200/task/201/status", 100, 100, out,
+                               sizeof(out), &pid),
+          KBOX_PROC_HOST);
+    KT_STREQ(out, "200/task/201/status");
+    KT_EQ(pid, 200);
+}
+
+KTEST(proc_split_kernel_entries)
+{
+    char out[128];
+    long pid = -1;
+
+    /* kernel-side state stays with lx, untouched */
+    KT_EQ(kbox_path_proc_split("/proc/self/fd/3", 100, 100, out, sizeof(out),
+                               &pid),
+          KBOX_PROC_NONE);
+    KT_EQ(kbox_path_proc_split("/proc/self/mountinfo", 100, 100, out,
+                               sizeof(out), &pid),
+          KBOX_PROC_NONE);
+    KT_EQ(kbox_path_proc_split("/proc/300", 100, 100, out, sizeof(out), &pid),
+          KBOX_PROC_NONE);
+    KT_EQ(kbox_path_proc_split("/proc/self", 100, 100, out, sizeof(out), &pid),
+          KBOX_PROC_NONE);
+    KT_EQ(
+        kbox_path_proc_split("/proc/meminfo", 100, 100, out, sizeof(out), &pid),
+        KBOX_PROC_NONE);
+    KT_EQ(kbox_path_proc_split("/proc/self/statfoo", 100, 100, out, sizeof(out),
+                               &pid),
+          KBOX_PROC_NONE);
+    KT_EQ(
+        kbox_path_proc_split("/proc/0/maps", 100, 100, out, sizeof(out), &pid),
+        KBOX_PROC_NONE);
+    KT_EQ(kbox_path_proc_split("/proc/12x/maps", 100, 100, out, sizeof(out),
+                               &pid),
+          KBOX_PROC_NONE);
+    /* a thread's kernel-side entries are its process's (one lx task) */
+    KT_EQ(kbox_path_proc_split("/proc/self/task/107/fd/4", 100, 100, out,
+                               sizeof(out), &pid),
+          KBOX_PROC_KERNEL);
+    KT_STREQ(out, "/proc/self/fd/4");
+    KT_EQ(kbox_path_proc_split("/proc/thread-self/cwd", 100, 105, out,
+                               sizeof(out), &pid),
+          KBOX_PROC_KERNEL);
+    KT_STREQ(out, "/proc/self/cwd");
+    KT_EQ(kbox_path_proc_split("/proc/200/task/201/fd", 100, 100, out,
+                               sizeof(out), &pid),
+          KBOX_PROC_KERNEL);
+    KT_STREQ(out, "/proc/200/fd");
+    /* too small for the answer */
+    KT_EQ(kbox_path_proc_split("/proc/self/maps", 100, 100, out, 5, &pid), -1);
+}
+
 KTEST(proc_pid_prefix)
 {
     long pid = -1;

@@ -20,6 +20,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/task_work.h>
+#include <linux/pid.h>
 #include <asm/setup.h>
 #include <asm/lx_host.h>
 
@@ -53,6 +54,8 @@ void __init setup_arch(char **cmdline_p)
 
 	*cmdline_p = boot_command_line;
 	parse_early_param();
+	/* Guest tasks are renumbered to host pids, which go this high. */
+	pid_max = pid_max_max;
 
 	lx_ram_size = lx_mem_size + align;
 	lx_ram = lx_host_mem_alloc(lx_ram_size);

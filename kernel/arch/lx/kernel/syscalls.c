@@ -11,6 +11,10 @@
 #include <linux/sched/signal.h>
 #include <linux/fs.h>
 #include <linux/errno.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/cred.h>
+#include <linux/init_task.h>
 #include <asm/syscalls.h>
 #include <asm/lx_host.h>
 
@@ -62,6 +66,36 @@ static long lx_do_exec(void)
 	if (err)
 		return err;
 	do_close_on_exec(current->files);
+	return 0;
+}
+
+/*
+ * Give a freshly forked, single-threaded task the number @nr, so that the
+ * kernel's pids (in /proc, in pidfds) are the host pids the guest sees.
+ * Only the task's own PID and TGID links move; its process group and
+ * session stay those it inherited.
+ */
+static long lx_set_pid(struct task_struct *p, pid_t nr)
+{
+	const struct cred *old_cred;
+	struct pid *new;
+
+	if (p->pid == nr)
+		return 0;
+	if (!thread_group_leader(p) || !thread_group_empty(p))
+		return -EBUSY;
+	/* set_tid needs CAP_CHECKPOINT_RESTORE; the caller may be a user. */
+	old_cred = override_creds(&init_cred);
+	new = alloc_pid(&init_pid_ns, &nr, 1);
+	revert_creds(old_cred);
+	if (IS_ERR(new))
+		return PTR_ERR(new);
+	write_lock_irq(&tasklist_lock);
+	change_pid(p, PIDTYPE_TGID, new);
+	change_pid(p, PIDTYPE_PID, new);
+	WRITE_ONCE(p->pid, nr);
+	WRITE_ONCE(p->tgid, nr);
+	write_unlock_irq(&tasklist_lock);
 	return 0;
 }
 
@@ -128,6 +162,9 @@ void lx_k_run(void *arg)
 		break;
 	case LX_K_DISK_DEVNO:
 		ret = lx_blk_devno(req->args[0]);
+		break;
+	case LX_K_SETPID:
+		ret = lx_set_pid(p, (pid_t)req->args[0]);
 		break;
 	case LX_K_HALT:
 		lx_halt_now();

@@ -66,8 +66,13 @@ struct lx_task *lx_task_fork(struct lx_task *parent, unsigned long clone_flags);
 long lx_task_syscall(struct lx_task *task, long nr, const long args[6]);
 /* Close the task's O_CLOEXEC files, as execve does. */
 int lx_task_exec(struct lx_task *task);
-/* The task's kernel pid (for diagnostics). */
+/* The task's kernel pid. */
 int lx_task_pid(struct lx_task *task);
+/*
+ * Renumber a single-threaded task to @pid (the host pid of the process it
+ * serves). Returns 0 or -errno (-EEXIST when the number is taken).
+ */
+int lx_task_set_pid(struct lx_task *task, int pid);
 /* End the task: its files are closed before this returns. */
 void lx_task_exit(struct lx_task *task);
 

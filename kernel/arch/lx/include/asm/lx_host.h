@@ -120,6 +120,7 @@ enum lx_k_op {
 	LX_K_DISK_ADD,	/* args[0] = fd, args[1] = read-only */
 	LX_K_DISK_DEVNO,/* args[0] = index */
 	LX_K_HALT,	/* sync, stop every host thread of the kernel */
+	LX_K_SETPID,	/* args[0] = the pid the task should have */
 };
 
 struct lx_k_req {
