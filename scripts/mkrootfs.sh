@@ -21,7 +21,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Bump when the staged layout changes: part of every cache key.
 LAYOUT_VERSION=1
 DEFAULT_PACKAGES="libc6 libgcc-s1 libc-bin base-files mawk dash bash coreutils
-findutils grep sed tar gzip ncurses-base busybox-static python3-minimal"
+findutils grep sed tar gzip diffutils ncurses-base busybox-static
+python3-minimal"
 
 usage()
 {
@@ -369,6 +370,40 @@ if up_to_date "$KEY"; then
     exit 0
 fi
 
+# record_installed DEB NAME ARCH TREE: what dpkg itself records when it
+# installs DEB into TREE (/var/lib/dpkg status entry, file list, md5sums,
+# conffiles and maintainer scripts), so dpkg -l/-s/-L/-V and dependency
+# checks of later dpkg -i runs inside the image see the packages.
+record_installed()
+{
+    local f=$1 name=$2 arch=$3 tree=$4 db=$4/var/lib/dpkg iname ctl c
+    mkdir -p "$db/info" "$db/updates" "$db/alternatives" "$db/triggers"
+    # db format 1: Multi-Arch: same packages' files are "name:arch.*"
+    echo 1 >"$db/info/format"
+    iname=$name
+    [ "$(dpkg-deb -f "$f" Multi-Arch)" = same ] && iname="$name:$arch"
+    ctl=$WORK/ctl
+    rm -rf "$ctl" && mkdir -p "$ctl"
+    dpkg-deb --ctrl-tarfile "$f" | tar -x -C "$ctl" ||
+        die "cannot read the control part of $f"
+    for c in "$ctl"/*; do
+        case ${c##*/} in control) ;; *) cp -p "$c" "$db/info/$iname.${c##*/}" ;; esac
+    done
+    dpkg-deb --fsys-tarfile "$f" | tar -t |
+        sed -e 's|^\./$|/.|' -e 's|^\.||' -e 's|/$||' >"$db/info/$iname.list"
+    {
+        # Status goes right after Package, as dpkg writes it
+        sed -e '/^Package:/a Status: install ok installed' "$ctl/control"
+        if [ -s "$ctl/conffiles" ]; then
+            echo "Conffiles:"
+            while read -r c; do
+                [ -f "$tree$c" ] && echo " $c $(md5sum <"$tree$c" | cut -d' ' -f1)"
+            done <"$ctl/conffiles"
+        fi
+        echo
+    } >>"$db/status"
+}
+
 STAGE=$CACHE/staged/$SKEY
 if [ ! -f "$STAGE/.kbox-staged" ]; then
     new=$WORK/stage
@@ -387,6 +422,7 @@ if [ ! -f "$STAGE/.kbox-staged" ]; then
             tar -x -p --keep-directory-symlink --numeric-owner -C "$new" 2>&1); then
             die "cannot unpack $f: $err"
         fi
+        record_installed "$f" "$name" "$arch" "$new"
     done <<<"$LIST"
     progress ""
     for d in bin sbin lib lib64; do
