@@ -36,6 +36,7 @@ enum {
 struct lx_task {
 	void *ktask;		/* struct task_struct *, referenced */
 	struct lx_thread *h;
+	int pending_pid;	/* lx_task_set_pid_later(); under h->use_lock */
 };
 
 static struct {
@@ -72,6 +73,8 @@ static long lx_call(struct lx_task *t, struct lx_k_req *req)
 		return -ESHUTDOWN;
 	req->task = t->ktask;
 	pthread_mutex_lock(t->h->use_lock);
+	req->set_pid = t->pending_pid;
+	t->pending_pid = 0;
 	ret = lx_host_entry(t->h, lx_k_run, req);
 	pthread_mutex_unlock(t->h->use_lock);
 	return ret;
@@ -96,7 +99,7 @@ static void lx_thread_task_dtor(void *p)
 int lx_boot(const struct lx_boot_opts *opts)
 {
 	static const char defcmd[] = "loglevel=4";
-	struct lx_task pid1;
+	struct lx_task pid1 = { 0 };
 	size_t n;
 	int err;
 
@@ -206,6 +209,13 @@ int lx_task_set_pid(struct lx_task *t, int pid)
 	struct lx_k_req req = { .op = LX_K_SETPID, .args = a };
 
 	return lx_call(t, &req);
+}
+
+void lx_task_set_pid_later(struct lx_task *t, int pid)
+{
+	pthread_mutex_lock(t->h->use_lock);
+	t->pending_pid = pid;
+	pthread_mutex_unlock(t->h->use_lock);
 }
 
 void lx_task_exit(struct lx_task *t)

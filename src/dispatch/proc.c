@@ -123,16 +123,11 @@ static struct kbox_proc *new_proc_locked(pid_t tgid, struct lx_task *task,
     /*
      * The kernel's pid for the process is its host pid, so /proc/<pid>,
      * ps and pidof inside the guest name the processes kill() reaches.
-     * Failure (the number is still held by a task not yet reaped) leaves
-     * the kernel's own number; nothing else depends on it.
+     * Done on the task's next call (its first syscall), which costs no
+     * extra round trip; if the number is still held by a task not yet
+     * reaped, the kernel's own number stays, and nothing else needs it.
      */
-    {
-        int rc = lx_task_set_pid(task, (int)tgid);
-
-        if (rc && kbox_sup.verbose)
-            fprintf(stderr, "kbox: kernel pid for %d: %s\n", (int)tgid,
-                    strerror(-rc));
-    }
+    lx_task_set_pid_later(task, (int)tgid);
     p->next = kbox_sup.procs;
     kbox_sup.procs = p;
     return p;

@@ -292,6 +292,11 @@ KTEST(task_takes_a_given_pid)
     KT_EQ(lx_task_pid(b), n);
     KT_EQ(lx_task_set_pid(b, 0), -LX_EINVAL);
     KT_EQ(lx_task_set_pid(b, n), 0); /* its own number: nothing to do */
+    /* deferred: applied on entry to the task's next call */
+    lx_task_set_pid_later(b, 1234568);
+    KT_EQ(LXT3(b, getpid, 0, 0, 0), 1234568);
+    lx_task_set_pid_later(b, 1234567); /* taken: the task keeps its own */
+    KT_EQ(LXT3(b, getpid, 0, 0, 0), 1234568);
     lx_task_exit(a);
     lx_task_exit(b);
     /* the number is free again once the task is gone and reaped */

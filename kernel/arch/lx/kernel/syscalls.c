@@ -13,8 +13,7 @@
 #include <linux/errno.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
-#include <linux/cred.h>
-#include <linux/init_task.h>
+#include <linux/idr.h>
 #include <asm/syscalls.h>
 #include <asm/lx_host.h>
 
@@ -72,27 +71,44 @@ static long lx_do_exec(void)
 /*
  * Give a freshly forked, single-threaded task the number @nr, so that the
  * kernel's pids (in /proc, in pidfds) are the host pids the guest sees.
- * Only the task's own PID and TGID links move; its process group and
- * session stay those it inherited.
+ * The task's struct pid is moved to the new number in place: no new
+ * struct pid and no RCU-deferred free of the old one, whose callback
+ * would wake another kernel thread on every fork.
  */
 static long lx_set_pid(struct task_struct *p, pid_t nr)
 {
-	const struct cred *old_cred;
-	struct pid *new;
+	struct pid *pid = task_pid(p);
+	struct upid *upid;
+	pid_t old;
+	int got;
 
 	if (p->pid == nr)
 		return 0;
-	if (!thread_group_leader(p) || !thread_group_empty(p))
+	if (!thread_group_leader(p) || !thread_group_empty(p) ||
+	    pid->level != 0 || task_tgid(p) != pid)
 		return -EBUSY;
-	/* set_tid needs CAP_CHECKPOINT_RESTORE; the caller may be a user. */
-	old_cred = override_creds(&init_cred);
-	new = alloc_pid(&init_pid_ns, &nr, 1);
-	revert_creds(old_cred);
-	if (IS_ERR(new))
-		return PTR_ERR(new);
+	if (nr < 1 || nr >= pid_max)
+		return -EINVAL;
+	upid = &pid->numbers[0];
+	/*
+	 * pidmap_lock is private to kernel/pid.c; lx is uniprocessor without
+	 * preemption, so with interrupts off nothing else can be inside the
+	 * pid IDR (alloc_pid and free_pid only touch it in process context).
+	 */
+	BUILD_BUG_ON(IS_ENABLED(CONFIG_SMP) || !IS_ENABLED(CONFIG_PREEMPT_NONE));
+	idr_preload(GFP_KERNEL);
+	local_irq_disable();
+	got = idr_alloc(&upid->ns->idr, pid, nr, nr + 1, GFP_ATOMIC);
+	if (got >= 0) {
+		old = upid->nr;
+		WRITE_ONCE(upid->nr, nr);
+		idr_remove(&upid->ns->idr, old);
+	}
+	local_irq_enable();
+	idr_preload_end();
+	if (got < 0)
+		return got == -ENOSPC ? -EEXIST : got;
 	write_lock_irq(&tasklist_lock);
-	change_pid(p, PIDTYPE_TGID, new);
-	change_pid(p, PIDTYPE_PID, new);
 	WRITE_ONCE(p->pid, nr);
 	WRITE_ONCE(p->tgid, nr);
 	write_unlock_irq(&tasklist_lock);
@@ -131,6 +147,8 @@ void lx_k_run(void *arg)
 	long ret = 0;
 
 	lx_enter(p);
+	if (req->set_pid)
+		lx_set_pid(p, req->set_pid);
 	switch (req->op) {
 	case LX_K_NOP:
 		break;

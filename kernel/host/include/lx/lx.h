@@ -73,6 +73,11 @@ int lx_task_pid(struct lx_task *task);
  * serves). Returns 0 or -errno (-EEXIST when the number is taken).
  */
 int lx_task_set_pid(struct lx_task *task, int pid);
+/*
+ * The same, done on entry to the task's next call (no round trip of its
+ * own); if the number is taken then, the task keeps its own.
+ */
+void lx_task_set_pid_later(struct lx_task *task, int pid);
 /* End the task: its files are closed before this returns. */
 void lx_task_exit(struct lx_task *task);
 

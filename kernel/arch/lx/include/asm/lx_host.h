@@ -129,6 +129,7 @@ struct lx_k_req {
 	long nr;
 	const long *args;
 	void *ret_task;
+	int set_pid;		/* if non-zero, LX_K_SETPID first (errors ignored) */
 };
 
 /* Entry from lx_host_entry(): run @req as req->task; result in t->result. */
