@@ -61,9 +61,9 @@ int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
     if (rc)
         return rc;
     /*
-     * /proc/<pid>/root of a guest process is the guest's root: the
-     * kernel's /proc does not know host pids, so strip it lexically
-     * (every guest process shares the one root).
+     * /proc/<pid>/root of a guest process is the guest's root: strip it
+     * lexically (every guest process shares the one root), so it cannot
+     * lead anywhere else whatever pid it names.
      */
     {
         long pid;
@@ -80,9 +80,11 @@ int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
         }
     }
     /*
-     * Guest pids are host pids, which the kernel's /proc does not know:
-     * a process naming itself (/proc/$$/...) means /proc/self (a thread
-     * naming itself, /proc/thread-self). Other pids are left alone.
+     * A process naming itself (/proc/$$/...) means /proc/self, and a
+     * thread naming itself /proc/thread-self: the kernel's /proc has one
+     * task per process (no thread pids), and a process whose kernel task
+     * could not take its host pid is still found. Other pids are left
+     * alone (kernel tasks carry their process's host pid).
      */
     if (r->proc) {
         long pid;

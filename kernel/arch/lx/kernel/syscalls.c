@@ -71,9 +71,8 @@ static long lx_do_exec(void)
 /*
  * Give a freshly forked, single-threaded task the number @nr, so that the
  * kernel's pids (in /proc, in pidfds) are the host pids the guest sees.
- * The task's struct pid is moved to the new number in place: no new
- * struct pid and no RCU-deferred free of the old one, whose callback
- * would wake another kernel thread on every fork.
+ * The task's struct pid is moved to the new number in place, so there is
+ * no second struct pid to allocate, link and free.
  */
 static long lx_set_pid(struct task_struct *p, pid_t nr)
 {
