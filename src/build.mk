@@ -38,6 +38,7 @@ KBOX_PURE_SRCS := \
 	src/tiers/seccomp/filter.c \
 	src/exec/elf.c \
 	src/exec/cache.c \
+	src/exec/diskcache.c \
 	src/fdtable/fdtable.c \
 	src/dispatch/policy.c \
 	src/dispatch/names.c
@@ -120,7 +121,8 @@ $(KBOX_UNIT)/src_seccomp: $(KBOX_UNIT)/src_seccomp.o \
 		$(KBOX_UNIT)/obj/dispatch/policy.o $(KBOX_UNIT)/obj/dispatch/names.o
 	$(KBOX_CC) $(KBOX_UNIT_CFLAGS) -o $@ $^ -lpthread
 
-$(KBOX_UNIT)/src_cache: $(KBOX_UNIT)/src_cache.o $(KBOX_UNIT)/obj/exec/cache.o
+$(KBOX_UNIT)/src_cache: $(KBOX_UNIT)/src_cache.o $(KBOX_UNIT)/obj/exec/cache.o \
+		$(KBOX_UNIT)/obj/exec/diskcache.o
 	$(KBOX_CC) $(KBOX_UNIT_CFLAGS) -o $@ $^ -lpthread
 
 $(KBOX_UNIT)/src_fdtable: $(KBOX_UNIT)/src_fdtable.o \

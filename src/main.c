@@ -16,6 +16,8 @@
 #include <lx/lx.h>
 #include <lx/uapi.h>
 
+#include "kbox/abi.h"
+#include "kbox/cache.h"
 #include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/exec.h"
@@ -144,6 +146,74 @@ static int make_exec_dir(void)
 }
 
 /* Read a small file from the image as task @t (NUL terminated). */
+/* Entries of the persistent content cache, all images together. */
+#define CONTENT_CACHE_MAX (512LL << 20)
+
+/* mkdir -p for the cache's parents (0700: the cache is per user). */
+static void make_parents(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        mkdir(path, 0700);
+        *p = '/';
+    }
+}
+
+/*
+ * The persistent tier of the content cache: $KBOX_CONTENT_CACHE ("off"
+ * disables it), else $XDG_CACHE_HOME/kbox/content or ~/.cache/kbox/content.
+ * Keyed by the root filesystem's id; any problem just leaves it off.
+ */
+static void content_cache_open(struct lx_task *t)
+{
+    const char *env = getenv("KBOX_CONTENT_CACHE"), *base;
+    char dir[4096];
+    struct kbox_gstatfs sf;
+    struct kbox_gstat st;
+    long a[6] = { AT_FDCWD, (long)"/", (long)&st, 0, 0, 0 };
+    long b[6] = { (long)"/", (long)&sf, 0, 0, 0, 0 };
+    int rc;
+
+    if (env && (!strcmp(env, "off") || !strcmp(env, "0") || !*env))
+        return;
+    if (env) {
+        snprintf(dir, sizeof(dir), "%s", env);
+    } else if ((base = getenv("XDG_CACHE_HOME")) && base[0] == '/') {
+        snprintf(dir, sizeof(dir), "%s/kbox/content", base);
+    } else if ((base = getenv("HOME")) && base[0] == '/') {
+        snprintf(dir, sizeof(dir), "%s/.cache/kbox/content", base);
+    } else {
+        return;
+    }
+    if (lx_task_syscall(t, LX__NR_newfstatat, a) ||
+        lx_task_syscall(t, LX__NR_statfs, b))
+        return;
+    make_parents(dir);
+    rc = kbox_cache_disk_open(
+        dir, (uint64_t)(uint32_t)sf.f_fsid[0] << 32 | (uint32_t)sf.f_fsid[1],
+        st.st_dev);
+    if (rc && kbox_sup.verbose)
+        fprintf(stderr, "kbox: content cache %s unusable (%s): off\n", dir,
+                strerror(-rc));
+}
+
+static void content_cache_close(void)
+{
+    struct kbox_cache_disk_stats s;
+
+    kbox_cache_disk_stats(&s);
+    if (kbox_sup.verbose)
+        fprintf(stderr,
+                "kbox: content cache: %lu hits, %lu misses, %lu stored, "
+                "%lu rejected\n",
+                s.hits, s.misses, s.stores, s.rejected);
+    if (s.stores)
+        kbox_cache_disk_prune(CONTENT_CACHE_MAX);
+    kbox_cache_disk_close();
+}
+
 static char *lx_slurp(struct lx_task *t, const char *path)
 {
     long a[6] = { AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0 };
@@ -297,6 +367,8 @@ int main(int argc, char **argv)
         lx_task_syscall(kbox_sup.holder, LX__NR_close_range, a);
     }
 
+    content_cache_open(task);
+
     rc = kbox_exec_resolve(task, o.argv[0], env_path(), cmd, sizeof(cmd));
     if (rc == -ENOENT && strchr(o.argv[0], '/') && o.nbinds) {
         /* A command inside a bind: the exec handler resolves it. */
@@ -372,6 +444,7 @@ int main(int argc, char **argv)
     if (kbox_sup.holder)
         lx_task_exit(kbox_sup.holder);
 out:
+    content_cache_close();
     remove_exec_dir();
     fflush(stdout);
     if (booted && kbox_image_halt(o.verbose) && status == 0)

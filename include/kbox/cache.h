@@ -7,6 +7,8 @@
 #ifndef KBOX_CACHE_H
 #define KBOX_CACHE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct kbox_gstat;
@@ -27,5 +29,38 @@ int kbox_cache_lookup(const struct kbox_cache_key *k);
 int kbox_cache_insert(const struct kbox_cache_key *k, int fd);
 /* Drop everything. */
 void kbox_cache_clear(void);
+
+/* Reads @len bytes at @off of the kernel-side file (for verification). */
+typedef long (*kbox_cache_pread)(void *ctx, void *buf, size_t len, int64_t off);
+/*
+ * kbox_cache_lookup, then the persistent tier (verified with @rd; NULL:
+ * memory only). A dup of the content fd (caller closes it), or -1.
+ */
+int kbox_cache_get(const struct kbox_cache_key *k, kbox_cache_pread rd,
+                   void *ctx);
+/* Insert a new copy made from the kernel (also stored on disk when the
+ * persistent tier wants it); returns like kbox_cache_insert. */
+int kbox_cache_add(const struct kbox_cache_key *k, int fd);
+
+/*
+ * Persistent tier (src/exec/diskcache.c): raw content (kind 0) of files
+ * on the root image's device @dev kept as files in DIR/<fsid>/ across
+ * runs, named by inode, size, mtime and ctime, checked against the image
+ * (first and last 4 KiB) at first use in a run.
+ */
+struct kbox_cache_disk_stats {
+    unsigned long hits, misses, stores, rejected;
+};
+int kbox_cache_disk_open(const char *dir, uint64_t fsid, uint64_t dev);
+bool kbox_cache_disk_wants(const struct kbox_cache_key *k);
+/* A read-only fd with the content of @k, or -1. */
+int kbox_cache_disk_lookup(const struct kbox_cache_key *k, kbox_cache_pread rd,
+                           void *ctx);
+/* Save the content in @fd (size k->size) for later runs; best effort. */
+void kbox_cache_disk_store(const struct kbox_cache_key *k, int fd);
+void kbox_cache_disk_stats(struct kbox_cache_disk_stats *s);
+/* Remove the least recently used entries of all images beyond @max_bytes. */
+void kbox_cache_disk_prune(long long max_bytes);
+void kbox_cache_disk_close(void);
 
 #endif

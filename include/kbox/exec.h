@@ -9,13 +9,19 @@
 
 struct lx_task;
 struct kbox_gstat;
+struct kbox_cache_key;
 
-/* A sealed memfd (fresh fd, caller closes) with the content of lx fd
- * @lxfd whose stat is @g; cached by (dev, ino, size, mtime, ctime). */
 /* Name task @t after the program at @path, as execve sets comm. */
 void kbox_exec_set_comm(struct lx_task *t, const char *path);
+/* A sealed memfd, or a read-only file of the persistent cache (fresh fd,
+ * caller closes), with the content of lx fd @lxfd whose stat is @g;
+ * cached by (dev, ino, size, mtime, ctime). */
 int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
                             const struct kbox_gstat *g);
+/* The cached content for @k (memory, then disk, verified against lx fd
+ * @lxfd of task @t), or -1. */
+int kbox_exec_cached_content(struct lx_task *t, int lxfd,
+                             const struct kbox_cache_key *k);
 
 struct kbox_resp kbox_exec_handle_execve(struct kbox_req *r);
 struct kbox_resp kbox_exec_handle_execveat(struct kbox_req *r);

@@ -131,7 +131,7 @@ struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
         if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0 &&
             S_ISREG(g.st_mode)) {
             kbox_cache_key_from(&k, &g, 0);
-            mfd = kbox_cache_lookup(&k);
+            mfd = kbox_exec_cached_content(r->proc->task, lxfd, &k);
             if (mfd >= 0)
                 src = mfd;
         }

@@ -101,3 +101,23 @@ void kbox_cache_clear(void)
     }
     pthread_mutex_unlock(&lock);
 }
+
+int kbox_cache_get(const struct kbox_cache_key *k, kbox_cache_pread rd,
+                   void *ctx)
+{
+    int fd = kbox_cache_lookup(k);
+
+    if (fd >= 0 || !rd)
+        return fd;
+    fd = kbox_cache_disk_lookup(k, rd, ctx);
+    if (fd < 0)
+        return -1;
+    fd = kbox_cache_insert(k, fd);
+    return fd < 0 ? -1 : fd;
+}
+
+int kbox_cache_add(const struct kbox_cache_key *k, int fd)
+{
+    kbox_cache_disk_store(k, fd);
+    return kbox_cache_insert(k, fd);
+}

@@ -106,6 +106,28 @@ void kbox_exec_set_comm(struct lx_task *t, const char *path)
     lx_t(t, LX__NR_prctl, PR_SET_NAME, (long)comm, 0, 0, 0);
 }
 
+struct lx_file_ref {
+    struct lx_task *t;
+    int lxfd;
+};
+
+/* Verification reads of the persistent content cache. */
+static long lx_file_pread(void *ctx, void *buf, size_t len, int64_t off)
+{
+    struct lx_file_ref *f = ctx;
+
+    return lx_t(f->t, LX__NR_pread64, f->lxfd, (long)buf, (long)len, (long)off,
+                0);
+}
+
+int kbox_exec_cached_content(struct lx_task *t, int lxfd,
+                             const struct kbox_cache_key *k)
+{
+    struct lx_file_ref f = { t, lxfd };
+
+    return kbox_cache_get(k, lx_file_pread, &f);
+}
+
 int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
                             const struct kbox_gstat *g)
 {
@@ -115,7 +137,7 @@ int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
     int fd;
 
     kbox_cache_key_from(&k, g, 0);
-    fd = kbox_cache_lookup(&k);
+    fd = kbox_exec_cached_content(t, lxfd, &k);
     if (fd >= 0)
         return fd;
     if (g->st_size > MAX_EXEC_SIZE)
@@ -126,8 +148,8 @@ int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
     /* lx reads straight into the memfd's pages: one copy, no bounce. */
     if (size) {
         if (ftruncate(fd, (off_t)size) ||
-            (map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-                        0)) == MAP_FAILED) {
+            (map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_POPULATE, fd, 0)) == MAP_FAILED) {
             close(fd);
             return -ENOMEM;
         }
@@ -151,7 +173,9 @@ int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
         return -ENOMEM;
     }
     seal_memfd(fd);
-    return kbox_cache_insert(&k, fd);
+    if (off < size)
+        return fd; /* not the content the key names: not cached */
+    return kbox_cache_add(&k, fd);
 }
 
 static void close_image(struct image *img)

@@ -95,12 +95,10 @@ echo
 
 # ---- 2. start-up -----------------------------------------------------------
 echo "== start-up: kbox -r IMG -- /bin/true =="
-if command -v hyperfine >/dev/null 2>&1; then
-	hyperfine -N --warmup 3 --runs "$START_RUNS" --style basic \
-		"$KBOX -r $IMGC -- /bin/true" 2>&1 | sed 's/^/  /'
-else
+# startup LABEL: mean and best wall time over START_RUNS runs
+startup() {
+	local best=0 total=0 t d
 	for _ in 1 2 3; do kbx -r "$IMGC" -- /bin/true >/dev/null 2>&1 </dev/null; done
-	best=0 total=0
 	for _ in $(seq "$START_RUNS"); do
 		t=$(now_ns)
 		kbx -r "$IMGC" -- /bin/true >/dev/null 2>&1 </dev/null
@@ -108,9 +106,17 @@ else
 		total=$((total + d))
 		{ [ "$best" -eq 0 ] || [ "$d" -lt "$best" ]; } && best=$d
 	done
-	awk -v m="$((total / START_RUNS))" -v b="$best" -v n="$START_RUNS" \
-		'BEGIN { printf "  mean %.1f ms, best %.1f ms over %d runs (date +%%s%%N loop)\n", m / 1000, b / 1000, n }'
+	awk -v m="$((total / START_RUNS))" -v b="$best" -v n="$START_RUNS" -v l="$1" \
+		'BEGIN { printf "  %-34s mean %.1f ms, best %.1f ms over %d runs\n", l, m / 1000, b / 1000, n }'
+}
+if command -v hyperfine >/dev/null 2>&1; then
+	hyperfine -N --warmup 3 --runs "$START_RUNS" --style basic \
+		"$KBOX -r $IMGC -- /bin/true" 2>&1 | sed 's/^/  /'
+else
+	startup "content cache (default):"
 fi
+# Every run copying ld.so and libc out of the image again (first use).
+KBOX_CONTENT_CACHE=off startup "KBOX_CONTENT_CACHE=off:"
 echo
 
 # ---- 3. process workloads --------------------------------------------------

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: the memfd content cache. */
+/* Unit tests: the memfd content cache and its persistent tier. */
 #define _GNU_SOURCE
 #define KTEST_IMPLEMENTATION
 #include "ktest.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -113,6 +117,237 @@ KTEST(eviction_keeps_handed_out_fds_valid)
     KT_STREQ(buf, "keep!");
     close(first);
     kbox_cache_clear();
+}
+
+/* ---- persistent tier ---------------------------------------------------- */
+
+/* The "image" file the verification reads: a string in memory. */
+static long str_pread(void *ctx, void *buf, size_t len, int64_t off)
+{
+    const char *s = ctx;
+    size_t n = strlen(s);
+
+    if ((size_t)off >= n)
+        return 0;
+    if (len > n - (size_t)off)
+        len = n - (size_t)off;
+    memcpy(buf, s + off, len);
+    return (long)len;
+}
+
+static char *tmpdir(void)
+{
+    static char d[64];
+
+    snprintf(d, sizeof(d), "/tmp/kbox-unit-cache.XXXXXX");
+    return mkdtemp(d);
+}
+
+static void rm_rf(const char *path)
+{
+    char cmd[256];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+    KT_EQ(system(cmd), 0);
+}
+
+static int count_entries(const char *dir)
+{
+    char sub[256];
+    DIR *d;
+    struct dirent *de;
+    int n = 0;
+
+    snprintf(sub, sizeof(sub), "%s/%016x", dir, 0x1234);
+    d = opendir(sub);
+    if (!d)
+        return -1;
+    while ((de = readdir(d)))
+        n += de->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void disk_key(struct kbox_cache_key *k, const char *content,
+                     int64_t ctime)
+{
+    struct kbox_gstat g;
+
+    memset(&g, 0, sizeof(g));
+    g.st_dev = 7;
+    g.st_ino = 42;
+    g.st_size = (int64_t)strlen(content);
+    g.st_ctime_sec = ctime;
+    kbox_cache_key_from(k, &g, 0);
+}
+
+KTEST(disk_store_then_verified_hit)
+{
+    static char big[10000];
+    char *dir = tmpdir(), buf[16] = { 0 };
+    struct kbox_cache_key k;
+    struct kbox_cache_disk_stats st;
+    int fd;
+
+    KT_ASSERT(dir != NULL);
+    memset(big, 'a', sizeof(big) - 1);
+    big[9000] = 'Z';
+    KT_EQ(kbox_cache_disk_open(dir, 0x1234, 7), 0);
+    disk_key(&k, big, 5);
+    KT_EQ(kbox_cache_disk_lookup(&k, str_pread, big), -1); /* not there */
+    fd = memfd_with(big);
+    kbox_cache_disk_store(&k, fd);
+    close(fd);
+    KT_EQ(count_entries(dir), 1);
+    kbox_cache_disk_close(); /* a later run */
+    KT_EQ(kbox_cache_disk_open(dir, 0x1234, 7), 0);
+    fd = kbox_cache_disk_lookup(&k, str_pread, big);
+    KT_ASSERT(fd >= 0);
+    KT_EQ(pread(fd, buf, 3, 8999), 3);
+    KT_STREQ(buf, "aZa");
+    close(fd);
+    kbox_cache_disk_stats(&st);
+    KT_EQ(st.hits, 1);
+    KT_EQ(st.rejected, 0);
+    kbox_cache_disk_close();
+    rm_rf(dir);
+}
+
+KTEST(disk_rejects_changed_bytes_and_other_keys)
+{
+    char *dir = tmpdir();
+    char stored[] = "#!/bin/sh\necho AAAA\n", now[] = "#!/bin/sh\necho BBBB\n";
+    struct kbox_cache_key k, other;
+    struct kbox_cache_disk_stats st;
+    int fd;
+
+    KT_ASSERT(dir != NULL);
+    KT_EQ(kbox_cache_disk_open(dir, 0x1234, 7), 0);
+    disk_key(&k, stored, 5);
+    fd = memfd_with(stored);
+    kbox_cache_disk_store(&k, fd);
+    close(fd);
+    disk_key(&other, stored, 6); /* ctime moved: another name */
+    KT_EQ(kbox_cache_disk_lookup(&other, str_pread, stored), -1);
+    /* Same name, different bytes in the image: rejected and removed. */
+    KT_EQ(kbox_cache_disk_lookup(&k, str_pread, now), -1);
+    KT_EQ(count_entries(dir), 0);
+    kbox_cache_disk_stats(&st);
+    KT_EQ(st.rejected, 1);
+    KT_EQ(st.hits, 0);
+    kbox_cache_disk_close();
+    rm_rf(dir);
+}
+
+KTEST(disk_wants_only_raw_content_of_the_root_device)
+{
+    char *dir = tmpdir();
+    struct kbox_cache_key k;
+
+    KT_ASSERT(dir != NULL);
+    disk_key(&k, "content", 1);
+    KT_ASSERT(!kbox_cache_disk_wants(&k)); /* tier closed */
+    KT_EQ(kbox_cache_disk_open(dir, 0x1234, 7), 0);
+    KT_ASSERT(kbox_cache_disk_wants(&k));
+    k.dev = 8; /* tmpfs, proc...: gone after the run */
+    KT_ASSERT(!kbox_cache_disk_wants(&k));
+    disk_key(&k, "content", 1);
+    k.kind = 1; /* patched exec images depend on the run */
+    KT_ASSERT(!kbox_cache_disk_wants(&k));
+    disk_key(&k, "", 1);
+    KT_ASSERT(!kbox_cache_disk_wants(&k));
+    kbox_cache_disk_close();
+    rm_rf(dir);
+}
+
+KTEST(disk_get_fills_memory_tier)
+{
+    char *dir = tmpdir();
+    char data[] = "shared library bytes";
+    struct kbox_cache_key k;
+    int fd, again;
+
+    KT_ASSERT(dir != NULL);
+    kbox_cache_clear();
+    KT_EQ(kbox_cache_disk_open(dir, 0x1234, 7), 0);
+    disk_key(&k, data, 9);
+    fd = memfd_with(data);
+    fd = kbox_cache_add(&k, fd); /* memory and disk */
+    KT_ASSERT(fd >= 0);
+    close(fd);
+    kbox_cache_clear(); /* a new run: memory empty, disk kept */
+    KT_EQ(kbox_cache_get(&k, NULL, NULL), -1);
+    fd = kbox_cache_get(&k, str_pread, data);
+    KT_ASSERT(fd >= 0);
+    again = kbox_cache_get(&k, NULL, NULL); /* now from memory */
+    KT_ASSERT(again >= 0);
+    KT_ASSERT(same_file(fd, again));
+    close(fd);
+    close(again);
+    kbox_cache_clear();
+    kbox_cache_disk_close();
+    rm_rf(dir);
+}
+
+KTEST(disk_prune_drops_least_recently_used)
+{
+    char *dir = tmpdir();
+    static char blob[8192];
+    struct kbox_cache_key a, b;
+    struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
+    char path[512], name[256];
+    DIR *d;
+    struct dirent *de;
+    int fd;
+
+    KT_ASSERT(dir != NULL);
+    memset(blob, 'b', sizeof(blob) - 1);
+    KT_EQ(kbox_cache_disk_open(dir, 0x1234, 7), 0);
+    disk_key(&a, blob, 1);
+    disk_key(&b, blob, 2);
+    fd = memfd_with(blob);
+    kbox_cache_disk_store(&a, fd);
+    kbox_cache_disk_store(&b, fd);
+    close(fd);
+    KT_EQ(count_entries(dir), 2);
+    /* Age entry a: it goes first. */
+    snprintf(path, sizeof(path), "%s/%016x", dir, 0x1234);
+    d = opendir(path);
+    KT_ASSERT(d != NULL);
+    name[0] = '\0';
+    while ((de = readdir(d)))
+        if (strstr(de->d_name, "-1.0") && de->d_name[0] != '.')
+            snprintf(name, sizeof(name), "%s", de->d_name);
+    closedir(d);
+    KT_ASSERT(name[0] != '\0');
+    snprintf(path, sizeof(path), "%s/%016x/%s", dir, 0x1234, name);
+    KT_EQ(utimensat(AT_FDCWD, path, old, 0), 0);
+    kbox_cache_disk_prune(1LL << 30); /* under the cap: nothing goes */
+    KT_EQ(count_entries(dir), 2);
+    kbox_cache_disk_prune(12000); /* room for one */
+    KT_EQ(count_entries(dir), 1);
+    KT_EQ(access(path, F_OK), -1);
+    kbox_cache_disk_prune(0);
+    KT_EQ(count_entries(dir), 0);
+    kbox_cache_disk_close();
+    rm_rf(dir);
+}
+
+KTEST(disk_open_refuses_unusable_dir)
+{
+    char *dir = tmpdir(), file[128];
+    int fd;
+
+    KT_ASSERT(dir != NULL);
+    snprintf(file, sizeof(file), "%s/file", dir);
+    fd = open(file, O_CREAT | O_WRONLY, 0600);
+    KT_ASSERT(fd >= 0);
+    close(fd);
+    strcat(file, "/sub");
+    KT_ASSERT(kbox_cache_disk_open(file, 0x1234, 7) < 0);
+    KT_ASSERT(kbox_cache_disk_open("", 0x1234, 7) < 0);
+    kbox_cache_disk_close();
+    rm_rf(dir);
 }
 
 int main(int argc, char **argv)
