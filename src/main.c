@@ -441,6 +441,7 @@ int main(int argc, char **argv)
     }
     while (kbox_sup.procs)
         kbox_proc_remove(kbox_sup.procs);
+    kbox_shmap_close_all();
     if (kbox_sup.holder)
         lx_task_exit(kbox_sup.holder);
 out:

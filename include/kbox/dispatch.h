@@ -58,6 +58,8 @@ struct kbox_proc {
     bool dead; /* exited: freed when refs drops to 0 */
 };
 
+struct kbox_gstat;
+
 struct kbox_req {
     long nr;
     uint64_t args[6];
@@ -102,6 +104,27 @@ typedef struct kbox_resp (*kbox_handler)(struct kbox_req *r);
 
 /* Run one request through the disposition table. */
 struct kbox_resp kbox_dispatch(struct kbox_req *r);
+
+/* In lx task @to, a new fd for the open file @from_fd of task @from. */
+long kbox_lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd);
+
+/* Shared writable mappings of image files (src/dispatch/shmap.c). */
+bool kbox_shmap_any(void);
+bool kbox_shmap_has(uint64_t dev, uint64_t ino);
+/*
+ * A host fd (read-write with @rdwr, else read-only; caller closes) of the
+ * memfd shared by all mappings of the inode of lx fd @lxfd (stat @g),
+ * made from the image when @create (else -ENOENT without one); the
+ * request's process becomes one of its users.
+ */
+int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
+                   bool create, bool rdwr);
+void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len);
+void kbox_shmap_sync_inode(uint64_t dev, uint64_t ino);
+void kbox_shmap_sync_proc(pid_t tgid);
+void kbox_shmap_inherit(pid_t parent, pid_t child);
+void kbox_shmap_proc_gone(pid_t tgid);
+void kbox_shmap_close_all(void);
 
 /* Process bookkeeping (src/dispatch/proc.c). */
 /* Find (or claim, for a new child) the process of thread @tid; takes a

@@ -129,7 +129,7 @@ struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
         struct kbox_cache_key k;
 
         if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0 &&
-            S_ISREG(g.st_mode)) {
+            S_ISREG(g.st_mode) && !kbox_shmap_has(g.st_dev, g.st_ino)) {
             kbox_cache_key_from(&k, &g, 0);
             mfd = kbox_exec_cached_content(r->proc->task, lxfd, &k);
             if (mfd >= 0)
@@ -603,6 +603,7 @@ static struct kbox_resp h_getdents(struct kbox_req *r)
 static struct kbox_resp h_fd_scalar(struct kbox_req *r)
 {
     int fd = kbox_lxfd(r, FD(0));
+    struct kbox_gstat g;
     long rc;
 
     if (fd < 0 && r->nr == SYS_fchdir) {
@@ -638,6 +639,19 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
     }
     if (fd < 0)
         return kbox_continue();
+    if (kbox_shmap_any() &&
+        (r->nr == SYS_ftruncate || r->nr == SYS_fsync ||
+         r->nr == SYS_fdatasync) &&
+        kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0) == 0) {
+        /* The file is mapped shared: its stores first, sizes in step. */
+        if (r->nr == SYS_ftruncate) {
+            rc = kbox_lx(r, LX__NR_ftruncate, fd, A(1), 0, 0, 0, 0);
+            if (rc == 0)
+                kbox_shmap_resize(g.st_dev, g.st_ino, A(1));
+            return kbox_ret(rc);
+        }
+        kbox_shmap_sync_inode(g.st_dev, g.st_ino);
+    }
     switch (r->nr) {
     case SYS_ftruncate:
         rc = kbox_lx(r, LX__NR_ftruncate, fd, A(1), 0, 0, 0, 0);
@@ -720,34 +734,43 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
 /*
  * mmap of an lx file: the guest needs a host fd with the content. Copy
  * the file into a memfd (point in time) and put it at the same guest fd
- * number in place of the placeholder, then let the host map it.
+ * number in place of the placeholder, then let the host map it. Shared
+ * writable mappings (and any mapping of a file that has one) use the
+ * inode's shared memfd instead, written back to the image (shmap.c).
  */
 static struct kbox_resp h_mmap(struct kbox_req *r)
 {
     int gfd = FD(4), fd = kbox_lxfd(r, gfd);
     int flags = (int)A(3), prot = (int)A(2);
+    bool shared_w = (flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE);
     struct kbox_gstat g;
-    long cloexec, rc;
+    long cloexec, rc, fl;
     int mfd;
 
     if ((flags & MAP_ANONYMOUS) || fd < 0)
         return kbox_continue();
-    if (kbox_fdt_shadow(r->proc->fdt, gfd) &&
-        !((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE)))
+    if (kbox_fdt_shadow(r->proc->fdt, gfd) && !shared_w && !kbox_shmap_any())
         return kbox_continue(); /* the content memfd is already there */
     rc = kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0);
     if (rc < 0)
         return kbox_ret(rc);
     if (!S_ISREG(g.st_mode))
         return kbox_ret(-ENODEV);
-    if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE)) {
-        long fl = kbox_lx(r, LX__NR_fcntl, fd, F_GETFL, 0, 0, 0, 0);
-        if (fl >= 0 && (fl & O_ACCMODE) != O_RDONLY)
-            return kbox_ret(-ENODEV); /* no write-back to the image yet */
+    fl = kbox_lx(r, LX__NR_fcntl, fd, F_GETFL, 0, 0, 0, 0);
+    if (fl < 0)
+        return kbox_ret(fl);
+    if ((fl & O_ACCMODE) == O_WRONLY ||
+        (shared_w && ((fl & O_ACCMODE) != O_RDWR || (fl & O_APPEND))))
         return kbox_ret(-EACCES);
-    }
     cloexec = kbox_fdt_cloexec(r->proc->fdt, gfd);
-    mfd = kbox_exec_content_memfd(r->proc->task, fd, &g);
+    mfd = -ENOENT;
+    if (shared_w || kbox_shmap_any())
+        mfd = kbox_shmap_map(r, fd, &g, shared_w, (fl & O_ACCMODE) == O_RDWR);
+    if (mfd == -ENOENT) {
+        if (kbox_fdt_shadow(r->proc->fdt, gfd))
+            return kbox_continue();
+        mfd = kbox_exec_content_memfd(r->proc->task, fd, &g);
+    }
     if (mfd < 0)
         return kbox_ret(mfd);
     rc = r->ops->addfd(r, mfd, gfd, cloexec, false);
@@ -755,6 +778,13 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     if (rc < 0)
         return kbox_ret(rc);
     kbox_fdt_set_shadow(r->proc->fdt, gfd, fd);
+    return kbox_continue();
+}
+
+/* msync: stores through shared mappings of image files go to the image. */
+static struct kbox_resp h_msync(struct kbox_req *r)
+{
+    kbox_shmap_sync_proc(r->proc->tgid);
     return kbox_continue();
 }
 
@@ -841,6 +871,8 @@ kbox_handler kbox_fd_handler(long nr)
         return h_ioctl;
     case SYS_mmap:
         return h_mmap;
+    case SYS_msync:
+        return h_msync;
     case SYS_sendfile:
     case SYS_copy_file_range:
     case SYS_splice:

@@ -65,8 +65,7 @@ static long holder_call(long nr, long a0, long a1, long a2)
     return lx_task_syscall(kbox_sup.holder, nr, a);
 }
 
-/* In @to, a new lx fd for the file @from_fd of task @from. */
-static long lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd)
+long kbox_lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd)
 {
     long a[6] = { lx_task_pid(from), 0, 0, 0, 0, 0 };
     long pidfd = lx_task_syscall(to, LX__NR_pidfd_open, a), fd;
@@ -92,7 +91,7 @@ static int make_token(struct kbox_req *r, int lxfd)
     pthread_once(&tok_once, tok_init);
     if (!kbox_sup.holder)
         return -EOPNOTSUPP;
-    held = lx_getfd(kbox_sup.holder, r->proc->task, lxfd);
+    held = kbox_lx_getfd(kbox_sup.holder, r->proc->task, lxfd);
     if (held < 0)
         return (int)held;
     tok = memfd_create("kbox-lxfile", MFD_CLOEXEC);
@@ -389,7 +388,7 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
             int h = fds[i], l = token_take(h), g;
 
             if (l >= 0) {
-                long lxfd = lx_getfd(r->proc->task, kbox_sup.holder, l);
+                long lxfd = kbox_lx_getfd(r->proc->task, kbox_sup.holder, l);
 
                 holder_call(LX__NR_close, l, 0, 0);
 

@@ -13,9 +13,10 @@
 static const int allow_list[] = {
     /* memory */
     SYS_mprotect, SYS_munmap, SYS_brk, SYS_mremap, SYS_madvise, SYS_mlock,
-    SYS_munlock, SYS_mlockall, SYS_munlockall, SYS_mincore, SYS_msync,
-    SYS_membarrier, SYS_mlock2, SYS_pkey_mprotect, SYS_pkey_alloc,
-    SYS_pkey_free, SYS_mbind, SYS_get_mempolicy, SYS_set_mempolicy,
+    SYS_munlock, SYS_mlockall, SYS_munlockall, SYS_mincore, SYS_membarrier,
+    SYS_mlock2, /* msync is notified: write-back */ SYS_pkey_mprotect,
+    SYS_pkey_alloc, SYS_pkey_free, SYS_mbind, SYS_get_mempolicy,
+    SYS_set_mempolicy,
     /* scheduling, threads */
     SYS_sched_yield, SYS_sched_getaffinity, SYS_sched_setaffinity,
     SYS_sched_getparam, SYS_sched_setparam, SYS_sched_getscheduler,

@@ -166,6 +166,8 @@ static void unlink_proc(struct kbox_proc *p)
 
 static void free_proc(struct kbox_proc *p)
 {
+    /* Its stores through shared mappings of image files go to the image. */
+    kbox_shmap_proc_gone(p->tgid);
     for (int i = 0; i < p->npending; i++) {
         lx_task_exit(p->pending[i]);
         kbox_fdt_put(p->pending_fdt[i]);
@@ -275,6 +277,7 @@ static struct kbox_proc *lookup_locked(pid_t tid)
             return NULL;
         }
         if (parent) {
+            kbox_shmap_inherit(parent->tgid, tgid); /* mappings survive fork */
             memcpy(p->exe, parent->exe, sizeof(p->exe));
             memcpy(p->bind_cwd, parent->bind_cwd, sizeof(p->bind_cwd));
         }

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared writable mappings of image files (mmap MAP_SHARED + PROT_WRITE).
+ *
+ * The host can only map host objects, so each image inode mapped this way
+ * gets one memfd holding its content, shared by every process and every
+ * mapping of that inode (sqlite's -shm, apt's caches: several processes
+ * must see each other's stores at once). Stores land in the memfd; they
+ * are written back to the image through an lx fd kept in the holder task
+ * on msync, fsync/fdatasync of the file, and when a process that mapped
+ * it (or inherited the mapping by fork) ends; when the last such process
+ * has ended the memfd is dropped and the next mapping starts from the
+ * image again. Growth of the file through lx (ftruncate, a write past the
+ * end before mapping more) is carried into the memfd, so the new range is
+ * mappable. Not coherent: read()/write() through a descriptor see stores
+ * made through a mapping only after one of those write-back points, and
+ * a mapping does not see write()s inside the range it already holds.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/dispatch.h"
+
+#define MAX_USERS 64
+
+struct shmap {
+    uint64_t dev, ino;
+    int memfd;
+    long held;   /* lx fd in kbox_sup.holder, open for writing */
+    size_t size; /* of the memfd */
+    pid_t users[MAX_USERS];
+    int nusers;
+    bool pinned; /* more users than we track: kept until kbox exits */
+    struct shmap *next;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shmap *maps;
+static atomic_int nmaps;
+
+static long holder_call(long nr, long a0, long a1, long a2, long a3)
+{
+    long a[6] = { a0, a1, a2, a3, 0, 0 };
+
+    return lx_task_syscall(kbox_sup.holder, nr, a);
+}
+
+bool kbox_shmap_any(void)
+{
+    return atomic_load_explicit(&nmaps, memory_order_relaxed) > 0;
+}
+
+static struct shmap *find(uint64_t dev, uint64_t ino)
+{
+    for (struct shmap *m = maps; m; m = m->next)
+        if (m->dev == dev && m->ino == ino)
+            return m;
+    return NULL;
+}
+
+bool kbox_shmap_has(uint64_t dev, uint64_t ino)
+{
+    bool has;
+
+    if (!kbox_shmap_any())
+        return false;
+    pthread_mutex_lock(&lock);
+    has = find(dev, ino) != NULL;
+    pthread_mutex_unlock(&lock);
+    return has;
+}
+
+/* Copy bytes [from, to) of lx fd @lxfd (task @t) into the memfd. */
+static int fill(struct shmap *m, struct lx_task *t, int lxfd, size_t from,
+                size_t to)
+{
+    char *map;
+    size_t off = from;
+
+    if (to <= from)
+        return 0;
+    map = mmap(NULL, to, PROT_READ | PROT_WRITE, MAP_SHARED, m->memfd, 0);
+    if (map == MAP_FAILED)
+        return -ENOMEM;
+    while (off < to) {
+        long a[6] = {
+            lxfd, (long)(map + off), (long)(to - off), (long)off, 0, 0
+        };
+        long n = lx_task_syscall(t, LX__NR_pread64, a);
+
+        if (n <= 0)
+            break; /* shorter than it said: the rest reads as zeros */
+        off += (size_t)n;
+    }
+    munmap(map, to);
+    return 0;
+}
+
+/* Write the memfd's content back to the image (lock held). */
+static void write_back(struct shmap *m)
+{
+    struct stat st;
+    char *map;
+    size_t off = 0, size;
+
+    if (fstat(m->memfd, &st) || st.st_size <= 0)
+        return;
+    size = (size_t)st.st_size;
+    map = mmap(NULL, size, PROT_READ, MAP_SHARED, m->memfd, 0);
+    if (map == MAP_FAILED)
+        return;
+    while (off < size) {
+        long n = holder_call(LX__NR_pwrite64, m->held, (long)(map + off),
+                             (long)(size - off), (long)off);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    munmap(map, size);
+}
+
+static void add_user(struct shmap *m, pid_t tgid)
+{
+    for (int i = 0; i < m->nusers; i++)
+        if (m->users[i] == tgid)
+            return;
+    if (m->nusers < MAX_USERS)
+        m->users[m->nusers++] = tgid;
+    else
+        m->pinned = true;
+}
+
+static void drop(struct shmap *m)
+{
+    struct shmap **pp;
+
+    for (pp = &maps; *pp; pp = &(*pp)->next) {
+        if (*pp == m) {
+            *pp = m->next;
+            break;
+        }
+    }
+    close(m->memfd);
+    holder_call(LX__NR_close, m->held, 0, 0, 0);
+    free(m);
+    atomic_fetch_sub(&nmaps, 1);
+}
+
+int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
+                   bool create, bool rdwr)
+{
+    struct shmap *m;
+    size_t size = g->st_size > 0 ? (size_t)g->st_size : 0;
+    int fd;
+
+    pthread_mutex_lock(&lock);
+    m = find(g->st_dev, g->st_ino);
+    if (!m) {
+        if (!create || !kbox_sup.holder) {
+            pthread_mutex_unlock(&lock);
+            return create ? -ENODEV : -ENOENT;
+        }
+        m = calloc(1, sizeof(*m));
+        if (!m) {
+            pthread_mutex_unlock(&lock);
+            return -ENOMEM;
+        }
+        m->dev = g->st_dev;
+        m->ino = g->st_ino;
+        m->memfd = memfd_create("kbox-shared", MFD_CLOEXEC);
+        m->held = kbox_lx_getfd(kbox_sup.holder, r->proc->task, lxfd);
+        if (m->memfd < 0 || m->held < 0 || ftruncate(m->memfd, (off_t)size) ||
+            fill(m, r->proc->task, lxfd, 0, size)) {
+            int e = m->held < 0 ? (int)m->held : -ENOMEM;
+
+            if (m->memfd >= 0)
+                close(m->memfd);
+            if (m->held >= 0)
+                holder_call(LX__NR_close, m->held, 0, 0, 0);
+            free(m);
+            pthread_mutex_unlock(&lock);
+            return e;
+        }
+        m->size = size;
+        m->next = maps;
+        maps = m;
+        atomic_fetch_add(&nmaps, 1);
+    } else if (size > m->size) {
+        /* Grown through lx since: bring the new range in. */
+        if (ftruncate(m->memfd, (off_t)size) == 0 &&
+            fill(m, r->proc->task, lxfd, m->size, size) == 0)
+            m->size = size;
+    }
+    add_user(m, r->proc->tgid);
+    if (rdwr) {
+        fd = fcntl(m->memfd, F_DUPFD_CLOEXEC, 0);
+    } else {
+        char self[64];
+
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", m->memfd);
+        fd = open(self, O_RDONLY | O_CLOEXEC);
+    }
+    pthread_mutex_unlock(&lock);
+    return fd < 0 ? -errno : fd;
+}
+
+void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len)
+{
+    struct shmap *m;
+
+    if (!kbox_shmap_any() || len < 0)
+        return;
+    pthread_mutex_lock(&lock);
+    m = find(dev, ino);
+    if (m && ftruncate(m->memfd, (off_t)len) == 0)
+        m->size = (size_t)len;
+    pthread_mutex_unlock(&lock);
+}
+
+void kbox_shmap_sync_inode(uint64_t dev, uint64_t ino)
+{
+    struct shmap *m;
+
+    if (!kbox_shmap_any())
+        return;
+    pthread_mutex_lock(&lock);
+    m = find(dev, ino);
+    if (m)
+        write_back(m);
+    pthread_mutex_unlock(&lock);
+}
+
+static bool has_user(const struct shmap *m, pid_t tgid)
+{
+    for (int i = 0; i < m->nusers; i++)
+        if (m->users[i] == tgid)
+            return true;
+    return false;
+}
+
+void kbox_shmap_sync_proc(pid_t tgid)
+{
+    if (!kbox_shmap_any())
+        return;
+    pthread_mutex_lock(&lock);
+    for (struct shmap *m = maps; m; m = m->next)
+        if (m->pinned || has_user(m, tgid))
+            write_back(m);
+    pthread_mutex_unlock(&lock);
+}
+
+void kbox_shmap_inherit(pid_t parent, pid_t child)
+{
+    if (!kbox_shmap_any())
+        return;
+    pthread_mutex_lock(&lock);
+    for (struct shmap *m = maps; m; m = m->next)
+        if (has_user(m, parent))
+            add_user(m, child);
+    pthread_mutex_unlock(&lock);
+}
+
+void kbox_shmap_proc_gone(pid_t tgid)
+{
+    if (!kbox_shmap_any())
+        return;
+    pthread_mutex_lock(&lock);
+    for (struct shmap *m = maps, *next; m; m = next) {
+        next = m->next;
+        if (!has_user(m, tgid))
+            continue;
+        write_back(m);
+        for (int i = 0; i < m->nusers; i++) {
+            if (m->users[i] == tgid) {
+                m->users[i] = m->users[--m->nusers];
+                break;
+            }
+        }
+        if (!m->nusers && !m->pinned)
+            drop(m);
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+void kbox_shmap_close_all(void)
+{
+    pthread_mutex_lock(&lock);
+    while (maps) {
+        write_back(maps);
+        drop(maps);
+    }
+    pthread_mutex_unlock(&lock);
+}
