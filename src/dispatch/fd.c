@@ -131,7 +131,9 @@ struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
         if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0 &&
             S_ISREG(g.st_mode) && !kbox_shmap_has(g.st_dev, g.st_ino)) {
             kbox_cache_key_from(&k, &g, 0);
-            mfd = kbox_exec_cached_content(r->proc->task, lxfd, &k);
+            /* Memory only: a disk lookup on every open costs more than
+             * the one fd swap at the first mmap of a library. */
+            mfd = kbox_cache_lookup(&k);
             if (mfd >= 0)
                 src = mfd;
         }
