@@ -180,28 +180,32 @@ static bool same_bytes(int fd, int64_t off, size_t len, kbox_cache_pread rd,
     return pread(fd, a, len, off) == (ssize_t)len && !memcmp(a, b, len);
 }
 
-/* A private memfd copy of @fd (for a noexec cache directory). */
-static int memfd_copy(int fd, size_t size)
+/* Write the first @size bytes of @fd to @out; true if all were written. */
+static bool copy_all(int out, int fd, size_t size)
 {
-    int m = memfd_create("kbox-file", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    void *src;
+    void *src = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     size_t off = 0;
 
-    if (m < 0)
-        return -1;
-    src = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (src == MAP_FAILED) {
-        close(m);
-        return -1;
-    }
+    if (src == MAP_FAILED)
+        return false;
     while (off < size) {
-        ssize_t n = write(m, (char *)src + off, size - off);
+        ssize_t n = write(out, (char *)src + off, size - off);
         if (n <= 0)
             break;
         off += (size_t)n;
     }
     munmap(src, size);
-    if (off < size) {
+    return off == size;
+}
+
+/* A private memfd copy of @fd (for a noexec cache directory). */
+static int memfd_copy(int fd, size_t size)
+{
+    int m = memfd_create("kbox-file", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+    if (m < 0)
+        return -1;
+    if (!copy_all(m, fd, size)) {
         close(m);
         return -1;
     }
@@ -259,8 +263,7 @@ int kbox_cache_disk_lookup(const struct kbox_cache_key *k, kbox_cache_pread rd,
 void kbox_cache_disk_store(const struct kbox_cache_key *k, int fd)
 {
     char name[160], tmp[64];
-    size_t size = (size_t)k->size, off = 0;
-    void *src;
+    size_t size = (size_t)k->size;
     int out;
     bool linked = false;
 
@@ -276,17 +279,7 @@ void kbox_cache_disk_store(const struct kbox_cache_key *k, int fd)
         if (out < 0)
             return;
     }
-    src = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (src != MAP_FAILED) {
-        while (off < size) {
-            ssize_t n = write(out, (char *)src + off, size - off);
-            if (n <= 0)
-                break;
-            off += (size_t)n;
-        }
-        munmap(src, size);
-    }
-    if (off == size) {
+    if (copy_all(out, fd, size)) {
         if (tmp[0]) {
             linked = renameat(dc.dirfd, tmp, dc.dirfd, name) == 0;
         } else {
