@@ -145,7 +145,6 @@ static int make_exec_dir(void)
     return 0;
 }
 
-/* Read a small file from the image as task @t (NUL terminated). */
 /* Entries of the persistent content cache, all images together. */
 #define CONTENT_CACHE_MAX (512LL << 20)
 
@@ -214,6 +213,7 @@ static void content_cache_close(void)
     kbox_cache_disk_close();
 }
 
+/* Read a small file from the image as task @t (NUL terminated). */
 static char *lx_slurp(struct lx_task *t, const char *path)
 {
     long a[6] = { AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0 };
