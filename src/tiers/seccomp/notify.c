@@ -244,25 +244,44 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
 
 /* ---- the loop ----
  *
- * Leader/follower pool: every worker blocks in SECCOMP_IOCTL_NOTIF_RECV
- * itself, handles what it received and replies, so a request costs no
- * extra thread hop (with SYNC_WAKE_UP the guest's CPU wakes the worker).
- * When a worker takes a request and no other is left waiting, another is
- * started (up to MAX_WORKERS), so a guest blocked in a slow kernel call
- * never stalls the others. The main thread only waits for the main guest
- * process and sweeps dead processes once a second.
+ * Leader/follower pool. Exactly one worker (the leader) waits in
+ * SECCOMP_IOCTL_NOTIF_RECV, handles what it received and replies, then
+ * waits again: a request costs no thread hop (with SYNC_WAKE_UP the
+ * guest's CPU wakes the worker). Only one waits because the listener's
+ * wait queue is not exclusive: every notification wakes every waiter,
+ * and each needless wake-up costs context switches (with a second waiter
+ * a round trip took ~4.5 us instead of ~2; docs/supervisor.md).
+ *
+ * A request that blocks (an flock wait, a FIFO open in lx, a host call on
+ * a bind) must not stall the others, so a sentinel thread ticks every
+ * TICK_US while requests are in flight: when a whole tick passed with
+ * requests being handled and nobody waiting in RECV, it makes another
+ * worker the leader (a parked follower, or a new thread up to
+ * MAX_WORKERS). When the old leader finishes and finds a leader in RECV,
+ * it parks as a follower. The sentinel sleeps untimed once the pool has
+ * been idle for IDLE_TICKS, and the next request wakes it.
  */
 
 #define MAX_WORKERS 64
+#define TICK_US     1000
+#define IDLE_TICKS  50
 
 static struct {
     pthread_mutex_t lock;
-    pthread_cond_t idle_cond;
-    int workers, waiting, busy;
+    pthread_cond_t idle_cond;     /* busy dropped to 0 (drain) */
+    pthread_cond_t follower_cond; /* a follower may become the leader */
+    pthread_cond_t sentinel_cond; /* the sentinel may start ticking */
+    int workers, in_recv, busy, followers;
+    int promote;            /* followers allowed to lead beside the leader */
+    unsigned long recv_gen; /* bumped each time a worker enters RECV */
+    unsigned long gen;      /* bumped by each kbox_seccomp_serve() */
+    bool sentinel_asleep;
     struct seccomp_notif_sizes sizes;
     struct sc_tier tier;
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER,
-           .idle_cond = PTHREAD_COND_INITIALIZER };
+           .idle_cond = PTHREAD_COND_INITIALIZER,
+           .follower_cond = PTHREAD_COND_INITIALIZER,
+           .sentinel_cond = PTHREAD_COND_INITIALIZER };
 
 static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
 {
@@ -297,69 +316,163 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
 
 static void *worker(void *arg);
 
-/* pool.lock held */
-static void spawn_worker(void)
+static bool spawn_thread(void *(*fn)(void *))
 {
     pthread_t t;
     pthread_attr_t a;
+    bool ok;
 
-    if (pool.workers >= MAX_WORKERS)
-        return;
     pthread_attr_init(&a);
     pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&a, 1 << 20);
-    if (pthread_create(&t, &a, worker, NULL) == 0)
-        pool.workers++;
+    ok = pthread_create(&t, &a, fn, NULL) == 0;
     pthread_attr_destroy(&a);
+    return ok;
+}
+
+/* pool.lock held */
+static void spawn_worker(void)
+{
+    if (pool.workers < MAX_WORKERS && spawn_thread(worker))
+        pool.workers++;
+}
+
+/* The guest side is gone (every filtered task exited). */
+static bool listener_hung_up(int listener)
+{
+    struct pollfd pf = { listener, POLLIN, 0 };
+
+    return poll(&pf, 1, 0) < 0 || (pf.revents & (POLLHUP | POLLNVAL));
 }
 
 static void *worker(void *arg)
 {
     struct seccomp_notif *req = calloc(1, pool.sizes.seccomp_notif);
     struct seccomp_notif_resp *resp = calloc(1, pool.sizes.seccomp_notif_resp);
+    unsigned long gen;
+    int listener;
 
     (void)arg;
-    if (!req || !resp) {
-        free(req);
-        free(resp);
-        return NULL;
-    }
+    pthread_mutex_lock(&pool.lock);
+    gen = pool.gen;
+    listener = pool.tier.listener;
+    if (!req || !resp)
+        goto out;
     for (;;) {
-        int rc;
+        int rc, e;
 
-        pthread_mutex_lock(&pool.lock);
-        pool.waiting++;
+        /* Park while another worker leads, unless the sentinel asked
+         * for one more leader. */
+        while (pool.gen == gen && pool.in_recv > 0 && pool.promote == 0) {
+            pool.followers++;
+            pthread_cond_wait(&pool.follower_cond, &pool.lock);
+            pool.followers--;
+        }
+        if (pool.gen != gen)
+            break; /* an earlier serve's worker */
+        if (pool.promote > 0)
+            pool.promote--;
+        pool.in_recv++;
+        pool.recv_gen++;
         pthread_mutex_unlock(&pool.lock);
-        memset(req, 0, pool.sizes.seccomp_notif);
-        rc = ioctl(pool.tier.listener, SECCOMP_IOCTL_NOTIF_RECV, req);
-        pthread_mutex_lock(&pool.lock);
-        pool.waiting--;
-        if (rc < 0) {
-            int e = errno;
 
-            pthread_mutex_unlock(&pool.lock);
-            if (e == EINTR || e == ENOENT)
+        memset(req, 0, pool.sizes.seccomp_notif);
+        rc = ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req);
+        e = errno;
+
+        pthread_mutex_lock(&pool.lock);
+        if (pool.gen != gen)
+            break;
+        pool.in_recv--;
+        if (rc < 0) {
+            /* ENOENT: the request went away, or (with POLLHUP) every
+             * guest task is gone and RECV would return at once forever. */
+            if (e == EINTR || (e == ENOENT && !listener_hung_up(listener)))
                 continue;
-            break; /* listener gone */
+            break;
         }
         pool.busy++;
-        if (pool.waiting == 0)
-            spawn_worker();
+        if (pool.sentinel_asleep) {
+            pool.sentinel_asleep = false;
+            pthread_cond_signal(&pool.sentinel_cond);
+        }
         pthread_mutex_unlock(&pool.lock);
 
         handle(req, resp);
 
         pthread_mutex_lock(&pool.lock);
+        if (pool.gen != gen)
+            break;
         if (--pool.busy == 0)
             pthread_cond_broadcast(&pool.idle_cond);
-        pthread_mutex_unlock(&pool.lock);
     }
-    pthread_mutex_lock(&pool.lock);
-    pool.workers--;
+    /* Done: let the followers see why too. */
+    pthread_cond_broadcast(&pool.follower_cond);
+out:
+    if (pool.gen == gen)
+        pool.workers--;
     pthread_mutex_unlock(&pool.lock);
     free(req);
     free(resp);
     return NULL;
+}
+
+/* The sentinel: see the comment above the pool. */
+static void *sentinel(void *arg)
+{
+    unsigned long seen = 0;
+    int idle = 0;
+
+    (void)arg;
+    pthread_mutex_lock(&pool.lock);
+    for (;;) {
+        struct timespec ts;
+
+        if (pool.sentinel_asleep) {
+            pthread_cond_wait(&pool.sentinel_cond, &pool.lock);
+            seen = pool.recv_gen;
+            idle = 0;
+            continue;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += TICK_US * 1000L;
+        if (ts.tv_nsec >= 1000000000L)
+            ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&pool.sentinel_cond, &pool.lock, &ts);
+
+        if (pool.busy > 0 && pool.in_recv == 0 && pool.promote == 0 &&
+            pool.recv_gen == seen) {
+            /* Requests in flight for a whole tick and nobody receiving:
+             * one of them blocks. Let another worker lead. */
+            if (pool.followers > 0) {
+                pool.promote++;
+                pthread_cond_signal(&pool.follower_cond);
+            } else {
+                spawn_worker();
+            }
+        }
+        idle = pool.busy > 0 || pool.recv_gen != seen ? 0 : idle + 1;
+        seen = pool.recv_gen;
+        if (idle >= IDLE_TICKS)
+            pool.sentinel_asleep = true;
+    }
+    return NULL;
+}
+
+static pthread_once_t sentinel_once = PTHREAD_ONCE_INIT;
+
+static void start_sentinel(void)
+{
+    pthread_condattr_t ca;
+
+    /* The ticks must not jump with the wall clock. */
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool.sentinel_cond, &ca);
+    pthread_condattr_destroy(&ca);
+    if (!spawn_thread(sentinel) && kbox_sup.verbose)
+        fprintf(stderr, "kbox: no sentinel thread: a blocking request "
+                        "will stall the others\n");
 }
 
 /* Wait (bounded) until no request is in flight; true when drained. */
@@ -394,10 +507,15 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
         pool.sizes.seccomp_notif = sizeof(struct seccomp_notif);
     if (pool.sizes.seccomp_notif_resp < sizeof(struct seccomp_notif_resp))
         pool.sizes.seccomp_notif_resp = sizeof(struct seccomp_notif_resp);
-    pool.tier.listener = listener;
 
+    pthread_once(&sentinel_once, start_sentinel);
     pthread_mutex_lock(&pool.lock);
-    spawn_worker();
+    pool.tier.listener = listener;
+    /* A fresh pool for this listener; an earlier serve's workers (unit
+     * tests serve several guests) see the new generation and leave. */
+    pool.gen++;
+    pool.workers = pool.in_recv = pool.busy = pool.promote = 0;
+    pthread_cond_broadcast(&pool.follower_cond);
     spawn_worker();
     pthread_mutex_unlock(&pool.lock);
 

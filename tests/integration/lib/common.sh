@@ -108,7 +108,9 @@ kb() {
 kbo() {
 	local out=$1
 	shift
-	timeout -k 5 "$KB_TIMEOUT" "$KBOX" "$@" >"$out" 2>&1 </dev/null
+	# KB_WRAP: a command word list kbox runs under (e.g. taskset -c 0)
+	# shellcheck disable=SC2086
+	timeout -k 5 "$KB_TIMEOUT" ${KB_WRAP:-} "$KBOX" "$@" >"$out" 2>&1 </dev/null
 }
 
 # expect_status WANT GOT WHAT
