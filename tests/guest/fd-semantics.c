@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,6 +357,58 @@ static int rm_rf(const char *dir)
     return rmdir(dir);
 }
 
+/*
+ * The supervisor holds a thread to one CPU while it injects an fd into it
+ * (src/tiers/seccomp/notify.c): the thread's own affinity must be back
+ * when the call returns, the full set and a set of its own choosing.
+ */
+static void test_affinity_kept(void)
+{
+    cpu_set_t all, mine, now;
+    int n = 0, ok = 1, last = -1;
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof(path), "%s/affinity", scratch);
+    if (sched_getaffinity(0, sizeof(all), &all) != 0) {
+        check(0, "sched_getaffinity");
+        return;
+    }
+    for (int i = 0; i < 200 && ok; i++) {
+        int fd = open(path, O_RDWR | O_CREAT, 0600);
+
+        ok = fd >= 0 && sched_getaffinity(0, sizeof(now), &now) == 0 &&
+             CPU_EQUAL(&now, &all);
+        if (fd >= 0)
+            close(fd);
+    }
+    check(ok, "200 opens leave the thread's affinity (%d CPUs) as it was",
+          CPU_COUNT(&all));
+    /* A set of the thread's choosing: every CPU but the last allowed. */
+    mine = all;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &all))
+            n++, last = c;
+    if (n < 2) {
+        skip("affinity of the guest's choosing", "one CPU only");
+        return;
+    }
+    CPU_CLR(last, &mine);
+    check(sched_setaffinity(0, sizeof(mine), &mine) == 0,
+          "sched_setaffinity to all CPUs but %d", last);
+    ok = 1;
+    for (int i = 0; i < 200 && ok; i++) {
+        int fd = open(path, O_RDONLY);
+
+        ok = fd >= 0 && sched_getaffinity(0, sizeof(now), &now) == 0 &&
+             CPU_EQUAL(&now, &mine) && sched_getcpu() != last;
+        if (fd >= 0)
+            close(fd);
+    }
+    check(ok, "200 opens keep a chosen affinity and never run on CPU %d", last);
+    sched_setaffinity(0, sizeof(all), &all);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     const char *base = argc > 1 ? argv[1] : getenv("TMPDIR");
@@ -371,6 +424,7 @@ int main(int argc, char **argv)
     test_std_fds();
     test_alloc_and_dup();
     test_append_seek_pio();
+    test_affinity_kept();
     check(rm_rf(scratch) == 0, "remove scratch dir");
     printf("# fd-semantics: %d ok, %d failed, %d skipped\n", n_ok, n_fail,
            n_skip);
