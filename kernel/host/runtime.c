@@ -99,17 +99,30 @@ struct lx_start {
 	void *arg;
 };
 
+/*
+ * Where a thread of ours ends: lx_host_thread_exit() jumps back here
+ * rather than calling pthread_exit(), whose unwinding makes glibc
+ * dlopen() libgcc_s the first time (~1 ms of every boot, since boot
+ * always ends some kernel thread) and walks the kernel frames each time.
+ */
+static __thread jmp_buf *lx_thread_end;
+
 static void *lx_thread_main(void *p)
 {
 	struct lx_start s = *(struct lx_start *)p;
+	jmp_buf end;
 	sigset_t all;
 
 	free(p);
 	/* Host signals belong to the program, never to kernel threads. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	s.fn(s.arg);
-	lx_host_thread_exit();
+	if (_setjmp(end) == 0) {
+		lx_thread_end = &end;
+		s.fn(s.arg);
+		lx_host_thread_exit();
+	}
+	return NULL;
 }
 
 int lx_host_thread_start(struct lx_thread *t, void (*fn)(void *), void *arg)
@@ -149,6 +162,8 @@ void lx_host_thread_exit(void)
 	if (lx_rt.halting)
 		pthread_cond_broadcast(&lx_rt.quiet);
 	pthread_mutex_unlock(&lx_rt.lock);
+	if (lx_thread_end)
+		longjmp(*lx_thread_end, 1);
 	pthread_exit(NULL);
 }
 
