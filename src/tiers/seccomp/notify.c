@@ -81,10 +81,11 @@ static int addfd_send_ok = 1;
  * a cross-vCPU wake-up, ~20 us on these VMs, for every open. Holding the
  * guest thread to the worker's CPU for the duration of the ioctl keeps
  * the wake-up local (unpinned open+close ~26 -> ~10 us). Only done when
- * that CPU is one the thread may use anyway; the mask is the thread's own
- * again before the ioctl returns to the handler. A sched_setaffinity()
- * another guest thread makes on this thread inside that window (the
- * thread itself is blocked in its call) may be undone.
+ * that CPU is one the thread may use anyway, and the thread's own mask is
+ * back before its call returns (op_addfd then answers with a separate
+ * NOTIF_SEND). A sched_setaffinity() another guest thread makes on this
+ * thread inside that window (the thread itself is blocked in its call)
+ * may be undone.
  */
 struct guest_pin {
     cpu_set_t mask;
