@@ -52,6 +52,8 @@ static struct {
 	int ndisks;
 	char *mounts[64];
 	int nmounts;
+	int pinned;		/* lx_pin_threads(1) in effect */
+	cpu_set_t unpinned;	/* the caller's mask before it */
 } lx = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void lx_booted(void *pid1)
@@ -112,16 +114,24 @@ int lx_boot(const struct lx_boot_opts *opts)
 	pthread_mutex_unlock(&lx.lock);
 
 	lx_rt.enter_tail = &lx_rt.enter_head;
-	/* Spinning only pays when the threads can run side by side. */
-	cpu_set_t cpus;
 	/*
 	 * Every waiter may spin when there are CPUs to spin on (a waiter
 	 * denied a spin sleeps, and waking it costs a cross-CPU wake-up);
-	 * on one CPU a spinner would only steal it from the owner.
+	 * on one CPU a spinner would only steal it from the owner. Pinned
+	 * (lx_pin_threads), the mask to count is the one given back later.
 	 */
-	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
-	    CPU_COUNT(&cpus) > 1 && !getenv("LX_NO_SPIN"))
-		lx_rt.spin = CPU_COUNT(&cpus);
+	cpu_set_t cpus;
+
+	pthread_mutex_lock(&lx.lock);
+	if (lx.pinned)
+		cpus = lx.unpinned;
+	else if (sched_getaffinity(0, sizeof(cpus), &cpus))
+		CPU_ZERO(&cpus);
+	if (CPU_COUNT(&cpus) > 1 && !getenv("LX_NO_SPIN"))
+		lx_rt.spin_cpus = CPU_COUNT(&cpus);
+	__atomic_store_n(&lx_rt.spin, lx.pinned ? 0 : lx_rt.spin_cpus,
+			 __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&lx.lock);
 	lx_rt.console_fd = opts ? opts->console_fd : -1;
 	if (opts && opts->thread_stack_size)
 		lx_rt.stack_size = opts->thread_stack_size;
@@ -447,6 +457,48 @@ static int lx_wait_quiet(int ms)
 	ok = lx_rt.threads == 0 && lx_rt.inside == 0;
 	pthread_mutex_unlock(&lx_rt.lock);
 	return ok;
+}
+
+int lx_pin_threads(int on)
+{
+	cpu_set_t one;
+	int cpu, err = 0;
+
+	pthread_mutex_lock(&lx.lock);
+	if (!on == !lx.pinned)
+		goto out;
+	if (on) {
+		if (sched_getaffinity(0, sizeof(lx.unpinned), &lx.unpinned)) {
+			err = -errno;
+			goto out;
+		}
+		cpu = sched_getcpu();
+		/* One CPU (or none we can name): nothing to gain. */
+		if (CPU_COUNT(&lx.unpinned) < 2 || cpu < 0 ||
+		    !CPU_ISSET(cpu, &lx.unpinned))
+			goto out;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one)) {
+			err = -errno;
+			goto out;
+		}
+		lx.pinned = 1;
+		/* A spinner on the owner's only CPU would only delay it. */
+		__atomic_store_n(&lx_rt.spin, 0, __ATOMIC_RELAXED);
+		err = lx_rt_set_affinity(&one);
+	} else {
+		lx.pinned = 0;
+		err = lx_rt_set_affinity(&lx.unpinned);
+		if (sched_setaffinity(0, sizeof(lx.unpinned), &lx.unpinned) &&
+		    !err)
+			err = -errno;
+		__atomic_store_n(&lx_rt.spin, lx_rt.spin_cpus,
+				 __ATOMIC_RELAXED);
+	}
+out:
+	pthread_mutex_unlock(&lx.lock);
+	return err;
 }
 
 int lx_halt(void)

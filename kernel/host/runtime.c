@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -99,6 +100,45 @@ struct lx_start {
 	void *arg;
 };
 
+/* The host threads the runtime started, so their CPU mask can be set. */
+struct lx_host_thr {
+	pid_t tid;
+	struct lx_host_thr *next, *prev;
+};
+
+static struct lx_host_thr lx_thrs = { .next = &lx_thrs, .prev = &lx_thrs };
+
+static void lx_thr_register(struct lx_host_thr *h)
+{
+	h->tid = gettid();
+	pthread_mutex_lock(&lx_rt.lock);
+	h->next = lx_thrs.next;
+	h->prev = &lx_thrs;
+	lx_thrs.next->prev = h;
+	lx_thrs.next = h;
+	pthread_mutex_unlock(&lx_rt.lock);
+}
+
+static void lx_thr_unregister(struct lx_host_thr *h)
+{
+	pthread_mutex_lock(&lx_rt.lock);
+	h->prev->next = h->next;
+	h->next->prev = h->prev;
+	pthread_mutex_unlock(&lx_rt.lock);
+}
+
+int lx_rt_set_affinity(const cpu_set_t *cpus)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&lx_rt.lock);
+	for (struct lx_host_thr *h = lx_thrs.next; h != &lx_thrs; h = h->next)
+		if (sched_setaffinity(h->tid, sizeof(*cpus), cpus) && !err)
+			err = -errno;
+	pthread_mutex_unlock(&lx_rt.lock);
+	return err;
+}
+
 /*
  * Where a thread of ours ends: lx_host_thread_exit() jumps back here
  * rather than calling pthread_exit(), whose unwinding makes glibc
@@ -110,10 +150,12 @@ static __thread jmp_buf *lx_thread_end;
 static void *lx_thread_main(void *p)
 {
 	struct lx_start s = *(struct lx_start *)p;
+	struct lx_host_thr me;
 	jmp_buf end;
 	sigset_t all;
 
 	free(p);
+	lx_thr_register(&me);
 	/* Host signals belong to the program, never to kernel threads. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
@@ -122,6 +164,7 @@ static void *lx_thread_main(void *p)
 		s.fn(s.arg);
 		lx_host_thread_exit();
 	}
+	lx_thr_unregister(&me);
 	return NULL;
 }
 
@@ -190,8 +233,9 @@ void lx_host_sem_down(void *sem)
 	if (sem_trywait(sem) == 0)
 		return;
 	/* At most ncpus spinners at a time. */
-	if (lx_rt.spin &&
-	    atomic_fetch_add(&lx_rt.spinners, 1) < lx_rt.spin) {
+	int spin = __atomic_load_n(&lx_rt.spin, __ATOMIC_RELAXED);
+
+	if (spin && atomic_fetch_add(&lx_rt.spinners, 1) < spin) {
 		unsigned long long end = lx_host_time_ns() + LX_SPIN_NS;
 
 		do {
@@ -203,7 +247,7 @@ void lx_host_sem_down(void *sem)
 			}
 		} while (lx_host_time_ns() < end);
 		atomic_fetch_sub(&lx_rt.spinners, 1);
-	} else if (lx_rt.spin) {
+	} else if (spin) {
 		atomic_fetch_sub(&lx_rt.spinners, 1);
 	}
 	while (sem_wait(sem) && errno == EINTR)
@@ -428,11 +472,13 @@ void lx_host_timer_set(unsigned long long deadline_ns)
 
 static void *lx_timer_main(void *arg)
 {
+	struct lx_host_thr me;
 	sigset_t all;
 
 	(void)arg;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	lx_thr_register(&me);
 	pthread_mutex_lock(&lx_rt.timer_lock);
 	while (!lx_rt.timer_stop) {
 		unsigned long long d = lx_rt.timer_deadline;
@@ -453,6 +499,7 @@ static void *lx_timer_main(void *arg)
 		pthread_cond_timedwait(&lx_rt.timer_cond, &lx_rt.timer_lock, &ts);
 	}
 	pthread_mutex_unlock(&lx_rt.timer_lock);
+	lx_thr_unregister(&me);
 	return NULL;
 }
 

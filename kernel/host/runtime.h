@@ -4,6 +4,7 @@
 #define LX_HOST_RUNTIME_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 struct lx_thread;
@@ -18,6 +19,7 @@ struct lx_runtime {
 	int inside;		/* host threads inside lx_host_entry() */
 	int halting;
 	int spin;		/* how many threads may spin before parking */
+	int spin_cpus;		/* the value of spin while not pinned */
 	atomic_int spinners;
 	int idle_state;		/* IDLE_RUN/FREE/LENT, see runtime.c */
 	int idle_wake;		/* LX_IDLE_* reason for a lent idle thread */
@@ -37,6 +39,8 @@ extern struct lx_runtime lx_rt;
 
 int lx_rt_timer_start(void);
 void lx_rt_timer_stop(void);
+/* Set the CPU mask of every host thread the runtime started. */
+int lx_rt_set_affinity(const cpu_set_t *cpus);
 /* After the kernel halted: unpark callers still waiting to enter. */
 void lx_rt_halt_waiters(void);
 

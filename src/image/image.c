@@ -197,7 +197,11 @@ struct lx_task *kbox_image_guest_task(const struct kbox_opts *o)
 
 int kbox_image_halt(int verbose)
 {
-    int rc = lx_halt();
+    int rc;
+
+    /* Sync and unmount are kernel-thread hand-offs too (see main). */
+    lx_pin_threads(1);
+    rc = lx_halt();
 
     if (rc < 0) {
         fprintf(stderr, "kbox: warning: unmount at halt: %s (image synced)\n",

@@ -57,6 +57,9 @@ result "host_debugfs_sees_chown" $?
 result "host_debugfs_sees_rename" $?
 
 run_ktest halt timeout 60 "$BIN/lx_halt_test"
+run_ktest cpu timeout 60 "$BIN/lx_cpu_test"
+# The same with one CPU to start from: pinning must change nothing.
+run_ktest cpu1 timeout 60 taskset -c 0 "$BIN/lx_cpu_test"
 
 # Symbol hygiene: only the lx_ API is defined; undefined symbols are allowed.
 bad=$(nm -g --defined-only "$LX/liblx.a" | awk 'NF==3 && $3 !~ /^lx_/ {print $3}')

@@ -32,6 +32,17 @@ struct lx_boot_opts {
 int lx_boot(const struct lx_boot_opts *opts);
 
 /*
+ * on != 0: hold the kernel's host threads, those it starts from now on and
+ * the caller to the caller's current CPU; on == 0: give them all the
+ * caller's mask from before. Boot, mount and unmount are chains of
+ * hand-offs between kernel threads: on one CPU each is a plain switch,
+ * across CPUs a cross-CPU wake-up (~20 us on small VMs). Waiters do not
+ * spin while pinned. A no-op when the caller may run on one CPU only.
+ * Returns 0 or -errno.
+ */
+int lx_pin_threads(int on);
+
+/*
  * Register a disk backed by host fd @fd (the library dups it). Works before
  * or after boot. Returns the disk index (0 for the first, the kernel names
  * it /dev/lxda, 1 -> /dev/lxdb, ...) or -errno.
