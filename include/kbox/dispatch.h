@@ -38,16 +38,24 @@ struct kbox_tier_ops {
                  bool reply);
 };
 
+/* What one fork/clone prepared for the child it makes (see proc.c). */
+struct kbox_fork_prep {
+    struct lx_task *task;
+    struct kbox_fdt *fdt;
+    pid_t by;      /* the forking thread */
+    int nbefore;   /* its children when it asked; -1: not known */
+    pid_t *before; /* those children, sorted */
+};
+
 /* A guest process (thread group) and its kernel-side task context. */
 struct kbox_proc {
     pid_t tgid;
     struct lx_task *task;
     struct kbox_fdt *fdt; /* guest fd -> lx fd */
     struct kbox_proc *next;
-    /* Kernel tasks (and fd maps) prepared at fork/clone, claimed by the
-     * new child. */
-    struct lx_task *pending[512];
-    struct kbox_fdt *pending_fdt[512];
+    /* Kernel tasks (and fd maps) prepared at fork/clone, oldest first,
+     * each claimed by the child its fork made. */
+    struct kbox_fork_prep pending[512];
     int npending;
     unsigned long long start_time; /* /proc/<pid>/stat field 22 */
     char exe[4096];                /* guest path of the running program */
@@ -130,6 +138,8 @@ void kbox_shmap_close_all(void);
 /* Find (or claim, for a new child) the process of thread @tid; takes a
  * reference, dropped with kbox_proc_put(). */
 struct kbox_proc *kbox_proc_lookup(pid_t tid);
+/* Is @tgid a guest process we know (never creates an entry)? */
+bool kbox_proc_known(pid_t tgid);
 void kbox_proc_put(struct kbox_proc *p);
 /* Mark exited; the task ends when the last reference goes. */
 void kbox_proc_exit(struct kbox_proc *p);

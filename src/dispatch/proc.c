@@ -10,12 +10,22 @@
  * and parks them on the parent. The child's first notification comes from
  * an unknown tid; its /proc status names its parent, which hands them
  * over. Threads (CLONE_THREAD) share their process's task and map.
+ *
+ * Which of several prepared forks made a child: each records the forking
+ * thread's children at that moment (/proc/PID/task/TID/children; the
+ * thread is stopped in the notification, so the set is exact). The child
+ * belongs to the last of its thread's forks whose set lacks it. A fork
+ * the host restarts (a signal came in: ERESTARTNOINTR, then a second
+ * notification) made no child; it is recognised at the next fork of the
+ * same thread (no new child since) and dropped, so children never get a
+ * neighbour's fd map.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,9 +97,165 @@ static int read_status(pid_t tid, pid_t *tgid, pid_t *ppid)
  * such children claim from here, oldest first.
  */
 #define MAX_ORPHANS 64
-static struct lx_task *orphans[MAX_ORPHANS];
-static struct kbox_fdt *orphan_fdt[MAX_ORPHANS];
+static struct kbox_fork_prep orphans[MAX_ORPHANS];
 static int norphans;
+
+/* Children of thread @tid of process @tgid, sorted: count, -1 unknown. */
+static int read_children(pid_t tgid, pid_t tid, pid_t **out)
+{
+    char path[96];
+    size_t cap = 64, n = 0;
+    pid_t *v;
+    FILE *f;
+    long x;
+
+    *out = NULL;
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)tgid,
+             (int)tid);
+    f = fopen(path, "re"); /* no such file without CONFIG_PROC_CHILDREN */
+    if (!f)
+        return -1;
+    v = malloc(cap * sizeof(*v));
+    while (v && fscanf(f, "%ld", &x) == 1) {
+        if (n == cap) {
+            pid_t *w = realloc(v, 2 * cap * sizeof(*v));
+
+            if (!w) {
+                free(v);
+                v = NULL;
+                break;
+            }
+            v = w;
+            cap *= 2;
+        }
+        /* insertion keeps it sorted; the file is usually in order */
+        size_t i = n++;
+        while (i > 0 && v[i - 1] > (pid_t)x) {
+            v[i] = v[i - 1];
+            i--;
+        }
+        v[i] = (pid_t)x;
+    }
+    fclose(f);
+    if (!v)
+        return -1;
+    *out = v;
+    return (int)n;
+}
+
+static bool prep_had(const struct kbox_fork_prep *e, pid_t pid)
+{
+    int lo = 0, hi = e->nbefore - 1;
+
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+
+        if (e->before[mid] == pid)
+            return true;
+        if (e->before[mid] < pid)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return false;
+}
+
+static void prep_release(struct kbox_fork_prep *e)
+{
+    lx_task_exit(e->task);
+    kbox_fdt_put(e->fdt);
+    free(e->before);
+}
+
+/* Take entry @i out of @p's list (proc_lock held). */
+static struct kbox_fork_prep prep_take(struct kbox_proc *p, int i)
+{
+    struct kbox_fork_prep e = p->pending[i];
+
+    p->npending--;
+    memmove(p->pending + i, p->pending + i + 1,
+            (size_t)(p->npending - i) * sizeof(p->pending[0]));
+    return e;
+}
+
+/* Next entry after @i made by the same thread, or -1. */
+static int prep_next_by(const struct kbox_proc *p, int i)
+{
+    for (int j = i + 1; j < p->npending; j++)
+        if (p->pending[j].by == p->pending[i].by)
+            return j;
+    return -1;
+}
+
+/*
+ * Index of the entry the fork that made child @child prepared, -1 if no
+ * record can tell (then the oldest is used). Entries of the same thread
+ * older than it whose child is gone unclaimed (killed before its first
+ * call, and reaped) are dropped on the way (proc_lock held).
+ */
+static int prep_for_child(struct kbox_proc *parent, pid_t child)
+{
+    pid_t by = 0;
+    int pick = -1;
+
+    /* The forking thread: a later fork saw the child, or only one forks. */
+    for (int i = 0; i < parent->npending && !by; i++)
+        if (parent->pending[i].nbefore >= 0 &&
+            prep_had(&parent->pending[i], child))
+            by = parent->pending[i].by;
+    for (int i = 1; i < parent->npending && !by; i++)
+        if (parent->pending[i].by != parent->pending[0].by)
+            break;
+        else if (i == parent->npending - 1)
+            by = parent->pending[0].by; /* one thread forks: it is it */
+    if (parent->npending == 1)
+        by = parent->pending[0].by;
+    for (int i = 0; i < parent->npending && !by; i++) {
+        pid_t *kids;
+        int n = read_children(parent->tgid, parent->pending[i].by, &kids);
+
+        for (int k = 0; k < n && !by; k++)
+            if (kids[k] == child)
+                by = parent->pending[i].by;
+        free(kids);
+    }
+    if (!by)
+        return -1;
+    for (int i = 0; i < parent->npending; i++) {
+        const struct kbox_fork_prep *e = &parent->pending[i];
+
+        if (e->by != by)
+            continue;
+        if (e->nbefore < 0)
+            return pick >= 0 ? pick : i;
+        if (prep_had(e, child))
+            break;
+        pick = i;
+    }
+    if (pick < 0)
+        return -1;
+    /* Older forks of the same thread whose children are gone. */
+    for (int i = pick - 1; i >= 0; i--) {
+        const struct kbox_fork_prep *e = &parent->pending[i];
+        int j = e->by == by ? prep_next_by(parent, i) : -1;
+        bool alive = false;
+
+        if (j < 0 || e->nbefore < 0 || parent->pending[j].nbefore < 0)
+            continue;
+        for (int k = 0; k < parent->pending[j].nbefore && !alive; k++) {
+            pid_t c = parent->pending[j].before[k];
+
+            alive = !prep_had(e, c) && (kill(c, 0) == 0 || errno == EPERM);
+        }
+        if (!alive) {
+            struct kbox_fork_prep gone = prep_take(parent, i);
+
+            prep_release(&gone);
+            pick--;
+        }
+    }
+    return pick;
+}
 
 static pthread_mutex_t proc_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -168,10 +334,8 @@ static void free_proc(struct kbox_proc *p)
 {
     /* Its stores through shared mappings of image files go to the image. */
     kbox_shmap_proc_gone(p->tgid);
-    for (int i = 0; i < p->npending; i++) {
-        lx_task_exit(p->pending[i]);
-        kbox_fdt_put(p->pending_fdt[i]);
-    }
+    for (int i = 0; i < p->npending; i++)
+        prep_release(&p->pending[i]);
     if (p->task)
         lx_task_exit(p->task);
     kbox_fdt_put(p->fdt);
@@ -199,12 +363,8 @@ static void kill_locked(struct kbox_proc *p)
         return;
     p->dead = true;
     unlink_proc(p);
-    while (p->npending > 0 && norphans < MAX_ORPHANS) {
-        p->npending--;
-        orphans[norphans] = p->pending[p->npending];
-        orphan_fdt[norphans] = p->pending_fdt[p->npending];
-        norphans++;
-    }
+    while (p->npending > 0 && norphans < MAX_ORPHANS)
+        orphans[norphans++] = prep_take(p, 0);
 }
 
 void kbox_proc_exit(struct kbox_proc *p)
@@ -243,20 +403,18 @@ static struct kbox_proc *lookup_locked(pid_t tid)
         /* A new process: claim what its parent prepared at fork. */
         parent = find_tgid(ppid);
         if (parent && parent->npending > 0) {
-            t = parent->pending[0];
-            fdt = parent->pending_fdt[0];
-            parent->npending--;
-            memmove(parent->pending, parent->pending + 1,
-                    (size_t)parent->npending * sizeof(parent->pending[0]));
-            memmove(parent->pending_fdt, parent->pending_fdt + 1,
-                    (size_t)parent->npending * sizeof(parent->pending_fdt[0]));
+            int i = prep_for_child(parent, tgid);
+            struct kbox_fork_prep e = prep_take(parent, i < 0 ? 0 : i);
+
+            t = e.task;
+            fdt = e.fdt;
+            free(e.before);
         } else if (!parent && norphans > 0) {
-            t = orphans[0];
-            fdt = orphan_fdt[0];
+            t = orphans[0].task;
+            fdt = orphans[0].fdt;
+            free(orphans[0].before);
             norphans--;
             memmove(orphans, orphans + 1, (size_t)norphans * sizeof(*orphans));
-            memmove(orphan_fdt, orphan_fdt + 1,
-                    (size_t)norphans * sizeof(*orphan_fdt));
         } else if (parent) {
             /* Not announced (should not happen): best effort copy. */
             t = lx_task_fork(parent->task, 0);
@@ -403,6 +561,16 @@ bool kbox_proc_is_guest(pid_t tgid)
     return live;
 }
 
+bool kbox_proc_known(pid_t tgid)
+{
+    bool known;
+
+    pthread_mutex_lock(&proc_lock);
+    known = find_tgid(tgid) != NULL;
+    pthread_mutex_unlock(&proc_lock);
+    return known;
+}
+
 struct kbox_proc *kbox_proc_lookup(pid_t tid)
 {
     struct kbox_proc *p;
@@ -443,6 +611,7 @@ void kbox_proc_sweep(void)
 static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
 {
     struct kbox_proc *p = r->proc;
+    struct kbox_fork_prep e;
     struct lx_task *t;
     struct kbox_fdt *fdt;
     unsigned long lxflags = 0;
@@ -461,16 +630,33 @@ static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
         lx_task_exit(t);
         return kbox_ret(-ENOMEM);
     }
+    e = (struct kbox_fork_prep){ t, fdt, r->pid, 0, NULL };
+    e.nbefore = read_children(p->tgid, r->pid, &e.before);
     pthread_mutex_lock(&proc_lock);
+    /* This thread's previous fork, if no child came of it (restarted). */
+    for (int i = p->npending - 1; i >= 0; i--) {
+        const struct kbox_fork_prep *last = &p->pending[i];
+        bool born = false;
+
+        if (last->by != r->pid)
+            continue;
+        if (last->nbefore < 0 || e.nbefore < 0)
+            break;
+        for (int k = 0; k < e.nbefore && !born; k++)
+            born = !prep_had(last, e.before[k]);
+        if (!born) {
+            struct kbox_fork_prep gone = prep_take(p, i);
+
+            prep_release(&gone);
+        }
+        break;
+    }
     if (p->npending >= (int)(sizeof(p->pending) / sizeof(p->pending[0]))) {
         pthread_mutex_unlock(&proc_lock);
-        lx_task_exit(t);
-        kbox_fdt_put(fdt);
+        prep_release(&e);
         return kbox_ret(-EAGAIN);
     }
-    p->pending[p->npending] = t;
-    p->pending_fdt[p->npending] = fdt;
-    p->npending++;
+    p->pending[p->npending++] = e;
     pthread_mutex_unlock(&proc_lock);
     return kbox_continue();
 }

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,11 +309,26 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
  * MAX_WORKERS). When the old leader finishes and finds a leader in RECV,
  * it parks as a follower. The sentinel sleeps untimed once the pool has
  * been idle for IDLE_TICKS, and the next request wakes it.
+ *
+ * A request nobody has received yet is withdrawn by any signal to its
+ * thread, and a handler without SA_RESTART then sees EINTR, also from
+ * close() or fork(), which never return it natively (dash lost a pipe's
+ * close to a SIGCHLD that way, and the pipeline hung). So a slow request
+ * (exec, fork, exit: 20-200 us each) goes to a helper thread and the
+ * leader is back in RECV at once; the window is then the few us of a fast
+ * request. Helpers are made on demand, up to MAX_HELPERS.
  */
 
 #define MAX_WORKERS 64
+#define MAX_HELPERS 16
 #define TICK_US     1000
 #define IDLE_TICKS  50
+
+/* A received request waiting for a helper. */
+struct job {
+    struct job *next;
+    struct seccomp_notif req; /* pool.sizes.seccomp_notif bytes */
+};
 
 static struct {
     pthread_mutex_t lock;
@@ -324,12 +340,172 @@ static struct {
     unsigned long recv_gen; /* bumped each time a worker enters RECV */
     unsigned long gen;      /* bumped by each kbox_seccomp_serve() */
     bool sentinel_asleep;
+    struct job *jobs, **jobs_tail; /* slow requests for the helpers */
+    pthread_cond_t job_cond;
+    int helpers, idle_helpers, njobs;
     struct seccomp_notif_sizes sizes;
     struct sc_tier tier;
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER,
            .idle_cond = PTHREAD_COND_INITIALIZER,
            .follower_cond = PTHREAD_COND_INITIALIZER,
-           .sentinel_cond = PTHREAD_COND_INITIALIZER };
+           .sentinel_cond = PTHREAD_COND_INITIALIZER,
+           .jobs_tail = &pool.jobs,
+           .job_cond = PTHREAD_COND_INITIALIZER };
+
+/*
+ * Held exits. Our reply to exit_group ends the process, and its parent gets
+ * SIGCHLD then; a request of the parent's not received yet is withdrawn by
+ * it (EINTR, see the pool comment), and with the child runnable on the
+ * parent's CPU its exit tends to run exactly when the parent blocks in its
+ * next call. So while the parent is running or inside a supervised call,
+ * the reply waits: the parent's next request, once received (its wait is
+ * then killable only), lets the child go and waits for it to be gone, so
+ * the SIGCHLD is pending when that call returns. A parent blocked in a
+ * host call (wait4, read on a pipe: EINTR there is native) lets it go at
+ * once; the sentinel re-checks every tick and ends a hold after HOLD_MAX_US.
+ */
+#define HOLD_MAX_US 5000
+
+struct held_exit {
+    struct held_exit *next;
+    __u64 id;
+    pid_t child, parent; /* tgids */
+    struct timespec since;
+};
+
+static struct held_exit *held_exits; /* under pool.lock */
+
+static pid_t parent_of(pid_t tid, pid_t *tgid)
+{
+    char path[64], line[256];
+    pid_t pp = 0;
+    FILE *f;
+
+    *tgid = 0;
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+    f = fopen(path, "re");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (!strncmp(line, "Tgid:", 5))
+            *tgid = atoi(line + 5);
+        else if (!strncmp(line, "PPid:", 5))
+            pp = atoi(line + 5);
+    }
+    fclose(f);
+    return pp;
+}
+
+/* Could a signal to @parent now cost it a request (running, or in a
+ * supervised call)? No when it is blocked in a host call, or gone. */
+static bool parent_exposed(pid_t parent)
+{
+    char path[64], buf[64];
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/syscall", (int)parent);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    if (!strncmp(buf, "running", 7))
+        return true;
+    return kbox_policy_act(atol(buf)) != KBOX_BPF_ALLOW;
+}
+
+static void send_continue(__u64 id)
+{
+    struct seccomp_notif_resp *resp = calloc(1, pool.sizes.seccomp_notif_resp);
+
+    if (!resp)
+        return;
+    resp->id = id;
+    resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    ioctl(pool.tier.listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+    free(resp);
+}
+
+/* Let held exit @h go and wait (bounded) until its process is gone. */
+static void release_exit(struct held_exit *h)
+{
+    int pfd = (int)syscall(SYS_pidfd_open, h->child, 0);
+
+    send_continue(h->id);
+    if (pfd >= 0) {
+        struct pollfd pf = { pfd, POLLIN, 0 };
+
+        poll(&pf, 1, 20);
+        close(pfd);
+    }
+    free(h);
+}
+
+/* Unlink the held exits of @parent (all with @parent 0, or the expired
+ * and no longer exposed ones with @sweep); pool.lock held. */
+static struct held_exit *take_held(pid_t parent, bool sweep)
+{
+    struct held_exit *out = NULL, **pp = &held_exits;
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    while (*pp) {
+        struct held_exit *h = *pp;
+        long us = (now.tv_sec - h->since.tv_sec) * 1000000L +
+                  (now.tv_nsec - h->since.tv_nsec) / 1000;
+        bool go = sweep ? us > HOLD_MAX_US || !parent_exposed(h->parent)
+                        : !parent || h->parent == parent;
+
+        if (go) {
+            *pp = h->next;
+            h->next = out;
+            out = h;
+        } else {
+            pp = &h->next;
+        }
+    }
+    return out;
+}
+
+static void release_list(struct held_exit *h)
+{
+    while (h) {
+        struct held_exit *next = h->next;
+
+        release_exit(h);
+        h = next;
+    }
+}
+
+/* exit_group answered CONTINUE: hold it (true) or let the caller reply. */
+static bool hold_exit(const struct seccomp_notif *req)
+{
+    struct held_exit *h;
+    pid_t child, parent = parent_of((pid_t)req->pid, &child);
+
+    if (parent <= 1 || !kbox_proc_known(parent) || !parent_exposed(parent))
+        return false;
+    h = calloc(1, sizeof(*h));
+    if (!h)
+        return false;
+    h->id = req->id;
+    h->child = child;
+    h->parent = parent;
+    clock_gettime(CLOCK_MONOTONIC, &h->since);
+    pthread_mutex_lock(&pool.lock);
+    h->next = held_exits;
+    held_exits = h;
+    if (pool.sentinel_asleep) {
+        pool.sentinel_asleep = false;
+        pthread_cond_signal(&pool.sentinel_cond);
+    }
+    pthread_mutex_unlock(&pool.lock);
+    return true;
+}
 
 static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
 {
@@ -346,6 +522,9 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
     kr.tier = &pool.tier;
     kres = kbox_dispatch(&kr);
     if (kres.kind == KBOX_RESP_SENT)
+        return;
+    if (req->data.nr == SYS_exit_group && kres.kind == KBOX_RESP_CONTINUE &&
+        hold_exit(req))
         return;
 
     memset(resp, 0, pool.sizes.seccomp_notif_resp);
@@ -383,6 +562,85 @@ static void spawn_worker(void)
 {
     if (pool.workers < MAX_WORKERS && spawn_thread(worker))
         pool.workers++;
+}
+
+static bool slow_request(int nr)
+{
+    switch (nr) {
+    case SYS_execve:
+    case SYS_execveat:
+    case SYS_clone:
+    case SYS_fork:
+    case SYS_vfork:
+    case SYS_exit_group:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void *helper(void *arg)
+{
+    struct seccomp_notif_resp *resp = calloc(1, pool.sizes.seccomp_notif_resp);
+    unsigned long gen;
+
+    (void)arg;
+    pthread_mutex_lock(&pool.lock);
+    gen = pool.gen;
+    while (resp && pool.gen == gen) {
+        struct job *j = pool.jobs;
+
+        if (!j) {
+            pool.idle_helpers++;
+            pthread_cond_wait(&pool.job_cond, &pool.lock);
+            if (pool.gen != gen)
+                break; /* the counters are the next serve's */
+            pool.idle_helpers--;
+            continue;
+        }
+        pool.njobs--;
+        pool.jobs = j->next;
+        if (!pool.jobs)
+            pool.jobs_tail = &pool.jobs;
+        pthread_mutex_unlock(&pool.lock);
+
+        handle(&j->req, resp);
+        free(j);
+
+        pthread_mutex_lock(&pool.lock);
+        if (pool.gen == gen && --pool.busy == 0)
+            pthread_cond_broadcast(&pool.idle_cond);
+    }
+    if (pool.gen == gen)
+        pool.helpers--;
+    pthread_mutex_unlock(&pool.lock);
+    free(resp);
+    return NULL;
+}
+
+/*
+ * Queue @req for a helper (pool.lock held; it counts as busy until the
+ * helper is done). False if there is no helper to take it.
+ */
+static bool hand_to_helper(const struct seccomp_notif *req)
+{
+    struct job *j;
+
+    if (pool.idle_helpers <= pool.njobs) {
+        if (pool.helpers >= MAX_HELPERS || !spawn_thread(helper))
+            return false;
+        pool.helpers++;
+    }
+    j = malloc(offsetof(struct job, req) + pool.sizes.seccomp_notif);
+    if (!j)
+        return false;
+    memcpy(&j->req, req, pool.sizes.seccomp_notif);
+    j->next = NULL;
+    pool.njobs++;
+    *pool.jobs_tail = j;
+    pool.jobs_tail = &j->next;
+    pthread_cond_signal(&pool.job_cond);
+    return true;
 }
 
 /* The guest side is gone (every filtered task exited). */
@@ -444,6 +702,18 @@ static void *worker(void *arg)
             pool.sentinel_asleep = false;
             pthread_cond_signal(&pool.sentinel_cond);
         }
+        if (held_exits) {
+            /* Its sender now waits killably: its children may go. */
+            struct held_exit *go = take_held((pid_t)req->pid, false);
+
+            if (go) {
+                pthread_mutex_unlock(&pool.lock);
+                release_list(go);
+                pthread_mutex_lock(&pool.lock);
+            }
+        }
+        if (slow_request(req->data.nr) && hand_to_helper(req))
+            continue;
         pthread_mutex_unlock(&pool.lock);
 
         handle(req, resp);
@@ -487,6 +757,15 @@ static void *sentinel(void *arg)
         if (ts.tv_nsec >= 1000000000L)
             ts.tv_sec++, ts.tv_nsec -= 1000000000L;
         pthread_cond_timedwait(&pool.sentinel_cond, &pool.lock, &ts);
+        if (held_exits) {
+            struct held_exit *go = take_held(0, true);
+
+            if (go) {
+                pthread_mutex_unlock(&pool.lock);
+                release_list(go);
+                pthread_mutex_lock(&pool.lock);
+            }
+        }
 
         if (pool.busy > 0 && pool.in_recv == 0 && pool.promote == 0 &&
             pool.recv_gen == seen) {
@@ -499,7 +778,8 @@ static void *sentinel(void *arg)
                 spawn_worker();
             }
         }
-        idle = pool.busy > 0 || pool.recv_gen != seen ? 0 : idle + 1;
+        idle =
+            pool.busy > 0 || held_exits || pool.recv_gen != seen ? 0 : idle + 1;
         seen = pool.recv_gen;
         if (idle >= IDLE_TICKS)
             pool.sentinel_asleep = true;
@@ -563,7 +843,16 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
      * tests serve several guests) see the new generation and leave. */
     pool.gen++;
     pool.workers = pool.in_recv = pool.busy = pool.promote = 0;
+    pool.helpers = pool.idle_helpers = pool.njobs = 0;
+    while (pool.jobs) { /* an earlier serve's, its guests gone */
+        struct job *j = pool.jobs;
+
+        pool.jobs = j->next;
+        free(j);
+    }
+    pool.jobs_tail = &pool.jobs;
     pthread_cond_broadcast(&pool.follower_cond);
+    pthread_cond_broadcast(&pool.job_cond);
     spawn_worker();
     pthread_mutex_unlock(&pool.lock);
 
@@ -589,6 +878,14 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
                 status = 128 + si.si_status;
             break;
         }
+    }
+    {
+        struct held_exit *go;
+
+        pthread_mutex_lock(&pool.lock);
+        go = take_held(0, false);
+        pthread_mutex_unlock(&pool.lock);
+        release_list(go);
     }
     /* Requests still blocked in the kernel get -ESHUTDOWN at halt. */
     if (!drain(2000) && kbox_sup.verbose)
