@@ -363,6 +363,8 @@ static struct {
  * the SIGCHLD is pending when that call returns. A parent blocked in a
  * host call (wait4, read on a pipe: EINTR there is native) lets it go at
  * once; the sentinel re-checks every tick and ends a hold after HOLD_MAX_US.
+ * (A parent reading the child's output pipe sleeps in a host call: the
+ * child goes at once; holding it would stall every $(...) for a tick.)
  */
 #define HOLD_MAX_US 5000
 
@@ -396,23 +398,43 @@ static pid_t parent_of(pid_t tid, pid_t *tgid)
     return pp;
 }
 
-/* Could a signal to @parent now cost it a request (running, or in a
- * supervised call)? No when it is blocked in a host call, or gone. */
-static bool parent_exposed(pid_t parent)
+static int read_proc(pid_t pid, const char *what, char *buf, size_t len)
 {
-    char path[64], buf[64];
+    char path[64];
     ssize_t n;
     int fd;
 
-    snprintf(path, sizeof(path), "/proc/%d/syscall", (int)parent);
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return false;
-    n = read(fd, buf, sizeof(buf) - 1);
+        return -1;
+    n = read(fd, buf, len - 1);
     close(fd);
-    if (n <= 0)
-        return false;
+    if (n < 0)
+        return -1;
     buf[n] = '\0';
+    return 0;
+}
+
+/*
+ * Could a signal to @parent now cost it a request: is it running, or in
+ * a supervised call? No when it sleeps in a host call (wait4, or a pipe
+ * read it was let through to: the EOF it waits for may well be this very
+ * exit), or is gone. Where it sleeps says which (wchan); without symbol
+ * names, the call it is in decides.
+ */
+static bool parent_exposed(pid_t parent)
+{
+    char buf[128];
+
+    if (read_proc(parent, "wchan", buf, sizeof(buf)))
+        return false;
+    if (!strncmp(buf, "seccomp", 7))
+        return true;
+    if (buf[0] && strcmp(buf, "0"))
+        return false;
+    if (read_proc(parent, "syscall", buf, sizeof(buf)))
+        return false;
     if (!strncmp(buf, "running", 7))
         return true;
     return kbox_policy_act(atol(buf)) != KBOX_BPF_ALLOW;
