@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,11 +290,45 @@ static long open_image_host(int hfd, struct image *img)
  * "<n>" or "d<n>/<basename>" (so the host's comm and ps show the
  * program's name, as the kernel takes comm from the path's last part).
  */
+/* Aliases made so far (exec_dir is ours alone, nothing removes them), so
+ * a repeated program costs no mkdir + symlink. */
+#define ALIAS_CACHE 256
+static struct {
+    pthread_mutex_t lock;
+    unsigned next;
+    char name[ALIAS_CACHE][64];
+} aliases = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static bool alias_known(const char *name)
+{
+    bool hit = false;
+
+    if (strlen(name) >= sizeof(aliases.name[0]))
+        return false;
+    pthread_mutex_lock(&aliases.lock);
+    for (unsigned i = 0; i < ALIAS_CACHE && !hit; i++)
+        hit = !strcmp(aliases.name[i], name);
+    pthread_mutex_unlock(&aliases.lock);
+    return hit;
+}
+
+static void alias_remember(const char *name)
+{
+    if (strlen(name) >= sizeof(aliases.name[0]))
+        return;
+    pthread_mutex_lock(&aliases.lock);
+    snprintf(aliases.name[aliases.next++ % ALIAS_CACHE],
+             sizeof(aliases.name[0]), "%s", name);
+    pthread_mutex_unlock(&aliases.lock);
+}
+
 static int ensure_alias(int n, const char *name)
 {
     char link[600], target[64], dir[300];
     const char *slash = strchr(name, '/');
 
+    if (alias_known(name))
+        return 0;
     if (slash) {
         snprintf(dir, sizeof(dir), "%s/d%d", kbox_sup.exec_dir, n);
         if (mkdir(dir, 0700) && errno != EEXIST)
@@ -303,6 +338,7 @@ static int ensure_alias(int n, const char *name)
     snprintf(target, sizeof(target), "/proc/self/fd/%d", n);
     if (symlink(target, link) && errno != EEXIST)
         return -errno;
+    alias_remember(name);
     return 0;
 }
 
@@ -342,6 +378,40 @@ static int guest_sp(pid_t pid, uint64_t *sp)
 }
 
 /*
+ * Entries of a guest pointer array (argv, envp), read up to a page at a
+ * time: one process_vm_readv per entry made the walk over a typical
+ * environment ~30 us of every execve.
+ */
+struct ptr_reader {
+    uint64_t base;
+    size_t from, n;
+    uint64_t v[512];
+};
+
+static int ptr_at(struct kbox_req *r, struct ptr_reader *pr, size_t i,
+                  uint64_t *out)
+{
+    if (i < pr->from || i >= pr->from + pr->n) {
+        uint64_t a = pr->base + i * 8;
+        size_t n = (4096 - (a & 4095)) / 8; /* this page is mapped */
+
+        if (n == 0)
+            n = 1;
+        if (n > 512)
+            n = 512;
+        if (r->ops->read(r, a, pr->v, n * 8)) {
+            n = 1;
+            if (r->ops->read(r, a, pr->v, 8))
+                return -EFAULT;
+        }
+        pr->from = i;
+        pr->n = n;
+    }
+    *out = pr->v[i - pr->from];
+    return 0;
+}
+
+/*
  * #! script: rebuild argv in place as [interp, (arg), path, argv[1..]].
  * The new strings go below the guest's stack pointer; the array is
  * written over the old one (its extra slots overwrite memory the exec
@@ -360,8 +430,10 @@ static int rewrite_script_argv(struct kbox_req *r, uint64_t uargv,
     int rc;
 
     if (uargv) {
+        struct ptr_reader pr = { .base = uargv };
+
         for (n = 0; n < 4095; n++) {
-            if (r->ops->read(r, uargv + n * 8, &ptrs[n], 8))
+            if (ptr_at(r, &pr, n, &ptrs[n]))
                 return -EFAULT;
             if (!ptrs[n])
                 break;
@@ -421,12 +493,14 @@ static int relocate_aliases(struct kbox_req *r, uint64_t upath,
     int rc;
 
     for (int l = 0; l < 2; l++) {
+        struct ptr_reader pr = { .base = lists[l] };
+
         if (!lists[l])
             continue;
         for (size_t i = 0; i < 65536; i++) {
             uint64_t p;
 
-            if (r->ops->read(r, lists[l] + i * 8, &p, 8))
+            if (ptr_at(r, &pr, i, &p))
                 return -EFAULT;
             if (!p)
                 break;

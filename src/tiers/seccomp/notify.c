@@ -313,22 +313,17 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
  * A request nobody has received yet is withdrawn by any signal to its
  * thread, and a handler without SA_RESTART then sees EINTR, also from
  * close() or fork(), which never return it natively (dash lost a pipe's
- * close to a SIGCHLD that way, and the pipeline hung). So a slow request
- * (exec, fork, exit: 20-200 us each) goes to a helper thread and the
- * leader is back in RECV at once; the window is then the few us of a fast
- * request. Helpers are made on demand, up to MAX_HELPERS.
+ * close to a SIGCHLD that way, and the pipeline hung). So on a slow
+ * request (exec, fork, exit: 20-200 us each) the leader first makes
+ * another worker the leader, as the sentinel would, and keeps the request
+ * (its reply stays on the guest's CPU; handing the request itself to a
+ * helper thread cost ~50 us per fork+exec in cross-CPU wake-ups). The
+ * main cause, the SIGCHLD of an exit we answer, is handled by held exits.
  */
 
 #define MAX_WORKERS 64
-#define MAX_HELPERS 16
 #define TICK_US     1000
 #define IDLE_TICKS  50
-
-/* A received request waiting for a helper. */
-struct job {
-    struct job *next;
-    struct seccomp_notif req; /* pool.sizes.seccomp_notif bytes */
-};
 
 static struct {
     pthread_mutex_t lock;
@@ -340,17 +335,12 @@ static struct {
     unsigned long recv_gen; /* bumped each time a worker enters RECV */
     unsigned long gen;      /* bumped by each kbox_seccomp_serve() */
     bool sentinel_asleep;
-    struct job *jobs, **jobs_tail; /* slow requests for the helpers */
-    pthread_cond_t job_cond;
-    int helpers, idle_helpers, njobs;
     struct seccomp_notif_sizes sizes;
     struct sc_tier tier;
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER,
            .idle_cond = PTHREAD_COND_INITIALIZER,
            .follower_cond = PTHREAD_COND_INITIALIZER,
-           .sentinel_cond = PTHREAD_COND_INITIALIZER,
-           .jobs_tail = &pool.jobs,
-           .job_cond = PTHREAD_COND_INITIALIZER };
+           .sentinel_cond = PTHREAD_COND_INITIALIZER };
 
 /*
  * Held exits. Our reply to exit_group ends the process, and its parent gets
@@ -601,70 +591,6 @@ static bool slow_request(int nr)
     }
 }
 
-static void *helper(void *arg)
-{
-    struct seccomp_notif_resp *resp = calloc(1, pool.sizes.seccomp_notif_resp);
-    unsigned long gen;
-
-    (void)arg;
-    pthread_mutex_lock(&pool.lock);
-    gen = pool.gen;
-    while (resp && pool.gen == gen) {
-        struct job *j = pool.jobs;
-
-        if (!j) {
-            pool.idle_helpers++;
-            pthread_cond_wait(&pool.job_cond, &pool.lock);
-            if (pool.gen != gen)
-                break; /* the counters are the next serve's */
-            pool.idle_helpers--;
-            continue;
-        }
-        pool.njobs--;
-        pool.jobs = j->next;
-        if (!pool.jobs)
-            pool.jobs_tail = &pool.jobs;
-        pthread_mutex_unlock(&pool.lock);
-
-        handle(&j->req, resp);
-        free(j);
-
-        pthread_mutex_lock(&pool.lock);
-        if (pool.gen == gen && --pool.busy == 0)
-            pthread_cond_broadcast(&pool.idle_cond);
-    }
-    if (pool.gen == gen)
-        pool.helpers--;
-    pthread_mutex_unlock(&pool.lock);
-    free(resp);
-    return NULL;
-}
-
-/*
- * Queue @req for a helper (pool.lock held; it counts as busy until the
- * helper is done). False if there is no helper to take it.
- */
-static bool hand_to_helper(const struct seccomp_notif *req)
-{
-    struct job *j;
-
-    if (pool.idle_helpers <= pool.njobs) {
-        if (pool.helpers >= MAX_HELPERS || !spawn_thread(helper))
-            return false;
-        pool.helpers++;
-    }
-    j = malloc(offsetof(struct job, req) + pool.sizes.seccomp_notif);
-    if (!j)
-        return false;
-    memcpy(&j->req, req, pool.sizes.seccomp_notif);
-    j->next = NULL;
-    pool.njobs++;
-    *pool.jobs_tail = j;
-    pool.jobs_tail = &j->next;
-    pthread_cond_signal(&pool.job_cond);
-    return true;
-}
-
 /* The guest side is gone (every filtered task exited). */
 static bool listener_hung_up(int listener)
 {
@@ -734,8 +660,15 @@ static void *worker(void *arg)
                 pthread_mutex_lock(&pool.lock);
             }
         }
-        if (slow_request(req->data.nr) && hand_to_helper(req))
-            continue;
+        if (slow_request(req->data.nr)) {
+            /* Someone else receives while this one is slow. */
+            if (pool.followers > 0) {
+                pool.promote++;
+                pthread_cond_signal(&pool.follower_cond);
+            } else {
+                spawn_worker();
+            }
+        }
         pthread_mutex_unlock(&pool.lock);
 
         handle(req, resp);
@@ -865,16 +798,7 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
      * tests serve several guests) see the new generation and leave. */
     pool.gen++;
     pool.workers = pool.in_recv = pool.busy = pool.promote = 0;
-    pool.helpers = pool.idle_helpers = pool.njobs = 0;
-    while (pool.jobs) { /* an earlier serve's, its guests gone */
-        struct job *j = pool.jobs;
-
-        pool.jobs = j->next;
-        free(j);
-    }
-    pool.jobs_tail = &pool.jobs;
     pthread_cond_broadcast(&pool.follower_cond);
-    pthread_cond_broadcast(&pool.job_cond);
     spawn_worker();
     pthread_mutex_unlock(&pool.lock);
 
