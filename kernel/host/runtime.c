@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,29 @@ struct lx_runtime lx_rt = {
 	.stack_size = 128 * 1024,
 };
 
+/* A node of a circular doubly linked list (the runtime's registries). */
+struct lx_link {
+	struct lx_link *next, *prev;
+};
+
+#define LX_LIST(name) struct lx_link name = { &name, &name }
+
+/* Callers hold lx_rt.lock. */
+static void lx_link_add(struct lx_link *head, struct lx_link *n)
+{
+	n->next = head->next;
+	n->prev = head;
+	head->next->prev = n;
+	head->next = n;
+}
+
+static void lx_link_del(struct lx_link *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->next = n->prev = n;
+}
+
 /* Every record ever allocated, so halt can free what the kernel still holds. */
 struct lx_thread_rec {
 	struct lx_thread t;
@@ -46,10 +70,13 @@ struct lx_thread_rec {
 	pthread_mutex_t use_lock;
 	int busy;		/* host threads inside lx_host_entry() on it */
 	int free_pending;	/* the kernel freed it while busy */
-	struct lx_thread_rec *next, *prev;
+	struct lx_link link;
 };
 
-static struct lx_thread_rec lx_recs = { .next = &lx_recs, .prev = &lx_recs };
+#define lx_rec_of(l) \
+	((struct lx_thread_rec *)((char *)(l) - offsetof(struct lx_thread_rec, link)))
+
+static LX_LIST(lx_recs);
 
 struct lx_thread *lx_host_thread_alloc(void)
 {
@@ -62,10 +89,7 @@ struct lx_thread *lx_host_thread_alloc(void)
 	r->t.sem = &r->sem;
 	r->t.use_lock = &r->use_lock;
 	pthread_mutex_lock(&lx_rt.lock);
-	r->next = lx_recs.next;
-	r->prev = &lx_recs;
-	lx_recs.next->prev = r;
-	lx_recs.next = r;
+	lx_link_add(&lx_recs, &r->link);
 	pthread_mutex_unlock(&lx_rt.lock);
 	return &r->t;
 }
@@ -82,9 +106,7 @@ void lx_host_thread_free(struct lx_thread *t)
 	struct lx_thread_rec *r = (struct lx_thread_rec *)t;
 
 	pthread_mutex_lock(&lx_rt.lock);
-	r->prev->next = r->next;
-	r->next->prev = r->prev;
-	r->next = r->prev = r;
+	lx_link_del(&r->link);
 	if (r->busy) {
 		/* Its caller is still on the way out; it frees the record. */
 		r->free_pending = 1;
@@ -102,28 +124,24 @@ struct lx_start {
 
 /* The host threads the runtime started, so their CPU mask can be set. */
 struct lx_host_thr {
+	struct lx_link link;	/* first: the list's nodes are these */
 	pid_t tid;
-	struct lx_host_thr *next, *prev;
 };
 
-static struct lx_host_thr lx_thrs = { .next = &lx_thrs, .prev = &lx_thrs };
+static LX_LIST(lx_thrs);
 
 static void lx_thr_register(struct lx_host_thr *h)
 {
 	h->tid = gettid();
 	pthread_mutex_lock(&lx_rt.lock);
-	h->next = lx_thrs.next;
-	h->prev = &lx_thrs;
-	lx_thrs.next->prev = h;
-	lx_thrs.next = h;
+	lx_link_add(&lx_thrs, &h->link);
 	pthread_mutex_unlock(&lx_rt.lock);
 }
 
 static void lx_thr_unregister(struct lx_host_thr *h)
 {
 	pthread_mutex_lock(&lx_rt.lock);
-	h->prev->next = h->next;
-	h->next->prev = h->prev;
+	lx_link_del(&h->link);
 	pthread_mutex_unlock(&lx_rt.lock);
 }
 
@@ -132,9 +150,12 @@ int lx_rt_set_affinity(const cpu_set_t *cpus)
 	int err = 0;
 
 	pthread_mutex_lock(&lx_rt.lock);
-	for (struct lx_host_thr *h = lx_thrs.next; h != &lx_thrs; h = h->next)
+	for (struct lx_link *l = lx_thrs.next; l != &lx_thrs; l = l->next) {
+		struct lx_host_thr *h = (struct lx_host_thr *)l;
+
 		if (sched_setaffinity(h->tid, sizeof(*cpus), cpus) && !err)
 			err = -errno;
+	}
 	pthread_mutex_unlock(&lx_rt.lock);
 	return err;
 }
@@ -436,9 +457,12 @@ void lx_rt_halt_waiters(void)
 {
 	pthread_mutex_lock(&lx_rt.lock);
 	lx_rt.halting = 1;
-	for (struct lx_thread_rec *r = lx_recs.next; r != &lx_recs; r = r->next)
+	for (struct lx_link *l = lx_recs.next; l != &lx_recs; l = l->next) {
+		struct lx_thread_rec *r = lx_rec_of(l);
+
 		if (r->t.wants_enter)
 			sem_post(&r->sem);
+	}
 	pthread_cond_broadcast(&lx_rt.cond);
 	pthread_mutex_unlock(&lx_rt.lock);
 }
