@@ -140,6 +140,8 @@ void kbox_shmap_close_all(void);
 struct kbox_proc *kbox_proc_lookup(pid_t tid);
 /* Is @tgid a guest process we know (never creates an entry)? */
 bool kbox_proc_known(pid_t tgid);
+/* Thread group and parent of host thread @tid (/proc); 0 or -1. */
+int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid);
 void kbox_proc_put(struct kbox_proc *p);
 /* Mark exited; the task ends when the last reference goes. */
 void kbox_proc_exit(struct kbox_proc *p);

@@ -71,7 +71,7 @@ static unsigned long long start_time(pid_t pid)
     return v;
 }
 
-static int read_status(pid_t tid, pid_t *tgid, pid_t *ppid)
+int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid)
 {
     char path[64], line[256];
     FILE *f;
@@ -396,7 +396,7 @@ static struct kbox_proc *lookup_locked(pid_t tid)
 
     if (tid_cache[slot].tid == tid && tid_cache[slot].proc)
         return tid_cache[slot].proc;
-    if (read_status(tid, &tgid, &ppid))
+    if (kbox_proc_status(tid, &tgid, &ppid))
         return NULL;
     p = find_tgid(tgid);
     if (!p) {

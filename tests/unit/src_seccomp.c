@@ -29,6 +29,13 @@ bool kbox_proc_known(pid_t tgid)
     return false;
 }
 
+int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid)
+{
+    *tgid = tid;
+    *ppid = getppid();
+    return 0;
+}
+
 /* Stub engine: let everything run on the host, answer umask ourselves. */
 struct kbox_resp kbox_dispatch(struct kbox_req *r)
 {

@@ -13,7 +13,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,27 +366,6 @@ struct held_exit {
 
 static struct held_exit *held_exits; /* under pool.lock */
 
-static pid_t parent_of(pid_t tid, pid_t *tgid)
-{
-    char path[64], line[256];
-    pid_t pp = 0;
-    FILE *f;
-
-    *tgid = 0;
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-    f = fopen(path, "re");
-    if (!f)
-        return 0;
-    while (fgets(line, sizeof(line), f)) {
-        if (!strncmp(line, "Tgid:", 5))
-            *tgid = atoi(line + 5);
-        else if (!strncmp(line, "PPid:", 5))
-            pp = atoi(line + 5);
-    }
-    fclose(f);
-    return pp;
-}
-
 static int read_proc(pid_t pid, const char *what, char *buf, size_t len)
 {
     char path[64];
@@ -497,9 +475,10 @@ static void release_list(struct held_exit *h)
 static bool hold_exit(const struct seccomp_notif *req)
 {
     struct held_exit *h;
-    pid_t child, parent = parent_of((pid_t)req->pid, &child);
+    pid_t child, parent;
 
-    if (parent <= 1 || !kbox_proc_known(parent) || !parent_exposed(parent))
+    if (kbox_proc_status((pid_t)req->pid, &child, &parent) || parent <= 1 ||
+        !kbox_proc_known(parent) || !parent_exposed(parent))
         return false;
     h = calloc(1, sizeof(*h));
     if (!h)
