@@ -203,13 +203,14 @@ static int prep_for_child(struct kbox_proc *parent, pid_t child)
         if (parent->pending[i].nbefore >= 0 &&
             prep_had(&parent->pending[i], child))
             by = parent->pending[i].by;
-    for (int i = 1; i < parent->npending && !by; i++)
-        if (parent->pending[i].by != parent->pending[0].by)
-            break;
-        else if (i == parent->npending - 1)
-            by = parent->pending[0].by; /* one thread forks: it is it */
-    if (parent->npending == 1)
-        by = parent->pending[0].by;
+    if (!by) {
+        bool one = true; /* one thread forks: it is it */
+
+        for (int i = 1; i < parent->npending; i++)
+            one = one && parent->pending[i].by == parent->pending[0].by;
+        if (one)
+            by = parent->pending[0].by;
+    }
     for (int i = 0; i < parent->npending && !by; i++) {
         pid_t *kids;
         int n = read_children(parent->tgid, parent->pending[i].by, &kids);
