@@ -164,6 +164,12 @@ int kbox_proc_exe_link(const struct kbox_req *r, const char *path, char *out,
  * errors are -errno.
  */
 int kbox_proc_status_fd(struct kbox_req *r, const char *rest, int hostfd);
+/*
+ * The lx fd behind guest fd @gfd of guest process @pid (its tgid or one
+ * of its threads' ids; *tgid is set to the tgid): >= 0, -1 for a host
+ * object or a free number, -ESRCH when @pid is no guest process.
+ */
+int kbox_proc_peer_lxfd(pid_t pid, int gfd, pid_t *tgid);
 /* True when @tgid is a live guest process kbox serves. */
 bool kbox_proc_is_guest(pid_t tgid);
 

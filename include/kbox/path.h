@@ -82,6 +82,19 @@ enum { KBOX_PROC_NONE = 0, KBOX_PROC_HOST, KBOX_PROC_KERNEL };
 int kbox_path_proc_split(const char *path, long tgid, long tid, char *out,
                          size_t outlen, long *pid);
 
+/*
+ * A process's fd table in /proc: /proc/<pid|self|thread-self>/
+ * [task/<tid>/]{fd,fdinfo}[/<n>], @path normalised and absolute. Its
+ * numbers are the guest's, which only the host's /proc lists and only
+ * kbox's fd map translates for lx. Returns KBOX_PROC_FD_NONE when @path
+ * is not such an entry; otherwise KBOX_PROC_FD or KBOX_PROC_FDINFO, with
+ * *pid the process (@tgid for self), *task the thread named (0: none)
+ * and *n the fd number, -1 for the directory itself.
+ */
+enum { KBOX_PROC_FD_NONE = 0, KBOX_PROC_FD, KBOX_PROC_FDINFO };
+int kbox_path_proc_fd(const char *path, long tgid, long tid, long *pid,
+                      long *task, int *n);
+
 /* Host /dev nodes the guest may open when routed to the host. */
 bool kbox_path_hostdev_allowed(const char *name);
 

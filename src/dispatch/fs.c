@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <linux/stat.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,6 +42,9 @@ struct route {
     bool use_norm;
     char norm[KBOX_PATH_MAX];
     int lxdir; /* KBOX_ROUTE_LX: the lx dirfd for the call */
+    /* KBOX_ROUTE_HOSTPROC: @rest is a guest's "<pid>/fd/<n>", a magic link
+     * kbox follows for the guest (the guest could follow it natively) */
+    bool fdlink;
 };
 
 /*
@@ -75,6 +79,85 @@ static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
 }
 
 /*
+ * A host fd's /proc link target (@n bytes in @buf) as the guest names it:
+ * a file beneath a bind source has its guest path; anything else (pipes,
+ * sockets, /dev nodes, files outside the guest root) reads as the host
+ * says, as a chroot shows a file opened outside it.
+ */
+static long host_link_to_guest(char *buf, long n, size_t cap)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    char g[KBOX_PATH_MAX + 1];
+    const char *rest;
+
+    buf[n] = '\0';
+    for (int i = 0; buf[0] == '/' && i < o->nbinds; i++) {
+        if (!kbox_path_beneath(buf, o->binds[i].host_src, &rest))
+            continue;
+        n = snprintf(g, sizeof(g), "%s%s%s", o->binds[i].guest_dst,
+                     *rest ? "/" : "", rest);
+        if (n >= (long)cap)
+            return -ENAMETOOLONG;
+        memcpy(buf, g, (size_t)n + 1);
+        break;
+    }
+    return n;
+}
+
+/*
+ * /proc/<pid>/[task/<tid>/]fd[info][/<n>] of a guest process: the host's
+ * /proc lists the guest's own numbers, and an entry naming an lx file is
+ * lx's entry for the lx fd behind it (lx numbers its files apart from the
+ * host objects). Returns 0 (routed), -errno, or 1 when @pid is no guest
+ * process (then it takes the usual way).
+ */
+static int route_proc_fd(struct kbox_req *r, int which, long pid, long task,
+                         int n, struct route *rt)
+{
+    const char *dir = which == KBOX_PROC_FD ? "fd" : "fdinfo";
+    pid_t tgid = (pid_t)pid;
+    char t[64];
+    int l, k;
+
+    if (pid == r->proc->tgid) {
+        l = n >= 0 ? kbox_lxfd(r, n) : -1;
+    } else {
+        l = kbox_proc_peer_lxfd((pid_t)pid, n >= 0 ? n : 0, &tgid);
+        if (l == -ESRCH || !kbox_proc_is_guest(tgid))
+            return 1;
+        if (n < 0)
+            l = -1;
+    }
+    if (task) {
+        /* the thread must be the process's, as in the host's /proc */
+        snprintf(t, sizeof(t), "%ld/task/%ld", pid, task);
+        if (faccessat(kbox_sup.hostproc_dir, t, F_OK, AT_SYMLINK_NOFOLLOW))
+            return -ENOENT;
+    }
+    if (l >= 0) {
+        rt->use_norm = true;
+        if (tgid == r->proc->tgid)
+            k = snprintf(rt->norm, sizeof(rt->norm), "/proc/self/%s/%d", dir,
+                         l);
+        else
+            k = snprintf(rt->norm, sizeof(rt->norm), "/proc/%d/%s/%d",
+                         (int)tgid, dir, l); /* its task has its pid */
+        return k < (int)sizeof(rt->norm) ? 0 : -ENAMETOOLONG;
+    }
+    rt->kind = KBOX_ROUTE_HOSTPROC;
+    rt->hostdir = kbox_sup.hostproc_dir;
+    if (task)
+        k = snprintf(rt->rest, sizeof(rt->rest), "%ld/task/%ld/%s", pid, task,
+                     dir);
+    else
+        k = snprintf(rt->rest, sizeof(rt->rest), "%ld/%s", pid, dir);
+    if (n >= 0)
+        k += snprintf(rt->rest + k, sizeof(rt->rest) - (size_t)k, "/%d", n);
+    rt->fdlink = which == KBOX_PROC_FD && n >= 0;
+    return 0;
+}
+
+/*
  * Decide where @path (relative to guest @dirfd) goes. Only absolute paths
  * and AT_FDCWD-relative ones can reach a bind or host device; anything
  * relative to an lx directory fd stays in lx.
@@ -91,6 +174,7 @@ static int route_path(struct kbox_req *r, int dirfd, const char *path,
     rt->kind = KBOX_ROUTE_LX;
     rt->use_norm = false;
     rt->lxdir = AT_FDCWD;
+    rt->fdlink = false;
     if (path[0] != '/' && dirfd != AT_FDCWD) {
         int l = kbox_lxfd(r, dirfd);
         int rc;
@@ -136,7 +220,17 @@ static int route_path(struct kbox_req *r, int dirfd, const char *path,
         int k = kbox_path_proc_split(norm, r->proc->tgid, r->pid, rt->rest,
                                      sizeof(rt->rest), &pid);
         bool guest;
+        long fpid, ftask;
+        int fdn, which;
 
+        which =
+            kbox_path_proc_fd(norm, r->proc->tgid, r->pid, &fpid, &ftask, &fdn);
+        if (which != KBOX_PROC_FD_NONE) {
+            int rc = route_proc_fd(r, which, fpid, ftask, fdn, rt);
+
+            if (rc <= 0)
+                return rc;
+        }
         if (k < 0)
             return -ENAMETOOLONG;
         /* Only guest processes: the host's others stay invisible. A
@@ -200,6 +294,10 @@ static int host_open(const struct route *rt, int flags, int mode)
     struct open_how how;
     int fd;
 
+    if (rt->fdlink) {
+        fd = openat(rt->hostdir, rt->rest, flags | O_CLOEXEC, mode);
+        return fd < 0 ? -errno : fd;
+    }
     memset(&how, 0, sizeof(how));
     how.flags =
         (unsigned long long)(flags | O_CLOEXEC) & ~(unsigned long long)0;
@@ -267,9 +365,15 @@ static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
     int hfd;
 
     if (kbox_fd_is_lx(r, n)) {
-        rc = kbox_lx(r, LX__NR_fcntl, kbox_lxfd(r, n),
-                     (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0, 0, 0,
-                     0);
+        /* A new open file (own offset and flags) as Linux makes it, by
+         * lx's magic link; with no /proc in the guest, a duplicate. */
+        snprintf(p, sizeof(p), "/proc/self/fd/%d", kbox_lxfd(r, n));
+        rc = kbox_lx(r, LX__NR_openat, AT_FDCWD, (long)p,
+                     flags & ~(O_CREAT | O_EXCL), 0, 0, 0);
+        if (rc == -ENOENT)
+            rc = kbox_lx(r, LX__NR_fcntl, kbox_lxfd(r, n),
+                         (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0, 0,
+                         0, 0);
         if (rc < 0)
             return kbox_ret(rc);
         return kbox_fd_open_reply(r, (int)rc, flags);
@@ -380,6 +484,30 @@ static struct kbox_resp h_openat2(struct kbox_req *r)
                    how.resolve ? how.resolve : 0);
 }
 
+/*
+ * A guest process's files in the host /proc belong to kbox's host user;
+ * the guest sees them as the kernel's /proc does: owned by the process's
+ * effective ids, which lx's /proc/<pid> directory carries.
+ */
+static void hostproc_owner(struct kbox_req *r, const struct route *rt,
+                           uint32_t *uid, uint32_t *gid)
+{
+    struct kbox_gstat g;
+    char p[64];
+    long pid = strtol(rt->rest, NULL, 10);
+
+    if (rt->kind != KBOX_ROUTE_HOSTPROC || *uid != (uint32_t)geteuid())
+        return;
+    if (pid == r->proc->tgid)
+        snprintf(p, sizeof(p), "/proc/self");
+    else
+        snprintf(p, sizeof(p), "/proc/%ld", pid);
+    if (kbox_lx(r, LX__NR_newfstatat, AT_FDCWD, (long)p, (long)&g, 0, 0, 0))
+        return; /* a thread's id, or no /proc in the guest: as it is */
+    *uid = g.st_uid;
+    *gid = g.st_gid;
+}
+
 /* stat family on a host object the guest holds (fd is not lx). */
 static int host_fd_stat(struct kbox_req *r, int fd, struct stat *st)
 {
@@ -426,6 +554,7 @@ static struct kbox_resp h_newfstatat(struct kbox_req *r)
         close(hfd);
         if (rc)
             return kbox_ret(rc);
+        hostproc_owner(r, &rt, &st.st_uid, &st.st_gid);
         memcpy(&h, &st, sizeof(h));
         goto out;
     }
@@ -473,6 +602,7 @@ static struct kbox_resp h_statx(struct kbox_req *r)
         close(hfd);
         if (rc)
             return kbox_ret(rc);
+        hostproc_owner(r, &rt, &sx.stx_uid, &sx.stx_gid);
         goto out;
     }
     /* struct statx is the same on every architecture. */
@@ -514,17 +644,16 @@ static struct kbox_resp h_faccessat(struct kbox_req *r)
 }
 
 /*
- * readlink of /proc/self/fd/N, /proc/<pid>/fd/N, /proc/self/cwd: the
- * kernel's /proc knows the lx fd numbers, not the guest's. -ENOSYS when
- * @path is none of these.
+ * readlink of the caller's /proc/self/root and /proc/self/cwd: "/" and
+ * the cwd, which may be inside a bind lx knows nothing of. -ENOSYS when
+ * @path is neither (fd links are routed: route_proc_fd).
  */
-static long proc_fd_link(struct kbox_req *r, const char *path, uint64_t ubuf,
-                         size_t sz)
+static long proc_self_link(struct kbox_req *r, const char *path, uint64_t ubuf,
+                           size_t sz)
 {
     const char *q;
-    char target[KBOX_PATH_MAX], lp[64];
+    char target[KBOX_PATH_MAX];
     long n, pid;
-    int fd, l;
 
     q = kbox_path_proc_pid(path, &pid);
     if (!q || (pid && pid != r->proc->tgid))
@@ -539,20 +668,6 @@ static long proc_fd_link(struct kbox_req *r, const char *path, uint64_t ubuf,
             n = kbox_lx(r, LX__NR_getcwd, (long)target, sizeof(target), 0, 0, 0,
                         0) -
                 1;
-        if (n < 0)
-            return n;
-    } else if (!strncmp(q, "fd/", 3) && q[3] >= '0' && q[3] <= '9') {
-        fd = atoi(q + 3);
-        l = kbox_lxfd(r, fd);
-        if (l >= 0) {
-            snprintf(lp, sizeof(lp), "/proc/self/fd/%d", l);
-            n = kbox_lx(r, LX__NR_readlinkat, AT_FDCWD, (long)lp, (long)target,
-                        sizeof(target), 0, 0);
-        } else {
-            snprintf(lp, sizeof(lp), "/proc/%d/fd/%d", (int)r->pid, fd);
-            n = readlink(lp, target, sizeof(target));
-            n = n < 0 ? (errno == ENOENT ? -EBADF : -errno) : n;
-        }
         if (n < 0)
             return n;
     } else {
@@ -633,9 +748,11 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             hfd = host_open(&rt, O_PATH | O_NOFOLLOW, 0);
             if (hfd < 0)
                 return kbox_ret(hfd);
-            rc = readlinkat(hfd, "", buf, sizeof(buf));
+            rc = readlinkat(hfd, "", buf, sizeof(buf) - 1);
             rc = rc < 0 ? -errno : rc;
             close(hfd);
+            if (rc > 0 && rt.fdlink)
+                rc = host_link_to_guest(buf, rc, sizeof(buf));
             if (rc > (long)sz)
                 rc = (long)sz;
             if (rc > 0 && r->ops->write(r, r->args[2], buf, (size_t)rc))
@@ -720,7 +837,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         size_t sz = (size_t)r->args[3];
         char *buf;
 
-        rc = proc_fd_link(r, path, r->args[2], sz);
+        rc = proc_self_link(r, path, r->args[2], sz);
         if (rc != -ENOSYS)
             break;
 

@@ -572,6 +572,26 @@ bool kbox_proc_known(pid_t tgid)
     return known;
 }
 
+int kbox_proc_peer_lxfd(pid_t pid, int gfd, pid_t *tgid)
+{
+    struct kbox_proc *p;
+    pid_t t = pid, pp;
+    int l = -ESRCH;
+
+    for (int pass = 0; pass < 2; pass++) {
+        pthread_mutex_lock(&proc_lock);
+        p = find_tgid(t);
+        if (p && !p->dead)
+            l = kbox_fdt_lookup(p->fdt, gfd);
+        pthread_mutex_unlock(&proc_lock);
+        /* not a process: perhaps one of a guest process's threads */
+        if (p || pass || kbox_proc_status(pid, &t, &pp) || t == pid)
+            break;
+    }
+    *tgid = t;
+    return l;
+}
+
 struct kbox_proc *kbox_proc_lookup(pid_t tid)
 {
     struct kbox_proc *p;

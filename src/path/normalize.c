@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE
 /* Lexical path normalisation, containment checks and routing. */
+#include <limits.h>
 #include <string.h>
 
 #include "kbox/cli.h"
@@ -226,6 +227,63 @@ static const char *parse_pid(const char *p, long *n)
         *n = *n * 10 + (*q - '0');
     }
     return q == p || *n == 0 ? NULL : q;
+}
+
+int kbox_path_proc_fd(const char *path, long tgid, long tid, long *pid,
+                      long *task, int *n)
+{
+    const char *p, *e;
+    int kind;
+    long v;
+
+    if (strncmp(path, "/proc/", 6))
+        return KBOX_PROC_FD_NONE;
+    p = path + 6;
+    *task = 0;
+    if (!strncmp(p, "self/", 5)) {
+        *pid = tgid;
+        p += 5;
+    } else if (!strncmp(p, "thread-self/", 12)) {
+        *pid = tgid;
+        *task = tid;
+        p += 12;
+    } else {
+        e = parse_pid(p, pid);
+        if (!e || *e != '/')
+            return KBOX_PROC_FD_NONE;
+        p = e + 1;
+    }
+    if (!*task && !strncmp(p, "task/", 5)) {
+        e = parse_pid(p + 5, task);
+        if (!e || *e != '/')
+            return KBOX_PROC_FD_NONE;
+        p = e + 1;
+    }
+    if (!strncmp(p, "fdinfo", 6)) {
+        kind = KBOX_PROC_FDINFO;
+        p += 6;
+    } else if (!strncmp(p, "fd", 2)) {
+        kind = KBOX_PROC_FD;
+        p += 2;
+    } else {
+        return KBOX_PROC_FD_NONE;
+    }
+    if (!*p) {
+        *n = -1;
+        return kind;
+    }
+    /* /<n>, decimal without leading zeros, as the kernel's /proc takes it */
+    if (*p++ != '/' || *p < '0' || *p > '9' || (p[0] == '0' && p[1]))
+        return KBOX_PROC_FD_NONE;
+    for (v = 0; *p >= '0' && *p <= '9'; p++) {
+        v = v * 10 + (*p - '0');
+        if (v > INT_MAX)
+            return KBOX_PROC_FD_NONE;
+    }
+    if (*p)
+        return KBOX_PROC_FD_NONE;
+    *n = (int)v;
+    return kind;
 }
 
 int kbox_path_proc_split(const char *path, long tgid, long tid, char *out,

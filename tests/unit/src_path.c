@@ -219,6 +219,61 @@ KTEST(proc_pid_prefix)
     KT_ASSERT(kbox_path_proc_pid("/proc/99999999999999999999/x", &pid) == NULL);
 }
 
+KTEST(proc_fd_entries)
+{
+    long pid = -1, task = -1;
+    int n = -2;
+
+    KT_EQ(kbox_path_proc_fd("/proc/self/fd", 100, 101, &pid, &task, &n),
+          KBOX_PROC_FD);
+    KT_EQ(pid, 100);
+    KT_EQ(task, 0);
+    KT_EQ(n, -1);
+    KT_EQ(kbox_path_proc_fd("/proc/self/fd/0", 100, 101, &pid, &task, &n),
+          KBOX_PROC_FD);
+    KT_EQ(n, 0);
+    KT_EQ(kbox_path_proc_fd("/proc/4321/fdinfo/17", 100, 101, &pid, &task, &n),
+          KBOX_PROC_FDINFO);
+    KT_EQ(pid, 4321);
+    KT_EQ(n, 17);
+    KT_EQ(
+        kbox_path_proc_fd("/proc/thread-self/fd/3", 100, 105, &pid, &task, &n),
+        KBOX_PROC_FD);
+    KT_EQ(pid, 100);
+    KT_EQ(task, 105);
+    KT_EQ(n, 3);
+    KT_EQ(kbox_path_proc_fd("/proc/200/task/201/fdinfo", 100, 101, &pid, &task,
+                            &n),
+          KBOX_PROC_FDINFO);
+    KT_EQ(pid, 200);
+    KT_EQ(task, 201);
+    KT_EQ(n, -1);
+    KT_EQ(kbox_path_proc_fd("/proc/self/fd/2147483647", 1, 1, &pid, &task, &n),
+          KBOX_PROC_FD);
+    KT_EQ(n, 2147483647);
+    /* not an fd entry, or not a number the kernel's /proc would take */
+    KT_EQ(kbox_path_proc_fd("/proc/self/fd/2147483648", 1, 1, &pid, &task, &n),
+          KBOX_PROC_FD_NONE);
+    KT_EQ(kbox_path_proc_fd("/proc/self/fd/03", 1, 1, &pid, &task, &n),
+          KBOX_PROC_FD_NONE);
+    KT_EQ(kbox_path_proc_fd("/proc/self/fd/3x", 1, 1, &pid, &task, &n),
+          KBOX_PROC_FD_NONE);
+    KT_EQ(kbox_path_proc_fd("/proc/self/fd/3/x", 1, 1, &pid, &task, &n),
+          KBOX_PROC_FD_NONE);
+    KT_EQ(kbox_path_proc_fd("/proc/self/fdx", 1, 1, &pid, &task, &n),
+          KBOX_PROC_FD_NONE);
+    KT_EQ(kbox_path_proc_fd("/proc/self/status", 1, 1, &pid, &task, &n),
+          KBOX_PROC_FD_NONE);
+    KT_EQ(kbox_path_proc_fd("/proc/self", 1, 1, &pid, &task, &n),
+          KBOX_PROC_FD_NONE);
+    KT_EQ(kbox_path_proc_fd("/proc/0/fd", 1, 1, &pid, &task, &n),
+          KBOX_PROC_FD_NONE);
+    KT_EQ(kbox_path_proc_fd("/proc/self/task/fd", 1, 1, &pid, &task, &n),
+          KBOX_PROC_FD_NONE);
+    KT_EQ(kbox_path_proc_fd("/etc/fd/3", 1, 1, &pid, &task, &n),
+          KBOX_PROC_FD_NONE);
+}
+
 int main(int argc, char **argv)
 {
     return ktest_main(argc, argv);

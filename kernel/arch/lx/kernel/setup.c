@@ -17,6 +17,8 @@
 #include <linux/init_syscalls.h>
 #include <linux/fcntl.h>
 #include <linux/reboot.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/task_work.h>
@@ -140,10 +142,33 @@ static int __init lx_make_init(void)
 }
 late_initcall(lx_make_init);
 
+/*
+ * Give pid 1 an empty address space, which every task forked from it
+ * copies. /proc takes the owner of a task's files from its mm (a task
+ * without one is owned by root, like a kernel thread), and access checks
+ * on another task's /proc files want an mm dumpable by its user.
+ */
+static void lx_init_mm(struct task_struct *p)
+{
+	struct mm_struct *mm = mm_alloc(), *lazy;
+
+	if (!mm)
+		panic("lx: no memory for init's mm");
+	set_dumpable(mm, SUID_DUMP_USER);
+	task_lock(p);
+	lazy = p->active_mm;
+	p->mm = mm;
+	p->active_mm = mm;
+	task_unlock(p);
+	if (lazy)
+		mmdrop_lazy_tlb(lazy);
+}
+
 static void lx_init_leave(void *arg)
 {
 	struct task_struct *p = current;
 
+	lx_init_mm(p);
 	/* Children of pid 1 and of every task forked from it are reaped. */
 	kernel_sigaction(SIGCHLD, SIG_IGN);
 	p->thread.host->embodied = 1;

@@ -7,6 +7,7 @@
 #include <linux/unistd.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/task.h>
 #include <linux/sched/signal.h>
 #include <linux/fs.h>
@@ -65,6 +66,10 @@ static long lx_do_exec(void)
 	if (err)
 		return err;
 	do_close_on_exec(current->files);
+	/* As exec does: dumpable again unless the ids differ (setuid). */
+	if (current->mm && uid_eq(current_euid(), current_uid()) &&
+	    gid_eq(current_egid(), current_gid()))
+		set_dumpable(current->mm, SUID_DUMP_USER);
 	return 0;
 }
 
