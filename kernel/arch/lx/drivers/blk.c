@@ -2,7 +2,8 @@
 /*
  * lx block device: a bio-based disk whose sectors live in a host file.
  * Bios are served synchronously, one host preadv/pwritev per up to
- * LX_BLK_IOV segments (a 128 KiB readahead is one call); FLUSH becomes
+ * LX_BLK_IOV segments (a 128 KiB readahead is one call), and bios that
+ * continue one another under a plug share a call; FLUSH becomes
  * fdatasync and DISCARD punches a hole. Disks are named lxda, lxdb, ...
  */
 #include <linux/blkdev.h>
@@ -35,37 +36,56 @@ static blk_status_t lx_blk_errno(long err)
 	return err ? errno_to_blk_status(err) : BLK_STS_OK;
 }
 
-static void lx_blk_submit_bio(struct bio *bio)
+/* Can @b share one host call with its neighbours on the disk? */
+static bool lx_blk_plain(struct bio *b)
 {
-	struct lx_disk *d = bio->bi_bdev->bd_disk->private_data;
-	unsigned long long pos = (unsigned long long)bio->bi_iter.bi_sector << SECTOR_SHIFT;
+	return (bio_op(b) == REQ_OP_READ || bio_op(b) == REQ_OP_WRITE) &&
+	       !(b->bi_opf & (REQ_FUA | REQ_PREFLUSH));
+}
+
+static unsigned long long lx_blk_pos(struct bio *b)
+{
+	return (unsigned long long)b->bi_iter.bi_sector << SECTOR_SHIFT;
+}
+
+/*
+ * Serve @bios[0..@n), contiguous reads or writes in disk order (or a
+ * single bio of any kind), with as few host calls as their segments
+ * allow, and complete them.
+ */
+static void lx_blk_serve(struct lx_disk *d, struct bio **bios, int n)
+{
+	struct bio *bio = bios[0];
+	unsigned long long pos = lx_blk_pos(bio);
 	struct lx_host_iov iov[LX_BLK_IOV];
 	unsigned long batch = 0;
 	struct bio_vec bv;
 	struct bvec_iter iter;
-	int n = 0, write = op_is_write(bio_op(bio));
+	int k = 0, write = op_is_write(bio_op(bio));
 	long err = 0;
 
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
-		/* NOMMU: a kmap is the page's own address, valid until endio */
-		bio_for_each_segment(bv, bio, iter) {
-			iov[n].base = bvec_kmap_local(&bv);
-			iov[n].len = bv.bv_len;
-			kunmap_local(iov[n].base);
-			batch += bv.bv_len;
-			if (++n < LX_BLK_IOV)
-				continue;
-			err = lx_host_blk_rwv(d->fd, write, iov, n, pos);
-			if (err)
-				break;
-			pos += batch;
-			batch = 0;
-			n = 0;
+		for (int i = 0; i < n && !err; i++) {
+			/* NOMMU: a kmap is the page's own address, valid until endio */
+			bio_for_each_segment(bv, bios[i], iter) {
+				iov[k].base = bvec_kmap_local(&bv);
+				iov[k].len = bv.bv_len;
+				kunmap_local(iov[k].base);
+				batch += bv.bv_len;
+				if (++k < LX_BLK_IOV)
+					continue;
+				err = lx_host_blk_rwv(d->fd, write, iov, k, pos);
+				if (err)
+					break;
+				pos += batch;
+				batch = 0;
+				k = 0;
+			}
 		}
-		if (!err && n)
-			err = lx_host_blk_rwv(d->fd, write, iov, n, pos);
+		if (!err && k)
+			err = lx_host_blk_rwv(d->fd, write, iov, k, pos);
 		if (!err && (bio->bi_opf & REQ_FUA))
 			err = lx_host_blk_flush(d->fd);
 		break;
@@ -79,8 +99,68 @@ static void lx_blk_submit_bio(struct bio *bio)
 	default:
 		err = -EOPNOTSUPP;
 	}
-	bio->bi_status = lx_blk_errno(err);
-	bio_endio(bio);
+	for (int i = 0; i < n; i++) {
+		bios[i]->bi_status = lx_blk_errno(err);
+		bio_endio(bios[i]);
+	}
+}
+
+/*
+ * Bios submitted under a plug wait here until it is flushed (the
+ * submitter finishes the plug or sleeps): runs of them that continue one
+ * another on the disk then go to the host in one call. Readahead of an
+ * inode table (32 buffer heads), of directory blocks and a journal
+ * commit are such runs; one by one they were a preadv/pwritev each.
+ */
+struct lx_blk_plug {
+	struct blk_plug_cb cb;
+	struct bio_list bios;
+};
+
+#define LX_BLK_RUN	64	/* bios per host call at most */
+
+static void lx_blk_unplug(struct blk_plug_cb *cb, bool from_schedule)
+{
+	struct lx_blk_plug *p = container_of(cb, struct lx_blk_plug, cb);
+	struct lx_disk *d = cb->data;
+	struct bio *run[LX_BLK_RUN], *b;
+	unsigned long long end = 0;
+	int n = 0;
+
+	/* Served in submission order; only neighbours in it are merged. */
+	while ((b = bio_list_pop(&p->bios))) {
+		if (n && (n == LX_BLK_RUN || !lx_blk_plain(b) ||
+			  bio_op(b) != bio_op(run[0]) || lx_blk_pos(b) != end)) {
+			lx_blk_serve(d, run, n);
+			n = 0;
+		}
+		if (!lx_blk_plain(b)) {
+			lx_blk_serve(d, &b, 1);
+			continue;
+		}
+		run[n++] = b;
+		end = lx_blk_pos(b) + b->bi_iter.bi_size;
+	}
+	if (n)
+		lx_blk_serve(d, run, n);
+	kfree(p);
+}
+
+static void lx_blk_submit_bio(struct bio *bio)
+{
+	struct lx_disk *d = bio->bi_bdev->bd_disk->private_data;
+	struct blk_plug_cb *cb;
+
+	if (lx_blk_plain(bio)) {
+		cb = blk_check_plugged(lx_blk_unplug, d,
+				       sizeof(struct lx_blk_plug));
+		if (cb) {
+			bio_list_add(&container_of(cb, struct lx_blk_plug,
+						   cb)->bios, bio);
+			return;
+		}
+	}
+	lx_blk_serve(d, &bio, 1);
 }
 
 static const struct block_device_operations lx_blk_fops = {
