@@ -43,10 +43,12 @@ int kbox_cache_get(const struct kbox_cache_key *k, kbox_cache_pread rd,
 int kbox_cache_add(const struct kbox_cache_key *k, int fd);
 
 /*
- * Persistent tier (src/exec/diskcache.c): raw content (kind 0) of files
- * on the root image's device @dev kept as files in DIR/<fsid>/ across
- * runs, named by inode, size, mtime and ctime, checked against the image
- * (first and last 4 KiB) at first use in a run.
+ * Persistent tier (src/exec/diskcache.c): raw content (kind 0) and
+ * patched exec images (kind 1) of files on the root image's device @dev
+ * kept as files in DIR/<fsid>/ across runs, named by inode, size, mtime
+ * and ctime (and the interpreter's fd number), checked at first use in a
+ * run against what the image gives for their first and last 4 KiB (@rd:
+ * patched the same way for kind 1).
  */
 struct kbox_cache_disk_stats {
     unsigned long hits, misses, stores, rejected;

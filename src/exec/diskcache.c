@@ -8,14 +8,16 @@
  * as plain files in DIR/<fsid>/ so later runs map them straight away.
  *
  * Only files of the root image qualify (other lx filesystems do not
- * outlive the run). A file is named by its inode, size, mtime and ctime;
- * any write through lx changes ctime, so a modified file gets a new name.
- * Images rebuilt with a fixed UUID and fixed times (reproducible builds)
- * can repeat all of those for different content, so the first use of an
- * entry in a run also compares its first and last 4 KiB with the image
- * (ELF headers, the build-id note and the section table live there); a
- * mismatch replaces the entry. Entries are written under a temporary
- * name (or O_TMPFILE) and linked into place, so a reader never sees a
+ * outlive the run). Dynamic programs are kept a second time as the
+ * patched image exec runs (PT_INTERP naming /proc/self/fd/<n>), keyed by
+ * <n> too: copying and patching python3's 6.5 MiB took ~8 ms a start. A file is
+ * named by its inode, size, mtime and ctime; any write through lx changes
+ * ctime, so a modified file gets a new name. Images rebuilt with a fixed UUID
+ * and fixed times (reproducible builds) can repeat all of those for different
+ * content, so the first use of an entry in a run also compares its first and
+ * last 4 KiB with the image (ELF headers, the build-id note and the section
+ * table live there); a mismatch replaces the entry. Entries are written under a
+ * temporary name (or O_TMPFILE) and linked into place, so a reader never sees a
  * partial file; a crash can leave zero-filled data, which the comparison
  * also rejects.
  */
@@ -54,11 +56,15 @@ static struct {
 
 static void entry_name(const struct kbox_cache_key *k, char *out, size_t len)
 {
-    snprintf(out, len,
-             "%" PRIx64 "-%" PRIx64 "-%" PRIx64 ".%" PRIx64 "-%" PRIx64
-             ".%" PRIx64,
-             k->ino, (uint64_t)k->size, (uint64_t)k->mtime,
-             (uint64_t)k->mtime_ns, (uint64_t)k->ctime, (uint64_t)k->ctime_ns);
+    int n = snprintf(
+        out, len,
+        "%" PRIx64 "-%" PRIx64 "-%" PRIx64 ".%" PRIx64 "-%" PRIx64 ".%" PRIx64,
+        k->ino, (uint64_t)k->size, (uint64_t)k->mtime, (uint64_t)k->mtime_ns,
+        (uint64_t)k->ctime, (uint64_t)k->ctime_ns);
+
+    /* a patched exec image: its interpreter's fd number in the name */
+    if (k->kind == 1 && n > 0 && (size_t)n < len)
+        snprintf(out + n, len - (size_t)n, "-x%d", k->aux);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -160,8 +166,8 @@ int kbox_cache_disk_open(const char *dir, uint64_t fsid, uint64_t dev)
 
 bool kbox_cache_disk_wants(const struct kbox_cache_key *k)
 {
-    return dc.dirfd >= 0 && k->kind == 0 && k->dev == dc.dev && k->size > 0 &&
-           k->size <= MAX_ENTRY;
+    return dc.dirfd >= 0 && (k->kind == 0 || (k->kind == 1 && k->aux >= 0)) &&
+           k->dev == dc.dev && k->size > 0 && k->size <= MAX_ENTRY;
 }
 
 /* Compare @len bytes at @off of the entry @fd and of the image file. */

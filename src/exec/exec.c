@@ -524,6 +524,30 @@ static int relocate_aliases(struct kbox_req *r, uint64_t upath,
     return 0;
 }
 
+/* The program's bytes as exec runs them: PT_INTERP names @target. */
+struct patched_src {
+    const struct image *img;
+    const struct kbox_elf_info *info;
+    const char *target;
+};
+
+static long patched_pread(void *ctx, void *buf, size_t len, int64_t off)
+{
+    const struct patched_src *p = ctx;
+    size_t o = (size_t)off, io = p->info->interp_off;
+    size_t iend = io + p->info->interp_size, tl = strlen(p->target);
+
+    if (off < 0 || o >= p->img->len)
+        return 0;
+    if (len > p->img->len - o)
+        len = p->img->len - o;
+    memcpy(buf, p->img->buf + o, len);
+    /* overlay [io, iend): the target, then zeros (kbox_elf_set_interp) */
+    for (size_t i = o > io ? o : io; i < iend && i < o + len; i++)
+        ((char *)buf)[i - o] = i - io < tl ? p->target[i - io] : '\0';
+    return (long)len;
+}
+
 /* Prepare the program memfd (and interpreter) for @img. */
 static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
 {
@@ -562,7 +586,14 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
         /* The patched image only depends on the interpreter's number. */
         kbox_cache_key_from(&k, &img->st, 1);
         k.aux = gi;
-        fd = kbox_cache_lookup(&k);
+        snprintf(target, sizeof(target), "/proc/self/fd/%d", gi);
+        if (strlen(target) + 1 > info.interp_size)
+            return -ENAMETOOLONG;
+        {
+            struct patched_src ps = { img, &info, target };
+
+            fd = kbox_cache_get(&k, patched_pread, &ps);
+        }
         if (fd >= 0) {
             *prog_fd = fd;
             return 0;
@@ -571,7 +602,6 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
         if (!copy)
             return -ENOMEM;
         memcpy(copy, img->buf, img->len);
-        snprintf(target, sizeof(target), "/proc/self/fd/%d", gi);
         rc = kbox_elf_set_interp(copy, img->len, &info, target);
         if (rc) {
             free(copy);
@@ -581,7 +611,7 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
         free(copy);
         if (fd < 0)
             return fd;
-        fd = kbox_cache_insert(&k, fd);
+        fd = kbox_cache_add(&k, fd);
         if (fd < 0)
             return fd;
         *prog_fd = fd;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The persistent content cache: programs and libraries copied out of the
-# image are kept in $KBOX_CONTENT_CACHE for later runs, which use them
+# image (and programs as exec runs them) are kept in $KBOX_CONTENT_CACHE
+# for later runs, which use them
 # (hits); a file whose bytes changed in the image without any metadata
 # change (patched in place on the host) is noticed and read afresh; an
 # unusable cache directory or KBOX_CONTENT_CACHE=off just runs uncached.
@@ -20,6 +21,13 @@ if [ "${s1:-0}" -gt 0 ] && ls "$KBOX_CONTENT_CACHE"/*/* >/dev/null 2>&1; then
 	pass "the first run stores what it copied out of the image ($s1 files)"
 else
 	fail "the first run stores what it copied out of the image" "$TMP/run1"
+fi
+
+# a dynamic program is also kept as exec runs it (PT_INTERP patched)
+if ls "$KBOX_CONTENT_CACHE"/*/*-x[0-9]* >/dev/null 2>&1; then
+	pass "the patched exec image of /bin/true is stored too"
+else
+	fail "the patched exec image of /bin/true is stored too: $(ls "$KBOX_CONTENT_CACHE"/*/ | head -5)"
 fi
 
 kbo "$TMP/run2" --verbose -r "$IMG" -- /bin/true

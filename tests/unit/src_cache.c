@@ -239,7 +239,7 @@ KTEST(disk_rejects_changed_bytes_and_other_keys)
     rm_rf(dir);
 }
 
-KTEST(disk_wants_only_raw_content_of_the_root_device)
+KTEST(disk_wants_files_of_the_root_device)
 {
     char *dir = tmpdir();
     struct kbox_cache_key k;
@@ -252,10 +252,54 @@ KTEST(disk_wants_only_raw_content_of_the_root_device)
     k.dev = 8; /* tmpfs, proc...: gone after the run */
     KT_ASSERT(!kbox_cache_disk_wants(&k));
     disk_key(&k, "content", 1);
-    k.kind = 1; /* patched exec images depend on the run */
+    k.kind = 1; /* a patched exec image, for interpreter fd 4 */
+    k.aux = 4;
+    KT_ASSERT(kbox_cache_disk_wants(&k));
+    k.aux = -1;
     KT_ASSERT(!kbox_cache_disk_wants(&k));
     disk_key(&k, "", 1);
     KT_ASSERT(!kbox_cache_disk_wants(&k));
+    kbox_cache_disk_close();
+    rm_rf(dir);
+}
+
+/* Patched images of one file are entries of their own per interpreter
+ * fd, apart from its raw content, and verified like it. */
+KTEST(disk_patched_images_apart)
+{
+    char *dir = tmpdir(), buf[8] = { 0 };
+    /* same length: a patch pads the interpreter path it shortens */
+    char raw[] = "ELF interp=/lib/ld.so", p4[] = "ELF interp=/fd/4.....";
+    char p5[] = "ELF interp=/fd/5.....";
+    struct kbox_cache_key k0, k4, k5;
+    int fd;
+
+    KT_ASSERT(dir != NULL);
+    KT_EQ(kbox_cache_disk_open(dir, 0x1234, 7), 0);
+    disk_key(&k0, raw, 5);
+    k4 = k0;
+    k4.kind = 1;
+    k4.aux = 4;
+    k5 = k4;
+    k5.aux = 5;
+    fd = memfd_with(raw);
+    kbox_cache_disk_store(&k0, fd);
+    close(fd);
+    fd = memfd_with(p4);
+    kbox_cache_disk_store(&k4, fd);
+    close(fd);
+    KT_EQ(count_entries(dir), 2);
+    KT_EQ(kbox_cache_disk_lookup(&k5, str_pread, p5), -1); /* fd 5: none */
+    fd = kbox_cache_disk_lookup(&k4, str_pread, p4);
+    KT_ASSERT(fd >= 0);
+    KT_EQ(pread(fd, buf, 4, 11), 4);
+    KT_STREQ(buf, "/fd/");
+    close(fd);
+    fd = kbox_cache_disk_lookup(&k0, str_pread, raw);
+    KT_ASSERT(fd >= 0);
+    KT_EQ(pread(fd, buf, 4, 11), 4);
+    KT_STREQ(buf, "/lib");
+    close(fd);
     kbox_cache_disk_close();
     rm_rf(dir);
 }
