@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -706,6 +707,24 @@ long lx_host_blk_discard(int fd, unsigned long long off,
 			return err;
 		off += n;
 		len -= n;
+	}
+	return 0;
+}
+
+long lx_host_random(void *buf, unsigned long len)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (unsigned long)n;
 	}
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/start_kernel.h>
+#include <linux/random.h>
 #include <linux/string.h>
 #include <linux/binfmts.h>
 #include <linux/fs.h>
@@ -49,6 +50,22 @@ static int __init lx_parse_mem(char *p)
 }
 early_param("mem", lx_parse_mem);
 
+/*
+ * Seed the random pool from the host, as a boot loader hands a seed over
+ * (credited unless random.trust_bootloader=off): the crng is ready at
+ * boot, so getrandom(GRND_NONBLOCK) works at once, as on any running
+ * host, and nothing spins for jitter entropy.
+ */
+static void __init lx_seed_random(void)
+{
+	u8 seed[32];
+
+	if (lx_host_random(seed, sizeof(seed)))
+		return;
+	add_bootloader_randomness(seed, sizeof(seed));
+	memzero_explicit(seed, sizeof(seed));
+}
+
 void __init setup_arch(char **cmdline_p)
 {
 	unsigned long align = PAGE_SIZE << MAX_PAGE_ORDER;
@@ -80,6 +97,7 @@ void __init setup_arch(char **cmdline_p)
 	empty_zero_page = memblock_alloc(PAGE_SIZE, PAGE_SIZE);
 	if (!empty_zero_page)
 		panic("lx: no zero page");
+	lx_seed_random();
 }
 
 void __init mem_init(void)

@@ -101,6 +101,9 @@ long lx_host_blk_discard(int fd, unsigned long long off,
 			 unsigned long long len);
 long long lx_host_blk_size(int fd);
 
+/* @len bytes from the host's random generator; 0 or -errno. */
+long lx_host_random(void *buf, unsigned long len);
+
 /* Boot parameters the host passed to lx_k_boot. */
 struct lx_k_boot_args {
 	const char *cmdline;
