@@ -411,22 +411,28 @@ static int ptr_at(struct kbox_req *r, struct ptr_reader *pr, size_t i,
     return 0;
 }
 
+/* Interpreters an exec may go through: Linux gives up past 5 (ELOOP). */
+#define SCRIPT_LEVELS 5
+
 /*
- * #! script: rebuild argv in place as [interp, (arg), path, argv[1..]].
- * The new strings go below the guest's stack pointer; the array is
- * written over the old one (its extra slots overwrite memory the exec
- * discards).
+ * #! script: rebuild argv in place as the kernel does, one level at a
+ * time: [interp, (arg), path, argv[1..]]; for a script whose interpreter
+ * @si[1] is a script again, [interp1, (arg1), interp0, (arg0), path,
+ * argv[1..]], and so on for @nl levels. The new strings go below the
+ * guest's stack pointer; the array is written over the old one (its
+ * extra slots overwrite memory the exec discards).
  */
 static int rewrite_script_argv(struct kbox_req *r, uint64_t uargv,
-                               const struct kbox_script_info *si,
+                               const struct kbox_script_info *si, int nl,
                                const char *path)
 {
     uint64_t ptrs[4096], sp = 0, base, cur;
-    size_t n = 0, extra = si->has_arg ? 2 : 1, total;
+    size_t n = 0, total, lens[2 * SCRIPT_LEVELS + 1],
+           offs[2 * SCRIPT_LEVELS + 1];
+    const char *strs[2 * SCRIPT_LEVELS + 1];
     uint64_t *nv;
-    char blob[3 * KBOX_PATH_MAX];
-    size_t bl = 0;
-    uint64_t s_interp, s_arg = 0, s_path;
+    char blob[(2 * SCRIPT_LEVELS + 1) * KBOX_SHEBANG_MAX + KBOX_PATH_MAX];
+    size_t bl = 0, ns = 0;
     int rc;
 
     if (uargv) {
@@ -444,30 +450,31 @@ static int rewrite_script_argv(struct kbox_req *r, uint64_t uargv,
     rc = guest_sp(r->pid, &sp);
     if (rc)
         return rc;
-    /* strings */
-    memcpy(blob + bl, si->interp, strlen(si->interp) + 1);
-    s_interp = bl;
-    bl += strlen(si->interp) + 1;
-    if (si->has_arg) {
-        memcpy(blob + bl, si->arg, strlen(si->arg) + 1);
-        s_arg = bl;
-        bl += strlen(si->arg) + 1;
+    /* the new leading entries, outermost interpreter first */
+    strs[ns++] = si[nl - 1].interp;
+    for (int k = nl - 1; k >= 0; k--) {
+        if (si[k].has_arg)
+            strs[ns++] = si[k].arg;
+        strs[ns++] = k ? si[k - 1].interp : path;
     }
-    memcpy(blob + bl, path, strlen(path) + 1);
-    s_path = bl;
-    bl += strlen(path) + 1;
+    for (size_t i = 0; i < ns; i++) {
+        lens[i] = strlen(strs[i]) + 1;
+        if (bl + lens[i] > sizeof(blob))
+            return -E2BIG;
+        memcpy(blob + bl, strs[i], lens[i]);
+        offs[i] = bl;
+        bl += lens[i];
+    }
     base = (sp - 16384 - bl) & ~(uint64_t)15;
     if (r->ops->write(r, base, blob, bl))
         return -EFAULT;
-    total = (n ? n - 1 : 0) + extra + 1 + 1;
+    total = (n ? n - 1 : 0) + ns + 1;
     nv = calloc(total, sizeof(*nv));
     if (!nv)
         return -ENOMEM;
     cur = 0;
-    nv[cur++] = base + s_interp;
-    if (si->has_arg)
-        nv[cur++] = base + s_arg;
-    nv[cur++] = base + s_path;
+    for (size_t i = 0; i < ns; i++)
+        nv[cur++] = base + offs[i];
     for (size_t i = 1; i < n; i++)
         nv[cur++] = ptrs[i];
     nv[cur++] = 0;
@@ -679,25 +686,37 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
         rc = prepare_elf(r, &img, &prog);
         break;
     case KBOX_EXEC_SCRIPT: {
-        struct kbox_script_info si;
+        struct kbox_script_info si[SCRIPT_LEVELS];
         struct image in;
+        int nl = 0;
 
-        rc = kbox_script_parse(img.buf, img.len, &si);
+        /* Follow #! interpreters (scripts too) down to an ELF. */
+        rc = -ELOOP;
+        while (nl < SCRIPT_LEVELS) {
+            rc = kbox_script_parse(img.buf, img.len, &si[nl]);
+            if (rc)
+                break;
+            rc = open_image(r->proc->task, AT_FDCWD, si[nl].interp, 0, &in);
+            if (rc)
+                break;
+            nl++;
+            close_image(&img);
+            img = in;
+            if (kbox_exec_classify(img.buf ? img.buf : "", img.len) !=
+                KBOX_EXEC_SCRIPT)
+                break;
+            rc = -ELOOP;
+        }
         if (rc)
             break;
-        rc = open_image(r->proc->task, AT_FDCWD, si.interp, 0, &in);
-        if (rc)
-            break;
-        if (kbox_exec_classify(in.buf ? in.buf : "", in.len) != KBOX_EXEC_ELF) {
-            close_image(&in);
-            rc = -ENOEXEC; /* nested interpreters: not yet */
+        if (kbox_exec_classify(img.buf ? img.buf : "", img.len) !=
+            KBOX_EXEC_ELF) {
+            rc = -ENOEXEC;
             break;
         }
-        close_image(&img);
-        img = in;
         rc = prepare_elf(r, &img, &prog);
         if (!rc)
-            rc = rewrite_script_argv(r, uargv, &si, path);
+            rc = rewrite_script_argv(r, uargv, si, nl, path);
         break;
     }
     default:
