@@ -390,6 +390,7 @@ static void test_affinity_kept(void)
             n++, last = c;
     if (n < 2) {
         skip("affinity of the guest's choosing", "one CPU only");
+        unlink(path);
         return;
     }
     CPU_CLR(last, &mine);
