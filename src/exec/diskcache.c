@@ -8,18 +8,22 @@
  * as plain files in DIR/<fsid>/ so later runs map them straight away.
  *
  * Only files of the root image qualify (other lx filesystems do not
- * outlive the run). Dynamic programs are kept a second time as the
- * patched image exec runs (PT_INTERP naming /proc/self/fd/<n>), keyed by
- * <n> too: copying and patching python3's 6.5 MiB took ~8 ms a start. A file is
- * named by its inode, size, mtime and ctime; any write through lx changes
- * ctime, so a modified file gets a new name. Images rebuilt with a fixed UUID
- * and fixed times (reproducible builds) can repeat all of those for different
- * content, so the first use of an entry in a run also compares its first and
- * last 4 KiB with the image (ELF headers, the build-id note and the section
- * table live there); a mismatch replaces the entry. Entries are written under a
- * temporary name (or O_TMPFILE) and linked into place, so a reader never sees a
- * partial file; a crash can leave zero-filled data, which the comparison
- * also rejects.
+ * outlive the run). A file is named by its inode, size, mtime and ctime;
+ * any write through lx changes ctime, so a modified file gets a new name.
+ * Images rebuilt with a fixed UUID and fixed times (reproducible builds)
+ * can repeat all of those for different content, so the first use of an
+ * entry in a run also compares its first and last 4 KiB with the image
+ * (ELF headers, the build-id note and the section table live there); a
+ * mismatch replaces the entry.
+ *
+ * Dynamic programs are kept a second time as the patched image exec runs
+ * (PT_INTERP naming /proc/self/fd/<n>), named with <n> too and compared
+ * with the image's bytes patched the same way: copying and patching
+ * python3's 6.5 MiB took ~8 ms of every start.
+ *
+ * Entries are written under a temporary name (or O_TMPFILE) and linked
+ * into place, so a reader never sees a partial file; a crash can leave
+ * zero-filled data, which the comparison also rejects.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -594,8 +594,6 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
         kbox_cache_key_from(&k, &img->st, 1);
         k.aux = gi;
         snprintf(target, sizeof(target), "/proc/self/fd/%d", gi);
-        if (strlen(target) + 1 > info.interp_size)
-            return -ENAMETOOLONG;
         {
             struct patched_src ps = { img, &info, target };
 

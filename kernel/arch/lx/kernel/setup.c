@@ -54,7 +54,7 @@ early_param("mem", lx_parse_mem);
  * Seed the random pool from the host, as a boot loader hands a seed over
  * (credited unless random.trust_bootloader=off): the crng is ready at
  * boot, so getrandom(GRND_NONBLOCK) works at once, as on any running
- * host, and nothing spins for jitter entropy.
+ * host.
  */
 static void __init lx_seed_random(void)
 {
