@@ -229,6 +229,33 @@ static const char *parse_pid(const char *p, long *n)
     return q == p || *n == 0 ? NULL : q;
 }
 
+/*
+ * "/proc/<pid>", "/proc/self" or "/proc/thread-self" at the start of
+ * @path: what follows it ("/..." or ""), with *pid the process (@tgid for
+ * self) and *task @tid for thread-self, else 0; NULL for other paths.
+ */
+static const char *proc_pid_prefix(const char *path, long tgid, long tid,
+                                   long *pid, long *task)
+{
+    const char *p;
+
+    *task = 0;
+    if (strncmp(path, "/proc/", 6))
+        return NULL;
+    p = path + 6;
+    if (!strncmp(p, "self", 4) && (p[4] == '/' || !p[4])) {
+        *pid = tgid;
+        return p + 4;
+    }
+    if (!strncmp(p, "thread-self", 11) && (p[11] == '/' || !p[11])) {
+        *pid = tgid;
+        *task = tid;
+        return p + 11;
+    }
+    p = parse_pid(p, pid);
+    return p && (*p == '/' || !*p) ? p : NULL;
+}
+
 int kbox_path_proc_fd(const char *path, long tgid, long tid, long *pid,
                       long *task, int *n)
 {
@@ -236,23 +263,9 @@ int kbox_path_proc_fd(const char *path, long tgid, long tid, long *pid,
     int kind;
     long v;
 
-    if (strncmp(path, "/proc/", 6))
+    p = proc_pid_prefix(path, tgid, tid, pid, task);
+    if (!p || *p++ != '/')
         return KBOX_PROC_FD_NONE;
-    p = path + 6;
-    *task = 0;
-    if (!strncmp(p, "self/", 5)) {
-        *pid = tgid;
-        p += 5;
-    } else if (!strncmp(p, "thread-self/", 12)) {
-        *pid = tgid;
-        *task = tid;
-        p += 12;
-    } else {
-        e = parse_pid(p, pid);
-        if (!e || *e != '/')
-            return KBOX_PROC_FD_NONE;
-        p = e + 1;
-    }
     if (!*task && !strncmp(p, "task/", 5)) {
         e = parse_pid(p + 5, task);
         if (!e || *e != '/')
@@ -293,21 +306,9 @@ int kbox_path_proc_split(const char *path, long tgid, long tid, char *out,
     long task = 0;
     int n;
 
-    if (strncmp(path, "/proc/", 6))
+    p = proc_pid_prefix(path, tgid, tid, pid, &task);
+    if (!p)
         return KBOX_PROC_NONE;
-    p = path + 6;
-    if (!strncmp(p, "self", 4) && (p[4] == '/' || !p[4])) {
-        *pid = tgid;
-        p += 4;
-    } else if (!strncmp(p, "thread-self", 11) && (p[11] == '/' || !p[11])) {
-        *pid = tgid;
-        task = tid;
-        p += 11;
-    } else {
-        p = parse_pid(p, pid);
-        if (!p || (*p != '/' && *p))
-            return KBOX_PROC_NONE;
-    }
     if (!*p)
         return KBOX_PROC_NONE; /* the directory itself: the kernel's */
     p++;
