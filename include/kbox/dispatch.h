@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kbox/fdtable.h"
+
 struct lx_task;
 struct kbox_fdt;
 struct kbox_req;
@@ -204,6 +206,14 @@ struct kbox_resp kbox_fd_install_reply(struct kbox_req *r, int lxfd, int target,
                                        bool cloexec);
 /* An lx file just opened with @oflags, as the syscall's result. */
 struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags);
+/*
+ * kbox_fd_install_reply with host fd @src (of kind @host: a content memfd
+ * or a readiness mirror) at the guest number instead of the placeholder.
+ * The caller keeps @src.
+ */
+struct kbox_resp kbox_fd_install_host_reply(struct kbox_req *r, int lxfd,
+                                            int src, enum kbox_fdt_host host,
+                                            int target, bool cloexec);
 /* Hand host fd @src to the guest as the syscall's result (lowest free). */
 struct kbox_resp kbox_fd_give_reply(struct kbox_req *r, int src, bool cloexec);
 
@@ -215,6 +225,18 @@ kbox_handler kbox_proc_handler(long nr);
 kbox_handler kbox_sys_handler(long nr);
 kbox_handler kbox_net_handler(long nr);
 kbox_handler kbox_xattr_handler(long nr);
+kbox_handler kbox_watch_handler(long nr);
+
+/* Readiness mirrors of pollable lx files (src/dispatch/watch.c). */
+/* Give lx fd @lxfd (closed on error) to the guest with a mirror. */
+struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
+                                           bool cloexec);
+/* The mirror's host read end (kbox's fd, do not close), or -1. */
+int kbox_mirror_rfd(struct kbox_req *r, int lxfd);
+/* After a read from lx fd @lxfd: bring the mirror up to date. */
+void kbox_mirror_sync(struct kbox_req *r, int lxfd);
+/* Drop mirrors of files no guest holds any more (cheap when none). */
+void kbox_mirror_gc(void);
 
 /* Socket helpers (src/dispatch/sys.c) shared with src/dispatch/net.c. */
 int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len);

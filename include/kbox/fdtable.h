@@ -19,6 +19,15 @@
 
 struct kbox_fdt;
 
+/* What the host fd at a mapped guest number is. */
+enum kbox_fdt_host {
+    KBOX_FDT_PLACEHOLDER = 0, /* the shared placeholder */
+    KBOX_FDT_SHADOW,          /* a content memfd of the file: mmap can
+                                 go straight to the host */
+    KBOX_FDT_MIRROR,          /* a pipe lx keeps readable while the file
+                                 is (lx_task_mirror): poll runs on the host */
+};
+
 struct kbox_fdt *kbox_fdt_new(void);
 /* A private copy (fork without CLONE_FILES). */
 struct kbox_fdt *kbox_fdt_copy(struct kbox_fdt *t);
@@ -44,7 +53,7 @@ int kbox_fdt_set(struct kbox_fdt *t, int gfd, int lxfd, bool cloexec);
  * gets the lx fd previously mapped there (caller closes it) or -1.
  */
 int kbox_fdt_place(struct kbox_fdt *t, int (*place)(void *ctx), void *ctx,
-                   int lxfd, bool cloexec, bool shadow, int *old);
+                   int lxfd, bool cloexec, enum kbox_fdt_host host, int *old);
 /* Unmap @gfd; returns its lx fd (caller closes it in lx) or -1. */
 int kbox_fdt_clear(struct kbox_fdt *t, int gfd);
 void kbox_fdt_set_cloexec(struct kbox_fdt *t, int gfd, bool cloexec);
@@ -55,6 +64,8 @@ void kbox_fdt_set_cloexec(struct kbox_fdt *t, int gfd, bool cloexec);
  */
 bool kbox_fdt_shadow(struct kbox_fdt *t, int gfd);
 void kbox_fdt_set_shadow(struct kbox_fdt *t, int gfd, int lxfd);
+/* Is the host fd at mapped guest fd @gfd a readiness mirror? */
+bool kbox_fdt_mirror(struct kbox_fdt *t, int gfd);
 /* Drop close-on-exec entries (lx closed them in lx_task_exec). */
 void kbox_fdt_exec(struct kbox_fdt *t);
 /*

@@ -199,6 +199,24 @@ long lx_task_syscall(struct lx_task *t, long nr, const long args[6])
 	return lx_call(t, &req);
 }
 
+long lx_task_mirror(struct lx_task *t, int cmd, int fd, int a, int b)
+{
+	long args[6] = { cmd, fd, a, b };
+	struct lx_k_req req = { .op = LX_K_MIRROR, .args = args };
+
+	if (cmd == LX_MIRROR_GC)
+		return -EINVAL;
+	return lx_call(t ? t : lx.root, &req);
+}
+
+long lx_mirror_gc(int *closed, int max)
+{
+	long args[6] = { LX_MIRROR_GC, (long)closed, max };
+	struct lx_k_req req = { .op = LX_K_MIRROR, .args = args };
+
+	return lx_call(lx.root, &req);
+}
+
 int lx_task_exec(struct lx_task *t)
 {
 	struct lx_k_req req = { .op = LX_K_EXEC };

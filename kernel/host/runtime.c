@@ -746,3 +746,33 @@ long long lx_host_blk_size(int fd)
 		return -ENOTBLK;
 	return st.st_size;
 }
+
+/* --- readiness mirrors (arch/lx/kernel/mirror.c) --- */
+
+void lx_host_fd_signal(int fd)
+{
+	static const char one = 1;
+
+	/* Non-blocking pipe: full means already readable, which is enough. */
+	while (write(fd, &one, 1) < 0 && errno == EINTR)
+		;
+}
+
+void lx_host_fd_drain(int fd)
+{
+	char buf[64];
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < (ssize_t)sizeof(buf))
+			return;
+	}
+}
+
+void lx_host_fd_close(int fd)
+{
+	close(fd);
+}

@@ -39,6 +39,8 @@ static void build_table(void)
         if (!h)
             h = kbox_xattr_handler(nr);
         if (!h)
+            h = kbox_watch_handler(nr);
+        if (!h)
             h = kbox_sys_handler(nr);
         table[nr] = h;
     }

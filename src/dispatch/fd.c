@@ -70,16 +70,16 @@ static int place_fd(void *arg)
     return c->r->ops->addfd(c->r, c->src, c->target, c->cloexec, c->reply);
 }
 
-/* Put host fd @src (placeholder or content memfd) at a guest number
- * mapped to @lxfd. */
-static long install(struct kbox_req *r, int lxfd, int src, int target,
-                    bool cloexec, bool reply)
+/* Put host fd @src (placeholder, content memfd or mirror) at a guest
+ * number mapped to @lxfd. */
+static long install(struct kbox_req *r, int lxfd, int src,
+                    enum kbox_fdt_host host, int target, bool cloexec,
+                    bool reply)
 {
     struct place_ctx c = { r, src, target, cloexec, reply };
     int old, gfd;
 
-    gfd = kbox_fdt_place(r->proc->fdt, place_fd, &c, lxfd, cloexec,
-                         src != kbox_sup.placeholder_fd, &old);
+    gfd = kbox_fdt_place(r->proc->fdt, place_fd, &c, lxfd, cloexec, host, &old);
     if (gfd < 0) {
         /* -ENOMEM for the map after a reply: the guest holds a plain
          * placeholder (reads as empty); nothing better is possible. */
@@ -92,7 +92,8 @@ static long install(struct kbox_req *r, int lxfd, int src, int target,
 
 long kbox_fd_install(struct kbox_req *r, int lxfd, int target, bool cloexec)
 {
-    return install(r, lxfd, kbox_sup.placeholder_fd, target, cloexec, false);
+    return install(r, lxfd, kbox_sup.placeholder_fd, KBOX_FDT_PLACEHOLDER,
+                   target, cloexec, false);
 }
 
 static struct kbox_resp replied(struct kbox_req *r, long v)
@@ -107,8 +108,33 @@ static struct kbox_resp replied(struct kbox_req *r, long v)
 struct kbox_resp kbox_fd_install_reply(struct kbox_req *r, int lxfd, int target,
                                        bool cloexec)
 {
-    return replied(
-        r, install(r, lxfd, kbox_sup.placeholder_fd, target, cloexec, true));
+    return replied(r, install(r, lxfd, kbox_sup.placeholder_fd,
+                              KBOX_FDT_PLACEHOLDER, target, cloexec, true));
+}
+
+struct kbox_resp kbox_fd_install_host_reply(struct kbox_req *r, int lxfd,
+                                            int src, enum kbox_fdt_host host,
+                                            int target, bool cloexec)
+{
+    return replied(r, install(r, lxfd, src, host, target, cloexec, true));
+}
+
+/*
+ * A new guest number for lx fd @lxfd, a dup of the file at guest fd
+ * @from: a mirrored file brings its mirror along (the host fd at the new
+ * number must be the same pipe, or poll would see the placeholder).
+ */
+static struct kbox_resp dup_reply(struct kbox_req *r, int from, int lxfd,
+                                  int target, bool cloexec)
+{
+    if (kbox_fdt_mirror(r->proc->fdt, from)) {
+        int rfd = kbox_mirror_rfd(r, lxfd);
+
+        if (rfd >= 0)
+            return kbox_fd_install_host_reply(r, lxfd, rfd, KBOX_FDT_MIRROR,
+                                              target, cloexec);
+    }
+    return kbox_fd_install_reply(r, lxfd, target, cloexec);
 }
 
 struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
@@ -128,8 +154,12 @@ struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
         struct kbox_gstat g;
         struct kbox_cache_key k;
 
-        if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0 &&
-            S_ISREG(g.st_mode) && !kbox_shmap_has(g.st_dev, g.st_ino)) {
+        if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) != 0)
+            g.st_mode = 0;
+        /* A FIFO's read end: the guest may poll it. */
+        if (S_ISFIFO(g.st_mode))
+            return kbox_mirror_install_reply(r, lxfd, cloexec);
+        if (S_ISREG(g.st_mode) && !kbox_shmap_has(g.st_dev, g.st_ino)) {
             kbox_cache_key_from(&k, &g, 0);
             /* Memory only: a disk lookup on every open costs more than
              * the one fd swap at the first mmap of a library. */
@@ -138,7 +168,9 @@ struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
                 src = mfd;
         }
     }
-    gfd = install(r, lxfd, src, -1, cloexec, true);
+    gfd =
+        install(r, lxfd, src, mfd >= 0 ? KBOX_FDT_SHADOW : KBOX_FDT_PLACEHOLDER,
+                -1, cloexec, true);
     if (mfd >= 0)
         close(mfd);
     return replied(r, gfd);
@@ -149,15 +181,19 @@ struct kbox_resp kbox_fd_give_reply(struct kbox_req *r, int src, bool cloexec)
     return replied(r, r->ops->addfd(r, src, -1, cloexec, true));
 }
 
-static struct kbox_resp h_read(struct kbox_req *r)
+/* After a read from a mirrored file: the mirror may have to go unready. */
+static void after_read(struct kbox_req *r, int gfd, int lxfd)
 {
-    int fd = kbox_lxfd(r, FD(0));
+    if (kbox_fdt_mirror(r->proc->fdt, gfd))
+        kbox_mirror_sync(r, lxfd);
+}
+
+static struct kbox_resp read_lx(struct kbox_req *r, int fd)
+{
     size_t cnt = (size_t)r->args[2], done = 0;
     char *buf;
     long n = 0;
 
-    if (fd < 0)
-        return kbox_continue(); /* host fd: stdin, pipes, sockets */
     if (cnt > 0x7ffff000)
         cnt = 0x7ffff000;
     buf = malloc(cnt < CHUNK ? (cnt ? cnt : 1) : CHUNK);
@@ -186,6 +222,18 @@ static struct kbox_resp h_read(struct kbox_req *r)
     } while (n == (long)CHUNK && done < cnt);
     free(buf);
     return kbox_ret((long)done);
+}
+
+static struct kbox_resp h_read(struct kbox_req *r)
+{
+    int fd = kbox_lxfd(r, FD(0));
+    struct kbox_resp resp;
+
+    if (fd < 0)
+        return kbox_continue(); /* host fd: stdin, pipes, sockets */
+    resp = read_lx(r, fd);
+    after_read(r, FD(0), fd);
+    return resp;
 }
 
 static struct kbox_resp h_write(struct kbox_req *r)
@@ -296,6 +344,7 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
             }
             done += c;
         }
+        after_read(r, FD(0), fd);
     }
     free(buf);
     free(iov);
@@ -313,8 +362,12 @@ static struct kbox_resp h_lseek(struct kbox_req *r)
 
 static struct kbox_resp h_close(struct kbox_req *r)
 {
+    bool mirror = kbox_fdt_mirror(r->proc->fdt, FD(0));
+
     /* Close the lx file, then let the host drop the placeholder. */
     lx_close(r, kbox_fdt_clear(r->proc->fdt, FD(0)));
+    if (mirror)
+        kbox_mirror_gc();
     return kbox_continue();
 }
 
@@ -333,6 +386,8 @@ static struct kbox_resp h_close_range(struct kbox_req *r)
             lx_close(r, v[i]);
     }
     free(v);
+    if (n > 0 && !cloexec)
+        kbox_mirror_gc();
     return kbox_continue();
 }
 
@@ -383,7 +438,7 @@ static struct kbox_resp h_dup(struct kbox_req *r)
     lxfd = lx_dup(r, old, false);
     if (lxfd < 0)
         return kbox_ret(lxfd);
-    return kbox_fd_install_reply(r, (int)lxfd, -1, false);
+    return dup_reply(r, FD(0), (int)lxfd, -1, false);
 }
 
 static struct kbox_resp h_dup3(struct kbox_req *r)
@@ -410,7 +465,7 @@ static struct kbox_resp h_dup3(struct kbox_req *r)
     lxfd = lx_dup(r, lold, flags & O_CLOEXEC);
     if (lxfd < 0)
         return kbox_ret(lxfd);
-    return kbox_fd_install_reply(r, (int)lxfd, nfd, flags & O_CLOEXEC);
+    return dup_reply(r, old, (int)lxfd, nfd, flags & O_CLOEXEC);
 }
 
 static long flock_op(struct kbox_req *r, int fd, int cmd)
@@ -450,8 +505,7 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
         lxfd = lx_dup(r, fd, cmd == F_DUPFD_CLOEXEC);
         if (lxfd < 0)
             return kbox_ret(lxfd);
-        return kbox_fd_install_reply(r, (int)lxfd, target,
-                                     cmd == F_DUPFD_CLOEXEC);
+        return dup_reply(r, gfd, (int)lxfd, target, cmd == F_DUPFD_CLOEXEC);
     }
     case F_SETFD:
         rc = kbox_lx(r, LX__NR_fcntl, fd, F_SETFD, A(2), 0, 0, 0);

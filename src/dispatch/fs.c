@@ -1132,11 +1132,6 @@ static struct kbox_resp h_umount2(struct kbox_req *r)
     return kbox_ret(kbox_lx(r, LX__NR_umount2, (long)tgt, A(1), 0, 0, 0, 0));
 }
 
-static struct kbox_resp h_inotify(struct kbox_req *r)
-{
-    return kbox_ret(-ENOSYS);
-}
-
 kbox_handler kbox_fs_handler(long nr)
 {
     switch (nr) {
@@ -1182,10 +1177,6 @@ kbox_handler kbox_fs_handler(long nr)
         return h_mount;
     case SYS_umount2:
         return h_umount2;
-    case SYS_inotify_init:
-    case SYS_inotify_init1:
-    case SYS_inotify_add_watch:
-        return h_inotify;
     default:
         return NULL;
     }

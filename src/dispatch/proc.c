@@ -341,6 +341,7 @@ static void free_proc(struct kbox_proc *p)
         lx_task_exit(p->task);
     kbox_fdt_put(p->fdt);
     free(p);
+    kbox_mirror_gc(); /* its inotify instances and FIFO ends */
 }
 
 void kbox_proc_put(struct kbox_proc *p)

@@ -772,6 +772,7 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
     r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
     lx_task_exec(r->proc->task);
     kbox_fdt_exec(r->proc->fdt);
+    kbox_mirror_gc();
     if (!empty_fd)
         snprintf(r->proc->exe, sizeof(r->proc->exe), "%s", exe_path);
     else

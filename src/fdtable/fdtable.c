@@ -20,6 +20,7 @@ struct kbox_fdt {
 
 #define FL_CLOEXEC 1
 #define FL_SHADOW  2 /* the host fd is a content memfd of the file */
+#define FL_MIRROR  4 /* the host fd is a readiness mirror of the file */
 
 struct kbox_fdt *kbox_fdt_new(void)
 {
@@ -155,7 +156,7 @@ int kbox_fdt_set(struct kbox_fdt *t, int gfd, int lxfd, bool cloexec)
 }
 
 int kbox_fdt_place(struct kbox_fdt *t, int (*place)(void *ctx), void *ctx,
-                   int lxfd, bool cloexec, bool shadow, int *old)
+                   int lxfd, bool cloexec, enum kbox_fdt_host host, int *old)
 {
     int gfd, rc;
 
@@ -172,7 +173,10 @@ int kbox_fdt_place(struct kbox_fdt *t, int (*place)(void *ctx), void *ctx,
         }
         *old = t->map[gfd];
         t->map[gfd] = lxfd;
-        t->fl[gfd] = (cloexec ? FL_CLOEXEC : 0) | (shadow ? FL_SHADOW : 0);
+        t->fl[gfd] =
+            (cloexec ? FL_CLOEXEC : 0) | (host == KBOX_FDT_SHADOW   ? FL_SHADOW
+                                          : host == KBOX_FDT_MIRROR ? FL_MIRROR
+                                                                    : 0);
     }
     pthread_mutex_unlock(&t->lock);
     return gfd;
@@ -212,6 +216,19 @@ bool kbox_fdt_shadow(struct kbox_fdt *t, int gfd)
     pthread_mutex_lock(&t->lock);
     if (gfd < t->cap && t->map[gfd] >= 0)
         v = (t->fl[gfd] & FL_SHADOW) != 0;
+    pthread_mutex_unlock(&t->lock);
+    return v;
+}
+
+bool kbox_fdt_mirror(struct kbox_fdt *t, int gfd)
+{
+    bool v = false;
+
+    if (gfd < 0)
+        return false;
+    pthread_mutex_lock(&t->lock);
+    if (gfd < t->cap && t->map[gfd] >= 0)
+        v = (t->fl[gfd] & FL_MIRROR) != 0;
     pthread_mutex_unlock(&t->lock);
     return v;
 }

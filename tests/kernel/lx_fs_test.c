@@ -5,7 +5,9 @@
  * leave /mnt/kt/written.txt behind and halt. run.sh checks the image on the
  * host afterwards (e2fsck -fn, debugfs).
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,6 +363,68 @@ static void *hammer_main(void *arg)
     }
     lx_thread_detach();
     return NULL;
+}
+
+/* Is host fd @fd readable right now? */
+static int host_readable(int fd)
+{
+    struct pollfd p = { fd, POLLIN, 0 };
+
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+KTEST(readiness_mirror_follows_the_file)
+{
+    struct lx_task *t = lx_task_fork(NULL, 0);
+    char buf[512];
+    int p[2], closed[4];
+    long ifd, fd;
+
+    KT_ASSERT(t != NULL);
+    KT_EQ(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+    ifd = LXT3(t, inotify_init1, 0, 0, 0);
+    KT_ASSERT(ifd >= 0);
+    KT_ASSERT(LXT3(t, inotify_add_watch, ifd, "/mnt/kt", 0x100) > 0);
+    KT_EQ(lx_task_mirror(t, LX_MIRROR_ADD, (int)ifd, p[0], p[1]), 0);
+    KT_EQ(lx_task_mirror(t, LX_MIRROR_ADD, (int)ifd, -1, -1), -LX_EEXIST);
+    KT_EQ(lx_task_mirror(t, LX_MIRROR_RFD, (int)ifd, -1, -1), p[0]);
+    KT_EQ(host_readable(p[0]), 0);
+
+    /* An event made by another task: readable before that call returns */
+    fd = LX4(openat, LX_AT_FDCWD, "/mnt/kt/mirrored",
+             LX_O_WRONLY | LX_O_CREAT | LX_O_CLOEXEC, 0644);
+    KT_ASSERT(fd >= 0);
+    KT_EQ(host_readable(p[0]), 1);
+    KT_EQ(LX1(close, fd), 0);
+    KT_ASSERT(LXT3(t, read, ifd, buf, sizeof(buf)) > 0);
+    KT_EQ(host_readable(p[0]), 1); /* nobody said the read happened */
+    KT_EQ(lx_task_mirror(t, LX_MIRROR_SYNC, (int)ifd, -1, -1), 0);
+    KT_EQ(host_readable(p[0]), 0);
+    /* The host's own readiness, by read end: on, then off again */
+    KT_EQ(lx_task_mirror(NULL, LX_MIRROR_SYNC, -1, p[0], 1), 0);
+    KT_EQ(host_readable(p[0]), 1);
+    KT_EQ(lx_task_mirror(NULL, LX_MIRROR_SYNC, -1, p[0], 0), 0);
+    KT_EQ(host_readable(p[0]), 0);
+    KT_EQ(lx_task_mirror(NULL, LX_MIRROR_SYNC, -1, 12345, 0), -LX_ENOENT);
+
+    /* Only pollable kinds: not a regular file */
+    fd = LXT3(t, openat, LX_AT_FDCWD, "/mnt/kt/mirrored", LX_O_RDONLY);
+    KT_ASSERT(fd >= 0);
+    KT_EQ(lx_task_mirror(t, LX_MIRROR_ADD, (int)fd, -1, -1), -LX_EINVAL);
+    KT_EQ(lx_task_mirror(t, LX_MIRROR_SYNC, (int)fd, -1, -1), -LX_ENOENT);
+    KT_EQ(LXT3(t, close, fd, 0, 0), 0);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/mnt/kt/mirrored", 0), 0);
+
+    /* Held while a task has the file; then dropped with its host fds */
+    KT_EQ(lx_mirror_gc(closed, 4), 0);
+    KT_EQ(LXT3(t, close, ifd, 0, 0), 0);
+    KT_EQ(lx_mirror_gc(closed, 4), 1);
+    KT_EQ(closed[0], p[0]);
+    errno = 0;
+    KT_EQ(fcntl(p[0], F_GETFD), -1);
+    KT_EQ(errno, EBADF);
+    KT_EQ(fcntl(p[1], F_GETFD), -1);
+    lx_task_exit(t);
 }
 
 KTEST(eight_threads_ten_thousand_calls)

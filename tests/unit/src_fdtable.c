@@ -48,22 +48,29 @@ KTEST(place_maps_the_number_it_is_given)
     struct kbox_fdt *t = kbox_fdt_new();
     int calls = 0, old = 42;
 
-    KT_EQ(kbox_fdt_place(t, place_at_7, &calls, 3, true, false, &old), 7);
+    KT_EQ(kbox_fdt_place(t, place_at_7, &calls, 3, true, KBOX_FDT_PLACEHOLDER,
+                         &old),
+          7);
     KT_EQ(calls, 1);
     KT_EQ(old, -1);
     KT_EQ(kbox_fdt_lookup(t, 7), 3);
     KT_EQ(kbox_fdt_cloexec(t, 7), 1);
     KT_EQ(kbox_fdt_shadow(t, 7), 0);
     /* replacing hands back the previous lx fd */
-    KT_EQ(kbox_fdt_place(t, place_at_7, &calls, 4, false, true, &old), 7);
+    KT_EQ(
+        kbox_fdt_place(t, place_at_7, &calls, 4, false, KBOX_FDT_SHADOW, &old),
+        7);
     KT_EQ(old, 3);
     KT_EQ(kbox_fdt_shadow(t, 7), 1);
     KT_EQ(kbox_fdt_cloexec(t, 7), 0);
     /* a failed placement maps nothing */
-    KT_EQ(kbox_fdt_place(t, place_fails, NULL, 5, false, false, &old), -EMFILE);
+    KT_EQ(kbox_fdt_place(t, place_fails, NULL, 5, false, KBOX_FDT_PLACEHOLDER,
+                         &old),
+          -EMFILE);
     KT_EQ(old, -1);
     KT_EQ(kbox_fdt_count(t), 1);
-    KT_EQ(kbox_fdt_place(t, place_at_7, &calls, -1, false, false, &old),
+    KT_EQ(kbox_fdt_place(t, place_at_7, &calls, -1, false, KBOX_FDT_PLACEHOLDER,
+                         &old),
           -EBADF);
     kbox_fdt_put(t);
 }
@@ -88,6 +95,32 @@ KTEST(shadow_flag_follows_the_mapping)
     kbox_fdt_clear(c, 3);
     KT_EQ(kbox_fdt_shadow(c, 3), 0);
     KT_EQ(kbox_fdt_shadow(c, -1), 0);
+    kbox_fdt_put(c);
+    kbox_fdt_put(t);
+}
+
+KTEST(mirror_flag_follows_the_mapping)
+{
+    struct kbox_fdt *t = kbox_fdt_new(), *c;
+    int calls = 0, old;
+
+    KT_EQ(
+        kbox_fdt_place(t, place_at_7, &calls, 3, false, KBOX_FDT_MIRROR, &old),
+        7);
+    KT_EQ(kbox_fdt_mirror(t, 7), 1);
+    KT_EQ(kbox_fdt_shadow(t, 7), 0); /* a mirror is no content memfd */
+    kbox_fdt_set_cloexec(t, 7, true);
+    KT_EQ(kbox_fdt_mirror(t, 7), 1);
+    c = kbox_fdt_copy(t); /* fork: the child holds the same pipe */
+    KT_EQ(kbox_fdt_mirror(c, 7), 1);
+    kbox_fdt_exec(c); /* close-on-exec: gone with the mapping */
+    KT_EQ(kbox_fdt_mirror(c, 7), 0);
+    KT_EQ(kbox_fdt_place(t, place_at_7, &calls, 4, false, KBOX_FDT_PLACEHOLDER,
+                         &old),
+          7);
+    KT_EQ(old, 3);
+    KT_EQ(kbox_fdt_mirror(t, 7), 0);
+    KT_EQ(kbox_fdt_mirror(t, -1), 0);
     kbox_fdt_put(c);
     kbox_fdt_put(t);
 }

@@ -21,5 +21,6 @@ void lx_irq_init(void);
 int lx_blk_add(int fd, int readonly);
 long lx_blk_devno(int idx);
 void lx_console_init(void);
+long lx_mirror_op(const long *args);
 
 #endif

@@ -188,6 +188,9 @@ void lx_k_run(void *arg)
 	case LX_K_SETPID:
 		ret = lx_set_pid(p, (pid_t)req->args[0]);
 		break;
+	case LX_K_MIRROR:
+		ret = lx_mirror_op(req->args);
+		break;
 	case LX_K_HALT:
 		lx_halt_now();
 	default:

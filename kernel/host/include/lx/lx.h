@@ -75,6 +75,32 @@ void lx_thread_detach(void);
 struct lx_task *lx_task_root(void);
 struct lx_task *lx_task_fork(struct lx_task *parent, unsigned long clone_flags);
 long lx_task_syscall(struct lx_task *task, long nr, const long args[6]);
+/*
+ * Readiness mirrors: keep a host pipe readable exactly while an lx file
+ * (an inotify instance or a FIFO) is readable, so that a host fd standing
+ * for the file can be polled.
+ * LX_MIRROR_ADD (@a = read end, @b = write end of a non-blocking host
+ *   pipe): mirror lx fd @fd of @task; lx owns both ends from then on and
+ *   closes them when the mirror goes. -EEXIST if the file has a mirror,
+ *   -EINVAL if it is of another kind.
+ * LX_MIRROR_SYNC: re-check the file after a read (readiness that went
+ *   away is not signalled by the file). With @fd < 0 the mirror is the one
+ *   whose read end is @a. @b >= 0 sets the host's own readiness (the pipe
+ *   is readable while it or the file says so). -ENOENT without a mirror.
+ * LX_MIRROR_RFD: the read end of @fd's mirror, or -ENOENT.
+ * <asm/lx_host.h> defines the same macros for the kernel side; api.c
+ * sees both, so a mismatch is a redefinition error.
+ */
+#define LX_MIRROR_ADD	0
+#define LX_MIRROR_SYNC	1
+#define LX_MIRROR_RFD	2
+#define LX_MIRROR_GC	3
+long lx_task_mirror(struct lx_task *task, int cmd, int fd, int a, int b);
+/*
+ * Drop the mirrors of files no task holds any more; returns how many went
+ * and stores up to @max of their read ends (closed now) in @closed.
+ */
+long lx_mirror_gc(int *closed, int max);
 /* Close the task's O_CLOEXEC files, as execve does. */
 int lx_task_exec(struct lx_task *task);
 /* The task's kernel pid. */

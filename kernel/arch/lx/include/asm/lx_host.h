@@ -104,6 +104,14 @@ long long lx_host_blk_size(int fd);
 /* @len bytes from the host's random generator; 0 or -errno. */
 long lx_host_random(void *buf, unsigned long len);
 
+/*
+ * Readiness mirrors: make a host pipe readable (one byte written to its
+ * non-blocking write end @fd), drain it again (read end), close a host fd.
+ */
+void lx_host_fd_signal(int fd);
+void lx_host_fd_drain(int fd);
+void lx_host_fd_close(int fd);
+
 /* Boot parameters the host passed to lx_k_boot. */
 struct lx_k_boot_args {
 	const char *cmdline;
@@ -124,7 +132,14 @@ enum lx_k_op {
 	LX_K_DISK_DEVNO,/* args[0] = index */
 	LX_K_HALT,	/* sync, stop every host thread of the kernel */
 	LX_K_SETPID,	/* args[0] = the pid the task should have */
+	LX_K_MIRROR,	/* args[0] = LX_MIRROR_*, then its arguments */
 };
+
+/* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
+#define LX_MIRROR_ADD	0
+#define LX_MIRROR_SYNC	1
+#define LX_MIRROR_RFD	2
+#define LX_MIRROR_GC	3
 
 struct lx_k_req {
 	int op;
