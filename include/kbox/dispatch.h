@@ -115,8 +115,10 @@ typedef struct kbox_resp (*kbox_handler)(struct kbox_req *r);
 /* Run one request through the disposition table. */
 struct kbox_resp kbox_dispatch(struct kbox_req *r);
 
-/* In lx task @to, a new fd for the open file @from_fd of task @from. */
-long kbox_lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd);
+/* In lx task @to, a new fd for the open file @from_fd of task @from
+ * (close-on-exec in lx with @cloexec). */
+long kbox_lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd,
+                   bool cloexec);
 
 /* Shared writable mappings of image files (src/dispatch/shmap.c). */
 bool kbox_shmap_any(void);
@@ -196,7 +198,8 @@ bool kbox_fd_is_lx(struct kbox_req *r, int fd);
 int kbox_lxfd(struct kbox_req *r, int fd);
 /*
  * Give lx fd @lxfd to the guest: reserve a guest number with a host
- * placeholder (lowest free, or @target) and map it to @lxfd.
+ * placeholder (lowest free, or @target; a file with a readiness mirror
+ * gets the mirror's pipe) and map it to @lxfd.
  * Returns the guest fd or -errno (the lx fd is closed on error).
  */
 long kbox_fd_install(struct kbox_req *r, int lxfd, int target, bool cloexec);
@@ -237,6 +240,9 @@ int kbox_mirror_rfd(struct kbox_req *r, int lxfd);
 void kbox_mirror_sync(struct kbox_req *r, int lxfd);
 /* Drop mirrors of files no guest holds any more (cheap when none). */
 void kbox_mirror_gc(void);
+/* read() of inotify instance @lxfd when it has watches on host paths:
+ * true and *out set; false when it is lx's alone. */
+bool kbox_watch_read(struct kbox_req *r, int lxfd, struct kbox_resp *out);
 
 /* Socket helpers (src/dispatch/sys.c) shared with src/dispatch/net.c. */
 int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len);

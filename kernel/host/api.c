@@ -209,6 +209,15 @@ long lx_task_mirror(struct lx_task *t, int cmd, int fd, int a, int b)
 	return lx_call(t ? t : lx.root, &req);
 }
 
+long lx_task_getfd(struct lx_task *to, struct lx_task *from, int fd,
+		   int flags)
+{
+	long args[6] = { (long)from->ktask, fd, flags };
+	struct lx_k_req req = { .op = LX_K_GETFD, .args = args };
+
+	return lx_call(to, &req);
+}
+
 long lx_mirror_gc(int *closed, int max)
 {
 	long args[6] = { LX_MIRROR_GC, (long)closed, max };

@@ -92,6 +92,12 @@ static long install(struct kbox_req *r, int lxfd, int src,
 
 long kbox_fd_install(struct kbox_req *r, int lxfd, int target, bool cloexec)
 {
+    /* A file with a readiness mirror (received with SCM_RIGHTS) brings
+     * the mirror's pipe, as dup does. */
+    int rfd = kbox_mirror_rfd(r, lxfd);
+
+    if (rfd >= 0)
+        return install(r, lxfd, rfd, KBOX_FDT_MIRROR, target, cloexec, false);
     return install(r, lxfd, kbox_sup.placeholder_fd, KBOX_FDT_PLACEHOLDER,
                    target, cloexec, false);
 }
@@ -228,11 +234,16 @@ static struct kbox_resp h_read(struct kbox_req *r)
 {
     int fd = kbox_lxfd(r, FD(0));
     struct kbox_resp resp;
+    bool mirror;
 
     if (fd < 0)
         return kbox_continue(); /* host fd: stdin, pipes, sockets */
+    mirror = kbox_fdt_mirror(r->proc->fdt, FD(0));
+    if (mirror && r->nr == SYS_read && kbox_watch_read(r, fd, &resp))
+        return resp; /* inotify with watches on host paths */
     resp = read_lx(r, fd);
-    after_read(r, FD(0), fd);
+    if (mirror)
+        kbox_mirror_sync(r, fd);
     return resp;
 }
 

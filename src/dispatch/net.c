@@ -7,10 +7,11 @@
  * natively would hand the receiver /dev/null. The sender's sendmsg is
  * performed by the supervisor on a copy of the guest's socket; each lx fd
  * in SCM_RIGHTS is replaced by a unique token (a memfd) while a holder
- * kernel task keeps the lx file open (pidfd_getfd inside lx). The
+ * kernel task keeps the lx file open (lx_task_getfd). The
  * receiver's recvmsg, when it has room for ancillary data, is performed
  * by the supervisor too: tokens become lx files in the receiver's task
- * (pidfd_getfd from the holder) installed at fresh guest numbers; other
+ * (lx_task_getfd from the holder, no ptrace check, so a guest of any
+ * user can receive) installed at fresh guest numbers; other
  * fds are injected as they are.
  */
 #define _GNU_SOURCE
@@ -65,20 +66,10 @@ static long holder_call(long nr, long a0, long a1, long a2)
     return lx_task_syscall(kbox_sup.holder, nr, a);
 }
 
-long kbox_lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd)
+long kbox_lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd,
+                   bool cloexec)
 {
-    long a[6] = { lx_task_pid(from), 0, 0, 0, 0, 0 };
-    long pidfd = lx_task_syscall(to, LX__NR_pidfd_open, a), fd;
-
-    if (pidfd < 0)
-        return pidfd;
-    a[0] = pidfd;
-    a[1] = from_fd;
-    a[2] = 0;
-    fd = lx_task_syscall(to, LX__NR_pidfd_getfd, a);
-    a[0] = pidfd;
-    lx_task_syscall(to, LX__NR_close, a);
-    return fd;
+    return lx_task_getfd(to, from, from_fd, cloexec ? LX_O_CLOEXEC : 0);
 }
 
 /* A token host fd standing for lx fd @lxfd of the request's process. */
@@ -91,7 +82,7 @@ static int make_token(struct kbox_req *r, int lxfd)
     pthread_once(&tok_once, tok_init);
     if (!kbox_sup.holder)
         return -EOPNOTSUPP;
-    held = kbox_lx_getfd(kbox_sup.holder, r->proc->task, lxfd);
+    held = kbox_lx_getfd(kbox_sup.holder, r->proc->task, lxfd, true);
     if (held < 0)
         return (int)held;
     tok = memfd_create("kbox-lxfile", MFD_CLOEXEC);
@@ -388,7 +379,8 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
             int h = fds[i], l = token_take(h), g;
 
             if (l >= 0) {
-                long lxfd = kbox_lx_getfd(r->proc->task, kbox_sup.holder, l);
+                long lxfd =
+                    kbox_lx_getfd(r->proc->task, kbox_sup.holder, l, cloexec);
 
                 holder_call(LX__NR_close, l, 0, 0);
 

@@ -181,7 +181,7 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
         m->dev = g->st_dev;
         m->ino = g->st_ino;
         m->memfd = memfd_create("kbox-shared", MFD_CLOEXEC);
-        m->held = kbox_lx_getfd(kbox_sup.holder, r->proc->task, lxfd);
+        m->held = kbox_lx_getfd(kbox_sup.holder, r->proc->task, lxfd, true);
         if (m->memfd < 0 || m->held < 0 || ftruncate(m->memfd, (off_t)size) ||
             fill(m, r->proc->task, lxfd, 0, size)) {
             int e = m->held < 0 ? (int)m->held : -ENOMEM;

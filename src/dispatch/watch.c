@@ -17,13 +17,22 @@
  * copies it with the host table.
  *
  * inotify instances and watches live in lx, so events come from the
- * kernel that serves the guest's file operations.
+ * kernel that serves the guest's file operations. A watch on a host path
+ * (a bind, a host /dev node or /proc entry) goes to a host inotify
+ * instance that kbox pairs with the lx one: its wds are offset by
+ * HOST_WD_BASE, reads merge its events after lx's, and a relay thread
+ * feeds its readiness into the mirror (the mirror's "ext" readiness).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,6 +49,187 @@
 
 /* Mirrors lx may still hold (a hint: garbage collection is skipped at 0). */
 static int mirrors_live;
+
+/* Guest wds of watches on host paths: far above any wd lx hands out. */
+#define HOST_WD_BASE (1 << 30)
+
+/* The host inotify instance paired with an lx one. */
+struct hwatch {
+    struct hwatch *next;
+    int rfd;              /* the lx instance's mirror (its read end) */
+    int hfd;              /* host inotify instance, non-blocking */
+    int refs;             /* under hw_lock */
+    bool dead;            /* its lx instance is gone */
+    pthread_mutex_t sync; /* one readiness update at a time */
+};
+
+/* The list, and mirror garbage collection (read ends get reused). */
+static pthread_mutex_t hw_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hwatch *hwatches;
+static int hw_epfd = -1;
+static pthread_once_t hw_once = PTHREAD_ONCE_INIT;
+
+static void hw_put(struct hwatch *hw)
+{
+    bool gone;
+
+    pthread_mutex_lock(&hw_lock);
+    gone = --hw->refs == 0 && hw->dead;
+    pthread_mutex_unlock(&hw_lock);
+    if (gone) {
+        pthread_mutex_destroy(&hw->sync);
+        free(hw);
+    }
+}
+
+/* hw_lock held; takes a reference. */
+static struct hwatch *hw_find_locked(int rfd)
+{
+    for (struct hwatch *hw = hwatches; hw; hw = hw->next) {
+        if (hw->rfd == rfd && !hw->dead) {
+            hw->refs++;
+            return hw;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * The mirror shows what is queued in lx or on the host. Serialised, so
+ * that the last update always saw the latest state of both.
+ */
+static void hw_update(struct hwatch *hw)
+{
+    int n = 0;
+
+    pthread_mutex_lock(&hw->sync);
+    if (ioctl(hw->hfd, FIONREAD, &n) < 0)
+        n = 0;
+    lx_task_mirror(NULL, LX_MIRROR_SYNC, -1, hw->rfd, n > 0);
+    pthread_mutex_unlock(&hw->sync);
+}
+
+/* Wakes on new host events (edge-triggered) and updates the mirror. */
+static void *hw_relay(void *arg)
+{
+    struct epoll_event ev[16];
+
+    (void)arg;
+    for (;;) {
+        int n = epoll_wait(hw_epfd, ev, 16, -1);
+
+        for (int i = 0; i < n; i++) {
+            struct hwatch *hw = NULL;
+
+            pthread_mutex_lock(&hw_lock);
+            for (struct hwatch *h = hwatches; h; h = h->next) {
+                if (h == ev[i].data.ptr && !h->dead) {
+                    hw = h;
+                    hw->refs++;
+                    break;
+                }
+            }
+            pthread_mutex_unlock(&hw_lock);
+            if (hw) {
+                hw_update(hw);
+                hw_put(hw);
+            }
+        }
+        if (n < 0 && errno != EINTR)
+            return NULL;
+    }
+}
+
+static void hw_start(void)
+{
+    pthread_t t;
+    pthread_attr_t a;
+
+    hw_epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (hw_epfd < 0)
+        return;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&a, 64 * 1024);
+    if (pthread_create(&t, &a, hw_relay, NULL)) {
+        close(hw_epfd);
+        hw_epfd = -1;
+    }
+    pthread_attr_destroy(&a);
+}
+
+/* The host instance paired with the lx one whose mirror is @rfd, made
+ * when @create. Returns it referenced, or NULL (errno set). */
+static struct hwatch *hw_get(int rfd, bool create)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+    struct hwatch *hw;
+
+    pthread_mutex_lock(&hw_lock);
+    hw = hw_find_locked(rfd);
+    if (hw || !create) {
+        pthread_mutex_unlock(&hw_lock);
+        if (!hw)
+            errno = ENOENT;
+        return hw;
+    }
+    pthread_once(&hw_once, hw_start);
+    hw = calloc(1, sizeof(*hw));
+    if (!hw || hw_epfd < 0)
+        goto fail;
+    hw->rfd = rfd;
+    hw->refs = 1;
+    pthread_mutex_init(&hw->sync, NULL);
+    hw->hfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (hw->hfd < 0)
+        goto fail;
+    ev.data.ptr = hw;
+    if (epoll_ctl(hw_epfd, EPOLL_CTL_ADD, hw->hfd, &ev) < 0) {
+        close(hw->hfd);
+        goto fail;
+    }
+    hw->next = hwatches;
+    hwatches = hw;
+    pthread_mutex_unlock(&hw_lock);
+    return hw;
+fail:
+    if (!errno)
+        errno = ENOMEM;
+    free(hw);
+    pthread_mutex_unlock(&hw_lock);
+    return NULL;
+}
+
+/* The host instance paired with lx inotify fd @lxfd, if it has one. */
+static struct hwatch *hw_of(struct kbox_req *r, int lxfd)
+{
+    int rfd;
+
+    if (!__atomic_load_n(&hwatches, __ATOMIC_RELAXED))
+        return NULL;
+    rfd = kbox_mirror_rfd(r, lxfd);
+    return rfd < 0 ? NULL : hw_get(rfd, false);
+}
+
+/* hw_lock held: the lx instance whose mirror was @rfd is gone. */
+static void hw_drop_locked(int rfd)
+{
+    for (struct hwatch **pp = &hwatches; *pp; pp = &(*pp)->next) {
+        struct hwatch *hw = *pp;
+
+        if (hw->rfd != rfd || hw->dead)
+            continue;
+        *pp = hw->next;
+        epoll_ctl(hw_epfd, EPOLL_CTL_DEL, hw->hfd, NULL);
+        close(hw->hfd);
+        hw->dead = true;
+        if (--hw->refs == 0) {
+            pthread_mutex_destroy(&hw->sync);
+            free(hw);
+        }
+        return;
+    }
+}
 
 struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
                                            bool cloexec)
@@ -67,7 +257,11 @@ struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
 
 int kbox_mirror_rfd(struct kbox_req *r, int lxfd)
 {
-    long rc = lx_task_mirror(r->proc->task, LX_MIRROR_RFD, lxfd, -1, -1);
+    long rc;
+
+    if (__atomic_load_n(&mirrors_live, __ATOMIC_RELAXED) <= 0)
+        return -1;
+    rc = lx_task_mirror(r->proc->task, LX_MIRROR_RFD, lxfd, -1, -1);
 
     return rc < 0 ? -1 : (int)rc;
 }
@@ -79,13 +273,113 @@ void kbox_mirror_sync(struct kbox_req *r, int lxfd)
 
 void kbox_mirror_gc(void)
 {
+    int live = __atomic_load_n(&mirrors_live, __ATOMIC_RELAXED);
+    int *closed;
     long n;
 
-    if (__atomic_load_n(&mirrors_live, __ATOMIC_RELAXED) <= 0)
+    if (live <= 0)
         return;
-    n = lx_mirror_gc(NULL, 0);
+    closed = calloc((size_t)live, sizeof(*closed));
+    /* Under hw_lock: no host instance may be found by a read end that
+     * was closed just now and is about to be reused. */
+    pthread_mutex_lock(&hw_lock);
+    n = lx_mirror_gc(closed, closed ? live : 0);
+    for (long i = 0; closed && i < n && i < live; i++)
+        hw_drop_locked(closed[i]);
+    pthread_mutex_unlock(&hw_lock);
+    free(closed);
     if (n > 0)
         __atomic_sub_fetch(&mirrors_live, (int)n, __ATOMIC_RELAXED);
+}
+
+/* Host events in @buf[0..n): give their wds the guest's numbering. */
+static void hw_renumber(char *buf, size_t n)
+{
+    for (size_t off = 0; off + sizeof(struct inotify_event) <= n;) {
+        struct inotify_event *e = (struct inotify_event *)(buf + off);
+
+        if (e->wd >= 0)
+            e->wd += HOST_WD_BASE;
+        off += sizeof(*e) + e->len;
+    }
+}
+
+/*
+ * read() of an lx inotify instance paired with a host one: lx's events,
+ * then as many whole host events as fit; waits (unless O_NONBLOCK) until
+ * either has one. Returns the byte count or -errno.
+ */
+static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw)
+{
+    size_t cnt = (size_t)r->args[2], got;
+    char *buf;
+    long rc = 0, n;
+
+    if (cnt > (1u << 20))
+        cnt = 1u << 20; /* events are small; the guest may ask again */
+    buf = malloc(cnt ? cnt : 1);
+    if (!buf)
+        return -ENOMEM;
+    for (;;) {
+        int nl = 0, nh = 0;
+
+        got = 0;
+        kbox_lx(r, LX__NR_ioctl, lxfd, FIONREAD, (long)&nl, 0, 0, 0);
+        if (ioctl(hw->hfd, FIONREAD, &nh) < 0)
+            nh = 0;
+        if (nl > 0) {
+            n = kbox_lx(r, LX__NR_read, lxfd, (long)buf, (long)cnt, 0, 0, 0);
+            if (n < 0 && n != -EAGAIN) {
+                rc = n; /* EINVAL: the first event does not fit */
+                break;
+            }
+            got = n > 0 ? (size_t)n : 0;
+        }
+        if (nh > 0 && got < cnt) {
+            n = read(hw->hfd, buf + got, cnt - got);
+            if (n > 0) {
+                hw_renumber(buf + got, (size_t)n);
+                got += (size_t)n;
+            } else if (n < 0 && got == 0 && errno != EAGAIN) {
+                rc = -errno;
+                break;
+            }
+        }
+        if (got > 0) {
+            rc = r->ops->write(r, r->args[1], buf, got);
+            rc = rc ? rc : (long)got;
+            break;
+        }
+        if (kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0) & O_NONBLOCK) {
+            rc = -EAGAIN;
+            break;
+        }
+        /* Nothing yet: wait on the mirror, which shows both sides. */
+        hw_update(hw);
+        {
+            struct pollfd p = { hw->rfd, POLLIN, 0 };
+
+            poll(&p, 1, 1000);
+        }
+        if (!r->ops->valid(r)) {
+            rc = -EINTR; /* the guest was interrupted or is gone */
+            break;
+        }
+    }
+    free(buf);
+    hw_update(hw);
+    return rc;
+}
+
+bool kbox_watch_read(struct kbox_req *r, int lxfd, struct kbox_resp *out)
+{
+    struct hwatch *hw = hw_of(r, lxfd);
+
+    if (!hw)
+        return false;
+    *out = kbox_ret(hw_read(r, lxfd, hw));
+    hw_put(hw);
+    return true;
 }
 
 static struct kbox_resp h_inotify_init(struct kbox_req *r)
@@ -139,13 +433,31 @@ static struct kbox_resp h_inotify_add_watch(struct kbox_req *r)
     if (rc)
         return kbox_ret(rc);
     if (hostfd >= 0) {
-        /*
-         * A host bind, host /dev node or host /proc entry: lx never sees
-         * its changes, so a watch there would stay silent. Refuse it the
-         * way a kernel refuses a watch it cannot place.
-         */
+        /* A host bind, /dev node or /proc entry: lx never sees its
+         * changes; the host instance paired with this one watches it. */
+        char hpath[64];
+        struct hwatch *hw;
+        int rfd;
+
+        /* lx checks the mask and that this is an inotify instance: ""
+         * then fails the lookup with ENOENT. */
+        rc = kbox_lx(r, LX__NR_inotify_add_watch, lxfd, (long)"", (long)mask, 0,
+                     0, 0);
+        rfd = rc == -ENOENT ? kbox_mirror_rfd(r, lxfd) : -1;
+        hw = rfd >= 0 ? hw_get(rfd, true) : NULL;
+        if (!hw) {
+            close(hostfd);
+            return kbox_ret(rc != -ENOENT ? rc : -errno);
+        }
+        /* The O_PATH open applied IN_DONT_FOLLOW; the magic link leads to
+         * exactly what it opened. */
+        snprintf(hpath, sizeof(hpath), "/proc/self/fd/%d", hostfd);
+        rc =
+            inotify_add_watch(hw->hfd, hpath, mask & ~(uint32_t)IN_DONT_FOLLOW);
+        rc = rc < 0 ? -errno : rc + HOST_WD_BASE;
         close(hostfd);
-        return kbox_ret(-ENOSPC);
+        hw_put(hw);
+        return kbox_ret(rc);
     }
     if (lxdir != AT_FDCWD)
         return kbox_ret(-EINVAL); /* only relative to a dirfd; not here */
@@ -155,10 +467,20 @@ static struct kbox_resp h_inotify_add_watch(struct kbox_req *r)
 
 static struct kbox_resp h_inotify_rm_watch(struct kbox_req *r)
 {
-    int lxfd = inotify_lxfd(r, FD(0));
+    int lxfd = inotify_lxfd(r, FD(0)), wd = (int)A(1);
 
     if (lxfd < 0)
         return kbox_ret(lxfd);
+    if (wd >= HOST_WD_BASE) {
+        struct hwatch *hw = hw_of(r, lxfd);
+        long rc = -EINVAL;
+
+        if (hw) {
+            rc = inotify_rm_watch(hw->hfd, wd - HOST_WD_BASE) ? -errno : 0;
+            hw_put(hw);
+        }
+        return kbox_ret(rc);
+    }
     return kbox_ret(
         kbox_lx(r, LX__NR_inotify_rm_watch, lxfd, (long)(int)A(1), 0, 0, 0, 0));
 }

@@ -4,7 +4,9 @@
  * instances, FIFOs): events as a Linux host reports them, and poll,
  * select and epoll that say "readable" exactly when a read would find
  * data - at once after the change, not later.
- * Usage: inotify [DIR]   (default /tmp)
+ * Usage: inotify [DIR [HOSTDIR]]   (default /tmp; HOSTDIR: a bind)
+ *        inotify --wait DIR        (print "watching", then the name of
+ *                                   the first file made in DIR)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -70,11 +73,111 @@ static char *drain(int fd, char *out, size_t outlen)
     return out;
 }
 
+/* Pass @fd through a unix socket pair (SCM_RIGHTS); the received fd. */
+static int pass_fd(int fd)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))] __attribute__((aligned(8)));
+    char byte = 'f';
+    struct iovec iov = { &byte, 1 };
+    struct msghdr mh = { .msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = cbuf,
+                         .msg_controllen = sizeof(cbuf) };
+    struct cmsghdr *cm;
+    int sv[2], got = -1;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return -1;
+    memset(cbuf, 0, sizeof(cbuf));
+    cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    if (sendmsg(sv[0], &mh, 0) == 1) {
+        mh.msg_controllen = sizeof(cbuf);
+        if (recvmsg(sv[1], &mh, 0) == 1 && (cm = CMSG_FIRSTHDR(&mh)) &&
+            cm->cmsg_type == SCM_RIGHTS)
+            memcpy(&got, CMSG_DATA(cm), sizeof(int));
+    }
+    close(sv[0]);
+    close(sv[1]);
+    return got;
+}
+
 static void sleep_ms(int ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
     nanosleep(&ts, NULL);
+}
+
+/* Watches in a lx directory and a host (bind) directory together. */
+static void host_dir(int fd, const char *hdir)
+{
+    char ev[2048], p[PATH_MAX + 64];
+    int wl, wh, n;
+
+    wl = inotify_add_watch(fd, dir, IN_CREATE);
+    wh = inotify_add_watch(fd, hdir, IN_CREATE | IN_DELETE);
+    check(wl > 0 && wh > 0 && wh != wl,
+          "watches in an image directory and a host directory (%d, %d)", wl,
+          wh);
+    snprintf(p, sizeof(p), "%s/hostfile", hdir);
+    close(open(p, O_WRONLY | O_CREAT, 0644));
+    check(readable(fd, 5000),
+          "poll wakes for a file made in the host directory");
+    n = (int)read(fd, ev, sizeof(ev));
+    {
+        struct inotify_event *e = (struct inotify_event *)ev;
+
+        check(n > 0 && e->wd == wh && e->mask == IN_CREATE &&
+                  !strcmp(e->name, "hostfile"),
+              "IN_CREATE hostfile with the host watch's wd");
+    }
+    check(!readable(fd, 0), "not readable once the host event is read");
+    touch("f");
+    unlink(p);
+    for (int i = 0; i < 50 && !readable(fd, 0); i++)
+        sleep_ms(10);
+    sleep_ms(50);
+    drain(fd, ev, sizeof(ev));
+    check(!strcmp(ev, "100:f 200:hostfile "),
+          "one read returns both instances' events (got \"%s\")", ev);
+    check(inotify_rm_watch(fd, wh) == 0, "rm_watch of the host watch");
+    check(readable(fd, 5000), "IN_IGNORED arrives");
+    drain(fd, ev, sizeof(ev));
+    check(!strcmp(ev, "8000: "), "IN_IGNORED for the host watch (got \"%s\")",
+          ev);
+    errno = 0;
+    check(inotify_rm_watch(fd, wh) < 0 && errno == EINVAL,
+          "the host watch is gone: EINVAL");
+    inotify_rm_watch(fd, wl);
+    drain(fd, ev, sizeof(ev));
+    snprintf(p, sizeof(p), "%s/f", dir);
+    unlink(p);
+}
+
+/* --wait DIR: block in read until a file is made in DIR. */
+static int wait_mode(const char *d)
+{
+    char buf[4096] __attribute__((aligned(8)));
+    int fd = inotify_init();
+    ssize_t n;
+
+    if (fd < 0 || inotify_add_watch(fd, d, IN_CREATE) < 0) {
+        printf("FAIL - watch %s: %s\n", d, strerror(errno));
+        return 1;
+    }
+    printf("watching\n");
+    fflush(stdout);
+    n = read(fd, buf, sizeof(buf));
+    if (n <= 0) {
+        printf("FAIL - read: %s\n", strerror(errno));
+        return 1;
+    }
+    printf("event %s\n", ((struct inotify_event *)buf)->name);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -87,6 +190,8 @@ int main(int argc, char **argv)
     pid_t pid;
     char c;
 
+    if (argc > 2 && !strcmp(argv[1], "--wait"))
+        return wait_mode(argv[2]);
     snprintf(dir, sizeof(dir), "%s/inotify-XXXXXX",
              argc > 1 ? argv[1] : "/tmp");
     if (!mkdtemp(dir)) {
@@ -157,6 +262,16 @@ int main(int argc, char **argv)
     check(!readable(fd, 0), "the original sees them gone");
     close(fd2);
 
+    fd2 = pass_fd(fd);
+    check(fd2 >= 0, "the inotify fd passed with SCM_RIGHTS");
+    check(!readable(fd2, 0), "received: not readable with nothing queued");
+    touch("g");
+    check(readable(fd2, 0), "received: readable at once after a change");
+    drain(fd2, ev, sizeof(ev));
+    check(!strcmp(ev, "100:g 2:g 8:g "), "events read through it (got \"%s\")",
+          ev);
+    close(fd2);
+
     /* Another process makes the change while this one waits in poll. */
     pid = fork();
     if (pid == 0) {
@@ -185,6 +300,12 @@ int main(int argc, char **argv)
     waitpid(pid, &st, 0);
     close(bfd);
     drain(fd, ev, sizeof(ev));
+    if (argc > 2) {
+        check(inotify_rm_watch(fd, wd) == 0, "inotify_rm_watch");
+        drain(fd, ev, sizeof(ev));
+        host_dir(fd, argv[2]);
+        wd = inotify_add_watch(fd, dir, IN_CREATE);
+    }
 
     check(inotify_rm_watch(fd, wd) == 0, "inotify_rm_watch");
     drain(fd, ev, sizeof(ev));
@@ -273,7 +394,7 @@ int main(int argc, char **argv)
     close(rfd);
     unlink(p1);
 
-    for (const char *n = "cde"; *n; n++) {
+    for (const char *n = "cdeg"; *n; n++) {
         snprintf(p1, sizeof(p1), "%s/%c", dir, *n);
         unlink(p1);
     }

@@ -6,4 +6,7 @@
 require
 run_guest_test "-S" unix-echo
 run_guest_test "-0 -r" unix-echo /var/tmp
+# As a normal user: SCM_RIGHTS of image files must not need ptrace rights
+# over kbox's holder task (they did: the receiver got no fd).
+run_guest_test "--change-id 1000:1000 -R" unix-echo
 done_test

@@ -427,6 +427,34 @@ KTEST(readiness_mirror_follows_the_file)
     lx_task_exit(t);
 }
 
+KTEST(getfd_between_tasks_of_different_users)
+{
+    struct lx_task *root = lx_task_fork(NULL, 0), *user = lx_task_fork(NULL, 0);
+    char buf[64];
+    long fd, got, pidfd;
+
+    KT_ASSERT(root != NULL && user != NULL);
+    KT_EQ(LXT3(user, setresuid, 1000, 1000, 1000), 0);
+    fd = LXT3(root, openat, LX_AT_FDCWD, "/mnt/etc/hello.txt", LX_O_RDONLY);
+    KT_ASSERT(fd >= 0);
+    /* pidfd_getfd needs ptrace rights over the root task: refused */
+    pidfd = LXT3(user, pidfd_open, lx_task_pid(root), 0, 0);
+    KT_ASSERT(pidfd >= 0);
+    KT_EQ(LXT3(user, pidfd_getfd, pidfd, fd, 0), -1 /* EPERM */);
+    KT_EQ(LXT3(user, close, pidfd, 0, 0), 0);
+    /* the host's transfer has no such check */
+    got = lx_task_getfd(user, root, (int)fd, LX_O_CLOEXEC);
+    KT_ASSERT(got >= 0);
+    KT_EQ(LXT3(user, fcntl, got, 1 /* F_GETFD */, 0), 1);
+    KT_EQ(LXT3(user, read, got, buf, 5), 5);
+    KT_ASSERT(memcmp(buf, "hello", 5) == 0);
+    got = lx_task_getfd(user, root, (int)fd, 0);
+    KT_EQ(LXT3(user, fcntl, got, 1 /* F_GETFD */, 0), 0);
+    KT_EQ(lx_task_getfd(user, root, 999, 0), -LX_EBADF);
+    lx_task_exit(user);
+    lx_task_exit(root);
+}
+
 KTEST(eight_threads_ten_thousand_calls)
 {
     pthread_t t[8];

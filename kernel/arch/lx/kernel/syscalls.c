@@ -119,6 +119,23 @@ static long lx_set_pid(struct task_struct *p, pid_t nr)
 	return 0;
 }
 
+/*
+ * A new fd in current for the file at @fd of @from, with no permission
+ * check: the host decides which tasks may share files (pidfd_getfd would
+ * ask for ptrace rights, which a task of another user lacks).
+ */
+static long lx_do_getfd(struct task_struct *from, int fd, unsigned int flags)
+{
+	struct file *file = fget_task(from, fd);
+	long ret;
+
+	if (!file)
+		return -EBADF;
+	ret = receive_fd(file, NULL, flags & O_CLOEXEC);
+	fput(file);
+	return ret;
+}
+
 struct lx_thread *lx_k_task_host(void *task)
 {
 	return ((struct task_struct *)task)->thread.host;
@@ -190,6 +207,10 @@ void lx_k_run(void *arg)
 		break;
 	case LX_K_MIRROR:
 		ret = lx_mirror_op(req->args);
+		break;
+	case LX_K_GETFD:
+		ret = lx_do_getfd((struct task_struct *)req->args[0],
+				  req->args[1], req->args[2]);
 		break;
 	case LX_K_HALT:
 		lx_halt_now();

@@ -76,6 +76,13 @@ struct lx_task *lx_task_root(void);
 struct lx_task *lx_task_fork(struct lx_task *parent, unsigned long clone_flags);
 long lx_task_syscall(struct lx_task *task, long nr, const long args[6]);
 /*
+ * A new fd in @to for the open file at @fd of @from (as pidfd_getfd, but
+ * with no ptrace check: tasks of different users may share files this
+ * way). @flags: LX_O_CLOEXEC or 0. Returns the fd or -errno.
+ */
+long lx_task_getfd(struct lx_task *to, struct lx_task *from, int fd,
+		   int flags);
+/*
  * Readiness mirrors: keep a host pipe readable exactly while an lx file
  * (an inotify instance or a FIFO) is readable, so that a host fd standing
  * for the file can be polled.

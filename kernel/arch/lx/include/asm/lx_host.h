@@ -133,6 +133,7 @@ enum lx_k_op {
 	LX_K_HALT,	/* sync, stop every host thread of the kernel */
 	LX_K_SETPID,	/* args[0] = the pid the task should have */
 	LX_K_MIRROR,	/* args[0] = LX_MIRROR_*, then its arguments */
+	LX_K_GETFD,	/* args[0] = task to take fd args[1] from, args[2] = O_CLOEXEC or 0 */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
