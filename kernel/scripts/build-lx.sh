@@ -47,9 +47,13 @@ if [ ! -f "$SRC/.kbox-extracted" ]; then
 	touch "$SRC/.kbox-extracted"
 fi
 
-# Overlay our architecture (rsync keeps mtimes, so make rebuilds only what changed).
+# Overlay our architecture. Files are compared by content and a changed
+# one is written with a new mtime, so make rebuilds exactly what changed:
+# keeping the source's mtimes (rsync -a) left stale objects whenever the
+# tree had older mtimes than objects built from another tree (a second
+# clone, an older checkout) sharing this cache.
 mkdir -p "$SRC/arch/lx"
-rsync -a --delete "$KDIR/arch/lx/" "$SRC/arch/lx/"
+rsync -rl --checksum --delete "$KDIR/arch/lx/" "$SRC/arch/lx/"
 
 mkdir -p "$OBJ"
 LOG=$OBJ/build.log

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define KTEST_IMPLEMENTATION
@@ -453,6 +454,49 @@ KTEST(getfd_between_tasks_of_different_users)
     KT_EQ(lx_task_getfd(user, root, 999, 0), -LX_EBADF);
     lx_task_exit(user);
     lx_task_exit(root);
+}
+
+static int host_flushes;
+
+/* lx's block driver flushes with the host's fdatasync: count the calls
+ * (this definition takes the place of libc's in the link). */
+int fdatasync(int fd)
+{
+    __atomic_add_fetch(&host_flushes, 1, __ATOMIC_RELAXED);
+    return (int)syscall(SYS_fdatasync, fd);
+}
+
+KTEST(block_device_fsync_reaches_the_host)
+{
+    char path[] = "/tmp/lx-flush-XXXXXX", buf[4096];
+    int hfd = mkstemp(path), idx, before;
+    long fd;
+
+    KT_ASSERT(hfd >= 0);
+    unlink(path);
+    KT_EQ(ftruncate(hfd, 1 << 20), 0);
+    idx = lx_disk_add(hfd, 0);
+    KT_ASSERT(idx > 0);
+    KT_EQ(
+        LX4(mknodat, LX_AT_FDCWD, "/dev/kt-flush", 060600, lx_disk_devno(idx)),
+        0);
+    fd = LX4(openat, LX_AT_FDCWD, "/dev/kt-flush", LX_O_RDWR, 0);
+    KT_ASSERT(fd >= 0);
+    memset(buf, 'f', sizeof(buf));
+    KT_EQ(LX3(write, fd, buf, sizeof(buf)), (long)sizeof(buf));
+    /* write-back, then an empty REQ_PREFLUSH bio (blkdev_issue_flush) */
+    before = host_flushes;
+    KT_EQ(LX1(fsync, fd), 0);
+    KT_EQ(host_flushes - before, 1);
+    KT_EQ(pread(hfd, buf, 4, 0), 4);
+    KT_ASSERT(memcmp(buf, "ffff", 4) == 0);
+    /* nothing written since: no host call */
+    before = host_flushes;
+    KT_EQ(LX1(fsync, fd), 0);
+    KT_EQ(host_flushes - before, 0);
+    KT_EQ(LX1(close, fd), 0);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/dev/kt-flush", 0), 0);
+    close(hfd);
 }
 
 KTEST(eight_threads_ten_thousand_calls)

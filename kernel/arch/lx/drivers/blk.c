@@ -3,8 +3,11 @@
  * lx block device: a bio-based disk whose sectors live in a host file.
  * Bios are served synchronously, one host preadv/pwritev per up to
  * LX_BLK_IOV segments (a 128 KiB readahead is one call), and bios that
- * continue one another under a plug share a call; FLUSH becomes
- * fdatasync and DISCARD punches a hole. Disks are named lxda, lxdb, ...
+ * continue one another under a plug share a call. The disk has a
+ * volatile write cache (the host's page cache): a flush (REQ_PREFLUSH,
+ * before the bio's data; an empty one is blkdev_issue_flush) and FUA
+ * (after it) become fdatasync, skipped when nothing was written since
+ * the last one. DISCARD punches a hole. Disks are named lxda, lxdb, ...
  */
 #include <linux/blkdev.h>
 #include <linux/bio.h>
@@ -23,6 +26,7 @@
 
 struct lx_disk {
 	int fd;
+	bool dirty;	/* written since the last fdatasync */
 	struct gendisk *disk;
 };
 
@@ -41,6 +45,15 @@ static bool lx_blk_plain(struct bio *b)
 {
 	return (bio_op(b) == REQ_OP_READ || bio_op(b) == REQ_OP_WRITE) &&
 	       !(b->bi_opf & (REQ_FUA | REQ_PREFLUSH));
+}
+
+/* Make what was written so far durable. */
+static long lx_blk_flush(struct lx_disk *d)
+{
+	if (!d->dirty)
+		return 0;
+	d->dirty = false;
+	return lx_host_blk_flush(d->fd);
 }
 
 static unsigned long long lx_blk_pos(struct bio *b)
@@ -64,6 +77,11 @@ static void lx_blk_serve(struct lx_disk *d, struct bio **bios, int n)
 	int k = 0, write = op_is_write(bio_op(bio));
 	long err = 0;
 
+	/* Earlier completed writes first: jbd2's commit block relies on it. */
+	if (bio->bi_opf & REQ_PREFLUSH)
+		err = lx_blk_flush(d);
+	if (write && !err && bio->bi_iter.bi_size)
+		d->dirty = true;
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
@@ -87,10 +105,10 @@ static void lx_blk_serve(struct lx_disk *d, struct bio **bios, int n)
 		if (!err && k)
 			err = lx_host_blk_rwv(d->fd, write, iov, k, pos);
 		if (!err && (bio->bi_opf & REQ_FUA))
-			err = lx_host_blk_flush(d->fd);
+			err = lx_blk_flush(d);
 		break;
 	case REQ_OP_FLUSH:
-		err = lx_host_blk_flush(d->fd);
+		err = lx_blk_flush(d);
 		break;
 	case REQ_OP_DISCARD:
 	case REQ_OP_WRITE_ZEROES:
