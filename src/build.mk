@@ -118,7 +118,8 @@ $(KBOX_UNIT)/src_seccomp: $(KBOX_UNIT)/src_seccomp.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/notify.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/mem.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/filter.o \
-		$(KBOX_UNIT)/obj/dispatch/policy.o $(KBOX_UNIT)/obj/dispatch/names.o
+		$(KBOX_UNIT)/obj/dispatch/policy.o $(KBOX_UNIT)/obj/dispatch/names.o \
+		$(KBOX_UNIT)/obj/abi/abi.o
 	$(KBOX_CC) $(KBOX_UNIT_CFLAGS) -o $@ $^ -lpthread
 
 $(KBOX_UNIT)/src_cache: $(KBOX_UNIT)/src_cache.o $(KBOX_UNIT)/obj/exec/cache.o \

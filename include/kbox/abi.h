@@ -153,4 +153,13 @@ long kbox_abi_dirent64_to_dirent(const void *in, size_t inlen, void *out,
 long kbox_abi_status_merge(const char *host, const char *kern, char *out,
                            size_t outlen);
 
+/*
+ * From a thread's /proc/<tid>/status: would it take a signal now, that
+ * is, is one pending (to the thread, SigPnd, or to the process, ShdPnd)
+ * and not blocked (SigBlk)? 0: no; 1: yes, and no other thread can take
+ * it first (thread-directed, or the process has one thread); 2: yes, but
+ * another thread might take it.
+ */
+int kbox_abi_status_signal(const char *status);
+
 #endif

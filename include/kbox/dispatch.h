@@ -38,6 +38,17 @@ struct kbox_tier_ops {
      * second wake-up); it then sets r->replied. */
     int (*addfd)(struct kbox_req *r, int src, int target, bool cloexec,
                  bool reply);
+    /* Would the guest thread be interrupted natively now? KBOX_INTR_*:
+     * NONE, RESTART/EINTR (a signal it would take: reply -ERESTARTSYS,
+     * or -EINTR when another thread might take it), GONE. May be NULL. */
+    int (*pending_signal)(struct kbox_req *r);
+};
+
+enum {
+    KBOX_INTR_NONE = 0,
+    KBOX_INTR_RESTART,
+    KBOX_INTR_EINTR,
+    KBOX_INTR_GONE,
 };
 
 /* What one fork/clone prepared for the child it makes (see proc.c). */
@@ -79,7 +90,8 @@ struct kbox_req {
     const struct kbox_tier_ops *ops;
     void *tier; /* tier private */
     struct kbox_proc *proc;
-    bool replied; /* the tier already completed the call (addfd reply) */
+    bool replied;    /* the tier already completed the call (addfd reply) */
+    int interrupted; /* KBOX_INTR_*: its lx call was ended (inflight.c) */
 };
 
 enum kbox_resp_kind {
@@ -114,6 +126,12 @@ typedef struct kbox_resp (*kbox_handler)(struct kbox_req *r);
 
 /* Run one request through the disposition table. */
 struct kbox_resp kbox_dispatch(struct kbox_req *r);
+
+/* Requests in flight (src/dispatch/inflight.c): the engine registers
+ * each; the tier scans once per tick while any is in flight. */
+void kbox_inflight_begin(struct kbox_req *r);
+struct kbox_resp kbox_inflight_end(struct kbox_req *r, struct kbox_resp resp);
+void kbox_inflight_scan(void);
 
 /* In lx task @to, a new fd for the open file @from_fd of task @from
  * (close-on-exec in lx with @cloexec). */

@@ -74,6 +74,7 @@ static long lx_call(struct lx_task *t, struct lx_k_req *req)
 	if (__atomic_load_n(&lx.halted, __ATOMIC_ACQUIRE) || !t)
 		return -ESHUTDOWN;
 	req->task = t->ktask;
+	req->caller = (unsigned long)pthread_self();
 	pthread_mutex_lock(t->h->use_lock);
 	req->set_pid = t->pending_pid;
 	t->pending_pid = 0;
@@ -216,6 +217,14 @@ long lx_task_getfd(struct lx_task *to, struct lx_task *from, int fd,
 	struct lx_k_req req = { .op = LX_K_GETFD, .args = args };
 
 	return lx_call(to, &req);
+}
+
+int lx_task_interrupt(struct lx_task *t, unsigned long caller)
+{
+	long args[6] = { (long)t->ktask, (long)caller };
+	struct lx_k_req req = { .op = LX_K_INTERRUPT, .args = args };
+
+	return lx_call(lx.root, &req);
 }
 
 long lx_mirror_gc(int *closed, int max)

@@ -2,6 +2,8 @@
 /* ABI converters: stat/statfs layouts, legacy calls, O_* flags, dirents. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -323,6 +325,27 @@ static const char *status_line(const char *text, const char *key, size_t *len)
         l = nl ? nl + 1 : NULL;
     }
     return NULL;
+}
+
+/* The number after @key in @text (base 16 with @hex), or 0. */
+static unsigned long long status_num(const char *text, const char *key,
+                                     bool hex)
+{
+    size_t len;
+    const char *l = status_line(text, key, &len);
+
+    return l ? strtoull(l + strlen(key), NULL, hex ? 16 : 10) : 0;
+}
+
+int kbox_abi_status_signal(const char *status)
+{
+    unsigned long long blk = status_num(status, "SigBlk:", true);
+
+    if (status_num(status, "SigPnd:", true) & ~blk)
+        return 1;
+    if (status_num(status, "ShdPnd:", true) & ~blk)
+        return status_num(status, "Threads:", false) == 1 ? 1 : 2;
+    return 0;
 }
 
 long kbox_abi_status_merge(const char *host, const char *kern, char *out,

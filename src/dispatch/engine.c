@@ -154,7 +154,8 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
         resp = kbox_ret(-EPERM);
         disp = "noproc";
     } else if (r->nr >= 0 && r->nr < KBOX_NR_COUNT && table[r->nr]) {
-        resp = table[r->nr](r);
+        kbox_inflight_begin(r);
+        resp = kbox_inflight_end(r, table[r->nr](r));
         disp = resp.kind == KBOX_RESP_CONTINUE ? "host" : "kernel";
     } else if (kbox_policy_act(r->nr) == KBOX_BPF_ALLOW) {
         resp = kbox_continue();

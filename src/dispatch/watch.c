@@ -359,10 +359,10 @@ static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw)
         {
             struct pollfd p = { hw->rfd, POLLIN, 0 };
 
-            poll(&p, 1, 1000);
+            poll(&p, 1, 50);
         }
-        if (!r->ops->valid(r)) {
-            rc = -EINTR; /* the guest was interrupted or is gone */
+        if (r->interrupted || !r->ops->valid(r)) {
+            rc = -EINTR; /* a signal for the guest, or it is gone */
             break;
         }
     }

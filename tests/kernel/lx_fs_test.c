@@ -499,6 +499,43 @@ KTEST(block_device_fsync_reaches_the_host)
     close(hfd);
 }
 
+struct fifo_open {
+    struct lx_task *task;
+    long ret;
+};
+
+static void *open_fifo_main(void *arg)
+{
+    struct fifo_open *f = arg;
+
+    f->ret =
+        LXT3(f->task, openat, LX_AT_FDCWD, "/mnt/kt/intr-fifo", LX_O_RDONLY);
+    return NULL;
+}
+
+KTEST(interrupt_ends_a_blocked_call_of_that_caller_only)
+{
+    struct fifo_open f = { lx_task_fork(NULL, 0), 1 };
+    pthread_t th;
+
+    KT_ASSERT(f.task != NULL);
+    KT_EQ(LX4(mknodat, LX_AT_FDCWD, "/mnt/kt/intr-fifo", 010600, 0), 0);
+    KT_EQ(pthread_create(&th, NULL, open_fifo_main, &f), 0);
+    usleep(100 * 1000); /* the open now waits for a writer */
+    KT_EQ(f.ret, 1);
+    /* aimed at another caller: the waiting call is left alone */
+    KT_EQ(lx_task_interrupt(f.task, (unsigned long)pthread_self()), -LX_ESRCH);
+    usleep(50 * 1000);
+    KT_EQ(f.ret, 1);
+    KT_EQ(lx_task_interrupt(f.task, (unsigned long)th), 0);
+    KT_EQ(pthread_join(th, NULL), 0);
+    KT_EQ(f.ret, -LX_EINTR);
+    /* nothing sticks: the task's next call runs normally */
+    KT_EQ(LXT3(f.task, faccessat, LX_AT_FDCWD, "/mnt/kt/intr-fifo", 0), 0);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/mnt/kt/intr-fifo", 0), 0);
+    lx_task_exit(f.task);
+}
+
 KTEST(eight_threads_ten_thousand_calls)
 {
     pthread_t t[8];

@@ -232,6 +232,40 @@ KTEST(dirent_conversion)
     KT_EQ(consumed, 24);
 }
 
+KTEST(status_signal_pending_and_unblocked)
+{
+    static const char base[] = "Name:\tpython3\nThreads:\t%d\n"
+                               "SigQ:\t1/7823\nSigPnd:\t%s\nShdPnd:\t%s\n"
+                               "SigBlk:\t%s\nSigIgn:\t0000000001001000\n"
+                               "SigCgt:\t0000000100000002\n";
+    char s[512];
+
+    snprintf(s, sizeof(s), base, 1, "0000000000000000", "0000000000000000",
+             "0000000000000000");
+    KT_EQ(kbox_abi_status_signal(s), 0);
+    /* SIGINT (bit 1) to the process, one thread: it will take it */
+    snprintf(s, sizeof(s), base, 1, "0000000000000000", "0000000000000002",
+             "0000000000000000");
+    KT_EQ(kbox_abi_status_signal(s), 1);
+    /* ... several threads: another one may */
+    snprintf(s, sizeof(s), base, 3, "0000000000000000", "0000000000000002",
+             "0000000000000000");
+    KT_EQ(kbox_abi_status_signal(s), 2);
+    /* ... blocked in this thread: not now */
+    snprintf(s, sizeof(s), base, 1, "0000000000000000", "0000000000000002",
+             "0000000000000002");
+    KT_EQ(kbox_abi_status_signal(s), 0);
+    /* to this thread (tgkill), several threads: only it can take it */
+    snprintf(s, sizeof(s), base, 3, "0000000000000400", "0000000000000000",
+             "0000000000000002");
+    KT_EQ(kbox_abi_status_signal(s), 1);
+    /* a high real-time signal, above 32 bits */
+    snprintf(s, sizeof(s), base, 1, "8000000000000000", "0000000000000000",
+             "0000000000000000");
+    KT_EQ(kbox_abi_status_signal(s), 1);
+    KT_EQ(kbox_abi_status_signal(""), 0);
+}
+
 KTEST(status_merge_takes_guest_credentials)
 {
     const char *host = "Name:\tsleep\nUmask:\t0022\nState:\tS (sleeping)\n"

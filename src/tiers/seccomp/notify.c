@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kbox/abi.h"
 #include "kbox/bpf.h"
 #include "kbox/dispatch.h"
 #include "kbox/policy.h"
@@ -153,12 +154,41 @@ static int op_addfd(struct kbox_req *r, int src, int target, bool cloexec,
     return rc;
 }
 
+/* For a request in flight for a while (src/dispatch/inflight.c). */
+static int op_pending_signal(struct kbox_req *r)
+{
+    char path[64], buf[4096];
+    ssize_t n;
+    int fd;
+
+    if (!op_valid(r))
+        return KBOX_INTR_GONE;
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)r->pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return KBOX_INTR_NONE;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return KBOX_INTR_NONE;
+    buf[n] = '\0';
+    switch (kbox_abi_status_signal(buf)) {
+    case 1:
+        return KBOX_INTR_RESTART;
+    case 2:
+        return KBOX_INTR_EINTR;
+    default:
+        return KBOX_INTR_NONE;
+    }
+}
+
 static const struct kbox_tier_ops sc_ops = {
     .read = op_read,
     .write = op_write,
     .read_str = op_read_str,
     .valid = op_valid,
     .addfd = op_addfd,
+    .pending_signal = op_pending_signal,
 };
 
 /* ---- launch ---- */
@@ -701,6 +731,12 @@ static void *sentinel(void *arg)
             }
         }
 
+        if (pool.busy > 0) {
+            /* Calls blocked in lx that a signal would end natively. */
+            pthread_mutex_unlock(&pool.lock);
+            kbox_inflight_scan();
+            pthread_mutex_lock(&pool.lock);
+        }
         if (pool.busy > 0 && pool.in_recv == 0 && pool.promote == 0 &&
             pool.recv_gen == seen) {
             /* Requests in flight for a whole tick and nobody receiving:

@@ -11,6 +11,8 @@ Checks, in order (each prints "ok - ..." or "FAIL - ..."):
      mistaken for the output)
   3. `sleep 30`, then Ctrl-C (\\x03): the prompt is back within 1 s and the
      shell (and kbox) are still alive
+  3b. Ctrl-C of python3 blocked in a FIFO open in the image
+      (KeyboardInterrupt, status 130)
   4. job control basics: `sleep 30 &` + `kill %1`/`wait` and `tty`
   5. `exit 3`: kbox exits with status 3
 Exit status: 0 if every check passed, 1 otherwise. Standard library only.
@@ -165,6 +167,26 @@ def main():
         check(m is not None and m.group(1) == b"130",
               "interrupted sleep has status 130 (got %r)" %
               (m.group(1) if m else None))
+        d.expect(prompt, 5)
+
+        # 3b. Ctrl-C of a program with a SIGINT handler (Python) blocked
+        # in a call kbox's kernel serves (a FIFO open in the image)
+        d.send("rm -f /tmp/kb-fifo; mkfifo /tmp/kb-fifo\n")
+        d.expect(prompt, 5)
+        d.send("python3 -c 'open(\"/tmp/kb-fifo\")'\n")
+        time.sleep(1.5)  # python starts and blocks in the open
+        d.buf = b""
+        t0 = time.monotonic()
+        d.send(b"\x03")
+        m = d.expect(prompt, 3)
+        dt = time.monotonic() - t0
+        check(m is not None and b"KeyboardInterrupt" in d.log[-2000:],
+              "Ctrl-C: python3 blocked in a FIFO open gets "
+              "KeyboardInterrupt, prompt back (%.2f s)" % dt)
+        d.send("echo P-$?\n")
+        m = d.expect(rb"P-(\d+)", 5)
+        check(m is not None and m.group(1) == b"130",
+              "its status is 130 (got %r)" % (m.group(1) if m else None))
         d.expect(prompt, 5)
 
         # 4. tty and a background job

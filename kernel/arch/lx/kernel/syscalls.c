@@ -136,6 +136,29 @@ static long lx_do_getfd(struct task_struct *from, int fd, unsigned int flags)
 	return ret;
 }
 
+/*
+ * End @p's interruptible wait (a FIFO open or read, an flock wait) as a
+ * signal would: its call returns -EINTR. TIF_NOTIFY_SIGNAL makes
+ * signal_pending() true without queueing a signal (lx tasks have no
+ * handlers to run); the flag is dropped when the task next enters or
+ * leaves, so a request that came too late touches no later call.
+ */
+static long lx_interrupt(struct task_struct *p, unsigned long caller)
+{
+	/* Only the call @caller makes: another may have taken the task. */
+	if (p->thread.host->caller != caller)
+		return -ESRCH;
+	set_tsk_thread_flag(p, TIF_NOTIFY_SIGNAL);
+	/*
+	 * Let it run now: a wait ends on its condition before it looks at
+	 * signals, so data a later caller brings (a FIFO write) would still
+	 * go to a call whose guest is gone.
+	 */
+	if (wake_up_state(p, TASK_INTERRUPTIBLE))
+		yield();
+	return 0;
+}
+
 struct lx_thread *lx_k_task_host(void *task)
 {
 	return ((struct task_struct *)task)->thread.host;
@@ -168,6 +191,8 @@ void lx_k_run(void *arg)
 	long ret = 0;
 
 	lx_enter(p);
+	clear_tsk_thread_flag(p, TIF_NOTIFY_SIGNAL);
+	h->caller = req->caller;
 	if (req->set_pid)
 		lx_set_pid(p, req->set_pid);
 	switch (req->op) {
@@ -211,6 +236,10 @@ void lx_k_run(void *arg)
 	case LX_K_GETFD:
 		ret = lx_do_getfd((struct task_struct *)req->args[0],
 				  req->args[1], req->args[2]);
+		break;
+	case LX_K_INTERRUPT:
+		ret = lx_interrupt((struct task_struct *)req->args[0],
+				   req->args[1]);
 		break;
 	case LX_K_HALT:
 		lx_halt_now();

@@ -301,6 +301,7 @@ void __noreturn lx_leave(void)
 	/* Signals are never delivered to lx tasks; do not let them stick. */
 	if (signal_pending(current))
 		flush_signals(current);
+	clear_thread_flag(TIF_NOTIFY_SIGNAL);	/* lx_task_interrupt() */
 	h->leaving = 1;
 	for (;;) {
 		set_current_state(TASK_PARKED);

@@ -83,6 +83,14 @@ long lx_task_syscall(struct lx_task *task, long nr, const long args[6]);
 long lx_task_getfd(struct lx_task *to, struct lx_task *from, int fd,
 		   int flags);
 /*
+ * End the interruptible wait (a FIFO open or read, an flock or F_SETLKW
+ * wait, an inotify read) of the call host thread @caller (a pthread_t)
+ * is making as @task, as a signal would: that call returns -EINTR. From
+ * another thread. -ESRCH when @task runs no call of @caller's; a request
+ * that arrives between calls is dropped. 0 or -errno.
+ */
+int lx_task_interrupt(struct lx_task *task, unsigned long caller);
+/*
  * Readiness mirrors: keep a host pipe readable exactly while an lx file
  * (an inotify instance or a FIFO) is readable, so that a host fd standing
  * for the file can be polled.

@@ -27,6 +27,7 @@ struct lx_thread {
 	int queued;			/* on the LX_IRQ_ENTER queue (host lock) */
 	int leaving;			/* next switch-out returns to the caller */
 	int started;			/* own host thread has been created */
+	unsigned long caller;		/* host thread of the current call */
 };
 
 /* --- provided by the host runtime (kernel/host) --- */
@@ -134,6 +135,7 @@ enum lx_k_op {
 	LX_K_SETPID,	/* args[0] = the pid the task should have */
 	LX_K_MIRROR,	/* args[0] = LX_MIRROR_*, then its arguments */
 	LX_K_GETFD,	/* args[0] = task to take fd args[1] from, args[2] = O_CLOEXEC or 0 */
+	LX_K_INTERRUPT,	/* args[0] = task, args[1] = its caller: end its wait */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
@@ -149,6 +151,7 @@ struct lx_k_req {
 	const long *args;
 	void *ret_task;
 	int set_pid;		/* if non-zero, LX_K_SETPID first (errors ignored) */
+	unsigned long caller;	/* the host thread making the call */
 };
 
 /* Entry from lx_host_entry(): run @req as req->task; result in t->result. */

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Requests in flight, so that a call blocked in lx ends the way a signal
+ * ends the native call.
+ *
+ * A guest whose request a worker has taken waits killably (seccomp's
+ * WAIT_KILLABLE_RECV): a non-fatal signal stays pending until the reply.
+ * Natively a FIFO open or read, an flock or F_SETLKW wait or an inotify
+ * read is interrupted by it (the handler runs, then the call restarts
+ * or fails with EINTR) and a stop signal stops the process; here the
+ * guest sat in the call, deaf to Ctrl-C in Python and to Ctrl-Z, until
+ * the call completed. And a killed guest left its call blocked in lx,
+ * holding its task (and the unmount at halt) for good.
+ *
+ * So every worker's request is registered in a slot. The tier calls
+ * kbox_inflight_scan() once per tick while requests are in flight; a
+ * request found in flight on two scans in a row is asked about
+ * (ops->pending_signal): is its guest gone, or does its thread have a
+ * signal it would take now? Then the lx call it is blocked in is ended
+ * (lx_task_interrupt, aimed at that worker's call only). The handler
+ * sees -EINTR and the reply becomes -ERESTARTSYS, which the host kernel
+ * turns into what a native call would do on the way back to user space:
+ * run the handler and restart the call (SA_RESTART, or a signal that is
+ * ignored or stops the process) or fail with EINTR. Where the signal
+ * might be taken by another thread meanwhile (process-directed, several
+ * threads), the reply is -EINTR instead: -ERESTARTSYS reaching user space
+ * without a signal would be errno 512.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <lx/lx.h>
+
+#include "kbox/dispatch.h"
+
+#define ERESTARTSYS 512
+#define MAX_SLOTS   256
+
+struct slot {
+    pthread_mutex_t lock;
+    struct kbox_req *r; /* in flight, or NULL */
+    pthread_t thread;   /* the worker serving it */
+    unsigned long seq;  /* bumped for each request */
+    unsigned long seen; /* seq at the previous scan */
+    bool old;           /* in flight at two scans: counted in nold */
+};
+
+static struct slot slots[MAX_SLOTS] = {
+    [0 ... MAX_SLOTS - 1] = { .lock = PTHREAD_MUTEX_INITIALIZER }
+};
+static int nslots;
+static int nold; /* requests in flight for more than a tick */
+static __thread struct slot *my_slot;
+static __thread bool no_slot;
+
+/* s->lock held: end the lx call of @s's request (see the top). */
+static void interrupt(struct slot *s, int why)
+{
+    __atomic_store_n(&s->r->interrupted, why, __ATOMIC_RELEASE);
+    lx_task_interrupt(s->r->proc->task, (unsigned long)s->thread);
+}
+
+/*
+ * A guest killed in a blocked call: end that call before another
+ * request runs, or the data another process now writes to the FIFO would
+ * go to the dead reader (the scan would come a tick too late).
+ */
+static void end_calls_of_the_dead(void)
+{
+    int n = __atomic_load_n(&nslots, __ATOMIC_RELAXED);
+
+    for (int i = 0; i < n && i < MAX_SLOTS; i++) {
+        struct slot *s = &slots[i];
+
+        if (!__atomic_load_n(&s->old, __ATOMIC_RELAXED))
+            continue;
+        pthread_mutex_lock(&s->lock);
+        if (s->old && s->r && s->r->proc && !s->r->interrupted &&
+            !s->r->ops->valid(s->r))
+            interrupt(s, KBOX_INTR_GONE);
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+void kbox_inflight_begin(struct kbox_req *r)
+{
+    struct slot *s = my_slot;
+
+    if (!s && !no_slot) {
+        int i = __atomic_fetch_add(&nslots, 1, __ATOMIC_RELAXED);
+
+        if (i < MAX_SLOTS)
+            s = my_slot = &slots[i];
+        else
+            no_slot = true; /* untracked: such a call waits as before */
+    }
+    if (__atomic_load_n(&nold, __ATOMIC_RELAXED) > 0)
+        end_calls_of_the_dead();
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->r = r;
+    s->thread = pthread_self();
+    s->seq++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+struct kbox_resp kbox_inflight_end(struct kbox_req *r, struct kbox_resp resp)
+{
+    struct slot *s = my_slot;
+    int why;
+
+    if (s) {
+        pthread_mutex_lock(&s->lock);
+        s->r = NULL;
+        if (s->old) {
+            __atomic_store_n(&s->old, false, __ATOMIC_RELAXED);
+            __atomic_sub_fetch(&nold, 1, __ATOMIC_RELAXED);
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    why = __atomic_load_n(&r->interrupted, __ATOMIC_ACQUIRE);
+    if (resp.kind == KBOX_RESP_RET && resp.val == -EINTR &&
+        why == KBOX_INTR_RESTART)
+        resp.val = -ERESTARTSYS;
+    return resp;
+}
+
+void kbox_inflight_scan(void)
+{
+    int n = __atomic_load_n(&nslots, __ATOMIC_RELAXED);
+
+    if (n > MAX_SLOTS)
+        n = MAX_SLOTS;
+    for (int i = 0; i < n; i++) {
+        struct slot *s = &slots[i];
+        struct kbox_req *r;
+
+        pthread_mutex_lock(&s->lock);
+        r = s->r;
+        if (r && r->proc && s->seq == s->seen && r->ops->pending_signal) {
+            int why = r->ops->pending_signal(r);
+
+            if (!s->old) {
+                __atomic_store_n(&s->old, true, __ATOMIC_RELAXED);
+                __atomic_add_fetch(&nold, 1, __ATOMIC_RELAXED);
+            }
+            /* A gone guest's call ends too; its reply goes nowhere. */
+            if (why != KBOX_INTR_NONE)
+                interrupt(s, why);
+        }
+        s->seen = s->seq;
+        pthread_mutex_unlock(&s->lock);
+    }
+}
