@@ -77,6 +77,8 @@ struct kbox_proc {
     char bind_cwd[4096];
     int refs;  /* requests in flight (under the proc lock) */
     bool dead; /* exited: freed when refs drops to 0 */
+    /* lx tasks of its other threads (src/dispatch/thread.c), or NULL */
+    struct kbox_thread_tasks *threads;
 };
 
 struct kbox_gstat;
@@ -90,6 +92,10 @@ struct kbox_req {
     const struct kbox_tier_ops *ops;
     void *tier; /* tier private */
     struct kbox_proc *proc;
+    /* The lx task the thread's calls run as: proc->task for the main
+     * thread, one of its own (sharing files and fs) for each other one,
+     * so a call blocked in one thread stalls no other. */
+    struct lx_task *task;
     bool replied;    /* the tier already completed the call (addfd reply) */
     int interrupted; /* KBOX_INTR_*: its lx call was ended (inflight.c) */
 };
@@ -155,6 +161,19 @@ void kbox_shmap_sync_proc(pid_t tgid);
 void kbox_shmap_inherit(pid_t parent, pid_t child);
 void kbox_shmap_proc_gone(pid_t tgid);
 void kbox_shmap_close_all(void);
+
+/* Threads' lx tasks (src/dispatch/thread.c). */
+/* The task thread @tid of @p makes its calls as (made at first use). */
+struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid);
+/* A thread is being made by a thread whose task is @from: have a task
+ * ready for it (its first call may come while the others are blocked). */
+void kbox_thread_spare(struct kbox_proc *p, struct lx_task *from);
+/* A thread of @p changed its credentials: spares made before are stale. */
+void kbox_thread_drop_spares(struct kbox_proc *p);
+/* End every thread task of @p (exec, exit): after it only p->task. */
+void kbox_thread_drop_all(struct kbox_proc *p);
+/* kbox_thread_drop_all and free the bookkeeping (the process is gone). */
+void kbox_thread_free(struct kbox_proc *p);
 
 /* Process bookkeeping (src/dispatch/proc.c). */
 /* Find (or claim, for a new child) the process of thread @tid; takes a

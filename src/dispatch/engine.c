@@ -52,7 +52,7 @@ long kbox_lx(struct kbox_req *r, long nr, long a0, long a1, long a2, long a3,
 {
     long args[6] = { a0, a1, a2, a3, a4, a5 };
 
-    return lx_task_syscall(r->proc->task, nr, args);
+    return lx_task_syscall(r->task, nr, args);
 }
 
 int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
@@ -149,6 +149,7 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
     }
 
     r->proc = kbox_proc_lookup(r->pid);
+    r->task = r->proc ? kbox_thread_task(r->proc, r->pid) : NULL;
     if (!r->proc) {
         /* A process we cannot place: refuse rather than guess. */
         resp = kbox_ret(-EPERM);

@@ -836,7 +836,7 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     if (mfd == -ENOENT) {
         if (kbox_fdt_shadow(r->proc->fdt, gfd))
             return kbox_continue();
-        mfd = kbox_exec_content_memfd(r->proc->task, fd, &g);
+        mfd = kbox_exec_content_memfd(r->task, fd, &g);
     }
     if (mfd < 0)
         return kbox_ret(mfd);

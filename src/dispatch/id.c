@@ -16,6 +16,16 @@
 
 #define A(i) ((long)r->args[i])
 
+/* The result of a call that may have changed the thread's credentials. */
+static struct kbox_resp changed_ids(struct kbox_req *r, long rc)
+{
+    if (rc >= 0 && r->nr != SYS_getuid && r->nr != SYS_geteuid &&
+        r->nr != SYS_getgid && r->nr != SYS_getegid && r->nr != SYS_capget &&
+        r->nr != SYS_getgroups)
+        kbox_thread_drop_spares(r->proc); /* made with the old ids */
+    return kbox_ret(rc);
+}
+
 static struct kbox_resp h_scalar(struct kbox_req *r)
 {
     long nr;
@@ -60,7 +70,7 @@ static struct kbox_resp h_scalar(struct kbox_req *r)
     default:
         return kbox_ret(-ENOSYS);
     }
-    return kbox_ret(kbox_lx(r, nr, A(0), A(1), A(2), 0, 0, 0));
+    return changed_ids(r, kbox_lx(r, nr, A(0), A(1), A(2), 0, 0, 0));
 }
 
 static struct kbox_resp h_getres(struct kbox_req *r)
@@ -100,7 +110,7 @@ static struct kbox_resp h_groups(struct kbox_req *r)
             rc = kbox_lx(r, LX__NR_setgroups, n, (long)g, 0, 0, 0, 0);
     }
     free(g);
-    return kbox_ret(rc);
+    return changed_ids(r, rc);
 }
 
 static struct kbox_resp h_capget(struct kbox_req *r)
@@ -116,7 +126,8 @@ static struct kbox_resp h_capget(struct kbox_req *r)
     if (nr == LX__NR_capset) {
         if (r->ops->read(r, r->args[1], data, sizeof(data)))
             return kbox_ret(-EFAULT);
-        return kbox_ret(kbox_lx(r, nr, (long)hdr, (long)data, 0, 0, 0, 0));
+        return changed_ids(r,
+                           kbox_lx(r, nr, (long)hdr, (long)data, 0, 0, 0, 0));
     }
     rc = kbox_lx(r, nr, (long)hdr, r->args[1] ? (long)data : 0, 0, 0, 0, 0);
     if (rc == -EINVAL)

@@ -59,7 +59,7 @@ static __thread bool no_slot;
 static void interrupt(struct slot *s, int why)
 {
     __atomic_store_n(&s->r->interrupted, why, __ATOMIC_RELEASE);
-    lx_task_interrupt(s->r->proc->task, (unsigned long)s->thread);
+    lx_task_interrupt(s->r->task, (unsigned long)s->thread);
 }
 
 /*
@@ -77,7 +77,7 @@ static void end_calls_of_the_dead(void)
         if (!__atomic_load_n(&s->old, __ATOMIC_RELAXED))
             continue;
         pthread_mutex_lock(&s->lock);
-        if (s->old && s->r && s->r->proc && !s->r->interrupted &&
+        if (s->old && s->r && s->r->task && !s->r->interrupted &&
             !s->r->ops->valid(s->r))
             interrupt(s, KBOX_INTR_GONE);
         pthread_mutex_unlock(&s->lock);
@@ -140,7 +140,7 @@ void kbox_inflight_scan(void)
 
         pthread_mutex_lock(&s->lock);
         r = s->r;
-        if (r && r->proc && s->seq == s->seen && r->ops->pending_signal) {
+        if (r && r->task && s->seq == s->seen && r->ops->pending_signal) {
             int why = r->ops->pending_signal(r);
 
             if (!s->old) {

@@ -82,7 +82,7 @@ static int make_token(struct kbox_req *r, int lxfd)
     pthread_once(&tok_once, tok_init);
     if (!kbox_sup.holder)
         return -EOPNOTSUPP;
-    held = kbox_lx_getfd(kbox_sup.holder, r->proc->task, lxfd, true);
+    held = kbox_lx_getfd(kbox_sup.holder, r->task, lxfd, true);
     if (held < 0)
         return (int)held;
     tok = memfd_create("kbox-lxfile", MFD_CLOEXEC);
@@ -379,8 +379,7 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
             int h = fds[i], l = token_take(h), g;
 
             if (l >= 0) {
-                long lxfd =
-                    kbox_lx_getfd(r->proc->task, kbox_sup.holder, l, cloexec);
+                long lxfd = kbox_lx_getfd(r->task, kbox_sup.holder, l, cloexec);
 
                 holder_call(LX__NR_close, l, 0, 0);
 

@@ -337,6 +337,7 @@ static void free_proc(struct kbox_proc *p)
     kbox_shmap_proc_gone(p->tgid);
     for (int i = 0; i < p->npending; i++)
         prep_release(&p->pending[i]);
+    kbox_thread_free(p);
     if (p->task)
         lx_task_exit(p->task);
     kbox_fdt_put(p->fdt);
@@ -638,13 +639,16 @@ static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
     struct kbox_fdt *fdt;
     unsigned long lxflags = 0;
 
-    if (flags & CLONE_THREAD)
-        return kbox_continue(); /* threads share the process's task */
+    if (flags & CLONE_THREAD) {
+        kbox_thread_spare(p, r->task); /* its own task, sharing files */
+        return kbox_continue();
+    }
     if (flags & CLONE_FILES)
         lxflags |= LX_CLONE_FILES;
     if (flags & CLONE_FS)
         lxflags |= LX_CLONE_FS;
-    t = lx_task_fork(p->task, lxflags);
+    /* From the forking thread's task: the process's may be blocked. */
+    t = lx_task_fork(r->task, lxflags);
     if (!t)
         return kbox_ret(-ENOMEM);
     fdt = (flags & CLONE_FILES) ? kbox_fdt_ref(p->fdt) : kbox_fdt_copy(p->fdt);

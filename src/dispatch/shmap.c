@@ -181,9 +181,9 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
         m->dev = g->st_dev;
         m->ino = g->st_ino;
         m->memfd = memfd_create("kbox-shared", MFD_CLOEXEC);
-        m->held = kbox_lx_getfd(kbox_sup.holder, r->proc->task, lxfd, true);
+        m->held = kbox_lx_getfd(kbox_sup.holder, r->task, lxfd, true);
         if (m->memfd < 0 || m->held < 0 || ftruncate(m->memfd, (off_t)size) ||
-            fill(m, r->proc->task, lxfd, 0, size)) {
+            fill(m, r->task, lxfd, 0, size)) {
             int e = m->held < 0 ? (int)m->held : -ENOMEM;
 
             if (m->memfd >= 0)
@@ -201,7 +201,7 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
     } else if (size > m->size) {
         /* Grown through lx since: bring the new range in. */
         if (ftruncate(m->memfd, (off_t)size) == 0 &&
-            fill(m, r->proc->task, lxfd, m->size, size) == 0)
+            fill(m, r->task, lxfd, m->size, size) == 0)
             m->size = size;
     }
     add_user(m, r->proc->tgid);

@@ -242,7 +242,7 @@ struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
         kbox_lx(r, LX__NR_close, lxfd, 0, 0, 0, 0, 0);
         return kbox_ret(rc);
     }
-    rc = lx_task_mirror(r->proc->task, LX_MIRROR_ADD, lxfd, p[0], p[1]);
+    rc = lx_task_mirror(r->task, LX_MIRROR_ADD, lxfd, p[0], p[1]);
     if (rc < 0) {
         close(p[0]);
         close(p[1]);
@@ -261,14 +261,14 @@ int kbox_mirror_rfd(struct kbox_req *r, int lxfd)
 
     if (__atomic_load_n(&mirrors_live, __ATOMIC_RELAXED) <= 0)
         return -1;
-    rc = lx_task_mirror(r->proc->task, LX_MIRROR_RFD, lxfd, -1, -1);
+    rc = lx_task_mirror(r->task, LX_MIRROR_RFD, lxfd, -1, -1);
 
     return rc < 0 ? -1 : (int)rc;
 }
 
 void kbox_mirror_sync(struct kbox_req *r, int lxfd)
 {
-    lx_task_mirror(r->proc->task, LX_MIRROR_SYNC, lxfd, -1, -1);
+    lx_task_mirror(r->task, LX_MIRROR_SYNC, lxfd, -1, -1);
 }
 
 void kbox_mirror_gc(void)

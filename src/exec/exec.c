@@ -574,7 +574,7 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
         char target[64], *copy;
         int gi, fd;
 
-        rc = open_image(r->proc->task, AT_FDCWD, info.interp, 0, &in);
+        rc = open_image(r->task, AT_FDCWD, info.interp, 0, &in);
         if (rc == -ENOENT || rc == -ENOTDIR)
             return -ENOENT; /* the kernel reports a missing interpreter so */
         if (rc)
@@ -654,7 +654,7 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
             snprintf(exe_path, sizeof(exe_path), "%s", path);
     }
     if (empty_fd) {
-        rc = open_image(r->proc->task, lxdir, path, 0, &img);
+        rc = open_image(r->task, lxdir, path, 0, &img);
     } else {
         char lxpath[KBOX_PATH_MAX];
         int hfd, ldir = lxdir;
@@ -669,7 +669,7 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
             rc = open_image_host(hfd, &img);
             close(hfd);
         } else {
-            rc = open_image(r->proc->task, ldir, lxpath,
+            rc = open_image(r->task, ldir, lxpath,
                             (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0,
                             &img);
         }
@@ -694,7 +694,7 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
             rc = kbox_script_parse(img.buf, img.len, &si[nl]);
             if (rc)
                 break;
-            rc = open_image(r->proc->task, AT_FDCWD, si[nl].interp, 0, &in);
+            rc = open_image(r->task, AT_FDCWD, si[nl].interp, 0, &in);
             if (rc)
                 break;
             nl++;
@@ -770,6 +770,10 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
     /* Close-on-exec in the kernel's fd table and our map, as the host does
      * in its table (exec unshares a CLONE_FILES table first). */
     r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
+    /* The other threads die in the exec; their tasks share the fd table
+     * and would keep its close-on-exec files open. */
+    kbox_thread_drop_all(r->proc);
+    r->task = r->proc->task;
     lx_task_exec(r->proc->task);
     kbox_fdt_exec(r->proc->fdt);
     kbox_mirror_gc();

@@ -9,9 +9,11 @@
  *                                   the first file made in DIR)
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +107,24 @@ static int pass_fd(int fd)
     return got;
 }
 
+static int blocked_fd;
+
+static void *blocked_reader(void *arg)
+{
+    char buf[4096] __attribute__((aligned(8)));
+
+    (void)arg;
+    return (void *)(long)read(blocked_fd, buf, sizeof(buf));
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void sleep_ms(int ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -194,6 +214,8 @@ int main(int argc, char **argv)
         return wait_mode(argv[2]);
     snprintf(dir, sizeof(dir), "%s/inotify-XXXXXX",
              argc > 1 ? argv[1] : "/tmp");
+    setvbuf(stdout, NULL, _IOLBF, 0); /* lines survive a SIGALRM end */
+    alarm(120); /* a hang fails instead of stalling the suite */
     if (!mkdtemp(dir)) {
         printf("FAIL - mkdtemp %s: %s\n", dir, strerror(errno));
         return 1;
@@ -300,6 +322,67 @@ int main(int argc, char **argv)
     waitpid(pid, &st, 0);
     close(bfd);
     drain(fd, ev, sizeof(ev));
+
+    /* A thread blocked in a read stalls no other thread's calls (the
+     * wake-up here comes from the main thread) */
+    {
+        pthread_t th;
+        void *got = NULL;
+        struct stat sb;
+        double t0;
+        int ok = 1;
+
+        blocked_fd = inotify_init();
+        check(blocked_fd >= 0 &&
+                  inotify_add_watch(blocked_fd, dir, IN_CREATE) > 0 &&
+                  pthread_create(&th, NULL, blocked_reader, NULL) == 0,
+              "a thread blocks in an inotify read");
+        sleep_ms(100);
+        /* the thread is no process of its own in /proc (ps, pidof) */
+        {
+            DIR *d = opendir("/proc");
+            struct dirent *de;
+            int others = 0;
+
+            while (d && (de = readdir(d))) {
+                char p[300], comm[64] = "";
+                FILE *f;
+
+                if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+                    atoi(de->d_name) == getpid())
+                    continue;
+                snprintf(p, sizeof(p), "/proc/%s/comm", de->d_name);
+                if ((f = fopen(p, "r"))) {
+                    if (fgets(comm, sizeof(comm), f) &&
+                        !strcmp(comm, "inotify\n"))
+                        others++;
+                    fclose(f);
+                }
+            }
+            if (d) {
+                closedir(d);
+                check(others == 0,
+                      "/proc lists no process for the thread "
+                      "(%d found)",
+                      others);
+            }
+        }
+        t0 = now_s();
+        for (int i = 0; i < 20 && ok; i++) {
+            int f = open("/etc/passwd", O_RDONLY);
+
+            ok = f >= 0 && fstat(f, &sb) == 0 && close(f) == 0 &&
+                 stat(dir, &sb) == 0;
+        }
+        check(ok && now_s() - t0 < 3,
+              "meanwhile the main thread's file calls run (%.2f s)",
+              now_s() - t0);
+        touch("t");
+        pthread_join(th, &got);
+        check((long)got > 0, "the blocked thread gets the event it caused");
+        close(blocked_fd);
+        drain(fd, ev, sizeof(ev));
+    }
     if (argc > 2) {
         check(inotify_rm_watch(fd, wd) == 0, "inotify_rm_watch");
         drain(fd, ev, sizeof(ev));
@@ -394,7 +477,7 @@ int main(int argc, char **argv)
     close(rfd);
     unlink(p1);
 
-    for (const char *n = "cdeg"; *n; n++) {
+    for (const char *n = "cdegt"; *n; n++) {
         snprintf(p1, sizeof(p1), "%s/%c", dir, *n);
         unlink(p1);
     }

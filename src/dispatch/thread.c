@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An lx task per guest thread. A task runs one call at a time, so with
+ * one task per process a thread blocked in lx (a blocking inotify read, a
+ * FIFO open, an flock wait) stalled every other thread's file calls, and
+ * a program whose other thread was to cause the wake-up (a watcher
+ * thread reading inotify while the main thread writes files) hung for
+ * good. The main thread uses the process's task; every other thread gets
+ * a task that is a thread of it in lx: it shares the fd table and fs
+ * (cwd, root, umask) and has its own credentials as a thread has
+ * (glibc's setuid makes each thread call setresuid). Tasks are made ahead at
+ * clone(CLONE_THREAD), from the creating thread's task, since the first
+ * call of the new thread may come while the process's task is blocked;
+ * spares carry their maker's credentials, so they go when a thread
+ * changes its ids (a later thread must not come up with the ids the
+ * process had before it dropped them); without a spare, a new thread's
+ * task is forked from the process's. Tasks of threads that are gone end
+ * when the next new thread comes (not reused: they kept the ids they had
+ * when their thread died); all go
+ * at exec (before the fd table is unshared: their references would keep
+ * close-on-exec files open in lx) and when the process is freed.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/dispatch.h"
+
+#define MAX_SPARE 2
+
+struct thread_task {
+    pid_t tid;
+    struct lx_task *task;
+};
+
+struct kbox_thread_tasks {
+    pthread_mutex_t lock;
+    struct thread_task *v;
+    int n, cap;
+    struct lx_task *spare[MAX_SPARE];
+    int nspare;
+};
+
+/* @p->threads, made on first use (NULL without memory). */
+static struct kbox_thread_tasks *tasks_of(struct kbox_proc *p)
+{
+    struct kbox_thread_tasks *t =
+        __atomic_load_n(&p->threads, __ATOMIC_ACQUIRE);
+
+    if (t)
+        return t;
+    t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    pthread_mutex_init(&t->lock, NULL);
+    {
+        struct kbox_thread_tasks *none = NULL;
+
+        if (!__atomic_compare_exchange_n(&p->threads, &none, t, false,
+                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            pthread_mutex_destroy(&t->lock);
+            free(t);
+            t = none;
+        }
+    }
+    return t;
+}
+
+static bool thread_alive(pid_t tgid, pid_t tid)
+{
+    char path[64];
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)tgid, (int)tid);
+    return access(path, F_OK) == 0;
+}
+
+/*
+ * A thread of @from's thread group in lx: lx's /proc lists only the
+ * group (ps shows one process), F_GETLK names the group, and the thread
+ * has credentials of its own.
+ */
+static struct lx_task *fork_task(struct lx_task *from)
+{
+    return lx_task_fork(from, LX_CLONE_THREAD | LX_CLONE_SIGHAND | LX_CLONE_VM |
+                                  LX_CLONE_FILES | LX_CLONE_FS);
+}
+
+struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid)
+{
+    struct kbox_thread_tasks *t;
+    struct lx_task *task = NULL, **dead = NULL;
+    int ndead = 0;
+
+    if (tid == p->tgid || !p->task || !(t = tasks_of(p)))
+        return p->task;
+    pthread_mutex_lock(&t->lock);
+    for (int i = 0; i < t->n; i++) {
+        if (t->v[i].tid == tid) {
+            task = t->v[i].task;
+            pthread_mutex_unlock(&t->lock);
+            return task;
+        }
+    }
+    /* A new thread: a spare if there is one. Tasks of threads that are
+     * gone end here (not reused: they kept the ids of their time). */
+    if (t->nspare > 0)
+        task = t->spare[--t->nspare];
+    dead = t->n > 0 ? calloc((size_t)(unsigned)t->n, sizeof(*dead)) : NULL;
+    for (int i = 0; dead && i < t->n;) {
+        if (!thread_alive(p->tgid, t->v[i].tid)) {
+            dead[ndead++] = t->v[i].task;
+            t->v[i] = t->v[--t->n];
+        } else {
+            i++;
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    for (int i = 0; i < ndead; i++)
+        lx_task_exit(dead[i]);
+    free(dead);
+    if (!task)
+        task = fork_task(p->task);
+    if (!task)
+        return p->task; /* no memory: share the process's */
+    pthread_mutex_lock(&t->lock);
+    if (t->n == t->cap) {
+        int ncap = t->cap ? 2 * t->cap : 8;
+        struct thread_task *nv = realloc(t->v, (size_t)ncap * sizeof(*nv));
+
+        if (!nv) {
+            pthread_mutex_unlock(&t->lock);
+            lx_task_exit(task);
+            return p->task;
+        }
+        t->v = nv;
+        t->cap = ncap;
+    }
+    t->v[t->n].tid = tid;
+    t->v[t->n].task = task;
+    t->n++;
+    pthread_mutex_unlock(&t->lock);
+    return task;
+}
+
+void kbox_thread_spare(struct kbox_proc *p, struct lx_task *from)
+{
+    struct kbox_thread_tasks *t = tasks_of(p);
+    struct lx_task *task;
+    bool want;
+
+    if (!t || !from)
+        return;
+    pthread_mutex_lock(&t->lock);
+    want = t->nspare < MAX_SPARE;
+    pthread_mutex_unlock(&t->lock);
+    if (!want || !(task = fork_task(from)))
+        return;
+    pthread_mutex_lock(&t->lock);
+    if (t->nspare < MAX_SPARE) {
+        t->spare[t->nspare++] = task;
+        task = NULL;
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (task)
+        lx_task_exit(task);
+}
+
+void kbox_thread_drop_spares(struct kbox_proc *p)
+{
+    struct kbox_thread_tasks *t =
+        __atomic_load_n(&p->threads, __ATOMIC_ACQUIRE);
+    struct lx_task *spare[MAX_SPARE];
+    int ns;
+
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->lock);
+    ns = t->nspare;
+    for (int i = 0; i < ns; i++)
+        spare[i] = t->spare[i];
+    t->nspare = 0;
+    pthread_mutex_unlock(&t->lock);
+    for (int i = 0; i < ns; i++)
+        lx_task_exit(spare[i]);
+}
+
+void kbox_thread_drop_all(struct kbox_proc *p)
+{
+    struct kbox_thread_tasks *t =
+        __atomic_load_n(&p->threads, __ATOMIC_ACQUIRE);
+    struct lx_task *spare[MAX_SPARE];
+    struct thread_task *v;
+    int n, ns;
+
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->lock);
+    v = t->v;
+    n = t->n;
+    ns = t->nspare;
+    for (int i = 0; i < ns; i++)
+        spare[i] = t->spare[i];
+    t->v = NULL;
+    t->n = t->cap = t->nspare = 0;
+    pthread_mutex_unlock(&t->lock);
+    for (int i = 0; i < n; i++)
+        lx_task_exit(v[i].task);
+    for (int i = 0; i < ns; i++)
+        lx_task_exit(spare[i]);
+    free(v);
+}
+
+void kbox_thread_free(struct kbox_proc *p)
+{
+    kbox_thread_drop_all(p);
+    if (p->threads) {
+        pthread_mutex_destroy(&p->threads->lock);
+        free(p->threads);
+        p->threads = NULL;
+    }
+}
