@@ -168,8 +168,9 @@ struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid);
 /* A thread is being made by a thread whose task is @from: have a task
  * ready for it (its first call may come while the others are blocked). */
 void kbox_thread_spare(struct kbox_proc *p, struct lx_task *from);
-/* A thread of @p changed its credentials: spares made before are stale. */
-void kbox_thread_drop_spares(struct kbox_proc *p);
+/* A thread of @p changed its credentials: tasks made before are stale
+ * for new threads. */
+void kbox_thread_ids_changed(struct kbox_proc *p);
 /* End every thread task of @p (exec, exit): after it only p->task. */
 void kbox_thread_drop_all(struct kbox_proc *p);
 /* kbox_thread_drop_all and free the bookkeeping (the process is gone). */

@@ -22,7 +22,7 @@ static struct kbox_resp changed_ids(struct kbox_req *r, long rc)
     if (rc >= 0 && r->nr != SYS_getuid && r->nr != SYS_geteuid &&
         r->nr != SYS_getgid && r->nr != SYS_getegid && r->nr != SYS_capget &&
         r->nr != SYS_getgroups)
-        kbox_thread_drop_spares(r->proc); /* made with the old ids */
+        kbox_thread_ids_changed(r->proc);
     return kbox_ret(rc);
 }
 

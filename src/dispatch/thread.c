@@ -13,10 +13,11 @@
  * call of the new thread may come while the process's task is blocked;
  * spares carry their maker's credentials, so they go when a thread
  * changes its ids (a later thread must not come up with the ids the
- * process had before it dropped them); without a spare, a new thread's
- * task is forked from the process's. Tasks of threads that are gone end
- * when the next new thread comes (not reused: they kept the ids they had
- * when their thread died); all go
+ * process had before it dropped them); without a spare, a new thread
+ * takes the task of a thread that is gone if no thread has changed ids
+ * since that task was made (each change bumps a generation), else one
+ * forked from the process's (~80 us here, so thread pools reuse). Other
+ * tasks of gone threads end when the next new thread comes; all go
  * at exec (before the fd table is unshared: their references would keep
  * close-on-exec files open in lx) and when the process is freed.
  */
@@ -36,6 +37,7 @@
 struct thread_task {
     pid_t tid;
     struct lx_task *task;
+    unsigned gen; /* ids generation it was made in */
 };
 
 struct kbox_thread_tasks {
@@ -44,6 +46,7 @@ struct kbox_thread_tasks {
     int n, cap;
     struct lx_task *spare[MAX_SPARE];
     int nspare;
+    unsigned gen; /* bumped when a thread changes its ids */
 };
 
 /* @p->threads, made on first use (NULL without memory). */
@@ -94,6 +97,8 @@ struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid)
 {
     struct kbox_thread_tasks *t;
     struct lx_task *task = NULL, **dead = NULL;
+    bool reused = false;
+    unsigned gen;
     int ndead = 0;
 
     if (tid == p->tgid || !p->task || !(t = tasks_of(p)))
@@ -106,23 +111,34 @@ struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid)
             return task;
         }
     }
-    /* A new thread: a spare if there is one. Tasks of threads that are
-     * gone end here (not reused: they kept the ids of their time). */
-    if (t->nspare > 0)
-        task = t->spare[--t->nspare];
+    /*
+     * A new thread: the task of a thread that is gone and was made since
+     * the last change of ids (no thread has other ids then), or a spare;
+     * other tasks of gone threads end here.
+     */
     dead = t->n > 0 ? calloc((size_t)(unsigned)t->n, sizeof(*dead)) : NULL;
     for (int i = 0; dead && i < t->n;) {
-        if (!thread_alive(p->tgid, t->v[i].tid)) {
+        if (thread_alive(p->tgid, t->v[i].tid)) {
+            i++;
+        } else if (!task && t->v[i].gen == t->gen) {
+            t->v[i].tid = tid; /* reused: already in the table */
+            task = t->v[i].task;
+            i++;
+            reused = true;
+        } else {
             dead[ndead++] = t->v[i].task;
             t->v[i] = t->v[--t->n];
-        } else {
-            i++;
         }
     }
+    if (!task && t->nspare > 0)
+        task = t->spare[--t->nspare];
+    gen = t->gen;
     pthread_mutex_unlock(&t->lock);
     for (int i = 0; i < ndead; i++)
         lx_task_exit(dead[i]);
     free(dead);
+    if (reused)
+        return task;
     if (!task)
         task = fork_task(p->task);
     if (!task)
@@ -142,6 +158,7 @@ struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid)
     }
     t->v[t->n].tid = tid;
     t->v[t->n].task = task;
+    t->v[t->n].gen = gen;
     t->n++;
     pthread_mutex_unlock(&t->lock);
     return task;
@@ -151,26 +168,32 @@ void kbox_thread_spare(struct kbox_proc *p, struct lx_task *from)
 {
     struct kbox_thread_tasks *t = tasks_of(p);
     struct lx_task *task;
+    unsigned gen;
     bool want;
 
     if (!t || !from)
         return;
     pthread_mutex_lock(&t->lock);
     want = t->nspare < MAX_SPARE;
+    gen = t->gen;
+    /* A gone thread's task will do for the new one (no fork then). */
+    for (int i = 0; want && i < t->n; i++)
+        if (t->v[i].gen == gen && !thread_alive(p->tgid, t->v[i].tid))
+            want = false;
     pthread_mutex_unlock(&t->lock);
     if (!want || !(task = fork_task(from)))
         return;
     pthread_mutex_lock(&t->lock);
-    if (t->nspare < MAX_SPARE) {
+    if (t->nspare < MAX_SPARE && t->gen == gen) {
         t->spare[t->nspare++] = task;
         task = NULL;
     }
     pthread_mutex_unlock(&t->lock);
     if (task)
-        lx_task_exit(task);
+        lx_task_exit(task); /* not wanted, or ids changed meanwhile */
 }
 
-void kbox_thread_drop_spares(struct kbox_proc *p)
+void kbox_thread_ids_changed(struct kbox_proc *p)
 {
     struct kbox_thread_tasks *t =
         __atomic_load_n(&p->threads, __ATOMIC_ACQUIRE);
@@ -180,6 +203,7 @@ void kbox_thread_drop_spares(struct kbox_proc *p)
     if (!t)
         return;
     pthread_mutex_lock(&t->lock);
+    t->gen++;
     ns = t->nspare;
     for (int i = 0; i < ns; i++)
         spare[i] = t->spare[i];
