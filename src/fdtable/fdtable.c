@@ -207,7 +207,8 @@ void kbox_fdt_set_cloexec(struct kbox_fdt *t, int gfd, bool cloexec)
     pthread_mutex_unlock(&t->lock);
 }
 
-bool kbox_fdt_shadow(struct kbox_fdt *t, int gfd)
+/* Is flag @fl set on mapped guest fd @gfd? */
+static bool has_flag(struct kbox_fdt *t, int gfd, uint8_t fl)
 {
     bool v = false;
 
@@ -215,22 +216,19 @@ bool kbox_fdt_shadow(struct kbox_fdt *t, int gfd)
         return false;
     pthread_mutex_lock(&t->lock);
     if (gfd < t->cap && t->map[gfd] >= 0)
-        v = (t->fl[gfd] & FL_SHADOW) != 0;
+        v = (t->fl[gfd] & fl) != 0;
     pthread_mutex_unlock(&t->lock);
     return v;
 }
 
+bool kbox_fdt_shadow(struct kbox_fdt *t, int gfd)
+{
+    return has_flag(t, gfd, FL_SHADOW);
+}
+
 bool kbox_fdt_mirror(struct kbox_fdt *t, int gfd)
 {
-    bool v = false;
-
-    if (gfd < 0)
-        return false;
-    pthread_mutex_lock(&t->lock);
-    if (gfd < t->cap && t->map[gfd] >= 0)
-        v = (t->fl[gfd] & FL_MIRROR) != 0;
-    pthread_mutex_unlock(&t->lock);
-    return v;
+    return has_flag(t, gfd, FL_MIRROR);
 }
 
 void kbox_fdt_set_shadow(struct kbox_fdt *t, int gfd, int lxfd)
