@@ -243,7 +243,7 @@ static struct kbox_resp h_read(struct kbox_req *r)
         return resp; /* inotify with watches on host paths */
     resp = read_lx(r, fd);
     if (mirror)
-        kbox_mirror_sync(r, fd);
+        kbox_mirror_sync(r, fd); /* as after_read(), flag already known */
     return resp;
 }
 

@@ -193,6 +193,17 @@ void kbox_thread_spare(struct kbox_proc *p, struct lx_task *from)
         lx_task_exit(task); /* not wanted, or ids changed meanwhile */
 }
 
+/* t->lock held: move the spares to @out (MAX_SPARE); returns how many. */
+static int take_spares_locked(struct kbox_thread_tasks *t, struct lx_task **out)
+{
+    int ns = t->nspare;
+
+    for (int i = 0; i < ns; i++)
+        out[i] = t->spare[i];
+    t->nspare = 0;
+    return ns;
+}
+
 void kbox_thread_ids_changed(struct kbox_proc *p)
 {
     struct kbox_thread_tasks *t =
@@ -204,10 +215,7 @@ void kbox_thread_ids_changed(struct kbox_proc *p)
         return;
     pthread_mutex_lock(&t->lock);
     t->gen++;
-    ns = t->nspare;
-    for (int i = 0; i < ns; i++)
-        spare[i] = t->spare[i];
-    t->nspare = 0;
+    ns = take_spares_locked(t, spare);
     pthread_mutex_unlock(&t->lock);
     for (int i = 0; i < ns; i++)
         lx_task_exit(spare[i]);
@@ -226,11 +234,9 @@ void kbox_thread_drop_all(struct kbox_proc *p)
     pthread_mutex_lock(&t->lock);
     v = t->v;
     n = t->n;
-    ns = t->nspare;
-    for (int i = 0; i < ns; i++)
-        spare[i] = t->spare[i];
+    ns = take_spares_locked(t, spare);
     t->v = NULL;
-    t->n = t->cap = t->nspare = 0;
+    t->n = t->cap = 0;
     pthread_mutex_unlock(&t->lock);
     for (int i = 0; i < n; i++)
         lx_task_exit(v[i].task);

@@ -69,6 +69,12 @@ static struct hwatch *hwatches;
 static int hw_epfd = -1;
 static pthread_once_t hw_once = PTHREAD_ONCE_INIT;
 
+static void hw_free(struct hwatch *hw)
+{
+    pthread_mutex_destroy(&hw->sync);
+    free(hw);
+}
+
 static void hw_put(struct hwatch *hw)
 {
     bool gone;
@@ -76,10 +82,8 @@ static void hw_put(struct hwatch *hw)
     pthread_mutex_lock(&hw_lock);
     gone = --hw->refs == 0 && hw->dead;
     pthread_mutex_unlock(&hw_lock);
-    if (gone) {
-        pthread_mutex_destroy(&hw->sync);
-        free(hw);
-    }
+    if (gone)
+        hw_free(hw);
 }
 
 /* hw_lock held; takes a reference. */
@@ -223,10 +227,8 @@ static void hw_drop_locked(int rfd)
         epoll_ctl(hw_epfd, EPOLL_CTL_DEL, hw->hfd, NULL);
         close(hw->hfd);
         hw->dead = true;
-        if (--hw->refs == 0) {
-            pthread_mutex_destroy(&hw->sync);
-            free(hw);
-        }
+        if (--hw->refs == 0)
+            hw_free(hw);
         return;
     }
 }
