@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -27,6 +28,22 @@
 #include "kbox/seccomp.h"
 
 extern char **environ;
+
+/* --verbose: where start-up and teardown time goes, in ms since start. */
+static struct timespec t_start;
+
+static void step(const char *what)
+{
+    struct timespec ts;
+
+    if (!kbox_sup.verbose)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    fprintf(stderr, "kbox: %7.2f ms %s\n",
+            (double)(ts.tv_sec - t_start.tv_sec) * 1e3 +
+                (double)(ts.tv_nsec - t_start.tv_nsec) / 1e6,
+            what);
+}
 
 static volatile pid_t child_pid;
 
@@ -336,6 +353,7 @@ int main(int argc, char **argv)
     struct lx_task *task;
     pid_t pid;
 
+    clock_gettime(CLOCK_MONOTONIC, &t_start);
     rc = kbox_cli_parse(argc, argv, &o, stdout, err, sizeof(err));
     if (rc == KBOX_CLI_EXIT0)
         return 0;
@@ -377,8 +395,10 @@ int main(int argc, char **argv)
      * The guest is started with the mask the user gave us.
      */
     lx_pin_threads(1);
+    step("image open");
     if (kbox_image_setup(&o, img_fd, &booted))
         goto out;
+    step("kernel booted, image mounted");
     task = kbox_image_guest_task(&o);
     if (!task)
         goto out;
@@ -390,6 +410,7 @@ int main(int argc, char **argv)
     }
 
     content_cache_open(task);
+    step("guest task ready");
 
     rc = kbox_exec_resolve(task, o.argv[0], env_path(), cmd, sizeof(cmd));
     if (rc == -ENOENT && strchr(o.argv[0], '/') && o.nbinds) {
@@ -420,6 +441,7 @@ int main(int argc, char **argv)
         goto out;
 
     lx_pin_threads(0);
+    step("command resolved");
     pid = kbox_seccomp_launch(cmd, o.argv, guest_env(&o, task),
                               kbox_sup.exec_dir, &listener, &pidfd);
     if (pid < 0) {
@@ -433,6 +455,7 @@ int main(int argc, char **argv)
         goto out;
     }
     child_pid = pid;
+    step("guest started");
     kbox_sup.main_pid = pid;
     {
         struct kbox_proc *p = kbox_proc_add(pid, task);
@@ -455,6 +478,7 @@ int main(int argc, char **argv)
         status = 1;
     }
     close(listener);
+    step("guest exited");
     if (o.verbose) {
         for (int i = 0; i < 512; i++)
             if (kbox_sup.unknown_count[i])
@@ -471,8 +495,11 @@ out:
     content_cache_close();
     remove_exec_dir();
     fflush(stdout);
+    step("guest state released");
     if (booted && kbox_image_halt(o.verbose) && status == 0)
         status = 1;
+    if (booted)
+        step("synced, unmounted, halted");
     kbox_cli_free(&o);
     return status;
 }

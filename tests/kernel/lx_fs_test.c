@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -205,6 +206,110 @@ KTEST(tmpfs_procfs_sysfs_devtmpfs)
     KT_EQ(LX3(write, fd, "x", 1), 1);
     KT_EQ(LX3(read, fd, buf, 10), 0);
     LX1(close, fd);
+}
+
+static long tmpfs_free_pages(const char *dir, long *blocks, long *ffree)
+{
+    struct statfs sf;
+
+    if (LX2(statfs, dir, &sf) != 0)
+        return -1;
+    if (sf.f_type != 0x01021994) /* TMPFS_MAGIC */
+        return -2;
+    if (blocks)
+        *blocks = (long)sf.f_blocks;
+    if (ffree)
+        *ffree = (long)sf.f_ffree;
+    return (long)sf.f_bavail;
+}
+
+/*
+ * tmpfs has tmpfs's limits (lx's RAM is small and a full ramfs hung the
+ * kernel): ENOSPC at size=, statfs counts, holes cost nothing, punching
+ * and unlinking give pages back, nr_inodes, remount, bad options.
+ */
+KTEST(tmpfs_limits_and_accounting)
+{
+    static char chunk[64 << 10];
+    char buf[4096];
+    long blocks, ffree, fd, n, total = 0;
+
+    memset(chunk, 'z', sizeof(chunk));
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/tlim", 0755), 0);
+    KT_EQ(LX5(mount, "tmpfs", "/tlim", "tmpfs", 0, "size=1m,nr_inodes=4"), 0);
+    KT_EQ(tmpfs_free_pages("/tlim", &blocks, &ffree), 256);
+    KT_EQ(blocks, 256);
+    KT_EQ(ffree, 3); /* the root is one */
+
+    /* writing past the size stops at it, with ENOSPC */
+    fd = LX4(openat, LX_AT_FDCWD, "/tlim/big", LX_O_RDWR | LX_O_CREAT, 0600);
+    KT_ASSERT(fd >= 0);
+    while ((n = LX3(write, fd, chunk, sizeof(chunk))) > 0)
+        total += n;
+    KT_EQ(n, -LX_ENOSPC);
+    KT_EQ(total, 1 << 20);
+    KT_EQ(tmpfs_free_pages("/tlim", NULL, NULL), 0);
+    KT_EQ(LX4(pread64, fd, buf, 4, 1000000), 4);
+    KT_ASSERT(memcmp(buf, "zzzz", 4) == 0);
+    /* truncating gives the pages back */
+    KT_EQ(LX2(ftruncate, fd, 4096), 0);
+    KT_EQ(tmpfs_free_pages("/tlim", NULL, NULL), 255);
+
+    /* a hole costs nothing, reads as zeros and stays a hole */
+    KT_EQ(LX2(ftruncate, fd, 64L << 20), 0);
+    KT_EQ(LX4(pread64, fd, buf, sizeof(buf), 32L << 20), (long)sizeof(buf));
+    KT_ASSERT(buf[0] == 0 && buf[4095] == 0);
+    KT_EQ(tmpfs_free_pages("/tlim", NULL, NULL), 255);
+
+    /* fallocate charges up front; punching a hole uncharges */
+    KT_EQ(LX4(fallocate, fd, 0, 0, 512 << 10), 0);
+    KT_EQ(tmpfs_free_pages("/tlim", NULL, NULL), 128);
+    KT_EQ(LX4(fallocate, fd, 0, 0, 4L << 20), -LX_ENOSPC);
+    KT_EQ(tmpfs_free_pages("/tlim", NULL, NULL), 128);
+    KT_EQ(LX4(fallocate, fd, LX_FALLOC_FL_PUNCH_HOLE | LX_FALLOC_FL_KEEP_SIZE,
+              4096, 256 << 10),
+          0);
+    KT_EQ(tmpfs_free_pages("/tlim", NULL, NULL), 192);
+    KT_EQ(LX4(pread64, fd, buf, 8, 0), 8);
+    KT_ASSERT(memcmp(buf, "zzzzzzzz", 8) == 0);
+    KT_EQ(LX4(pread64, fd, buf, 8, 8192), 8);
+    KT_ASSERT(buf[0] == 0 && buf[7] == 0);
+
+    /* remount: not below what is in use; larger is fine */
+    KT_EQ(LX5(mount, "tmpfs", "/tlim", "tmpfs", LX_MS_REMOUNT, "size=64k"),
+          -LX_EINVAL);
+    KT_EQ(LX5(mount, "tmpfs", "/tlim", "tmpfs", LX_MS_REMOUNT, "size=2m"), 0);
+    KT_EQ(tmpfs_free_pages("/tlim", &blocks, NULL), 512 - 64);
+    KT_EQ(blocks, 512);
+    KT_EQ(LX1(close, fd), 0);
+
+    /* unlinking the last name frees it all */
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/tlim/big", 0), 0);
+    KT_EQ(tmpfs_free_pages("/tlim", NULL, &ffree), 512);
+    KT_EQ(ffree, 3);
+
+    /* nr_inodes: the root and three more */
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/tlim/d", 0755), 0);
+    KT_EQ(LX3(symlinkat, "/a/target", LX_AT_FDCWD, "/tlim/l"), 0);
+    KT_EQ(LX4(readlinkat, LX_AT_FDCWD, "/tlim/l", buf, sizeof(buf)), 9);
+    KT_ASSERT(memcmp(buf, "/a/target", 9) == 0);
+    fd = LX4(openat, LX_AT_FDCWD, "/tlim/f", LX_O_RDWR | LX_O_CREAT, 0600);
+    KT_ASSERT(fd >= 0);
+    LX1(close, fd);
+    KT_EQ(LX4(openat, LX_AT_FDCWD, "/tlim/g", LX_O_RDWR | LX_O_CREAT, 0600),
+          -LX_ENOSPC);
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/tlim/e", 0755), -LX_ENOSPC);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/tlim/f", 0), 0);
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/tlim/e", 0755), 0);
+
+    KT_EQ(LX2(umount2, "/tlim", 0), 0);
+    /* options Linux's tmpfs refuses are refused */
+    KT_EQ(LX5(mount, "tmpfs", "/tlim", "tmpfs", 0, "bogus=1"), -LX_EINVAL);
+    KT_EQ(LX5(mount, "tmpfs", "/tlim", "tmpfs", 0, "size=12q"), -LX_EINVAL);
+    KT_EQ(LX5(mount, "tmpfs", "/tlim", "tmpfs", 0, "size=10%,huge=never"), 0);
+    KT_ASSERT(tmpfs_free_pages("/tlim", &blocks, NULL) == blocks);
+    KT_ASSERT(blocks > 0);
+    KT_EQ(LX2(umount2, "/tlim", 0), 0);
 }
 
 KTEST(uname_reports_6_12)
