@@ -162,6 +162,69 @@ static int route_proc_fd(struct kbox_req *r, int which, long pid, long task,
  * and AT_FDCWD-relative ones can reach a bind or host device; anything
  * relative to an lx directory fd stays in lx.
  */
+/* Does this call follow a symlink in the last component? */
+static bool follows_last(const struct kbox_req *r)
+{
+    switch (r->nr) {
+    case SYS_newfstatat:
+        return !(A(3) & AT_SYMLINK_NOFOLLOW);
+    case SYS_statx:
+        return !(A(2) & AT_SYMLINK_NOFOLLOW);
+    case SYS_openat:
+        return !(A(2) & O_NOFOLLOW);
+    case SYS_faccessat:
+    case SYS_faccessat2:
+    case SYS_chdir:
+    case SYS_statfs:
+    case SYS_truncate:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * /dev/fd and /dev/std{in,out,err} link into /proc/self/fd (the mount
+ * profile makes them as udev does; debootstrap puts them in images). lx
+ * would follow them into its own task's fd table, whose numbers are not
+ * the guest's, so they are followed here, onto the guest's /proc/self/fd
+ * routing: only when the guest's link says so, and the last component
+ * only for calls that follow it (lstat and readlink see the link).
+ */
+static void follow_dev_fd(struct kbox_req *r, char *norm, size_t len)
+{
+    static const char *const links[][2] = {
+        { "/dev/fd", "/proc/self/fd" },
+        { "/dev/stdin", "/proc/self/fd/0" },
+        { "/dev/stdout", "/proc/self/fd/1" },
+        { "/dev/stderr", "/proc/self/fd/2" },
+    };
+    char target[32], out[KBOX_PATH_MAX];
+
+    if (strncmp(norm, "/dev/", 5) != 0)
+        return;
+    for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+        size_t l = strlen(links[i][0]);
+        long n;
+
+        if (strncmp(norm, links[i][0], l) != 0 || (norm[l] && norm[l] != '/'))
+            continue;
+        if (!norm[l] && !follows_last(r))
+            return;
+        n = kbox_lx(r, LX__NR_readlinkat, AT_FDCWD, (long)links[i][0],
+                    (long)target, sizeof(target) - 1, 0, 0);
+        if (n < 0)
+            return;
+        target[n] = '\0';
+        if (strcmp(target, links[i][1]) != 0)
+            return;
+        if (snprintf(out, sizeof(out), "%s%s", target, norm + l) <
+            (int)sizeof(out))
+            snprintf(norm, len, "%s", out);
+        return;
+    }
+}
+
 static int route_path(struct kbox_req *r, int dirfd, const char *path,
                       struct route *rt)
 {
@@ -213,6 +276,8 @@ static int route_path(struct kbox_req *r, int dirfd, const char *path,
         if (kbox_path_normalize(path, norm, sizeof(norm), false, NULL) < 0)
             return -ENAMETOOLONG;
     }
+    if (!from_host_dir)
+        follow_dev_fd(r, norm, sizeof(norm));
     if (!strcmp(norm, "/proc"))
         kbox_proc_sweep(); /* a listing shows no process already reaped */
     if (!strncmp(norm, "/proc/", 6) && kbox_sup.hostproc_dir >= 0) {

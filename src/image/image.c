@@ -71,6 +71,31 @@ static void profile_mount(const char *src, const char *tgt, const char *type,
                 lx_strerror(rc));
 }
 
+/*
+ * The links udev (or systemd, or a container runtime) puts in /dev:
+ * shells' process substitution opens /dev/fd/N, scripts read /dev/stdin.
+ * The supervisor follows them onto the guest's own fds (fs.c).
+ */
+static void dev_links(int verbose)
+{
+    static const char *const links[][2] = {
+        { "/proc/self/fd", "/dev/fd" },
+        { "/proc/self/fd/0", "/dev/stdin" },
+        { "/proc/self/fd/1", "/dev/stdout" },
+        { "/proc/self/fd/2", "/dev/stderr" },
+        { "/proc/kcore", "/dev/core" },
+    };
+
+    for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+        long rc = lx_syscall6(LX__NR_symlinkat, (long)links[i][0], AT_FDCWD,
+                              (long)links[i][1], 0, 0, 0);
+
+        if (rc < 0 && rc != -EEXIST && verbose)
+            fprintf(stderr, "kbox: warning: symlink %s: %s\n", links[i][1],
+                    lx_strerror(rc));
+    }
+}
+
 int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
 {
     struct lx_boot_opts bo;
@@ -119,6 +144,9 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
                       o->verbose);
         profile_mount("devpts", "/dev/pts", "devpts", MS_NOSUID, NULL,
                       o->verbose);
+        profile_mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+                      "mode=1777", o->verbose);
+        dev_links(o->verbose);
         profile_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
                       "mode=1777", o->verbose);
         profile_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV,

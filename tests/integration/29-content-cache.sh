@@ -32,6 +32,11 @@ fi
 
 kbo "$TMP/run2" --verbose -r "$IMG" -- /bin/true
 expect_status 0 $? "second run"
+# --verbose also times each start-up and teardown step
+for step in "kernel booted, image mounted" "guest started" "guest exited" \
+	"synced, unmounted, halted"; do
+	expect_grep "^kbox: +[0-9]+\.[0-9]+ ms $step\$" "$TMP/run2" "--verbose times '$step'"
+done
 read -r h2 _ s2 _ <<<"$(field "$TMP/run2")"
 if [ "${h2:-0}" -gt 0 ] && [ "${s2:-1}" -eq 0 ]; then
 	pass "the second run uses the stored copies ($h2 hits, nothing new stored)"
