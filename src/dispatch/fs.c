@@ -271,7 +271,7 @@ static int route_path(struct kbox_req *r, int dirfd, const char *path,
     } else {
         (void)abs;
         if (o->nbinds == 0 && strncmp(path, "/dev/", 5) != 0 &&
-            strncmp(path, "/proc/", 6) != 0 && strstr(path, "dev") == NULL)
+            strncmp(path, "/proc", 5) != 0 && strstr(path, "dev") == NULL)
             return 0;
         if (kbox_path_normalize(path, norm, sizeof(norm), false, NULL) < 0)
             return -ENAMETOOLONG;

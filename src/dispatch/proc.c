@@ -544,6 +544,58 @@ int kbox_proc_status_fd(struct kbox_req *r, const char *rest, int hostfd)
     return fd;
 }
 
+/*
+ * A child that has made no supervised call yet (stopped at once, or busy
+ * on the host) is a guest process all the same: the host lists it, so
+ * claim what its parent prepared at fork. Not for any other host pid: an
+ * orphan's preparation is only for the child that calls first.
+ */
+static struct kbox_proc *claim_unseen_locked(pid_t pid)
+{
+    struct kbox_proc *parent;
+    pid_t tgid, ppid;
+
+    if (kbox_proc_status(pid, &tgid, &ppid) || tgid != pid)
+        return NULL;
+    parent = find_tgid(ppid);
+    if (!parent || parent->dead || parent->npending <= 0)
+        return NULL;
+    parent = lookup_locked(pid);
+    /* Its kernel pid now, not at its first call: lx's /proc/<pid>. */
+    if (parent)
+        lx_task_set_pid(parent->task, (int)pid);
+    return parent;
+}
+
+/* For a listing of /proc: every child not seen yet, of every process. */
+static void claim_unseen_children_locked(void)
+{
+    pid_t unseen[64];
+    int n = 0;
+
+    for (struct kbox_proc *p = kbox_sup.procs; p; p = p->next) {
+        if (p->dead)
+            continue;
+        for (int i = 0; i < p->npending && n < 64; i++) {
+            pid_t by = p->pending[i].by, *kids;
+            bool asked = false;
+            int nk;
+
+            for (int j = 0; j < i; j++)
+                asked |= p->pending[j].by == by;
+            if (asked)
+                continue;
+            nk = read_children(p->tgid, by, &kids);
+            for (int k = 0; k < nk && n < 64; k++)
+                if (!find_tgid(kids[k]))
+                    unseen[n++] = kids[k];
+            free(kids);
+        }
+    }
+    for (int i = 0; i < n; i++)
+        claim_unseen_locked(unseen[i]);
+}
+
 bool kbox_proc_is_guest(pid_t tgid)
 {
     struct kbox_proc *p;
@@ -551,6 +603,8 @@ bool kbox_proc_is_guest(pid_t tgid)
 
     pthread_mutex_lock(&proc_lock);
     p = find_tgid(tgid);
+    if (!p)
+        p = claim_unseen_locked(tgid);
     live = p && !p->dead && start_time(tgid) == p->start_time;
     if (p && !p->dead && !live && tgid != kbox_sup.main_pid) {
         /* Reaped (or killed) since the last sweep: its kernel task and
@@ -626,6 +680,7 @@ void kbox_proc_sweep(void)
                 dead[n++] = p;
         }
     }
+    claim_unseen_children_locked();
     pthread_mutex_unlock(&proc_lock);
     for (int i = 0; i < n; i++)
         free_proc(dead[i]);
