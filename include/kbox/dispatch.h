@@ -282,6 +282,9 @@ void kbox_mirror_gc(void);
  * true and *out set; false when it is lx's alone. */
 bool kbox_watch_read(struct kbox_req *r, int lxfd, struct kbox_resp *out);
 
+/* sendfile, splice, tee, copy_file_range with an lx file (copy.c). */
+struct kbox_resp kbox_copy_handle(struct kbox_req *r);
+
 /* Socket helpers (src/dispatch/sys.c) shared with src/dispatch/net.c. */
 int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len);
 int kbox_guest_sock(struct kbox_req *r, int fd);

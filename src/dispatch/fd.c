@@ -855,38 +855,6 @@ static struct kbox_resp h_msync(struct kbox_req *r)
     return kbox_continue();
 }
 
-/* Copies between lx files and host objects: let libc fall back. */
-static struct kbox_resp h_copy(struct kbox_req *r)
-{
-    int a = FD(0), b = FD(r->nr == SYS_copy_file_range ? 2 : 1);
-
-    if (r->nr == SYS_splice || r->nr == SYS_tee)
-        b = FD(2);
-    int xa = kbox_lxfd(r, a), xb = kbox_lxfd(r, b);
-    bool la = xa >= 0, lb = xb >= 0;
-
-    if (!la && !lb)
-        return kbox_continue();
-    if (r->nr == SYS_copy_file_range && la && lb) {
-        /* Both in the image: the kernel copies (offsets staged here). */
-        int64_t oi, oo;
-        long rc;
-
-        if (r->args[1] && r->ops->read(r, r->args[1], &oi, sizeof(oi)))
-            return kbox_ret(-EFAULT);
-        if (r->args[3] && r->ops->read(r, r->args[3], &oo, sizeof(oo)))
-            return kbox_ret(-EFAULT);
-        rc = kbox_lx(r, LX__NR_copy_file_range, xa, r->args[1] ? (long)&oi : 0,
-                     xb, r->args[3] ? (long)&oo : 0, A(4), A(5));
-        if (rc >= 0 && r->args[1])
-            r->ops->write(r, r->args[1], &oi, sizeof(oi));
-        if (rc >= 0 && r->args[3])
-            r->ops->write(r, r->args[3], &oo, sizeof(oo));
-        return kbox_ret(rc);
-    }
-    return kbox_ret(r->nr == SYS_copy_file_range ? -EXDEV : -EINVAL);
-}
-
 kbox_handler kbox_fd_handler(long nr)
 {
     switch (nr) {
@@ -944,7 +912,7 @@ kbox_handler kbox_fd_handler(long nr)
     case SYS_copy_file_range:
     case SYS_splice:
     case SYS_tee:
-        return h_copy;
+        return kbox_copy_handle;
     default:
         return NULL;
     }
