@@ -214,6 +214,12 @@ int kbox_proc_status_fd(struct kbox_req *r, const char *rest, int hostfd);
 int kbox_proc_peer_lxfd(pid_t pid, int gfd, pid_t *tgid);
 /* True when @tgid is a live guest process kbox serves. */
 bool kbox_proc_is_guest(pid_t tgid);
+/* The live guest processes (at most @max tgids); how many. */
+int kbox_proc_list(pid_t *out, int max);
+/* The guest processes in process group @pgid (at most @max); how many. */
+int kbox_proc_in_group(pid_t pgid, pid_t *out, int max);
+/* Calls naming another process: targets must be guests (target.c). */
+kbox_handler kbox_target_handler(long nr);
 
 /* Helpers shared by handler families. */
 static inline struct kbox_resp kbox_ret(long v)

@@ -42,6 +42,8 @@ static void build_table(void)
             h = kbox_watch_handler(nr);
         if (!h)
             h = kbox_sys_handler(nr);
+        if (!h)
+            h = kbox_target_handler(nr);
         table[nr] = h;
     }
     table_ready = 1;

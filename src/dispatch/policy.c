@@ -18,13 +18,10 @@ static const int allow_list[] = {
     SYS_pkey_alloc, SYS_pkey_free, SYS_mbind, SYS_get_mempolicy,
     SYS_set_mempolicy,
     /* scheduling, threads */
-    SYS_sched_yield, SYS_sched_getaffinity, SYS_sched_setaffinity,
-    SYS_sched_getparam, SYS_sched_setparam, SYS_sched_getscheduler,
-    SYS_sched_setscheduler, SYS_sched_get_priority_max,
-    SYS_sched_get_priority_min, SYS_sched_rr_get_interval, SYS_sched_getattr,
-    SYS_sched_setattr, SYS_getpriority, SYS_setpriority, SYS_getcpu, SYS_futex,
-    SYS_set_robust_list, SYS_get_robust_list, SYS_set_tid_address,
-    SYS_arch_prctl, SYS_prctl, SYS_seccomp, SYS_restart_syscall, SYS_exit,
+    SYS_sched_yield, SYS_sched_get_priority_max, SYS_sched_get_priority_min,
+    SYS_getcpu, SYS_futex, SYS_set_robust_list, SYS_get_robust_list,
+    SYS_set_tid_address, SYS_arch_prctl, SYS_prctl, SYS_seccomp,
+    SYS_restart_syscall, SYS_exit,
 #ifdef SYS_rseq
     SYS_rseq,
 #endif
@@ -33,18 +30,22 @@ static const int allow_list[] = {
 #endif
     /* signals */
     SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_rt_sigpending,
-    SYS_rt_sigtimedwait, SYS_rt_sigsuspend, SYS_rt_sigqueueinfo,
-    SYS_rt_tgsigqueueinfo, SYS_sigaltstack, SYS_kill, SYS_tgkill, SYS_tkill,
-    SYS_pause, SYS_alarm, SYS_getitimer, SYS_setitimer, SYS_pidfd_open,
+    SYS_rt_sigtimedwait, SYS_rt_sigsuspend, SYS_sigaltstack, SYS_pause,
+    SYS_alarm, SYS_getitimer, SYS_setitimer,
+    /* pidfds come from pidfd_open (notified) or CLONE_PIDFD (a child) */
     SYS_pidfd_send_signal,
     /* time */
     SYS_nanosleep, SYS_clock_nanosleep, SYS_clock_gettime, SYS_clock_getres,
     SYS_gettimeofday, SYS_time, SYS_times, SYS_timer_create, SYS_timer_settime,
     SYS_timer_gettime, SYS_timer_getoverrun, SYS_timer_delete,
     /* processes (host pids are the guest's pids) */
-    SYS_wait4, SYS_waitid, SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgid,
-    SYS_setpgid, SYS_getpgrp, SYS_getsid, SYS_setsid, SYS_getrusage,
-    SYS_getrlimit, SYS_setrlimit, SYS_prlimit64, SYS_sysinfo,
+    SYS_wait4, SYS_waitid, SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgrp,
+    SYS_setsid, SYS_getrusage, SYS_getrlimit, SYS_setrlimit, SYS_sysinfo,
+    /*
+     * Calls naming another process (kill, sched_*, prlimit64, ...) are
+     * notified: the target must be a guest process (target.c). Rules
+     * below ALLOW them on the caller itself.
+     */
     /* host objects created natively (they become host fds) */
     SYS_pipe, SYS_pipe2, SYS_socket, SYS_socketpair, SYS_eventfd, SYS_eventfd2,
     SYS_timerfd_create, SYS_timerfd_settime, SYS_timerfd_gettime, SYS_signalfd,
@@ -139,6 +140,23 @@ static const struct kbox_bpf_rule rules[] = {
       KBOX_BPF_NOTIFY },
     /* Namespaces are refused; other clones are noted by the supervisor. */
     { SYS_clone, 0, CLONE_NS_MASK, 0, KBOX_BPF_NOTIFY, KBOX_BPF_EPERM },
+    /* pid 0 is the caller (kill(0) is notified: kbox is in the group) */
+    { SYS_prlimit64, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_sched_getaffinity, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_sched_setaffinity, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_sched_getparam, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_sched_setparam, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_sched_getscheduler, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_sched_setscheduler, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_sched_getattr, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_sched_setattr, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_sched_rr_get_interval, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_getpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_getsid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_setpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    /* getpriority/setpriority(which, who): who 0 is the caller's own */
+    { SYS_getpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_setpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
 };
 
 static uint8_t acts[KBOX_NR_COUNT];

@@ -43,7 +43,8 @@
 #include "kbox/path.h"
 
 /* Start time (clock ticks since boot) of @pid, 0 if it is gone. */
-static unsigned long long start_time(pid_t pid)
+/* Field @want (>= 3) of /proc/@pid/stat, or 0. */
+static unsigned long long stat_field(pid_t pid, int want)
 {
     char path[64], buf[1024], *p;
     unsigned long long v = 0;
@@ -62,13 +63,18 @@ static unsigned long long start_time(pid_t pid)
     p = strrchr(buf, ')');
     if (!p)
         return 0;
-    /* p + 1 is the space before field 3 (state); starttime is field 22 */
+    /* p + 1 is the space before field 3 (state) */
     p++;
-    for (int field = 3; field < 22 && p; field++)
+    for (int field = 3; field < want && p; field++)
         p = strchr(p + 1, ' ');
     if (p)
         v = strtoull(p + 1, NULL, 10);
     return v;
+}
+
+static unsigned long long start_time(pid_t pid)
+{
+    return stat_field(pid, 22);
 }
 
 int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid)
@@ -658,6 +664,30 @@ struct kbox_proc *kbox_proc_lookup(pid_t tid)
         p->refs++;
     pthread_mutex_unlock(&proc_lock);
     return p;
+}
+
+int kbox_proc_list(pid_t *out, int max)
+{
+    int n = 0;
+
+    kbox_proc_sweep(); /* no process already reaped; unseen children in */
+    pthread_mutex_lock(&proc_lock);
+    for (struct kbox_proc *p = kbox_sup.procs; p && n < max; p = p->next)
+        if (!p->dead)
+            out[n++] = p->tgid;
+    pthread_mutex_unlock(&proc_lock);
+    return n;
+}
+
+int kbox_proc_in_group(pid_t pgid, pid_t *out, int max)
+{
+    pid_t pids[512];
+    int n = kbox_proc_list(pids, 512), k = 0;
+
+    for (int i = 0; i < n && k < max; i++)
+        if ((pid_t)stat_field(pids[i], 5) == pgid)
+            out[k++] = pids[i];
+    return k;
 }
 
 void kbox_proc_sweep(void)

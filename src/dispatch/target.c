@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Calls that name another process: signals (kill, tkill, tgkill,
+ * rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_open) and scheduling,
+ * priority, rlimit and process-group calls on a pid. Guest pids are host
+ * pids, and these calls were ALLOWed in the filter, so a guest could
+ * signal, renice or re-limit any host process of kbox's user: `kill -9
+ * -1` in the guest ended the user's whole session, while /proc showed
+ * the guest only its own processes. Now a target must be a guest
+ * process, as /proc says; any other pid does not exist (ESRCH). The
+ * filter still ALLOWs these calls on the caller itself (pid 0).
+ *
+ * Signals also get the kernel's permission check in guest terms (lx
+ * checks kill(pid, 0) with the guest identities: a guest user cannot
+ * signal a guest root process), which the host, seeing one user, could
+ * not make.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/dispatch.h"
+
+#define A(i)   ((long)r->args[i])
+#define PID(i) ((pid_t)kbox_arg_int(r->args[i]))
+
+/* The process of thread @tid, if it is a guest's; 0 if not. */
+static pid_t guest_tgid_of(pid_t tid)
+{
+    pid_t tgid, ppid;
+
+    if (tid <= 0)
+        return 0;
+    if (kbox_proc_is_guest(tid))
+        return tid;
+    if (kbox_proc_status(tid, &tgid, &ppid) || tgid == tid ||
+        !kbox_proc_is_guest(tgid))
+        return 0;
+    return tgid;
+}
+
+/*
+ * May the caller signal process @pid, in the guest's identities? lx has
+ * a task per guest process at its host pid; a child not known to lx yet
+ * has its parent's identity, which the caller may then check as well.
+ */
+static long may_signal(struct kbox_req *r, pid_t pid)
+{
+    long rc = kbox_lx(r, LX__NR_kill, pid, 0, 0, 0, 0, 0);
+
+    return rc == -EPERM ? -EPERM : 0;
+}
+
+/* Process group @pgid has a guest process in it. */
+static bool guest_group(pid_t pgid)
+{
+    pid_t one;
+
+    return kbox_proc_in_group(pgid, &one, 1) > 0;
+}
+
+/*
+ * kill(0) and kill(-pgid): each guest process of the group in turn, the
+ * caller last. The group may hold host processes too - kbox itself, as
+ * the guest starts in kbox's group - which a guest must not stop or
+ * kill (the image would not be synced).
+ */
+static long kill_group(struct kbox_req *r, pid_t pgid, int sig)
+{
+    pid_t pids[256];
+    int n = kbox_proc_in_group(pgid, pids, 256), sent = 0, denied = 0;
+    bool self = false;
+
+    for (int i = 0; i < n; i++) {
+        if (pids[i] == r->proc->tgid) {
+            self = true;
+            continue;
+        }
+        if (may_signal(r, pids[i])) {
+            denied++;
+            continue;
+        }
+        if (kill(pids[i], sig) == 0)
+            sent++;
+    }
+    if (self && kill(r->proc->tgid, sig) == 0)
+        sent++;
+    if (sent)
+        return 0;
+    return denied ? -EPERM : -ESRCH;
+}
+
+/* kill(-1, sig): every guest process the caller may signal, not itself. */
+static long kill_all(struct kbox_req *r, int sig)
+{
+    pid_t pids[256];
+    int n = kbox_proc_list(pids, 256), sent = 0, denied = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (pids[i] == r->proc->tgid)
+            continue;
+        if (may_signal(r, pids[i])) {
+            denied++;
+            continue;
+        }
+        if (kill(pids[i], sig) == 0)
+            sent++;
+    }
+    if (sent)
+        return 0;
+    return denied ? -EPERM : -ESRCH;
+}
+
+static struct kbox_resp h_kill(struct kbox_req *r)
+{
+    pid_t pid = PID(0);
+    long rc;
+
+    if (pid == r->proc->tgid)
+        return kbox_continue();
+    if (pid == -1)
+        return kbox_ret(kill_all(r, (int)A(1)));
+    if (pid == 0 || pid < 0) {
+        pid_t pgid = pid ? -pid : getpgid(r->pid);
+
+        if (pgid < 0)
+            return kbox_ret(-errno);
+        if ((int)A(1) < 0 || (int)A(1) > 64)
+            return kbox_ret(-EINVAL);
+        return kbox_ret(kill_group(r, pgid, (int)A(1)));
+    }
+    if (!kbox_proc_is_guest(pid))
+        return kbox_ret(-ESRCH);
+    rc = may_signal(r, pid);
+    return rc ? kbox_ret(rc) : kbox_continue();
+}
+
+/*
+ * tkill(tid, sig), tgkill(tgid, tid, sig), rt_tgsigqueueinfo likewise.
+ * Pids that cannot name a process go to the host for its EINVAL/ESRCH.
+ */
+static struct kbox_resp h_thread_kill(struct kbox_req *r)
+{
+    bool tg = r->nr != SYS_tkill;
+    pid_t tid = tg ? PID(1) : PID(0), tgid = tg ? PID(0) : 0;
+    long rc;
+
+    if (tid <= 0 || (tg && tgid <= 0) || tid == r->pid ||
+        (tg && tgid == r->proc->tgid))
+        return kbox_continue();
+    if (tg)
+        tgid = kbox_proc_is_guest(tgid) ? tgid : 0;
+    else
+        tgid = guest_tgid_of(tid);
+    if (!tgid)
+        return kbox_ret(-ESRCH);
+    rc = may_signal(r, tgid);
+    return rc ? kbox_ret(rc) : kbox_continue();
+}
+
+/*
+ * One process by pid: rt_sigqueueinfo, pidfd_open, prlimit64, the
+ * sched_* calls, getpgid, getsid, setpgid. The filter ALLOWs pid 0.
+ */
+static struct kbox_resp h_on_pid(struct kbox_req *r)
+{
+    pid_t pid = PID(0);
+    long rc;
+
+    if (pid <= 0 || pid == r->pid || pid == r->proc->tgid)
+        return kbox_continue();
+    if (!guest_tgid_of(pid))
+        return kbox_ret(-ESRCH);
+    if (r->nr == SYS_rt_sigqueueinfo && (rc = may_signal(r, pid)))
+        return kbox_ret(rc);
+    return kbox_continue();
+}
+
+/* getpriority/setpriority(which, who[, prio]); the filter ALLOWs who 0. */
+static struct kbox_resp h_priority(struct kbox_req *r)
+{
+    pid_t who = PID(1);
+
+    switch ((int)A(0)) {
+    case PRIO_PROCESS:
+        if (who == r->pid || who == r->proc->tgid || guest_tgid_of(who))
+            return kbox_continue();
+        return kbox_ret(-ESRCH);
+    case PRIO_PGRP:
+        return guest_group(who) ? kbox_continue() : kbox_ret(-ESRCH);
+    case PRIO_USER:
+        /* a uid names every host process of that user */
+        if (r->nr == SYS_getpriority)
+            return kbox_continue();
+        return kbox_ret(-EPERM);
+    default:
+        return kbox_continue(); /* EINVAL */
+    }
+}
+
+kbox_handler kbox_target_handler(long nr)
+{
+    switch (nr) {
+    case SYS_kill:
+        return h_kill;
+    case SYS_tkill:
+    case SYS_tgkill:
+    case SYS_rt_tgsigqueueinfo:
+        return h_thread_kill;
+    case SYS_rt_sigqueueinfo:
+    case SYS_pidfd_open:
+    case SYS_prlimit64:
+    case SYS_sched_setaffinity:
+    case SYS_sched_getaffinity:
+    case SYS_sched_setscheduler:
+    case SYS_sched_getscheduler:
+    case SYS_sched_setparam:
+    case SYS_sched_getparam:
+    case SYS_sched_setattr:
+    case SYS_sched_getattr:
+    case SYS_sched_rr_get_interval:
+    case SYS_getpgid:
+    case SYS_getsid:
+    case SYS_setpgid:
+        return h_on_pid;
+    case SYS_getpriority:
+    case SYS_setpriority:
+        return h_priority;
+    default:
+        return NULL;
+    }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Calls that name another process reach guest processes only
+# (tests/guest/signal-targets): a host process kbox's user owns cannot be
+# signalled, reniced, re-limited or pinned from the guest (ESRCH, as
+# /proc hides it), guest processes can, with permission checks in guest
+# terms. They were ALLOWed in the filter: `kill -9 -1` in the guest
+# killed every host process of the user, kbox and its shell included.
+. "$(dirname "$0")/lib/common.sh"
+require
+sleep 120 &
+host=$!
+run_guest_test "-S" signal-targets "$host"
+run_guest_test "--change-id 1000:1000 -R" signal-targets "$host"
+
+img=$(own_img)
+kbo "$TMP/killall.out" -S "$img" -- /bin/sh -c \
+	"sleep 30 & kill -TERM $host; echo \"host kill status \$?\"; kill -9 -1; echo \"kill -1 status \$?\"; wait; echo after"
+expect_status 0 $? "kill -9 -1 in the guest leaves kbox running"
+expect_grep '^host kill status 1$' "$TMP/killall.out" "kill of a host pid fails"
+expect_grep '^kill -1 status 0$' "$TMP/killall.out" "kill -9 -1 reaches the guest's background job"
+expect_grep '^after$' "$TMP/killall.out" "the shell that sent it carries on"
+if kill -0 "$host" 2>/dev/null; then
+	pass "the host process is alive"
+else
+	fail "the host process was killed from the guest"
+fi
+kill "$host" 2>/dev/null
+wait "$host" 2>/dev/null
+
+# The guest starts in kbox's process group: kill(0) must reach the guest's
+# members only, or `kill -9 0` ended kbox before it synced the image.
+img=$(own_img)
+kbo "$TMP/group.out" -S "$img" -- /bin/sh -c 'echo kept >/root/kept; kill -9 0'
+expect_status 137 $? "kill -9 0 ends the guest (128+SIGKILL)"
+if [ "$(img_cat "$img" /root/kept)" = kept ]; then
+	pass "kbox outlived it and synced what the guest wrote"
+else
+	fail "the file written before kill -9 0 is not in the image" "$TMP/group.out"
+fi
+done_test
