@@ -51,6 +51,7 @@ static void forward_signal(int sig)
 {
     if (child_pid > 0)
         kill(child_pid, sig);
+    kbox_seccomp_forward(sig);
 }
 
 /* Remove a private directory: its entries, one level of subdirectories

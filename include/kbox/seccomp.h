@@ -23,8 +23,11 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
                           char *const envp[], const char *host_cwd,
                           int *listener, int *pidfd);
 
-/* Serve notifications until the main guest process exits; returns its
- * wait status. */
+/* Serve notifications until the last guest process has exited (orphans
+ * are adopted and reaped); returns the main guest process's status. */
 int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid);
+/* From a signal handler: once the main process is gone, send @sig to
+ * every guest process left (kbox_seccomp_serve serves them to the end). */
+void kbox_seccomp_forward(int sig);
 
 #endif

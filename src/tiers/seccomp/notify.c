@@ -222,6 +222,9 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
 
     kbox_policy_spec(&spec);
     n = kbox_bpf_build(&spec, prog, KBOX_BPF_MAX_INSNS);
+    /* Orphaned guest processes come to kbox, which serves and reaps them
+     * until the last one is gone (kbox_seccomp_serve). */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (n < 0)
         return -EINVAL;
     h = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
@@ -793,6 +796,62 @@ static bool drain(int ms)
     return ok;
 }
 
+static volatile sig_atomic_t forward_sig;
+
+void kbox_seccomp_forward(int sig)
+{
+    forward_sig = sig;
+}
+
+/* Reap exited children other than @main_pid (orphans kbox adopted). */
+static void reap_others(pid_t main_pid)
+{
+    for (;;) {
+        siginfo_t si;
+
+        memset(&si, 0, sizeof(si));
+        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+            !si.si_pid || si.si_pid == main_pid)
+            return;
+        waitid(P_PID, (id_t)si.si_pid, &si, WEXITED | WNOHANG);
+    }
+}
+
+/*
+ * The main process is gone; the guest is every process it started. Serve
+ * and reap them until the last one has exited, as proot does: a job the
+ * guest left running in the background (`cmd &`, a daemon) lost every
+ * supervised call (ENOSYS) once kbox stopped serving, and what it wrote
+ * was lost. SIGTERM/SIGHUP to kbox go to all of them now.
+ */
+static void serve_the_rest(void)
+{
+    for (int ticks = 1;; ticks++) {
+        siginfo_t si;
+        int sig = forward_sig;
+
+        memset(&si, 0, sizeof(si));
+        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0) {
+            if (errno == EINTR)
+                continue;
+            return; /* ECHILD: the last one is gone */
+        }
+        if (si.si_pid)
+            continue;
+        if (sig) {
+            pid_t pids[512];
+            int n = kbox_proc_list(pids, 512);
+
+            forward_sig = 0;
+            for (int i = 0; i < n; i++)
+                kill(pids[i], sig);
+        }
+        poll(NULL, 0, 20);
+        if (ticks % 50 == 0)
+            kbox_proc_sweep();
+    }
+}
+
 int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
 {
     int status = 0;
@@ -829,6 +888,7 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
         }
         if (pr == 0) {
             kbox_proc_sweep();
+            reap_others(main_pid);
             continue;
         }
         memset(&si, 0, sizeof(si));
@@ -840,6 +900,7 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
             break;
         }
     }
+    serve_the_rest();
     {
         struct held_exit *go;
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The guest is every process it starts: kbox serves until the last one
+# has exited (orphans are adopted and reaped), as proot does, and exits
+# with the main process's status. A job left running in the background
+# (`cmd &`, a double-forked daemon) lost every supervised call (ENOSYS)
+# once the main process exited, and what it wrote never reached the
+# image. SIGTERM to kbox then ends them all.
+. "$(dirname "$0")/lib/common.sh"
+require
+img=$(own_img)
+start=$(date +%s%N)
+kbo "$TMP/bg.out" -S "$img" -- /bin/sh -c '
+	(sleep 1; echo late >/root/late) &
+	( (sleep 1.5; echo daemon >/root/daemon) & ) &
+	echo main-done; exit 3'
+st=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+expect_status 3 "$st" "kbox exits with the main process's status"
+expect_grep '^main-done$' "$TMP/bg.out" "the main process ran"
+if [ "$ms" -ge 1400 ]; then
+	pass "kbox waited for the background jobs (${ms} ms)"
+else
+	fail "kbox returned after ${ms} ms, before its background jobs ended"
+fi
+if [ "$(img_cat "$img" /root/late)" = late ]; then
+	pass "a background job's file is in the image"
+else
+	fail "a background job's file is not in the image" "$TMP/bg.out"
+fi
+if [ "$(img_cat "$img" /root/daemon)" = daemon ]; then
+	pass "a double-forked daemon's file is in the image"
+else
+	fail "a double-forked daemon's file is not in the image" "$TMP/bg.out"
+fi
+
+# SIGTERM to kbox once the main process is gone ends what is left.
+marker="kbox-bg-$$-sleeper"
+img=$(own_img)
+"$KBOX" -S "$img" -- /bin/sh -c "bash -c 'exec -a $marker sleep 300' & echo started" \
+	>"$TMP/term.out" 2>&1 </dev/null &
+kpid=$!
+for _ in $(seq 100); do
+	grep -q '^started$' "$TMP/term.out" && pgrep -f -- "$marker" >/dev/null && break
+	sleep 0.1
+done
+pgrep -f -- "$marker" >/dev/null || fail "the background sleeper did not start"
+kill -TERM "$kpid"
+for _ in $(seq 50); do
+	kill -0 "$kpid" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$kpid" 2>/dev/null; then
+	fail "kbox still runs 5 s after SIGTERM"
+	kill -KILL "$kpid"
+else
+	wait "$kpid"
+	expect_status 0 $? "SIGTERM after the main process: its status"
+fi
+no_leftovers "$marker"
+done_test
