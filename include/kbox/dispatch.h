@@ -79,6 +79,12 @@ struct kbox_proc {
     bool dead; /* exited: freed when refs drops to 0 */
     /* lx tasks of its other threads (src/dispatch/thread.c), or NULL */
     struct kbox_thread_tasks *threads;
+    /* A set-user/group-ID exec in flight (src/exec/exec.c): lx's handle
+     * for its credentials, committed once /proc/<pid>/exe is the copy
+     * (dev, ino) the exec ran, i.e. the host's exec succeeded. */
+    long exec_creds;
+    pid_t exec_creds_tid;
+    uint64_t exec_creds_dev, exec_creds_ino;
 };
 
 struct kbox_gstat;
@@ -218,6 +224,11 @@ bool kbox_proc_is_guest(pid_t tgid);
 int kbox_proc_list(pid_t *out, int max);
 /* The guest processes in process group @pgid (at most @max); how many. */
 int kbox_proc_in_group(pid_t pgid, pid_t *out, int max);
+/* A set-ID exec of this process succeeded: its credentials now (exec.c);
+ * a failed one's are dropped. Cheap when none is pending. */
+void kbox_exec_settle(struct kbox_req *r);
+/* Forget a pending set-ID exec of @p (it is going away). */
+void kbox_exec_forget(struct kbox_proc *p);
 /* Calls naming another process: targets must be guests (target.c). */
 kbox_handler kbox_target_handler(long nr);
 

@@ -23,6 +23,17 @@ int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
 int kbox_exec_cached_content(struct lx_task *t, int lxfd,
                              const struct kbox_cache_key *k);
 
+/*
+ * A set-user/group-ID program (lx fd @lxfd of the request's task) is
+ * about to be run from the memfd (@dev, @ino): prepare the credentials
+ * its exec gives, to be committed by kbox_exec_settle once the host's
+ * exec has succeeded; on a secure exec (the ids change) drop the
+ * environment variables glibc ignores then from the guest's @uenvp, as
+ * the host's AT_SECURE does not reach the program. 0 or -errno.
+ */
+long kbox_exec_setid(struct kbox_req *r, int lxfd, uint64_t uenvp, uint64_t dev,
+                     uint64_t ino);
+
 struct kbox_resp kbox_exec_handle_execve(struct kbox_req *r);
 struct kbox_resp kbox_exec_handle_execveat(struct kbox_req *r);
 

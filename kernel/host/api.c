@@ -242,6 +242,15 @@ int lx_task_exec(struct lx_task *t)
 	return lx_call(t, &req);
 }
 
+long lx_task_exec_creds(struct lx_task *t, int cmd, long arg, int *secure)
+{
+	int dummy = 0;
+	long args[6] = { cmd, arg, (long)(secure ? secure : &dummy) };
+	struct lx_k_req req = { .op = LX_K_CREDS, .args = args };
+
+	return lx_call(t, &req);
+}
+
 int lx_task_pid(struct lx_task *t)
 {
 	struct lx_k_req req = { .op = LX_K_PID };

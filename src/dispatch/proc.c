@@ -339,6 +339,7 @@ static void unlink_proc(struct kbox_proc *p)
 
 static void free_proc(struct kbox_proc *p)
 {
+    kbox_exec_forget(p);
     /* Its stores through shared mappings of image files go to the image. */
     kbox_shmap_proc_gone(p->tgid);
     for (int i = 0; i < p->npending; i++)

@@ -53,6 +53,9 @@ struct image {
     const char *buf; /* read-only mapping of it */
     size_t len;
     struct kbox_gstat st;
+    /* A set-user/group-ID program stays open in lx (for exec's ids). */
+    int lxfd;
+    struct lx_task *t;
 };
 
 static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
@@ -185,8 +188,11 @@ static void close_image(struct image *img)
         munmap((void *)img->buf, img->len);
     if (img->fd >= 0)
         close(img->fd);
+    if (img->lxfd >= 0)
+        lx_t(img->t, LX__NR_close, img->lxfd, 0, 0, 0, 0);
     img->buf = NULL;
     img->fd = -1;
+    img->lxfd = -1;
 }
 
 /* Open @path in lx as task @t (exec permission checked by the kernel). */
@@ -197,6 +203,7 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
 
     memset(img, 0, sizeof(*img));
     img->fd = -1;
+    img->lxfd = -1;
     rc = lx_t(t, LX__NR_faccessat2, dirfd, (long)path, X_OK,
               AT_EACCESS | (path[0] ? 0 : AT_EMPTY_PATH), 0);
     if (rc < 0)
@@ -216,7 +223,12 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
         if (rc >= 0)
             img->fd = (int)rc;
     }
-    lx_t(t, LX__NR_close, fd, 0, 0, 0, 0);
+    if (rc >= 0 && (img->st.st_mode & (S_ISUID | S_ISGID))) {
+        img->lxfd = (int)fd; /* exec's credentials come from the file */
+        img->t = t;
+    } else {
+        lx_t(t, LX__NR_close, fd, 0, 0, 0, 0);
+    }
     if (rc < 0)
         return rc;
     img->len = (size_t)img->st.st_size;
@@ -242,6 +254,7 @@ static long open_image_host(int hfd, struct image *img)
 
     memset(img, 0, sizeof(*img));
     img->fd = -1;
+    img->lxfd = -1;
     if (fstat(hfd, &st))
         return -errno;
     if (!S_ISREG(st.st_mode))
@@ -531,6 +544,40 @@ static int relocate_aliases(struct kbox_req *r, uint64_t upath,
     return 0;
 }
 
+/*
+ * Replace *@prog by a private copy: a set-ID exec is known to have
+ * succeeded when /proc/<pid>/exe is this very file, which a cached
+ * memfd (shared by every run of the program) could not tell.
+ */
+static long fresh_copy(int *prog, uint64_t *dev, uint64_t *ino)
+{
+    struct stat st;
+    void *m;
+    int fd;
+
+    if (fstat(*prog, &st))
+        return -errno;
+    m = st.st_size
+            ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, *prog, 0)
+            : NULL;
+    if (m == MAP_FAILED)
+        return -ENOMEM;
+    fd = make_memfd("kbox-exec", m ? m : "", (size_t)st.st_size);
+    if (m)
+        munmap(m, (size_t)st.st_size);
+    if (fd < 0)
+        return fd;
+    if (fstat(fd, &st)) {
+        close(fd);
+        return -EIO;
+    }
+    close(*prog);
+    *prog = fd;
+    *dev = st.st_dev;
+    *ino = st.st_ino;
+    return 0;
+}
+
 /* The program's bytes as exec runs them: PT_INTERP names @target. */
 struct patched_src {
     const struct image *img;
@@ -624,13 +671,15 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
     }
 }
 
-static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
-                                uint64_t uargv, uint64_t uenvp, int flags)
+static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
+                                     uint64_t upath, uint64_t uargv,
+                                     uint64_t uenvp, int flags, int *exe_lxfd)
 {
     char path[KBOX_PATH_MAX], name[300], exe_path[KBOX_PATH_MAX];
     int lxdir = AT_FDCWD;
     struct image img;
     int prog = -1, gfd;
+    uint64_t exe_dev = 0, exe_ino = 0;
     long rc;
     bool empty_fd = false;
 
@@ -682,6 +731,12 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
     switch (kbox_exec_classify(img.buf ? img.buf : "", img.len)) {
     case KBOX_EXEC_ELF:
         rc = prepare_elf(r, &img, &prog);
+        /* set-ID bits count on the program itself, never on scripts */
+        if (!rc && img.lxfd >= 0) {
+            rc = fresh_copy(&prog, &exe_dev, &exe_ino);
+            *exe_lxfd = img.lxfd;
+            img.lxfd = -1;
+        }
         break;
     case KBOX_EXEC_SCRIPT: {
         struct kbox_script_info si[SCRIPT_LEVELS];
@@ -774,7 +829,14 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
      * and would keep its close-on-exec files open. */
     kbox_thread_drop_all(r->proc);
     r->task = r->proc->task;
+    if (*exe_lxfd >= 0) {
+        /* its credentials, given once the host's exec has succeeded */
+        rc = kbox_exec_setid(r, *exe_lxfd, uenvp, exe_dev, exe_ino);
+        if (rc)
+            return kbox_ret(rc);
+    }
     lx_task_exec(r->proc->task);
+    *exe_lxfd = -1; /* close-on-exec closed it */
     kbox_fdt_exec(r->proc->fdt);
     kbox_mirror_gc();
     if (!empty_fd)
@@ -783,6 +845,18 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
         snprintf(path, sizeof(path), "%d", dirfd); /* fexecve: comm is N */
     kbox_exec_set_comm(r->proc->task, path);
     return kbox_continue();
+}
+
+static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
+                                uint64_t uargv, uint64_t uenvp, int flags)
+{
+    int exe_lxfd = -1;
+    struct kbox_resp resp =
+        do_exec_body(r, dirfd, upath, uargv, uenvp, flags, &exe_lxfd);
+
+    if (exe_lxfd >= 0)
+        kbox_lx(r, LX__NR_close, exe_lxfd, 0, 0, 0, 0, 0);
+    return resp;
 }
 
 struct kbox_resp kbox_exec_handle_execve(struct kbox_req *r)

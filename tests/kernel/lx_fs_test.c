@@ -312,6 +312,68 @@ KTEST(tmpfs_limits_and_accounting)
     KT_EQ(LX2(umount2, "/tlim", 0), 0);
 }
 
+/*
+ * exec's credentials in two steps (lx_task_exec_creds): a set-user-ID
+ * root file gives a uid 1000 task euid and saved uid 0, only once
+ * committed; a dropped preparation changes nothing; a plain file and a
+ * nosuid mount give nothing either.
+ */
+KTEST(exec_creds_of_a_set_user_id_file)
+{
+    struct lx_task *user = lx_task_fork(NULL, 0);
+    unsigned int r = 9, e = 9, sv = 9;
+    long fd, h;
+    int secure = -1;
+
+    KT_ASSERT(user != NULL);
+    write_file("/mnt/kt/suid", "x");
+    KT_EQ(LX4(fchmodat, LX_AT_FDCWD, "/mnt/kt/suid", 04755, 0), 0);
+    write_file("/mnt/kt/plain", "x");
+    KT_EQ(LX4(fchmodat, LX_AT_FDCWD, "/mnt/kt/plain", 0755, 0), 0);
+    KT_EQ(LXT3(user, setresuid, 1000, 1000, 1000), 0);
+
+    fd = LXT3(user, openat, LX_AT_FDCWD, "/mnt/kt/suid", LX_O_RDONLY);
+    KT_ASSERT(fd >= 0);
+    h = lx_task_exec_creds(user, LX_CREDS_PREPARE, fd, &secure);
+    KT_ASSERT(h > 0);
+    KT_EQ(secure, 1);
+    KT_EQ(lx_task_exec_creds(user, LX_CREDS_DROP, h, NULL), 0);
+    KT_EQ(LXT3(user, getresuid, &r, &e, &sv), 0);
+    KT_ASSERT(r == 1000 && e == 1000 && sv == 1000);
+    h = lx_task_exec_creds(user, LX_CREDS_PREPARE, fd, &secure);
+    KT_ASSERT(h > 0);
+    KT_EQ(lx_task_exec_creds(user, LX_CREDS_COMMIT, h, NULL), 0);
+    KT_EQ(LXT3(user, getresuid, &r, &e, &sv), 0);
+    KT_ASSERT(r == 1000 && e == 0 && sv == 0);
+    LXT3(user, close, fd, 0, 0);
+    KT_EQ(LXT3(user, setresuid, 1000, 1000, 1000), 0);
+
+    fd = LXT3(user, openat, LX_AT_FDCWD, "/mnt/kt/plain", LX_O_RDONLY);
+    h = lx_task_exec_creds(user, LX_CREDS_PREPARE, fd, &secure);
+    KT_ASSERT(h > 0);
+    KT_EQ(secure, 0);
+    KT_EQ(lx_task_exec_creds(user, LX_CREDS_COMMIT, h, NULL), 0);
+    KT_EQ(LXT3(user, getresuid, &r, &e, &sv), 0);
+    KT_ASSERT(r == 1000 && e == 1000 && sv == 1000);
+    LXT3(user, close, fd, 0, 0);
+
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/nosuid", 0755), 0);
+    KT_EQ(LX5(mount, "tmpfs", "/nosuid", "tmpfs", 2 /* MS_NOSUID */, NULL), 0);
+    write_file("/nosuid/suid", "x");
+    KT_EQ(LX4(fchmodat, LX_AT_FDCWD, "/nosuid/suid", 04755, 0), 0);
+    fd = LXT3(user, openat, LX_AT_FDCWD, "/nosuid/suid", LX_O_RDONLY);
+    h = lx_task_exec_creds(user, LX_CREDS_PREPARE, fd, &secure);
+    KT_ASSERT(h > 0);
+    KT_EQ(secure, 0);
+    KT_EQ(lx_task_exec_creds(user, LX_CREDS_COMMIT, h, NULL), 0);
+    KT_EQ(LXT3(user, getresuid, &r, &e, &sv), 0);
+    KT_EQ(e, 1000);
+    LXT3(user, close, fd, 0, 0);
+    KT_EQ(LX2(umount2, "/nosuid", 0), 0);
+    KT_EQ(lx_task_exec_creds(user, LX_CREDS_PREPARE, 999, NULL), -LX_EBADF);
+    lx_task_exit(user);
+}
+
 KTEST(uname_reports_6_12)
 {
     char u[6 * 65];

@@ -22,5 +22,6 @@ int lx_blk_add(int fd, int readonly);
 long lx_blk_devno(int idx);
 void lx_console_init(void);
 long lx_mirror_op(const long *args);
+long lx_exec_creds(long cmd, long arg, long out);
 
 #endif

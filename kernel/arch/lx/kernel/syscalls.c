@@ -241,6 +241,9 @@ void lx_k_run(void *arg)
 		ret = lx_interrupt((struct task_struct *)req->args[0],
 				   req->args[1]);
 		break;
+	case LX_K_CREDS:
+		ret = lx_exec_creds(req->args[0], req->args[1], req->args[2]);
+		break;
 	case LX_K_HALT:
 		lx_halt_now();
 	default:

@@ -118,6 +118,19 @@ long lx_task_mirror(struct lx_task *task, int cmd, int fd, int a, int b);
 long lx_mirror_gc(int *closed, int max);
 /* Close the task's O_CLOEXEC files, as execve does. */
 int lx_task_exec(struct lx_task *task);
+/*
+ * The credentials execve gives (set-user/group-ID bits, capability
+ * rules), in two steps, so that a failed host exec leaves them alone:
+ * LX_CREDS_PREPARE with @arg = the task's fd of the program returns a
+ * handle (> 0) or -errno, and sets *@secure when the exec is a secure
+ * one (AT_SECURE: the ids or capabilities change); LX_CREDS_COMMIT gives
+ * the task the handle's credentials, LX_CREDS_DROP forgets them. Every
+ * handle is committed or dropped once.
+ */
+#define LX_CREDS_PREPARE	0
+#define LX_CREDS_COMMIT		1
+#define LX_CREDS_DROP		2
+long lx_task_exec_creds(struct lx_task *task, int cmd, long arg, int *secure);
 /* The task's kernel pid. */
 int lx_task_pid(struct lx_task *task);
 /*

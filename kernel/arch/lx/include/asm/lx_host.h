@@ -136,6 +136,7 @@ enum lx_k_op {
 	LX_K_MIRROR,	/* args[0] = LX_MIRROR_*, then its arguments */
 	LX_K_GETFD,	/* args[0] = task to take fd args[1] from, args[2] = O_CLOEXEC or 0 */
 	LX_K_INTERRUPT,	/* args[0] = task, args[1] = its caller: end its wait */
+	LX_K_CREDS,	/* args[0] = LX_CREDS_*, args[1], args[2]: exec's ids */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
@@ -143,6 +144,9 @@ enum lx_k_op {
 #define LX_MIRROR_SYNC	1
 #define LX_MIRROR_RFD	2
 #define LX_MIRROR_GC	3
+#define LX_CREDS_PREPARE	0
+#define LX_CREDS_COMMIT		1
+#define LX_CREDS_DROP		2
 
 struct lx_k_req {
 	int op;
