@@ -9,6 +9,7 @@
 #ifndef KBOX_ABI_H
 #define KBOX_ABI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -161,5 +162,16 @@ long kbox_abi_status_merge(const char *host, const char *kern, char *out,
  * another thread might take it.
  */
 int kbox_abi_status_signal(const char *status);
+
+/* The hex mask after @key ("SigCgt:", "ShdPnd:", ...) in a status text. */
+unsigned long long kbox_abi_status_mask(const char *status, const char *key);
+
+/*
+ * Would @sig, sent to the process whose /proc/<pid>/status is @status,
+ * stop, continue or end it (the changes its parent hears of by SIGCHLD)?
+ * Not when it catches, ignores or blocks @sig, nor for signals ignored by
+ * default; SIGKILL, SIGSTOP and SIGCONT by the process's state.
+ */
+bool kbox_abi_signal_changes_state(const char *status, int sig);
 
 #endif

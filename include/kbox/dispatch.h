@@ -298,6 +298,9 @@ void kbox_mirror_gc(void);
 /* read() of inotify instance @lxfd when it has watches on host paths:
  * true and *out set; false when it is lx's alone. */
 bool kbox_watch_read(struct kbox_req *r, int lxfd, struct kbox_resp *out);
+/* The same into kbox's @buf (readv): true and *got (count or -errno). */
+bool kbox_watch_read_buf(struct kbox_req *r, int lxfd, char *buf, size_t cnt,
+                         long *got);
 
 /* sendfile, splice, tee, copy_file_range with an lx file (copy.c). */
 struct kbox_resp kbox_copy_handle(struct kbox_req *r);

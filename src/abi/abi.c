@@ -2,6 +2,7 @@
 /* ABI converters: stat/statfs layouts, legacy calls, O_* flags, dirents. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,6 +347,47 @@ int kbox_abi_status_signal(const char *status)
     if (status_num(status, "ShdPnd:", true) & ~blk)
         return status_num(status, "Threads:", false) == 1 ? 1 : 2;
     return 0;
+}
+
+unsigned long long kbox_abi_status_mask(const char *status, const char *key)
+{
+    return status_num(status, key, true);
+}
+
+bool kbox_abi_signal_changes_state(const char *status, int sig)
+{
+    unsigned long long bit;
+    size_t len;
+    const char *l = status_line(status, "State:", &len);
+    char state = l && len > 7 ? l[7] : '?';
+    bool stopped = state == 'T' || state == 't';
+
+    if (sig <= 0 || sig > 64 || state == 'Z' || state == 'X')
+        return false;
+    bit = 1ull << (sig - 1);
+    if (sig == SIGKILL)
+        return true;
+    if (sig == SIGSTOP)
+        return !stopped;
+    if (sig == SIGCONT)
+        return stopped; /* even when caught: it continues the process */
+    if ((status_num(status, "SigIgn:", true) |
+         status_num(status, "SigCgt:", true) |
+         status_num(status, "SigBlk:", true)) &
+        bit)
+        return false; /* a handler runs, or it waits, or nothing happens */
+    switch (sig) {
+    case SIGCHLD:
+    case SIGURG:
+    case SIGWINCH:
+        return false; /* ignored by default */
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+        return !stopped;
+    default:
+        return true; /* terminates */
+    }
 }
 
 long kbox_abi_status_merge(const char *host, const char *kern, char *out,

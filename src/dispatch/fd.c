@@ -292,8 +292,8 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
     int fd = kbox_lxfd(r, FD(0)), iovcnt = (int)kbox_arg_int(r->args[2]);
     bool wr = r->nr == SYS_writev || r->nr == SYS_pwritev;
     bool pos = r->nr == SYS_preadv || r->nr == SYS_pwritev;
-    struct iovec *iov;
-    size_t total = 0, done = 0;
+    struct iovec *iov, *kiov;
+    size_t total = 0, done = 0, off = 0;
     char *buf;
     long n;
 
@@ -319,30 +319,43 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
         free(iov);
         return kbox_ret(-ENOMEM);
     }
+    /*
+     * lx gets the same iovecs, over one staging buffer: Linux reads an
+     * inotify instance one iovec at a time, and a first iovec too small
+     * for an event is EINVAL there.
+     */
+    kiov = calloc((size_t)iovcnt + 1, sizeof(*kiov));
+    if (!kiov) {
+        free(buf);
+        free(iov);
+        return kbox_ret(-ENOMEM);
+    }
+    for (int i = 0; i < iovcnt; i++) {
+        kiov[i].iov_base = buf + off;
+        kiov[i].iov_len = iov[i].iov_len;
+        off += iov[i].iov_len;
+    }
+    off = 0;
     if (wr) {
-        size_t off = 0;
-
         for (int i = 0; i < iovcnt; i++) {
             if (iov[i].iov_len &&
                 r->ops->read(r, (uint64_t)(uintptr_t)iov[i].iov_base, buf + off,
                              iov[i].iov_len)) {
+                free(kiov);
                 free(buf);
                 free(iov);
                 return kbox_ret(-EFAULT);
             }
             off += iov[i].iov_len;
         }
-        if (pos)
-            n = kbox_lx(r, LX__NR_pwrite64, fd, (long)buf, (long)total, A(3), 0,
-                        0);
-        else
-            n = kbox_lx(r, LX__NR_write, fd, (long)buf, (long)total, 0, 0, 0);
+        n = kbox_lx(r, pos ? LX__NR_pwritev : LX__NR_writev, fd, (long)kiov,
+                    iovcnt, pos ? A(3) : 0, 0, 0);
     } else {
         if (pos)
-            n = kbox_lx(r, LX__NR_pread64, fd, (long)buf, (long)total, A(3), 0,
-                        0);
-        else
-            n = kbox_lx(r, LX__NR_read, fd, (long)buf, (long)total, 0, 0, 0);
+            n = kbox_lx(r, LX__NR_preadv, fd, (long)kiov, iovcnt, A(3), 0, 0);
+        else if (!kbox_fdt_mirror(r->proc->fdt, FD(0)) ||
+                 !kbox_watch_read_buf(r, fd, buf, total, &n))
+            n = kbox_lx(r, LX__NR_readv, fd, (long)kiov, iovcnt, 0, 0, 0);
         for (int i = 0; n > 0 && i < iovcnt && done < (size_t)n; i++) {
             size_t c = iov[i].iov_len;
 
@@ -357,6 +370,7 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
         }
         after_read(r, FD(0), fd);
     }
+    free(kiov);
     free(buf);
     free(iov);
     return kbox_ret(n);

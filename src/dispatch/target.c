@@ -17,10 +17,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -59,6 +63,74 @@ static long may_signal(struct kbox_req *r, pid_t pid)
     return rc == -EPERM ? -EPERM : 0;
 }
 
+static bool read_status(pid_t pid, char *buf, size_t len)
+{
+    char path[64];
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    n = read(fd, buf, len - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    return true;
+}
+
+#define SIGCHLD_BIT (1ull << (SIGCHLD - 1))
+
+/*
+ * Send @sig to @pid from here when it will stop, continue or end a child
+ * of the caller, and answer only once the caller has the SIGCHLD that
+ * follows pending (bounded): the caller takes it on leaving kill(). Had
+ * the host sent the signal after our answer, the SIGCHLD could land
+ * while the caller's next supervised call waits to be received, and a
+ * handler without SA_RESTART (dash's) would see that call fail with
+ * EINTR (docs/supervisor.md, "Signals and EINTR"): `kill -STOP $p; kill
+ * -CONT $p` did. Only when the caller handles SIGCHLD. The target sees
+ * kbox as the sender (si_pid) - it has no handler for @sig, or only
+ * for SIGCONT. 1: sent; 0: the host should send it; -errno.
+ */
+static int send_settled(struct kbox_req *r, pid_t pid, int sig)
+{
+    char cs[4096], ts[4096];
+    const char *pp;
+
+    if (sig <= 0 || sig > 64 || !read_status(r->proc->tgid, cs, sizeof(cs)) ||
+        !(kbox_abi_status_mask(cs, "SigCgt:") & SIGCHLD_BIT) ||
+        !read_status(pid, ts, sizeof(ts)))
+        return 0;
+    pp = strstr(ts, "\nPPid:");
+    if (!pp || (pid_t)strtol(pp + 7, NULL, 10) != r->proc->tgid ||
+        !kbox_abi_signal_changes_state(ts, sig))
+        return 0;
+    if (kill(pid, sig))
+        return -errno;
+    for (int i = 0; i < 200; i++) {
+        struct timespec ts100 = { 0, 100000 };
+
+        if (read_status(r->proc->tgid, cs, sizeof(cs)) &&
+            (kbox_abi_status_mask(cs, "ShdPnd:") & SIGCHLD_BIT))
+            break;
+        nanosleep(&ts100, NULL);
+    }
+    return 1;
+}
+
+/* Send @sig from here, settled as send_settled() does when it matters. */
+static int send_from_kbox(struct kbox_req *r, pid_t pid, int sig)
+{
+    int rc = send_settled(r, pid, sig);
+
+    if (rc)
+        return rc < 0 ? rc : 0;
+    return kill(pid, sig) ? -errno : 0;
+}
+
 /* Process group @pgid has a guest process in it. */
 static bool guest_group(pid_t pgid)
 {
@@ -88,7 +160,7 @@ static long kill_group(struct kbox_req *r, pid_t pgid, int sig)
             denied++;
             continue;
         }
-        if (kill(pids[i], sig) == 0)
+        if (send_from_kbox(r, pids[i], sig) == 0)
             sent++;
     }
     if (self && kill(r->proc->tgid, sig) == 0)
@@ -111,7 +183,7 @@ static long kill_all(struct kbox_req *r, int sig)
             denied++;
             continue;
         }
-        if (kill(pids[i], sig) == 0)
+        if (send_from_kbox(r, pids[i], sig) == 0)
             sent++;
     }
     if (sent)
@@ -140,7 +212,11 @@ static struct kbox_resp h_kill(struct kbox_req *r)
     if (!kbox_proc_is_guest(pid))
         return kbox_ret(-ESRCH);
     rc = may_signal(r, pid);
-    return rc ? kbox_ret(rc) : kbox_continue();
+    if (!rc)
+        rc = send_settled(r, pid, (int)A(1));
+    if (rc < 0)
+        return kbox_ret(rc);
+    return rc ? kbox_ret(0) : kbox_continue();
 }
 
 /*

@@ -311,17 +311,13 @@ static void hw_renumber(char *buf, size_t n)
  * then as many whole host events as fit; waits (unless O_NONBLOCK) until
  * either has one. Returns the byte count or -errno.
  */
-static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw)
+/* Read events of both instances into @buf (kbox memory, @cnt bytes). */
+static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw, char *buf,
+                    size_t cnt)
 {
-    size_t cnt = (size_t)r->args[2], got;
-    char *buf;
+    size_t got;
     long rc = 0, n;
 
-    if (cnt > (1u << 20))
-        cnt = 1u << 20; /* events are small; the guest may ask again */
-    buf = malloc(cnt ? cnt : 1);
-    if (!buf)
-        return -ENOMEM;
     for (;;) {
         int nl = 0, nh = 0;
 
@@ -348,8 +344,7 @@ static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw)
             }
         }
         if (got > 0) {
-            rc = r->ops->write(r, r->args[1], buf, got);
-            rc = rc ? rc : (long)got;
+            rc = (long)got;
             break;
         }
         if (kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0) & O_NONBLOCK) {
@@ -368,7 +363,6 @@ static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw)
             break;
         }
     }
-    free(buf);
     hw_update(hw);
     return rc;
 }
@@ -376,10 +370,32 @@ static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw)
 bool kbox_watch_read(struct kbox_req *r, int lxfd, struct kbox_resp *out)
 {
     struct hwatch *hw = hw_of(r, lxfd);
+    size_t cnt = (size_t)r->args[2];
+    char *buf;
+    long n;
 
     if (!hw)
         return false;
-    *out = kbox_ret(hw_read(r, lxfd, hw));
+    if (cnt > (1u << 20))
+        cnt = 1u << 20; /* events are small; the guest may ask again */
+    buf = malloc(cnt ? cnt : 1);
+    n = buf ? hw_read(r, lxfd, hw, buf, cnt) : -ENOMEM;
+    if (n > 0 && r->ops->write(r, r->args[1], buf, (size_t)n))
+        n = -EFAULT;
+    free(buf);
+    *out = kbox_ret(n);
+    hw_put(hw);
+    return true;
+}
+
+bool kbox_watch_read_buf(struct kbox_req *r, int lxfd, char *buf, size_t cnt,
+                         long *got)
+{
+    struct hwatch *hw = hw_of(r, lxfd);
+
+    if (!hw)
+        return false;
+    *got = hw_read(r, lxfd, hw, buf, cnt);
     hw_put(hw);
     return true;
 }

@@ -23,6 +23,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -156,6 +157,22 @@ static void host_dir(int fd, const char *hdir)
               "IN_CREATE hostfile with the host watch's wd");
     }
     check(!readable(fd, 0), "not readable once the host event is read");
+    snprintf(p, sizeof(p), "%s/hostfile2", hdir);
+    close(open(p, O_WRONLY | O_CREAT, 0644));
+    check(readable(fd, 5000), "poll wakes for a second host file");
+    {
+        /* readv merges the instances as read does (Linux reads each
+         * iovec on its own: the first must hold the events) */
+        struct iovec iov[2] = { { ev, sizeof(ev) - 64 },
+                                { ev + sizeof(ev) - 64, 64 } };
+        struct inotify_event *e = (struct inotify_event *)ev;
+
+        n = (int)readv(fd, iov, 2);
+        check(n > 0 && e->wd == wh && e->mask == IN_CREATE &&
+                  !strcmp(e->name, "hostfile2"),
+              "readv returns the host watch's event");
+    }
+    snprintf(p, sizeof(p), "%s/hostfile", hdir);
     touch("f");
     unlink(p);
     for (int i = 0; i < 50 && !readable(fd, 0); i++)
@@ -175,6 +192,8 @@ static void host_dir(int fd, const char *hdir)
     inotify_rm_watch(fd, wl);
     drain(fd, ev, sizeof(ev));
     snprintf(p, sizeof(p), "%s/f", dir);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/hostfile2", hdir);
     unlink(p);
 }
 
@@ -245,8 +264,16 @@ int main(int argc, char **argv)
     {
         char small[8];
 
+        char rest[256];
+        struct iovec iov[2] = { { small, sizeof(small) },
+                                { rest, sizeof(rest) } };
+
         check(read(fd, small, sizeof(small)) < 0 && errno == EINVAL,
               "read into a buffer smaller than an event: EINVAL");
+        /* each iovec is a read of its own, as Linux reads this file */
+        errno = 0;
+        check(readv(fd, iov, 2) < 0 && errno == EINVAL,
+              "readv whose first iovec is smaller than an event: EINVAL");
     }
     drain(fd, ev, sizeof(ev));
     check(!strcmp(ev, "100:a 2:a 8:a "),

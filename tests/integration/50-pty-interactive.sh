@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # An interactive `sh -i` (and `bash -i`) in a pty: prompt, echo hi, Ctrl-C
 # interrupts `sleep 30` (not kbox) and the prompt is back within 1 s,
-# background job + kill, `exit 3` gives status 3. See lib/ptydrive.py.
+# background job + kill, Ctrl-Z + jobs + bg + kill %1 (job control), `exit
+# 3` gives status 3. See lib/ptydrive.py.
 . "$(dirname "$0")/lib/common.sh"
 require
 require_cmd python3

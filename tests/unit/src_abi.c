@@ -5,6 +5,7 @@
 #include "ktest.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -230,6 +231,40 @@ KTEST(dirent_conversion)
     n = kbox_abi_dirent64_to_dirent(in, ip, out, 24, &consumed);
     KT_EQ(n, 24);
     KT_EQ(consumed, 24);
+}
+
+KTEST(signal_changes_state_by_disposition_and_state)
+{
+    /* a sleeping process that catches SIGTERM (bit 14) and SIGCONT (bit
+     * 17), ignores SIGHUP (bit 0), blocks SIGUSR1 (bit 9) */
+    static const char base[] = "Name:\tsleep\nState:\t%s\nPPid:\t7\n"
+                               "SigBlk:\t0000000000000200\n"
+                               "SigIgn:\t0000000000000001\n"
+                               "SigCgt:\t0000000000014000\n";
+    char s[512];
+
+    snprintf(s, sizeof(s), base, "S (sleeping)");
+    KT_ASSERT(kbox_abi_signal_changes_state(s, SIGKILL));
+    KT_ASSERT(kbox_abi_signal_changes_state(s, SIGSTOP));
+    KT_ASSERT(kbox_abi_signal_changes_state(s, SIGTSTP));
+    KT_ASSERT(kbox_abi_signal_changes_state(s, SIGINT));   /* default: ends */
+    KT_ASSERT(!kbox_abi_signal_changes_state(s, SIGTERM)); /* caught */
+    KT_ASSERT(!kbox_abi_signal_changes_state(s, SIGHUP));  /* ignored */
+    KT_ASSERT(!kbox_abi_signal_changes_state(s, SIGUSR1)); /* blocked */
+    KT_ASSERT(!kbox_abi_signal_changes_state(s, SIGCHLD)); /* default: none */
+    KT_ASSERT(!kbox_abi_signal_changes_state(s, SIGWINCH));
+    KT_ASSERT(!kbox_abi_signal_changes_state(s, SIGCONT)); /* not stopped */
+    KT_ASSERT(!kbox_abi_signal_changes_state(s, 0));
+    KT_ASSERT(!kbox_abi_signal_changes_state(s, 65));
+    snprintf(s, sizeof(s), base, "T (stopped)");
+    KT_ASSERT(kbox_abi_signal_changes_state(s, SIGCONT)); /* caught: still */
+    KT_ASSERT(!kbox_abi_signal_changes_state(s, SIGSTOP));
+    KT_ASSERT(!kbox_abi_signal_changes_state(s, SIGTSTP));
+    KT_ASSERT(kbox_abi_signal_changes_state(s, SIGKILL));
+    snprintf(s, sizeof(s), base, "Z (zombie)");
+    KT_ASSERT(!kbox_abi_signal_changes_state(s, SIGKILL));
+    KT_EQ(kbox_abi_status_mask(s, "SigCgt:"), 0x14000ull);
+    KT_EQ(kbox_abi_status_mask(s, "NoSuch:"), 0ull);
 }
 
 KTEST(status_signal_pending_and_unblocked)

@@ -205,6 +205,30 @@ def main():
               (m.group(1) if m else None))
         d.expect(prompt, 5)
 
+        # 4b. job control: Ctrl-Z stops the foreground job (the shell gets
+        # the terminal back), bg continues it and kill %1 ends it; each is
+        # a signal to the job's process group (kill(-pgid), which the
+        # supervisor delivers to the group's guest processes)
+        d.send("sleep 30\n")
+        time.sleep(0.5)
+        d.send(b"\x1a")
+        m = d.expect(prompt, 3)
+        check(m is not None, "Ctrl-Z stops the foreground job: prompt back")
+        d.send("jobs; echo Z-$?\n")
+        m = d.expect(rb"(?s)(.*?)Z-0", 5)
+        check(m is not None and re.search(rb"(?i)stopped", m.group(1)),
+              "jobs lists it stopped (%r)" % (m.group(1) if m else None))
+        d.expect(prompt, 5)
+        d.send("bg; sleep 0.3; jobs; echo R-$?\n")
+        m = d.expect(rb"(?s)(.*?)R-0", 5)
+        check(m is not None and re.search(rb"(?i)running", m.group(1)),
+              "bg continues it (%r)" % (m.group(1) if m else None))
+        d.expect(prompt, 5)
+        d.send("kill %1; wait; echo K-done\n")
+        m = d.expect(rb"K-done", 5)
+        check(m is not None, "kill %1 ends it")
+        d.expect(prompt, 5)
+
         # 5. exit 3
         d.send("exit 3\n")
         st = d.wait_exit(TIMEOUT)
