@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* asm-generic struct stat (64-bit): 128 bytes, st_mode at offset 16. */
 struct kbox_gstat {
@@ -162,6 +163,10 @@ long kbox_abi_status_merge(const char *host, const char *kern, char *out,
  * another thread might take it.
  */
 int kbox_abi_status_signal(const char *status);
+
+/* Read /proc/@pid/status (a thread id works too) into @buf; false if
+ * it is gone. */
+bool kbox_abi_read_status(pid_t pid, char *buf, size_t len);
 
 /* The hex mask after @key ("SigCgt:", "ShdPnd:", ...) in a status text. */
 unsigned long long kbox_abi_status_mask(const char *status, const char *key);

@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "kbox/abi.h"
 
@@ -347,6 +349,24 @@ int kbox_abi_status_signal(const char *status)
     if (status_num(status, "ShdPnd:", true) & ~blk)
         return status_num(status, "Threads:", false) == 1 ? 1 : 2;
     return 0;
+}
+
+bool kbox_abi_read_status(pid_t pid, char *buf, size_t len)
+{
+    char path[64];
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    n = read(fd, buf, len - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    return true;
 }
 
 unsigned long long kbox_abi_status_mask(const char *status, const char *key)

@@ -236,7 +236,10 @@ static long move(struct kbox_req *r, struct end *in, struct end *out,
         return -ENOMEM;
     while (total < count) {
         size_t want = count - total < CHUNK ? count - total : CHUNK;
-        long n = wait_read(r, in, buf, want, nonblock && !total), done;
+        /* after the first bytes, a pipe or socket gives what it has */
+        long n = wait_read(r, in, buf, want,
+                           nonblock || (total && in->lxfd < 0)),
+             done;
 
         if (n <= 0) {
             rc = total ? 0 : n;
@@ -253,7 +256,6 @@ static long move(struct kbox_req *r, struct end *in, struct end *out,
         end_unread(r, in, n - done);
         if (done < n || (in->lxfd < 0 && n < (long)want))
             break; /* the output is full, or a pipe gave what it had */
-        nonblock = nonblock || in->lxfd < 0; /* then only what is there */
     }
     free(buf);
     if (total)

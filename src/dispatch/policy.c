@@ -19,9 +19,8 @@ static const int allow_list[] = {
     SYS_set_mempolicy,
     /* scheduling, threads */
     SYS_sched_yield, SYS_sched_get_priority_max, SYS_sched_get_priority_min,
-    SYS_getcpu, SYS_futex, SYS_set_robust_list, SYS_get_robust_list,
-    SYS_set_tid_address, SYS_arch_prctl, SYS_prctl, SYS_seccomp,
-    SYS_restart_syscall, SYS_exit,
+    SYS_getcpu, SYS_futex, SYS_set_robust_list, SYS_set_tid_address,
+    SYS_arch_prctl, SYS_prctl, SYS_seccomp, SYS_restart_syscall, SYS_exit,
 #ifdef SYS_rseq
     SYS_rseq,
 #endif
@@ -154,6 +153,7 @@ static const struct kbox_bpf_rule rules[] = {
     { SYS_getpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
     { SYS_getsid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
     { SYS_setpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_get_robust_list, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
     /* getpriority/setpriority(which, who): who 0 is the caller's own */
     { SYS_getpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
     { SYS_setpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },

@@ -63,24 +63,6 @@ static long may_signal(struct kbox_req *r, pid_t pid)
     return rc == -EPERM ? -EPERM : 0;
 }
 
-static bool read_status(pid_t pid, char *buf, size_t len)
-{
-    char path[64];
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    n = read(fd, buf, len - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
-    return true;
-}
-
 #define SIGCHLD_BIT (1ull << (SIGCHLD - 1))
 
 /*
@@ -100,9 +82,10 @@ static int send_settled(struct kbox_req *r, pid_t pid, int sig)
     char cs[4096], ts[4096];
     const char *pp;
 
-    if (sig <= 0 || sig > 64 || !read_status(r->proc->tgid, cs, sizeof(cs)) ||
+    if (sig <= 0 || sig > 64 ||
+        !kbox_abi_read_status(r->proc->tgid, cs, sizeof(cs)) ||
         !(kbox_abi_status_mask(cs, "SigCgt:") & SIGCHLD_BIT) ||
-        !read_status(pid, ts, sizeof(ts)))
+        !kbox_abi_read_status(pid, ts, sizeof(ts)))
         return 0;
     pp = strstr(ts, "\nPPid:");
     if (!pp || (pid_t)strtol(pp + 7, NULL, 10) != r->proc->tgid ||
@@ -113,7 +96,7 @@ static int send_settled(struct kbox_req *r, pid_t pid, int sig)
     for (int i = 0; i < 200; i++) {
         struct timespec ts100 = { 0, 100000 };
 
-        if (read_status(r->proc->tgid, cs, sizeof(cs)) &&
+        if (kbox_abi_read_status(r->proc->tgid, cs, sizeof(cs)) &&
             (kbox_abi_status_mask(cs, "ShdPnd:") & SIGCHLD_BIT))
             break;
         nanosleep(&ts100, NULL);
@@ -140,20 +123,19 @@ static bool guest_group(pid_t pgid)
 }
 
 /*
- * kill(0) and kill(-pgid): each guest process of the group in turn, the
- * caller last. The group may hold host processes too - kbox itself, as
- * the guest starts in kbox's group - which a guest must not stop or
- * kill (the image would not be synced).
+ * Signal each of @pids (guest processes) from here, the caller last if
+ * it is one of them and @self: 0 when any was signalled, else EPERM if
+ * the guest's permissions refused one, else ESRCH.
  */
-static long kill_group(struct kbox_req *r, pid_t pgid, int sig)
+static long kill_each(struct kbox_req *r, const pid_t *pids, int n, int sig,
+                      bool self)
 {
-    pid_t pids[256];
-    int n = kbox_proc_in_group(pgid, pids, 256), sent = 0, denied = 0;
-    bool self = false;
+    int sent = 0, denied = 0;
+    bool caller = false;
 
     for (int i = 0; i < n; i++) {
         if (pids[i] == r->proc->tgid) {
-            self = true;
+            caller = self;
             continue;
         }
         if (may_signal(r, pids[i])) {
@@ -163,32 +145,34 @@ static long kill_group(struct kbox_req *r, pid_t pgid, int sig)
         if (send_from_kbox(r, pids[i], sig) == 0)
             sent++;
     }
-    if (self && kill(r->proc->tgid, sig) == 0)
+    if (caller && kill(r->proc->tgid, sig) == 0)
         sent++;
     if (sent)
         return 0;
     return denied ? -EPERM : -ESRCH;
 }
 
-/* kill(-1, sig): every guest process the caller may signal, not itself. */
+/*
+ * kill(0) and kill(-pgid): each guest process of the group in turn, the
+ * caller last. The group may hold host processes too - kbox itself, as
+ * the guest starts in kbox's group - which a guest must not stop or
+ * kill (the image would not be synced). kill(-1): every guest process
+ * but the caller.
+ */
+static long kill_group(struct kbox_req *r, pid_t pgid, int sig)
+{
+    pid_t pids[256];
+    int n = kbox_proc_in_group(pgid, pids, 256);
+
+    return kill_each(r, pids, n, sig, true);
+}
+
 static long kill_all(struct kbox_req *r, int sig)
 {
     pid_t pids[256];
-    int n = kbox_proc_list(pids, 256), sent = 0, denied = 0;
+    int n = kbox_proc_list(pids, 256);
 
-    for (int i = 0; i < n; i++) {
-        if (pids[i] == r->proc->tgid)
-            continue;
-        if (may_signal(r, pids[i])) {
-            denied++;
-            continue;
-        }
-        if (send_from_kbox(r, pids[i], sig) == 0)
-            sent++;
-    }
-    if (sent)
-        return 0;
-    return denied ? -EPERM : -ESRCH;
+    return kill_each(r, pids, n, sig, false);
 }
 
 static struct kbox_resp h_kill(struct kbox_req *r)
@@ -198,15 +182,15 @@ static struct kbox_resp h_kill(struct kbox_req *r)
 
     if (pid == r->proc->tgid)
         return kbox_continue();
+    if (pid <= 0 && ((int)A(1) < 0 || (int)A(1) > 64))
+        return kbox_ret(-EINVAL); /* sent from here: check as Linux does */
     if (pid == -1)
         return kbox_ret(kill_all(r, (int)A(1)));
-    if (pid == 0 || pid < 0) {
+    if (pid <= 0) {
         pid_t pgid = pid ? -pid : getpgid(r->pid);
 
         if (pgid < 0)
             return kbox_ret(-errno);
-        if ((int)A(1) < 0 || (int)A(1) > 64)
-            return kbox_ret(-EINVAL);
         return kbox_ret(kill_group(r, pgid, (int)A(1)));
     }
     if (!kbox_proc_is_guest(pid))
@@ -244,7 +228,8 @@ static struct kbox_resp h_thread_kill(struct kbox_req *r)
 
 /*
  * One process by pid: rt_sigqueueinfo, pidfd_open, prlimit64, the
- * sched_* calls, getpgid, getsid, setpgid. The filter ALLOWs pid 0.
+ * sched_* calls, getpgid, getsid, setpgid, get_robust_list (another
+ * process's address). The filter ALLOWs pid 0.
  */
 static struct kbox_resp h_on_pid(struct kbox_req *r)
 {
@@ -306,6 +291,7 @@ kbox_handler kbox_target_handler(long nr)
     case SYS_getpgid:
     case SYS_getsid:
     case SYS_setpgid:
+    case SYS_get_robust_list:
         return h_on_pid;
     case SYS_getpriority:
     case SYS_setpriority:

@@ -86,10 +86,18 @@ static long strip_env(struct kbox_req *r, uint64_t uenvp)
         if (r->ops->read(r, uenvp + i * 8, &p, 8))
             return -EFAULT;
         if (p) {
+            int rc;
+
             memset(entry, 0, sizeof(entry));
-            /* the name is all that matters; the string may end sooner */
-            if (r->ops->read_str(r, p, entry, sizeof(entry)) == -EFAULT)
+            rc = r->ops->read_str(r, p, entry, sizeof(entry));
+            if (rc == -ENAMETOOLONG) {
+                /* longer than any name looked for: its first bytes */
+                memset(entry, 0, sizeof(entry));
+                if (r->ops->read(r, p, entry, 32))
+                    return -EFAULT;
+            } else if (rc) {
                 return -EFAULT;
+            }
             if (is_unsecure(entry))
                 continue;
         }

@@ -5,7 +5,8 @@
  *   setid-exec ids          print "uid R E S gid R E S preload VALUE"
  *   setid-exec e2big PROG   exec PROG with an argument list too long
  *                           (E2BIG), then print the ids: unchanged
- *   setid-exec run PROG     exec PROG ids with LD_PRELOAD set
+ *   setid-exec run PROG     exec PROG ids with LD_PRELOAD and a long
+ *                           LD_LIBRARY_PATH set
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,11 +20,12 @@ static int print_ids(void)
     uid_t r, e, s;
     gid_t gr, ge, gs;
     const char *pre = getenv("LD_PRELOAD");
+    const char *lib = getenv("LD_LIBRARY_PATH");
 
     if (getresuid(&r, &e, &s) || getresgid(&gr, &ge, &gs))
         return 1;
-    printf("uid %u %u %u gid %u %u %u preload %s\n", r, e, s, gr, ge, gs,
-           pre ? pre : "(unset)");
+    printf("uid %u %u %u gid %u %u %u preload %s libpath %s\n", r, e, s, gr, ge,
+           gs, pre ? pre : "(unset)", lib ? "(set)" : "(unset)");
     return 0;
 }
 
@@ -48,7 +50,14 @@ int main(int argc, char **argv)
     if (argc > 2 && !strcmp(argv[1], "run")) {
         char *av[] = { argv[2], "ids", NULL };
 
+        char longpath[300];
+
+        /* a value longer than the supervisor's first look at a string */
+        memset(longpath, 'x', sizeof(longpath) - 1);
+        longpath[0] = '/';
+        longpath[sizeof(longpath) - 1] = '\0';
         setenv("LD_PRELOAD", "/nonexistent.so", 1);
+        setenv("LD_LIBRARY_PATH", longpath, 1);
         execv(argv[2], av);
         printf("exec failed: %s\n", strerror(errno));
         return 1;

@@ -72,6 +72,13 @@ static void host_process(pid_t host)
     check(fails_esrch(setpriority(PRIO_PROCESS, (id_t)host, 10)),
           "setpriority(host): ESRCH");
     check(fails_esrch(getpgid(host)), "getpgid(host): ESRCH");
+    {
+        void *head;
+        size_t len;
+
+        check(fails_esrch(syscall(SYS_get_robust_list, host, &head, &len)),
+              "get_robust_list(host): ESRCH");
+    }
     check(fails_esrch(kill(-getpgid(host), 0)) || getpgid(0) == getpgid(host),
           "kill(-hostgroup, 0): ESRCH");
 }

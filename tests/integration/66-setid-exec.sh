@@ -30,6 +30,7 @@ kbo "$TMP/user.out" --change-id 1000:1000 -R "$img" -- /bin/sh -c '
 	echo sgid: $($D/sgid ids)
 	echo script: $($D/script)
 	echo preload: $(/opt/kbox-tests/setid-exec run $D/suid)
+	echo plainrun: $(/opt/kbox-tests/setid-exec run /opt/kbox-tests/setid-exec)
 	$D/suid e2big $D/suid | tail -1 | sed "s/^/e2big: /"
 	echo after: $(id -u) $(id -g)'
 expect_status 0 $? "the set-ID programs as uid 1000"
@@ -37,7 +38,8 @@ expect_grep '^plain: uid 1000 1000 1000 gid 1000 1000 1000' "$TMP/user.out" "its
 expect_grep '^suid: uid 1000 0 0 gid 1000 1000 1000' "$TMP/user.out" "set-user-ID root: euid and saved uid 0"
 expect_grep '^sgid: uid 1000 1000 1000 gid 1000 50 50' "$TMP/user.out" "set-group-ID: egid and saved gid 50"
 expect_grep '^script: uid 1000 1000 1000 ' "$TMP/user.out" "a set-user-ID script runs with the caller's ids"
-expect_grep '^preload: uid 1000 0 0 gid 1000 1000 1000 preload \(unset\)' "$TMP/user.out" "LD_PRELOAD is dropped for it"
+expect_grep '^preload: uid 1000 0 0 gid 1000 1000 1000 preload \(unset\) libpath \(unset\)$' "$TMP/user.out" "LD_PRELOAD and a long LD_LIBRARY_PATH are dropped for it"
+expect_grep '^plainrun: .* preload /nonexistent.so libpath \(set\)$' "$TMP/user.out" "and kept for a plain program"
 expect_grep '^e2big: uid 1000 0 0 ' "$TMP/user.out" "a failed exec keeps the ids it had"
 expect_grep '^after: 1000 1000$' "$TMP/user.out" "the shell keeps its own ids"
 done_test

@@ -126,6 +126,10 @@ KTEST(policy_specifics)
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_pidfd_open, 0, 0),
           SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_get_robust_list, 0, 0),
+          SECCOMP_RET_ALLOW);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_get_robust_list, 1, 0),
+          SECCOMP_RET_USER_NOTIF);
     /* mmap: anonymous allowed, file-backed notified. */
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_mmap, 0, MAP_PRIVATE | MAP_ANONYMOUS),
           SECCOMP_RET_ALLOW);

@@ -157,21 +157,12 @@ static int op_addfd(struct kbox_req *r, int src, int target, bool cloexec,
 /* For a request in flight for a while (src/dispatch/inflight.c). */
 static int op_pending_signal(struct kbox_req *r)
 {
-    char path[64], buf[4096];
-    ssize_t n;
-    int fd;
+    char buf[4096];
 
     if (!op_valid(r))
         return KBOX_INTR_GONE;
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)r->pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (!kbox_abi_read_status(r->pid, buf, sizeof(buf)))
         return KBOX_INTR_NONE;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return KBOX_INTR_NONE;
-    buf[n] = '\0';
     switch (kbox_abi_status_signal(buf)) {
     case 1:
         return KBOX_INTR_RESTART;
