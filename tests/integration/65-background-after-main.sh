@@ -5,7 +5,8 @@
 # with the main process's status. A job left running in the background
 # (`cmd &`, a double-forked daemon) lost every supervised call (ENOSYS)
 # once the main process exited, and what it wrote never reached the
-# image. SIGTERM to kbox then ends them all.
+# image. SIGTERM to kbox, or Ctrl-C once the main process is gone, ends
+# them all.
 . "$(dirname "$0")/lib/common.sh"
 require
 img=$(own_img)
@@ -56,6 +57,32 @@ if kill -0 "$kpid" 2>/dev/null; then
 else
 	wait "$kpid"
 	expect_status 0 $? "SIGTERM after the main process: its status"
+fi
+no_leftovers "$marker"
+
+# Ctrl-C (SIGINT to kbox's process group, which the guest's shell gives
+# the terminal back to) then ends them too: an interactive session's
+# forgotten job must not hold the terminal.
+marker="kbox-bg-$$-interrupted"
+img=$(own_img)
+"$KBOX" -S "$img" -- /bin/sh -c "bash -c 'exec -a $marker sleep 300' & echo started" \
+	>"$TMP/int.out" 2>&1 </dev/null &
+kpid=$!
+for _ in $(seq 100); do
+	grep -q '^started$' "$TMP/int.out" && pgrep -f -- "$marker" >/dev/null && break
+	sleep 0.1
+done
+kill -INT "$kpid"
+for _ in $(seq 50); do
+	kill -0 "$kpid" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$kpid" 2>/dev/null; then
+	fail "kbox still runs 5 s after SIGINT"
+	kill -KILL "$kpid"
+else
+	wait "$kpid"
+	expect_status 0 $? "SIGINT after the main process: its status"
 fi
 no_leftovers "$marker"
 done_test

@@ -815,8 +815,23 @@ static void reap_others(pid_t main_pid)
  * supervised call (ENOSYS) once kbox stopped serving, and what it wrote
  * was lost. SIGTERM/SIGHUP to kbox go to all of them now.
  */
+static void end_the_rest(int sig)
+{
+    (void)sig;
+    forward_sig = SIGTERM;
+}
+
 static void serve_the_rest(void)
 {
+    bool told = false;
+
+    /*
+     * Ctrl-C now reaches kbox (the guest's shell gave the terminal back to
+     * kbox's process group), not the jobs left: let it end them, or an
+     * interactive session's forgotten background job would hold the
+     * terminal with no way out.
+     */
+    signal(SIGINT, end_the_rest);
     for (int ticks = 1;; ticks++) {
         siginfo_t si;
         int sig = forward_sig;
@@ -829,6 +844,12 @@ static void serve_the_rest(void)
         }
         if (si.si_pid)
             continue;
+        if (!told && ticks == 25 && isatty(2)) {
+            /* half a second on: say what the wait is for */
+            fprintf(stderr, "kbox: waiting for the guest's background "
+                            "processes (Ctrl-C ends them)\n");
+            told = true;
+        }
         if (sig) {
             pid_t pids[512];
             int n = kbox_proc_list(pids, 512);
