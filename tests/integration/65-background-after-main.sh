@@ -35,54 +35,38 @@ else
 	fail "a double-forked daemon's file is not in the image" "$TMP/bg.out"
 fi
 
-# SIGTERM to kbox once the main process is gone ends what is left.
-marker="kbox-bg-$$-sleeper"
-img=$(own_img)
-"$KBOX" -S "$img" -- /bin/sh -c "bash -c 'exec -a $marker sleep 300' & echo started" \
-	>"$TMP/term.out" 2>&1 </dev/null &
-kpid=$!
-for _ in $(seq 100); do
-	grep -q '^started$' "$TMP/term.out" && pgrep -f -- "$marker" >/dev/null && break
-	sleep 0.1
-done
-pgrep -f -- "$marker" >/dev/null || fail "the background sleeper did not start"
-kill -TERM "$kpid"
-for _ in $(seq 50); do
-	kill -0 "$kpid" 2>/dev/null || break
-	sleep 0.1
-done
-if kill -0 "$kpid" 2>/dev/null; then
-	fail "kbox still runs 5 s after SIGTERM"
-	kill -KILL "$kpid"
-else
-	wait "$kpid"
-	expect_status 0 $? "SIGTERM after the main process: its status"
-fi
-no_leftovers "$marker"
+# end_the_rest SIG: once the main process is gone, SIG to kbox ends the
+# background job left (checked by its own marker: no process left).
+end_the_rest() {
+	local sig=$1 marker="kbox-bg-$$-$1" img kpid
+	img=$(own_img)
+	"$KBOX" -S "$img" -- /bin/sh -c "bash -c 'exec -a $marker sleep 300' & echo started" \
+		>"$TMP/$sig.out" 2>&1 </dev/null &
+	kpid=$!
+	for _ in $(seq 100); do
+		grep -q '^started$' "$TMP/$sig.out" && pgrep -f -- "$marker" >/dev/null && break
+		sleep 0.1
+	done
+	pgrep -f -- "$marker" >/dev/null || fail "the background sleeper did not start ($sig)"
+	kill "-$sig" "$kpid"
+	for _ in $(seq 50); do
+		kill -0 "$kpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$kpid" 2>/dev/null; then
+		fail "kbox still runs 5 s after SIG$sig"
+		kill -KILL "$kpid"
+	else
+		wait "$kpid"
+		expect_status 0 $? "SIG$sig after the main process: its status"
+	fi
+	no_leftovers "$marker"
+}
 
-# Ctrl-C (SIGINT to kbox's process group, which the guest's shell gives
-# the terminal back to) then ends them too: an interactive session's
-# forgotten job must not hold the terminal.
-marker="kbox-bg-$$-interrupted"
-img=$(own_img)
-"$KBOX" -S "$img" -- /bin/sh -c "bash -c 'exec -a $marker sleep 300' & echo started" \
-	>"$TMP/int.out" 2>&1 </dev/null &
-kpid=$!
-for _ in $(seq 100); do
-	grep -q '^started$' "$TMP/int.out" && pgrep -f -- "$marker" >/dev/null && break
-	sleep 0.1
-done
-kill -INT "$kpid"
-for _ in $(seq 50); do
-	kill -0 "$kpid" 2>/dev/null || break
-	sleep 0.1
-done
-if kill -0 "$kpid" 2>/dev/null; then
-	fail "kbox still runs 5 s after SIGINT"
-	kill -KILL "$kpid"
-else
-	wait "$kpid"
-	expect_status 0 $? "SIGINT after the main process: its status"
-fi
-no_leftovers "$marker"
+# SIGTERM to kbox ends what is left.
+end_the_rest TERM
+# So does Ctrl-C (SIGINT to kbox's process group, which the guest's
+# shell gives the terminal back to): an interactive session's forgotten
+# job must not hold the terminal.
+end_the_rest INT
 done_test
