@@ -77,6 +77,9 @@ struct kbox_proc {
     char bind_cwd[4096];
     int refs;  /* requests in flight (under the proc lock) */
     bool dead; /* exited: freed when refs drops to 0 */
+    /* The main process is exiting or gone (its entry stays until the
+     * end); the children it forked are kbox's, unclaimed ones orphans. */
+    bool main_gone;
     /* lx tasks of its other threads (src/dispatch/thread.c), or NULL */
     struct kbox_thread_tasks *threads;
     /* A set-user/group-ID exec in flight (src/exec/exec.c): lx's handle
@@ -193,6 +196,9 @@ int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid);
 void kbox_proc_put(struct kbox_proc *p);
 /* Mark exited; the task ends when the last reference goes. */
 void kbox_proc_exit(struct kbox_proc *p);
+/* The main process @tgid exits (its entry stays): children it forked that
+ * have made no call yet become kbox's, and claim their tasks as orphans. */
+void kbox_proc_main_exits(pid_t tgid);
 struct kbox_proc *kbox_proc_add(pid_t tgid, struct lx_task *task);
 void kbox_proc_remove(struct kbox_proc *p);
 /* Drop processes that died without exit_group (killed) or whose pid was

@@ -219,6 +219,14 @@ long lx_task_getfd(struct lx_task *to, struct lx_task *from, int fd,
 	return lx_call(to, &req);
 }
 
+long lx_task_fd_path(struct lx_task *t, int fd, char *buf, size_t len)
+{
+	long args[6] = { fd, (long)buf, (long)len };
+	struct lx_k_req req = { .op = LX_K_FDPATH, .args = args };
+
+	return lx_call(t, &req);
+}
+
 int lx_task_interrupt(struct lx_task *t, unsigned long caller)
 {
 	long args[6] = { (long)t->ktask, (long)caller };

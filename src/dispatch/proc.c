@@ -377,6 +377,20 @@ static void kill_locked(struct kbox_proc *p)
         orphans[norphans++] = prep_take(p, 0);
 }
 
+void kbox_proc_main_exits(pid_t tgid)
+{
+    struct kbox_proc *p;
+
+    pthread_mutex_lock(&proc_lock);
+    p = find_tgid(tgid);
+    if (p && !p->main_gone) {
+        p->main_gone = true;
+        while (p->npending > 0 && norphans < MAX_ORPHANS)
+            orphans[norphans++] = prep_take(p, 0);
+    }
+    pthread_mutex_unlock(&proc_lock);
+}
+
 void kbox_proc_exit(struct kbox_proc *p)
 {
     pthread_mutex_lock(&proc_lock);
@@ -419,7 +433,9 @@ static struct kbox_proc *lookup_locked(pid_t tid)
             t = e.task;
             fdt = e.fdt;
             free(e.before);
-        } else if (!parent && norphans > 0) {
+        } else if ((!parent || parent->main_gone) && norphans > 0) {
+            /* Its parent exited before this first call: reparented to
+             * kbox (or about to be), it takes its orphaned preparation. */
             t = orphans[0].task;
             fdt = orphans[0].fdt;
             free(orphans[0].before);
@@ -793,6 +809,8 @@ static struct kbox_resp h_exit_group(struct kbox_req *r)
     /* The whole thread group goes: drop its kernel task. */
     if (r->proc->tgid != kbox_sup.main_pid)
         kbox_proc_exit(r->proc);
+    else
+        kbox_proc_main_exits(r->proc->tgid);
     return kbox_continue();
 }
 

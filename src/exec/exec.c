@@ -56,6 +56,9 @@ struct image {
     /* A set-user/group-ID program stays open in lx (for exec's ids). */
     int lxfd;
     struct lx_task *t;
+    /* Where lx found it (symlinks resolved), for /proc/self/exe; "" for
+     * a host file. */
+    char where[KBOX_PATH_MAX];
 };
 
 static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
@@ -215,6 +218,8 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
         fd = lx_t(t, LX__NR_dup, dirfd, 0, 0, 0, 0);
     if (fd < 0)
         return fd;
+    if (lx_task_fd_path(t, (int)fd, img->where, sizeof(img->where)) < 0)
+        img->where[0] = '\0';
     rc = lx_t(t, LX__NR_fstat, fd, (long)&img->st, 0, 0, 0);
     if (rc >= 0 && !S_ISREG(img->st.st_mode))
         rc = -EACCES;
@@ -681,7 +686,7 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
     int prog = -1, gfd;
     uint64_t exe_dev = 0, exe_ino = 0;
     long rc;
-    bool empty_fd = false;
+    bool empty_fd = false, img_where = false;
 
     rc = kbox_read_path(r, upath, path, sizeof(path),
                         (flags & AT_EMPTY_PATH) != 0);
@@ -775,6 +780,13 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
     default:
         rc = -ENOEXEC;
     }
+    /* /proc/self/exe names the program the host runs (the interpreter of
+     * a script) by its real path, as Linux's d_path does: programs find
+     * their own files from it (`python3` is python3.11's link). */
+    if (!rc && img.where[0]) {
+        snprintf(exe_path, sizeof(exe_path), "%s", img.where);
+        img_where = true;
+    }
     close_image(&img);
     if (rc) {
         if (prog >= 0)
@@ -839,9 +851,9 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
     *exe_lxfd = -1; /* close-on-exec closed it */
     kbox_fdt_exec(r->proc->fdt);
     kbox_mirror_gc();
-    if (!empty_fd)
+    if (!empty_fd || img_where)
         snprintf(r->proc->exe, sizeof(r->proc->exe), "%s", exe_path);
-    else
+    if (empty_fd)
         snprintf(path, sizeof(path), "%d", dirfd); /* fexecve: comm is N */
     kbox_exec_set_comm(r->proc->task, path);
     return kbox_continue();

@@ -4,6 +4,8 @@
 # (no MMU): writing more than lx's RAM to /tmp made every later kernel
 # allocation reclaim forever and the whole sandbox hung, output lost.
 # Now a full /tmp is ENOSPC, as on Linux, and the guest carries on.
+# /dev (devtmpfs) was ramfs too: `dd of=/dev/sdb` with no such disk
+# makes a regular file there, and hung the sandbox the same way.
 # (size=, nr_inodes=, remount and fallocate: the kernel test
 # tmpfs_limits_and_accounting; the image has no mount(8).)
 . "$(dirname "$0")/lib/common.sh"
@@ -36,4 +38,23 @@ expect_grep '^emptied: used 0$' "$TMP/fill.out" "rm gives the space back"
 expect_grep '^written again$' "$TMP/fill.out" "/tmp is writable again"
 expect_grep '^sparse read: used 8192$' "$TMP/fill.out" "reading a hole allocates nothing"
 expect_grep '^alive$' "$TMP/fill.out" "the shell runs on after ENOSPC"
+
+kbo "$TMP/dev.out" -S "$img" -- /bin/sh -c '
+	stat -f -c "dev type %T" /dev
+	grep " /dev " /proc/mounts
+	dd if=/dev/zero of=/dev/sdb bs=1M count=400 2>/var/tmp/dd.err
+	echo "dd status $?"
+	head -1 /var/tmp/dd.err
+	rm /dev/sdb && echo removed
+	ls -l /dev/lxda
+	echo alive'
+st=$?
+expect_status 0 "$st" "a guest filling /dev finishes"
+expect_grep '^dev type tmpfs$' "$TMP/dev.out" "statfs of /dev says tmpfs, as Linux's devtmpfs"
+expect_grep '^devtmpfs /dev devtmpfs ' "$TMP/dev.out" "/proc/mounts lists /dev as devtmpfs"
+expect_grep "^dd status 1$" "$TMP/dev.out" "dd into /dev fails"
+expect_grep "error writing '/dev/sdb': No space left on device" "$TMP/dev.out" "filling /dev fails with ENOSPC"
+expect_grep '^removed$' "$TMP/dev.out" "the file in /dev can be removed"
+expect_grep '^brw------- 1 root root 254, 0 ' "$TMP/dev.out" "the kernel's disk node is in /dev"
+expect_grep '^alive$' "$TMP/dev.out" "the shell runs on after /dev is full"
 done_test

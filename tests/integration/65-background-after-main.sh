@@ -35,6 +35,17 @@ else
 	fail "a double-forked daemon's file is not in the image" "$TMP/bg.out"
 fi
 
+# A child whose first supervised call comes after the main process has
+# exited (tests/guest/orphan-first-call): it was refused every call.
+img=$(own_img)
+kbo "$TMP/orphan.out" -S "$img" -- /opt/kbox-tests/orphan-first-call /root/orphan
+expect_status 0 $? "a main process that exits before its child's first call"
+if [ "$(img_cat "$img" /root/orphan)" = orphan ]; then
+	pass "the child's first calls, after the main process exited, are served"
+else
+	fail "the orphaned child's file is not in the image" "$TMP/orphan.out"
+fi
+
 # end_the_rest SIG: once the main process is gone, SIG to kbox ends the
 # background job left (checked by its own marker: no process left).
 end_the_rest() {

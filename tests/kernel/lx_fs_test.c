@@ -313,6 +313,59 @@ KTEST(tmpfs_limits_and_accounting)
 }
 
 /*
+ * devtmpfs is lx's tmpfs, one instance for every mount, holding the
+ * kernel's device nodes: the kernel's own was ramfs, and a root guest's
+ * `dd of=/dev/sdb` (no such disk: a regular file) filled lx's memory
+ * and hung the sandbox. Now that is ENOSPC.
+ */
+KTEST(devtmpfs_is_a_limited_tmpfs_with_the_device_nodes)
+{
+    static char chunk[64 << 10];
+    struct lx_stat st;
+    long fd, n, total = 0;
+
+    memset(chunk, 'd', sizeof(chunk));
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/dv1", 0755), 0);
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/dv2", 0755), 0);
+    KT_EQ(LX5(mount, "devtmpfs", "/dv1", "devtmpfs", 0, NULL), 0);
+    KT_EQ(LX5(mount, "devtmpfs", "/dv2", "devtmpfs", 0, NULL), 0);
+    KT_ASSERT(tmpfs_free_pages("/dv1", NULL, NULL) > 0);
+
+    /* the kernel's nodes, with their modes */
+    KT_EQ(LX4(newfstatat, LX_AT_FDCWD, "/dv1/null", &st, 0), 0);
+    KT_EQ(st.st_mode, 020666);
+    KT_EQ(st.st_rdev, (1 << 8) | 3);
+    KT_EQ(LX4(newfstatat, LX_AT_FDCWD, "/dv1/lxda", &st, 0), 0);
+    KT_EQ(st.st_mode & 0170000, 060000);
+    fd = LX4(openat, LX_AT_FDCWD, "/dv1/zero", LX_O_RDONLY, 0);
+    KT_ASSERT(fd >= 0);
+    KT_EQ(LX3(read, fd, chunk, 8), 8);
+    KT_EQ(chunk[0], 0);
+    LX1(close, fd);
+
+    /* one tree: what one mount gets, the other shows */
+    KT_EQ(LX5(mount, "devtmpfs", "/dv1", "devtmpfs", LX_MS_REMOUNT, "size=1m"),
+          0);
+    fd = LX4(openat, LX_AT_FDCWD, "/dv1/sdb", LX_O_RDWR | LX_O_CREAT, 0644);
+    KT_ASSERT(fd >= 0);
+    memset(chunk, 'd', sizeof(chunk));
+    while ((n = LX3(write, fd, chunk, sizeof(chunk))) > 0)
+        total += n;
+    KT_EQ(n, -LX_ENOSPC);
+    KT_EQ(total, 1 << 20);
+    LX1(close, fd);
+    KT_EQ(LX4(newfstatat, LX_AT_FDCWD, "/dv2/sdb", &st, 0), 0);
+    KT_EQ(st.st_size, 1 << 20);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/dv2/sdb", 0), 0);
+    KT_EQ(tmpfs_free_pages("/dv1", NULL, NULL), 256);
+    KT_EQ(LX5(mount, "devtmpfs", "/dv1", "devtmpfs", LX_MS_REMOUNT, "size=50%"),
+          0);
+
+    KT_EQ(LX2(umount2, "/dv1", 0), 0);
+    KT_EQ(LX2(umount2, "/dv2", 0), 0);
+}
+
+/*
  * exec's credentials in two steps (lx_task_exec_creds): a set-user-ID
  * root file gives a uid 1000 task euid and saved uid 0, only once
  * committed; a dropped preparation changes nothing; a plain file and a

@@ -22,6 +22,12 @@ void kbox_proc_sweep(void)
 {
 }
 
+/* No process table here: no fork preparations to hand on. */
+void kbox_proc_main_exits(pid_t tgid)
+{
+    (void)tgid;
+}
+
 /* No process table here: nothing to signal once the main guest is gone. */
 int kbox_proc_list(pid_t *out, int max)
 {

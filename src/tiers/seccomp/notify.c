@@ -905,6 +905,7 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
         }
         memset(&si, 0, sizeof(si));
         if (waitid(P_PID, (id_t)main_pid, &si, WEXITED) == 0) {
+            kbox_proc_main_exits(main_pid); /* killed: no exit_group */
             if (si.si_code == CLD_EXITED)
                 status = si.si_status & 0xff;
             else

@@ -30,6 +30,8 @@
 #include <linux/string.h>
 #include <linux/uio.h>
 
+#include "lxfs.h"
+
 struct lxtmp_info {
 	unsigned long max_pages;	/* size= in pages */
 	unsigned long max_inodes;	/* nr_inodes= */
@@ -719,6 +721,14 @@ static struct file_system_type lxtmp_fs_type = {
 	.parameters		= lxtmp_params,
 	.kill_sb		= lxtmp_kill_sb,
 	.fs_flags		= FS_USERNS_MOUNT,
+};
+
+/* Not registered: devtmpfs.c mounts its one instance through it. */
+struct file_system_type lxtmp_devtmpfs_type = {
+	.name			= "devtmpfs",
+	.init_fs_context	= lxtmp_init_fs_context,
+	.parameters		= lxtmp_params,
+	.kill_sb		= lxtmp_kill_sb,
 };
 
 static int __init lxtmp_init(void)

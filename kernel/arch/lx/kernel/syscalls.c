@@ -137,6 +137,30 @@ static long lx_do_getfd(struct task_struct *from, int fd, unsigned int flags)
 }
 
 /*
+ * The path of the file at @fd as the task sees it (its root and mounts):
+ * what readlink of /proc/self/fd/N gives, with no /proc needed.
+ */
+static long lx_do_fd_path(int fd, char *buf, long len)
+{
+	struct file *file;
+	char *p;
+	long n;
+
+	if (len <= 0)
+		return -EINVAL;
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	p = d_path(&file->f_path, buf, len);
+	fput(file);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	n = strlen(p);
+	memmove(buf, p, n + 1);
+	return n;
+}
+
+/*
  * End @p's interruptible wait (a FIFO open or read, an flock wait) as a
  * signal would: its call returns -EINTR. TIF_NOTIFY_SIGNAL makes
  * signal_pending() true without queueing a signal (lx tasks have no
@@ -243,6 +267,10 @@ void lx_k_run(void *arg)
 		break;
 	case LX_K_CREDS:
 		ret = lx_exec_creds(req->args[0], req->args[1], req->args[2]);
+		break;
+	case LX_K_FDPATH:
+		ret = lx_do_fd_path(req->args[0], (char *)req->args[1],
+				    req->args[2]);
 		break;
 	case LX_K_HALT:
 		lx_halt_now();

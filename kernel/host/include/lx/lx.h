@@ -83,6 +83,12 @@ long lx_task_syscall(struct lx_task *task, long nr, const long args[6]);
 long lx_task_getfd(struct lx_task *to, struct lx_task *from, int fd,
 		   int flags);
 /*
+ * The path of @task's open file @fd as @task sees it (from its root), as
+ * readlink of /proc/self/fd/N gives it, into @buf of @len bytes. Returns
+ * its length or -errno (-ENAMETOOLONG when it does not fit).
+ */
+long lx_task_fd_path(struct lx_task *task, int fd, char *buf, size_t len);
+/*
  * End the interruptible wait (a FIFO open or read, an flock or F_SETLKW
  * wait, an inotify read) of the call host thread @caller (a pthread_t)
  * is making as @task, as a signal would: that call returns -EINTR. From
