@@ -366,6 +366,7 @@ int main(int argc, char **argv)
     kbox_sup.verbose = o.verbose;
     kbox_sup.hostdev_dir = -1;
     kbox_sup.hostproc_dir = -1;
+    kbox_sup.hostcpu_dir = -1;
 
     /* Host-side resources first: fail before touching the image. */
     kbox_sup.bind_dirs = calloc((size_t)o.nbinds + 1, sizeof(int));
@@ -381,6 +382,8 @@ int main(int argc, char **argv)
     }
     kbox_sup.hostdev_dir = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
     kbox_sup.hostproc_dir = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    kbox_sup.hostcpu_dir =
+        open("/sys/devices/system/cpu", O_PATH | O_DIRECTORY | O_CLOEXEC);
     kbox_sup.placeholder_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (kbox_sup.placeholder_fd < 0) {
         fprintf(stderr, "kbox: cannot open /dev/null: %s\n", strerror(errno));

@@ -123,11 +123,12 @@ struct kbox_resp {
 /* Global supervisor state the handlers need. */
 struct kbox_sup {
     const struct kbox_opts *opts;
-    int placeholder_fd;     /* host object reserving guest numbers of lx fds */
-    int hostdev_dir;        /* O_PATH fd of the host /dev, or -1 */
-    int hostproc_dir;       /* O_PATH fd of the host /proc, or -1 */
-    int *bind_dirs;         /* O_PATH fds of bind sources */
-    char exec_dir[256];     /* host dir with the exec alias symlinks */
+    int placeholder_fd; /* host object reserving guest numbers of lx fds */
+    int hostdev_dir;    /* O_PATH fd of the host /dev, or -1 */
+    int hostproc_dir;   /* O_PATH fd of the host /proc, or -1 */
+    int hostcpu_dir;    /* O_PATH fd of host /sys/devices/system/cpu, or -1 */
+    int *bind_dirs;     /* O_PATH fds of bind sources */
+    char exec_dir[256]; /* host dir with the exec alias symlinks */
     struct lx_task *holder; /* keeps image files in flight in SCM_RIGHTS */
     int verbose;
     unsigned long unknown_count[512]; /* updated atomically */

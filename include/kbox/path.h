@@ -95,6 +95,19 @@ enum { KBOX_PROC_FD_NONE = 0, KBOX_PROC_FD, KBOX_PROC_FDINFO };
 int kbox_path_proc_fd(const char *path, long tgid, long tid, long *pid,
                       long *task, int *n);
 
+/*
+ * The machine the guest's processes run on, which only the host's /proc
+ * and /sys describe: the CPUs (/proc/cpuinfo, /sys/devices/system/cpu,
+ * which glibc's get_nprocs reads), their time (/proc/stat, uptime,
+ * loadavg) and memory (/proc/meminfo, as sysinfo() gives it). lx's say
+ * one CPU and lx's own RAM. @path is normalised and absolute. Returns
+ * what follows the host directory that serves it, "." for that directory
+ * itself, with *where KBOX_MACHINE_PROC (host /proc) or KBOX_MACHINE_CPU
+ * (host /sys/devices/system/cpu); NULL for any other path.
+ */
+enum { KBOX_MACHINE_PROC = 1, KBOX_MACHINE_CPU };
+const char *kbox_path_machine(const char *path, int *where);
+
 /* Host /dev nodes the guest may open when routed to the host. */
 bool kbox_path_hostdev_allowed(const char *name);
 

@@ -75,6 +75,16 @@ static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
             return 0;
         }
     }
+    /* Host /proc and CPU directories have the same guest paths (guest
+     * pids are host pids): what is relative to one is routed as the
+     * absolute path, ".." and all (find /proc/self). */
+    if (kbox_path_beneath(hp, "/proc", NULL) ||
+        kbox_path_beneath(hp, "/sys/devices/system/cpu", NULL)) {
+        snprintf(g, sizeof(g), "%s/%s", hp, path);
+        if (kbox_path_normalize(g, out, outlen, false, NULL) < 0)
+            return -ENAMETOOLONG;
+        return 0;
+    }
     return -ENOTDIR;
 }
 
@@ -271,13 +281,28 @@ static int route_path(struct kbox_req *r, int dirfd, const char *path,
     } else {
         (void)abs;
         if (o->nbinds == 0 && strncmp(path, "/dev/", 5) != 0 &&
-            strncmp(path, "/proc", 5) != 0 && strstr(path, "dev") == NULL)
+            strncmp(path, "/proc", 5) != 0 && strstr(path, "dev") == NULL &&
+            strstr(path, "/cpu") == NULL)
             return 0;
         if (kbox_path_normalize(path, norm, sizeof(norm), false, NULL) < 0)
             return -ENAMETOOLONG;
     }
     if (!from_host_dir)
         follow_dev_fd(r, norm, sizeof(norm));
+    {
+        int where;
+        const char *rest = kbox_path_machine(norm, &where);
+        int dir = !rest                       ? -1
+                  : where == KBOX_MACHINE_CPU ? kbox_sup.hostcpu_dir
+                                              : kbox_sup.hostproc_dir;
+
+        if (dir >= 0) { /* the host's CPUs and memory, not lx's */
+            rt->kind = KBOX_ROUTE_HOSTPROC;
+            rt->hostdir = dir;
+            snprintf(rt->rest, sizeof(rt->rest), "%s", rest);
+            return 0;
+        }
+    }
     if (!strcmp(norm, "/proc"))
         kbox_proc_sweep(); /* a listing shows no process already reaped */
     if (!strncmp(norm, "/proc/", 6) && kbox_sup.hostproc_dir >= 0) {

@@ -128,6 +128,26 @@ static const char *const hostdev_allow[] = {
     "null", "zero", "full", "random", "urandom", "tty", "ptmx", NULL,
 };
 
+const char *kbox_path_machine(const char *path, int *where)
+{
+    static const char *const proc_files[] = {
+        "cpuinfo", "stat", "meminfo", "loadavg", "uptime", NULL,
+    };
+    const char *rest;
+
+    if (kbox_path_beneath(path, "/sys/devices/system/cpu", &rest)) {
+        *where = KBOX_MACHINE_CPU;
+        return *rest ? rest : ".";
+    }
+    if (kbox_path_beneath(path, "/proc", &rest))
+        for (int i = 0; proc_files[i]; i++)
+            if (!strcmp(rest, proc_files[i])) {
+                *where = KBOX_MACHINE_PROC;
+                return rest;
+            }
+    return NULL;
+}
+
 bool kbox_path_hostdev_allowed(const char *name)
 {
     for (int i = 0; hostdev_allow[i]; i++)

@@ -121,6 +121,35 @@ KTEST(route)
     KT_EQ(r.route, KBOX_ROUTE_LX); /* callers normalise first */
 }
 
+KTEST(machine_entries)
+{
+    int where = 0;
+
+    KT_STREQ(kbox_path_machine("/proc/cpuinfo", &where), "cpuinfo");
+    KT_EQ(where, KBOX_MACHINE_PROC);
+    KT_STREQ(kbox_path_machine("/proc/meminfo", &where), "meminfo");
+    KT_STREQ(kbox_path_machine("/proc/stat", &where), "stat");
+    KT_STREQ(kbox_path_machine("/proc/uptime", &where), "uptime");
+    KT_STREQ(kbox_path_machine("/proc/loadavg", &where), "loadavg");
+    KT_STREQ(kbox_path_machine("/sys/devices/system/cpu", &where), ".");
+    KT_EQ(where, KBOX_MACHINE_CPU);
+    KT_STREQ(kbox_path_machine("/sys/devices/system/cpu/online", &where),
+             "online");
+    KT_STREQ(
+        kbox_path_machine("/sys/devices/system/cpu/cpu1/topology/x", &where),
+        "cpu1/topology/x");
+    /* a process's own stat, the kernel's state, look-alikes: not these */
+    KT_ASSERT(kbox_path_machine("/proc/self/stat", &where) == NULL);
+    KT_ASSERT(kbox_path_machine("/proc/1/stat", &where) == NULL);
+    KT_ASSERT(kbox_path_machine("/proc/mounts", &where) == NULL);
+    KT_ASSERT(kbox_path_machine("/proc/stat/x", &where) == NULL);
+    KT_ASSERT(kbox_path_machine("/proc/statx", &where) == NULL);
+    KT_ASSERT(kbox_path_machine("/proc", &where) == NULL);
+    KT_ASSERT(kbox_path_machine("/sys/devices/system/cpux", &where) == NULL);
+    KT_ASSERT(kbox_path_machine("/sys/devices/system", &where) == NULL);
+    KT_ASSERT(kbox_path_machine("/etc/cpuinfo", &where) == NULL);
+}
+
 KTEST(proc_split_host_entries)
 {
     char out[128];
