@@ -213,6 +213,13 @@ void kbox_proc_sweep(void);
 int kbox_proc_exe_link(const struct kbox_req *r, const char *path, char *out,
                        size_t outlen);
 /*
+ * May the caller of @r read the private /proc entries (environ, maps, fd/,
+ * exe) of guest process or thread @pid, as Linux's ptrace read check in
+ * the guest's identities says? kbox opens the host's entries with its own
+ * rights, which every guest process's are. 0 or -EACCES.
+ */
+int kbox_proc_may_read(const struct kbox_req *r, pid_t pid);
+/*
  * For a host /proc entry @rest ("<pid>/status", "<pid>/task/<tid>/status")
  * opened as @hostfd: when it is a status file, a sealed memfd with the
  * guest's view of it (kbox_abi_status_merge); otherwise -ENOENT. Other

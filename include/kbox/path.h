@@ -108,6 +108,13 @@ int kbox_path_proc_fd(const char *path, long tgid, long tid, long *pid,
 enum { KBOX_MACHINE_PROC = 1, KBOX_MACHINE_CPU };
 const char *kbox_path_machine(const char *path, int *where);
 
+/*
+ * Is @rest, a host /proc path "<pid>/<entry>..." or
+ * "<pid>/task/<tid>/<entry>...", an entry Linux shows another process
+ * only with ptrace's read access (environ, maps, fd/, exe, ...)?
+ */
+bool kbox_path_proc_private(const char *rest);
+
 /* Host /dev nodes the guest may open when routed to the host. */
 bool kbox_path_hostdev_allowed(const char *name);
 

@@ -219,6 +219,14 @@ long lx_task_getfd(struct lx_task *to, struct lx_task *from, int fd,
 	return lx_call(to, &req);
 }
 
+int lx_task_may_read(struct lx_task *t, struct lx_task *target)
+{
+	long args[6] = { (long)target->ktask };
+	struct lx_k_req req = { .op = LX_K_MAYREAD, .args = args };
+
+	return lx_call(t, &req);
+}
+
 long lx_task_fd_path(struct lx_task *t, int fd, char *buf, size_t len)
 {
 	long args[6] = { fd, (long)buf, (long)len };

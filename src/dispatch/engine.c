@@ -109,7 +109,11 @@ int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
     if (r->proc) {
         char exe[KBOX_PATH_MAX];
 
-        if (!kbox_proc_exe_link(r, buf, exe, sizeof(exe)) && strlen(exe) < len)
+        int rc = kbox_proc_exe_link(r, buf, exe, sizeof(exe));
+
+        if (rc == -EACCES)
+            return rc; /* another user's program, as Linux says */
+        if (!rc && strlen(exe) < len)
             strcpy(buf, exe);
     }
     if (!buf[0] && !allow_empty)

@@ -135,6 +135,8 @@ static int route_proc_fd(struct kbox_req *r, int which, long pid, long task,
         l = kbox_proc_peer_lxfd((pid_t)pid, n >= 0 ? n : 0, &tgid);
         if (l == -ESRCH || !kbox_proc_is_guest(tgid))
             return 1;
+        if (kbox_proc_may_read(r, tgid))
+            return -EACCES; /* fd/ is the owner's (and root's) */
         if (n < 0)
             l = -1;
     }
@@ -335,6 +337,9 @@ static int route_path(struct kbox_req *r, int dirfd, const char *path,
                 guest = kbox_proc_is_guest((pid_t)n) &&
                         (k != KBOX_PROC_HOST || n == pid);
         }
+        if (k == KBOX_PROC_HOST && guest && pid != r->proc->tgid &&
+            kbox_path_proc_private(rt->rest) && kbox_proc_may_read(r, pid))
+            return -EACCES; /* opened with kbox's rights: ask lx first */
         if (k == KBOX_PROC_HOST && guest) {
             rt->kind = KBOX_ROUTE_HOSTPROC;
             rt->hostdir = kbox_sup.hostproc_dir;

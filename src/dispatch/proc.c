@@ -471,6 +471,29 @@ static struct kbox_proc *lookup_locked(pid_t tid)
     return p;
 }
 
+int kbox_proc_may_read(const struct kbox_req *r, pid_t pid)
+{
+    struct kbox_proc *p;
+    pid_t tgid = pid, ppid;
+    int rc = 0;
+
+    if (kbox_proc_status(pid, &tgid, &ppid) || tgid == r->proc->tgid)
+        return 0; /* gone (the caller finds out), or its own */
+    pthread_mutex_lock(&proc_lock);
+    p = find_tgid(tgid);
+    if (p && !p->dead)
+        p->refs++;
+    else
+        p = NULL;
+    pthread_mutex_unlock(&proc_lock);
+    if (!p)
+        return 0;
+    if (r->task && p->task)
+        rc = lx_task_may_read(r->task, p->task);
+    kbox_proc_put(p);
+    return rc < 0 ? -EACCES : 0;
+}
+
 int kbox_proc_exe_link(const struct kbox_req *r, const char *path, char *out,
                        size_t outlen)
 {
@@ -482,6 +505,8 @@ int kbox_proc_exe_link(const struct kbox_req *r, const char *path, char *out,
     q = kbox_path_proc_pid(path, &pid);
     if (!q || strcmp(q, "exe"))
         return -ENOENT;
+    if (pid && pid != r->proc->tgid && kbox_proc_may_read(r, (pid_t)pid))
+        return -EACCES;
     pthread_mutex_lock(&proc_lock);
     p = pid == 0 || pid == r->proc->tgid ? r->proc : find_tgid((pid_t)pid);
     if (p && p->exe[0] && strlen(p->exe) < outlen) {

@@ -148,6 +148,40 @@ const char *kbox_path_machine(const char *path, int *where)
     return NULL;
 }
 
+bool kbox_path_proc_private(const char *rest)
+{
+    static const char *const private_entries[] = {
+        "auxv",    "environ",     "exe",   "fd",           "fdinfo",
+        "io",      "maps",        "mem",   "map_files",    "numa_maps",
+        "pagemap", "personality", "smaps", "smaps_rollup", "stack",
+        "syscall", NULL,
+    };
+    const char *p = rest, *end;
+    size_t len;
+
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (p == rest || *p != '/')
+        return false;
+    p++;
+    if (!strncmp(p, "task/", 5)) {
+        const char *t = p + 5;
+
+        while (*t >= '0' && *t <= '9')
+            t++;
+        if (t == p + 5 || *t != '/')
+            return false; /* the task directory itself: anyone may list */
+        p = t + 1;
+    }
+    end = strchr(p, '/');
+    len = end ? (size_t)(end - p) : strlen(p);
+    for (int i = 0; private_entries[i]; i++)
+        if (strlen(private_entries[i]) == len &&
+            !strncmp(p, private_entries[i], len))
+            return true;
+    return false;
+}
+
 bool kbox_path_hostdev_allowed(const char *name)
 {
     for (int i = 0; hostdev_allow[i]; i++)

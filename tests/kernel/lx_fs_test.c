@@ -676,6 +676,38 @@ KTEST(getfd_between_tasks_of_different_users)
     lx_task_exit(root);
 }
 
+/*
+ * lx_task_may_read: ptrace's read access in the guest's identities, which
+ * the supervisor asks before it serves another process's environ, maps
+ * or fd/ from the host's /proc (opened with kbox's rights there).
+ */
+KTEST(may_read_is_ptrace_read_access_in_guest_ids)
+{
+    struct lx_task *root = lx_task_fork(NULL, 0);
+    struct lx_task *user = lx_task_fork(NULL, 0);
+    struct lx_task *same = lx_task_fork(NULL, 0);
+    struct lx_task *other = lx_task_fork(NULL, 0);
+
+    KT_ASSERT(root && user && same && other);
+    KT_EQ(LXT3(user, setresuid, 1000, 1000, 1000), 0);
+    KT_EQ(LXT3(same, setresuid, 1000, 1000, 1000), 0);
+    KT_EQ(LXT3(other, setresuid, 1001, 1001, 1001), 0);
+    /* a task that changed its ids is not dumpable until it execs */
+    KT_EQ(lx_task_may_read(user, same), -LX_EACCES);
+    KT_EQ(lx_task_exec(user), 0);
+    KT_EQ(lx_task_exec(same), 0);
+    KT_EQ(lx_task_exec(other), 0);
+    KT_EQ(lx_task_may_read(root, user), 0);
+    KT_EQ(lx_task_may_read(user, same), 0);
+    KT_EQ(lx_task_may_read(user, user), 0);
+    KT_EQ(lx_task_may_read(user, root), -LX_EACCES);
+    KT_EQ(lx_task_may_read(other, user), -LX_EACCES);
+    lx_task_exit(other);
+    lx_task_exit(same);
+    lx_task_exit(user);
+    lx_task_exit(root);
+}
+
 static int host_flushes;
 
 /* lx's block driver flushes with the host's fdatasync: count the calls

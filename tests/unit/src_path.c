@@ -150,6 +150,26 @@ KTEST(machine_entries)
     KT_ASSERT(kbox_path_machine("/etc/cpuinfo", &where) == NULL);
 }
 
+KTEST(proc_private_entries)
+{
+    KT_ASSERT(kbox_path_proc_private("123/environ"));
+    KT_ASSERT(kbox_path_proc_private("123/maps"));
+    KT_ASSERT(kbox_path_proc_private("123/fd"));
+    KT_ASSERT(kbox_path_proc_private("123/fd/4"));
+    KT_ASSERT(kbox_path_proc_private("123/task/124/environ"));
+    KT_ASSERT(kbox_path_proc_private("123/task/124/fdinfo/1"));
+    KT_ASSERT(!kbox_path_proc_private("123/status"));
+    KT_ASSERT(!kbox_path_proc_private("123/cmdline"));
+    KT_ASSERT(!kbox_path_proc_private("123/stat"));
+    KT_ASSERT(!kbox_path_proc_private("123/task"));
+    KT_ASSERT(!kbox_path_proc_private("123/task/124"));
+    KT_ASSERT(!kbox_path_proc_private("123/task/124/comm"));
+    KT_ASSERT(!kbox_path_proc_private("123/environx"));
+    KT_ASSERT(!kbox_path_proc_private("123/fdx"));
+    KT_ASSERT(!kbox_path_proc_private("environ"));
+    KT_ASSERT(!kbox_path_proc_private("x/environ"));
+}
+
 KTEST(proc_split_host_entries)
 {
     char out[128];

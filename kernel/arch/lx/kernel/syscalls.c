@@ -10,6 +10,7 @@
 #include <linux/sched/coredump.h>
 #include <linux/sched/task.h>
 #include <linux/sched/signal.h>
+#include <linux/ptrace.h>
 #include <linux/fs.h>
 #include <linux/errno.h>
 #include <linux/pid.h>
@@ -267,6 +268,10 @@ void lx_k_run(void *arg)
 		break;
 	case LX_K_CREDS:
 		ret = lx_exec_creds(req->args[0], req->args[1], req->args[2]);
+		break;
+	case LX_K_MAYREAD:
+		ret = ptrace_may_access((struct task_struct *)req->args[0],
+					PTRACE_MODE_READ_FSCREDS) ? 0 : -EACCES;
 		break;
 	case LX_K_FDPATH:
 		ret = lx_do_fd_path(req->args[0], (char *)req->args[1],

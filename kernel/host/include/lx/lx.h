@@ -83,6 +83,12 @@ long lx_task_syscall(struct lx_task *task, long nr, const long args[6]);
 long lx_task_getfd(struct lx_task *to, struct lx_task *from, int fd,
 		   int flags);
 /*
+ * May @task read @target's private /proc entries (environ, maps, fd/, the
+ * exe link: ptrace's read access, in the tasks' credentials)? 0, or
+ * -EACCES as /proc answers.
+ */
+int lx_task_may_read(struct lx_task *task, struct lx_task *target);
+/*
  * The path of @task's open file @fd as @task sees it (from its root), as
  * readlink of /proc/self/fd/N gives it, into @buf of @len bytes. Returns
  * its length or -errno (-ENAMETOOLONG when it does not fit).

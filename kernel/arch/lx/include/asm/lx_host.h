@@ -138,6 +138,7 @@ enum lx_k_op {
 	LX_K_INTERRUPT,	/* args[0] = task, args[1] = its caller: end its wait */
 	LX_K_CREDS,	/* args[0] = LX_CREDS_*, args[1], args[2]: exec's ids */
 	LX_K_FDPATH,	/* args[0] = fd, args[1] = buffer, args[2] = its size */
+	LX_K_MAYREAD,	/* args[0] = task: may current read its /proc entries */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
