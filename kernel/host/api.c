@@ -219,6 +219,14 @@ long lx_task_getfd(struct lx_task *to, struct lx_task *from, int fd,
 	return lx_call(to, &req);
 }
 
+int lx_pid_is_kthread(int pid)
+{
+	long args[6] = { pid };
+	struct lx_k_req req = { .op = LX_K_KTHREAD, .args = args };
+
+	return lx_call(lx.root, &req);
+}
+
 int lx_task_may_read(struct lx_task *t, struct lx_task *target)
 {
 	long args[6] = { (long)target->ktask };

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -602,6 +603,70 @@ static struct kbox_resp h_fstatfs(struct kbox_req *r)
     return kbox_ret(0);
 }
 
+/* Is lx fd @fd the root of a procfs? */
+static bool proc_root(struct kbox_req *r, int fd)
+{
+    struct kbox_gstat g;
+    int64_t sf[16]; /* struct statfs: f_type first */
+
+    return kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0) == 0 &&
+           g.st_ino == 1 &&
+           kbox_lx(r, LX__NR_fstatfs, fd, (long)sf, 0, 0, 0, 0) == 0 &&
+           sf[0] == 0x9fa0; /* PROC_SUPER_MAGIC */
+}
+
+/* Does /proc list pid entry @name? Guest processes and lx's kernel
+ * threads; not the tasks kbox keeps in lx for itself (its root task,
+ * tasks parked for forks, threads' tasks). */
+static bool proc_listed(const char *name)
+{
+    char *end;
+    long n = strtol(name, &end, 10);
+
+    if (name[0] < '0' || name[0] > '9' || *end || n <= 0 || n > INT_MAX)
+        return true;
+    return lx_pid_is_kthread((int)n) == 1 || kbox_proc_is_guest((pid_t)n);
+}
+
+/* Keep the records of @buf (@n bytes of linux_dirent64) /proc lists. */
+static long proc_filter(char *buf, long n)
+{
+    long in = 0, out = 0;
+
+    while (in < n) {
+        uint16_t rl;
+
+        memcpy(&rl, buf + in + 16, 2);
+        if (rl < 20 || in + rl > n)
+            break;
+        if (proc_listed(buf + in + 19)) {
+            if (out != in)
+                memmove(buf + out, buf + in, rl);
+            out += rl;
+        }
+        in += rl;
+    }
+    return out;
+}
+
+/* lx's getdents64, but a procfs root lists no task kbox keeps for itself
+ * (they showed as "swapper" processes: pid 1, parked). */
+static long lx_getdents64(struct kbox_req *r, int fd, char *buf, size_t cnt)
+{
+    bool procfs = proc_root(r, fd);
+
+    for (;;) {
+        long n =
+            kbox_lx(r, LX__NR_getdents64, fd, (long)buf, (long)cnt, 0, 0, 0);
+
+        if (n <= 0 || !procfs)
+            return n;
+        n = proc_filter(buf, n);
+        if (n > 0)
+            return n; /* else all were hidden: read on */
+    }
+}
+
 static struct kbox_resp h_getdents64(struct kbox_req *r)
 {
     int fd = kbox_lxfd(r, FD(0));
@@ -616,7 +681,7 @@ static struct kbox_resp h_getdents64(struct kbox_req *r)
     buf = malloc(cnt ? cnt : 1);
     if (!buf)
         return kbox_ret(-ENOMEM);
-    n = kbox_lx(r, LX__NR_getdents64, fd, (long)buf, (long)cnt, 0, 0, 0);
+    n = lx_getdents64(r, fd, buf, cnt);
     if (n > 0 && r->ops->write(r, r->args[1], buf, (size_t)n))
         n = -EFAULT;
     free(buf);
@@ -645,7 +710,7 @@ static struct kbox_resp h_getdents(struct kbox_req *r)
         free(out);
         return kbox_ret(-ENOMEM);
     }
-    n = kbox_lx(r, LX__NR_getdents64, fd, (long)in, (long)cnt, 0, 0, 0);
+    n = lx_getdents64(r, fd, in, cnt);
     if (n <= 0) {
         free(in);
         free(out);
@@ -722,7 +787,7 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
         return kbox_continue();
     if (kbox_shmap_any() &&
         (r->nr == SYS_ftruncate || r->nr == SYS_fsync ||
-         r->nr == SYS_fdatasync) &&
+         r->nr == SYS_fdatasync || r->nr == SYS_sync_file_range) &&
         kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0) == 0) {
         /* The file is mapped shared: its stores first, sizes in step. */
         if (r->nr == SYS_ftruncate) {
@@ -745,6 +810,9 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
         break;
     case SYS_syncfs:
         rc = kbox_lx(r, LX__NR_syncfs, fd, 0, 0, 0, 0, 0);
+        break;
+    case SYS_sync_file_range: /* dpkg's, per unpacked file */
+        rc = kbox_lx(r, LX__NR_sync_file_range, fd, A(1), A(2), A(3), 0, 0);
         break;
     case SYS_fchmod:
         rc = kbox_lx(r, LX__NR_fchmod, fd, A(1), 0, 0, 0, 0);
@@ -908,6 +976,7 @@ kbox_handler kbox_fd_handler(long nr)
     case SYS_fsync:
     case SYS_fdatasync:
     case SYS_syncfs:
+    case SYS_sync_file_range:
     case SYS_fchmod:
     case SYS_fchown:
     case SYS_fallocate:

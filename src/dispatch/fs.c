@@ -333,9 +333,15 @@ static int route_path(struct kbox_req *r, int dirfd, const char *path,
             long n = strtol(norm + 6, &end, 10);
 
             if (n > 0 && n <= INT_MAX && (*end == '/' || !*end) &&
-                norm[6] >= '0' && norm[6] <= '9')
+                norm[6] >= '0' && norm[6] <= '9') {
                 guest = kbox_proc_is_guest((pid_t)n) &&
                         (k != KBOX_PROC_HOST || n == pid);
+                /* lx's other tasks are kernel threads, or kbox's own,
+                 * which /proc does not list either */
+                if (!guest && !kbox_proc_known((pid_t)n) &&
+                    lx_pid_is_kthread((int)n) != 1)
+                    return -ENOENT;
+            }
         }
         if (k == KBOX_PROC_HOST && guest && pid != r->proc->tgid &&
             kbox_path_proc_private(rt->rest) && kbox_proc_may_read(r, pid))

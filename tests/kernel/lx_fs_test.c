@@ -708,6 +708,20 @@ KTEST(may_read_is_ptrace_read_access_in_guest_ids)
     lx_task_exit(root);
 }
 
+/* lx_pid_is_kthread: the supervisor shows a guest lx's kernel threads in
+ * /proc, never the tasks it keeps for itself. */
+KTEST(pid_is_kthread_tells_kernel_threads_apart)
+{
+    struct lx_task *t = lx_task_fork(NULL, 0);
+
+    KT_ASSERT(t != NULL);
+    KT_EQ(lx_pid_is_kthread(2), 1); /* kthreadd */
+    KT_EQ(lx_pid_is_kthread(lx_task_pid(t)), 0);
+    KT_EQ(lx_pid_is_kthread(lx_task_pid(lx_task_root())), 0);
+    KT_EQ(lx_pid_is_kthread(4000000), -LX_ESRCH);
+    lx_task_exit(t);
+}
+
 static int host_flushes;
 
 /* lx's block driver flushes with the host's fdatasync: count the calls

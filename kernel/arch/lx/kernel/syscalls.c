@@ -269,6 +269,15 @@ void lx_k_run(void *arg)
 	case LX_K_CREDS:
 		ret = lx_exec_creds(req->args[0], req->args[1], req->args[2]);
 		break;
+	case LX_K_KTHREAD: {
+		struct task_struct *t;
+
+		rcu_read_lock();
+		t = find_task_by_vpid(req->args[0]);
+		ret = !t ? -ESRCH : (t->flags & PF_KTHREAD) ? 1 : 0;
+		rcu_read_unlock();
+		break;
+	}
 	case LX_K_MAYREAD:
 		ret = ptrace_may_access((struct task_struct *)req->args[0],
 					PTRACE_MODE_READ_FSCREDS) ? 0 : -EACCES;

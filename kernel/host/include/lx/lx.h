@@ -83,6 +83,11 @@ long lx_task_syscall(struct lx_task *task, long nr, const long args[6]);
 long lx_task_getfd(struct lx_task *to, struct lx_task *from, int fd,
 		   int flags);
 /*
+ * Is @pid (the kernel's number) a kernel thread's? 1, 0 for any other
+ * task (a guest process's, one the host keeps for itself), -ESRCH.
+ */
+int lx_pid_is_kthread(int pid);
+/*
  * May @task read @target's private /proc entries (environ, maps, fd/, the
  * exe link: ptrace's read access, in the tasks' credentials)? 0, or
  * -EACCES as /proc answers.

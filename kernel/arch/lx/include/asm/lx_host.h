@@ -139,6 +139,7 @@ enum lx_k_op {
 	LX_K_CREDS,	/* args[0] = LX_CREDS_*, args[1], args[2]: exec's ids */
 	LX_K_FDPATH,	/* args[0] = fd, args[1] = buffer, args[2] = its size */
 	LX_K_MAYREAD,	/* args[0] = task: may current read its /proc entries */
+	LX_K_KTHREAD,	/* args[0] = pid: is it a kernel thread's */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
