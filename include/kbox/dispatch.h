@@ -105,7 +105,11 @@ struct kbox_req {
      * thread, one of its own (sharing files and fs) for each other one,
      * so a call blocked in one thread stalls no other. */
     struct lx_task *task;
-    bool replied;    /* the tier already completed the call (addfd reply) */
+    bool replied; /* the tier already completed the call (addfd reply) */
+    /* Run by the tier once the reply is sent, with @after_ctx (which it
+     * owns); nothing else of the request may be used then. */
+    void (*after_reply)(void *ctx);
+    void *after_ctx;
     int interrupted; /* KBOX_INTR_*: its lx call was ended (inflight.c) */
 };
 

@@ -291,8 +291,10 @@ static struct kbox_resp h_write(struct kbox_req *r)
 static struct kbox_resp h_readv_writev(struct kbox_req *r)
 {
     int fd = kbox_lxfd(r, FD(0)), iovcnt = (int)kbox_arg_int(r->args[2]);
-    bool wr = r->nr == SYS_writev || r->nr == SYS_pwritev;
-    bool pos = r->nr == SYS_preadv || r->nr == SYS_pwritev;
+    bool wr =
+        r->nr == SYS_writev || r->nr == SYS_pwritev || r->nr == SYS_pwritev2;
+    bool v2 = r->nr == SYS_preadv2 || r->nr == SYS_pwritev2;
+    bool pos = r->nr == SYS_preadv || r->nr == SYS_pwritev || v2;
     struct iovec *iov, *kiov;
     size_t total = 0, done = 0, off = 0;
     char *buf;
@@ -349,10 +351,17 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
             }
             off += iov[i].iov_len;
         }
-        n = kbox_lx(r, pos ? LX__NR_pwritev : LX__NR_writev, fd, (long)kiov,
-                    iovcnt, pos ? A(3) : 0, 0, 0);
+        if (v2) /* offset -1: the file position; flags RWF_* */
+            n = kbox_lx(r, LX__NR_pwritev2, fd, (long)kiov, iovcnt, A(3), 0,
+                        A(5));
+        else
+            n = kbox_lx(r, pos ? LX__NR_pwritev : LX__NR_writev, fd, (long)kiov,
+                        iovcnt, pos ? A(3) : 0, 0, 0);
     } else {
-        if (pos)
+        if (v2)
+            n = kbox_lx(r, LX__NR_preadv2, fd, (long)kiov, iovcnt, A(3), 0,
+                        A(5));
+        else if (pos)
             n = kbox_lx(r, LX__NR_preadv, fd, (long)kiov, iovcnt, A(3), 0, 0);
         else if (!kbox_fdt_mirror(r->proc->fdt, FD(0)) ||
                  !kbox_watch_read_buf(r, fd, buf, total, &n))
@@ -950,6 +959,8 @@ kbox_handler kbox_fd_handler(long nr)
     case SYS_writev:
     case SYS_preadv:
     case SYS_pwritev:
+    case SYS_preadv2:
+    case SYS_pwritev2:
         return h_readv_writev;
     case SYS_lseek:
         return h_lseek;

@@ -16,7 +16,12 @@ static const int allow_list[] = {
     SYS_munlock, SYS_mlockall, SYS_munlockall, SYS_mincore, SYS_membarrier,
     SYS_mlock2, /* msync is notified: write-back */ SYS_pkey_mprotect,
     SYS_pkey_alloc, SYS_pkey_free, SYS_mbind, SYS_get_mempolicy,
-    SYS_set_mempolicy,
+    SYS_set_mempolicy, SYS_remap_file_pages,
+#ifdef SYS_set_mempolicy_home_node
+    SYS_set_mempolicy_home_node,
+#endif
+    /* 32-bit TLS descriptors of the calling thread */
+    SYS_set_thread_area, SYS_get_thread_area,
     /* scheduling, threads */
     SYS_sched_yield, SYS_sched_get_priority_max, SYS_sched_get_priority_min,
     SYS_getcpu, SYS_futex, SYS_set_robust_list, SYS_set_tid_address,
@@ -51,6 +56,9 @@ static const int allow_list[] = {
     SYS_signalfd4, SYS_epoll_create, SYS_epoll_create1, SYS_epoll_ctl,
     SYS_epoll_wait, SYS_epoll_pwait, SYS_epoll_pwait2, SYS_poll, SYS_ppoll,
     SYS_select, SYS_pselect6, SYS_memfd_create,
+#ifdef SYS_memfd_secret
+    SYS_memfd_secret,
+#endif
     /* socket calls without a path (bind/connect/send* are notified) */
     SYS_accept, SYS_accept4, SYS_listen, SYS_shutdown, SYS_getsockname,
     SYS_getpeername, SYS_setsockopt, SYS_getsockopt, SYS_recvfrom,
@@ -106,7 +114,6 @@ static const int deny_list[] = {
     SYS_syslog,
     SYS_kcmp,
     SYS_uselib,
-    SYS_personality,
     SYS__sysctl,
     SYS_migrate_pages,
     SYS_move_pages,
@@ -157,6 +164,12 @@ static const struct kbox_bpf_rule rules[] = {
     /* getpriority/setpriority(which, who): who 0 is the caller's own */
     { SYS_getpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
     { SYS_setpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    /* ioprio_get/ioprio_set(which, who): likewise */
+    { SYS_ioprio_get, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_ioprio_set, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    /* personality: asking is harmless; changing it is refused (uname
+     * is lx's and would not follow) */
+    { SYS_personality, 0, ~0u, ~0u, KBOX_BPF_ALLOW, KBOX_BPF_EPERM },
 };
 
 static uint8_t acts[KBOX_NR_COUNT];

@@ -267,6 +267,27 @@ static struct kbox_resp h_priority(struct kbox_req *r)
     }
 }
 
+/* ioprio_get/ioprio_set(which, who[, ioprio]): which counts from 1 */
+static struct kbox_resp h_ioprio(struct kbox_req *r)
+{
+    pid_t who = PID(1);
+
+    switch ((int)A(0)) {
+    case 1: /* IOPRIO_WHO_PROCESS: a thread */
+        if (who == r->pid || who == r->proc->tgid || guest_tgid_of(who))
+            return kbox_continue();
+        return kbox_ret(-ESRCH);
+    case 2: /* IOPRIO_WHO_PGRP */
+        return guest_group(who) ? kbox_continue() : kbox_ret(-ESRCH);
+    case 3: /* IOPRIO_WHO_USER: every host process of that uid */
+        if (r->nr == SYS_ioprio_get)
+            return kbox_continue();
+        return kbox_ret(-EPERM);
+    default:
+        return kbox_continue(); /* EINVAL */
+    }
+}
+
 kbox_handler kbox_target_handler(long nr)
 {
     switch (nr) {
@@ -296,6 +317,9 @@ kbox_handler kbox_target_handler(long nr)
     case SYS_getpriority:
     case SYS_setpriority:
         return h_priority;
+    case SYS_ioprio_get:
+    case SYS_ioprio_set:
+        return h_ioprio;
     default:
         return NULL;
     }

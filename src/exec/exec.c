@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -342,17 +344,21 @@ static void alias_remember(const char *name)
 
 static int ensure_alias(int n, const char *name)
 {
-    char link[600], target[64], dir[300];
-    const char *slash = strchr(name, '/');
+    char link[KBOX_PATH_MAX + 300], target[64];
 
     if (alias_known(name))
         return 0;
-    if (slash) {
-        snprintf(dir, sizeof(dir), "%s/d%d", kbox_sup.exec_dir, n);
-        if (mkdir(dir, 0700) && errno != EEXIST)
+    if (snprintf(link, sizeof(link), "%s/%s", kbox_sup.exec_dir, name) >=
+        (int)sizeof(link))
+        return -ENAMETOOLONG;
+    /* its directories ("dN/", and a suffix alias's) */
+    for (char *s = link + strlen(kbox_sup.exec_dir) + 1; (s = strchr(s, '/'));
+         s++) {
+        *s = '\0';
+        if (mkdir(link, 0700) && errno != EEXIST)
             return -errno;
+        *s = '/';
     }
-    snprintf(link, sizeof(link), "%s/%s", kbox_sup.exec_dir, name);
     snprintf(target, sizeof(target), "/proc/self/fd/%d", n);
     if (symlink(target, link) && errno != EEXIST)
         return -errno;
@@ -429,6 +435,161 @@ static int ptr_at(struct kbox_req *r, struct ptr_reader *pr, size_t i,
     return 0;
 }
 
+/*
+ * What exec preparation changes in the guest's memory, with the bytes it
+ * replaced. A vfork child or a posix_spawn one (clone CLONE_VM) shares
+ * its memory with its parent: the path rewritten to the exec alias, the
+ * argv entries moved off it and a #! script's argv are the parent's too,
+ * and once the child's exec has left that memory the parent runs on with
+ * them (gcc freed an argv[0] that pointed below a stack; a spawn of a
+ * constant path found "d4/true" the second time). They are put back: in
+ * the caller itself when the exec is refused before it runs; in the
+ * parent once the child's exec has left the memory. The parent runs on
+ * from that moment, so a part is put back only while it still holds
+ * what kbox wrote: memory the parent has freed or reused since stays
+ * as the parent left it (restoring it blindly crashed Python, which
+ * frees the argv array at once). See docs/supervisor.md, "execve".
+ */
+struct exec_journal {
+    pid_t child, parent; /* parent: sharing the child's memory, or 0 */
+    const struct kbox_tier_ops *ops;
+    void *tier;
+    uint64_t below; /* next free byte below the guest's sp; 0: not read */
+    size_t n, cap;
+    struct jent {
+        uint64_t addr;
+        size_t len;
+        unsigned char *old, *new; /* new: what kbox wrote */
+    } * e;
+};
+
+static void journal_free(struct exec_journal *j)
+{
+    for (size_t i = 0; i < j->n; i++) {
+        free(j->e[i].old);
+        free(j->e[i].new);
+    }
+    free(j->e);
+    j->e = NULL;
+    j->n = j->cap = 0;
+}
+
+/* Write @len bytes at @addr, which held @old (NULL: read them first). */
+static int journal_write(struct kbox_req *r, struct exec_journal *j,
+                         uint64_t addr, const void *buf, const void *old,
+                         size_t len)
+{
+    unsigned char *save = malloc(len ? len : 1), *now = malloc(len ? len : 1);
+
+    if (!save || !now) {
+        free(save);
+        free(now);
+        return -ENOMEM;
+    }
+    memcpy(now, buf, len);
+    if (old)
+        memcpy(save, old, len);
+    else if (r->ops->read(r, addr, save, len)) {
+        free(save);
+        free(now);
+        return -EFAULT;
+    }
+    if (j->n == j->cap) {
+        size_t cap = j->cap ? 2 * j->cap : 8;
+        struct jent *e = realloc(j->e, cap * sizeof(*e));
+
+        if (!e) {
+            free(save);
+            free(now);
+            return -ENOMEM;
+        }
+        j->e = e;
+        j->cap = cap;
+    }
+    j->e[j->n].addr = addr;
+    j->e[j->n].len = len;
+    j->e[j->n].old = save;
+    j->e[j->n].new = now;
+    j->n++;
+    return r->ops->write(r, addr, buf, len);
+}
+
+/*
+ * Put the old bytes back in @pid's memory, newest first; with @if_ours,
+ * only where kbox's bytes are still there.
+ */
+static void journal_undo(struct exec_journal *j, pid_t pid, bool if_ours)
+{
+    struct kbox_req pr;
+    unsigned char *cur = NULL;
+
+    memset(&pr, 0, sizeof(pr));
+    pr.pid = pid;
+    pr.ops = j->ops;
+    pr.tier = j->tier;
+    for (size_t i = j->n; i-- > 0;) {
+        struct jent *e = &j->e[i];
+
+        if (if_ours) {
+            unsigned char *c = realloc(cur, e->len ? e->len : 1);
+
+            if (!c)
+                break;
+            cur = c;
+            if (j->ops->read(&pr, e->addr, cur, e->len) ||
+                memcmp(cur, e->new, e->len))
+                continue;
+        }
+        j->ops->write(&pr, e->addr, e->old, e->len);
+    }
+    free(cur);
+    journal_free(j);
+}
+
+/*
+ * Scratch memory below the guest's stack pointer (past the red zone),
+ * which the exec discards and a vfork parent does not use: a posix_spawn
+ * child's stack is a page or two, so it stays close to sp.
+ */
+static int scratch_write(struct kbox_req *r, struct exec_journal *j,
+                         const void *buf, size_t len, uint64_t *at)
+{
+    if (!j->below) {
+        uint64_t sp;
+        int rc = guest_sp(r->pid, &sp);
+
+        if (rc)
+            return rc;
+        j->below = sp - 256;
+    }
+    j->below = (j->below - len) & ~(uint64_t)15;
+    *at = j->below;
+    return r->ops->write(r, *at, buf, len);
+}
+
+/*
+ * After the reply: as soon as the child's exec has left the shared memory
+ * (or the child is gone), give the parent its bytes back. The parent
+ * wakes then too; kbox looks without sleeping at first (yielding, for a
+ * guest on kbox's CPU), as that usually wins the race to the memory.
+ */
+static void exec_restore_parent(void *ctx)
+{
+    struct exec_journal *j = ctx;
+    struct timespec ts = { 0, 50 * 1000 };
+
+    for (int i = 0; i < 42000; i++) { /* ~2 s at most */
+        if (syscall(SYS_kcmp, j->child, j->parent, KCMP_VM, 0, 0) != 0)
+            break; /* a new mm, the child gone, or the parent gone */
+        if (i < 2000)
+            sched_yield();
+        else
+            nanosleep(&ts, NULL);
+    }
+    journal_undo(j, j->parent, true);
+    free(j);
+}
+
 /* Interpreters an exec may go through: Linux gives up past 5 (ELOOP). */
 #define SCRIPT_LEVELS 5
 
@@ -440,11 +601,12 @@ static int ptr_at(struct kbox_req *r, struct ptr_reader *pr, size_t i,
  * guest's stack pointer; the array is written over the old one (its
  * extra slots overwrite memory the exec discards).
  */
-static int rewrite_script_argv(struct kbox_req *r, uint64_t uargv,
+static int rewrite_script_argv(struct kbox_req *r, struct exec_journal *j,
+                               uint64_t uargv,
                                const struct kbox_script_info *si, int nl,
                                const char *path)
 {
-    uint64_t ptrs[4096], sp = 0, base, cur;
+    uint64_t ptrs[4096], base, cur;
     size_t n = 0, total, lens[2 * SCRIPT_LEVELS + 1],
            offs[2 * SCRIPT_LEVELS + 1];
     const char *strs[2 * SCRIPT_LEVELS + 1];
@@ -465,9 +627,6 @@ static int rewrite_script_argv(struct kbox_req *r, uint64_t uargv,
         if (n >= 4095)
             return -E2BIG;
     }
-    rc = guest_sp(r->pid, &sp);
-    if (rc)
-        return rc;
     /* the new leading entries, outermost interpreter first */
     strs[ns++] = si[nl - 1].interp;
     for (int k = nl - 1; k >= 0; k--) {
@@ -483,8 +642,7 @@ static int rewrite_script_argv(struct kbox_req *r, uint64_t uargv,
         offs[i] = bl;
         bl += lens[i];
     }
-    base = (sp - 16384 - bl) & ~(uint64_t)15;
-    if (r->ops->write(r, base, blob, bl))
+    if (scratch_write(r, j, blob, bl, &base))
         return -EFAULT;
     total = (n ? n - 1 : 0) + ns + 1;
     nv = calloc(total, sizeof(*nv));
@@ -500,9 +658,77 @@ static int rewrite_script_argv(struct kbox_req *r, uint64_t uargv,
         free(nv);
         return -EFAULT;
     }
-    rc = r->ops->write(r, uargv, nv, cur * sizeof(*nv));
+    /* the old entries and, past them, what the longer array covers */
+    rc = journal_write(r, j, uargv, nv, cur <= n + 1 ? ptrs : NULL,
+                       cur * sizeof(*nv));
     free(nv);
     return rc;
+}
+
+/*
+ * The smallest offset into the path string (@plen bytes at @upath) that
+ * an argv or envp entry points to, or -1: glibc's system() and popen()
+ * spawn "/bin/sh" with argv[0] "sh", its tail in the same constant.
+ */
+static long alias_scan(struct kbox_req *r, uint64_t upath, size_t plen,
+                       uint64_t uargv, uint64_t uenvp)
+{
+    uint64_t lists[2] = { uargv, uenvp };
+    long kmin = -1;
+
+    for (int l = 0; l < 2; l++) {
+        struct ptr_reader pr = { .base = lists[l] };
+
+        for (size_t i = 0; lists[l] && i < 65536; i++) {
+            uint64_t p;
+
+            if (ptr_at(r, &pr, i, &p))
+                return -EFAULT;
+            if (!p)
+                break;
+            if (p >= upath && p <= upath + plen &&
+                (kmin < 0 || (long)(p - upath) < kmin))
+                kmin = (long)(p - upath);
+        }
+    }
+    return kmin;
+}
+
+/*
+ * An alias as long as @path that ends in @path's own bytes from offset
+ * @k on ("d4/_/sh" for "/bin/sh" with "sh" at 5), so argv entries
+ * pointing there read what they did and need not move: moving them
+ * changes the argv array, which a vfork parent shares and may free or
+ * reuse the moment the exec is done. False when @k is too short for the
+ * "dN/" prefix or the tail is not a plain relative path.
+ */
+static bool suffix_alias(int gfd, const char *path, long k, char *out,
+                         size_t outlen)
+{
+    const char *tail = path + k;
+    int pl = snprintf(out, outlen, "d%d/", gfd);
+    size_t len;
+
+    if (pl < 0 || (size_t)pl >= outlen || k < pl || !*tail)
+        return false;
+    for (const char *c = tail; *c;) {
+        const char *e = strchr(c, '/');
+        size_t cl = e ? (size_t)(e - c) : strlen(c);
+
+        if ((cl == 1 && c[0] == '.') || (cl == 2 && !strncmp(c, "..", 2)))
+            return false;
+        c += cl + (e ? 1 : 0);
+    }
+    len = (size_t)pl;
+    if (k > pl) { /* "_.../" up to offset k */
+        for (; len < (size_t)k - 1; len++)
+            out[len] = '_';
+        out[len++] = '/';
+    }
+    if (len + strlen(tail) + 1 > outlen)
+        return false;
+    strcpy(out + len, tail);
+    return strlen(out) == strlen(path);
 }
 
 /*
@@ -510,10 +736,11 @@ static int rewrite_script_argv(struct kbox_req *r, uint64_t uargv,
  * point into it (execve(argv[0], argv, ...) is common) are moved to a
  * copy of the original string below the guest's stack pointer.
  */
-static int relocate_aliases(struct kbox_req *r, uint64_t upath,
-                            const char *path, uint64_t uargv, uint64_t uenvp)
+static int relocate_aliases(struct kbox_req *r, struct exec_journal *j,
+                            uint64_t upath, const char *path, uint64_t uargv,
+                            uint64_t uenvp)
 {
-    uint64_t lists[2] = { uargv, uenvp }, sp = 0, copy = 0;
+    uint64_t lists[2] = { uargv, uenvp }, copy = 0;
     size_t plen = strlen(path);
     int rc;
 
@@ -532,16 +759,16 @@ static int relocate_aliases(struct kbox_req *r, uint64_t upath,
             if (p < upath || p > upath + plen)
                 continue;
             if (!copy) {
-                rc = guest_sp(r->pid, &sp);
-                if (rc)
-                    return rc;
-                copy = (sp - 40960 - plen - 1) & ~(uint64_t)15;
-                rc = r->ops->write(r, copy, path, plen + 1);
+                rc = scratch_write(r, j, path, plen + 1, &copy);
                 if (rc)
                     return rc;
             }
-            p = copy + (p - upath);
-            rc = r->ops->write(r, lists[l] + i * 8, &p, 8);
+            {
+                uint64_t old = p;
+
+                p = copy + (p - upath);
+                rc = journal_write(r, j, lists[l] + i * 8, &p, &old, 8);
+            }
             if (rc)
                 return rc;
         }
@@ -678,9 +905,10 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
 
 static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
                                      uint64_t upath, uint64_t uargv,
-                                     uint64_t uenvp, int flags, int *exe_lxfd)
+                                     uint64_t uenvp, int flags, int *exe_lxfd,
+                                     struct exec_journal *j)
 {
-    char path[KBOX_PATH_MAX], name[300], exe_path[KBOX_PATH_MAX];
+    char path[KBOX_PATH_MAX], name[KBOX_PATH_MAX], exe_path[KBOX_PATH_MAX];
     int lxdir = AT_FDCWD;
     struct image img;
     int prog = -1, gfd;
@@ -774,7 +1002,7 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
         }
         rc = prepare_elf(r, &img, &prog);
         if (!rc)
-            rc = rewrite_script_argv(r, uargv, si, nl, path);
+            rc = rewrite_script_argv(r, j, uargv, si, nl, path);
         break;
     }
     default:
@@ -806,7 +1034,13 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
         close(prog);
         if (gfd < 0)
             return kbox_ret(gfd);
-        {
+        long kmin = alias_scan(r, upath, strlen(path), uargv, uenvp);
+        bool keep_argv =
+            kmin > 0 && suffix_alias(gfd, path, kmin, name, sizeof(name));
+
+        if (kmin == -EFAULT)
+            return kbox_ret(-EFAULT);
+        if (!keep_argv) {
             const char *base = strrchr(path, '/');
 
             base = base ? base + 1 : path;
@@ -824,11 +1058,11 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
             (dirfd != AT_FDCWD && r->nr == SYS_execveat))
             return kbox_ret(-ENAMETOOLONG);
         rc = ensure_alias(gfd, name);
-        if (!rc)
-            rc = relocate_aliases(r, upath, path, uargv, uenvp);
+        if (!rc && !keep_argv && kmin >= 0)
+            rc = relocate_aliases(r, j, upath, path, uargv, uenvp);
         if (rc)
             return kbox_ret(rc);
-        rc = r->ops->write(r, upath, name, strlen(name) + 1);
+        rc = journal_write(r, j, upath, name, path, strlen(name) + 1);
         if (rc)
             return kbox_ret(rc);
     }
@@ -863,11 +1097,32 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
                                 uint64_t uargv, uint64_t uenvp, int flags)
 {
     int exe_lxfd = -1;
+    struct exec_journal j = { .child = r->pid, .ops = r->ops, .tier = r->tier };
     struct kbox_resp resp =
-        do_exec_body(r, dirfd, upath, uargv, uenvp, flags, &exe_lxfd);
+        do_exec_body(r, dirfd, upath, uargv, uenvp, flags, &exe_lxfd, &j);
+    pid_t tgid, ppid;
 
     if (exe_lxfd >= 0)
         kbox_lx(r, LX__NR_close, exe_lxfd, 0, 0, 0, 0, 0);
+    if (!j.n)
+        return resp;
+    if (resp.kind != KBOX_RESP_CONTINUE) {
+        journal_undo(&j, r->pid, false); /* refused: the caller runs on */
+    } else if (!kbox_proc_status(r->pid, &tgid, &ppid) && ppid > 1 &&
+               syscall(SYS_kcmp, r->pid, ppid, KCMP_VM, 0, 0) == 0) {
+        struct exec_journal *keep = malloc(sizeof(*keep));
+
+        if (keep) {
+            *keep = j;
+            keep->parent = ppid;
+            r->after_reply = exec_restore_parent;
+            r->after_ctx = keep;
+        } else {
+            journal_free(&j);
+        }
+    } else {
+        journal_free(&j); /* the exec replaces this memory */
+    }
     return resp;
 }
 

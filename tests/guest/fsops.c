@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static char base[PATH_MAX / 2];
@@ -164,6 +165,31 @@ KTEST(cwd_and_relative_paths)
     put("rel", "relative");
     KT_STREQ(get(p("rel")), "relative");
     KT_EQ(chdir(old), 0);
+}
+
+/* preadv2/pwritev2 (offset -1: the file position) were ENOSYS. */
+KTEST(preadv2_pwritev2)
+{
+    int fd = open(p("v2"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    char a[4] = "abcd", b[4] = "efgh", got[9] = { 0 };
+    struct iovec w[2] = { { a, 4 }, { b, 4 } }, r1 = { got, 8 };
+
+    KT_ASSERT(fd >= 0);
+    KT_EQ(pwritev2(fd, w, 2, 0, RWF_DSYNC), 8);
+    KT_EQ(lseek(fd, 0, SEEK_CUR), 0); /* at an offset: no position change */
+    KT_EQ(preadv2(fd, &r1, 1, 0, 0), 8);
+    KT_STREQ(got, "abcdefgh");
+    KT_EQ(pwritev2(fd, w, 1, -1, 0), 4); /* -1: at and moving the position */
+    KT_EQ(lseek(fd, 0, SEEK_CUR), 4);
+    memset(got, 0, sizeof(got));
+    r1.iov_len = 4;
+    KT_EQ(preadv2(fd, &r1, 1, -1, 0), 4);
+    KT_STREQ(got, "efgh");
+    errno = 0;
+    KT_EQ(preadv2(fd, &r1, 1, 0, 0x40000000), -1); /* unknown flag */
+    KT_EQ(errno, EOPNOTSUPP);
+    KT_EQ(close(fd), 0);
+    KT_EQ(unlink(p("v2")), 0);
 }
 
 /* dpkg hints every unpacked file with sync_file_range: it was ENOSYS. */

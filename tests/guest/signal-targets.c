@@ -72,6 +72,10 @@ static void host_process(pid_t host)
     check(fails_esrch(setpriority(PRIO_PROCESS, (id_t)host, 10)),
           "setpriority(host): ESRCH");
     check(fails_esrch(getpgid(host)), "getpgid(host): ESRCH");
+    check(fails_esrch(syscall(SYS_ioprio_get, 1, host)),
+          "ioprio_get(host): ESRCH");
+    check(fails_esrch(syscall(SYS_ioprio_set, 1, host, 0)),
+          "ioprio_set(host): ESRCH");
     {
         void *head;
         size_t len;
@@ -110,6 +114,13 @@ static void guest_processes(void)
           "prlimit on the child");
     check(setpgid(child, child) == 0 && getpgid(child) == child,
           "setpgid/getpgid of the child");
+    /* I/O priority: IOPRIO_WHO_PROCESS (1), best-effort class (2) level 7 */
+    check(syscall(SYS_ioprio_set, 1, child, (2 << 13) | 7) == 0 &&
+              syscall(SYS_ioprio_get, 1, child) == ((2 << 13) | 7),
+          "ioprio_set/ioprio_get of the child (was ENOSYS)");
+    check(syscall(SYS_ioprio_get, 1, 0) >= 0, "ioprio_get of itself");
+    /* personality: asking works (it was EPERM) */
+    check(syscall(SYS_personality, 0xffffffffUL) >= 0, "personality query");
     check(kill(-child, 0) == 0, "kill(-childgroup, 0)");
     pfd = (int)syscall(SYS_pidfd_open, child, 0);
     check(pfd >= 0 &&

@@ -536,8 +536,11 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
     kr.ops = &sc_ops;
     kr.tier = &pool.tier;
     kres = kbox_dispatch(&kr);
-    if (kres.kind == KBOX_RESP_SENT)
+    if (kres.kind == KBOX_RESP_SENT) {
+        if (kr.after_reply)
+            kr.after_reply(kr.after_ctx);
         return;
+    }
     if (req->data.nr == SYS_exit_group && kres.kind == KBOX_RESP_CONTINUE &&
         hold_exit(req))
         return;
@@ -554,6 +557,8 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
         errno != ENOENT && kbox_sup.verbose)
         fprintf(stderr, "kbox: notification reply failed: %s\n",
                 strerror(errno));
+    if (kr.after_reply)
+        kr.after_reply(kr.after_ctx);
 }
 
 static void *worker(void *arg);
