@@ -87,6 +87,8 @@ struct kbox_proc {
      * (dev, ino) the exec ran, i.e. the host's exec succeeded. */
     long exec_creds;
     pid_t exec_creds_tid;
+    /* What the exec trampoline it runs is to exec (src/exec/exec.c) */
+    struct kbox_exec_again *exec_again;
     uint64_t exec_creds_dev, exec_creds_ino;
 };
 

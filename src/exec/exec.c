@@ -19,6 +19,7 @@
  * same filter then confines.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kcmp.h>
@@ -590,6 +591,212 @@ static void exec_restore_parent(void *ctx)
     free(j);
 }
 
+/* Does @pid share its memory with its parent (vfork, posix_spawn)? */
+static bool shares_parent_memory(pid_t pid, pid_t *parent)
+{
+    pid_t tgid, ppid;
+
+    if (kbox_proc_status(pid, &tgid, &ppid) || ppid <= 1 ||
+        syscall(SYS_kcmp, pid, ppid, KCMP_VM, 0, 0) != 0)
+        return false;
+    *parent = ppid;
+    return true;
+}
+
+/* An argv/envp entry that pointed into the path, @off bytes in. */
+struct alias_ref {
+    uint32_t list, index, off; /* list 0: argv, 1: envp */
+};
+
+#define MAX_ALIAS_REFS 64
+
+struct kbox_exec_again {
+    char path[KBOX_PATH_MAX]; /* as the caller gave it */
+    char room[KBOX_PATH_MAX]; /* the bytes it had at the path pointer */
+    int nrefs;
+    struct alias_ref refs[MAX_ALIAS_REFS];
+};
+
+#if defined(__x86_64__)
+/*
+ * The exec trampoline: a program that execs again with the argv and envp
+ * it was given, from its own memory. A child sharing its parent's memory
+ * (vfork, posix_spawn) execs it instead of its program, with nothing
+ * changed but the path string (kbox's alias of the trampoline, put back
+ * in the parent afterwards), and kbox serves the trampoline's exec as
+ * the child's: there argv entries that pointed into the path get its old
+ * bytes back and a #! script's longer argv is written, in memory nobody
+ * else uses. Written in the parent, both broke it: make frees argv[0]
+ * (the path itself) the moment the exec is done, and got a pointer below
+ * the child's stack back; Python frees the argv array at once, and the
+ * script's extra entries had gone past its end. kbox_proc.exec_again
+ * holds what the trampoline's exec stands for.
+ */
+static const unsigned char tramp_code[] = {
+    0x48, 0x8b, 0x3c, 0x24,             /* mov (%rsp),%rdi: argc */
+    0x48, 0x8d, 0x74, 0x24, 0x08,       /* lea 8(%rsp),%rsi: argv */
+    0x48, 0x8d, 0x54, 0xfe, 0x08,       /* lea 8(%rsi,%rdi,8),%rdx: envp */
+    0x48, 0x8d, 0x3d, 0x13, 0,    0, 0, /* lea path(%rip),%rdi */
+    0xb8, 59,   0,    0,    0,          /* mov $SYS_execve,%eax */
+    0x0f, 0x05,                         /* syscall */
+    0xbf, 127,  0,    0,    0,          /* mov $127,%edi */
+    0xb8, 231,  0,    0,    0,          /* mov $SYS_exit_group,%eax */
+    0x0f, 0x05,                         /* syscall */
+};                                      /* path: right after */
+#define TRAMP_PATH 4096
+
+static int tramp_fd = -1;
+static pthread_once_t tramp_once = PTHREAD_ONCE_INIT;
+
+static void tramp_build(void)
+{
+    size_t code = sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr);
+    size_t len = code + sizeof(tramp_code) + TRAMP_PATH;
+    unsigned char *b = calloc(1, len);
+    Elf64_Ehdr *eh = (Elf64_Ehdr *)b;
+    Elf64_Phdr *ph = (Elf64_Phdr *)(b + sizeof(*eh));
+    const uint64_t base = 0x400000;
+    int fd;
+
+    if (!b)
+        return;
+    memcpy(eh->e_ident, ELFMAG, SELFMAG);
+    eh->e_ident[EI_CLASS] = ELFCLASS64;
+    eh->e_ident[EI_DATA] = ELFDATA2LSB;
+    eh->e_ident[EI_VERSION] = EV_CURRENT;
+    eh->e_type = ET_EXEC;
+    eh->e_machine = EM_X86_64;
+    eh->e_version = EV_CURRENT;
+    eh->e_entry = base + code;
+    eh->e_phoff = sizeof(*eh);
+    eh->e_ehsize = sizeof(*eh);
+    eh->e_phentsize = sizeof(*ph);
+    eh->e_phnum = 1;
+    ph->p_type = PT_LOAD;
+    ph->p_flags = PF_R | PF_W | PF_X;
+    ph->p_vaddr = ph->p_paddr = base;
+    ph->p_filesz = ph->p_memsz = len;
+    ph->p_align = 4096;
+    memcpy(b + code, tramp_code, sizeof(tramp_code));
+    memset(b + code + sizeof(tramp_code), 'x', TRAMP_PATH - 1);
+    fd = make_memfd("kbox-exec-again", b, len);
+    free(b);
+    if (fd >= 0) {
+        seal_memfd(fd);
+        tramp_fd = fd;
+    }
+}
+
+/* A new fd of the trampoline program, or -1. */
+static int trampoline(void)
+{
+    pthread_once(&tramp_once, tramp_build);
+    return tramp_fd < 0 ? -1 : fcntl(tramp_fd, F_DUPFD_CLOEXEC, 0);
+}
+#else
+static int trampoline(void)
+{
+    return -1; /* scripts from vfork children rewrite argv in place */
+}
+#endif
+
+/* The argv/envp entries pointing into the path (@plen bytes at @upath). */
+static int alias_refs(struct kbox_req *r, uint64_t upath, size_t plen,
+                      uint64_t uargv, uint64_t uenvp, struct alias_ref *out,
+                      int max)
+{
+    uint64_t lists[2] = { uargv, uenvp };
+    int n = 0;
+
+    for (uint32_t l = 0; l < 2; l++) {
+        struct ptr_reader pr = { .base = lists[l] };
+
+        for (uint32_t i = 0; lists[l] && i < 65536; i++) {
+            uint64_t p;
+
+            if (ptr_at(r, &pr, i, &p))
+                return -EFAULT;
+            if (!p)
+                break;
+            if (p < upath || p > upath + plen)
+                continue;
+            if (n == max)
+                return -E2BIG;
+            out[n].list = l;
+            out[n].index = i;
+            out[n].off = (uint32_t)(p - upath);
+            n++;
+        }
+    }
+    return n;
+}
+
+/*
+ * In the trampoline's exec: the entries that pointed into the child's
+ * path read kbox's alias there; they get the bytes the path had, in
+ * scratch memory of the trampoline's own.
+ */
+static int fix_alias_refs(struct kbox_req *r, struct exec_journal *j,
+                          const struct kbox_exec_again *a, uint64_t uargv,
+                          uint64_t uenvp)
+{
+    uint64_t copy = 0;
+
+    for (int i = 0; i < a->nrefs; i++) {
+        uint64_t list = a->refs[i].list ? uenvp : uargv, p;
+        int rc;
+
+        if (!list)
+            continue;
+        if (!copy) {
+            rc = scratch_write(r, j, a->room, strlen(a->room) + 1, &copy);
+            if (rc)
+                return rc;
+        }
+        p = copy + a->refs[i].off;
+        rc = r->ops->write(r, list + 8 * (uint64_t)a->refs[i].index, &p, 8);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/*
+ * Exec the trampoline instead (*@prog becomes it): for a child sharing
+ * its parent's memory. Falls back (0, *@tramp false) when there is none.
+ */
+static int use_trampoline(struct kbox_req *r, uint64_t upath, const char *path,
+                          const char *room, uint64_t uargv, uint64_t uenvp,
+                          int *prog, bool *tramp)
+{
+    struct kbox_exec_again *a;
+    int t = trampoline(), n;
+
+    if (t < 0)
+        return 0;
+    a = calloc(1, sizeof(*a));
+    if (!a) {
+        close(t);
+        return -ENOMEM;
+    }
+    n = alias_refs(r, upath, strlen(room), uargv, uenvp, a->refs,
+                   MAX_ALIAS_REFS);
+    if (n < 0) {
+        free(a);
+        close(t);
+        return n == -EFAULT ? -EFAULT : 0;
+    }
+    a->nrefs = n;
+    snprintf(a->path, sizeof(a->path), "%s", path);
+    snprintf(a->room, sizeof(a->room), "%s", room);
+    close(*prog);
+    *prog = t;
+    free(r->proc->exec_again);
+    r->proc->exec_again = a;
+    *tramp = true;
+    return 0;
+}
+
 /* Interpreters an exec may go through: Linux gives up past 5 (ELOOP). */
 #define SCRIPT_LEVELS 5
 
@@ -702,15 +909,9 @@ static long alias_scan(struct kbox_req *r, uint64_t upath, size_t plen,
  * reuse the moment the exec is done. False when @k is too short for the
  * "dN/" prefix or the tail is not a plain relative path.
  */
-static bool suffix_alias(int gfd, const char *path, long k, char *out,
-                         size_t outlen)
+/* No "." or ".." component: the alias's directories can spell it. */
+static bool plain_tail(const char *tail)
 {
-    const char *tail = path + k;
-    int pl = snprintf(out, outlen, "d%d/", gfd);
-    size_t len;
-
-    if (pl < 0 || (size_t)pl >= outlen || k < pl || !*tail)
-        return false;
     for (const char *c = tail; *c;) {
         const char *e = strchr(c, '/');
         size_t cl = e ? (size_t)(e - c) : strlen(c);
@@ -719,6 +920,18 @@ static bool suffix_alias(int gfd, const char *path, long k, char *out,
             return false;
         c += cl + (e ? 1 : 0);
     }
+    return *tail != '\0';
+}
+
+static bool suffix_alias(int gfd, const char *path, long k, char *out,
+                         size_t outlen)
+{
+    const char *tail = path + k;
+    int pl = snprintf(out, outlen, "d%d/", gfd);
+    size_t len;
+
+    if (pl < 0 || (size_t)pl >= outlen || k < pl || !plain_tail(tail))
+        return false;
     len = (size_t)pl;
     if (k > pl) { /* "_.../" up to offset k */
         for (; len < (size_t)k - 1; len++)
@@ -906,7 +1119,8 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
 static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
                                      uint64_t upath, uint64_t uargv,
                                      uint64_t uenvp, int flags, int *exe_lxfd,
-                                     struct exec_journal *j)
+                                     struct exec_journal *j,
+                                     const struct kbox_exec_again *again)
 {
     char path[KBOX_PATH_MAX], name[KBOX_PATH_MAX], exe_path[KBOX_PATH_MAX];
     int lxdir = AT_FDCWD;
@@ -915,11 +1129,25 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
     uint64_t exe_dev = 0, exe_ino = 0;
     long rc;
     bool empty_fd = false, img_where = false;
+    pid_t sharer;
+    struct kbox_script_info si[SCRIPT_LEVELS];
+    int nl = 0; /* #! levels */
+    bool tramp = false;
+    /* bytes at upath: the path, or the trampoline's buffer */
+    char room[KBOX_PATH_MAX];
 
     rc = kbox_read_path(r, upath, path, sizeof(path),
                         (flags & AT_EMPTY_PATH) != 0);
     if (rc)
         return kbox_ret(rc);
+    snprintf(room, sizeof(room), "%s", path);
+    if (again) {
+        /* the trampoline's exec: the child's exec it stands for */
+        snprintf(path, sizeof(path), "%s", again->path);
+        rc = fix_alias_refs(r, j, again, uargv, uenvp);
+        if (rc)
+            return kbox_ret(rc);
+    }
     if (!path[0]) {
         lxdir = kbox_lxfd(r, dirfd);
         if (lxdir < 0)
@@ -972,9 +1200,7 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
         }
         break;
     case KBOX_EXEC_SCRIPT: {
-        struct kbox_script_info si[SCRIPT_LEVELS];
         struct image in;
-        int nl = 0;
 
         /* Follow #! interpreters (scripts too) down to an ELF. */
         rc = -ELOOP;
@@ -1001,17 +1227,28 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
             break;
         }
         rc = prepare_elf(r, &img, &prog);
-        if (!rc)
-            rc = rewrite_script_argv(r, j, uargv, si, nl, path);
-        break;
+        break; /* its argv: below */
     }
     default:
         rc = -ENOEXEC;
     }
+    if (!rc && !empty_fd && !again && *exe_lxfd < 0 &&
+        shares_parent_memory(r->pid, &sharer)) {
+        /* a script's argv, or argv entries the alias would change */
+        long k = alias_scan(r, upath, strlen(room), uargv, uenvp);
+
+        if (k == -EFAULT)
+            rc = -EFAULT;
+        else if (nl || (k >= 0 && (k < 8 || !plain_tail(room + k))))
+            rc = use_trampoline(r, upath, path, room, uargv, uenvp, &prog,
+                                &tramp);
+    }
+    if (!rc && nl && !tramp)
+        rc = rewrite_script_argv(r, j, uargv, si, nl, path);
     /* /proc/self/exe names the program the host runs (the interpreter of
      * a script) by its real path, as Linux's d_path does: programs find
      * their own files from it (`python3` is python3.11's link). */
-    if (!rc && img.where[0]) {
+    if (!rc && img.where[0] && !tramp) {
         snprintf(exe_path, sizeof(exe_path), "%s", img.where);
         img_where = true;
     }
@@ -1034,13 +1271,13 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
         close(prog);
         if (gfd < 0)
             return kbox_ret(gfd);
-        long kmin = alias_scan(r, upath, strlen(path), uargv, uenvp);
-        bool keep_argv =
-            kmin > 0 && suffix_alias(gfd, path, kmin, name, sizeof(name));
+        long kmin = alias_scan(r, upath, strlen(room), uargv, uenvp);
+        bool suffix = !tramp && kmin > 0 &&
+                      suffix_alias(gfd, room, kmin, name, sizeof(name));
 
         if (kmin == -EFAULT)
             return kbox_ret(-EFAULT);
-        if (!keep_argv) {
+        if (!suffix) {
             const char *base = strrchr(path, '/');
 
             base = base ? base + 1 : path;
@@ -1049,20 +1286,21 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
                 strcmp(base, "..") &&
                 snprintf(name, sizeof(name), "d%d/%s", gfd, base) <
                     (int)sizeof(name) &&
-                strlen(name) <= strlen(path))
+                strlen(name) <= strlen(room))
                 ;
             else
                 snprintf(name, sizeof(name), "%d", gfd);
         }
-        if (strlen(name) > strlen(path) ||
+        if (strlen(name) > strlen(room) ||
             (dirfd != AT_FDCWD && r->nr == SYS_execveat))
             return kbox_ret(-ENAMETOOLONG);
         rc = ensure_alias(gfd, name);
-        if (!rc && !keep_argv && kmin >= 0)
-            rc = relocate_aliases(r, j, upath, path, uargv, uenvp);
+        /* a trampoline's exec puts the entries right (fix_alias_refs) */
+        if (!rc && !tramp && !suffix && kmin >= 0)
+            rc = relocate_aliases(r, j, upath, room, uargv, uenvp);
         if (rc)
             return kbox_ret(rc);
-        rc = journal_write(r, j, upath, name, path, strlen(name) + 1);
+        rc = journal_write(r, j, upath, name, room, strlen(name) + 1);
         if (rc)
             return kbox_ret(rc);
     }
@@ -1098,15 +1336,27 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
 {
     int exe_lxfd = -1;
     struct exec_journal j = { .child = r->pid, .ops = r->ops, .tier = r->tier };
-    struct kbox_resp resp =
-        do_exec_body(r, dirfd, upath, uargv, uenvp, flags, &exe_lxfd, &j);
+    struct kbox_exec_again *again = r->proc->exec_again;
+    struct kbox_resp resp;
     pid_t tgid, ppid;
+
+    r->proc->exec_again = NULL;
+    resp = do_exec_body(r, dirfd, upath, uargv, uenvp, flags, &exe_lxfd, &j,
+                        again);
+    free(again);
 
     if (exe_lxfd >= 0)
         kbox_lx(r, LX__NR_close, exe_lxfd, 0, 0, 0, 0, 0);
-    if (!j.n)
+    if (!j.n) {
+        if (resp.kind != KBOX_RESP_CONTINUE) {
+            free(r->proc->exec_again);
+            r->proc->exec_again = NULL;
+        }
         return resp;
+    }
     if (resp.kind != KBOX_RESP_CONTINUE) {
+        free(r->proc->exec_again); /* no trampoline runs */
+        r->proc->exec_again = NULL;
         journal_undo(&j, r->pid, false); /* refused: the caller runs on */
     } else if (!kbox_proc_status(r->pid, &tgid, &ppid) && ppid > 1 &&
                syscall(SYS_kcmp, r->pid, ppid, KCMP_VM, 0, 0) == 0) {

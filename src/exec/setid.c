@@ -22,6 +22,7 @@
 
 #include <lx/lx.h>
 #include <lx/uapi.h>
+#include <stdlib.h>
 
 #include "kbox/dispatch.h"
 #include "kbox/exec.h"
@@ -163,6 +164,8 @@ void kbox_exec_forget(struct kbox_proc *p)
 {
     long h = __atomic_exchange_n(&p->exec_creds, 0, __ATOMIC_ACQ_REL);
 
+    free(p->exec_again); /* one allocation (exec.c) */
+    p->exec_again = NULL;
     if (h && p->task)
         lx_task_exec_creds(p->task, LX_CREDS_DROP, h, NULL);
 }

@@ -106,13 +106,18 @@ int main(int argc, char **argv)
                   !chmod(script, 0755),
               "write %s", script);
     }
-    args = malloc(8 * sizeof(*args));
+    args = malloc(8 * sizeof(*args)); /* argv in the first two */
     args[0] = "scr";
     args[1] = NULL;
     for (int i = 2; i < 8; i++)
         args[i] = (char *)0x1111111111111111;
     path = strdup(script);
     pid = vfork_exec(path, args, 127);
+    /* at once: the parent runs the moment the child's exec is done */
+    rc = 1;
+    for (int i = 2; i < 8; i++)
+        rc &= args[i] == (char *)0x1111111111111111;
+    check(rc && args[1] == NULL, "past the argv array, nothing was written");
     check(status_of(pid) == 5, "vfork + execve of a #! script runs it");
     check(!strcmp(args[0], "scr") && args[1] == NULL,
           "the parent's argv array is unchanged");

@@ -23,4 +23,20 @@ print(\"status\", subprocess.run([\"/bin/sh\", \"-c\", \"exit 4\"]).returncode)"
 expect_status 0 $? "the guest runs"
 expect_grep '^spawned-a$|^recipe-a$' "$TMP/make.out" "a program spawned by absolute path runs"
 expect_grep '^spawned-b$|^recipe-b$' "$TMP/make.out" "a shell command runs"
+
+# Python runs subprocesses with vfork and frees their argv at once: a #!
+# script's longer argv, written over it, crashed it ("free(): invalid
+# pointer") on the first script it ran.
+# shellcheck disable=SC2016 # expanded by the guest's shell
+kbo "$TMP/py.out" -R "$IMG" -- /bin/sh -c '
+	printf "#!/bin/sh\necho \"script \$0 \$1\"\n" >/tmp/s.sh
+	chmod +x /tmp/s.sh
+	python3 -c "
+import subprocess
+for i in range(20):
+    out = subprocess.run([\"/tmp/s.sh\", \"arg%d\" % i], capture_output=True, text=True).stdout
+    assert out == \"script /tmp/s.sh arg%d\\n\" % i, out
+print(\"twenty scripts ran\")"'
+expect_status 0 $? "python3 runs #! scripts as subprocesses"
+expect_grep '^twenty scripts ran$' "$TMP/py.out" "each got its own name and argument"
 done_test
