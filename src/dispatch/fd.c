@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -852,6 +853,23 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
     return kbox_ret(rc);
 }
 
+/* An lx ioctl whose argument points to @in bytes it reads or @out bytes
+ * it writes. */
+static struct kbox_resp ioctl_copy(struct kbox_req *r, int fd,
+                                   unsigned long req, size_t in, size_t out)
+{
+    unsigned char buf[64];
+    long rc;
+
+    memset(buf, 0, sizeof(buf));
+    if (in && r->ops->read(r, r->args[2], buf, in))
+        return kbox_ret(-EFAULT);
+    rc = kbox_lx(r, LX__NR_ioctl, fd, (long)req, (long)buf, 0, 0, 0);
+    if (rc >= 0 && out && r->ops->write(r, r->args[2], buf, out))
+        rc = -EFAULT;
+    return kbox_ret(rc);
+}
+
 static struct kbox_resp h_ioctl(struct kbox_req *r)
 {
     int gfd = FD(0), fd = kbox_lxfd(r, gfd);
@@ -883,6 +901,36 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
         return kbox_ret(
             kbox_lx(r, LX__NR_ioctl, fd, FIONBIO, (long)&v, 0, 0, 0));
     }
+    case FICLONE: { /* the source is a guest fd: another file system's
+                       (a host fd) is EXDEV */
+        int src = kbox_lxfd(r, (int)kbox_arg_int(r->args[2]));
+
+        if (src < 0)
+            return kbox_ret(-EXDEV);
+        return kbox_ret(kbox_lx(r, LX__NR_ioctl, fd, FICLONE, src, 0, 0, 0));
+    }
+    case FICLONERANGE: {
+        struct file_clone_range fcr;
+
+        if (r->ops->read(r, r->args[2], &fcr, sizeof(fcr)))
+            return kbox_ret(-EFAULT);
+        fcr.src_fd = kbox_lxfd(r, (int)fcr.src_fd);
+        if (fcr.src_fd < 0)
+            return kbox_ret(-EXDEV);
+        return kbox_ret(
+            kbox_lx(r, LX__NR_ioctl, fd, FICLONERANGE, (long)&fcr, 0, 0, 0));
+    }
+    /* the file's attributes, as lsattr/chattr and xfs_io use them */
+    case FS_IOC_GETFLAGS:
+    case FS_IOC_GETVERSION:
+    case FIGETBSZ:
+        return ioctl_copy(r, fd, req, 0, sizeof(int));
+    case FS_IOC_SETFLAGS:
+        return ioctl_copy(r, fd, req, sizeof(int), 0);
+    case FS_IOC_FSGETXATTR:
+        return ioctl_copy(r, fd, req, 0, sizeof(struct fsxattr));
+    case FS_IOC_FSSETXATTR:
+        return ioctl_copy(r, fd, req, sizeof(struct fsxattr), 0);
     default:
         /* Terminal ioctls on a regular lx file. */
         return kbox_ret(-ENOTTY);

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -190,6 +192,33 @@ KTEST(preadv2_pwritev2)
     KT_EQ(errno, EOPNOTSUPP);
     KT_EQ(close(fd), 0);
     KT_EQ(unlink(p("v2")), 0);
+}
+
+/* File ioctls reach the file system (they were all ENOTTY): lsattr's
+ * flags and block size of the root directory, and FICLONE, which ext4
+ * and tmpfs refuse with EOPNOTSUPP (cp --reflink said "Inappropriate
+ * ioctl for device"). */
+KTEST(file_ioctls)
+{
+    int root = open("/", O_RDONLY | O_DIRECTORY), a, b, flags = -1, bsz = 0;
+
+    KT_ASSERT(root >= 0);
+    KT_EQ(ioctl(root, FS_IOC_GETFLAGS, &flags), 0);
+    KT_ASSERT(flags != -1);
+    KT_EQ(ioctl(root, FIGETBSZ, &bsz), 0);
+    KT_ASSERT(bsz >= 512);
+    close(root);
+    a = open(p("clone-a"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    b = open(p("clone-b"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    KT_ASSERT(a >= 0 && b >= 0);
+    KT_EQ(write(a, "data", 4), 4);
+    errno = 0;
+    if (ioctl(b, FICLONE, a) != 0)
+        KT_ASSERT(errno == EOPNOTSUPP || errno == EXDEV || errno == EINVAL);
+    close(a);
+    close(b);
+    unlink(p("clone-a"));
+    unlink(p("clone-b"));
 }
 
 /* dpkg hints every unpacked file with sync_file_range: it was ENOSYS. */

@@ -17,6 +17,8 @@
 #include <linux/fs.h>
 #include <linux/init_syscalls.h>
 #include <linux/fcntl.h>
+#include <linux/fdtable.h>
+#include <linux/kdev_t.h>
 #include <linux/reboot.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
@@ -134,6 +136,13 @@ static int lx_init_load(struct linux_binprm *bprm)
 {
 	if (memcmp(bprm->buf, lx_init_magic, sizeof(lx_init_magic) - 1))
 		return -ENOEXEC;
+	/*
+	 * the "console" opened below: every task forked from pid 1 copies
+	 * its files, and lx's callers start from none
+	 */
+	close_fd(0);
+	close_fd(1);
+	close_fd(2);
 	return 0;
 }
 
@@ -148,6 +157,15 @@ static int __init lx_make_init(void)
 	loff_t pos = 0;
 
 	register_binfmt(&lx_init_format);
+	/*
+	 * pid 1 opens /dev/console for its stdin, stdout and stderr, and
+	 * said "unable to open an initial console" on every boot: lx has
+	 * no tty console (its log goes to the host). So the node is
+	 * /dev/null's, and /init closes what pid 1 opened.
+	 */
+	init_mkdir("/dev", 0755);
+	init_unlink("/dev/console"); /* the built-in initramfs's (5, 1) */
+	init_mknod("/dev/console", S_IFCHR | 0600, new_encode_dev(MKDEV(1, 3)));
 	f = filp_open("/init", O_CREAT | O_WRONLY | O_TRUNC, 0700);
 	if (IS_ERR(f))
 		panic("lx: cannot create /init: %ld", PTR_ERR(f));
