@@ -700,19 +700,25 @@ static int trampoline(void)
 }
 #endif
 
-/* The argv/envp entries pointing into the path (@plen bytes at @upath). */
-static int alias_refs(struct kbox_req *r, uint64_t upath, size_t plen,
-                      uint64_t uargv, uint64_t uenvp, struct alias_ref *out,
-                      int max)
+/*
+ * Call @fn for each argv and envp entry pointing into the path (@plen
+ * bytes at @upath): list 0 argv, 1 envp; @slot is the entry's address.
+ * Stops at @fn's first non-zero return and returns it, or -EFAULT.
+ */
+static int walk_path_refs(struct kbox_req *r, uint64_t upath, size_t plen,
+                          uint64_t uargv, uint64_t uenvp,
+                          int (*fn)(void *ctx, uint32_t list, uint32_t index,
+                                    uint64_t slot, uint64_t p),
+                          void *ctx)
 {
     uint64_t lists[2] = { uargv, uenvp };
-    int n = 0;
 
     for (uint32_t l = 0; l < 2; l++) {
         struct ptr_reader pr = { .base = lists[l] };
 
         for (uint32_t i = 0; lists[l] && i < 65536; i++) {
             uint64_t p;
+            int rc;
 
             if (ptr_at(r, &pr, i, &p))
                 return -EFAULT;
@@ -720,15 +726,43 @@ static int alias_refs(struct kbox_req *r, uint64_t upath, size_t plen,
                 break;
             if (p < upath || p > upath + plen)
                 continue;
-            if (n == max)
-                return -E2BIG;
-            out[n].list = l;
-            out[n].index = i;
-            out[n].off = (uint32_t)(p - upath);
-            n++;
+            rc = fn(ctx, l, i, lists[l] + 8 * (uint64_t)i, p - upath);
+            if (rc)
+                return rc;
         }
     }
-    return n;
+    return 0;
+}
+
+struct refs_ctx {
+    struct alias_ref *out;
+    int n, max;
+};
+
+static int add_ref(void *ctx, uint32_t list, uint32_t index, uint64_t slot,
+                   uint64_t off)
+{
+    struct refs_ctx *c = ctx;
+
+    (void)slot;
+    if (c->n == c->max)
+        return -E2BIG;
+    c->out[c->n].list = list;
+    c->out[c->n].index = index;
+    c->out[c->n].off = (uint32_t)off;
+    c->n++;
+    return 0;
+}
+
+/* The argv/envp entries pointing into the path (@plen bytes at @upath). */
+static int alias_refs(struct kbox_req *r, uint64_t upath, size_t plen,
+                      uint64_t uargv, uint64_t uenvp, struct alias_ref *out,
+                      int max)
+{
+    struct refs_ctx c = { out, 0, max };
+    int rc = walk_path_refs(r, upath, plen, uargv, uenvp, add_ref, &c);
+
+    return rc ? rc : c.n;
 }
 
 /*
@@ -877,38 +911,28 @@ static int rewrite_script_argv(struct kbox_req *r, struct exec_journal *j,
  * an argv or envp entry points to, or -1: glibc's system() and popen()
  * spawn "/bin/sh" with argv[0] "sh", its tail in the same constant.
  */
+static int min_ref(void *ctx, uint32_t list, uint32_t index, uint64_t slot,
+                   uint64_t off)
+{
+    long *kmin = ctx;
+
+    (void)list;
+    (void)index;
+    (void)slot;
+    if (*kmin < 0 || (long)off < *kmin)
+        *kmin = (long)off;
+    return 0;
+}
+
 static long alias_scan(struct kbox_req *r, uint64_t upath, size_t plen,
                        uint64_t uargv, uint64_t uenvp)
 {
-    uint64_t lists[2] = { uargv, uenvp };
     long kmin = -1;
+    int rc = walk_path_refs(r, upath, plen, uargv, uenvp, min_ref, &kmin);
 
-    for (int l = 0; l < 2; l++) {
-        struct ptr_reader pr = { .base = lists[l] };
-
-        for (size_t i = 0; lists[l] && i < 65536; i++) {
-            uint64_t p;
-
-            if (ptr_at(r, &pr, i, &p))
-                return -EFAULT;
-            if (!p)
-                break;
-            if (p >= upath && p <= upath + plen &&
-                (kmin < 0 || (long)(p - upath) < kmin))
-                kmin = (long)(p - upath);
-        }
-    }
-    return kmin;
+    return rc ? rc : kmin;
 }
 
-/*
- * An alias as long as @path that ends in @path's own bytes from offset
- * @k on ("d4/_/sh" for "/bin/sh" with "sh" at 5), so argv entries
- * pointing there read what they did and need not move: moving them
- * changes the argv array, which a vfork parent shares and may free or
- * reuse the moment the exec is done. False when @k is too short for the
- * "dN/" prefix or the tail is not a plain relative path.
- */
 /* No "." or ".." component: the alias's directories can spell it. */
 static bool plain_tail(const char *tail)
 {
@@ -949,44 +973,40 @@ static bool suffix_alias(int gfd, const char *path, long k, char *out,
  * point into it (execve(argv[0], argv, ...) is common) are moved to a
  * copy of the original string below the guest's stack pointer.
  */
+struct relocate_ctx {
+    struct kbox_req *r;
+    struct exec_journal *j;
+    const char *path;
+    uint64_t upath, copy;
+};
+
+static int relocate_ref(void *ctx, uint32_t list, uint32_t index, uint64_t slot,
+                        uint64_t off)
+{
+    struct relocate_ctx *c = ctx;
+    uint64_t old = c->upath + off, p;
+
+    (void)list;
+    (void)index;
+    if (!c->copy) {
+        int rc =
+            scratch_write(c->r, c->j, c->path, strlen(c->path) + 1, &c->copy);
+
+        if (rc)
+            return rc;
+    }
+    p = c->copy + off;
+    return journal_write(c->r, c->j, slot, &p, &old, 8);
+}
+
 static int relocate_aliases(struct kbox_req *r, struct exec_journal *j,
                             uint64_t upath, const char *path, uint64_t uargv,
                             uint64_t uenvp)
 {
-    uint64_t lists[2] = { uargv, uenvp }, copy = 0;
-    size_t plen = strlen(path);
-    int rc;
+    struct relocate_ctx c = { r, j, path, upath, 0 };
 
-    for (int l = 0; l < 2; l++) {
-        struct ptr_reader pr = { .base = lists[l] };
-
-        if (!lists[l])
-            continue;
-        for (size_t i = 0; i < 65536; i++) {
-            uint64_t p;
-
-            if (ptr_at(r, &pr, i, &p))
-                return -EFAULT;
-            if (!p)
-                break;
-            if (p < upath || p > upath + plen)
-                continue;
-            if (!copy) {
-                rc = scratch_write(r, j, path, plen + 1, &copy);
-                if (rc)
-                    return rc;
-            }
-            {
-                uint64_t old = p;
-
-                p = copy + (p - upath);
-                rc = journal_write(r, j, lists[l] + i * 8, &p, &old, 8);
-            }
-            if (rc)
-                return rc;
-        }
-    }
-    return 0;
+    return walk_path_refs(r, upath, strlen(path), uargv, uenvp, relocate_ref,
+                          &c);
 }
 
 /*
