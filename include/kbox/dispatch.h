@@ -247,6 +247,9 @@ int kbox_proc_in_group(pid_t pgid, pid_t *out, int max);
 /* A set-ID exec of this process succeeded: its credentials now (exec.c);
  * a failed one's are dropped. Cheap when none is pending. */
 void kbox_exec_settle(struct kbox_req *r);
+/* A vfork parent's memory the exec of child @pid changed is put back
+ * before the child's next call is served (src/exec/exec.c). */
+void kbox_exec_restore_before(pid_t pid);
 /* Forget a pending set-ID exec of @p (it is going away). */
 void kbox_exec_forget(struct kbox_proc *p);
 /* Calls naming another process: targets must be guests (target.c). */

@@ -154,6 +154,7 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
         }
     }
 
+    kbox_exec_restore_before(r->pid);
     r->proc = kbox_proc_lookup(r->pid);
     if (r->proc && r->proc->exec_creds)
         kbox_exec_settle(r);

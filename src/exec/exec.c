@@ -352,7 +352,7 @@ static int ensure_alias(int n, const char *name)
     if (snprintf(link, sizeof(link), "%s/%s", kbox_sup.exec_dir, name) >=
         (int)sizeof(link))
         return -ENAMETOOLONG;
-    /* its directories ("dN/", and a suffix alias's) */
+    /* its directory ("dN/") */
     for (char *s = link + strlen(kbox_sup.exec_dir) + 1; (s = strchr(s, '/'));
          s++) {
         *s = '\0';
@@ -456,6 +456,8 @@ struct exec_journal {
     const struct kbox_tier_ops *ops;
     void *tier;
     uint64_t below; /* next free byte below the guest's sp; 0: not read */
+    bool done;      /* put back (under restore_lock) */
+    int refs;       /* pending restores: the list's and the worker's */
     size_t n, cap;
     struct jent {
         uint64_t addr;
@@ -574,21 +576,67 @@ static int scratch_write(struct kbox_req *r, struct exec_journal *j,
  * wakes then too; kbox looks without sleeping at first (yielding, for a
  * guest on kbox's CPU), as that usually wins the race to the memory.
  */
+/*
+ * Restores not done yet, by child: the child's next supervised call does
+ * it first if the worker has not got there (a loaded CPU can keep the
+ * worker waiting long after the parent runs), so it is done by the time
+ * the child's program has made a call: its exit, for a parent that waits.
+ */
+static pthread_mutex_t restore_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct exec_journal *restores[64];
+static int nrestores;
+
+/* restore_lock held: put back (once), take off the list, drop a ref */
+static void restore_locked(struct exec_journal *j, bool unlist)
+{
+    if (!j->done) {
+        journal_undo(j, j->parent, true);
+        __atomic_store_n(&j->done, true, __ATOMIC_RELEASE);
+    }
+    for (int i = 0; unlist && i < nrestores; i++) {
+        if (restores[i] != j)
+            continue;
+        restores[i] = restores[nrestores - 1];
+        __atomic_store_n(&nrestores, nrestores - 1, __ATOMIC_RELAXED);
+        if (--j->refs == 0)
+            free(j);
+        return;
+    }
+}
+
 static void exec_restore_parent(void *ctx)
 {
     struct exec_journal *j = ctx;
     struct timespec ts = { 0, 50 * 1000 };
 
     for (int i = 0; i < 42000; i++) { /* ~2 s at most */
-        if (syscall(SYS_kcmp, j->child, j->parent, KCMP_VM, 0, 0) != 0)
+        if (__atomic_load_n(&j->done, __ATOMIC_ACQUIRE) ||
+            syscall(SYS_kcmp, j->child, j->parent, KCMP_VM, 0, 0) != 0)
             break; /* a new mm, the child gone, or the parent gone */
         if (i < 2000)
             sched_yield();
         else
             nanosleep(&ts, NULL);
     }
-    journal_undo(j, j->parent, true);
-    free(j);
+    pthread_mutex_lock(&restore_lock);
+    restore_locked(j, true);
+    if (--j->refs == 0)
+        free(j);
+    pthread_mutex_unlock(&restore_lock);
+}
+
+void kbox_exec_restore_before(pid_t pid)
+{
+    if (!__atomic_load_n(&nrestores, __ATOMIC_RELAXED))
+        return;
+    pthread_mutex_lock(&restore_lock);
+    for (int i = 0; i < nrestores; i++) {
+        if (restores[i]->child == pid) {
+            restore_locked(restores[i], true);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&restore_lock);
 }
 
 /* Does @pid share its memory with its parent (vfork, posix_spawn)? */
@@ -796,28 +844,24 @@ static int fix_alias_refs(struct kbox_req *r, struct exec_journal *j,
 }
 
 /*
- * Exec the trampoline instead (*@prog becomes it): for a child sharing
- * its parent's memory. Falls back (0, *@tramp false) when there is none.
+ * For a child sharing its parent's memory whose argv must change (a #!
+ * @script's, or entries pointing into the path): exec the trampoline
+ * instead (*@prog becomes it). 0 with *@tramp false: no need, no
+ * trampoline, or too many such entries (then they move in place).
  */
 static int use_trampoline(struct kbox_req *r, uint64_t upath, const char *path,
                           const char *room, uint64_t uargv, uint64_t uenvp,
-                          int *prog, bool *tramp)
+                          bool script, int *prog, bool *tramp)
 {
-    struct kbox_exec_again *a;
-    int t = trampoline(), n;
+    struct kbox_exec_again *a = calloc(1, sizeof(*a));
+    int t = -1, n;
 
-    if (t < 0)
-        return 0;
-    a = calloc(1, sizeof(*a));
-    if (!a) {
-        close(t);
+    if (!a)
         return -ENOMEM;
-    }
     n = alias_refs(r, upath, strlen(room), uargv, uenvp, a->refs,
                    MAX_ALIAS_REFS);
-    if (n < 0) {
+    if (n < 0 || (!n && !script) || (t = trampoline()) < 0) {
         free(a);
-        close(t);
         return n == -EFAULT ? -EFAULT : 0;
     }
     a->nrefs = n;
@@ -904,68 +948,6 @@ static int rewrite_script_argv(struct kbox_req *r, struct exec_journal *j,
                        cur * sizeof(*nv));
     free(nv);
     return rc;
-}
-
-/*
- * The smallest offset into the path string (@plen bytes at @upath) that
- * an argv or envp entry points to, or -1: glibc's system() and popen()
- * spawn "/bin/sh" with argv[0] "sh", its tail in the same constant.
- */
-static int min_ref(void *ctx, uint32_t list, uint32_t index, uint64_t slot,
-                   uint64_t off)
-{
-    long *kmin = ctx;
-
-    (void)list;
-    (void)index;
-    (void)slot;
-    if (*kmin < 0 || (long)off < *kmin)
-        *kmin = (long)off;
-    return 0;
-}
-
-static long alias_scan(struct kbox_req *r, uint64_t upath, size_t plen,
-                       uint64_t uargv, uint64_t uenvp)
-{
-    long kmin = -1;
-    int rc = walk_path_refs(r, upath, plen, uargv, uenvp, min_ref, &kmin);
-
-    return rc ? rc : kmin;
-}
-
-/* No "." or ".." component: the alias's directories can spell it. */
-static bool plain_tail(const char *tail)
-{
-    for (const char *c = tail; *c;) {
-        const char *e = strchr(c, '/');
-        size_t cl = e ? (size_t)(e - c) : strlen(c);
-
-        if ((cl == 1 && c[0] == '.') || (cl == 2 && !strncmp(c, "..", 2)))
-            return false;
-        c += cl + (e ? 1 : 0);
-    }
-    return *tail != '\0';
-}
-
-static bool suffix_alias(int gfd, const char *path, long k, char *out,
-                         size_t outlen)
-{
-    const char *tail = path + k;
-    int pl = snprintf(out, outlen, "d%d/", gfd);
-    size_t len;
-
-    if (pl < 0 || (size_t)pl >= outlen || k < pl || !plain_tail(tail))
-        return false;
-    len = (size_t)pl;
-    if (k > pl) { /* "_.../" up to offset k */
-        for (; len < (size_t)k - 1; len++)
-            out[len] = '_';
-        out[len++] = '/';
-    }
-    if (len + strlen(tail) + 1 > outlen)
-        return false;
-    strcpy(out + len, tail);
-    return strlen(out) == strlen(path);
 }
 
 /*
@@ -1253,16 +1235,9 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
         rc = -ENOEXEC;
     }
     if (!rc && !empty_fd && !again && *exe_lxfd < 0 &&
-        shares_parent_memory(r->pid, &sharer)) {
-        /* a script's argv, or argv entries the alias would change */
-        long k = alias_scan(r, upath, strlen(room), uargv, uenvp);
-
-        if (k == -EFAULT)
-            rc = -EFAULT;
-        else if (nl || (k >= 0 && (k < 8 || !plain_tail(room + k))))
-            rc = use_trampoline(r, upath, path, room, uargv, uenvp, &prog,
-                                &tramp);
-    }
+        shares_parent_memory(r->pid, &sharer))
+        rc = use_trampoline(r, upath, path, room, uargv, uenvp, nl > 0, &prog,
+                            &tramp);
     if (!rc && nl && !tramp)
         rc = rewrite_script_argv(r, j, uargv, si, nl, path);
     /* /proc/self/exe names the program the host runs (the interpreter of
@@ -1291,13 +1266,7 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
         close(prog);
         if (gfd < 0)
             return kbox_ret(gfd);
-        long kmin = alias_scan(r, upath, strlen(room), uargv, uenvp);
-        bool suffix = !tramp && kmin > 0 &&
-                      suffix_alias(gfd, room, kmin, name, sizeof(name));
-
-        if (kmin == -EFAULT)
-            return kbox_ret(-EFAULT);
-        if (!suffix) {
+        {
             const char *base = strrchr(path, '/');
 
             base = base ? base + 1 : path;
@@ -1316,7 +1285,7 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
             return kbox_ret(-ENAMETOOLONG);
         rc = ensure_alias(gfd, name);
         /* a trampoline's exec puts the entries right (fix_alias_refs) */
-        if (!rc && !tramp && !suffix && kmin >= 0)
+        if (!rc && !tramp)
             rc = relocate_aliases(r, j, upath, room, uargv, uenvp);
         if (rc)
             return kbox_ret(rc);
@@ -1385,6 +1354,14 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
         if (keep) {
             *keep = j;
             keep->parent = ppid;
+            keep->refs = 1;
+            pthread_mutex_lock(&restore_lock);
+            if (nrestores < (int)(sizeof(restores) / sizeof(restores[0]))) {
+                restores[nrestores] = keep;
+                __atomic_store_n(&nrestores, nrestores + 1, __ATOMIC_RELAXED);
+                keep->refs++;
+            }
+            pthread_mutex_unlock(&restore_lock);
             r->after_reply = exec_restore_parent;
             r->after_ctx = keep;
         } else {
