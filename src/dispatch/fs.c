@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
@@ -851,6 +852,12 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 return kbox_ret(hfd);
             rc = readlinkat(hfd, "", buf, sizeof(buf) - 1);
             rc = rc < 0 ? -errno : rc;
+            if (rc == -ENOENT) { /* "" names no link: not a symlink */
+                struct stat st;
+
+                if (!fstat(hfd, &st) && !S_ISLNK(st.st_mode))
+                    rc = -EINVAL;
+            }
             close(hfd);
             if (rc > 0 && rt.fdlink)
                 rc = host_link_to_guest(buf, rc, sizeof(buf));
@@ -860,6 +867,36 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 rc = -EFAULT;
             return kbox_ret(rc);
         }
+        case SYS_statfs: {
+            struct statfs sf;
+
+            hfd = host_open(&rt, O_PATH, 0);
+            if (hfd < 0)
+                return kbox_ret(hfd);
+            rc = fstatfs(hfd, &sf) ? -errno : 0;
+            close(hfd);
+            if (!rc && r->ops->write(r, r->args[1], &sf, sizeof(sf)))
+                rc = -EFAULT;
+            return kbox_ret(rc);
+        }
+        case SYS_truncate:
+            hfd = host_open(&rt, O_WRONLY, 0);
+            if (hfd < 0)
+                return kbox_ret(hfd);
+            rc = ftruncate(hfd, (off_t)A(1)) ? -errno : 0;
+            close(hfd);
+            return kbox_ret(rc);
+        case SYS_fchownat: /* as the host's user, as every bind write */
+            hfd = host_open(
+                &rt, O_PATH | ((A(4) & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0),
+                0);
+            if (hfd < 0)
+                return kbox_ret(hfd);
+            rc = fchownat(hfd, "", (uid_t)A(2), (gid_t)A(3), AT_EMPTY_PATH)
+                     ? -errno
+                     : 0;
+            close(hfd);
+            return kbox_ret(rc);
         default:
             return kbox_ret(-EACCES);
         }
@@ -1161,6 +1198,17 @@ static struct kbox_resp h_utimes(struct kbox_req *r)
         rc = route_path(r, dirfd, path, &rt);
         if (rc)
             return kbox_ret(rc);
+        if (rt.kind == KBOX_ROUTE_BIND) { /* as the host's user */
+            char link[64];
+            int hfd = host_open(&rt, O_PATH, 0);
+
+            if (hfd < 0)
+                return kbox_ret(hfd);
+            snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
+            rc = utimensat(AT_FDCWD, link, tsp, 0) ? -errno : 0;
+            close(hfd);
+            return kbox_ret(rc);
+        }
         if (rt.kind != KBOX_ROUTE_LX)
             return kbox_ret(-EACCES);
         rc = kbox_lx(r, LX__NR_utimensat, rt.lxdir,

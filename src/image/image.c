@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -45,6 +46,20 @@ int kbox_image_open(const struct kbox_opts *o)
     }
     if (fstat(fd, &st) || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
         say("image '%s' is not a regular file or block device%s", o->image, "");
+        close(fd);
+        return -1;
+    }
+    /*
+     * One kernel at a time may have a file system mounted read-write: two
+     * kbox runs on one image corrupted it (each lx caches and writes its
+     * own bitmaps). Read-only runs share the image with one another.
+     */
+    if (flock(fd, (o->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
+        if (errno == EWOULDBLOCK)
+            say("image '%s' is in use by another kbox%s", o->image,
+                o->readonly ? "" : " (two writers corrupt it; -m ro shares)");
+        else
+            say("cannot lock image '%s': %s", o->image, strerror(errno));
         close(fd);
         return -1;
     }
