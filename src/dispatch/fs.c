@@ -1108,6 +1108,30 @@ static struct kbox_resp h_path2(struct kbox_req *r)
     return kbox_ret(rc);
 }
 
+/* utimensat(@dirfd, @path, @tsp, @flags) on lx or on the host (a bind) */
+static long set_times(struct kbox_req *r, int dirfd, const char *path,
+                      const struct timespec *tsp, int flags)
+{
+    struct route rt;
+    long rc = route_path(r, dirfd, path, &rt);
+
+    if (rc)
+        return rc;
+    if (rt.kind != KBOX_ROUTE_LX) {
+        int hfd = host_open(
+            &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
+
+        if (hfd < 0)
+            return hfd;
+        rc = utimensat(hfd, "", tsp, AT_EMPTY_PATH) ? -errno : 0;
+        close(hfd);
+        return rc;
+    }
+    return kbox_lx(r, LX__NR_utimensat, rt.lxdir,
+                   (long)(rt.use_norm ? rt.norm : path), (long)tsp, flags, 0,
+                   0);
+}
+
 static struct kbox_resp h_utimensat(struct kbox_req *r)
 {
     char path[KBOX_PATH_MAX], *pp = NULL;
@@ -1134,27 +1158,7 @@ static struct kbox_resp h_utimensat(struct kbox_req *r)
         return kbox_ret(
             kbox_lx(r, LX__NR_utimensat, l, 0, (long)tsp, flags, 0, 0));
     }
-    {
-        struct route rt;
-
-        rc = route_path(r, dirfd, path, &rt);
-        if (rc)
-            return kbox_ret(rc);
-        if (rt.kind != KBOX_ROUTE_LX) {
-            int hfd = host_open(
-                &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0),
-                0);
-            if (hfd < 0)
-                return kbox_ret(hfd);
-            rc = utimensat(hfd, "", tsp, AT_EMPTY_PATH) ? -errno : 0;
-            close(hfd);
-            return kbox_ret(rc);
-        }
-        rc = kbox_lx(r, LX__NR_utimensat, rt.lxdir,
-                     (long)(rt.use_norm ? rt.norm : path), (long)tsp, flags, 0,
-                     0);
-    }
-    return kbox_ret(rc);
+    return kbox_ret(set_times(r, dirfd, path, tsp, flags));
 }
 
 /* utimes(path, tv[2]) / futimesat(dirfd, path, tv[2]) / utime(path, ub) */
@@ -1192,29 +1196,7 @@ static struct kbox_resp h_utimes(struct kbox_req *r)
         }
         tsp = ts;
     }
-    {
-        struct route rt;
-
-        rc = route_path(r, dirfd, path, &rt);
-        if (rc)
-            return kbox_ret(rc);
-        if (rt.kind == KBOX_ROUTE_BIND) { /* as the host's user */
-            char link[64];
-            int hfd = host_open(&rt, O_PATH, 0);
-
-            if (hfd < 0)
-                return kbox_ret(hfd);
-            snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
-            rc = utimensat(AT_FDCWD, link, tsp, 0) ? -errno : 0;
-            close(hfd);
-            return kbox_ret(rc);
-        }
-        if (rt.kind != KBOX_ROUTE_LX)
-            return kbox_ret(-EACCES);
-        rc = kbox_lx(r, LX__NR_utimensat, rt.lxdir,
-                     (long)(rt.use_norm ? rt.norm : path), (long)tsp, 0, 0, 0);
-    }
-    return kbox_ret(rc);
+    return kbox_ret(set_times(r, dirfd, path, tsp, 0));
 }
 
 static struct kbox_resp h_getcwd(struct kbox_req *r)

@@ -1327,7 +1327,7 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
     struct exec_journal j = { .child = r->pid, .ops = r->ops, .tier = r->tier };
     struct kbox_exec_again *again = r->proc->exec_again;
     struct kbox_resp resp;
-    pid_t tgid, ppid;
+    pid_t ppid;
 
     r->proc->exec_again = NULL;
     resp = do_exec_body(r, dirfd, upath, uargv, uenvp, flags, &exe_lxfd, &j,
@@ -1347,8 +1347,7 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
         free(r->proc->exec_again); /* no trampoline runs */
         r->proc->exec_again = NULL;
         journal_undo(&j, r->pid, false); /* refused: the caller runs on */
-    } else if (!kbox_proc_status(r->pid, &tgid, &ppid) && ppid > 1 &&
-               syscall(SYS_kcmp, r->pid, ppid, KCMP_VM, 0, 0) == 0) {
+    } else if (shares_parent_memory(r->pid, &ppid)) {
         struct exec_journal *keep = malloc(sizeof(*keep));
 
         if (keep) {
