@@ -493,6 +493,7 @@ int main(int argc, char **argv)
     while (kbox_sup.procs)
         kbox_proc_remove(kbox_sup.procs);
     kbox_shmap_close_all();
+    kbox_ipc_release();
     if (kbox_sup.holder)
         lx_task_exit(kbox_sup.holder);
 out:

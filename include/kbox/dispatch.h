@@ -80,6 +80,10 @@ struct kbox_proc {
     /* The main process is exiting or gone (its entry stays until the
      * end); the children it forked are kbox's, unclaimed ones orphans. */
     bool main_gone;
+    /* Its thread that last made a child sharing its memory (vfork,
+     * posix_spawn): that child's exec changed memory which is put back at
+     * this thread's next call (src/exec/exec.c). */
+    pid_t vforker;
     /* lx tasks of its other threads (src/dispatch/thread.c), or NULL */
     struct kbox_thread_tasks *threads;
     /* A set-user/group-ID exec in flight (src/exec/exec.c): lx's handle
@@ -107,12 +111,13 @@ struct kbox_req {
      * thread, one of its own (sharing files and fs) for each other one,
      * so a call blocked in one thread stalls no other. */
     struct lx_task *task;
-    bool replied; /* the tier already completed the call (addfd reply) */
-    /* Run by the tier once the reply is sent, with @after_ctx (which it
-     * owns); nothing else of the request may be used then. */
-    void (*after_reply)(void *ctx);
-    void *after_ctx;
+    bool replied;    /* the tier already completed the call (addfd reply) */
     int interrupted; /* KBOX_INTR_*: its lx call was ended (inflight.c) */
+    /* What a call ended for a signal the thread takes returns: 0 for
+     * ERESTARTSYS (restarted after SA_RESTART handlers), or the errno a
+     * handler sets (EINTR: never restarted; ERESTARTNOHAND: restarted
+     * only when no handler runs), as the native call does. */
+    int restart;
 };
 
 enum kbox_resp_kind {
@@ -247,9 +252,9 @@ int kbox_proc_in_group(pid_t pgid, pid_t *out, int max);
 /* A set-ID exec of this process succeeded: its credentials now (exec.c);
  * a failed one's are dropped. Cheap when none is pending. */
 void kbox_exec_settle(struct kbox_req *r);
-/* A vfork parent's memory the exec of child @pid changed is put back
- * before the child's next call is served (src/exec/exec.c). */
-void kbox_exec_restore_before(pid_t pid);
+/* Memory a vfork child's exec changed is put back at the next call of
+ * the parent's thread @tid that made the child (src/exec/exec.c). */
+void kbox_exec_restore_before(pid_t tid);
 /* Forget a pending set-ID exec of @p (it is going away). */
 void kbox_exec_forget(struct kbox_proc *p);
 /* Calls naming another process: targets must be guests (target.c). */
@@ -307,6 +312,13 @@ kbox_handler kbox_sys_handler(long nr);
 kbox_handler kbox_net_handler(long nr);
 kbox_handler kbox_xattr_handler(long nr);
 kbox_handler kbox_watch_handler(long nr);
+kbox_handler kbox_ipc_handler(long nr);
+/* Detach kbox from the System V segments it keeps alive (src/dispatch/ipc.c).
+ */
+void kbox_ipc_release(void);
+/* When lx fd @lxfd is lx's /proc/sysvipc/shm: a sealed memfd of it with
+ * the host segments' sizes, attaches and times; else -ENOENT. */
+int kbox_ipc_proc_shm_fd(struct kbox_req *r, int lxfd);
 
 /* Readiness mirrors of pollable lx files (src/dispatch/watch.c). */
 /* Give lx fd @lxfd (closed on error) to the guest with a mirror. */

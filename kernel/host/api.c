@@ -243,6 +243,21 @@ long lx_task_fd_path(struct lx_task *t, int fd, char *buf, size_t len)
 	return lx_call(t, &req);
 }
 
+long lx_task_shm(struct lx_task *t, int cmd, long a, long b, long c, long d)
+{
+	long args[6] = { a, b, c, d };
+	struct lx_k_req req = { .op = LX_K_SHM, .nr = cmd, .args = args };
+
+	if (cmd == LX_SHM_PERM) {
+		const long *p = (const long *)a;
+
+		for (int i = 0; i < 5; i++)
+			args[i] = p[i];
+		args[5] = b;
+	}
+	return lx_call(t, &req);
+}
+
 int lx_task_interrupt(struct lx_task *t, unsigned long caller)
 {
 	long args[6] = { (long)t->ktask, (long)caller };

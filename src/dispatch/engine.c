@@ -44,6 +44,8 @@ static void build_table(void)
             h = kbox_sys_handler(nr);
         if (!h)
             h = kbox_target_handler(nr);
+        if (!h)
+            h = kbox_ipc_handler(nr);
         table[nr] = h;
     }
     table_ready = 1;

@@ -562,6 +562,18 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     }
     if (rc < 0)
         return kbox_ret(rc);
+    if (strstr(path, "sysvipc") && (flags & O_ACCMODE) == O_RDONLY) {
+        int m = kbox_ipc_proc_shm_fd(r, (int)rc);
+
+        if (m >= 0) { /* the guest's segments are host memory */
+            struct kbox_resp resp;
+
+            kbox_lx(r, LX__NR_close, rc, 0, 0, 0, 0, 0);
+            resp = kbox_fd_give_reply(r, m, (flags & O_CLOEXEC) != 0);
+            close(m);
+            return resp;
+        }
+    }
     return kbox_fd_open_reply(r, (int)rc, flags);
 }
 

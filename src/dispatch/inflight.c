@@ -124,7 +124,7 @@ struct kbox_resp kbox_inflight_end(struct kbox_req *r, struct kbox_resp resp)
     why = __atomic_load_n(&r->interrupted, __ATOMIC_ACQUIRE);
     if (resp.kind == KBOX_RESP_RET && resp.val == -EINTR &&
         why == KBOX_INTR_RESTART)
-        resp.val = -ERESTARTSYS;
+        resp.val = r->restart ? -r->restart : -ERESTARTSYS;
     return resp;
 }
 

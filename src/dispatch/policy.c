@@ -17,6 +17,8 @@ static const int allow_list[] = {
     SYS_mlock2, /* msync is notified: write-back */ SYS_pkey_mprotect,
     SYS_pkey_alloc, SYS_pkey_free, SYS_mbind, SYS_get_mempolicy,
     SYS_set_mempolicy, SYS_remap_file_pages,
+    /* System V segments: attached by the host once checked (ipc.c) */
+    SYS_shmdt,
 #ifdef SYS_set_mempolicy_home_node
     SYS_set_mempolicy_home_node,
 #endif

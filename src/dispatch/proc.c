@@ -770,10 +770,14 @@ static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
         kbox_thread_spare(p, r->task); /* its own task, sharing files */
         return kbox_continue();
     }
+    if (flags & CLONE_VM)
+        p->vforker = r->pid; /* its child's exec writes this memory */
     if (flags & CLONE_FILES)
         lxflags |= LX_CLONE_FILES;
     if (flags & CLONE_FS)
         lxflags |= LX_CLONE_FS;
+    if (flags & CLONE_SYSVSEM)
+        lxflags |= LX_CLONE_SYSVSEM; /* one semaphore undo list */
     /* From the forking thread's task: the process's may be blocked. */
     t = lx_task_fork(r->task, lxflags);
     if (!t)

@@ -90,7 +90,8 @@ static bool thread_alive(pid_t tgid, pid_t tid)
 static struct lx_task *fork_task(struct lx_task *from)
 {
     return lx_task_fork(from, LX_CLONE_THREAD | LX_CLONE_SIGHAND | LX_CLONE_VM |
-                                  LX_CLONE_FILES | LX_CLONE_FS);
+                                  LX_CLONE_FILES | LX_CLONE_FS |
+                                  LX_CLONE_SYSVSEM);
 }
 
 struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid)

@@ -453,11 +453,10 @@ static int ptr_at(struct kbox_req *r, struct ptr_reader *pr, size_t i,
  */
 struct exec_journal {
     pid_t child, parent; /* parent: sharing the child's memory, or 0 */
+    pid_t waiter;        /* the parent's thread that made the child */
     const struct kbox_tier_ops *ops;
     void *tier;
     uint64_t below; /* next free byte below the guest's sp; 0: not read */
-    bool done;      /* put back (under restore_lock) */
-    int refs;       /* pending restores: the list's and the worker's */
     size_t n, cap;
     struct jent {
         uint64_t addr;
@@ -571,72 +570,67 @@ static int scratch_write(struct kbox_req *r, struct exec_journal *j,
 }
 
 /*
- * After the reply: as soon as the child's exec has left the shared memory
- * (or the child is gone), give the parent its bytes back. The parent
- * wakes then too; kbox looks without sleeping at first (yielding, for a
- * guest on kbox's CPU), as that usually wins the race to the memory.
- */
-/*
- * Restores not done yet, by child: the child's next supervised call does
- * it first if the worker has not got there (a loaded CPU can keep the
- * worker waiting long after the parent runs), so it is done by the time
- * the child's program has made a call: its exit, for a parent that waits.
+ * Restores not done yet. The parent's thread that made the child (its
+ * vfork or posix_spawn) does it at its next supervised call, once the
+ * child's exec has left the memory: then that thread is stopped in the
+ * call, so nothing it does races with kbox's compare and write. (The
+ * parent is woken before the child's exec switches memory, so kbox
+ * cannot do it before the parent runs; done while the parent ran, it
+ * clobbered memory Python had freed and reused meanwhile, crashing it
+ * in one run in two.) Until then the parent may see the alias path in
+ * its copy of the string; it runs no other exec before that call, as
+ * clone and execve are supervised calls.
  */
 static pthread_mutex_t restore_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct exec_journal *restores[64];
 static int nrestores;
 
-/* restore_lock held: put back (once), take off the list, drop a ref */
-static void restore_locked(struct exec_journal *j, bool unlist)
+/* restore_lock held: take entry @i off the list and free it; put the
+ * bytes back first with @undo */
+static void restore_take(int i, bool undo)
 {
-    if (!j->done) {
+    struct exec_journal *j = restores[i];
+
+    if (undo)
         journal_undo(j, j->parent, true);
-        __atomic_store_n(&j->done, true, __ATOMIC_RELEASE);
-    }
-    for (int i = 0; unlist && i < nrestores; i++) {
-        if (restores[i] != j)
-            continue;
-        restores[i] = restores[nrestores - 1];
-        __atomic_store_n(&nrestores, nrestores - 1, __ATOMIC_RELAXED);
-        if (--j->refs == 0)
-            free(j);
-        return;
-    }
+    else
+        journal_free(j);
+    restores[i] = restores[nrestores - 1];
+    __atomic_store_n(&nrestores, nrestores - 1, __ATOMIC_RELAXED);
+    free(j);
 }
 
-static void exec_restore_parent(void *ctx)
-{
-    struct exec_journal *j = ctx;
-    struct timespec ts = { 0, 50 * 1000 };
-
-    for (int i = 0; i < 42000; i++) { /* ~2 s at most */
-        if (__atomic_load_n(&j->done, __ATOMIC_ACQUIRE) ||
-            syscall(SYS_kcmp, j->child, j->parent, KCMP_VM, 0, 0) != 0)
-            break; /* a new mm, the child gone, or the parent gone */
-        if (i < 2000)
-            sched_yield();
-        else
-            nanosleep(&ts, NULL);
-    }
-    pthread_mutex_lock(&restore_lock);
-    restore_locked(j, true);
-    if (--j->refs == 0)
-        free(j);
-    pthread_mutex_unlock(&restore_lock);
-}
-
-void kbox_exec_restore_before(pid_t pid)
+void kbox_exec_restore_before(pid_t tid)
 {
     if (!__atomic_load_n(&nrestores, __ATOMIC_RELAXED))
         return;
     pthread_mutex_lock(&restore_lock);
     for (int i = 0; i < nrestores; i++) {
-        if (restores[i]->child == pid) {
-            restore_locked(restores[i], true);
+        struct exec_journal *j = restores[i];
+
+        /* a new mm, or the child gone (ESRCH): the memory is the parent's */
+        if (j->waiter == tid &&
+            syscall(SYS_kcmp, j->child, j->parent, KCMP_VM, 0, 0) != 0) {
+            restore_take(i, true);
             break;
         }
     }
     pthread_mutex_unlock(&restore_lock);
+}
+
+/* restore_lock held: room for one more, dropping entries whose parent
+ * thread is gone; false when there is none. */
+static bool restore_room(void)
+{
+    for (int i = 0; i < nrestores;) {
+        if (syscall(SYS_tgkill, restores[i]->parent, restores[i]->waiter, 0) <
+                0 &&
+            errno == ESRCH)
+            restore_take(i, false);
+        else
+            i++;
+    }
+    return nrestores < (int)(sizeof(restores) / sizeof(restores[0]));
 }
 
 /* Does @pid share its memory with its parent (vfork, posix_spawn)? */
@@ -1349,23 +1343,25 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
         journal_undo(&j, r->pid, false); /* refused: the caller runs on */
     } else if (shares_parent_memory(r->pid, &ppid)) {
         struct exec_journal *keep = malloc(sizeof(*keep));
+        struct kbox_proc *pp = kbox_proc_lookup(ppid);
+        bool listed = false;
 
-        if (keep) {
+        pthread_mutex_lock(&restore_lock);
+        if (keep && restore_room()) {
             *keep = j;
             keep->parent = ppid;
-            keep->refs = 1;
-            pthread_mutex_lock(&restore_lock);
-            if (nrestores < (int)(sizeof(restores) / sizeof(restores[0]))) {
-                restores[nrestores] = keep;
-                __atomic_store_n(&nrestores, nrestores + 1, __ATOMIC_RELAXED);
-                keep->refs++;
-            }
-            pthread_mutex_unlock(&restore_lock);
-            r->after_reply = exec_restore_parent;
-            r->after_ctx = keep;
-        } else {
-            journal_free(&j);
+            keep->waiter = pp && pp->vforker ? pp->vforker : ppid;
+            restores[nrestores] = keep;
+            __atomic_store_n(&nrestores, nrestores + 1, __ATOMIC_RELAXED);
+            listed = true;
         }
+        pthread_mutex_unlock(&restore_lock);
+        if (!listed) { /* no room: the parent keeps kbox's bytes */
+            journal_free(&j);
+            free(keep);
+        }
+        if (pp)
+            kbox_proc_put(pp);
     } else {
         journal_free(&j); /* the exec replaces this memory */
     }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guest-check.h"
@@ -72,6 +73,34 @@ int main(int argc, char **argv)
     check(args[0] == path, "the parent's argv[0] still points to it");
     free(args[0]); /* gcc's free(): aborted when argv[0] had moved */
     free(args);
+
+    /* Nothing changes the parent's memory while it runs: kbox puts the
+     * path back at its next system call. (Done while it ran, that raced
+     * with Python reusing the memory.) */
+    {
+        char first[16], last[16];
+        struct timespec t0, t;
+
+        path = strdup("/usr/bin/true");
+        args = malloc(2 * sizeof(*args));
+        args[0] = "true";
+        args[1] = NULL;
+        pid = vfork_exec(path, args, 127);
+        memcpy(first, path, sizeof(first));  /* no system call until... */
+        clock_gettime(CLOCK_MONOTONIC, &t0); /* (the vDSO's) */
+        do
+            clock_gettime(CLOCK_MONOTONIC, &t);
+        while ((t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec - t0.tv_nsec <
+               30000000L);
+        memcpy(last, path, sizeof(last)); /* ...here */
+        check(!memcmp(first, last, sizeof(first)),
+              "the parent's memory does not change while it runs");
+        check(status_of(pid) == 0 && access("/", F_OK) == 0 &&
+                  !strcmp(path, "/usr/bin/true"),
+              "after a system call the path is as it was (\"%s\")", path);
+        free(path);
+        free(args);
+    }
 
     /* posix_spawn of a constant path, twice; argv[0] a tail of it */
     for (int i = 0; i < 2; i++) {

@@ -8,6 +8,8 @@ g=$KBOX_ROOT/build/guest
 expect_eq hello "$("$g/hello" a b)" "hello from kbox guest a b"
 TMPDIR=$TEST_TMP "$g/fsops" >"$TEST_TMP/out" || { cat "$TEST_TMP/out"; fail "fsops failed natively"; }
 tail -n1 "$TEST_TMP/out" | grep -q '^[1-9][0-9]* passed, 0 failed$' || fail "fsops summary"
+"$g/sysv-ipc" >"$TEST_TMP/ipc.out" || { cat "$TEST_TMP/ipc.out"; fail "sysv-ipc failed natively"; }
+tail -n1 "$TEST_TMP/ipc.out" | grep -q '^[1-9][0-9]* passed, 0 failed$' || fail "sysv-ipc summary"
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?

@@ -837,6 +837,48 @@ KTEST(leave_written_data)
     KT_EQ(LX0(sync), 0);
 }
 
+/* lx_task_shm: a System V segment lx names under the host segment's id,
+ * checked as shmat() would check it, also after lx has removed it. */
+KTEST(shm_segment_gets_the_given_id_and_lx_checks_attaches)
+{
+    enum { CREAT = 01000, EXCL = 02000, RDONLY = 010000, RMID = 0, EPERM_ = 1 };
+    struct lx_task *owner = lx_task_fork(NULL, 0);
+    struct lx_task *other = lx_task_fork(NULL, 0);
+    long perm[5] = { 1000, 1000, 1000, 1000, 0640 };
+    long id = 5 * 32768 + 77; /* sequence 5, index 77 */
+
+    KT_ASSERT(owner && other);
+    KT_EQ(LXT3(owner, setresuid, 1000, 1000, 1000), 0);
+    KT_EQ(LXT3(other, setresgid, 1001, 1001, 1001), 0);
+    KT_EQ(LXT3(other, setresuid, 1001, 1001, 1001), 0);
+    KT_EQ(lx_task_shm(owner, LX_SHM_CREATE, 0x4b42, 1, CREAT | EXCL | 0604, id),
+          id);
+    /* the key now names it; a second creation with IPC_EXCL fails */
+    KT_EQ(LXT3(owner, shmget, 0x4b42, 1, 0), id);
+    KT_EQ(lx_task_shm(owner, LX_SHM_CREATE, 0x4b42, 1, CREAT | EXCL | 0600,
+                      id + 1),
+          -LX_EEXIST);
+    KT_EQ(lx_task_shm(owner, LX_SHM_MAY_ATTACH, id, 0, 0, 0), 0);
+    /* others may read (04), not write */
+    KT_EQ(lx_task_shm(other, LX_SHM_MAY_ATTACH, id, RDONLY, 0, 0), 0);
+    KT_EQ(lx_task_shm(other, LX_SHM_MAY_ATTACH, id, 0, 0, 0), -LX_EACCES);
+    KT_EQ(lx_task_shm(owner, LX_SHM_MAY_ATTACH, id + 32768, 0, 0, 0),
+          -LX_EINVAL);
+    KT_EQ(LXT3(other, shmctl, id, RMID, 0), -EPERM_);
+    KT_EQ(LXT3(owner, shmctl, id, RMID, 0), 0);
+    KT_EQ(lx_task_shm(owner, LX_SHM_MAY_ATTACH, id, 0, 0, 0), -LX_EINVAL);
+    /* a removed segment's recorded owner and mode (0640, gid 1000) */
+    KT_EQ(lx_task_shm(owner, LX_SHM_PERM, (long)perm, 0, 0, 0), 0);
+    KT_EQ(lx_task_shm(other, LX_SHM_PERM, (long)perm, RDONLY, 0, 0),
+          -LX_EACCES);
+    KT_EQ(lx_task_shm(owner, LX_SHM_PERM, (long)perm, LX_SHM_PERM_OWNER, 0, 0),
+          0);
+    KT_EQ(lx_task_shm(other, LX_SHM_PERM, (long)perm, LX_SHM_PERM_OWNER, 0, 0),
+          -EPERM_);
+    lx_task_exit(other);
+    lx_task_exit(owner);
+}
+
 int main(int argc, char **argv)
 {
     struct lx_boot_opts opts = { .cmdline = "mem=64M", .console_fd = -1 };

@@ -536,11 +536,8 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
     kr.ops = &sc_ops;
     kr.tier = &pool.tier;
     kres = kbox_dispatch(&kr);
-    if (kres.kind == KBOX_RESP_SENT) {
-        if (kr.after_reply)
-            kr.after_reply(kr.after_ctx);
+    if (kres.kind == KBOX_RESP_SENT)
         return;
-    }
     if (req->data.nr == SYS_exit_group && kres.kind == KBOX_RESP_CONTINUE &&
         hold_exit(req))
         return;
@@ -557,8 +554,6 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
         errno != ENOENT && kbox_sup.verbose)
         fprintf(stderr, "kbox: notification reply failed: %s\n",
                 strerror(errno));
-    if (kr.after_reply)
-        kr.after_reply(kr.after_ctx);
 }
 
 static void *worker(void *arg);

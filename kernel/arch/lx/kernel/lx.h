@@ -23,5 +23,6 @@ long lx_blk_devno(int idx);
 void lx_console_init(void);
 long lx_mirror_op(const long *args);
 long lx_exec_creds(long cmd, long arg, long out);
+long lx_shm_op(long cmd, const long *args);
 
 #endif

@@ -282,6 +282,9 @@ void lx_k_run(void *arg)
 		ret = ptrace_may_access((struct task_struct *)req->args[0],
 					PTRACE_MODE_READ_FSCREDS) ? 0 : -EACCES;
 		break;
+	case LX_K_SHM:
+		ret = lx_shm_op(req->nr, req->args);
+		break;
 	case LX_K_FDPATH:
 		ret = lx_do_fd_path(req->args[0], (char *)req->args[1],
 				    req->args[2]);

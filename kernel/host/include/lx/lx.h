@@ -133,6 +133,25 @@ long lx_task_mirror(struct lx_task *task, int cmd, int fd, int a, int b);
  * and stores up to @max of their read ends (closed now) in @closed.
  */
 long lx_mirror_gc(int *closed, int max);
+/*
+ * System V shared memory whose memory is a host segment (the guest maps
+ * the host's; lx names it and checks permissions), as @task:
+ * LX_SHM_CREATE (@a = key, @b = size, @c = shmget flags, @d = id):
+ *   shmget(), except that a segment it makes gets the id @d (that of the
+ *   host segment behind it). Returns the id or -errno.
+ * LX_SHM_MAY_ATTACH (@a = id, @b = shmat flags): 0 if @task may attach
+ *   it, or -errno as shmat() gives.
+ * LX_SHM_PERM (@a = array of uid, gid, cuid, cgid, mode; @b = shmat
+ *   flags or LX_SHM_PERM_OWNER): the same check, or the owner check of
+ *   IPC_SET and IPC_RMID, for a segment lx no longer has (removed while
+ *   attached). 0 or -errno.
+ * <asm/lx_host.h> defines the same macros for the kernel side.
+ */
+#define LX_SHM_CREATE		0
+#define LX_SHM_MAY_ATTACH	1
+#define LX_SHM_PERM		2
+#define LX_SHM_PERM_OWNER	(-1L)
+long lx_task_shm(struct lx_task *task, int cmd, long a, long b, long c, long d);
 /* Close the task's O_CLOEXEC files, as execve does. */
 int lx_task_exec(struct lx_task *task);
 /*

@@ -140,6 +140,7 @@ enum lx_k_op {
 	LX_K_FDPATH,	/* args[0] = fd, args[1] = buffer, args[2] = its size */
 	LX_K_MAYREAD,	/* args[0] = task: may current read its /proc entries */
 	LX_K_KTHREAD,	/* args[0] = pid: is it a kernel thread's */
+	LX_K_SHM,	/* nr = LX_SHM_*, then its arguments */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
@@ -147,6 +148,11 @@ enum lx_k_op {
 #define LX_MIRROR_SYNC	1
 #define LX_MIRROR_RFD	2
 #define LX_MIRROR_GC	3
+/* LX_K_SHM commands (see lx_task_shm() in lx/lx.h). */
+#define LX_SHM_CREATE		0
+#define LX_SHM_MAY_ATTACH	1
+#define LX_SHM_PERM		2
+#define LX_SHM_PERM_OWNER	(-1L)
 #define LX_CREDS_PREPARE	0
 #define LX_CREDS_COMMIT		1
 #define LX_CREDS_DROP		2
