@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Content cache: sealed memfds holding copies of kernel-side files, keyed
- * by (dev, ino, size, mtime, ctime) so a changed file gets a new copy.
+ * by (dev, ino, size, mtime, ctime, change counter) so a changed file gets
+ * a new copy (the times come from a coarse clock: the counter tells apart
+ * changes within one of its ticks).
  * Used for mmap shadows and for exec images. The cache owns the fds.
  */
 #ifndef KBOX_CACHE_H
@@ -16,8 +18,9 @@ struct kbox_gstat;
 struct kbox_cache_key {
     uint64_t dev, ino;
     int64_t size, mtime, mtime_ns, ctime, ctime_ns;
-    int kind; /* 0 = raw content, 1 = patched exec image */
-    int aux;  /* kind 1: guest fd number of the interpreter */
+    uint64_t version; /* lx_task_file_version(), set by the caller */
+    int kind;         /* 0 = raw content, 1 = patched exec image */
+    int aux;          /* kind 1: guest fd number of the interpreter */
 };
 
 void kbox_cache_key_from(struct kbox_cache_key *k, const struct kbox_gstat *g,
@@ -45,10 +48,10 @@ int kbox_cache_add(const struct kbox_cache_key *k, int fd);
 /*
  * Persistent tier (src/exec/diskcache.c): raw content (kind 0) and
  * patched exec images (kind 1) of files on the root image's device @dev
- * kept as files in DIR/<fsid>/ across runs, named by inode, size, mtime
- * and ctime (and the interpreter's fd number), checked at first use in a
- * run against what the image gives for their first and last 4 KiB (@rd:
- * patched the same way for kind 1).
+ * kept as files in DIR/<fsid>/ across runs, named by inode, size, mtime,
+ * ctime and change counter (and the interpreter's fd number), checked at first
+ * use in a run against what the image gives for their first and last 4 KiB
+ * (@rd: patched the same way for kind 1).
  */
 struct kbox_cache_disk_stats {
     unsigned long hits, misses, stores, rejected;

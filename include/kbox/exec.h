@@ -7,6 +7,8 @@
 
 #include "kbox/dispatch.h"
 
+#include <stdint.h>
+
 struct lx_task;
 struct kbox_gstat;
 struct kbox_cache_key;
@@ -15,9 +17,11 @@ struct kbox_cache_key;
 void kbox_exec_set_comm(struct lx_task *t, const char *path);
 /* A sealed memfd, or a read-only file of the persistent cache (fresh fd,
  * caller closes), with the content of lx fd @lxfd whose stat is @g;
- * cached by (dev, ino, size, mtime, ctime). */
+ * cached by (dev, ino, size, mtime, ctime, change counter). */
 int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
                             const struct kbox_gstat *g);
+/* The change counter of lx fd @lxfd (lx_task_file_version; 0 if none). */
+uint64_t kbox_file_version(struct lx_task *t, int lxfd);
 /* The cached content for @k (memory, then disk, verified against lx fd
  * @lxfd of task @t), or -1. */
 int kbox_exec_cached_content(struct lx_task *t, int lxfd,

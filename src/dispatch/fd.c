@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <linux/close_range.h>
 #include <linux/fs.h>
+#include <linux/kcmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,7 @@ struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
             return kbox_mirror_install_reply(r, lxfd, cloexec);
         if (S_ISREG(g.st_mode) && !kbox_shmap_has(g.st_dev, g.st_ino)) {
             kbox_cache_key_from(&k, &g, 0);
+            k.version = kbox_file_version(r->task, lxfd);
             /* Memory only: a disk lookup on every open costs more than
              * the one fd swap at the first mmap of a library. */
             mfd = kbox_cache_lookup(&k);
@@ -944,6 +946,29 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
  * writable mappings (and any mapping of a file that has one) use the
  * inode's shared memfd instead, written back to the image (shmap.c).
  */
+/*
+ * Is the content memfd at guest fd @gfd (a shadow of lx fd @lxfd, stat
+ * @g) still the file's content? It is the cached copy for the file's key
+ * now, or the file changed since (mmap would map the old bytes: stale
+ * pages, or SIGBUS past the old end).
+ */
+static bool shadow_current(struct kbox_req *r, int gfd, int lxfd,
+                           const struct kbox_gstat *g)
+{
+    struct kbox_cache_key k;
+    bool same;
+    int mfd;
+
+    kbox_cache_key_from(&k, g, 0);
+    k.version = kbox_file_version(r->task, lxfd);
+    mfd = kbox_cache_lookup(&k);
+    if (mfd < 0)
+        return false;
+    same = syscall(SYS_kcmp, r->pid, getpid(), KCMP_FILE, gfd, mfd) == 0;
+    close(mfd);
+    return same;
+}
+
 static struct kbox_resp h_mmap(struct kbox_req *r)
 {
     int gfd = FD(4), fd = kbox_lxfd(r, gfd);
@@ -951,15 +976,18 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     bool shared_w = (flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE);
     struct kbox_gstat g;
     long cloexec, rc, fl;
+    bool shadow;
     int mfd;
 
     if ((flags & MAP_ANONYMOUS) || fd < 0)
         return kbox_continue();
-    if (kbox_fdt_shadow(r->proc->fdt, gfd) && !shared_w && !kbox_shmap_any())
-        return kbox_continue(); /* the content memfd is already there */
     rc = kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0);
     if (rc < 0)
         return kbox_ret(rc);
+    shadow =
+        kbox_fdt_shadow(r->proc->fdt, gfd) && shadow_current(r, gfd, fd, &g);
+    if (shadow && !shared_w && !kbox_shmap_any())
+        return kbox_continue(); /* the content memfd is already there */
     if (!S_ISREG(g.st_mode))
         return kbox_ret(-ENODEV);
     fl = kbox_lx(r, LX__NR_fcntl, fd, F_GETFL, 0, 0, 0, 0);
@@ -973,7 +1001,7 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     if (shared_w || kbox_shmap_any())
         mfd = kbox_shmap_map(r, fd, &g, shared_w, (fl & O_ACCMODE) == O_RDWR);
     if (mfd == -ENOENT) {
-        if (kbox_fdt_shadow(r->proc->fdt, gfd))
+        if (shadow)
             return kbox_continue();
         mfd = kbox_exec_content_memfd(r->task, fd, &g);
     }

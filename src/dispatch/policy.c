@@ -38,8 +38,6 @@ static const int allow_list[] = {
     SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_rt_sigpending,
     SYS_rt_sigtimedwait, SYS_rt_sigsuspend, SYS_sigaltstack, SYS_pause,
     SYS_alarm, SYS_getitimer, SYS_setitimer,
-    /* pidfds come from pidfd_open (notified) or CLONE_PIDFD (a child) */
-    SYS_pidfd_send_signal,
     /* time */
     SYS_nanosleep, SYS_clock_nanosleep, SYS_clock_gettime, SYS_clock_getres,
     SYS_gettimeofday, SYS_time, SYS_times, SYS_timer_create, SYS_timer_settime,

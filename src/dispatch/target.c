@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +228,58 @@ static struct kbox_resp h_thread_kill(struct kbox_req *r)
 }
 
 /*
+ * pidfd_send_signal(fd, sig, info, flags). A pidfd is a host fd (from
+ * pidfd_open, which only names guests, or CLONE_PIDFD): the host sends.
+ * A /proc/<pid> directory (kill(1) of procps, killall, Python's
+ * pidfd_send_signal on os.open("/proc/N")) is an lx fd, which the host
+ * sees as a placeholder (EBADF): sent from here, to guests only, with
+ * lx's permission check; as from kill(), si_pid is then kbox's.
+ */
+static struct kbox_resp h_pidfd_send_signal(struct kbox_req *r)
+{
+    int lxfd = kbox_lxfd(r, (int)kbox_arg_int(r->args[0])), sig = (int)A(1);
+    char path[64], *end;
+    long sfs[32]; /* lx's struct statfs: f_type first, as on the host */
+    siginfo_t info;
+    pid_t pid;
+    long rc;
+
+    if (lxfd < 0)
+        return kbox_continue();
+    if (kbox_lx(r, LX__NR_fstatfs, lxfd, (long)sfs, 0, 0, 0, 0) ||
+        sfs[0] != PROC_SUPER_MAGIC ||
+        lx_task_fd_path(r->task, lxfd, path, sizeof(path)) < 0 ||
+        strncmp(path, "/proc/", 6) || path[6] < '1' || path[6] > '9')
+        return kbox_ret(-EBADF);
+    pid = (pid_t)strtol(path + 6, &end, 10);
+    if (*end)
+        return kbox_ret(-EBADF);
+    if (A(3))
+        return kbox_ret(-EINVAL); /* PIDFD_SIGNAL_* need a pidfd here */
+    if (sig < 0 || sig > 64)
+        return kbox_ret(-EINVAL);
+    if (r->args[2]) {
+        if (r->ops->read(r, r->args[2], &info, sizeof(info)))
+            return kbox_ret(-EFAULT);
+        if (info.si_signo != sig)
+            return kbox_ret(-EINVAL);
+        /* only the target itself may claim to be the kernel or kill() */
+        if ((info.si_code >= 0 || info.si_code == SI_TKILL) &&
+            pid != r->proc->tgid)
+            return kbox_ret(-EPERM);
+    }
+    if (!kbox_proc_is_guest(pid))
+        return kbox_ret(-ESRCH);
+    rc = may_signal(r, pid);
+    if (rc || !sig)
+        return kbox_ret(rc);
+    if (r->args[2])
+        return kbox_ret(syscall(SYS_rt_sigqueueinfo, pid, sig, &info) ? -errno
+                                                                      : 0);
+    return kbox_ret(send_from_kbox(r, pid, sig));
+}
+
+/*
  * One process by pid: rt_sigqueueinfo, pidfd_open, prlimit64, the
  * sched_* calls, getpgid, getsid, setpgid, get_robust_list (another
  * process's address). The filter ALLOWs pid 0.
@@ -317,6 +370,8 @@ kbox_handler kbox_target_handler(long nr)
     case SYS_getpriority:
     case SYS_setpriority:
         return h_priority;
+    case SYS_pidfd_send_signal:
+        return h_pidfd_send_signal;
     case SYS_ioprio_get:
     case SYS_ioprio_set:
         return h_ioprio;

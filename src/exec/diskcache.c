@@ -8,8 +8,9 @@
  * as plain files in DIR/<fsid>/ so later runs map them straight away.
  *
  * Only files of the root image qualify (other lx filesystems do not
- * outlive the run). A file is named by its inode, size, mtime and ctime;
- * any write through lx changes ctime, so a modified file gets a new name.
+ * outlive the run). A file is named by its inode, size, mtime, ctime and
+ * change counter; any write through lx changes the counter (ctime only
+ * once per tick of its clock), so a modified file gets a new name.
  * Images rebuilt with a fixed UUID and fixed times (reproducible builds)
  * can repeat all of those for different content, so the first use of an
  * entry in a run also compares its first and last 4 KiB with the image
@@ -60,11 +61,12 @@ static struct {
 
 static void entry_name(const struct kbox_cache_key *k, char *out, size_t len)
 {
-    int n = snprintf(
-        out, len,
-        "%" PRIx64 "-%" PRIx64 "-%" PRIx64 ".%" PRIx64 "-%" PRIx64 ".%" PRIx64,
-        k->ino, (uint64_t)k->size, (uint64_t)k->mtime, (uint64_t)k->mtime_ns,
-        (uint64_t)k->ctime, (uint64_t)k->ctime_ns);
+    int n = snprintf(out, len,
+                     "%" PRIx64 "-%" PRIx64 "-%" PRIx64 ".%" PRIx64 "-%" PRIx64
+                     ".%" PRIx64 "-v%" PRIx64,
+                     k->ino, (uint64_t)k->size, (uint64_t)k->mtime,
+                     (uint64_t)k->mtime_ns, (uint64_t)k->ctime,
+                     (uint64_t)k->ctime_ns, k->version);
 
     /* a patched exec image: its interpreter's fd number in the name */
     if (k->kind == 1 && n > 0 && (size_t)n < len)

@@ -56,6 +56,7 @@ struct image {
     const char *buf; /* read-only mapping of it */
     size_t len;
     struct kbox_gstat st;
+    uint64_t version; /* the file's change counter when it was read */
     /* A set-user/group-ID program stays open in lx (for exec's ids). */
     int lxfd;
     struct lx_task *t;
@@ -138,6 +139,13 @@ int kbox_exec_cached_content(struct lx_task *t, int lxfd,
     return kbox_cache_get(k, lx_file_pread, &f);
 }
 
+uint64_t kbox_file_version(struct lx_task *t, int lxfd)
+{
+    long v = lx_task_file_version(t, lxfd);
+
+    return v > 0 ? (uint64_t)v : 0;
+}
+
 int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
                             const struct kbox_gstat *g)
 {
@@ -147,6 +155,7 @@ int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
     int fd;
 
     kbox_cache_key_from(&k, g, 0);
+    k.version = kbox_file_version(t, lxfd);
     fd = kbox_exec_cached_content(t, lxfd, &k);
     if (fd >= 0)
         return fd;
@@ -227,6 +236,7 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
     if (rc >= 0 && !S_ISREG(img->st.st_mode))
         rc = -EACCES;
     if (rc >= 0) {
+        img->version = kbox_file_version(t, (int)fd);
         rc = kbox_exec_content_memfd(t, (int)fd, &img->st);
         if (rc >= 0)
             img->fd = (int)rc;
@@ -1080,6 +1090,7 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
             return gi;
         /* The patched image only depends on the interpreter's number. */
         kbox_cache_key_from(&k, &img->st, 1);
+        k.version = img->version;
         k.aux = gi;
         snprintf(target, sizeof(target), "/proc/self/fd/%d", gi);
         {

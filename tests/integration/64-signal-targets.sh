@@ -20,6 +20,32 @@ expect_status 0 $? "kill -9 -1 in the guest leaves kbox running"
 expect_grep '^host kill status 1$' "$TMP/killall.out" "kill of a host pid fails"
 expect_grep '^kill -1 status 0$' "$TMP/killall.out" "kill -9 -1 reaches the guest's background job"
 expect_grep '^after$' "$TMP/killall.out" "the shell that sent it carries on"
+# pidfd_send_signal on a /proc/<pid> directory (killall does this): it
+# is an lx file, which the host saw as a placeholder (EBADF)
+kbo "$TMP/pidfd.out" -S "$img" -- /usr/bin/python3 -c "
+import os, signal, subprocess
+p = subprocess.Popen(['sleep', '30'])
+fd = os.open('/proc/%d' % p.pid, os.O_DIRECTORY)
+signal.pidfd_send_signal(fd, signal.SIGTERM)
+print('proc dir fd:', p.wait())
+p = subprocess.Popen(['sleep', '30'])
+signal.pidfd_send_signal(os.pidfd_open(p.pid), signal.SIGKILL)
+print('pidfd:', p.wait())
+for d in ('/proc/sys', '/tmp'):
+    try:
+        signal.pidfd_send_signal(os.open(d, os.O_DIRECTORY), signal.SIGTERM)
+    except OSError as e:
+        print(d, 'errno', e.errno)
+try:
+    signal.pidfd_send_signal(os.open('/proc/$host', os.O_DIRECTORY), signal.SIGTERM)
+except OSError as e:
+    print('host errno', e.errno)
+"
+expect_grep '^proc dir fd: -15$' "$TMP/pidfd.out" "a /proc/<pid> fd signals the guest process"
+expect_grep '^pidfd: -9$' "$TMP/pidfd.out" "a pidfd still does"
+expect_grep '^/proc/sys errno 9$' "$TMP/pidfd.out" "a /proc directory that is no process: EBADF"
+expect_grep '^/tmp errno 9$' "$TMP/pidfd.out" "any other directory: EBADF"
+expect_grep '^host errno 2$' "$TMP/pidfd.out" "a host pid has no /proc entry in the guest"
 if kill -0 "$host" 2>/dev/null; then
 	pass "the host process is alive"
 else

@@ -10,6 +10,7 @@ TMPDIR=$TEST_TMP "$g/fsops" >"$TEST_TMP/out" || { cat "$TEST_TMP/out"; fail "fso
 tail -n1 "$TEST_TMP/out" | grep -q '^[1-9][0-9]* passed, 0 failed$' || fail "fsops summary"
 "$g/sysv-ipc" >"$TEST_TMP/ipc.out" || { cat "$TEST_TMP/ipc.out"; fail "sysv-ipc failed natively"; }
 tail -n1 "$TEST_TMP/ipc.out" | grep -q '^[1-9][0-9]* passed, 0 failed$' || fail "sysv-ipc summary"
+TMPDIR=$TEST_TMP "$g/mmap-fresh" >"$TEST_TMP/mm.out" || { cat "$TEST_TMP/mm.out"; fail "mmap-fresh failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?

@@ -879,6 +879,45 @@ KTEST(shm_segment_gets_the_given_id_and_lx_checks_attaches)
     lx_task_exit(owner);
 }
 
+/* lx_task_file_version: every change of a file's data changes it, even
+ * within one tick of the coarse clock that stamps mtime (kbox keys its
+ * copies of files by it), on ext4 and on lx's tmpfs. */
+static void version_changes_on_write(struct lx_task *t, const char *path)
+{
+    long fd = lx_task_syscall(
+        t, LX__NR_openat,
+        (long[6]){ LX_AT_FDCWD, (long)path, LX_O_RDWR | LX_O_CREAT, 0600 });
+    long v1, v2;
+
+    KT_ASSERT(fd >= 0);
+    KT_EQ(LXT3(t, write, fd, "abcd", 4), 4);
+    v1 = lx_task_file_version(t, (int)fd);
+    KT_ASSERT(v1 >= 0); /* 0 for a new tmpfs file, until asked */
+    KT_EQ(lx_task_file_version(t, (int)fd), v1); /* no change, no bump */
+    KT_EQ(lx_task_syscall(t, LX__NR_pwrite64,
+                          (long[6]){ fd, (long)"wxyz", 4, 0 }),
+          4);
+    v2 = lx_task_file_version(t, (int)fd);
+    KT_ASSERT(v2 != v1);
+    KT_EQ(lx_task_syscall(t, LX__NR_pwrite64,
+                          (long[6]){ fd, (long)"WXYZ", 4, 0 }),
+          4);
+    KT_ASSERT(lx_task_file_version(t, (int)fd) != v2);
+    KT_EQ(lx_task_file_version(t, 999), -LX_EBADF);
+    KT_EQ(LXT3(t, close, fd, 0, 0), 0);
+}
+
+KTEST(file_version_changes_with_every_write)
+{
+    struct lx_task *t = lx_task_fork(NULL, 0);
+
+    KT_ASSERT(t != NULL);
+    version_changes_on_write(t, "/mnt/kt/version");
+    KT_EQ(lx_mount("tmpfs", "/tver", "tmpfs", 0, "size=1m"), 0);
+    version_changes_on_write(t, "/tver/f");
+    lx_task_exit(t);
+}
+
 int main(int argc, char **argv)
 {
     struct lx_boot_opts opts = { .cmdline = "mem=64M", .console_fd = -1 };

@@ -645,6 +645,8 @@ static int lxtmp_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_magic = TMPFS_MAGIC;
 	sb->s_op = &lxtmp_ops;
 	sb->s_time_gran = 1;
+	/* a change counter, so kbox's copies of files see every change */
+	sb->s_flags |= SB_I_VERSION;
 
 	inode = lxtmp_get_inode(sb, NULL, S_IFDIR | fi->mode, 0);
 	if (IS_ERR(inode))

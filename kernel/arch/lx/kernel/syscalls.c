@@ -16,6 +16,7 @@
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/idr.h>
+#include <linux/iversion.h>
 #include <asm/syscalls.h>
 #include <asm/lx_host.h>
 
@@ -162,6 +163,26 @@ static long lx_do_fd_path(int fd, char *buf, long len)
 }
 
 /*
+ * The change counter of the file at @fd (i_version; 0 where the
+ * filesystem keeps none). Asking for it makes the next change bump it,
+ * even within one tick of the coarse clock that stamps mtime and ctime.
+ */
+static long lx_do_file_version(int fd)
+{
+	struct file *file = fget(fd);
+	struct inode *inode;
+	long ret = 0;
+
+	if (!file)
+		return -EBADF;
+	inode = file_inode(file);
+	if (IS_I_VERSION(inode))
+		ret = (long)(inode_query_iversion(inode) & LONG_MAX);
+	fput(file);
+	return ret;
+}
+
+/*
  * End @p's interruptible wait (a FIFO open or read, an flock wait) as a
  * signal would: its call returns -EINTR. TIF_NOTIFY_SIGNAL makes
  * signal_pending() true without queueing a signal (lx tasks have no
@@ -281,6 +302,9 @@ void lx_k_run(void *arg)
 	case LX_K_MAYREAD:
 		ret = ptrace_may_access((struct task_struct *)req->args[0],
 					PTRACE_MODE_READ_FSCREDS) ? 0 : -EACCES;
+		break;
+	case LX_K_FILEVER:
+		ret = lx_do_file_version(req->args[0]);
 		break;
 	case LX_K_SHM:
 		ret = lx_shm_op(req->nr, req->args);

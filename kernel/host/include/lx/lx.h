@@ -152,6 +152,13 @@ long lx_mirror_gc(int *closed, int max);
 #define LX_SHM_PERM		2
 #define LX_SHM_PERM_OWNER	(-1L)
 long lx_task_shm(struct lx_task *task, int cmd, long a, long b, long c, long d);
+/*
+ * The change counter (i_version) of @task's file @fd: it differs after
+ * any change of the file's data or size made after the call, however
+ * soon (mtime and ctime come from a coarse clock). 0 for a filesystem
+ * that keeps none; -errno.
+ */
+long lx_task_file_version(struct lx_task *task, int fd);
 /* Close the task's O_CLOEXEC files, as execve does. */
 int lx_task_exec(struct lx_task *task);
 /*
