@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -476,6 +477,16 @@ int main(int argc, char **argv)
     signal(SIGTERM, forward_signal);
     signal(SIGHUP, forward_signal);
 
+    {
+        /* Its own, now that the guest has the limit it was started with:
+         * kbox holds a pidfd per guest process, and memfds. */
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+            rl.rlim_cur = rl.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
+    }
     status = kbox_seccomp_serve(listener, pidfd, pid);
     if (status < 0) {
         fprintf(stderr, "kbox: supervisor failed: %s\n", strerror(-status));

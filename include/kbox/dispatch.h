@@ -75,6 +75,7 @@ struct kbox_proc {
     /* Non-empty: the cwd is this guest directory inside a host bind (the
      * lx task's cwd is left where it was). */
     char bind_cwd[4096];
+    int pidfd; /* host pidfd, in kbox_proc_exit_watch(); -1 */
     int refs;  /* requests in flight (under the proc lock) */
     bool dead; /* exited: freed when refs drops to 0 */
     /* The main process is exiting or gone (its entry stays until the
@@ -216,6 +217,9 @@ void kbox_proc_remove(struct kbox_proc *p);
 /* Drop processes that died without exit_group (killed) or whose pid was
  * reused: their kernel tasks end, releasing files and locks. */
 void kbox_proc_sweep(void);
+/* An epoll fd that is readable when a guest process has ended (its
+ * pidfd fired): then kbox_proc_sweep(). -1 if there is none. */
+int kbox_proc_exit_watch(void);
 /*
  * The guest path of the program a guest process runs, when @path names
  * its /proc/<pid>/exe (self, thread-self or a guest pid): 0 and @out set,

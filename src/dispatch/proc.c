@@ -23,12 +23,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -282,6 +284,55 @@ static struct kbox_proc *find_tgid(pid_t tgid)
 }
 
 /* New process entry, linked in (proc_lock held). */
+/*
+ * Deaths by signal: a process killed (SIGKILL, a fatal signal) makes no
+ * exit_group call, and kbox used to notice only at its once-a-second
+ * sweep, its lx task holding the process's flocks, POSIX locks and FIFO
+ * ends meanwhile (`kill -9 $p; wait $p; flock -n` failed for a second).
+ * Each guest process's pidfd is watched: it is readable once the whole
+ * thread group has exited, zombie or reaped, which is when Linux has
+ * released those.
+ */
+static int exit_watch = -1;
+static pthread_once_t exit_watch_once = PTHREAD_ONCE_INIT;
+
+static void exit_watch_init(void)
+{
+    exit_watch = epoll_create1(EPOLL_CLOEXEC);
+}
+
+int kbox_proc_exit_watch(void)
+{
+    pthread_once(&exit_watch_once, exit_watch_init);
+    return exit_watch;
+}
+
+/* A pidfd of @tgid in the exit watch (fires once), or -1. */
+static int watch_exit(pid_t tgid)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT };
+    int fd;
+
+    if (kbox_proc_exit_watch() < 0)
+        return -1;
+    fd = (int)syscall(SYS_pidfd_open, tgid, 0); /* close-on-exec */
+    if (fd < 0)
+        return -1;
+    ev.data.fd = fd;
+    if (epoll_ctl(exit_watch, EPOLL_CTL_ADD, fd, &ev)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static bool has_exited(const struct kbox_proc *p)
+{
+    struct pollfd pf = { p->pidfd, POLLIN, 0 };
+
+    return p->pidfd >= 0 && poll(&pf, 1, 0) == 1;
+}
+
 static struct kbox_proc *new_proc_locked(pid_t tgid, struct lx_task *task,
                                          struct kbox_fdt *fdt)
 {
@@ -293,6 +344,7 @@ static struct kbox_proc *new_proc_locked(pid_t tgid, struct lx_task *task,
     p->task = task;
     p->fdt = fdt;
     p->start_time = start_time(tgid);
+    p->pidfd = watch_exit(tgid);
     /*
      * The kernel's pid for the process is its host pid, so /proc/<pid>,
      * ps and pidof inside the guest name the processes kill() reaches.
@@ -348,6 +400,8 @@ static void free_proc(struct kbox_proc *p)
     if (p->task)
         lx_task_exit(p->task);
     kbox_fdt_put(p->fdt);
+    if (p->pidfd >= 0)
+        close(p->pidfd); /* leaves the exit watch */
     free(p);
     kbox_mirror_gc(); /* its inotify instances and FIFO ends */
 }
@@ -746,7 +800,7 @@ void kbox_proc_sweep(void)
         next = p->next;
         if (p->tgid == kbox_sup.main_pid)
             continue;
-        if (start_time(p->tgid) != p->start_time) {
+        if (has_exited(p) || start_time(p->tgid) != p->start_time) {
             kill_locked(p); /* killed, or its pid was reused */
             if (p->refs == 0)
                 dead[n++] = p;

@@ -22,6 +22,12 @@ void kbox_proc_sweep(void)
 {
 }
 
+/* No process table here: no pidfds to watch (poll ignores fd -1). */
+int kbox_proc_exit_watch(void)
+{
+    return -1;
+}
+
 /* No process table here: no fork preparations to hand on. */
 void kbox_proc_main_exits(pid_t tgid)
 {

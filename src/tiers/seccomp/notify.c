@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -821,6 +822,16 @@ static void end_the_rest(int sig)
     forward_sig = SIGTERM;
 }
 
+/* Guest processes ended (their pidfds fired): release their tasks. */
+static void exits_seen(void)
+{
+    struct epoll_event ev[64];
+
+    while (epoll_wait(kbox_proc_exit_watch(), ev, 64, 0) == 64)
+        ; /* each fires once: taken */
+    kbox_proc_sweep();
+}
+
 static void serve_the_rest(void)
 {
     bool told = false;
@@ -858,9 +869,14 @@ static void serve_the_rest(void)
             for (int i = 0; i < n; i++)
                 kill(pids[i], sig);
         }
-        poll(NULL, 0, 20);
-        if (ticks % 50 == 0)
-            kbox_proc_sweep();
+        {
+            struct pollfd pf = { kbox_proc_exit_watch(), POLLIN, 0 };
+
+            if (poll(&pf, 1, 20) > 0)
+                exits_seen();
+            else if (ticks % 50 == 0)
+                kbox_proc_sweep();
+        }
     }
 }
 
@@ -889,8 +905,9 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
     pthread_mutex_unlock(&pool.lock);
 
     for (;;) {
-        struct pollfd pf = { pidfd, POLLIN, 0 };
-        int pr = poll(&pf, 1, 1000);
+        struct pollfd pf[2] = { { pidfd, POLLIN, 0 },
+                                { kbox_proc_exit_watch(), POLLIN, 0 } };
+        int pr = poll(pf, 2, 1000);
         siginfo_t si;
 
         if (pr < 0) {
@@ -902,6 +919,11 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
             kbox_proc_sweep();
             reap_others(main_pid);
             continue;
+        }
+        if (pf[1].revents) {
+            exits_seen();
+            if (!pf[0].revents)
+                continue;
         }
         memset(&si, 0, sizeof(si));
         if (waitid(P_PID, (id_t)main_pid, &si, WEXITED) == 0) {
