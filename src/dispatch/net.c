@@ -143,18 +143,6 @@ static int token_take(int fd)
     return v;
 }
 
-static int guest_hostfd(struct kbox_req *r, int fd)
-{
-    int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0), h;
-
-    if (pidfd < 0)
-        return -errno;
-    h = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-    h = h < 0 ? -errno : h;
-    close(pidfd);
-    return h;
-}
-
 /* Copy the guest's iovecs into one buffer. */
 static long gather(struct kbox_req *r, const struct msghdr *mh, char **out,
                    struct iovec **giov)
@@ -264,7 +252,7 @@ static struct kbox_resp h_sendmsg(struct kbox_req *r)
             for (int i = 0; i < n; i++) {
                 int g = fds[i], l = kbox_lxfd(r, g), h;
 
-                h = l >= 0 ? make_token(r, l) : guest_hostfd(r, g);
+                h = l >= 0 ? make_token(r, l) : kbox_guest_sock(r, g);
                 if (h < 0) {
                     rc = h == -ENOENT || h == -EBADF ? -EBADF : h;
                     goto out;

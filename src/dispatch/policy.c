@@ -60,8 +60,9 @@ static const int allow_list[] = {
     SYS_memfd_secret,
 #endif
     /* socket calls without a path (bind/connect/send* are notified) */
-    SYS_accept, SYS_accept4, SYS_listen, SYS_shutdown, SYS_getsockname,
-    SYS_getpeername, SYS_setsockopt, SYS_getsockopt, SYS_recvfrom,
+    SYS_accept, SYS_accept4, SYS_listen, SYS_shutdown,
+    /* getsockname/getpeername are notified: unix socket paths (sys.c) */
+    SYS_setsockopt, SYS_getsockopt, SYS_recvfrom,
     SYS_recvmmsg, /* recvmsg is notified: fds may arrive by SCM_RIGHTS */
 };
 

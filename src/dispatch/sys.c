@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,8 @@
 #include "kbox/abi.h"
 #include "kbox/dispatch.h"
 
-#define A(i) ((long)r->args[i])
+#define PIDFD_THREAD_ O_EXCL /* linux/pidfd.h's PIDFD_THREAD */
+#define A(i)          ((long)r->args[i])
 
 static struct kbox_resp h_uname(struct kbox_req *r)
 {
@@ -113,8 +116,20 @@ int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len)
  */
 int kbox_guest_sock(struct kbox_req *r, int fd)
 {
-    int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0), s;
+    pid_t tgid = r->proc ? r->proc->tgid : r->pid;
+    int pidfd = -1, s;
 
+    /*
+     * The calling thread's fd table: pidfd_open of a thread that is not
+     * the group leader needs PIDFD_THREAD (Linux 6.9); before that, the
+     * process's, which its threads share (CLONE_FILES) but for odd
+     * clones. Opening r->pid alone failed in every other thread: bind,
+     * connect and SCM_RIGHTS gave ENOTSOCK there, sendfile EBADF.
+     */
+    if (r->pid != tgid)
+        pidfd = (int)syscall(SYS_pidfd_open, r->pid, PIDFD_THREAD_);
+    if (pidfd < 0)
+        pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
     if (pidfd < 0)
         return -errno;
     s = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
@@ -163,6 +178,87 @@ int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
     return 0;
 }
 
+/*
+ * The names guests bound their unix sockets to, by host socket name, so
+ * getsockname and getpeername give back the path bind() was given (the
+ * host reports <exec_dir>/s-<dev>-<ino>, which unlink() in the guest
+ * cannot find). The newest NAMES bindings.
+ */
+#define NAMES 1024
+static struct {
+    char host[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    char guest[sizeof(((struct sockaddr_un *)0)->sun_path)];
+} names[NAMES];
+static unsigned next_name;
+static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void name_bound(const char *host, const char *guest)
+{
+    unsigned i;
+
+    pthread_mutex_lock(&names_lock);
+    for (i = 0; i < NAMES && strcmp(names[i].host, host); i++)
+        ;
+    if (i == NAMES)
+        i = next_name++ % NAMES;
+    snprintf(names[i].host, sizeof(names[i].host), "%s", host);
+    snprintf(names[i].guest, sizeof(names[i].guest), "%s", guest);
+    pthread_mutex_unlock(&names_lock);
+}
+
+static bool name_of(const char *host, char *guest, size_t len)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&names_lock);
+    for (unsigned i = 0; i < NAMES && !found; i++) {
+        if (names[i].host[0] && !strcmp(names[i].host, host)) {
+            snprintf(guest, len, "%s", names[i].guest);
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&names_lock);
+    return found;
+}
+
+/* getsockname/getpeername(fd, addr, addrlen): a unix socket bound to a
+ * path reports that path; everything else is the host's answer. */
+static struct kbox_resp h_sockname(struct kbox_req *r)
+{
+    struct sockaddr_storage ss;
+    struct sockaddr_un out;
+    socklen_t l = sizeof(ss);
+    int s = kbox_guest_sock(r, (int)kbox_arg_int(r->args[0])), rc, ulen;
+    size_t dl = strlen(kbox_sup.exec_dir), n;
+    const struct sockaddr_un *su = (const struct sockaddr_un *)&ss;
+
+    if (s < 0)
+        return kbox_continue(); /* EBADF, ENOTSOCK: the host says it */
+    memset(&ss, 0, sizeof(ss));
+    rc = r->nr == SYS_getsockname ? getsockname(s, (struct sockaddr *)&ss, &l)
+                                  : getpeername(s, (struct sockaddr *)&ss, &l);
+    close(s);
+    if (rc || ss.ss_family != AF_UNIX || !dl ||
+        l <= offsetof(struct sockaddr_un, sun_path) ||
+        strncmp(su->sun_path, kbox_sup.exec_dir, dl) ||
+        strncmp(su->sun_path + dl, "/s-", 3))
+        return kbox_continue();
+    memset(&out, 0, sizeof(out));
+    out.sun_family = AF_UNIX;
+    if (!name_of(su->sun_path, out.sun_path, sizeof(out.sun_path)))
+        return kbox_continue();
+    n = offsetof(struct sockaddr_un, sun_path) + strlen(out.sun_path) + 1;
+    if (r->ops->read(r, r->args[2], &ulen, sizeof(ulen)))
+        return kbox_ret(-EFAULT);
+    if (ulen < 0)
+        return kbox_ret(-EINVAL);
+    if (r->ops->write(r, r->args[1], &out, (size_t)ulen < n ? (size_t)ulen : n))
+        return kbox_ret(-EFAULT);
+    ulen = (int)n; /* the whole length, as Linux reports it */
+    return kbox_ret(r->ops->write(r, r->args[2], &ulen, sizeof(ulen)) ? -EFAULT
+                                                                      : 0);
+}
+
 static struct kbox_resp unix_bind_connect(struct kbox_req *r)
 {
     struct sockaddr_un sa, hs;
@@ -202,6 +298,8 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
         rc = bind(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
         if (rc)
             kbox_lx(r, LX__NR_unlinkat, AT_FDCWD, (long)path, 0, 0, 0, 0);
+        else
+            name_bound(hs.sun_path, path);
     } else {
         rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
     }
@@ -311,6 +409,9 @@ kbox_handler kbox_sys_handler(long nr)
     case SYS_connect:
     case SYS_sendto:
         return h_sockaddr;
+    case SYS_getsockname:
+    case SYS_getpeername:
+        return h_sockname;
     default:
         return NULL;
     }
