@@ -559,9 +559,11 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
         return kbox_ret(flock_op(r, fd, cmd));
+    case F_SETFL: /* without O_DIRECT, as at open (fs.c do_open) */
+        return kbox_ret(
+            kbox_lx(r, LX__NR_fcntl, fd, cmd, A(2) & ~(long)O_DIRECT, 0, 0, 0));
     case F_GETFD:
     case F_GETFL:
-    case F_SETFL:
     case F_GETOWN:
     case F_SETOWN:
     case F_GETSIG:

@@ -471,7 +471,7 @@ static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
          * lx's magic link; with no /proc in the guest, a duplicate. */
         snprintf(p, sizeof(p), "/proc/self/fd/%d", kbox_lxfd(r, n));
         rc = kbox_lx(r, LX__NR_openat, AT_FDCWD, (long)p,
-                     flags & ~(O_CREAT | O_EXCL), 0, 0, 0);
+                     flags & ~(O_CREAT | O_EXCL | O_DIRECT), 0, 0, 0);
         if (rc == -ENOENT)
             rc = kbox_lx(r, LX__NR_fcntl, kbox_lxfd(r, n),
                          (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0, 0,
@@ -551,6 +551,12 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
         close(hfd);
         return resp;
     }
+    /*
+     * O_DIRECT cannot work in lx: its data goes through kbox's buffers,
+     * which are neither aligned nor lx's memory (read and write failed
+     * with EINVAL). lx buffers the file instead; the data is the same.
+     */
+    flags &= ~O_DIRECT;
     if (resolve) {
         struct open_how how = { (unsigned long long)flags,
                                 (unsigned long long)mode, resolve };
