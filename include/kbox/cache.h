@@ -25,6 +25,8 @@ struct kbox_cache_key {
 
 void kbox_cache_key_from(struct kbox_cache_key *k, const struct kbox_gstat *g,
                          int kind);
+/* Is some content of inode (@dev, @ino) in memory (any size, version)? */
+bool kbox_cache_holds_file(uint64_t dev, uint64_t ino);
 /* A dup of the cached memfd for @k (caller closes it), or -1. */
 int kbox_cache_lookup(const struct kbox_cache_key *k);
 /* Insert @fd (ownership passes to the cache); returns a dup of the cached

@@ -168,7 +168,9 @@ struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
         /* A FIFO's read end: the guest may poll it. */
         if (S_ISFIFO(g.st_mode))
             return kbox_mirror_install_reply(r, lxfd, cloexec);
-        if (S_ISREG(g.st_mode) && !kbox_shmap_has(g.st_dev, g.st_ino)) {
+        /* (asking lx for the change counter only when it may matter) */
+        if (S_ISREG(g.st_mode) && !kbox_shmap_has(g.st_dev, g.st_ino) &&
+            kbox_cache_holds_file(g.st_dev, g.st_ino)) {
             kbox_cache_key_from(&k, &g, 0);
             k.version = kbox_file_version(r->task, lxfd);
             /* Memory only: a disk lookup on every open costs more than

@@ -42,6 +42,18 @@ static int find(const struct kbox_cache_key *k)
     return -1;
 }
 
+bool kbox_cache_holds_file(uint64_t dev, uint64_t ino)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < SLOTS && !found; i++)
+        found =
+            slots[i].used && slots[i].key.dev == dev && slots[i].key.ino == ino;
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
 int kbox_cache_lookup(const struct kbox_cache_key *k)
 {
     int i, fd = -1;

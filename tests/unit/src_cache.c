@@ -79,6 +79,28 @@ KTEST(changed_file_misses)
     close(a);
 }
 
+/* Same times and size, another change counter (lx's i_version): a change
+ * within one tick of the clock that stamps the times. */
+KTEST(changed_version_misses_and_the_inode_is_known)
+{
+    struct kbox_cache_key k1, k2;
+    int a;
+
+    kbox_cache_clear();
+    key(&k1, 30, 100);
+    k2 = k1;
+    k1.version = 4;
+    k2.version = 6;
+    KT_ASSERT(!kbox_cache_holds_file(1, 30));
+    a = kbox_cache_insert(&k1, memfd_with("one"));
+    KT_ASSERT(a >= 0);
+    KT_EQ(kbox_cache_lookup(&k2), -1);
+    KT_ASSERT(kbox_cache_holds_file(1, 30));
+    KT_ASSERT(!kbox_cache_holds_file(1, 31));
+    KT_ASSERT(!kbox_cache_holds_file(2, 30));
+    close(a);
+}
+
 KTEST(race_insert_returns_existing)
 {
     struct kbox_cache_key k;
