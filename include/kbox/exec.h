@@ -16,10 +16,11 @@ struct kbox_cache_key;
 /* Name task @t after the program at @path, as execve sets comm. */
 void kbox_exec_set_comm(struct lx_task *t, const char *path);
 /* A sealed memfd, or a read-only file of the persistent cache (fresh fd,
- * caller closes), with the content of lx fd @lxfd whose stat is @g;
- * cached by (dev, ino, size, mtime, ctime, change counter). */
+ * caller closes), with the content of lx fd @lxfd whose stat is @g and
+ * change counter @version (kbox_file_version); cached by (dev, ino,
+ * size, mtime, ctime, change counter). */
 int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
-                            const struct kbox_gstat *g);
+                            const struct kbox_gstat *g, uint64_t version);
 /* The change counter of lx fd @lxfd (lx_task_file_version; 0 if none). */
 uint64_t kbox_file_version(struct lx_task *t, int lxfd);
 /* The cached content for @k (memory, then disk, verified against lx fd

@@ -944,27 +944,20 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
 }
 
 /*
- * mmap of an lx file: the guest needs a host fd with the content. Copy
- * the file into a memfd (point in time) and put it at the same guest fd
- * number in place of the placeholder, then let the host map it. Shared
- * writable mappings (and any mapping of a file that has one) use the
- * inode's shared memfd instead, written back to the image (shmap.c).
+ * Is the content memfd at guest fd @gfd (a shadow of a file with stat @g
+ * and change counter @version) still the file's content? It is the cached copy
+ * for the file's key now, or the file changed since (mmap would map the old
+ * bytes: stale pages, or SIGBUS past the old end).
  */
-/*
- * Is the content memfd at guest fd @gfd (a shadow of lx fd @lxfd, stat
- * @g) still the file's content? It is the cached copy for the file's key
- * now, or the file changed since (mmap would map the old bytes: stale
- * pages, or SIGBUS past the old end).
- */
-static bool shadow_current(struct kbox_req *r, int gfd, int lxfd,
-                           const struct kbox_gstat *g)
+static bool shadow_current(struct kbox_req *r, int gfd,
+                           const struct kbox_gstat *g, uint64_t version)
 {
     struct kbox_cache_key k;
     bool same;
     int mfd;
 
     kbox_cache_key_from(&k, g, 0);
-    k.version = kbox_file_version(r->task, lxfd);
+    k.version = version;
     mfd = kbox_cache_lookup(&k);
     if (mfd < 0)
         return false;
@@ -973,6 +966,13 @@ static bool shadow_current(struct kbox_req *r, int gfd, int lxfd,
     return same;
 }
 
+/*
+ * mmap of an lx file: the guest needs a host fd with the content. Copy
+ * the file into a memfd (point in time) and put it at the same guest fd
+ * number in place of the placeholder, then let the host map it. Shared
+ * writable mappings (and any mapping of a file that has one) use the
+ * inode's shared memfd instead, written back to the image (shmap.c).
+ */
 static struct kbox_resp h_mmap(struct kbox_req *r)
 {
     int gfd = FD(4), fd = kbox_lxfd(r, gfd);
@@ -980,6 +980,7 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     bool shared_w = (flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE);
     struct kbox_gstat g;
     long cloexec, rc, fl;
+    uint64_t version;
     bool shadow;
     int mfd;
 
@@ -988,8 +989,9 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     rc = kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0);
     if (rc < 0)
         return kbox_ret(rc);
-    shadow =
-        kbox_fdt_shadow(r->proc->fdt, gfd) && shadow_current(r, gfd, fd, &g);
+    version = kbox_file_version(r->task, fd);
+    shadow = kbox_fdt_shadow(r->proc->fdt, gfd) &&
+             shadow_current(r, gfd, &g, version);
     if (shadow && !shared_w && !kbox_shmap_any())
         return kbox_continue(); /* the content memfd is already there */
     if (!S_ISREG(g.st_mode))
@@ -1007,7 +1009,7 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     if (mfd == -ENOENT) {
         if (shadow)
             return kbox_continue();
-        mfd = kbox_exec_content_memfd(r->task, fd, &g);
+        mfd = kbox_exec_content_memfd(r->task, fd, &g, version);
     }
     if (mfd < 0)
         return kbox_ret(mfd);

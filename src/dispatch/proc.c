@@ -283,7 +283,6 @@ static struct kbox_proc *find_tgid(pid_t tgid)
     return NULL;
 }
 
-/* New process entry, linked in (proc_lock held). */
 /*
  * Deaths by signal: a process killed (SIGKILL, a fatal signal) makes no
  * exit_group call, and kbox used to notice only at its once-a-second
@@ -333,6 +332,7 @@ static bool has_exited(const struct kbox_proc *p)
     return p->pidfd >= 0 && poll(&pf, 1, 0) == 1;
 }
 
+/* New process entry, linked in (proc_lock held). */
 static struct kbox_proc *new_proc_locked(pid_t tgid, struct lx_task *task,
                                          struct kbox_fdt *fdt)
 {

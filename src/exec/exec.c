@@ -147,7 +147,7 @@ uint64_t kbox_file_version(struct lx_task *t, int lxfd)
 }
 
 int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
-                            const struct kbox_gstat *g)
+                            const struct kbox_gstat *g, uint64_t version)
 {
     struct kbox_cache_key k;
     size_t size = (size_t)g->st_size, off = 0;
@@ -155,7 +155,7 @@ int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
     int fd;
 
     kbox_cache_key_from(&k, g, 0);
-    k.version = kbox_file_version(t, lxfd);
+    k.version = version;
     fd = kbox_exec_cached_content(t, lxfd, &k);
     if (fd >= 0)
         return fd;
@@ -237,7 +237,7 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
         rc = -EACCES;
     if (rc >= 0) {
         img->version = kbox_file_version(t, (int)fd);
-        rc = kbox_exec_content_memfd(t, (int)fd, &img->st);
+        rc = kbox_exec_content_memfd(t, (int)fd, &img->st, img->version);
         if (rc >= 0)
             img->fd = (int)rc;
     }
