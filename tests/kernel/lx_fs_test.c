@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define KTEST_IMPLEMENTATION
@@ -829,6 +831,64 @@ KTEST(corrupt_image_mount_fails_cleanly)
     KT_ASSERT(r < 0);
     if (r != -LX_EINVAL && r != -LX_EUCLEAN && r != -LX_EIO)
         KT_FAIL("mount of a corrupt image: %ld", r);
+}
+
+struct watchdog {
+    struct lx_task *task;
+    pthread_t caller;
+    volatile int done;
+};
+
+/* Ends the caller's blocked call if it is still blocked after 3 s. */
+static void *watchdog_main(void *arg)
+{
+    struct watchdog *w = arg;
+
+    for (int i = 0; i < 300 && !w->done; i++)
+        usleep(10 * 1000);
+    if (!w->done)
+        lx_task_interrupt(w->task, (unsigned long)w->caller);
+    return NULL;
+}
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A receive timeout sleeps in schedule_timeout(): a timer_list, which only
+ * the tick's update_process_times() expires. (The socket constants are the
+ * generic ones, the same in lx and on the host.)
+ */
+KTEST(timer_list_timeouts_expire)
+{
+    struct watchdog w = { lx_task_fork(NULL, 0), pthread_self(), 0 };
+    long tv[2] = { 0, 50 * 1000 }; /* struct __kernel_old_timeval: 50 ms */
+    int sv[2];
+    char c;
+    long long t0;
+    long r;
+    pthread_t th;
+
+    KT_ASSERT(w.task != NULL);
+    KT_EQ(LXT4(w.task, socketpair, AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    KT_EQ(LXT5(w.task, setsockopt, sv[0], SOL_SOCKET, SO_RCVTIMEO, tv,
+               sizeof(tv)),
+          0);
+    KT_EQ(pthread_create(&th, NULL, watchdog_main, &w), 0);
+    t0 = mono_ms();
+    r = LXT6(w.task, recvfrom, sv[0], &c, 1, 0, 0, 0);
+    w.done = 1;
+    pthread_join(th, NULL);
+    KT_EQ(r, -LX_EAGAIN); /* -EINTR: the watchdog had to end it */
+    KT_ASSERT(mono_ms() - t0 >= 40);
+    KT_EQ(LXT3(w.task, close, sv[0], 0, 0), 0);
+    KT_EQ(LXT3(w.task, close, sv[1], 0, 0), 0);
+    lx_task_exit(w.task);
 }
 
 KTEST(leave_written_data)

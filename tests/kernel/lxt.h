@@ -20,5 +20,15 @@
 /* The same, as a given task context. */
 #define LXT3(t, nr, a, b, c) \
     lx_task_syscall((t), LX__NR_##nr, (long[6]){ LXA(a), LXA(b), LXA(c) })
+#define LXT4(t, nr, a, b, c, d)       \
+    lx_task_syscall((t), LX__NR_##nr, \
+                    (long[6]){ LXA(a), LXA(b), LXA(c), LXA(d) })
+#define LXT5(t, nr, a, b, c, d, e)    \
+    lx_task_syscall((t), LX__NR_##nr, \
+                    (long[6]){ LXA(a), LXA(b), LXA(c), LXA(d), LXA(e) })
+#define LXT6(t, nr, a, b, c, d, e, f) \
+    lx_task_syscall(                  \
+        (t), LX__NR_##nr,             \
+        (long[6]){ LXA(a), LXA(b), LXA(c), LXA(d), LXA(e), LXA(f) })
 
 #endif

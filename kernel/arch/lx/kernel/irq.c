@@ -10,12 +10,19 @@
 #include <linux/hardirq.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <asm/irq_regs.h>
 #include <asm/lx_host.h>
 
 #include "lx.h"
 
 static unsigned long lx_irq_flags = ARCH_IRQ_DISABLED;
 static int lx_in_dispatch;
+/*
+ * The registers an interrupt "arrived" with: always kernel mode. The tick
+ * handler runs update_process_times() (the timer wheel, the scheduler tick)
+ * only when get_irq_regs() is set; without it no timer_list ever expired.
+ */
+static struct pt_regs lx_irq_regs;
 
 unsigned long arch_local_save_flags(void)
 {
@@ -24,6 +31,7 @@ unsigned long arch_local_save_flags(void)
 
 static void lx_run_pending_irqs(void)
 {
+	struct pt_regs *old_regs = set_irq_regs(&lx_irq_regs);
 	unsigned long pending;
 	int irq;
 
@@ -38,6 +46,7 @@ static void lx_run_pending_irqs(void)
 		}
 	}
 	lx_in_dispatch = 0;
+	set_irq_regs(old_regs);
 }
 
 void arch_local_irq_restore(unsigned long flags)
