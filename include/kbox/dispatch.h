@@ -166,7 +166,7 @@ void kbox_inflight_scan(void);
 long kbox_lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd,
                    bool cloexec);
 
-/* Shared writable mappings of image files (src/dispatch/shmap.c). */
+/* Shared mappings of image files (src/dispatch/shmap.c). */
 bool kbox_shmap_any(void);
 bool kbox_shmap_has(uint64_t dev, uint64_t ino);
 /*
@@ -177,8 +177,26 @@ bool kbox_shmap_has(uint64_t dev, uint64_t ino);
  */
 int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
                    bool create, bool rdwr);
+/*
+ * kbox_lx(r, nr, a0..a5) for a call that changes the bytes or size of the
+ * file behind lx fd @lxfd (write, pwrite, fallocate, ...): bytes land at
+ * @at, or at the file position when @at is -1. A file mapped shared gets
+ * the change in its memfd too, under the map's lock.
+ */
+long kbox_lx_change(struct kbox_req *r, int lxfd, long long at, long nr,
+                    long a0, long a1, long a2, long a3, long a4, long a5);
+/*
+ * A read of up to @n bytes at *@at (NULL: the file position, advanced) of
+ * a file mapped shared and writable comes from the memfd: its stores are
+ * the content. -ENOENT when the file has no such mapping.
+ */
+long kbox_shmap_pread(struct kbox_req *r, int lxfd, void *buf, size_t n,
+                      const long long *at);
+/* Stores into the file behind lx fd @lxfd reach the image now. */
+void kbox_shmap_sync_fd(struct kbox_req *r, int lxfd);
+/* The file @dev/@ino took size @len outside kbox_lx_change (truncate by
+ * path, O_TRUNC). */
 void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len);
-void kbox_shmap_sync_inode(uint64_t dev, uint64_t ino);
 void kbox_shmap_sync_proc(pid_t tgid);
 void kbox_shmap_inherit(pid_t parent, pid_t child);
 void kbox_shmap_proc_gone(pid_t tgid);

@@ -130,6 +130,11 @@ static long end_read(struct kbox_req *r, struct end *e, char *buf, size_t n)
     long got;
 
     if (e->lxfd >= 0) {
+        long long at = e->off ? *e->off : 0;
+
+        got = kbox_shmap_pread(r, e->lxfd, buf, n, e->off ? &at : NULL);
+        if (got != -ENOENT)
+            return got; /* mapped writable: the stores are the content */
         if (e->off)
             return kbox_lx(r, LX__NR_pread64, e->lxfd, (long)buf, (long)n,
                            (long)*e->off, 0, 0);
@@ -151,9 +156,10 @@ static long end_write(struct kbox_req *r, struct end *e, const char *buf,
 
     if (e->lxfd >= 0) {
         if (e->off)
-            return kbox_lx(r, LX__NR_pwrite64, e->lxfd, (long)buf, (long)n,
-                           (long)*e->off, 0, 0);
-        return kbox_lx(r, LX__NR_write, e->lxfd, (long)buf, (long)n, 0, 0, 0);
+            return kbox_lx_change(r, e->lxfd, *e->off, LX__NR_pwrite64, e->lxfd,
+                                  (long)buf, (long)n, (long)*e->off, 0, 0);
+        return kbox_lx_change(r, e->lxfd, -1, LX__NR_write, e->lxfd, (long)buf,
+                              (long)n, 0, 0, 0);
     }
     if (e->sock)
         put = send(e->hfd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -287,8 +293,9 @@ static long do_sendfile(struct kbox_req *r, int gout, int gin, int lout,
         in.off = &off;
     }
     if (lin >= 0 && lout >= 0) {
-        rc = kbox_lx(r, LX__NR_sendfile, lout, lin, in.off ? (long)&off : 0,
-                     (long)count, 0, 0);
+        kbox_shmap_sync_fd(r, lin); /* lx copies from its own pages */
+        rc = kbox_lx_change(r, lout, -1, LX__NR_sendfile, lout, lin,
+                            in.off ? (long)&off : 0, (long)count, 0, 0);
     } else {
         rc = lin < 0 ? end_host(r, &in, gin, false) : 0;
         if (!rc && lout < 0)
@@ -317,8 +324,9 @@ static long do_splice(struct kbox_req *r, int gin, int gout, int lin, int lout)
     if (read_off(r, r->args[1], &oin) || read_off(r, r->args[3], &oout))
         return -EFAULT;
     if (lin >= 0 && lout >= 0) { /* lx's own: its FIFOs, its errors */
-        rc = kbox_lx(r, LX__NR_splice, lin, r->args[1] ? (long)&oin : 0, lout,
-                     r->args[3] ? (long)&oout : 0, (long)count, A(5));
+        rc = kbox_lx_change(r, lout, r->args[3] ? oout : -1, LX__NR_splice, lin,
+                            r->args[1] ? (long)&oin : 0, lout,
+                            r->args[3] ? (long)&oout : 0, (long)count, A(5));
         goto offsets;
     }
     rc = lin < 0 ? end_host(r, &in, gin, false) : 0;
@@ -364,8 +372,10 @@ static long do_copy_file_range(struct kbox_req *r, int lin, int lout)
         return -EXDEV;
     if (read_off(r, r->args[1], &oi) || read_off(r, r->args[3], &oo))
         return -EFAULT;
-    rc = kbox_lx(r, LX__NR_copy_file_range, lin, r->args[1] ? (long)&oi : 0,
-                 lout, r->args[3] ? (long)&oo : 0, A(4), A(5));
+    kbox_shmap_sync_fd(r, lin); /* lx copies from its own pages */
+    rc = kbox_lx_change(r, lout, r->args[3] ? oo : -1, LX__NR_copy_file_range,
+                        lin, r->args[1] ? (long)&oi : 0, lout,
+                        r->args[3] ? (long)&oo : 0, A(4), A(5));
     if (rc >= 0 && r->args[1])
         r->ops->write(r, r->args[1], &oi, sizeof(oi));
     if (rc >= 0 && r->args[3])

@@ -152,6 +152,15 @@ struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
     int src = kbox_sup.placeholder_fd, mfd = -1;
     long gfd;
 
+    if ((oflags & O_TRUNC) && kbox_shmap_any()) {
+        struct kbox_gstat g;
+
+        /* A file mapped shared was emptied: so is its memfd. */
+        if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0 &&
+            S_ISREG(g.st_mode))
+            kbox_shmap_resize(g.st_dev, g.st_ino, g.st_size);
+    }
+
     /*
      * A read-only regular file whose content is already cached (a shared
      * library the previous program mapped): hand out the content memfd
@@ -214,7 +223,13 @@ static struct kbox_resp read_lx(struct kbox_req *r, int fd)
     do {
         size_t want = cnt - done < CHUNK ? cnt - done : CHUNK;
 
-        if (r->nr == SYS_pread64)
+        long long at = A(3) + (long)done;
+
+        n = kbox_shmap_pread(r, fd, buf, want,
+                             r->nr == SYS_pread64 ? &at : NULL);
+        if (n != -ENOENT)
+            ; /* mapped writable: the stores are the content */
+        else if (r->nr == SYS_pread64)
             n = kbox_lx(r, LX__NR_pread64, fd, (long)buf, (long)want,
                         A(3) + (long)done, 0, 0);
         else
@@ -277,10 +292,11 @@ static struct kbox_resp h_write(struct kbox_req *r)
             return kbox_ret(done ? (long)done : rc);
         }
         if (r->nr == SYS_pwrite64)
-            n = kbox_lx(r, LX__NR_pwrite64, fd, (long)buf, (long)want,
-                        A(3) + (long)done, 0, 0);
+            n = kbox_lx_change(r, fd, A(3) + (long)done, LX__NR_pwrite64, fd,
+                               (long)buf, (long)want, A(3) + (long)done, 0, 0);
         else
-            n = kbox_lx(r, LX__NR_write, fd, (long)buf, (long)want, 0, 0, 0);
+            n = kbox_lx_change(r, fd, -1, LX__NR_write, fd, (long)buf,
+                               (long)want, 0, 0, 0);
         if (n < 0) {
             free(buf);
             return kbox_ret(done ? (long)done : n);
@@ -357,13 +373,20 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
             off += iov[i].iov_len;
         }
         if (v2) /* offset -1: the file position; flags RWF_* */
-            n = kbox_lx(r, LX__NR_pwritev2, fd, (long)kiov, iovcnt, A(3), 0,
-                        A(5));
+            n = kbox_lx_change(r, fd, A(3), LX__NR_pwritev2, fd, (long)kiov,
+                               iovcnt, A(3), 0, A(5));
         else
-            n = kbox_lx(r, pos ? LX__NR_pwritev : LX__NR_writev, fd, (long)kiov,
-                        iovcnt, pos ? A(3) : 0, 0, 0);
+            n = kbox_lx_change(r, fd, pos ? A(3) : -1,
+                               pos ? LX__NR_pwritev : LX__NR_writev, fd,
+                               (long)kiov, iovcnt, pos ? A(3) : 0, 0, 0);
     } else {
-        if (v2)
+        long long at = A(3); /* preadv2's -1: the file position */
+
+        n = kbox_shmap_pread(r, fd, buf, total,
+                             pos && !(v2 && at == -1) ? &at : NULL);
+        if (n != -ENOENT)
+            ; /* mapped writable: the stores are the content */
+        else if (v2)
             n = kbox_lx(r, LX__NR_preadv2, fd, (long)kiov, iovcnt, A(3), 0,
                         A(5));
         else if (pos)
@@ -765,7 +788,6 @@ static struct kbox_resp h_getdents(struct kbox_req *r)
 static struct kbox_resp h_fd_scalar(struct kbox_req *r)
 {
     int fd = kbox_lxfd(r, FD(0));
-    struct kbox_gstat g;
     long rc;
 
     if (fd < 0 && r->nr == SYS_fchdir) {
@@ -801,22 +823,13 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
     }
     if (fd < 0)
         return kbox_continue();
-    if (kbox_shmap_any() &&
-        (r->nr == SYS_ftruncate || r->nr == SYS_fsync ||
-         r->nr == SYS_fdatasync || r->nr == SYS_sync_file_range) &&
-        kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0) == 0) {
-        /* The file is mapped shared: its stores first, sizes in step. */
-        if (r->nr == SYS_ftruncate) {
-            rc = kbox_lx(r, LX__NR_ftruncate, fd, A(1), 0, 0, 0, 0);
-            if (rc == 0)
-                kbox_shmap_resize(g.st_dev, g.st_ino, A(1));
-            return kbox_ret(rc);
-        }
-        kbox_shmap_sync_inode(g.st_dev, g.st_ino);
-    }
+    /* A file mapped shared: its stores reach the image first. */
+    if (r->nr == SYS_fsync || r->nr == SYS_fdatasync ||
+        r->nr == SYS_sync_file_range)
+        kbox_shmap_sync_fd(r, fd);
     switch (r->nr) {
     case SYS_ftruncate:
-        rc = kbox_lx(r, LX__NR_ftruncate, fd, A(1), 0, 0, 0, 0);
+        rc = kbox_lx_change(r, fd, -1, LX__NR_ftruncate, fd, A(1), 0, 0, 0, 0);
         break;
     case SYS_fsync:
         rc = kbox_lx(r, LX__NR_fsync, fd, 0, 0, 0, 0, 0);
@@ -837,7 +850,8 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
         rc = kbox_lx(r, LX__NR_fchown, fd, A(1), A(2), 0, 0, 0);
         break;
     case SYS_fallocate:
-        rc = kbox_lx(r, LX__NR_fallocate, fd, A(1), A(2), A(3), 0, 0);
+        rc = kbox_lx_change(r, fd, A(2), LX__NR_fallocate, fd, A(1), A(2), A(3),
+                            0, 0);
         break;
     case SYS_flock:
         rc = kbox_lx(r, LX__NR_flock, fd, A(1), 0, 0, 0, 0);
@@ -977,7 +991,10 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
 {
     int gfd = FD(4), fd = kbox_lxfd(r, gfd);
     int flags = (int)A(3), prot = (int)A(2);
-    bool shared_w = (flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE);
+    /* MAP_SHARED_VALIDATE (3) is MAP_SHARED with its flags checked */
+    bool shared = (flags & MAP_TYPE) == MAP_SHARED ||
+                  (flags & MAP_TYPE) == MAP_SHARED_VALIDATE;
+    bool shared_w = shared && (prot & PROT_WRITE);
     struct kbox_gstat g;
     long cloexec, rc, fl;
     uint64_t version;
@@ -992,7 +1009,7 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     version = kbox_file_version(r->task, fd);
     shadow = kbox_fdt_shadow(r->proc->fdt, gfd) &&
              shadow_current(r, gfd, &g, version);
-    if (shadow && !shared_w && !kbox_shmap_any())
+    if (shadow && !shared && !kbox_shmap_any())
         return kbox_continue(); /* the content memfd is already there */
     if (!S_ISREG(g.st_mode))
         return kbox_ret(-ENODEV);
@@ -1004,8 +1021,9 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
         return kbox_ret(-EACCES);
     cloexec = kbox_fdt_cloexec(r->proc->fdt, gfd);
     mfd = -ENOENT;
-    if (shared_w || kbox_shmap_any())
-        mfd = kbox_shmap_map(r, fd, &g, shared_w, (fl & O_ACCMODE) == O_RDWR);
+    if (shared || kbox_shmap_any())
+        mfd = kbox_shmap_map(r, fd, &g, shared,
+                             shared && (fl & O_ACCMODE) == O_RDWR);
     if (mfd == -ENOENT) {
         if (shadow)
             return kbox_continue();

@@ -976,6 +976,13 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         break;
     case SYS_truncate:
         rc = kbox_lx(r, LX__NR_truncate, (long)path, A(1), 0, 0, 0, 0);
+        if (rc == 0 && kbox_shmap_any()) {
+            struct kbox_gstat g;
+
+            if (kbox_lx(r, LX__NR_newfstatat, AT_FDCWD, (long)path, (long)&g, 0,
+                        0, 0) == 0)
+                kbox_shmap_resize(g.st_dev, g.st_ino, g.st_size);
+        }
         break;
     case SYS_statfs: {
         struct kbox_gstatfs g;

@@ -1,24 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared writable mappings of image files (mmap MAP_SHARED + PROT_WRITE).
+ * Shared mappings of image files (mmap MAP_SHARED).
  *
  * The host can only map host objects, so each image inode mapped this way
  * gets one memfd holding its content, shared by every process and every
  * mapping of that inode (sqlite's -shm, apt's caches: several processes
- * must see each other's stores at once). Stores land in the memfd; they
- * are written back to the image through an lx fd kept in the holder task
- * on msync, fsync/fdatasync of the file, and when a process that mapped
- * it (or inherited the mapping by fork) ends; when the last such process
- * has ended the memfd is dropped and the next mapping starts from the
- * image again. Growth of the file through lx (ftruncate, a write past the
- * end before mapping more) is carried into the memfd, so the new range is
- * mappable. Not coherent: read()/write() through a descriptor see stores
- * made through a mapping only after one of those write-back points, and
- * a mapping does not see write()s inside the range it already holds.
+ * must see each other's stores at once). While it exists the memfd is kept
+ * coherent with the file, as Linux's page cache is:
+ * - every change lx makes to the file's bytes or size through kbox
+ *   (write, pwrite, writev, sendfile, splice, copy_file_range, fallocate,
+ *   truncate, O_TRUNC) is copied into the memfd under the map's lock
+ *   (kbox_lx_change), so mappings see it at once (SQLite and LMDB read
+ *   through a read-only MAP_SHARED mapping and write with pwrite);
+ * - when the memfd was handed out writable, reads of the file come from
+ *   it (kbox_shmap_pread), so read() sees stores at once; the stores are
+ *   written back to the image through an lx fd kept in the holder task on
+ *   msync, fsync/fdatasync of the file, and when a process that mapped it
+ *   (or inherited the mapping by fork) ends. When the last such process
+ *   has ended the memfd is dropped and the next mapping starts from the
+ *   image again.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -39,8 +44,10 @@
 struct shmap {
     uint64_t dev, ino;
     int memfd;
-    long held;   /* lx fd in kbox_sup.holder, open for writing */
-    size_t size; /* of the memfd */
+    long held;     /* lx fd in kbox_sup.holder, readable */
+    bool held_rw;  /* ... and writable */
+    bool writable; /* the memfd was handed out writable: stores may come */
+    size_t size;   /* of the memfd: the file's size */
     pid_t users[MAX_USERS];
     int nusers;
     bool pinned; /* more users than we track: kept until kbox exits */
@@ -83,9 +90,8 @@ bool kbox_shmap_has(uint64_t dev, uint64_t ino)
     return has;
 }
 
-/* Copy bytes [from, to) of lx fd @lxfd (task @t) into the memfd. */
-static int fill(struct shmap *m, struct lx_task *t, int lxfd, size_t from,
-                size_t to)
+/* Copy bytes [from, to) of the file into the memfd (lock held). */
+static int fill(struct shmap *m, size_t from, size_t to)
 {
     char *map;
     size_t off = from;
@@ -96,10 +102,8 @@ static int fill(struct shmap *m, struct lx_task *t, int lxfd, size_t from,
     if (map == MAP_FAILED)
         return -ENOMEM;
     while (off < to) {
-        long a[6] = {
-            lxfd, (long)(map + off), (long)(to - off), (long)off, 0, 0
-        };
-        long n = lx_task_syscall(t, LX__NR_pread64, a);
+        long n = holder_call(LX__NR_pread64, m->held, (long)(map + off),
+                             (long)(to - off), (long)off);
 
         if (n <= 0)
             break; /* shorter than it said: the rest reads as zeros */
@@ -116,9 +120,12 @@ static void write_back(struct shmap *m)
     char *map;
     size_t off = 0, size;
 
-    if (fstat(m->memfd, &st) || st.st_size <= 0)
+    /* Only stores need writing: lx's changes are in the memfd already. */
+    if (!m->writable || !m->held_rw || fstat(m->memfd, &st) || st.st_size <= 0)
         return;
     size = (size_t)st.st_size;
+    if (size > m->size)
+        size = m->size; /* never past the file's end */
     map = mmap(NULL, size, PROT_READ, MAP_SHARED, m->memfd, 0);
     if (map == MAP_FAILED)
         return;
@@ -182,8 +189,9 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
         m->ino = g->st_ino;
         m->memfd = memfd_create("kbox-shared", MFD_CLOEXEC);
         m->held = kbox_lx_getfd(kbox_sup.holder, r->task, lxfd, true);
+        m->held_rw = rdwr;
         if (m->memfd < 0 || m->held < 0 || ftruncate(m->memfd, (off_t)size) ||
-            fill(m, r->task, lxfd, 0, size)) {
+            fill(m, 0, size)) {
             int e = m->held < 0 ? (int)m->held : -ENOMEM;
 
             if (m->memfd >= 0)
@@ -199,13 +207,26 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
         maps = m;
         atomic_fetch_add(&nmaps, 1);
     } else if (size > m->size) {
-        /* Grown through lx since: bring the new range in. */
+        /* Grown through lx behind our back: bring the new range in. */
         if (ftruncate(m->memfd, (off_t)size) == 0 &&
-            fill(m, r->task, lxfd, m->size, size) == 0)
+            fill(m, m->size, size) == 0)
             m->size = size;
+    }
+    if (rdwr && !m->held_rw) {
+        /* Stores may come now: write-back needs a writable lx fd. */
+        long held = kbox_lx_getfd(kbox_sup.holder, r->task, lxfd, true);
+
+        if (held < 0) {
+            pthread_mutex_unlock(&lock);
+            return (int)held;
+        }
+        holder_call(LX__NR_close, m->held, 0, 0, 0);
+        m->held = held;
+        m->held_rw = true;
     }
     add_user(m, r->proc->tgid);
     if (rdwr) {
+        m->writable = true;
         fd = fcntl(m->memfd, F_DUPFD_CLOEXEC, 0);
     } else {
         char self[64];
@@ -215,6 +236,105 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
     }
     pthread_mutex_unlock(&lock);
     return fd < 0 ? -errno : fd;
+}
+
+/*
+ * The map of the inode behind lx fd @lxfd, locked, with the file's stat in
+ * @g; NULL (nothing locked) when the inode is not mapped shared.
+ */
+static struct shmap *lock_fd(struct kbox_req *r, int lxfd, struct kbox_gstat *g)
+{
+    struct shmap *m;
+
+    if (!kbox_shmap_any() ||
+        kbox_lx(r, LX__NR_fstat, lxfd, (long)g, 0, 0, 0, 0) != 0 ||
+        !S_ISREG(g->st_mode))
+        return NULL;
+    pthread_mutex_lock(&lock);
+    m = find(g->st_dev, g->st_ino);
+    if (!m)
+        pthread_mutex_unlock(&lock);
+    return m;
+}
+
+/* The memfd takes the file's size @size (lock held). */
+static void set_size(struct shmap *m, long long size)
+{
+    if (size >= 0 && (size_t)size != m->size &&
+        ftruncate(m->memfd, (off_t)size) == 0)
+        m->size = (size_t)size;
+}
+
+long kbox_lx_change(struct kbox_req *r, int lxfd, long long at, long nr,
+                    long a0, long a1, long a2, long a3, long a4, long a5)
+{
+    struct kbox_gstat g;
+    struct shmap *m = lock_fd(r, lxfd, &g);
+    long long from, to;
+    long rc, fl;
+
+    if (!m)
+        return kbox_lx(r, nr, a0, a1, a2, a3, a4, a5);
+    /* Where the bytes will land: an O_APPEND file appends even pwrite's. */
+    fl = kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0);
+    if (fl >= 0 && (fl & O_APPEND))
+        from = g.st_size;
+    else if (at >= 0)
+        from = at;
+    else
+        from = kbox_lx(r, LX__NR_lseek, lxfd, 0, SEEK_CUR, 0, 0, 0);
+    rc = kbox_lx(r, nr, a0, a1, a2, a3, a4, a5);
+    if (rc >= 0 && kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0) {
+        set_size(m, g.st_size);
+        if (nr == LX__NR_fallocate) {
+            /* a3 is the length; collapse/insert move the whole tail */
+            from = a2;
+            to = (a1 & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
+                     ? g.st_size
+                     : a2 + a3;
+        } else {
+            to = from >= 0 ? from + rc : -1;
+        }
+        if (to > g.st_size)
+            to = g.st_size;
+        if (from >= 0 && to > from)
+            fill(m, (size_t)from, (size_t)to);
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
+long kbox_shmap_pread(struct kbox_req *r, int lxfd, void *buf, size_t n,
+                      const long long *at)
+{
+    struct kbox_gstat g;
+    struct shmap *m = lock_fd(r, lxfd, &g);
+    long long pos;
+    long rc;
+
+    if (!m)
+        return -ENOENT;
+    if (!m->writable) {
+        pthread_mutex_unlock(&lock);
+        return -ENOENT; /* no stores: lx has every byte */
+    }
+    /* lx checks the descriptor (O_WRONLY: EBADF) and offset (EINVAL). */
+    rc = at ? kbox_lx(r, LX__NR_pread64, lxfd, (long)buf, 0, (long)*at, 0, 0)
+            : kbox_lx(r, LX__NR_read, lxfd, (long)buf, 0, 0, 0, 0);
+    pos = at ? *at : kbox_lx(r, LX__NR_lseek, lxfd, 0, SEEK_CUR, 0, 0, 0);
+    if (rc == 0 && pos < 0)
+        rc = pos;
+    if (rc == 0 && pos < g.st_size) {
+        if (n > (size_t)(g.st_size - pos))
+            n = (size_t)(g.st_size - pos);
+        rc = pread(m->memfd, buf, n, (off_t)pos);
+        if (rc < 0)
+            rc = -errno;
+        else if (!at)
+            kbox_lx(r, LX__NR_lseek, lxfd, (long)(pos + rc), SEEK_SET, 0, 0, 0);
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
 }
 
 void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len)
@@ -230,16 +350,14 @@ void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len)
     pthread_mutex_unlock(&lock);
 }
 
-void kbox_shmap_sync_inode(uint64_t dev, uint64_t ino)
+void kbox_shmap_sync_fd(struct kbox_req *r, int lxfd)
 {
-    struct shmap *m;
+    struct kbox_gstat g;
+    struct shmap *m = lock_fd(r, lxfd, &g);
 
-    if (!kbox_shmap_any())
+    if (!m)
         return;
-    pthread_mutex_lock(&lock);
-    m = find(dev, ino);
-    if (m)
-        write_back(m);
+    write_back(m);
     pthread_mutex_unlock(&lock);
 }
 
