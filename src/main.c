@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -352,6 +353,7 @@ int main(int argc, char **argv)
     static struct kbox_opts o;
     char err[512], cmd[KBOX_PATH_MAX];
     int rc, img_fd, booted = 0, listener = -1, pidfd = -1, status = 1;
+    int wplace[2];
     struct lx_task *task;
     pid_t pid;
 
@@ -390,6 +392,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "kbox: cannot open /dev/null: %s\n", strerror(errno));
         return 1;
     }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, wplace) < 0) {
+        fprintf(stderr, "kbox: cannot make a socket pair: %s\n",
+                strerror(errno));
+        return 1;
+    }
+    /* wplace[1] stays open (unused) so the placeholder never hangs up. */
+    kbox_sup.placeholder_w_fd = wplace[0];
 
     img_fd = kbox_image_open(&o);
     if (img_fd < 0)

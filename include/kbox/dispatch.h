@@ -136,6 +136,9 @@ struct kbox_resp {
 struct kbox_sup {
     const struct kbox_opts *opts;
     int placeholder_fd; /* host object reserving guest numbers of lx fds */
+    /* ... for FIFO write ends: pollable, always writable, never readable
+     * (a socket whose peer kbox holds and never writes) */
+    int placeholder_w_fd;
     int hostdev_dir;    /* O_PATH fd of the host /dev, or -1 */
     int hostproc_dir;   /* O_PATH fd of the host /proc, or -1 */
     int hostcpu_dir;    /* O_PATH fd of host /sys/devices/system/cpu, or -1 */
@@ -343,9 +346,10 @@ void kbox_ipc_release(void);
 int kbox_ipc_proc_shm_fd(struct kbox_req *r, int lxfd);
 
 /* Readiness mirrors of pollable lx files (src/dispatch/watch.c). */
-/* Give lx fd @lxfd (closed on error) to the guest with a mirror. */
+/* Give lx fd @lxfd (closed on error) to the guest with a mirror; with
+ * @writable the guest's host fd also polls writable (an O_RDWR FIFO). */
 struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
-                                           bool cloexec);
+                                           bool cloexec, bool writable);
 /* The mirror's host read end (kbox's fd, do not close), or -1. */
 int kbox_mirror_rfd(struct kbox_req *r, int lxfd);
 /* After a read from lx fd @lxfd: bring the mirror up to date. */

@@ -149,45 +149,40 @@ static struct kbox_resp dup_reply(struct kbox_req *r, int from, int lxfd,
 struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
 {
     bool cloexec = (oflags & O_CLOEXEC) != 0;
-    int src = kbox_sup.placeholder_fd, mfd = -1;
+    int src = kbox_sup.placeholder_fd, mfd = -1, mode = oflags & O_ACCMODE;
+    struct kbox_gstat g;
+    struct kbox_cache_key k;
     long gfd;
 
-    if ((oflags & O_TRUNC) && kbox_shmap_any()) {
-        struct kbox_gstat g;
-
-        /* A file mapped shared was emptied: so is its memfd. */
-        if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0 &&
-            S_ISREG(g.st_mode))
-            kbox_shmap_resize(g.st_dev, g.st_ino, g.st_size);
-    }
-
+    if ((oflags & (O_PATH | O_DIRECTORY)) ||
+        kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) != 0)
+        g.st_mode = 0;
+    /* A file mapped shared was emptied: so is its memfd. */
+    if ((oflags & O_TRUNC) && S_ISREG(g.st_mode))
+        kbox_shmap_resize(g.st_dev, g.st_ino, g.st_size);
+    /* A FIFO: the guest may poll it, and epoll refuses /dev/null. */
+    if (S_ISFIFO(g.st_mode) && mode == O_WRONLY)
+        return replied(r, install(r, lxfd, kbox_sup.placeholder_w_fd,
+                                  KBOX_FDT_PLACEHOLDER, -1, cloexec, true));
+    if (S_ISFIFO(g.st_mode))
+        return kbox_mirror_install_reply(r, lxfd, cloexec, mode == O_RDWR);
     /*
      * A read-only regular file whose content is already cached (a shared
      * library the previous program mapped): hand out the content memfd
      * itself, so the loader's mmaps need no fd swap. Reads still go to lx
-     * through the map; the memfd is only what the host maps.
+     * through the map; the memfd is only what the host maps. (Asking lx
+     * for the change counter only when it may matter.)
      */
-    if ((oflags & O_ACCMODE) == O_RDONLY &&
-        !(oflags & (O_PATH | O_DIRECTORY))) {
-        struct kbox_gstat g;
-        struct kbox_cache_key k;
-
-        if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) != 0)
-            g.st_mode = 0;
-        /* A FIFO's read end: the guest may poll it. */
-        if (S_ISFIFO(g.st_mode))
-            return kbox_mirror_install_reply(r, lxfd, cloexec);
-        /* (asking lx for the change counter only when it may matter) */
-        if (S_ISREG(g.st_mode) && !kbox_shmap_has(g.st_dev, g.st_ino) &&
-            kbox_cache_holds_file(g.st_dev, g.st_ino)) {
-            kbox_cache_key_from(&k, &g, 0);
-            k.version = kbox_file_version(r->task, lxfd);
-            /* Memory only: a disk lookup on every open costs more than
-             * the one fd swap at the first mmap of a library. */
-            mfd = kbox_cache_lookup(&k);
-            if (mfd >= 0)
-                src = mfd;
-        }
+    if (mode == O_RDONLY && S_ISREG(g.st_mode) &&
+        !kbox_shmap_has(g.st_dev, g.st_ino) &&
+        kbox_cache_holds_file(g.st_dev, g.st_ino)) {
+        kbox_cache_key_from(&k, &g, 0);
+        k.version = kbox_file_version(r->task, lxfd);
+        /* Memory only: a disk lookup on every open costs more than the
+         * one fd swap at the first mmap of a library. */
+        mfd = kbox_cache_lookup(&k);
+        if (mfd >= 0)
+            src = mfd;
     }
     gfd =
         install(r, lxfd, src, mfd >= 0 ? KBOX_FDT_SHADOW : KBOX_FDT_PLACEHOLDER,

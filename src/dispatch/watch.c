@@ -33,6 +33,7 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -234,12 +235,19 @@ static void hw_drop_locked(int rfd)
 }
 
 struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
-                                           bool cloexec)
+                                           bool cloexec, bool writable)
 {
     int p[2];
     long rc;
 
-    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0) {
+    /*
+     * A pipe's read end never polls writable; a stream socket nobody
+     * sends through always does, and is readable once its peer (the
+     * signal end) has written, as the pipe is.
+     */
+    if ((writable ? socketpair(AF_UNIX,
+                               SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, p)
+                  : pipe2(p, O_NONBLOCK | O_CLOEXEC)) < 0) {
         rc = -errno;
         kbox_lx(r, LX__NR_close, lxfd, 0, 0, 0, 0, 0);
         return kbox_ret(rc);
@@ -410,7 +418,8 @@ static struct kbox_resp h_inotify_init(struct kbox_req *r)
     lxfd = kbox_lx(r, LX__NR_inotify_init1, flags, 0, 0, 0, 0, 0);
     if (lxfd < 0)
         return kbox_ret(lxfd);
-    return kbox_mirror_install_reply(r, (int)lxfd, (flags & IN_CLOEXEC) != 0);
+    return kbox_mirror_install_reply(r, (int)lxfd, (flags & IN_CLOEXEC) != 0,
+                                     false);
 }
 
 /*
