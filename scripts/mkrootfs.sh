@@ -180,8 +180,11 @@ build_image()
     files=$(find "$dir" -xdev | wc -l)
     inodes=$((files * 2 + 4096))
     if [ -n "$SIZE_BYTES" ]; then
+        # A size the user chose is for files to come: one inode per 16 KiB,
+        # as mke2fs gives by default (the content's count ran out with
+        # gigabytes free).
         size=$SIZE_BYTES
-        [ $((inodes * 16384)) -gt "$size" ] && inodes=$((size / 16384))
+        inodes=$((size / 16384))
         [ "$inodes" -ge $((files + 16)) ] || inodes=$((files + 16))
     else
         size=$((bytes + bytes / 2 + (64 << 20)))
