@@ -456,6 +456,14 @@ int main(int argc, char **argv)
 
     lx_pin_threads(0);
     step("command resolved");
+    {
+        /* The guest starts with the user's umask, as under chroot. */
+        mode_t um = umask(022);
+        long a[6] = { (long)um };
+
+        umask(um);
+        lx_task_syscall(task, LX__NR_umask, a);
+    }
     pid = kbox_seccomp_launch(cmd, o.argv, guest_env(&o, task),
                               kbox_sup.exec_dir, &listener, &pidfd);
     if (pid < 0) {
@@ -470,6 +478,12 @@ int main(int argc, char **argv)
     }
     child_pid = pid;
     step("guest started");
+    /*
+     * kbox creates the guest's files in binds itself, with the guest's
+     * umask (lx's) applied: its own must not mask them again. Its own
+     * files all have explicit, private modes.
+     */
+    umask(0);
     kbox_sup.main_pid = pid;
     {
         struct kbox_proc *p = kbox_proc_add(pid, task);

@@ -169,6 +169,10 @@ void kbox_inflight_scan(void);
 long kbox_lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd,
                    bool cloexec);
 
+/* The calling task's umask, from lx: kbox applies it to the files it
+ * creates for the guest on the host (binds) and for its sockets. */
+mode_t kbox_guest_umask(struct kbox_req *r);
+
 /* Shared mappings of image files (src/dispatch/shmap.c). */
 bool kbox_shmap_any(void);
 bool kbox_shmap_has(uint64_t dev, uint64_t ino);

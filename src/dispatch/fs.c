@@ -531,7 +531,10 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     if (rc)
         return kbox_ret(rc);
     if (rt.kind != KBOX_ROUTE_LX) {
-        int hfd = host_open(&rt, flags, mode);
+        int hfd = host_open(&rt, flags,
+                            flags & (O_CREAT | O_TMPFILE)
+                                ? (int)(mode & ~kbox_guest_umask(r))
+                                : mode);
 
         if (hfd < 0)
             return kbox_ret(hfd);
@@ -926,7 +929,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 return kbox_ret(hfd);
             switch (r->nr) {
             case SYS_mkdirat:
-                rc = mkdirat(hfd, parent, (mode_t)A(2));
+                rc = mkdirat(hfd, parent, (mode_t)A(2) & ~kbox_guest_umask(r));
                 break;
             case SYS_unlinkat:
                 rc = unlinkat(hfd, parent, (int)A(2));
@@ -935,7 +938,8 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 rc = fchmodat(hfd, parent, (mode_t)A(2), 0);
                 break;
             default:
-                rc = mknodat(hfd, parent, (mode_t)A(2), (dev_t)A(3));
+                rc = mknodat(hfd, parent, (mode_t)A(2) & ~kbox_guest_umask(r),
+                             (dev_t)A(3));
                 break;
             }
             rc = rc ? -errno : 0;
@@ -1242,6 +1246,17 @@ static struct kbox_resp h_getcwd(struct kbox_req *r)
     if (rc > 0 && r->ops->write(r, r->args[0], buf, (size_t)rc))
         rc = -EFAULT;
     return kbox_ret(rc);
+}
+
+mode_t kbox_guest_umask(struct kbox_req *r)
+{
+    /* Linux has no call that only reads it: set and put back at once. */
+    long um = kbox_lx(r, LX__NR_umask, 0, 0, 0, 0, 0, 0);
+
+    if (um < 0)
+        return 022;
+    kbox_lx(r, LX__NR_umask, um, 0, 0, 0, 0, 0);
+    return (mode_t)um & 0777;
 }
 
 static struct kbox_resp h_umask(struct kbox_req *r)

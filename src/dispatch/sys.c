@@ -274,11 +274,8 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
     memcpy(path, sa.sun_path, sizeof(sa.sun_path));
     path[sizeof(sa.sun_path)] = '\0';
     if (r->nr == SYS_bind) {
-        long um = kbox_lx(r, LX__NR_umask, 0, 0, 0, 0, 0, 0);
-
-        kbox_lx(r, LX__NR_umask, um, 0, 0, 0, 0, 0);
         rc = kbox_lx(r, LX__NR_mknodat, AT_FDCWD, (long)path,
-                     S_IFSOCK | (0777 & ~um), 0, 0, 0);
+                     S_IFSOCK | (0777 & ~kbox_guest_umask(r)), 0, 0, 0);
         if (rc == -EEXIST)
             return kbox_ret(-EADDRINUSE);
         if (rc < 0)
