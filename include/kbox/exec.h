@@ -21,6 +21,12 @@ void kbox_exec_set_comm(struct lx_task *t, const char *path);
  * size, mtime, ctime, change counter). */
 int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
                             const struct kbox_gstat *g, uint64_t version);
+/* A sealed memfd the size of lx fd @lxfd's file (stat @g) holding only
+ * bytes [@off, @off + @len) of it (page-aligned down): for a mapping of a
+ * window of a file too big to copy whole. Not cached. */
+int kbox_exec_window_memfd(struct lx_task *t, int lxfd,
+                           const struct kbox_gstat *g, uint64_t off,
+                           uint64_t len);
 /* The change counter of lx fd @lxfd (lx_task_file_version; 0 if none). */
 uint64_t kbox_file_version(struct lx_task *t, int lxfd);
 /* The cached content for @k (memory, then disk, verified against lx fd

@@ -977,11 +977,17 @@ static bool shadow_current(struct kbox_req *r, int gfd,
 
 /*
  * mmap of an lx file: the guest needs a host fd with the content. Copy
- * the file into a memfd (point in time) and put it at the same guest fd
- * number in place of the placeholder, then let the host map it. Shared
- * writable mappings (and any mapping of a file that has one) use the
- * inode's shared memfd instead, written back to the image (shmap.c).
+ * the file into a memfd (point in time, cached by content) and put it at
+ * the same guest fd number in place of the placeholder, then let the host
+ * map it. Of a file over WINDOW_FILE_MIN only the mapped window is copied
+ * when it is less than half the file, and always over WINDOW_FILE_ALWAYS
+ * (whole copies are capped at 1 GiB); such a copy is not the cached one,
+ * so the next mmap of the fd copies its own window. Shared mappings (and
+ * any mapping of a file that has one) use the inode's shared memfd
+ * instead, kept coherent with the file (shmap.c).
  */
+#define WINDOW_FILE_MIN    (64LL << 20)
+#define WINDOW_FILE_ALWAYS (1LL << 30)
 static struct kbox_resp h_mmap(struct kbox_req *r)
 {
     int gfd = FD(4), fd = kbox_lxfd(r, gfd);
@@ -1017,12 +1023,22 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     cloexec = kbox_fdt_cloexec(r->proc->fdt, gfd);
     mfd = -ENOENT;
     if (shared || kbox_shmap_any())
-        mfd = kbox_shmap_map(r, fd, &g, shared,
-                             shared && (fl & O_ACCMODE) == O_RDWR);
+        /* (a read-only one of a huge file: a window, not a whole copy) */
+        mfd = kbox_shmap_map(
+            r, fd, &g, shared && (shared_w || g.st_size <= WINDOW_FILE_ALWAYS),
+            shared && (fl & O_ACCMODE) == O_RDWR);
     if (mfd == -ENOENT) {
+        uint64_t off = (uint64_t)A(5), len = (uint64_t)A(1);
+
         if (shadow)
             return kbox_continue();
-        mfd = kbox_exec_content_memfd(r->task, fd, &g, version);
+        /* A window of a big file: copy the window, not the file (a
+         * mapping of 4 KiB at the end of a 1 GiB file took 4 s). */
+        if (g.st_size > WINDOW_FILE_MIN &&
+            (g.st_size > WINDOW_FILE_ALWAYS || len < (uint64_t)g.st_size / 2))
+            mfd = kbox_exec_window_memfd(r->task, fd, &g, off, len);
+        else
+            mfd = kbox_exec_content_memfd(r->task, fd, &g, version);
     }
     if (mfd < 0)
         return kbox_ret(mfd);

@@ -197,6 +197,55 @@ int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
     return kbox_cache_add(&k, fd);
 }
 
+int kbox_exec_window_memfd(struct lx_task *t, int lxfd,
+                           const struct kbox_gstat *g, uint64_t off,
+                           uint64_t len)
+{
+    static const char zero[4096];
+    uint64_t size = g->st_size > 0 ? (uint64_t)g->st_size : 0, end;
+    size_t chunk = 1 << 20;
+    char *buf;
+    int fd;
+
+    off &= ~(uint64_t)4095;
+    end = len > size - (off < size ? off : size) ? size : off + len;
+    fd = new_memfd("kbox-window");
+    if (fd < 0)
+        return fd;
+    buf = malloc(chunk);
+    /* The file's whole size (a sparse memfd): pages past the window read
+     * as zeros, pages past the end give SIGBUS, as for the file. */
+    if (!buf || ftruncate(fd, (off_t)size)) {
+        free(buf);
+        close(fd);
+        return -ENOMEM;
+    }
+    for (uint64_t at = off; at < end;) {
+        long n = lx_t(t, LX__NR_pread64, lxfd, (long)buf,
+                      (long)(end - at < chunk ? end - at : chunk), (long)at, 0);
+
+        if (n <= 0)
+            break; /* shrank under us: the rest reads as zeros */
+        /* Pages of zeros (holes of a sparse file) stay unallocated. */
+        for (long p = 0; p < n; p += 4096) {
+            size_t c = (size_t)(n - p) < 4096 ? (size_t)(n - p) : 4096;
+
+            if (memcmp(buf + p, zero, c) &&
+                pwrite(fd, buf + p, c, (off_t)(at + (uint64_t)p)) != (ssize_t)c)
+                n = -1;
+        }
+        if (n < 0) {
+            free(buf);
+            close(fd);
+            return -ENOMEM;
+        }
+        at += (uint64_t)n;
+    }
+    free(buf);
+    seal_memfd(fd);
+    return fd;
+}
+
 static void close_image(struct image *img)
 {
     if (img->buf && img->len)

@@ -13,6 +13,7 @@ tail -n1 "$TEST_TMP/ipc.out" | grep -q '^[1-9][0-9]* passed, 0 failed$' || fail 
 TMPDIR=$TEST_TMP "$g/mmap-fresh" >"$TEST_TMP/mm.out" || { cat "$TEST_TMP/mm.out"; fail "mmap-fresh failed natively"; }
 TMPDIR=$TEST_TMP "$g/mmap-coherent" >"$TEST_TMP/mc.out" || { cat "$TEST_TMP/mc.out"; fail "mmap-coherent failed natively"; }
 TMPDIR=$TEST_TMP "$g/fifo-poll" >"$TEST_TMP/fp.out" || { cat "$TEST_TMP/fp.out"; fail "fifo-poll failed natively"; }
+TMPDIR=$TEST_TMP "$g/mmap-big" >"$TEST_TMP/mb.out" || { cat "$TEST_TMP/mb.out"; fail "mmap-big failed natively"; }
 TMPDIR=$TEST_TMP "$g/kill-release" >"$TEST_TMP/kr.out" || { cat "$TEST_TMP/kr.out"; fail "kill-release failed natively"; }
 TMPDIR=$TEST_TMP "$g/thread-sockets" >"$TEST_TMP/ts.out" || { cat "$TEST_TMP/ts.out"; fail "thread-sockets failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
