@@ -393,7 +393,9 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
     }
     mh.msg_namelen = mh.msg_name ? in.msg_namelen : 0;
     mh.msg_controllen = in.msg_controllen;
-    mh.msg_flags = in.msg_flags;
+    /* Linux reports MSG_CMSG_CLOEXEC only when the caller passed it. */
+    mh.msg_flags =
+        (in.msg_flags & ~MSG_CMSG_CLOEXEC) | (flags & MSG_CMSG_CLOEXEC);
     if (r->ops->write(r, r->args[1], &mh, sizeof(mh)))
         rc = -EFAULT;
 out:

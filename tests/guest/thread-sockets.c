@@ -23,6 +23,7 @@
 #include "guest-check.h"
 
 static const char *dir;
+static __thread int recv_flags; /* msg_flags of the last recv_fd */
 
 static int recv_fd(int s)
 {
@@ -37,6 +38,7 @@ static int recv_fd(int s)
 
     if (recvmsg(s, &mh, 0) != 1)
         return -1;
+    recv_flags = mh.msg_flags;
     cm = CMSG_FIRSTHDR(&mh);
     if (cm && cm->cmsg_type == SCM_RIGHTS)
         memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
@@ -91,6 +93,9 @@ static void *sockets(void *arg)
               pread(got, buf, 5, 0) == 5 && !memcmp(buf, "hello", 5) &&
               close(got) == 0,
           "[%s] SCM_RIGHTS of the file", who);
+    /* kbox's own MSG_CMSG_CLOEXEC showed there */
+    check(recv_flags == 0, "[%s] recvmsg's msg_flags are 0 (0x%x)", who,
+          recv_flags);
     close(con);
     close(cli);
     close(srv);
