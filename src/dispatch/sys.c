@@ -22,6 +22,7 @@
 
 #include "kbox/abi.h"
 #include "kbox/dispatch.h"
+#include "kbox/path.h"
 
 #define PIDFD_THREAD_ O_EXCL /* linux/pidfd.h's PIDFD_THREAD */
 #define A(i)          ((long)r->args[i])
@@ -181,8 +182,9 @@ int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
 /*
  * The names guests bound their unix sockets to, by host socket name, so
  * getsockname and getpeername give back the path bind() was given (the
- * host reports <exec_dir>/s-<dev>-<ino>, which unlink() in the guest
- * cannot find). The newest NAMES bindings.
+ * host reports <exec_dir>/s-<dev>-<ino>, or /proc/self/fd/N/name in a
+ * bind, which unlink() in the guest cannot find). The newest NAMES
+ * bindings.
  */
 #define NAMES 1024
 static struct {
@@ -240,8 +242,9 @@ static struct kbox_resp h_sockname(struct kbox_req *r)
     close(s);
     if (rc || ss.ss_family != AF_UNIX || !dl ||
         l <= offsetof(struct sockaddr_un, sun_path) ||
-        strncmp(su->sun_path, kbox_sup.exec_dir, dl) ||
-        strncmp(su->sun_path + dl, "/s-", 3))
+        ((strncmp(su->sun_path, kbox_sup.exec_dir, dl) ||
+          strncmp(su->sun_path + dl, "/s-", 3)) &&
+         strncmp(su->sun_path, "/proc/self/fd/", 14))) /* in a bind */
         return kbox_continue();
     memset(&out, 0, sizeof(out));
     out.sun_family = AF_UNIX;
@@ -259,6 +262,66 @@ static struct kbox_resp h_sockname(struct kbox_req *r)
                                                                       : 0);
 }
 
+/*
+ * bind/connect of a unix socket path inside a bind: the socket lives on
+ * the host, where host programs reach it too (a daemon's socket in a
+ * bound directory). The host call goes through the bind's directory fd
+ * (/proc/self/fd/N/...), beneath the bind as every bind path is. False
+ * when @path is lx's.
+ */
+static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
+                          long *rc)
+{
+    char dir[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
+    char lxpath[KBOX_PATH_MAX];
+    const char *base = NULL;
+    struct sockaddr_un hs;
+    int hfd, lxdir, s, n;
+
+    snprintf(dir, sizeof(dir), "%s", path);
+    if (r->nr == SYS_bind) {
+        char *slash = strrchr(dir, '/');
+
+        if (!slash) {
+            base = path;
+            snprintf(dir, sizeof(dir), ".");
+        } else {
+            base = path + (slash - dir) + 1;
+            slash[slash == dir ? 1 : 0] = '\0';
+        }
+    }
+    if (kbox_fs_resolve(r, AT_FDCWD, dir, O_PATH | (base ? O_DIRECTORY : 0),
+                        &hfd, &lxdir, lxpath, sizeof(lxpath)) < 0 ||
+        hfd < 0)
+        return false; /* lx's path, or lx gives the error */
+    memset(&hs, 0, sizeof(hs));
+    hs.sun_family = AF_UNIX;
+    n = base ? snprintf(hs.sun_path, sizeof(hs.sun_path), "/proc/self/fd/%d/%s",
+                        hfd, base)
+             : snprintf(hs.sun_path, sizeof(hs.sun_path), "/proc/self/fd/%d",
+                        hfd);
+    s = n < 0 || (size_t)n >= sizeof(hs.sun_path) ? -ENAMETOOLONG
+                                                  : kbox_guest_sock(r, fd);
+    if (s == -ENAMETOOLONG) {
+        *rc = s;
+    } else if (s < 0) {
+        *rc = s == -EBADF ? -EBADF : -ENOTSOCK;
+    } else if (base) {
+        *rc = bind(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
+        if (*rc == 0) {
+            /* kbox runs with umask 0: the guest's applies */
+            fchmodat(hfd, base, 0777 & ~kbox_guest_umask(r), 0);
+            name_bound(hs.sun_path, path);
+        }
+    } else {
+        *rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
+    }
+    if (s >= 0)
+        close(s);
+    close(hfd);
+    return true;
+}
+
 static struct kbox_resp unix_bind_connect(struct kbox_req *r)
 {
     struct sockaddr_un sa, hs;
@@ -273,6 +336,8 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
         return kbox_ret(-EFAULT);
     memcpy(path, sa.sun_path, sizeof(sa.sun_path));
     path[sizeof(sa.sun_path)] = '\0';
+    if (host_dir_sock(r, fd, path, &rc))
+        return kbox_ret(rc);
     if (r->nr == SYS_bind) {
         rc = kbox_lx(r, LX__NR_mknodat, AT_FDCWD, (long)path,
                      S_IFSOCK | (0777 & ~kbox_guest_umask(r)), 0, 0, 0);
