@@ -419,8 +419,14 @@ int main(int argc, char **argv)
     /* Holds image files in flight in SCM_RIGHTS messages. */
     kbox_sup.holder = lx_task_fork(NULL, 0);
     if (kbox_sup.holder) {
+        /* It also keeps an fd per inode mapped shared (shmap.c) until the
+         * mapping process ends: lx's highest limit, not 1024. */
+        struct rlimit nofile = { 1 << 20, 1 << 20 };
         long a[6] = { 0, ~0L, 0, 0, 0, 0 };
+        long l[6] = { 0, RLIMIT_NOFILE, (long)&nofile, 0, 0, 0 };
+
         lx_task_syscall(kbox_sup.holder, LX__NR_close_range, a);
+        lx_task_syscall(kbox_sup.holder, LX__NR_prlimit64, l);
     }
 
     content_cache_open(task);

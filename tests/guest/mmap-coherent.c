@@ -237,6 +237,37 @@ static void write_back_keeps_later_changes(void)
     }
 }
 
+/*
+ * Many files mapped shared in turn, each unmapped, closed and removed
+ * before the next (multiprocessing.Lock() in a loop: sem_open maps a
+ * file in /dev/shm): kbox keeps one open file per mapped inode until the
+ * process ends, and ran out of descriptors at 1024 (EMFILE).
+ */
+static void many_files_mapped_in_turn(void)
+{
+    char p[600];
+    int i;
+
+    for (i = 0; i < 1100; i++) {
+        int fd;
+        char *m;
+
+        snprintf(p, sizeof(p), "%s.%d", path, i);
+        fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || ftruncate(fd, 32))
+            break;
+        m = mmap(NULL, 32, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (m == MAP_FAILED)
+            break;
+        m[0] = 1;
+        munmap(m, 32);
+        close(fd);
+        unlink(p);
+    }
+    check(i == 1100, "1100 files mapped shared in turn (stopped at %d)", i);
+    unlink(p);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : getenv("TMPDIR");
@@ -250,6 +281,7 @@ int main(int argc, char **argv)
     copies_reach_the_map();
     reads_see_stores();
     write_back_keeps_later_changes();
+    many_files_mapped_in_turn();
     unlink(path);
     printf("%d passed, %d failed\n", n_ok, n_fail);
     return n_fail != 0;
