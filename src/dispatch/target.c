@@ -176,6 +176,33 @@ static long kill_all(struct kbox_req *r, int sig)
     return kill_each(r, pids, n, sig, false);
 }
 
+/*
+ * Is @pid a guest process that has exited and not been reaped yet (a
+ * zombie whose parent is a guest)? kill() on one succeeds natively, with
+ * no effect: `kill -0 $pid` says it exists until the parent waits.
+ */
+static bool guest_zombie(pid_t pid)
+{
+    char path[64], buf[512], *close_paren;
+    int ppid = 0, fd, n;
+    char state = 0;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    n = (int)read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    /* "pid (comm) S ppid ...": comm may hold anything, even ")" */
+    close_paren = strrchr(buf, ')');
+    if (!close_paren || sscanf(close_paren + 1, " %c %d", &state, &ppid) != 2)
+        return false;
+    return state == 'Z' && ppid > 0 && kbox_proc_is_guest((pid_t)ppid);
+}
+
 static struct kbox_resp h_kill(struct kbox_req *r)
 {
     pid_t pid = PID(0);
@@ -195,7 +222,7 @@ static struct kbox_resp h_kill(struct kbox_req *r)
         return kbox_ret(kill_group(r, pgid, (int)A(1)));
     }
     if (!kbox_proc_is_guest(pid))
-        return kbox_ret(-ESRCH);
+        return kbox_ret(guest_zombie(pid) ? 0 : -ESRCH);
     rc = may_signal(r, pid);
     if (!rc)
         rc = send_settled(r, pid, (int)A(1));

@@ -64,4 +64,24 @@ if [ "$(img_cat "$img" /root/kept)" = kept ]; then
 else
 	fail "the file written before kill -9 0 is not in the image" "$TMP/group.out"
 fi
+# A guest child that exited and is not reaped yet (a zombie) exists for
+# kill(), as natively; once reaped it is gone (kbox said ESRCH at once).
+kbo "$TMP/zombie.out" -S "$img" -- /usr/bin/python3 -c "
+import os, time
+p = os.fork()
+if p == 0:
+    os._exit(3)
+time.sleep(0.3)
+os.kill(p, 0); print('zombie kill 0: ok')
+os.kill(p, 15); print('zombie kill TERM: ok')
+print('status', os.waitpid(p, 0)[1] >> 8)
+try:
+    os.kill(p, 0); print('reaped: exists')
+except ProcessLookupError:
+    print('reaped: ESRCH')
+"
+expect_grep '^zombie kill 0: ok$' "$TMP/zombie.out" "kill(zombie, 0) succeeds"
+expect_grep '^zombie kill TERM: ok$' "$TMP/zombie.out" "kill(zombie, SIGTERM) succeeds"
+expect_grep '^status 3$' "$TMP/zombie.out" "the zombie's status is unchanged"
+expect_grep '^reaped: ESRCH$' "$TMP/zombie.out" "a reaped child is gone"
 done_test
