@@ -119,6 +119,18 @@ struct kbox_req {
      * handler sets (EINTR: never restarted; ERESTARTNOHAND: restarted
      * only when no handler runs), as the native call does. */
     int restart;
+    /*
+     * A path through a symlink that leaves a bind (engine.c): the guest
+     * path a handler last routed into a bind (malloc'd) and that bind's
+     * index + 1; the guest address of the last path read and how many
+     * were read; a path to read at path_override_addr instead.
+     */
+    char *bind_path;
+    int bind_idx1;
+    uint64_t path_addr;
+    int npaths;
+    const char *path_override;
+    uint64_t path_override_addr;
 };
 
 enum kbox_resp_kind {
@@ -388,6 +400,15 @@ int kbox_read_sun_path(struct kbox_req *r, uint64_t addr, long len, char *path,
 int kbox_fs_resolve(struct kbox_req *r, int dirfd, const char *path,
                     int host_flags, int *hostfd, int *lxdir, char *lxpath,
                     size_t lxlen);
+
+/*
+ * The guest path @norm (routed into bind @idx) takes when its first
+ * symlink inside the bind is replaced by the link's target (malloc'd), or
+ * NULL without one. The host resolves bind paths beneath the bind and
+ * says EXDEV for a link that leaves it; Linux follows it in the guest's
+ * tree, so the engine retries with this path.
+ */
+char *kbox_bind_symlink_path(int idx, const char *norm);
 
 /* Copy a path argument; -EFAULT/-ENAMETOOLONG/-ENOENT for "". */
 int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,

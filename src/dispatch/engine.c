@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -62,8 +63,16 @@ long kbox_lx(struct kbox_req *r, long nr, long a0, long a1, long a2, long a3,
 int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
                    bool allow_empty)
 {
-    int rc = r->ops->read_str(r, addr, buf, len);
+    int rc;
 
+    r->path_addr = addr;
+    r->npaths++;
+    if (r->path_override && addr == r->path_override_addr) {
+        if (snprintf(buf, len, "%s", r->path_override) >= (int)len)
+            return -ENAMETOOLONG;
+        return 0;
+    }
+    rc = r->ops->read_str(r, addr, buf, len);
     if (rc)
         return rc;
     /*
@@ -131,6 +140,45 @@ static double now_us(void)
     return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
+/*
+ * Run the call's handler. A path call that failed with EXDEV on a bind
+ * path (the host refused a symlink leaving the bind) runs again on the
+ * path that symlink leads to in the guest's tree, as Linux resolves it;
+ * at most 40 links, as Linux follows.
+ */
+static struct kbox_resp run_handler(struct kbox_req *r)
+{
+    struct kbox_resp resp;
+    char *over = NULL;
+
+    for (int links = 0;; links++) {
+        char *next;
+
+        r->npaths = 0;
+        r->bind_idx1 = 0;
+        resp = table[r->nr](r);
+        if (resp.kind != KBOX_RESP_RET || resp.val != -EXDEV || !r->bind_idx1 ||
+            r->npaths != 1 || r->replied)
+            break;
+        if (links >= 40) {
+            resp = kbox_ret(-ELOOP);
+            break;
+        }
+        next = kbox_bind_symlink_path(r->bind_idx1 - 1, r->bind_path);
+        if (!next)
+            break;
+        free(over);
+        over = next;
+        r->path_override = over;
+        r->path_override_addr = r->path_addr;
+    }
+    free(over);
+    free(r->bind_path);
+    r->bind_path = NULL;
+    r->path_override = NULL;
+    return resp;
+}
+
 struct kbox_resp kbox_dispatch(struct kbox_req *r)
 {
     struct kbox_resp resp;
@@ -167,7 +215,7 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
         disp = "noproc";
     } else if (r->nr >= 0 && r->nr < KBOX_NR_COUNT && table[r->nr]) {
         kbox_inflight_begin(r);
-        resp = kbox_inflight_end(r, table[r->nr](r));
+        resp = kbox_inflight_end(r, run_handler(r));
         disp = resp.kind == KBOX_RESP_CONTINUE ? "host" : "kernel";
     } else if (kbox_policy_act(r->nr) == KBOX_BPF_ALLOW) {
         resp = kbox_continue();

@@ -381,6 +381,12 @@ static int route_path(struct kbox_req *r, int dirfd, const char *path,
     rt->hostdir = res.route == KBOX_ROUTE_BIND
                       ? kbox_sup.bind_dirs[res.bind_index]
                       : kbox_sup.hostdev_dir;
+    if (res.route == KBOX_ROUTE_BIND) {
+        /* for a retry through a symlink leaving the bind (engine.c) */
+        free(r->bind_path);
+        r->bind_path = strdup(norm);
+        r->bind_idx1 = r->bind_path ? res.bind_index + 1 : 0;
+    }
     snprintf(rt->rest, sizeof(rt->rest), "%s", *res.rest ? res.rest : ".");
     return 0;
 }
@@ -410,6 +416,68 @@ static int host_open(const struct route *rt, int flags, int mode)
         how.resolve |= RESOLVE_NO_SYMLINKS;
     fd = (int)syscall(SYS_openat2, rt->hostdir, rt->rest, &how, sizeof(how));
     return fd < 0 ? -errno : fd;
+}
+
+char *kbox_bind_symlink_path(int idx, const char *norm)
+{
+    const char *dst = kbox_sup.opts->binds[idx].guest_dst, *rest, *end;
+    char guest[KBOX_PATH_MAX], target[KBOX_PATH_MAX], comp[NAME_MAX + 1];
+    size_t l = strlen(dst);
+    int cur = kbox_sup.bind_dirs[idx], owned = -1, n;
+    char *out = NULL;
+
+    if (strncmp(norm, dst, l) || (norm[l] && norm[l] != '/' && l > 1))
+        return NULL;
+    rest = norm + (l > 1 ? l : 0);
+    snprintf(guest, sizeof(guest), "%s", l > 1 ? dst : "");
+    for (; *rest; rest = end) {
+        struct stat st;
+        int fd;
+
+        while (*rest == '/')
+            rest++;
+        end = strchrnul(rest, '/');
+        if (end == rest)
+            break;
+        if ((size_t)(end - rest) >= sizeof(comp))
+            break;
+        memcpy(comp, rest, (size_t)(end - rest));
+        comp[end - rest] = '\0';
+        fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            break;
+        if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+            ssize_t t = readlinkat(fd, "", target, sizeof(target) - 1);
+
+            close(fd);
+            if (t <= 0)
+                break;
+            target[t] = '\0';
+            out = malloc(KBOX_PATH_MAX);
+            if (!out)
+                break;
+            /* absolute: from the guest's root; relative: from its dir */
+            n = target[0] == '/'
+                    ? snprintf(out, KBOX_PATH_MAX, "%s%s", target, end)
+                    : snprintf(out, KBOX_PATH_MAX, "%s/%s%s", guest, target,
+                               end);
+            if (n < 0 || n >= KBOX_PATH_MAX) {
+                free(out);
+                out = NULL;
+            }
+            break;
+        }
+        if (owned >= 0)
+            close(owned);
+        owned = cur = fd;
+        n = snprintf(guest + strlen(guest), sizeof(guest) - strlen(guest),
+                     "/%s", comp);
+        if (n < 0 || (size_t)n >= sizeof(guest))
+            break;
+    }
+    if (owned >= 0)
+        close(owned);
+    return out;
 }
 
 /* Open the parent of a bind path beneath the bind; *last = final name. */
