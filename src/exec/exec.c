@@ -1172,6 +1172,43 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
     }
 }
 
+/*
+ * Open a #! interpreter as the kernel would for the guest: from the
+ * guest's cwd and root, lx's or a bind's (following symlinks that leave a
+ * bind in the guest's tree, as the engine does for paths; a venv's
+ * scripts name bin/python3 -> /usr/bin/python3 in a bound project).
+ */
+static long open_interp(struct kbox_req *r, const char *path, struct image *in)
+{
+    char cur[KBOX_PATH_MAX], lxpath[KBOX_PATH_MAX];
+
+    snprintf(cur, sizeof(cur), "%s", path);
+    for (int links = 0; links < 40; links++) {
+        int hfd, ldir = AT_FDCWD;
+        long rc;
+        char *next;
+
+        r->bind_idx1 = 0;
+        rc = kbox_fs_resolve(r, AT_FDCWD, cur, O_RDONLY, &hfd, &ldir, lxpath,
+                             sizeof(lxpath));
+        if (rc == -EXDEV && r->bind_idx1 &&
+            (next = kbox_bind_symlink_path(r->bind_idx1 - 1, r->bind_path))) {
+            snprintf(cur, sizeof(cur), "%s", next);
+            free(next);
+            continue;
+        }
+        if (rc)
+            return rc;
+        if (hfd >= 0) {
+            rc = open_image_host(hfd, in);
+            close(hfd);
+            return rc;
+        }
+        return open_image(r->task, ldir, lxpath, 0, in);
+    }
+    return -ELOOP;
+}
+
 static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
                                      uint64_t upath, uint64_t uargv,
                                      uint64_t uenvp, int flags, int *exe_lxfd,
@@ -1264,7 +1301,7 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
             rc = kbox_script_parse(img.buf, img.len, &si[nl]);
             if (rc)
                 break;
-            rc = open_image(r->task, AT_FDCWD, si[nl].interp, 0, &in);
+            rc = open_interp(r, si[nl].interp, &in);
             if (rc)
                 break;
             nl++;

@@ -3,7 +3,8 @@
 # A symlink inside a bind that leads out of it (absolute, or up with ..)
 # is followed in the guest's tree, as Linux follows it (the host resolves
 # bind paths beneath the bind and said EXDEV: a venv's bin/python3 ->
-# /usr/bin/python3 in a bound project failed). It never reaches the
+# /usr/bin/python3 in a bound project failed); #! interpreters in a bind
+# are found too (they were looked up in lx only). It never reaches the
 # host's tree: /etc/kbox-marker exists in the guest only.
 . "$(dirname "$0")/lib/common.sh"
 require
@@ -18,6 +19,8 @@ kbo "$TMP/sl.out" -S "$img" -b "$b:/bw" -- /bin/sh -c '
 	mkdir /bw/d && ln -s /tmp /bw/d/t && touch /bw/d/t/made && ls /tmp/made
 	mkdir -p /bw/v/bin && ln -s /usr/bin/python3 /bw/v/bin/python3
 	/bw/v/bin/python3 -c "print(\"venv python runs\")"
+	printf "#!/bw/v/bin/python3\nprint(\"its scripts run\")\n" >/bw/s.py
+	chmod +x /bw/s.py && /bw/s.py
 	echo "lstat $(stat -c %F /bw/abs) -> $(readlink /bw/abs)"
 	ln -s /bw/loop /bw/loop; cat /bw/loop 2>/dev/null || echo "loop fails"'
 expect_status 0 $? "paths through symlinks leaving a bind"
@@ -26,6 +29,7 @@ expect_grep '^rel guest$' "$TMP/sl.out" "a relative link up out of the bind too"
 expect_grep '^/bw/lib/os-release$' "$TMP/sl.out" "a directory link in the middle of a path"
 expect_grep '^/tmp/made$' "$TMP/sl.out" "a file created through such a link lands in the guest"
 expect_grep '^venv python runs$' "$TMP/sl.out" "a program run through such a link"
+expect_grep '^its scripts run$' "$TMP/sl.out" "a #! interpreter in a bind, through such a link"
 expect_grep '^lstat symbolic link -> /etc/kbox-marker$' "$TMP/sl.out" "lstat and readlink see the link itself"
 expect_grep '^loop fails$' "$TMP/sl.out" "a link to itself fails (ELOOP)"
 check "the host's /etc is not touched" [ ! -e /etc/kbox-marker ]
