@@ -1197,6 +1197,8 @@ static long open_interp(struct kbox_req *r, const char *path, struct image *in)
             free(next);
             continue;
         }
+        /* what the engine would retry is the program's path, not this */
+        r->bind_idx1 = 0;
         if (rc)
             return rc;
         if (hfd >= 0) {
@@ -1206,6 +1208,7 @@ static long open_interp(struct kbox_req *r, const char *path, struct image *in)
         }
         return open_image(r->task, ldir, lxpath, 0, in);
     }
+    r->bind_idx1 = 0;
     return -ELOOP;
 }
 
