@@ -57,6 +57,9 @@ struct shmap {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct shmap *maps;
 static atomic_int nmaps;
+/* Maps handed out writable: only their files' reads need the memfd, so
+ * with none a read costs no lookup (no lx fstat) at all. */
+static atomic_int nwritable;
 
 static long holder_call(long nr, long a0, long a1, long a2, long a3)
 {
@@ -162,6 +165,8 @@ static void drop(struct shmap *m)
     }
     close(m->memfd);
     holder_call(LX__NR_close, m->held, 0, 0, 0);
+    if (m->writable)
+        atomic_fetch_sub(&nwritable, 1);
     free(m);
     atomic_fetch_sub(&nmaps, 1);
 }
@@ -226,6 +231,8 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
     }
     add_user(m, r->proc->tgid);
     if (rdwr) {
+        if (!m->writable)
+            atomic_fetch_add(&nwritable, 1);
         m->writable = true;
         fd = fcntl(m->memfd, F_DUPFD_CLOEXEC, 0);
     } else {
@@ -308,10 +315,13 @@ long kbox_shmap_pread(struct kbox_req *r, int lxfd, void *buf, size_t n,
                       const long long *at)
 {
     struct kbox_gstat g;
-    struct shmap *m = lock_fd(r, lxfd, &g);
+    struct shmap *m;
     long long pos;
     long rc;
 
+    if (atomic_load_explicit(&nwritable, memory_order_relaxed) == 0)
+        return -ENOENT;
+    m = lock_fd(r, lxfd, &g);
     if (!m)
         return -ENOENT;
     if (!m->writable) {
