@@ -127,6 +127,11 @@ struct kbox_req {
      */
     char *bind_path;
     int bind_idx1;
+    /* The path lx was last given (malloc'd, kept only while binds exist)
+     * and the lx dir fd it is relative to: lx says EXDEV when its walk
+     * reaches a bind (kernel/arch/lx/fs/bindtrap.c). */
+    char *lx_walk;
+    int lx_walk_dir;
     uint64_t path_addr;
     int npaths;
     const char *path_override;
@@ -409,6 +414,14 @@ int kbox_fs_resolve(struct kbox_req *r, int dirfd, const char *path,
  * tree, so the engine retries with this path.
  */
 char *kbox_bind_symlink_path(int idx, const char *norm);
+
+/*
+ * The guest path r->lx_walk names once resolved in the guest's tree up
+ * to the first bind it reaches (malloc'd), for the engine's retry when
+ * lx's walk ended at a bind with EXDEV. NULL, with *err set when the
+ * walk fails (ELOOP, ENOENT, ...) or 0 when no bind is reached.
+ */
+char *kbox_lx_bind_path(struct kbox_req *r, int *err);
 
 /* Copy a path argument; -EFAULT/-ENAMETOOLONG/-ENOENT for "". */
 int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,

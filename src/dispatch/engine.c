@@ -144,7 +144,9 @@ static double now_us(void)
  * Run the call's handler. A path call that failed with EXDEV on a bind
  * path (the host refused a symlink leaving the bind) runs again on the
  * path that symlink leads to in the guest's tree, as Linux resolves it;
- * at most 40 links, as Linux follows.
+ * at most 40 links, as Linux follows. One whose walk in lx reached a bind
+ * (a symlink into it, a name relative to an lx directory) runs again on
+ * the bind path that walk leads to.
  */
 static struct kbox_resp run_handler(struct kbox_req *r)
 {
@@ -156,15 +158,25 @@ static struct kbox_resp run_handler(struct kbox_req *r)
 
         r->npaths = 0;
         r->bind_idx1 = 0;
+        free(r->lx_walk);
+        r->lx_walk = NULL;
         resp = table[r->nr](r);
-        if (resp.kind != KBOX_RESP_RET || resp.val != -EXDEV || !r->bind_idx1 ||
-            r->npaths != 1 || r->replied)
+        if (resp.kind != KBOX_RESP_RET || resp.val != -EXDEV ||
+            (!r->bind_idx1 && !r->lx_walk) || r->npaths != 1 || r->replied)
             break;
         if (links >= 40) {
             resp = kbox_ret(-ELOOP);
             break;
         }
-        next = kbox_bind_symlink_path(r->bind_idx1 - 1, r->bind_path);
+        if (r->bind_idx1) {
+            next = kbox_bind_symlink_path(r->bind_idx1 - 1, r->bind_path);
+        } else {
+            int err;
+
+            next = kbox_lx_bind_path(r, &err);
+            if (!next && err)
+                resp = kbox_ret(err);
+        }
         if (!next)
             break;
         free(over);
@@ -175,6 +187,8 @@ static struct kbox_resp run_handler(struct kbox_req *r)
     free(over);
     free(r->bind_path);
     r->bind_path = NULL;
+    free(r->lx_walk);
+    r->lx_walk = NULL;
     r->path_override = NULL;
     return resp;
 }

@@ -238,8 +238,8 @@ static void follow_dev_fd(struct kbox_req *r, char *norm, size_t len)
     }
 }
 
-static int route_path(struct kbox_req *r, int dirfd, const char *path,
-                      struct route *rt)
+static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
+                           struct route *rt)
 {
     const struct kbox_opts *o = kbox_sup.opts;
     char abs[KBOX_PATH_MAX], norm[KBOX_PATH_MAX];
@@ -395,6 +395,115 @@ static int route_path(struct kbox_req *r, int dirfd, const char *path,
 static const char *lx_path(const struct route *rt, const char *path)
 {
     return rt->use_norm ? rt->norm : path;
+}
+
+/*
+ * Route by the path's text. A walk lx does can still reach a bind (a
+ * symlink in the image into it, a name relative to an lx directory):
+ * lx then says EXDEV, and the engine retries on kbox_lx_bind_path().
+ */
+static int route_path(struct kbox_req *r, int dirfd, const char *path,
+                      struct route *rt)
+{
+    int rc = route_lexically(r, dirfd, path, rt);
+
+    if (!kbox_sup.opts->nbinds)
+        return rc;
+    free(r->lx_walk);
+    r->lx_walk = NULL;
+    if (!rc && rt->kind == KBOX_ROUTE_LX) {
+        r->lx_walk = strdup(lx_path(rt, path));
+        r->lx_walk_dir = rt->lxdir;
+    }
+    return rc;
+}
+
+char *kbox_lx_bind_path(struct kbox_req *r, int *err)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    char todo[KBOX_PATH_MAX], cur[KBOX_PATH_MAX], cand[KBOX_PATH_MAX];
+    char target[KBOX_PATH_MAX], base[KBOX_PATH_MAX];
+    const char *p, *end;
+    int links = 0, n;
+
+    *err = 0;
+    if (!r->lx_walk)
+        return NULL;
+    if (r->lx_walk[0] == '/') {
+        base[0] = '\0';
+    } else {
+        long got =
+            r->lx_walk_dir == AT_FDCWD
+                ? kbox_lx(r, LX__NR_getcwd, (long)base, sizeof(base), 0, 0, 0,
+                          0)
+                : lx_task_fd_path(r->task, r->lx_walk_dir, base, sizeof(base));
+        if (got < 0)
+            return NULL;
+    }
+    n = snprintf(todo, sizeof(todo), "%s/%s", base, r->lx_walk);
+    if (n < 0 || (size_t)n >= sizeof(todo))
+        return NULL;
+    cur[0] = '\0'; /* resolved so far, free of links: "" is the root */
+    for (p = todo;; p = end) {
+        long t;
+
+        while (*p == '/')
+            p++;
+        if (!*p)
+            return NULL; /* the walk reached no bind */
+        end = strchrnul(p, '/');
+        if (end - p == 1 && p[0] == '.')
+            continue;
+        if (end - p == 2 && p[0] == '.' && p[1] == '.') {
+            char *slash = strrchr(cur, '/');
+
+            if (slash)
+                *slash = '\0';
+            continue;
+        }
+        n = snprintf(cand, sizeof(cand), "%s/%.*s", cur, (int)(end - p), p);
+        if (n < 0 || (size_t)n >= sizeof(cand)) {
+            *err = -ENAMETOOLONG;
+            return NULL;
+        }
+        if (kbox_path_route(cand, o->binds, o->nbinds, false).route ==
+            KBOX_ROUTE_BIND) {
+            char *out = malloc(KBOX_PATH_MAX);
+
+            if (out && snprintf(out, KBOX_PATH_MAX, "%s%s", cand, end) >=
+                           KBOX_PATH_MAX) {
+                free(out);
+                out = NULL;
+                *err = -ENAMETOOLONG;
+            }
+            return out;
+        }
+        t = kbox_lx(r, LX__NR_readlinkat, AT_FDCWD, (long)cand, (long)target,
+                    sizeof(target) - 1, 0, 0);
+        if (t == -EINVAL) { /* not a link: a step further */
+            memcpy(cur, cand, (size_t)n + 1);
+            continue;
+        }
+        if (t <= 0) {
+            *err = t < 0 ? (int)t : -ENOENT;
+            return NULL;
+        }
+        if (++links > 40) {
+            *err = -ELOOP;
+            return NULL;
+        }
+        target[t] = '\0';
+        if (target[0] == '/')
+            cur[0] = '\0';
+        /* the link's target, then what followed it, walked afresh */
+        n = snprintf(cand, sizeof(cand), "%s%s", target, end);
+        if (n < 0 || (size_t)n >= sizeof(cand)) {
+            *err = -ENAMETOOLONG;
+            return NULL;
+        }
+        memcpy(todo, cand, (size_t)n + 1);
+        end = todo;
+    }
 }
 
 static int host_open(const struct route *rt, int flags, int mode)

@@ -1191,24 +1191,31 @@ static long open_interp(struct kbox_req *r, const char *path, struct image *in)
         r->bind_idx1 = 0;
         rc = kbox_fs_resolve(r, AT_FDCWD, cur, O_RDONLY, &hfd, &ldir, lxpath,
                              sizeof(lxpath));
-        if (rc == -EXDEV && r->bind_idx1 &&
-            (next = kbox_bind_symlink_path(r->bind_idx1 - 1, r->bind_path))) {
-            snprintf(cur, sizeof(cur), "%s", next);
-            free(next);
-            continue;
+        if (!rc && hfd >= 0) {
+            rc = open_image_host(hfd, in);
+            close(hfd);
+        } else if (!rc) {
+            rc = open_image(r->task, ldir, lxpath, 0, in);
+        }
+        next = NULL;
+        if (rc == -EXDEV && r->bind_idx1) {
+            next = kbox_bind_symlink_path(r->bind_idx1 - 1, r->bind_path);
+        } else if (rc == -EXDEV && r->lx_walk) { /* a link into a bind */
+            int err;
+
+            next = kbox_lx_bind_path(r, &err);
+            if (!next && err)
+                rc = err;
         }
         /* what the engine would retry is the program's path, not this */
         r->bind_idx1 = 0;
-        if (rc)
+        free(r->lx_walk);
+        r->lx_walk = NULL;
+        if (!next)
             return rc;
-        if (hfd >= 0) {
-            rc = open_image_host(hfd, in);
-            close(hfd);
-            return rc;
-        }
-        return open_image(r->task, ldir, lxpath, 0, in);
+        snprintf(cur, sizeof(cur), "%s", next);
+        free(next);
     }
-    r->bind_idx1 = 0;
     return -ELOOP;
 }
 

@@ -111,6 +111,49 @@ static void dev_links(int verbose)
     }
 }
 
+static long tsys(struct lx_task *t, long nr, long a0, long a1, long a2)
+{
+    long args[6] = { a0, a1, a2, 0, 0, 0 };
+
+    return lx_task_syscall(t, nr, args);
+}
+
+/*
+ * Mark each bind's place in the image with a kbox-bind mount
+ * (kernel/arch/lx/fs/bindtrap.c): walks lx does itself - through a
+ * symlink into the bind, from a directory the guest holds above it - stop
+ * there with EXDEV and the supervisor takes them to the bind. Only where
+ * the image has a directory at exactly that path (no symlink on the
+ * way): kbox never creates one in the image.
+ */
+static void bind_traps(const struct kbox_opts *o)
+{
+    struct lx_task *root = lx_task_root();
+
+    for (int i = 0; i < o->nbinds; i++) {
+        const char *dst = o->binds[i].guest_dst;
+        char norm[KBOX_PATH_MAX], where[KBOX_PATH_MAX];
+        long fd, n, rc;
+
+        if (kbox_path_normalize(dst, norm, sizeof(norm), false, NULL) < 0 ||
+            !strcmp(norm, "/"))
+            continue;
+        fd = tsys(root, LX__NR_openat, AT_FDCWD, (long)norm,
+                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        n = lx_task_fd_path(root, (int)fd, where, sizeof(where));
+        tsys(root, LX__NR_close, fd, 0, 0);
+        if (n < 0 || strcmp(where, norm))
+            continue;
+        rc = lx_mount(o->binds[i].host_src, norm, "kbox-bind",
+                      MS_NOSUID | MS_NODEV, NULL);
+        if (rc < 0 && o->verbose)
+            fprintf(stderr, "kbox: warning: marking bind %s: %s\n", norm,
+                    lx_strerror(rc));
+    }
+}
+
 int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
 {
     struct lx_boot_opts bo;
@@ -172,6 +215,7 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
         profile_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
                       "mode=1777", o->verbose);
     }
+    bind_traps(o);
     return 0;
 }
 
@@ -184,13 +228,6 @@ bool kbox_image_workdir_in_bind(const struct kbox_opts *o)
         return false;
     return kbox_path_route(norm, o->binds, o->nbinds, false).route ==
            KBOX_ROUTE_BIND;
-}
-
-static long tsys(struct lx_task *t, long nr, long a0, long a1, long a2)
-{
-    long args[6] = { a0, a1, a2, 0, 0, 0 };
-
-    return lx_task_syscall(t, nr, args);
 }
 
 struct lx_task *kbox_image_guest_task(const struct kbox_opts *o)

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "kbox-bind": what lx mounts where the guest sees a host bind.
+ *
+ * The supervisor routes a path into a bind by its text, before lx sees
+ * it. A walk lx does itself can still arrive there: through a symlink in
+ * the image (/usr/local/bin/tool -> /src/tool), or relative to a
+ * directory the guest holds open (find's openat(fd_of("/mnt"), "src")).
+ * Without a mount, such walks ended in the image's own, usually empty,
+ * directory beneath the bind.
+ *
+ * The root of this filesystem refuses every transit with EXDEV: the
+ * supervisor then resolves the path in the guest's tree up to the bind
+ * and routes what is left to the host (src/dispatch/fs.c). Only the task
+ * that mounted it (kbox's own, to unmount it at halt) may cross.
+ */
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/init.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+
+#define LX_BINDTRAP_MAGIC 0x6b626e64	/* "kbnd" */
+
+static int lx_bindtrap_manage(const struct path *path, bool rcu_walk)
+{
+	struct task_struct *owner = path->dentry->d_sb->s_fs_info;
+
+	if (current == owner)
+		return 0;
+	/* in RCU mode, -ECHILD retries as a ref-walk, which calls again */
+	return rcu_walk ? -ECHILD : -EXDEV;
+}
+
+static const struct dentry_operations lx_bindtrap_dops = {
+	.d_manage = lx_bindtrap_manage,
+};
+
+static const struct super_operations lx_bindtrap_sops = {
+	.statfs = simple_statfs,
+	.drop_inode = generic_delete_inode,
+};
+
+static int lx_bindtrap_fill_super(struct super_block *sb,
+				  struct fs_context *fc)
+{
+	struct inode *inode;
+
+	sb->s_magic = LX_BINDTRAP_MAGIC;
+	sb->s_op = &lx_bindtrap_sops;
+	sb->s_d_op = &lx_bindtrap_dops;
+	sb->s_time_gran = 1;
+	sb->s_fs_info = get_task_struct(current);
+
+	inode = new_inode(sb);
+	if (!inode)
+		return -ENOMEM;
+	inode->i_ino = 1;
+	inode->i_mode = S_IFDIR | 0755;
+	simple_inode_init_ts(inode);
+	inode->i_op = &simple_dir_inode_operations;
+	inode->i_fop = &simple_dir_operations;
+	set_nlink(inode, 2);
+	sb->s_root = d_make_root(inode);
+	if (!sb->s_root)
+		return -ENOMEM;
+	/* d_set_d_op() leaves this to the filesystem (autofs sets it too) */
+	spin_lock(&sb->s_root->d_lock);
+	sb->s_root->d_flags |= DCACHE_MANAGE_TRANSIT;
+	spin_unlock(&sb->s_root->d_lock);
+	return 0;
+}
+
+static int lx_bindtrap_get_tree(struct fs_context *fc)
+{
+	return get_tree_nodev(fc, lx_bindtrap_fill_super);
+}
+
+static const struct fs_context_operations lx_bindtrap_ctx_ops = {
+	.get_tree = lx_bindtrap_get_tree,
+};
+
+static int lx_bindtrap_init_fs_context(struct fs_context *fc)
+{
+	fc->ops = &lx_bindtrap_ctx_ops;
+	return 0;
+}
+
+static void lx_bindtrap_kill_sb(struct super_block *sb)
+{
+	struct task_struct *owner = sb->s_fs_info;
+
+	kill_anon_super(sb);
+	if (owner)
+		put_task_struct(owner);
+}
+
+static struct file_system_type lx_bindtrap_fs_type = {
+	.name = "kbox-bind",
+	.init_fs_context = lx_bindtrap_init_fs_context,
+	.kill_sb = lx_bindtrap_kill_sb,
+};
+
+static int __init lx_bindtrap_init(void)
+{
+	return register_filesystem(&lx_bindtrap_fs_type);
+}
+fs_initcall(lx_bindtrap_init);
