@@ -48,6 +48,7 @@ KBOX_LX_SRCS := $(sort $(wildcard \
 	src/main.c \
 	src/abi/lx_check.c \
 	src/image/*.c \
+	src/guard/*.c \
 	src/tiers/seccomp/notify.c \
 	src/tiers/seccomp/mem.c \
 	src/dispatch/*.c \

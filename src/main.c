@@ -24,6 +24,7 @@
 #include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/exec.h"
+#include "kbox/guard.h"
 #include "kbox/image.h"
 #include "kbox/path.h"
 #include "kbox/policy.h"
@@ -400,6 +401,10 @@ int main(int argc, char **argv)
     /* wplace[1] stays open (unused) so the placeholder never hangs up. */
     kbox_sup.placeholder_w_fd = wplace[0];
 
+    /* Whatever ends kbox (even SIGKILL) ends the guest's processes too. */
+    rc = kbox_guard_start();
+    if (rc < 0 && o.verbose)
+        fprintf(stderr, "kbox: warning: no guard process: %s\n", strerror(-rc));
     img_fd = kbox_image_open(&o);
     if (img_fd < 0)
         return 1;
@@ -545,6 +550,7 @@ out:
         status = 1;
     if (booted)
         step("synced, unmounted, halted");
+    kbox_guard_stop();
     kbox_cli_free(&o);
     return status;
 }

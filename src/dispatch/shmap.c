@@ -290,15 +290,26 @@ long kbox_lx_change(struct kbox_req *r, int lxfd, long long at, long nr,
         from = at;
     else
         from = kbox_lx(r, LX__NR_lseek, lxfd, 0, SEEK_CUR, 0, 0, 0);
+    /* Collapse/insert move the stores not yet written back with the rest
+     * of the file: lx must have them first. */
+    if (nr == LX__NR_fallocate &&
+        (a1 & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)))
+        write_back(m);
     rc = kbox_lx(r, nr, a0, a1, a2, a3, a4, a5);
     if (rc >= 0 && kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0) {
         set_size(m, g.st_size);
         if (nr == LX__NR_fallocate) {
-            /* a3 is the length; collapse/insert move the whole tail */
+            /* a3 is the length. Allocating changes no byte: refilling
+             * would drop the map's stores (Go's linker lost its output).
+             * A hole or zeroed range changes its bytes; collapse/insert
+             * move the whole tail. */
             from = a2;
-            to = (a1 & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
-                     ? g.st_size
-                     : a2 + a3;
+            if (a1 & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
+                to = g.st_size;
+            else if (a1 & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+                to = a2 + a3;
+            else
+                to = from;
         } else {
             to = from >= 0 ? from + rc : -1;
         }

@@ -173,6 +173,47 @@ static void reads_see_stores(void)
     close(fd);
 }
 
+/*
+ * fallocate beside stores not yet written back (Go's linker: fallocate,
+ * map, store, fallocate again): allocating keeps them, punching a hole
+ * zeroes its range only, collapsing a range moves them with the rest.
+ */
+static void fallocate_keeps_stores(void)
+{
+    int fd = fill_file(path, 'f', 4 * PG);
+    char *m = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char buf[4] = "";
+    int rc;
+
+    check(fd >= 0 && m != MAP_FAILED, "writable MAP_SHARED of four pages");
+    if (m == MAP_FAILED)
+        return;
+    memset(m, 'S', 4 * PG);
+    check(fallocate(fd, 0, 0, 8 * PG) == 0, "fallocate to eight pages");
+    check(m[100] == 'S' && m[3 * PG] == 'S',
+          "the map keeps its stores through fallocate");
+    check(pread(fd, buf, 1, 100) == 1 && buf[0] == 'S' &&
+              size_of(path) == 8 * PG,
+          "pread sees them, the file is eight pages");
+    check(fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 16 * PG) == 0 &&
+              m[PG + 1] == 'S' && size_of(path) == 8 * PG,
+          "KEEP_SIZE keeps stores and size");
+    check(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, PG, PG) ==
+                  0 &&
+              m[PG] == 0 && m[2 * PG - 1] == 0 && m[PG - 1] == 'S' &&
+              m[2 * PG] == 'S',
+          "a punched hole zeroes its range only");
+    m[3 * PG] = 'M';
+    rc = fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 0, PG);
+    /* tmpfs has no COLLAPSE_RANGE: EOPNOTSUPP, natively too */
+    check(rc == 0 ? m[2 * PG] == 'M' && m[0] == 0 && size_of(path) == 7 * PG
+                  : errno == EOPNOTSUPP,
+          "a collapsed range moves the stores with the rest");
+    errno = 0;
+    munmap(m, 4 * PG);
+    close(fd);
+}
+
 /* A child maps the file writable, then changes it with write(). */
 static int child_maps_then_writes(void)
 {
@@ -280,6 +321,7 @@ int main(int argc, char **argv)
     readonly_map_sees_writes();
     copies_reach_the_map();
     reads_see_stores();
+    fallocate_keeps_stores();
     write_back_keeps_later_changes();
     many_files_mapped_in_turn();
     unlink(path);

@@ -54,10 +54,14 @@ end_the_rest() {
 	"$KBOX" -S "$img" -- /bin/sh -c "bash -c 'exec -a $marker sleep 300' & echo started" \
 		>"$TMP/$sig.out" 2>&1 </dev/null &
 	kpid=$!
+	# until the main shell is gone and only the sleeper has the marker: a
+	# signal before kbox sees the main process exit is the guest's
 	for _ in $(seq 100); do
-		grep -q '^started$' "$TMP/$sig.out" && pgrep -f -- "$marker" >/dev/null && break
+		grep -q '^started$' "$TMP/$sig.out" &&
+			[ "$(pgrep -fc -- "$marker")" = 1 ] && break
 		sleep 0.1
 	done
+	sleep 0.2
 	pgrep -f -- "$marker" >/dev/null || fail "the background sleeper did not start ($sig)"
 	kill "-$sig" "$kpid"
 	for _ in $(seq 50); do

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# kbox killed with SIGKILL takes the guest's processes with it: a
+# background sleeper, a reader blocked on a host pipe and one blocked in
+# a supervised call (opening a FIFO in the image). They ran on against a
+# closed listener before (ENOSYS for every supervised call, or asleep for
+# ever); the guard process (src/guard/guard.c) now kills them.
+. "$(dirname "$0")/lib/common.sh"
+require
+img=$(own_img)
+m=3$$
+"$KBOX" -S "$img" -- /bin/sh -c "
+	mkfifo /tmp/f$m
+	sleep $m & sleep $m.5 | cat & cat /tmp/f$m &
+	echo started; wait" >"$TMP/out" 2>&1 &
+kpid=$!
+for _ in $(seq 100); do
+	[ "$(pgrep -fc -- "$m")" -ge 3 ] && grep -q started "$TMP/out" && break
+	sleep 0.1
+done
+[ "$(pgrep -fc -- "$m")" -ge 3 ] && pass "the guest's processes run" ||
+	fail "the guest's processes did not start" "$TMP/out"
+sleep 0.3 # the FIFO reader reaches its open
+kill -9 "$kpid"
+wait "$kpid"
+expect_status 137 $? "kbox killed"
+no_leftovers "$m" "$img"
+pkill -9 -f -- "$m" 2>/dev/null # what a failed run left
+check "the image can be opened again" \
+	sh -c "'$KBOX' -r '$img' -- /bin/true"
+done_test
