@@ -349,6 +349,31 @@ static const char *env_path(void)
     return NULL;
 }
 
+/*
+ * A bind whose source is a file (-b ~/.gitconfig:/root/.gitconfig): the
+ * bind's dir fd is the file's directory and only its name is reached
+ * there (src/dispatch/fs.c). The source is resolved on the host first, as
+ * mount --bind resolves it, so the name is no symlink. An fd, or -1 with
+ * errno set.
+ */
+static int open_file_bind(struct kbox_bind *b)
+{
+    char *real = realpath(b->host_src, NULL), *slash;
+    int fd, e;
+
+    if (!real)
+        return -1;
+    slash = strrchr(real, '/');
+    b->file = strdup(slash + 1);
+    *slash = '\0';
+    fd = b->file ? open(real[0] ? real : "/", O_PATH | O_DIRECTORY | O_CLOEXEC)
+                 : -1;
+    e = b->file ? errno : ENOMEM;
+    free(real);
+    errno = e;
+    return fd;
+}
+
 int main(int argc, char **argv)
 {
     static struct kbox_opts o;
@@ -377,6 +402,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < o.nbinds; i++) {
         int fd = open(o.binds[i].host_src, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
+        if (fd < 0 && errno == ENOTDIR)
+            fd = open_file_bind(&o.binds[i]);
         if (fd < 0) {
             fprintf(stderr, "kbox: bind source '%s': %s\n", o.binds[i].host_src,
                     strerror(errno));

@@ -29,6 +29,9 @@ enum kbox_syscall_mode {
 struct kbox_bind {
     char *host_src;  /* absolute host path (normalised) */
     char *guest_dst; /* absolute guest path (normalised) */
+    /* A file bind (SRC is no directory): its name in its host directory,
+     * which the bind's dir fd is then (set at start-up); else NULL. */
+    char *file;
 };
 
 struct kbox_opts {

@@ -42,6 +42,11 @@ struct kbox_tier_ops {
      * NONE, RESTART/EINTR (a signal it would take: reply -ERESTARTSYS,
      * or -EINTR when another thread might take it), GONE. May be NULL. */
     int (*pending_signal)(struct kbox_req *r);
+    /* Copy @n pieces of guest memory (@lens[i] bytes at @addrs[i], each
+     * within one page) one after another into @buf in one step; 0 or
+     * -errno. May be NULL (then read serves). */
+    int (*read_many)(struct kbox_req *r, const uint64_t *addrs,
+                     const size_t *lens, size_t n, void *buf);
 };
 
 enum {
@@ -132,6 +137,9 @@ struct kbox_req {
      * reaches a bind (kernel/arch/lx/fs/bindtrap.c). */
     char *lx_walk;
     int lx_walk_dir;
+    /* The thread runs with the guest's filesystem identity for its host
+     * calls on binds (kbox_ids_for_host); put back by the engine. */
+    bool host_ids;
     uint64_t path_addr;
     int npaths;
     const char *path_override;
@@ -422,6 +430,28 @@ char *kbox_bind_symlink_path(int idx, const char *norm);
  * walk fails (ELOOP, ENOENT, ...) or 0 when no bind is reached.
  */
 char *kbox_lx_bind_path(struct kbox_req *r, int *err);
+
+/*
+ * Give the calling thread the guest's filesystem identity (fsuid, fsgid,
+ * groups) for host calls on a bind, when kbox is the host's root and the
+ * guest is not; kbox_ids_restore() (called by the engine after every
+ * handler) gives kbox's back.
+ */
+void kbox_ids_for_host(struct kbox_req *r);
+void kbox_ids_restore(struct kbox_req *r);
+/* For a change through a guest's host fd @gfd: kbox's own copy of it,
+ * the thread already with the guest's identity (close it after); or
+ * -ENOSYS when the call may simply run in the guest (CONTINUE). */
+int kbox_host_fd_as_guest(struct kbox_req *r, int gfd);
+
+/*
+ * /proc/<pid>/maps names (src/dispatch/mapnames.c): note that the copy
+ * open at host fd @fd stands for the guest's @guest_path; and for a
+ * guest's open of /proc/<rest> (a maps or smaps file, opened on the host
+ * at @hostfd) a memfd with the noted names put back, or -ENOENT.
+ */
+void kbox_mapname_note(int fd, const char *guest_path);
+int kbox_proc_maps_fd(const char *rest, int hostfd);
 
 /* Copy a path argument; -EFAULT/-ENAMETOOLONG/-ENOENT for "". */
 int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,

@@ -45,6 +45,15 @@ int kbox_exec_cached_content(struct lx_task *t, int lxfd,
 long kbox_exec_setid(struct kbox_req *r, int lxfd, uint64_t uenvp, uint64_t dev,
                      uint64_t ino);
 
+/*
+ * Would the host's exec take these arguments (path of @pathlen bytes,
+ * the guest's argv and envp arrays), by Linux's limits on the guest's
+ * RLIMIT_STACK? 0, or -E2BIG. Checked before kbox changes the caller's
+ * memory for the exec (src/exec/args.c).
+ */
+int kbox_exec_args_fit(struct kbox_req *r, size_t pathlen, uint64_t uargv,
+                       uint64_t uenvp);
+
 struct kbox_resp kbox_exec_handle_execve(struct kbox_req *r);
 struct kbox_resp kbox_exec_handle_execveat(struct kbox_req *r);
 

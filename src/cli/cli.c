@@ -186,6 +186,8 @@ void kbox_cli_free(struct kbox_opts *o)
     for (int i = 0; i < o->nbinds; i++) {
         free(o->binds[i].host_src);
         free(o->binds[i].guest_dst);
+        free(o->binds[i].file);
+        o->binds[i].file = NULL;
     }
     o->nbinds = 0;
 }

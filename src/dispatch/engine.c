@@ -190,6 +190,7 @@ static struct kbox_resp run_handler(struct kbox_req *r)
     free(r->lx_walk);
     r->lx_walk = NULL;
     r->path_override = NULL;
+    kbox_ids_restore(r);
     return resp;
 }
 

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -516,7 +517,17 @@ static struct kbox_resp h_dup3(struct kbox_req *r)
     if (nfd < 0)
         return kbox_ret(-EBADF);
     if (lold < 0) {
-        /* Host source: drop any lx file at the target, host does the rest */
+        /* Host source: drop any lx file at the target, host does the rest;
+         * not when the host will refuse it (a bad source left the target
+         * mapped to nothing: gnulib's test-dup2 lost its file) */
+        char src[64];
+
+        snprintf(src, sizeof(src), "%d/fd/%d", (int)r->pid, old);
+        if (old < 0 || (kbox_sup.hostproc_dir >= 0 &&
+                        faccessat(kbox_sup.hostproc_dir, src, F_OK,
+                                  AT_SYMLINK_NOFOLLOW) != 0 &&
+                        errno == ENOENT))
+            return kbox_ret(-EBADF);
         lx_close(r, kbox_fdt_clear(r->proc->fdt, nfd));
         return kbox_continue();
     }
@@ -554,7 +565,12 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
         int target = -1; /* lowest free: the host picks it */
         long lxfd;
 
-        if ((long)(int)A(2) < 0)
+        struct rlimit rl;
+
+        /* at or past the fd limit: EINVAL, as the kernel says */
+        if ((long)(int)A(2) < 0 ||
+            (prlimit(r->proc->tgid, RLIMIT_NOFILE, NULL, &rl) == 0 &&
+             (unsigned long)A(2) >= rl.rlim_cur))
             return kbox_ret(-EINVAL);
         if ((int)A(2) > 0)
             target = lowest_free(r, (int)A(2));
@@ -816,6 +832,18 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
         }
         return kbox_ret(-ENOTDIR);
     }
+    if (fd < 0 && (r->nr == SYS_fchmod || r->nr == SYS_fchown)) {
+        /* kbox is the host's root, the guest is not: as the guest */
+        int hfd = kbox_host_fd_as_guest(r, FD(0));
+
+        if (hfd >= 0) {
+            rc = r->nr == SYS_fchmod ? fchmod(hfd, (mode_t)A(1))
+                                     : fchown(hfd, (uid_t)A(1), (gid_t)A(2));
+            rc = rc < 0 ? -errno : 0;
+            close(hfd);
+            return kbox_ret(rc);
+        }
+    }
     if (fd < 0)
         return kbox_continue();
     /* A file mapped shared: its stores reach the image first. */
@@ -1042,6 +1070,12 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     }
     if (mfd < 0)
         return kbox_ret(mfd);
+    {
+        char gp[KBOX_PATH_MAX]; /* what /proc/<pid>/maps is to name */
+
+        if (lx_task_fd_path(r->task, fd, gp, sizeof(gp)) > 0)
+            kbox_mapname_note(mfd, gp);
+    }
     rc = r->ops->addfd(r, mfd, gfd, cloexec, false);
     close(mfd);
     if (rc < 0)

@@ -46,6 +46,9 @@ struct route {
     /* KBOX_ROUTE_HOSTPROC: @rest is a guest's "<pid>/fd/<n>", a magic link
      * kbox follows for the guest (the guest could follow it natively) */
     bool fdlink;
+    /* KBOX_ROUTE_BIND: the path is a file bind itself (a mount point:
+     * it cannot be removed or renamed) */
+    bool bound_file;
 };
 
 /*
@@ -248,6 +251,7 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
     bool from_host_dir = false;
 
     rt->kind = KBOX_ROUTE_LX;
+    rt->bound_file = false;
     rt->use_norm = false;
     rt->lxdir = AT_FDCWD;
     rt->fdlink = false;
@@ -382,13 +386,35 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                       ? kbox_sup.bind_dirs[res.bind_index]
                       : kbox_sup.hostdev_dir;
     if (res.route == KBOX_ROUTE_BIND) {
+        kbox_ids_for_host(r); /* the host checks the guest's rights */
         /* for a retry through a symlink leaving the bind (engine.c) */
         free(r->bind_path);
         r->bind_path = strdup(norm);
         r->bind_idx1 = r->bind_path ? res.bind_index + 1 : 0;
     }
-    snprintf(rt->rest, sizeof(rt->rest), "%s", *res.rest ? res.rest : ".");
-    return 0;
+    {
+        /* A trailing "/" or "/." stays: the host then says what Linux
+         * says (unlink("f/") is ENOTDIR; it removed f, and open("new/",
+         * O_CREAT) made a file). */
+        size_t pl = strlen(path);
+        const char *tail = pl >= 2 && !strcmp(path + pl - 2, "/.") ? "/."
+                           : pl >= 1 && path[pl - 1] == '/'        ? "/"
+                                                                   : "";
+        int k;
+
+        if (res.route == KBOX_ROUTE_BIND && o->binds[res.bind_index].file) {
+            /* a file bind: its name in its host directory */
+            const char *name = o->binds[res.bind_index].file;
+
+            rt->bound_file = !*res.rest && !*tail;
+            k = snprintf(rt->rest, sizeof(rt->rest), "%s%s%s%s", name,
+                         *res.rest ? "/" : "", res.rest, tail);
+        } else {
+            k = snprintf(rt->rest, sizeof(rt->rest), "%s%s",
+                         *res.rest ? res.rest : ".", tail);
+        }
+        return k < (int)sizeof(rt->rest) ? 0 : -ENAMETOOLONG;
+    }
 }
 
 /* The path lx should see. */
@@ -535,8 +561,9 @@ char *kbox_bind_symlink_path(int idx, const char *norm)
     int cur = kbox_sup.bind_dirs[idx], owned = -1, n;
     char *out = NULL;
 
-    if (strncmp(norm, dst, l) || (norm[l] && norm[l] != '/' && l > 1))
-        return NULL;
+    if (strncmp(norm, dst, l) || (norm[l] && norm[l] != '/' && l > 1) ||
+        kbox_sup.opts->binds[idx].file)
+        return NULL; /* a file bind's name is no link (main.c) */
     rest = norm + (l > 1 ? l : 0);
     snprintf(guest, sizeof(guest), "%s", l > 1 ? dst : "");
     for (; *rest; rest = end) {
@@ -595,17 +622,30 @@ static int host_parent(const struct route *rt, char *last, size_t lastlen)
     char parent[KBOX_PATH_MAX], *slash;
     struct route pr = *rt;
 
+    size_t l;
+    const char *tail = "";
+
     snprintf(parent, sizeof(parent), "%s", rt->rest);
+    /* a trailing "/" or "/." goes with the last name (route_lexically) */
+    l = strlen(parent);
+    if (l > 2 && !strcmp(parent + l - 2, "/.")) {
+        tail = "/.";
+        parent[l - 2] = '\0';
+    } else if (l > 1 && parent[l - 1] == '/') {
+        tail = "/";
+        parent[l - 1] = '\0';
+    }
     slash = strrchr(parent, '/');
     if (slash) {
         *slash = '\0';
         snprintf(pr.rest, sizeof(pr.rest), "%s", parent);
-        snprintf(last, lastlen, "%s", slash + 1);
+        snprintf(last, lastlen, "%s%s", slash + 1, tail);
     } else {
         snprintf(pr.rest, sizeof(pr.rest), ".");
-        snprintf(last, lastlen, "%s", parent);
+        snprintf(last, lastlen, "%s%s", parent, tail);
     }
-    if (!strcmp(last, ".") || !strcmp(last, ".."))
+    if (!strcmp(last, ".") || !strcmp(last, "..") || !strcmp(last, "./") ||
+        !strcmp(last, "./."))
         return -EINVAL;
     return host_open(&pr, O_PATH | O_DIRECTORY, 0);
 }
@@ -690,6 +730,31 @@ int kbox_fs_resolve(struct kbox_req *r, int dirfd, const char *path,
     return 0;
 }
 
+/*
+ * The host object behind O_PATH fd @hfd, opened for reading: the seccomp
+ * tier cannot install an O_PATH file in the guest (ADDFD's fget() skips
+ * them; open(O_PATH) of any bind path was EBADF and rsync failed in a
+ * bind). A directory or file fd serves the guest's O_PATH uses (a dir
+ * fd, fstat, fchdir, /proc/self/fd); it also reads, which O_PATH does
+ * not. Others (symlinks, sockets) cannot be reopened: their error.
+ */
+static int reopen_for_path(int hfd)
+{
+    char self[64];
+    struct stat st;
+    int fl = O_RDONLY | O_CLOEXEC | O_NOCTTY, fd;
+
+    if (fstat(hfd, &st))
+        return -errno;
+    if (S_ISDIR(st.st_mode))
+        fl |= O_DIRECTORY;
+    else if (!S_ISREG(st.st_mode))
+        fl |= O_NONBLOCK; /* a FIFO must not wait for a writer */
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", hfd);
+    fd = open(self, fl);
+    return fd < 0 ? -errno : fd;
+}
+
 static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
                                 int flags, int mode, uint64_t resolve)
 {
@@ -715,8 +780,19 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
 
         if (hfd < 0)
             return kbox_ret(hfd);
+        if (flags & O_PATH) {
+            int ro = reopen_for_path(hfd);
+
+            close(hfd);
+            if (ro < 0)
+                return kbox_ret(ro);
+            hfd = ro;
+        }
         if (rt.kind == KBOX_ROUTE_HOSTPROC && (flags & O_ACCMODE) == O_RDONLY) {
             int m = kbox_proc_status_fd(r, rt.rest, hfd);
+
+            if (m == -ENOENT)
+                m = kbox_proc_maps_fd(rt.rest, hfd);
 
             if (m >= 0) {
                 close(hfd);
@@ -1006,6 +1082,27 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                         r->nr == SYS_fchownat && (A(4) & AT_EMPTY_PATH));
     if (rc)
         return kbox_ret(rc);
+    if (r->nr == SYS_readlinkat) {
+        /* readlink("/proc/<pid>/exe"), which kbox_read_path turned into
+         * the program's path: answer with that path, wherever the
+         * program is (a program in a bind got EINVAL: Go's
+         * os.Executable failed) */
+        char raw[64], exe[KBOX_PATH_MAX];
+        size_t sz = (size_t)r->args[3];
+
+        if (!r->ops->read_str(r, r->args[1], raw, sizeof(raw)) &&
+            !kbox_proc_exe_link(r, raw, exe, sizeof(exe)) &&
+            !strcmp(path, exe)) {
+            rc = (long)strlen(exe);
+            if ((long)sz <= 0)
+                return kbox_ret(-EINVAL);
+            if ((size_t)rc > sz)
+                rc = (long)sz;
+            if (r->ops->write(r, r->args[2], exe, (size_t)rc))
+                rc = -EFAULT;
+            return kbox_ret(rc);
+        }
+    }
     rc = route_path(r, dirfd, path, &rt);
     if (rc)
         return kbox_ret(rc);
@@ -1016,8 +1113,11 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         switch (r->nr) {
         case SYS_mkdirat:
         case SYS_unlinkat:
-        case SYS_fchmodat:
         case SYS_mknodat:
+            if (rt.bound_file) /* the mount point of a file bind */
+                return kbox_ret(r->nr == SYS_unlinkat ? -EBUSY : -EEXIST);
+            break;
+        case SYS_fchmodat:
             break;
         case SYS_chdir: {
             char g[KBOX_PATH_MAX];
@@ -1185,25 +1285,6 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         if (rc != -ENOSYS)
             break;
 
-        {
-            /* readlink("/proc/<pid>/exe"), which kbox_read_path turned
-             * into the program's path: answer with that path */
-            char raw[64], exe[KBOX_PATH_MAX];
-
-            if (r->ops->read_str(r, r->args[1], raw, sizeof(raw)) ||
-                kbox_proc_exe_link(r, raw, exe, sizeof(exe)) ||
-                strcmp(path, exe))
-                goto plain;
-            rc = (long)strlen(exe);
-            if ((long)sz <= 0)
-                return kbox_ret(-EINVAL);
-            if ((size_t)rc > sz)
-                rc = (long)sz;
-            if (r->ops->write(r, r->args[2], exe, (size_t)rc))
-                rc = -EFAULT;
-            break;
-        }
-    plain:
         if ((long)sz <= 0)
             return kbox_ret(-EINVAL);
         if (sz > KBOX_PATH_MAX)
@@ -1270,6 +1351,8 @@ static struct kbox_resp h_path2(struct kbox_req *r)
         char l1[KBOX_PATH_MAX], l2[KBOX_PATH_MAX];
         int d1, d2;
 
+        if (r1.bound_file || r2.bound_file)
+            return kbox_ret(-EBUSY); /* a file bind is a mount point */
         if (r1.kind != KBOX_ROUTE_BIND || r2.kind != KBOX_ROUTE_BIND ||
             r1.hostdir != r2.hostdir)
             return kbox_ret(-EXDEV);

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,7 +15,8 @@
 
 #include "kbox/dispatch.h"
 
-#define A(i) ((long)r->args[i])
+#define A(i)             ((long)r->args[i])
+#define NGROUPS_MAX_KBOX 1024
 
 /* The result of a call that may have changed the thread's credentials. */
 static struct kbox_resp changed_ids(struct kbox_req *r, long rc)
@@ -116,7 +118,7 @@ static struct kbox_resp h_groups(struct kbox_req *r)
 static struct kbox_resp h_capget(struct kbox_req *r)
 {
     /* header {version, pid}, data[2] {effective, permitted, inheritable} */
-    unsigned int hdr[2], data[6];
+    unsigned int hdr[2], data[6], asked;
     long rc;
     long nr = r->nr == SYS_capget ? LX__NR_capget : LX__NR_capset;
 
@@ -129,14 +131,88 @@ static struct kbox_resp h_capget(struct kbox_req *r)
         return changed_ids(r,
                            kbox_lx(r, nr, (long)hdr, (long)data, 0, 0, 0, 0));
     }
+    asked = hdr[0];
     rc = kbox_lx(r, nr, (long)hdr, r->args[1] ? (long)data : 0, 0, 0, 0, 0);
-    if (rc == -EINVAL)
-        r->ops->write(r, r->args[0], hdr, sizeof(hdr[0]));
+    /* an unknown version is answered with the kernel's own, also with no
+     * data pointer (then it returns 0: libcap-ng asks so) */
+    if (hdr[0] != asked && r->ops->write(r, r->args[0], hdr, sizeof(hdr[0])))
+        rc = -EFAULT;
     if (rc >= 0 && r->args[1] &&
         r->ops->write(r, r->args[1], data,
                       hdr[0] == 0x19980330 ? 12 : sizeof(data)))
         rc = -EFAULT;
     return kbox_ret(rc);
+}
+
+/*
+ * Host calls on a bind run with kbox's rights. When kbox is the host's
+ * root and the guest is not (--change-id, -R run by root, a guest that
+ * dropped root), that gave the guest root's rights there: it read 0600
+ * files of others, chown'd a copy of sh to root and set its set-user-ID
+ * bit, made device nodes. So the thread takes the guest's filesystem
+ * identity (fsuid, fsgid, groups: per thread in the kernel, hence the
+ * raw calls) for the request, and the host checks the guest's rights.
+ */
+static gid_t kbox_groups[NGROUPS_MAX_KBOX];
+static int kbox_ngroups = -1;
+static pthread_once_t groups_once = PTHREAD_ONCE_INIT;
+
+static void save_kbox_groups(void)
+{
+    kbox_ngroups = (int)syscall(SYS_getgroups, NGROUPS_MAX_KBOX, kbox_groups);
+}
+
+void kbox_ids_for_host(struct kbox_req *r)
+{
+    gid_t groups[NGROUPS_MAX_KBOX];
+    unsigned int g32[NGROUPS_MAX_KBOX];
+    long fsuid, fsgid, n;
+
+    if (r->host_ids || geteuid() != 0 || !r->task)
+        return;
+    /* setfsuid(-1) changes nothing and returns the current one */
+    fsuid = kbox_lx(r, LX__NR_setfsuid, -1, 0, 0, 0, 0, 0);
+    if (fsuid <= 0)
+        return; /* root in the guest: root on its binds, as in a chroot */
+    fsgid = kbox_lx(r, LX__NR_setfsgid, -1, 0, 0, 0, 0, 0);
+    n = kbox_lx(r, LX__NR_getgroups, NGROUPS_MAX_KBOX, (long)g32, 0, 0, 0, 0);
+    if (fsgid < 0 || n < 0)
+        return;
+    pthread_once(&groups_once, save_kbox_groups);
+    for (long i = 0; i < n; i++)
+        groups[i] = g32[i];
+    syscall(SYS_setgroups, (size_t)n, groups);
+    syscall(SYS_setfsgid, (gid_t)fsgid);
+    syscall(SYS_setfsuid, (uid_t)fsuid);
+    r->host_ids = true;
+}
+
+void kbox_ids_restore(struct kbox_req *r)
+{
+    if (!r->host_ids)
+        return;
+    syscall(SYS_setfsuid, geteuid());
+    syscall(SYS_setfsgid, getegid());
+    syscall(SYS_setgroups, (size_t)(kbox_ngroups > 0 ? kbox_ngroups : 0),
+            kbox_groups);
+    r->host_ids = false;
+}
+
+int kbox_host_fd_as_guest(struct kbox_req *r, int gfd)
+{
+    long fd;
+
+    if (geteuid() != 0 || !r->proc || r->proc->pidfd < 0)
+        return -ENOSYS;
+    fd = syscall(SYS_pidfd_getfd, r->proc->pidfd, gfd, 0);
+    if (fd < 0)
+        return -ENOSYS;
+    kbox_ids_for_host(r);
+    if (!r->host_ids) {
+        close((int)fd);
+        return -ENOSYS;
+    }
+    return (int)fd;
 }
 
 kbox_handler kbox_id_handler(long nr)

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include "kbox/policy.h"
@@ -27,7 +28,8 @@ static const int allow_list[] = {
     /* scheduling, threads */
     SYS_sched_yield, SYS_sched_get_priority_max, SYS_sched_get_priority_min,
     SYS_getcpu, SYS_futex, SYS_set_robust_list, SYS_set_tid_address,
-    SYS_arch_prctl, SYS_prctl, SYS_seccomp, SYS_restart_syscall, SYS_exit,
+    SYS_arch_prctl, SYS_prctl /* but PR_SET_DUMPABLE */, SYS_seccomp,
+    SYS_restart_syscall, SYS_exit,
 #ifdef SYS_rseq
     SYS_rseq,
 #endif
@@ -168,6 +170,8 @@ static const struct kbox_bpf_rule rules[] = {
     /* ioprio_get/ioprio_set(which, who): likewise */
     { SYS_ioprio_get, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
     { SYS_ioprio_set, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    /* PR_SET_DUMPABLE: a rootless kbox must still read the caller (sys.c) */
+    { SYS_prctl, 0, ~0u, PR_SET_DUMPABLE, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW },
     /* personality: asking is harmless; changing it is refused (uname
      * is lx's and would not follow) */
     { SYS_personality, 0, ~0u, ~0u, KBOX_BPF_ALLOW, KBOX_BPF_EPERM },

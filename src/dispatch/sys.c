@@ -3,11 +3,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -86,6 +88,39 @@ static struct kbox_resp h_getrandom(struct kbox_req *r)
         rc = -EFAULT;
     free(buf);
     return kbox_ret(rc);
+}
+
+/* Can kbox read the memory of a process that is not dumpable? */
+static bool kbox_can_ptrace(void)
+{
+    static int known; /* 0 unknown, 1 no, 2 yes */
+    struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+
+    if (!known)
+        known = syscall(SYS_capget, &hdr, data) == 0 &&
+                        (data[0].effective & (1u << CAP_SYS_PTRACE))
+                    ? 2
+                    : 1;
+    return known == 2;
+}
+
+/*
+ * prctl(PR_SET_DUMPABLE, 0): the memory of a process that is not
+ * dumpable can be read only with CAP_SYS_PTRACE, which a rootless kbox
+ * lacks, and every later supervised call of the process failed with
+ * EFAULT (sudo makes itself undumpable: "sudoers.so: Bad address").
+ * Without that capability the call succeeds and the process stays
+ * dumpable on the host (docs/supervisor.md). Other prctl options never
+ * come here (the filter allows them).
+ */
+static struct kbox_resp h_prctl(struct kbox_req *r)
+{
+    if (r->args[0] != PR_SET_DUMPABLE || kbox_can_ptrace())
+        return kbox_continue();
+    if (r->args[1] != 0 && r->args[1] != 1)
+        return kbox_ret(-EINVAL);
+    return kbox_ret(0);
 }
 
 static struct kbox_resp h_sync(struct kbox_req *r)
@@ -467,6 +502,8 @@ kbox_handler kbox_sys_handler(long nr)
         return h_getrandom;
     case SYS_sync:
         return h_sync;
+    case SYS_prctl:
+        return h_prctl;
     case SYS_bind:
     case SYS_connect:
     case SYS_sendto:

@@ -135,8 +135,15 @@ static struct kbox_resp h_xattr(struct kbox_req *r)
 
     if (c.byfd) {
         lxfd = kbox_lxfd(r, FD(0));
-        if (lxfd < 0)
-            return kbox_continue(); /* a host object: the host answers */
+        if (lxfd < 0) {
+            /* a host object: the host answers; as the guest when kbox
+             * is the host's root and the guest is not */
+            hfd = c.op == XSET || c.op == XREMOVE
+                      ? kbox_host_fd_as_guest(r, FD(0))
+                      : -ENOSYS;
+            if (hfd < 0)
+                return kbox_continue();
+        }
     } else {
         rc = kbox_read_path(r, r->args[0], path, sizeof(path), false);
         if (rc)
@@ -175,7 +182,13 @@ static struct kbox_resp h_xattr(struct kbox_req *r)
             return kbox_ret(rc);
         }
     }
-    if (hfd >= 0) {
+    if (hfd >= 0 && r->host_ids && (c.op == XSET || c.op == XREMOVE) &&
+        (!strncmp(name, "security.", 9) || !strncmp(name, "trusted.", 8))) {
+        /* kbox's capabilities (CAP_SETFCAP, CAP_SYS_ADMIN) are not the
+         * guest's: a non-root guest sets neither natively */
+        rc = -EPERM;
+        close(hfd);
+    } else if (hfd >= 0) {
         rc = host_xattr(&c, hfd, name, buf, size, flags);
         close(hfd);
     } else if (c.byfd || lxdir == AT_FDCWD) {

@@ -727,23 +727,59 @@ struct kbox_exec_again {
  * in the parent afterwards), and kbox serves the trampoline's exec as
  * the child's: there argv entries that pointed into the path get its old
  * bytes back and a #! script's longer argv is written, in memory nobody
- * else uses. Written in the parent, both broke it: make frees argv[0]
+ * else uses. The trampoline copies its argv and envp below its stack
+ * with 11 spare slots between them (the most a script's argv grows by),
+ * so that longer argv never reaches envp. Every #! script runs through
+ * it: in place, the longer argv overwrote whatever followed the caller's
+ * array, which is envp for env(1), nohup and dash (the script lost its
+ * whole environment). Written in the parent, both broke it: make frees argv[0]
  * (the path itself) the moment the exec is done, and got a pointer below
  * the child's stack back; Python frees the argv array at once, and the
  * script's extra entries had gone past its end. kbox_proc.exec_again
  * holds what the trampoline's exec stands for.
  */
 static const unsigned char tramp_code[] = {
-    0x48, 0x8b, 0x3c, 0x24,             /* mov (%rsp),%rdi: argc */
-    0x48, 0x8d, 0x74, 0x24, 0x08,       /* lea 8(%rsp),%rsi: argv */
-    0x48, 0x8d, 0x54, 0xfe, 0x08,       /* lea 8(%rsi,%rdi,8),%rdx: envp */
-    0x48, 0x8d, 0x3d, 0x13, 0,    0, 0, /* lea path(%rip),%rdi */
-    0xb8, 59,   0,    0,    0,          /* mov $SYS_execve,%eax */
-    0x0f, 0x05,                         /* syscall */
-    0xbf, 127,  0,    0,    0,          /* mov $127,%edi */
-    0xb8, 231,  0,    0,    0,          /* mov $SYS_exit_group,%eax */
-    0x0f, 0x05,                         /* syscall */
-};                                      /* path: right after */
+    0x48, 0x8b, 0x0c, 0x24,                   /* mov (%rsp),%rcx: argc */
+    0x48, 0x8d, 0x74, 0x24, 0x08,             /* lea 8(%rsp),%rsi: argv */
+    0x48, 0x8d, 0x54, 0xce, 0x08,             /* lea 8(%rsi,%rcx,8),%rdx */
+    0x45, 0x31, 0xc0,                         /* xor %r8d,%r8d: envc */
+    0x4a, 0x83, 0x3c, 0xc2, 0x00,             /* 1: cmpq $0,(%rdx,%r8,8) */
+    0x74, 0x05,                               /* je 2f */
+    0x49, 0xff, 0xc0,                         /* inc %r8 */
+    0xeb, 0xf4,                               /* jmp 1b */
+    0x4a, 0x8d, 0x44, 0x01, 0x0d,             /* 2: lea 13(%rcx,%r8),%rax */
+    0x48, 0xc1, 0xe0, 0x03,                   /* shl $3,%rax */
+    0x48, 0x29, 0xc4,                         /* sub %rax,%rsp */
+    0x48, 0x83, 0xe4, 0xf0,                   /* and $-16,%rsp */
+    0x48, 0x89, 0xe7,                         /* mov %rsp,%rdi: new argv */
+    0x45, 0x31, 0xc9,                         /* xor %r9d,%r9d */
+    0x49, 0x39, 0xc9,                         /* 3: cmp %rcx,%r9 */
+    0x74, 0x0d,                               /* je 4f */
+    0x4a, 0x8b, 0x04, 0xce,                   /* mov (%rsi,%r9,8),%rax */
+    0x4a, 0x89, 0x04, 0xcf,                   /* mov %rax,(%rdi,%r9,8) */
+    0x49, 0xff, 0xc1,                         /* inc %r9 */
+    0xeb, 0xee,                               /* jmp 3b */
+    0x4c, 0x8d, 0x14, 0xcf,                   /* 4: lea (%rdi,%rcx,8),%r10 */
+    0x41, 0xbb, 0x0c, 0x00, 0x00, 0x00,       /* mov $12,%r11d */
+    0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, /* 5: movq $0,(%r10) */
+    0x49, 0x83, 0xc2, 0x08,                   /* add $8,%r10 */
+    0x49, 0xff, 0xcb,                         /* dec %r11 */
+    0x75, 0xf0,                               /* jne 5b */
+    0x45, 0x31, 0xc9,                         /* xor %r9d,%r9d */
+    0x4a, 0x8b, 0x04, 0xca,                   /* 6: mov (%rdx,%r9,8),%rax */
+    0x4b, 0x89, 0x04, 0xca,                   /* mov %rax,(%r10,%r9,8) */
+    0x49, 0xff, 0xc1,                         /* inc %r9 */
+    0x48, 0x85, 0xc0,                         /* test %rax,%rax */
+    0x75, 0xf0,                               /* jne 6b */
+    0x48, 0x89, 0xfe,                         /* mov %rdi,%rsi */
+    0x4c, 0x89, 0xd2,                         /* mov %r10,%rdx: new envp */
+    0x48, 0x8d, 0x3d, 0x13, 0x00, 0x00, 0x00, /* lea path(%rip),%rdi */
+    0xb8, 59,   0,    0,    0,                /* mov $SYS_execve,%eax */
+    0x0f, 0x05,                               /* syscall */
+    0xbf, 127,  0,    0,    0,                /* mov $127,%edi */
+    0xb8, 231,  0,    0,    0,                /* mov $SYS_exit_group,%eax */
+    0x0f, 0x05,                               /* syscall */
+};                                            /* path: right after */
 #define TRAMP_PATH 4096
 
 static int tramp_fd = -1;
@@ -944,8 +980,8 @@ static int rewrite_script_argv(struct kbox_req *r, struct exec_journal *j,
                                const struct kbox_script_info *si, int nl,
                                const char *path)
 {
-    uint64_t ptrs[4096], base, cur;
-    size_t n = 0, total, lens[2 * SCRIPT_LEVELS + 1],
+    uint64_t *ptrs = NULL, base, cur;
+    size_t n = 0, cap = 0, total, lens[2 * SCRIPT_LEVELS + 1],
            offs[2 * SCRIPT_LEVELS + 1];
     const char *strs[2 * SCRIPT_LEVELS + 1];
     uint64_t *nv;
@@ -956,14 +992,23 @@ static int rewrite_script_argv(struct kbox_req *r, struct exec_journal *j,
     if (uargv) {
         struct ptr_reader pr = { .base = uargv };
 
-        for (n = 0; n < 4095; n++) {
-            if (ptr_at(r, &pr, n, &ptrs[n]))
+        for (n = 0;; n++) {
+            if (n == cap) {
+                uint64_t *np = realloc(ptrs, (cap = cap ? 2 * cap : 256) * 8);
+
+                if (!np) {
+                    free(ptrs);
+                    return -ENOMEM;
+                }
+                ptrs = np;
+            }
+            if (ptr_at(r, &pr, n, &ptrs[n])) {
+                free(ptrs);
                 return -EFAULT;
+            }
             if (!ptrs[n])
                 break;
         }
-        if (n >= 4095)
-            return -E2BIG;
     }
     /* the new leading entries, outermost interpreter first */
     strs[ns++] = si[nl - 1].interp;
@@ -974,32 +1019,32 @@ static int rewrite_script_argv(struct kbox_req *r, struct exec_journal *j,
     }
     for (size_t i = 0; i < ns; i++) {
         lens[i] = strlen(strs[i]) + 1;
-        if (bl + lens[i] > sizeof(blob))
+        if (bl + lens[i] > sizeof(blob)) {
+            free(ptrs);
             return -E2BIG;
+        }
         memcpy(blob + bl, strs[i], lens[i]);
         offs[i] = bl;
         bl += lens[i];
     }
-    if (scratch_write(r, j, blob, bl, &base))
-        return -EFAULT;
     total = (n ? n - 1 : 0) + ns + 1;
-    nv = calloc(total, sizeof(*nv));
-    if (!nv)
-        return -ENOMEM;
+    nv = uargv ? calloc(total, sizeof(*nv)) : NULL;
+    if (!nv || scratch_write(r, j, blob, bl, &base)) {
+        free(nv);
+        free(ptrs);
+        return !uargv ? -EFAULT : nv ? -EFAULT : -ENOMEM;
+    }
     cur = 0;
     for (size_t i = 0; i < ns; i++)
         nv[cur++] = base + offs[i];
     for (size_t i = 1; i < n; i++)
         nv[cur++] = ptrs[i];
     nv[cur++] = 0;
-    if (!uargv) {
-        free(nv);
-        return -EFAULT;
-    }
     /* the old entries and, past them, what the longer array covers */
     rc = journal_write(r, j, uargv, nv, cur <= n + 1 ? ptrs : NULL,
                        cur * sizeof(*nv));
     free(nv);
+    free(ptrs);
     return rc;
 }
 
@@ -1103,7 +1148,7 @@ static long patched_pread(void *ctx, void *buf, size_t len, int64_t off)
 }
 
 /* Prepare the program memfd (and interpreter) for @img. */
-static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
+static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd)
 {
     struct kbox_elf_info info;
     struct kbox_cache_key k;
@@ -1122,6 +1167,8 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
         int gi, fd;
 
         rc = open_image(r->task, AT_FDCWD, info.interp, 0, &in);
+        if (!rc)
+            kbox_mapname_note(in.fd, in.where);
         if (rc == -ENOENT || rc == -ENOTDIR)
             return -ENOENT; /* the kernel reports a missing interpreter so */
         if (rc)
@@ -1170,6 +1217,16 @@ static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
         *prog_fd = fd;
         return 0;
     }
+}
+
+/* The program's fd for the host's exec, named for /proc/<pid>/maps. */
+static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
+{
+    long rc = prepare_elf_fd(r, img, prog_fd);
+
+    if (!rc)
+        kbox_mapname_note(*prog_fd, img->where);
+    return rc;
 }
 
 /*
@@ -1244,6 +1301,12 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
     if (rc)
         return kbox_ret(rc);
     snprintf(room, sizeof(room), "%s", path);
+    /* before anything of the caller's changes (src/exec/args.c) */
+    if (!again) {
+        rc = kbox_exec_args_fit(r, path[0] ? strlen(path) : 16, uargv, uenvp);
+        if (rc)
+            return kbox_ret(rc);
+    }
     if (again) {
         /* the trampoline's exec: the child's exec it stands for */
         snprintf(path, sizeof(path), "%s", again->path);
@@ -1336,7 +1399,7 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
         rc = -ENOEXEC;
     }
     if (!rc && !empty_fd && !again && *exe_lxfd < 0 &&
-        shares_parent_memory(r->pid, &sharer))
+        (nl > 0 || shares_parent_memory(r->pid, &sharer)))
         rc = use_trampoline(r, upath, path, room, uargv, uenvp, nl > 0, &prog,
                             &tramp);
     if (!rc && nl && !tramp)

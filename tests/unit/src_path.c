@@ -92,8 +92,8 @@ KTEST(beneath)
 KTEST(route)
 {
     struct kbox_bind b[2] = {
-        { "/host/data", "/data" },
-        { "/host/deep", "/data/deep" },
+        { "/host/data", "/data", NULL },
+        { "/host/deep", "/data/deep", NULL },
     };
     struct kbox_route_result r;
 

@@ -83,3 +83,25 @@ int kbox_mem_read_str(pid_t pid, uint64_t addr, char *buf, size_t len)
     }
     return -ENAMETOOLONG;
 }
+
+int kbox_mem_read_many(pid_t pid, const uint64_t *addrs, const size_t *lens,
+                       size_t n, void *buf)
+{
+    struct iovec l, rv[128];
+    size_t total = 0;
+    ssize_t got;
+
+    if (n > 128)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        rv[i].iov_base = (void *)(uintptr_t)addrs[i];
+        rv[i].iov_len = lens[i];
+        total += lens[i];
+    }
+    l.iov_base = buf;
+    l.iov_len = total;
+    got = process_vm_readv(pid, &l, 1, rv, (unsigned long)n, 0);
+    if (got < 0)
+        return -errno;
+    return (size_t)got == total ? 0 : -EFAULT;
+}

@@ -61,6 +61,12 @@ static int op_read_str(struct kbox_req *r, uint64_t addr, char *buf, size_t len)
     return kbox_mem_read_str(r->pid, addr, buf, len);
 }
 
+static int op_read_many(struct kbox_req *r, const uint64_t *addrs,
+                        const size_t *lens, size_t n, void *buf)
+{
+    return kbox_mem_read_many(r->pid, addrs, lens, n, buf);
+}
+
 static bool op_valid(struct kbox_req *r)
 {
     struct sc_tier *t = r->tier;
@@ -181,6 +187,7 @@ static const struct kbox_tier_ops sc_ops = {
     .valid = op_valid,
     .addfd = op_addfd,
     .pending_signal = op_pending_signal,
+    .read_many = op_read_many,
 };
 
 /* ---- launch ---- */
@@ -272,6 +279,24 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
         while (__atomic_load_n(&h->state, __ATOMIC_SEQ_CST) != 3)
             futex_wait(&h->state, 1);
         execve(path, argv, envp);
+        if (errno == ENOEXEC) {
+            /* A script without #!: the shell runs it, as execvp (and
+             * chroot, env, a shell) would. */
+            int argc = 0;
+
+            while (argv[argc])
+                argc++;
+            {
+                char *sh[argc + 2];
+
+                sh[0] = (char *)"/bin/sh";
+                sh[1] = (char *)path;
+                for (int i = 1; i <= argc; i++)
+                    sh[i + 1] = argv[i];
+                execve("/bin/sh", sh, envp);
+                errno = ENOEXEC;
+            }
+        }
         {
             /* Supervised write to the host's stderr. */
             int e = errno;
