@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,14 @@ long kbox_lx(struct kbox_req *r, long nr, long a0, long a1, long a2, long a3,
     return lx_task_syscall(r->task, nr, args);
 }
 
+/* An lstat: the call does not follow a last symlink (/proc/self/exe and
+ * /proc/self/root are links there, as natively, not their targets). */
+static bool stats_the_link(const struct kbox_req *r)
+{
+    return (r->nr == SYS_newfstatat && (r->args[3] & AT_SYMLINK_NOFOLLOW)) ||
+           (r->nr == SYS_statx && (r->args[2] & AT_SYMLINK_NOFOLLOW));
+}
+
 int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
                    bool allow_empty)
 {
@@ -86,7 +95,8 @@ int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
 
         /* readlink of the link itself is answered by the fs family */
         if (q && !strncmp(q, "root", 4) &&
-            (q[4] == '/' || (q[4] == '\0' && r->nr != SYS_readlinkat))) {
+            (q[4] == '/' ||
+             (q[4] == '\0' && r->nr != SYS_readlinkat && !stats_the_link(r)))) {
             const char *rest = q + 4;
             memmove(buf + 1, rest, strlen(rest) + 1);
             buf[0] = '/';
@@ -117,7 +127,7 @@ int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
     }
     /* The kernel's /proc knows nothing of host processes: a guest's
      * executable is the image path kbox exec'd. */
-    if (r->proc) {
+    if (r->proc && !stats_the_link(r)) {
         char exe[KBOX_PATH_MAX];
 
         int rc = kbox_proc_exe_link(r, buf, exe, sizeof(exe));

@@ -30,4 +30,10 @@ expect_grep '^script: /usr/bin/dash$' "$TMP/out" "a #! script: its interpreter's
 expect_grep '^relative: /usr/bin/dash$' "$TMP/out" "a relative path through a symlinked directory"
 expect_grep '^fexecve: /usr/bin/readlink$' "$TMP/out" "fexecve: the file's path"
 expect_grep '^chroot: /bin/busybox$' "$TMP/out" "inside a chroot: the path from the new root"
+# lstat sees the links themselves, as natively (they read as the files)
+kbo "$TMP/lstat.out" -S "$(own_img)" -- /bin/sh -c \
+	'stat -c "%n %F" /proc/self/exe /proc/self/root; stat -L -c "%n %F" /proc/self/exe'
+expect_grep '^/proc/self/exe symbolic link$' "$TMP/lstat.out" "lstat of /proc/self/exe: a link"
+expect_grep '^/proc/self/root symbolic link$' "$TMP/lstat.out" "lstat of /proc/self/root: a link"
+expect_grep '^/proc/self/exe regular file$' "$TMP/lstat.out" "stat follows it to the program"
 done_test

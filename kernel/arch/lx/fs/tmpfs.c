@@ -18,10 +18,12 @@
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
+#include <linux/iversion.h>
 #include <linux/falloc.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/posix_acl.h>
 #include <linux/ramfs.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
@@ -29,6 +31,7 @@
 #include <linux/statfs.h>
 #include <linux/string.h>
 #include <linux/uio.h>
+#include <linux/xattr.h>
 
 #include "lxfs.h"
 
@@ -40,7 +43,21 @@ struct lxtmp_info {
 	umode_t mode;
 	kuid_t uid;
 	kgid_t gid;
+	atomic_long_t xattr_bytes;	/* kept by every inode's xattrs */
 };
+
+/* An inode with its extended attributes (and so its ACLs' home). */
+struct lxtmp_inode {
+	struct simple_xattrs xattrs;
+	struct inode vfs_inode;
+};
+
+static struct kmem_cache *lxtmp_inode_cache;
+
+static inline struct lxtmp_inode *LXTMP_I(struct inode *inode)
+{
+	return container_of(inode, struct lxtmp_inode, vfs_inode);
+}
 
 /* Set by the parser: which limits a remount changes. */
 struct lxtmp_ctx {
@@ -201,6 +218,9 @@ static int lxtmp_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	if (before > inode->i_mapping->nrpages)
 		lxtmp_uncharge(inode->i_sb,
 			       before - inode->i_mapping->nrpages);
+	/* an access ACL follows the mode's permission bits */
+	if (!err && (attr->ia_valid & ATTR_MODE))
+		err = posix_acl_chmod(idmap, dentry, inode->i_mode);
 	return err;
 }
 
@@ -324,9 +344,107 @@ static const struct file_operations lxtmp_file_operations = {
 	.fallocate	= lxtmp_fallocate,
 };
 
+/*
+ * Extended attributes: security.*, trusted.* and user.* (the VFS keeps
+ * user.* to files and directories), and POSIX ACLs through the VFS's
+ * cached ACLs (simple_set_acl), as tmpfs has them. They were EOPNOTSUPP:
+ * `mv` into /tmp dropped a file's xattrs, `cp -a` its ACLs. Their bytes
+ * count against a sixteenth of the instance's size.
+ */
+static long lxtmp_xattr_room(struct super_block *sb)
+{
+	return (long)((LXTMP(sb)->max_pages << PAGE_SHIFT) / 16);
+}
+
+static int lxtmp_xattr_get(const struct xattr_handler *handler,
+			   struct dentry *unused, struct inode *inode,
+			   const char *name, void *buffer, size_t size)
+{
+	return simple_xattr_get(&LXTMP_I(inode)->xattrs,
+				xattr_full_name(handler, name), buffer, size);
+}
+
+static int lxtmp_xattr_set(const struct xattr_handler *handler,
+			   struct mnt_idmap *idmap, struct dentry *unused,
+			   struct inode *inode, const char *name,
+			   const void *value, size_t size, int flags)
+{
+	struct lxtmp_info *fi = LXTMP(inode->i_sb);
+	const char *full = xattr_full_name(handler, name);
+	long charge = value ? (long)simple_xattr_space(full, size) : 0;
+	struct simple_xattr *old;
+
+	if (charge && atomic_long_add_return(charge, &fi->xattr_bytes) >
+			      lxtmp_xattr_room(inode->i_sb)) {
+		atomic_long_sub(charge, &fi->xattr_bytes);
+		return -ENOSPC;
+	}
+	old = simple_xattr_set(&LXTMP_I(inode)->xattrs, full, value, size,
+			       flags);
+	if (IS_ERR(old)) {
+		atomic_long_sub(charge, &fi->xattr_bytes);
+		return PTR_ERR(old);
+	}
+	if (old) {
+		atomic_long_sub(simple_xattr_space(old->name, old->size),
+				&fi->xattr_bytes);
+		simple_xattr_free(old);
+	}
+	inode_set_ctime_current(inode);
+	inode_inc_iversion(inode);
+	return 0;
+}
+
+static const struct xattr_handler lxtmp_security_xattrs = {
+	.prefix	= XATTR_SECURITY_PREFIX,
+	.get	= lxtmp_xattr_get,
+	.set	= lxtmp_xattr_set,
+};
+
+static const struct xattr_handler lxtmp_trusted_xattrs = {
+	.prefix	= XATTR_TRUSTED_PREFIX,
+	.get	= lxtmp_xattr_get,
+	.set	= lxtmp_xattr_set,
+};
+
+static const struct xattr_handler lxtmp_user_xattrs = {
+	.prefix	= XATTR_USER_PREFIX,
+	.get	= lxtmp_xattr_get,
+	.set	= lxtmp_xattr_set,
+};
+
+static const struct xattr_handler * const lxtmp_xattr_handlers[] = {
+	&lxtmp_security_xattrs,
+	&lxtmp_trusted_xattrs,
+	&lxtmp_user_xattrs,
+	NULL
+};
+
+static ssize_t lxtmp_listxattr(struct dentry *dentry, char *buffer,
+			       size_t size)
+{
+	struct inode *inode = d_inode(dentry);
+
+	return simple_xattr_list(inode, &LXTMP_I(inode)->xattrs, buffer, size);
+}
+
 static const struct inode_operations lxtmp_file_inode_operations = {
 	.setattr	= lxtmp_setattr,
 	.getattr	= simple_getattr,
+	.listxattr	= lxtmp_listxattr,
+	.set_acl	= simple_set_acl,
+};
+
+static const struct inode_operations lxtmp_special_inode_operations = {
+	.setattr	= lxtmp_setattr,
+	.getattr	= simple_getattr,
+	.listxattr	= lxtmp_listxattr,
+	.set_acl	= simple_set_acl,
+};
+
+static const struct inode_operations lxtmp_symlink_inode_operations = {
+	.get_link	= simple_get_link,
+	.listxattr	= lxtmp_listxattr,
 };
 
 /* --- inodes and directories --- */
@@ -366,9 +484,10 @@ static struct inode *lxtmp_get_inode(struct super_block *sb,
 		inc_nlink(inode);	/* "." */
 		break;
 	case S_IFLNK:
-		inode->i_op = &simple_symlink_inode_operations;
+		inode->i_op = &lxtmp_symlink_inode_operations;
 		break;
 	default:
+		inode->i_op = &lxtmp_special_inode_operations;
 		init_special_inode(inode, mode, dev);
 		break;
 	}
@@ -379,9 +498,16 @@ static int lxtmp_mknod(struct mnt_idmap *idmap, struct inode *dir,
 		       struct dentry *dentry, umode_t mode, dev_t dev)
 {
 	struct inode *inode = lxtmp_get_inode(dir->i_sb, dir, mode, dev);
+	int err;
 
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
+	/* the directory's default ACL, or the umask (SB_POSIXACL) */
+	err = simple_acl_create(dir, inode);
+	if (err) {
+		iput(inode);
+		return err;
+	}
 	d_instantiate(dentry, inode);
 	dget(dentry);	/* pinned: the dentry is the only link to it */
 	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
@@ -432,9 +558,15 @@ static int lxtmp_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 			 struct file *file, umode_t mode)
 {
 	struct inode *inode = lxtmp_get_inode(dir->i_sb, dir, mode, 0);
+	int err;
 
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
+	err = simple_acl_create(dir, inode);
+	if (err) {
+		iput(inode);
+		return err;
+	}
 	d_tmpfile(file, inode);
 	return finish_open_simple(file, 0);
 }
@@ -450,21 +582,39 @@ static const struct inode_operations lxtmp_dir_inode_operations = {
 	.mknod		= lxtmp_mknod,
 	.rename		= simple_rename,
 	.tmpfile	= lxtmp_tmpfile,
+	.setattr	= lxtmp_setattr,
+	.listxattr	= lxtmp_listxattr,
+	.set_acl	= simple_set_acl,
 };
 
 static void lxtmp_evict_inode(struct inode *inode)
 {
+	size_t freed = 0;
+
+	simple_xattrs_free(&LXTMP_I(inode)->xattrs, &freed);
+	atomic_long_sub((long)freed, &LXTMP(inode->i_sb)->xattr_bytes);
 	lxtmp_uncharge(inode->i_sb, inode->i_mapping->nrpages);
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 	atomic_long_dec(&LXTMP(inode->i_sb)->used_inodes);
 }
 
+static struct inode *lxtmp_alloc_inode(struct super_block *sb)
+{
+	struct lxtmp_inode *li = alloc_inode_sb(sb, lxtmp_inode_cache,
+						GFP_KERNEL);
+
+	if (!li)
+		return NULL;
+	simple_xattrs_init(&li->xattrs);
+	return &li->vfs_inode;
+}
+
 static void lxtmp_free_inode(struct inode *inode)
 {
 	if (S_ISLNK(inode->i_mode))
 		kfree(inode->i_link);
-	free_inode_nonrcu(inode);
+	kmem_cache_free(lxtmp_inode_cache, LXTMP_I(inode));
 }
 
 static int lxtmp_statfs(struct dentry *dentry, struct kstatfs *buf)
@@ -502,6 +652,7 @@ static int lxtmp_show_options(struct seq_file *m, struct dentry *root)
 }
 
 static const struct super_operations lxtmp_ops = {
+	.alloc_inode	= lxtmp_alloc_inode,
 	.statfs		= lxtmp_statfs,
 	.drop_inode	= generic_delete_inode,
 	.evict_inode	= lxtmp_evict_inode,
@@ -644,6 +795,8 @@ static int lxtmp_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_blocksize_bits = PAGE_SHIFT;
 	sb->s_magic = TMPFS_MAGIC;
 	sb->s_op = &lxtmp_ops;
+	sb->s_xattr = lxtmp_xattr_handlers;
+	sb->s_flags |= SB_POSIXACL;
 	sb->s_time_gran = 1;
 	/* a change counter, so kbox's copies of files see every change */
 	sb->s_flags |= SB_I_VERSION;
@@ -733,9 +886,21 @@ struct file_system_type lxtmp_devtmpfs_type = {
 	.kill_sb		= lxtmp_kill_sb,
 };
 
+static void lxtmp_inode_once(void *p)
+{
+	struct lxtmp_inode *li = p;
+
+	inode_init_once(&li->vfs_inode);
+}
+
 static int __init lxtmp_init(void)
 {
 	struct file_system_type *old = get_fs_type("tmpfs");
+
+	lxtmp_inode_cache = kmem_cache_create("lxtmp_inode",
+					      sizeof(struct lxtmp_inode), 0,
+					      SLAB_RECLAIM_ACCOUNT | SLAB_PANIC,
+					      lxtmp_inode_once);
 
 	/* mm/shmem.c registered the ramfs-backed "tmpfs"; take its name */
 	if (old) {
