@@ -241,6 +241,49 @@ static void follow_dev_fd(struct kbox_req *r, char *norm, size_t len)
     }
 }
 
+/*
+ * "/proc/self/fd/N/rest" (or /proc/<own pid>/fd/N/rest): a path beneath a
+ * directory the guest holds open. For a host directory (in a bind) it is
+ * rewritten to the guest path it names, and for an lx one to lx's own fd
+ * number, so either kernel walks it (it was ENOENT: lx has no fd N).
+ * Returns 1 when @norm was rewritten.
+ */
+static int fd_dir_path(struct kbox_req *r, char *norm, size_t len)
+{
+    const char *p = NULL, *rest;
+    char own[40], out[KBOX_PATH_MAX];
+    long n = 0;
+    int lx;
+
+    snprintf(own, sizeof(own), "/proc/%d/fd/", (int)r->proc->tgid);
+    if (!strncmp(norm, "/proc/self/fd/", 14))
+        p = norm + 14;
+    else if (!strncmp(norm, own, strlen(own)))
+        p = norm + strlen(own);
+    if (!p || *p < '0' || *p > '9')
+        return 0;
+    for (; *p >= '0' && *p <= '9' && n <= INT_MAX; p++)
+        n = n * 10 + (*p - '0');
+    if (*p != '/' || !p[1] || n > INT_MAX)
+        return 0;
+    rest = p + 1;
+    lx = kbox_lxfd(r, (int)n);
+    if (lx >= 0) {
+        char dir[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
+
+        if (lx_task_fd_path(r->task, lx, dir, sizeof(dir)) <= 0 ||
+            dir[0] != '/')
+            return 0;
+        snprintf(g, sizeof(g), "%s/%s", dir, rest);
+        if (kbox_path_normalize(g, out, sizeof(out), false, NULL) < 0)
+            return 0;
+    } else if (host_dir_path(r, (int)n, rest, out, sizeof(out))) {
+        return 0;
+    }
+    snprintf(norm, len, "%s", out);
+    return 1;
+}
+
 static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                            struct route *rt)
 {
@@ -294,8 +337,12 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
         if (kbox_path_normalize(path, norm, sizeof(norm), false, NULL) < 0)
             return -ENAMETOOLONG;
     }
-    if (!from_host_dir)
+    if (!from_host_dir) {
         follow_dev_fd(r, norm, sizeof(norm));
+        /* lx is given the rewritten path if it serves it (as for a path
+         * that left a bind with "..") */
+        from_host_dir = fd_dir_path(r, norm, sizeof(norm));
+    }
     {
         int where;
         const char *rest = kbox_path_machine(norm, &where);

@@ -3,7 +3,8 @@
 # open(O_PATH) of a path in a bind gives a usable fd (it was EBADF: the
 # seccomp tier cannot install O_PATH files, and rsync failed in binds);
 # a program run from a bind reads its own /proc/self/exe (it was EINVAL:
-# Go's os.Executable failed).
+# Go's os.Executable failed); /proc/self/fd/N/name beneath a directory
+# the guest holds (a bind's or the image's) names that file (ENOENT).
 . "$(dirname "$0")/lib/common.sh"
 require
 img=$(own_img)
@@ -19,6 +20,8 @@ f = os.open(\"/mnt/d/f\", os.O_PATH)
 print(\"file\", os.fstat(f).st_size, os.readlink(\"/proc/self/fd/%d\" % f))
 os.fchdir(d)
 print(\"cwd\", os.getcwd())
+print(\"fdpath\", open(\"/proc/self/fd/%d/f\" % d).read().strip(),
+      open(\"/dev/fd/%d/os-release\" % os.open(\"/etc\", os.O_RDONLY)).readline()[:11])
 "
 	cp /usr/bin/readlink /mnt/rl && echo "exe $(/mnt/rl /proc/self/exe)"'
 expect_status 0 $? "O_PATH and /proc/self/exe in a bind"
@@ -26,4 +29,5 @@ expect_grep '^dir 7 inside$' "$TMP/out" "an O_PATH directory fd serves as a dir 
 expect_grep '^file 7 /mnt/d/f$' "$TMP/out" "an O_PATH file fd: fstat and its link"
 expect_grep '^cwd /mnt/d$' "$TMP/out" "fchdir to it"
 expect_grep '^exe /mnt/rl$' "$TMP/out" "readlink /proc/self/exe of a program in a bind"
+expect_grep '^fdpath inside PRETTY_NAME$' "$TMP/out" "/proc/self/fd/N/name beneath a held directory"
 done_test
