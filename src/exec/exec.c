@@ -1254,6 +1254,7 @@ static long open_interp(struct kbox_req *r, const char *path, struct image *in)
         } else if (!rc) {
             rc = open_image(r->task, ldir, lxpath, 0, in);
         }
+        kbox_ids_restore(r); /* as for the program: kbox's own from here */
         next = NULL;
         if (rc == -EXDEV && r->bind_idx1) {
             next = kbox_bind_symlink_path(r->bind_idx1 - 1, r->bind_path);
@@ -1350,6 +1351,9 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
                             &img);
         }
     }
+    /* the guest's rights were for opening it in a bind; the copies and
+     * aliases exec makes are kbox's own */
+    kbox_ids_restore(r);
     if (rc == -ELOOP && (flags & AT_SYMLINK_NOFOLLOW))
         return kbox_ret(-ELOOP);
     if (rc)

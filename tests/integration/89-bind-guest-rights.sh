@@ -17,6 +17,8 @@ chmod 700 "$b/priv"
 chmod 1777 "$b/pub"
 echo root >"$b/pub/rootfile"
 chmod 644 "$b/pub/rootfile"
+printf '#!/bin/sh\necho "tool ran as $(id -u)"\n' >"$b/pub/tool"
+chmod 755 "$b/pub/tool"
 kbo "$TMP/out" -R "$img" --change-id 1000:1000 -b "$b:/mnt" -- /bin/sh -c '
 	echo "uid $(id -u)"
 	cat /mnt/priv/secret 2>/dev/null || echo "read denied"
@@ -31,11 +33,14 @@ kbo "$TMP/out" -R "$img" --change-id 1000:1000 -b "$b:/mnt" -- /bin/sh -c '
 	python3 -c "import os; os.fchmod(os.open(\"/mnt/pub/rootfile\", os.O_RDONLY), 0o666)" \
 		2>/dev/null || echo "fchmod denied"
 	python3 -c "import os; os.setxattr(os.open(\"/mnt/pub/made\", os.O_RDONLY), \"trusted.k\", b\"1\")" \
-		2>/dev/null || echo "trusted xattr denied"'
+		2>/dev/null || echo "trusted xattr denied"
+	/mnt/pub/tool
+	/mnt/pub/rootfile 2>/dev/null || echo "exec of a 0644 file denied"'
 expect_status 0 $? "a non-root guest on a bind of kbox run as root"
 for w in "uid 1000" "read denied" "write denied" made "chown denied" \
 	"chmod of its own file" "mknod denied" "append denied" "fchown denied" \
-	"fchmod denied" "trusted xattr denied"; do
+	"fchmod denied" "trusted xattr denied" "tool ran as 1000" \
+	"exec of a 0644 file denied"; do
 	expect_grep "^$w\$" "$TMP/out" "$w"
 done
 check "the file it made is its own on the host" \
