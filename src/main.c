@@ -537,6 +537,17 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     signal(SIGTERM, forward_signal);
     signal(SIGHUP, forward_signal);
+    /* Signals that would end kbox itself at once (no sync: the guest's
+     * last writes were lost) go to the guest, as if kbox were its
+     * command; kbox ends when it does, and with its status. */
+    signal(SIGUSR1, forward_signal);
+    signal(SIGUSR2, forward_signal);
+    signal(SIGALRM, forward_signal);
+    signal(SIGVTALRM, forward_signal);
+    signal(SIGPROF, forward_signal);
+    signal(SIGXCPU, forward_signal);
+    /* an image write past RLIMIT_FSIZE fails (EFBIG) instead */
+    signal(SIGXFSZ, SIG_IGN);
 
     {
         /* Its own, now that the guest has the limit it was started with:

@@ -353,7 +353,13 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
         if (dir >= 0) { /* the host's CPUs and memory, not lx's */
             rt->kind = KBOX_ROUTE_HOSTPROC;
             rt->hostdir = dir;
-            snprintf(rt->rest, sizeof(rt->rest), "%s", rest);
+            /* /proc/net is a link to self/net, which no symlink-free
+             * walk takes: kbox's own, the same network as the guest's */
+            if (where == KBOX_MACHINE_PROC && !strncmp(rest, "net", 3))
+                snprintf(rt->rest, sizeof(rt->rest), "%d/%s", (int)getpid(),
+                         rest);
+            else
+                snprintf(rt->rest, sizeof(rt->rest), "%s", rest);
             return 0;
         }
     }
@@ -802,6 +808,44 @@ static int reopen_for_path(int hfd)
     return fd < 0 ? -errno : fd;
 }
 
+/*
+ * /dev/tty is the caller's controlling terminal, which kbox opening
+ * /dev/tty would take for its own (a guest that got a pty as its
+ * terminal - sshd's sessions, expect, script - got ENXIO). The caller's
+ * is in its /proc/<pid>/stat (tty_nr): a pty is opened by its number in
+ * /dev/pts, another terminal through /dev/char; none is ENXIO, as on
+ * Linux. O_NOCTTY: kbox never takes it as its own.
+ */
+static int open_ctty(struct kbox_req *r, int flags)
+{
+    char path[64], buf[1024], name[64], *p;
+    unsigned long tty;
+    unsigned int major, minor;
+    int fd, n;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)r->pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -ENXIO;
+    n = (int)read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return -ENXIO;
+    buf[n] = '\0';
+    p = strrchr(buf, ')'); /* the name may hold anything */
+    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %lu", &tty) != 1 || !tty)
+        return -ENXIO;
+    major = (unsigned int)((tty >> 8) & 0xfff);
+    minor = (unsigned int)((tty & 0xff) | ((tty >> 12) & 0xfff00));
+    if (major >= 136 && major <= 143) /* Unix98 ptys */
+        snprintf(name, sizeof(name), "pts/%u", (major - 136) * 256 + minor);
+    else
+        snprintf(name, sizeof(name), "char/%u:%u", major, minor);
+    fd = openat(kbox_sup.hostdev_dir, name,
+                (flags & ~O_CREAT) | O_NOCTTY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
 static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
                                 int flags, int mode, uint64_t resolve)
 {
@@ -820,10 +864,12 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     if (rc)
         return kbox_ret(rc);
     if (rt.kind != KBOX_ROUTE_LX) {
-        int hfd = host_open(&rt, flags,
-                            flags & (O_CREAT | O_TMPFILE)
-                                ? (int)(mode & ~kbox_guest_umask(r))
-                                : mode);
+        int hfd = rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "tty")
+                      ? open_ctty(r, flags)
+                      : host_open(&rt, flags,
+                                  flags & (O_CREAT | O_TMPFILE)
+                                      ? (int)(mode & ~kbox_guest_umask(r))
+                                      : mode);
 
         if (hfd < 0)
             return kbox_ret(hfd);

@@ -139,6 +139,12 @@ const char *kbox_path_machine(const char *path, int *where)
         *where = KBOX_MACHINE_CPU;
         return *rest ? rest : ".";
     }
+    /* the network is the host's (guests share its stack): its sockets,
+     * routes and counters too (fuser, ss -s, netstat) */
+    if (kbox_path_beneath(path, "/proc/net", &rest)) {
+        *where = KBOX_MACHINE_PROC;
+        return path + 6; /* "net" or "net/..." */
+    }
     if (kbox_path_beneath(path, "/proc", &rest))
         for (int i = 0; proc_files[i]; i++)
             if (!strcmp(rest, proc_files[i])) {

@@ -53,4 +53,10 @@ if grep -q "$marker" "$TMP/out"; then
 else
 	pass "no host file was read"
 fi
+# /proc/net is the host's network, which the guest shares: a guest's
+# listening socket is in /proc/net/tcp (it was ENOENT: fuser, ss -s)
+kbo "$TMP/net.out" -S "$(own_img)" -- /bin/sh -c '
+	python3 -c "import socket,time; s=socket.socket(); s.bind((\"127.0.0.1\", 18097)); s.listen(); time.sleep(2)" &
+	sleep 1; echo "listening $(grep -c ":46B1 00000000:0000 0A" /proc/net/tcp)"; wait'
+expect_grep '^listening 1$' "$TMP/net.out" "/proc/net/tcp lists a guest's listening socket"
 done_test

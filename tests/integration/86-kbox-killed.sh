@@ -4,7 +4,8 @@
 # background sleeper, a reader blocked on a host pipe and one blocked in
 # a supervised call (opening a FIFO in the image). They ran on against a
 # closed listener before (ENOSYS for every supervised call, or asleep for
-# ever); the guard process (src/guard/guard.c) now kills them.
+# ever); the guard process (src/guard/guard.c) now kills them. Other
+# signals that would end kbox on the spot go to the guest instead.
 . "$(dirname "$0")/lib/common.sh"
 require
 img=$(own_img)
@@ -28,4 +29,29 @@ no_leftovers "$m" "$img"
 pkill -9 -f -- "$m" 2>/dev/null # what a failed run left
 check "the image can be opened again" \
 	sh -c "'$KBOX' -r '$img' -- /bin/true"
+# Signals that would end kbox at once (SIGUSR1, SIGALRM, ...) go to the
+# guest, as if kbox were its command: the guest ends by it and what it
+# wrote is in the image (kbox died on the spot, unsynced).
+for sig in USR1 ALRM; do
+	img2=$(own_img ".$sig")
+	"$KBOX" -S "$img2" -- /bin/sh -c \
+		"echo kept >/root/$sig; echo started; exec sleep $m.7" \
+		>"$TMP/$sig.out" 2>&1 &
+	kpid=$!
+	for _ in $(seq 100); do
+		grep -q started "$TMP/$sig.out" && break
+		sleep 0.1
+	done
+	sleep 0.3
+	kill -"$sig" "$kpid"
+	wait "$kpid"
+	st=$?
+	want=$((128 + $(kill -l "$sig")))
+	[ "$st" -eq "$want" ] && pass "SIG$sig: the guest's status ($st)" ||
+		fail "SIG$sig to kbox: status $st, want $want"
+	[ "$(img_cat "$img2" "/root/$sig")" = kept ] &&
+		pass "SIG$sig: the guest's write is in the image" ||
+		fail "SIG$sig: the guest's write was lost"
+done
+pkill -9 -f -- "$m.7" 2>/dev/null
 done_test

@@ -138,6 +138,10 @@ KTEST(machine_entries)
     KT_STREQ(
         kbox_path_machine("/sys/devices/system/cpu/cpu1/topology/x", &where),
         "cpu1/topology/x");
+    KT_STREQ(kbox_path_machine("/proc/net", &where), "net");
+    KT_EQ(where, KBOX_MACHINE_PROC);
+    KT_STREQ(kbox_path_machine("/proc/net/tcp", &where), "net/tcp");
+    KT_ASSERT(kbox_path_machine("/proc/network", &where) == NULL);
     /* a process's own stat, the kernel's state, look-alikes: not these */
     KT_ASSERT(kbox_path_machine("/proc/self/stat", &where) == NULL);
     KT_ASSERT(kbox_path_machine("/proc/1/stat", &where) == NULL);
