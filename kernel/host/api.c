@@ -101,7 +101,14 @@ static void lx_thread_task_dtor(void *p)
 
 int lx_boot(const struct lx_boot_opts *opts)
 {
-	static const char defcmd[] = "loglevel=4";
+	/*
+	 * Dirty data is written back after 5 s, not 30: killing kbox (the
+	 * OOM killer, kill -9) is a power cut for the guest's filesystem,
+	 * and lost up to 30 s of what it wrote. A later -k value wins.
+	 */
+	static const char defcmd[] =
+		"loglevel=4 sysctl.vm.dirty_expire_centisecs=500 "
+		"sysctl.vm.dirty_writeback_centisecs=100";
 	struct lx_task pid1 = { 0 };
 	size_t n;
 	int err;

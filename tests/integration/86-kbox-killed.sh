@@ -54,4 +54,23 @@ for sig in USR1 ALRM; do
 		fail "SIG$sig: the guest's write was lost"
 done
 pkill -9 -f -- "$m.7" 2>/dev/null
+# What the guest wrote more than ~10 s before kbox was killed is in the
+# image: lx writes dirty data back after 5 s (Linux's 30 s lost it all).
+img3=$(own_img .late)
+"$KBOX" -S "$img3" -- /bin/sh -c \
+	"echo durable >/root/late; echo started; exec sleep $m.9" \
+	>"$TMP/late.out" 2>&1 &
+kpid=$!
+for _ in $(seq 100); do
+	grep -q started "$TMP/late.out" && break
+	sleep 0.1
+done
+sleep 12
+kill -9 "$kpid"
+wait "$kpid"
+pkill -9 -f -- "$m.9" 2>/dev/null
+sleep 0.5
+[ "$(img_cat "$img3" /root/late)" = durable ] &&
+	pass "a write 12 s before kill -9 of kbox is in the image" ||
+	fail "a write 12 s before kill -9 of kbox was lost"
 done_test

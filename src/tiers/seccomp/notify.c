@@ -923,6 +923,26 @@ static void serve_the_rest(void)
     }
 }
 
+/*
+ * The guest's command stopped (Ctrl-Z in vim, which stops its own process
+ * group; kill -TSTP $$ in the guest's shell): kbox stops too, as that
+ * command would have for the shell that started kbox, which then gets
+ * its terminal back ("[1]+ Stopped"; before, only the guest stopped and
+ * the terminal seemed dead). Continued (fg), kbox continues the command.
+ * Seen within 0.1 s (the serve loop's tick).
+ */
+static void follow_stop(pid_t main_pid)
+{
+    siginfo_t si;
+
+    memset(&si, 0, sizeof(si));
+    if (waitid(P_PID, (id_t)main_pid, &si, WSTOPPED | WNOHANG) ||
+        si.si_pid != main_pid || si.si_code != CLD_STOPPED)
+        return;
+    kill(getpid(), SIGSTOP);
+    kill(main_pid, SIGCONT);
+}
+
 int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
 {
     int status = 0;
@@ -947,20 +967,23 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
     spawn_worker();
     pthread_mutex_unlock(&pool.lock);
 
-    for (;;) {
+    for (int ticks = 1;; ticks++) {
         struct pollfd pf[2] = { { pidfd, POLLIN, 0 },
                                 { kbox_proc_exit_watch(), POLLIN, 0 } };
-        int pr = poll(pf, 2, 1000);
+        int pr = poll(pf, 2, 100);
         siginfo_t si;
 
+        follow_stop(main_pid);
         if (pr < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
         if (pr == 0) {
-            kbox_proc_sweep();
-            reap_others(main_pid);
+            if (ticks % 10 == 0) { /* once a second */
+                kbox_proc_sweep();
+                reap_others(main_pid);
+            }
             continue;
         }
         if (pf[1].revents) {
