@@ -500,7 +500,7 @@ static int route_path(struct kbox_req *r, int dirfd, const char *path,
 char *kbox_lx_bind_path(struct kbox_req *r, int *err)
 {
     const struct kbox_opts *o = kbox_sup.opts;
-    char todo[KBOX_PATH_MAX], cur[KBOX_PATH_MAX], cand[KBOX_PATH_MAX];
+    char left[KBOX_PATH_MAX], cur[KBOX_PATH_MAX], cand[KBOX_PATH_MAX];
     char target[KBOX_PATH_MAX], base[KBOX_PATH_MAX];
     const char *p, *end;
     int links = 0, n;
@@ -519,11 +519,11 @@ char *kbox_lx_bind_path(struct kbox_req *r, int *err)
         if (got < 0)
             return NULL;
     }
-    n = snprintf(todo, sizeof(todo), "%s/%s", base, r->lx_walk);
-    if (n < 0 || (size_t)n >= sizeof(todo))
+    n = snprintf(left, sizeof(left), "%s/%s", base, r->lx_walk);
+    if (n < 0 || (size_t)n >= sizeof(left))
         return NULL;
     cur[0] = '\0'; /* resolved so far, free of links: "" is the root */
-    for (p = todo;; p = end) {
+    for (p = left;; p = end) {
         long t;
 
         while (*p == '/')
@@ -580,8 +580,8 @@ char *kbox_lx_bind_path(struct kbox_req *r, int *err)
             *err = -ENAMETOOLONG;
             return NULL;
         }
-        memcpy(todo, cand, (size_t)n + 1);
-        end = todo;
+        memcpy(left, cand, (size_t)n + 1);
+        end = left;
     }
 }
 

@@ -934,7 +934,14 @@ static void serve_the_rest(void)
 static void follow_stop(pid_t main_pid)
 {
     siginfo_t si;
+    pid_t fg = tcgetpgrp(STDIN_FILENO);
 
+    /* Only kbox in its terminal's foreground, as with job control: a
+     * script's stopped command waits for whoever continues it. */
+    if (fg < 0)
+        fg = tcgetpgrp(STDERR_FILENO);
+    if (fg < 0 || fg != getpgrp())
+        return;
     memset(&si, 0, sizeof(si));
     if (waitid(P_PID, (id_t)main_pid, &si, WSTOPPED | WNOHANG) ||
         si.si_pid != main_pid || si.si_code != CLD_STOPPED)
@@ -970,12 +977,12 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
     for (int ticks = 1;; ticks++) {
         struct pollfd pf[2] = { { pidfd, POLLIN, 0 },
                                 { kbox_proc_exit_watch(), POLLIN, 0 } };
-        int pr = poll(pf, 2, 100);
+        int pr = poll(pf, 2, 100), e = errno;
         siginfo_t si;
 
         follow_stop(main_pid);
         if (pr < 0) {
-            if (errno == EINTR)
+            if (e == EINTR)
                 continue;
             break;
         }
