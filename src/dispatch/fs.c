@@ -242,6 +242,38 @@ static void follow_dev_fd(struct kbox_req *r, char *norm, size_t len)
 }
 
 /*
+ * A name relative to an lx directory of /proc (/proc itself or a
+ * /proc/<pid>): its absolute path, for the /proc routing an absolute one
+ * gets (htop reads <pid>/stat, statm relative to such fds, and got lx's
+ * tasks, which have no memory: statm all zeros). Only names a /proc
+ * directory has are looked at, so other relative calls pay nothing.
+ */
+static bool proc_dir_path(struct kbox_req *r, int lxfd, const char *path,
+                          char *out, size_t len)
+{
+    static const char *const names[] = {
+        "stat",   "statm",  "status",    "cmdline", "comm",      "environ",
+        "io",     "maps",   "smaps",     "limits",  "task",      "fd",
+        "fdinfo", "cwd",    "exe",       "root",    "wchan",     "sched",
+        "cgroup", "mounts", "mountinfo", "auxv",    "oom_score", NULL,
+    };
+    char dir[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
+    size_t first = strcspn(path, "/");
+    bool digits = first > 0, known = false;
+
+    for (size_t i = 0; i < first; i++)
+        digits &= path[i] >= '0' && path[i] <= '9';
+    for (int i = 0; !digits && names[i]; i++)
+        known |= strlen(names[i]) == first && !strncmp(path, names[i], first);
+    if ((!digits && !known) ||
+        lx_task_fd_path(r->task, lxfd, dir, sizeof(dir)) <= 0 ||
+        (strcmp(dir, "/proc") && strncmp(dir, "/proc/", 6)))
+        return false;
+    snprintf(g, sizeof(g), "%s/%s", dir, path);
+    return kbox_path_normalize(g, out, len, false, NULL) >= 0;
+}
+
+/*
  * "/proc/self/fd/N/rest" (or /proc/<own pid>/fd/N/rest): a path beneath a
  * directory the guest holds open. For a host directory (in a bind) it is
  * rewritten to the guest path it names, and for an lx one to lx's own fd
@@ -304,12 +336,15 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
 
         if (l >= 0) {
             rt->lxdir = l; /* relative to a directory in the image */
-            return 0;
+            if (!proc_dir_path(r, l, path, norm, sizeof(norm)))
+                return 0;
+            from_host_dir = true; /* routed as its /proc path */
+        } else {
+            rc = host_dir_path(r, dirfd, path, norm, sizeof(norm));
+            if (rc)
+                return rc;
+            from_host_dir = true;
         }
-        rc = host_dir_path(r, dirfd, path, norm, sizeof(norm));
-        if (rc)
-            return rc;
-        from_host_dir = true;
     } else if (path[0] != '/' && r->proc->bind_cwd[0]) {
         /* cwd inside a bind: relative paths start there */
         if (kbox_path_join(r->proc->bind_cwd, path, norm, sizeof(norm)) < 0)
