@@ -32,16 +32,21 @@ check "the image can be opened again" \
 # Signals that would end kbox at once (SIGUSR1, SIGALRM, ...) go to the
 # guest, as if kbox were its command: the guest ends by it and what it
 # wrote is in the image (kbox died on the spot, unsynced).
-for sig in USR1 ALRM; do
-	img2=$(own_img ".$sig")
-	"$KBOX" -S "$img2" -- /bin/sh -c \
-		"echo kept >/root/$sig; echo started; exec sleep $m.7" \
-		>"$TMP/$sig.out" 2>&1 &
+# start_writer IMG FILE WORD SLEEP: kbox in the background (kpid), its
+# guest writes WORD to FILE in the image and then sleeps; returns once the
+# guest has said so.
+start_writer() {
+	"$KBOX" -S "$1" -- /bin/sh -c \
+		"echo $3 >$2; echo started; exec sleep $4" >"$TMP/w.out" 2>&1 &
 	kpid=$!
 	for _ in $(seq 100); do
-		grep -q started "$TMP/$sig.out" && break
+		grep -q started "$TMP/w.out" && break
 		sleep 0.1
 	done
+}
+for sig in USR1 ALRM; do
+	img2=$(own_img ".$sig")
+	start_writer "$img2" "/root/$sig" kept "$m.7"
 	sleep 0.3
 	kill -"$sig" "$kpid"
 	wait "$kpid"
@@ -57,14 +62,7 @@ pkill -9 -f -- "$m.7" 2>/dev/null
 # What the guest wrote more than ~10 s before kbox was killed is in the
 # image: lx writes dirty data back after 5 s (Linux's 30 s lost it all).
 img3=$(own_img .late)
-"$KBOX" -S "$img3" -- /bin/sh -c \
-	"echo durable >/root/late; echo started; exec sleep $m.9" \
-	>"$TMP/late.out" 2>&1 &
-kpid=$!
-for _ in $(seq 100); do
-	grep -q started "$TMP/late.out" && break
-	sleep 0.1
-done
+start_writer "$img3" /root/late durable "$m.9"
 sleep 12
 kill -9 "$kpid"
 wait "$kpid"

@@ -14,15 +14,23 @@ pid, master = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], sys.argv[1:])
 out = b""
-stopped = False
-deadline = time.time() + 5
-while time.time() < deadline:
+
+
+def drain():
+    """Take what the pty has for up to 0.1 s (its buffer must not fill)."""
+    global out
     r, _, _ = select.select([master], [], [], 0.1)
     if r:
         try:
             out += os.read(master, 4096)
         except OSError:
             pass
+
+
+stopped = False
+deadline = time.time() + 5
+while time.time() < deadline:
+    drain()
     wpid, st = os.waitpid(pid, os.WUNTRACED | os.WNOHANG)
     if wpid == pid and os.WIFSTOPPED(st):
         stopped = True
@@ -34,12 +42,7 @@ os.kill(pid, signal.SIGCONT)
 code = None
 deadline = time.time() + 10
 while time.time() < deadline and code is None:
-    r, _, _ = select.select([master], [], [], 0.1)
-    if r:
-        try:
-            out += os.read(master, 4096)
-        except OSError:
-            pass
+    drain()
     wpid, st = os.waitpid(pid, os.WNOHANG)
     if wpid == pid:
         code = os.waitstatus_to_exitcode(st)
