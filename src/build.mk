@@ -58,7 +58,7 @@ KBOX_LX_SRCS := $(sort $(wildcard \
 KBOX_LX_SRCS := $(filter-out $(KBOX_PURE_SRCS),$(KBOX_LX_SRCS))
 KBOX_SRCS := $(KBOX_PURE_SRCS) $(KBOX_LX_SRCS)
 KBOX_OBJS := $(patsubst src/%.c,$(KBOX_BUILD)/%.o,$(KBOX_SRCS))
-KBOX_HDRS := $(wildcard include/kbox/*.h)
+KBOX_HDRS := $(wildcard include/kbox/*.h src/*/*.h)
 
 KBOX_LX_OBJS := $(patsubst src/%.c,$(KBOX_BUILD)/%.o,$(KBOX_LX_SRCS))
 

@@ -30,713 +30,10 @@
 #include "kbox/dispatch.h"
 #include "kbox/fdtable.h"
 #include "kbox/path.h"
+#include "route.h"
 
 #define A(i)  ((long)r->args[i])
 #define FD(i) ((int)kbox_arg_int(r->args[i]))
-
-struct route {
-    enum kbox_route kind;
-    int hostdir; /* dir fd the host path is beneath */
-    char rest[KBOX_PATH_MAX];
-    /* KBOX_ROUTE_LX: a path that lexically left a bind ("/mnt/..") is
-     * given to lx normalised, since lx does not see the bind. */
-    bool use_norm;
-    char norm[KBOX_PATH_MAX];
-    int lxdir; /* KBOX_ROUTE_LX: the lx dirfd for the call */
-    /* KBOX_ROUTE_HOSTPROC: @rest is a guest's "<pid>/fd/<n>", a magic link
-     * kbox follows for the guest (the guest could follow it natively) */
-    bool fdlink;
-    /* KBOX_ROUTE_BIND: the path is a file bind itself (a mount point:
-     * it cannot be removed or renamed) */
-    bool bound_file;
-};
-
-/*
- * A relative path under a host directory fd the guest holds (one it
- * opened inside a bind): the guest path it names, or -ENOTDIR.
- */
-static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
-                         char *out, size_t outlen)
-{
-    const struct kbox_opts *o = kbox_sup.opts;
-    char link[64], hp[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
-    ssize_t n;
-
-    snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)r->pid, dirfd);
-    n = readlink(link, hp, sizeof(hp) - 1);
-    if (n < 0)
-        return -EBADF;
-    hp[n] = '\0';
-    for (int i = 0; i < o->nbinds; i++) {
-        const char *rest;
-
-        if (hp[0] == '/' &&
-            kbox_path_beneath(hp, o->binds[i].host_src, &rest)) {
-            snprintf(g, sizeof(g), "%s/%s/%s", o->binds[i].guest_dst, rest,
-                     path);
-            if (kbox_path_normalize(g, out, outlen, false, NULL) < 0)
-                return -ENAMETOOLONG;
-            return 0;
-        }
-    }
-    /* Host /proc and CPU directories have the same guest paths (guest
-     * pids are host pids): what is relative to one is routed as the
-     * absolute path, ".." and all (find /proc/self). */
-    if (kbox_path_beneath(hp, "/proc", NULL) ||
-        kbox_path_beneath(hp, "/sys/devices/system/cpu", NULL)) {
-        snprintf(g, sizeof(g), "%s/%s", hp, path);
-        if (kbox_path_normalize(g, out, outlen, false, NULL) < 0)
-            return -ENAMETOOLONG;
-        return 0;
-    }
-    return -ENOTDIR;
-}
-
-/*
- * A host fd's /proc link target (@n bytes in @buf) as the guest names it:
- * a file beneath a bind source has its guest path; anything else (pipes,
- * sockets, /dev nodes, files outside the guest root) reads as the host
- * says, as a chroot shows a file opened outside it.
- */
-static long host_link_to_guest(char *buf, long n, size_t cap)
-{
-    const struct kbox_opts *o = kbox_sup.opts;
-    char g[KBOX_PATH_MAX + 1];
-    const char *rest;
-
-    buf[n] = '\0';
-    for (int i = 0; buf[0] == '/' && i < o->nbinds; i++) {
-        if (!kbox_path_beneath(buf, o->binds[i].host_src, &rest))
-            continue;
-        n = snprintf(g, sizeof(g), "%s%s%s", o->binds[i].guest_dst,
-                     *rest ? "/" : "", rest);
-        if (n >= (long)cap)
-            return -ENAMETOOLONG;
-        memcpy(buf, g, (size_t)n + 1);
-        break;
-    }
-    return n;
-}
-
-/*
- * /proc/<pid>/[task/<tid>/]fd[info][/<n>] of a guest process: the host's
- * /proc lists the guest's own numbers, and an entry naming an lx file is
- * lx's entry for the lx fd behind it (lx numbers its files apart from the
- * host objects). Returns 0 (routed), -errno, or 1 when @pid is no guest
- * process (then it takes the usual way).
- */
-static int route_proc_fd(struct kbox_req *r, int which, long pid, long task,
-                         int n, struct route *rt)
-{
-    const char *dir = which == KBOX_PROC_FD ? "fd" : "fdinfo";
-    pid_t tgid = (pid_t)pid;
-    char t[64];
-    int l, k;
-
-    if (pid == r->proc->tgid) {
-        l = n >= 0 ? kbox_lxfd(r, n) : -1;
-    } else {
-        l = kbox_proc_peer_lxfd((pid_t)pid, n >= 0 ? n : 0, &tgid);
-        if (l == -ESRCH || !kbox_proc_is_guest(tgid))
-            return 1;
-        if (kbox_proc_may_read(r, tgid))
-            return -EACCES; /* fd/ is the owner's (and root's) */
-        if (n < 0)
-            l = -1;
-    }
-    if (task) {
-        /* the thread must be the process's, as in the host's /proc */
-        snprintf(t, sizeof(t), "%ld/task/%ld", pid, task);
-        if (faccessat(kbox_sup.hostproc_dir, t, F_OK, AT_SYMLINK_NOFOLLOW))
-            return -ENOENT;
-    }
-    if (l >= 0) {
-        rt->use_norm = true;
-        if (tgid == r->proc->tgid)
-            k = snprintf(rt->norm, sizeof(rt->norm), "/proc/self/%s/%d", dir,
-                         l);
-        else
-            k = snprintf(rt->norm, sizeof(rt->norm), "/proc/%d/%s/%d",
-                         (int)tgid, dir, l); /* its task has its pid */
-        return k < (int)sizeof(rt->norm) ? 0 : -ENAMETOOLONG;
-    }
-    rt->kind = KBOX_ROUTE_HOSTPROC;
-    rt->hostdir = kbox_sup.hostproc_dir;
-    if (task)
-        k = snprintf(rt->rest, sizeof(rt->rest), "%ld/task/%ld/%s", pid, task,
-                     dir);
-    else
-        k = snprintf(rt->rest, sizeof(rt->rest), "%ld/%s", pid, dir);
-    if (n >= 0)
-        k += snprintf(rt->rest + k, sizeof(rt->rest) - (size_t)k, "/%d", n);
-    rt->fdlink = which == KBOX_PROC_FD && n >= 0;
-    return 0;
-}
-
-/*
- * Decide where @path (relative to guest @dirfd) goes. Only absolute paths
- * and AT_FDCWD-relative ones can reach a bind or host device; anything
- * relative to an lx directory fd stays in lx.
- */
-/* Does this call follow a symlink in the last component? */
-static bool follows_last(const struct kbox_req *r)
-{
-    switch (r->nr) {
-    case SYS_newfstatat:
-        return !(A(3) & AT_SYMLINK_NOFOLLOW);
-    case SYS_statx:
-        return !(A(2) & AT_SYMLINK_NOFOLLOW);
-    case SYS_openat:
-        return !(A(2) & O_NOFOLLOW);
-    case SYS_faccessat:
-    case SYS_faccessat2:
-    case SYS_chdir:
-    case SYS_statfs:
-    case SYS_truncate:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/*
- * /dev/fd and /dev/std{in,out,err} link into /proc/self/fd (the mount
- * profile makes them as udev does; debootstrap puts them in images). lx
- * would follow them into its own task's fd table, whose numbers are not
- * the guest's, so they are followed here, onto the guest's /proc/self/fd
- * routing: only when the guest's link says so, and the last component
- * only for calls that follow it (lstat and readlink see the link).
- */
-static void follow_dev_fd(struct kbox_req *r, char *norm, size_t len)
-{
-    static const char *const links[][2] = {
-        { "/dev/fd", "/proc/self/fd" },
-        { "/dev/stdin", "/proc/self/fd/0" },
-        { "/dev/stdout", "/proc/self/fd/1" },
-        { "/dev/stderr", "/proc/self/fd/2" },
-    };
-    char target[32], out[KBOX_PATH_MAX];
-
-    if (strncmp(norm, "/dev/", 5) != 0)
-        return;
-    for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-        size_t l = strlen(links[i][0]);
-        long n;
-
-        if (strncmp(norm, links[i][0], l) != 0 || (norm[l] && norm[l] != '/'))
-            continue;
-        if (!norm[l] && !follows_last(r))
-            return;
-        n = kbox_lx(r, LX__NR_readlinkat, AT_FDCWD, (long)links[i][0],
-                    (long)target, sizeof(target) - 1, 0, 0);
-        if (n < 0)
-            return;
-        target[n] = '\0';
-        if (strcmp(target, links[i][1]) != 0)
-            return;
-        if (snprintf(out, sizeof(out), "%s%s", target, norm + l) <
-            (int)sizeof(out))
-            snprintf(norm, len, "%s", out);
-        return;
-    }
-}
-
-/*
- * A name relative to an lx directory of /proc (/proc itself or a
- * /proc/<pid>): its absolute path, for the /proc routing an absolute one
- * gets (htop reads <pid>/stat, statm relative to such fds, and got lx's
- * tasks, which have no memory: statm all zeros). Only names a /proc
- * directory has are looked at, so other relative calls pay nothing.
- */
-static bool proc_dir_path(struct kbox_req *r, int lxfd, const char *path,
-                          char *out, size_t len)
-{
-    static const char *const names[] = {
-        "stat",   "statm",  "status",    "cmdline", "comm",      "environ",
-        "io",     "maps",   "smaps",     "limits",  "task",      "fd",
-        "fdinfo", "cwd",    "exe",       "root",    "wchan",     "sched",
-        "cgroup", "mounts", "mountinfo", "auxv",    "oom_score", NULL,
-    };
-    char dir[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
-    size_t first = strcspn(path, "/");
-    bool digits = first > 0, known = false;
-
-    for (size_t i = 0; i < first; i++)
-        digits &= path[i] >= '0' && path[i] <= '9';
-    for (int i = 0; !digits && names[i]; i++)
-        known |= strlen(names[i]) == first && !strncmp(path, names[i], first);
-    if ((!digits && !known) ||
-        lx_task_fd_path(r->task, lxfd, dir, sizeof(dir)) <= 0 ||
-        (strcmp(dir, "/proc") && strncmp(dir, "/proc/", 6)))
-        return false;
-    snprintf(g, sizeof(g), "%s/%s", dir, path);
-    return kbox_path_normalize(g, out, len, false, NULL) >= 0;
-}
-
-/*
- * "/proc/self/fd/N/rest" (or /proc/<own pid>/fd/N/rest): a path beneath a
- * directory the guest holds open. For a host directory (in a bind) it is
- * rewritten to the guest path it names, and for an lx one to lx's own fd
- * number, so either kernel walks it (it was ENOENT: lx has no fd N).
- * Returns 1 when @norm was rewritten.
- */
-static int fd_dir_path(struct kbox_req *r, char *norm, size_t len)
-{
-    const char *p = NULL, *rest;
-    char own[40], out[KBOX_PATH_MAX];
-    long n = 0;
-    int lx;
-
-    snprintf(own, sizeof(own), "/proc/%d/fd/", (int)r->proc->tgid);
-    if (!strncmp(norm, "/proc/self/fd/", 14))
-        p = norm + 14;
-    else if (!strncmp(norm, own, strlen(own)))
-        p = norm + strlen(own);
-    if (!p || *p < '0' || *p > '9')
-        return 0;
-    for (; *p >= '0' && *p <= '9' && n <= INT_MAX; p++)
-        n = n * 10 + (*p - '0');
-    if (*p != '/' || !p[1] || n > INT_MAX)
-        return 0;
-    rest = p + 1;
-    lx = kbox_lxfd(r, (int)n);
-    if (lx >= 0) {
-        char dir[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
-
-        if (lx_task_fd_path(r->task, lx, dir, sizeof(dir)) <= 0 ||
-            dir[0] != '/')
-            return 0;
-        snprintf(g, sizeof(g), "%s/%s", dir, rest);
-        if (kbox_path_normalize(g, out, sizeof(out), false, NULL) < 0)
-            return 0;
-    } else if (host_dir_path(r, (int)n, rest, out, sizeof(out))) {
-        return 0;
-    }
-    snprintf(norm, len, "%s", out);
-    return 1;
-}
-
-static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
-                           struct route *rt)
-{
-    const struct kbox_opts *o = kbox_sup.opts;
-    char abs[KBOX_PATH_MAX], norm[KBOX_PATH_MAX];
-    struct kbox_route_result res;
-
-    bool from_host_dir = false;
-
-    rt->kind = KBOX_ROUTE_LX;
-    rt->bound_file = false;
-    rt->use_norm = false;
-    rt->lxdir = AT_FDCWD;
-    rt->fdlink = false;
-    if (path[0] != '/' && dirfd != AT_FDCWD) {
-        int l = kbox_lxfd(r, dirfd);
-        int rc;
-
-        if (l >= 0) {
-            rt->lxdir = l; /* relative to a directory in the image */
-            if (!proc_dir_path(r, l, path, norm, sizeof(norm)))
-                return 0;
-            from_host_dir = true; /* routed as its /proc path */
-        } else {
-            rc = host_dir_path(r, dirfd, path, norm, sizeof(norm));
-            if (rc)
-                return rc;
-            from_host_dir = true;
-        }
-    } else if (path[0] != '/' && r->proc->bind_cwd[0]) {
-        /* cwd inside a bind: relative paths start there */
-        if (kbox_path_join(r->proc->bind_cwd, path, norm, sizeof(norm)) < 0)
-            return -ENAMETOOLONG;
-        from_host_dir = true;
-    } else if (path[0] != '/') {
-        long n;
-
-        if (o->nbinds == 0 && kbox_sup.hostdev_dir < 0)
-            return 0;
-        if (o->nbinds == 0 && strncmp(path, "dev", 3) != 0 &&
-            strncmp(path, "..", 2) != 0)
-            return 0;
-        n = kbox_lx(r, LX__NR_getcwd, (long)abs, sizeof(abs), 0, 0, 0, 0);
-        if (n < 0)
-            return 0;
-        if (kbox_path_join(abs, path, norm, sizeof(norm)) < 0)
-            return -ENAMETOOLONG;
-    } else {
-        (void)abs;
-        if (o->nbinds == 0 && strncmp(path, "/dev/", 5) != 0 &&
-            strncmp(path, "/proc", 5) != 0 && strstr(path, "dev") == NULL &&
-            strstr(path, "/cpu") == NULL)
-            return 0;
-        if (kbox_path_normalize(path, norm, sizeof(norm), false, NULL) < 0)
-            return -ENAMETOOLONG;
-    }
-    if (!from_host_dir) {
-        follow_dev_fd(r, norm, sizeof(norm));
-        /* lx is given the rewritten path if it serves it (as for a path
-         * that left a bind with "..") */
-        from_host_dir = fd_dir_path(r, norm, sizeof(norm));
-    }
-    {
-        int where;
-        const char *rest = kbox_path_machine(norm, &where);
-        int dir = !rest                       ? -1
-                  : where == KBOX_MACHINE_CPU ? kbox_sup.hostcpu_dir
-                                              : kbox_sup.hostproc_dir;
-
-        if (dir >= 0) { /* the host's CPUs and memory, not lx's */
-            rt->kind = KBOX_ROUTE_HOSTPROC;
-            rt->hostdir = dir;
-            /* /proc/net is a link to self/net, which no symlink-free
-             * walk takes: kbox's own, the same network as the guest's */
-            if (where == KBOX_MACHINE_PROC && !strncmp(rest, "net", 3))
-                snprintf(rt->rest, sizeof(rt->rest), "%d/%s", (int)getpid(),
-                         rest);
-            else
-                snprintf(rt->rest, sizeof(rt->rest), "%s", rest);
-            return 0;
-        }
-    }
-    if (!strcmp(norm, "/proc"))
-        kbox_proc_sweep(); /* a listing shows no process already reaped */
-    if (!strncmp(norm, "/proc/", 6) && kbox_sup.hostproc_dir >= 0) {
-        long pid;
-        int k = kbox_path_proc_split(norm, r->proc->tgid, r->pid, rt->rest,
-                                     sizeof(rt->rest), &pid);
-        bool guest;
-        long fpid, ftask;
-        int fdn, which;
-
-        which =
-            kbox_path_proc_fd(norm, r->proc->tgid, r->pid, &fpid, &ftask, &fdn);
-        if (which != KBOX_PROC_FD_NONE) {
-            int rc = route_proc_fd(r, which, fpid, ftask, fdn, rt);
-
-            if (rc <= 0)
-                return rc;
-        }
-        if (k < 0)
-            return -ENAMETOOLONG;
-        /* Only guest processes: the host's others stay invisible. A
-         * guest pid that is gone loses its kernel /proc entry here. */
-        guest = k == KBOX_PROC_HOST && pid == r->proc->tgid;
-        if (!guest) {
-            char *end;
-            long n = strtol(norm + 6, &end, 10);
-
-            if (n > 0 && n <= INT_MAX && (*end == '/' || !*end) &&
-                norm[6] >= '0' && norm[6] <= '9') {
-                guest = kbox_proc_is_guest((pid_t)n) &&
-                        (k != KBOX_PROC_HOST || n == pid);
-                /* lx's other tasks are kernel threads, or kbox's own,
-                 * which /proc does not list either */
-                if (!guest && !kbox_proc_known((pid_t)n) &&
-                    lx_pid_is_kthread((int)n) != 1)
-                    return -ENOENT;
-            }
-        }
-        if (k == KBOX_PROC_HOST && guest && pid != r->proc->tgid &&
-            kbox_path_proc_private(rt->rest) && kbox_proc_may_read(r, pid))
-            return -EACCES; /* opened with kbox's rights: ask lx first */
-        if (k == KBOX_PROC_HOST && guest) {
-            rt->kind = KBOX_ROUTE_HOSTPROC;
-            rt->hostdir = kbox_sup.hostproc_dir;
-            return 0;
-        }
-        if (k == KBOX_PROC_KERNEL) {
-            rt->use_norm = true;
-            snprintf(rt->norm, sizeof(rt->norm), "%s", rt->rest);
-            return 0;
-        }
-    }
-    res = kbox_path_route(norm, o->binds, o->nbinds, kbox_sup.hostdev_dir >= 0);
-    if (res.route == KBOX_ROUTE_LX) {
-        if (from_host_dir) { /* left the bind with "..": absolute in lx */
-            rt->use_norm = true;
-            snprintf(rt->norm, sizeof(rt->norm), "%s", norm);
-            return 0;
-        }
-        for (int i = 0; i < o->nbinds; i++) {
-            size_t l = strlen(o->binds[i].guest_dst);
-
-            if (path[0] == '/' && !strncmp(path, o->binds[i].guest_dst, l) &&
-                path[l] == '/') {
-                rt->use_norm = true;
-                snprintf(rt->norm, sizeof(rt->norm), "%s", norm);
-                break;
-            }
-        }
-        return 0;
-    }
-    rt->kind = res.route;
-    rt->hostdir = res.route == KBOX_ROUTE_BIND
-                      ? kbox_sup.bind_dirs[res.bind_index]
-                      : kbox_sup.hostdev_dir;
-    if (res.route == KBOX_ROUTE_BIND) {
-        kbox_ids_for_host(r); /* the host checks the guest's rights */
-        /* for a retry through a symlink leaving the bind (engine.c) */
-        free(r->bind_path);
-        r->bind_path = strdup(norm);
-        r->bind_idx1 = r->bind_path ? res.bind_index + 1 : 0;
-    }
-    {
-        /* A trailing "/" or "/." stays: the host then says what Linux
-         * says (unlink("f/") is ENOTDIR; it removed f, and open("new/",
-         * O_CREAT) made a file). */
-        size_t pl = strlen(path);
-        const char *tail = pl >= 2 && !strcmp(path + pl - 2, "/.") ? "/."
-                           : pl >= 1 && path[pl - 1] == '/'        ? "/"
-                                                                   : "";
-        int k;
-
-        if (res.route == KBOX_ROUTE_BIND && o->binds[res.bind_index].file) {
-            /* a file bind: its name in its host directory */
-            const char *name = o->binds[res.bind_index].file;
-
-            rt->bound_file = !*res.rest && !*tail;
-            k = snprintf(rt->rest, sizeof(rt->rest), "%s%s%s%s", name,
-                         *res.rest ? "/" : "", res.rest, tail);
-        } else {
-            k = snprintf(rt->rest, sizeof(rt->rest), "%s%s",
-                         *res.rest ? res.rest : ".", tail);
-        }
-        return k < (int)sizeof(rt->rest) ? 0 : -ENAMETOOLONG;
-    }
-}
-
-/* The path lx should see. */
-static const char *lx_path(const struct route *rt, const char *path)
-{
-    return rt->use_norm ? rt->norm : path;
-}
-
-/*
- * Route by the path's text. A walk lx does can still reach a bind (a
- * symlink in the image into it, a name relative to an lx directory):
- * lx then says EXDEV, and the engine retries on kbox_lx_bind_path().
- */
-static int route_path(struct kbox_req *r, int dirfd, const char *path,
-                      struct route *rt)
-{
-    int rc = route_lexically(r, dirfd, path, rt);
-
-    if (!kbox_sup.opts->nbinds)
-        return rc;
-    free(r->lx_walk);
-    r->lx_walk = NULL;
-    if (!rc && rt->kind == KBOX_ROUTE_LX) {
-        r->lx_walk = strdup(lx_path(rt, path));
-        r->lx_walk_dir = rt->lxdir;
-    }
-    return rc;
-}
-
-char *kbox_lx_bind_path(struct kbox_req *r, int *err)
-{
-    const struct kbox_opts *o = kbox_sup.opts;
-    char left[KBOX_PATH_MAX], cur[KBOX_PATH_MAX], cand[KBOX_PATH_MAX];
-    char target[KBOX_PATH_MAX], base[KBOX_PATH_MAX];
-    const char *p, *end;
-    int links = 0, n;
-
-    *err = 0;
-    if (!r->lx_walk)
-        return NULL;
-    if (r->lx_walk[0] == '/') {
-        base[0] = '\0';
-    } else {
-        long got =
-            r->lx_walk_dir == AT_FDCWD
-                ? kbox_lx(r, LX__NR_getcwd, (long)base, sizeof(base), 0, 0, 0,
-                          0)
-                : lx_task_fd_path(r->task, r->lx_walk_dir, base, sizeof(base));
-        if (got < 0)
-            return NULL;
-    }
-    n = snprintf(left, sizeof(left), "%s/%s", base, r->lx_walk);
-    if (n < 0 || (size_t)n >= sizeof(left))
-        return NULL;
-    cur[0] = '\0'; /* resolved so far, free of links: "" is the root */
-    for (p = left;; p = end) {
-        long t;
-
-        while (*p == '/')
-            p++;
-        if (!*p)
-            return NULL; /* the walk reached no bind */
-        end = strchrnul(p, '/');
-        if (end - p == 1 && p[0] == '.')
-            continue;
-        if (end - p == 2 && p[0] == '.' && p[1] == '.') {
-            char *slash = strrchr(cur, '/');
-
-            if (slash)
-                *slash = '\0';
-            continue;
-        }
-        n = snprintf(cand, sizeof(cand), "%s/%.*s", cur, (int)(end - p), p);
-        if (n < 0 || (size_t)n >= sizeof(cand)) {
-            *err = -ENAMETOOLONG;
-            return NULL;
-        }
-        if (kbox_path_route(cand, o->binds, o->nbinds, false).route ==
-            KBOX_ROUTE_BIND) {
-            char *out = malloc(KBOX_PATH_MAX);
-
-            if (out && snprintf(out, KBOX_PATH_MAX, "%s%s", cand, end) >=
-                           KBOX_PATH_MAX) {
-                free(out);
-                out = NULL;
-                *err = -ENAMETOOLONG;
-            }
-            return out;
-        }
-        t = kbox_lx(r, LX__NR_readlinkat, AT_FDCWD, (long)cand, (long)target,
-                    sizeof(target) - 1, 0, 0);
-        if (t == -EINVAL) { /* not a link: a step further */
-            memcpy(cur, cand, (size_t)n + 1);
-            continue;
-        }
-        if (t <= 0) {
-            *err = t < 0 ? (int)t : -ENOENT;
-            return NULL;
-        }
-        if (++links > 40) {
-            *err = -ELOOP;
-            return NULL;
-        }
-        target[t] = '\0';
-        if (target[0] == '/')
-            cur[0] = '\0';
-        /* the link's target, then what followed it, walked afresh */
-        n = snprintf(cand, sizeof(cand), "%s%s", target, end);
-        if (n < 0 || (size_t)n >= sizeof(cand)) {
-            *err = -ENAMETOOLONG;
-            return NULL;
-        }
-        memcpy(left, cand, (size_t)n + 1);
-        end = left;
-    }
-}
-
-static int host_open(const struct route *rt, int flags, int mode)
-{
-    struct open_how how;
-    int fd;
-
-    if (rt->fdlink) {
-        fd = openat(rt->hostdir, rt->rest, flags | O_CLOEXEC, mode);
-        return fd < 0 ? -errno : fd;
-    }
-    memset(&how, 0, sizeof(how));
-    how.flags =
-        (unsigned long long)(flags | O_CLOEXEC) & ~(unsigned long long)0;
-    if (flags & (O_CREAT | O_TMPFILE))
-        how.mode = (unsigned)mode & 07777;
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-    if (rt->kind == KBOX_ROUTE_HOSTDEV || rt->kind == KBOX_ROUTE_HOSTPROC)
-        how.resolve |= RESOLVE_NO_SYMLINKS;
-    fd = (int)syscall(SYS_openat2, rt->hostdir, rt->rest, &how, sizeof(how));
-    return fd < 0 ? -errno : fd;
-}
-
-char *kbox_bind_symlink_path(int idx, const char *norm)
-{
-    const char *dst = kbox_sup.opts->binds[idx].guest_dst, *rest, *end;
-    char guest[KBOX_PATH_MAX], target[KBOX_PATH_MAX], comp[NAME_MAX + 1];
-    size_t l = strlen(dst);
-    int cur = kbox_sup.bind_dirs[idx], owned = -1, n;
-    char *out = NULL;
-
-    if (strncmp(norm, dst, l) || (norm[l] && norm[l] != '/' && l > 1) ||
-        kbox_sup.opts->binds[idx].file)
-        return NULL; /* a file bind's name is no link (main.c) */
-    rest = norm + (l > 1 ? l : 0);
-    snprintf(guest, sizeof(guest), "%s", l > 1 ? dst : "");
-    for (; *rest; rest = end) {
-        struct stat st;
-        int fd;
-
-        while (*rest == '/')
-            rest++;
-        end = strchrnul(rest, '/');
-        if (end == rest)
-            break;
-        if ((size_t)(end - rest) >= sizeof(comp))
-            break;
-        memcpy(comp, rest, (size_t)(end - rest));
-        comp[end - rest] = '\0';
-        fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-            break;
-        if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
-            ssize_t t = readlinkat(fd, "", target, sizeof(target) - 1);
-
-            close(fd);
-            if (t <= 0)
-                break;
-            target[t] = '\0';
-            out = malloc(KBOX_PATH_MAX);
-            if (!out)
-                break;
-            /* absolute: from the guest's root; relative: from its dir */
-            n = target[0] == '/'
-                    ? snprintf(out, KBOX_PATH_MAX, "%s%s", target, end)
-                    : snprintf(out, KBOX_PATH_MAX, "%s/%s%s", guest, target,
-                               end);
-            if (n < 0 || n >= KBOX_PATH_MAX) {
-                free(out);
-                out = NULL;
-            }
-            break;
-        }
-        if (owned >= 0)
-            close(owned);
-        owned = cur = fd;
-        n = snprintf(guest + strlen(guest), sizeof(guest) - strlen(guest),
-                     "/%s", comp);
-        if (n < 0 || (size_t)n >= sizeof(guest))
-            break;
-    }
-    if (owned >= 0)
-        close(owned);
-    return out;
-}
-
-/* Open the parent of a bind path beneath the bind; *last = final name. */
-static int host_parent(const struct route *rt, char *last, size_t lastlen)
-{
-    char parent[KBOX_PATH_MAX], *slash;
-    struct route pr = *rt;
-
-    size_t l;
-    const char *tail = "";
-
-    snprintf(parent, sizeof(parent), "%s", rt->rest);
-    /* a trailing "/" or "/." goes with the last name (route_lexically) */
-    l = strlen(parent);
-    if (l > 2 && !strcmp(parent + l - 2, "/.")) {
-        tail = "/.";
-        parent[l - 2] = '\0';
-    } else if (l > 1 && parent[l - 1] == '/') {
-        tail = "/";
-        parent[l - 1] = '\0';
-    }
-    slash = strrchr(parent, '/');
-    if (slash) {
-        *slash = '\0';
-        snprintf(pr.rest, sizeof(pr.rest), "%s", parent);
-        snprintf(last, lastlen, "%s%s", slash + 1, tail);
-    } else {
-        snprintf(pr.rest, sizeof(pr.rest), ".");
-        snprintf(last, lastlen, "%s%s", parent, tail);
-    }
-    if (!strcmp(last, ".") || !strcmp(last, "..") || !strcmp(last, "./") ||
-        !strcmp(last, "./."))
-        return -EINVAL;
-    return host_open(&pr, O_PATH | O_DIRECTORY, 0);
-}
 
 /* /dev/stdin, /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N */
 static int fd_alias(const char *path)
@@ -793,31 +90,6 @@ static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
     close(hfd);
     return resp;
 }
-
-int kbox_fs_resolve(struct kbox_req *r, int dirfd, const char *path,
-                    int host_flags, int *hostfd, int *lxdir, char *lxpath,
-                    size_t lxlen)
-{
-    struct route rt;
-    int rc = route_path(r, dirfd, path, &rt);
-
-    *hostfd = -1;
-    if (rc)
-        return rc;
-    if (rt.kind != KBOX_ROUTE_LX) {
-        int fd = host_open(&rt, host_flags, 0);
-
-        if (fd < 0)
-            return fd;
-        *hostfd = fd;
-        return 0;
-    }
-    *lxdir = rt.lxdir;
-    if (snprintf(lxpath, lxlen, "%s", lx_path(&rt, path)) >= (int)lxlen)
-        return -ENAMETOOLONG;
-    return 0;
-}
-
 /*
  * The host object behind O_PATH fd @hfd, opened for reading: the seccomp
  * tier cannot install an O_PATH file in the guest (ADDFD's fget() skips
@@ -895,16 +167,16 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     alias = fd_alias(path);
     if (alias >= 0)
         return reopen_fd(r, alias, flags);
-    rc = route_path(r, dirfd, path, &rt);
+    rc = kbox_route_path(r, dirfd, path, &rt);
     if (rc)
         return kbox_ret(rc);
     if (rt.kind != KBOX_ROUTE_LX) {
         int hfd = rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "tty")
                       ? open_ctty(r, flags)
-                      : host_open(&rt, flags,
-                                  flags & (O_CREAT | O_TMPFILE)
-                                      ? (int)(mode & ~kbox_guest_umask(r))
-                                      : mode);
+                      : kbox_route_open(&rt, flags,
+                                        flags & (O_CREAT | O_TMPFILE)
+                                            ? (int)(mode & ~kbox_guest_umask(r))
+                                            : mode);
 
         if (hfd < 0)
             return kbox_ret(hfd);
@@ -944,11 +216,12 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     if (resolve) {
         struct open_how how = { (unsigned long long)flags,
                                 (unsigned long long)mode, resolve };
-        rc = kbox_lx(r, LX__NR_openat2, rt.lxdir, (long)lx_path(&rt, path),
-                     (long)&how, sizeof(how), 0, 0);
+        rc = kbox_lx(r, LX__NR_openat2, rt.lxdir,
+                     (long)kbox_route_lx_path(&rt, path), (long)&how,
+                     sizeof(how), 0, 0);
     } else {
-        rc = kbox_lx(r, LX__NR_openat, rt.lxdir, (long)lx_path(&rt, path),
-                     flags, mode, 0, 0);
+        rc = kbox_lx(r, LX__NR_openat, rt.lxdir,
+                     (long)kbox_route_lx_path(&rt, path), flags, mode, 0, 0);
     }
     if (rc < 0)
         return kbox_ret(rc);
@@ -1045,12 +318,12 @@ static struct kbox_resp h_newfstatat(struct kbox_req *r)
         memcpy(&h, &st, sizeof(h));
         goto out;
     }
-    rc = route_path(r, dirfd, path, &rt);
+    rc = kbox_route_path(r, dirfd, path, &rt);
     if (rc)
         return kbox_ret(rc);
     if (rt.kind != KBOX_ROUTE_LX) {
         struct stat st;
-        int hfd = host_open(
+        int hfd = kbox_route_open(
             &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
         if (hfd < 0)
             return kbox_ret(hfd);
@@ -1062,8 +335,8 @@ static struct kbox_resp h_newfstatat(struct kbox_req *r)
         memcpy(&h, &st, sizeof(h));
         goto out;
     }
-    rc = kbox_lx(r, LX__NR_newfstatat, rt.lxdir, (long)lx_path(&rt, path),
-                 (long)&g, flags, 0, 0);
+    rc = kbox_lx(r, LX__NR_newfstatat, rt.lxdir,
+                 (long)kbox_route_lx_path(&rt, path), (long)&g, flags, 0, 0);
     if (rc < 0)
         return kbox_ret(rc);
     kbox_abi_stat_to_host(&g, &h);
@@ -1094,11 +367,11 @@ static struct kbox_resp h_statx(struct kbox_req *r)
             return kbox_ret(errno == ENOENT ? -EBADF : -errno);
         goto out;
     }
-    rc = route_path(r, dirfd, path, &rt);
+    rc = kbox_route_path(r, dirfd, path, &rt);
     if (rc)
         return kbox_ret(rc);
     if (rt.kind != KBOX_ROUTE_LX) {
-        int hfd = host_open(
+        int hfd = kbox_route_open(
             &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
         if (hfd < 0)
             return kbox_ret(hfd);
@@ -1110,8 +383,8 @@ static struct kbox_resp h_statx(struct kbox_req *r)
         goto out;
     }
     /* struct statx is the same on every architecture. */
-    rc = kbox_lx(r, LX__NR_statx, rt.lxdir, (long)lx_path(&rt, path), flags,
-                 A(3), (long)&sx, 0);
+    rc = kbox_lx(r, LX__NR_statx, rt.lxdir, (long)kbox_route_lx_path(&rt, path),
+                 flags, A(3), (long)&sx, 0);
     if (rc < 0)
         return kbox_ret(rc);
 out:
@@ -1132,11 +405,11 @@ static struct kbox_resp h_faccessat(struct kbox_req *r)
                         (flags & AT_EMPTY_PATH) != 0);
     if (rc)
         return kbox_ret(rc);
-    rc = route_path(r, dirfd, path, &rt);
+    rc = kbox_route_path(r, dirfd, path, &rt);
     if (rc)
         return kbox_ret(rc);
     if (rt.kind != KBOX_ROUTE_LX) {
-        int hfd = host_open(&rt, O_PATH, 0);
+        int hfd = kbox_route_open(&rt, O_PATH, 0);
         if (hfd < 0)
             return kbox_ret(hfd);
         rc = faccessat(hfd, "", (int)A(2), AT_EMPTY_PATH) ? -errno : 0;
@@ -1144,7 +417,8 @@ static struct kbox_resp h_faccessat(struct kbox_req *r)
         return kbox_ret(rc);
     }
     return kbox_ret(kbox_lx(r, LX__NR_faccessat2, rt.lxdir,
-                            (long)lx_path(&rt, path), A(2), flags, 0, 0));
+                            (long)kbox_route_lx_path(&rt, path), A(2), flags, 0,
+                            0));
 }
 
 /*
@@ -1231,7 +505,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             return kbox_ret(rc);
         }
     }
-    rc = route_path(r, dirfd, path, &rt);
+    rc = kbox_route_path(r, dirfd, path, &rt);
     if (rc)
         return kbox_ret(rc);
     if (rt.kind != KBOX_ROUTE_LX) {
@@ -1250,7 +524,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         case SYS_chdir: {
             char g[KBOX_PATH_MAX];
 
-            hfd = host_open(&rt, O_PATH | O_DIRECTORY, 0);
+            hfd = kbox_route_open(&rt, O_PATH | O_DIRECTORY, 0);
             if (hfd < 0)
                 return kbox_ret(hfd);
             close(hfd);
@@ -1273,7 +547,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
 
             if ((long)sz <= 0)
                 return kbox_ret(-EINVAL);
-            hfd = host_open(&rt, O_PATH | O_NOFOLLOW, 0);
+            hfd = kbox_route_open(&rt, O_PATH | O_NOFOLLOW, 0);
             if (hfd < 0)
                 return kbox_ret(hfd);
             rc = readlinkat(hfd, "", buf, sizeof(buf) - 1);
@@ -1286,7 +560,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             }
             close(hfd);
             if (rc > 0 && rt.fdlink)
-                rc = host_link_to_guest(buf, rc, sizeof(buf));
+                rc = kbox_host_link_to_guest(buf, rc, sizeof(buf));
             if (rc > (long)sz)
                 rc = (long)sz;
             if (rc > 0 && r->ops->write(r, r->args[2], buf, (size_t)rc))
@@ -1296,7 +570,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         case SYS_statfs: {
             struct statfs sf;
 
-            hfd = host_open(&rt, O_PATH, 0);
+            hfd = kbox_route_open(&rt, O_PATH, 0);
             if (hfd < 0)
                 return kbox_ret(hfd);
             rc = fstatfs(hfd, &sf) ? -errno : 0;
@@ -1306,14 +580,14 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             return kbox_ret(rc);
         }
         case SYS_truncate:
-            hfd = host_open(&rt, O_WRONLY, 0);
+            hfd = kbox_route_open(&rt, O_WRONLY, 0);
             if (hfd < 0)
                 return kbox_ret(hfd);
             rc = ftruncate(hfd, (off_t)A(1)) ? -errno : 0;
             close(hfd);
             return kbox_ret(rc);
         case SYS_fchownat: /* as the host's user, as every bind write */
-            hfd = host_open(
+            hfd = kbox_route_open(
                 &rt, O_PATH | ((A(4) & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0),
                 0);
             if (hfd < 0)
@@ -1329,7 +603,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         {
             char parent[KBOX_PATH_MAX];
 
-            hfd = host_parent(&rt, parent, sizeof(parent));
+            hfd = kbox_route_parent(&rt, parent, sizeof(parent));
             if (hfd < 0)
                 return kbox_ret(hfd);
             switch (r->nr) {
@@ -1447,12 +721,12 @@ static struct kbox_resp h_path2(struct kbox_req *r)
             rc = kbox_read_path(r, r->args[2], p2, sizeof(p2), false);
         if (rc)
             return kbox_ret(rc);
-        rc = route_path(r, FD(1), p2, &r2);
+        rc = kbox_route_path(r, FD(1), p2, &r2);
         if (rc)
             return kbox_ret(rc);
         if (r2.kind == KBOX_ROUTE_BIND) {
             char l2[KBOX_PATH_MAX];
-            int d2 = host_parent(&r2, l2, sizeof(l2));
+            int d2 = kbox_route_parent(&r2, l2, sizeof(l2));
 
             if (d2 < 0)
                 return kbox_ret(d2);
@@ -1473,7 +747,8 @@ static struct kbox_resp h_path2(struct kbox_req *r)
         rc = kbox_read_path(r, r->args[3], p2, sizeof(p2), false);
     if (rc)
         return kbox_ret(rc);
-    if (route_path(r, FD(0), p1, &r1) || route_path(r, FD(2), p2, &r2))
+    if (kbox_route_path(r, FD(0), p1, &r1) ||
+        kbox_route_path(r, FD(2), p2, &r2))
         return kbox_ret(-ENAMETOOLONG);
     if (r1.kind != KBOX_ROUTE_LX || r2.kind != KBOX_ROUTE_LX) {
         char l1[KBOX_PATH_MAX], l2[KBOX_PATH_MAX];
@@ -1484,10 +759,10 @@ static struct kbox_resp h_path2(struct kbox_req *r)
         if (r1.kind != KBOX_ROUTE_BIND || r2.kind != KBOX_ROUTE_BIND ||
             r1.hostdir != r2.hostdir)
             return kbox_ret(-EXDEV);
-        d1 = host_parent(&r1, l1, sizeof(l1));
+        d1 = kbox_route_parent(&r1, l1, sizeof(l1));
         if (d1 < 0)
             return kbox_ret(d1);
-        d2 = host_parent(&r2, l2, sizeof(l2));
+        d2 = kbox_route_parent(&r2, l2, sizeof(l2));
         if (d2 < 0) {
             close(d1);
             return kbox_ret(d2);
@@ -1530,12 +805,12 @@ static long set_times(struct kbox_req *r, int dirfd, const char *path,
                       const struct timespec *tsp, int flags)
 {
     struct route rt;
-    long rc = route_path(r, dirfd, path, &rt);
+    long rc = kbox_route_path(r, dirfd, path, &rt);
 
     if (rc)
         return rc;
     if (rt.kind != KBOX_ROUTE_LX) {
-        int hfd = host_open(
+        int hfd = kbox_route_open(
             &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
 
         if (hfd < 0)

@@ -38,6 +38,7 @@
 #include <lx/lx.h>
 #include <lx/uapi.h>
 
+#include "journal.h"
 #include "kbox/abi.h"
 #include "kbox/cache.h"
 #include "kbox/dispatch.h"
@@ -426,284 +427,6 @@ static int ensure_alias(int n, const char *name)
     return 0;
 }
 
-/*
- * Stack pointer of a thread stopped in a syscall (/proc/pid/syscall). A
- * thread that just processed an ADDFD is briefly running (it installs
- * the fd itself) and the file then says "running": retry.
- */
-static int guest_sp(pid_t pid, uint64_t *sp)
-{
-    char p[64], line[512];
-    unsigned long long v[9];
-
-    snprintf(p, sizeof(p), "/proc/%d/syscall", (int)pid);
-    for (int tries = 0; tries < 2000; tries++) {
-        FILE *f = fopen(p, "re");
-        int n;
-
-        if (!f)
-            return -errno;
-        if (!fgets(line, sizeof(line), f)) {
-            fclose(f);
-            return -EIO;
-        }
-        fclose(f);
-        n = sscanf(line, "%llu %llx %llx %llx %llx %llx %llx %llx %llx", &v[0],
-                   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]);
-        if (n == 9) {
-            *sp = v[7];
-            return 0;
-        }
-        if (strncmp(line, "running", 7) != 0)
-            return -EIO;
-        sched_yield();
-    }
-    return -EIO;
-}
-
-/*
- * Entries of a guest pointer array (argv, envp), read up to a page at a
- * time: one process_vm_readv per entry made the walk over a typical
- * environment ~30 us of every execve.
- */
-struct ptr_reader {
-    uint64_t base;
-    size_t from, n;
-    uint64_t v[512];
-};
-
-static int ptr_at(struct kbox_req *r, struct ptr_reader *pr, size_t i,
-                  uint64_t *out)
-{
-    if (i < pr->from || i >= pr->from + pr->n) {
-        uint64_t a = pr->base + i * 8;
-        size_t n = (4096 - (a & 4095)) / 8; /* this page is mapped */
-
-        if (n == 0)
-            n = 1;
-        if (n > 512)
-            n = 512;
-        if (r->ops->read(r, a, pr->v, n * 8)) {
-            n = 1;
-            if (r->ops->read(r, a, pr->v, 8))
-                return -EFAULT;
-        }
-        pr->from = i;
-        pr->n = n;
-    }
-    *out = pr->v[i - pr->from];
-    return 0;
-}
-
-/*
- * What exec preparation changes in the guest's memory, with the bytes it
- * replaced. A vfork child or a posix_spawn one (clone CLONE_VM) shares
- * its memory with its parent: the path rewritten to the exec alias, the
- * argv entries moved off it and a #! script's argv are the parent's too,
- * and once the child's exec has left that memory the parent runs on with
- * them (gcc freed an argv[0] that pointed below a stack; a spawn of a
- * constant path found "d4/true" the second time). They are put back: in
- * the caller itself when the exec is refused before it runs; in the
- * parent once the child's exec has left the memory. The parent runs on
- * from that moment, so a part is put back only while it still holds
- * what kbox wrote: memory the parent has freed or reused since stays
- * as the parent left it (restoring it blindly crashed Python, which
- * frees the argv array at once). See docs/supervisor.md, "execve".
- */
-struct exec_journal {
-    pid_t child, parent; /* parent: sharing the child's memory, or 0 */
-    pid_t waiter;        /* the parent's thread that made the child */
-    const struct kbox_tier_ops *ops;
-    void *tier;
-    uint64_t below; /* next free byte below the guest's sp; 0: not read */
-    size_t n, cap;
-    struct jent {
-        uint64_t addr;
-        size_t len;
-        unsigned char *old, *new; /* new: what kbox wrote */
-    } * e;
-};
-
-static void journal_free(struct exec_journal *j)
-{
-    for (size_t i = 0; i < j->n; i++) {
-        free(j->e[i].old);
-        free(j->e[i].new);
-    }
-    free(j->e);
-    j->e = NULL;
-    j->n = j->cap = 0;
-}
-
-/* Write @len bytes at @addr, which held @old (NULL: read them first). */
-static int journal_write(struct kbox_req *r, struct exec_journal *j,
-                         uint64_t addr, const void *buf, const void *old,
-                         size_t len)
-{
-    unsigned char *save = malloc(len ? len : 1), *now = malloc(len ? len : 1);
-
-    if (!save || !now) {
-        free(save);
-        free(now);
-        return -ENOMEM;
-    }
-    memcpy(now, buf, len);
-    if (old)
-        memcpy(save, old, len);
-    else if (r->ops->read(r, addr, save, len)) {
-        free(save);
-        free(now);
-        return -EFAULT;
-    }
-    if (j->n == j->cap) {
-        size_t cap = j->cap ? 2 * j->cap : 8;
-        struct jent *e = realloc(j->e, cap * sizeof(*e));
-
-        if (!e) {
-            free(save);
-            free(now);
-            return -ENOMEM;
-        }
-        j->e = e;
-        j->cap = cap;
-    }
-    j->e[j->n].addr = addr;
-    j->e[j->n].len = len;
-    j->e[j->n].old = save;
-    j->e[j->n].new = now;
-    j->n++;
-    return r->ops->write(r, addr, buf, len);
-}
-
-/*
- * Put the old bytes back in @pid's memory, newest first; with @if_ours,
- * only where kbox's bytes are still there.
- */
-static void journal_undo(struct exec_journal *j, pid_t pid, bool if_ours)
-{
-    struct kbox_req pr;
-    unsigned char *cur = NULL;
-
-    memset(&pr, 0, sizeof(pr));
-    pr.pid = pid;
-    pr.ops = j->ops;
-    pr.tier = j->tier;
-    for (size_t i = j->n; i-- > 0;) {
-        struct jent *e = &j->e[i];
-
-        if (if_ours) {
-            unsigned char *c = realloc(cur, e->len ? e->len : 1);
-
-            if (!c)
-                break;
-            cur = c;
-            if (j->ops->read(&pr, e->addr, cur, e->len) ||
-                memcmp(cur, e->new, e->len))
-                continue;
-        }
-        j->ops->write(&pr, e->addr, e->old, e->len);
-    }
-    free(cur);
-    journal_free(j);
-}
-
-/*
- * Scratch memory below the guest's stack pointer (past the red zone),
- * which the exec discards and a vfork parent does not use: a posix_spawn
- * child's stack is a page or two, so it stays close to sp.
- */
-static int scratch_write(struct kbox_req *r, struct exec_journal *j,
-                         const void *buf, size_t len, uint64_t *at)
-{
-    if (!j->below) {
-        uint64_t sp;
-        int rc = guest_sp(r->pid, &sp);
-
-        if (rc)
-            return rc;
-        j->below = sp - 256;
-    }
-    j->below = (j->below - len) & ~(uint64_t)15;
-    *at = j->below;
-    return r->ops->write(r, *at, buf, len);
-}
-
-/*
- * Restores not done yet. The parent's thread that made the child (its
- * vfork or posix_spawn) does it at its next supervised call, once the
- * child's exec has left the memory: then that thread is stopped in the
- * call, so nothing it does races with kbox's compare and write. (The
- * parent is woken before the child's exec switches memory, so kbox
- * cannot do it before the parent runs; done while the parent ran, it
- * clobbered memory Python had freed and reused meanwhile, crashing it
- * in one run in two.) Until then the parent may see the alias path in
- * its copy of the string; it runs no other exec before that call, as
- * clone and execve are supervised calls.
- */
-static pthread_mutex_t restore_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct exec_journal *restores[64];
-static int nrestores;
-
-/* restore_lock held: take entry @i off the list and free it; put the
- * bytes back first with @undo */
-static void restore_take(int i, bool undo)
-{
-    struct exec_journal *j = restores[i];
-
-    if (undo)
-        journal_undo(j, j->parent, true);
-    else
-        journal_free(j);
-    restores[i] = restores[nrestores - 1];
-    __atomic_store_n(&nrestores, nrestores - 1, __ATOMIC_RELAXED);
-    free(j);
-}
-
-void kbox_exec_restore_before(pid_t tid)
-{
-    if (!__atomic_load_n(&nrestores, __ATOMIC_RELAXED))
-        return;
-    pthread_mutex_lock(&restore_lock);
-    for (int i = 0; i < nrestores; i++) {
-        struct exec_journal *j = restores[i];
-
-        /* a new mm, or the child gone (ESRCH): the memory is the parent's */
-        if (j->waiter == tid &&
-            syscall(SYS_kcmp, j->child, j->parent, KCMP_VM, 0, 0) != 0) {
-            restore_take(i, true);
-            break;
-        }
-    }
-    pthread_mutex_unlock(&restore_lock);
-}
-
-/* restore_lock held: room for one more, dropping entries whose parent
- * thread is gone; false when there is none. */
-static bool restore_room(void)
-{
-    for (int i = 0; i < nrestores;) {
-        if (syscall(SYS_tgkill, restores[i]->parent, restores[i]->waiter, 0) <
-                0 &&
-            errno == ESRCH)
-            restore_take(i, false);
-        else
-            i++;
-    }
-    return nrestores < (int)(sizeof(restores) / sizeof(restores[0]));
-}
-
-/* Does @pid share its memory with its parent (vfork, posix_spawn)? */
-static bool shares_parent_memory(pid_t pid, pid_t *parent)
-{
-    pid_t tgid, ppid;
-
-    if (kbox_proc_status(pid, &tgid, &ppid) || ppid <= 1 ||
-        syscall(SYS_kcmp, pid, ppid, KCMP_VM, 0, 0) != 0)
-        return false;
-    *parent = ppid;
-    return true;
-}
-
 /* An argv/envp entry that pointed into the path, @off bytes in. */
 struct alias_ref {
     uint32_t list, index, off; /* list 0: argv, 1: envp */
@@ -857,7 +580,7 @@ static int walk_path_refs(struct kbox_req *r, uint64_t upath, size_t plen,
             uint64_t p;
             int rc;
 
-            if (ptr_at(r, &pr, i, &p))
+            if (kbox_exec_ptr_at(r, &pr, i, &p))
                 return -EFAULT;
             if (!p)
                 break;
@@ -920,7 +643,8 @@ static int fix_alias_refs(struct kbox_req *r, struct exec_journal *j,
         if (!list)
             continue;
         if (!copy) {
-            rc = scratch_write(r, j, a->room, strlen(a->room) + 1, &copy);
+            rc =
+                kbox_journal_scratch(r, j, a->room, strlen(a->room) + 1, &copy);
             if (rc)
                 return rc;
         }
@@ -1002,7 +726,7 @@ static int rewrite_script_argv(struct kbox_req *r, struct exec_journal *j,
                 }
                 ptrs = np;
             }
-            if (ptr_at(r, &pr, n, &ptrs[n])) {
+            if (kbox_exec_ptr_at(r, &pr, n, &ptrs[n])) {
                 free(ptrs);
                 return -EFAULT;
             }
@@ -1029,7 +753,7 @@ static int rewrite_script_argv(struct kbox_req *r, struct exec_journal *j,
     }
     total = (n ? n - 1 : 0) + ns + 1;
     nv = uargv ? calloc(total, sizeof(*nv)) : NULL;
-    if (!nv || scratch_write(r, j, blob, bl, &base)) {
+    if (!nv || kbox_journal_scratch(r, j, blob, bl, &base)) {
         free(nv);
         free(ptrs);
         return !uargv ? -EFAULT : nv ? -EFAULT : -ENOMEM;
@@ -1041,8 +765,8 @@ static int rewrite_script_argv(struct kbox_req *r, struct exec_journal *j,
         nv[cur++] = ptrs[i];
     nv[cur++] = 0;
     /* the old entries and, past them, what the longer array covers */
-    rc = journal_write(r, j, uargv, nv, cur <= n + 1 ? ptrs : NULL,
-                       cur * sizeof(*nv));
+    rc = kbox_journal_write(r, j, uargv, nv, cur <= n + 1 ? ptrs : NULL,
+                            cur * sizeof(*nv));
     free(nv);
     free(ptrs);
     return rc;
@@ -1069,14 +793,14 @@ static int relocate_ref(void *ctx, uint32_t list, uint32_t index, uint64_t slot,
     (void)list;
     (void)index;
     if (!c->copy) {
-        int rc =
-            scratch_write(c->r, c->j, c->path, strlen(c->path) + 1, &c->copy);
+        int rc = kbox_journal_scratch(c->r, c->j, c->path, strlen(c->path) + 1,
+                                      &c->copy);
 
         if (rc)
             return rc;
     }
     p = c->copy + off;
-    return journal_write(c->r, c->j, slot, &p, &old, 8);
+    return kbox_journal_write(c->r, c->j, slot, &p, &old, 8);
 }
 
 static int relocate_aliases(struct kbox_req *r, struct exec_journal *j,
@@ -1403,7 +1127,7 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
         rc = -ENOEXEC;
     }
     if (!rc && !empty_fd && !again && *exe_lxfd < 0 &&
-        (nl > 0 || shares_parent_memory(r->pid, &sharer)))
+        (nl > 0 || kbox_exec_shares_parent_memory(r->pid, &sharer)))
         rc = use_trampoline(r, upath, path, room, uargv, uenvp, nl > 0, &prog,
                             &tramp);
     if (!rc && nl && !tramp)
@@ -1457,7 +1181,7 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
             rc = relocate_aliases(r, j, upath, room, uargv, uenvp);
         if (rc)
             return kbox_ret(rc);
-        rc = journal_write(r, j, upath, name, room, strlen(name) + 1);
+        rc = kbox_journal_write(r, j, upath, name, room, strlen(name) + 1);
         if (rc)
             return kbox_ret(rc);
     }
@@ -1514,30 +1238,15 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
     if (resp.kind != KBOX_RESP_CONTINUE) {
         free(r->proc->exec_again); /* no trampoline runs */
         r->proc->exec_again = NULL;
-        journal_undo(&j, r->pid, false); /* refused: the caller runs on */
-    } else if (shares_parent_memory(r->pid, &ppid)) {
-        struct exec_journal *keep = malloc(sizeof(*keep));
+        kbox_journal_undo(&j, r->pid, false); /* refused: the caller runs on */
+    } else if (kbox_exec_shares_parent_memory(r->pid, &ppid)) {
         struct kbox_proc *pp = kbox_proc_lookup(ppid);
-        bool listed = false;
 
-        pthread_mutex_lock(&restore_lock);
-        if (keep && restore_room()) {
-            *keep = j;
-            keep->parent = ppid;
-            keep->waiter = pp && pp->vforker ? pp->vforker : ppid;
-            restores[nrestores] = keep;
-            __atomic_store_n(&nrestores, nrestores + 1, __ATOMIC_RELAXED);
-            listed = true;
-        }
-        pthread_mutex_unlock(&restore_lock);
-        if (!listed) { /* no room: the parent keeps kbox's bytes */
-            journal_free(&j);
-            free(keep);
-        }
+        kbox_journal_keep(&j, ppid, pp && pp->vforker ? pp->vforker : ppid);
         if (pp)
             kbox_proc_put(pp);
     } else {
-        journal_free(&j); /* the exec replaces this memory */
+        kbox_journal_free(&j); /* the exec replaces this memory */
     }
     return resp;
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
-# A second run with nothing changed takes seconds and keeps the image; a
-# changed guest test program or --force rebuilds it.
+# A second run with nothing changed is a no-op that keeps the image (its
+# time is printed, not asserted: timing is for benchmarks); a changed
+# guest test program or --force rebuilds it.
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
 need_rootfs # the package cache is warm once make rootfs has run
@@ -21,7 +22,6 @@ ms=$((($(date +%s%N) - start) / 1000000))
 echo "second run: ${ms} ms"
 grep -q "up to date" "$TEST_TMP/out2" || fail "second run was not a no-op: $(cat "$TEST_TMP/out2")"
 expect_eq "image after second run" "$(stat -c '%Y %i %s' "$img")" "$before"
-[ "$ms" -lt 10000 ] || fail "second run took ${ms} ms"
 
 # new guest program -> rebuilt, and it is in the image
 cp "$tests/hello" "$tests/hello2"

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Path routing shared by the fs family's handlers (fs.c) and its
+ * resolver (route.c): where a guest path lives - lx, a host bind, an
+ * allow-listed /dev node, or the host's /proc - and how to reach it.
+ */
+#ifndef KBOX_DISPATCH_ROUTE_H
+#define KBOX_DISPATCH_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kbox/dispatch.h"
+#include "kbox/path.h"
+
+struct route {
+    enum kbox_route kind;
+    int hostdir; /* dir fd the host path is beneath */
+    char rest[KBOX_PATH_MAX];
+    /* KBOX_ROUTE_LX: a path that lexically left a bind ("/mnt/..") is
+     * given to lx normalised, since lx does not see the bind. */
+    bool use_norm;
+    char norm[KBOX_PATH_MAX];
+    int lxdir; /* KBOX_ROUTE_LX: the lx dirfd for the call */
+    /* KBOX_ROUTE_HOSTPROC: @rest is a guest's "<pid>/fd/<n>", a magic link
+     * kbox follows for the guest (the guest could follow it natively) */
+    bool fdlink;
+    /* KBOX_ROUTE_BIND: the path is a file bind itself (a mount point:
+     * it cannot be removed or renamed) */
+    bool bound_file;
+};
+
+/* Route guest path @path relative to guest dirfd @dirfd into @rt. */
+int kbox_route_path(struct kbox_req *r, int dirfd, const char *path,
+                    struct route *rt);
+/* The path to give lx for an lx route (@path, or its normalised form). */
+const char *kbox_route_lx_path(const struct route *rt, const char *path);
+/* Open a host route beneath its bind source (RESOLVE_BENEATH). */
+int kbox_route_open(const struct route *rt, int flags, int mode);
+/* O_PATH fd of a host route's parent directory; its last name in @last. */
+int kbox_route_parent(const struct route *rt, char *last, size_t lastlen);
+/* A host symlink target rewritten into the guest's names, in place. */
+long kbox_host_link_to_guest(char *buf, long n, size_t cap);
+
+#endif
