@@ -575,6 +575,7 @@ int main(int argc, char **argv)
     }
     while (kbox_sup.procs)
         kbox_proc_remove(kbox_sup.procs);
+    kbox_proc_release_orphans();
     kbox_shmap_close_all();
     kbox_ipc_release();
     if (kbox_sup.holder)

@@ -24,8 +24,11 @@ struct kbox_opts;
 struct kbox_tier_ops {
     /* Copy guest memory; return 0 or -errno. */
     int (*read)(struct kbox_req *r, uint64_t addr, void *buf, size_t len);
+    /* A syscall's result: EFAULT where the guest could not write. */
     int (*write)(struct kbox_req *r, uint64_t addr, const void *buf,
                  size_t len);
+    /* kbox's own edit (exec preparation): read-only pages as well. */
+    int (*poke)(struct kbox_req *r, uint64_t addr, const void *buf, size_t len);
     /* Copy a NUL-terminated string (at most len-1 chars); 0 or -errno
      * (-ENAMETOOLONG when no NUL within len). */
     int (*read_str)(struct kbox_req *r, uint64_t addr, char *buf, size_t len);
@@ -63,6 +66,7 @@ struct kbox_fork_prep {
     pid_t by;      /* the forking thread */
     int nbefore;   /* its children when it asked; -1: not known */
     pid_t *before; /* those children, sorted */
+    int idle;      /* sweeps that found no child of it alive */
 };
 
 /* A guest process (thread group) and its kernel-side task context. */
@@ -230,6 +234,8 @@ void kbox_shmap_sync_fd(struct kbox_req *r, int lxfd);
  * path, O_TRUNC). */
 void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len);
 void kbox_shmap_sync_proc(pid_t tgid);
+/* msync(MS_SYNC) of [addr, addr + len) in process @tgid. */
+void kbox_shmap_msync(pid_t tgid, uint64_t addr, uint64_t len);
 void kbox_shmap_inherit(pid_t parent, pid_t child);
 void kbox_shmap_proc_gone(pid_t tgid);
 void kbox_shmap_close_all(void);
@@ -262,6 +268,8 @@ void kbox_proc_exit(struct kbox_proc *p);
 /* The main process @tgid exits (its entry stays): children it forked that
  * have made no call yet become kbox's, and claim their tasks as orphans. */
 void kbox_proc_main_exits(pid_t tgid);
+/* At the end: drop the tasks prepared for children that never came. */
+void kbox_proc_release_orphans(void);
 struct kbox_proc *kbox_proc_add(pid_t tgid, struct lx_task *task);
 void kbox_proc_remove(struct kbox_proc *p);
 /* Drop processes that died without exit_group (killed) or whose pid was

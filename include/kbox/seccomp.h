@@ -11,6 +11,7 @@
 /* Guest memory (process_vm_readv/writev; /proc/pid/mem for read-only). */
 int kbox_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 int kbox_mem_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
+int kbox_mem_poke(pid_t pid, uint64_t addr, const void *buf, size_t len);
 int kbox_mem_read_str(pid_t pid, uint64_t addr, char *buf, size_t len);
 /* @n (<= 128) pieces in one process_vm_readv, one after another in @buf. */
 int kbox_mem_read_many(pid_t pid, const uint64_t *addrs, const size_t *lens,

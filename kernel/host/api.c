@@ -273,6 +273,14 @@ long lx_task_file_version(struct lx_task *t, int fd)
 	return lx_call(t, &req);
 }
 
+long lx_task_exec_version(struct lx_task *t, int fd)
+{
+	long args[6] = { fd, 1 };
+	struct lx_k_req req = { .op = LX_K_FILEVER, .args = args };
+
+	return lx_call(t, &req);
+}
+
 int lx_task_interrupt(struct lx_task *t, unsigned long caller)
 {
 	long args[6] = { (long)t->ktask, (long)caller };

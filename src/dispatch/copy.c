@@ -389,6 +389,8 @@ struct kbox_resp kbox_copy_handle(struct kbox_req *r)
     int la, lb;
 
     switch (r->nr) {
+    case SYS_vmsplice: /* guest memory and a pipe: the host's, or none */
+        return kbox_lxfd(r, a) < 0 ? kbox_continue() : kbox_ret(-EBADF);
     case SYS_sendfile:
         b = FD(1);
         break;

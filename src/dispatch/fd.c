@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <linux/kcmp.h>
 #include <stdio.h>
@@ -913,6 +914,42 @@ static struct kbox_resp ioctl_copy(struct kbox_req *r, int fd,
     return kbox_ret(rc);
 }
 
+/*
+ * FS_IOC_FIEMAP (filefrag, e2fsprogs, copy tools): the header in, the
+ * header and the extents out. At most FIEMAP_MAX extents a call: a
+ * caller asking for more gets the first ones without FIEMAP_EXTENT_LAST
+ * on the last, and asks again from there, as filefrag does.
+ */
+#define FIEMAP_MAX 4096
+static struct kbox_resp ioctl_fiemap(struct kbox_req *r, int fd)
+{
+    struct fiemap h, *fm;
+    size_t n;
+    long rc;
+
+    if (r->ops->read(r, r->args[2], &h, sizeof(h)))
+        return kbox_ret(-EFAULT);
+    if (h.fm_extent_count > UINT_MAX / sizeof(struct fiemap_extent))
+        return kbox_ret(-EINVAL); /* FIEMAP_MAX_EXTENTS */
+    n = h.fm_extent_count < FIEMAP_MAX ? h.fm_extent_count : FIEMAP_MAX;
+    fm = calloc(1, sizeof(h) + n * sizeof(struct fiemap_extent));
+    if (!fm)
+        return kbox_ret(-ENOMEM);
+    *fm = h;
+    fm->fm_extent_count = (uint32_t)n;
+    rc = kbox_lx(r, LX__NR_ioctl, fd, FS_IOC_FIEMAP, (long)fm, 0, 0, 0);
+    if (rc >= 0 || rc == -EBADR) { /* EBADR: fm_flags says which */
+        size_t out = n ? fm->fm_mapped_extents : 0;
+
+        fm->fm_extent_count = h.fm_extent_count;
+        if (r->ops->write(r, r->args[2], fm,
+                          sizeof(h) + out * sizeof(struct fiemap_extent)))
+            rc = -EFAULT;
+    }
+    free(fm);
+    return kbox_ret(rc);
+}
+
 static struct kbox_resp h_ioctl(struct kbox_req *r)
 {
     int gfd = FD(0), fd = kbox_lxfd(r, gfd);
@@ -974,6 +1011,11 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
         return ioctl_copy(r, fd, req, 0, sizeof(struct fsxattr));
     case FS_IOC_FSSETXATTR:
         return ioctl_copy(r, fd, req, sizeof(struct fsxattr), 0);
+    /* where the file's blocks are in the image */
+    case FS_IOC_FIEMAP:
+        return ioctl_fiemap(r, fd);
+    case FIBMAP:
+        return ioctl_copy(r, fd, req, sizeof(int), sizeof(int));
     default:
         /* Terminal ioctls on a regular lx file. */
         return kbox_ret(-ENOTTY);
@@ -1085,9 +1127,23 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
 }
 
 /* msync: stores through shared mappings of image files go to the image. */
+/*
+ * msync: MS_SYNC writes the stores in the range back to the image (other
+ * processes see them through the memfd at once, as through Linux's page
+ * cache, so MS_ASYNC - a no-op in Linux - needs nothing). A call Linux
+ * refuses (mm/msync.c's checks) writes nothing; the host answers it.
+ */
 static struct kbox_resp h_msync(struct kbox_req *r)
 {
-    kbox_shmap_sync_proc(r->proc->tgid);
+    uint64_t addr = r->args[0], len = (r->args[1] + 4095) & ~4095ull;
+    int flags = (int)r->args[2];
+
+    if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || (addr & 4095) ||
+        ((flags & MS_ASYNC) && (flags & MS_SYNC)) || addr + len < addr ||
+        !(flags & MS_SYNC))
+        return kbox_continue();
+    if (len)
+        kbox_shmap_msync(r->proc->tgid, addr, len);
     return kbox_continue();
 }
 
@@ -1151,6 +1207,7 @@ kbox_handler kbox_fd_handler(long nr)
     case SYS_copy_file_range:
     case SYS_splice:
     case SYS_tee:
+    case SYS_vmsplice:
         return kbox_copy_handle;
     default:
         return NULL;

@@ -516,8 +516,14 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         case SYS_mkdirat:
         case SYS_unlinkat:
         case SYS_mknodat:
-            if (rt.bound_file) /* the mount point of a file bind */
-                return kbox_ret(r->nr == SYS_unlinkat ? -EBUSY : -EEXIST);
+            if (rt.bound_file) { /* a bind's mount point */
+                if (r->nr != SYS_unlinkat)
+                    return kbox_ret(-EEXIST);
+                if (!kbox_sup.opts->binds[r->bind_idx1 - 1].file &&
+                    !(r->args[2] & AT_REMOVEDIR))
+                    return kbox_ret(-EISDIR);
+                return kbox_ret(-EBUSY);
+            }
             break;
         case SYS_fchmodat:
             break;
@@ -532,6 +538,8 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 rc = kbox_path_normalize(path, g, sizeof(g), false, NULL);
             else if (rt.use_norm)
                 rc = snprintf(g, sizeof(g), "%s", rt.norm);
+            else if (r->bind_path) /* where the route found the bind */
+                rc = snprintf(g, sizeof(g), "%s", r->bind_path);
             else
                 rc = kbox_path_join(r->proc->bind_cwd[0] ? r->proc->bind_cwd
                                                          : "/",

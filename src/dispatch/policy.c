@@ -172,9 +172,8 @@ static const struct kbox_bpf_rule rules[] = {
     { SYS_ioprio_set, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
     /* PR_SET_DUMPABLE: a rootless kbox must still read the caller (sys.c) */
     { SYS_prctl, 0, ~0u, PR_SET_DUMPABLE, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW },
-    /* personality: asking is harmless; changing it is refused (uname
-     * is lx's and would not follow) */
-    { SYS_personality, 0, ~0u, ~0u, KBOX_BPF_ALLOW, KBOX_BPF_EPERM },
+    /* personality: asking is the host's; a change goes to lx too (sys.c) */
+    { SYS_personality, 0, ~0u, ~0u, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
 };
 
 static uint8_t acts[KBOX_NR_COUNT];

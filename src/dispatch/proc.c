@@ -445,6 +445,46 @@ void kbox_proc_main_exits(pid_t tgid)
     pthread_mutex_unlock(&proc_lock);
 }
 
+void kbox_proc_release_orphans(void)
+{
+    pthread_mutex_lock(&proc_lock);
+    while (norphans > 0)
+        prep_release(&orphans[--norphans]);
+    pthread_mutex_unlock(&proc_lock);
+}
+
+/*
+ * A child that dies before its first supervised call (a fault right after
+ * fork, a clone the host refused) never claims what its fork prepared:
+ * the lx task kept its cwd, root and files (at the end the unmount found
+ * its cwd busy and kbox exited 1; in a long run, memory and open files).
+ * A preparation whose thread has had no child born of it alive for two
+ * sweeps (so the clone itself is long done) is dropped (proc_lock held).
+ */
+static void drop_stillborn_locked(struct kbox_proc *p)
+{
+    for (int i = 0; i < p->npending;) {
+        struct kbox_fork_prep *e = &p->pending[i];
+        pid_t *kids;
+        int n = e->nbefore < 0 ? -1 : read_children(p->tgid, e->by, &kids);
+        bool born = n < 0; /* cannot tell: keep it */
+
+        for (int k = 0; k < n && !born; k++)
+            born = !prep_had(e, kids[k]);
+        if (n >= 0)
+            free(kids);
+        if (born || ++e->idle < 2) {
+            if (born)
+                e->idle = 0;
+            i++;
+            continue;
+        }
+        struct kbox_fork_prep gone = prep_take(p, i);
+
+        prep_release(&gone);
+    }
+}
+
 void kbox_proc_exit(struct kbox_proc *p)
 {
     pthread_mutex_lock(&proc_lock);
@@ -798,12 +838,17 @@ void kbox_proc_sweep(void)
     pthread_mutex_lock(&proc_lock);
     for (struct kbox_proc *p = kbox_sup.procs, *next; p && n < 64; p = next) {
         next = p->next;
-        if (p->tgid == kbox_sup.main_pid)
+        if (p->tgid == kbox_sup.main_pid) {
+            if (p->npending)
+                drop_stillborn_locked(p);
             continue;
+        }
         if (has_exited(p) || start_time(p->tgid) != p->start_time) {
             kill_locked(p); /* killed, or its pid was reused */
             if (p->refs == 0)
                 dead[n++] = p;
+        } else if (p->npending) {
+            drop_stillborn_locked(p);
         }
     }
     claim_unseen_children_locked();
@@ -841,7 +886,7 @@ static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
         lx_task_exit(t);
         return kbox_ret(-ENOMEM);
     }
-    e = (struct kbox_fork_prep){ t, fdt, r->pid, 0, NULL };
+    e = (struct kbox_fork_prep){ t, fdt, r->pid, 0, NULL, 0 };
     e.nbefore = read_children(p->tgid, r->pid, &e.before);
     pthread_mutex_lock(&proc_lock);
     /* This thread's previous fork, if no child came of it (restarted). */

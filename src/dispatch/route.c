@@ -298,6 +298,30 @@ static int fd_dir_path(struct kbox_req *r, char *norm, size_t len)
     return 1;
 }
 
+/*
+ * A path relative to lx directory fd @lxfd that enters a bind, as its
+ * absolute guest path in @norm. Where the bind's place is a directory in
+ * the image, lx's walk stops there (kbox-bind trap, EXDEV) and the engine
+ * retries; where the image has none, lx walked on in the image: mkdirat
+ * of "b/new" from /mnt made /mnt/b/new in the image, hidden under the
+ * bind, and `mkdir -p` into a bind failed.
+ */
+static bool into_bind(struct kbox_req *r, int lxfd, const char *path,
+                      char *norm, size_t len)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    char dir[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
+
+    if (o->nbinds == 0 || !path[0] ||
+        lx_task_fd_path(r->task, lxfd, dir, sizeof(dir)) <= 0 || dir[0] != '/')
+        return false;
+    snprintf(g, sizeof(g), "%s/%s", dir, path);
+    if (kbox_path_normalize(g, norm, len, false, NULL) < 0)
+        return false;
+    return kbox_path_route(norm, o->binds, o->nbinds, false).route ==
+           KBOX_ROUTE_BIND;
+}
+
 static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                            struct route *rt)
 {
@@ -318,9 +342,10 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
 
         if (l >= 0) {
             rt->lxdir = l; /* relative to a directory in the image */
-            if (!proc_dir_path(r, l, path, norm, sizeof(norm)))
+            if (!proc_dir_path(r, l, path, norm, sizeof(norm)) &&
+                !into_bind(r, l, path, norm, sizeof(norm)))
                 return 0;
-            from_host_dir = true; /* routed as its /proc path */
+            from_host_dir = true; /* routed as its /proc or bind path */
         } else {
             rc = host_dir_path(r, dirfd, path, norm, sizeof(norm));
             if (rc)
@@ -480,6 +505,7 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             k = snprintf(rt->rest, sizeof(rt->rest), "%s%s%s%s", name,
                          *res.rest ? "/" : "", res.rest, tail);
         } else {
+            rt->bound_file = !*res.rest && !*tail; /* the mount point */
             k = snprintf(rt->rest, sizeof(rt->rest), "%s%s",
                          *res.rest ? res.rest : ".", tail);
         }

@@ -25,8 +25,8 @@ struct route {
     /* KBOX_ROUTE_HOSTPROC: @rest is a guest's "<pid>/fd/<n>", a magic link
      * kbox follows for the guest (the guest could follow it natively) */
     bool fdlink;
-    /* KBOX_ROUTE_BIND: the path is a file bind itself (a mount point:
-     * it cannot be removed or renamed) */
+    /* KBOX_ROUTE_BIND: the path is a bind's mount point itself, a file
+     * or a directory (it cannot be made, removed or renamed) */
     bool bound_file;
 };
 

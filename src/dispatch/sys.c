@@ -29,24 +29,42 @@
 #define PIDFD_THREAD_ O_EXCL /* linux/pidfd.h's PIDFD_THREAD */
 #define A(i)          ((long)r->args[i])
 
+#define PER_MASK_    0xff /* linux/personality.h's PER_MASK */
+#define PER_LINUX32_ 0x0008
+
 static struct kbox_resp h_uname(struct kbox_req *r)
 {
     struct utsname u; /* new_utsname: 6 x 65 bytes, same everywhere */
     long rc = kbox_lx(r, LX__NR_uname, (long)&u, 0, 0, 0, 0, 0);
+    long pers = kbox_lx(r, LX__NR_personality, 0xffffffff, 0, 0, 0, 0, 0);
+    bool compat = pers >= 0 && (pers & PER_MASK_) == PER_LINUX32_;
 
     if (rc >= 0) {
-        /* The guest runs on the host CPU: report its machine. */
+        /* The guest runs on the host CPU: report its machine, or the
+         * 32-bit one under PER_LINUX32 (setarch i686) as Linux does. */
         strcpy(u.machine,
 #if defined(__x86_64__)
-               "x86_64"
+               compat ? "i686" : "x86_64"
 #else
-               "aarch64"
+               compat ? "armv8l" : "aarch64"
 #endif
         );
         if (r->ops->write(r, r->args[0], &u, sizeof(u)))
             rc = -EFAULT;
     }
     return kbox_ret(rc);
+}
+
+/*
+ * personality(persona), a change: the host's for the calling thread
+ * (ADDR_NO_RANDOMIZE for setarch -R and gdb, READ_IMPLIES_EXEC, ...),
+ * and lx's thread task takes it too, so that uname follows (UNAME26,
+ * PER_LINUX32) and lx's forks inherit it as the host's do.
+ */
+static struct kbox_resp h_personality(struct kbox_req *r)
+{
+    kbox_lx(r, LX__NR_personality, (long)(unsigned int)A(0), 0, 0, 0, 0, 0);
+    return kbox_continue();
 }
 
 static struct kbox_resp h_sethostname(struct kbox_req *r)
@@ -495,6 +513,8 @@ kbox_handler kbox_sys_handler(long nr)
     switch (nr) {
     case SYS_uname:
         return h_uname;
+    case SYS_personality:
+        return h_personality;
     case SYS_sethostname:
     case SYS_setdomainname:
         return h_sethostname;

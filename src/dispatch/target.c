@@ -7,8 +7,9 @@
  * signal, renice or re-limit any host process of kbox's user: `kill -9
  * -1` in the guest ended the user's whole session, while /proc showed
  * the guest only its own processes. Now a target must be a guest
- * process, as /proc says; any other pid does not exist (ESRCH). The
- * filter still ALLOWs these calls on the caller itself (pid 0).
+ * process, as /proc says, or kbox (the guest's parent, see is_kbox());
+ * any other pid does not exist (ESRCH). The filter still ALLOWs these
+ * calls on the caller itself (pid 0).
  *
  * Signals also get the kernel's permission check in guest terms (lx
  * checks kill(pid, 0) with the guest identities: a guest user cannot
@@ -62,6 +63,45 @@ static long may_signal(struct kbox_req *r, pid_t pid)
     long rc = kbox_lx(r, LX__NR_kill, pid, 0, 0, 0, 0, 0);
 
     return rc == -EPERM ? -EPERM : 0;
+}
+
+/*
+ * kbox itself: the parent of the guest's first process and of the
+ * orphans it adopts, so getppid() names it. Natively that parent is a
+ * live process its child may query and signal ("is my parent alive?" is
+ * kill(getppid(), 0); Python's test_posix asks sched_getscheduler of
+ * it). Here it stands outside the guest, as a parent outside a pid
+ * namespace does: queries are answered for it, changes refused (EPERM),
+ * and signals accepted and dropped, as init drops those it has no
+ * handler for - delivered, kbox would forward SIGUSR1 back to the guest
+ * and end unsynced on SIGKILL.
+ */
+static bool is_kbox(pid_t pid)
+{
+    static pid_t self;
+
+    if (!self)
+        self = getpid();
+    return pid == self;
+}
+
+/* A call of h_on_pid's that only reads the process's state. */
+static bool reads_only(const struct kbox_req *r)
+{
+    switch (r->nr) {
+    case SYS_sched_getaffinity:
+    case SYS_sched_getscheduler:
+    case SYS_sched_getparam:
+    case SYS_sched_getattr:
+    case SYS_sched_rr_get_interval:
+    case SYS_getpgid:
+    case SYS_getsid:
+        return true;
+    case SYS_prlimit64:
+        return !r->args[2]; /* no new limit */
+    default:
+        return false;
+    }
 }
 
 #define SIGCHLD_BIT (1ull << (SIGCHLD - 1))
@@ -221,6 +261,8 @@ static struct kbox_resp h_kill(struct kbox_req *r)
             return kbox_ret(-errno);
         return kbox_ret(kill_group(r, pgid, (int)A(1)));
     }
+    if (is_kbox(pid))
+        return kbox_ret((int)A(1) < 0 || (int)A(1) > 64 ? -EINVAL : 0);
     if (!kbox_proc_is_guest(pid))
         return kbox_ret(guest_zombie(pid) ? 0 : -ESRCH);
     rc = may_signal(r, pid);
@@ -318,6 +360,11 @@ static struct kbox_resp h_on_pid(struct kbox_req *r)
 
     if (pid <= 0 || pid == r->pid || pid == r->proc->tgid)
         return kbox_continue();
+    if (is_kbox(pid)) {
+        if (r->nr == SYS_rt_sigqueueinfo) /* a signal: dropped */
+            return kbox_ret(A(1) < 1 || A(1) > 64 ? -EINVAL : 0);
+        return reads_only(r) ? kbox_continue() : kbox_ret(-EPERM);
+    }
     if (!guest_tgid_of(pid))
         return kbox_ret(-ESRCH);
     if (r->nr == SYS_rt_sigqueueinfo && (rc = may_signal(r, pid)))
@@ -334,6 +381,9 @@ static struct kbox_resp h_priority(struct kbox_req *r)
     case PRIO_PROCESS:
         if (who == r->pid || who == r->proc->tgid || guest_tgid_of(who))
             return kbox_continue();
+        if (is_kbox(who))
+            return r->nr == SYS_getpriority ? kbox_continue()
+                                            : kbox_ret(-EPERM);
         return kbox_ret(-ESRCH);
     case PRIO_PGRP:
         return guest_group(who) ? kbox_continue() : kbox_ret(-ESRCH);
@@ -356,6 +406,8 @@ static struct kbox_resp h_ioprio(struct kbox_req *r)
     case 1: /* IOPRIO_WHO_PROCESS: a thread */
         if (who == r->pid || who == r->proc->tgid || guest_tgid_of(who))
             return kbox_continue();
+        if (is_kbox(who))
+            return r->nr == SYS_ioprio_get ? kbox_continue() : kbox_ret(-EPERM);
         return kbox_ret(-ESRCH);
     case 2: /* IOPRIO_WHO_PGRP */
         return guest_group(who) ? kbox_continue() : kbox_ret(-ESRCH);

@@ -286,10 +286,22 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
     if (rc >= 0 && !S_ISREG(img->st.st_mode))
         rc = -EACCES;
     if (rc >= 0) {
-        img->version = kbox_file_version(t, (int)fd);
+        /* Linux refuses to run a file open for writing (ETXTBSY), and
+         * none can start while it reads it: a program being rewritten
+         * never runs half written. Here a change while kbox copied it
+         * gets the same answer. */
+        long v = lx_task_exec_version(t, (int)fd);
+
+        rc = v < 0 && v != -EBADF ? v : 0;
+        img->version = v > 0 ? (uint64_t)v : 0;
+    }
+    if (rc >= 0) {
         rc = kbox_exec_content_memfd(t, (int)fd, &img->st, img->version);
         if (rc >= 0)
             img->fd = (int)rc;
+        if (rc >= 0 && img->version &&
+            kbox_file_version(t, (int)fd) != img->version)
+            rc = -ETXTBSY;
     }
     if (rc >= 0 && (img->st.st_mode & (S_ISUID | S_ISGID))) {
         img->lxfd = (int)fd; /* exec's credentials come from the file */
@@ -297,9 +309,22 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
     } else {
         lx_t(t, LX__NR_close, fd, 0, 0, 0, 0);
     }
-    if (rc < 0)
+    if (rc < 0) {
+        if (img->fd >= 0)
+            close(img->fd);
+        img->fd = -1;
         return rc;
-    img->len = (size_t)img->st.st_size;
+    }
+    /* What the copy holds: a file shortened while it was read (another
+     * process rewriting it with O_TRUNC) gave a shorter copy, and the
+     * stat's length mapped past its end (kbox died of SIGBUS). */
+    {
+        struct stat cst;
+
+        img->len = fstat(img->fd, &cst) ? 0 : (size_t)cst.st_size;
+        if (img->len < (size_t)img->st.st_size)
+            img->st.st_size = (int64_t)img->len;
+    }
     if (img->len) {
         void *m = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, img->fd, 0);
         if (m == MAP_FAILED) {
@@ -649,7 +674,7 @@ static int fix_alias_refs(struct kbox_req *r, struct exec_journal *j,
                 return rc;
         }
         p = copy + a->refs[i].off;
-        rc = r->ops->write(r, list + 8 * (uint64_t)a->refs[i].index, &p, 8);
+        rc = r->ops->poke(r, list + 8 * (uint64_t)a->refs[i].index, &p, 8);
         if (rc)
             return rc;
     }

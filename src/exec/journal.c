@@ -140,7 +140,7 @@ int kbox_journal_write(struct kbox_req *r, struct exec_journal *j,
     j->e[j->n].old = save;
     j->e[j->n].new = now;
     j->n++;
-    return r->ops->write(r, addr, buf, len);
+    return r->ops->poke(r, addr, buf, len);
 }
 
 /*
@@ -169,7 +169,7 @@ void kbox_journal_undo(struct exec_journal *j, pid_t pid, bool if_ours)
                 memcmp(cur, e->new, e->len))
                 continue;
         }
-        j->ops->write(&pr, e->addr, e->old, e->len);
+        j->ops->poke(&pr, e->addr, e->old, e->len);
     }
     free(cur);
     kbox_journal_free(j);
@@ -193,7 +193,7 @@ int kbox_journal_scratch(struct kbox_req *r, struct exec_journal *j,
     }
     j->below = (j->below - len) & ~(uint64_t)15;
     *at = j->below;
-    return r->ops->write(r, *at, buf, len);
+    return r->ops->poke(r, *at, buf, len);
 }
 
 /*

@@ -102,7 +102,7 @@ static long strip_env(struct kbox_req *r, uint64_t uenvp)
             if (is_unsecure(entry))
                 continue;
         }
-        if (keep != i && r->ops->write(r, uenvp + keep * 8, &p, 8))
+        if (keep != i && r->ops->poke(r, uenvp + keep * 8, &p, 8))
             return -EFAULT;
         keep++;
         if (!p)

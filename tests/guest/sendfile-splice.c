@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -183,6 +184,27 @@ int main(int argc, char **argv)
     check(sendfile(fd, out, NULL, 10) == -1 && errno == EBADF,
           "from a write-only file: EBADF");
     close(out);
+
+    /* vmsplice: the caller's memory into a pipe and back out */
+    {
+        struct iovec iov = { data, 5000 };
+        char got[5000];
+
+        check(pipe(p) == 0 && vmsplice(p[1], &iov, 1, 0) == 5000 &&
+                  read(p[0], got, sizeof(got)) == 5000 &&
+                  !memcmp(got, data, sizeof(got)),
+              "vmsplice of 5000 bytes into a pipe");
+        iov.iov_base = got;
+        check(write(p[1], data + 100, 3000) == 3000 &&
+                  vmsplice(p[0], &iov, 1, 0) == 3000 &&
+                  !memcmp(got, data + 100, 3000),
+              "and out of one");
+        errno = 0;
+        check(vmsplice(fd, &iov, 1, 0) == -1 && errno == EBADF,
+              "vmsplice of a file: EBADF");
+        close(p[0]);
+        close(p[1]);
+    }
     close(fd);
     unlink(src);
     unlink(dst);

@@ -16,6 +16,10 @@ TMPDIR=$TEST_TMP "$g/fifo-poll" >"$TEST_TMP/fp.out" || { cat "$TEST_TMP/fp.out";
 TMPDIR=$TEST_TMP "$g/mmap-big" >"$TEST_TMP/mb.out" || { cat "$TEST_TMP/mb.out"; fail "mmap-big failed natively"; }
 TMPDIR=$TEST_TMP "$g/kill-release" >"$TEST_TMP/kr.out" || { cat "$TEST_TMP/kr.out"; fail "kill-release failed natively"; }
 TMPDIR=$TEST_TMP "$g/thread-sockets" >"$TEST_TMP/ts.out" || { cat "$TEST_TMP/ts.out"; fail "thread-sockets failed natively"; }
+"$g/stillborn-child" "$TEST_TMP/lockfile" >"$TEST_TMP/sc.out" || { cat "$TEST_TMP/sc.out"; fail "stillborn-child failed natively"; }
+"$g/personality" >"$TEST_TMP/pe.out" || { cat "$TEST_TMP/pe.out"; fail "personality failed natively"; }
+"$g/readonly-result" >"$TEST_TMP/ro.out" || { cat "$TEST_TMP/ro.out"; fail "readonly-result failed natively"; }
+"$g/exec-rewritten" "$TEST_TMP" 2 >"$TEST_TMP/er.out" || { cat "$TEST_TMP/er.out"; fail "exec-rewritten failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?

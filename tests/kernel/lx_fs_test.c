@@ -268,6 +268,11 @@ KTEST(tmpfs_limits_and_accounting)
     KT_EQ(tmpfs_free_pages("/tlim", NULL, NULL), 128);
     KT_EQ(LX4(fallocate, fd, 0, 0, 4L << 20), -LX_ENOSPC);
     KT_EQ(tmpfs_free_pages("/tlim", NULL, NULL), 128);
+    /* at once, however large (a page-by-page count hung the kernel) */
+    KT_EQ(LX4(fallocate, fd, 0, 0, 1L << 62), -LX_ENOSPC);
+    KT_EQ(LX4(fallocate, fd, LX_FALLOC_FL_KEEP_SIZE, 1L << 40, 1L << 40),
+          -LX_ENOSPC);
+    KT_EQ(tmpfs_free_pages("/tlim", NULL, NULL), 128);
     KT_EQ(LX4(fallocate, fd, LX_FALLOC_FL_PUNCH_HOLE | LX_FALLOC_FL_KEEP_SIZE,
               4096, 256 << 10),
           0);

@@ -26,8 +26,8 @@ int kbox_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
     return 0;
 }
 
-/* Fallback for read-only mappings (string literals): /proc/pid/mem writes
- * go through FOLL_FORCE like a debugger's poke. */
+/* /proc/pid/mem writes go through FOLL_FORCE like a debugger's poke:
+ * also into read-only mappings (string literals). */
 static int mem_write_proc(pid_t pid, uint64_t addr, const void *buf, size_t len)
 {
     char path[64];
@@ -43,7 +43,26 @@ static int mem_write_proc(pid_t pid, uint64_t addr, const void *buf, size_t len)
     return rc;
 }
 
+/*
+ * A syscall's result, as the kernel's copy_to_user() would store it: a
+ * page the guest cannot write (PROT_READ, .rodata) is EFAULT. With the
+ * poke as a fallback, uname() into a read-only page succeeded and a
+ * stat() overwrote a const array.
+ */
 int kbox_mem_write(pid_t pid, uint64_t addr, const void *buf, size_t len)
+{
+    struct iovec l = { (void *)buf, len };
+    struct iovec r = { (void *)(uintptr_t)addr, len };
+    ssize_t n = process_vm_writev(pid, &l, 1, &r, 1, 0);
+
+    if (n == (ssize_t)len)
+        return 0;
+    return n < 0 && errno != EFAULT ? -errno : -EFAULT;
+}
+
+/* kbox's own edit (exec preparation rewrites a path that may be a string
+ * literal): read-only pages too. */
+int kbox_mem_poke(pid_t pid, uint64_t addr, const void *buf, size_t len)
 {
     struct iovec l = { (void *)buf, len };
     struct iovec r = { (void *)(uintptr_t)addr, len };

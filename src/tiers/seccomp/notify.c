@@ -56,6 +56,12 @@ static int op_write(struct kbox_req *r, uint64_t addr, const void *buf,
     return kbox_mem_write(r->pid, addr, buf, len);
 }
 
+static int op_poke(struct kbox_req *r, uint64_t addr, const void *buf,
+                   size_t len)
+{
+    return kbox_mem_poke(r->pid, addr, buf, len);
+}
+
 static int op_read_str(struct kbox_req *r, uint64_t addr, char *buf, size_t len)
 {
     return kbox_mem_read_str(r->pid, addr, buf, len);
@@ -183,6 +189,7 @@ static int op_pending_signal(struct kbox_req *r)
 static const struct kbox_tier_ops sc_ops = {
     .read = op_read,
     .write = op_write,
+    .poke = op_poke,
     .read_str = op_read_str,
     .valid = op_valid,
     .addfd = op_addfd,

@@ -150,7 +150,7 @@ static long lx_do_fd_path(int fd, char *buf, long len)
 
 	if (len <= 0)
 		return -EINVAL;
-	file = fget(fd);
+	file = fget_raw(fd); /* O_PATH files too, as /proc/self/fd shows */
 	if (!file)
 		return -EBADF;
 	p = d_path(&file->f_path, buf, len);
@@ -167,7 +167,7 @@ static long lx_do_fd_path(int fd, char *buf, long len)
  * filesystem keeps none). Asking for it makes the next change bump it,
  * even within one tick of the coarse clock that stamps mtime and ctime.
  */
-static long lx_do_file_version(int fd)
+static long lx_do_file_version(int fd, long for_exec)
 {
 	struct file *file = fget(fd);
 	struct inode *inode;
@@ -176,6 +176,11 @@ static long lx_do_file_version(int fd)
 	if (!file)
 		return -EBADF;
 	inode = file_inode(file);
+	/* exec of a file open for writing: ETXTBSY, as do_open_execat() */
+	if (for_exec && atomic_read(&inode->i_writecount) > 0) {
+		fput(file);
+		return -ETXTBSY;
+	}
 	if (IS_I_VERSION(inode))
 		ret = (long)(inode_query_iversion(inode) & LONG_MAX);
 	fput(file);
@@ -304,7 +309,7 @@ void lx_k_run(void *arg)
 					PTRACE_MODE_READ_FSCREDS) ? 0 : -EACCES;
 		break;
 	case LX_K_FILEVER:
-		ret = lx_do_file_version(req->args[0]);
+		ret = lx_do_file_version(req->args[0], req->args[1]);
 		break;
 	case LX_K_SHM:
 		ret = lx_shm_op(req->nr, req->args);

@@ -159,6 +159,8 @@ long lx_task_shm(struct lx_task *task, int cmd, long a, long b, long c, long d);
  * that keeps none; -errno.
  */
 long lx_task_file_version(struct lx_task *task, int fd);
+/* The same for an exec of it: -ETXTBSY while it is open for writing. */
+long lx_task_exec_version(struct lx_task *task, int fd);
 /* Close the task's O_CLOEXEC files, as execve does. */
 int lx_task_exec(struct lx_task *task);
 /*
