@@ -525,6 +525,14 @@ int main(int argc, char **argv)
     kbox_sup.main_pid = pid;
     {
         struct kbox_proc *p = kbox_proc_add(pid, task);
+        struct rlimit fs;
+
+        /* the guest's file size limit (kbox's own) holds in lx too */
+        if (getrlimit(RLIMIT_FSIZE, &fs) == 0 && fs.rlim_cur != RLIM_INFINITY) {
+            long a[6] = { 0, RLIMIT_FSIZE, (long)&fs, 0, 0, 0 };
+
+            lx_task_syscall(task, LX__NR_prlimit64, a);
+        }
 
         if (p && kbox_image_workdir_in_bind(&o))
             kbox_path_normalize(o.work_dir, p->bind_cwd, sizeof(p->bind_cwd),
@@ -557,6 +565,12 @@ int main(int argc, char **argv)
         if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
             rl.rlim_cur = rl.rlim_max;
             setrlimit(RLIMIT_NOFILE, &rl);
+        }
+        /* The guest's file size limit is lx's now (above); kbox's own
+         * copies of programs and files must not stop at it. */
+        if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+            rl.rlim_cur = rl.rlim_max;
+            setrlimit(RLIMIT_FSIZE, &rl);
         }
     }
     status = kbox_seccomp_serve(listener, pidfd, pid);

@@ -6,9 +6,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -204,6 +206,42 @@ static struct kbox_resp run_handler(struct kbox_req *r)
     return resp;
 }
 
+/* Calls that make a file longer, which RLIMIT_FSIZE limits. */
+static bool grows_files(long nr)
+{
+    switch (nr) {
+    case SYS_write:
+    case SYS_pwrite64:
+    case SYS_writev:
+    case SYS_pwritev:
+    case SYS_pwritev2:
+    case SYS_ftruncate:
+    case SYS_truncate:
+    case SYS_fallocate:
+    case SYS_sendfile:
+    case SYS_splice:
+    case SYS_copy_file_range:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * lx refuses a write past RLIMIT_FSIZE with EFBIG (the limit is mirrored
+ * into lx, target.c); Linux also sends SIGXFSZ to the writer. It is
+ * pending when the call returns, as there.
+ */
+static void fsize_signal(struct kbox_req *r)
+{
+    struct rlimit rl;
+
+    if (kbox_lx(r, LX__NR_prlimit64, 0, RLIMIT_FSIZE, 0, (long)&rl, 0, 0) ==
+            0 &&
+        rl.rlim_cur != RLIM_INFINITY)
+        syscall(SYS_tgkill, r->proc->tgid, r->pid, SIGXFSZ);
+}
+
 struct kbox_resp kbox_dispatch(struct kbox_req *r)
 {
     struct kbox_resp resp;
@@ -253,6 +291,9 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
         disp = "unknown";
     }
 
+    if (resp.kind != KBOX_RESP_CONTINUE && resp.val == -EFBIG && r->task &&
+        grows_files(r->nr))
+        fsize_signal(r);
     kbox_proc_put(r->proc);
     r->proc = NULL;
     if (kbox_sup.verbose >= 2) {

@@ -1011,6 +1011,18 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
         return ioctl_copy(r, fd, req, 0, sizeof(struct fsxattr));
     case FS_IOC_FSSETXATTR:
         return ioctl_copy(r, fd, req, sizeof(struct fsxattr), 0);
+    /* the disk's geometry (blockdev --getsize64 /dev/lxda, mkfs, dd) */
+    case BLKGETSIZE64:
+        return ioctl_copy(r, fd, req, 0, sizeof(uint64_t));
+    case BLKGETSIZE:
+        return ioctl_copy(r, fd, req, 0, sizeof(unsigned long));
+    case BLKSSZGET:
+    case BLKBSZGET:
+    case BLKPBSZGET:
+    case BLKROGET:
+    case BLKIOMIN:
+    case BLKIOOPT:
+        return ioctl_copy(r, fd, req, 0, sizeof(int));
     /* where the file's blocks are in the image */
     case FS_IOC_FIEMAP:
         return ioctl_fiemap(r, fd);

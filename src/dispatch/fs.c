@@ -755,9 +755,14 @@ static struct kbox_resp h_path2(struct kbox_req *r)
         rc = kbox_read_path(r, r->args[3], p2, sizeof(p2), false);
     if (rc)
         return kbox_ret(rc);
-    if (kbox_route_path(r, FD(0), p1, &r1) ||
-        kbox_route_path(r, FD(2), p2, &r2))
-        return kbox_ret(-ENAMETOOLONG);
+    /* each route's own error (a bad dirfd is EBADF; every error was
+     * ENAMETOOLONG, gnulib's test-renameat and `perl -i` in a bind as a
+     * non-root guest failed on it) */
+    rc = kbox_route_path(r, FD(0), p1, &r1);
+    if (!rc)
+        rc = kbox_route_path(r, FD(2), p2, &r2);
+    if (rc)
+        return kbox_ret(rc);
     if (r1.kind != KBOX_ROUTE_LX || r2.kind != KBOX_ROUTE_LX) {
         char l1[KBOX_PATH_MAX], l2[KBOX_PATH_MAX];
         int d1, d2;

@@ -46,7 +46,7 @@ static const int allow_list[] = {
     SYS_timer_gettime, SYS_timer_getoverrun, SYS_timer_delete,
     /* processes (host pids are the guest's pids) */
     SYS_wait4, SYS_waitid, SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgrp,
-    SYS_setsid, SYS_getrusage, SYS_getrlimit, SYS_setrlimit, SYS_sysinfo,
+    SYS_setsid, SYS_getrusage, SYS_getrlimit, SYS_sysinfo,
     /*
      * Calls naming another process (kill, sched_*, prlimit64, ...) are
      * notified: the target must be a guest process (target.c). Rules
@@ -149,8 +149,9 @@ static const struct kbox_bpf_rule rules[] = {
       KBOX_BPF_NOTIFY },
     /* Namespaces are refused; other clones are noted by the supervisor. */
     { SYS_clone, 0, CLONE_NS_MASK, 0, KBOX_BPF_NOTIFY, KBOX_BPF_EPERM },
-    /* pid 0 is the caller (kill(0) is notified: kbox is in the group) */
-    { SYS_prlimit64, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    /* pid 0 is the caller (kill(0) is notified: kbox is in the group).
+     * prlimit64 and setrlimit are all notified: RLIMIT_FSIZE goes to lx
+     * too (target.c), and glibc's getrlimit is a prlimit64 */
     { SYS_sched_getaffinity, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
     { SYS_sched_setaffinity, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
     { SYS_sched_getparam, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },

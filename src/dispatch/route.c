@@ -45,7 +45,16 @@ static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
     ssize_t n;
 
     snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)r->pid, dirfd);
-    n = readlink(link, hp, sizeof(hp) - 1);
+    if (r->host_ids) {
+        /* kbox reads the guest's fd table as itself: with the guest's
+         * ids (the second path of a renameat in a bind, by a non-root
+         * guest) it was EBADF, and `perl -i` failed */
+        kbox_ids_restore(r);
+        n = readlink(link, hp, sizeof(hp) - 1);
+        kbox_ids_for_host(r);
+    } else {
+        n = readlink(link, hp, sizeof(hp) - 1);
+    }
     if (n < 0)
         return -EBADF;
     hp[n] = '\0';

@@ -372,6 +372,56 @@ static struct kbox_resp h_on_pid(struct kbox_req *r)
     return kbox_continue();
 }
 
+/*
+ * RLIMIT_FSIZE of the caller (prlimit64 on itself, setrlimit): set on
+ * the host by kbox and given to lx's tasks of the process, which check
+ * it (ext4, tmpfs: EFBIG past it; the engine sends the SIGXFSZ). Only
+ * the host had it: writes to image files went past `ulimit -f`.
+ */
+static void fsize_to_lx(struct kbox_req *r, const struct rlimit *rl)
+{
+    long a[6] = { 0, RLIMIT_FSIZE, (long)rl, 0, 0, 0 };
+
+    kbox_lx(r, LX__NR_prlimit64, 0, RLIMIT_FSIZE, (long)rl, 0, 0, 0);
+    if (r->proc->task && r->proc->task != r->task)
+        lx_task_syscall(r->proc->task, LX__NR_prlimit64, a);
+}
+
+static struct kbox_resp set_fsize(struct kbox_req *r, uint64_t unew,
+                                  uint64_t uold)
+{
+    struct rlimit nl, old;
+
+    if (r->ops->read(r, unew, &nl, sizeof(nl)))
+        return kbox_ret(-EFAULT);
+    if (prlimit(r->proc->tgid, RLIMIT_FSIZE, &nl, &old))
+        return kbox_ret(-errno);
+    fsize_to_lx(r, &nl);
+    if (uold && r->ops->write(r, uold, &old, sizeof(old)))
+        return kbox_ret(-EFAULT);
+    return kbox_ret(0);
+}
+
+/* prlimit64(pid, resource, new, old) */
+static struct kbox_resp h_prlimit(struct kbox_req *r)
+{
+    pid_t pid = PID(0);
+
+    if (pid && pid != r->pid && pid != r->proc->tgid)
+        return h_on_pid(r);
+    if ((int)A(1) != RLIMIT_FSIZE || !r->args[2])
+        return kbox_continue();
+    return set_fsize(r, r->args[2], r->args[3]);
+}
+
+/* setrlimit(resource, rlim) */
+static struct kbox_resp h_setrlimit(struct kbox_req *r)
+{
+    if ((int)A(0) != RLIMIT_FSIZE || !r->args[1])
+        return kbox_continue();
+    return set_fsize(r, r->args[1], 0);
+}
+
 /* getpriority/setpriority(which, who[, prio]); the filter ALLOWs who 0. */
 static struct kbox_resp h_priority(struct kbox_req *r)
 {
@@ -429,9 +479,12 @@ kbox_handler kbox_target_handler(long nr)
     case SYS_tgkill:
     case SYS_rt_tgsigqueueinfo:
         return h_thread_kill;
+    case SYS_prlimit64:
+        return h_prlimit;
+    case SYS_setrlimit:
+        return h_setrlimit;
     case SYS_rt_sigqueueinfo:
     case SYS_pidfd_open:
-    case SYS_prlimit64:
     case SYS_sched_setaffinity:
     case SYS_sched_getaffinity:
     case SYS_sched_setscheduler:

@@ -20,6 +20,8 @@ TMPDIR=$TEST_TMP "$g/thread-sockets" >"$TEST_TMP/ts.out" || { cat "$TEST_TMP/ts.
 "$g/personality" >"$TEST_TMP/pe.out" || { cat "$TEST_TMP/pe.out"; fail "personality failed natively"; }
 "$g/readonly-result" >"$TEST_TMP/ro.out" || { cat "$TEST_TMP/ro.out"; fail "readonly-result failed natively"; }
 "$g/exec-rewritten" "$TEST_TMP" 2 >"$TEST_TMP/er.out" || { cat "$TEST_TMP/er.out"; fail "exec-rewritten failed natively"; }
+"$g/dirfd-two-paths" "$TEST_TMP" >"$TEST_TMP/dt.out" || { cat "$TEST_TMP/dt.out"; fail "dirfd-two-paths failed natively"; }
+TMPDIR=$TEST_TMP "$g/fsize-limit" "$TEST_TMP" >"$TEST_TMP/fl.out" || { cat "$TEST_TMP/fl.out"; fail "fsize-limit failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?

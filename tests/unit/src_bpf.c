@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -119,8 +120,19 @@ KTEST(policy_specifics)
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_kill, (uint32_t)-1, 0),
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_tgkill, 0, 0), SECCOMP_RET_USER_NOTIF);
-    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prlimit64, 0, 0), SECCOMP_RET_ALLOW);
+    /* prlimit64 and setrlimit on itself too: RLIMIT_FSIZE goes to lx */
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prlimit64, 0, 0),
+          SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prlimit64, 4242, 0),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_setrlimit, RLIMIT_FSIZE, 0),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_getrlimit, RLIMIT_FSIZE, 0),
+          SECCOMP_RET_ALLOW);
+    /* personality: a query is the host's, a change is lx's too */
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_personality, 0xffffffffu, 0),
+          SECCOMP_RET_ALLOW);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_personality, 0x0040000, 0),
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_sched_setaffinity, 7, 0),
           SECCOMP_RET_USER_NOTIF);
