@@ -365,8 +365,10 @@ static struct kbox_resp h_on_pid(struct kbox_req *r)
             return kbox_ret(A(1) < 1 || A(1) > 64 ? -EINVAL : 0);
         return reads_only(r) ? kbox_continue() : kbox_ret(-EPERM);
     }
-    if (!guest_tgid_of(pid))
-        return kbox_ret(-ESRCH);
+    if (!guest_tgid_of(pid)) /* a guest's unreaped child is the host's:
+                                 pidfd_open of it works (asyncio's child
+                                 watcher failed on ESRCH) */
+        return guest_zombie(pid) ? kbox_continue() : kbox_ret(-ESRCH);
     if (r->nr == SYS_rt_sigqueueinfo && (rc = may_signal(r, pid)))
         return kbox_ret(rc);
     return kbox_continue();

@@ -22,6 +22,7 @@ TMPDIR=$TEST_TMP "$g/thread-sockets" >"$TEST_TMP/ts.out" || { cat "$TEST_TMP/ts.
 "$g/exec-rewritten" "$TEST_TMP" 2 >"$TEST_TMP/er.out" || { cat "$TEST_TMP/er.out"; fail "exec-rewritten failed natively"; }
 "$g/dirfd-two-paths" "$TEST_TMP" >"$TEST_TMP/dt.out" || { cat "$TEST_TMP/dt.out"; fail "dirfd-two-paths failed natively"; }
 TMPDIR=$TEST_TMP "$g/fsize-limit" "$TEST_TMP" >"$TEST_TMP/fl.out" || { cat "$TEST_TMP/fl.out"; fail "fsize-limit failed natively"; }
+"$g/zombie-child" >"$TEST_TMP/zc.out" || { cat "$TEST_TMP/zc.out"; fail "zombie-child failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?
