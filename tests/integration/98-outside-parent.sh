@@ -7,14 +7,8 @@
 # stays up through a SIGKILL sent that way and keeps what the guest wrote.
 . "$(dirname "$0")/lib/common.sh"
 require
-img=$(own_img)
-out=$TMP/out
-kbo "$out" -S "$img" -- /opt/kbox-tests/outside-parent /root/after
-st=$?
-grep -v '^ok' "$out" | sed 's/^/    | /' | tail -20
-expect_status 0 "$st" "outside-parent"
-expect_no_grep '^FAIL' "$out" "no FAIL line"
-expect_grep '^ok - kill\(ppid, SIGKILL\)' "$out" "the guest ran past kill(ppid, SIGKILL)"
+run_guest_test "-S" outside-parent /root/after
+expect_grep '^ok - kill\(ppid, SIGKILL\)' "$GUEST_OUT" "the guest ran past kill(ppid, SIGKILL)"
 check "the file written after the signals is in the image" \
-    test "$(img_cat "$img" /root/after)" = after
+    test "$(img_cat "$GUEST_IMG" /root/after)" = after
 done_test

@@ -162,12 +162,15 @@ img_has() {
 
 # run_guest_test "KBOX OPTS ENDING IN -S|-r" NAME [ARGS...]: run
 # /opt/kbox-tests/NAME inside a private copy of the image; require status 0,
-# no FAIL line and at least one ok line.
+# no FAIL line and at least one ok line. The image and the output stay in
+# GUEST_IMG and GUEST_OUT for further checks.
 run_guest_test() {
 	local opts=$1 name=$2 img out st
 	shift 2
 	img=$(own_img)
 	out="$TMP/$name.out"
+	GUEST_IMG=$img
+	GUEST_OUT=$out
 	# shellcheck disable=SC2086 # opts is a word list on purpose
 	kbo "$out" $opts "$img" -- "/opt/kbox-tests/$name" "$@"
 	st=$?
