@@ -79,6 +79,26 @@ static unsigned long long start_time(pid_t pid)
     return stat_field(pid, 22);
 }
 
+/* @pid has exited (a zombie, or being reaped). */
+static bool exited(pid_t pid)
+{
+    char path[64], buf[512], *p;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return true;
+    buf[n] = '\0';
+    p = strrchr(buf, ')');
+    return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+}
+
 int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid)
 {
     char path[64], line[256];
@@ -197,9 +217,10 @@ static int prep_next_by(const struct kbox_proc *p, int i)
 
 /*
  * Index of the entry the fork that made child @child prepared, -1 if no
- * record can tell (then the oldest is used). Entries of the same thread
- * older than it whose child is gone unclaimed (killed before its first
- * call, and reaped) are dropped on the way (proc_lock held).
+ * record can tell (then the oldest is used), -2 if @child was there
+ * before every fork its thread has pending (none of them is its). Entries of
+ * the same thread older than it whose child is gone unclaimed (killed before
+ * its first call, and reaped) are dropped on the way (proc_lock held).
  */
 static int prep_for_child(struct kbox_proc *parent, pid_t child)
 {
@@ -242,7 +263,7 @@ static int prep_for_child(struct kbox_proc *parent, pid_t child)
         pick = i;
     }
     if (pick < 0)
-        return -1;
+        return -2;
     /* Older forks of the same thread whose children are gone. */
     for (int i = pick - 1; i >= 0; i--) {
         const struct kbox_fork_prep *e = &parent->pending[i];
@@ -419,12 +440,41 @@ void kbox_proc_put(struct kbox_proc *p)
         free_proc(p);
 }
 
+/*
+ * Processes whose entry is gone (exit_group, killed), most recent last:
+ * until its parent reaps it, such a process is still its child on the
+ * host, and a sweep that took it for a child not seen yet gave it the
+ * fork preparation of a newer child, which then got a copy of the
+ * parent's fd table as it was later (sort --compress-program lost chunks
+ * of its temporary files; tests/guest/exited-child-prep).
+ */
+#define ENDED_MAX 256
+static struct {
+    pid_t tgid;
+    unsigned long long start_time;
+} ended[ENDED_MAX];
+static unsigned nended;
+
+/* @tgid is a process whose entry was dropped (proc_lock held). */
+static bool ended_before(pid_t tgid)
+{
+    unsigned n = nended < ENDED_MAX ? nended : ENDED_MAX;
+
+    for (unsigned i = 0; i < n; i++)
+        if (ended[i].tgid == tgid)
+            return start_time(tgid) == ended[i].start_time;
+    return false;
+}
+
 /* Mark dead and unlink (proc_lock held); unclaimed children's tasks are
  * kept for them. */
 static void kill_locked(struct kbox_proc *p)
 {
     if (p->dead)
         return;
+    ended[nended % ENDED_MAX].tgid = p->tgid;
+    ended[nended % ENDED_MAX].start_time = p->start_time;
+    nended++;
     p->dead = true;
     unlink_proc(p);
     while (p->npending > 0 && norphans < MAX_ORPHANS)
@@ -518,10 +568,15 @@ static struct kbox_proc *lookup_locked(pid_t tid)
         return NULL;
     p = find_tgid(tgid);
     if (!p) {
+        int i = -2;
+
+        if (ended_before(tgid))
+            return NULL; /* it has exited: nothing is for it */
         /* A new process: claim what its parent prepared at fork. */
         parent = find_tgid(ppid);
-        if (parent && parent->npending > 0) {
-            int i = prep_for_child(parent, tgid);
+        if (parent && parent->npending > 0)
+            i = prep_for_child(parent, tgid);
+        if (i > -2) {
             struct kbox_fork_prep e = prep_take(parent, i < 0 ? 0 : i);
 
             t = e.task;
@@ -700,7 +755,8 @@ static struct kbox_proc *claim_unseen_locked(pid_t pid)
     if (kbox_proc_status(pid, &tgid, &ppid) || tgid != pid)
         return NULL;
     parent = find_tgid(ppid);
-    if (!parent || parent->dead || parent->npending <= 0)
+    if (!parent || parent->dead || parent->npending <= 0 || exited(pid) ||
+        ended_before(pid) || prep_for_child(parent, pid) == -2)
         return NULL;
     parent = lookup_locked(pid);
     /* Its kernel pid now, not at its first call: lx's /proc/<pid>. */
