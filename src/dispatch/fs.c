@@ -96,7 +96,13 @@ static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
  * them; open(O_PATH) of any bind path was EBADF and rsync failed in a
  * bind). A directory or file fd serves the guest's O_PATH uses (a dir
  * fd, fstat, fchdir, /proc/self/fd); it also reads, which O_PATH does
- * not. Others (symlinks, sockets) cannot be reopened: their error.
+ * not. Sockets cannot be reopened: their error. Nor can a symlink
+ * (O_PATH | O_NOFOLLOW): EOPNOTSUPP, which is what glibc's lchmod
+ * (fchmodat AT_SYMLINK_NOFOLLOW: this open, then fstat) answers for a
+ * link natively and its callers expect (tar -x of any symlink into a
+ * bind said "Cannot change mode: Too many levels of symbolic links" and
+ * exited 2; shutil.copystat). Other users of such an fd (readlinkat
+ * with "") get that error too.
  */
 static int reopen_for_path(int hfd)
 {
@@ -106,6 +112,8 @@ static int reopen_for_path(int hfd)
 
     if (fstat(hfd, &st))
         return -errno;
+    if (S_ISLNK(st.st_mode))
+        return -EOPNOTSUPP;
     if (S_ISDIR(st.st_mode))
         fl |= O_DIRECTORY;
     else if (!S_ISREG(st.st_mode))
@@ -480,8 +488,10 @@ static struct kbox_resp h_path1(struct kbox_req *r)
     default:
         break;
     }
+    /* readlinkat(fd, "") reads the link an O_PATH fd names */
     rc = kbox_read_path(r, r->args[pidx], path, sizeof(path),
-                        r->nr == SYS_fchownat && (A(4) & AT_EMPTY_PATH));
+                        (r->nr == SYS_fchownat && (A(4) & AT_EMPTY_PATH)) ||
+                            r->nr == SYS_readlinkat);
     if (rc)
         return kbox_ret(rc);
     if (r->nr == SYS_readlinkat) {
@@ -560,7 +570,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 return kbox_ret(hfd);
             rc = readlinkat(hfd, "", buf, sizeof(buf) - 1);
             rc = rc < 0 ? -errno : rc;
-            if (rc == -ENOENT) { /* "" names no link: not a symlink */
+            if (rc == -ENOENT && path[0]) { /* not a symlink */
                 struct stat st;
 
                 if (!fstat(hfd, &st) && !S_ISLNK(st.st_mode))
