@@ -19,7 +19,10 @@ enum kbox_bpf_act {
     KBOX_BPF_KILL,
 };
 
-/* (args[arg] low 32 bits & mask) == value ? match : nomatch. */
+/*
+ * (args[arg] low 32 bits & mask) == value, or one of the nmore values in
+ * more[] ? match : nomatch.
+ */
 struct kbox_bpf_rule {
     int nr;
     int arg;
@@ -27,7 +30,21 @@ struct kbox_bpf_rule {
     uint32_t value;
     enum kbox_bpf_act match;
     enum kbox_bpf_act nomatch;
+    const uint32_t *more;
+    int nmore;
 };
+
+/* Does @v (args[arg] & mask) match @ru's values? */
+static inline int kbox_bpf_rule_matches(const struct kbox_bpf_rule *ru,
+                                        uint32_t v)
+{
+    if (v == ru->value)
+        return 1;
+    for (int i = 0; i < ru->nmore; i++)
+        if (v == ru->more[i])
+            return 1;
+    return 0;
+}
 
 struct kbox_bpf_spec {
     uint32_t arch;            /* AUDIT_ARCH_* ; others are killed */

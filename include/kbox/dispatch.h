@@ -249,6 +249,9 @@ void kbox_thread_spare(struct kbox_proc *p, struct lx_task *from);
 /* A thread of @p changed its credentials: tasks made before are stale
  * for new threads. */
 void kbox_thread_ids_changed(struct kbox_proc *p);
+/* prctl on the credentials (keepcaps, securebits, bounding and ambient
+ * capabilities, no_new_privs), answered by lx (src/dispatch/id.c) */
+struct kbox_resp kbox_id_prctl(struct kbox_req *r);
 /* End every thread task of @p (exec, exit): after it only p->task. */
 void kbox_thread_drop_all(struct kbox_proc *p);
 /* kbox_thread_drop_all and free the bookkeeping (the process is gone). */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -113,6 +114,29 @@ static struct kbox_resp h_groups(struct kbox_req *r)
     }
     free(g);
     return changed_ids(r, rc);
+}
+
+/*
+ * prctl options on the credentials, which live in lx: PR_SET_KEEPCAPS
+ * stayed on the host, so lx's setresuid dropped the permitted set
+ * (`setpriv --reuid` failed: "reactivate capabilities"; daemons that keep
+ * a capability past dropping root lost it). PR_GET_NO_NEW_PRIVS said 1
+ * (kbox's own filter sets it on the host); set, it is lx's too, where
+ * it stops set-ID execs (src/exec/setid.c), and the host's stays set.
+ */
+struct kbox_resp kbox_id_prctl(struct kbox_req *r)
+{
+    long rc = kbox_lx(r, LX__NR_prctl, A(0), A(1), A(2), A(3), A(4), 0);
+
+    switch (r->args[0]) {
+    case PR_SET_KEEPCAPS:
+    case PR_CAPBSET_DROP:
+    case PR_SET_SECUREBITS:
+    case PR_CAP_AMBIENT:
+        return changed_ids(r, rc);
+    default:
+        return kbox_ret(rc);
+    }
 }
 
 static struct kbox_resp h_capget(struct kbox_req *r)

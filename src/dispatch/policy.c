@@ -143,38 +143,55 @@ static const int deny_list[] = {
     (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
      CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
 
+/* prctl options the credentials in lx answer (src/dispatch/sys.c) */
+static const uint32_t prctl_lx_options[] = {
+    PR_GET_KEEPCAPS,     PR_SET_KEEPCAPS,     PR_CAPBSET_READ,
+    PR_CAPBSET_DROP,     PR_GET_SECUREBITS,   PR_SET_SECUREBITS,
+    PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT,
+};
+
 static const struct kbox_bpf_rule rules[] = {
     /* Anonymous mappings never need a look; file mappings do. */
     { SYS_mmap, 3, MAP_ANONYMOUS, MAP_ANONYMOUS, KBOX_BPF_ALLOW,
-      KBOX_BPF_NOTIFY },
+      KBOX_BPF_NOTIFY, NULL, 0 },
     /* Namespaces are refused; other clones are noted by the supervisor. */
-    { SYS_clone, 0, CLONE_NS_MASK, 0, KBOX_BPF_NOTIFY, KBOX_BPF_EPERM },
+    { SYS_clone, 0, CLONE_NS_MASK, 0, KBOX_BPF_NOTIFY, KBOX_BPF_EPERM, NULL,
+      0 },
     /* pid 0 is the caller (kill(0) is notified: kbox is in the group).
      * prlimit64 and setrlimit are all notified: RLIMIT_FSIZE goes to lx
      * too (target.c), and glibc's getrlimit is a prlimit64 */
-    { SYS_sched_getaffinity, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_sched_setaffinity, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_sched_getparam, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_sched_setparam, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_sched_getscheduler, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_sched_setscheduler, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_sched_getattr, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_sched_setattr, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_sched_rr_get_interval, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_getpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_getsid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_setpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_get_robust_list, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_sched_getaffinity, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
+      0 },
+    { SYS_sched_setaffinity, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
+      0 },
+    { SYS_sched_getparam, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_sched_setparam, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_sched_getscheduler, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
+      0 },
+    { SYS_sched_setscheduler, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
+      0 },
+    { SYS_sched_getattr, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_sched_setattr, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_sched_rr_get_interval, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY,
+      NULL, 0 },
+    { SYS_getpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_getsid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_setpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_get_robust_list, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
+      0 },
     /* getpriority/setpriority(which, who): who 0 is the caller's own */
-    { SYS_getpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_setpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_getpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_setpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
     /* ioprio_get/ioprio_set(which, who): likewise */
-    { SYS_ioprio_get, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    { SYS_ioprio_set, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
-    /* PR_SET_DUMPABLE: a rootless kbox must still read the caller (sys.c) */
-    { SYS_prctl, 0, ~0u, PR_SET_DUMPABLE, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW },
+    { SYS_ioprio_get, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_ioprio_set, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    /* PR_SET_DUMPABLE: a rootless kbox must still read the caller; the
+     * options on capabilities and no_new_privs go to lx (sys.c) */
+    { SYS_prctl, 0, ~0u, PR_SET_DUMPABLE, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
+      prctl_lx_options,
+      sizeof(prctl_lx_options) / sizeof(prctl_lx_options[0]) },
     /* personality: asking is the host's; a change goes to lx too (sys.c) */
-    { SYS_personality, 0, ~0u, ~0u, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY },
+    { SYS_personality, 0, ~0u, ~0u, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
 };
 
 static uint8_t acts[KBOX_NR_COUNT];

@@ -129,12 +129,17 @@ static bool kbox_can_ptrace(void)
  * lacks, and every later supervised call of the process failed with
  * EFAULT (sudo makes itself undumpable: "sudoers.so: Bad address").
  * Without that capability the call succeeds and the process stays
- * dumpable on the host (docs/supervisor.md). Other prctl options never
- * come here (the filter allows them).
+ * dumpable on the host (docs/supervisor.md). The options on
+ * capabilities and securebits (PR_SET_KEEPCAPS, PR_CAPBSET_*,
+ * PR_CAP_AMBIENT...) and no_new_privs are the lx task's credentials
+ * (src/dispatch/id.c). Other prctl options never come here (the filter
+ * allows them).
  */
 static struct kbox_resp h_prctl(struct kbox_req *r)
 {
-    if (r->args[0] != PR_SET_DUMPABLE || kbox_can_ptrace())
+    if (r->args[0] != PR_SET_DUMPABLE)
+        return kbox_id_prctl(r);
+    if (kbox_can_ptrace())
         return kbox_continue();
     if (r->args[1] != 0 && r->args[1] != 1)
         return kbox_ret(-EINVAL);

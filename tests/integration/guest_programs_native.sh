@@ -24,6 +24,7 @@ TMPDIR=$TEST_TMP "$g/thread-sockets" >"$TEST_TMP/ts.out" || { cat "$TEST_TMP/ts.
 TMPDIR=$TEST_TMP "$g/fsize-limit" "$TEST_TMP" >"$TEST_TMP/fl.out" || { cat "$TEST_TMP/fl.out"; fail "fsize-limit failed natively"; }
 "$g/zombie-child" >"$TEST_TMP/zc.out" || { cat "$TEST_TMP/zc.out"; fail "zombie-child failed natively"; }
 "$g/exited-child-prep" "$TEST_TMP/one" "$TEST_TMP/two" >"$TEST_TMP/ec.out" || { cat "$TEST_TMP/ec.out"; fail "exited-child-prep failed natively"; }
+if [ "$(id -u)" = 0 ]; then "$g/keepcaps" >"$TEST_TMP/kc.out" || { cat "$TEST_TMP/kc.out"; fail "keepcaps failed natively"; }; fi
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?

@@ -92,8 +92,9 @@ KTEST(policy_every_number)
         /* a number with an argument rule: all arguments are 0 here */
         for (int i = 0; i < s.nrules; i++)
             if (s.rules[i].nr == nr)
-                want = kbox_bpf_ret(s.rules[i].value == 0 ? s.rules[i].match
-                                                          : s.rules[i].nomatch);
+                want = kbox_bpf_ret(kbox_bpf_rule_matches(&s.rules[i], 0)
+                                        ? s.rules[i].match
+                                        : s.rules[i].nomatch);
         if (got != want)
             KT_FAIL("nr %d (%s): got %#x want %#x", nr, kbox_syscall_name(nr),
                     got, want);
@@ -128,6 +129,20 @@ KTEST(policy_specifics)
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_setrlimit, RLIMIT_FSIZE, 0),
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_getrlimit, RLIMIT_FSIZE, 0),
+          SECCOMP_RET_ALLOW);
+    /* prctl: PR_SET_DUMPABLE and the options on credentials notified
+     * (a rule with several values), the rest allowed */
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prctl, PR_SET_DUMPABLE, 0),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prctl, PR_SET_KEEPCAPS, 0),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prctl, PR_CAP_AMBIENT, 0),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prctl, PR_GET_NO_NEW_PRIVS, 0),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prctl, PR_SET_NAME, 0),
+          SECCOMP_RET_ALLOW);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prctl, PR_SET_PDEATHSIG, 0),
           SECCOMP_RET_ALLOW);
     /* personality: a query is the host's, a change is lx's too */
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_personality, 0xffffffffu, 0),
@@ -246,7 +261,8 @@ KTEST(real_filter_in_child)
     static uint8_t acts[KBOX_NR_COUNT];
     struct kbox_bpf_rule rule = { SYS_mmap,       3,
                                   MAP_ANONYMOUS,  MAP_ANONYMOUS,
-                                  KBOX_BPF_ALLOW, KBOX_BPF_EPERM };
+                                  KBOX_BPF_ALLOW, KBOX_BPF_EPERM,
+                                  NULL,           0 };
     struct kbox_bpf_spec s = { AUDIT_ARCH_X86_64, KBOX_NR_COUNT, acts,
                                KBOX_BPF_ENOSYS,   &rule,         1 };
     int n;

@@ -64,12 +64,15 @@ static void emit_leaf(struct emitter *e, const struct range *r)
                 (uint32_t)(offsetof(struct seccomp_data, args) +
                            8 * (unsigned)ru->arg)));
     emit(e, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ru->mask));
-    emit(e, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ru->value,
-                                         0, 1));
-    emit(e, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-                                         kbox_bpf_ret(ru->match)));
+    /* each value jumps over the rest and the nomatch return */
+    for (int k = 0; k <= ru->nmore; k++)
+        emit(e, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                             k ? ru->more[k - 1] : ru->value,
+                                             (uint8_t)(ru->nmore - k + 1), 0));
     emit(e, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
                                          kbox_bpf_ret(ru->nomatch)));
+    emit(e, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+                                         kbox_bpf_ret(ru->match)));
 }
 
 /* Ranges [i, j): the accumulator holds the syscall number. */

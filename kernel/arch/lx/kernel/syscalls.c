@@ -17,6 +17,9 @@
 #include <linux/pid_namespace.h>
 #include <linux/idr.h>
 #include <linux/iversion.h>
+#include <linux/cred.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
 #include <asm/syscalls.h>
 #include <asm/lx_host.h>
 
@@ -60,11 +63,48 @@ static long lx_do_syscall(long nr, const long *a)
 	return ret;
 }
 
+/*
+ * What exec does to the credentials of a program that is neither set-ID
+ * nor has file capabilities (lx has no security xattrs; set-ID programs
+ * get theirs from execcred.c, committed after this): the saved and fs
+ * ids become the effective ones (prepare_exec_creds), and commoncap's
+ * cap_bprm_creds_from_file gives root its bounding set and others only
+ * their ambient capabilities, and clears SECURE_KEEP_CAPS. Without it a
+ * capability kept with PR_SET_KEEPCAPS survived exec, and so did a saved
+ * uid of 0 behind a dropped effective one.
+ */
+static int lx_exec_creds_plain(void)
+{
+	const struct cred *old = current_cred();
+	struct cred *new = prepare_exec_creds();
+	bool root;
+
+	if (!new)
+		return -ENOMEM;
+	root = !issecure(SECURE_NOROOT) &&
+	       (uid_eq(new->euid, GLOBAL_ROOT_UID) ||
+		uid_eq(new->uid, GLOBAL_ROOT_UID));
+	cap_clear(new->cap_permitted);
+	if (root)
+		new->cap_permitted = cap_combine(old->cap_bset,
+						 old->cap_inheritable);
+	new->cap_permitted = cap_combine(new->cap_permitted, new->cap_ambient);
+	if (root && uid_eq(new->euid, GLOBAL_ROOT_UID))
+		new->cap_effective = new->cap_permitted;
+	else
+		new->cap_effective = new->cap_ambient;
+	new->securebits &= ~issecure_mask(SECURE_KEEP_CAPS);
+	return commit_creds(new);
+}
+
 /* What execve does to the fd table: unshare it and close O_CLOEXEC files. */
 static long lx_do_exec(void)
 {
 	int err = unshare_files();
 
+	if (err)
+		return err;
+	err = lx_exec_creds_plain();
 	if (err)
 		return err;
 	do_close_on_exec(current->files);
