@@ -165,13 +165,9 @@ static const struct kbox_bpf_rule rules[] = {
     { SYS_sched_setaffinity, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
       0 },
     { SYS_sched_getparam, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
-    { SYS_sched_setparam, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
     { SYS_sched_getscheduler, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
       0 },
-    { SYS_sched_setscheduler, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
-      0 },
     { SYS_sched_getattr, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
-    { SYS_sched_setattr, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
     { SYS_sched_rr_get_interval, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY,
       NULL, 0 },
     { SYS_getpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
@@ -179,9 +175,10 @@ static const struct kbox_bpf_rule rules[] = {
     { SYS_setpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
     { SYS_get_robust_list, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
       0 },
-    /* getpriority/setpriority(which, who): who 0 is the caller's own */
+    /* getpriority(which, who): who 0 is the caller's own. setpriority
+     * and sched_setscheduler/setparam/setattr are all notified: raising
+     * a priority is checked in the guest's identity (target.c) */
     { SYS_getpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
-    { SYS_setpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
     /* ioprio_get/ioprio_set(which, who): likewise */
     { SYS_ioprio_get, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
     { SYS_ioprio_set, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },

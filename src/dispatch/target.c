@@ -20,7 +20,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,17 +351,160 @@ static struct kbox_resp h_pidfd_send_signal(struct kbox_req *r)
 }
 
 /*
+ * Raising a scheduling priority - a lower nice value, a real-time
+ * policy, a higher real-time priority, leaving SCHED_IDLE - needs
+ * CAP_SYS_NICE unless RLIMIT_NICE or RLIMIT_RTPRIO allow it, and
+ * changing another process's needs the same owner (Linux's
+ * user_check_sched_setscheduler and set_one_prio). The host checks
+ * kbox's identity: kbox run by root let a guest user renice to -20 or
+ * take SCHED_FIFO on the host. So unless the caller's lx credentials
+ * hold CAP_SYS_NICE, the rules are checked here against the target's
+ * host state and limits, and another process must be one the caller may
+ * signal in lx (the owner, in guest ids). kbox not root: the host
+ * refuses what kbox may not do, a guest root's raise included.
+ */
+static bool lx_can_nice(struct kbox_req *r)
+{
+    unsigned int hdr[2] = { 0x20080522, 0 }; /* _LINUX_CAPABILITY_VERSION_3 */
+    unsigned int data[6] = { 0 };
+
+    if (kbox_lx(r, LX__NR_capget, (long)hdr, (long)data, 0, 0, 0, 0) < 0)
+        return false;
+    return (data[0] >> 23) & 1; /* CAP_SYS_NICE */
+}
+
+static unsigned long long soft_limit(pid_t pid, int res)
+{
+    struct rlimit rl;
+
+    return prlimit(pid, res, NULL, &rl) ? 0 : (unsigned long long)rl.rlim_cur;
+}
+
+/* May thread @tid get nice value @nice (can_nice)? */
+static bool nice_allowed(pid_t tid, int nice)
+{
+    int cur;
+
+    errno = 0;
+    cur = getpriority(PRIO_PROCESS, (id_t)tid);
+    if (errno || nice >= cur)
+        return true; /* gone (the host answers), or not a raise */
+    return (unsigned long long)(20 - nice) <= soft_limit(tid, RLIMIT_NICE);
+}
+
+/* user_check_sched_setscheduler's rules for thread @tid. */
+static long sched_allowed(pid_t tid, int policy, unsigned int prio, int nice,
+                          bool has_nice)
+{
+    struct sched_param sp;
+    int cur = sched_getscheduler(tid);
+
+    if (cur < 0 || sched_getparam(tid, &sp))
+        return 0; /* the host answers */
+    cur &= ~SCHED_RESET_ON_FORK;
+    if ((policy == SCHED_OTHER || policy == SCHED_BATCH ||
+         policy == SCHED_IDLE) &&
+        has_nice && !nice_allowed(tid, nice))
+        return -EPERM;
+    if (policy == SCHED_FIFO || policy == SCHED_RR) {
+        unsigned long long rl = soft_limit(tid, RLIMIT_RTPRIO);
+
+        if (policy != cur && !rl)
+            return -EPERM;
+        if (prio > (unsigned int)sp.sched_priority && prio > rl)
+            return -EPERM;
+    }
+    if (policy == 6) /* SCHED_DEADLINE */
+        return -EPERM;
+    if (cur == SCHED_IDLE && policy != SCHED_IDLE) {
+        int n;
+
+        errno = 0;
+        n = getpriority(PRIO_PROCESS, (id_t)tid);
+        if (!errno &&
+            (unsigned long long)(20 - n) > soft_limit(tid, RLIMIT_NICE))
+            return -EPERM;
+    }
+    return 0;
+}
+
+/* sched_setscheduler, sched_setparam, sched_setattr on thread @tid. */
+static long sched_change_allowed(struct kbox_req *r, pid_t tid, bool self)
+{
+    int policy, nice = 0;
+    unsigned int prio;
+    bool has_nice = false;
+
+    if (lx_can_nice(r))
+        return 0;
+    if (!self && may_signal(r, guest_tgid_of(tid)))
+        return -EPERM;
+    if (r->nr == SYS_sched_setattr) {
+        /* size, policy, flags, nice, priority: the start of every version */
+        struct {
+            uint32_t size, policy;
+            uint64_t flags;
+            int32_t nice;
+            uint32_t priority;
+        } a;
+
+        if (r->ops->read(r, r->args[1], &a, sizeof(a)))
+            return 0; /* the host says EFAULT */
+        policy = (a.flags & 0x08)
+                     ? sched_getscheduler(tid) & ~SCHED_RESET_ON_FORK
+                     : (int)a.policy; /* SCHED_FLAG_KEEP_POLICY */
+        prio = a.priority;
+        nice = a.nice < -20 ? -20 : a.nice > 19 ? 19 : a.nice;
+        has_nice = !(a.flags & 0x10); /* SCHED_FLAG_KEEP_PARAMS */
+    } else {
+        struct sched_param sp;
+
+        if (r->ops->read(r, r->args[r->nr == SYS_sched_setparam ? 1 : 2], &sp,
+                         sizeof(sp)))
+            return 0;
+        policy = r->nr == SYS_sched_setparam
+                     ? sched_getscheduler(tid) & ~SCHED_RESET_ON_FORK
+                     : (int)(A(1) & ~SCHED_RESET_ON_FORK);
+        prio = (unsigned int)sp.sched_priority;
+    }
+    return sched_allowed(tid, policy, prio, nice, has_nice);
+}
+
+/* setpriority(which, who, nice) on process @pid (one of the guest's). */
+static long renice_allowed(struct kbox_req *r, pid_t pid, bool self)
+{
+    int nice = (int)A(2);
+
+    if (!self && may_signal(r, pid))
+        return -EPERM;
+    nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+    return nice_allowed(pid, nice) ? 0 : -EACCES;
+}
+
+/*
  * One process by pid: rt_sigqueueinfo, pidfd_open, prlimit64, the
  * sched_* calls, getpgid, getsid, setpgid, get_robust_list (another
  * process's address). The filter ALLOWs pid 0.
  */
+static bool sched_change(long nr)
+{
+    return nr == SYS_sched_setscheduler || nr == SYS_sched_setparam ||
+           nr == SYS_sched_setattr;
+}
+
 static struct kbox_resp h_on_pid(struct kbox_req *r)
 {
     pid_t pid = PID(0);
     long rc;
 
-    if (pid <= 0 || pid == r->pid || pid == r->proc->tgid)
+    if (pid < 0)
         return kbox_continue();
+    if (!pid || pid == r->pid || pid == r->proc->tgid) {
+        rc = sched_change(r->nr)
+                 ? sched_change_allowed(r, pid ? pid : r->pid, true)
+                 : 0;
+        return rc ? kbox_ret(rc) : kbox_continue();
+    }
     if (is_kbox(pid)) {
         if (r->nr == SYS_rt_sigqueueinfo) /* a signal: dropped */
             return kbox_ret(A(1) < 1 || A(1) > 64 ? -EINVAL : 0);
@@ -370,6 +515,8 @@ static struct kbox_resp h_on_pid(struct kbox_req *r)
                                  watcher failed on ESRCH) */
         return guest_zombie(pid) ? kbox_continue() : kbox_ret(-ESRCH);
     if (r->nr == SYS_rt_sigqueueinfo && (rc = may_signal(r, pid)))
+        return kbox_ret(rc);
+    if (sched_change(r->nr) && (rc = sched_change_allowed(r, pid, false)))
         return kbox_ret(rc);
     return kbox_continue();
 }
@@ -428,17 +575,36 @@ static struct kbox_resp h_setrlimit(struct kbox_req *r)
 static struct kbox_resp h_priority(struct kbox_req *r)
 {
     pid_t who = PID(1);
+    bool set = r->nr == SYS_setpriority;
+    long rc = 0;
 
     switch ((int)A(0)) {
     case PRIO_PROCESS:
-        if (who == r->pid || who == r->proc->tgid || guest_tgid_of(who))
-            return kbox_continue();
+        if (!who || who == r->pid || who == r->proc->tgid) {
+            if (set && !lx_can_nice(r))
+                rc = renice_allowed(r, who ? who : r->pid, true);
+            return rc ? kbox_ret(rc) : kbox_continue();
+        }
+        if (guest_tgid_of(who)) {
+            if (set && !lx_can_nice(r))
+                rc = renice_allowed(r, who, false);
+            return rc ? kbox_ret(rc) : kbox_continue();
+        }
         if (is_kbox(who))
             return r->nr == SYS_getpriority ? kbox_continue()
                                             : kbox_ret(-EPERM);
         return kbox_ret(-ESRCH);
-    case PRIO_PGRP:
-        return guest_group(who) ? kbox_continue() : kbox_ret(-ESRCH);
+    case PRIO_PGRP: {
+        pid_t pids[256];
+        int n = kbox_proc_in_group(who ? who : getpgid(r->pid), pids, 256);
+
+        if (n <= 0)
+            return kbox_ret(-ESRCH);
+        if (set && !lx_can_nice(r))
+            for (int i = 0; i < n && !rc; i++)
+                rc = renice_allowed(r, pids[i], pids[i] == r->proc->tgid);
+        return rc ? kbox_ret(rc) : kbox_continue();
+    }
     case PRIO_USER:
         /* a uid names every host process of that user */
         if (r->nr == SYS_getpriority)
