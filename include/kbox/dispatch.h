@@ -409,6 +409,11 @@ struct kbox_resp kbox_copy_handle(struct kbox_req *r);
 /* Socket helpers (src/dispatch/sys.c) shared with src/dispatch/net.c. */
 int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len);
 int kbox_guest_sock(struct kbox_req *r, int fd);
+/* A connect or bind kbox made on @sock (a copy of the caller's socket):
+ * SO_PEERCRED of its peer gives the caller's guest ids (peercred.c). */
+void kbox_peer_note(struct kbox_req *r, int sock);
+/* getsockopt(SO_PEERCRED) in guest terms (peercred.c) */
+struct kbox_resp kbox_peercred(struct kbox_req *r);
 struct sockaddr_un;
 int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
                         struct sockaddr_un *out);

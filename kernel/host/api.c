@@ -242,6 +242,19 @@ int lx_task_may_read(struct lx_task *t, struct lx_task *target)
 	return lx_call(t, &req);
 }
 
+int lx_task_ids(struct lx_task *target, unsigned int *euid, unsigned int *egid)
+{
+	long args[6] = { (long)target->ktask };
+	struct lx_k_req req = { .op = LX_K_IDS, .args = args };
+	long v = lx_call(lx.root, &req);
+
+	if (v < 0)
+		return (int)v;
+	*euid = (unsigned int)(v & 0xffffffff);
+	*egid = (unsigned int)((unsigned long)v >> 32);
+	return 0;
+}
+
 long lx_task_fd_path(struct lx_task *t, int fd, char *buf, size_t len)
 {
 	long args[6] = { fd, (long)buf, (long)len };

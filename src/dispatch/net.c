@@ -412,6 +412,8 @@ kbox_handler kbox_net_handler(long nr)
         return h_sendmsg;
     case SYS_recvmsg:
         return h_recvmsg;
+    case SYS_getsockopt:
+        return kbox_peercred;
     default:
         return NULL;
     }

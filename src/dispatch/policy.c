@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "kbox/policy.h"
@@ -187,6 +188,9 @@ static const struct kbox_bpf_rule rules[] = {
     { SYS_prctl, 0, ~0u, PR_SET_DUMPABLE, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       prctl_lx_options,
       sizeof(prctl_lx_options) / sizeof(prctl_lx_options[0]) },
+    /* SO_PEERCRED: the peer's guest ids and pid (peercred.c) */
+    { SYS_getsockopt, 2, ~0u, SO_PEERCRED, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
+      NULL, 0 },
     /* personality: asking is the host's; a change goes to lx too (sys.c) */
     { SYS_personality, 0, ~0u, ~0u, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
 };

@@ -365,6 +365,7 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
     } else if (s < 0) {
         *rc = s == -EBADF ? -EBADF : -ENOTSOCK;
     } else if (base) {
+        kbox_peer_note(r, s); /* before a peer can ask */
         *rc = bind(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
         if (*rc == 0) {
             /* kbox runs with umask 0: the guest's applies */
@@ -372,6 +373,7 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
             name_bound(hs.sun_path, path);
         }
     } else {
+        kbox_peer_note(r, s);
         *rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
     }
     if (s >= 0)
@@ -414,13 +416,15 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
         return kbox_ret(s == -EBADF ? -EBADF : -ENOTSOCK);
     }
     if (r->nr == SYS_bind) {
-        unlink(hs.sun_path); /* stale from an earlier inode life */
+        unlink(hs.sun_path);  /* stale from an earlier inode life */
+        kbox_peer_note(r, s); /* before a peer can ask */
         rc = bind(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
         if (rc)
             kbox_lx(r, LX__NR_unlinkat, AT_FDCWD, (long)path, 0, 0, 0, 0);
         else
             name_bound(hs.sun_path, path);
     } else {
+        kbox_peer_note(r, s);
         rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
     }
     close(s);

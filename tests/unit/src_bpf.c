@@ -156,8 +156,7 @@ KTEST(policy_specifics)
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_setpriority, 0, 0),
           SECCOMP_RET_USER_NOTIF);
-    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_getpriority, 0, 0),
-          SECCOMP_RET_ALLOW);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_getpriority, 0, 0), SECCOMP_RET_ALLOW);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_pidfd_open, 0, 0),
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_get_robust_list, 0, 0),

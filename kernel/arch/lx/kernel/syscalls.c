@@ -335,6 +335,17 @@ void lx_k_run(void *arg)
 	case LX_K_CREDS:
 		ret = lx_exec_creds(req->args[0], req->args[1], req->args[2]);
 		break;
+	case LX_K_IDS: {
+		/* under RCU: never waits for the task, which may be blocked */
+		const struct cred *c;
+
+		rcu_read_lock();
+		c = __task_cred((struct task_struct *)req->args[0]);
+		ret = (long)from_kuid_munged(&init_user_ns, c->euid) |
+		      (long)from_kgid_munged(&init_user_ns, c->egid) << 32;
+		rcu_read_unlock();
+		break;
+	}
 	case LX_K_KTHREAD: {
 		struct task_struct *t;
 

@@ -108,6 +108,11 @@ long lx_task_fd_path(struct lx_task *task, int fd, char *buf, size_t len);
  */
 int lx_task_interrupt(struct lx_task *task, unsigned long caller);
 /*
+ * The effective uid and gid of @task's credentials, read without waiting
+ * for @task (it may be blocked in a call). 0 or -errno.
+ */
+int lx_task_ids(struct lx_task *task, unsigned int *euid, unsigned int *egid);
+/*
  * Readiness mirrors: keep a host pipe readable exactly while an lx file
  * (an inotify instance or a FIFO) is readable, so that a host fd standing
  * for the file can be polled.

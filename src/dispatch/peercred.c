@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SO_PEERCRED in guest terms. The host records a unix socket's peer
+ * credentials when the peer connects (or listens): the host ids of kbox's
+ * user, and for a connect kbox made on a copy of the guest's socket (a
+ * path in the image or a bind, sys.c) kbox's own pid. A server checking
+ * its client (tmux: "access not allowed" to every client when kbox ran
+ * as a user other than root; ssh-agent; D-Bus's EXTERNAL auth) saw
+ * neither the client's pid nor its guest uid. So the guest ids and pid of
+ * each such connect and bind are noted by the socket's inode, and
+ * getsockopt(SO_PEERCRED) (notified by an argument rule) finds the peer's
+ * inode with sock_diag (UNIX_DIAG_PEER): a noted socket reports what was
+ * noted, any other peer that is a guest process its effective ids in lx.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/dispatch.h"
+
+#define NOTED 1024
+
+static struct {
+    unsigned long ino;
+    pid_t tgid;
+    unsigned int euid, egid;
+} noted[NOTED];
+static unsigned next_noted;
+static pthread_mutex_t noted_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void kbox_peer_note(struct kbox_req *r, int sock)
+{
+    struct stat st;
+    long euid, egid;
+    unsigned i;
+
+    if (fstat(sock, &st) || !r->proc)
+        return;
+    euid = kbox_lx(r, LX__NR_geteuid, 0, 0, 0, 0, 0, 0);
+    egid = kbox_lx(r, LX__NR_getegid, 0, 0, 0, 0, 0, 0);
+    if (euid < 0 || egid < 0)
+        return;
+    pthread_mutex_lock(&noted_lock);
+    for (i = 0; i < NOTED && noted[i].ino != st.st_ino; i++)
+        ;
+    if (i == NOTED)
+        i = next_noted++ % NOTED;
+    noted[i].ino = st.st_ino;
+    noted[i].tgid = r->proc->tgid;
+    noted[i].euid = (unsigned int)euid;
+    noted[i].egid = (unsigned int)egid;
+    pthread_mutex_unlock(&noted_lock);
+}
+
+static bool noted_ids(unsigned long ino, struct ucred *uc)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&noted_lock);
+    for (unsigned i = 0; i < NOTED && !found; i++) {
+        if (noted[i].ino == ino) {
+            uc->pid = noted[i].tgid;
+            uc->uid = noted[i].euid;
+            uc->gid = noted[i].egid;
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&noted_lock);
+    return found;
+}
+
+/* The inode of the peer of unix socket inode @ino, 0 if none or unknown. */
+static unsigned long peer_ino(unsigned long ino)
+{
+    struct {
+        struct nlmsghdr nlh;
+        struct unix_diag_req req;
+    } q;
+    union {
+        char buf[4096];
+        struct nlmsghdr align;
+    } a;
+    struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+    unsigned long peer = 0;
+    ssize_t n;
+    int s = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+
+    if (s < 0)
+        return 0;
+    memset(&q, 0, sizeof(q));
+    q.nlh.nlmsg_len = sizeof(q);
+    q.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    q.nlh.nlmsg_flags = NLM_F_REQUEST;
+    q.req.sdiag_family = AF_UNIX;
+    q.req.udiag_states = ~0u;
+    q.req.udiag_ino = (unsigned int)ino;
+    q.req.udiag_show = UDIAG_SHOW_PEER;
+    q.req.udiag_cookie[0] = q.req.udiag_cookie[1] = ~0u; /* no cookie */
+    if (sendto(s, &q, sizeof(q), 0, (struct sockaddr *)&nl, sizeof(nl)) < 0 ||
+        (n = recv(s, a.buf, sizeof(a.buf), 0)) <= 0) {
+        close(s);
+        return 0;
+    }
+    close(s);
+    for (struct nlmsghdr *h = &a.align; NLMSG_OK(h, (size_t)n);
+         h = NLMSG_NEXT(h, n)) {
+        struct unix_diag_msg *m = NLMSG_DATA(h);
+        struct rtattr *at;
+        int len;
+
+        if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+            h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+            break;
+        len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+        for (at = (struct rtattr *)(m + 1); RTA_OK(at, len);
+             at = RTA_NEXT(at, len))
+            if (at->rta_type == UNIX_DIAG_PEER &&
+                RTA_PAYLOAD(at) >= sizeof(unsigned int))
+                peer = *(unsigned int *)RTA_DATA(at);
+        break;
+    }
+    return peer;
+}
+
+/* getsockopt(fd, level, optname, optval, optlen) */
+struct kbox_resp kbox_peercred(struct kbox_req *r)
+{
+    struct ucred uc;
+    socklen_t l = sizeof(uc);
+    struct stat st;
+    unsigned long peer;
+    int s, len;
+
+    if ((int)r->args[1] != SOL_SOCKET || (int)r->args[2] != SO_PEERCRED)
+        return kbox_continue();
+    s = kbox_guest_sock(r, (int)kbox_arg_int(r->args[0]));
+    if (s < 0)
+        return kbox_continue(); /* EBADF, ENOTSOCK: the host says it */
+    if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &uc, &l) || uc.pid <= 0 ||
+        fstat(s, &st)) {
+        close(s);
+        return kbox_continue(); /* no peer, not unix: the host's answer */
+    }
+    close(s);
+    /* a peer not accepted yet has no inode (0): the host's pid stands */
+    peer = peer_ino(st.st_ino);
+    if (!peer || !noted_ids(peer, &uc)) {
+        struct kbox_proc *p =
+            kbox_proc_is_guest(uc.pid) ? kbox_proc_lookup(uc.pid) : NULL;
+        unsigned int euid, egid;
+
+        if (p && p->task && !lx_task_ids(p->task, &euid, &egid)) {
+            uc.uid = euid;
+            uc.gid = egid;
+        }
+        kbox_proc_put(p);
+    }
+    if (r->ops->read(r, r->args[4], &len, sizeof(len)))
+        return kbox_ret(-EFAULT);
+    if (len < 0)
+        return kbox_ret(-EINVAL);
+    if ((size_t)len > sizeof(uc))
+        len = (int)sizeof(uc);
+    if (r->ops->write(r, r->args[3], &uc, (size_t)len) ||
+        r->ops->write(r, r->args[4], &len, sizeof(len)))
+        return kbox_ret(-EFAULT);
+    return kbox_ret(0);
+}
