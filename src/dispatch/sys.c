@@ -321,23 +321,24 @@ static struct kbox_resp h_sockname(struct kbox_req *r)
 }
 
 /*
- * bind/connect of a unix socket path inside a bind: the socket lives on
- * the host, where host programs reach it too (a daemon's socket in a
- * bound directory). The host call goes through the bind's directory fd
- * (/proc/self/fd/N/...), beneath the bind as every bind path is. False
- * when @path is lx's.
+ * A unix socket path inside a bind: the socket lives on the host, where
+ * host programs reach it too (a daemon's socket in a bound directory).
+ * The host call goes through the bind's directory fd (/proc/self/fd/N/
+ * ...), beneath the bind as every bind path is. 1 with *@hs and *@hfd
+ * (to close) set, 0 when @path is lx's, or the error of the host path
+ * (a missing socket is ENOENT: it was EXDEV, from lx's bind trap, and
+ * tmux, which starts its server on ENOENT, could not start).
  */
-static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
-                          long *rc)
+static int bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
+                          struct sockaddr_un *hs, int *hfd)
 {
     char dir[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
     char lxpath[KBOX_PATH_MAX];
     const char *base = NULL;
-    struct sockaddr_un hs;
-    int hfd, lxdir, s, n;
+    int lxdir, n, rc;
 
     snprintf(dir, sizeof(dir), "%s", path);
-    if (r->nr == SYS_bind) {
+    if (bind) {
         char *slash = strrchr(dir, '/');
 
         if (!slash) {
@@ -348,23 +349,43 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
             slash[slash == dir ? 1 : 0] = '\0';
         }
     }
-    if (kbox_fs_resolve(r, AT_FDCWD, dir, O_PATH | (base ? O_DIRECTORY : 0),
-                        &hfd, &lxdir, lxpath, sizeof(lxpath)) < 0 ||
-        hfd < 0)
-        return false; /* lx's path, or lx gives the error */
-    memset(&hs, 0, sizeof(hs));
-    hs.sun_family = AF_UNIX;
-    n = base ? snprintf(hs.sun_path, sizeof(hs.sun_path), "/proc/self/fd/%d/%s",
-                        hfd, base)
-             : snprintf(hs.sun_path, sizeof(hs.sun_path), "/proc/self/fd/%d",
-                        hfd);
-    s = n < 0 || (size_t)n >= sizeof(hs.sun_path) ? -ENAMETOOLONG
-                                                  : kbox_guest_sock(r, fd);
-    if (s == -ENAMETOOLONG) {
-        *rc = s;
-    } else if (s < 0) {
+    rc = kbox_fs_resolve(r, AT_FDCWD, dir, O_PATH | (base ? O_DIRECTORY : 0),
+                         hfd, &lxdir, lxpath, sizeof(lxpath));
+    if (rc == -EXDEV || (!rc && *hfd < 0))
+        return 0; /* lx's path (EXDEV: a link out of the bind) */
+    if (rc < 0)
+        return rc;
+    memset(hs, 0, sizeof(*hs));
+    hs->sun_family = AF_UNIX;
+    n = base ? snprintf(hs->sun_path, sizeof(hs->sun_path),
+                        "/proc/self/fd/%d/%s", *hfd, base)
+             : snprintf(hs->sun_path, sizeof(hs->sun_path), "/proc/self/fd/%d",
+                        *hfd);
+    if (n < 0 || (size_t)n >= sizeof(hs->sun_path)) {
+        close(*hfd);
+        *hfd = -1;
+        return -ENAMETOOLONG;
+    }
+    return 1;
+}
+
+/* bind/connect of a unix socket path inside a bind; false when lx's. */
+static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
+                          long *rc)
+{
+    struct sockaddr_un hs;
+    int hfd, s, where = bind_sock_addr(r, path, r->nr == SYS_bind, &hs, &hfd);
+
+    if (where <= 0) {
+        *rc = where;
+        return where < 0;
+    }
+    s = kbox_guest_sock(r, fd);
+    if (s < 0) {
         *rc = s == -EBADF ? -EBADF : -ENOTSOCK;
-    } else if (base) {
+    } else if (r->nr == SYS_bind) {
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
         kbox_peer_note(r, s); /* before a peer can ask */
         *rc = bind(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
         if (*rc == 0) {
@@ -455,11 +476,8 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
     size_t total = 0, off = 0;
     char *buf;
     long rc;
-    int s;
+    int s, hfd = -1;
 
-    rc = kbox_host_sock_path(r, path, &hs);
-    if (rc)
-        return rc;
     for (int i = 0; i < iovcnt; i++)
         total += giov[i].iov_len;
     if (total > (8u << 20))
@@ -476,16 +494,24 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
         }
         off += giov[i].iov_len;
     }
-    s = kbox_guest_sock(r, fd);
-    if (s < 0) {
-        free(buf);
-        return s == -EBADF ? -EBADF : -ENOTSOCK;
+    /* a path in a bind is the host's (it was EXDEV: datagrams lost) */
+    rc = bind_sock_addr(r, path, false, &hs, &hfd);
+    if (rc == 0)
+        rc = kbox_host_sock_path(r, path, &hs);
+    s = rc < 0 ? (int)rc : kbox_guest_sock(r, fd);
+    if (rc >= 0 && s < 0)
+        s = s == -EBADF ? -EBADF : -ENOTSOCK;
+    if (s >= 0) {
+        rc = sendto(s, buf, total, flags | MSG_NOSIGNAL, (struct sockaddr *)&hs,
+                    sizeof(hs));
+        rc = rc < 0 ? -errno : rc;
+        close(s);
+    } else {
+        rc = s;
     }
-    rc = sendto(s, buf, total, flags | MSG_NOSIGNAL, (struct sockaddr *)&hs,
-                sizeof(hs));
-    rc = rc < 0 ? -errno : rc;
-    close(s);
     free(buf);
+    if (hfd >= 0)
+        close(hfd);
     return rc;
 }
 

@@ -4,6 +4,10 @@
 # host daemon's socket in a bound directory, a host program reaches a
 # socket the guest bound there, with the guest's umask and name (both
 # failed with ENOENT: the path went to lx, where the bind is empty).
+# connect and sendto to a missing path there are ENOENT (they were
+# EXDEV: tmux starts its server only on ENOENT), and a datagram to a
+# socket there arrives (sendto was EXDEV); /mnt is in the image, so lx
+# has its bind trap there.
 . "$(dirname "$0")/lib/common.sh"
 require
 require_cmd python3
@@ -43,4 +47,19 @@ check "a host program reaches the guest's socket in the bind" [ "$got" = guest:y
 check "the guest's socket has the guest's umask (700, got $mode)" [ "$mode" = 700 ]
 expect_grep '^name /m/guest.sock$' "$TMP/us.out" "getsockname gives the guest's path"
 expect_grep '^unlinked False$' "$TMP/us.out" "unlink of that name works"
+kbo "$TMP/dg.out" -S "$img" -b "$b:/mnt" -- /usr/bin/python3 -c "
+import errno, socket
+for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+    c = socket.socket(socket.AF_UNIX, kind)
+    try:
+        c.connect('/mnt/missing.sock') if kind == socket.SOCK_STREAM else c.sendto(b'x', '/mnt/missing.sock')
+    except OSError as e:
+        print('missing', kind, errno.errorcode[e.errno])
+d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); d.bind('/mnt/dg.sock')
+c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); c.sendto(b'dgram', '/mnt/dg.sock')
+print('got', d.recv(10).decode())"
+expect_status 0 $? "datagrams in a bind"
+expect_grep "^missing 1 ENOENT$" "$TMP/dg.out" "connect to a missing socket in a bind: ENOENT"
+expect_grep "^missing 2 ENOENT$" "$TMP/dg.out" "sendto a missing socket in a bind: ENOENT"
+expect_grep "^got dgram$" "$TMP/dg.out" "a datagram to a socket in a bind arrives"
 done_test
