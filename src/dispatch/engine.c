@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -242,6 +243,42 @@ static void fsize_signal(struct kbox_req *r)
         syscall(SYS_tgkill, r->proc->tgid, r->pid, SIGXFSZ);
 }
 
+/*
+ * A write to a FIFO (or socket) whose reader is gone: Linux sends the
+ * writer SIGPIPE with the EPIPE, unless a send call asked MSG_NOSIGNAL.
+ * lx sent it to its own task, so `yes > fifo` ran on past a closed
+ * reader and diff reported "Broken pipe" instead of dying of it.
+ */
+static void pipe_signal(struct kbox_req *r)
+{
+    int flags;
+
+    switch (r->nr) {
+    case SYS_write:
+    case SYS_writev:
+    case SYS_pwritev:
+    case SYS_pwritev2:
+    case SYS_splice:
+    case SYS_vmsplice:
+    case SYS_tee:
+    case SYS_sendfile:
+    case SYS_copy_file_range:
+        flags = 0;
+        break;
+    case SYS_sendto:
+    case SYS_sendmmsg:
+        flags = (int)r->args[3];
+        break;
+    case SYS_sendmsg:
+        flags = (int)r->args[2];
+        break;
+    default:
+        return;
+    }
+    if (!(flags & MSG_NOSIGNAL))
+        syscall(SYS_tgkill, r->proc->tgid, r->pid, SIGPIPE);
+}
+
 struct kbox_resp kbox_dispatch(struct kbox_req *r)
 {
     struct kbox_resp resp;
@@ -294,6 +331,8 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
     if (resp.kind != KBOX_RESP_CONTINUE && resp.val == -EFBIG && r->task &&
         grows_files(r->nr))
         fsize_signal(r);
+    if (resp.kind != KBOX_RESP_CONTINUE && resp.val == -EPIPE && r->proc)
+        pipe_signal(r);
     kbox_proc_put(r->proc);
     r->proc = NULL;
     if (kbox_sup.verbose >= 2) {

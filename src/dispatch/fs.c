@@ -183,7 +183,8 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
                       ? open_ctty(r, flags)
                       : kbox_route_open(&rt, flags,
                                         flags & (O_CREAT | O_TMPFILE)
-                                            ? (int)(mode & ~kbox_guest_umask(r))
+                                            ? (int)kbox_bind_create_mode(
+                                                  r, &rt, -1, (mode_t)mode)
                                             : mode);
 
         if (hfd < 0)
@@ -417,10 +418,31 @@ static struct kbox_resp h_faccessat(struct kbox_req *r)
     if (rc)
         return kbox_ret(rc);
     if (rt.kind != KBOX_ROUTE_LX) {
-        int hfd = kbox_route_open(&rt, O_PATH, 0);
+        int hfd = kbox_route_open(&rt, O_PATH, 0), fl = AT_EMPTY_PATH;
+
         if (hfd < 0)
             return kbox_ret(hfd);
-        rc = faccessat(hfd, "", (int)A(2), AT_EMPTY_PATH) ? -errno : 0;
+        if (r->host_ids) {
+            /*
+             * The guest's identity (kbox is root): access() checks the
+             * real ids, which are kbox's root, so a guest user was told
+             * a mode 000 file was readable (`test -r`, find -readable).
+             * Checked with the thread's fs ids instead, set to the
+             * guest's real ones unless it asked AT_EACCESS.
+             */
+            unsigned int u[3], g[3];
+
+            if (!(flags & AT_EACCESS) &&
+                kbox_lx(r, LX__NR_getresuid, (long)&u[0], (long)&u[1],
+                        (long)&u[2], 0, 0, 0) == 0 &&
+                kbox_lx(r, LX__NR_getresgid, (long)&g[0], (long)&g[1],
+                        (long)&g[2], 0, 0, 0) == 0) {
+                syscall(SYS_setfsgid, g[0]);
+                syscall(SYS_setfsuid, u[0]);
+            }
+            fl |= AT_EACCESS;
+        }
+        rc = faccessat(hfd, "", (int)A(2), fl) ? -errno : 0;
         close(hfd);
         return kbox_ret(rc);
     }
@@ -535,8 +557,19 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 return kbox_ret(-EBUSY);
             }
             break;
-        case SYS_fchmodat:
-            break;
+        case SYS_fchmodat: {
+            /* by the file itself, not its parent and name: the bind's
+             * own root has no name there (chmod 755 /b was EINVAL) */
+            char self[64];
+
+            hfd = kbox_route_open(&rt, O_PATH, 0);
+            if (hfd < 0)
+                return kbox_ret(hfd);
+            snprintf(self, sizeof(self), "/proc/self/fd/%d", hfd);
+            rc = chmod(self, (mode_t)A(2)) ? -errno : 0;
+            close(hfd);
+            return kbox_ret(rc);
+        }
         case SYS_chdir: {
             char g[KBOX_PATH_MAX];
 
@@ -626,16 +659,16 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 return kbox_ret(hfd);
             switch (r->nr) {
             case SYS_mkdirat:
-                rc = mkdirat(hfd, parent, (mode_t)A(2) & ~kbox_guest_umask(r));
+                rc = mkdirat(hfd, parent,
+                             kbox_bind_create_mode(r, &rt, hfd, (mode_t)A(2)));
                 break;
             case SYS_unlinkat:
                 rc = unlinkat(hfd, parent, (int)A(2));
                 break;
-            case SYS_fchmodat:
-                rc = fchmodat(hfd, parent, (mode_t)A(2), 0);
-                break;
+
             default:
-                rc = mknodat(hfd, parent, (mode_t)A(2) & ~kbox_guest_umask(r),
+                rc = mknodat(hfd, parent,
+                             kbox_bind_create_mode(r, &rt, hfd, (mode_t)A(2)),
                              (dev_t)A(3));
                 break;
             }

@@ -18,6 +18,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -719,6 +720,22 @@ char *kbox_bind_symlink_path(int idx, const char *norm)
     if (owned >= 0)
         close(owned);
     return out;
+}
+
+mode_t kbox_bind_create_mode(struct kbox_req *r, const struct route *rt,
+                             int dirfd, mode_t mode)
+{
+    char self[64], last[KBOX_PATH_MAX];
+    int fd = dirfd >= 0 ? dirfd : kbox_route_parent(rt, last, sizeof(last));
+    ssize_t n = -1;
+
+    if (fd >= 0) {
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+        n = getxattr(self, "system.posix_acl_default", NULL, 0);
+        if (fd != dirfd)
+            close(fd);
+    }
+    return n > 0 ? mode : mode & ~kbox_guest_umask(r);
 }
 
 /* Open the parent of a bind path beneath the bind; *last = final name. */

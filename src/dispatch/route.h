@@ -39,6 +39,13 @@ const char *kbox_route_lx_path(const struct route *rt, const char *path);
 int kbox_route_open(const struct route *rt, int flags, int mode);
 /* O_PATH fd of a host route's parent directory; its last name in @last. */
 int kbox_route_parent(const struct route *rt, char *last, size_t lastlen);
+/*
+ * The mode to create a file in a bind with (kbox's own umask is 0): the
+ * guest's umask applies, unless the parent directory (@dirfd, or -1 to
+ * open it from @rt) has a default ACL, which then decides, as POSIX says.
+ */
+mode_t kbox_bind_create_mode(struct kbox_req *r, const struct route *rt,
+                             int dirfd, mode_t mode);
 /* A host symlink target rewritten into the guest's names, in place. */
 long kbox_host_link_to_guest(char *buf, long n, size_t cap);
 
