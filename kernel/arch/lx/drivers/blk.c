@@ -253,9 +253,20 @@ long lx_blk_devno(int idx)
 	return new_encode_dev(disk_devt(lx_disks[idx]->disk));
 }
 
+/*
+ * A fixed major from the block range Linux keeps for local use (60-63),
+ * never handed out dynamically: the first dynamic major, 254, is what a
+ * virtio host disk has, and a file in a bind (the host's st_dev) then
+ * shared (st_dev, st_ino) with an unrelated image file (tar archived it
+ * as a hard link to that file; find -xdev entered binds).
+ */
+#define LX_BLK_MAJOR 60
+
 static int __init lx_blk_init(void)
 {
-	lx_blk_major = register_blkdev(0, "lxd");
+	lx_blk_major = register_blkdev(LX_BLK_MAJOR, "lxd");
+	if (lx_blk_major == 0)
+		lx_blk_major = LX_BLK_MAJOR;
 	if (lx_blk_major < 0)
 		return lx_blk_major;
 	return 0;

@@ -151,12 +151,31 @@ static struct linux_binfmt lx_init_format = {
 	.load_binary	= lx_init_load,
 };
 
+/*
+ * Anonymous device numbers (tmpfs, proc, devpts, the bind traps: major 0)
+ * that lx gives the guest's mounts must not equal the host's, which its
+ * binds report: a bind file and an image file with the same (st_dev,
+ * st_ino) are one file to tar and cp. Hosts use the low minors; the
+ * mounts kbox makes after boot get numbers above these.
+ */
+#define LX_ANON_RESERVED 1024
+
+static void __init lx_reserve_anon_devs(void)
+{
+	dev_t d;
+
+	for (int i = 0; i < LX_ANON_RESERVED; i++)
+		if (get_anon_bdev(&d))
+			break;
+}
+
 static int __init lx_make_init(void)
 {
 	struct file *f;
 	loff_t pos = 0;
 
 	register_binfmt(&lx_init_format);
+	lx_reserve_anon_devs();
 	/*
 	 * pid 1 opens /dev/console for its stdin, stdout and stderr, and
 	 * said "unable to open an initial console" on every boot: lx has
