@@ -332,12 +332,158 @@ static bool into_bind(struct kbox_req *r, int lxfd, const char *path,
            KBOX_ROUTE_BIND;
 }
 
+/*
+ * "." and ".." inside a bind path are the filesystem's, not the text's:
+ * ".." after a symlink goes up from the link's target, and every name
+ * before one must exist and be a directory. The path was normalised by
+ * its text, so in a bind `rm sl/../f` removed the wrong file,
+ * mkdir("nosuch/..") said EEXIST, access("nosuch/../f") found f, and
+ * mkdir("nd/.//") made nd (gnulib's test-mkdir, test-rename, test-rmdir).
+ * When the raw path enters bind @idx by its mount point and has such
+ * names after it, its directory part is resolved by the host beneath the
+ * bind and @rt->rest becomes the physical path there. 1 done, 0 not
+ * needed (or the walk leaves the bind: the text decides, as before),
+ * else the error Linux gives.
+ */
+static int bind_physical_rest(struct kbox_req *r, int idx, const char *raw,
+                              struct route *rt, const char *tail)
+{
+    const char *dst = kbox_sup.opts->binds[idx].guest_dst, *p = raw, *q;
+    char rem[KBOX_PATH_MAX], dir[KBOX_PATH_MAX], self[64];
+    char host[KBOX_PATH_MAX], root[KBOX_PATH_MAX];
+    const char *last, *rel;
+    struct open_how how;
+    bool dots = false;
+    size_t n, rl;
+    ssize_t hl, ol;
+    int fd;
+
+    /* the mount point's names, one by one, with no "." or ".." */
+    for (q = dst;;) {
+        const char *a, *b;
+
+        while (*q == '/')
+            q++;
+        while (*p == '/')
+            p++;
+        if (!*q)
+            break;
+        a = q;
+        while (*q && *q != '/')
+            q++;
+        b = p;
+        while (*p && *p != '/')
+            p++;
+        if ((size_t)(q - a) != (size_t)(p - b) || memcmp(a, b, (size_t)(q - a)))
+            return 0;
+    }
+    while (*p == '/')
+        p++;
+    n = strlen(p);
+    while (n > 0 && p[n - 1] == '/')
+        n--;
+    if (n >= sizeof(rem))
+        return 0;
+    memcpy(rem, p, n);
+    rem[n] = '\0';
+    for (q = rem; *q;) {
+        const char *a = q;
+
+        while (*q && *q != '/')
+            q++;
+        if ((q - a == 1 && a[0] == '.') ||
+            (q - a == 2 && a[0] == '.' && a[1] == '.'))
+            dots = true;
+        while (*q == '/')
+            q++;
+    }
+    if (!dots)
+        return 0;
+    last = strrchr(rem, '/');
+    if (last) {
+        memcpy(dir, rem, (size_t)(last - rem));
+        dir[last - rem] = '\0';
+        last++;
+    } else {
+        snprintf(dir, sizeof(dir), ".");
+        last = rem;
+    }
+    if (!strcmp(last, ".") || !strcmp(last, "..")) {
+        /* the name a call makes or removes is "." or "..": Linux's
+         * answers (do_rmdir, do_unlinkat, filename_create, rename), once
+         * the names before it exist */
+        switch (r->nr) {
+        case SYS_unlinkat:
+        case SYS_mkdirat:
+        case SYS_mknodat:
+        case SYS_symlinkat:
+        case SYS_linkat:
+        case SYS_renameat:
+        case SYS_renameat2:
+            break;
+        default: /* the directory it names */
+            snprintf(dir, sizeof(dir), "%s", rem);
+            last = "";
+            tail = "";
+            break;
+        }
+    }
+    memset(&how, 0, sizeof(how));
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    fd = (int)syscall(SYS_openat2, kbox_sup.bind_dirs[idx], dir, &how,
+                      sizeof(how));
+    if (fd < 0)
+        return errno == EXDEV ? 0 : -errno;
+    if (!strcmp(last, ".") || !strcmp(last, "..")) {
+        close(fd);
+        if (r->nr == SYS_unlinkat && !(r->args[2] & AT_REMOVEDIR))
+            return -EISDIR;
+        if (r->nr == SYS_unlinkat)
+            return last[1] ? -ENOTEMPTY : -EINVAL;
+        if (r->nr == SYS_renameat || r->nr == SYS_renameat2)
+            return -EBUSY;
+        return -EEXIST;
+    }
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+    hl = readlink(self, host, sizeof(host) - 1);
+    close(fd);
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", kbox_sup.bind_dirs[idx]);
+    ol = readlink(self, root, sizeof(root) - 1);
+    if (hl <= 0 || ol <= 0)
+        return 0;
+    host[hl] = root[ol] = '\0';
+    rl = (size_t)ol;
+    if (strncmp(host, root, rl) ||
+        (host[rl] && host[rl] != '/' && strcmp(root, "/")))
+        return 0;
+    rel = host + (strcmp(root, "/") ? rl : 0);
+    while (*rel == '/')
+        rel++;
+    n = (size_t)snprintf(rt->rest, sizeof(rt->rest), "%s%s%s%s",
+                         *rel ? rel : ".", *last ? "/" : "", last, tail);
+    if (n >= sizeof(rt->rest))
+        return -ENAMETOOLONG;
+    rt->bound_file = !*rel && !*last && !*tail;
+    free(r->bind_path);
+    r->bind_path = malloc(KBOX_PATH_MAX);
+    if (r->bind_path && snprintf(r->bind_path, KBOX_PATH_MAX, "%s%s%s%s%s", dst,
+                                 *rel ? "/" : "", rel, *last ? "/" : "",
+                                 last) >= KBOX_PATH_MAX) {
+        free(r->bind_path);
+        r->bind_path = NULL;
+    }
+    r->bind_idx1 = r->bind_path ? idx + 1 : 0;
+    return 1;
+}
+
 static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                            struct route *rt)
 {
     const struct kbox_opts *o = kbox_sup.opts;
-    char abs[KBOX_PATH_MAX], norm[KBOX_PATH_MAX];
+    char abs[KBOX_PATH_MAX], norm[KBOX_PATH_MAX], raw[KBOX_PATH_MAX];
     struct kbox_route_result res;
+    bool have_raw = false;
 
     bool from_host_dir = false;
 
@@ -366,6 +512,9 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
         /* cwd inside a bind: relative paths start there */
         if (kbox_path_join(r->proc->bind_cwd, path, norm, sizeof(norm)) < 0)
             return -ENAMETOOLONG;
+        if (snprintf(raw, sizeof(raw), "%s/%s", r->proc->bind_cwd, path) <
+            (int)sizeof(raw))
+            have_raw = true;
         from_host_dir = true;
     } else if (path[0] != '/') {
         long n;
@@ -380,6 +529,8 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             return 0;
         if (kbox_path_join(abs, path, norm, sizeof(norm)) < 0)
             return -ENAMETOOLONG;
+        if (snprintf(raw, sizeof(raw), "%s/%s", abs, path) < (int)sizeof(raw))
+            have_raw = true;
     } else {
         (void)abs;
         if (o->nbinds == 0 && strncmp(path, "/dev/", 5) != 0 &&
@@ -388,6 +539,8 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             return 0;
         if (kbox_path_normalize(path, norm, sizeof(norm), false, NULL) < 0)
             return -ENAMETOOLONG;
+        if (snprintf(raw, sizeof(raw), "%s", path) < (int)sizeof(raw))
+            have_raw = true;
     }
     if (!from_host_dir) {
         follow_dev_fd(r, norm, sizeof(norm));
@@ -518,6 +671,14 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             rt->bound_file = !*res.rest && !*tail; /* the mount point */
             k = snprintf(rt->rest, sizeof(rt->rest), "%s%s",
                          *res.rest ? res.rest : ".", tail);
+            if (have_raw && res.route == KBOX_ROUTE_BIND) {
+                int ph = bind_physical_rest(r, res.bind_index, raw, rt, tail);
+
+                if (ph < 0)
+                    return ph;
+                if (ph > 0)
+                    k = 0;
+            }
         }
         return k < (int)sizeof(rt->rest) ? 0 : -ENAMETOOLONG;
     }
