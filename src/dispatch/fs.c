@@ -513,6 +513,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
     /* readlinkat(fd, "") reads the link an O_PATH fd names */
     rc = kbox_read_path(r, r->args[pidx], path, sizeof(path),
                         (r->nr == SYS_fchownat && (A(4) & AT_EMPTY_PATH)) ||
+                            (r->nr == 452 && (A(3) & AT_EMPTY_PATH)) ||
                             r->nr == SYS_readlinkat);
     if (rc)
         return kbox_ret(rc);
@@ -557,16 +558,24 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 return kbox_ret(-EBUSY);
             }
             break;
-        case SYS_fchmodat: {
+        case SYS_fchmodat:
+        case 452: { /* fchmodat2 */
             /* by the file itself, not its parent and name: the bind's
              * own root has no name there (chmod 755 /b was EINVAL) */
+            bool nofollow = r->nr == 452 && (A(3) & AT_SYMLINK_NOFOLLOW);
+            struct stat st;
             char self[64];
 
-            hfd = kbox_route_open(&rt, O_PATH, 0);
+            if (r->nr == 452 && (A(3) & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
+                return kbox_ret(-EINVAL);
+            hfd = kbox_route_open(&rt, O_PATH | (nofollow ? O_NOFOLLOW : 0), 0);
             if (hfd < 0)
                 return kbox_ret(hfd);
             snprintf(self, sizeof(self), "/proc/self/fd/%d", hfd);
-            rc = chmod(self, (mode_t)A(2)) ? -errno : 0;
+            if (nofollow && !fstat(hfd, &st) && S_ISLNK(st.st_mode))
+                rc = -EOPNOTSUPP; /* as Linux for a link */
+            else
+                rc = chmod(self, (mode_t)A(2)) ? -errno : 0;
             close(hfd);
             return kbox_ret(rc);
         }

@@ -24,6 +24,7 @@ TMPDIR=$TEST_TMP "$g/thread-sockets" >"$TEST_TMP/ts.out" || { cat "$TEST_TMP/ts.
 TMPDIR=$TEST_TMP "$g/fsize-limit" "$TEST_TMP" >"$TEST_TMP/fl.out" || { cat "$TEST_TMP/fl.out"; fail "fsize-limit failed natively"; }
 "$g/zombie-child" >"$TEST_TMP/zc.out" || { cat "$TEST_TMP/zc.out"; fail "zombie-child failed natively"; }
 "$g/exited-child-prep" "$TEST_TMP/one" "$TEST_TMP/two" >"$TEST_TMP/ec.out" || { cat "$TEST_TMP/ec.out"; fail "exited-child-prep failed natively"; }
+"$g/fchmodat2" "$TEST_TMP" >"$TEST_TMP/f2.out" || { cat "$TEST_TMP/f2.out"; fail "fchmodat2 failed natively"; }
 mkdir -p "$TEST_TMP/bd" && "$g/bind-dots" "$TEST_TMP/bd" >"$TEST_TMP/bdo.out" || { cat "$TEST_TMP/bdo.out"; fail "bind-dots failed natively"; }
 if [ "$(id -u)" = 0 ]; then "$g/keepcaps" >"$TEST_TMP/kc.out" || { cat "$TEST_TMP/kc.out"; fail "keepcaps failed natively"; }; fi
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then setpriv --reuid=1000 --regid=1000 --clear-groups "$g/sched-rights" >"$TEST_TMP/sr.out" || { cat "$TEST_TMP/sr.out"; fail "sched-rights failed natively"; }; fi
