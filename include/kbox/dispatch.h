@@ -412,6 +412,13 @@ int kbox_guest_sock(struct kbox_req *r, int fd);
 /* A connect or bind kbox made on @sock (a copy of the caller's socket):
  * SO_PEERCRED of its peer gives the caller's guest ids (peercred.c). */
 void kbox_peer_note(struct kbox_req *r, int sock);
+/* Host pty slaves in guest ids (ptyown.c): a master kbox opened for the
+ * caller (@ptmx), the ids stat reports for a node of @mode and @rdev, and
+ * a chown of the slave at @hfd (-ENOSYS: not one) */
+void kbox_pty_opened(struct kbox_req *r, int ptmx);
+void kbox_pty_owner(unsigned int mode, dev_t rdev, uint32_t *uid,
+                    uint32_t *gid);
+long kbox_pty_chown(struct kbox_req *r, int hfd, uid_t uid, gid_t gid);
 /* getsockopt(SO_PEERCRED) in guest terms (peercred.c) */
 struct kbox_resp kbox_peercred(struct kbox_req *r);
 struct sockaddr_un;

@@ -833,6 +833,17 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
         }
         return kbox_ret(-ENOTDIR);
     }
+    if (fd < 0 && r->nr == SYS_fchown) {
+        /* a pty slave: its owner in guest ids (ptyown.c) */
+        int c = kbox_guest_sock(r, FD(0)); /* a copy of any host fd */
+
+        if (c >= 0) {
+            rc = kbox_pty_chown(r, c, (uid_t)A(1), (gid_t)A(2));
+            close(c);
+            if (rc != -ENOSYS)
+                return kbox_ret(rc);
+        }
+    }
     if (fd < 0 && (r->nr == SYS_fchmod || r->nr == SYS_fchown)) {
         /* kbox is the host's root, the guest is not: as the guest */
         int hfd = kbox_host_fd_as_guest(r, FD(0));

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -189,6 +190,8 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
 
         if (hfd < 0)
             return kbox_ret(hfd);
+        if (rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "ptmx"))
+            kbox_pty_opened(r, hfd); /* its slave is the caller's */
         if (flags & O_PATH) {
             int ro = reopen_for_path(hfd);
 
@@ -324,6 +327,7 @@ static struct kbox_resp h_newfstatat(struct kbox_req *r)
         rc = host_fd_stat(r, dirfd, &st);
         if (rc)
             return kbox_ret(rc);
+        kbox_pty_owner(st.st_mode, st.st_rdev, &st.st_uid, &st.st_gid);
         memcpy(&h, &st, sizeof(h));
         goto out;
     }
@@ -341,6 +345,7 @@ static struct kbox_resp h_newfstatat(struct kbox_req *r)
         if (rc)
             return kbox_ret(rc);
         hostproc_owner(r, &rt, &st.st_uid, &st.st_gid);
+        kbox_pty_owner(st.st_mode, st.st_rdev, &st.st_uid, &st.st_gid);
         memcpy(&h, &st, sizeof(h));
         goto out;
     }
@@ -374,6 +379,9 @@ static struct kbox_resp h_statx(struct kbox_req *r)
         snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)r->pid, dirfd);
         if (statx(AT_FDCWD, p, 0, (unsigned)A(3), &sx))
             return kbox_ret(errno == ENOENT ? -EBADF : -errno);
+        kbox_pty_owner(sx.stx_mode,
+                       makedev(sx.stx_rdev_major, sx.stx_rdev_minor),
+                       &sx.stx_uid, &sx.stx_gid);
         goto out;
     }
     rc = kbox_route_path(r, dirfd, path, &rt);
@@ -389,6 +397,9 @@ static struct kbox_resp h_statx(struct kbox_req *r)
         if (rc)
             return kbox_ret(rc);
         hostproc_owner(r, &rt, &sx.stx_uid, &sx.stx_gid);
+        kbox_pty_owner(sx.stx_mode,
+                       makedev(sx.stx_rdev_major, sx.stx_rdev_minor),
+                       &sx.stx_uid, &sx.stx_gid);
         goto out;
     }
     /* struct statx is the same on every architecture. */
@@ -652,9 +663,14 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 0);
             if (hfd < 0)
                 return kbox_ret(hfd);
-            rc = fchownat(hfd, "", (uid_t)A(2), (gid_t)A(3), AT_EMPTY_PATH)
-                     ? -errno
-                     : 0;
+            /* a pty slave: its owner in guest ids (ptyown.c) */
+            rc = rt.kind == KBOX_ROUTE_HOSTDEV
+                     ? kbox_pty_chown(r, hfd, (uid_t)A(2), (gid_t)A(3))
+                     : -ENOSYS;
+            if (rc == -ENOSYS)
+                rc = fchownat(hfd, "", (uid_t)A(2), (gid_t)A(3), AT_EMPTY_PATH)
+                         ? -errno
+                         : 0;
             close(hfd);
             return kbox_ret(rc);
         default:

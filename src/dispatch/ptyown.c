@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Owners of the host's pty slaves, in guest ids. A guest's ptys are the
+ * host's (kbox opens /dev/ptmx for it), so their nodes belong to kbox's
+ * host user: a rootless kbox's guest root saw them owned by that uid and
+ * could not chown them (EPERM), and sshd closed every pty session
+ * ("chown(/dev/pts/0, 0, 5) failed"), screen would not start. So each
+ * slave gets the guest ids of the process that opened its master (as
+ * devpts gives the opener's), a chown the guest's lx credentials allow
+ * (CAP_CHOWN, or the owner keeping its uid) is made on the host when
+ * kbox may and recorded in any case, and stat of the node reports the
+ * recorded ids. Slaves kbox did not open (the terminal kbox was started
+ * from) keep the host's ids.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/dispatch.h"
+
+#define PTYS 1024
+
+static struct {
+    unsigned int uid, gid;
+    bool set;
+} owners[PTYS];
+static pthread_mutex_t owners_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The slave's number, or -1 if @rdev is no Unix98 pty slave we track. */
+static int pty_index(unsigned int mode, dev_t rdev)
+{
+    unsigned int ma = major(rdev), n;
+
+    if (!S_ISCHR(mode) || ma < 136 || ma > 143)
+        return -1;
+    n = (ma - 136) * 256 + minor(rdev);
+    return n < PTYS ? (int)n : -1;
+}
+
+void kbox_pty_opened(struct kbox_req *r, int ptmx)
+{
+    unsigned int n;
+    long euid, egid;
+
+    if (ioctl(ptmx, TIOCGPTN, &n) || n >= PTYS)
+        return;
+    euid = kbox_lx(r, LX__NR_geteuid, 0, 0, 0, 0, 0, 0);
+    egid = kbox_lx(r, LX__NR_getegid, 0, 0, 0, 0, 0, 0);
+    if (euid < 0 || egid < 0)
+        return;
+    pthread_mutex_lock(&owners_lock);
+    owners[n].uid = (unsigned int)euid;
+    owners[n].gid = (unsigned int)egid;
+    owners[n].set = true;
+    pthread_mutex_unlock(&owners_lock);
+}
+
+void kbox_pty_owner(unsigned int mode, dev_t rdev, uint32_t *uid, uint32_t *gid)
+{
+    int i = pty_index(mode, rdev);
+
+    if (i < 0)
+        return;
+    pthread_mutex_lock(&owners_lock);
+    if (owners[i].set) {
+        *uid = owners[i].uid;
+        *gid = owners[i].gid;
+    }
+    pthread_mutex_unlock(&owners_lock);
+}
+
+long kbox_pty_chown(struct kbox_req *r, int hfd, uid_t uid, gid_t gid)
+{
+    unsigned int hdr[2] = { 0x20080522, 0 }, data[6] = { 0 };
+    uint32_t ouid, ogid;
+    struct stat st;
+    long euid;
+    int i;
+
+    if (fstat(hfd, &st))
+        return -errno;
+    i = pty_index(st.st_mode, st.st_rdev);
+    if (i < 0)
+        return -ENOSYS;
+    ouid = st.st_uid;
+    ogid = st.st_gid;
+    kbox_pty_owner(st.st_mode, st.st_rdev, &ouid, &ogid);
+    euid = kbox_lx(r, LX__NR_geteuid, 0, 0, 0, 0, 0, 0);
+    if (kbox_lx(r, LX__NR_capget, (long)hdr, (long)data, 0, 0, 0, 0) < 0)
+        data[0] = 0;
+    /* chown_ok/chgrp_ok, coarsely: CAP_CHOWN, or the owner keeping its uid */
+    if (!(data[0] & 1) &&
+        (euid != (long)ouid || (uid != (uid_t)-1 && uid != ouid)))
+        return -EPERM;
+    if (fchownat(hfd, "", uid, gid, AT_EMPTY_PATH) && errno != EPERM)
+        return -errno; /* a host refusal other than kbox's own rights */
+    pthread_mutex_lock(&owners_lock);
+    owners[i].uid = uid == (uid_t)-1 ? ouid : uid;
+    owners[i].gid = gid == (gid_t)-1 ? ogid : gid;
+    owners[i].set = true;
+    pthread_mutex_unlock(&owners_lock);
+    return 0;
+}
