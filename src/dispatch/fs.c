@@ -596,8 +596,13 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             hfd = kbox_route_open(&rt, O_PATH | O_DIRECTORY, 0);
             if (hfd < 0)
                 return kbox_ret(hfd);
+            /* where the host found it: through symlinks, as getcwd and
+             * pwd -P say (the text kept a link's name) */
+            rc = kbox_bind_guest_path(&rt, hfd, g, sizeof(g));
             close(hfd);
-            if (path[0] == '/')
+            if (rc == 0)
+                ;
+            else if (path[0] == '/')
                 rc = kbox_path_normalize(path, g, sizeof(g), false, NULL);
             else if (rt.use_norm)
                 rc = snprintf(g, sizeof(g), "%s", rt.norm);

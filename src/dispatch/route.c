@@ -899,6 +899,40 @@ mode_t kbox_bind_create_mode(struct kbox_req *r, const struct route *rt,
     return n > 0 ? mode : mode & ~kbox_guest_umask(r);
 }
 
+int kbox_bind_guest_path(const struct route *rt, int hfd, char *out, size_t len)
+{
+    char self[64], host[KBOX_PATH_MAX], root[KBOX_PATH_MAX];
+    const struct kbox_opts *o = kbox_sup.opts;
+    ssize_t hl, rl;
+    const char *rel;
+    int i;
+
+    if (rt->kind != KBOX_ROUTE_BIND)
+        return -1;
+    for (i = 0; i < o->nbinds && kbox_sup.bind_dirs[i] != rt->hostdir; i++)
+        ;
+    if (i == o->nbinds || o->binds[i].file)
+        return -1;
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", hfd);
+    hl = readlink(self, host, sizeof(host) - 1);
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", rt->hostdir);
+    rl = readlink(self, root, sizeof(root) - 1);
+    if (hl <= 0 || rl <= 0)
+        return -1;
+    host[hl] = root[rl] = '\0';
+    if (!strcmp(root, "/"))
+        rl = 0;
+    else if (strncmp(host, root, (size_t)rl) || (host[rl] && host[rl] != '/'))
+        return -1;
+    for (rel = host + rl; *rel == '/'; rel++)
+        ;
+    return snprintf(out, len, "%s%s%s", o->binds[i].guest_dst,
+                    *rel && strcmp(o->binds[i].guest_dst, "/") ? "/" : "",
+                    rel) < (int)len
+               ? 0
+               : -1;
+}
+
 /* Open the parent of a bind path beneath the bind; *last = final name. */
 int kbox_route_parent(const struct route *rt, char *last, size_t lastlen)
 {

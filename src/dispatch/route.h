@@ -46,6 +46,13 @@ int kbox_route_parent(const struct route *rt, char *last, size_t lastlen);
  */
 mode_t kbox_bind_create_mode(struct kbox_req *r, const struct route *rt,
                              int dirfd, mode_t mode);
+/*
+ * The guest path of @hfd, a directory or file beneath bind route @rt's
+ * source, from where the host found it (symlinks and ".." resolved, as
+ * getcwd reports them). 0, or -1 if it cannot be named so.
+ */
+int kbox_bind_guest_path(const struct route *rt, int hfd, char *out,
+                         size_t len);
 /* A host symlink target rewritten into the guest's names, in place. */
 long kbox_host_link_to_guest(char *buf, long n, size_t cap);
 

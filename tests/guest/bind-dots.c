@@ -5,7 +5,8 @@
  * one must exist and be directories. In a bind kbox folded them by
  * their text: `rm sl/../f` removed the wrong file, mkdir("nosuch/..")
  * said EEXIST, access("nosuch/../f") found f, mkdir("nd/.//") made nd,
- * rmdir(".") of an empty cwd was not EINVAL (gnulib's test-mkdir,
+ * rmdir(".") of an empty cwd was not EINVAL, getcwd after chdir through
+ * a link named the link (gnulib's test-mkdir,
  * test-rename, test-rmdir). Usage: bind-dots DIR (an empty directory,
  * in a bind under kbox)
  */
@@ -79,6 +80,10 @@ int main(int argc, char **argv)
     check(stat("t/sl/..", &a) == 0 && stat("t/sub", &b) == 0 &&
               a.st_ino == b.st_ino,
           "stat(t/sl/..) is t/sub");
+    snprintf(want, sizeof(want), "%s/t/sub/deep", argv[1]);
+    check(chdir("t/sl") == 0 && getcwd(cwd, sizeof(cwd)) &&
+              !strcmp(cwd, want) && chdir(argv[1]) == 0,
+          "chdir(t/sl) is t/sub/deep to getcwd (%s)", cwd);
     snprintf(want, sizeof(want), "%s/t/sub", argv[1]);
     check(chdir("t/sl/..") == 0 && getcwd(cwd, sizeof(cwd)) &&
               !strcmp(cwd, want),
