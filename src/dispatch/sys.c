@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* System family: uname, hostname, random, sync; sockets' path checks. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -519,9 +520,50 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
  * bind/connect/sendto with an address: host sockets, except that unix
  * socket *paths* are translated to kbox's host socket names.
  */
+/*
+ * bind() to a port below the host's ip_unprivileged_port_start needs
+ * CAP_NET_BIND_SERVICE (inet_bind). The host checks kbox's: under kbox
+ * run by root a guest user could serve port 80. So the caller's lx
+ * credentials are checked (kbox not root: the host refuses kbox itself,
+ * a guest root included).
+ */
+static long privileged_port(struct kbox_req *r)
+{
+    static int start = -1;
+    unsigned int hdr[2] = { 0x20080522, 0 }, data[6] = { 0 };
+    struct {
+        uint16_t family, port;
+    } a;
+    int port;
+
+    if (r->nr != SYS_bind || A(2) < (long)sizeof(a) || geteuid() != 0 ||
+        r->ops->read(r, r->args[1], &a, sizeof(a)) ||
+        (a.family != AF_INET && a.family != AF_INET6))
+        return 0; /* the host answers (EFAULT, EINVAL, ...) */
+    port = ntohs(a.port);
+    if (start < 0) {
+        FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
+
+        if (!f || fscanf(f, "%d", &start) != 1)
+            start = 1024;
+        if (f)
+            fclose(f);
+    }
+    if (!port || port >= start)
+        return 0;
+    if (kbox_lx(r, LX__NR_capget, (long)hdr, (long)data, 0, 0, 0, 0) == 0 &&
+        (data[0] & (1u << 10))) /* CAP_NET_BIND_SERVICE */
+        return 0;
+    return -EACCES;
+}
+
 static struct kbox_resp h_sockaddr(struct kbox_req *r)
 {
+    long rc = privileged_port(r);
     int up;
+
+    if (rc)
+        return kbox_ret(rc);
 
     if (r->nr == SYS_sendto)
         up = kbox_is_unix_path(r, r->args[4], A(5));
