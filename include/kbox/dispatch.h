@@ -249,6 +249,10 @@ void kbox_thread_spare(struct kbox_proc *p, struct lx_task *from);
 /* A thread of @p changed its credentials: tasks made before are stale
  * for new threads. */
 void kbox_thread_ids_changed(struct kbox_proc *p);
+/* Does the caller's lx task have capability @cap (effective)? */
+bool kbox_lx_capable(struct kbox_req *r, int cap);
+/* The caller's effective guest ids, from lx: 0, or -1 */
+int kbox_lx_ids(struct kbox_req *r, unsigned int *euid, unsigned int *egid);
 /* prctl on the credentials (keepcaps, securebits, bounding and ambient
  * capabilities, no_new_privs), answered by lx (src/dispatch/id.c) */
 struct kbox_resp kbox_id_prctl(struct kbox_req *r);

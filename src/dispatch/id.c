@@ -116,6 +116,29 @@ static struct kbox_resp h_groups(struct kbox_req *r)
     return changed_ids(r, rc);
 }
 
+bool kbox_lx_capable(struct kbox_req *r, int cap)
+{
+    unsigned int hdr[2] = { 0x20080522, 0 }; /* _LINUX_CAPABILITY_VERSION_3 */
+    unsigned int data[6] = { 0 };
+
+    if (cap < 0 || cap > 63 ||
+        kbox_lx(r, LX__NR_capget, (long)hdr, (long)data, 0, 0, 0, 0) < 0)
+        return false;
+    return (data[(cap / 32) * 3] >> (cap % 32)) & 1; /* effective */
+}
+
+int kbox_lx_ids(struct kbox_req *r, unsigned int *euid, unsigned int *egid)
+{
+    long u = kbox_lx(r, LX__NR_geteuid, 0, 0, 0, 0, 0, 0);
+    long g = kbox_lx(r, LX__NR_getegid, 0, 0, 0, 0, 0, 0);
+
+    if (u < 0 || g < 0)
+        return -1;
+    *euid = (unsigned int)u;
+    *egid = (unsigned int)g;
+    return 0;
+}
+
 /*
  * prctl options on the credentials, which live in lx: PR_SET_KEEPCAPS
  * stayed on the host, so lx's setresuid dropped the permitted set

@@ -42,15 +42,10 @@ static pthread_mutex_t noted_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void kbox_peer_note(struct kbox_req *r, int sock)
 {
+    unsigned int i, euid, egid;
     struct stat st;
-    long euid, egid;
-    unsigned i;
 
-    if (fstat(sock, &st) || !r->proc)
-        return;
-    euid = kbox_lx(r, LX__NR_geteuid, 0, 0, 0, 0, 0, 0);
-    egid = kbox_lx(r, LX__NR_getegid, 0, 0, 0, 0, 0, 0);
-    if (euid < 0 || egid < 0)
+    if (fstat(sock, &st) || !r->proc || kbox_lx_ids(r, &euid, &egid))
         return;
     pthread_mutex_lock(&noted_lock);
     for (i = 0; i < NOTED && noted[i].ino != st.st_ino; i++)
@@ -59,8 +54,8 @@ void kbox_peer_note(struct kbox_req *r, int sock)
         i = next_noted++ % NOTED;
     noted[i].ino = st.st_ino;
     noted[i].tgid = r->proc->tgid;
-    noted[i].euid = (unsigned int)euid;
-    noted[i].egid = (unsigned int)egid;
+    noted[i].euid = euid;
+    noted[i].egid = egid;
     pthread_mutex_unlock(&noted_lock);
 }
 

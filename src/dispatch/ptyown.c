@@ -48,18 +48,13 @@ static int pty_index(unsigned int mode, dev_t rdev)
 
 void kbox_pty_opened(struct kbox_req *r, int ptmx)
 {
-    unsigned int n;
-    long euid, egid;
+    unsigned int n, euid, egid;
 
-    if (ioctl(ptmx, TIOCGPTN, &n) || n >= PTYS)
-        return;
-    euid = kbox_lx(r, LX__NR_geteuid, 0, 0, 0, 0, 0, 0);
-    egid = kbox_lx(r, LX__NR_getegid, 0, 0, 0, 0, 0, 0);
-    if (euid < 0 || egid < 0)
+    if (ioctl(ptmx, TIOCGPTN, &n) || n >= PTYS || kbox_lx_ids(r, &euid, &egid))
         return;
     pthread_mutex_lock(&owners_lock);
-    owners[n].uid = (unsigned int)euid;
-    owners[n].gid = (unsigned int)egid;
+    owners[n].uid = euid;
+    owners[n].gid = egid;
     owners[n].set = true;
     pthread_mutex_unlock(&owners_lock);
 }
@@ -80,10 +75,9 @@ void kbox_pty_owner(unsigned int mode, dev_t rdev, uint32_t *uid, uint32_t *gid)
 
 long kbox_pty_chown(struct kbox_req *r, int hfd, uid_t uid, gid_t gid)
 {
-    unsigned int hdr[2] = { 0x20080522, 0 }, data[6] = { 0 };
+    unsigned int euid = ~0u, egid;
     uint32_t ouid, ogid;
     struct stat st;
-    long euid;
     int i;
 
     if (fstat(hfd, &st))
@@ -94,12 +88,10 @@ long kbox_pty_chown(struct kbox_req *r, int hfd, uid_t uid, gid_t gid)
     ouid = st.st_uid;
     ogid = st.st_gid;
     kbox_pty_owner(st.st_mode, st.st_rdev, &ouid, &ogid);
-    euid = kbox_lx(r, LX__NR_geteuid, 0, 0, 0, 0, 0, 0);
-    if (kbox_lx(r, LX__NR_capget, (long)hdr, (long)data, 0, 0, 0, 0) < 0)
-        data[0] = 0;
+    kbox_lx_ids(r, &euid, &egid);
     /* chown_ok/chgrp_ok, coarsely: CAP_CHOWN, or the owner keeping its uid */
-    if (!(data[0] & 1) &&
-        (euid != (long)ouid || (uid != (uid_t)-1 && uid != ouid)))
+    if (!kbox_lx_capable(r, 0) &&
+        (euid != ouid || (uid != (uid_t)-1 && uid != ouid)))
         return -EPERM;
     if (fchownat(hfd, "", uid, gid, AT_EMPTY_PATH) && errno != EPERM)
         return -errno; /* a host refusal other than kbox's own rights */

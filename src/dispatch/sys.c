@@ -530,7 +530,6 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
 static long privileged_port(struct kbox_req *r)
 {
     static int start = -1;
-    unsigned int hdr[2] = { 0x20080522, 0 }, data[6] = { 0 };
     struct {
         uint16_t family, port;
     } a;
@@ -551,10 +550,7 @@ static long privileged_port(struct kbox_req *r)
     }
     if (!port || port >= start)
         return 0;
-    if (kbox_lx(r, LX__NR_capget, (long)hdr, (long)data, 0, 0, 0, 0) == 0 &&
-        (data[0] & (1u << 10))) /* CAP_NET_BIND_SERVICE */
-        return 0;
-    return -EACCES;
+    return kbox_lx_capable(r, 10) ? 0 : -EACCES; /* CAP_NET_BIND_SERVICE */
 }
 
 static struct kbox_resp h_sockaddr(struct kbox_req *r)

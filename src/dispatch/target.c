@@ -365,12 +365,7 @@ static struct kbox_resp h_pidfd_send_signal(struct kbox_req *r)
  */
 static bool lx_can_nice(struct kbox_req *r)
 {
-    unsigned int hdr[2] = { 0x20080522, 0 }; /* _LINUX_CAPABILITY_VERSION_3 */
-    unsigned int data[6] = { 0 };
-
-    if (kbox_lx(r, LX__NR_capget, (long)hdr, (long)data, 0, 0, 0, 0) < 0)
-        return false;
-    return (data[0] >> 23) & 1; /* CAP_SYS_NICE */
+    return kbox_lx_capable(r, 23); /* CAP_SYS_NICE */
 }
 
 static unsigned long long soft_limit(pid_t pid, int res)
