@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -404,6 +405,22 @@ out:
     return kbox_ret(rc);
 }
 
+/*
+ * socket(AF_NETLINK, ..., NETLINK_AUDIT): the sandbox has no audit
+ * subsystem (lx has none, and the guest's events are not the host's),
+ * so it answers as a kernel without CONFIG_AUDIT does. The host's socket
+ * took the guest's records as kbox's user: under a rootless kbox each
+ * send was EPERM, which sshd running as guest root treats as fatal
+ * ("linux_audit_write_entry failed"), closing every session; libaudit,
+ * sshd, login and PAM skip auditing on EPROTONOSUPPORT.
+ */
+static struct kbox_resp h_socket(struct kbox_req *r)
+{
+    if ((int)r->args[0] == AF_NETLINK && (int)r->args[2] == NETLINK_AUDIT)
+        return kbox_ret(-EPROTONOSUPPORT);
+    return kbox_continue();
+}
+
 kbox_handler kbox_net_handler(long nr)
 {
     switch (nr) {
@@ -414,6 +431,8 @@ kbox_handler kbox_net_handler(long nr)
         return h_recvmsg;
     case SYS_getsockopt:
         return kbox_peercred;
+    case SYS_socket:
+        return h_socket;
     default:
         return NULL;
     }

@@ -188,6 +188,9 @@ static const struct kbox_bpf_rule rules[] = {
     { SYS_prctl, 0, ~0u, PR_SET_DUMPABLE, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       prctl_lx_options,
       sizeof(prctl_lx_options) / sizeof(prctl_lx_options[0]) },
+    /* netlink sockets: NETLINK_AUDIT is refused (net.c) */
+    { SYS_socket, 0, ~0u, AF_NETLINK, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW, NULL,
+      0 },
     /* SO_PEERCRED: the peer's guest ids and pid (peercred.c) */
     { SYS_getsockopt, 2, ~0u, SO_PEERCRED, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       NULL, 0 },

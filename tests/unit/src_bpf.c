@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -151,6 +152,11 @@ KTEST(policy_specifics)
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_sched_setaffinity, 7, 0),
           SECCOMP_RET_USER_NOTIF);
+    /* netlink sockets are looked at (NETLINK_AUDIT), others allowed */
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_socket, AF_NETLINK, 0),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_socket, AF_INET, 0),
+          SECCOMP_RET_ALLOW);
     /* raising a priority is checked in guest terms, also on the caller */
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_sched_setscheduler, 0, 0),
           SECCOMP_RET_USER_NOTIF);
