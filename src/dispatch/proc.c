@@ -44,36 +44,41 @@
 #include "kbox/fdtable.h"
 #include "kbox/path.h"
 
-/* Start time (clock ticks since boot) of @pid, 0 if it is gone. */
-/* Field @want (>= 3) of /proc/@pid/stat, or 0. */
-static unsigned long long stat_field(pid_t pid, int want)
+/*
+ * The fields of /proc/@pid/stat after the command name, into @buf: a
+ * pointer to the space before field 3 (the state), or NULL if @pid is
+ * gone.
+ */
+static char *stat_fields(pid_t pid, char *buf, size_t len)
 {
-    char path[64], buf[1024], *p;
-    unsigned long long v = 0;
+    char path[64], *p;
     ssize_t n;
     int fd;
 
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return 0;
-    n = read(fd, buf, sizeof(buf) - 1);
+        return NULL;
+    n = read(fd, buf, len - 1);
     close(fd);
     if (n <= 0)
-        return 0;
+        return NULL;
     buf[n] = '\0';
-    p = strrchr(buf, ')');
-    if (!p)
-        return 0;
-    /* p + 1 is the space before field 3 (state) */
-    p++;
-    for (int field = 3; field < want && p; field++)
-        p = strchr(p + 1, ' ');
-    if (p)
-        v = strtoull(p + 1, NULL, 10);
-    return v;
+    p = strrchr(buf, ')'); /* the name may hold anything */
+    return p && p[1] == ' ' ? p + 1 : NULL;
 }
 
+/* Field @want (>= 3) of /proc/@pid/stat, or 0. */
+static unsigned long long stat_field(pid_t pid, int want)
+{
+    char buf[1024], *p = stat_fields(pid, buf, sizeof(buf));
+
+    for (int field = 3; field < want && p; field++)
+        p = strchr(p + 1, ' ');
+    return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+/* Start time (clock ticks since boot) of @pid, 0 if it is gone. */
 static unsigned long long start_time(pid_t pid)
 {
     return stat_field(pid, 22);
@@ -82,21 +87,9 @@ static unsigned long long start_time(pid_t pid)
 /* @pid has exited (a zombie, or being reaped). */
 static bool exited(pid_t pid)
 {
-    char path[64], buf[512], *p;
-    ssize_t n;
-    int fd;
+    char buf[512], *p = stat_fields(pid, buf, sizeof(buf));
 
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return true;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return true;
-    buf[n] = '\0';
-    p = strrchr(buf, ')');
-    return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+    return !p || p[1] == 'Z' || p[1] == 'X';
 }
 
 int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid)

@@ -333,6 +333,32 @@ static bool into_bind(struct kbox_req *r, int lxfd, const char *path,
 }
 
 /*
+ * Where host fd @fd lies beneath host directory fd @root, as a relative
+ * path in @out ("" for @root itself): 0, or -1 if not beneath it.
+ */
+static int fd_beneath(int root, int fd, char *out, size_t len)
+{
+    char self[64], host[KBOX_PATH_MAX], top[KBOX_PATH_MAX];
+    ssize_t hl, tl;
+    const char *rel;
+
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+    hl = readlink(self, host, sizeof(host) - 1);
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", root);
+    tl = readlink(self, top, sizeof(top) - 1);
+    if (hl <= 0 || tl <= 0)
+        return -1;
+    host[hl] = top[tl] = '\0';
+    if (!strcmp(top, "/"))
+        tl = 0;
+    else if (strncmp(host, top, (size_t)tl) || (host[tl] && host[tl] != '/'))
+        return -1;
+    for (rel = host + tl; *rel == '/'; rel++)
+        ;
+    return snprintf(out, len, "%s", rel) < (int)len ? 0 : -1;
+}
+
+/*
  * "." and ".." inside a bind path are the filesystem's, not the text's:
  * ".." after a symlink goes up from the link's target, and every name
  * before one must exist and be a directory. The path was normalised by
@@ -349,13 +375,11 @@ static int bind_physical_rest(struct kbox_req *r, int idx, const char *raw,
                               struct route *rt, const char *tail)
 {
     const char *dst = kbox_sup.opts->binds[idx].guest_dst, *p = raw, *q;
-    char rem[KBOX_PATH_MAX], dir[KBOX_PATH_MAX], self[64];
-    char host[KBOX_PATH_MAX], root[KBOX_PATH_MAX];
-    const char *last, *rel;
+    char rem[KBOX_PATH_MAX], dir[KBOX_PATH_MAX], rel[KBOX_PATH_MAX];
+    const char *last;
     struct open_how how;
     bool dots = false;
-    size_t n, rl;
-    ssize_t hl, ol;
+    size_t n;
     int fd;
 
     /* the mount point's names, one by one, with no "." or ".." */
@@ -445,21 +469,10 @@ static int bind_physical_rest(struct kbox_req *r, int idx, const char *raw,
             return -EBUSY;
         return -EEXIST;
     }
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-    hl = readlink(self, host, sizeof(host) - 1);
+    n = fd_beneath(kbox_sup.bind_dirs[idx], fd, rel, sizeof(rel)) ? 1 : 0;
     close(fd);
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", kbox_sup.bind_dirs[idx]);
-    ol = readlink(self, root, sizeof(root) - 1);
-    if (hl <= 0 || ol <= 0)
-        return 0;
-    host[hl] = root[ol] = '\0';
-    rl = (size_t)ol;
-    if (strncmp(host, root, rl) ||
-        (host[rl] && host[rl] != '/' && strcmp(root, "/")))
-        return 0;
-    rel = host + (strcmp(root, "/") ? rl : 0);
-    while (*rel == '/')
-        rel++;
+    if (n)
+        return 0; /* cannot be named beneath the bind: the text decides */
     n = (size_t)snprintf(rt->rest, sizeof(rt->rest), "%s%s%s%s",
                          *rel ? rel : ".", *last ? "/" : "", last, tail);
     if (n >= sizeof(rt->rest))
@@ -901,31 +914,17 @@ mode_t kbox_bind_create_mode(struct kbox_req *r, const struct route *rt,
 
 int kbox_bind_guest_path(const struct route *rt, int hfd, char *out, size_t len)
 {
-    char self[64], host[KBOX_PATH_MAX], root[KBOX_PATH_MAX];
     const struct kbox_opts *o = kbox_sup.opts;
-    ssize_t hl, rl;
-    const char *rel;
+    char rel[KBOX_PATH_MAX];
     int i;
 
     if (rt->kind != KBOX_ROUTE_BIND)
         return -1;
     for (i = 0; i < o->nbinds && kbox_sup.bind_dirs[i] != rt->hostdir; i++)
         ;
-    if (i == o->nbinds || o->binds[i].file)
+    if (i == o->nbinds || o->binds[i].file ||
+        fd_beneath(rt->hostdir, hfd, rel, sizeof(rel)))
         return -1;
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", hfd);
-    hl = readlink(self, host, sizeof(host) - 1);
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", rt->hostdir);
-    rl = readlink(self, root, sizeof(root) - 1);
-    if (hl <= 0 || rl <= 0)
-        return -1;
-    host[hl] = root[rl] = '\0';
-    if (!strcmp(root, "/"))
-        rl = 0;
-    else if (strncmp(host, root, (size_t)rl) || (host[rl] && host[rl] != '/'))
-        return -1;
-    for (rel = host + rl; *rel == '/'; rel++)
-        ;
     return snprintf(out, len, "%s%s%s", o->binds[i].guest_dst,
                     *rel && strcmp(o->binds[i].guest_dst, "/") ? "/" : "",
                     rel) < (int)len
