@@ -57,6 +57,10 @@ int kbox_exec_args_fit(struct kbox_req *r, size_t pathlen, uint64_t uargv,
 struct kbox_resp kbox_exec_handle_execve(struct kbox_req *r);
 struct kbox_resp kbox_exec_handle_execveat(struct kbox_req *r);
 
+/* Free what a trampoline's exec was to run (kbox_proc.exec_again). */
+struct kbox_exec_again;
+void kbox_exec_again_free(struct kbox_exec_again *a);
+
 /*
  * Find @cmd for the first exec like a shell would: a name with a '/' is
  * taken as is, otherwise searched in @path (colon separated). Writes the

@@ -459,12 +459,35 @@ struct alias_ref {
 
 #define MAX_ALIAS_REFS 64
 
+/* Interpreters an exec may go through: Linux gives up past 5 (ELOOP). */
+#define SCRIPT_LEVELS 5
+
 struct kbox_exec_again {
     char path[KBOX_PATH_MAX]; /* as the caller gave it */
     char room[KBOX_PATH_MAX]; /* the bytes it had at the path pointer */
     int nrefs;
     struct alias_ref refs[MAX_ALIAS_REFS];
+    /* What the child's exec prepared, for the trampoline's exec to run
+     * without opening and copying it all again: the program's memfd, its
+     * interpreter's and the number the program names that one by (-1:
+     * static), the #! levels, and /proc/self/exe's path. */
+    int prog, interp, interp_gfd;
+    int nl;
+    struct kbox_script_info si[SCRIPT_LEVELS];
+    char exe_path[KBOX_PATH_MAX];
+    bool img_where;
 };
+
+void kbox_exec_again_free(struct kbox_exec_again *a)
+{
+    if (!a)
+        return;
+    if (a->prog >= 0)
+        close(a->prog);
+    if (a->interp >= 0)
+        close(a->interp);
+    free(a);
+}
 
 #if defined(__x86_64__)
 /*
@@ -705,16 +728,14 @@ static int use_trampoline(struct kbox_req *r, uint64_t upath, const char *path,
     a->nrefs = n;
     snprintf(a->path, sizeof(a->path), "%s", path);
     snprintf(a->room, sizeof(a->room), "%s", room);
-    close(*prog);
+    a->prog = *prog; /* for the trampoline's exec (reuse_prepared) */
+    a->interp = -1;
     *prog = t;
-    free(r->proc->exec_again);
+    kbox_exec_again_free(r->proc->exec_again);
     r->proc->exec_again = a;
     *tramp = true;
     return 0;
 }
-
-/* Interpreters an exec may go through: Linux gives up past 5 (ELOOP). */
-#define SCRIPT_LEVELS 5
 
 /*
  * #! script: rebuild argv in place as the kernel does, one level at a
@@ -896,8 +917,15 @@ static long patched_pread(void *ctx, void *buf, size_t len, int64_t off)
     return (long)len;
 }
 
-/* Prepare the program memfd (and interpreter) for @img. */
-static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd)
+/* The interpreter a dynamic program's exec names: our memfd of it and the
+ * guest's number for it (fd -1: a static program). */
+struct prepared_interp {
+    int fd, gfd;
+};
+
+/* Prepare the program memfd (and interpreter, into @pi) for @img. */
+static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
+                           struct prepared_interp *pi)
 {
     struct kbox_elf_info info;
     struct kbox_cache_key k;
@@ -930,6 +958,10 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd)
             return rc == -ENOEXEC ? -ELIBBAD : rc;
         }
         gi = r->ops->addfd(r, in.fd, -1, true, false);
+        if (gi >= 0) {
+            pi->fd = fcntl(in.fd, F_DUPFD_CLOEXEC, 0);
+            pi->gfd = gi;
+        }
         close_image(&in);
         if (gi < 0)
             return gi;
@@ -969,9 +1001,10 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd)
 }
 
 /* The program's fd for the host's exec, named for /proc/<pid>/maps. */
-static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd)
+static long prepare_elf(struct kbox_req *r, struct image *img, int *prog_fd,
+                        struct prepared_interp *pi)
 {
-    long rc = prepare_elf_fd(r, img, prog_fd);
+    long rc = prepare_elf_fd(r, img, prog_fd, pi);
 
     if (!rc)
         kbox_mapname_note(*prog_fd, img->where);
@@ -1026,20 +1059,53 @@ static long open_interp(struct kbox_req *r, const char *path, struct image *in)
     return -ELOOP;
 }
 
-static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
-                                     uint64_t upath, uint64_t uargv,
-                                     uint64_t uenvp, int flags, int *exe_lxfd,
-                                     struct exec_journal *j,
-                                     const struct kbox_exec_again *again)
+/*
+ * The trampoline's exec runs what its child's exec prepared (*@prog), once
+ * the interpreter is back at the number the program names it by: the
+ * host's exec of the trampoline closed it. Nothing else of the guest's
+ * has run since, so that number is free and lowest; -EAGAIN if not.
+ */
+static long reuse_prepared(struct kbox_req *r, struct kbox_exec_again *a,
+                           int *prog)
+{
+    if (a->interp >= 0) {
+        int gi = r->ops->addfd(r, a->interp, -1, true, false);
+
+        if (gi < 0)
+            return gi;
+        if (gi != a->interp_gfd)
+            return -EAGAIN; /* prepared again; gi closes on exec */
+    }
+    *prog = a->prog;
+    a->prog = -1;
+    return 0;
+}
+
+/*
+ * The process whose memory @r's caller shares (its parent, after vfork or
+ * posix_spawn), or 0; /proc is asked once per exec (*@known is -1 until
+ * then).
+ */
+static pid_t memory_sharer(struct kbox_req *r, pid_t *known)
+{
+    if (*known < 0 && !kbox_exec_shares_parent_memory(r->pid, known))
+        *known = 0;
+    return *known;
+}
+
+static struct kbox_resp
+do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
+             uint64_t uenvp, int flags, int *exe_lxfd, struct exec_journal *j,
+             struct kbox_exec_again *again, pid_t *sharer)
 {
     char path[KBOX_PATH_MAX], name[KBOX_PATH_MAX], exe_path[KBOX_PATH_MAX];
     int lxdir = AT_FDCWD;
-    struct image img;
+    struct image img = { .fd = -1, .lxfd = -1 };
+    struct prepared_interp pi = { -1, -1 };
     int prog = -1, gfd;
     uint64_t exe_dev = 0, exe_ino = 0;
     long rc;
     bool empty_fd = false, img_where = false;
-    pid_t sharer;
     struct kbox_script_info si[SCRIPT_LEVELS];
     int nl = 0; /* #! levels */
     bool tramp = false;
@@ -1063,6 +1129,16 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
         rc = fix_alias_refs(r, j, again, uargv, uenvp);
         if (rc)
             return kbox_ret(rc);
+        rc = again->prog >= 0 ? reuse_prepared(r, again, &prog) : -EAGAIN;
+        if (rc && rc != -EAGAIN)
+            return kbox_ret(rc);
+        if (!rc) {
+            nl = again->nl;
+            memcpy(si, again->si, sizeof(si));
+            snprintf(exe_path, sizeof(exe_path), "%s", again->exe_path);
+            img_where = again->img_where;
+            goto prepared;
+        }
     }
     if (!path[0]) {
         lxdir = kbox_lxfd(r, dirfd);
@@ -1110,7 +1186,7 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
 
     switch (kbox_exec_classify(img.buf ? img.buf : "", img.len)) {
     case KBOX_EXEC_ELF:
-        rc = prepare_elf(r, &img, &prog);
+        rc = prepare_elf(r, &img, &prog, &pi);
         /* set-ID bits count on the program itself, never on scripts */
         if (!rc && img.lxfd >= 0) {
             rc = fresh_copy(&prog, &exe_dev, &exe_ino);
@@ -1145,16 +1221,31 @@ static struct kbox_resp do_exec_body(struct kbox_req *r, int dirfd,
             rc = -ENOEXEC;
             break;
         }
-        rc = prepare_elf(r, &img, &prog);
+        rc = prepare_elf(r, &img, &prog, &pi);
         break; /* its argv: below */
     }
     default:
         rc = -ENOEXEC;
     }
     if (!rc && !empty_fd && !again && *exe_lxfd < 0 &&
-        (nl > 0 || kbox_exec_shares_parent_memory(r->pid, &sharer)))
+        (nl > 0 || memory_sharer(r, sharer) > 0))
         rc = use_trampoline(r, upath, path, room, uargv, uenvp, nl > 0, &prog,
                             &tramp);
+    if (tramp) {
+        struct kbox_exec_again *a = r->proc->exec_again;
+
+        a->interp = pi.fd;
+        a->interp_gfd = pi.gfd;
+        pi.fd = -1;
+        a->nl = nl;
+        memcpy(a->si, si, sizeof(si));
+        snprintf(a->exe_path, sizeof(a->exe_path), "%s",
+                 img.where[0] ? img.where : exe_path);
+        a->img_where = img.where[0] != '\0';
+    }
+    if (pi.fd >= 0)
+        close(pi.fd);
+prepared:
     if (!rc && nl && !tramp)
         rc = rewrite_script_argv(r, j, uargv, si, nl, path);
     /* /proc/self/exe names the program the host runs (the interpreter of
@@ -1244,27 +1335,27 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
     struct exec_journal j = { .child = r->pid, .ops = r->ops, .tier = r->tier };
     struct kbox_exec_again *again = r->proc->exec_again;
     struct kbox_resp resp;
-    pid_t ppid;
+    pid_t ppid = -1;
 
     r->proc->exec_again = NULL;
     resp = do_exec_body(r, dirfd, upath, uargv, uenvp, flags, &exe_lxfd, &j,
-                        again);
-    free(again);
+                        again, &ppid);
+    kbox_exec_again_free(again);
 
     if (exe_lxfd >= 0)
         kbox_lx(r, LX__NR_close, exe_lxfd, 0, 0, 0, 0, 0);
     if (!j.n) {
         if (resp.kind != KBOX_RESP_CONTINUE) {
-            free(r->proc->exec_again);
+            kbox_exec_again_free(r->proc->exec_again);
             r->proc->exec_again = NULL;
         }
         return resp;
     }
     if (resp.kind != KBOX_RESP_CONTINUE) {
-        free(r->proc->exec_again); /* no trampoline runs */
+        kbox_exec_again_free(r->proc->exec_again); /* no trampoline runs */
         r->proc->exec_again = NULL;
         kbox_journal_undo(&j, r->pid, false); /* refused: the caller runs on */
-    } else if (kbox_exec_shares_parent_memory(r->pid, &ppid)) {
+    } else if (memory_sharer(r, &ppid) > 0) {
         struct kbox_proc *pp = kbox_proc_lookup(ppid);
 
         kbox_journal_keep(&j, ppid, pp && pp->vforker ? pp->vforker : ppid);

@@ -164,7 +164,7 @@ void kbox_exec_forget(struct kbox_proc *p)
 {
     long h = __atomic_exchange_n(&p->exec_creds, 0, __ATOMIC_ACQ_REL);
 
-    free(p->exec_again); /* one allocation (exec.c) */
+    kbox_exec_again_free(p->exec_again);
     p->exec_again = NULL;
     if (h && p->task)
         lx_task_exec_creds(p->task, LX_CREDS_DROP, h, NULL);
