@@ -425,6 +425,16 @@ void kbox_pty_owner(unsigned int mode, dev_t rdev, uint32_t *uid,
 long kbox_pty_chown(struct kbox_req *r, int hfd, uid_t uid, gid_t gid);
 /* getsockopt(SO_PEERCRED) in guest terms (peercred.c) */
 struct kbox_resp kbox_peercred(struct kbox_req *r);
+/* SCM_CREDENTIALS in guest terms (peercred.c): the caller's own (pid and
+ * real ids), Linux's check of ones it sends (0 or -errno), what kbox sent
+ * for a guest on @sock, and a received one on socket inode @ino. */
+struct ucred;
+int kbox_scm_own(struct kbox_req *r, struct ucred *uc);
+int kbox_scm_check(struct kbox_req *r, const struct ucred *uc);
+void kbox_scm_sent(int sock, const struct ucred *uc);
+void kbox_scm_guest(unsigned long ino, struct ucred *uc);
+/* A guest process is gone: what it sent still carries its ids. */
+void kbox_scm_gone(pid_t tgid, struct lx_task *t);
 struct sockaddr_un;
 int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
                         struct sockaddr_un *out);

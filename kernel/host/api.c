@@ -242,17 +242,29 @@ int lx_task_may_read(struct lx_task *t, struct lx_task *target)
 	return lx_call(t, &req);
 }
 
-int lx_task_ids(struct lx_task *target, unsigned int *euid, unsigned int *egid)
+static int task_ids(struct lx_task *target, int real, unsigned int *uid,
+		    unsigned int *gid)
 {
-	long args[6] = { (long)target->ktask };
+	long args[6] = { (long)target->ktask, real };
 	struct lx_k_req req = { .op = LX_K_IDS, .args = args };
 	long v = lx_call(lx.root, &req);
 
-	if (v < 0)
+	if (v < 0 && v >= -4095)
 		return (int)v;
-	*euid = (unsigned int)(v & 0xffffffff);
-	*egid = (unsigned int)((unsigned long)v >> 32);
+	*uid = (unsigned int)(v & 0xffffffff);
+	*gid = (unsigned int)((unsigned long)v >> 32);
 	return 0;
+}
+
+int lx_task_ids(struct lx_task *target, unsigned int *euid, unsigned int *egid)
+{
+	return task_ids(target, 0, euid, egid);
+}
+
+int lx_task_real_ids(struct lx_task *target, unsigned int *uid,
+		     unsigned int *gid)
+{
+	return task_ids(target, 1, uid, gid);
 }
 
 long lx_task_fd_path(struct lx_task *t, int fd, char *buf, size_t len)

@@ -185,10 +185,18 @@ static struct kbox_resp h_sendmsg(struct kbox_req *r)
     struct sockaddr_un hs;
     struct iovec *giov = NULL, v;
     char *data = NULL, path[sizeof(hs.sun_path) + 1];
-    unsigned char ctrl[MAX_CTRL], octrl[MAX_CTRL];
+    unsigned char ctrl[MAX_CTRL];
+    /* room for the credentials a root kbox adds (below) */
+    union {
+        unsigned char b[MAX_CTRL + CMSG_SPACE(sizeof(struct ucred))];
+        struct cmsghdr align;
+    } oc;
+    unsigned char *octrl = oc.b;
     int held[MAX_CTRL / sizeof(int)], nheld = 0, up = 0, s;
     long total, rc;
     size_t off = 0;
+    struct ucred guest_creds;
+    bool claimed = false;
 
     if (r->nr == SYS_sendmmsg)
         return kbox_continue();
@@ -243,8 +251,22 @@ static struct kbox_resp h_sendmsg(struct kbox_req *r)
             if (c->cmsg_level != SOL_SOCKET)
                 continue;
             if (c->cmsg_type == SCM_CREDENTIALS) {
-                rc = -EPERM; /* would be checked against kbox, not the guest */
-                goto out;
+                /* checked as the guest; the host gets ones it accepts
+                 * (below), the receiver the guest's (peercred.c) */
+                struct ucred host = { getpid(), geteuid(), getegid() };
+
+                rc = c->cmsg_len == CMSG_LEN(sizeof(guest_creds)) ? 0 : -EINVAL;
+                if (!rc) {
+                    memcpy(&guest_creds, CMSG_DATA(c), sizeof(guest_creds));
+                    rc = kbox_scm_check(r, &guest_creds);
+                }
+                if (rc)
+                    goto out;
+                if (host.uid == 0)
+                    host.pid = guest_creds.pid;
+                memcpy(CMSG_DATA(c), &host, sizeof(host));
+                claimed = true;
+                continue;
             }
             if (c->cmsg_type != SCM_RIGHTS)
                 continue;
@@ -288,6 +310,30 @@ static struct kbox_resp h_sendmsg(struct kbox_req *r)
         rc = s == -EBADF ? -EBADF : -ENOTSOCK;
         goto out;
     }
+    if (claimed || !kbox_scm_own(r, &guest_creds)) {
+        int dom = 0;
+        socklen_t dl = sizeof(dom);
+
+        kbox_scm_sent(s, &guest_creds); /* before the receiver can look */
+        /* A root kbox may name the guest's pid, so that a receiver that
+         * has no peer to look up (a datagram) finds the sender too. */
+        if (!claimed && geteuid() == 0 &&
+            !getsockopt(s, SOL_SOCKET, SO_DOMAIN, &dom, &dl) &&
+            dom == AF_UNIX) {
+            struct ucred host = { guest_creds.pid, 0, getegid() };
+            size_t at = CMSG_ALIGN(out.msg_controllen);
+            size_t len = at + CMSG_SPACE(sizeof(host));
+            struct cmsghdr *c = (struct cmsghdr *)(octrl + at);
+
+            memset(octrl + out.msg_controllen, 0, len - out.msg_controllen);
+            c->cmsg_level = SOL_SOCKET;
+            c->cmsg_type = SCM_CREDENTIALS;
+            c->cmsg_len = CMSG_LEN(sizeof(host));
+            memcpy(CMSG_DATA(c), &host, sizeof(host));
+            out.msg_control = octrl;
+            out.msg_controllen = len;
+        }
+    }
     rc = sendmsg(s, &out, flags | MSG_NOSIGNAL);
     rc = rc < 0 ? -errno : rc;
     close(s);
@@ -312,6 +358,7 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
     char *data = NULL;
     long total, rc;
     size_t off = 0;
+    struct stat st;
 
     if (r->ops->read(r, r->args[1], &mh, sizeof(mh)))
         return kbox_ret(-EFAULT);
@@ -340,6 +387,8 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
     /* Blocks this worker only; the guest's O_NONBLOCK is on the file. */
     rc = recvmsg(s, &in, flags | MSG_CMSG_CLOEXEC);
     rc = rc < 0 ? -errno : rc;
+    if (fstat(s, &st))
+        st.st_ino = 0;
     close(s);
     if (rc < 0)
         goto out;
@@ -360,6 +409,15 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&in); c; c = CMSG_NXTHDR(&in, c)) {
         int *fds, n;
 
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+            c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+            struct ucred uc;
+
+            memcpy(&uc, CMSG_DATA(c), sizeof(uc));
+            kbox_scm_guest(st.st_ino, &uc);
+            memcpy(CMSG_DATA(c), &uc, sizeof(uc));
+            continue;
+        }
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
             continue;
         fds = (int *)CMSG_DATA(c);

@@ -14,11 +14,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/capability.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -172,4 +174,178 @@ struct kbox_resp kbox_peercred(struct kbox_req *r)
         r->ops->write(r, r->args[4], &len, sizeof(len)))
         return kbox_ret(-EFAULT);
     return kbox_ret(0);
+}
+
+/*
+ * SCM_CREDENTIALS in guest terms. A receiver with SO_PASSCRED gets each
+ * message's sender pid and real ids as the host saw them: for a guest's
+ * own send its host uid (kbox's user, root for a root kbox: every guest
+ * user looked like root), and for a message kbox sent for a guest (with
+ * ancillary data, or to a path: net.c) kbox's pid and user. recvmsg with
+ * room for ancillary data goes through kbox (net.c), which puts the
+ * guest's values in: a guest sender's real ids in lx; for kbox's sends,
+ * what the guest sent, noted here by the sending socket's inode and found
+ * from the receiving socket's peer. The host cannot carry a guest's
+ * claimed credentials itself: they name guest ids, and a rootless kbox
+ * may only send its own pid.
+ */
+#define SENT 256
+
+static struct {
+    unsigned long ino;
+    struct ucred uc;
+} sent[SENT];
+static unsigned next_sent;
+
+/* The ids a guest sends without claiming any: its pid and real ids. */
+int kbox_scm_own(struct kbox_req *r, struct ucred *uc)
+{
+    long u = kbox_lx(r, LX__NR_getuid, 0, 0, 0, 0, 0, 0);
+    long g = kbox_lx(r, LX__NR_getgid, 0, 0, 0, 0, 0, 0);
+
+    if (u < 0 || g < 0 || !r->proc)
+        return -1;
+    uc->pid = r->proc->tgid;
+    uc->uid = (uid_t)u;
+    uc->gid = (gid_t)g;
+    return 0;
+}
+
+/*
+ * Linux's check of SCM_CREDENTIALS a guest sends (scm_check_creds): its
+ * own pid unless CAP_SYS_ADMIN, one of its real, effective or saved ids
+ * unless CAP_SETUID / CAP_SETGID; then the pid must exist.
+ */
+int kbox_scm_check(struct kbox_req *r, const struct ucred *uc)
+{
+    unsigned int u[3], g[3];
+    bool uid_ok = false, gid_ok = false;
+
+    if (uc->uid == (uid_t)-1 || uc->gid == (gid_t)-1)
+        return -EINVAL;
+    if (kbox_lx(r, LX__NR_getresuid, (long)&u[0], (long)&u[1], (long)&u[2], 0,
+                0, 0) < 0 ||
+        kbox_lx(r, LX__NR_getresgid, (long)&g[0], (long)&g[1], (long)&g[2], 0,
+                0, 0) < 0)
+        return -EPERM;
+    for (int i = 0; i < 3; i++) {
+        uid_ok |= uc->uid == u[i];
+        gid_ok |= uc->gid == g[i];
+    }
+    if ((uc->pid != r->proc->tgid && !kbox_lx_capable(r, CAP_SYS_ADMIN)) ||
+        (!uid_ok && !kbox_lx_capable(r, CAP_SETUID)) ||
+        (!gid_ok && !kbox_lx_capable(r, CAP_SETGID)))
+        return -EPERM;
+    if (uc->pid <= 0 || (kill(uc->pid, 0) && errno == ESRCH))
+        return -ESRCH;
+    return 0;
+}
+
+void kbox_scm_sent(int sock, const struct ucred *uc)
+{
+    struct stat st;
+    unsigned int i;
+
+    if (fstat(sock, &st))
+        return;
+    pthread_mutex_lock(&noted_lock);
+    for (i = 0; i < SENT && sent[i].ino != st.st_ino; i++)
+        ;
+    if (i == SENT)
+        i = next_sent++ % SENT;
+    sent[i].ino = st.st_ino;
+    sent[i].uc = *uc;
+    pthread_mutex_unlock(&noted_lock);
+}
+
+static bool sent_ids(unsigned long ino, struct ucred *uc)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&noted_lock);
+    for (unsigned i = 0; i < SENT && !found; i++) {
+        if (sent[i].ino == ino) {
+            *uc = sent[i].uc;
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&noted_lock);
+    return found;
+}
+
+/*
+ * The real ids of guest processes gone, which messages they sent still
+ * carry: natively a message holds its sender's credentials from the send.
+ */
+#define GONE 256
+
+static struct {
+    pid_t tgid;
+    uid_t uid;
+    gid_t gid;
+} gone[GONE];
+static unsigned next_gone;
+
+void kbox_scm_gone(pid_t tgid, struct lx_task *t)
+{
+    unsigned int uid, gid, i;
+
+    if (!t || lx_task_real_ids(t, &uid, &gid))
+        return;
+    pthread_mutex_lock(&noted_lock);
+    for (i = 0; i < GONE && gone[i].tgid != tgid; i++)
+        ;
+    if (i == GONE)
+        i = next_gone++ % GONE;
+    gone[i].tgid = tgid;
+    gone[i].uid = uid;
+    gone[i].gid = gid;
+    pthread_mutex_unlock(&noted_lock);
+}
+
+static bool gone_ids(struct ucred *uc)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&noted_lock);
+    for (unsigned i = 0; i < GONE && !found; i++) {
+        if (gone[i].tgid == uc->pid) {
+            uc->uid = gone[i].uid;
+            uc->gid = gone[i].gid;
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&noted_lock);
+    return found;
+}
+
+void kbox_scm_guest(unsigned long ino, struct ucred *uc)
+{
+    struct kbox_proc *p;
+    unsigned int uid, gid;
+
+    if (uc->pid == getpid()) {
+        unsigned long peer = peer_ino(ino);
+
+        if (peer && (sent_ids(peer, uc) || noted_ids(peer, uc)))
+            return;
+    } else if (kbox_proc_is_guest(uc->pid) &&
+               (p = kbox_proc_lookup(uc->pid)) != NULL) {
+        bool ok = p->task && !lx_task_real_ids(p->task, &uid, &gid);
+
+        kbox_proc_put(p);
+        if (ok) {
+            uc->uid = uid;
+            uc->gid = gid;
+            return;
+        }
+    } else if (gone_ids(uc)) {
+        return;
+    }
+    /* kbox's user, from a sender kbox cannot name (a guest gone since, a
+     * datagram kbox sent): no guest id, as Linux shows an unmapped one */
+    if (uc->uid == geteuid())
+        uc->uid = 65534;
+    if (uc->gid == getegid())
+        uc->gid = 65534;
 }

@@ -411,6 +411,7 @@ static void free_proc(struct kbox_proc *p)
     for (int i = 0; i < p->npending; i++)
         prep_release(&p->pending[i]);
     kbox_thread_free(p);
+    kbox_scm_gone(p->tgid, p->task);
     if (p->task)
         lx_task_exit(p->task);
     kbox_fdt_put(p->fdt);
@@ -984,6 +985,7 @@ static struct kbox_resp h_vfork(struct kbox_req *r)
 static struct kbox_resp h_exit_group(struct kbox_req *r)
 {
     /* The whole thread group goes: drop its kernel task. */
+    kbox_scm_gone(r->proc->tgid, r->proc->task);
     if (r->proc->tgid != kbox_sup.main_pid)
         kbox_proc_exit(r->proc);
     else

@@ -27,7 +27,14 @@ TMPDIR=$TEST_TMP "$g/fsize-limit" "$TEST_TMP" >"$TEST_TMP/fl.out" || { cat "$TES
 "$g/fchmodat2" "$TEST_TMP" >"$TEST_TMP/f2.out" || { cat "$TEST_TMP/f2.out"; fail "fchmodat2 failed natively"; }
 mkdir -p "$TEST_TMP/bd" && "$g/bind-dots" "$TEST_TMP/bd" >"$TEST_TMP/bdo.out" || { cat "$TEST_TMP/bdo.out"; fail "bind-dots failed natively"; }
 if [ "$(id -u)" = 0 ]; then "$g/keepcaps" >"$TEST_TMP/kc.out" || { cat "$TEST_TMP/kc.out"; fail "keepcaps failed natively"; }; fi
+if [ "$(id -u)" = 0 ]; then
+	# uid 1000 reaches its socket: not under TEST_TMP (0700 parents)
+	scm=$(mktemp -d /tmp/kbox-scm.XXXXXX) && chmod 777 "$scm"
+	"$g/scm-creds" "$scm" >"$TEST_TMP/scm.out" || { rm -rf "$scm"; cat "$TEST_TMP/scm.out"; fail "scm-creds failed natively"; }
+	rm -rf "$scm"
+fi
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then setpriv --reuid=1000 --regid=1000 --clear-groups "$g/sched-rights" >"$TEST_TMP/sr.out" || { cat "$TEST_TMP/sr.out"; fail "sched-rights failed natively"; }; fi
+"$g/blocked-many" "$TEST_TMP" 150 60 >"$TEST_TMP/bm.out" || { cat "$TEST_TMP/bm.out"; fail "blocked-many failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?

@@ -362,7 +362,7 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
  * TICK_US while requests are in flight: when a whole tick passed with
  * requests being handled and nobody waiting in RECV, it makes another
  * worker the leader (a parked follower, or a new thread up to
- * MAX_WORKERS). When the old leader finishes and finds a leader in RECV,
+ * MAX_WORKERS, below). When the old leader finishes and finds a leader in RECV,
  * it parks as a follower. The sentinel sleeps untimed once the pool has
  * been idle for IDLE_TICKS, and the next request wakes it.
  *
@@ -377,7 +377,15 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
  * main cause, the SIGCHLD of an exit we answer, is handled by held exits.
  */
 
-#define MAX_WORKERS  64
+/*
+ * Every guest call blocked in lx or on a bind holds a worker, so this
+ * bounds how many may block at once: with 64, the 65th blocked call's
+ * wake-up (the FIFO writer's open, the lock holder's unlock) was never
+ * received and the guest hung (Go parks a thread per blocking call).
+ * Workers are made one per tick only while all are busy; an idle one
+ * costs a parked thread with a 1 MiB stack reservation.
+ */
+#define MAX_WORKERS  4096
 #define TICK_US      1000
 #define IDLE_TICKS   50
 /*

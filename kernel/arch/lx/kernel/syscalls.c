@@ -341,8 +341,12 @@ void lx_k_run(void *arg)
 
 		rcu_read_lock();
 		c = __task_cred((struct task_struct *)req->args[0]);
-		ret = (long)from_kuid_munged(&init_user_ns, c->euid) |
-		      (long)from_kgid_munged(&init_user_ns, c->egid) << 32;
+		if (req->args[1])	/* the real ids */
+			ret = (long)from_kuid_munged(&init_user_ns, c->uid) |
+			      (long)from_kgid_munged(&init_user_ns, c->gid) << 32;
+		else
+			ret = (long)from_kuid_munged(&init_user_ns, c->euid) |
+			      (long)from_kgid_munged(&init_user_ns, c->egid) << 32;
 		rcu_read_unlock();
 		break;
 	}

@@ -112,6 +112,9 @@ int lx_task_interrupt(struct lx_task *task, unsigned long caller);
  * for @task (it may be blocked in a call). 0 or -errno.
  */
 int lx_task_ids(struct lx_task *task, unsigned int *euid, unsigned int *egid);
+/* The same for the real uid and gid (SCM_CREDENTIALS carries those). */
+int lx_task_real_ids(struct lx_task *task, unsigned int *uid,
+		     unsigned int *gid);
 /*
  * Readiness mirrors: keep a host pipe readable exactly while an lx file
  * (an inotify instance or a FIFO) is readable, so that a host fd standing
