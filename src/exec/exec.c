@@ -476,6 +476,7 @@ struct kbox_exec_again {
     struct kbox_script_info si[SCRIPT_LEVELS];
     char exe_path[KBOX_PATH_MAX];
     bool img_where;
+    int gate; /* the trampoline copy's gate (gate.c), or -1 */
 };
 
 void kbox_exec_again_free(struct kbox_exec_again *a)
@@ -486,6 +487,8 @@ void kbox_exec_again_free(struct kbox_exec_again *a)
         close(a->prog);
     if (a->interp >= 0)
         close(a->interp);
+    if (a->gate >= 0)
+        kbox_gate_close(a->gate);
     free(a);
 }
 
@@ -554,6 +557,8 @@ static const unsigned char tramp_code[] = {
 #define TRAMP_PATH 4096
 
 static int tramp_fd = -1;
+static unsigned char *tramp_img; /* its bytes, for gated copies */
+static size_t tramp_len;
 static pthread_once_t tramp_once = PTHREAD_ONCE_INIT;
 
 static void tramp_build(void)
@@ -588,10 +593,13 @@ static void tramp_build(void)
     memcpy(b + code, tramp_code, sizeof(tramp_code));
     memset(b + code + sizeof(tramp_code), 'x', TRAMP_PATH - 1);
     fd = make_memfd("kbox-exec-again", b, len);
-    free(b);
     if (fd >= 0) {
         seal_memfd(fd);
         tramp_fd = fd;
+        tramp_img = b;
+        tramp_len = len;
+    } else {
+        free(b);
     }
 }
 
@@ -601,10 +609,40 @@ static int trampoline(void)
     pthread_once(&tramp_once, tramp_build);
     return tramp_fd < 0 ? -1 : fcntl(tramp_fd, F_DUPFD_CLOEXEC, 0);
 }
+
+/* A new fd of a private copy of the trampoline behind a gate (gate.c) for
+ * @child's exec, its gate in *@gate; or -1. */
+static int gated_trampoline(pid_t child, int *gate)
+{
+    int copy, fd;
+
+    pthread_once(&tramp_once, tramp_build);
+    if (!tramp_img)
+        return -1;
+    copy = make_memfd("kbox-exec-again", tramp_img, tramp_len);
+    if (copy < 0)
+        return -1;
+    *gate = kbox_gate_open(copy, child);
+    close(copy);
+    if (*gate < 0)
+        return -1;
+    fd = fcntl(*gate, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        kbox_gate_close(*gate);
+        *gate = -1;
+    }
+    return fd;
+}
 #else
 static int trampoline(void)
 {
     return -1; /* scripts from vfork children rewrite argv in place */
+}
+
+static int gated_trampoline(pid_t child, int *gate)
+{
+    *gate = -1;
+    return -1;
 }
 #endif
 
@@ -705,23 +743,27 @@ static int fix_alias_refs(struct kbox_req *r, struct exec_journal *j,
 }
 
 /*
- * For a child sharing its parent's memory whose argv must change (a #!
- * @script's, or entries pointing into the path): exec the trampoline
- * instead (*@prog becomes it). 0 with *@tramp false: no need, no
- * trampoline, or too many such entries (then they move in place).
+ * For a child sharing its parent's memory (@shares: every exec of one goes
+ * through a gate, gate.c) or whose argv must change (a #! @script's, or
+ * entries pointing into the path): exec the trampoline instead (*@prog
+ * becomes it). 0 with *@tramp false: no need, no trampoline, or too many
+ * such entries (then they move in place).
  */
 static int use_trampoline(struct kbox_req *r, uint64_t upath, const char *path,
                           const char *room, uint64_t uargv, uint64_t uenvp,
-                          bool script, int *prog, bool *tramp)
+                          bool script, bool shares, int *prog, bool *tramp)
 {
     struct kbox_exec_again *a = calloc(1, sizeof(*a));
     int t = -1, n;
 
     if (!a)
         return -ENOMEM;
+    a->gate = -1;
     n = alias_refs(r, upath, strlen(room), uargv, uenvp, a->refs,
                    MAX_ALIAS_REFS);
-    if (n < 0 || (!n && !script) || (t = trampoline()) < 0) {
+    if (n >= 0 && shares)
+        t = gated_trampoline(r->pid, &a->gate);
+    if (n < 0 || (t < 0 && ((!n && !script) || (t = trampoline()) < 0))) {
         free(a);
         return n == -EFAULT ? -EFAULT : 0;
     }
@@ -1227,10 +1269,13 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
     default:
         rc = -ENOEXEC;
     }
-    if (!rc && !empty_fd && !again && *exe_lxfd < 0 &&
-        (nl > 0 || memory_sharer(r, sharer) > 0))
-        rc = use_trampoline(r, upath, path, room, uargv, uenvp, nl > 0, &prog,
-                            &tramp);
+    if (!rc && !empty_fd && !again && *exe_lxfd < 0) {
+        bool shares = memory_sharer(r, sharer) > 0;
+
+        if (nl > 0 || shares)
+            rc = use_trampoline(r, upath, path, room, uargv, uenvp, nl > 0,
+                                shares, &prog, &tramp);
+    }
     if (tramp) {
         struct kbox_exec_again *a = r->proc->exec_again;
 

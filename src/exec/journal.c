@@ -206,7 +206,9 @@ int kbox_journal_scratch(struct kbox_req *r, struct exec_journal *j,
  * clobbered memory Python had freed and reused meanwhile, crashing it
  * in one run in two.) Until then the parent may see the alias path in
  * its copy of the string; it runs no other exec before that call, as
- * clone and execve are supervised calls.
+ * clone and execve are supervised calls. Where the child's exec went
+ * through a gate (gate.c), the gate does it first, before the parent
+ * runs, with kbox_exec_restore_now().
  */
 static pthread_mutex_t restore_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct exec_journal *restores[64];
@@ -238,6 +240,20 @@ void kbox_exec_restore_before(pid_t tid)
         /* a new mm, or the child gone (ESRCH): the memory is the parent's */
         if (j->waiter == tid &&
             syscall(SYS_kcmp, j->child, j->parent, KCMP_VM, 0, 0) != 0) {
+            restore_take(i, true);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&restore_lock);
+}
+
+void kbox_exec_restore_now(pid_t child)
+{
+    if (!__atomic_load_n(&nrestores, __ATOMIC_RELAXED))
+        return;
+    pthread_mutex_lock(&restore_lock);
+    for (int i = 0; i < nrestores; i++) {
+        if (restores[i]->child == child) {
             restore_take(i, true);
             break;
         }

@@ -72,6 +72,19 @@ int kbox_journal_scratch(struct kbox_req *r, struct exec_journal *j,
                          const void *buf, size_t len, uint64_t *at);
 /* Hand @j to the restore list (see journal.c); @j is emptied or kept. */
 void kbox_journal_keep(struct exec_journal *j, pid_t parent, pid_t waiter);
+/* Put back now what @child's exec changed in its parent's memory (the
+ * parent has not run since: gate.c). */
+void kbox_exec_restore_now(pid_t child);
+
+/*
+ * Exec gates (gate.c): a read-only file of @copy (a private copy of the
+ * exec trampoline, ours) holding a write lease, so that the host's exec
+ * opening it waits until kbox has put back @child's parent's memory.
+ * Returns that file's fd (ours, kept until kbox_gate_close), or -1.
+ */
+int kbox_gate_open(int copy, pid_t child);
+void kbox_gate_close(int fd);
+
 /* Does @pid share its memory with its parent (vfork, posix_spawn)? */
 bool kbox_exec_shares_parent_memory(pid_t pid, pid_t *parent);
 

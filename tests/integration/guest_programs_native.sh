@@ -35,6 +35,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then setpriv --reuid=1000 --regid=1000 --clear-groups "$g/sched-rights" >"$TEST_TMP/sr.out" || { cat "$TEST_TMP/sr.out"; fail "sched-rights failed natively"; }; fi
 "$g/blocked-many" "$TEST_TMP" 150 60 >"$TEST_TMP/bm.out" || { cat "$TEST_TMP/bm.out"; fail "blocked-many failed natively"; }
+printf '#!/bin/sh\nexit 0\n' >"$TEST_TMP/ok.sh" && chmod 755 "$TEST_TMP/ok.sh"
+"$g/spawn-path" "$TEST_TMP/ok.sh" >"$TEST_TMP/sp.out" || { cat "$TEST_TMP/sp.out"; fail "spawn-path failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?

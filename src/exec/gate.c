@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exec gates: the parent's memory back before a vfork parent runs.
+ *
+ * A child sharing its parent's memory (vfork, posix_spawn) execs with its
+ * path string overwritten by kbox's alias (the host reads the path from
+ * the guest's memory; exec.c), and its parent wakes the moment the
+ * child's exec leaves that memory. kbox used to put the string back at
+ * the parent's next supervised call, and until then the parent read
+ * "d4/sh" where it had "/bin/sh": GNU make copies the path right after
+ * posix_spawn and reported "make: d4/sh: No such file or directory" for
+ * every recipe exiting 127.
+ *
+ * So such a child execs the trampoline (exec.c) from a private copy that
+ * kbox holds a write lease on. The host's exec has read the path string
+ * when it opens that copy, and the open waits for the lease: kbox is told
+ * (a realtime signal to the gate thread, with the fd), puts the string
+ * back while the parent still waits for the child, and lets the lease go.
+ * The trampoline then execs the program from its own memory.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "journal.h"
+
+#define GATES 256
+
+static struct {
+    int fd; /* ours, holding the lease; -1: free slot */
+    pid_t child;
+} gates[GATES];
+static int ngates;
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
+static pthread_cond_t gate_ready = PTHREAD_COND_INITIALIZER;
+static pid_t gate_tid; /* the gate thread; -1: none */
+
+static int gate_sig(void)
+{
+    return SIGRTMIN + 4;
+}
+
+/* gate_lock held: the lease on @fd is being broken; let it go once the
+ * parent of its child has its memory back. */
+static void open_gate_locked(int i)
+{
+    kbox_exec_restore_now(gates[i].child);
+    fcntl(gates[i].fd, F_SETLEASE, F_UNLCK);
+}
+
+/* gate_lock held: is the lease on @fd being broken? (a break pending
+ * reports the type it breaks to) */
+static bool breaking(int fd)
+{
+    int t = fcntl(fd, F_GETLEASE);
+
+    return t >= 0 && t != F_WRLCK;
+}
+
+static void *gate_main(void *arg)
+{
+    sigset_t s;
+
+    (void)arg;
+    sigemptyset(&s);
+    sigaddset(&s, gate_sig());
+    sigaddset(&s, SIGIO); /* sent instead when the signal queue is full */
+    pthread_sigmask(SIG_BLOCK, &s, NULL);
+    pthread_mutex_lock(&gate_lock);
+    gate_tid = (pid_t)syscall(SYS_gettid);
+    pthread_cond_broadcast(&gate_ready);
+    pthread_mutex_unlock(&gate_lock);
+    for (;;) {
+        siginfo_t si;
+        int sig = sigwaitinfo(&s, &si);
+
+        if (sig < 0)
+            continue;
+        pthread_mutex_lock(&gate_lock);
+        for (int i = 0; i < ngates; i++)
+            if ((sig == SIGIO || gates[i].fd == si.si_fd) &&
+                breaking(gates[i].fd))
+                open_gate_locked(i);
+        pthread_mutex_unlock(&gate_lock);
+    }
+    return NULL;
+}
+
+static void start_gate_thread(void)
+{
+    pthread_t t;
+    pthread_attr_t a;
+    sigset_t all, old;
+    bool ok;
+
+    /* born with every signal blocked: the gate signal must never reach
+     * it unblocked (its default action ends kbox) */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&a, 256 << 10);
+    ok = pthread_create(&t, &a, gate_main, NULL) == 0;
+    pthread_attr_destroy(&a);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_mutex_lock(&gate_lock);
+    if (!ok)
+        gate_tid = -1;
+    while (!gate_tid)
+        pthread_cond_wait(&gate_ready, &gate_lock);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+int kbox_gate_open(int copy, pid_t child)
+{
+    struct f_owner_ex o = { F_OWNER_TID, 0 };
+    char path[64];
+    int fd;
+
+    pthread_once(&gate_once, start_gate_thread);
+    if (gate_tid < 0)
+        return -1;
+    /*
+     * A lease needs a file kbox opened read-only itself (a memfd's own
+     * file does not count as an opener, so no write lease is granted on
+     * it). The owner is set after the lease, which resets it.
+     */
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", copy);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    o.pid = gate_tid;
+    pthread_mutex_lock(&gate_lock);
+    if (ngates == GATES || fcntl(fd, F_SETSIG, gate_sig()) ||
+        fcntl(fd, F_SETLEASE, F_WRLCK) || fcntl(fd, F_SETOWN_EX, &o)) {
+        pthread_mutex_unlock(&gate_lock);
+        close(fd);
+        return -1;
+    }
+    gates[ngates].fd = fd;
+    gates[ngates].child = child;
+    ngates++;
+    pthread_mutex_unlock(&gate_lock);
+    return fd;
+}
+
+void kbox_gate_close(int fd)
+{
+    pthread_mutex_lock(&gate_lock);
+    for (int i = 0; i < ngates; i++) {
+        if (gates[i].fd == fd) {
+            gates[i] = gates[--ngates];
+            break;
+        }
+    }
+    fcntl(fd, F_SETLEASE, F_UNLCK);
+    close(fd);
+    pthread_mutex_unlock(&gate_lock);
+}

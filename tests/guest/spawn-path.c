@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * After posix_spawn or vfork+execve, the parent's path string is its own
+ * the moment it runs again. kbox's exec overwrites that string with its
+ * alias in memory the child shares with the parent, and put it back only
+ * at the parent's next supervised call: a copy taken right after the
+ * spawn said "d4/sh" (GNU make reported "make: d4/sh: No such file or
+ * directory" for every recipe exiting 127), and with two threads
+ * spawning, one thread's string waited for the other's call.
+ * Usage: spawn-path SCRIPT (an executable #! script that exits 0)
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "guest-check.h"
+
+extern char **environ;
+
+/* posix_spawn @path with argv[0] = the same string (as make does); the
+ * copy is taken before any other call. 0 when it matched and ran. */
+static int spawn_copy(const char *want, char *copy, size_t len)
+{
+    char *path = strdup(want);
+    char *av[] = { path, NULL };
+    pid_t pid;
+    int st = -1, rc;
+
+    rc = posix_spawn(&pid, path, NULL, NULL, av, environ);
+    snprintf(copy, len, "%s", path);
+    if (!rc)
+        waitpid(pid, &st, 0);
+    free(path);
+    return rc || !WIFEXITED(st) || WEXITSTATUS(st) ? -1 : 0;
+}
+
+static int vfork_copy(const char *want, char *copy, size_t len)
+{
+    char *path = strdup(want);
+    char *av[] = { path, NULL };
+    pid_t pid;
+    int st = -1;
+
+    pid = vfork();
+    if (pid == 0) {
+        execve(path, av, environ);
+        _exit(127);
+    }
+    snprintf(copy, len, "%s", path);
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    free(path);
+    return !WIFEXITED(st) || WEXITSTATUS(st) ? -1 : 0;
+}
+
+static int mismatches[2];
+
+static void *spawner(void *arg)
+{
+    long t = (long)arg;
+    const char *want = t ? "/usr/bin/true" : "/bin/true";
+    char copy[256];
+
+    for (int i = 0; i < 40; i++)
+        if (spawn_copy(want, copy, sizeof(copy)) || strcmp(copy, want))
+            mismatches[t]++;
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    const char *paths[] = { "/bin/sh", "/usr/bin/true", "/bin/true" };
+    char copy[256];
+    pthread_t a, b;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: spawn-path SCRIPT\n");
+        return 2;
+    }
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        int rc = spawn_copy(paths[i], copy, sizeof(copy));
+
+        check(rc == 0 && strcmp(copy, paths[i]) == 0,
+              "posix_spawn %s: the path right after is '%s'", paths[i], copy);
+        rc = vfork_copy(paths[i], copy, sizeof(copy));
+        check(rc == 0 && strcmp(copy, paths[i]) == 0,
+              "vfork+execve %s: the path right after is '%s'", paths[i], copy);
+    }
+    {
+        int rc = spawn_copy(argv[1], copy, sizeof(copy));
+
+        check(rc == 0 && strcmp(copy, argv[1]) == 0,
+              "posix_spawn of a script %s: the path right after is '%s'",
+              argv[1], copy);
+    }
+    if (chdir("/bin") == 0) {
+        int rc = spawn_copy("true", copy, sizeof(copy));
+
+        check(rc == 0 && strcmp(copy, "true") == 0,
+              "posix_spawn of a relative path: the path right after is '%s'",
+              copy);
+    }
+    pthread_create(&a, NULL, spawner, (void *)0);
+    pthread_create(&b, NULL, spawner, (void *)1);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    check(mismatches[0] == 0 && mismatches[1] == 0,
+          "two threads spawning: paths not their own right after: %d and %d "
+          "of 40",
+          mismatches[0], mismatches[1]);
+    printf("%d passed, %d failed\n", n_ok, n_fail);
+    return n_fail ? 1 : 0;
+}
