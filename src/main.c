@@ -250,34 +250,6 @@ static void content_cache_close(void)
     kbox_cache_disk_close();
 }
 
-/* Read a small file from the image as task @t (NUL terminated). */
-static char *lx_slurp(struct lx_task *t, const char *path)
-{
-    long a[6] = { AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0 };
-    long fd = lx_task_syscall(t, LX__NR_openat, a), n;
-    size_t cap = 65536, len = 0;
-    char *buf;
-
-    if (fd < 0)
-        return NULL;
-    buf = malloc(cap + 1);
-    while (buf && len < cap) {
-        long r[6] = { fd, (long)(buf + len), (long)(cap - len), 0, 0, 0 };
-
-        n = lx_task_syscall(t, LX__NR_read, r);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    {
-        long c[6] = { fd, 0, 0, 0, 0, 0 };
-        lx_task_syscall(t, LX__NR_close, c);
-    }
-    if (buf)
-        buf[len] = '\0';
-    return buf;
-}
-
 /*
  * The guest's environment: the host's, except that HOME, USER and
  * LOGNAME follow the guest identity when kbox changed it (-0, -S,
@@ -302,7 +274,7 @@ static char **guest_env(const struct kbox_opts *o, struct lx_task *t)
         memcpy(env, environ, n * sizeof(*env));
         return env;
     }
-    pw = lx_slurp(t, "/etc/passwd");
+    pw = kbox_image_slurp(t, "/etc/passwd");
     for (line = pw ? strtok_r(pw, "\n", &save) : NULL; line;
          line = strtok_r(NULL, "\n", &save)) {
         char *f[7] = { 0 }, *sp = line;

@@ -21,6 +21,10 @@ struct lx_task *kbox_image_guest_task(const struct kbox_opts *o);
 #include <stdbool.h>
 bool kbox_image_workdir_in_bind(const struct kbox_opts *o);
 
+/* A small file of the image read as task @t (NUL terminated, at most 64
+ * KiB; malloc'ed), or NULL. */
+char *kbox_image_slurp(struct lx_task *t, const char *path);
+
 /* Sync, unmount, halt. Returns 0 or -1 (message printed). */
 int kbox_image_halt(int verbose);
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -116,6 +117,90 @@ static long tsys(struct lx_task *t, long nr, long a0, long a1, long a2)
     long args[6] = { a0, a1, a2, 0, 0, 0 };
 
     return lx_task_syscall(t, nr, args);
+}
+
+char *kbox_image_slurp(struct lx_task *t, const char *path)
+{
+    long a[6] = { AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0 };
+    long fd = lx_task_syscall(t, LX__NR_openat, a), n;
+    size_t cap = 65536, len = 0;
+    char *buf;
+
+    if (fd < 0)
+        return NULL;
+    buf = malloc(cap + 1);
+    while (buf && len < cap) {
+        long r[6] = { fd, (long)(buf + len), (long)(cap - len), 0, 0, 0 };
+
+        n = lx_task_syscall(t, LX__NR_read, r);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    {
+        long c[6] = { fd, 0, 0, 0, 0, 0 };
+        lx_task_syscall(t, LX__NR_close, c);
+    }
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+/* The fields of a colon-separated line, in place; how many (at most @n). */
+static int split_colons(char *line, char **f, int n)
+{
+    int i = 0;
+
+    while (i < n && line) {
+        f[i++] = line;
+        line = strchr(line, ':');
+        if (line)
+            *line++ = '\0';
+    }
+    return i;
+}
+
+/*
+ * The supplementary groups of @uid's user in the image, as initgroups(3)
+ * (login, su, chroot --userspec) gives them: @gid and every group of
+ * /etc/group listing the name @uid has in /etc/passwd. How many in @out.
+ */
+static int image_groups(struct lx_task *t, unsigned uid, unsigned gid,
+                        unsigned *out, int max)
+{
+    char *pw = kbox_image_slurp(t, "/etc/passwd"), *gr, *line, *save = NULL;
+    char name[256] = "";
+    int n = 0;
+
+    for (line = pw ? strtok_r(pw, "\n", &save) : NULL; line && !name[0];
+         line = strtok_r(NULL, "\n", &save)) {
+        char *f[4];
+
+        if (split_colons(line, f, 4) == 4 &&
+            (unsigned)strtoul(f[2], NULL, 10) == uid)
+            snprintf(name, sizeof(name), "%s", f[0]);
+    }
+    free(pw);
+    out[n++] = gid;
+    gr = name[0] ? kbox_image_slurp(t, "/etc/group") : NULL;
+    save = NULL;
+    for (line = gr ? strtok_r(gr, "\n", &save) : NULL; line && n < max;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *f[4], *m, *msave = NULL;
+        unsigned g;
+
+        if (split_colons(line, f, 4) != 4)
+            continue;
+        g = (unsigned)strtoul(f[2], NULL, 10);
+        for (m = strtok_r(f[3], ",", &msave); m;
+             m = strtok_r(NULL, ",", &msave))
+            if (!strcmp(m, name) && g != gid) {
+                out[n++] = g;
+                break;
+            }
+    }
+    free(gr);
+    return n;
 }
 
 /*
@@ -263,7 +348,12 @@ struct lx_task *kbox_image_guest_task(const struct kbox_opts *o)
         return t;
     uid = o->change_id ? o->uid : getuid();
     gid = o->change_id ? o->gid : getgid();
-    tsys(t, LX__NR_setgroups, 0, 0, 0);
+    {
+        unsigned groups[64];
+        int n = image_groups(t, uid, gid, groups, 64);
+
+        tsys(t, LX__NR_setgroups, n, (long)groups, 0);
+    }
     rc = tsys(t, LX__NR_setresgid, gid, gid, gid);
     if (rc >= 0)
         rc = tsys(t, LX__NR_setresuid, uid, uid, uid);
