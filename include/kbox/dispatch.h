@@ -314,10 +314,11 @@ int kbox_proc_status_fd(struct kbox_req *r, const char *rest, int hostfd);
 int kbox_proc_peer_lxfd(pid_t pid, int gfd, pid_t *tgid);
 /* True when @tgid is a live guest process kbox serves. */
 bool kbox_proc_is_guest(pid_t tgid);
-/* The live guest processes (at most @max tgids); how many. */
-int kbox_proc_list(pid_t *out, int max);
-/* The guest processes in process group @pgid (at most @max); how many. */
-int kbox_proc_in_group(pid_t pgid, pid_t *out, int max);
+/* The live guest processes' tgids, in a malloc'ed *@out (free it): how
+ * many, or -ENOMEM. (Group kills stopped at 256 processes.) */
+int kbox_proc_list(pid_t **out);
+/* The same for the guest processes in process group @pgid. */
+int kbox_proc_in_group(pid_t pgid, pid_t **out);
 /* A set-ID exec of this process succeeded: its credentials now (exec.c);
  * a failed one's are dropped. Cheap when none is pending. */
 void kbox_exec_settle(struct kbox_req *r);

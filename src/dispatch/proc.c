@@ -852,28 +852,32 @@ struct kbox_proc *kbox_proc_lookup(pid_t tid)
     return p;
 }
 
-int kbox_proc_list(pid_t *out, int max)
+int kbox_proc_list(pid_t **out)
 {
-    int n = 0;
+    int n = 0, cap = 0;
+    pid_t *v;
 
     kbox_proc_sweep(); /* no process already reaped; unseen children in */
     pthread_mutex_lock(&proc_lock);
-    for (struct kbox_proc *p = kbox_sup.procs; p && n < max; p = p->next)
+    for (struct kbox_proc *p = kbox_sup.procs; p; p = p->next)
+        cap++;
+    v = malloc(((size_t)cap + 1) * sizeof(*v));
+    for (struct kbox_proc *p = kbox_sup.procs; v && p; p = p->next)
         if (!p->dead)
-            out[n++] = p->tgid;
+            v[n++] = p->tgid;
     pthread_mutex_unlock(&proc_lock);
-    return n;
+    *out = v;
+    return v ? n : -ENOMEM;
 }
 
-int kbox_proc_in_group(pid_t pgid, pid_t *out, int max)
+int kbox_proc_in_group(pid_t pgid, pid_t **out)
 {
-    pid_t pids[512];
-    int n = kbox_proc_list(pids, 512), k = 0;
+    int n = kbox_proc_list(out), k = 0;
 
-    for (int i = 0; i < n && k < max; i++)
-        if ((pid_t)stat_field(pids[i], 5) == pgid)
-            out[k++] = pids[i];
-    return k;
+    for (int i = 0; i < n; i++)
+        if ((pid_t)stat_field((*out)[i], 5) == pgid)
+            (*out)[k++] = (*out)[i];
+    return n < 0 ? n : k;
 }
 
 void kbox_proc_sweep(void)

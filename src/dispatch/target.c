@@ -160,9 +160,11 @@ static int send_from_kbox(struct kbox_req *r, pid_t pid, int sig)
 /* Process group @pgid has a guest process in it. */
 static bool guest_group(pid_t pgid)
 {
-    pid_t one;
+    pid_t *v;
+    int n = kbox_proc_in_group(pgid, &v);
 
-    return kbox_proc_in_group(pgid, &one, 1) > 0;
+    free(v);
+    return n > 0;
 }
 
 /*
@@ -204,18 +206,22 @@ static long kill_each(struct kbox_req *r, const pid_t *pids, int n, int sig,
  */
 static long kill_group(struct kbox_req *r, pid_t pgid, int sig)
 {
-    pid_t pids[256];
-    int n = kbox_proc_in_group(pgid, pids, 256);
+    pid_t *pids;
+    int n = kbox_proc_in_group(pgid, &pids);
+    long rc = n < 0 ? n : kill_each(r, pids, n, sig, true);
 
-    return kill_each(r, pids, n, sig, true);
+    free(pids);
+    return rc;
 }
 
 static long kill_all(struct kbox_req *r, int sig)
 {
-    pid_t pids[256];
-    int n = kbox_proc_list(pids, 256);
+    pid_t *pids;
+    int n = kbox_proc_list(&pids);
+    long rc = n < 0 ? n : kill_each(r, pids, n, sig, false);
 
-    return kill_each(r, pids, n, sig, false);
+    free(pids);
+    return rc;
 }
 
 /*
@@ -590,14 +596,17 @@ static struct kbox_resp h_priority(struct kbox_req *r)
                                             : kbox_ret(-EPERM);
         return kbox_ret(-ESRCH);
     case PRIO_PGRP: {
-        pid_t pids[256];
-        int n = kbox_proc_in_group(who ? who : getpgid(r->pid), pids, 256);
+        pid_t *pids;
+        int n = kbox_proc_in_group(who ? who : getpgid(r->pid), &pids);
 
-        if (n <= 0)
-            return kbox_ret(-ESRCH);
+        if (n <= 0) {
+            free(pids);
+            return kbox_ret(n < 0 ? n : -ESRCH);
+        }
         if (set && !lx_can_nice(r))
             for (int i = 0; i < n && !rc; i++)
                 rc = renice_allowed(r, pids[i], pids[i] == r->proc->tgid);
+        free(pids);
         return rc ? kbox_ret(rc) : kbox_continue();
     }
     case PRIO_USER:

@@ -920,12 +920,13 @@ static void serve_the_rest(void)
             told = true;
         }
         if (sig) {
-            pid_t pids[512];
-            int n = kbox_proc_list(pids, 512);
+            pid_t *pids;
+            int n = kbox_proc_list(&pids);
 
             forward_sig = 0;
             for (int i = 0; i < n; i++)
                 kill(pids[i], sig);
+            free(pids);
         }
         {
             struct pollfd pf = { kbox_proc_exit_watch(), POLLIN, 0 };
