@@ -20,6 +20,7 @@
 #include <linux/netlink.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,6 +29,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -117,31 +119,39 @@ static int make_token(struct kbox_req *r, int lxfd)
 }
 
 /*
- * If host fd @fd is one of our tokens, take it out of the table and return
- * the holder's lx fd (the caller closes it in the holder), else -1. A
- * token is received at most once.
+ * If host fd @h is one of our tokens: a new lx fd for its file in the
+ * caller's task, the token spent (received at most once) unless @peek: a
+ * MSG_PEEK receive leaves the message, token and all, to be received
+ * again (spent by the peek, the real receive got the empty token memfd).
+ * -ENOENT: not a token.
  */
-static int token_take(int fd)
+static long token_receive(struct kbox_req *r, int h, bool peek, bool cloexec)
 {
     struct stat st;
-    int v = -1;
+    long lxfd = -ENOENT;
+    int l = -1;
 
     pthread_once(&tok_once, tok_init);
-    if (fstat(fd, &st))
-        return -1;
+    if (fstat(h, &st))
+        return -ENOENT;
     pthread_mutex_lock(&tok_lock);
     for (int i = 0; i < TOKENS; i++) {
         if (tokens[i].token >= 0 && tokens[i].dev == st.st_dev &&
             tokens[i].ino == st.st_ino) {
-            v = tokens[i].lxfd;
-            close(tokens[i].token);
-            tokens[i].token = -1;
-            tokens[i].used = 0;
+            l = tokens[i].lxfd;
+            lxfd = kbox_lx_getfd(r->task, kbox_sup.holder, l, cloexec);
+            if (!peek) {
+                close(tokens[i].token);
+                tokens[i].token = -1;
+                tokens[i].used = 0;
+            }
             break;
         }
     }
     pthread_mutex_unlock(&tok_lock);
-    return v;
+    if (l >= 0 && !peek)
+        holder_call(LX__NR_close, l, 0, 0);
+    return lxfd;
 }
 
 /* Copy the guest's iovecs into one buffer. */
@@ -178,9 +188,13 @@ static long gather(struct kbox_req *r, const struct msghdr *mh, char **out,
     return (long)total;
 }
 
-static struct kbox_resp h_sendmsg(struct kbox_req *r)
+/*
+ * sendmsg of the guest's msghdr at @umh on its fd @fd: what was sent, or
+ * -errno; *@native (unless @force) when the host can do it itself.
+ */
+static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
+                     bool force, bool *native)
 {
-    int fd = (int)kbox_arg_int(r->args[0]), flags = (int)A(2);
     struct msghdr mh, out;
     struct sockaddr_un hs;
     struct iovec *giov = NULL, v;
@@ -198,20 +212,21 @@ static struct kbox_resp h_sendmsg(struct kbox_req *r)
     struct ucred guest_creds;
     bool claimed = false;
 
-    if (r->nr == SYS_sendmmsg)
-        return kbox_continue();
-    if (r->ops->read(r, r->args[1], &mh, sizeof(mh)))
-        return kbox_ret(-EFAULT);
+    *native = false;
+    if (r->ops->read(r, umh, &mh, sizeof(mh)))
+        return -EFAULT;
     if (mh.msg_name) {
         up = kbox_is_unix_path(r, (uint64_t)(uintptr_t)mh.msg_name,
                                (long)mh.msg_namelen);
         if (up < 0)
-            return kbox_ret(up);
+            return up;
     }
-    if (!up && (!mh.msg_control || !mh.msg_controllen))
-        return kbox_continue(); /* nothing the host cannot do itself */
+    if (!force && !up && (!mh.msg_control || !mh.msg_controllen)) {
+        *native = true; /* nothing the host cannot do itself */
+        return 0;
+    }
     if (mh.msg_controllen > MAX_CTRL)
-        return kbox_ret(-ENOBUFS);
+        return -ENOBUFS;
 
     memset(&out, 0, sizeof(out));
     if (up) {
@@ -220,7 +235,7 @@ static struct kbox_resp h_sendmsg(struct kbox_req *r)
         if (!rc)
             rc = kbox_host_sock_path(r, path, &hs);
         if (rc)
-            return kbox_ret(rc);
+            return rc;
         out.msg_name = &hs;
         out.msg_namelen = sizeof(hs);
     } else if (mh.msg_name) {
@@ -230,7 +245,7 @@ static struct kbox_resp h_sendmsg(struct kbox_req *r)
         if (mh.msg_namelen > sizeof(ss) ||
             r->ops->read(r, (uint64_t)(uintptr_t)mh.msg_name, &ss,
                          mh.msg_namelen))
-            return kbox_ret(-EFAULT);
+            return -EFAULT;
         out.msg_name = &ss;
         out.msg_namelen = mh.msg_namelen;
     }
@@ -240,7 +255,7 @@ static struct kbox_resp h_sendmsg(struct kbox_req *r)
 
         if (r->ops->read(r, (uint64_t)(uintptr_t)mh.msg_control, ctrl,
                          mh.msg_controllen))
-            return kbox_ret(-EFAULT);
+            return -EFAULT;
         memcpy(octrl, ctrl, mh.msg_controllen);
         memset(&cm, 0, sizeof(cm));
         cm.msg_control = octrl;
@@ -344,13 +359,19 @@ out:
         close(held[i]);
     free(data);
     free(giov);
-    return kbox_ret(rc);
+    return rc;
 }
 
-static struct kbox_resp h_recvmsg(struct kbox_req *r)
+/*
+ * recvmsg into the guest's msghdr at @umh from its fd @fd: what was
+ * received, or -errno; *@native (unless @force) when the host can do it.
+ */
+static long recv_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
+                     bool force, bool *native)
 {
-    int fd = (int)kbox_arg_int(r->args[0]), flags = (int)A(2), s;
     bool cloexec = (flags & MSG_CMSG_CLOEXEC) != 0;
+    bool peek = (flags & MSG_PEEK) != 0;
+    int s;
     struct msghdr mh, in;
     struct iovec *giov = NULL, v;
     struct sockaddr_storage name;
@@ -360,13 +381,16 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
     size_t off = 0;
     struct stat st;
 
-    if (r->ops->read(r, r->args[1], &mh, sizeof(mh)))
-        return kbox_ret(-EFAULT);
-    if (!mh.msg_control || !mh.msg_controllen)
-        return kbox_continue(); /* no fds can arrive: natively */
+    *native = false;
+    if (r->ops->read(r, umh, &mh, sizeof(mh)))
+        return -EFAULT;
+    if (!force && (!mh.msg_control || !mh.msg_controllen)) {
+        *native = true; /* no fds can arrive: natively */
+        return 0;
+    }
     total = gather(r, &mh, &data, &giov);
     if (total < 0)
-        return kbox_ret(total);
+        return total;
     memset(&in, 0, sizeof(in));
     v.iov_base = data;
     v.iov_len = (size_t)total;
@@ -423,13 +447,10 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
         fds = (int *)CMSG_DATA(c);
         n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
         for (int i = 0; i < n; i++) {
-            int h = fds[i], l = token_take(h), g;
+            int h = fds[i], g;
+            long lxfd = token_receive(r, h, peek, cloexec);
 
-            if (l >= 0) {
-                long lxfd = kbox_lx_getfd(r->task, kbox_sup.holder, l, cloexec);
-
-                holder_call(LX__NR_close, l, 0, 0);
-
+            if (lxfd != -ENOENT) {
                 g = lxfd < 0 ? (int)lxfd
                              : (int)kbox_fd_install(r, (int)lxfd, -1, cloexec);
             } else {
@@ -455,12 +476,115 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
     /* Linux reports MSG_CMSG_CLOEXEC only when the caller passed it. */
     mh.msg_flags =
         (in.msg_flags & ~MSG_CMSG_CLOEXEC) | (flags & MSG_CMSG_CLOEXEC);
-    if (r->ops->write(r, r->args[1], &mh, sizeof(mh)))
+    if (r->ops->write(r, umh, &mh, sizeof(mh)))
         rc = -EFAULT;
 out:
     free(data);
     free(giov);
-    return kbox_ret(rc);
+    return rc;
+}
+
+static struct kbox_resp h_sendmsg(struct kbox_req *r)
+{
+    bool native;
+    long rc = send_one(r, (int)kbox_arg_int(r->args[0]), r->args[1], (int)A(2),
+                       false, &native);
+
+    return native ? kbox_continue() : kbox_ret(rc);
+}
+
+static struct kbox_resp h_recvmsg(struct kbox_req *r)
+{
+    bool native;
+    long rc = recv_one(r, (int)kbox_arg_int(r->args[0]), r->args[1], (int)A(2),
+                       false, &native);
+
+    return native ? kbox_continue() : kbox_ret(rc);
+}
+
+/* Does any of the @vlen mmsghdrs at @uvec need kbox (ancillary data, or
+ * for sends a unix path)? <0: -EFAULT. */
+static int mmsg_needs_kbox(struct kbox_req *r, uint64_t uvec, unsigned vlen,
+                           bool send)
+{
+    for (unsigned i = 0; i < vlen; i++) {
+        struct mmsghdr m;
+
+        if (r->ops->read(r, uvec + i * sizeof(m), &m, sizeof(m)))
+            return -EFAULT;
+        if (m.msg_hdr.msg_control && m.msg_hdr.msg_controllen)
+            return 1;
+        if (send && m.msg_hdr.msg_name) {
+            int up =
+                kbox_is_unix_path(r, (uint64_t)(uintptr_t)m.msg_hdr.msg_name,
+                                  (long)m.msg_hdr.msg_namelen);
+
+            if (up)
+                return up < 0 ? up : 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * sendmmsg/recvmmsg with ancillary data (SCM_RIGHTS of image files came
+ * through as kbox's tokens: recvmmsg was the host's) or unix paths: one
+ * message at a time as sendmsg/recvmsg, each msg_len written; the count
+ * done, or the first message's error. recvmmsg blocks for each message
+ * unless MSG_WAITFORONE (then from the second on) or MSG_DONTWAIT, and
+ * checks its timeout after each, as Linux does.
+ */
+static struct kbox_resp h_mmsg(struct kbox_req *r)
+{
+    bool send = r->nr == SYS_sendmmsg, native;
+    int fd = (int)kbox_arg_int(r->args[0]), flags = (int)A(3);
+    unsigned vlen = (unsigned)A(2);
+    uint64_t uvec = r->args[1];
+    struct timespec limit = { 0, 0 }, start;
+    int need;
+    unsigned i;
+
+    if (vlen > 1024) /* UIO_MAXIOV */
+        vlen = 1024;
+    need = mmsg_needs_kbox(r, uvec, vlen, send);
+    if (need <= 0)
+        return need < 0 ? kbox_ret(need) : kbox_continue();
+    if (!send && r->args[4] &&
+        r->ops->read(r, r->args[4], &limit, sizeof(limit)))
+        return kbox_ret(-EFAULT);
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (i = 0; i < vlen; i++) {
+        uint64_t at = uvec + i * sizeof(struct mmsghdr);
+        int f = flags & ~MSG_WAITFORONE;
+        unsigned len;
+        long rc;
+
+        if (!send && i > 0 && (flags & MSG_WAITFORONE))
+            f |= MSG_DONTWAIT;
+        rc = send ? send_one(r, fd, at, f, true, &native)
+                  : recv_one(r, fd, at, f, true, &native);
+        if (rc < 0) {
+            if (i == 0)
+                return kbox_ret(rc);
+            break;
+        }
+        len = (unsigned)rc;
+        if (r->ops->write(r, at + offsetof(struct mmsghdr, msg_len), &len,
+                          sizeof(len)))
+            return kbox_ret(i ? (long)i : -EFAULT);
+        if (!send && r->args[4]) {
+            struct timespec now;
+
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if ((now.tv_sec - start.tv_sec) * 1000000000L +
+                    (now.tv_nsec - start.tv_nsec) >=
+                limit.tv_sec * 1000000000L + limit.tv_nsec) {
+                i++;
+                break;
+            }
+        }
+    }
+    return kbox_ret((long)i);
 }
 
 /*
@@ -483,10 +607,12 @@ kbox_handler kbox_net_handler(long nr)
 {
     switch (nr) {
     case SYS_sendmsg:
-    case SYS_sendmmsg:
         return h_sendmsg;
     case SYS_recvmsg:
         return h_recvmsg;
+    case SYS_sendmmsg:
+    case SYS_recvmmsg:
+        return h_mmsg;
     case SYS_getsockopt:
         return kbox_peercred;
     case SYS_socket:

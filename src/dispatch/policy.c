@@ -14,23 +14,46 @@
 /* Host-only syscalls: ALLOWed in the filter, no notification cost. */
 static const int allow_list[] = {
     /* memory */
-    SYS_mprotect, SYS_munmap, SYS_brk, SYS_mremap, SYS_madvise, SYS_mlock,
-    SYS_munlock, SYS_mlockall, SYS_munlockall, SYS_mincore, SYS_membarrier,
-    SYS_mlock2, /* msync is notified: write-back */ SYS_pkey_mprotect,
-    SYS_pkey_alloc, SYS_pkey_free, SYS_mbind, SYS_get_mempolicy,
-    SYS_set_mempolicy, SYS_remap_file_pages,
+    SYS_mprotect,
+    SYS_munmap,
+    SYS_brk,
+    SYS_mremap,
+    SYS_madvise,
+    SYS_mlock,
+    SYS_munlock,
+    SYS_mlockall,
+    SYS_munlockall,
+    SYS_mincore,
+    SYS_membarrier,
+    SYS_mlock2,
+    /* msync is notified: write-back */ SYS_pkey_mprotect,
+    SYS_pkey_alloc,
+    SYS_pkey_free,
+    SYS_mbind,
+    SYS_get_mempolicy,
+    SYS_set_mempolicy,
+    SYS_remap_file_pages,
     /* System V segments: attached by the host once checked (ipc.c) */
     SYS_shmdt,
 #ifdef SYS_set_mempolicy_home_node
     SYS_set_mempolicy_home_node,
 #endif
     /* 32-bit TLS descriptors of the calling thread */
-    SYS_set_thread_area, SYS_get_thread_area,
+    SYS_set_thread_area,
+    SYS_get_thread_area,
     /* scheduling, threads */
-    SYS_sched_yield, SYS_sched_get_priority_max, SYS_sched_get_priority_min,
-    SYS_getcpu, SYS_futex, SYS_set_robust_list, SYS_set_tid_address,
-    SYS_arch_prctl, SYS_prctl /* but PR_SET_DUMPABLE */, SYS_seccomp,
-    SYS_restart_syscall, SYS_exit,
+    SYS_sched_yield,
+    SYS_sched_get_priority_max,
+    SYS_sched_get_priority_min,
+    SYS_getcpu,
+    SYS_futex,
+    SYS_set_robust_list,
+    SYS_set_tid_address,
+    SYS_arch_prctl,
+    SYS_prctl /* but PR_SET_DUMPABLE */,
+    SYS_seccomp,
+    SYS_restart_syscall,
+    SYS_exit,
 #ifdef SYS_rseq
     SYS_rseq,
 #endif
@@ -38,35 +61,82 @@ static const int allow_list[] = {
     SYS_futex_waitv,
 #endif
     /* signals */
-    SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_rt_sigpending,
-    SYS_rt_sigtimedwait, SYS_rt_sigsuspend, SYS_sigaltstack, SYS_pause,
-    SYS_alarm, SYS_getitimer, SYS_setitimer,
+    SYS_rt_sigaction,
+    SYS_rt_sigprocmask,
+    SYS_rt_sigreturn,
+    SYS_rt_sigpending,
+    SYS_rt_sigtimedwait,
+    SYS_rt_sigsuspend,
+    SYS_sigaltstack,
+    SYS_pause,
+    SYS_alarm,
+    SYS_getitimer,
+    SYS_setitimer,
     /* time */
-    SYS_nanosleep, SYS_clock_nanosleep, SYS_clock_gettime, SYS_clock_getres,
-    SYS_gettimeofday, SYS_time, SYS_times, SYS_timer_create, SYS_timer_settime,
-    SYS_timer_gettime, SYS_timer_getoverrun, SYS_timer_delete,
+    SYS_nanosleep,
+    SYS_clock_nanosleep,
+    SYS_clock_gettime,
+    SYS_clock_getres,
+    SYS_gettimeofday,
+    SYS_time,
+    SYS_times,
+    SYS_timer_create,
+    SYS_timer_settime,
+    SYS_timer_gettime,
+    SYS_timer_getoverrun,
+    SYS_timer_delete,
     /* processes (host pids are the guest's pids) */
-    SYS_wait4, SYS_waitid, SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgrp,
-    SYS_setsid, SYS_getrusage, SYS_getrlimit, SYS_sysinfo,
+    SYS_wait4,
+    SYS_waitid,
+    SYS_getpid,
+    SYS_gettid,
+    SYS_getppid,
+    SYS_getpgrp,
+    SYS_setsid,
+    SYS_getrusage,
+    SYS_getrlimit,
+    SYS_sysinfo,
     /*
      * Calls naming another process (kill, sched_*, prlimit64, ...) are
      * notified: the target must be a guest process (target.c). Rules
      * below ALLOW them on the caller itself.
      */
     /* host objects created natively (they become host fds) */
-    SYS_pipe, SYS_pipe2, SYS_socket, SYS_socketpair, SYS_eventfd, SYS_eventfd2,
-    SYS_timerfd_create, SYS_timerfd_settime, SYS_timerfd_gettime, SYS_signalfd,
-    SYS_signalfd4, SYS_epoll_create, SYS_epoll_create1, SYS_epoll_ctl,
-    SYS_epoll_wait, SYS_epoll_pwait, SYS_epoll_pwait2, SYS_poll, SYS_ppoll,
-    SYS_select, SYS_pselect6, SYS_memfd_create,
+    SYS_pipe,
+    SYS_pipe2,
+    SYS_socket,
+    SYS_socketpair,
+    SYS_eventfd,
+    SYS_eventfd2,
+    SYS_timerfd_create,
+    SYS_timerfd_settime,
+    SYS_timerfd_gettime,
+    SYS_signalfd,
+    SYS_signalfd4,
+    SYS_epoll_create,
+    SYS_epoll_create1,
+    SYS_epoll_ctl,
+    SYS_epoll_wait,
+    SYS_epoll_pwait,
+    SYS_epoll_pwait2,
+    SYS_poll,
+    SYS_ppoll,
+    SYS_select,
+    SYS_pselect6,
+    SYS_memfd_create,
 #ifdef SYS_memfd_secret
     SYS_memfd_secret,
 #endif
     /* socket calls without a path (bind/connect/send* are notified) */
-    SYS_accept, SYS_accept4, SYS_listen, SYS_shutdown,
+    SYS_accept,
+    SYS_accept4,
+    SYS_listen,
+    SYS_shutdown,
     /* getsockname/getpeername are notified: unix socket paths (sys.c) */
-    SYS_setsockopt, SYS_getsockopt, SYS_recvfrom,
-    SYS_recvmmsg, /* recvmsg is notified: fds may arrive by SCM_RIGHTS */
+    /* recvmsg and recvmmsg are notified: fds may arrive by SCM_RIGHTS */
+    SYS_setsockopt,
+    SYS_getsockopt,
+    SYS_recvfrom,
 };
 
 /* Dangerous: EPERM in the filter itself. */
