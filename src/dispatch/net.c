@@ -18,11 +18,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -44,23 +47,25 @@
 #define MAX_CTRL 4096
 #define TOKENS   256
 
-/* token memfd (dev, ino) -> lx fd held by the holder task */
+/*
+ * token memfd (dev, ino) -> lx fd held by the holder task. kbox keeps no
+ * fd of a token: the message in flight holds its only file, and an
+ * inotify watch on it tells when that goes (IN_CLOSE: received, or
+ * dropped with its message - MSG_CTRUNC, a socket closed unread), so a
+ * token never received releases its lx file then (a FIFO's reader got no
+ * EOF while kbox held the writer).
+ */
 static struct {
     dev_t dev;
     ino_t ino;
-    int token; /* our fd keeping the inode alive; -1 = free */
-    int lxfd;  /* in kbox_sup.holder */
+    int wd;   /* its inotify watch; -1 = free slot */
+    int lxfd; /* in kbox_sup.holder */
     unsigned long used;
 } tokens[TOKENS];
 static unsigned long tick;
 static pthread_mutex_t tok_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t tok_once = PTHREAD_ONCE_INIT;
-
-static void tok_init(void)
-{
-    for (int i = 0; i < TOKENS; i++)
-        tokens[i].token = -1;
-}
+static int tok_watch = -1; /* the inotify instance */
 
 static long holder_call(long nr, long a0, long a1, long a2)
 {
@@ -69,27 +74,103 @@ static long holder_call(long nr, long a0, long a1, long a2)
     return lx_task_syscall(kbox_sup.holder, nr, a);
 }
 
+/* tok_lock held: free slot @i, closing its lx file */
+static void tok_release(int i)
+{
+    if (tokens[i].wd < 0)
+        return;
+    holder_call(LX__NR_close, tokens[i].lxfd, 0, 0);
+    tokens[i].wd = -1;
+    tokens[i].used = 0;
+}
+
+/* Release the tokens whose files are gone, from the events queued now;
+ * false when there were none. */
+static bool tok_reap(void)
+{
+    union {
+        char b[4096];
+        struct inotify_event align;
+    } u;
+    ssize_t n = tok_watch < 0 ? -1 : read(tok_watch, u.b, sizeof(u.b));
+
+    if (n <= 0)
+        return false;
+    pthread_mutex_lock(&tok_lock);
+    for (char *p = u.b; p < u.b + n;) {
+        struct inotify_event *e = (struct inotify_event *)p;
+
+        for (int i = 0; i < TOKENS; i++)
+            if (tokens[i].wd == e->wd)
+                tok_release(i);
+        p += sizeof(*e) + e->len;
+    }
+    pthread_mutex_unlock(&tok_lock);
+    return true;
+}
+
+static void *tok_reaper(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct pollfd pf = { tok_watch, POLLIN, 0 };
+
+        if (poll(&pf, 1, -1) > 0)
+            while (tok_reap())
+                ;
+    }
+    return NULL;
+}
+
+static void tok_init(void)
+{
+    pthread_t t;
+    pthread_attr_t a;
+    sigset_t all, old;
+
+    for (int i = 0; i < TOKENS; i++)
+        tokens[i].wd = -1;
+    tok_watch = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    if (tok_watch < 0)
+        return;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&a, 256 << 10);
+    if (pthread_create(&t, &a, tok_reaper, NULL)) {
+        close(tok_watch);
+        tok_watch = -1;
+    }
+    pthread_attr_destroy(&a);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 long kbox_lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd,
                    bool cloexec)
 {
     return lx_task_getfd(to, from, from_fd, cloexec ? LX_O_CLOEXEC : 0);
 }
 
-/* A token host fd standing for lx fd @lxfd of the request's process. */
+/* A token host fd standing for lx fd @lxfd of the request's process: the
+ * caller sends it and closes it. */
 static int make_token(struct kbox_req *r, int lxfd)
 {
     struct stat st;
+    char path[64];
     long held;
-    int tok, slot = 0, ret;
+    int tok, slot = 0, wd;
 
     pthread_once(&tok_once, tok_init);
-    if (!kbox_sup.holder)
+    if (!kbox_sup.holder || tok_watch < 0)
         return -EOPNOTSUPP;
     held = kbox_lx_getfd(kbox_sup.holder, r->task, lxfd, true);
     if (held < 0)
         return (int)held;
     tok = memfd_create("kbox-lxfile", MFD_CLOEXEC);
-    if (tok < 0 || fstat(tok, &st)) {
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", tok);
+    if (tok < 0 || fstat(tok, &st) ||
+        (wd = inotify_add_watch(tok_watch, path, IN_CLOSE)) < 0) {
         if (tok >= 0)
             close(tok);
         holder_call(LX__NR_close, held, 0, 0);
@@ -97,25 +178,27 @@ static int make_token(struct kbox_req *r, int lxfd)
     }
     pthread_mutex_lock(&tok_lock);
     for (int i = 0; i < TOKENS; i++) {
-        if (tokens[i].token < 0) {
+        /* same inode: that token's file is gone, its event not read yet */
+        if (tokens[i].wd >= 0 && tokens[i].dev == st.st_dev &&
+            tokens[i].ino == st.st_ino)
+            tok_release(i);
+    }
+    for (int i = 0; i < TOKENS; i++) {
+        if (tokens[i].wd < 0) {
             slot = i;
             break;
         }
         if (tokens[i].used < tokens[slot].used)
             slot = i;
     }
-    if (tokens[slot].token >= 0) { /* evict the oldest */
-        close(tokens[slot].token);
-        holder_call(LX__NR_close, tokens[slot].lxfd, 0, 0);
-    }
+    tok_release(slot); /* the oldest, when none is free */
     tokens[slot].dev = st.st_dev;
     tokens[slot].ino = st.st_ino;
-    tokens[slot].token = tok;
+    tokens[slot].wd = wd;
     tokens[slot].lxfd = (int)held;
     tokens[slot].used = ++tick;
-    ret = fcntl(tok, F_DUPFD_CLOEXEC, 0);
     pthread_mutex_unlock(&tok_lock);
-    return ret < 0 ? -errno : ret;
+    return tok;
 }
 
 /*
@@ -136,13 +219,12 @@ static long token_receive(struct kbox_req *r, int h, bool peek, bool cloexec)
         return -ENOENT;
     pthread_mutex_lock(&tok_lock);
     for (int i = 0; i < TOKENS; i++) {
-        if (tokens[i].token >= 0 && tokens[i].dev == st.st_dev &&
+        if (tokens[i].wd >= 0 && tokens[i].dev == st.st_dev &&
             tokens[i].ino == st.st_ino) {
             l = tokens[i].lxfd;
             lxfd = kbox_lx_getfd(r->task, kbox_sup.holder, l, cloexec);
-            if (!peek) {
-                close(tokens[i].token);
-                tokens[i].token = -1;
+            if (!peek) { /* its close, when we close @h, finds no entry */
+                tokens[i].wd = -1;
                 tokens[i].used = 0;
             }
             break;
@@ -411,6 +493,11 @@ static long recv_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     /* Blocks this worker only; the guest's O_NONBLOCK is on the file. */
     rc = recvmsg(s, &in, flags | MSG_CMSG_CLOEXEC);
     rc = rc < 0 ? -errno : rc;
+    /* tokens that did not fit are gone already (their last close ran
+     * before recvmsg returned): their lx files go before the guest runs */
+    if (rc >= 0 && (in.msg_flags & MSG_CTRUNC))
+        while (tok_reap())
+            ;
     if (fstat(s, &st))
         st.st_ino = 0;
     close(s);

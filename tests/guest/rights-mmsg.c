@@ -4,8 +4,11 @@
  * are received and sent: after a recvmsg(MSG_PEEK) the real receive got
  * kbox's empty placeholder instead of the file (the peek had spent it),
  * recvmmsg was the host's (placeholders again), and sendmmsg passed the
- * guest's placeholder fds as they were. Usage: rights-mmsg FILE (a file
- * in the image whose first line is read back)
+ * guest's placeholder fds as they were. And a file whose message is never
+ * received (its fd did not fit the receiver's control buffer, or the
+ * socket was closed with it queued) is closed: kbox kept it open, so a
+ * FIFO passed that way never reached EOF. Usage: rights-mmsg FILE DIR
+ * (FILE in the image is read back; a FIFO is made in DIR)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -74,6 +77,49 @@ static int reads_as(int fd, const char *want)
     return strcmp(b, want) == 0;
 }
 
+/* Pass a FIFO's only writer in a message that is never received (@how:
+ * 0 a receive with no room for the fd, 1 the sockets closed): does the
+ * reader see EOF (within 2 s)? */
+static int writer_dropped(const char *dir, int how)
+{
+    char p[256], b;
+    struct msghdr mh;
+    union ctrl c;
+    struct iovec v;
+    int sp[2], r, w, eof = 0;
+
+    snprintf(p, sizeof(p), "%s/rights-mmsg.fifo", dir);
+    unlink(p);
+    if (mkfifo(p, 0600) || (r = open(p, O_RDONLY | O_NONBLOCK)) < 0 ||
+        (w = open(p, O_WRONLY)) < 0 || socketpair(AF_UNIX, SOCK_DGRAM, 0, sp))
+        return 0;
+    put_fd(&mh, &c, &v, w);
+    if (sendmsg(sp[0], &mh, 0) != 1)
+        return 0;
+    close(w);
+    if (how == 0) {
+        memset(&mh, 0, sizeof(mh));
+        v.iov_base = &b;
+        v.iov_len = 1;
+        mh.msg_iov = &v;
+        mh.msg_iovlen = 1;
+        mh.msg_control = c.buf;
+        mh.msg_controllen = CMSG_LEN(0); /* no room for an fd */
+        if (recvmsg(sp[1], &mh, 0) != 1 || !(mh.msg_flags & MSG_CTRUNC))
+            return 0;
+    }
+    close(sp[0]);
+    close(sp[1]);
+    for (int i = 0; i < 200 && !eof; i++) {
+        eof = read(r, &b, 1) == 0;
+        if (!eof)
+            usleep(10000);
+    }
+    close(r);
+    unlink(p);
+    return eof;
+}
+
 int main(int argc, char **argv)
 {
     struct msghdr mh;
@@ -83,8 +129,8 @@ int main(int argc, char **argv)
     char want[256], b[2];
     int sp[2], f, n, fd, fd2;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: rights-mmsg FILE\n");
+    if (argc != 3) {
+        fprintf(stderr, "usage: rights-mmsg FILE DIR\n");
         return 2;
     }
     f = open(argv[1], O_RDONLY);
@@ -137,6 +183,10 @@ int main(int argc, char **argv)
         check(reads_as(fd, want), "message %d of sendmmsg: the file", i + 1);
         close(fd);
     }
+    check(writer_dropped(argv[2], 0),
+          "a FIFO's writer passed past the receiver's room: EOF");
+    check(writer_dropped(argv[2], 1),
+          "a FIFO's writer passed, the sockets closed unread: EOF");
     printf("%d passed, %d failed\n", n_ok, n_fail);
     return n_fail ? 1 : 0;
 }

@@ -37,7 +37,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then setpriv --reuid=100
 "$g/blocked-many" "$TEST_TMP" 150 60 >"$TEST_TMP/bm.out" || { cat "$TEST_TMP/bm.out"; fail "blocked-many failed natively"; }
 printf '#!/bin/sh\nexit 0\n' >"$TEST_TMP/ok.sh" && chmod 755 "$TEST_TMP/ok.sh"
 "$g/spawn-path" "$TEST_TMP/ok.sh" >"$TEST_TMP/sp.out" || { cat "$TEST_TMP/sp.out"; fail "spawn-path failed natively"; }
-"$g/rights-mmsg" /etc/hostname >"$TEST_TMP/rm.out" || { cat "$TEST_TMP/rm.out"; fail "rights-mmsg failed natively"; }
+"$g/rights-mmsg" /etc/hostname "$TEST_TMP" >"$TEST_TMP/rm.out" || { cat "$TEST_TMP/rm.out"; fail "rights-mmsg failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?
