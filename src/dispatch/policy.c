@@ -151,7 +151,6 @@ static const int deny_list[] = {
     SYS_delete_module,
     SYS_bpf,
     SYS_perf_event_open,
-    SYS_unshare,
     SYS_setns,
     SYS_keyctl,
     SYS_add_key,
@@ -228,6 +227,9 @@ static const struct kbox_bpf_rule rules[] = {
     /* Namespaces are refused; other clones are noted by the supervisor. */
     { SYS_clone, 0, CLONE_NS_MASK, 0, KBOX_BPF_NOTIFY, KBOX_BPF_EPERM, NULL,
       0 },
+    /* unshare likewise: CLONE_FS, CLONE_FILES, CLONE_SYSVSEM go to lx */
+    { SYS_unshare, 0, CLONE_NS_MASK | CLONE_NEWTIME, 0, KBOX_BPF_NOTIFY,
+      KBOX_BPF_EPERM, NULL, 0 },
     /* pid 0 is the caller (kill(0) is notified: kbox is in the group).
      * prlimit64 and setrlimit are all notified: RLIMIT_FSIZE goes to lx
      * too (target.c), and glibc's getrlimit is a prlimit64 */

@@ -997,6 +997,44 @@ static struct kbox_resp h_exit_group(struct kbox_req *r)
     return kbox_continue();
 }
 
+/*
+ * unshare(CLONE_FS | CLONE_FILES | CLONE_SYSVSEM): no privilege needed on
+ * Linux (Go's LockOSThread + unshare(CLONE_FS) gives a thread its own
+ * cwd), and it was EPERM for every flag. Applied to the caller's lx task
+ * (and kbox's fd map), then by the host to its own task; namespaces stay
+ * refused (EPERM, in the filter), as for clone. kbox keeps one fd map per
+ * process, so a thread of a multi-threaded process cannot take its own
+ * fd table: EINVAL there (Linux gives it one).
+ */
+static struct kbox_resp h_unshare(struct kbox_req *r)
+{
+    const unsigned long ns = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+                             CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
+                             CLONE_NEWCGROUP | CLONE_NEWTIME;
+    const unsigned long one = CLONE_THREAD | CLONE_SIGHAND | CLONE_VM;
+    unsigned long f = r->args[0];
+    bool threads = r->pid != r->proc->tgid || stat_field(r->proc->tgid, 20) > 1;
+    long rc;
+
+    if (f & ~(ns | one | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM))
+        return kbox_ret(-EINVAL);
+    if (f & ns)
+        return kbox_ret(-EPERM);
+    /* the rest are no-ops for a single thread, refused for several */
+    if (threads && (f & (one | CLONE_FILES)))
+        return kbox_ret(-EINVAL);
+    rc = kbox_lx(r, LX__NR_unshare,
+                 (long)(f & (CLONE_FS | CLONE_FILES | CLONE_SYSVSEM)), 0, 0, 0,
+                 0, 0);
+    if (rc < 0)
+        return kbox_ret(rc);
+    if (f & CLONE_FILES)
+        r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
+    if ((f & CLONE_FS) && threads)
+        kbox_thread_ids_changed(r->proc); /* no thread reuses an old task */
+    return kbox_continue();
+}
+
 kbox_handler kbox_proc_handler(long nr)
 {
     switch (nr) {
@@ -1008,6 +1046,8 @@ kbox_handler kbox_proc_handler(long nr)
         return h_vfork;
     case SYS_exit_group:
         return h_exit_group;
+    case SYS_unshare:
+        return h_unshare;
     case SYS_execve:
         return kbox_exec_handle_execve;
     case SYS_execveat:

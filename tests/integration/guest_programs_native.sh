@@ -38,6 +38,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then setpriv --reuid=100
 printf '#!/bin/sh\nexit 0\n' >"$TEST_TMP/ok.sh" && chmod 755 "$TEST_TMP/ok.sh"
 "$g/spawn-path" "$TEST_TMP/ok.sh" >"$TEST_TMP/sp.out" || { cat "$TEST_TMP/sp.out"; fail "spawn-path failed natively"; }
 "$g/rights-mmsg" /etc/hostname "$TEST_TMP" >"$TEST_TMP/rm.out" || { cat "$TEST_TMP/rm.out"; fail "rights-mmsg failed natively"; }
+mkdir -p "$TEST_TMP/us" && "$g/unshare-fs" "$TEST_TMP/us" >"$TEST_TMP/us.out" || { cat "$TEST_TMP/us.out"; fail "unshare-fs failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?
