@@ -35,10 +35,9 @@ void kbox_proc_main_exits(pid_t tgid)
 }
 
 /* No process table here: nothing to signal once the main guest is gone. */
-int kbox_proc_list(pid_t *out, int max)
+int kbox_proc_list(pid_t **out)
 {
-    (void)out;
-    (void)max;
+    *out = NULL;
     return 0;
 }
 
