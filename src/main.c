@@ -57,9 +57,10 @@ static void forward_signal(int sig)
     kbox_seccomp_forward(sig);
 }
 
-/* Remove a private directory: its entries, one level of subdirectories
- * (d<n>/<program> exec aliases), then itself. */
-static void remove_tree(int parent, const char *name)
+/* Remove a private directory and everything in it: exec aliases are
+ * d<n>/<program> and d<n>/_/<program> (a dead run's stayed behind when
+ * only one level was removed). @depth bounds the recursion. */
+static void remove_tree_at(int parent, const char *name, int depth)
 {
     int dfd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
@@ -73,25 +74,18 @@ static void remove_tree(int parent, const char *name)
     while ((de = readdir(d))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
-        if (de->d_type == DT_DIR) {
-            int sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY);
-            DIR *sd = sub < 0 ? NULL : fdopendir(sub);
-            struct dirent *e;
-
-            while (sd && (e = readdir(sd)))
-                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-                    unlinkat(sub, e->d_name, 0);
-            if (sd)
-                closedir(sd);
-            else if (sub >= 0)
-                close(sub);
-            unlinkat(dfd, de->d_name, AT_REMOVEDIR);
-        } else {
+        if (de->d_type == DT_DIR && depth < 8)
+            remove_tree_at(dfd, de->d_name, depth + 1);
+        else
             unlinkat(dfd, de->d_name, 0);
-        }
     }
     closedir(d);
     unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+static void remove_tree(int parent, const char *name)
+{
+    remove_tree_at(parent, name, 0);
 }
 
 static int exec_dir_lock = -1;
@@ -106,7 +100,10 @@ static void remove_exec_dir(void)
 
 /*
  * Private directories of kbox runs that were killed (SIGKILL, OOM) stay
- * behind: "kbox-<pid>-XXXXXX" of ours whose pid is gone are removed.
+ * behind: "kbox-<pid>-XXXXXX" of ours that no run holds locked are
+ * removed, when their pid is gone or they have not changed for a minute
+ * (a run locks its directory right after making it; a pid reused by an
+ * unrelated process kept a dead run's directory forever).
  */
 static void sweep_stale_exec_dirs(const char *tmp)
 {
@@ -130,8 +127,9 @@ static void sweep_stale_exec_dirs(const char *tmp)
         if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
             !S_ISDIR(st.st_mode) || st.st_uid != getuid())
             continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue; /* alive (or not ours to judge) */
+        if ((kill((pid_t)pid, 0) == 0 || errno != ESRCH) &&
+            time(NULL) - st.st_mtime < 60)
+            continue; /* its run may be starting: not ours to judge yet */
         /* A live run holds a lock on its directory (whatever its pid
          * namespace): remove only what nobody holds. */
         lk = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
