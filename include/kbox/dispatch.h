@@ -84,9 +84,10 @@ struct kbox_proc {
     /* Non-empty: the cwd is this guest directory inside a host bind (the
      * lx task's cwd is left where it was). */
     char bind_cwd[4096];
-    int pidfd; /* host pidfd, in kbox_proc_exit_watch(); -1 */
-    int refs;  /* requests in flight (under the proc lock) */
-    bool dead; /* exited: freed when refs drops to 0 */
+    int pidfd;   /* host pidfd, in kbox_proc_exit_watch(); -1 */
+    int refs;    /* requests in flight (under the proc lock) */
+    bool dead;   /* exited: freed when refs drops to 0 */
+    bool exited; /* by exit_group, not killed (no core dump of its) */
     /* The main process is exiting or gone (its entry stays until the
      * end); the children it forked are kbox's, unclaimed ones orphans. */
     bool main_gone;
@@ -436,6 +437,9 @@ void kbox_scm_sent(int sock, const struct ucred *uc);
 void kbox_scm_guest(unsigned long ino, struct ucred *uc);
 /* A guest process is gone: what it sent still carries its ids. */
 void kbox_scm_gone(pid_t tgid, struct lx_task *t);
+/* A guest process killed: the core files the host wrote for it in kbox's
+ * private directory go to its cwd in the guest (core.c). */
+void kbox_core_collect(pid_t tgid, struct lx_task *t);
 struct sockaddr_un;
 int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
                         struct sockaddr_un *out);

@@ -412,6 +412,8 @@ static void free_proc(struct kbox_proc *p)
         prep_release(&p->pending[i]);
     kbox_thread_free(p);
     kbox_scm_gone(p->tgid, p->task);
+    if (!p->exited)
+        kbox_core_collect(p->tgid, p->task); /* killed: its core, if any */
     if (p->task)
         lx_task_exit(p->task);
     kbox_fdt_put(p->fdt);
@@ -990,6 +992,7 @@ static struct kbox_resp h_exit_group(struct kbox_req *r)
 {
     /* The whole thread group goes: drop its kernel task. */
     kbox_scm_gone(r->proc->tgid, r->proc->task);
+    r->proc->exited = true; /* by itself: no core of its */
     if (r->proc->tgid != kbox_sup.main_pid)
         kbox_proc_exit(r->proc);
     else

@@ -13,7 +13,7 @@
 # Exit convention: 0 pass, 77 skip, anything else fail.
 
 set -u
-ulimit -c 0 2>/dev/null  # a crash must show as a status, never as a core file
+ulimit -S -c 0 2>/dev/null # a crash must show as a status, never as a core file
 
 KBOX_ROOT=${KBOX_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 KBOX=${KBOX:-$KBOX_ROOT/kbox}
