@@ -789,6 +789,47 @@ static struct kbox_resp h_path1(struct kbox_req *r)
 }
 
 /* Two-path calls: rename, link, symlink. */
+/*
+ * Does the parent directory of @path (routed in @rt) resolve? 0 or its
+ * error (ENOENT, ENOTDIR, EACCES...): Linux's rename and link resolve
+ * both parents before they compare mounts (EXDEV).
+ */
+static long parent_resolves(struct kbox_req *r, const struct route *rt,
+                            const char *path)
+{
+    char parent[KBOX_PATH_MAX];
+    const char *p = kbox_route_lx_path(rt, path);
+    size_t n = strlen(p);
+    long fd;
+
+    if (rt->kind == KBOX_ROUTE_BIND) {
+        int d = kbox_route_parent(rt, parent, sizeof(parent));
+
+        if (d < 0)
+            return d;
+        close(d);
+        return 0;
+    }
+    if (rt->kind != KBOX_ROUTE_LX || n >= sizeof(parent))
+        return 0;
+    memcpy(parent, p, n + 1);
+    while (n > 1 && parent[n - 1] == '/')
+        parent[--n] = '\0';
+    while (n > 0 && parent[n - 1] != '/')
+        n--;
+    if (n == 0)
+        return 0; /* the dirfd itself */
+    while (n > 1 && parent[n - 1] == '/')
+        n--;
+    parent[n] = '\0';
+    fd = kbox_lx(r, LX__NR_openat, rt->lxdir, (long)parent,
+                 O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0, 0);
+    if (fd < 0)
+        return fd;
+    kbox_lx(r, LX__NR_close, fd, 0, 0, 0, 0, 0);
+    return 0;
+}
+
 static struct kbox_resp h_path2(struct kbox_req *r)
 {
     char p1[KBOX_PATH_MAX], p2[KBOX_PATH_MAX];
@@ -843,8 +884,12 @@ static struct kbox_resp h_path2(struct kbox_req *r)
         if (r1.bound_file || r2.bound_file)
             return kbox_ret(-EBUSY); /* a file bind is a mount point */
         if (r1.kind != KBOX_ROUTE_BIND || r2.kind != KBOX_ROUTE_BIND ||
-            r1.hostdir != r2.hostdir)
-            return kbox_ret(-EXDEV);
+            r1.hostdir != r2.hostdir) {
+            rc = parent_resolves(r, &r1, p1);
+            if (!rc)
+                rc = parent_resolves(r, &r2, p2);
+            return kbox_ret(rc ? rc : -EXDEV);
+        }
         d1 = kbox_route_parent(&r1, l1, sizeof(l1));
         if (d1 < 0)
             return kbox_ret(d1);
