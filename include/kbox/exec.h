@@ -60,6 +60,8 @@ struct kbox_resp kbox_exec_handle_execveat(struct kbox_req *r);
 /* Free what a trampoline's exec was to run (kbox_proc.exec_again). */
 struct kbox_exec_again;
 void kbox_exec_again_free(struct kbox_exec_again *a);
+/* A guest process is gone: its exec gates that never opened go too. */
+void kbox_gate_forget(pid_t child);
 
 /*
  * Find @cmd for the first exec like a shell would: a name with a '/' is

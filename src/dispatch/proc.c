@@ -406,6 +406,7 @@ static void unlink_proc(struct kbox_proc *p)
 static void free_proc(struct kbox_proc *p)
 {
     kbox_exec_forget(p);
+    kbox_gate_forget(p->tgid); /* its exec gates that never opened */
     /* Its stores through shared mappings of image files go to the image. */
     kbox_shmap_proc_gone(p->tgid);
     for (int i = 0; i < p->npending; i++)

@@ -477,6 +477,7 @@ struct kbox_exec_again {
     char exe_path[KBOX_PATH_MAX];
     bool img_where;
     int gate; /* the trampoline copy's gate (gate.c), or -1 */
+    pid_t gate_child;
 };
 
 void kbox_exec_again_free(struct kbox_exec_again *a)
@@ -488,7 +489,7 @@ void kbox_exec_again_free(struct kbox_exec_again *a)
     if (a->interp >= 0)
         close(a->interp);
     if (a->gate >= 0)
-        kbox_gate_close(a->gate);
+        kbox_gate_close(a->gate, a->gate_child);
     free(a);
 }
 
@@ -628,7 +629,7 @@ static int gated_trampoline(pid_t child, int *gate)
         return -1;
     fd = fcntl(*gate, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
-        kbox_gate_close(*gate);
+        kbox_gate_close(*gate, child);
         *gate = -1;
     }
     return fd;
@@ -761,6 +762,7 @@ static int use_trampoline(struct kbox_req *r, uint64_t upath, const char *path,
     a->gate = -1;
     n = alias_refs(r, upath, strlen(room), uargv, uenvp, a->refs,
                    MAX_ALIAS_REFS);
+    a->gate_child = r->pid;
     if (n >= 0 && shares)
         t = gated_trampoline(r->pid, &a->gate);
     if (n < 0 || (t < 0 && ((!n && !script) || (t = trampoline()) < 0))) {
@@ -1124,6 +1126,47 @@ static long reuse_prepared(struct kbox_req *r, struct kbox_exec_again *a,
 }
 
 /*
+ * A program up to this size, run by a child sharing its parent's memory,
+ * goes through a gate as a private copy of itself (copying it is cheaper
+ * than the trampoline's exec: 200 x `cat /dev/null` under dash went from
+ * 0.44 to 0.54 s with the trampoline); a bigger one through the
+ * trampoline.
+ */
+#define GATE_COPY_MAX (512u << 10)
+
+/* Replace *@prog by a gated private copy for @child's exec: true, or
+ * false with *@prog unchanged. */
+static bool gate_program(int *prog, pid_t child, const char *where)
+{
+    struct stat st;
+    void *m;
+    int copy, gate, fd;
+
+    if (fstat(*prog, &st) || !st.st_size || st.st_size > GATE_COPY_MAX)
+        return false;
+    m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, *prog, 0);
+    if (m == MAP_FAILED)
+        return false;
+    copy = make_memfd("kbox-exec", m, (size_t)st.st_size);
+    munmap(m, (size_t)st.st_size);
+    if (copy < 0)
+        return false;
+    gate = kbox_gate_open(copy, child);
+    close(copy);
+    if (gate < 0)
+        return false;
+    fd = fcntl(gate, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        kbox_gate_close(gate, child);
+        return false;
+    }
+    kbox_mapname_note(fd, where);
+    close(*prog);
+    *prog = fd;
+    return true;
+}
+
+/*
  * The process whose memory @r's caller shares (its parent, after vfork or
  * posix_spawn), or 0; /proc is asked once per exec (*@known is -1 until
  * then).
@@ -1272,7 +1315,17 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
     if (!rc && !empty_fd && !again && *exe_lxfd < 0) {
         bool shares = memory_sharer(r, sharer) > 0;
 
-        if (nl > 0 || shares)
+        struct alias_ref refs[MAX_ALIAS_REFS];
+
+        /* No argv entry points into the path (then the trampoline fixes
+         * them: hosts before Linux 6.8 read argv before the program's
+         * open, that is before the gate): the program is the gate. */
+        if (shares && nl == 0 &&
+            alias_refs(r, upath, strlen(room), uargv, uenvp, refs,
+                       MAX_ALIAS_REFS) == 0 &&
+            gate_program(&prog, r->pid, img.where))
+            ;
+        else if (nl > 0 || shares)
             rc = use_trampoline(r, upath, path, room, uargv, uenvp, nl > 0,
                                 shares, &prog, &tramp);
     }

@@ -11,12 +11,14 @@
  * posix_spawn and reported "make: d4/sh: No such file or directory" for
  * every recipe exiting 127.
  *
- * So such a child execs the trampoline (exec.c) from a private copy that
- * kbox holds a write lease on. The host's exec has read the path string
- * when it opens that copy, and the open waits for the lease: kbox is told
- * (a realtime signal to the gate thread, with the fd), puts the string
- * back while the parent still waits for the child, and lets the lease go.
- * The trampoline then execs the program from its own memory.
+ * So such a child execs its program from a private copy that kbox holds
+ * a write lease on (or the trampoline, exec.c, for a big program or a
+ * script). The host's exec has read the path string when it opens that
+ * copy, before it reads argv, and the open waits for the lease: kbox is
+ * told (a realtime signal to the gate thread, with the fd), puts the
+ * string back while the parent still waits for the child, and lets the
+ * lease go; the gate is then closed. argv entries that pointed into the
+ * path read its own bytes again by the time the host copies them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,12 +50,12 @@ static int gate_sig(void)
     return SIGRTMIN + 4;
 }
 
-/* gate_lock held: the lease on @fd is being broken; let it go once the
- * parent of its child has its memory back. */
-static void open_gate_locked(int i)
+/* gate_lock held: let go and forget gate @i */
+static void drop_locked(int i)
 {
-    kbox_exec_restore_now(gates[i].child);
     fcntl(gates[i].fd, F_SETLEASE, F_UNLCK);
+    close(gates[i].fd);
+    gates[i] = gates[--ngates];
 }
 
 /* gate_lock held: is the lease on @fd being broken? (a break pending
@@ -85,10 +87,16 @@ static void *gate_main(void *arg)
         if (sig < 0)
             continue;
         pthread_mutex_lock(&gate_lock);
-        for (int i = 0; i < ngates; i++)
+        for (int i = 0; i < ngates;) {
             if ((sig == SIGIO || gates[i].fd == si.si_fd) &&
-                breaking(gates[i].fd))
-                open_gate_locked(i);
+                breaking(gates[i].fd)) {
+                /* the parent's memory back, then the exec goes on */
+                kbox_exec_restore_now(gates[i].child);
+                drop_locked(i);
+            } else {
+                i++;
+            }
+        }
         pthread_mutex_unlock(&gate_lock);
     }
     return NULL;
@@ -152,16 +160,26 @@ int kbox_gate_open(int copy, pid_t child)
     return fd;
 }
 
-void kbox_gate_close(int fd)
+void kbox_gate_close(int fd, pid_t child)
 {
     pthread_mutex_lock(&gate_lock);
     for (int i = 0; i < ngates; i++) {
-        if (gates[i].fd == fd) {
-            gates[i] = gates[--ngates];
+        if (gates[i].fd == fd && gates[i].child == child) {
+            drop_locked(i);
             break;
         }
     }
-    fcntl(fd, F_SETLEASE, F_UNLCK);
-    close(fd);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+void kbox_gate_forget(pid_t child)
+{
+    pthread_mutex_lock(&gate_lock);
+    for (int i = 0; i < ngates;) {
+        if (gates[i].child == child)
+            drop_locked(i);
+        else
+            i++;
+    }
     pthread_mutex_unlock(&gate_lock);
 }

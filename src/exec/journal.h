@@ -78,12 +78,13 @@ void kbox_exec_restore_now(pid_t child);
 
 /*
  * Exec gates (gate.c): a read-only file of @copy (a private copy of the
- * exec trampoline, ours) holding a write lease, so that the host's exec
- * opening it waits until kbox has put back @child's parent's memory.
- * Returns that file's fd (ours, kept until kbox_gate_close), or -1.
+ * program or of the exec trampoline, ours) holding a write lease, so
+ * that the host's exec opening it waits until kbox has put back @child's
+ * parent's memory. Returns that file's fd (the gate's: closed when the
+ * gate opens, by kbox_gate_close, or by kbox_gate_forget), or -1.
  */
 int kbox_gate_open(int copy, pid_t child);
-void kbox_gate_close(int fd);
+void kbox_gate_close(int fd, pid_t child);
 
 /* Does @pid share its memory with its parent (vfork, posix_spawn)? */
 bool kbox_exec_shares_parent_memory(pid_t pid, pid_t *parent);

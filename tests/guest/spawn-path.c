@@ -23,12 +23,14 @@
 
 extern char **environ;
 
-/* posix_spawn @path with argv[0] = the same string (as make does); the
- * copy is taken before any other call. 0 when it matched and ran. */
-static int spawn_copy(const char *want, char *copy, size_t len)
+/* posix_spawn @path with argv[0] = the same string (as make does), or
+ * another one with @argv0 (as a shell's PATH search does); the copy is
+ * taken before any other call. 0 when it matched and ran. */
+static int spawn_copy_as(const char *want, const char *argv0, char *copy,
+                         size_t len)
 {
     char *path = strdup(want);
-    char *av[] = { path, NULL };
+    char *av[] = { argv0 ? (char *)argv0 : path, NULL };
     pid_t pid;
     int st = -1, rc;
 
@@ -38,6 +40,11 @@ static int spawn_copy(const char *want, char *copy, size_t len)
         waitpid(pid, &st, 0);
     free(path);
     return rc || !WIFEXITED(st) || WEXITSTATUS(st) ? -1 : 0;
+}
+
+static int spawn_copy(const char *want, char *copy, size_t len)
+{
+    return spawn_copy_as(want, NULL, copy, len);
 }
 
 static int vfork_copy(const char *want, char *copy, size_t len)
@@ -91,6 +98,11 @@ int main(int argc, char **argv)
         rc = vfork_copy(paths[i], copy, sizeof(copy));
         check(rc == 0 && strcmp(copy, paths[i]) == 0,
               "vfork+execve %s: the path right after is '%s'", paths[i], copy);
+        rc = spawn_copy_as(paths[i], "prog", copy, sizeof(copy));
+        check(rc == 0 && strcmp(copy, paths[i]) == 0,
+              "posix_spawn %s with argv[0] 'prog': the path right after is "
+              "'%s'",
+              paths[i], copy);
     }
     {
         int rc = spawn_copy(argv[1], copy, sizeof(copy));
