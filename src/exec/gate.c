@@ -28,10 +28,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "journal.h"
+#include "kbox/dispatch.h"
 
 #define GATES 256
 
@@ -182,4 +185,45 @@ void kbox_gate_forget(pid_t child)
             i++;
     }
     pthread_mutex_unlock(&gate_lock);
+}
+
+/*
+ * A program up to this size, run by a child sharing its parent's memory,
+ * goes through a gate as a private copy of itself (copying it is cheaper
+ * than the trampoline's exec: 200 x `cat /dev/null` under dash went from
+ * 0.44 to 0.54 s with the trampoline); a bigger one through the
+ * trampoline.
+ */
+#define GATE_COPY_MAX (512u << 10)
+
+/* Replace *@prog by a gated private copy for @child's exec: true, or
+ * false with *@prog unchanged. */
+bool kbox_gate_program(int *prog, pid_t child, const char *where)
+{
+    struct stat st;
+    void *m;
+    int copy, gate, fd;
+
+    if (fstat(*prog, &st) || !st.st_size || st.st_size > GATE_COPY_MAX)
+        return false;
+    m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, *prog, 0);
+    if (m == MAP_FAILED)
+        return false;
+    copy = kbox_exec_memfd("kbox-exec", m, (size_t)st.st_size);
+    munmap(m, (size_t)st.st_size);
+    if (copy < 0)
+        return false;
+    gate = kbox_gate_open(copy, child);
+    close(copy);
+    if (gate < 0)
+        return false;
+    fd = fcntl(gate, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        kbox_gate_close(gate, child);
+        return false;
+    }
+    kbox_mapname_note(fd, where);
+    close(*prog);
+    *prog = fd;
+    return true;
 }

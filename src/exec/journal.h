@@ -86,6 +86,17 @@ void kbox_exec_restore_now(pid_t child);
 int kbox_gate_open(int copy, pid_t child);
 void kbox_gate_close(int fd, pid_t child);
 
+/* A new sealed memfd holding @len bytes of @buf (exec.c), or -errno. */
+int kbox_exec_memfd(const char *name, const void *buf, size_t len);
+/* A new fd of the exec trampoline, or -1; one of a private copy behind a
+ * gate for @child's exec, its gate in *@gate (trampoline.c). */
+int kbox_tramp_fd(void);
+int kbox_tramp_gated(pid_t child, int *gate);
+/* Replace *@prog by a gated private copy of it for @child's exec (a
+ * program up to 512 KiB; named @where in maps): true, or false with
+ * *@prog unchanged (gate.c). */
+bool kbox_gate_program(int *prog, pid_t child, const char *where);
+
 /* Does @pid share its memory with its parent (vfork, posix_spawn)? */
 bool kbox_exec_shares_parent_memory(pid_t pid, pid_t *parent);
 
