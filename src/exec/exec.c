@@ -32,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -972,6 +973,26 @@ static long reuse_prepared(struct kbox_req *r, struct kbox_exec_again *a,
 }
 
 /*
+ * Does the host's execve open the program before it reads argv (Linux 6.8,
+ * "execve: open the executable file before doing anything else")?
+ */
+static bool host_opens_before_argv(void)
+{
+    static int v = -1;
+
+    if (v < 0) {
+        struct utsname u;
+        int major = 0, minor = 0;
+
+        if (!uname(&u))
+            sscanf(u.release, "%d.%d", &major, &minor);
+        __atomic_store_n(&v, major > 6 || (major == 6 && minor >= 8),
+                         __ATOMIC_RELAXED);
+    }
+    return v == 1;
+}
+
+/*
  * The process whose memory @r's caller shares (its parent, after vfork or
  * posix_spawn), or 0; /proc is asked once per exec (*@known is -1 until
  * then).
@@ -998,7 +1019,7 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
     bool empty_fd = false, img_where = false;
     struct kbox_script_info si[SCRIPT_LEVELS];
     int nl = 0; /* #! levels */
-    bool tramp = false;
+    bool tramp = false, gated = false;
     /* bytes at upath: the path, or the trampoline's buffer */
     char room[KBOX_PATH_MAX];
 
@@ -1119,17 +1140,20 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
     }
     if (!rc && !empty_fd && !again && *exe_lxfd < 0) {
         bool shares = memory_sharer(r, sharer) > 0;
-
         struct alias_ref refs[MAX_ALIAS_REFS];
 
-        /* No argv entry points into the path (then the trampoline fixes
-         * them: hosts before Linux 6.8 read argv before the program's
-         * open, that is before the gate): the program is the gate. */
+        /*
+         * The program is the gate when argv is read after it opens (the
+         * path is its own again by then): on Linux 6.8 and later, which
+         * open the program before reading argv, or when no argv entry
+         * points into the path. Else the trampoline fixes those entries.
+         */
         if (shares && nl == 0 &&
-            alias_refs(r, upath, strlen(room), uargv, uenvp, refs,
-                       MAX_ALIAS_REFS) == 0 &&
+            (host_opens_before_argv() ||
+             alias_refs(r, upath, strlen(room), uargv, uenvp, refs,
+                        MAX_ALIAS_REFS) == 0) &&
             kbox_gate_program(&prog, r->pid, img.where))
-            ;
+            gated = true;
         else if (nl > 0 || shares)
             rc = use_trampoline(r, upath, path, room, uargv, uenvp, nl > 0,
                                 shares, &prog, &tramp);
@@ -1195,8 +1219,9 @@ prepared:
             (dirfd != AT_FDCWD && r->nr == SYS_execveat))
             return kbox_ret(-ENAMETOOLONG);
         rc = ensure_alias(gfd, name);
-        /* a trampoline's exec puts the entries right (fix_alias_refs) */
-        if (!rc && !tramp)
+        /* a trampoline's exec puts the entries right (fix_alias_refs);
+         * a gate puts the path back before the host reads argv */
+        if (!rc && !tramp && !gated)
             rc = relocate_aliases(r, j, upath, room, uargv, uenvp);
         if (rc)
             return kbox_ret(rc);

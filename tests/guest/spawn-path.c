@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,44 @@ static int vfork_copy(const char *want, char *copy, size_t len)
     return !WIFEXITED(st) || WEXITSTATUS(st) ? -1 : 0;
 }
 
+/*
+ * The child's own argv[0] when it is the path string itself (posix_spawn
+ * and vfork): sh writes its /proc/self/cmdline to @out. 0 when it read
+ * @want.
+ */
+static int child_argv0(const char *want, const char *out, bool use_vfork)
+{
+    char cmd[512], got[256];
+    char *path = strdup(want);
+    char *av[] = { path, "-c", cmd, NULL };
+    pid_t pid = -1;
+    int st = -1;
+    FILE *f;
+
+    snprintf(cmd, sizeof(cmd), "tr '\\0' '\\n' </proc/$$/cmdline >%s", out);
+    if (use_vfork) {
+        pid = vfork();
+        if (pid == 0) {
+            execve(path, av, environ);
+            _exit(127);
+        }
+    } else if (posix_spawn(&pid, path, NULL, NULL, av, environ)) {
+        pid = -1;
+    }
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    free(path);
+    f = fopen(out, "r");
+    if (!f || !fgets(got, sizeof(got), f)) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    got[strcspn(got, "\n")] = '\0';
+    return WIFEXITED(st) && !WEXITSTATUS(st) && !strcmp(got, want) ? 0 : -1;
+}
+
 static int mismatches[2];
 
 static void *spawner(void *arg)
@@ -118,6 +157,12 @@ int main(int argc, char **argv)
               "posix_spawn of a relative path: the path right after is '%s'",
               copy);
     }
+    snprintf(copy, sizeof(copy), "%s.argv0", argv[1]);
+    check(child_argv0("/bin/sh", copy, false) == 0,
+          "posix_spawn: the child's argv[0] is the path it was given");
+    check(child_argv0("/bin/sh", copy, true) == 0,
+          "vfork+execve: the child's argv[0] is the path it was given");
+    unlink(copy);
     pthread_create(&a, NULL, spawner, (void *)0);
     pthread_create(&b, NULL, spawner, (void *)1);
     pthread_join(a, NULL);
