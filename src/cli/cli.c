@@ -211,7 +211,7 @@ int kbox_cli_parse(int argc, char **argv, struct kbox_opts *o, FILE *out,
                    char *err, size_t errlen)
 {
     static char *sh_argv[4];
-    bool profile_set = false;
+    bool profile_set = false, root_flag = false;
     int c, rc;
 
     memset(o, 0, sizeof(*o));
@@ -303,6 +303,7 @@ int kbox_cli_parse(int argc, char **argv, struct kbox_opts *o, FILE *out,
             break;
         case '0':
             o->root_id = true;
+            root_flag = true;
             break;
         case OPT_CHANGE_ID: {
             const char *colon = strchr(optarg, ':');
@@ -399,7 +400,13 @@ int kbox_cli_parse(int argc, char **argv, struct kbox_opts *o, FILE *out,
         goto bad;
     }
     if (o->root_id && o->change_id) {
-        rc = fail(err, errlen, "-0/--root-id and --change-id conflict");
+        /* -S is -R with root's identity: say how to get the profile as
+         * another user (every new user tried -S --change-id) */
+        rc = fail(err, errlen,
+                  root_flag ? "-0/--root-id and --change-id conflict"
+                            : "-S runs the guest as root; for another user "
+                              "use -R IMAGE --change-id UID:GID (the same "
+                              "mounts)");
         goto bad;
     }
     o->argv = argv + optind;

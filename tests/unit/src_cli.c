@@ -123,6 +123,10 @@ KTEST(ids)
           KBOX_CLI_USAGE);
     KT_EQ(parse(ARGV("-r", "x.img", "-0", "--change-id", "1:1", "--", "id")),
           KBOX_CLI_USAGE);
+    /* -S with --change-id: the message says how to get the mounts */
+    KT_EQ(parse(ARGV("-S", "x.img", "--change-id", "1:1", "--", "id")),
+          KBOX_CLI_USAGE);
+    KT_ASSERT(strstr(errbuf, "-R IMAGE --change-id") != NULL);
     KT_EQ(parse(ARGV("-r", "x.img", "-0", "--", "id")), KBOX_CLI_OK);
     KT_EQ(o.root_id, 1);
     kbox_cli_free(&o);
