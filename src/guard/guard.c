@@ -12,6 +12,11 @@
  * SIGKILL through every pidfd in that table and exits. A normal exit,
  * once every guest process is gone, stops it first (kbox_guard_stop).
  *
+ * It has a process group of its own: a SIGKILL to kbox's group (timeout
+ * -s KILL, kill -9 -PGID) took the guard down with kbox, and the guest's
+ * daemons, which had left that group (setsid), ran on half-dead (nginx
+ * held its port and answered nothing).
+ *
  * Its exit signal is 0, so kbox's waits for guest processes (waitid
  * without __WALL) never see it. It makes raw system calls only: it is a
  * copy of kbox's memory taken at any point, locks and all.
@@ -93,6 +98,7 @@ static void guard_main(pid_t kbox)
     /* Ctrl-C, SIGTERM to the process group: for kbox, not for us. */
     sigfillset(&all);
     rsys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, 0, sizeof(long));
+    rsys(SYS_setpgid, 0, 0, 0, 0); /* kbox sets it too: either is first */
     rsys(SYS_prctl, PR_SET_NAME, (long)"kbox-guard", 0, 0);
     rsys(SYS_prctl, PR_SET_PDEATHSIG, GUARD_SIG, 0, 0);
     sigemptyset(&one);
@@ -115,6 +121,7 @@ int kbox_guard_start(void)
         return -errno;
     if (pid == 0)
         guard_main(kbox); /* does not return */
+    setpgid((pid_t)pid, (pid_t)pid);
     guard_pid = (pid_t)pid;
     return 0;
 }

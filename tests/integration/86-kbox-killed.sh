@@ -29,6 +29,27 @@ no_leftovers "$m" "$img"
 pkill -9 -f -- "$m" 2>/dev/null # what a failed run left
 check "the image can be opened again" \
 	sh -c "'$KBOX' -r '$img' -- /bin/true"
+# SIGKILL to kbox's whole process group (timeout -s KILL, kill -9 -PGID)
+# took the guard down too, and a guest daemon that had left the group
+# (setsid) ran on half-dead: nginx held its port and answered nothing.
+setsid bash -c "exec '$KBOX' -S '$img' -- /bin/sh -c 'busybox setsid sleep $m.2 & echo started; sleep $m.3'" \
+	>"$TMP/g.out" 2>&1 </dev/null &
+for _ in $(seq 100); do
+	pgrep -f -- "sleep $m.2" >/dev/null && grep -q started "$TMP/g.out" && break
+	sleep 0.1
+done
+pgrep -f -- "sleep $m.2" >/dev/null && pass "a guest daemon in its own session runs" ||
+	fail "the setsid sleeper did not start" "$TMP/g.out"
+gpid=$(pgrep -f -- "sleep $m.3" | head -1)
+pg=$(ps -o pgid= -p "$gpid" 2>/dev/null | tr -d ' ')
+[ -n "$pg" ] && kill -9 -- "-$pg"
+for _ in $(seq 50); do
+	pgrep -f -- "sleep $m.2" >/dev/null || break
+	sleep 0.1
+done
+pgrep -f -- "sleep $m.2" >/dev/null && fail "the daemon outlived a group SIGKILL of kbox" ||
+	pass "a group SIGKILL of kbox ends the daemon too"
+pkill -9 -f -- "$m.2" 2>/dev/null
 # Signals that would end kbox at once (SIGUSR1, SIGALRM, ...) go to the
 # guest, as if kbox were its command: the guest ends by it and what it
 # wrote is in the image (kbox died on the spot, unsynced).
