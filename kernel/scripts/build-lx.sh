@@ -25,12 +25,20 @@ SRC=$CACHE/linux-$PKGVER
 OBJ=$CACHE/lx-obj-$(echo "$PKGVER" | sha256sum | cut -c1-8)
 ART=$CACHE/lx-$INPUTS_HASH
 
+# Copy only what changed: a fresh mtime on every run made make rebuild all
+# of kbox each time.
+copy_changed() { # SRC... DIR
+	local dir=${*: -1} f
+	for f in "${@:1:$#-1}"; do
+		cmp -s "$f" "$dir/$(basename "$f")" || cp "$f" "$dir/"
+	done
+}
+
 install_out() {
 	mkdir -p "$OUT/include/lx"
-	cp "$ART/liblx.a" "$OUT/liblx.a"
-	cp "$ART/include/lx/"*.h "$OUT/include/lx/"
-	cp "$ART/allowed-undefined.txt" "$ART/public-symbols.txt" "$OUT/"
-	echo "$ART" > "$OUT/cache-dir"
+	copy_changed "$ART/liblx.a" "$ART/allowed-undefined.txt" "$ART/public-symbols.txt" "$OUT"
+	copy_changed "$ART/include/lx/"*.h "$OUT/include/lx"
+	[ "$(cat "$OUT/cache-dir" 2>/dev/null)" = "$ART" ] || echo "$ART" > "$OUT/cache-dir"
 }
 
 if [ -f "$ART/liblx.a" ]; then

@@ -203,13 +203,138 @@ static int image_groups(struct lx_task *t, unsigned uid, unsigned gid,
     return n;
 }
 
+static long tsys6(struct lx_task *t, long nr, long a0, long a1, long a2,
+                  long a3, long a4)
+{
+    long args[6] = { a0, a1, a2, a3, a4, 0 };
+
+    return lx_task_syscall(t, nr, args);
+}
+
+/*
+ * Directories kbox made for bind places the image lacked, parents first,
+ * each with whether a kbox-bind trap covers it: removed at halt. The
+ * mark survives a kbox that was killed, so the next run takes such a
+ * leftover for its own and removes it then. A made directory whose
+ * parent kbox did not make keeps that parent's times, to put back.
+ */
+#define GLUE_MARK "trusted.kbox.mountpoint"
+#define GLUE_MAX  64
+static struct glue {
+    char *path;
+    bool trap, top;
+    struct timespec parent_times[2];
+} glue[GLUE_MAX];
+static int nglue;
+
+static bool glue_marked(struct lx_task *root, const char *path)
+{
+    char v[4];
+
+    return tsys6(root, LX__NR_lgetxattr, (long)path, (long)GLUE_MARK, (long)v,
+                 sizeof(v), 0) >= 0;
+}
+
+/*
+ * Make the directories bind place @norm lacks in the image, as mount
+ * points are made for a container's binds (systemd-nspawn, bwrap), so
+ * `ls`, find and getcwd's walks see the bind. Until the sixteenth session
+ * such a bind was reached by its text only: `-b $PWD:/work` was missing
+ * from `ls /` and /proc/mounts, find never entered it, and the directories
+ * above a deeper one (/opt/a of /opt/a/b) did not exist. Only real
+ * directories are walked (no symlink on the way); a read-only image keeps
+ * the text-only routing. True when @norm is a directory now.
+ */
+static bool glue_make(struct lx_task *root, const char *norm, int verbose)
+{
+    char cur[KBOX_PATH_MAX];
+    const char *p = norm;
+    size_t len = 0;
+    bool made_parent = false;
+
+    for (;;) {
+        struct statx sx;
+        const char *end;
+        long rc;
+
+        while (*p == '/')
+            p++;
+        if (!*p)
+            return true;
+        end = strchrnul(p, '/');
+        if (len + 1 + (size_t)(end - p) >= sizeof(cur))
+            return false;
+        cur[len++] = '/';
+        memcpy(cur + len, p, (size_t)(end - p));
+        len += (size_t)(end - p);
+        cur[len] = '\0';
+        p = end;
+        rc = tsys6(root, LX__NR_statx, AT_FDCWD, (long)cur, AT_SYMLINK_NOFOLLOW,
+                   STATX_BASIC_STATS, (long)&sx);
+        if (rc == 0) {
+            long fd =
+                tsys6(root, LX__NR_openat, AT_FDCWD, (long)cur,
+                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0, 0);
+
+            if (fd < 0)
+                return false; /* a symlink or no directory */
+            tsys6(root, LX__NR_close, fd, 0, 0, 0, 0);
+            if (nglue < GLUE_MAX && glue_marked(root, cur)) {
+                glue[nglue].path = strdup(cur); /* a killed run's */
+                glue[nglue].trap = glue[nglue].top = false;
+                if (glue[nglue].path)
+                    nglue++;
+                made_parent = true;
+            }
+            continue;
+        }
+        if (rc != -ENOENT || nglue >= GLUE_MAX)
+            return false;
+        glue[nglue].top = false;
+        if (!made_parent) {
+            char parent[KBOX_PATH_MAX];
+            char *slash;
+
+            memcpy(parent, cur, len + 1);
+            slash = strrchr(parent, '/');
+            if (slash == parent)
+                slash[1] = '\0';
+            else
+                *slash = '\0';
+            /* its times, to put back once the directory is gone */
+            if (tsys6(root, LX__NR_statx, AT_FDCWD, (long)parent,
+                      AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, (long)&sx) == 0) {
+                glue[nglue].parent_times[0].tv_sec = sx.stx_atime.tv_sec;
+                glue[nglue].parent_times[0].tv_nsec = sx.stx_atime.tv_nsec;
+                glue[nglue].parent_times[1].tv_sec = sx.stx_mtime.tv_sec;
+                glue[nglue].parent_times[1].tv_nsec = sx.stx_mtime.tv_nsec;
+                glue[nglue].top = true;
+            }
+        }
+        rc = tsys6(root, LX__NR_mkdirat, AT_FDCWD, (long)cur, 0755, 0, 0);
+        if (rc < 0) {
+            if (verbose)
+                fprintf(stderr, "kbox: bind place %s stays text-only: %s\n",
+                        norm, lx_strerror(rc));
+            return false;
+        }
+        tsys6(root, LX__NR_lsetxattr, (long)cur, (long)GLUE_MARK, (long)"1", 1,
+              0);
+        made_parent = true;
+        glue[nglue].path = strdup(cur);
+        glue[nglue].trap = false;
+        if (glue[nglue].path)
+            nglue++;
+    }
+}
+
 /*
  * Mark each bind's place in the image with a kbox-bind mount
  * (kernel/arch/lx/fs/bindtrap.c): walks lx does itself - through a
  * symlink into the bind, from a directory the guest holds above it - stop
  * there with EXDEV and the supervisor takes them to the bind. Only where
  * the image has a directory at exactly that path (no symlink on the
- * way): kbox never creates one in the image.
+ * way), made by glue_make() where it had none.
  */
 static void bind_traps(const struct kbox_opts *o)
 {
@@ -222,6 +347,9 @@ static void bind_traps(const struct kbox_opts *o)
 
         if (kbox_path_normalize(dst, norm, sizeof(norm), false, NULL) < 0 ||
             !strcmp(norm, "/"))
+            continue;
+        if (!o->binds[i].file && !o->readonly &&
+            !glue_make(root, norm, o->verbose))
             continue;
         fd = tsys(root, LX__NR_openat, AT_FDCWD, (long)norm,
                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -236,7 +364,41 @@ static void bind_traps(const struct kbox_opts *o)
         if (rc < 0 && o->verbose)
             fprintf(stderr, "kbox: warning: marking bind %s: %s\n", norm,
                     lx_strerror(rc));
+        for (int g = 0; rc == 0 && g < nglue; g++)
+            if (!strcmp(glue[g].path, norm))
+                glue[g].trap = true;
     }
+}
+
+/*
+ * Take away what glue_make() made, deepest first, each once its trap is
+ * unmounted; a directory the guest filled (beside a deeper bind) stays.
+ * A parent kbox did not make gets its times back.
+ */
+static void glue_remove(void)
+{
+    struct lx_task *root = lx_task_root();
+
+    for (int i = nglue - 1; i >= 0; i--) {
+        struct glue *g = &glue[i];
+
+        if (g->trap)
+            tsys(root, LX__NR_umount2, (long)g->path, 0, 0);
+        if (tsys(root, LX__NR_unlinkat, AT_FDCWD, (long)g->path,
+                 AT_REMOVEDIR) == 0 &&
+            g->top) {
+            char *slash = strrchr(g->path, '/');
+
+            if (slash == g->path)
+                slash[1] = '\0';
+            else
+                *slash = '\0';
+            tsys6(root, LX__NR_utimensat, AT_FDCWD, (long)g->path,
+                  (long)g->parent_times, AT_SYMLINK_NOFOLLOW, 0);
+        }
+        free(g->path);
+    }
+    nglue = 0;
 }
 
 int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
@@ -371,6 +533,7 @@ int kbox_image_halt(int verbose)
 
     /* Sync and unmount are kernel-thread hand-offs too (see main). */
     lx_pin_threads(1);
+    glue_remove();
     rc = lx_halt();
 
     if (rc < 0) {
