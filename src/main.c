@@ -414,6 +414,7 @@ int main(int argc, char **argv)
     step("image open");
     if (kbox_image_setup(&o, img_fd, &booted))
         goto out;
+    kbox_sup.host_pts = kbox_image_host_pts();
     step("kernel booted, image mounted");
     task = kbox_image_guest_task(&o);
     if (!task)

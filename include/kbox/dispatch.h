@@ -172,6 +172,7 @@ struct kbox_sup {
     int hostdev_dir;    /* O_PATH fd of the host /dev, or -1 */
     int hostproc_dir;   /* O_PATH fd of the host /proc, or -1 */
     int hostcpu_dir;    /* O_PATH fd of host /sys/devices/system/cpu, or -1 */
+    bool host_pts;      /* lx's /dev/pts is a trap: walks go to the host's */
     int *bind_dirs;     /* O_PATH fds of bind sources */
     char exec_dir[256]; /* host dir with the exec alias symlinks */
     struct lx_task *holder; /* keeps image files in flight in SCM_RIGHTS */

@@ -28,4 +28,7 @@ char *kbox_image_slurp(struct lx_task *t, const char *path);
 /* Sync, unmount, halt. Returns 0 or -1 (message printed). */
 int kbox_image_halt(int verbose);
 
+/* Whether lx's /dev/pts is a kbox-bind trap standing for the host's. */
+bool kbox_image_host_pts(void);
+
 #endif

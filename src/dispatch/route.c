@@ -75,7 +75,8 @@ static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
      * pids are host pids): what is relative to one is routed as the
      * absolute path, ".." and all (find /proc/self). */
     if (kbox_path_beneath(hp, "/proc", NULL) ||
-        kbox_path_beneath(hp, "/sys/devices/system/cpu", NULL)) {
+        kbox_path_beneath(hp, "/sys/devices/system/cpu", NULL) ||
+        (kbox_sup.host_pts && kbox_path_beneath(hp, "/dev/pts", NULL))) {
         snprintf(g, sizeof(g), "%s/%s", hp, path);
         if (kbox_path_normalize(g, out, outlen, false, NULL) < 0)
             return -ENAMETOOLONG;
@@ -713,7 +714,7 @@ int kbox_route_path(struct kbox_req *r, int dirfd, const char *path,
 {
     int rc = route_lexically(r, dirfd, path, rt);
 
-    if (!kbox_sup.opts->nbinds)
+    if (!kbox_sup.opts->nbinds && !kbox_sup.host_pts)
         return rc;
     free(r->lx_walk);
     r->lx_walk = NULL;
@@ -730,7 +731,7 @@ char *kbox_lx_bind_path(struct kbox_req *r, int *err)
     char left[KBOX_PATH_MAX], cur[KBOX_PATH_MAX], cand[KBOX_PATH_MAX];
     char target[KBOX_PATH_MAX], base[KBOX_PATH_MAX];
     const char *p, *end;
-    int links = 0, n;
+    int links = 0, n, k;
 
     *err = 0;
     if (!r->lx_walk)
@@ -772,12 +773,23 @@ char *kbox_lx_bind_path(struct kbox_req *r, int *err)
             *err = -ENAMETOOLONG;
             return NULL;
         }
-        if (kbox_path_route(cand, o->binds, o->nbinds, false).route ==
-            KBOX_ROUTE_BIND) {
+        k = kbox_path_route(cand, o->binds, o->nbinds, kbox_sup.host_pts).route;
+        if (k != KBOX_ROUTE_LX) { /* a bind, or the host's /dev/pts */
             char *out = malloc(KBOX_PATH_MAX);
 
             if (out && snprintf(out, KBOX_PATH_MAX, "%s%s", cand, end) >=
                            KBOX_PATH_MAX) {
+                free(out);
+                out = NULL;
+                *err = -ENAMETOOLONG;
+            }
+            /* /dev/pts/.. is /dev, in lx: the text decides there (bind
+             * paths have their own "." and ".." handling) */
+            if (out && k == KBOX_ROUTE_HOSTDEV &&
+                (snprintf(target, sizeof(target), "%s", out) >=
+                     (int)sizeof(target) ||
+                 kbox_path_normalize(target, out, KBOX_PATH_MAX, false, NULL) <
+                     0)) {
                 free(out);
                 out = NULL;
                 *err = -ENAMETOOLONG;

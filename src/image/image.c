@@ -401,6 +401,13 @@ static void glue_remove(void)
     nglue = 0;
 }
 
+static bool host_pts;
+
+bool kbox_image_host_pts(void)
+{
+    return host_pts;
+}
+
 int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
 {
     struct lx_boot_opts bo;
@@ -447,8 +454,19 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
                       o->verbose);
         profile_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL,
                       o->verbose);
-        profile_mount("devpts", "/dev/pts", "devpts", MS_NOSUID, NULL,
-                      o->verbose);
+        /*
+         * The guest's ptys are the host's (kbox opens /dev/ptmx for it):
+         * lx's own devpts was empty, and a walk lx did into it - a
+         * symlink to /dev/pts/N (socat's PTY,link=), a name relative to
+         * /dev - ended there with ENOENT, and `ls /dev/pts` missed the
+         * guest's terminals. A kbox-bind trap sends such walks to the
+         * host's /dev/pts, as the text of /dev/pts paths always went.
+         */
+        host_pts = lx_mount("devpts", "/dev/pts", "kbox-bind",
+                            MS_NOSUID | MS_NOEXEC, NULL) == 0;
+        if (!host_pts)
+            profile_mount("devpts", "/dev/pts", "devpts", MS_NOSUID, NULL,
+                          o->verbose);
         profile_mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
                       "mode=1777", o->verbose);
         dev_links(o->verbose);

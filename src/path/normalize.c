@@ -193,14 +193,10 @@ bool kbox_path_hostdev_allowed(const char *name)
     for (int i = 0; hostdev_allow[i]; i++)
         if (strcmp(name, hostdev_allow[i]) == 0)
             return true;
-    /* /dev/pts/N */
-    if (strncmp(name, "pts/", 4) == 0 && name[4]) {
-        for (const char *p = name + 4; *p; p++)
-            if (*p < '0' || *p > '9')
-                return false;
+    /* the host's /dev/pts and what is in it (N, ptmx) */
+    if (!strcmp(name, "pts"))
         return true;
-    }
-    return false;
+    return strncmp(name, "pts/", 4) == 0 && name[4] && !strchr(name + 4, '/');
 }
 
 struct kbox_route_result kbox_path_route(const char *path,
