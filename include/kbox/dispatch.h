@@ -439,8 +439,9 @@ void kbox_scm_guest(unsigned long ino, struct ucred *uc);
 /* A guest process is gone: what it sent still carries its ids. */
 void kbox_scm_gone(pid_t tgid, struct lx_task *t);
 /* A guest process killed: the core files the host wrote for it in kbox's
- * private directory go to its cwd in the guest (core.c). */
-void kbox_core_collect(pid_t tgid, struct lx_task *t);
+ * private directory go to its cwd in the guest, @bind_cwd when that is in
+ * a bind ("" if not; core.c). */
+void kbox_core_collect(pid_t tgid, struct lx_task *t, const char *bind_cwd);
 struct sockaddr_un;
 int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
                         struct sockaddr_un *out);

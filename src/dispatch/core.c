@@ -16,18 +16,22 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
 #include <lx/uapi.h>
 
+#include "kbox/cli.h"
 #include "kbox/dispatch.h"
+#include "kbox/path.h"
 
 static long tsys(struct lx_task *t, long nr, long a0, long a1, long a2, long a3)
 {
@@ -68,22 +72,68 @@ static bool has_number(const char *name, long pid)
     return false;
 }
 
-/* Copy host file @name in @dir to the same name in @t's cwd. */
-static void move_core(int dir, const char *name, struct lx_task *t)
+/*
+ * The host directory of a cwd in a bind, opened beneath the bind's source
+ * as every bind path is, or -1. Until the sixteenth session such a core
+ * was written into the image directory the bind hides.
+ */
+static int bind_dir(const char *bind_cwd)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    struct kbox_route_result res;
+    struct open_how how;
+
+    if (!bind_cwd[0] || !o)
+        return -1;
+    res = kbox_path_route(bind_cwd, o->binds, o->nbinds, false);
+    if (res.route != KBOX_ROUTE_BIND || o->binds[res.bind_index].file)
+        return -1;
+    memset(&how, 0, sizeof(how));
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    return (int)syscall(SYS_openat2, kbox_sup.bind_dirs[res.bind_index],
+                        *res.rest ? res.rest : ".", &how, sizeof(how));
+}
+
+/* One write of @n bytes to the core: to lx's file @out, or host fd @hout. */
+static long core_write(struct lx_task *t, long out, int hout, const char *p,
+                       size_t n)
+{
+    if (hout >= 0)
+        return write(hout, p, n) < 0 ? -errno : (long)n;
+    return tsys(t, LX__NR_write, out, (long)p, (long)n, 0);
+}
+
+/* Copy host file @name in @dir to the same name in @t's cwd, or in host
+ * directory @hdir (a cwd in a bind), owned by the process's ids there
+ * when kbox may give them. */
+static void move_core(int dir, const char *name, struct lx_task *t, int hdir)
 {
     static char buf[1 << 20];
-    int in = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int in = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), hout = -1;
     long out = -1;
     ssize_t n = 0;
 
-    if (in >= 0) {
+    if (in >= 0 && hdir >= 0) {
+        unsigned int uid, gid;
+
+        unlinkat(hdir, name, 0);
+        hout =
+            openat(hdir, name,
+                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (hout >= 0 && geteuid() == 0 && lx_task_ids(t, &uid, &gid) == 0 &&
+            fchown(hout, uid, gid)) {
+            /* the host refused: kbox's ids stay */
+        }
+        out = hout >= 0 ? 0 : -1;
+    } else if (in >= 0) {
         tsys(t, LX__NR_unlinkat, AT_FDCWD, (long)name, 0, 0);
         out = tsys(t, LX__NR_openat, AT_FDCWD, (long)name,
                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     }
     while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0) {
         for (ssize_t off = 0; off < n;) {
-            long w = tsys(t, LX__NR_write, out, (long)(buf + off), n - off, 0);
+            long w = core_write(t, out, hout, buf + off, (size_t)(n - off));
 
             if (w <= 0) {
                 n = -1;
@@ -94,16 +144,19 @@ static void move_core(int dir, const char *name, struct lx_task *t)
         if (n < 0)
             break;
     }
-    if (out >= 0)
+    if (hout >= 0)
+        close(hout);
+    else if (out >= 0)
         tsys(t, LX__NR_close, out, 0, 0, 0);
     if (in >= 0)
         close(in);
     unlinkat(dir, name, 0);
 }
 
-void kbox_core_collect(pid_t tgid, struct lx_task *t)
+void kbox_core_collect(pid_t tgid, struct lx_task *t, const char *bind_cwd)
 {
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    int hdir = -1;
     bool by_pid;
     DIR *d;
     struct dirent *de;
@@ -117,9 +170,13 @@ void kbox_core_collect(pid_t tgid, struct lx_task *t)
         /* kbox's own entries are directories (aliases) and sockets */
         if (de->d_type != DT_REG || (by_pid && !has_number(de->d_name, tgid)))
             continue;
-        move_core(dirfd(d), de->d_name, t);
+        if (hdir < 0)
+            hdir = bind_dir(bind_cwd);
+        move_core(dirfd(d), de->d_name, t, hdir);
     }
     if (d)
         closedir(d);
+    if (hdir >= 0)
+        close(hdir);
     pthread_mutex_unlock(&lock);
 }

@@ -414,7 +414,7 @@ static void free_proc(struct kbox_proc *p)
     kbox_thread_free(p);
     kbox_scm_gone(p->tgid, p->task);
     if (!p->exited)
-        kbox_core_collect(p->tgid, p->task); /* killed: its core, if any */
+        kbox_core_collect(p->tgid, p->task, p->bind_cwd); /* killed */
     if (p->task)
         lx_task_exit(p->task);
     kbox_fdt_put(p->fdt);
