@@ -194,6 +194,8 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r);
 void kbox_inflight_begin(struct kbox_req *r);
 struct kbox_resp kbox_inflight_end(struct kbox_req *r, struct kbox_resp resp);
 void kbox_inflight_scan(void);
+/* Is a request of thread @tid being served now (received, not replied)? */
+bool kbox_inflight_has(pid_t tid);
 
 /* In lx task @to, a new fd for the open file @from_fd of task @from
  * (close-on-exec in lx with @cloexec). */

@@ -128,6 +128,21 @@ struct kbox_resp kbox_inflight_end(struct kbox_req *r, struct kbox_resp resp)
     return resp;
 }
 
+bool kbox_inflight_has(pid_t tid)
+{
+    int n = __atomic_load_n(&nslots, __ATOMIC_RELAXED);
+    bool found = false;
+
+    for (int i = 0; i < n && i < MAX_SLOTS && !found; i++) {
+        struct slot *s = &slots[i];
+
+        pthread_mutex_lock(&s->lock);
+        found = s->r && s->r->pid == tid;
+        pthread_mutex_unlock(&s->lock);
+    }
+    return found;
+}
+
 void kbox_inflight_scan(void)
 {
     int n = __atomic_load_n(&nslots, __ATOMIC_RELAXED);

@@ -429,7 +429,17 @@ static struct {
  * (A parent reading the child's output pipe sleeps in a host call: the
  * child goes at once; holding it would stall every $(...) for a tick.)
  */
-#define HOLD_MAX_US 5000
+#define HOLD_MAX_US        5000
+/*
+ * ... unless the parent is then waiting for a request of its to be
+ * received (sleeping in seccomp, none of its requests being served): a
+ * worker is about to take it, which lets the child go, and a SIGCHLD
+ * now would withdraw it. Released at the 5 ms bound, 53-guest-sigchld-
+ * eintr lost a call now and then on a loaded machine (other builds
+ * running), where taking a request can be late by more. This bound is
+ * for good.
+ */
+#define HOLD_QUEUED_MAX_US 200000
 
 struct held_exit {
     struct held_exit *next;
@@ -482,6 +492,15 @@ static bool parent_exposed(pid_t parent)
     return kbox_policy_act(atol(buf)) != KBOX_BPF_ALLOW;
 }
 
+/* Is @parent waiting for a request to be received (see HOLD_QUEUED_MAX_US)? */
+static bool parent_queued(pid_t parent)
+{
+    char buf[128];
+
+    return !read_proc(parent, "wchan", buf, sizeof(buf)) &&
+           !strncmp(buf, "seccomp", 7) && !kbox_inflight_has(parent);
+}
+
 static void send_continue(__u64 id)
 {
     struct seccomp_notif_resp *resp = calloc(1, pool.sizes.seccomp_notif_resp);
@@ -494,6 +513,14 @@ static void send_continue(__u64 id)
     free(resp);
 }
 
+/*
+ * How long a released exit is waited for. Normally microseconds; on a
+ * loaded machine the child may wait its turn for the CPU for longer
+ * than the 20 ms this was, and its SIGCHLD then landed in one of the
+ * parent's later calls.
+ */
+#define RELEASE_WAIT_MS 100
+
 /* Let held exit @h go and wait (bounded) until its process is gone. */
 static void release_exit(struct held_exit *h)
 {
@@ -503,7 +530,7 @@ static void release_exit(struct held_exit *h)
     if (pfd >= 0) {
         struct pollfd pf = { pfd, POLLIN, 0 };
 
-        poll(&pf, 1, 20);
+        poll(&pf, 1, RELEASE_WAIT_MS);
         close(pfd);
     }
     free(h);
@@ -521,7 +548,9 @@ static struct held_exit *take_held(pid_t parent, bool sweep)
         struct held_exit *h = *pp;
         long us = (now.tv_sec - h->since.tv_sec) * 1000000L +
                   (now.tv_nsec - h->since.tv_nsec) / 1000;
-        bool go = sweep ? us > HOLD_MAX_US || !parent_exposed(h->parent)
+        bool go = sweep ? (us > HOLD_MAX_US && (us > HOLD_QUEUED_MAX_US ||
+                                                !parent_queued(h->parent))) ||
+                              !parent_exposed(h->parent)
                         : !parent || h->parent == parent;
 
         if (go) {
