@@ -60,6 +60,13 @@ void kbox_inflight_scan(void)
 {
 }
 
+/* ... and no request is ever in flight there. */
+bool kbox_inflight_has(pid_t tid)
+{
+    (void)tid;
+    return false;
+}
+
 /* Stub engine: let everything run on the host, answer umask ourselves. */
 struct kbox_resp kbox_dispatch(struct kbox_req *r)
 {
