@@ -1027,7 +1027,12 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
                         (flags & AT_EMPTY_PATH) != 0);
     if (rc)
         return kbox_ret(rc);
-    snprintf(room, sizeof(room), "%s", path);
+    /* The bytes really at upath: kbox_read_path may have rewritten the
+     * path (/proc/self/exe to the program's path, /proc/<pid>/root/x to
+     * /x), and the alias must fit in, and the journal put back, what the
+     * caller wrote. */
+    if (r->ops->read_str(r, upath, room, sizeof(room)))
+        snprintf(room, sizeof(room), "%s", path);
     /* before anything of the caller's changes (src/exec/args.c) */
     if (!again) {
         rc = kbox_exec_args_fit(r, path[0] ? strlen(path) : 16, uargv, uenvp);
@@ -1202,9 +1207,12 @@ prepared:
         if (gfd < 0)
             return kbox_ret(gfd);
         {
-            const char *base = strrchr(path, '/');
+            /* comm is the last part of the path as called ("exe" for
+             * /proc/self/exe), not of the file it led to */
+            const char *called = again ? again->room : room;
+            const char *base = strrchr(called, '/');
 
-            base = base ? base + 1 : path;
+            base = base ? base + 1 : called;
             /* the alias replaces the path in place: it must not be longer */
             if (!strchr(base, '/') && base[0] && strcmp(base, ".") &&
                 strcmp(base, "..") &&
@@ -1252,6 +1260,8 @@ prepared:
         snprintf(r->proc->exe, sizeof(r->proc->exe), "%s", exe_path);
     if (empty_fd)
         snprintf(path, sizeof(path), "%d", dirfd); /* fexecve: comm is N */
+    else
+        snprintf(path, sizeof(path), "%s", again ? again->room : room);
     kbox_exec_set_comm(r->proc->task, path);
     return kbox_continue();
 }
