@@ -464,8 +464,9 @@ struct alias_ref {
 #define SCRIPT_LEVELS 5
 
 struct kbox_exec_again {
-    char path[KBOX_PATH_MAX]; /* as the caller gave it */
-    char room[KBOX_PATH_MAX]; /* the bytes it had at the path pointer */
+    char path[KBOX_PATH_MAX];   /* as the caller gave it (or /dev/fd/N/...) */
+    char room[KBOX_PATH_MAX];   /* the bytes it had at the path pointer */
+    char script[KBOX_PATH_MAX]; /* a script's name for its interpreter */
     int nrefs;
     struct alias_ref refs[MAX_ALIAS_REFS];
     /* What the child's exec prepared, for the trampoline's exec to run
@@ -598,8 +599,9 @@ static int fix_alias_refs(struct kbox_req *r, struct exec_journal *j,
  * such entries (then they move in place).
  */
 static int use_trampoline(struct kbox_req *r, uint64_t upath, const char *path,
-                          const char *room, uint64_t uargv, uint64_t uenvp,
-                          bool script, bool shares, int *prog, bool *tramp)
+                          const char *room, const char *script_name,
+                          uint64_t uargv, uint64_t uenvp, bool script,
+                          bool shares, int *prog, bool *tramp)
 {
     struct kbox_exec_again *a = calloc(1, sizeof(*a));
     int t = -1, n;
@@ -616,9 +618,15 @@ static int use_trampoline(struct kbox_req *r, uint64_t upath, const char *path,
         free(a);
         return n == -EFAULT ? -EFAULT : 0;
     }
+    if (strlen(path) >= sizeof(a->path) ||
+        strlen(script_name) >= sizeof(a->script)) {
+        free(a);
+        return -ENAMETOOLONG;
+    }
     a->nrefs = n;
-    snprintf(a->path, sizeof(a->path), "%s", path);
+    memcpy(a->path, path, strlen(path) + 1);
     snprintf(a->room, sizeof(a->room), "%s", room);
+    memcpy(a->script, script_name, strlen(script_name) + 1);
     a->prog = *prog; /* for the trampoline's exec (reuse_prepared) */
     a->interp = -1;
     *prog = t;
@@ -1022,6 +1030,7 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
     bool tramp = false, gated = false;
     /* bytes at upath: the path, or the trampoline's buffer */
     char room[KBOX_PATH_MAX];
+    char script[KBOX_PATH_MAX + 32]; /* a script's name for its interpreter */
 
     rc = kbox_read_path(r, upath, path, sizeof(path),
                         (flags & AT_EMPTY_PATH) != 0);
@@ -1039,6 +1048,18 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
         if (rc)
             return kbox_ret(rc);
     }
+    /*
+     * As Linux names a script run by execveat relative to a directory fd:
+     * /dev/fd/N/<path>, for the interpreter to open (the bare relative
+     * path was looked up from the cwd: not found, exit 127).
+     */
+    if (again)
+        snprintf(script, sizeof(script), "%s", again->script);
+    else if (r->nr == SYS_execveat && dirfd != AT_FDCWD && path[0] &&
+             path[0] != '/')
+        snprintf(script, sizeof(script), "/dev/fd/%d/%s", dirfd, path);
+    else
+        snprintf(script, sizeof(script), "%s", path);
     if (again) {
         /* the trampoline's exec: the child's exec it stands for */
         snprintf(path, sizeof(path), "%s", again->path);
@@ -1160,8 +1181,10 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
             kbox_gate_program(&prog, r->pid, img.where))
             gated = true;
         else if (nl > 0 || shares)
-            rc = use_trampoline(r, upath, path, room, uargv, uenvp, nl > 0,
-                                shares, &prog, &tramp);
+            /* its lookup, from the cwd: the script's name does for an
+             * execveat from a directory fd */
+            rc = use_trampoline(r, upath, script, room, script, uargv, uenvp,
+                                nl > 0, shares, &prog, &tramp);
     }
     if (tramp) {
         struct kbox_exec_again *a = r->proc->exec_again;
@@ -1179,7 +1202,7 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
         close(pi.fd);
 prepared:
     if (!rc && nl && !tramp)
-        rc = rewrite_script_argv(r, j, uargv, si, nl, path);
+        rc = rewrite_script_argv(r, j, uargv, si, nl, script);
     /* /proc/self/exe names the program the host runs (the interpreter of
      * a script) by its real path, as Linux's d_path does: programs find
      * their own files from it (`python3` is python3.11's link). */
@@ -1223,10 +1246,18 @@ prepared:
             else
                 snprintf(name, sizeof(name), "%d", gfd);
         }
-        if (strlen(name) > strlen(room) ||
-            (dirfd != AT_FDCWD && r->nr == SYS_execveat))
+        /* execveat(dirfd, path): the host resolves a relative alias
+         * against dirfd (an lx file's placeholder is /dev/null), so the
+         * alias must be absolute there; the path was resolved in lx. */
+        bool at_dirfd = dirfd != AT_FDCWD && r->nr == SYS_execveat;
+        if (at_dirfd) {
+            snprintf(name, sizeof(name), "/proc/self/fd/%d", gfd);
+            if (strlen(name) > strlen(room))
+                snprintf(name, sizeof(name), "/dev/fd/%d", gfd);
+        }
+        if (strlen(name) > strlen(room))
             return kbox_ret(-ENAMETOOLONG);
-        rc = ensure_alias(gfd, name);
+        rc = at_dirfd ? 0 : ensure_alias(gfd, name);
         /* a trampoline's exec puts the entries right (fix_alias_refs);
          * a gate puts the path back before the host reads argv */
         if (!rc && !tramp && !gated)
