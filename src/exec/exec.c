@@ -1246,14 +1246,41 @@ prepared:
             else
                 snprintf(name, sizeof(name), "%d", gfd);
         }
-        /* execveat(dirfd, path): the host resolves a relative alias
-         * against dirfd (an lx file's placeholder is /dev/null), so the
-         * alias must be absolute there; the path was resolved in lx. */
+        /*
+         * execveat(dirfd, path): the host resolves a relative alias from
+         * dirfd (an lx file's placeholder is /dev/null), so the alias is
+         * absolute there (the path was resolved in lx already). Where
+         * that does not fit ("sh", "/bin/sh"), an lx directory's
+         * placeholder becomes kbox's exec directory, which the relative
+         * alias is in: what host object stands for an lx directory does
+         * not matter otherwise (every call on it comes to kbox), as a
+         * content memfd takes a placeholder's place for mmap.
+         */
         bool at_dirfd = dirfd != AT_FDCWD && r->nr == SYS_execveat;
         if (at_dirfd) {
+            char rel[sizeof(name)];
+
+            memcpy(rel, name, sizeof(rel));
             snprintf(name, sizeof(name), "/proc/self/fd/%d", gfd);
             if (strlen(name) > strlen(room))
                 snprintf(name, sizeof(name), "/dev/fd/%d", gfd);
+            if (strlen(name) > strlen(room) && strlen(rel) <= strlen(room) &&
+                kbox_lxfd(r, dirfd) >= 0) {
+                int ed =
+                    open(kbox_sup.exec_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+                rc = ed < 0
+                         ? -errno
+                         : r->ops->addfd(r, ed, dirfd,
+                                         kbox_fdt_cloexec(r->proc->fdt, dirfd),
+                                         false);
+                if (ed >= 0)
+                    close(ed);
+                if (rc < 0)
+                    return kbox_ret(rc);
+                memcpy(name, rel, sizeof(name));
+                at_dirfd = false; /* the alias in the exec directory */
+            }
         }
         if (strlen(name) > strlen(room))
             return kbox_ret(-ENAMETOOLONG);

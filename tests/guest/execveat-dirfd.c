@@ -3,7 +3,8 @@
  * execveat with a real directory fd: an absolute path (dirfd ignored), a
  * relative one from an image directory, a #! script relative to /tmp.
  * kbox refused every such call with ENAMETOOLONG (nix's execveat tests).
- * Paths shorter than "/dev/fd/N" still are (docs/supervisor.md, execve).
+ * Short paths ("true", "/tmp/s") too: the host resolves kbox's alias from
+ * the directory fd, and "/dev/fd/N" does not fit in them.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -50,6 +51,7 @@ int main(void)
     int usr = open("/usr", O_RDONLY | O_DIRECTORY);
     int etc = open("/etc", O_RDONLY | O_DIRECTORY);
     int tmp = open("/tmp", O_RDONLY | O_DIRECTORY);
+    int bin = open("/usr/bin", O_RDONLY | O_DIRECTORY);
     int rc, fd;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -65,6 +67,18 @@ int main(void)
           "a script in /tmp");
     rc = run(tmp, "./execveat-script.sh", NULL);
     check(rc == 7, "the script relative to /tmp (%d)", rc);
+    rc = run(bin, "true", NULL);
+    check(rc == 0, "\"true\" relative to /usr/bin (%d)", rc);
+    rc = run(bin, "./false", NULL);
+    check(rc == 1, "\"./false\" relative to /usr/bin (%d)", rc);
+    rc = run(bin, "true", NULL);
+    check(rc == 0, "and again from the same fd (%d)", rc);
+    fd = open("/tmp/s", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    check(fd >= 0 && write(fd, "#!/bin/sh\nexit 5\n", 17) == 17 && !close(fd),
+          "a script /tmp/s");
+    rc = run(etc, "/tmp/s", NULL);
+    check(rc == 5, "\"/tmp/s\" with a dirfd of /etc (%d)", rc);
+    unlink("/tmp/s");
     rc = run(tmp, "./no-such-program", NULL);
     check(rc == -ENOENT, "a missing one is ENOENT (%d)", rc);
     unlink("/tmp/execveat-script.sh");
