@@ -196,7 +196,8 @@ bool kbox_path_hostdev_allowed(const char *name)
     /* the host's /dev/pts and what is in it (N, ptmx) */
     if (!strcmp(name, "pts"))
         return true;
-    return strncmp(name, "pts/", 4) == 0 && name[4] && !strchr(name + 4, '/');
+    /* pts/N/x too (the host says ENOTDIR); never a ".." out of it */
+    return strncmp(name, "pts/", 4) == 0 && name[4] && !strstr(name, "..");
 }
 
 struct kbox_route_result kbox_path_route(const char *path,

@@ -71,6 +71,12 @@ int main(int argc, char **argv)
           "/dev/pts/.. is /dev");
     check(chdir("/dev/pts") == 0 && open(slave + 9, O_RDWR | O_NOCTTY) >= 0,
           "relative to a cwd of /dev/pts");
+    snprintf(rp, sizeof(rp), "%s/x", slave);
+    errno = 0;
+    check(stat(rp, &a) < 0 && errno == ENOTDIR, "%s is ENOTDIR", rp);
+    errno = 0;
+    check(s >= 0 && openat(s, "x", O_RDONLY) < 0 && errno == ENOTDIR,
+          "a name relative to the slave's fd is ENOTDIR");
     unlink(link);
     printf("%d passed, %d failed\n", n_ok, n_fail);
     return n_fail != 0;

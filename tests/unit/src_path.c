@@ -119,6 +119,16 @@ KTEST(route)
     KT_EQ(r.route, KBOX_ROUTE_HOSTDEV);
     r = kbox_path_route("/dev/pts/../sda", b, 2, true);
     KT_EQ(r.route, KBOX_ROUTE_LX); /* callers normalise first */
+    /* the host's /dev/pts itself and all in it */
+    r = kbox_path_route("/dev/pts", b, 2, true);
+    KT_EQ(r.route, KBOX_ROUTE_HOSTDEV);
+    KT_STREQ(r.rest, "pts");
+    r = kbox_path_route("/dev/pts/ptmx", b, 2, true);
+    KT_EQ(r.route, KBOX_ROUTE_HOSTDEV);
+    r = kbox_path_route("/dev/pts/3/x", b, 2, true);
+    KT_EQ(r.route, KBOX_ROUTE_HOSTDEV);
+    r = kbox_path_route("/dev/ptsx", b, 2, true);
+    KT_EQ(r.route, KBOX_ROUTE_LX);
 }
 
 KTEST(machine_entries)
