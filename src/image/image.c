@@ -222,10 +222,12 @@ static long tsys6(struct lx_task *t, long nr, long a0, long a1, long a2,
 #define GLUE_MAX  64
 static struct glue {
     char *path;
-    bool trap, top;
+    bool top;
     struct timespec parent_times[2];
 } glue[GLUE_MAX];
 static int nglue;
+static char *traps[GLUE_MAX]; /* the kbox-bind mounts, in mount order */
+static int ntraps;
 
 static bool glue_marked(struct lx_task *root, const char *path)
 {
@@ -281,7 +283,7 @@ static bool glue_make(struct lx_task *root, const char *norm, int verbose)
             tsys6(root, LX__NR_close, fd, 0, 0, 0, 0);
             if (nglue < GLUE_MAX && glue_marked(root, cur)) {
                 glue[nglue].path = strdup(cur); /* a killed run's */
-                glue[nglue].trap = glue[nglue].top = false;
+                glue[nglue].top = false;
                 if (glue[nglue].path)
                     nglue++;
                 made_parent = true;
@@ -322,7 +324,6 @@ static bool glue_make(struct lx_task *root, const char *norm, int verbose)
               0);
         made_parent = true;
         glue[nglue].path = strdup(cur);
-        glue[nglue].trap = false;
         if (glue[nglue].path)
             nglue++;
     }
@@ -364,26 +365,30 @@ static void bind_traps(const struct kbox_opts *o)
         if (rc < 0 && o->verbose)
             fprintf(stderr, "kbox: warning: marking bind %s: %s\n", norm,
                     lx_strerror(rc));
-        for (int g = 0; rc == 0 && g < nglue; g++)
-            if (!strcmp(glue[g].path, norm))
-                glue[g].trap = true;
+        if (rc == 0 && ntraps < GLUE_MAX)
+            traps[ntraps++] = strdup(norm);
     }
 }
 
 /*
- * Take away what glue_make() made, deepest first, each once its trap is
- * unmounted; a directory the guest filled (beside a deeper bind) stays.
- * A parent kbox did not make gets its times back.
+ * Take away what glue_make() made, deepest first, once every trap is
+ * unmounted (newest first: one may cover another's place); a directory
+ * the guest filled (beside a deeper bind) stays. A parent kbox did not
+ * make gets its times back. lx_halt() finds the traps gone.
  */
 static void glue_remove(void)
 {
     struct lx_task *root = lx_task_root();
 
+    for (int i = ntraps - 1; i >= 0; i--) {
+        if (nglue)
+            tsys(root, LX__NR_umount2, (long)traps[i], 0, 0);
+        free(traps[i]);
+    }
+    ntraps = 0;
     for (int i = nglue - 1; i >= 0; i--) {
         struct glue *g = &glue[i];
 
-        if (g->trap)
-            tsys(root, LX__NR_umount2, (long)g->path, 0, 0);
         if (tsys(root, LX__NR_unlinkat, AT_FDCWD, (long)g->path,
                  AT_REMOVEDIR) == 0 &&
             g->top) {

@@ -55,6 +55,12 @@ kbo "$TMP/out3" -S "$img" -b "$host:/kbox-new" -- /bin/true
 expect_status 0 $? "next run"
 check "and the next run removed it" sh -c "! debugfs -R 'ls /' '$img' 2>/dev/null | grep -qw kbox-new"
 
+# A bind over the place of an earlier one: what was made beneath is gone.
+mkdir "$TMP/over"
+kbo "$TMP/out5" -S "$img" -b "$host:/mnt/kn-sub" -b "$TMP/over:/mnt" -- /bin/true
+expect_status 0 $? "a bind over another's place"
+check "its made directory is gone" sh -c "! debugfs -R 'ls /mnt' '$img' 2>/dev/null | grep -qw kn-sub"
+
 # Read-only: nothing is made; the bind is still reached by its path.
 kbo "$TMP/out4" -S "$img" -m ro -b "$host:/kbox-ro" -- /bin/sh -c 'cat /kbox-ro/marker'
 expect_status 0 $? "read-only run"
