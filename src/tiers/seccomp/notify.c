@@ -425,21 +425,19 @@ static struct {
  * then killable only), lets the child go and waits for it to be gone, so
  * the SIGCHLD is pending when that call returns. A parent blocked in a
  * host call (wait4, read on a pipe: EINTR there is native) lets it go at
- * once; the sentinel re-checks every tick and ends a hold after HOLD_MAX_US.
+ * once; the sentinel re-checks every tick. A parent inside a request a
+ * worker has taken (blocked in lx: a FIFO read) lets it go after
+ * HOLD_MAX_US, so that the signal ends that call as natively. A parent
+ * running, or waiting for its request to be received, keeps it held
+ * until that request is received, or HOLD_LONG_MAX_US: let go at 5 ms
+ * like the others, the child's exit (late on a loaded machine: other
+ * builds beside CI) still landed in the parent's next call now and then
+ * (53-guest-sigchld-eintr failed in CI).
  * (A parent reading the child's output pipe sleeps in a host call: the
  * child goes at once; holding it would stall every $(...) for a tick.)
  */
-#define HOLD_MAX_US        5000
-/*
- * ... unless the parent is then waiting for a request of its to be
- * received (sleeping in seccomp, none of its requests being served): a
- * worker is about to take it, which lets the child go, and a SIGCHLD
- * now would withdraw it. Released at the 5 ms bound, 53-guest-sigchld-
- * eintr lost a call now and then on a loaded machine (other builds
- * running), where taking a request can be late by more. This bound is
- * for good.
- */
-#define HOLD_QUEUED_MAX_US 200000
+#define HOLD_MAX_US      5000
+#define HOLD_LONG_MAX_US 100000
 
 struct held_exit {
     struct held_exit *next;
@@ -492,15 +490,6 @@ static bool parent_exposed(pid_t parent)
     return kbox_policy_act(atol(buf)) != KBOX_BPF_ALLOW;
 }
 
-/* Is @parent waiting for a request to be received (see HOLD_QUEUED_MAX_US)? */
-static bool parent_queued(pid_t parent)
-{
-    char buf[128];
-
-    return !read_proc(parent, "wchan", buf, sizeof(buf)) &&
-           !strncmp(buf, "seccomp", 7) && !kbox_inflight_has(parent);
-}
-
 static void send_continue(__u64 id)
 {
     struct seccomp_notif_resp *resp = calloc(1, pool.sizes.seccomp_notif_resp);
@@ -521,10 +510,11 @@ static void send_continue(__u64 id)
  */
 #define RELEASE_WAIT_MS 100
 
-/* Let held exit @h go and wait (bounded) until its process is gone. */
-static void release_exit(struct held_exit *h)
+/* Let held exit @h go and, for its parent's request, wait (bounded) until
+ * its process is gone: the SIGCHLD is then pending when that returns. */
+static void release_exit(struct held_exit *h, bool wait)
 {
-    int pfd = (int)syscall(SYS_pidfd_open, h->child, 0);
+    int pfd = wait ? (int)syscall(SYS_pidfd_open, h->child, 0) : -1;
 
     send_continue(h->id);
     if (pfd >= 0) {
@@ -548,9 +538,8 @@ static struct held_exit *take_held(pid_t parent, bool sweep)
         struct held_exit *h = *pp;
         long us = (now.tv_sec - h->since.tv_sec) * 1000000L +
                   (now.tv_nsec - h->since.tv_nsec) / 1000;
-        bool go = sweep ? (us > HOLD_MAX_US && (us > HOLD_QUEUED_MAX_US ||
-                                                !parent_queued(h->parent))) ||
-                              !parent_exposed(h->parent)
+        bool go = sweep ? us > HOLD_LONG_MAX_US || !parent_exposed(h->parent) ||
+                              (us > HOLD_MAX_US && kbox_inflight_has(h->parent))
                         : !parent || h->parent == parent;
 
         if (go) {
@@ -564,12 +553,12 @@ static struct held_exit *take_held(pid_t parent, bool sweep)
     return out;
 }
 
-static void release_list(struct held_exit *h)
+static void release_list(struct held_exit *h, bool wait)
 {
     while (h) {
         struct held_exit *next = h->next;
 
-        release_exit(h);
+        release_exit(h, wait);
         h = next;
     }
 }
@@ -739,7 +728,7 @@ static void *worker(void *arg)
 
             if (go) {
                 pthread_mutex_unlock(&pool.lock);
-                release_list(go);
+                release_list(go, true);
                 pthread_mutex_lock(&pool.lock);
             }
         }
@@ -802,7 +791,7 @@ static void *sentinel(void *arg)
 
             if (go) {
                 pthread_mutex_unlock(&pool.lock);
-                release_list(go);
+                release_list(go, false);
                 pthread_mutex_lock(&pool.lock);
             }
         }
@@ -1060,7 +1049,7 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
         pthread_mutex_lock(&pool.lock);
         go = take_held(0, false);
         pthread_mutex_unlock(&pool.lock);
-        release_list(go);
+        release_list(go, true);
     }
     /* Requests still blocked in the kernel get -ESHUTDOWN at halt. */
     if (!drain(2000) && kbox_sup.verbose)
