@@ -162,6 +162,33 @@ static int open_ctty(struct kbox_req *r, int flags)
     return fd < 0 ? -errno : fd;
 }
 
+/* Is host fd @fd a directory beneath one of the binds' sources? */
+static bool host_dir_in_bind(int fd)
+{
+    char self[64], host[KBOX_PATH_MAX], top[KBOX_PATH_MAX];
+    struct stat st;
+    ssize_t hl, tl;
+
+    if (fstat(fd, &st) || !S_ISDIR(st.st_mode))
+        return false;
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+    hl = readlink(self, host, sizeof(host) - 1);
+    if (hl <= 0)
+        return false;
+    host[hl] = '\0';
+    for (int i = 0; i < kbox_sup.opts->nbinds; i++) {
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", kbox_sup.bind_dirs[i]);
+        tl = readlink(self, top, sizeof(top) - 1);
+        if (tl <= 0)
+            continue;
+        top[tl] = '\0';
+        if (!strcmp(top, "/") ||
+            (!strncmp(host, top, (size_t)tl) && (!host[tl] || host[tl] == '/')))
+            return true;
+    }
+    return false;
+}
+
 static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
                                 int flags, int mode, uint64_t resolve)
 {
@@ -179,6 +206,59 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     rc = kbox_route_path(r, dirfd, path, &rt);
     if (rc)
         return kbox_ret(rc);
+    if (rt.kind == KBOX_ROUTE_BIND && resolve && path[0] != '/' && r->proc &&
+        (dirfd != AT_FDCWD ? r->proc->pidfd >= 0 : r->proc->bind_cwd[0])) {
+        /* openat2's RESOLVE_* flags are relative to the guest's dirfd
+         * (or cwd), which the route flattened into the bind's root:
+         * resolve the guest's path on the host beneath that directory */
+        int dfd = -1;
+
+        if (dirfd != AT_FDCWD) {
+            dfd = (int)syscall(SYS_pidfd_getfd, r->proc->pidfd, dirfd, 0);
+            if (dfd >= 0 && !host_dir_in_bind(dfd)) {
+                close(dfd); /* an lx directory's placeholder: as before */
+                dfd = -1;
+            }
+        } else {
+            struct route cw;
+
+            if (!kbox_route_path(r, AT_FDCWD, r->proc->bind_cwd, &cw) &&
+                cw.kind == KBOX_ROUTE_BIND)
+                dfd = kbox_route_open(&cw, O_PATH | O_DIRECTORY, 0);
+        }
+
+        if (dfd >= 0) {
+            struct open_how how = {
+                (unsigned long long)(flags | O_CLOEXEC),
+                flags & (O_CREAT | O_TMPFILE)
+                    ? (unsigned long long)kbox_bind_create_mode(r, &rt, -1,
+                                                                (mode_t)mode) &
+                          07777
+                    : 0,
+                resolve | RESOLVE_NO_MAGICLINKS
+            };
+            int hfd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+            struct kbox_resp resp;
+
+            rc = hfd < 0 ? -errno : 0;
+            close(dfd);
+            if (rc) {
+                r->bind_idx1 = 0; /* final: no walk of a link out of it */
+                return kbox_ret(rc);
+            }
+            if (flags & O_PATH) {
+                int ro = reopen_for_path(hfd);
+
+                close(hfd);
+                if (ro < 0)
+                    return kbox_ret(ro);
+                hfd = ro;
+            }
+            resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
+            close(hfd);
+            return resp;
+        }
+    }
     if (rt.kind != KBOX_ROUTE_LX) {
         int hfd = rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "tty")
                       ? open_ctty(r, flags)
