@@ -165,28 +165,26 @@ static int open_ctty(struct kbox_req *r, int flags)
 /* Is host fd @fd a directory beneath one of the binds' sources? */
 static bool host_dir_in_bind(int fd)
 {
-    char self[64], host[KBOX_PATH_MAX], top[KBOX_PATH_MAX];
+    char rel[KBOX_PATH_MAX];
     struct stat st;
-    ssize_t hl, tl;
 
     if (fstat(fd, &st) || !S_ISDIR(st.st_mode))
         return false;
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-    hl = readlink(self, host, sizeof(host) - 1);
-    if (hl <= 0)
-        return false;
-    host[hl] = '\0';
-    for (int i = 0; i < kbox_sup.opts->nbinds; i++) {
-        snprintf(self, sizeof(self), "/proc/self/fd/%d", kbox_sup.bind_dirs[i]);
-        tl = readlink(self, top, sizeof(top) - 1);
-        if (tl <= 0)
-            continue;
-        top[tl] = '\0';
-        if (!strcmp(top, "/") ||
-            (!strncmp(host, top, (size_t)tl) && (!host[tl] || host[tl] == '/')))
+    for (int i = 0; i < kbox_sup.opts->nbinds; i++)
+        if (!kbox_sup.opts->binds[i].file &&
+            !kbox_fd_beneath(kbox_sup.bind_dirs[i], fd, rel, sizeof(rel)))
             return true;
-    }
     return false;
+}
+
+/* An O_PATH open's host fd @hfd, reopened for the guest (see
+ * reopen_for_path); @hfd is closed. The new fd, or -errno. */
+static int path_reopened(int hfd)
+{
+    int ro = reopen_for_path(hfd);
+
+    close(hfd);
+    return ro;
 }
 
 static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
@@ -246,14 +244,8 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
                 r->bind_idx1 = 0; /* final: no walk of a link out of it */
                 return kbox_ret(rc);
             }
-            if (flags & O_PATH) {
-                int ro = reopen_for_path(hfd);
-
-                close(hfd);
-                if (ro < 0)
-                    return kbox_ret(ro);
-                hfd = ro;
-            }
+            if ((flags & O_PATH) && (hfd = path_reopened(hfd)) < 0)
+                return kbox_ret(hfd);
             resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
             close(hfd);
             return resp;
@@ -272,14 +264,8 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
             return kbox_ret(hfd);
         if (rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "ptmx"))
             kbox_pty_opened(r, hfd); /* its slave is the caller's */
-        if (flags & O_PATH) {
-            int ro = reopen_for_path(hfd);
-
-            close(hfd);
-            if (ro < 0)
-                return kbox_ret(ro);
-            hfd = ro;
-        }
+        if ((flags & O_PATH) && (hfd = path_reopened(hfd)) < 0)
+            return kbox_ret(hfd);
         if (rt.kind == KBOX_ROUTE_HOSTPROC && (flags & O_ACCMODE) == O_RDONLY) {
             int m = kbox_proc_status_fd(r, rt.rest, hfd);
 

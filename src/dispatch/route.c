@@ -337,7 +337,7 @@ static bool into_bind(struct kbox_req *r, int lxfd, const char *path,
  * Where host fd @fd lies beneath host directory fd @root, as a relative
  * path in @out ("" for @root itself): 0, or -1 if not beneath it.
  */
-static int fd_beneath(int root, int fd, char *out, size_t len)
+int kbox_fd_beneath(int root, int fd, char *out, size_t len)
 {
     char self[64], host[KBOX_PATH_MAX], top[KBOX_PATH_MAX];
     ssize_t hl, tl;
@@ -470,7 +470,7 @@ static int bind_physical_rest(struct kbox_req *r, int idx, const char *raw,
             return -EBUSY;
         return -EEXIST;
     }
-    n = fd_beneath(kbox_sup.bind_dirs[idx], fd, rel, sizeof(rel)) ? 1 : 0;
+    n = kbox_fd_beneath(kbox_sup.bind_dirs[idx], fd, rel, sizeof(rel)) ? 1 : 0;
     close(fd);
     if (n)
         return 0; /* cannot be named beneath the bind: the text decides */
@@ -935,7 +935,7 @@ int kbox_bind_guest_path(const struct route *rt, int hfd, char *out, size_t len)
     for (i = 0; i < o->nbinds && kbox_sup.bind_dirs[i] != rt->hostdir; i++)
         ;
     if (i == o->nbinds || o->binds[i].file ||
-        fd_beneath(rt->hostdir, hfd, rel, sizeof(rel)))
+        kbox_fd_beneath(rt->hostdir, hfd, rel, sizeof(rel)))
         return -1;
     return snprintf(out, len, "%s%s%s", o->binds[i].guest_dst,
                     *rel && strcmp(o->binds[i].guest_dst, "/") ? "/" : "",

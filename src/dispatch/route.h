@@ -53,6 +53,11 @@ mode_t kbox_bind_create_mode(struct kbox_req *r, const struct route *rt,
  */
 int kbox_bind_guest_path(const struct route *rt, int hfd, char *out,
                          size_t len);
+/*
+ * Where host fd @fd lies beneath host directory fd @root, as a relative
+ * path in @out ("" for @root itself): 0, or -1 if not beneath it.
+ */
+int kbox_fd_beneath(int root, int fd, char *out, size_t len);
 /* A host symlink target rewritten into the guest's names, in place. */
 long kbox_host_link_to_guest(char *buf, long n, size_t cap);
 
