@@ -541,8 +541,11 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
         n = kbox_lx(r, LX__NR_getcwd, (long)abs, sizeof(abs), 0, 0, 0, 0);
         if (n < 0)
             return 0;
+        /* Past PATH_MAX only when joined to the cwd: Linux limits the
+         * argument, not the result, so lx takes it from its cwd (a bind
+         * mounted below a cwd that deep is not seen). */
         if (kbox_path_join(abs, path, norm, sizeof(norm)) < 0)
-            return -ENAMETOOLONG;
+            return strlen(path) < KBOX_PATH_MAX ? 0 : -ENAMETOOLONG;
         if (snprintf(raw, sizeof(raw), "%s/%s", abs, path) < (int)sizeof(raw))
             have_raw = true;
     } else {

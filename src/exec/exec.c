@@ -1088,7 +1088,13 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
         snprintf(exe_path, sizeof(exe_path), "%s", path);
     } else {
         char cwd[KBOX_PATH_MAX];
-        long n = kbox_lx(r, LX__NR_getcwd, (long)cwd, sizeof(cwd), 0, 0, 0, 0);
+        long n = 0;
+
+        /* a cwd inside a bind is kbox's, not lx's (lx stays at "/") */
+        if (r->proc->bind_cwd[0])
+            snprintf(cwd, sizeof(cwd), "%s", r->proc->bind_cwd);
+        else
+            n = kbox_lx(r, LX__NR_getcwd, (long)cwd, sizeof(cwd), 0, 0, 0, 0);
         if (n < 0 || kbox_path_join(cwd, path, exe_path, sizeof(exe_path)) < 0)
             snprintf(exe_path, sizeof(exe_path), "%s", path);
     }
