@@ -361,15 +361,67 @@ out:
     return rc;
 }
 
+/* The type and access mode of copy_file_range's end @gfd (lx's or the
+ * host's), for Linux's checks before the filesystems are compared. */
+static long cfr_end(struct kbox_req *r, int gfd, int lxfd, mode_t *mode,
+                    int *fl)
+{
+    struct kbox_gstat g;
+    struct stat st;
+    int hfd;
+
+    if (lxfd >= 0) {
+        long rc = kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0);
+
+        if (rc < 0)
+            return rc;
+        *mode = g.st_mode;
+        *fl = (int)kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0);
+        return *fl < 0 ? *fl : 0;
+    }
+    hfd = kbox_guest_sock(r, gfd);
+    if (hfd < 0)
+        return hfd == -ENOENT ? -EBADF : hfd;
+    *fl = fcntl(hfd, F_GETFL);
+    if (*fl < 0 || fstat(hfd, &st)) {
+        int e = errno;
+
+        close(hfd);
+        return -e;
+    }
+    close(hfd);
+    *mode = st.st_mode;
+    return 0;
+}
+
 /* copy_file_range: both in the image runs in lx; across filesystems
- * Linux says EXDEV, and libc and coreutils copy by read/write. */
+ * Linux says EXDEV, and libc and coreutils copy by read/write. Before
+ * that come generic_file_rw_checks': a directory EISDIR, a pipe, socket
+ * or device EINVAL, a wrong access mode EBADF (Go and libuv tell EINVAL
+ * and EXDEV apart). */
 static long do_copy_file_range(struct kbox_req *r, int lin, int lout)
 {
     int64_t oi = 0, oo = 0;
     long rc;
 
-    if (lin < 0 || lout < 0)
+    if (lin < 0 || lout < 0) {
+        mode_t mi, mo;
+        int fi, fo;
+
+        if ((rc = cfr_end(r, FD(0), lin, &mi, &fi)) ||
+            (rc = cfr_end(r, FD(2), lout, &mo, &fo)))
+            return rc;
+        if (A(5))
+            return -EINVAL;
+        if (S_ISDIR(mi) || S_ISDIR(mo))
+            return -EISDIR;
+        if (!S_ISREG(mi) || !S_ISREG(mo))
+            return -EINVAL;
+        if ((fi & O_ACCMODE) == O_WRONLY || (fo & O_ACCMODE) == O_RDONLY ||
+            (fo & O_APPEND))
+            return -EBADF;
         return -EXDEV;
+    }
     if (read_off(r, r->args[1], &oi) || read_off(r, r->args[3], &oo))
         return -EFAULT;
     kbox_shmap_sync_fd(r, lin); /* lx copies from its own pages */

@@ -374,6 +374,18 @@ static int host_fd_stat(struct kbox_req *r, int fd, struct stat *st)
     return 0;
 }
 
+/* Linux 6.11 on: statx and newfstatat take a NULL path with AT_EMPTY_PATH
+ * as "" (an fstat of dirfd); reading it from the guest would be EFAULT. */
+static int read_stat_path(struct kbox_req *r, uint64_t addr, char *path,
+                          size_t len, int flags)
+{
+    if (!addr && (flags & AT_EMPTY_PATH)) {
+        path[0] = '\0';
+        return 0;
+    }
+    return kbox_read_path(r, addr, path, len, (flags & AT_EMPTY_PATH) != 0);
+}
+
 static struct kbox_resp h_newfstatat(struct kbox_req *r)
 {
     char path[KBOX_PATH_MAX];
@@ -383,8 +395,11 @@ static struct kbox_resp h_newfstatat(struct kbox_req *r)
     struct route rt;
     long rc;
 
-    rc = kbox_read_path(r, r->args[1], path, sizeof(path),
-                        (flags & AT_EMPTY_PATH) != 0);
+    /* as vfs_statx checks them (the host's fstat below would not) */
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH |
+                  AT_STATX_SYNC_TYPE))
+        return kbox_ret(-EINVAL);
+    rc = read_stat_path(r, r->args[1], path, sizeof(path), flags);
     if (rc)
         return kbox_ret(rc);
     if (!path[0] && dirfd != AT_FDCWD && !kbox_fd_is_lx(r, dirfd)) {
@@ -434,8 +449,13 @@ static struct kbox_resp h_statx(struct kbox_req *r)
     struct route rt;
     long rc;
 
-    rc = kbox_read_path(r, r->args[1], path, sizeof(path),
-                        (flags & AT_EMPTY_PATH) != 0);
+    /* Linux checks the flags first; the host's statx of a bind or host
+     * object below gets only AT_EMPTY_PATH, so it would not. */
+    if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH |
+                   AT_STATX_SYNC_TYPE)) ||
+        (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+        return kbox_ret(-EINVAL);
+    rc = read_stat_path(r, r->args[1], path, sizeof(path), flags);
     if (rc)
         return kbox_ret(rc);
     memset(&sx, 0, sizeof(sx));
