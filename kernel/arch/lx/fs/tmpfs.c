@@ -49,6 +49,7 @@ struct lxtmp_info {
 /* An inode with its extended attributes (and so its ACLs' home). */
 struct lxtmp_inode {
 	struct simple_xattrs xattrs;
+	struct timespec64 crtime;	/* birth time, as shmem's i_crtime */
 	struct inode vfs_inode;
 };
 
@@ -445,22 +446,38 @@ static ssize_t lxtmp_listxattr(struct dentry *dentry, char *buffer,
 	return simple_xattr_list(inode, &LXTMP_I(inode)->xattrs, buffer, size);
 }
 
+/* simple_getattr plus the birth time (statx STATX_BTIME, stat -c %w). */
+static int lxtmp_getattr(struct mnt_idmap *idmap, const struct path *path,
+			 struct kstat *stat, u32 request_mask,
+			 unsigned int query_flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+	int err = simple_getattr(idmap, path, stat, request_mask, query_flags);
+
+	if (!err && (request_mask & STATX_BTIME)) {
+		stat->result_mask |= STATX_BTIME;
+		stat->btime = LXTMP_I(inode)->crtime;
+	}
+	return err;
+}
+
 static const struct inode_operations lxtmp_file_inode_operations = {
 	.setattr	= lxtmp_setattr,
-	.getattr	= simple_getattr,
+	.getattr	= lxtmp_getattr,
 	.listxattr	= lxtmp_listxattr,
 	.set_acl	= simple_set_acl,
 };
 
 static const struct inode_operations lxtmp_special_inode_operations = {
 	.setattr	= lxtmp_setattr,
-	.getattr	= simple_getattr,
+	.getattr	= lxtmp_getattr,
 	.listxattr	= lxtmp_listxattr,
 	.set_acl	= simple_set_acl,
 };
 
 static const struct inode_operations lxtmp_symlink_inode_operations = {
 	.get_link	= simple_get_link,
+	.getattr	= lxtmp_getattr,
 	.listxattr	= lxtmp_listxattr,
 };
 
@@ -489,7 +506,7 @@ static struct inode *lxtmp_get_inode(struct super_block *sb,
 	inode->i_mapping->a_ops = &lxtmp_aops;
 	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER);
 	mapping_set_unevictable(inode->i_mapping);
-	simple_inode_init_ts(inode);
+	LXTMP_I(inode)->crtime = simple_inode_init_ts(inode);
 	switch (mode & S_IFMT) {
 	case S_IFREG:
 		inode->i_op = &lxtmp_file_inode_operations;
@@ -600,6 +617,7 @@ static const struct inode_operations lxtmp_dir_inode_operations = {
 	.rename		= simple_rename,
 	.tmpfile	= lxtmp_tmpfile,
 	.setattr	= lxtmp_setattr,
+	.getattr	= lxtmp_getattr,
 	.listxattr	= lxtmp_listxattr,
 	.set_acl	= simple_set_acl,
 };
