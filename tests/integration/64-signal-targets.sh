@@ -71,7 +71,11 @@ import os, time
 p = os.fork()
 if p == 0:
     os._exit(3)
-time.sleep(0.3)
+# a zombie now: exited, not reaped (WNOWAIT); bounded for a loaded machine
+for _ in range(400):
+    if os.waitid(os.P_PID, p, os.WEXITED | os.WNOWAIT | os.WNOHANG):
+        break
+    time.sleep(0.05)
 os.kill(p, 0); print('zombie kill 0: ok')
 os.kill(p, 15); print('zombie kill TERM: ok')
 print('status', os.waitpid(p, 0)[1] >> 8)
