@@ -21,6 +21,7 @@
  *   image again.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -219,6 +220,77 @@ static void drop(struct shmap *m)
     atomic_fetch_sub(&nmaps, 1);
 }
 
+/* Does process @tgid map the memfd, or hold it at one of its fds (but
+ * @skipfd)? When its /proc cannot be read, assume it does. */
+static bool proc_uses(pid_t tgid, uint64_t memfd_ino, int skipfd)
+{
+    char path[64], line[512];
+    struct dirent *d;
+    bool uses = false;
+    FILE *f;
+    DIR *dir;
+
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)tgid);
+    f = fopen(path, "re");
+    if (!f)
+        return true;
+    while (!uses && fgets(line, sizeof(line), f)) {
+        unsigned long long ino;
+
+        if (sscanf(line, "%*x-%*x %*s %*x %*s %llu", &ino) == 1 &&
+            ino == memfd_ino)
+            uses = true;
+    }
+    fclose(f);
+    if (uses)
+        return true;
+    snprintf(path, sizeof(path), "/proc/%d/fd", (int)tgid);
+    dir = opendir(path);
+    if (!dir)
+        return true;
+    while (!uses && (d = readdir(dir))) {
+        struct stat st;
+
+        if (d->d_name[0] != '.' && atoi(d->d_name) != skipfd &&
+            fstatat(dirfd(dir), d->d_name, &st, 0) == 0 &&
+            st.st_ino == memfd_ino && S_ISREG(st.st_mode))
+            uses = true;
+    }
+    closedir(dir);
+    return uses;
+}
+
+/*
+ * Drop the maps of files that were unlinked and that no process maps or
+ * holds any more (lock held). Without this the held lx fd keeps every
+ * such inode - and its blocks - until the process that mapped it ends:
+ * SQLite deletes -shm at each last close of a WAL database, and a
+ * process that opens and closes one in a loop filled the disk (ENOSPC,
+ * SQLITE_IOERR_SHMSIZE) after ~8000 cycles in a 256 MiB /tmp.
+ */
+static void gc_unlinked(void)
+{
+    for (struct shmap *m = maps, *next; m; m = next) {
+        struct kbox_gstat g;
+        bool used = false;
+
+        next = m->next;
+        if (m->pinned || !m->memfd_ino ||
+            holder_call(LX__NR_fstat, m->held, (long)&g, 0, 0) != 0 ||
+            g.st_nlink != 0)
+            continue;
+        /* a dup kbox_shmap_map handed out is in kbox until the guest
+         * has it at its fd (then in the guest until it maps it) */
+        used = proc_uses(getpid(), m->memfd_ino, m->memfd);
+        for (int i = 0; i < m->nusers && !used; i++)
+            used = proc_uses(m->users[i], m->memfd_ino, -1);
+        if (used)
+            continue;
+        write_back(m);
+        drop(m);
+    }
+}
+
 int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
                    bool create, bool rdwr)
 {
@@ -233,6 +305,7 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
             pthread_mutex_unlock(&lock);
             return create ? -ENODEV : -ENOENT;
         }
+        gc_unlinked();
         m = calloc(1, sizeof(*m));
         if (!m) {
             pthread_mutex_unlock(&lock);
