@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
@@ -961,11 +962,42 @@ static struct kbox_resp ioctl_fiemap(struct kbox_req *r, int fd)
     return kbox_ret(rc);
 }
 
+/*
+ * Socket ioctls that change the host's network (interface flags,
+ * addresses, MTU, routes, ARP, bridges, bonds, tunnels and other device
+ * privates; wireless sets) need CAP_NET_ADMIN, and the host checks the
+ * caller, which under a root kbox is root whatever the guest's identity
+ * is: the guest's own lx capability decides instead. The reads among
+ * 0x89xx (SIOCGIF*, SIOCGSTAMP, SIOCATMARK, FIOGETOWN...) stay free;
+ * SIOCETHTOOL is let through (its sets check inside, see docs).
+ */
+static bool net_admin_ioctl(unsigned long req)
+{
+    static const unsigned short reads[] = {
+        0x8901, 0x8902, 0x8903, 0x8904, 0x8905, 0x8906, 0x8907, /* own, stamp */
+        0x8910, 0x8912, 0x8913, 0x8915, 0x8917, 0x8919, 0x891b, 0x891d, 0x891f,
+        0x8921, 0x8927, 0x8929, 0x8933, 0x8935, 0x8938, 0x8940, 0x8942, 0x8946,
+        0x8947, 0x8948, 0x894b, 0x8954, 0x8961, 0x8970, 0x89b1,
+    };
+
+    if (req >= 0x8b00 && req <= 0x8bff) /* wireless extensions */
+        return !(req & 1);              /* even numbers set */
+    if (req < 0x8900 || req > 0x89ff)
+        return false;
+    for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+        if (req == reads[i])
+            return false;
+    return true;
+}
+
 static struct kbox_resp h_ioctl(struct kbox_req *r)
 {
     int gfd = FD(0), fd = kbox_lxfd(r, gfd);
     unsigned long req = (unsigned int)r->args[1];
 
+    if (fd < 0 && geteuid() == 0 && net_admin_ioctl(req) &&
+        !kbox_lx_capable(r, CAP_NET_ADMIN))
+        return kbox_ret(-EPERM);
     if (fd < 0)
         return kbox_continue(); /* terminals, pipes, sockets: native */
     switch (req) {

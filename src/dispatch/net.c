@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <pthread.h>
@@ -683,10 +684,65 @@ static struct kbox_resp h_mmsg(struct kbox_req *r)
  * ("linux_audit_write_entry failed"), closing every session; libaudit,
  * sshd, login and PAM skip auditing on EPROTONOSUPPORT.
  */
+/*
+ * A netlink socket made by this worker thread with CAP_NET_ADMIN out of
+ * its effective set, for a guest that lacks it under a root kbox: the
+ * socket's file keeps those credentials, and rtnetlink, genetlink and
+ * the others check the sending socket's file as well as the sender
+ * (netlink_net_capable), so route, address and link changes are EPERM
+ * while reading them (getifaddrs, ip addr) works. Capabilities are per
+ * thread; the set is restored before the worker goes on.
+ */
+static struct kbox_resp netlink_unprivileged(struct kbox_req *r)
+{
+    struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2], low[2];
+    int fd, e;
+    struct kbox_resp resp;
+
+    if (syscall(SYS_capget, &hdr, data))
+        return kbox_ret(-errno);
+    memcpy(low, data, sizeof(low));
+    low[0].effective &= ~(1u << CAP_NET_ADMIN);
+    if (syscall(SYS_capset, &hdr, low))
+        return kbox_ret(-errno);
+    fd = socket(AF_NETLINK, (int)r->args[1], (int)r->args[2]);
+    e = errno;
+    if (syscall(SYS_capset, &hdr, data)) {
+        /* the worker cannot stay without its capability */
+        fprintf(stderr, "kbox: cannot restore a worker's capabilities: %s\n",
+                strerror(errno));
+        abort();
+    }
+    if (fd < 0)
+        return kbox_ret(-e);
+    resp = kbox_fd_give_reply(r, fd, ((int)r->args[1] & SOCK_CLOEXEC) != 0);
+    close(fd);
+    return resp;
+}
+
+/*
+ * Raw and packet sockets (AF_PACKET, SOCK_RAW, SOCK_PACKET) need
+ * CAP_NET_RAW (inet_create, packet_create). The host checks kbox's: under
+ * kbox run by root a guest user could sniff the host's traffic with an
+ * AF_PACKET socket. So the caller's lx credentials are checked (kbox not
+ * root: the host refuses kbox itself, a guest root included); netlink
+ * sockets of such a guest cannot change the host's network.
+ */
 static struct kbox_resp h_socket(struct kbox_req *r)
 {
-    if ((int)r->args[0] == AF_NETLINK && (int)r->args[2] == NETLINK_AUDIT)
+    int domain = (int)r->args[0], type = (int)r->args[1] & 0xf;
+
+    if (domain == AF_NETLINK && (int)r->args[2] == NETLINK_AUDIT)
         return kbox_ret(-EPROTONOSUPPORT);
+    if (geteuid() != 0)
+        return kbox_continue();
+    if ((domain == AF_PACKET || type == SOCK_PACKET ||
+         ((domain == AF_INET || domain == AF_INET6) && type == SOCK_RAW)) &&
+        !kbox_lx_capable(r, CAP_NET_RAW))
+        return kbox_ret(-EPERM);
+    if (domain == AF_NETLINK && !kbox_lx_capable(r, CAP_NET_ADMIN))
+        return netlink_unprivileged(r);
     return kbox_continue();
 }
 

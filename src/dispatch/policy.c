@@ -220,6 +220,8 @@ static const uint32_t prctl_lx_options[] = {
     PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT,
 };
 
+static const uint32_t socket_notify_types[] = { SOCK_DGRAM, SOCK_PACKET };
+
 static const struct kbox_bpf_rule rules[] = {
     /* Anonymous mappings never need a look; file mappings do. */
     { SYS_mmap, 3, MAP_ANONYMOUS, MAP_ANONYMOUS, KBOX_BPF_ALLOW,
@@ -260,9 +262,12 @@ static const struct kbox_bpf_rule rules[] = {
     { SYS_prctl, 0, ~0u, PR_SET_DUMPABLE, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       prctl_lx_options,
       sizeof(prctl_lx_options) / sizeof(prctl_lx_options[0]) },
-    /* netlink sockets: NETLINK_AUDIT is refused (net.c) */
-    { SYS_socket, 0, ~0u, AF_NETLINK, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW, NULL,
-      0 },
+    /* datagram, raw and packet sockets (netlink's types among them):
+     * NETLINK_AUDIT is refused, raw and packet sockets need the guest's
+     * CAP_NET_RAW (net.c); stream sockets stay the host's alone */
+    { SYS_socket, 1, 0xf, SOCK_RAW, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
+      socket_notify_types,
+      sizeof(socket_notify_types) / sizeof(socket_notify_types[0]) },
     /* SO_PEERCRED: the peer's guest ids and pid (peercred.c) */
     { SYS_getsockopt, 2, ~0u, SO_PEERCRED, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       NULL, 0 },

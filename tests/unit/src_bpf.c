@@ -78,6 +78,19 @@ static uint32_t eval(int n, uint32_t arch, uint32_t nr, uint64_t a0,
     return run(prog, n, &d);
 }
 
+/* x86_64 call with its first two arguments */
+static uint32_t eval01(int n, uint32_t nr, uint64_t a0, uint64_t a1)
+{
+    struct seccomp_data d;
+
+    memset(&d, 0, sizeof(d));
+    d.arch = AUDIT_ARCH_X86_64;
+    d.nr = (int)nr;
+    d.args[0] = a0;
+    d.args[1] = a1;
+    return run(prog, n, &d);
+}
+
 KTEST(policy_every_number)
 {
     struct kbox_bpf_spec s;
@@ -152,10 +165,15 @@ KTEST(policy_specifics)
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_sched_setaffinity, 7, 0),
           SECCOMP_RET_USER_NOTIF);
-    /* netlink sockets are looked at (NETLINK_AUDIT), others allowed */
-    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_socket, AF_NETLINK, 0),
+    /* datagram, raw and packet sockets are looked at (NETLINK_AUDIT,
+     * CAP_NET_RAW, netlink's CAP_NET_ADMIN), stream sockets allowed */
+    KT_EQ(eval01(n, SYS_socket, AF_NETLINK, SOCK_RAW), SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval01(n, SYS_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC),
           SECCOMP_RET_USER_NOTIF);
-    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_socket, AF_INET, 0),
+    KT_EQ(eval01(n, SYS_socket, AF_PACKET, SOCK_PACKET),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval01(n, SYS_socket, AF_INET, SOCK_STREAM), SECCOMP_RET_ALLOW);
+    KT_EQ(eval01(n, SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK),
           SECCOMP_RET_ALLOW);
     /* raising a priority is checked in guest terms, also on the caller */
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_sched_setscheduler, 0, 0),
