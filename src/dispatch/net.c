@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/netlink.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -746,6 +747,55 @@ static struct kbox_resp h_socket(struct kbox_req *r)
     return kbox_continue();
 }
 
+/*
+ * setsockopt options that need CAP_NET_ADMIN (SO_RCVBUFFORCE,
+ * SO_SNDBUFFORCE) or CAP_NET_RAW or CAP_NET_ADMIN (SO_MARK, SO_PRIORITY
+ * above 6, IP_TRANSPARENT and IPV6_TRANSPARENT on): under a root kbox the
+ * host checks kbox's root, so the guest's lx capabilities decide. The
+ * filter notifies these option numbers at any level. A guest without
+ * the capability gets EPERM, or, for a value it may set, the option set
+ * by kbox on its copy of the socket with the value checked (another
+ * thread could change it before a CONTINUE).
+ */
+static struct kbox_resp h_setsockopt(struct kbox_req *r)
+{
+    int level = (int)r->args[1], name = (int)r->args[2], v = 0, hfd, rc;
+    unsigned long len = (unsigned int)r->args[4];
+    bool admin = level == SOL_SOCKET &&
+                 (name == SO_RCVBUFFORCE || name == SO_SNDBUFFORCE);
+    bool raw =
+        (level == SOL_SOCKET && (name == SO_MARK || name == SO_PRIORITY)) ||
+        (level == SOL_IP && name == IP_TRANSPARENT) ||
+        (level == SOL_IPV6 && name == IPV6_TRANSPARENT);
+
+    if (geteuid() != 0 || (!admin && !raw) || len < 1)
+        return kbox_continue();
+    if (len >= sizeof(int)) {
+        if (r->ops->read(r, r->args[3], &v, sizeof(v)))
+            return kbox_ret(-EFAULT);
+    } else { /* IP options take a char too */
+        unsigned char c;
+
+        if (level != SOL_IP)
+            return kbox_continue(); /* the host's EINVAL */
+        if (r->ops->read(r, r->args[3], &c, 1))
+            return kbox_ret(-EFAULT);
+        v = c;
+    }
+    if (kbox_lx_capable(r, CAP_NET_ADMIN) ||
+        (raw && kbox_lx_capable(r, CAP_NET_RAW)))
+        return kbox_continue();
+    if (admin || name == SO_MARK || (name == SO_PRIORITY && (v < 0 || v > 6)) ||
+        ((name == IP_TRANSPARENT || name == IPV6_TRANSPARENT) && v))
+        return kbox_ret(-EPERM);
+    hfd = kbox_guest_sock(r, (int)kbox_arg_int(r->args[0]));
+    if (hfd < 0)
+        return kbox_ret(hfd == -ENOENT ? -EBADF : hfd);
+    rc = setsockopt(hfd, level, name, &v, sizeof(v)) ? -errno : 0;
+    close(hfd);
+    return kbox_ret(rc);
+}
+
 kbox_handler kbox_net_handler(long nr)
 {
     switch (nr) {
@@ -758,6 +808,8 @@ kbox_handler kbox_net_handler(long nr)
         return h_mmsg;
     case SYS_getsockopt:
         return kbox_peercred;
+    case SYS_setsockopt:
+        return h_setsockopt;
     case SYS_socket:
         return h_socket;
     default:

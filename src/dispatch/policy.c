@@ -220,6 +220,14 @@ static const uint32_t prctl_lx_options[] = {
     PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT,
 };
 
+static const uint32_t setsockopt_priv_names[] = {
+    SO_PRIORITY,
+    SO_RCVBUFFORCE,
+    SO_SNDBUFFORCE,
+    19 /* IP_TRANSPARENT */,
+    75 /* IPV6_TRANSPARENT */,
+};
+
 static const uint32_t socket_notify_types[] = { SOCK_DGRAM, SOCK_PACKET };
 
 static const struct kbox_bpf_rule rules[] = {
@@ -268,6 +276,10 @@ static const struct kbox_bpf_rule rules[] = {
     { SYS_socket, 1, 0xf, SOCK_RAW, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       socket_notify_types,
       sizeof(socket_notify_types) / sizeof(socket_notify_types[0]) },
+    /* options that need CAP_NET_ADMIN/CAP_NET_RAW, at any level (net.c) */
+    { SYS_setsockopt, 2, ~0u, SO_MARK, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
+      setsockopt_priv_names,
+      sizeof(setsockopt_priv_names) / sizeof(setsockopt_priv_names[0]) },
     /* SO_PEERCRED: the peer's guest ids and pid (peercred.c) */
     { SYS_getsockopt, 2, ~0u, SO_PEERCRED, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       NULL, 0 },

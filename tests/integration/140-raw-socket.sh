@@ -6,7 +6,10 @@
 # Datagram and stream sockets stay free. Changing the host's network
 # (SIOCSIFMTU, an RTM_NEWLINK over netlink) needs the guest's
 # CAP_NET_ADMIN; reading it (SIOCGIFFLAGS, a link dump) does not. The
-# changes tried set lo's MTU to the value it has.
+# changes tried set lo's MTU to the value it has. setsockopt options
+# that need CAP_NET_RAW/CAP_NET_ADMIN (SO_MARK, SO_PRIORITY > 6,
+# SO_RCVBUFFORCE, IP_TRANSPARENT, also as a char) are EPERM for a guest
+# user, the others work, as for a user natively.
 . "$(dirname "$0")/lib/common.sh"
 require
 img=$(own_img)
@@ -70,7 +73,37 @@ expect_grep '^siocgifflags ok$' "$TMP/na.out" "a guest user reads interface flag
 expect_grep '^getlink ok$' "$TMP/na.out" "a guest user dumps links over netlink"
 expect_grep '^siocsifmtu EPERM$' "$TMP/na.out" "a guest user cannot set an MTU by ioctl"
 expect_grep '^setlink EPERM$' "$TMP/na.out" "a guest user cannot set an MTU over netlink"
+cat >"$TMP/nb/sso.py" <<'PY'
+import errno, socket
+def t(name, f):
+    try:
+        f(); print(name, "ok")
+    except OSError as e:
+        print(name, errno.errorcode.get(e.errno, e.errno))
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t("mark", lambda: s.setsockopt(socket.SOL_SOCKET, 36, 5))
+t("prio3", lambda: s.setsockopt(socket.SOL_SOCKET, socket.SO_PRIORITY, 3))
+print("prio-now", s.getsockopt(socket.SOL_SOCKET, socket.SO_PRIORITY))
+t("prio7", lambda: s.setsockopt(socket.SOL_SOCKET, socket.SO_PRIORITY, 7))
+t("rcvbufforce", lambda: s.setsockopt(socket.SOL_SOCKET, 33, 65536))
+t("transparent", lambda: s.setsockopt(socket.SOL_IP, 19, 1))
+t("transparent-char", lambda: s.setsockopt(socket.SOL_IP, 19, b"\x01"))
+t("transparent0", lambda: s.setsockopt(socket.SOL_IP, 19, 0))
+t("nodelay", lambda: s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1))
+t("quickack", lambda: s.setsockopt(socket.IPPROTO_TCP, 12, 1))
+PY
+kbo "$TMP/so.out" --change-id 1000:1000 -R "$img" -b "$TMP/nb:/nb" -- /usr/bin/python3 /nb/sso.py
+for n in mark prio7 rcvbufforce transparent transparent-char; do
+	expect_grep "^$n EPERM\$" "$TMP/so.out" "setsockopt $n: EPERM for a guest user"
+done
+for n in prio3 transparent0 nodelay quickack; do
+	expect_grep "^$n ok\$" "$TMP/so.out" "setsockopt $n: allowed for a guest user"
+done
+expect_grep '^prio-now 3$' "$TMP/so.out" "SO_PRIORITY 3 set by kbox for the guest"
 if [ "$(id -u)" = 0 ]; then
+	kbo "$TMP/so0.out" -S "$img" -b "$TMP/nb:/nb" -- /usr/bin/python3 /nb/sso.py
+	expect_grep '^mark ok$' "$TMP/so0.out" "guest root of a root kbox sets SO_MARK"
+	expect_grep '^transparent ok$' "$TMP/so0.out" "guest root of a root kbox sets IP_TRANSPARENT"
 	kbo "$TMP/na0.out" -S "$img" -b "$TMP/nb:/nb" -- /usr/bin/python3 /nb/netadm.py
 	expect_grep '^siocsifmtu ok$' "$TMP/na0.out" "guest root of a root kbox sets an MTU by ioctl"
 	expect_grep '^setlink ok$' "$TMP/na0.out" "guest root of a root kbox sets an MTU over netlink"

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stddef.h>
 #include <sys/mman.h>
@@ -78,8 +79,9 @@ static uint32_t eval(int n, uint32_t arch, uint32_t nr, uint64_t a0,
     return run(prog, n, &d);
 }
 
-/* x86_64 call with its first two arguments */
-static uint32_t eval01(int n, uint32_t nr, uint64_t a0, uint64_t a1)
+/* x86_64 call with its first three arguments */
+static uint32_t eval012(int n, uint32_t nr, uint64_t a0, uint64_t a1,
+                        uint64_t a2)
 {
     struct seccomp_data d;
 
@@ -88,7 +90,13 @@ static uint32_t eval01(int n, uint32_t nr, uint64_t a0, uint64_t a1)
     d.nr = (int)nr;
     d.args[0] = a0;
     d.args[1] = a1;
+    d.args[2] = a2;
     return run(prog, n, &d);
+}
+
+static uint32_t eval01(int n, uint32_t nr, uint64_t a0, uint64_t a1)
+{
+    return eval012(n, nr, a0, a1, 0);
 }
 
 KTEST(policy_every_number)
@@ -172,6 +180,19 @@ KTEST(policy_specifics)
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval01(n, SYS_socket, AF_PACKET, SOCK_PACKET),
           SECCOMP_RET_USER_NOTIF);
+    /* setsockopt numbers that may need CAP_NET_ADMIN/RAW are looked at */
+    KT_EQ(eval012(n, SYS_setsockopt, 3, SOL_SOCKET, SO_MARK),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval012(n, SYS_setsockopt, 3, SOL_SOCKET, SO_PRIORITY),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval012(n, SYS_setsockopt, 3, SOL_SOCKET, SO_RCVBUFFORCE),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval012(n, SYS_setsockopt, 3, SOL_IP, 19 /* IP_TRANSPARENT */),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval012(n, SYS_setsockopt, 3, SOL_SOCKET, SO_REUSEADDR),
+          SECCOMP_RET_ALLOW);
+    KT_EQ(eval012(n, SYS_setsockopt, 3, IPPROTO_TCP, 1 /* TCP_NODELAY */),
+          SECCOMP_RET_ALLOW);
     KT_EQ(eval01(n, SYS_socket, AF_INET, SOCK_STREAM), SECCOMP_RET_ALLOW);
     KT_EQ(eval01(n, SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK),
           SECCOMP_RET_ALLOW);
