@@ -38,8 +38,14 @@ int kbox_image_open(const struct kbox_opts *o)
     unsigned char sb[2];
 
     if (fd < 0 && !o->readonly && (errno == EACCES || errno == EROFS)) {
-        say("cannot open image '%s' read-write: %s (use -m ro)", o->image,
-            strerror(errno));
+        int e = errno;
+
+        /* -m ro helps only if the image can be read at all */
+        if (access(o->image, R_OK))
+            say("cannot open image '%s': %s", o->image, strerror(e));
+        else
+            say("cannot open image '%s' read-write: %s (use -m ro)", o->image,
+                strerror(e));
         return -1;
     }
     if (fd < 0) {

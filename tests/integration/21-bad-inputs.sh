@@ -65,6 +65,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	cp --sparse=always "$IMG" "$TMP/unreadable.img"
 	chmod 000 "$TMP/unreadable.img"
 	bad "unreadable image" nz "ermission" -r "$TMP/unreadable.img" -- /bin/true
+	expect_no_grep 'use -m ro' "$TMP/bad.out" "unreadable image: -m ro is not suggested"
 elif command -v setpriv >/dev/null 2>&1; then
 	d=$(mktemp -d /tmp/kbox-unreadable.XXXXXX)
 	cp --sparse=always "$IMG" "$d/img"
@@ -76,6 +77,11 @@ elif command -v setpriv >/dev/null 2>&1; then
 	[ "$st" -ne 0 ] && pass "unreadable image: non-zero ($st)" || fail "unreadable image: exit 0"
 	not_crashed "$st" "unreadable image"
 	expect_grep 'ermission|EACCES' "$TMP/unr.out" "unreadable image: says permission denied"
+	# -m ro is suggested only where it helps: a readable, unwritable image
+	expect_no_grep 'use -m ro' "$TMP/unr.out" "unreadable image: -m ro is not suggested"
+	chmod 444 "$d/img"
+	timeout 30 setpriv --reuid=65534 --regid=65534 --clear-groups "$kbox_abs" -r "$d/img" -- /bin/true >"$TMP/ro.out" 2>&1
+	expect_grep 'use -m ro' "$TMP/ro.out" "read-only image: -m ro is suggested"
 	rm -rf "$d"
 fi
 
