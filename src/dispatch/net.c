@@ -677,15 +677,6 @@ static struct kbox_resp h_mmsg(struct kbox_req *r)
 }
 
 /*
- * socket(AF_NETLINK, ..., NETLINK_AUDIT): the sandbox has no audit
- * subsystem (lx has none, and the guest's events are not the host's),
- * so it answers as a kernel without CONFIG_AUDIT does. The host's socket
- * took the guest's records as kbox's user: under a rootless kbox each
- * send was EPERM, which sshd running as guest root treats as fatal
- * ("linux_audit_write_entry failed"), closing every session; libaudit,
- * sshd, login and PAM skip auditing on EPROTONOSUPPORT.
- */
-/*
  * A netlink socket made by this worker thread with CAP_NET_ADMIN out of
  * its effective set, for a guest that lacks it under a root kbox: the
  * socket's file keeps those credentials, and rtnetlink, genetlink and
@@ -709,12 +700,11 @@ static struct kbox_resp netlink_unprivileged(struct kbox_req *r)
         return kbox_ret(-errno);
     fd = socket(AF_NETLINK, (int)r->args[1], (int)r->args[2]);
     e = errno;
-    if (syscall(SYS_capset, &hdr, data)) {
-        /* the worker cannot stay without its capability */
-        fprintf(stderr, "kbox: cannot restore a worker's capabilities: %s\n",
+    if (syscall(SYS_capset, &hdr, data))
+        /* cannot happen (the permitted set is untouched); the worker
+         * then only lacks CAP_NET_ADMIN, which kbox does not use */
+        fprintf(stderr, "kbox: warning: a worker's capabilities: %s\n",
                 strerror(errno));
-        abort();
-    }
     if (fd < 0)
         return kbox_ret(-e);
     resp = kbox_fd_give_reply(r, fd, ((int)r->args[1] & SOCK_CLOEXEC) != 0);
@@ -729,6 +719,14 @@ static struct kbox_resp netlink_unprivileged(struct kbox_req *r)
  * AF_PACKET socket. So the caller's lx credentials are checked (kbox not
  * root: the host refuses kbox itself, a guest root included); netlink
  * sockets of such a guest cannot change the host's network.
+ *
+ * NETLINK_AUDIT: the sandbox has no audit subsystem (lx has none, and
+ * the guest's events are not the host's), so it answers as a kernel
+ * without CONFIG_AUDIT does. The host's socket took the guest's records
+ * as kbox's user: under a rootless kbox each send was EPERM, which sshd
+ * running as guest root treats as fatal ("linux_audit_write_entry
+ * failed"), closing every session; libaudit, sshd, login and PAM skip
+ * auditing on EPROTONOSUPPORT.
  */
 static struct kbox_resp h_socket(struct kbox_req *r)
 {
