@@ -66,32 +66,34 @@ static uint32_t run(const struct sock_filter *p, int n,
     return 0xfa11;
 }
 
-static uint32_t eval(int n, uint32_t arch, uint32_t nr, uint64_t a0,
-                     uint64_t a3)
+/* one call: arch, number and the arguments a[0..5] */
+static uint32_t eval_call(int n, uint32_t arch, uint32_t nr,
+                          const uint64_t a[6])
 {
     struct seccomp_data d;
 
     memset(&d, 0, sizeof(d));
     d.arch = arch;
     d.nr = (int)nr;
-    d.args[0] = a0;
-    d.args[3] = a3;
+    memcpy(d.args, a, sizeof(d.args));
     return run(prog, n, &d);
+}
+
+static uint32_t eval(int n, uint32_t arch, uint32_t nr, uint64_t a0,
+                     uint64_t a3)
+{
+    const uint64_t a[6] = { a0, 0, 0, a3, 0, 0 };
+
+    return eval_call(n, arch, nr, a);
 }
 
 /* x86_64 call with its first three arguments */
 static uint32_t eval012(int n, uint32_t nr, uint64_t a0, uint64_t a1,
                         uint64_t a2)
 {
-    struct seccomp_data d;
+    const uint64_t a[6] = { a0, a1, a2, 0, 0, 0 };
 
-    memset(&d, 0, sizeof(d));
-    d.arch = AUDIT_ARCH_X86_64;
-    d.nr = (int)nr;
-    d.args[0] = a0;
-    d.args[1] = a1;
-    d.args[2] = a2;
-    return run(prog, n, &d);
+    return eval_call(n, AUDIT_ARCH_X86_64, nr, a);
 }
 
 static uint32_t eval01(int n, uint32_t nr, uint64_t a0, uint64_t a1)
