@@ -968,7 +968,8 @@ static struct kbox_resp ioctl_fiemap(struct kbox_req *r, int fd)
  * privates; wireless sets) need CAP_NET_ADMIN, and the host checks the
  * caller, which under a root kbox is root whatever the guest's identity
  * is: the guest's own lx capability decides instead. The reads among
- * 0x89xx (SIOCGIF*, SIOCGSTAMP, SIOCATMARK, FIOGETOWN...) stay free;
+ * 0x89xx (SIOCGIF*, SIOCGSTAMP, SIOCATMARK, FIOGETOWN...) and the owner
+ * sets any user may make (FIOSETOWN, SIOCSPGRP) stay free;
  * SIOCETHTOOL is let through (its sets check inside, see docs).
  */
 static bool net_admin_ioctl(unsigned long req)
@@ -995,7 +996,7 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
     int gfd = FD(0), fd = kbox_lxfd(r, gfd);
     unsigned long req = (unsigned int)r->args[1];
 
-    if (fd < 0 && geteuid() == 0 && net_admin_ioctl(req) &&
+    if (fd < 0 && net_admin_ioctl(req) && geteuid() == 0 &&
         !kbox_lx_capable(r, CAP_NET_ADMIN))
         return kbox_ret(-EPERM);
     if (fd < 0)

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -516,15 +517,9 @@ bool kbox_image_workdir_in_bind(const struct kbox_opts *o)
  * run only with CAP_SYS_PTRACE, hung `cargo test`.
  */
 static const int never_caps[] = {
-    16, /* CAP_SYS_MODULE */
-    19, /* CAP_SYS_PTRACE */
-    20, /* CAP_SYS_PACCT */
-    22, /* CAP_SYS_BOOT */
-    25, /* CAP_SYS_TIME */
-    26, /* CAP_SYS_TTY_CONFIG */
-    34, /* CAP_SYSLOG */
-    38, /* CAP_PERFMON */
-    39, /* CAP_BPF */
+    CAP_SYS_MODULE, CAP_SYS_PTRACE, CAP_SYS_PACCT,
+    CAP_SYS_BOOT,   CAP_SYS_TIME,   CAP_SYS_TTY_CONFIG,
+    CAP_SYSLOG,     CAP_PERFMON,    CAP_BPF,
 };
 
 static int drop_never_caps(struct lx_task *t)
