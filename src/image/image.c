@@ -414,6 +414,62 @@ static void glue_remove(void)
     nglue = 0;
 }
 
+/* syslog(2) actions (linux/syslog.h is not a uapi header) */
+#define KLOG_READ_ALL    3
+#define KLOG_SIZE_BUFFER 10
+
+/* The text lx's log holds now; -1 when it cannot be read. */
+static long kernel_log_size(void)
+{
+    long size = lx_syscall6(LX__NR_syslog, KLOG_SIZE_BUFFER, 0, 0, 0, 0, 0);
+    char *buf;
+    long n;
+
+    if (size <= 0 || !(buf = malloc((size_t)size)))
+        return -1;
+    n = lx_syscall6(LX__NR_syslog, KLOG_READ_ALL, (long)buf, size, 0, 0, 0);
+    free(buf);
+    return n < 0 ? -1 : n;
+}
+
+/*
+ * The last line lx logged after the first 'before' bytes of its log,
+ * without its "[time] " prefix: what a failed mount said. False when
+ * nothing new was logged.
+ */
+static bool kernel_log_last_line(long before, char *out, size_t outsz)
+{
+    long size = lx_syscall6(LX__NR_syslog, KLOG_SIZE_BUFFER, 0, 0, 0, 0, 0);
+    char *buf, *line, *end;
+    long n;
+    bool found = false;
+
+    if (before < 0 || size <= 0 || !(buf = malloc((size_t)size + 1)))
+        return false;
+    n = lx_syscall6(LX__NR_syslog, KLOG_READ_ALL, (long)buf, size, 0, 0, 0);
+    if (n > before) {
+        buf[n] = '\0';
+        end = buf + n;
+        while (end > buf + before && (end[-1] == '\n' || end[-1] == ' '))
+            *--end = '\0';
+        line = end;
+        while (line > buf + before && line[-1] != '\n')
+            line--;
+        if (*line == '<') /* a level prefix */
+            line = strchr(line, '>') ? strchr(line, '>') + 1 : line;
+        if (*line == '[' && strchr(line, ']'))
+            line = strchr(line, ']') + 1;
+        while (*line == ' ')
+            line++;
+        if (*line) {
+            snprintf(out, outsz, "%s", line);
+            found = true;
+        }
+    }
+    free(buf);
+    return found;
+}
+
 static bool host_pts;
 
 bool kbox_image_host_pts(void)
@@ -425,6 +481,7 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
 {
     struct lx_boot_opts bo;
     int idx, rc;
+    long logged;
     unsigned long flags = o->readonly ? MS_RDONLY : 0;
 
     memset(&bo, 0, sizeof(bo));
@@ -441,6 +498,7 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
         say("cannot attach image '%s': %s", o->image, lx_strerror(idx));
         return -1;
     }
+    logged = kernel_log_size();
     rc = lx_mount_disk_part(idx, o->partition, ROOT_MNT, o->fs_type, flags,
                             o->mount_opts[0] ? o->mount_opts : NULL);
     if (rc == -ENXIO && o->partition) {
@@ -449,10 +507,23 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
         return -1;
     }
     if (rc < 0) {
-        fprintf(
-            stderr,
-            "kbox: cannot mount image '%s' as %s: %s (corrupt or not %s?)\n",
-            o->image, o->fs_type, lx_strerror(rc), o->fs_type);
+        char why[256];
+
+        /* the file system says why (a bad -m option, a feature lx lacks,
+         * a journal a read-only mount cannot replay); guess only without */
+        if (rc == -ENODEV)
+            fprintf(stderr,
+                    "kbox: cannot mount image '%s': lx has no %s file "
+                    "system (-t)\n",
+                    o->image, o->fs_type);
+        else if (kernel_log_last_line(logged, why, sizeof(why)))
+            fprintf(stderr, "kbox: cannot mount image '%s' as %s: %s (%s)\n",
+                    o->image, o->fs_type, lx_strerror(rc), why);
+        else
+            fprintf(stderr,
+                    "kbox: cannot mount image '%s' as %s: %s (corrupt or not "
+                    "%s?)\n",
+                    o->image, o->fs_type, lx_strerror(rc), o->fs_type);
         return -1;
     }
     rc = lx_chroot(ROOT_MNT);

@@ -47,6 +47,12 @@ if command -v mkfs.vfat >/dev/null 2>&1 || command -v mkfs.fat >/dev/null 2>&1; 
 	bad "vfat image" nz "" -r "$TMP/vfat.img" -- /bin/true
 fi
 
+# the file system's own reason, not a guess at corruption
+bad "unknown mount option" nz "Unknown parameter 'frob'" -m frob -r "$IMG" -- /bin/true
+bad "bad mount option value" nz "Bad value for 'data'" -m data=bogus -r "$IMG" -- /bin/true
+bad "file system lx lacks" nz "lx has no xfs file system" -t xfs -r "$IMG" -- /bin/true
+expect_no_grep 'corrupt' "$TMP/bad.out" "a file system lx lacks is not called corrupt"
+
 # corrupt: valid superblock, garbage group descriptors and inode tables
 cimg=$(own_img .corrupt)
 dd if=/dev/urandom of="$cimg" bs=4096 seek=1 count=64 conv=notrunc status=none
