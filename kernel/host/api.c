@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@ enum {
 	LXN_mount = 40,
 	LXN_chdir = 49,
 	LXN_chroot = 51,
+	LXN_statx = 291,
 	LXN_close_range = 436,
 };
 #define LX_AT_FDCWD (-100)
@@ -510,6 +512,20 @@ int lx_mount(const char *source, const char *target, const char *fstype,
 	return 0;
 }
 
+/* Is the file system at target the one on device dev (mknod's encoding)? */
+static int lx_mounted_from(const char *target, long dev)
+{
+	struct statx stx;
+	unsigned int major = (dev & 0xfff00) >> 8;
+	unsigned int minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+
+	memset(&stx, 0, sizeof(stx));
+	if (lx_root_call(LXN_statx, LX_AT_FDCWD, (long)target, 0,
+			 STATX_BASIC_STATS, (long)&stx) < 0)
+		return 1; /* cannot tell: keep the mount */
+	return stx.stx_dev_major == major && stx.stx_dev_minor == minor;
+}
+
 int lx_mount_disk_part(int idx, int part, const char *target,
 		       const char *fstype, unsigned long flags,
 		       const char *data)
@@ -533,7 +549,18 @@ int lx_mount_disk_part(int idx, int part, const char *target,
 			   devno + part, 0);
 	if (ret < 0 && ret != -EEXIST)
 		return ret;
-	return lx_mount(dev, target, fstype, flags, data);
+	ret = lx_mount(dev, target, fstype, flags, data);
+	if (ret < 0)
+		return ret;
+	/*
+	 * A file system that needs no device (tmpfs, proc) mounts whatever
+	 * the source: the caller asked for the disk, so that is an error.
+	 */
+	if (!lx_mounted_from(target, devno + part)) {
+		lx_root_call(LXN_umount2, (long)target, LX_MNT_DETACH, 0, 0, 0);
+		return -ENOTBLK;
+	}
+	return 0;
 }
 
 int lx_mount_disk(int idx, const char *target, const char *fstype,

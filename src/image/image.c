@@ -516,6 +516,11 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
                     "kbox: cannot mount image '%s': lx has no %s file "
                     "system (-t)\n",
                     o->image, o->fs_type);
+        else if (rc == -ENOTBLK)
+            fprintf(stderr,
+                    "kbox: cannot mount image '%s': %s is not a disk file "
+                    "system (-t)\n",
+                    o->image, o->fs_type);
         else if (kernel_log_last_line(logged, why, sizeof(why)))
             fprintf(stderr, "kbox: cannot mount image '%s' as %s: %s (%s)\n",
                     o->image, o->fs_type, lx_strerror(rc), why);

@@ -52,6 +52,7 @@ bad "unknown mount option" nz "Unknown parameter 'frob'" -m frob -r "$IMG" -- /b
 bad "bad mount option value" nz "Bad value for 'data'" -m data=bogus -r "$IMG" -- /bin/true
 bad "file system lx lacks" nz "lx has no xfs file system" -t xfs -r "$IMG" -- /bin/true
 expect_no_grep 'corrupt' "$TMP/bad.out" "a file system lx lacks is not called corrupt"
+bad "file system without a disk" nz "tmpfs is not a disk file system" -t tmpfs -r "$IMG" -- /bin/true
 
 # corrupt: valid superblock, garbage group descriptors and inode tables
 cimg=$(own_img .corrupt)
