@@ -345,6 +345,41 @@ static bool glue_make(struct lx_task *root, const char *norm, int verbose)
  * the image has a directory at exactly that path (no symlink on the
  * way), made by glue_make() where it had none.
  */
+/*
+ * A directory bound over a file or a file over a directory, as mount(2)
+ * refuses it (ENOTDIR): `-b ~/notes.txt:/etc` left a guest without /etc.
+ * A place under another bind is that bind's, not the image's: unchecked.
+ */
+static int bind_kinds_match(const struct kbox_opts *o)
+{
+    struct lx_task *root = lx_task_root();
+
+    for (int i = 0; i < o->nbinds; i++) {
+        const char *dst = o->binds[i].guest_dst;
+        struct lx_statx stx;
+        bool under = false;
+
+        for (int j = 0; j < o->nbinds; j++) {
+            size_t n = strlen(o->binds[j].guest_dst);
+
+            if (j != i && !strncmp(dst, o->binds[j].guest_dst, n) &&
+                (dst[n] == '/' || !strcmp(o->binds[j].guest_dst, "/")))
+                under = true;
+        }
+        if (under || tsys6(root, LX__NR_statx, AT_FDCWD, (long)dst, 0,
+                           STATX_TYPE, (long)&stx) < 0)
+            continue;
+        if (S_ISDIR(stx.stx_mode) == !o->binds[i].file)
+            continue;
+        fprintf(stderr, "kbox: bind '%s:%s': %s\n", o->binds[i].host_src, dst,
+                o->binds[i].file ? "a file cannot cover the image's directory"
+                                 : "a directory cannot cover the image's "
+                                   "file");
+        return -1;
+    }
+    return 0;
+}
+
 static void bind_traps(const struct kbox_opts *o)
 {
     struct lx_task *root = lx_task_root();
@@ -418,16 +453,20 @@ static void glue_remove(void)
 #define KLOG_READ_ALL    3
 #define KLOG_SIZE_BUFFER 10
 
-/* The text lx's log holds now; -1 when it cannot be read. */
+/*
+ * The text lx's log holds now; -1 when it cannot be read. Asked as the
+ * root task: lx_syscall() would give this thread its own task, forked
+ * before the chroot, and dev_links() would then make its links there.
+ */
 static long kernel_log_size(void)
 {
-    long size = lx_syscall6(LX__NR_syslog, KLOG_SIZE_BUFFER, 0, 0, 0, 0, 0);
+    long size = tsys(lx_task_root(), LX__NR_syslog, KLOG_SIZE_BUFFER, 0, 0);
     char *buf;
     long n;
 
     if (size <= 0 || !(buf = malloc((size_t)size)))
         return -1;
-    n = lx_syscall6(LX__NR_syslog, KLOG_READ_ALL, (long)buf, size, 0, 0, 0);
+    n = tsys(lx_task_root(), LX__NR_syslog, KLOG_READ_ALL, (long)buf, size);
     free(buf);
     return n < 0 ? -1 : n;
 }
@@ -439,14 +478,14 @@ static long kernel_log_size(void)
  */
 static bool kernel_log_last_line(long before, char *out, size_t outsz)
 {
-    long size = lx_syscall6(LX__NR_syslog, KLOG_SIZE_BUFFER, 0, 0, 0, 0, 0);
+    long size = tsys(lx_task_root(), LX__NR_syslog, KLOG_SIZE_BUFFER, 0, 0);
     char *buf, *line, *end;
     long n;
     bool found = false;
 
     if (before < 0 || size <= 0 || !(buf = malloc((size_t)size + 1)))
         return false;
-    n = lx_syscall6(LX__NR_syslog, KLOG_READ_ALL, (long)buf, size, 0, 0, 0);
+    n = tsys(lx_task_root(), LX__NR_syslog, KLOG_READ_ALL, (long)buf, size);
     if (n > before) {
         buf[n] = '\0';
         end = buf + n;
@@ -569,6 +608,8 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
         profile_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
                       "mode=1777", o->verbose);
     }
+    if (bind_kinds_match(o))
+        return -1;
     bind_traps(o);
     return 0;
 }

@@ -54,6 +54,12 @@ bad "file system lx lacks" nz "lx has no xfs file system" -t xfs -r "$IMG" -- /b
 expect_no_grep 'corrupt' "$TMP/bad.out" "a file system lx lacks is not called corrupt"
 bad "file system without a disk" nz "tmpfs is not a disk file system" -t tmpfs -r "$IMG" -- /bin/true
 
+# a bind of the other kind than its place, refused as mount(2) refuses it
+echo note >"$TMP/afile"
+bad "directory bound over a file" nz "cannot cover the image's file" -b "$TMP:/etc/passwd" -r "$IMG" -- /bin/true
+bad "file bound over a directory" nz "cannot cover the image's directory" -b "$TMP/afile:/etc" -r "$IMG" -- /bin/true
+e2fsck -fn "$IMG" >"$TMP/fsck.out" 2>&1 && pass "refused binds: image clean" || fail "refused binds: image not clean"
+
 # corrupt: valid superblock, garbage group descriptors and inode tables
 cimg=$(own_img .corrupt)
 dd if=/dev/urandom of="$cimg" bs=4096 seek=1 count=64 conv=notrunc status=none
