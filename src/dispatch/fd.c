@@ -991,6 +991,100 @@ static bool net_admin_ioctl(unsigned long req)
     return true;
 }
 
+/*
+ * Field `field` (numbered as in proc(5): 6 session, 7 tty_nr) of the host's
+ * /proc/<pid>/stat, or -1.
+ */
+static long host_stat_field(pid_t pid, int field)
+{
+    char path[64], buf[1024], *p;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = 0;
+    if (!(p = strrchr(buf, ')')) || !*++p)
+        return -1;
+    for (int f = 3; f < field; f++) /* p is at the blank before field f */
+        if (!(p = strchr(p + 1, ' ')))
+            return -1;
+    return strtol(p + 1, NULL, 10);
+}
+
+/* Is terminal `rdev` some host process's controlling terminal? */
+static bool host_tty_taken(unsigned long rdev)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    bool taken = false;
+
+    if (!d)
+        return false;
+    while (!taken && (e = readdir(d)))
+        if (e->d_name[0] >= '1' && e->d_name[0] <= '9')
+            taken = host_stat_field(atoi(e->d_name), 7) == (long)rdev;
+    closedir(d);
+    return taken;
+}
+
+/*
+ * Terminal ioctls Linux allows only with CAP_SYS_ADMIN. Terminals are the
+ * host's and the host checks the caller, which under a root kbox is root
+ * whatever the guest's identity: a guest user stole another session's
+ * terminal (TIOCSCTTY with 1: `setsid -c`), pushed input into a terminal
+ * that was not its own (TIOCSTI), hung one up (TIOCVHANGUP), redirected
+ * the host's console (TIOCCONS) or locked termios (TIOCSLCKTRMIOS).
+ * Without CAP_SYS_ADMIN in its lx credentials the guest gets Linux's
+ * answers for a user: EPERM, and for TIOCSTI EIO when the host has
+ * dev.tty.legacy_tiocsti off. Whose controlling terminal a tty is comes
+ * from the host's /proc (tty_nr), so a session kbox cannot see (another
+ * pid namespace) does not count.
+ */
+static long tty_admin_ioctl(struct kbox_req *r, int gfd, unsigned long req)
+{
+    char path[64];
+    struct stat st;
+    long own;
+
+    if (req != TIOCSCTTY && req != TIOCSTI && req != TIOCVHANGUP &&
+        req != TIOCCONS && req != TIOCSLCKTRMIOS)
+        return 0;
+    if (geteuid() != 0 || kbox_lx_capable(r, CAP_SYS_ADMIN))
+        return 0;
+    snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)r->pid, gfd);
+    if (stat(path, &st) || !S_ISCHR(st.st_mode))
+        return 0; /* not a terminal: the host's ENOTTY/EBADF */
+    own = host_stat_field(r->pid, 7);
+    switch (req) {
+    case TIOCSCTTY: /* arg 0 never steals; our own terminal is a no-op */
+        if (!r->args[2] || own == (long)st.st_rdev)
+            return 0;
+        return host_tty_taken(st.st_rdev) ? -EPERM : 0;
+    case TIOCSTI: {
+        char c = '1';
+        int fd = open("/proc/sys/dev/tty/legacy_tiocsti", O_RDONLY | O_CLOEXEC);
+
+        if (fd >= 0) {
+            if (read(fd, &c, 1) != 1)
+                c = '1';
+            close(fd);
+        }
+        if (c == '0')
+            return -EIO;
+        return own == (long)st.st_rdev ? 0 : -EPERM;
+    }
+    default:
+        return -EPERM;
+    }
+}
+
 static struct kbox_resp h_ioctl(struct kbox_req *r)
 {
     int gfd = FD(0), fd = kbox_lxfd(r, gfd);
@@ -999,8 +1093,12 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
     if (fd < 0 && net_admin_ioctl(req) && geteuid() == 0 &&
         !kbox_lx_capable(r, CAP_NET_ADMIN))
         return kbox_ret(-EPERM);
-    if (fd < 0)
-        return kbox_continue(); /* terminals, pipes, sockets: native */
+    if (fd < 0) {
+        long rc = tty_admin_ioctl(r, gfd, req);
+
+        return rc ? kbox_ret(rc) : kbox_continue(); /* terminals, pipes,
+                                                       sockets: native */
+    }
     switch (req) {
     case FIOCLEX:
     case FIONCLEX: {
