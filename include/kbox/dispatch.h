@@ -489,6 +489,9 @@ void kbox_ids_restore(struct kbox_req *r);
  * the thread already with the guest's identity (close it after); or
  * -ENOSYS when the call may simply run in the guest (CONTINUE). */
 int kbox_host_fd_as_guest(struct kbox_req *r, int gfd);
+/* The same for a host fd of a file or directory in a bind only
+ * (src/dispatch/fd.c); -ENOSYS for any other host object. */
+int kbox_bind_fd_as_guest(struct kbox_req *r, int gfd);
 
 /*
  * /proc/<pid>/maps names (src/dispatch/mapnames.c): note that the copy

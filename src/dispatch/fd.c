@@ -539,6 +539,93 @@ static struct kbox_resp h_dup3(struct kbox_req *r)
     return dup_reply(r, old, (int)lxfd, nfd, flags & O_CLOEXEC);
 }
 
+/*
+ * A guest process is the host's root under kbox run by root, whatever its
+ * guest identity, and calls on its host fds run in it (CONTINUE). For a
+ * file in a bind, the calls whose check is the file's owner or a
+ * capability (futimens with times, FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR,
+ * F_SETFL with O_NOATIME, F_SETLEASE) then passed for a guest user on
+ * any file it could open: it made a root-owned host file immutable. So
+ * those run in kbox as the guest (kbox_host_fd_as_guest: the fs identity
+ * also drops CAP_FOWNER and CAP_LINUX_IMMUTABLE). Other host objects
+ * (pipes, sockets, memfds, terminals) keep the plain call.
+ */
+int kbox_bind_fd_as_guest(struct kbox_req *r, int gfd)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    char link[64], hp[4096];
+    const char *rest;
+    ssize_t n;
+
+    if (geteuid() != 0 || !o || o->nbinds <= 0)
+        return -ENOSYS;
+    snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)r->pid, gfd);
+    n = readlink(link, hp, sizeof(hp) - 1);
+    if (n <= 0 || hp[0] != '/')
+        return -ENOSYS;
+    hp[n] = '\0';
+    for (int i = 0; i < o->nbinds; i++)
+        if (kbox_path_beneath(hp, o->binds[i].host_src, &rest))
+            return kbox_host_fd_as_guest(r, gfd);
+    return -ENOSYS;
+}
+
+/* fcntl on a host fd: see kbox_bind_fd_as_guest */
+static struct kbox_resp host_fcntl(struct kbox_req *r, int gfd, int cmd)
+{
+    int hfd;
+    long rc;
+
+    if (cmd != F_SETLEASE && !(cmd == F_SETFL && (A(2) & O_NOATIME)))
+        return kbox_continue();
+    hfd = kbox_bind_fd_as_guest(r, gfd);
+    if (hfd < 0)
+        return kbox_continue();
+    if (cmd == F_SETFL) {
+        rc = fcntl(hfd, F_SETFL, (int)A(2)) < 0 ? -errno : 0;
+        close(hfd);
+        return kbox_ret(rc);
+    }
+    /* A lease belongs to the caller (its break signal is sent there), so
+     * only the check runs here: the file's owner, or CAP_LEASE. */
+    struct stat st;
+    long fsuid = syscall(SYS_setfsuid, -1);
+
+    rc = fstat(hfd, &st) < 0 ? -errno : 0;
+    close(hfd);
+    if (rc)
+        return kbox_ret(rc);
+    if (st.st_uid != (uid_t)fsuid && !kbox_lx_capable(r, CAP_LEASE))
+        return kbox_ret(-EACCES);
+    return kbox_continue();
+}
+
+/* FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR on a host fd: as the guest in a bind */
+static struct kbox_resp host_setflags(struct kbox_req *r, int gfd,
+                                      unsigned long req)
+{
+    struct fsxattr fa;
+    int flags, hfd;
+    long rc;
+
+    if (req != FS_IOC_SETFLAGS && req != FS_IOC_FSSETXATTR)
+        return kbox_continue();
+    hfd = kbox_bind_fd_as_guest(r, gfd);
+    if (hfd < 0)
+        return kbox_continue();
+    if (req == FS_IOC_SETFLAGS
+            ? r->ops->read(r, r->args[2], &flags, sizeof(flags))
+            : r->ops->read(r, r->args[2], &fa, sizeof(fa)))
+        rc = -EFAULT;
+    else
+        rc = ioctl(hfd, req,
+                   req == FS_IOC_SETFLAGS ? (void *)&flags : (void *)&fa) < 0
+                 ? -errno
+                 : 0;
+    close(hfd);
+    return kbox_ret(rc);
+}
+
 static long flock_op(struct kbox_req *r, int fd, int cmd)
 {
     struct flock fl;
@@ -560,7 +647,7 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
     long rc;
 
     if (fd < 0)
-        return kbox_continue();
+        return host_fcntl(r, gfd, cmd);
     switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
@@ -963,6 +1050,37 @@ static struct kbox_resp ioctl_fiemap(struct kbox_req *r, int fd)
 }
 
 /*
+ * ioctls on a host object that act on the host's whole file system:
+ * freezing it (FIFREEZE: every writer on the host hangs), shutting it
+ * down (EXT4_IOC_SHUTDOWN, XFS_IOC_GOINGDOWN), trimming, resizing, its
+ * label or UUID, ext4's boot-loader swap and journal checkpoint. They
+ * need CAP_SYS_ADMIN or CAP_SYS_RESOURCE, which a guest process of a
+ * root kbox holds as the host's root whatever its guest identity: any
+ * guest, also a user, froze the file system a bind lives on. As in a
+ * container they are EPERM, guest root included (kbox refuses mounts
+ * likewise); lx's own file systems are not concerned.
+ */
+static bool host_fs_admin_ioctl(unsigned long req)
+{
+    switch (req) {
+    case 0xc0045877: /* FIFREEZE */
+    case 0xc0045878: /* FITHAW */
+    case 0xc0185879: /* FITRIM */
+    case 0x8004587d: /* EXT4_IOC_SHUTDOWN, XFS_IOC_GOINGDOWN */
+    case 0x41009432: /* FS_IOC_SETFSLABEL */
+    case 0x40086607: /* EXT4_IOC_GROUP_EXTEND */
+    case 0x40286608: /* EXT4_IOC_GROUP_ADD */
+    case 0x40086610: /* EXT4_IOC_RESIZE_FS */
+    case 0x00006611: /* EXT4_IOC_SWAP_BOOT */
+    case 0x4004662b: /* EXT4_IOC_CHECKPOINT */
+    case 0x4008662c: /* EXT4_IOC_SETFSUUID */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
  * Socket ioctls that change the host's network (interface flags,
  * addresses, MTU, routes, ARP, bridges, bonds, tunnels and other device
  * privates; wireless sets) need CAP_NET_ADMIN, and the host checks the
@@ -1090,14 +1208,16 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
     int gfd = FD(0), fd = kbox_lxfd(r, gfd);
     unsigned long req = (unsigned int)r->args[1];
 
+    if (fd < 0 && host_fs_admin_ioctl(req))
+        return kbox_ret(-EPERM);
     if (fd < 0 && net_admin_ioctl(req) && geteuid() == 0 &&
         !kbox_lx_capable(r, CAP_NET_ADMIN))
         return kbox_ret(-EPERM);
     if (fd < 0) {
         long rc = tty_admin_ioctl(r, gfd, req);
 
-        return rc ? kbox_ret(rc) : kbox_continue(); /* terminals, pipes,
-                                                       sockets: native */
+        /* terminals, pipes, sockets: native; a bind's files too */
+        return rc ? kbox_ret(rc) : host_setflags(r, gfd, req);
     }
     switch (req) {
     case FIOCLEX:

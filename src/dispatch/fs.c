@@ -1062,8 +1062,16 @@ static struct kbox_resp h_utimensat(struct kbox_req *r)
     if (!pp) {
         int l = kbox_lxfd(r, dirfd);
 
-        if (l < 0)
-            return kbox_continue(); /* futimens on a host fd: no path */
+        if (l < 0) { /* futimens on a host fd: a bind's file as the guest
+                        (kbox_bind_fd_as_guest), others in the guest */
+            int hfd = kbox_bind_fd_as_guest(r, dirfd);
+
+            if (hfd < 0)
+                return kbox_continue();
+            rc = syscall(SYS_utimensat, hfd, NULL, tsp, flags) < 0 ? -errno : 0;
+            close(hfd);
+            return kbox_ret(rc);
+        }
         return kbox_ret(
             kbox_lx(r, LX__NR_utimensat, l, 0, (long)tsp, flags, 0, 0));
     }

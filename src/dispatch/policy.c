@@ -230,6 +230,9 @@ static const uint32_t setsockopt_priv_names[] = {
 
 static const uint32_t socket_notify_types[] = { SOCK_DGRAM, SOCK_PACKET };
 
+/* CLOCK_REALTIME_ALARM's partner: CAP_WAKE_ALARM is the guest's (sys.c) */
+static const uint32_t alarm_clocks_more[] = { 9 /* CLOCK_BOOTTIME_ALARM */ };
+
 static const struct kbox_bpf_rule rules[] = {
     /* Anonymous mappings never need a look; file mappings do. */
     { SYS_mmap, 3, MAP_ANONYMOUS, MAP_ANONYMOUS, KBOX_BPF_ALLOW,
@@ -283,6 +286,13 @@ static const struct kbox_bpf_rule rules[] = {
     /* SO_PEERCRED: the peer's guest ids and pid (peercred.c) */
     { SYS_getsockopt, 2, ~0u, SO_PEERCRED, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       NULL, 0 },
+    /* the alarm clocks need the guest's CAP_WAKE_ALARM (sys.c) */
+    { SYS_timerfd_create, 0, ~0u, 8 /* CLOCK_REALTIME_ALARM */, KBOX_BPF_NOTIFY,
+      KBOX_BPF_ALLOW, alarm_clocks_more, 1 },
+    { SYS_timer_create, 0, ~0u, 8, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
+      alarm_clocks_more, 1 },
+    { SYS_clock_nanosleep, 0, ~0u, 8, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
+      alarm_clocks_more, 1 },
     /* personality: asking is the host's; a change goes to lx too (sys.c) */
     { SYS_personality, 0, ~0u, ~0u, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
 };

@@ -18,6 +18,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -581,6 +582,41 @@ static struct kbox_resp h_sockaddr(struct kbox_req *r)
     return kbox_continue();
 }
 
+/*
+ * Alarm clocks (CLOCK_REALTIME_ALARM, CLOCK_BOOTTIME_ALARM) can wake the
+ * machine from suspend: timerfd_create, timer_create and clock_nanosleep
+ * on them need CAP_WAKE_ALARM. The host checks kbox's: under kbox run by
+ * root a guest user got them (stress-ng timerfd: "timerfd_create without
+ * capability CAP_WAKE_ALARM unexpectedly succeeded"). The filter notifies
+ * these calls for the two clocks only; the caller's lx capabilities
+ * decide, in Linux's order of checks (timerfd_create: flags, then the
+ * capability; the others: EOPNOTSUPP on a host without an RTC, which
+ * clock_getres tells, then their own argument checks, then EPERM).
+ */
+static struct kbox_resp h_alarm_clock(struct kbox_req *r)
+{
+    struct timespec ts;
+    clockid_t clk = (clockid_t)(int)r->args[0];
+
+    if (geteuid() != 0 || kbox_lx_capable(r, 35 /* CAP_WAKE_ALARM */))
+        return kbox_continue();
+    if (r->nr == SYS_timerfd_create) {
+        if ((int)r->args[1] & ~(O_CLOEXEC | O_NONBLOCK))
+            return kbox_ret(-EINVAL);
+        return kbox_ret(-EPERM);
+    }
+    if (clock_getres(clk, &ts))
+        return kbox_continue(); /* no RTC: the host's EOPNOTSUPP */
+    if (r->nr == SYS_clock_nanosleep) {
+        if (r->ops->read(r, r->args[2], &ts, sizeof(ts)))
+            return kbox_ret(-EFAULT);
+        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L ||
+            ((int)r->args[1] & ~TIMER_ABSTIME))
+            return kbox_ret(-EINVAL);
+    }
+    return kbox_ret(-EPERM);
+}
+
 kbox_handler kbox_sys_handler(long nr)
 {
     switch (nr) {
@@ -604,6 +640,10 @@ kbox_handler kbox_sys_handler(long nr)
     case SYS_getsockname:
     case SYS_getpeername:
         return h_sockname;
+    case SYS_timerfd_create:
+    case SYS_timer_create:
+    case SYS_clock_nanosleep:
+        return h_alarm_clock;
     default:
         return NULL;
     }

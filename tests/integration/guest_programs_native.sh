@@ -34,6 +34,12 @@ if [ "$(id -u)" = 0 ]; then
 	rm -rf "$scm"
 fi
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then setpriv --reuid=1000 --regid=1000 --clear-groups "$g/sched-rights" >"$TEST_TMP/sr.out" || { cat "$TEST_TMP/sr.out"; fail "sched-rights failed natively"; }; fi
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then setpriv --reuid=1000 --regid=1000 --clear-groups "$g/alarm-rights" >"$TEST_TMP/ar.out" || { cat "$TEST_TMP/ar.out"; fail "alarm-rights failed natively"; }; "$g/alarm-rights" root >"$TEST_TMP/ar0.out" || { cat "$TEST_TMP/ar0.out"; fail "alarm-rights root failed natively"; }; fi
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	bfr=$(mktemp -d /tmp/kbox-bfr.XXXXXX) && chmod 1777 "$bfr" && echo data >"$bfr/rootfile" && chmod 644 "$bfr/rootfile"
+	setpriv --reuid=1000 --regid=1000 --clear-groups "$g/bind-fd-rights" "$bfr" "$bfr/rootfile" >"$TEST_TMP/bfr.out" || { rm -rf "$bfr"; cat "$TEST_TMP/bfr.out"; fail "bind-fd-rights failed natively"; }
+	rm -rf "$bfr"
+fi
 "$g/blocked-many" "$TEST_TMP" 150 60 >"$TEST_TMP/bm.out" || { cat "$TEST_TMP/bm.out"; fail "blocked-many failed natively"; }
 printf '#!/bin/sh\nexit 0\n' >"$TEST_TMP/ok.sh" && chmod 755 "$TEST_TMP/ok.sh"
 "$g/spawn-path" "$TEST_TMP/ok.sh" >"$TEST_TMP/sp.out" || { cat "$TEST_TMP/sp.out"; fail "spawn-path failed natively"; }
