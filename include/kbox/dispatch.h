@@ -193,6 +193,9 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r);
  * each; the tier scans once per tick while any is in flight. */
 void kbox_inflight_begin(struct kbox_req *r);
 struct kbox_resp kbox_inflight_end(struct kbox_req *r, struct kbox_resp resp);
+/* Around a host call a worker makes that may block for the guest (a FIFO
+ * open, a socket message): a signal for the guest then ends it (EINTR). */
+void kbox_inflight_host_wait(bool on);
 void kbox_inflight_scan(void);
 /* Is a request of thread @tid being served now (received, not replied)? */
 bool kbox_inflight_has(pid_t tid);

@@ -235,10 +235,13 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
                     : 0,
                 resolve | RESOLVE_NO_MAGICLINKS
             };
-            int hfd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+            int hfd;
             struct kbox_resp resp;
 
+            kbox_inflight_host_wait(true); /* a FIFO waits for its peer */
+            hfd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
             rc = hfd < 0 ? -errno : 0;
+            kbox_inflight_host_wait(false);
             close(dfd);
             if (rc) {
                 r->bind_idx1 = 0; /* final: no walk of a link out of it */
@@ -252,13 +255,17 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
         }
     }
     if (rt.kind != KBOX_ROUTE_LX) {
-        int hfd = rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "tty")
-                      ? open_ctty(r, flags)
-                      : kbox_route_open(&rt, flags,
-                                        flags & (O_CREAT | O_TMPFILE)
-                                            ? (int)kbox_bind_create_mode(
-                                                  r, &rt, -1, (mode_t)mode)
-                                            : mode);
+        int hfd;
+
+        kbox_inflight_host_wait(true); /* a FIFO waits for its peer */
+        hfd = rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "tty")
+                  ? open_ctty(r, flags)
+                  : kbox_route_open(&rt, flags,
+                                    flags & (O_CREAT | O_TMPFILE)
+                                        ? (int)kbox_bind_create_mode(
+                                              r, &rt, -1, (mode_t)mode)
+                                        : mode);
+        kbox_inflight_host_wait(false);
 
         if (hfd < 0)
             return kbox_ret(hfd);

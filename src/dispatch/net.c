@@ -433,8 +433,10 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
             out.msg_controllen = len;
         }
     }
+    kbox_inflight_host_wait(true);
     rc = sendmsg(s, &out, flags | MSG_NOSIGNAL);
     rc = rc < 0 ? -errno : rc;
+    kbox_inflight_host_wait(false);
     close(s);
     if (rc == -EPIPE && !(flags & MSG_NOSIGNAL))
         syscall(SYS_tgkill, r->proc->tgid, r->pid, SIGPIPE);
@@ -493,8 +495,10 @@ static long recv_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         goto out;
     }
     /* Blocks this worker only; the guest's O_NONBLOCK is on the file. */
+    kbox_inflight_host_wait(true);
     rc = recvmsg(s, &in, flags | MSG_CMSG_CLOEXEC);
     rc = rc < 0 ? -errno : rc;
+    kbox_inflight_host_wait(false);
     /* tokens that did not fit are gone already (their last close ran
      * before recvmsg returned): their lx files go before the guest runs */
     if (rc >= 0 && (in.msg_flags & MSG_CTRUNC))
