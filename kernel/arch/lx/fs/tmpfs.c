@@ -46,6 +46,12 @@ struct lxtmp_info {
 	atomic_long_t xattr_bytes;	/* kept by every inode's xattrs */
 };
 
+/*
+ * A directory's size counts its entries, 20 bytes each with two for "."
+ * and "..", as Linux's tmpfs does (stat of a directory, `ls -ld`).
+ */
+#define LXTMP_DIRENT_SIZE 20
+
 /* An inode with its extended attributes (and so its ACLs' home). */
 struct lxtmp_inode {
 	struct simple_xattrs xattrs;
@@ -516,6 +522,7 @@ static struct inode *lxtmp_get_inode(struct super_block *sb,
 		inode->i_op = &lxtmp_dir_inode_operations;
 		inode->i_fop = &simple_dir_operations;
 		inc_nlink(inode);	/* "." */
+		inode->i_size = 2 * LXTMP_DIRENT_SIZE;	/* "." and ".." */
 		break;
 	case S_IFLNK:
 		inode->i_op = &lxtmp_symlink_inode_operations;
@@ -544,6 +551,7 @@ static int lxtmp_mknod(struct mnt_idmap *idmap, struct inode *dir,
 	}
 	d_instantiate(dentry, inode);
 	dget(dentry);	/* pinned: the dentry is the only link to it */
+	dir->i_size += LXTMP_DIRENT_SIZE;
 	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
 	return 0;
 }
@@ -584,6 +592,7 @@ static int lxtmp_symlink(struct mnt_idmap *idmap, struct inode *dir,
 	i_size_write(inode, len);
 	d_instantiate(dentry, inode);
 	dget(dentry);
+	dir->i_size += LXTMP_DIRENT_SIZE;
 	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
 	return 0;
 }
@@ -605,16 +614,60 @@ static int lxtmp_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 	return finish_open_simple(file, 0);
 }
 
+static int lxtmp_link(struct dentry *old_dentry, struct inode *dir,
+		      struct dentry *dentry)
+{
+	int err = simple_link(old_dentry, dir, dentry);
+
+	if (!err)
+		dir->i_size += LXTMP_DIRENT_SIZE;
+	return err;
+}
+
+static int lxtmp_unlink(struct inode *dir, struct dentry *dentry)
+{
+	int err = simple_unlink(dir, dentry);
+
+	if (!err)
+		dir->i_size -= LXTMP_DIRENT_SIZE;
+	return err;
+}
+
+static int lxtmp_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	int err = simple_rmdir(dir, dentry);
+
+	if (!err)
+		dir->i_size -= LXTMP_DIRENT_SIZE;
+	return err;
+}
+
+static int lxtmp_rename(struct mnt_idmap *idmap, struct inode *old_dir,
+			struct dentry *old_dentry, struct inode *new_dir,
+			struct dentry *new_dentry, unsigned int flags)
+{
+	bool replaced = d_really_is_positive(new_dentry);
+	int err = simple_rename(idmap, old_dir, old_dentry, new_dir,
+				new_dentry, flags);
+
+	if (err || (flags & RENAME_EXCHANGE))
+		return err;
+	old_dir->i_size -= LXTMP_DIRENT_SIZE;
+	if (!replaced)
+		new_dir->i_size += LXTMP_DIRENT_SIZE;
+	return 0;
+}
+
 static const struct inode_operations lxtmp_dir_inode_operations = {
 	.create		= lxtmp_create,
 	.lookup		= simple_lookup,
-	.link		= simple_link,
-	.unlink		= simple_unlink,
+	.link		= lxtmp_link,
+	.unlink		= lxtmp_unlink,
 	.symlink	= lxtmp_symlink,
 	.mkdir		= lxtmp_mkdir,
-	.rmdir		= simple_rmdir,
+	.rmdir		= lxtmp_rmdir,
 	.mknod		= lxtmp_mknod,
-	.rename		= simple_rename,
+	.rename		= lxtmp_rename,
 	.tmpfile	= lxtmp_tmpfile,
 	.setattr	= lxtmp_setattr,
 	.getattr	= lxtmp_getattr,
