@@ -1332,6 +1332,15 @@ static bool shadow_current(struct kbox_req *r, int gfd,
  */
 #define WINDOW_FILE_MIN    (64LL << 20)
 #define WINDOW_FILE_ALWAYS (1LL << 30)
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED 0x4000000
+#endif
+/* The flags MAP_SHARED_VALIDATE accepts for a file without DAX (Linux's
+ * LEGACY_MAP_MASK): neither lx's files nor the memfds take MAP_SYNC. */
+#define MAP_VALIDATE_OK                                                     \
+    (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
+     MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED |      \
+     MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
 static struct kbox_resp h_mmap(struct kbox_req *r)
 {
     int gfd = FD(4), fd = kbox_lxfd(r, gfd);
@@ -1348,6 +1357,12 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
 
     if ((flags & MAP_ANONYMOUS) || fd < 0)
         return kbox_continue();
+    /* Refused before the inode gets a shared memfd: MariaDB tries
+     * MAP_SHARED_VALIDATE|MAP_SYNC on its redo log, and the memfd left
+     * behind (writable) made every fdatasync of the log compare it whole
+     * with the image (55 ms a commit with a 96 MiB log). */
+    if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~MAP_VALIDATE_OK))
+        return kbox_ret(-EOPNOTSUPP);
     rc = kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0);
     if (rc < 0)
         return kbox_ret(rc);
