@@ -578,10 +578,11 @@ static long proc_self_link(struct kbox_req *r, const char *path, uint64_t ubuf,
             n = snprintf(target, sizeof(target), "%s", r->proc->bind_cwd);
         else
             n = kbox_lx(r, LX__NR_getcwd, (long)target, sizeof(target), 0, 0, 0,
-                        0) -
-                1;
-        if (n < 0)
+                        0);
+        if (n < 0) /* a cwd past PATH_MAX: ENAMETOOLONG, as Linux says */
             return n;
+        if (!r->proc->bind_cwd[0] && n > 0)
+            n--; /* getcwd counts the NUL */
     } else {
         return -ENOSYS;
     }
