@@ -200,6 +200,44 @@ struct kbox_resp kbox_fd_give_reply(struct kbox_req *r, int src, bool cloexec)
     return replied(r, r->ops->addfd(r, src, -1, cloexec, true));
 }
 
+/*
+ * Linux copies a read's or write's bytes page by page and stops at the
+ * first page it cannot reach: the call returns what it copied (EFAULT only
+ * when nothing), and a read moves the file offset by that much only.
+ * After a failed whole copy, this finds how many bytes from @addr can be
+ * copied (into @buf from the guest, or out of @buf into it), page by page.
+ */
+static size_t guest_prefix(struct kbox_req *r, uint64_t addr, char *buf,
+                           size_t len, bool to_guest)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        size_t n = 4096 - (size_t)((addr + done) & 4095);
+
+        if (n > len - done)
+            n = len - done;
+        if (to_guest ? r->ops->write(r, addr + done, buf + done, n)
+                     : r->ops->read(r, addr + done, buf + done, n))
+            break;
+        done += n;
+    }
+    return done;
+}
+
+/*
+ * access_ok() of the whole range, which Linux checks before it caps a
+ * count at 2 GiB: a length no address space holds is EFAULT even where
+ * the bytes actually moved would fit. 2^56 bounds every user address
+ * space kbox runs on (x86-64 with five-level paging, arm64's 52 bits).
+ */
+static bool guest_range_ok(uint64_t addr, uint64_t len)
+{
+    const uint64_t top = (1ULL << 56) - 4096;
+
+    return !len || (addr <= top && len <= top - addr);
+}
+
 /* After a read from a mirrored file: the mirror may have to go unready. */
 static void after_read(struct kbox_req *r, int gfd, int lxfd)
 {
@@ -213,6 +251,8 @@ static struct kbox_resp read_lx(struct kbox_req *r, int fd)
     char *buf;
     long n = 0;
 
+    if (!guest_range_ok(r->args[1], cnt))
+        return kbox_ret(-EFAULT);
     if (cnt > 0x7ffff000)
         cnt = 0x7ffff000;
     buf = malloc(cnt < CHUNK ? (cnt ? cnt : 1) : CHUNK);
@@ -236,12 +276,17 @@ static struct kbox_resp read_lx(struct kbox_req *r, int fd)
             free(buf);
             return kbox_ret(done ? (long)done : n);
         }
-        if (n > 0) {
-            int rc = r->ops->write(r, r->args[1] + done, buf, (size_t)n);
-            if (rc) {
-                free(buf);
-                return kbox_ret(done ? (long)done : rc);
-            }
+        if (n > 0 && r->ops->write(r, r->args[1] + done, buf, (size_t)n)) {
+            size_t got =
+                guest_prefix(r, r->args[1] + done, buf, (size_t)n, true);
+
+            /* the bytes the guest did not get stay unread */
+            if (r->nr == SYS_read)
+                kbox_lx(r, LX__NR_lseek, fd, -(n - (long)got), SEEK_CUR, 0, 0,
+                        0);
+            free(buf);
+            done += got;
+            return kbox_ret(done ? (long)done : -EFAULT);
         }
         done += (size_t)n;
     } while (n == (long)CHUNK && done < cnt);
@@ -276,6 +321,8 @@ static struct kbox_resp h_write(struct kbox_req *r)
 
     if (fd < 0)
         return kbox_continue(); /* host fd (stdout, pipes): fast path */
+    if (!guest_range_ok(r->args[1], cnt))
+        return kbox_ret(-EFAULT);
     if (cnt > 0x7ffff000)
         cnt = 0x7ffff000;
     buf = malloc(cnt < CHUNK ? (cnt ? cnt : 1) : CHUNK);
@@ -285,9 +332,13 @@ static struct kbox_resp h_write(struct kbox_req *r)
         size_t want = cnt - done < CHUNK ? cnt - done : CHUNK;
 
         rc = r->ops->read(r, r->args[1] + done, buf, want);
-        if (rc) {
-            free(buf);
-            return kbox_ret(done ? (long)done : rc);
+        if (rc) { /* what can be read of it is written */
+            want = guest_prefix(r, r->args[1] + done, buf, want, false);
+            cnt = done + want;
+            if (!want) {
+                free(buf);
+                return kbox_ret(done ? (long)done : rc);
+            }
         }
         if (r->nr == SYS_pwrite64)
             n = kbox_lx_change(r, fd, A(3) + (long)done, LX__NR_pwrite64, fd,
@@ -332,6 +383,15 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
         return kbox_ret(-EFAULT);
     }
     for (int i = 0; i < iovcnt; i++) {
+        if ((ssize_t)iov[i].iov_len < 0) {
+            free(iov);
+            return kbox_ret(-EINVAL);
+        }
+        if (!guest_range_ok((uint64_t)(uintptr_t)iov[i].iov_base,
+                            iov[i].iov_len)) {
+            free(iov);
+            return kbox_ret(-EFAULT);
+        }
         if (iov[i].iov_len > 0x7ffff000 - total)
             iov[i].iov_len = 0x7ffff000 - total;
         total += iov[i].iov_len;
@@ -363,12 +423,21 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
             if (iov[i].iov_len &&
                 r->ops->read(r, (uint64_t)(uintptr_t)iov[i].iov_base, buf + off,
                              iov[i].iov_len)) {
-                free(kiov);
-                free(buf);
-                free(iov);
-                return kbox_ret(-EFAULT);
+                /* the bytes before the first bad page are written */
+                kiov[i].iov_len =
+                    guest_prefix(r, (uint64_t)(uintptr_t)iov[i].iov_base,
+                                 buf + off, iov[i].iov_len, false);
+                off += kiov[i].iov_len;
+                iovcnt = i + 1;
+                break;
             }
             off += iov[i].iov_len;
+        }
+        if (!off && total) {
+            free(kiov);
+            free(buf);
+            free(iov);
+            return kbox_ret(-EFAULT);
         }
         if (v2) /* offset -1: the file position; flags RWF_* */
             n = kbox_lx_change(r, fd, A(3), LX__NR_pwritev2, fd, (long)kiov,
@@ -399,7 +468,15 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
                 c = (size_t)n - done;
             if (c && r->ops->write(r, (uint64_t)(uintptr_t)iov[i].iov_base,
                                    buf + done, c)) {
-                n = -EFAULT;
+                size_t got =
+                    guest_prefix(r, (uint64_t)(uintptr_t)iov[i].iov_base,
+                                 buf + done, c, true);
+
+                /* the bytes the guest did not get stay unread */
+                if (!pos || (v2 && A(3) == -1))
+                    kbox_lx(r, LX__NR_lseek, fd, -(n - (long)(done + got)),
+                            SEEK_CUR, 0, 0, 0);
+                n = done + got ? (long)(done + got) : -EFAULT;
                 break;
             }
             done += c;
