@@ -57,6 +57,27 @@ static void forward_signal(int sig)
     kbox_seccomp_forward(sig);
 }
 
+/*
+ * SIGINT and SIGQUIT from the terminal reach the guest through its
+ * process group, so kbox ignores those; one sent to kbox with kill() by
+ * a process of another group (`kill -INT $kbox_pid` from a script or a
+ * supervisor) reaches nothing else, and went lost: the guest ran on. It
+ * goes to the guest, as sudo relays it. A sender in kbox's own group
+ * (`timeout -s INT`, which signals the group too) is not relayed, or the
+ * guest would get it twice.
+ */
+static void relay_sent_signal(int sig, siginfo_t *si, void *uc)
+{
+    int e = errno;
+
+    (void)uc;
+    if ((si->si_code == SI_USER || si->si_code == SI_QUEUE ||
+         si->si_code == SI_TKILL) &&
+        si->si_pid > 0 && getpgid(si->si_pid) != getpgrp())
+        forward_signal(sig);
+    errno = e;
+}
+
 /* Remove a private directory and everything in it: exec aliases are
  * d<n>/<program> and d<n>/_/<program> (a dead run's stayed behind when
  * only one level was removed). @depth bounds the recursion. */
@@ -511,8 +532,16 @@ int main(int argc, char **argv)
     }
 
     /* The terminal's signals are the guest's business; kbox reports. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
+    {
+        struct sigaction sa;
+
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = relay_sent_signal;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGQUIT, &sa, NULL);
+    }
     signal(SIGPIPE, SIG_IGN);
     signal(SIGTERM, forward_signal);
     signal(SIGHUP, forward_signal);

@@ -80,6 +80,33 @@ for sig in USR1 ALRM; do
 		fail "SIG$sig: the guest's write was lost"
 done
 pkill -9 -f -- "$m.7" 2>/dev/null
+# SIGINT or SIGQUIT sent to kbox by a process of another process group
+# (`kill -INT $kbox_pid` from a script, with job control) goes to the
+# guest: kbox ignored it and the guest ran on. The terminal's Ctrl-C
+# reaches the guest through its group and is not relayed.
+for sig in INT QUIT; do
+	img4=$(own_img ".$sig")
+	st=$(
+		set -m
+		"$KBOX" -S "$img4" -- /bin/sleep "$m.4" >/dev/null 2>&1 &
+		p=$!
+		for _ in $(seq 100); do
+			pgrep -f -- "^/bin/sleep $m.4" >/dev/null && break
+			sleep 0.1
+		done
+		sleep 0.3
+		kill -"$sig" "$p"
+		(sleep 10 && kill -9 "$p") >/dev/null 2>&1 &
+		w=$!
+		wait "$p"
+		echo $?
+		kill "$w" 2>/dev/null
+	)
+	want=$((128 + $(kill -l "$sig")))
+	[ "$st" = "$want" ] && pass "SIG$sig sent to kbox ends the guest ($st)" ||
+		fail "SIG$sig sent to kbox: status $st, want $want"
+	pkill -9 -f -- "sleep $m.4" 2>/dev/null
+done
 # What the guest wrote more than ~10 s before kbox was killed is in the
 # image: lx writes dirty data back after 5 s (Linux's 30 s lost it all).
 img3=$(own_img .late)
