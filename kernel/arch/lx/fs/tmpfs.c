@@ -358,12 +358,35 @@ out:
 	return err;
 }
 
+/*
+ * SEEK_DATA and SEEK_HOLE from the page cache, as shmem answers them: a
+ * range never written is a hole (the whole file was data, so `cp
+ * --sparse`, tar -S and SEEK_HOLE users copied /tmp's sparse files whole).
+ * Fallocated ranges are zeroed pages here, so they count as data.
+ */
+static loff_t lxtmp_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct inode *inode = file->f_mapping->host;
+
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		return generic_file_llseek(file, offset, whence);
+	if (offset < 0)
+		return -ENXIO;
+	inode_lock(inode);
+	offset = mapping_seek_hole_data(file->f_mapping, offset,
+					i_size_read(inode), whence);
+	if (offset >= 0)
+		offset = vfs_setpos(file, offset, MAX_LFS_FILESIZE);
+	inode_unlock(inode);
+	return offset;
+}
+
 static const struct file_operations lxtmp_file_operations = {
 	.read_iter	= lxtmp_read_iter,
 	.write_iter	= generic_file_write_iter,
 	.splice_read	= copy_splice_read,
 	.splice_write	= iter_file_splice_write,
-	.llseek		= generic_file_llseek,
+	.llseek		= lxtmp_llseek,
 	.fsync		= noop_fsync,
 	.fallocate	= lxtmp_fallocate,
 };
