@@ -494,6 +494,7 @@ int main(int argc, char **argv)
         umask(um);
         lx_task_syscall(task, LX__NR_umask, a);
     }
+    kbox_sup.guest_user_start = geteuid() == 0 && o.change_id && o.uid != 0;
     pid = kbox_seccomp_launch(cmd, o.argv, guest_env(&o, task),
                               kbox_sup.exec_dir, &listener, &pidfd);
     if (pid < 0) {

@@ -177,6 +177,10 @@ struct kbox_sup {
     char exec_dir[256]; /* host dir with the exec alias symlinks */
     struct lx_task *holder; /* keeps image files in flight in SCM_RIGHTS */
     int verbose;
+    /* kbox runs as the host's root and the guest starts as a user
+     * (--change-id): its host processes lose the capabilities a user
+     * lacks (kbox_seccomp_launch) */
+    bool guest_user_start;
     unsigned long unknown_count[512]; /* updated atomically */
     struct kbox_proc *procs;
     pid_t main_pid;

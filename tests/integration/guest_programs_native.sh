@@ -26,6 +26,7 @@ TMPDIR=$TEST_TMP "$g/fsize-limit" "$TEST_TMP" >"$TEST_TMP/fl.out" || { cat "$TES
 "$g/exited-child-prep" "$TEST_TMP/one" "$TEST_TMP/two" >"$TEST_TMP/ec.out" || { cat "$TEST_TMP/ec.out"; fail "exited-child-prep failed natively"; }
 "$g/fchmodat2" "$TEST_TMP" >"$TEST_TMP/f2.out" || { cat "$TEST_TMP/f2.out"; fail "fchmodat2 failed natively"; }
 "$g/partial-copy" "$TEST_TMP" >"$TEST_TMP/pc.out" || { cat "$TEST_TMP/pc.out"; fail "partial-copy failed natively"; }
+"$g/memlock-limit" >"$TEST_TMP/ml.out" || { cat "$TEST_TMP/ml.out"; fail "memlock-limit failed natively"; }
 mkdir -p "$TEST_TMP/bd" && "$g/bind-dots" "$TEST_TMP/bd" >"$TEST_TMP/bdo.out" || { cat "$TEST_TMP/bdo.out"; fail "bind-dots failed natively"; }
 if [ "$(id -u)" = 0 ]; then "$g/keepcaps" >"$TEST_TMP/kc.out" || { cat "$TEST_TMP/kc.out"; fail "keepcaps failed natively"; }; fi
 if [ "$(id -u)" = 0 ]; then

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <poll.h>
@@ -217,6 +218,61 @@ static void futex_wake(int *addr)
 
 static struct sock_filter prog[KBOX_BPF_MAX_INSNS];
 
+/*
+ * Under kbox run by root a guest process is the host's root whatever its
+ * guest identity, and every check the host makes on a call kbox lets
+ * through is a check of root: a guest user (--change-id) locked memory
+ * past RLIMIT_MEMLOCK, changed a network card's settings (SIOCETHTOOL),
+ * wrote to set-user-ID files in a bind without clearing the bit; each
+ * such call had to be found and checked by hand. A guest that starts as
+ * a user now drops, from its host bounding set before its first exec, the
+ * capabilities a user lacks and that kbox does not need in it: the host
+ * then answers those calls as for a user. Kept: the ones kbox's own paths
+ * in the guest process may use (files by ownership or DAC, ids, kill) and
+ * CAP_LEASE (kbox checks a lease on a bind's file as the guest, then lets
+ * the guest take it: the file's host owner is the guest's uid, not 0).
+ * A guest that becomes root later (su, sudo) gets root in lx, not these
+ * host rights back, as under a rootless kbox.
+ */
+static void drop_user_lacks(void)
+{
+    static const int caps[] = {
+        CAP_FSETID,
+        CAP_LINUX_IMMUTABLE,
+        CAP_NET_BIND_SERVICE,
+        CAP_NET_BROADCAST,
+        CAP_NET_ADMIN,
+        CAP_NET_RAW,
+        CAP_IPC_LOCK,
+        CAP_SYS_MODULE,
+        CAP_SYS_RAWIO,
+        CAP_SYS_PTRACE,
+        CAP_SYS_PACCT,
+        CAP_SYS_ADMIN,
+        CAP_SYS_BOOT,
+        CAP_SYS_NICE,
+        CAP_SYS_RESOURCE,
+        CAP_SYS_TIME,
+        CAP_SYS_TTY_CONFIG,
+        CAP_MKNOD,
+
+        CAP_AUDIT_WRITE,
+        CAP_AUDIT_CONTROL,
+        CAP_MAC_OVERRIDE,
+        CAP_MAC_ADMIN,
+        CAP_SYSLOG,
+        CAP_WAKE_ALARM,
+        CAP_BLOCK_SUSPEND,
+        CAP_AUDIT_READ,
+        38 /* CAP_PERFMON */,
+        39 /* CAP_BPF */,
+        40 /* CAP_CHECKPOINT_RESTORE */
+    };
+
+    for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+        prctl(PR_CAPBSET_DROP, caps[i], 0, 0, 0); /* EINVAL: unknown here */
+}
+
 pid_t kbox_seccomp_launch(const char *path, char *const argv[],
                           char *const envp[], const char *host_cwd,
                           int *listener, int *pidfd_out)
@@ -257,6 +313,8 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
             _exit(126);
         /* Nothing of kbox's (image, kernel threads' fds) leaks in. */
         syscall(SYS_close_range, 3, ~0U, 0);
+        if (kbox_sup.guest_user_start)
+            drop_user_lacks();
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
             fd = -1;
         else {
