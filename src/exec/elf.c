@@ -102,11 +102,13 @@ int kbox_script_parse(const void *buf, size_t len, struct kbox_script_info *si)
     nl = memchr(line, '\n', n);
     if (nl)
         *nl = '\0';
-    else if (len > KBOX_SHEBANG_MAX) {
+    else if (len >= KBOX_SHEBANG_MAX) {
         /*
          * Like the kernel: a truncated interpreter name is an error, but
-         * a truncated argument is fine as long as the name ended.
+         * a truncated argument is fine as long as the name ended. The
+         * line is the buffer's first 255 bytes (binfmt_script's buf_end).
          */
+        line[KBOX_SHEBANG_MAX - 1] = '\0';
         p = line + 2;
         while (*p == ' ' || *p == '\t')
             p++;
@@ -117,7 +119,9 @@ int kbox_script_parse(const void *buf, size_t len, struct kbox_script_info *si)
     }
     p = line + 2;
     end = p + strlen(p);
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+    /* spaces and tabs only: a CR of a CRLF line stays in the name (or
+     * argument), and the exec fails as in Linux ("/bin/sh^M": ENOENT) */
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
         *--end = '\0';
     while (*p == ' ' || *p == '\t')
         p++;

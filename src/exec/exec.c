@@ -42,6 +42,7 @@
 #include "journal.h"
 #include "kbox/abi.h"
 #include "kbox/cache.h"
+#include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/elf.h"
 #include "kbox/exec.h"
@@ -261,6 +262,58 @@ static void close_image(struct image *img)
     img->lxfd = -1;
 }
 
+/*
+ * The file exec runs, opened for reading in task @t as Linux's open for
+ * exec does: the exec permission (checked by the caller) is enough, read
+ * permission is not asked (a mode 0111 program ran natively and was
+ * EACCES here for a non-root guest). @path "" is the file of fd @dirfd,
+ * opened anew (an O_PATH fd does not read: fexecve of one was EBADF).
+ */
+static long lx_open_exec(struct lx_task *t, int dirfd, const char *path,
+                         int extra_flags)
+{
+    struct lx_task *root = lx_task_root();
+    char self[64];
+    long fd, op, rfd, rr;
+
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", dirfd);
+    if (path[0])
+        fd = lx_t(t, LX__NR_openat, dirfd, (long)path,
+                  O_RDONLY | O_CLOEXEC | extra_flags, 0, 0);
+    else
+        fd = lx_t(t, LX__NR_openat, AT_FDCWD, (long)self, O_RDONLY | O_CLOEXEC,
+                  0, 0);
+    if (fd != -EACCES && !(fd < 0 && !path[0]))
+        return fd;
+    if (fd != -EACCES) /* no lx /proc: the fd itself */
+        return lx_t(t, LX__NR_dup, dirfd, 0, 0, 0, 0);
+    /* no read permission: lx's root reads it for exec */
+    op = path[0] ? lx_t(t, LX__NR_openat, dirfd, (long)path,
+                        O_PATH | O_CLOEXEC | extra_flags, 0, 0)
+                 : lx_t(t, LX__NR_dup, dirfd, 0, 0, 0, 0);
+    /* the check on the file opened (the caller's was on the path) */
+    if (op >= 0 && lx_t(t, LX__NR_faccessat2, op, (long)"", X_OK,
+                        AT_EACCESS | AT_EMPTY_PATH, 0) < 0) {
+        lx_t(t, LX__NR_close, op, 0, 0, 0, 0);
+        return -EACCES;
+    }
+    if (op < 0)
+        return -EACCES;
+    rfd = lx_task_getfd(root, t, (int)op, LX_O_CLOEXEC);
+    lx_t(t, LX__NR_close, op, 0, 0, 0, 0);
+    if (rfd < 0)
+        return -EACCES;
+    snprintf(self, sizeof(self), "/proc/self/fd/%ld", rfd);
+    rr = lx_t(root, LX__NR_openat, AT_FDCWD, (long)self, O_RDONLY | O_CLOEXEC,
+              0, 0);
+    lx_t(root, LX__NR_close, rfd, 0, 0, 0, 0);
+    if (rr < 0)
+        return -EACCES;
+    fd = lx_task_getfd(t, root, (int)rr, LX_O_CLOEXEC);
+    lx_t(root, LX__NR_close, rr, 0, 0, 0, 0);
+    return fd < 0 ? -EACCES : fd;
+}
+
 /* Open @path in lx as task @t (exec permission checked by the kernel). */
 static long open_image(struct lx_task *t, int dirfd, const char *path,
                        int extra_flags, struct image *img)
@@ -274,11 +327,7 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
               AT_EACCESS | (path[0] ? 0 : AT_EMPTY_PATH), 0);
     if (rc < 0)
         return rc;
-    if (path[0])
-        fd = lx_t(t, LX__NR_openat, dirfd, (long)path,
-                  O_RDONLY | O_CLOEXEC | extra_flags, 0, 0);
-    else
-        fd = lx_t(t, LX__NR_dup, dirfd, 0, 0, 0, 0);
+    fd = lx_open_exec(t, dirfd, path, extra_flags);
     if (fd < 0)
         return fd;
     if (lx_task_fd_path(t, (int)fd, img->where, sizeof(img->where)) < 0)
@@ -338,8 +387,44 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
     return 0;
 }
 
-/* Like open_image, for a host file (a bind): not cached. */
-static long open_image_host(int hfd, struct image *img)
+/*
+ * A bind file's O_PATH fd @op (closed), opened for reading for exec, with
+ * the guest's fs ids in force: a regular file it may execute (EACCES
+ * else, as Linux, which opens nothing else for exec), read as kbox when
+ * the guest may execute it but not read it (mode 0111).
+ */
+static int host_open_exec(int op)
+{
+    char self[64];
+    struct stat st;
+    int fd;
+
+    if (fstat(op, &st) || !S_ISREG(st.st_mode) ||
+        faccessat(op, "", X_OK, AT_EMPTY_PATH | AT_EACCESS)) {
+        close(op);
+        return -EACCES;
+    }
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", op);
+    fd = open(self, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES) {
+        uid_t fu = (uid_t)syscall(SYS_setfsuid, -1);
+        gid_t fg = (gid_t)syscall(SYS_setfsgid, -1);
+
+        syscall(SYS_setfsuid, geteuid());
+        syscall(SYS_setfsgid, getegid());
+        fd = open(self, O_RDONLY | O_CLOEXEC);
+        syscall(SYS_setfsgid, fg);
+        syscall(SYS_setfsuid, fu);
+    }
+    if (fd < 0)
+        fd = -errno;
+    close(op);
+    return fd;
+}
+
+/* Like open_image, for a host file (a bind): not cached; the copy is
+ * named @name (else "kbox-file"). */
+static long open_image_host(int hfd, struct image *img, const char *name)
 {
     struct stat st;
     char *buf;
@@ -366,7 +451,7 @@ static long open_image_host(int hfd, struct image *img)
             break;
         off += (size_t)n;
     }
-    fd = kbox_exec_memfd("kbox-file", buf, off);
+    fd = kbox_exec_memfd(name ? name : "kbox-file", buf, off);
     free(buf);
     if (fd < 0)
         return fd;
@@ -390,6 +475,95 @@ static long open_image_host(int hfd, struct image *img)
         img->buf = m;
     }
     return 0;
+}
+
+/*
+ * fexecve of a host object the guest holds (a memfd, a file in a bind,
+ * an O_PATH fd of one): its content, as open_image_host gives it, and its
+ * guest name for /proc/self/exe (a bind file's guest path, else the
+ * host's name: "/memfd:x (deleted)"). Until the eighteenth session the
+ * host ran the fd itself: its PT_INTERP and #! interpreter came from the
+ * host's file system (a script in a bind ran a host-only program), and
+ * none of exec's bookkeeping was done (close-on-exec image files stayed
+ * in kbox's map, so a new pipe at that number read the image file;
+ * /proc/self/exe named the old program).
+ */
+/* @hp, a host path in a bind: its guest path into @out (else untouched) */
+static void bind_guest_name(const char *hp, char *out, size_t len)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+
+    for (int i = 0; o && i < o->nbinds; i++) {
+        const char *rest;
+
+        if (hp[0] == '/' &&
+            kbox_path_beneath(hp, o->binds[i].host_src, &rest)) {
+            if (snprintf(out, len, "%s%s%s", o->binds[i].guest_dst,
+                         *rest && strcmp(o->binds[i].guest_dst, "/") ? "/" : "",
+                         rest) >= (int)len)
+                out[0] = '\0';
+            return;
+        }
+    }
+}
+
+static long open_image_guest_fd(struct kbox_req *r, int gfd, struct image *img)
+{
+    char link[64], hp[KBOX_PATH_MAX], name[256] = "";
+    struct stat st;
+    ssize_t n;
+    long rc;
+    int hfd;
+
+    snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)r->pid, gfd);
+    n = readlink(link, hp, sizeof(hp) - 1);
+    if (n <= 0)
+        return -EBADF;
+    hp[n] = '\0';
+    /* nothing but a regular file is opened (a pipe's open could wait) */
+    if (stat(link, &st))
+        return errno == ENOENT ? -EBADF : -errno;
+    if (!S_ISREG(st.st_mode))
+        return -EACCES;
+    hfd = open(link, O_RDONLY | O_CLOEXEC);
+    if (hfd < 0)
+        return errno == ENOENT ? -EBADF : -errno;
+    /* a memfd's copy keeps its name: the host names the process after
+     * it (comm "memfd:x", as for the guest's own memfd) */
+    if (!strncmp(hp, "/memfd:", 7)) {
+        char *e = strstr(hp, " (deleted)");
+
+        size_t l = e ? (size_t)(e - hp - 7) : strlen(hp + 7);
+
+        snprintf(name, sizeof(name), "%.*s", (int)(l < 240 ? l : 240), hp + 7);
+    }
+    kbox_ids_for_host(r); /* the exec permission is the guest's */
+    rc = open_image_host(hfd, img, name[0] ? name : NULL);
+    kbox_ids_restore(r);
+    close(hfd);
+    if (rc)
+        return rc;
+    snprintf(img->where, sizeof(img->where), "%s", hp);
+    bind_guest_name(hp, img->where, sizeof(img->where));
+    return 0;
+}
+
+/* The host fd @gfd is close-on-exec (from its fdinfo). */
+static bool host_fd_cloexec(pid_t pid, int gfd)
+{
+    char p[64], buf[256], *f;
+    int fd;
+    ssize_t n;
+
+    snprintf(p, sizeof(p), "/proc/%d/fdinfo/%d", (int)pid, gfd);
+    fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    f = strstr(buf, "flags:");
+    return f && (strtoul(f + 6, NULL, 8) & O_CLOEXEC);
 }
 
 /*
@@ -930,7 +1104,7 @@ static long open_interp(struct kbox_req *r, const char *path, struct image *in)
         rc = kbox_fs_resolve(r, AT_FDCWD, cur, O_RDONLY, &hfd, &ldir, lxpath,
                              sizeof(lxpath));
         if (!rc && hfd >= 0) {
-            rc = open_image_host(hfd, in);
+            rc = open_image_host(hfd, in, NULL);
             close(hfd);
         } else if (!rc) {
             rc = open_image(r->task, ldir, lxpath, 0, in);
@@ -1024,7 +1198,7 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
     int prog = -1, gfd;
     uint64_t exe_dev = 0, exe_ino = 0;
     long rc;
-    bool empty_fd = false, img_where = false;
+    bool empty_fd = false, img_where = false, host_fd = false;
     struct kbox_script_info si[SCRIPT_LEVELS];
     int nl = 0; /* #! levels */
     bool tramp = false, gated = false;
@@ -1080,7 +1254,7 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
     if (!path[0]) {
         lxdir = kbox_lxfd(r, dirfd);
         if (lxdir < 0)
-            return kbox_continue(); /* fexecve of a host object it holds */
+            host_fd = true; /* fexecve of a host object it holds */
         empty_fd = true;
     }
     /* Remember the absolute guest path for /proc/self/exe. */
@@ -1098,20 +1272,42 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
         if (n < 0 || kbox_path_join(cwd, path, exe_path, sizeof(exe_path)) < 0)
             snprintf(exe_path, sizeof(exe_path), "%s", path);
     }
-    if (empty_fd) {
+    if (host_fd) {
+        rc = open_image_guest_fd(r, dirfd, &img);
+    } else if (empty_fd) {
         rc = open_image(r->task, lxdir, path, 0, &img);
     } else {
         char lxpath[KBOX_PATH_MAX];
         int hfd, ldir = lxdir;
 
+        /* O_PATH: a FIFO's open waited for a writer, a device's opened
+         * it; Linux refuses both before any open (EACCES) */
         rc = kbox_fs_resolve(
             r, dirfd, path,
-            O_RDONLY | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), &hfd,
+            O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), &hfd,
             &ldir, lxpath, sizeof(lxpath));
         if (rc)
             return kbox_ret(rc);
         if (hfd >= 0) {
-            rc = open_image_host(hfd, &img);
+            hfd = host_open_exec(hfd);
+            if (hfd < 0) {
+                kbox_ids_restore(r);
+                return kbox_ret(hfd);
+            }
+        }
+        if (hfd >= 0) {
+            char link[64], hp[KBOX_PATH_MAX];
+            ssize_t n;
+
+            rc = open_image_host(hfd, &img, NULL);
+            /* /proc/self/exe: the file's guest path, links resolved
+             * (/proc/self/fd/N named itself) */
+            snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
+            n = rc ? -1 : readlink(link, hp, sizeof(hp) - 1);
+            if (n > 0) {
+                hp[n] = '\0';
+                bind_guest_name(hp, img.where, sizeof(img.where));
+            }
             close(hfd);
         } else {
             rc = open_image(r->task, ldir, lxpath,
@@ -1226,7 +1422,9 @@ prepared:
     if (empty_fd) {
         /* execveat(fd, "", AT_EMPTY_PATH): swap the fd for the memfd. */
         gfd = r->ops->addfd(r, prog, dirfd,
-                            kbox_fdt_cloexec(r->proc->fdt, dirfd), false);
+                            host_fd ? host_fd_cloexec(r->pid, dirfd)
+                                    : kbox_fdt_cloexec(r->proc->fdt, dirfd),
+                            false);
         close(prog);
         if (gfd < 0)
             return kbox_ret(gfd);

@@ -135,10 +135,16 @@ KTEST(script_parse)
     KT_EQ(kbox_script_parse("#!/bin/sh\necho\n", 15, &si), 0);
     KT_STREQ(si.interp, "/bin/sh");
     KT_EQ(si.has_arg, 0);
-    KT_EQ(kbox_script_parse("#! /usr/bin/env  python3 -u \r\nx", 31, &si), 0);
+    KT_EQ(kbox_script_parse("#! /usr/bin/env  python3 -u \t\nx", 31, &si), 0);
     KT_STREQ(si.interp, "/usr/bin/env");
     KT_STREQ(si.arg, "python3 -u");
     KT_EQ(si.has_arg, 1);
+    /* a CRLF line keeps its CR, as binfmt_script does (spaces and tabs
+     * only are trimmed): the exec then fails as natively */
+    KT_EQ(kbox_script_parse("#!/bin/sh\r\necho\r\n", 17, &si), 0);
+    KT_STREQ(si.interp, "/bin/sh\r");
+    KT_EQ(kbox_script_parse("#!/usr/bin/env python3 \r\n", 26, &si), 0);
+    KT_STREQ(si.arg, "python3 \r");
     KT_EQ(kbox_script_parse("#!/bin/sh", 9, &si), 0); /* no newline */
     KT_STREQ(si.interp, "/bin/sh");
     KT_EQ(kbox_script_parse("#!\n", 3, &si), -ENOEXEC);
@@ -161,6 +167,8 @@ KTEST(script_long_line)
     KT_EQ(kbox_script_parse(buf, 503, &si), 0);
     KT_STREQ(si.interp, "/bin/sh");
     KT_EQ(si.has_arg, 1);
+    /* the line is the first 255 bytes, as Linux reads it */
+    KT_EQ(strlen(si.arg), 255 - strlen("#!/bin/sh "));
 }
 
 int main(int argc, char **argv)
