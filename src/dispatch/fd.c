@@ -27,6 +27,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -1440,6 +1442,16 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
      * with the image (55 ms a commit with a 96 MiB log). */
     if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~MAP_VALIDATE_OK))
         return kbox_ret(-EOPNOTSUPP);
+    /* An executable mapping of a file on a noexec mount is EPERM: the
+     * memfd kbox maps is on no such mount (a later mprotect to PROT_EXEC
+     * is the host's and still succeeds). */
+    if (prot & PROT_EXEC) {
+        struct statfs sf;
+
+        if (kbox_lx(r, LX__NR_fstatfs, fd, (long)&sf, 0, 0, 0, 0) == 0 &&
+            (sf.f_flags & ST_NOEXEC))
+            return kbox_ret(-EPERM);
+    }
     rc = kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0);
     if (rc < 0)
         return kbox_ret(rc);
