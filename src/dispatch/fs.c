@@ -627,12 +627,18 @@ static struct kbox_resp h_path1(struct kbox_req *r)
          * the program's path: answer with that path, wherever the
          * program is (a program in a bind got EINVAL: Go's
          * os.Executable failed) */
-        char raw[64], exe[KBOX_PATH_MAX];
+        char raw[64], exe[KBOX_PATH_MAX], abs[KBOX_PATH_MAX];
         size_t sz = (size_t)r->args[3];
+        /* "exe" relative to a /proc/<pid> fd (lsfd) is the same link */
+        bool rel = !kbox_proc_dir_abs(r, dirfd, path, abs, sizeof(abs));
 
-        if (!r->ops->read_str(r, r->args[1], raw, sizeof(raw)) &&
-            !kbox_proc_exe_link(r, raw, exe, sizeof(exe)) &&
-            !strcmp(path, exe)) {
+        if (rel &&
+            (rc = kbox_proc_exe_link(r, abs, exe, sizeof(exe))) == -EACCES)
+            return kbox_ret(rc);
+        if ((rel && !rc) ||
+            (!rel && !r->ops->read_str(r, r->args[1], raw, sizeof(raw)) &&
+             !kbox_proc_exe_link(r, raw, exe, sizeof(exe)) &&
+             !strcmp(path, exe))) {
             rc = (long)strlen(exe);
             if ((long)sz <= 0)
                 return kbox_ret(-EINVAL);

@@ -244,11 +244,18 @@ static void follow_dev_fd(struct kbox_req *r, char *norm, size_t len)
 static bool proc_dir_path(struct kbox_req *r, int lxfd, const char *path,
                           char *out, size_t len)
 {
+    /* /proc/<pid>'s entries, and of /proc itself the caller (self,
+     * thread-self) and the machine's files, which are the host's */
     static const char *const names[] = {
-        "stat",   "statm",  "status",    "cmdline", "comm",      "environ",
-        "io",     "maps",   "smaps",     "limits",  "task",      "fd",
-        "fdinfo", "cwd",    "exe",       "root",    "wchan",     "sched",
-        "cgroup", "mounts", "mountinfo", "auxv",    "oom_score", NULL,
+        "stat",         "statm",     "status",    "cmdline",   "comm",
+        "environ",      "io",        "maps",      "smaps",     "limits",
+        "task",         "fd",        "fdinfo",    "cwd",       "exe",
+        "root",         "wchan",     "sched",     "cgroup",    "mounts",
+        "mountinfo",    "auxv",      "oom_score", "schedstat", "numa_maps",
+        "smaps_rollup", "pagemap",   "mem",       "stack",     "syscall",
+        "personality",  "map_files", "ns",        "self",      "thread-self",
+        "cpuinfo",      "meminfo",   "uptime",    "loadavg",   "net",
+        NULL,
     };
     char dir[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
     size_t first = strcspn(path, "/");
@@ -264,6 +271,16 @@ static bool proc_dir_path(struct kbox_req *r, int lxfd, const char *path,
         return false;
     snprintf(g, sizeof(g), "%s/%s", dir, path);
     return kbox_path_normalize(g, out, len, false, NULL) >= 0;
+}
+
+/* @path relative to guest directory fd @dirfd of /proc or /proc/<pid>,
+ * as its absolute path in @out: 0, or -1 when it is not such a name. */
+int kbox_proc_dir_abs(struct kbox_req *r, int dirfd, const char *path,
+                      char *out, size_t len)
+{
+    int l = path[0] != '/' && dirfd != AT_FDCWD ? kbox_lxfd(r, dirfd) : -1;
+
+    return l >= 0 && proc_dir_path(r, l, path, out, len) ? 0 : -1;
 }
 
 /*
@@ -512,9 +529,26 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
 
         if (l >= 0) {
             rt->lxdir = l; /* relative to a directory in the image */
-            if (!proc_dir_path(r, l, path, norm, sizeof(norm)) &&
-                !into_bind(r, l, path, norm, sizeof(norm)))
+            if (proc_dir_path(r, l, path, norm, sizeof(norm))) {
+                /* <pid>/exe, as kbox_read_path gives an absolute one:
+                 * the program's guest path (lx's task has no exe) */
+                char exe[KBOX_PATH_MAX];
+                bool link =
+                    r->nr == SYS_readlinkat ||
+                    (r->nr == SYS_newfstatat &&
+                     (r->args[3] & AT_SYMLINK_NOFOLLOW)) ||
+                    (r->nr == SYS_statx && (r->args[2] & AT_SYMLINK_NOFOLLOW));
+                int e = r->proc && !link
+                            ? kbox_proc_exe_link(r, norm, exe, sizeof(exe))
+                            : -ENOENT;
+
+                if (e == -EACCES)
+                    return e;
+                if (!e)
+                    snprintf(norm, sizeof(norm), "%s", exe);
+            } else if (!into_bind(r, l, path, norm, sizeof(norm))) {
                 return 0;
+            }
             from_host_dir = true; /* routed as its /proc or bind path */
         } else {
             rc = host_dir_path(r, dirfd, path, norm, sizeof(norm));
