@@ -269,6 +269,14 @@ int lx_task_real_ids(struct lx_task *target, unsigned int *uid,
 	return task_ids(target, 1, uid, gid);
 }
 
+int lx_task_groups(struct lx_task *target, unsigned int *gids, int room)
+{
+	long args[6] = { (long)target->ktask, (long)gids, room };
+	struct lx_k_req req = { .op = LX_K_GROUPS, .args = args };
+
+	return (int)lx_call(lx.root, &req);
+}
+
 long lx_task_fd_path(struct lx_task *t, int fd, char *buf, size_t len)
 {
 	long args[6] = { fd, (long)buf, (long)len };

@@ -11,6 +11,7 @@
  * getsockopt(SO_PEERCRED) (notified by an argument rule) finds the peer's
  * inode with sock_diag (UNIX_DIAG_PEER): a noted socket reports what was
  * noted, any other peer that is a guest process its effective ids in lx.
+ * SO_PEERGROUPS finds the peer the same way and answers its groups in lx.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <linux/unix_diag.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,23 +34,29 @@
 #include "kbox/abi.h"
 #include "kbox/dispatch.h"
 
-#define NOTED 1024
+#define NOTED        1024
+#define NOTED_GROUPS 16
 
 static struct {
     unsigned long ino;
     pid_t tgid;
     unsigned int euid, egid;
+    int ngroups; /* -1: more than NOTED_GROUPS, ask lx when needed */
+    unsigned int groups[NOTED_GROUPS];
 } noted[NOTED];
 static unsigned next_noted;
 static pthread_mutex_t noted_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void kbox_peer_note(struct kbox_req *r, int sock)
 {
-    unsigned int i, euid, egid;
+    unsigned int i, euid, egid, g[NOTED_GROUPS];
     struct stat st;
+    long ng;
 
     if (fstat(sock, &st) || !r->proc || kbox_lx_ids(r, &euid, &egid))
         return;
+    /* EINVAL when there are more than fit */
+    ng = kbox_lx(r, LX__NR_getgroups, NOTED_GROUPS, (long)g, 0, 0, 0, 0);
     pthread_mutex_lock(&noted_lock);
     for (i = 0; i < NOTED && noted[i].ino != st.st_ino; i++)
         ;
@@ -58,10 +66,16 @@ void kbox_peer_note(struct kbox_req *r, int sock)
     noted[i].tgid = r->proc->tgid;
     noted[i].euid = euid;
     noted[i].egid = egid;
+    noted[i].ngroups = ng < 0 ? -1 : (int)ng;
+    if (ng > 0)
+        memcpy(noted[i].groups, g, (size_t)ng * sizeof(g[0]));
     pthread_mutex_unlock(&noted_lock);
 }
 
-static bool noted_ids(unsigned long ino, struct ucred *uc)
+/* The noted ids of @ino; its groups into @g (room NOTED_GROUPS) and
+ * their number into *@ng (-1: too many to note) when @g is given. */
+static bool noted_ids(unsigned long ino, struct ucred *uc, unsigned int *g,
+                      int *ng)
 {
     bool found = false;
 
@@ -71,6 +85,11 @@ static bool noted_ids(unsigned long ino, struct ucred *uc)
             uc->pid = noted[i].tgid;
             uc->uid = noted[i].euid;
             uc->gid = noted[i].egid;
+            if (g) {
+                *ng = noted[i].ngroups;
+                if (*ng > 0)
+                    memcpy(g, noted[i].groups, (size_t)*ng * sizeof(*g));
+            }
             found = true;
         }
     }
@@ -131,6 +150,55 @@ static unsigned long peer_ino(unsigned long ino)
     return peer;
 }
 
+/*
+ * SO_PEERGROUPS: the peer's supplementary groups in the guest (the host's
+ * are kbox's, or those of the guest's host process: none). dbus-daemon
+ * takes a client's groups from it for <policy group=...>. A connect kbox
+ * made has the groups noted then (@ng >= 0, in @noted), as Linux keeps
+ * them; any other peer's are read from lx when asked, while it lives.
+ */
+static struct kbox_resp peergroups(struct kbox_req *r, pid_t tgid,
+                                   const unsigned int *noted_g, int ng)
+{
+    struct kbox_proc *p =
+        ng < 0 && kbox_proc_is_guest(tgid) ? kbox_proc_lookup(tgid) : NULL;
+    unsigned int *g = NULL;
+    int n = -1, len, rc = 0;
+
+    if (ng >= 0) {
+        n = ng;
+        g = n ? malloc((size_t)n * sizeof(*g)) : NULL;
+        if (g)
+            memcpy(g, noted_g, (size_t)n * sizeof(*g));
+    } else if (p && p->task) {
+        n = lx_task_groups(p->task, NULL, 0);
+        g = n > 0 ? malloc((size_t)n * sizeof(*g)) : NULL;
+        if (g) /* the count may have changed: at most n are stored */
+            n = lx_task_groups(p->task, g, n) < n ? -1 : n;
+    }
+    kbox_proc_put(p);
+    if (n < 0 || (n > 0 && !g)) {
+        free(g);
+        return kbox_continue(); /* not a guest's: the host's answer */
+    }
+    if (r->ops->read(r, r->args[4], &len, sizeof(len)))
+        rc = -EFAULT;
+    else if (len < 0)
+        rc = -EINVAL;
+    else if ((size_t)len < (size_t)n * sizeof(*g)) {
+        len = (int)((size_t)n * sizeof(*g));
+        rc =
+            r->ops->write(r, r->args[4], &len, sizeof(len)) ? -EFAULT : -ERANGE;
+    } else {
+        len = (int)((size_t)n * sizeof(*g));
+        if ((len && r->ops->write(r, r->args[3], g, (size_t)len)) ||
+            r->ops->write(r, r->args[4], &len, sizeof(len)))
+            rc = -EFAULT;
+    }
+    free(g);
+    return kbox_ret(rc);
+}
+
 /* getsockopt(fd, level, optname, optval, optlen) */
 struct kbox_resp kbox_peercred(struct kbox_req *r)
 {
@@ -138,9 +206,11 @@ struct kbox_resp kbox_peercred(struct kbox_req *r)
     socklen_t l = sizeof(uc);
     struct stat st;
     unsigned long peer;
-    int s, len;
+    unsigned int g[NOTED_GROUPS];
+    int s, len, ng = -1, opt = (int)r->args[2];
 
-    if ((int)r->args[1] != SOL_SOCKET || (int)r->args[2] != SO_PEERCRED)
+    if ((int)r->args[1] != SOL_SOCKET ||
+        (opt != SO_PEERCRED && opt != SO_PEERGROUPS))
         return kbox_continue();
     s = kbox_guest_sock(r, (int)kbox_arg_int(r->args[0]));
     if (s < 0)
@@ -153,7 +223,7 @@ struct kbox_resp kbox_peercred(struct kbox_req *r)
     close(s);
     /* a peer not accepted yet has no inode (0): the host's pid stands */
     peer = peer_ino(st.st_ino);
-    if (!peer || !noted_ids(peer, &uc)) {
+    if (!peer || !noted_ids(peer, &uc, g, &ng)) {
         struct kbox_proc *p =
             kbox_proc_is_guest(uc.pid) ? kbox_proc_lookup(uc.pid) : NULL;
         unsigned int euid, egid;
@@ -164,6 +234,8 @@ struct kbox_resp kbox_peercred(struct kbox_req *r)
         }
         kbox_proc_put(p);
     }
+    if (opt == SO_PEERGROUPS)
+        return peergroups(r, uc.pid, g, ng);
     if (r->ops->read(r, r->args[4], &len, sizeof(len)))
         return kbox_ret(-EFAULT);
     if (len < 0)
@@ -327,7 +399,7 @@ void kbox_scm_guest(unsigned long ino, struct ucred *uc)
     if (uc->pid == getpid()) {
         unsigned long peer = peer_ino(ino);
 
-        if (peer && (sent_ids(peer, uc) || noted_ids(peer, uc)))
+        if (peer && (sent_ids(peer, uc) || noted_ids(peer, uc, NULL, NULL)))
             return;
     } else if (kbox_proc_is_guest(uc->pid) &&
                (p = kbox_proc_lookup(uc->pid)) != NULL) {

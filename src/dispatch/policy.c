@@ -231,6 +231,7 @@ static const uint32_t setsockopt_priv_names[] = {
 static const uint32_t socket_notify_types[] = { SOCK_DGRAM, SOCK_PACKET };
 
 /* CLOCK_REALTIME_ALARM's partner: CAP_WAKE_ALARM is the guest's (sys.c) */
+static const uint32_t peer_opts_more[] = { SO_PEERGROUPS };
 static const uint32_t alarm_clocks_more[] = { 9 /* CLOCK_BOOTTIME_ALARM */ };
 
 static const struct kbox_bpf_rule rules[] = {
@@ -283,9 +284,10 @@ static const struct kbox_bpf_rule rules[] = {
     { SYS_setsockopt, 2, ~0u, SO_MARK, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       setsockopt_priv_names,
       sizeof(setsockopt_priv_names) / sizeof(setsockopt_priv_names[0]) },
-    /* SO_PEERCRED: the peer's guest ids and pid (peercred.c) */
+    /* SO_PEERCRED, SO_PEERGROUPS: the peer's guest ids, pid and groups
+     * (peercred.c) */
     { SYS_getsockopt, 2, ~0u, SO_PEERCRED, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
-      NULL, 0 },
+      peer_opts_more, 1 },
     /* the alarm clocks need the guest's CAP_WAKE_ALARM (sys.c) */
     { SYS_timerfd_create, 0, ~0u, 8 /* CLOCK_REALTIME_ALARM */, KBOX_BPF_NOTIFY,
       KBOX_BPF_ALLOW, alarm_clocks_more, 1 },

@@ -350,6 +350,21 @@ void lx_k_run(void *arg)
 		rcu_read_unlock();
 		break;
 	}
+	case LX_K_GROUPS: {
+		/* the supplementary groups, under RCU as LX_K_IDS */
+		const struct cred *c;
+		const struct group_info *gi;
+		unsigned int *buf = (unsigned int *)req->args[1];
+
+		rcu_read_lock();
+		c = __task_cred((struct task_struct *)req->args[0]);
+		gi = c->group_info;
+		for (int i = 0; i < gi->ngroups && i < req->args[2]; i++)
+			buf[i] = from_kgid_munged(&init_user_ns, gi->gid[i]);
+		ret = gi->ngroups;
+		rcu_read_unlock();
+		break;
+	}
 	case LX_K_KTHREAD: {
 		struct task_struct *t;
 

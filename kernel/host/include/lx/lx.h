@@ -116,6 +116,11 @@ int lx_task_ids(struct lx_task *task, unsigned int *euid, unsigned int *egid);
 int lx_task_real_ids(struct lx_task *task, unsigned int *uid,
 		     unsigned int *gid);
 /*
+ * @task's supplementary groups, the first @room of them into @gids, read
+ * as lx_task_ids() does. Their number, or -errno.
+ */
+int lx_task_groups(struct lx_task *task, unsigned int *gids, int room);
+/*
  * Readiness mirrors: keep a host pipe readable exactly while an lx file
  * (an inotify instance or a FIFO) is readable, so that a host fd standing
  * for the file can be polled.

@@ -143,6 +143,7 @@ enum lx_k_op {
 	LX_K_SHM,	/* nr = LX_SHM_*, then its arguments */
 	LX_K_FILEVER,	/* args[0] = fd: its inode's change counter */
 	LX_K_IDS,	/* args[0] = task, [1] = real: its (e)uid | (e)gid << 32 */
+	LX_K_GROUPS,	/* args[0] = task, [1] = gid buffer, [2] = its room: count */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
