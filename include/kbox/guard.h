@@ -9,6 +9,9 @@
  */
 int kbox_guard_start(void);
 
+/* The guard's pid, or 0: it keeps the limits kbox was started with. */
+int kbox_guard_pid(void);
+
 /* End the guard and reap it: the guest is gone, kbox exits normally. */
 void kbox_guard_stop(void);
 

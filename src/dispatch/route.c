@@ -29,6 +29,7 @@
 #include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/fdtable.h"
+#include "kbox/guard.h"
 #include "kbox/path.h"
 
 #define A(i) ((long)r->args[i])
@@ -621,6 +622,23 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
     }
     if (!strcmp(norm, "/proc"))
         kbox_proc_sweep(); /* a listing shows no process already reaped */
+    /*
+     * The guest has no pid 1 (kbox is not an init), but pam_limits reads
+     * /proc/1/limits for the system's default limits: without it every
+     * `su -`, runuser -l, sshd or cron session got PAM's own (1024 open
+     * files, 64 KiB locked). That one file is the limits the guest started
+     * with: kbox's guard keeps them (kbox raises its own soft ones).
+     */
+    if (!strcmp(norm, "/proc/1/limits") && kbox_sup.hostproc_dir >= 0 &&
+        !kbox_proc_is_guest(1)) {
+        int g = kbox_guard_pid();
+
+        rt->kind = KBOX_ROUTE_HOSTPROC;
+        rt->hostdir = kbox_sup.hostproc_dir;
+        snprintf(rt->rest, sizeof(rt->rest), "%d/limits",
+                 g > 0 ? g : (int)getpid());
+        return 0;
+    }
     if (!strncmp(norm, "/proc/", 6) && kbox_sup.hostproc_dir >= 0) {
         long pid;
         int k = kbox_path_proc_split(norm, r->proc->tgid, r->pid, rt->rest,

@@ -112,6 +112,11 @@ static void guard_main(pid_t kbox)
 
 static pid_t guard_pid;
 
+int kbox_guard_pid(void)
+{
+    return (int)guard_pid;
+}
+
 int kbox_guard_start(void)
 {
     pid_t kbox = getpid();
