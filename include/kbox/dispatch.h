@@ -499,6 +499,10 @@ int kbox_host_fd_as_guest(struct kbox_req *r, int gfd);
 /* The same for a host fd of a file or directory in a bind only
  * (src/dispatch/fd.c); -ENOSYS for any other host object. */
 int kbox_bind_fd_as_guest(struct kbox_req *r, int gfd);
+/* A host path (a symlink's target, a file's link) beneath a bind
+ * rewritten into its guest path, in place (src/dispatch/route.c): its
+ * length, or -ENAMETOOLONG; a path in no bind stays as it is. */
+long kbox_host_link_to_guest(char *buf, long n, size_t cap);
 
 /*
  * /proc/<pid>/maps names (src/dispatch/mapnames.c): note that the copy

@@ -60,7 +60,5 @@ int kbox_bind_guest_path(const struct route *rt, int hfd, char *out,
 int kbox_fd_beneath(int root, int fd, char *out, size_t len);
 int kbox_proc_dir_abs(struct kbox_req *r, int dirfd, const char *path,
                       char *out, size_t len);
-/* A host symlink target rewritten into the guest's names, in place. */
-long kbox_host_link_to_guest(char *buf, long n, size_t cap);
 
 #endif

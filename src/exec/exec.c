@@ -42,7 +42,6 @@
 #include "journal.h"
 #include "kbox/abi.h"
 #include "kbox/cache.h"
-#include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/elf.h"
 #include "kbox/exec.h"
@@ -488,25 +487,6 @@ static long open_image_host(int hfd, struct image *img, const char *name)
  * in kbox's map, so a new pipe at that number read the image file;
  * /proc/self/exe named the old program).
  */
-/* @hp, a host path in a bind: its guest path into @out (else untouched) */
-static void bind_guest_name(const char *hp, char *out, size_t len)
-{
-    const struct kbox_opts *o = kbox_sup.opts;
-
-    for (int i = 0; o && i < o->nbinds; i++) {
-        const char *rest;
-
-        if (hp[0] == '/' &&
-            kbox_path_beneath(hp, o->binds[i].host_src, &rest)) {
-            if (snprintf(out, len, "%s%s%s", o->binds[i].guest_dst,
-                         *rest && strcmp(o->binds[i].guest_dst, "/") ? "/" : "",
-                         rest) >= (int)len)
-                out[0] = '\0';
-            return;
-        }
-    }
-}
-
 static long open_image_guest_fd(struct kbox_req *r, int gfd, struct image *img)
 {
     char link[64], hp[KBOX_PATH_MAX], name[256] = "";
@@ -543,8 +523,9 @@ static long open_image_guest_fd(struct kbox_req *r, int gfd, struct image *img)
     close(hfd);
     if (rc)
         return rc;
+    /* a bind's file by its guest path, else the host's name */
+    kbox_host_link_to_guest(hp, (long)strlen(hp), sizeof(hp));
     snprintf(img->where, sizeof(img->where), "%s", hp);
-    bind_guest_name(hp, img->where, sizeof(img->where));
     return 0;
 }
 
@@ -1305,8 +1286,13 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
             snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
             n = rc ? -1 : readlink(link, hp, sizeof(hp) - 1);
             if (n > 0) {
+                char g[KBOX_PATH_MAX];
+
                 hp[n] = '\0';
-                bind_guest_name(hp, img.where, sizeof(img.where));
+                memcpy(g, hp, (size_t)n + 1);
+                if (kbox_host_link_to_guest(g, n, sizeof(g)) > 0 &&
+                    strcmp(g, hp)) /* in a bind: its guest path */
+                    snprintf(img.where, sizeof(img.where), "%s", g);
             }
             close(hfd);
         } else {

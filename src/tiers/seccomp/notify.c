@@ -255,7 +255,6 @@ static void drop_user_lacks(void)
         CAP_SYS_TIME,
         CAP_SYS_TTY_CONFIG,
         CAP_MKNOD,
-
         CAP_AUDIT_WRITE,
         CAP_AUDIT_CONTROL,
         CAP_MAC_OVERRIDE,
