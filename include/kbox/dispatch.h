@@ -419,6 +419,10 @@ bool kbox_watch_read(struct kbox_req *r, int lxfd, struct kbox_resp *out);
 bool kbox_watch_read_buf(struct kbox_req *r, int lxfd, char *buf, size_t cnt,
                          long *got);
 
+/* FIONREAD of the host instance paired with inotify instance @lxfd
+ * (its watches on binds), 0 when it has none. */
+int kbox_watch_host_pending(struct kbox_req *r, int lxfd);
+
 /* sendfile, splice, tee, copy_file_range with an lx file (copy.c). */
 struct kbox_resp kbox_copy_handle(struct kbox_req *r);
 

@@ -1311,6 +1311,11 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
     case FIONREAD: {
         int v = 0;
         long rc = kbox_lx(r, LX__NR_ioctl, fd, FIONREAD, (long)&v, 0, 0, 0);
+        /* an inotify instance's events on binds wait in its host
+         * instance, and read() returns them too: inotifywait waits for
+         * FIONREAD to count them and saw none */
+        if (rc >= 0)
+            v += kbox_watch_host_pending(r, fd);
         if (rc >= 0 && r->ops->write(r, r->args[2], &v, sizeof(v)))
             rc = -EFAULT;
         return kbox_ret(rc);

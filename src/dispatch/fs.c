@@ -1041,9 +1041,13 @@ static long set_times(struct kbox_req *r, int dirfd, const char *path,
     if (rc)
         return rc;
     if (rt.kind != KBOX_ROUTE_LX) {
-        int hfd = kbox_route_open(
-            &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
+        int hfd;
 
+        /* do_utimes_path's check: the host call below takes no flags */
+        if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+            return -EINVAL;
+        hfd = kbox_route_open(
+            &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
         if (hfd < 0)
             return hfd;
         rc = utimensat(hfd, "", tsp, AT_EMPTY_PATH) ? -errno : 0;

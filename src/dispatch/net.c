@@ -436,6 +436,8 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     kbox_inflight_host_wait(true);
     rc = sendmsg(s, &out, flags | MSG_NOSIGNAL);
     rc = rc < 0 ? -errno : rc;
+    if (rc == -ENOENT && up) /* see kbox_host_sock_path */
+        rc = -ECONNREFUSED;
     kbox_inflight_host_wait(false);
     close(s);
     if (rc == -EPIPE && !(flags & MSG_NOSIGNAL))

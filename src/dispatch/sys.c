@@ -200,6 +200,12 @@ int kbox_guest_sock(struct kbox_req *r, int fd)
     return s;
 }
 
+/*
+ * The host name of the socket behind unix socket node @gpath in lx. A
+ * node with no host socket there (made by mknod, or bound in an earlier
+ * run and left in the image) has no listener: the caller's ENOENT from
+ * the host is then ECONNREFUSED, as Linux says for a node nobody holds.
+ */
 int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
                         struct sockaddr_un *out)
 {
@@ -449,6 +455,8 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
     } else {
         kbox_peer_note(r, s);
         rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
+        if (rc == -ENOENT) /* see kbox_host_sock_path */
+            rc = -ECONNREFUSED;
     }
     close(s);
     return kbox_ret(rc);
@@ -507,6 +515,8 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
         rc = sendto(s, buf, total, flags | MSG_NOSIGNAL, (struct sockaddr *)&hs,
                     sizeof(hs));
         rc = rc < 0 ? -errno : rc;
+        if (rc == -ENOENT && hfd < 0) /* see kbox_host_sock_path */
+            rc = -ECONNREFUSED;
         close(s);
     } else {
         rc = s;

@@ -408,6 +408,19 @@ bool kbox_watch_read_buf(struct kbox_req *r, int lxfd, char *buf, size_t cnt,
     return true;
 }
 
+int kbox_watch_host_pending(struct kbox_req *r, int lxfd)
+{
+    struct hwatch *hw = hw_of(r, lxfd);
+    int n = 0;
+
+    if (!hw)
+        return 0;
+    if (ioctl(hw->hfd, FIONREAD, &n) < 0 || n < 0)
+        n = 0;
+    hw_put(hw);
+    return n;
+}
+
 static struct kbox_resp h_inotify_init(struct kbox_req *r)
 {
     long flags = r->nr == SYS_inotify_init1 ? (long)(int)A(0) : 0;

@@ -85,24 +85,59 @@ static struct xcall classify(long nr)
     return c;
 }
 
-/* The same call on a host file, through /proc/self/fd of an O_PATH fd. */
-static long host_xattr(const struct xcall *c, int hfd, const char *name,
-                       void *buf, size_t size, int flags)
+/*
+ * listxattr of host file @p for a guest without CAP_SYS_ADMIN: the host
+ * lists trusted.* to kbox (it has the capability whatever its fsuid), so
+ * leave those names out as the kernel does for such a caller.
+ */
+static long host_list_untrusted(const char *p, char *buf, size_t size)
+{
+    char *all = malloc(VALUE_MAX);
+    long n, out = 0;
+
+    if (!all)
+        return -ENOMEM;
+    n = listxattr(p, all, VALUE_MAX);
+    if (n < 0) {
+        n = -errno;
+        free(all);
+        return n;
+    }
+    for (long i = 0; i < n;) {
+        size_t l = strnlen(all + i, (size_t)(n - i)) + 1;
+
+        if (strncmp(all + i, "trusted.", 8)) {
+            if (size && (size_t)out + l > size) {
+                free(all);
+                return -ERANGE;
+            }
+            if (size)
+                memcpy(buf + out, all + i, l);
+            out += (long)l;
+        }
+        i += (long)l;
+    }
+    free(all);
+    return out;
+}
+
+/*
+ * The same call on a host file, through /proc/self/fd of an O_PATH fd.
+ * For an l* call on a symlink the fd is the link itself, and so is the
+ * file /proc/self/fd names: the kernel's own rules for links apply
+ * (user.* EPERM/ENODATA, trusted.* and security.* kept for root).
+ */
+static long host_xattr(const struct kbox_req *r, const struct xcall *c, int hfd,
+                       const char *name, void *buf, size_t size, int flags)
 {
     char p[64];
-    struct stat st;
     long rc;
 
-    if (fstat(hfd, &st))
-        return -errno;
-    if (S_ISLNK(st.st_mode)) {
-        /* An l* call on a symlink in a bind: Linux keeps no user xattrs
-         * on symlinks; report none rather than follow it. */
-        if (c->op == XLIST)
-            return 0;
-        return c->op == XGET ? -ENODATA : -EPERM;
-    }
     snprintf(p, sizeof(p), "/proc/self/fd/%d", hfd);
+    if (r->host_ids && c->op == XLIST)
+        return host_list_untrusted(p, buf, size);
+    if (r->host_ids && c->op == XGET && !strncmp(name, "trusted.", 8))
+        return -ENODATA; /* xattr_permission() without CAP_SYS_ADMIN */
     switch (c->op) {
     case XSET:
         rc = setxattr(p, name, buf, size, flags);
@@ -189,7 +224,7 @@ static struct kbox_resp h_xattr(struct kbox_req *r)
         rc = -EPERM;
         close(hfd);
     } else if (hfd >= 0) {
-        rc = host_xattr(&c, hfd, name, buf, size, flags);
+        rc = host_xattr(r, &c, hfd, name, buf, size, flags);
         close(hfd);
     } else if (c.byfd || lxdir == AT_FDCWD) {
         long target = c.byfd ? lxfd : (long)lxpath;
