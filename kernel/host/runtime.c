@@ -617,6 +617,31 @@ void lx_host_panic(const char *msg)
 
 /* --- block I/O --- */
 
+/*
+ * The first error of a host write or flush of a disk (-errno), for
+ * lx_disk_write_error(): the kernel turns it into a bio error, ext4 logs
+ * it (or aborts its journal and goes read-only) in a log nobody reads,
+ * and a guest that never calls fsync exits 0 with its writes lost (the
+ * host file system under the image full: kbox exited 0, saying nothing).
+ */
+static int lx_rt_blk_werr;
+
+static long blk_werr(long err)
+{
+	int none = 0;
+
+	if (err)
+		__atomic_compare_exchange_n(&lx_rt_blk_werr, &none, (int)err,
+					    0, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
+	return err;
+}
+
+int lx_disk_write_error(void)
+{
+	return __atomic_load_n(&lx_rt_blk_werr, __ATOMIC_RELAXED);
+}
+
 long lx_host_blk_rw(int fd, int write, void *buf, unsigned long len,
 		    unsigned long long off)
 {
@@ -627,11 +652,11 @@ long lx_host_blk_rw(int fd, int write, void *buf, unsigned long len,
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			return write ? blk_werr(-errno) : -errno;
 		}
 		if (n == 0) {
 			if (write)
-				return -EIO;
+				return blk_werr(-EIO);
 			memset(buf, 0, len); /* past the end of the image */
 			return 0;
 		}
@@ -655,7 +680,7 @@ long lx_host_blk_rwv(int fd, int write, struct lx_host_iov *iov, int n,
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			return write ? blk_werr(-errno) : -errno;
 		}
 		if (got == 0) /* short image: finish buffer by buffer */
 			break;
@@ -688,7 +713,7 @@ long lx_host_blk_rwv(int fd, int write, struct lx_host_iov *iov, int n,
 
 long lx_host_blk_flush(int fd)
 {
-	return fdatasync(fd) ? -errno : 0;
+	return fdatasync(fd) ? blk_werr(-errno) : 0;
 }
 
 long lx_host_blk_discard(int fd, unsigned long long off,

@@ -727,6 +727,14 @@ int kbox_image_halt(int verbose)
     glue_remove();
     rc = lx_halt();
 
+    /* Before the unmount's word: "image synced" would not be true. */
+    if (lx_disk_write_error()) {
+        fprintf(stderr,
+                "kbox: error: writing the image failed: %s; guest writes "
+                "are missing from it\n",
+                lx_strerror(lx_disk_write_error()));
+        return -1;
+    }
     if (rc < 0) {
         fprintf(stderr, "kbox: warning: unmount at halt: %s (image synced)\n",
                 lx_strerror(rc));

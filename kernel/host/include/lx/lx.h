@@ -211,6 +211,12 @@ void lx_task_exit(struct lx_task *task);
  * unmounted cleanly (it is still synced).
  */
 int lx_halt(void);
+/*
+ * The first error (-errno) a host write or flush of any disk returned
+ * (the host file system under the image full, the image made read-only
+ * or removed under a running lx), or 0: writes since may be lost.
+ */
+int lx_disk_write_error(void);
 
 /* Helpers, run as the root task (affect every task forked afterwards). */
 /* mount(2) that also creates @target (mkdir -p) and records it for halt. */
