@@ -201,6 +201,8 @@ struct kbox_resp kbox_inflight_end(struct kbox_req *r, struct kbox_resp resp);
  * open, a socket message): a signal for the guest then ends it (EINTR). */
 void kbox_inflight_host_wait(bool on);
 void kbox_inflight_scan(void);
+/* The serve loop saw guest processes exit (their pidfds fired). */
+void kbox_inflight_exits(void);
 /* Is a request of thread @tid being served now (received, not replied)? */
 bool kbox_inflight_has(pid_t tid);
 

@@ -28,6 +28,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -116,14 +117,47 @@ void kbox_inflight_host_wait(bool on)
 }
 
 /*
+ * Guest processes seen to exit (kbox_inflight_exits), and how many of
+ * those the last look for dead callers covered.
+ */
+static unsigned long exits, exits_covered;
+
+void kbox_inflight_exits(void)
+{
+    __atomic_add_fetch(&exits, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * Has a guest process exited since the last look: its pidfd is ready in
+ * the exit watch, or the serve loop took it from there since.
+ */
+static bool exit_since_last_look(unsigned long *seen)
+{
+    struct pollfd pf = { kbox_proc_exit_watch(), POLLIN, 0 };
+
+    *seen = __atomic_load_n(&exits, __ATOMIC_ACQUIRE);
+    if (*seen != __atomic_load_n(&exits_covered, __ATOMIC_RELAXED))
+        return true;
+    return pf.fd >= 0 && poll(&pf, 1, 0) == 1;
+}
+
+/*
  * A guest killed in a blocked call: end that call before another
  * request runs, or the data another process now writes to the FIFO would
- * go to the dead reader (the scan would come a tick too late).
+ * go to the dead reader (the scan would come a tick too late). Only when
+ * a guest process has exited: asking the host about each blocked call
+ * (ID_VALID walks the listener's list of pending notifications) made
+ * every request cost O(blocked^2): with 200 guests waiting in flock, a
+ * stat took 1.4 ms instead of 15 us. A thread killed alone (another
+ * thread's exec) is left to the scan.
  */
 static void end_calls_of_the_dead(void)
 {
     int n = __atomic_load_n(&nslots, __ATOMIC_RELAXED);
+    unsigned long seen;
 
+    if (!exit_since_last_look(&seen))
+        return;
     for (int i = 0; i < n && i < MAX_SLOTS; i++) {
         struct slot *s = &slots[i];
 
@@ -135,6 +169,7 @@ static void end_calls_of_the_dead(void)
             interrupt(s, KBOX_INTR_GONE);
         pthread_mutex_unlock(&s->lock);
     }
+    __atomic_store_n(&exits_covered, seen, __ATOMIC_RELAXED);
 }
 
 void kbox_inflight_begin(struct kbox_req *r)
@@ -197,30 +232,51 @@ bool kbox_inflight_has(pid_t tid)
     return found;
 }
 
+/*
+ * Asking about a blocked call reads its thread's /proc status (~15 us):
+ * a tick asks about at most SCAN_BUDGET of them, in turn, so hundreds of
+ * guests blocked at once cost a bounded share of a CPU (they took all of
+ * one, and a signal for one of them is still seen within a few ticks).
+ */
+#define SCAN_BUDGET 8
+
 void kbox_inflight_scan(void)
 {
+    static int next;
     int n = __atomic_load_n(&nslots, __ATOMIC_RELAXED);
+    int budget = SCAN_BUDGET, first = -1;
 
     if (n > MAX_SLOTS)
         n = MAX_SLOTS;
-    for (int i = 0; i < n; i++) {
+    if (n <= 0)
+        return;
+    if (next >= n)
+        next = 0;
+    for (int k = 0; k < n; k++) {
+        int i = (next + k) % n;
         struct slot *s = &slots[i];
         struct kbox_req *r;
 
         pthread_mutex_lock(&s->lock);
         r = s->r;
         if (r && r->task && s->seq == s->seen && r->ops->pending_signal) {
-            int why = r->ops->pending_signal(r);
-
             if (!s->old) {
                 __atomic_store_n(&s->old, true, __ATOMIC_RELAXED);
                 __atomic_add_fetch(&nold, 1, __ATOMIC_RELAXED);
             }
-            /* A gone guest's call ends too; its reply goes nowhere. */
-            if (why != KBOX_INTR_NONE)
-                interrupt(s, why);
+            if (budget > 0) {
+                int why = r->ops->pending_signal(r);
+
+                budget--;
+                /* A gone guest's call ends too; its reply goes nowhere. */
+                if (why != KBOX_INTR_NONE)
+                    interrupt(s, why);
+            } else if (first < 0) {
+                first = i; /* asked about first on the next tick */
+            }
         }
         s->seen = s->seq;
         pthread_mutex_unlock(&s->lock);
     }
+    next = first < 0 ? 0 : first;
 }

@@ -960,6 +960,7 @@ static void exits_seen(void)
 {
     struct epoll_event ev[64];
 
+    kbox_inflight_exits(); /* before the exit watch is emptied */
     while (epoll_wait(kbox_proc_exit_watch(), ev, 64, 0) == 64)
         ; /* each fires once: taken */
     kbox_proc_sweep();
