@@ -67,6 +67,11 @@ struct kbox_fork_prep {
     int nbefore;   /* its children when it asked; -1: not known */
     pid_t *before; /* those children, sorted */
     int idle;      /* sweeps that found no child of it alive */
+    /* The parent's program and bind cwd when it forked (NULL: none):
+     * the child's until it execs or chdirs, even if the parent changes
+     * them or is gone before the child's first call. */
+    char *exe;
+    char *bind_cwd;
 };
 
 /* A guest process (thread group) and its kernel-side task context. */

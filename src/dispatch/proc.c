@@ -186,6 +186,8 @@ static void prep_release(struct kbox_fork_prep *e)
     lx_task_exit(e->task);
     kbox_fdt_put(e->fdt);
     free(e->before);
+    free(e->exe);
+    free(e->bind_cwd);
 }
 
 /* Take entry @i out of @p's list (proc_lock held). */
@@ -557,6 +559,7 @@ static struct kbox_proc *lookup_locked(pid_t tid)
     pid_t tgid, ppid;
     struct lx_task *t;
     struct kbox_fdt *fdt;
+    struct kbox_fork_prep e = { 0 };
     unsigned slot = (unsigned)tid % TID_CACHE;
 
     if (tid_cache[slot].tid == tid && tid_cache[slot].proc)
@@ -574,17 +577,17 @@ static struct kbox_proc *lookup_locked(pid_t tid)
         if (parent && parent->npending > 0)
             i = prep_for_child(parent, tgid);
         if (i > -2) {
-            struct kbox_fork_prep e = prep_take(parent, i < 0 ? 0 : i);
-
+            e = prep_take(parent, i < 0 ? 0 : i);
             t = e.task;
             fdt = e.fdt;
             free(e.before);
         } else if ((!parent || parent->main_gone) && norphans > 0) {
             /* Its parent exited before this first call: reparented to
              * kbox (or about to be), it takes its orphaned preparation. */
-            t = orphans[0].task;
-            fdt = orphans[0].fdt;
-            free(orphans[0].before);
+            e = orphans[0];
+            t = e.task;
+            fdt = e.fdt;
+            free(e.before);
             norphans--;
             memmove(orphans, orphans + 1, (size_t)norphans * sizeof(*orphans));
         } else if (parent) {
@@ -598,16 +601,30 @@ static struct kbox_proc *lookup_locked(pid_t tid)
         } else {
             return NULL;
         }
-        if (!t)
+        if (!t) {
+            free(e.exe);
+            free(e.bind_cwd);
             return NULL;
+        }
         p = new_proc_locked(tgid, t, fdt);
         if (!p) {
             lx_task_exit(t);
             kbox_fdt_put(fdt);
+            free(e.exe);
+            free(e.bind_cwd);
             return NULL;
         }
-        if (parent) {
+        if (parent)
             kbox_shmap_inherit(parent->tgid, tgid); /* mappings survive fork */
+        if (e.task) {
+            /* As they were at fork, like the lx task's own cwd. */
+            if (e.exe)
+                snprintf(p->exe, sizeof(p->exe), "%s", e.exe);
+            if (e.bind_cwd)
+                snprintf(p->bind_cwd, sizeof(p->bind_cwd), "%s", e.bind_cwd);
+            free(e.exe);
+            free(e.bind_cwd);
+        } else if (parent) {
             memcpy(p->exe, parent->exe, sizeof(p->exe));
             memcpy(p->bind_cwd, parent->bind_cwd, sizeof(p->bind_cwd));
         }
@@ -943,8 +960,19 @@ static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
         lx_task_exit(t);
         return kbox_ret(-ENOMEM);
     }
-    e = (struct kbox_fork_prep){ t, fdt, r->pid, 0, NULL, 0 };
+    e = (struct kbox_fork_prep){ t, fdt, r->pid, 0, NULL, 0, NULL, NULL };
     e.nbefore = read_children(p->tgid, r->pid, &e.before);
+    /* The child's bind cwd and program are its parent's now: the parent
+     * may chdir or exit before the child's first call (`cmd & cd x`,
+     * a double fork), and an orphan finds no parent to copy from. */
+    pthread_mutex_lock(&proc_lock);
+    e.exe = p->exe[0] ? strdup(p->exe) : NULL;
+    e.bind_cwd = p->bind_cwd[0] ? strdup(p->bind_cwd) : NULL;
+    pthread_mutex_unlock(&proc_lock);
+    if ((p->exe[0] && !e.exe) || (p->bind_cwd[0] && !e.bind_cwd)) {
+        prep_release(&e);
+        return kbox_ret(-ENOMEM);
+    }
     pthread_mutex_lock(&proc_lock);
     /* This thread's previous fork, if no child came of it (restarted). */
     for (int i = p->npending - 1; i >= 0; i--) {
