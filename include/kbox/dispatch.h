@@ -57,6 +57,7 @@ enum {
     KBOX_INTR_RESTART,
     KBOX_INTR_EINTR,
     KBOX_INTR_GONE,
+    KBOX_INTR_EXEC, /* its thread dies in its process's exec */
 };
 
 /* What one fork/clone prepared for the child it makes (see proc.c). */
@@ -110,6 +111,9 @@ struct kbox_proc {
     /* What the exec trampoline it runs is to exec (src/exec/exec.c) */
     struct kbox_exec_again *exec_again;
     uint64_t exec_creds_dev, exec_creds_ino;
+    /* The thread whose exec is ending the other threads' tasks, or 0:
+     * their calls blocked in lx are ended (src/dispatch/inflight.c). */
+    pid_t exec_tid;
 };
 
 struct kbox_gstat;
@@ -208,6 +212,8 @@ void kbox_inflight_host_wait(bool on);
 void kbox_inflight_scan(void);
 /* The serve loop saw guest processes exit (their pidfds fired). */
 void kbox_inflight_exits(void);
+/* End the lx calls of @p's threads other than @tid (its exec). */
+void kbox_inflight_end_threads(struct kbox_proc *p, pid_t tid);
 /* Is a request of thread @tid being served now (received, not replied)? */
 bool kbox_inflight_has(pid_t tid);
 

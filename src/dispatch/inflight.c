@@ -33,6 +33,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lx/lx.h>
 
@@ -211,6 +212,10 @@ struct kbox_resp kbox_inflight_end(struct kbox_req *r, struct kbox_resp resp)
         pthread_mutex_unlock(&s->lock);
     }
     why = __atomic_load_n(&r->interrupted, __ATOMIC_ACQUIRE);
+    /* Ended for an exec (kbox_inflight_end_threads): the thread dies in
+     * it; should the host's exec fail, it sees EINTR after 2 s. */
+    for (int i = 0; why == KBOX_INTR_EXEC && i < 2000 && r->ops->valid(r); i++)
+        usleep(1000);
     if (resp.kind == KBOX_RESP_RET && resp.val == -EINTR &&
         why == KBOX_INTR_RESTART)
         resp.val = r->restart ? -r->restart : -ERESTARTSYS;
@@ -230,6 +235,34 @@ bool kbox_inflight_has(pid_t tid)
         pthread_mutex_unlock(&s->lock);
     }
     return found;
+}
+
+/*
+ * An exec of @p by thread @tid: the other threads die in it, and their
+ * lx tasks are ended (kbox_thread_drop_all), which waits for the call a
+ * task runs. One of them blocked in lx (a FIFO open with no writer, an
+ * flock wait) kept the exec waiting for good; natively the exec kills
+ * it. So those calls are ended now (their replies go to threads about to
+ * die), and the scan ends them again while p->exec_tid is set, for a call
+ * that had not yet blocked when this ran. Such a call is not answered
+ * until its thread is gone (kbox_inflight_end): an EINTR would let it run
+ * on before the host's exec kills it (a leader whose FIFO open failed
+ * returned from main and ended the process before the exec).
+ */
+void kbox_inflight_end_threads(struct kbox_proc *p, pid_t tid)
+{
+    int n = __atomic_load_n(&nslots, __ATOMIC_RELAXED);
+
+    if (n > MAX_SLOTS)
+        n = MAX_SLOTS;
+    for (int i = 0; i < n; i++) {
+        struct slot *s = &slots[i];
+
+        pthread_mutex_lock(&s->lock);
+        if (s->r && s->r->task && s->r->proc == p && s->r->pid != tid)
+            interrupt(s, KBOX_INTR_EXEC);
+        pthread_mutex_unlock(&s->lock);
+    }
 }
 
 /*
@@ -260,11 +293,18 @@ void kbox_inflight_scan(void)
         pthread_mutex_lock(&s->lock);
         r = s->r;
         if (r && r->task && s->seq == s->seen && r->ops->pending_signal) {
+            pid_t ex =
+                r->proc ? __atomic_load_n(&r->proc->exec_tid, __ATOMIC_ACQUIRE)
+                        : 0;
+
             if (!s->old) {
                 __atomic_store_n(&s->old, true, __ATOMIC_RELAXED);
                 __atomic_add_fetch(&nold, 1, __ATOMIC_RELAXED);
             }
-            if (budget > 0) {
+            if (ex > 0 && ex != r->pid) {
+                /* its process execs: before any signal, the thread dies */
+                interrupt(s, KBOX_INTR_EXEC);
+            } else if (budget > 0) {
                 int why = r->ops->pending_signal(r);
 
                 budget--;

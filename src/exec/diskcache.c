@@ -18,8 +18,8 @@
  * mismatch replaces the entry.
  *
  * Dynamic programs are kept a second time as the patched image exec runs
- * (PT_INTERP naming /proc/self/fd/<n>), named with <n> too and compared
- * with the image's bytes patched the same way: copying and patching
+ * (PT_INTERP naming /proc/thread-self/fd/<n>), named with <n> too and
+ * compared with the image's bytes patched the same way: copying and patching
  * python3's 6.5 MiB took ~8 ms of every start.
  *
  * Entries are written under a temporary name (or O_TMPFILE) and linked
@@ -68,9 +68,10 @@ static void entry_name(const struct kbox_cache_key *k, char *out, size_t len)
                      (uint64_t)k->mtime_ns, (uint64_t)k->ctime,
                      (uint64_t)k->ctime_ns, k->version);
 
-    /* a patched exec image: its interpreter's fd number in the name */
+    /* a patched exec image: its interpreter's fd number in the name
+     * ("-t": PT_INTERP names /proc/thread-self, see exec.c) */
     if (k->kind == 1 && n > 0 && (size_t)n < len)
-        snprintf(out + n, len - (size_t)n, "-x%d", k->aux);
+        snprintf(out + n, len - (size_t)n, "-t%d", k->aux);
 }
 
 static int cmp_name(const void *a, const void *b)

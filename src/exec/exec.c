@@ -5,12 +5,13 @@
  * The supervisor resolves everything itself: it opens the file in lx as
  * the guest (so the kernel checks exec permission), copies it into a
  * sealed memfd and, for PT_INTERP binaries, copies the interpreter into a
- * second memfd and rewrites PT_INTERP to "/proc/self/fd/N". Both memfds
- * are injected into the guest close-on-exec. The guest's path string is
- * then overwritten with the decimal number of the program memfd, F, and
- * the host kernel runs the execve: the guest's host cwd is kbox's private
- * exec directory, where "F" is a symlink to "/proc/self/fd/F". argv and
- * envp are untouched (for #! scripts, argv is rewritten in place the way
+ * second memfd and rewrites PT_INTERP to "/proc/thread-self/fd/N" (or
+ * /proc/self where that does not fit). Both memfds are injected into the
+ * guest close-on-exec. The guest's path string is then overwritten with
+ * the decimal number of the program memfd, F, and the host kernel runs
+ * the execve: the guest's host cwd is kbox's private exec directory,
+ * where "F" is a symlink to "/proc/thread-self/fd/F". argv and envp are
+ * untouched (for #! scripts, argv is rewritten in place the way
  * the kernel's binfmt_script would build it).
  *
  * Residual risk (documented in docs/supervisor.md): between the rewrite
@@ -548,8 +549,8 @@ static bool host_fd_cloexec(pid_t pid, int gfd)
 }
 
 /*
- * Make the alias @name under exec_dir point at "/proc/self/fd/<n>": either
- * "<n>" or "d<n>/<basename>" (so the host's comm and ps show the
+ * Make the alias @name under exec_dir point at "/proc/thread-self/fd/<n>":
+ * either "<n>" or "d<n>/<basename>" (so the host's comm and ps show the
  * program's name, as the kernel takes comm from the path's last part).
  */
 /* Aliases made so far (exec_dir is ours alone, nothing removes them), so
@@ -601,7 +602,8 @@ static int ensure_alias(int n, const char *name)
             return -errno;
         *s = '/';
     }
-    snprintf(target, sizeof(target), "/proc/self/fd/%d", n);
+    /* thread-self: /proc/self/fd is empty once the leader has exited */
+    snprintf(target, sizeof(target), "/proc/thread-self/fd/%d", n);
     if (symlink(target, link) && errno != EEXIST)
         return -errno;
     alias_remember(name);
@@ -1023,7 +1025,15 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
         kbox_cache_key_from(&k, &img->st, 1);
         k.version = img->version;
         k.aux = gi;
-        snprintf(target, sizeof(target), "/proc/self/fd/%d", gi);
+        /*
+         * /proc/thread-self, not /proc/self: a thread execing after its
+         * leader's pthread_exit would find /proc/self/fd (the zombie
+         * leader's) empty and the exec failed with ENOENT. The longer
+         * name only where it fits in PT_INTERP.
+         */
+        snprintf(target, sizeof(target), "/proc/thread-self/fd/%d", gi);
+        if (strlen(target) + 1 > info.interp_size)
+            snprintf(target, sizeof(target), "/proc/self/fd/%d", gi);
         {
             struct patched_src ps = { img, &info, target };
 
@@ -1492,7 +1502,10 @@ prepared:
     r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
     /* The other threads die in the exec; their tasks share the fd table
      * and would keep its close-on-exec files open. */
+    __atomic_store_n(&r->proc->exec_tid, r->pid, __ATOMIC_RELEASE);
+    kbox_inflight_end_threads(r->proc, r->pid);
     kbox_thread_drop_all(r->proc);
+    __atomic_store_n(&r->proc->exec_tid, 0, __ATOMIC_RELEASE);
     r->task = r->proc->task;
     if (*exe_lxfd >= 0) {
         /* its credentials, given once the host's exec has succeeded */
