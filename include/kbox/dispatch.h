@@ -101,6 +101,10 @@ struct kbox_proc {
      * posix_spawn): that child's exec changed memory which is put back at
      * this thread's next call (src/exec/exec.c). */
     pid_t vforker;
+    /* The guest process that was its parent when it was first seen, and
+     * that parent's start_time (0: none), for kbox_proc_parent */
+    pid_t parent_tgid;
+    unsigned long long parent_start;
     /* lx tasks of its other threads (src/dispatch/thread.c), or NULL */
     struct kbox_thread_tasks *threads;
     /* A set-user/group-ID exec in flight (src/exec/exec.c): lx's handle
@@ -293,6 +297,8 @@ struct kbox_proc *kbox_proc_lookup(pid_t tid);
 bool kbox_proc_known(pid_t tgid);
 /* Thread group and parent of host thread @tid (/proc); 0 or -1. */
 int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid);
+/* The same, from kbox's table when it knows both (no /proc read) */
+int kbox_proc_parent(pid_t tid, pid_t *tgid, pid_t *ppid);
 void kbox_proc_put(struct kbox_proc *p);
 /* Mark exited; the task ends when the last reference goes. */
 void kbox_proc_exit(struct kbox_proc *p);

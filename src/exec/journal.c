@@ -307,7 +307,7 @@ bool kbox_exec_shares_parent_memory(pid_t pid, pid_t *parent)
 {
     pid_t tgid, ppid;
 
-    if (kbox_proc_status(pid, &tgid, &ppid) || ppid <= 1 ||
+    if (kbox_proc_parent(pid, &tgid, &ppid) || ppid <= 1 ||
         syscall(SYS_kcmp, pid, ppid, KCMP_VM, 0, 0) != 0)
         return false;
     *parent = ppid;

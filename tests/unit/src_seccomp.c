@@ -55,6 +55,11 @@ int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid)
     return 0;
 }
 
+int kbox_proc_parent(pid_t tid, pid_t *tgid, pid_t *ppid)
+{
+    return kbox_proc_status(tid, tgid, ppid);
+}
+
 /* The engine's scan of requests in flight: nothing blocks in the stub. */
 void kbox_inflight_scan(void)
 {

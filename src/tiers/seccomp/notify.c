@@ -620,14 +620,18 @@ static void release_list(struct held_exit *h, bool wait)
     }
 }
 
-/* exit_group answered CONTINUE: hold it (true) or let the caller reply. */
-static bool hold_exit(const struct seccomp_notif *req)
+/*
+ * exit_group answered CONTINUE: hold it (true) or let the caller reply.
+ * @known: kbox_proc_parent's answer for the caller, asked before the
+ * dispatch (which forgets the exiting process).
+ */
+static bool hold_exit(const struct seccomp_notif *req, int known, pid_t child,
+                      pid_t parent)
 {
     struct held_exit *h;
-    pid_t child, parent;
 
-    if (kbox_proc_status((pid_t)req->pid, &child, &parent) || parent <= 1 ||
-        !kbox_proc_known(parent) || !parent_exposed(parent))
+    if (known || parent <= 1 || !kbox_proc_known(parent) ||
+        !parent_exposed(parent))
         return false;
     h = calloc(1, sizeof(*h));
     if (!h)
@@ -652,6 +656,8 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
 {
     struct kbox_req kr;
     struct kbox_resp kres;
+    pid_t child = 0, parent = 0;
+    int known = -1;
 
     memset(&kr, 0, sizeof(kr));
     kr.nr = req->data.nr;
@@ -661,11 +667,13 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
     kr.id = req->id;
     kr.ops = &sc_ops;
     kr.tier = &pool.tier;
+    if (req->data.nr == SYS_exit_group)
+        known = kbox_proc_parent(kr.pid, &child, &parent);
     kres = kbox_dispatch(&kr);
     if (kres.kind == KBOX_RESP_SENT)
         return;
     if (req->data.nr == SYS_exit_group && kres.kind == KBOX_RESP_CONTINUE &&
-        hold_exit(req))
+        hold_exit(req, known, child, parent))
         return;
 
     memset(resp, 0, pool.sizes.seccomp_notif_resp);
