@@ -365,6 +365,59 @@ static int open_file_bind(struct kbox_bind *b)
     return fd;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+
+    return (x > y) - (x < y);
+}
+
+/*
+ * Record the fds past 2 kbox was started with, before it opens any of
+ * its own: the guest gets them (kbox_seccomp_launch), as a program run
+ * by chroot gets every fd its caller left open (`3>log`, a make
+ * jobserver's pipe, sockets passed by a service manager). Not directory
+ * or O_PATH fds: from one of those (often leaked unknowingly) the guest
+ * would walk the host's tree, /proc/self/fd/N/.. and on.
+ */
+static void note_inherited_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0, cap = 0, *v = NULL;
+
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        int *nv;
+
+        struct stat st;
+        int fl;
+
+        if (*end || end == e->d_name || fd < 3 || fd == dirfd(d))
+            continue;
+        fl = fcntl((int)fd, F_GETFL);
+        if (fl < 0 || (fl & O_PATH) || fstat((int)fd, &st) ||
+            S_ISDIR(st.st_mode))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            nv = realloc(v, (size_t)cap * sizeof(*v));
+            if (!nv)
+                break;
+            v = nv;
+        }
+        v[n++] = (int)fd;
+    }
+    closedir(d);
+    if (n)
+        qsort(v, (size_t)n, sizeof(*v), cmp_int);
+    kbox_sup.inherited_fds = v;
+    kbox_sup.ninherited_fds = n;
+}
+
 int main(int argc, char **argv)
 {
     static struct kbox_opts o;
@@ -375,6 +428,7 @@ int main(int argc, char **argv)
     pid_t pid;
 
     clock_gettime(CLOCK_MONOTONIC, &t_start);
+    note_inherited_fds();
     rc = kbox_cli_parse(argc, argv, &o, stdout, err, sizeof(err));
     if (rc == KBOX_CLI_EXIT0)
         return 0;
@@ -509,6 +563,10 @@ int main(int argc, char **argv)
     }
     child_pid = pid;
     step("guest started");
+    /* The guest has them now; kbox's copies would keep a pipe's reader
+     * from seeing EOF when the guest closes its own. */
+    for (int i = 0; i < kbox_sup.ninherited_fds; i++)
+        close(kbox_sup.inherited_fds[i]);
     /*
      * kbox creates the guest's files in binds itself, with the guest's
      * umask (lx's) applied: its own must not mask them again. Its own

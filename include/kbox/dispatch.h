@@ -197,6 +197,10 @@ struct kbox_sup {
     unsigned long unknown_count[512]; /* updated atomically */
     struct kbox_proc *procs;
     pid_t main_pid;
+    /* fds past 2 kbox was started with, ascending: the guest inherits
+     * them, as a program run by chroot or env does */
+    int *inherited_fds;
+    int ninherited_fds;
 };
 
 extern struct kbox_sup kbox_sup;

@@ -6,6 +6,13 @@
 # of the file (its own offset), as on Linux.
 . "$(dirname "$0")/lib/common.sh"
 require
+# The guest inherits the fds kbox gets (155-inherited-fds): give it none
+# past 2, so its listing is only its own (bash's script fd 255 is
+# close-on-exec).
+for f in /proc/$$/fd/*; do
+	f=${f##*/}
+	[ "$f" -gt 2 ] && [ "$f" -ne 255 ] && eval "exec $f>&-"
+done
 
 mkdir -p "$TMP/share"
 echo "bound" >"$TMP/share/b.txt"

@@ -19,6 +19,13 @@ export KBOX=${KBOX:-$KBOX_ROOT/kbox}
 export KBOX_ROOTFS=${KBOX_ROOTFS:-$KBOX_ROOT/rootfs.ext4}
 export KBOX_CACHE=${KBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kbox}
 
+# The guest inherits kbox's fds past 2 (164-inherited-fds): tests start
+# with none, whatever the caller (a CI agent, an editor) left open.
+for f in /proc/$$/fd/*; do
+    f=${f##*/}
+    [ "$f" -gt 2 ] && [ "$f" -ne 255 ] && eval "exec $f>&-"
+done 2>/dev/null
+
 passed=0 failed=0 skipped=0
 for t in "$dir"/*.sh; do
     name=$(basename "$t" .sh)

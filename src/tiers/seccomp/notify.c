@@ -310,8 +310,23 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (chdir(host_cwd))
             _exit(126);
-        /* Nothing of kbox's (image, kernel threads' fds) leaks in. */
-        syscall(SYS_close_range, 3, ~0U, 0);
+        /*
+         * Nothing of kbox's (image, kernel threads' fds) leaks in; the
+         * fds kbox itself was started with (a make jobserver's pipe,
+         * `3>log`) stay, as under chroot.
+         */
+        {
+            unsigned int lo = 3;
+
+            for (int i = 0; i < kbox_sup.ninherited_fds; i++) {
+                unsigned int k = (unsigned int)kbox_sup.inherited_fds[i];
+
+                if (k > lo)
+                    syscall(SYS_close_range, lo, k - 1, 0);
+                lo = k + 1;
+            }
+            syscall(SYS_close_range, lo, ~0U, 0);
+        }
         if (kbox_sup.guest_user_start)
             drop_user_lacks();
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
