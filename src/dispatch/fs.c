@@ -981,8 +981,15 @@ static struct kbox_resp h_path2(struct kbox_req *r)
         char l1[KBOX_PATH_MAX], l2[KBOX_PATH_MAX];
         int d1, d2;
 
-        if (r1.bound_file || r2.bound_file)
-            return kbox_ret(-EBUSY); /* a file bind is a mount point */
+        /* A bind's mount point cannot be renamed or replaced (EBUSY),
+         * but the kernel's first check is the parents' mounts: with the
+         * other name inside a bind they differ (mv /work/x /work). */
+        if (r1.bound_file || r2.bound_file) {
+            const struct route *o = r1.bound_file ? &r2 : &r1;
+
+            return kbox_ret(
+                o->kind == KBOX_ROUTE_BIND && !o->bound_file ? -EXDEV : -EBUSY);
+        }
         if (r1.kind != KBOX_ROUTE_BIND || r2.kind != KBOX_ROUTE_BIND ||
             r1.hostdir != r2.hostdir) {
             rc = parent_resolves(r, &r1, p1);
