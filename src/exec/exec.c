@@ -1461,7 +1461,11 @@ prepared:
             char rel[sizeof(name)];
 
             memcpy(rel, name, sizeof(rel));
-            snprintf(name, sizeof(name), "/proc/self/fd/%d", gfd);
+            /* thread-self where it fits: /proc/self/fd is empty for a
+             * thread whose leader has exited */
+            snprintf(name, sizeof(name), "/proc/thread-self/fd/%d", gfd);
+            if (strlen(name) > strlen(room))
+                snprintf(name, sizeof(name), "/proc/self/fd/%d", gfd);
             if (strlen(name) > strlen(room))
                 snprintf(name, sizeof(name), "/dev/fd/%d", gfd);
             if (strlen(name) > strlen(room) && strlen(rel) <= strlen(room) &&

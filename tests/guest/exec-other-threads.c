@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +34,23 @@ static const char *target; /* what the exec runs: self or /bin/sh */
 
 static void run_target(void)
 {
+    if (strcmp(target, "execveat") == 0) {
+        /* relative to a directory fd: kbox names it by a /proc path */
+        char dir[4096], name[4200];
+        char *slash, *args[] = { self, "--execed", NULL };
+        int d;
+
+        snprintf(dir, sizeof(dir), "%s", self);
+        slash = strrchr(dir, '/');
+        if (!slash)
+            _exit(1);
+        *slash = '\0';
+        /* long enough for /proc/thread-self/fd/N in its place */
+        snprintf(name, sizeof(name), "./././././%s", slash + 1);
+        d = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY);
+        syscall(SYS_execveat, d, name, args, environ, 0);
+        _exit(1);
+    }
     if (strcmp(target, "sh") == 0)
         execl("/bin/sh", "sh", "-c", "exit 42", (char *)NULL);
     else
@@ -129,7 +147,7 @@ int main(int argc, char **argv)
     static const char *blockers[] = { "fifo", "flock" };
     static const char *whos[] = { "main", "thread", "leader-gone",
                                   "thread, leader blocked" };
-    static const char *targets[] = { "self", "sh" };
+    static const char *targets[] = { "self", "sh", "execveat" };
     int lk;
 
     if (argc > 1 && strcmp(argv[1], "--execed") == 0)
@@ -160,7 +178,7 @@ int main(int argc, char **argv)
                   "exec from %s while another thread is blocked in %s", whos[w],
                   blockers[b]);
         }
-    for (size_t t = 0; t < 2; t++) {
+    for (size_t t = 0; t < 3; t++) {
         pid_t pid;
         struct stat st;
 
