@@ -452,6 +452,9 @@ struct kbox_resp kbox_copy_handle(struct kbox_req *r);
 /* Socket helpers (src/dispatch/sys.c) shared with src/dispatch/net.c. */
 int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len);
 int kbox_guest_sock(struct kbox_req *r, int fd);
+/* Bind guest netlink socket copy @s, if unbound, to the guest's port id
+ * (its pid), as the kernel's autobind from the guest would (sys.c). */
+void kbox_netlink_autobind(struct kbox_req *r, int s);
 /* A connect or bind kbox made on @sock (a copy of the caller's socket):
  * SO_PEERCRED of its peer gives the caller's guest ids (peercred.c). */
 void kbox_peer_note(struct kbox_req *r, int sock);
@@ -523,8 +526,10 @@ void kbox_ids_restore(struct kbox_req *r);
  * the thread already with the guest's identity (close it after); or
  * -ENOSYS when the call may simply run in the guest (CONTINUE). */
 int kbox_host_fd_as_guest(struct kbox_req *r, int gfd);
-/* The same for a host fd of a file or directory in a bind only
- * (src/dispatch/fd.c); -ENOSYS for any other host object. */
+/* Under kbox run by root, kbox's copy of host fd @gfd, with the guest's
+ * identity when it is a file or directory in a bind; the call is made
+ * on that copy, never CONTINUEd (src/dispatch/fd.c). -ENOSYS when kbox
+ * is not root, else -errno. */
 int kbox_bind_fd_as_guest(struct kbox_req *r, int gfd);
 /* A host path (a symlink's target, a file's link) beneath a bind
  * rewritten into its guest path, in place (src/dispatch/route.c): its

@@ -644,26 +644,128 @@ static struct kbox_resp h_dup3(struct kbox_req *r)
  * any file it could open: it made a root-owned host file immutable. So
  * those run in kbox as the guest (kbox_host_fd_as_guest: the fs identity
  * also drops CAP_FOWNER and CAP_LINUX_IMMUTABLE). Other host objects
- * (pipes, sockets, memfds, terminals) keep the plain call.
+ * (pipes, sockets, memfds, terminals) keep the plain call, made by kbox
+ * on the copy it looked at. Returns that copy (kbox as the guest for a
+ * bind's file), -ENOSYS when kbox is not root (the host's call is then
+ * the user's), else -errno.
  */
+/* Is the caller root in lx (fsuid 0)? Then kbox's own rights are its on
+ * its binds, as in a chroot (kbox_ids_for_host keeps them). */
+static bool lx_fs_root(struct kbox_req *r)
+{
+    return kbox_lx(r, LX__NR_setfsuid, -1, 0, 0, 0, 0, 0) == 0;
+}
+
 int kbox_bind_fd_as_guest(struct kbox_req *r, int gfd)
 {
     const struct kbox_opts *o = kbox_sup.opts;
     char link[64], hp[4096];
     const char *rest;
     ssize_t n;
+    int c;
 
-    if (geteuid() != 0 || !o || o->nbinds <= 0)
+    if (geteuid() != 0)
         return -ENOSYS;
-    snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)r->pid, gfd);
+    /*
+     * Always a copy, looked at and then used: had the host made the call
+     * on the guest's number (CONTINUE) after a look that found no bind
+     * file there, a second thread could have put one at that number in
+     * between (dup2), and the call ran with root's CAP_FOWNER on it.
+     */
+    c = kbox_guest_sock(r, gfd); /* a copy of any host fd */
+    if (c < 0)
+        return c;
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", c);
     n = readlink(link, hp, sizeof(hp) - 1);
-    if (n <= 0 || hp[0] != '/')
-        return -ENOSYS;
+    if (n <= 0 || hp[0] != '/' || !o)
+        return c;
     hp[n] = '\0';
     for (int i = 0; i < o->nbinds; i++)
-        if (kbox_path_beneath(hp, o->binds[i].host_src, &rest))
-            return kbox_host_fd_as_guest(r, gfd);
-    return -ENOSYS;
+        if (kbox_path_beneath(hp, o->binds[i].host_src, &rest)) {
+            kbox_ids_for_host(r);
+            if (!r->host_ids && !lx_fs_root(r)) {
+                close(c);
+                return -EPERM;
+            }
+            return c;
+        }
+    return c;
+}
+
+/*
+ * May a host fd of the caller's get owner @pid (of F_SETOWN_EX's @type)
+ * for SIGIO and SIGURG? The host sends those signals with the rights of
+ * whoever set the owner, checked only when one is sent: under kbox run
+ * by root a guest user killed any host process (F_SETOWN, F_SETSIG
+ * SIGKILL, O_ASYNC on a pipe, a write), under a rootless kbox any
+ * process of its user, kbox itself included. As for kill() (target.c):
+ * guest processes and their threads, else ESRCH as from a pid namespace;
+ * a process group that holds a guest process, but not kbox's own (the
+ * guest starts in it: its host processes would get the signals).
+ */
+static long owner_allowed(int type, pid_t pid)
+{
+    pid_t tgid, ppid;
+    pid_t *v = NULL;
+    int n;
+
+    if (!pid)
+        return 0; /* no owner */
+    if (type == F_OWNER_PGRP) {
+        if (pid == getpgrp())
+            return -EPERM;
+        n = kbox_proc_in_group(pid, &v);
+        free(v);
+        return n > 0 ? 0 : -ESRCH;
+    }
+    if (kbox_proc_is_guest(pid) ||
+        (type == F_OWNER_TID && !kbox_proc_status(pid, &tgid, &ppid) &&
+         kbox_proc_is_guest(tgid)))
+        return 0;
+    return -ESRCH;
+}
+
+/*
+ * F_SETOWN_EX, FIOSETOWN and SIOCSPGRP name the owner in memory, which
+ * another thread of the guest could change after the check: set here,
+ * on a copy of the caller's fd (the owner's rights are then kbox's, the
+ * host ids the guest's host process has too), with what was checked.
+ */
+static long set_owner(struct kbox_req *r, int gfd, unsigned long op)
+{
+    struct f_owner_ex ex;
+    int pid, hfd;
+    long rc;
+
+    if (op == F_SETOWN_EX) {
+        if (r->ops->read(r, r->args[2], &ex, sizeof(ex)))
+            return -EFAULT;
+        if (ex.type != F_OWNER_TID && ex.type != F_OWNER_PID &&
+            ex.type != F_OWNER_PGRP)
+            return -EINVAL;
+        if (ex.pid < 0)
+            return -EINVAL;
+    } else {
+        if (r->ops->read(r, r->args[2], &pid, sizeof(pid)))
+            return -EFAULT;
+        if (pid == INT_MIN)
+            return -EINVAL;
+        ex.type = pid < 0 ? F_OWNER_PGRP : F_OWNER_PID;
+        ex.pid = pid < 0 ? -pid : pid;
+    }
+    rc = owner_allowed(ex.type, ex.pid);
+    if (rc)
+        return rc;
+    hfd = kbox_guest_sock(r, gfd);
+    if (hfd < 0)
+        return hfd;
+    if (op == F_SETOWN_EX)
+        rc = fcntl(hfd, F_SETOWN_EX, &ex);
+    else
+        rc = ioctl(hfd, op, &pid);
+    rc = rc < 0 ? -errno : 0;
+    close(hfd);
+    return rc;
 }
 
 /* fcntl on a host fd: see kbox_bind_fd_as_guest */
@@ -672,11 +774,25 @@ static struct kbox_resp host_fcntl(struct kbox_req *r, int gfd, int cmd)
     int hfd;
     long rc;
 
+    if (cmd == F_SETOWN) { /* the pid is in a register: checked, then the
+                              host's */
+        int pid = (int)A(2);
+
+        rc = pid == INT_MIN
+                 ? 0
+                 : owner_allowed(pid < 0 ? F_OWNER_PGRP : F_OWNER_PID,
+                                 pid < 0 ? -pid : pid);
+        return rc ? kbox_ret(rc) : kbox_continue();
+    }
+    if (cmd == F_SETOWN_EX)
+        return kbox_ret(set_owner(r, gfd, F_SETOWN_EX));
     if (cmd != F_SETLEASE && !(cmd == F_SETFL && (A(2) & O_NOATIME)))
         return kbox_continue();
     hfd = kbox_bind_fd_as_guest(r, gfd);
-    if (hfd < 0)
+    if (hfd == -ENOSYS)
         return kbox_continue();
+    if (hfd < 0)
+        return kbox_ret(hfd);
     if (cmd == F_SETFL) {
         rc = fcntl(hfd, F_SETFL, (int)A(2)) < 0 ? -errno : 0;
         close(hfd);
@@ -707,8 +823,10 @@ static struct kbox_resp host_setflags(struct kbox_req *r, int gfd,
     if (req != FS_IOC_SETFLAGS && req != FS_IOC_FSSETXATTR)
         return kbox_continue();
     hfd = kbox_bind_fd_as_guest(r, gfd);
-    if (hfd < 0)
+    if (hfd == -ENOSYS)
         return kbox_continue();
+    if (hfd < 0)
+        return kbox_ret(hfd);
     if (req == FS_IOC_SETFLAGS
             ? r->ops->read(r, r->args[2], &flags, sizeof(flags))
             : r->ops->read(r, r->args[2], &fa, sizeof(fa)))
@@ -1032,6 +1150,22 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
         /* kbox is the host's root, the guest is not: as the guest */
         int hfd = kbox_host_fd_as_guest(r, FD(0));
 
+        /*
+         * Otherwise (guest root, or no fd there a moment ago) on kbox's
+         * copy too, never the host's call on that number: a second thread
+         * could have put a bind's file there since (dup2), and the call
+         * ran with root's CAP_CHOWN/CAP_FOWNER (a guest user gave its file
+         * in a bind to root and made it set-user-ID).
+         */
+        if (hfd < 0 && geteuid() == 0) {
+            hfd = kbox_guest_sock(r, FD(0));
+            if (hfd < 0)
+                return kbox_ret(hfd);
+            if (!lx_fs_root(r)) {
+                close(hfd);
+                return kbox_ret(-EPERM);
+            }
+        }
         if (hfd >= 0) {
             rc = r->nr == SYS_fchmod ? fchmod(hfd, (mode_t)A(1))
                                      : fchown(hfd, (uid_t)A(1), (gid_t)A(2));
@@ -1309,6 +1443,9 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
     if (fd < 0 && net_admin_ioctl(req) && geteuid() == 0 &&
         !kbox_lx_capable(r, CAP_NET_ADMIN))
         return kbox_ret(-EPERM);
+    if (fd < 0 && (req == 0x8901 || req == 0x8902)) /* FIOSETOWN,
+                                                        SIOCSPGRP */
+        return kbox_ret(set_owner(r, gfd, req));
     if (fd < 0) {
         long rc = tty_admin_ioctl(r, gfd, req);
 

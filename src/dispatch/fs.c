@@ -1091,8 +1091,10 @@ static struct kbox_resp h_utimensat(struct kbox_req *r)
                         (kbox_bind_fd_as_guest), others in the guest */
             int hfd = kbox_bind_fd_as_guest(r, dirfd);
 
-            if (hfd < 0)
+            if (hfd == -ENOSYS)
                 return kbox_continue();
+            if (hfd < 0)
+                return kbox_ret(hfd);
             rc = syscall(SYS_utimensat, hfd, NULL, tsp, flags) < 0 ? -errno : 0;
             close(hfd);
             return kbox_ret(rc);

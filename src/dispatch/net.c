@@ -305,10 +305,14 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         if (up < 0)
             return up;
     }
-    if (!force && !up && (!mh.msg_control || !mh.msg_controllen)) {
-        *native = true; /* nothing the host cannot do itself */
-        return 0;
-    }
+    /*
+     * Never the host's own sendmsg: it would read the msghdr again, and
+     * another thread of the guest could by then have given it a unix
+     * socket path (a socket in the host's file system) or credentials
+     * (uid 0: the guest's host process of a root kbox has CAP_SETUID), or
+     * put a unix socket at that fd number.
+     */
+    (void)force;
     if (mh.msg_controllen > MAX_CTRL)
         return -ENOBUFS;
 
@@ -330,6 +334,11 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
             r->ops->read(r, (uint64_t)(uintptr_t)mh.msg_name, &ss,
                          mh.msg_namelen))
             return -EFAULT;
+        /* a unix socket path by now: the guest rewrote it since the look
+         * above, racing its own call; never the host's file system */
+        if (ss.ss_family == AF_UNIX && mh.msg_namelen > sizeof(sa_family_t) &&
+            ((struct sockaddr_un *)&ss)->sun_path[0])
+            return -EAGAIN;
         out.msg_name = &ss;
         out.msg_namelen = mh.msg_namelen;
     }
@@ -433,6 +442,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
             out.msg_controllen = len;
         }
     }
+    kbox_netlink_autobind(r, s);
     kbox_inflight_host_wait(true);
     rc = sendmsg(s, &out, flags | MSG_NOSIGNAL);
     rc = rc < 0 ? -errno : rc;
@@ -607,6 +617,8 @@ static int mmsg_needs_kbox(struct kbox_req *r, uint64_t uvec, unsigned vlen,
 
         if (r->ops->read(r, uvec + i * sizeof(m), &m, sizeof(m)))
             return -EFAULT;
+        if (send) /* never the host's: see send_one() */
+            return 1;
         if (m.msg_hdr.msg_control && m.msg_hdr.msg_controllen)
             return 1;
         if (send && m.msg_hdr.msg_name) {

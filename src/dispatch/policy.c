@@ -266,9 +266,12 @@ static const struct kbox_bpf_rule rules[] = {
      * and sched_setscheduler/setparam/setattr are all notified: raising
      * a priority is checked in the guest's identity (target.c) */
     { SYS_getpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
-    /* ioprio_get/ioprio_set(which, who): likewise */
+    /* ioprio_get(which, who): likewise. ioprio_set is all notified: who
+     * 0 is the caller only for IOPRIO_WHO_PROCESS, and for WHO_PGRP and
+     * WHO_USER names kbox's group or every host process of the caller's
+     * host uid (a guest root of a root kbox made every root process on
+     * the host idle) (target.c) */
     { SYS_ioprio_get, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
-    { SYS_ioprio_set, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
     /* PR_SET_DUMPABLE: a rootless kbox must still read the caller; the
      * options on capabilities and no_new_privs go to lx (sys.c) */
     { SYS_prctl, 0, ~0u, PR_SET_DUMPABLE, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,

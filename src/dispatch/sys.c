@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/netlink.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -403,7 +404,9 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
         }
     } else {
         kbox_peer_note(r, s);
+        kbox_inflight_host_wait(true);
         *rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
+        kbox_inflight_host_wait(false);
     }
     if (s >= 0)
         close(s);
@@ -454,7 +457,9 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
             name_bound(hs.sun_path, path);
     } else {
         kbox_peer_note(r, s);
+        kbox_inflight_host_wait(true);
         rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
+        kbox_inflight_host_wait(false);
         if (rc == -ENOENT) /* see kbox_host_sock_path */
             rc = -ECONNREFUSED;
     }
@@ -477,10 +482,39 @@ int kbox_read_sun_path(struct kbox_req *r, uint64_t addr, long len, char *path,
     return 0;
 }
 
-/* sendto/sendmsg to a unix socket path: sent by the supervisor on a copy
- * of the guest's socket, with the data copied out of the guest. */
+/*
+ * A netlink socket bound by kbox's thread (connect, sendto, sendmsg on an
+ * unbound socket bind it) gets kbox's pid as its port id: natively the
+ * first the kernel tries is the caller's process id, and programs match
+ * replies' nlmsg_pid against getpid(). So an unbound netlink socket of
+ * the guest's is bound to that id first (if taken, the kernel's pick
+ * stays, as natively).
+ */
+void kbox_netlink_autobind(struct kbox_req *r, int s)
+{
+    struct sockaddr_nl a;
+    socklen_t l = sizeof(a);
+    int dom = 0;
+    socklen_t dl = sizeof(dom);
+
+    if (getsockopt(s, SOL_SOCKET, SO_DOMAIN, &dom, &dl) || dom != AF_NETLINK)
+        return;
+    memset(&a, 0, sizeof(a));
+    if (getsockname(s, (struct sockaddr *)&a, &l) || a.nl_pid)
+        return;
+    a.nl_family = AF_NETLINK;
+    a.nl_pid = (__u32)(r->proc ? r->proc->tgid : r->pid);
+    a.nl_groups = 0;
+    if (bind(s, (struct sockaddr *)&a, sizeof(a)))
+        return; /* taken: the kernel picks one at the call */
+}
+
+/* sendto/sendmsg to a unix socket path (@path), or to the address @to of
+ * @tolen bytes kbox read: sent by the supervisor on a copy of the guest's
+ * socket, with the data copied out of the guest. */
 static long unix_send(struct kbox_req *r, int fd, const char *path,
-                      const struct iovec *giov, int iovcnt, int flags)
+                      const struct iovec *giov, int iovcnt, int flags,
+                      const struct sockaddr *to, socklen_t tolen)
 {
     struct sockaddr_un hs;
     size_t total = 0, off = 0;
@@ -505,17 +539,20 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
         off += giov[i].iov_len;
     }
     /* a path in a bind is the host's (it was EXDEV: datagrams lost) */
-    rc = bind_sock_addr(r, path, false, &hs, &hfd);
-    if (rc == 0)
+    rc = to ? 0 : bind_sock_addr(r, path, false, &hs, &hfd);
+    if (rc == 0 && !to)
         rc = kbox_host_sock_path(r, path, &hs);
     s = rc < 0 ? (int)rc : kbox_guest_sock(r, fd);
     if (rc >= 0 && s < 0)
         s = s == -EBADF ? -EBADF : -ENOTSOCK;
     if (s >= 0) {
-        rc = sendto(s, buf, total, flags | MSG_NOSIGNAL, (struct sockaddr *)&hs,
-                    sizeof(hs));
+        kbox_netlink_autobind(r, s);
+        kbox_inflight_host_wait(true);
+        rc = sendto(s, buf, total, flags | MSG_NOSIGNAL,
+                    to ? to : (struct sockaddr *)&hs, to ? tolen : sizeof(hs));
         rc = rc < 0 ? -errno : rc;
-        if (rc == -ENOENT && hfd < 0) /* see kbox_host_sock_path */
+        kbox_inflight_host_wait(false);
+        if (rc == -ENOENT && hfd < 0 && !to) /* see kbox_host_sock_path */
             rc = -ECONNREFUSED;
         close(s);
     } else {
@@ -564,6 +601,73 @@ static long privileged_port(struct kbox_req *r)
     return kbox_lx_capable(r, 10) ? 0 : -EACCES; /* CAP_NET_BIND_SERVICE */
 }
 
+/*
+ * bind/connect/sendto with an address that is no unix socket path: made
+ * here too, on a copy of the guest's socket, with the address as kbox
+ * read it. Had the host made the call it would read the address again,
+ * and another thread of the guest could by then have rewritten an
+ * abstract or inet address into a unix socket path, or put a unix socket
+ * at that fd number: the host's call then reached any socket in the
+ * host's file system (under kbox run by root, as root: a guest user
+ * connected to a root-only socket and its peer saw uid 0). A NULL
+ * address (send() is a sendto) is in a register: the host's.
+ */
+static struct kbox_resp addr_here(struct kbox_req *r)
+{
+    bool to = r->nr == SYS_sendto;
+    uint64_t ua = r->args[to ? 4 : 1];
+    long len = A(to ? 5 : 2);
+    struct sockaddr_storage ss;
+    int fd = (int)kbox_arg_int(r->args[0]), s;
+    long rc;
+
+    if (to && !ua) /* the host's send(): no address to read */
+        return kbox_continue();
+    if (len < 0 || len > (long)sizeof(ss))
+        return kbox_ret(-EINVAL);
+    memset(&ss, 0, sizeof(ss));
+    if (len && r->ops->read(r, ua, &ss, (size_t)len))
+        return kbox_ret(-EFAULT);
+    /* a path by now: the guest rewrote it since h_sockaddr's look, which
+     * only a guest racing its own call does; never the host's file
+     * system */
+    if (ss.ss_family == AF_UNIX && len > (long)sizeof(sa_family_t) &&
+        ((struct sockaddr_un *)&ss)->sun_path[0])
+        return kbox_ret(-EAGAIN);
+    if (to) {
+        struct iovec v = { (void *)(uintptr_t)r->args[1], (size_t)A(2) };
+
+        return kbox_ret(unix_send(r, fd, NULL, &v, 1, (int)A(3),
+                                  (struct sockaddr *)&ss, (socklen_t)len));
+    }
+    s = kbox_guest_sock(r, fd);
+    if (s < 0)
+        return kbox_ret(s == -EBADF ? -EBADF : -ENOTSOCK);
+    kbox_peer_note(r, s); /* before a peer can ask */
+    if (r->nr == SYS_bind && ss.ss_family == AF_NETLINK &&
+        len >= (long)sizeof(struct sockaddr_nl) &&
+        !((struct sockaddr_nl *)&ss)->nl_pid) {
+        /* port id 0: the kernel picks, the caller's pid first (see
+         * kbox_netlink_autobind); kbox's thread would get kbox's */
+        struct sockaddr_nl a = *(struct sockaddr_nl *)&ss;
+
+        a.nl_pid = (__u32)(r->proc ? r->proc->tgid : r->pid);
+        if (!bind(s, (struct sockaddr *)&a, (socklen_t)len)) {
+            close(s);
+            return kbox_ret(0);
+        }
+    } else if (r->nr == SYS_connect) {
+        kbox_netlink_autobind(r, s);
+    }
+    kbox_inflight_host_wait(true); /* a connect may block: signals end it */
+    rc = r->nr == SYS_bind ? bind(s, (struct sockaddr *)&ss, (socklen_t)len)
+                           : connect(s, (struct sockaddr *)&ss, (socklen_t)len);
+    rc = rc ? -errno : 0;
+    kbox_inflight_host_wait(false);
+    close(s);
+    return kbox_ret(rc);
+}
+
 static struct kbox_resp h_sockaddr(struct kbox_req *r)
 {
     long rc = privileged_port(r);
@@ -587,9 +691,9 @@ static struct kbox_resp h_sockaddr(struct kbox_req *r)
         if (kbox_read_sun_path(r, r->args[4], A(5), path, sizeof(path)))
             return kbox_ret(-EFAULT);
         return kbox_ret(unix_send(r, (int)kbox_arg_int(r->args[0]), path, &v, 1,
-                                  (int)A(3)));
+                                  (int)A(3), NULL, 0));
     }
-    return kbox_continue();
+    return addr_here(r);
 }
 
 /*

@@ -606,6 +606,20 @@ static struct kbox_resp h_priority(struct kbox_req *r)
         if (set && !lx_can_nice(r))
             for (int i = 0; i < n && !rc; i++)
                 rc = renice_allowed(r, pids[i], pids[i] == r->proc->tgid);
+        if (!rc && set && (who ? who : getpgid(r->pid)) == getpgrp()) {
+            /* kbox's own group, where the guest starts: the host would
+             * renice kbox and the host processes in it too, so each
+             * guest process of it is reniced from here */
+            bool done = false;
+
+            for (int i = 0; i < n; i++)
+                if (setpriority(PRIO_PROCESS, (id_t)pids[i], (int)A(2)) == 0)
+                    done = true;
+                else
+                    rc = -errno;
+            free(pids);
+            return kbox_ret(done ? 0 : rc);
+        }
         free(pids);
         return rc ? kbox_ret(rc) : kbox_continue();
     }
@@ -626,13 +640,20 @@ static struct kbox_resp h_ioprio(struct kbox_req *r)
 
     switch ((int)A(0)) {
     case 1: /* IOPRIO_WHO_PROCESS: a thread */
-        if (who == r->pid || who == r->proc->tgid || guest_tgid_of(who))
+        if (!who || who == r->pid || who == r->proc->tgid || guest_tgid_of(who))
             return kbox_continue();
         if (is_kbox(who))
             return r->nr == SYS_ioprio_get ? kbox_continue() : kbox_ret(-EPERM);
         return kbox_ret(-ESRCH);
-    case 2: /* IOPRIO_WHO_PGRP */
-        return guest_group(who) ? kbox_continue() : kbox_ret(-ESRCH);
+    case 2: /* IOPRIO_WHO_PGRP: who 0 is the caller's group */
+        if (!who)
+            who = getpgid(r->pid);
+        if (!guest_group(who))
+            return kbox_ret(-ESRCH);
+        /* kbox's own group, where the guest starts, holds host processes
+         * (kbox itself): a change there is refused, a query the host's */
+        return r->nr == SYS_ioprio_set && who == getpgrp() ? kbox_ret(-EPERM)
+                                                           : kbox_continue();
     case 3: /* IOPRIO_WHO_USER: every host process of that uid */
         if (r->nr == SYS_ioprio_get)
             return kbox_continue();

@@ -53,6 +53,7 @@ echo x >"$TEST_TMP/uf" && "$g/utimensat-flags" "$TEST_TMP/uf" >"$TEST_TMP/uf.out
 "$g/blocked-cost" "$TEST_TMP/bc.lock" 150 >"$TEST_TMP/bc.out" || { cat "$TEST_TMP/bc.out"; fail "blocked-cost failed natively"; }
 mkdir -p "$TEST_TMP/bfc" && "$g/bind-fork-cwd" "$TEST_TMP/bfc" >"$TEST_TMP/bfc.out" || { cat "$TEST_TMP/bfc.out"; fail "bind-fork-cwd failed natively"; }
 "$g/exec-other-threads" "$TEST_TMP" >"$TEST_TMP/eot.out" || { cat "$TEST_TMP/eot.out"; fail "exec-other-threads failed natively"; }
+"$g/netlink-portid" >"$TEST_TMP/nl.out" || { cat "$TEST_TMP/nl.out"; fail "netlink-portid failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?
