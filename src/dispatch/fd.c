@@ -798,18 +798,25 @@ static struct kbox_resp host_fcntl(struct kbox_req *r, int gfd, int cmd)
         close(hfd);
         return kbox_ret(rc);
     }
-    /* A lease belongs to the caller (its break signal is sent there), so
-     * only the check runs here: the file's owner, or CAP_LEASE. */
+    /*
+     * The file's owner, or CAP_LEASE; then the lease is taken here, on the
+     * copy that was checked (had the host taken it on the guest's number,
+     * a second thread could have put a root-owned bind file there since),
+     * and its break signal aimed at the caller's process, which the host
+     * would have made the owner.
+     */
     struct stat st;
     long fsuid = syscall(SYS_setfsuid, -1);
 
     rc = fstat(hfd, &st) < 0 ? -errno : 0;
+    if (!rc && st.st_uid != (uid_t)fsuid && !kbox_lx_capable(r, CAP_LEASE))
+        rc = -EACCES;
+    if (!rc)
+        rc = fcntl(hfd, F_SETLEASE, (int)A(2)) < 0 ? -errno : 0;
+    if (!rc && (int)A(2) != F_UNLCK)
+        fcntl(hfd, F_SETOWN, (int)(r->proc ? r->proc->tgid : r->pid));
     close(hfd);
-    if (rc)
-        return kbox_ret(rc);
-    if (st.st_uid != (uid_t)fsuid && !kbox_lx_capable(r, CAP_LEASE))
-        return kbox_ret(-EACCES);
-    return kbox_continue();
+    return kbox_ret(rc);
 }
 
 /* FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR on a host fd: as the guest in a bind */
