@@ -458,6 +458,18 @@ void kbox_netlink_autobind(struct kbox_req *r, int s);
 /* A connect or bind kbox made on @sock (a copy of the caller's socket):
  * SO_PEERCRED of its peer gives the caller's guest ids (peercred.c). */
 void kbox_peer_note(struct kbox_req *r, int sock);
+/* Around a unix socket call kbox makes on guest socket copy @s: under
+ * kbox run by root the thread has the guest's ids, so a host peer sees
+ * the guest's user, not root (peercred.c). */
+struct kbox_sock_ids {
+    bool on;
+    long secbits, fsuid, fsgid;
+    uid_t uid;
+    gid_t gid;
+};
+void kbox_sock_ids_as_guest(struct kbox_req *r, int s,
+                            struct kbox_sock_ids *save);
+void kbox_sock_ids_restore(struct kbox_sock_ids *save);
 /* Host pty slaves in guest ids (ptyown.c): a master kbox opened for the
  * caller (@ptmx), the ids stat reports for a node of @mode and @rdev, and
  * a chown of the slave at @hfd (-ENOSYS: not one) */

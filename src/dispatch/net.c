@@ -294,6 +294,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     long total, rc;
     size_t off = 0;
     struct ucred guest_creds;
+    struct kbox_sock_ids ids = { 0 };
     bool claimed = false;
 
     *native = false;
@@ -370,8 +371,10 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
                 }
                 if (rc)
                     goto out;
+                /* kbox run by root sends the checked ones as they are
+                 * (its thread has the guest's ids for the call, below) */
                 if (host.uid == 0)
-                    host.pid = guest_creds.pid;
+                    host = guest_creds;
                 memcpy(CMSG_DATA(c), &host, sizeof(host));
                 claimed = true;
                 continue;
@@ -418,6 +421,11 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         rc = s == -EBADF ? -EBADF : -ENOTSOCK;
         goto out;
     }
+    /* a host peer sees the guest's user, not kbox's root (peercred.c);
+     * a path in the image is a guest's socket in kbox's private
+     * directory, which only kbox's ids reach */
+    if (!up)
+        kbox_sock_ids_as_guest(r, s, &ids);
     if (claimed || !kbox_scm_own(r, &guest_creds)) {
         int dom = 0;
         socklen_t dl = sizeof(dom);
@@ -428,7 +436,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         if (!claimed && geteuid() == 0 &&
             !getsockopt(s, SOL_SOCKET, SO_DOMAIN, &dom, &dl) &&
             dom == AF_UNIX) {
-            struct ucred host = { guest_creds.pid, 0, getegid() };
+            struct ucred host = { guest_creds.pid, getuid(), getgid() };
             size_t at = CMSG_ALIGN(out.msg_controllen);
             size_t len = at + CMSG_SPACE(sizeof(host));
             struct cmsghdr *c = (struct cmsghdr *)(octrl + at);
@@ -449,6 +457,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     if (rc == -ENOENT && up) /* see kbox_host_sock_path */
         rc = -ECONNREFUSED;
     kbox_inflight_host_wait(false);
+    kbox_sock_ids_restore(&ids);
     close(s);
     if (rc == -EPIPE && !(flags & MSG_NOSIGNAL))
         syscall(SYS_tgkill, r->proc->tgid, r->pid, SIGPIPE);

@@ -18,14 +18,17 @@
 #include <linux/capability.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/securebits.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -420,4 +423,66 @@ void kbox_scm_guest(unsigned long ino, struct ucred *uc)
         uc->uid = 65534;
     if (uc->gid == getegid())
         uc->gid = 65534;
+}
+
+/*
+ * The other direction: a host process on the far end of a unix socket
+ * call kbox makes for the guest (connect, sendto, sendmsg on its copy)
+ * records kbox's thread's ids - root under kbox run by root, so a guest
+ * user (--change-id) looked like root to host daemons on abstract
+ * sockets and in binds (SO_PEERCRED, and the kernel-filled
+ * SCM_CREDENTIALS); daemons that trust a root peer (multipathd, iscsid,
+ * containerd's shims) would have obeyed it. For such a call the thread
+ * takes the guest's lx ids as its real and effective ids, the saved ids
+ * staying kbox's to come back, and keeps its capabilities for the call
+ * (SECBIT_NO_SETUID_FIXUP, per thread) so that kbox may still name the
+ * guest's pid in SCM_CREDENTIALS. Raw calls: glibc's would change every
+ * thread of kbox.
+ */
+void kbox_sock_ids_as_guest(struct kbox_req *r, int s,
+                            struct kbox_sock_ids *save)
+{
+    unsigned int euid, egid;
+    int dom = 0;
+    socklen_t dl = sizeof(dom);
+    long bits;
+
+    save->on = false;
+    if (geteuid() != 0 || !r->proc ||
+        getsockopt(s, SOL_SOCKET, SO_DOMAIN, &dom, &dl) || dom != AF_UNIX ||
+        kbox_lx_ids(r, &euid, &egid) || euid == 0)
+        return;
+    kbox_ids_for_host(r); /* its groups too (SO_PEERGROUPS) */
+    bits = prctl(PR_GET_SECUREBITS);
+    if (bits < 0 ||
+        prctl(PR_SET_SECUREBITS, (unsigned long)bits | SECBIT_NO_SETUID_FIXUP))
+        return;
+    save->secbits = bits;
+    save->fsuid = (long)syscall(SYS_setfsuid, -1);
+    save->fsgid = (long)syscall(SYS_setfsgid, -1);
+    save->uid = getuid();
+    save->gid = getgid();
+    if (syscall(SYS_setresgid, egid, egid, -1) ||
+        syscall(SYS_setresuid, euid, euid, -1)) {
+        syscall(SYS_setresuid, save->uid, 0, -1);
+        syscall(SYS_setresgid, save->gid, save->gid, -1);
+        syscall(SYS_setfsgid, save->fsgid);
+        syscall(SYS_setfsuid, save->fsuid);
+        prctl(PR_SET_SECUREBITS, (unsigned long)bits);
+        return;
+    }
+    save->on = true;
+}
+
+void kbox_sock_ids_restore(struct kbox_sock_ids *save)
+{
+    if (!save->on)
+        return;
+    syscall(SYS_setresuid, save->uid, 0, -1);
+    syscall(SYS_setresgid, save->gid, save->gid, -1);
+    /* the id changes set the fs ids to the effective ones */
+    syscall(SYS_setfsgid, save->fsgid);
+    syscall(SYS_setfsuid, save->fsuid);
+    prctl(PR_SET_SECUREBITS, (unsigned long)save->secbits);
+    save->on = false;
 }

@@ -403,10 +403,14 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
             name_bound(hs.sun_path, path);
         }
     } else {
+        struct kbox_sock_ids ids;
+
         kbox_peer_note(r, s);
+        kbox_sock_ids_as_guest(r, s, &ids);
         kbox_inflight_host_wait(true);
         *rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
         kbox_inflight_host_wait(false);
+        kbox_sock_ids_restore(&ids);
     }
     if (s >= 0)
         close(s);
@@ -546,12 +550,20 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
     if (rc >= 0 && s < 0)
         s = s == -EBADF ? -EBADF : -ENOTSOCK;
     if (s >= 0) {
+        struct kbox_sock_ids ids;
+
         kbox_netlink_autobind(r, s);
+        ids.on = false;
+        /* a host peer (an address, a socket in a bind); not one of the
+         * guest's own in kbox's private directory */
+        if (to || hfd >= 0)
+            kbox_sock_ids_as_guest(r, s, &ids);
         kbox_inflight_host_wait(true);
         rc = sendto(s, buf, total, flags | MSG_NOSIGNAL,
                     to ? to : (struct sockaddr *)&hs, to ? tolen : sizeof(hs));
         rc = rc < 0 ? -errno : rc;
         kbox_inflight_host_wait(false);
+        kbox_sock_ids_restore(&ids);
         if (rc == -ENOENT && hfd < 0 && !to) /* see kbox_host_sock_path */
             rc = -ECONNREFUSED;
         close(s);
@@ -618,6 +630,7 @@ static struct kbox_resp addr_here(struct kbox_req *r)
     uint64_t ua = r->args[to ? 4 : 1];
     long len = A(to ? 5 : 2);
     struct sockaddr_storage ss;
+    struct kbox_sock_ids ids = { 0 };
     int fd = (int)kbox_arg_int(r->args[0]), s;
     long rc;
 
@@ -658,12 +671,14 @@ static struct kbox_resp addr_here(struct kbox_req *r)
         }
     } else if (r->nr == SYS_connect) {
         kbox_netlink_autobind(r, s);
+        kbox_sock_ids_as_guest(r, s, &ids);
     }
     kbox_inflight_host_wait(true); /* a connect may block: signals end it */
     rc = r->nr == SYS_bind ? bind(s, (struct sockaddr *)&ss, (socklen_t)len)
                            : connect(s, (struct sockaddr *)&ss, (socklen_t)len);
     rc = rc ? -errno : 0;
     kbox_inflight_host_wait(false);
+    kbox_sock_ids_restore(&ids);
     close(s);
     return kbox_ret(rc);
 }
