@@ -24,7 +24,7 @@ else
 fi
 
 # a dynamic program is also kept as exec runs it (PT_INTERP patched)
-if ls "$KBOX_CONTENT_CACHE"/*/*-x[0-9]* >/dev/null 2>&1; then
+if ls "$KBOX_CONTENT_CACHE"/*/*-t[0-9]* >/dev/null 2>&1; then
 	pass "the patched exec image of /bin/true is stored too"
 else
 	fail "the patched exec image of /bin/true is stored too: $(ls "$KBOX_CONTENT_CACHE"/*/ | head -5)"

@@ -17,7 +17,12 @@ kbo "$TMP/out" -R "$IMG" -- /bin/bash -c '
 	sleep 0.5
 	for p in /proc/[0-9]*; do
 		n=${p#/proc/}
-		[ -r $p/status ] || { echo "unreadable $n"; continue; }
+		# a kernel worker may end between the listing and the read, as
+		# on Linux: only an entry still listed must be readable
+		if ! [ -r $p/status ]; then
+			ls /proc | grep -qx "$n" && echo "unreadable $n"
+			continue
+		fi
 		ppid=$(awk "/^PPid:/ { print \$2 }" $p/status)
 		state=$(awk "/^State:/ { print \$2 }" $p/status)
 		comm=$(cat $p/comm)
