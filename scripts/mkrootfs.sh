@@ -233,6 +233,20 @@ build_image()
         if ! err=$("$KBOX_BIN" -r "$TMP_OUT" -0 -- "$LDCONFIG" 2>&1); then
             die "ldconfig in the image failed: $(tail -n1 <<<"$err")"
         fi
+        # libpam-runtime's postinst on a first install (--force, as it
+        # does when there are none): /etc/pam.d/common-* from the
+        # profiles in /usr/share/pam-configs (without them su, login,
+        # sudo and cron find no PAM stack). It is perl: perl-base is
+        # Essential in Debian, so nothing depends on it; name it in
+        # --packages.
+        if [ -x "$dir/usr/sbin/pam-auth-update" ] && [ -x "$dir/usr/bin/perl" ] &&
+            [ ! -e "$dir/etc/pam.d/common-auth" ]; then
+            step "pam-auth-update in the image"
+            if ! err=$(DEBIAN_FRONTEND=noninteractive "$KBOX_BIN" -r "$TMP_OUT" -0 -- \
+                /usr/sbin/pam-auth-update --package --force 2>&1); then
+                die "pam-auth-update in the image failed: $(tail -n1 <<<"$err")"
+            fi
+        fi
     fi
     sync -f "$TMP_OUT" 2>/dev/null || true
     mv -f -- "$TMP_OUT" "$OUT" || die "cannot rename $TMP_OUT to $OUT"
