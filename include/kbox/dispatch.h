@@ -306,6 +306,12 @@ int kbox_proc_parent(pid_t tid, pid_t *tgid, pid_t *ppid);
 void kbox_proc_put(struct kbox_proc *p);
 /* Mark exited; the task ends when the last reference goes. */
 void kbox_proc_exit(struct kbox_proc *p);
+/*
+ * @p calls exit_group: its children that have made no call yet (one that
+ * stopped at once) become guest processes kbox knows while they are still
+ * its children, so that kbox_orphan_check sees them once orphaned.
+ */
+void kbox_proc_exiting(struct kbox_proc *p);
 /* The main process @tgid exits (its entry stays): children it forked that
  * have made no call yet become kbox's, and claim their tasks as orphans. */
 void kbox_proc_main_exits(pid_t tgid);
@@ -319,6 +325,12 @@ void kbox_proc_sweep(void);
 /* An epoll fd that is readable when a guest process has ended (its
  * pidfd fired): then kbox_proc_sweep(). -1 if there is none. */
 int kbox_proc_exit_watch(void);
+/* An epoll fd that is readable when a guest process whose entry went at
+ * its exit_group has ended: then kbox_proc_lingering_ended(). -1 if
+ * there is none. */
+int kbox_proc_linger_watch(void);
+/* Take those events (their pidfds are closed). */
+void kbox_proc_lingering_ended(void);
 /*
  * The guest path of the program a guest process runs, when @path names
  * its /proc/<pid>/exe (self, thread-self or a guest pid): 0 and @out set,
@@ -351,8 +363,19 @@ bool kbox_proc_is_guest(pid_t tgid);
 /* The live guest processes' tgids, in a malloc'ed *@out (free it): how
  * many, or -ENOMEM. (Group kills stopped at 256 processes.) */
 int kbox_proc_list(pid_t **out);
+/* The same without a sweep first: those in kbox's table now. */
+int kbox_proc_list_known(pid_t **out);
 /* The same for the guest processes in process group @pgid. */
 int kbox_proc_in_group(pid_t pgid, pid_t **out);
+/*
+ * Guest processes exited (@main_alive: not the main process): a guest
+ * process group that they left orphaned, as Linux would see it, with a
+ * stopped member gets SIGHUP and SIGCONT (src/dispatch/orphan.c). From
+ * the serve loop's thread only.
+ */
+void kbox_orphan_check(bool main_alive);
+/* Every live guest process is stopped (and there is one). */
+bool kbox_orphan_all_stopped(void);
 /* A set-ID exec of this process succeeded: its credentials now (exec.c);
  * a failed one's are dropped. Cheap when none is pending. */
 void kbox_exec_settle(struct kbox_req *r);

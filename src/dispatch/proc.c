@@ -377,6 +377,79 @@ static bool has_exited(const struct kbox_proc *p)
     return p->pidfd >= 0 && poll(&pf, 1, 0) == 1;
 }
 
+/*
+ * The pidfds of processes whose entries went at exit_group, before the
+ * host ended them: they move to a watch of their own until they fire, so
+ * that the serve loop sees that exit too (the process groups it leaves
+ * orphaned: src/dispatch/orphan.c). Not the exit watch: the workers take
+ * an event there for a killed process, and look for its blocked calls.
+ * Under the proc lock.
+ */
+static int *lingering;
+static int nlingering, caplingering;
+static int linger_watch = -1;
+static pthread_once_t linger_watch_once = PTHREAD_ONCE_INIT;
+
+static void linger_watch_init(void)
+{
+    linger_watch = epoll_create1(EPOLL_CLOEXEC);
+}
+
+int kbox_proc_linger_watch(void)
+{
+    pthread_once(&linger_watch_once, linger_watch_init);
+    return linger_watch;
+}
+
+static bool linger(int fd)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT };
+    bool kept = false;
+
+    ev.data.fd = fd;
+    if (kbox_proc_linger_watch() < 0 ||
+        epoll_ctl(exit_watch, EPOLL_CTL_DEL, fd, NULL) ||
+        epoll_ctl(linger_watch, EPOLL_CTL_ADD, fd, &ev))
+        return false;
+    pthread_mutex_lock(&proc_lock);
+    if (nlingering == caplingering) {
+        int cap = caplingering ? 2 * caplingering : 16;
+        int *v = realloc(lingering, (size_t)cap * sizeof(*v));
+
+        if (v) {
+            lingering = v;
+            caplingering = cap;
+        }
+    }
+    if (nlingering < caplingering) {
+        lingering[nlingering++] = fd;
+        kept = true;
+    }
+    pthread_mutex_unlock(&proc_lock);
+    return kept;
+}
+
+void kbox_proc_lingering_ended(void)
+{
+    struct epoll_event ev[64];
+    int n;
+
+    if (kbox_proc_linger_watch() < 0)
+        return;
+    do {
+        n = epoll_wait(linger_watch, ev, 64, 0);
+        pthread_mutex_lock(&proc_lock);
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < nlingering; k++)
+                if (lingering[k] == ev[i].data.fd) {
+                    lingering[k] = lingering[--nlingering];
+                    close(ev[i].data.fd); /* leaves the watch */
+                    break;
+                }
+        pthread_mutex_unlock(&proc_lock);
+    } while (n == 64);
+}
+
 /* New process entry, linked in (proc_lock held). */
 static struct kbox_proc *new_proc_locked(pid_t tgid, struct lx_task *task,
                                          struct kbox_fdt *fdt)
@@ -449,7 +522,7 @@ static void free_proc(struct kbox_proc *p)
     if (p->task)
         lx_task_exit(p->task);
     kbox_fdt_put(p->fdt);
-    if (p->pidfd >= 0)
+    if (p->pidfd >= 0 && (!p->exited || has_exited(p) || !linger(p->pidfd)))
         close(p->pidfd); /* leaves the exit watch */
     free(p);
     kbox_mirror_gc(); /* its inotify instances and FIFO ends */
@@ -813,33 +886,50 @@ static struct kbox_proc *claim_unseen_locked(pid_t pid)
     return parent;
 }
 
+/* The children of @p not seen yet, into @unseen (*@n of 64 so far). */
+static void unseen_children_locked(struct kbox_proc *p, pid_t *unseen, int *n)
+{
+    for (int i = 0; i < p->npending && *n < 64; i++) {
+        pid_t by = p->pending[i].by, *kids;
+        bool asked = false;
+        int nk;
+
+        for (int j = 0; j < i; j++)
+            asked |= p->pending[j].by == by;
+        if (asked)
+            continue;
+        nk = read_children(p->tgid, by, &kids);
+        for (int k = 0; k < nk && *n < 64; k++)
+            if (!find_tgid(kids[k]))
+                unseen[(*n)++] = kids[k];
+        free(kids);
+    }
+}
+
 /* For a listing of /proc: every child not seen yet, of every process. */
 static void claim_unseen_children_locked(void)
 {
     pid_t unseen[64];
     int n = 0;
 
-    for (struct kbox_proc *p = kbox_sup.procs; p; p = p->next) {
-        if (p->dead)
-            continue;
-        for (int i = 0; i < p->npending && n < 64; i++) {
-            pid_t by = p->pending[i].by, *kids;
-            bool asked = false;
-            int nk;
-
-            for (int j = 0; j < i; j++)
-                asked |= p->pending[j].by == by;
-            if (asked)
-                continue;
-            nk = read_children(p->tgid, by, &kids);
-            for (int k = 0; k < nk && n < 64; k++)
-                if (!find_tgid(kids[k]))
-                    unseen[n++] = kids[k];
-            free(kids);
-        }
-    }
+    for (struct kbox_proc *p = kbox_sup.procs; p; p = p->next)
+        if (!p->dead)
+            unseen_children_locked(p, unseen, &n);
     for (int i = 0; i < n; i++)
         claim_unseen_locked(unseen[i]);
+}
+
+void kbox_proc_exiting(struct kbox_proc *p)
+{
+    pid_t unseen[64];
+    int n = 0;
+
+    pthread_mutex_lock(&proc_lock);
+    if (!p->dead)
+        unseen_children_locked(p, unseen, &n);
+    for (int i = 0; i < n; i++)
+        claim_unseen_locked(unseen[i]);
+    pthread_mutex_unlock(&proc_lock);
 }
 
 bool kbox_proc_is_guest(pid_t tgid)
@@ -908,10 +998,15 @@ struct kbox_proc *kbox_proc_lookup(pid_t tid)
 
 int kbox_proc_list(pid_t **out)
 {
+    kbox_proc_sweep(); /* no process already reaped; unseen children in */
+    return kbox_proc_list_known(out);
+}
+
+int kbox_proc_list_known(pid_t **out)
+{
     int n = 0, cap = 0;
     pid_t *v;
 
-    kbox_proc_sweep(); /* no process already reaped; unseen children in */
     pthread_mutex_lock(&proc_lock);
     for (struct kbox_proc *p = kbox_sup.procs; p; p = p->next)
         cap++;
@@ -1056,6 +1151,7 @@ static struct kbox_resp h_exit_group(struct kbox_req *r)
     /* The whole thread group goes: drop its kernel task. */
     kbox_scm_gone(r->proc->tgid, r->proc->task);
     r->proc->exited = true; /* by itself: no core of its */
+    kbox_proc_exiting(r->proc);
     if (r->proc->tgid != kbox_sup.main_pid)
         kbox_proc_exit(r->proc);
     else

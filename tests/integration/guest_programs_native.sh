@@ -54,6 +54,8 @@ echo x >"$TEST_TMP/uf" && "$g/utimensat-flags" "$TEST_TMP/uf" >"$TEST_TMP/uf.out
 mkdir -p "$TEST_TMP/bfc" && "$g/bind-fork-cwd" "$TEST_TMP/bfc" >"$TEST_TMP/bfc.out" || { cat "$TEST_TMP/bfc.out"; fail "bind-fork-cwd failed natively"; }
 "$g/exec-other-threads" "$TEST_TMP" >"$TEST_TMP/eot.out" || { cat "$TEST_TMP/eot.out"; fail "exec-other-threads failed natively"; }
 "$g/netlink-portid" >"$TEST_TMP/nl.out" || { cat "$TEST_TMP/nl.out"; fail "netlink-portid failed natively"; }
+"$g/exit-reader" "$TEST_TMP" >"$TEST_TMP/er.out" || { cat "$TEST_TMP/er.out"; fail "exit-reader failed natively"; }
+"$g/orphaned-pgrp" >"$TEST_TMP/op.out" 2>&1 || { cat "$TEST_TMP/op.out"; fail "orphaned-pgrp failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?

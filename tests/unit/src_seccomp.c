@@ -28,6 +28,26 @@ int kbox_proc_exit_watch(void)
     return -1;
 }
 
+int kbox_proc_linger_watch(void)
+{
+    return -1;
+}
+
+void kbox_proc_lingering_ended(void)
+{
+}
+
+/* No process table here: no process groups to look at. */
+void kbox_orphan_check(bool main_alive)
+{
+    (void)main_alive;
+}
+
+bool kbox_orphan_all_stopped(void)
+{
+    return false;
+}
+
 /* No process table here: no fork preparations to hand on. */
 void kbox_proc_main_exits(pid_t tgid)
 {

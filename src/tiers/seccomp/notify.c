@@ -978,20 +978,55 @@ static void end_the_rest(int sig)
     forward_sig = SIGTERM;
 }
 
-/* Guest processes ended (their pidfds fired): release their tasks. */
-static void exits_seen(void)
+/*
+ * Look for process groups left orphaned (src/dispatch/orphan.c) after
+ * guest processes exited (@exits), at most every 100 ms: the look reads
+ * /proc/<pid>/stat of every guest process, and a shell script's exits
+ * come in a stream. A group that changed from held to orphaned between
+ * two looks is seen all the same.
+ */
+static void orphans_due(bool main_alive, bool exits)
+{
+    static bool due;
+    static struct timespec last;
+    struct timespec now;
+
+    due |= exits;
+    if (!due)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((now.tv_sec - last.tv_sec) * 1000 +
+            (now.tv_nsec - last.tv_nsec) / 1000000 <
+        100)
+        return;
+    due = false;
+    last = now;
+    kbox_orphan_check(main_alive);
+}
+
+/* Guest processes ended (their pidfds fired): release their tasks, and
+ * signal the process groups they left orphaned. */
+static void exits_seen(bool main_alive)
 {
     struct epoll_event ev[64];
+    struct pollfd pf = { kbox_proc_exit_watch(), POLLIN, 0 };
 
-    kbox_inflight_exits(); /* before the exit watch is emptied */
-    while (epoll_wait(kbox_proc_exit_watch(), ev, 64, 0) == 64)
-        ; /* each fires once: taken */
-    kbox_proc_sweep();
+    /* Killed ones; those that called exit_group are in the linger
+     * watch, their entries gone already. */
+    if (pf.fd >= 0 && poll(&pf, 1, 0) == 1) {
+        kbox_inflight_exits(); /* before the exit watch is emptied */
+        while (epoll_wait(pf.fd, ev, 64, 0) == 64)
+            ; /* each fires once: taken */
+        kbox_proc_sweep();
+    }
+    kbox_proc_lingering_ended();
+    orphans_due(main_alive, true);
 }
 
 static void serve_the_rest(void)
 {
     bool told = false;
+    int stopped = 0;
 
     /*
      * Ctrl-C now reaches kbox (the guest's shell gave the terminal back to
@@ -1028,12 +1063,39 @@ static void serve_the_rest(void)
             free(pids);
         }
         {
-            struct pollfd pf = { kbox_proc_exit_watch(), POLLIN, 0 };
+            struct pollfd pf[2] = { { kbox_proc_exit_watch(), POLLIN, 0 },
+                                    { kbox_proc_linger_watch(), POLLIN, 0 } };
 
-            if (poll(&pf, 1, 20) > 0)
-                exits_seen();
-            else if (ticks % 50 == 0)
+            if (poll(pf, 2, 20) > 0)
+                exits_seen(false);
+            else
+                orphans_due(false, false);
+            if (ticks % 50 == 0) {
                 kbox_proc_sweep();
+                stopped = kbox_orphan_all_stopped() ? stopped + 1 : 0;
+            }
+        }
+        /*
+         * Every process left is stopped, for a second or more: no guest
+         * process can continue them, and natively nothing would wait for
+         * them (chroot's caller went on when the command exited). kbox
+         * would wait for ever: they get what an orphaned stopped group
+         * gets, SIGHUP and SIGCONT, and run on served (or end).
+         */
+        if (stopped >= 2) {
+            pid_t *pids;
+            int n = kbox_proc_list(&pids);
+
+            if (kbox_sup.verbose)
+                fprintf(stderr, "kbox: the guest's processes left are all "
+                                "stopped: SIGHUP, SIGCONT\n");
+            for (int i = 0; i < n; i++)
+                kill(pids[i], SIGHUP);
+            for (int i = 0; i < n; i++)
+                kill(pids[i], SIGCONT);
+            if (n >= 0)
+                free(pids);
+            stopped = 0;
         }
     }
 }
@@ -1090,12 +1152,14 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
     pthread_mutex_unlock(&pool.lock);
 
     for (int ticks = 1;; ticks++) {
-        struct pollfd pf[2] = { { pidfd, POLLIN, 0 },
-                                { kbox_proc_exit_watch(), POLLIN, 0 } };
-        int pr = poll(pf, 2, 100), e = errno;
+        struct pollfd pf[3] = { { pidfd, POLLIN, 0 },
+                                { kbox_proc_exit_watch(), POLLIN, 0 },
+                                { kbox_proc_linger_watch(), POLLIN, 0 } };
+        int pr = poll(pf, 3, 100), e = errno;
         siginfo_t si;
 
         follow_stop(main_pid);
+        orphans_due(true, false);
         if (pr < 0) {
             if (e == EINTR)
                 continue;
@@ -1108,8 +1172,8 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
             }
             continue;
         }
-        if (pf[1].revents) {
-            exits_seen();
+        if (pf[1].revents || pf[2].revents) {
+            exits_seen(true);
             if (!pf[0].revents)
                 continue;
         }
@@ -1120,6 +1184,8 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
                 status = si.si_status & 0xff;
             else
                 status = 128 + si.si_status;
+            /* What it leaves orphaned (its own group among them) */
+            kbox_orphan_check(false);
             break;
         }
     }
