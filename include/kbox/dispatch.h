@@ -519,6 +519,16 @@ void kbox_core_collect(pid_t tgid, struct lx_task *t, const char *bind_cwd);
 struct sockaddr_un;
 int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
                         struct sockaddr_un *out);
+/*
+ * Before an unlink or a rename over lx path @path (relative to lx dirfd
+ * @dirfd): true when it is the last name of a socket node a guest bound
+ * in this run, *g its identity; then kbox_sock_node_gone(g) once the
+ * call succeeded removes the host socket's name (sys.c).
+ */
+struct kbox_gstat;
+bool kbox_sock_node_last(struct kbox_req *r, long dirfd, const char *path,
+                         struct kbox_gstat *g);
+void kbox_sock_node_gone(const struct kbox_gstat *g);
 int kbox_read_sun_path(struct kbox_req *r, uint64_t addr, long len, char *path,
                        size_t plen);
 

@@ -817,9 +817,16 @@ static struct kbox_resp h_path1(struct kbox_req *r)
     case SYS_mknodat:
         rc = kbox_lx(r, LX__NR_mknodat, dirfd, (long)path, A(2), A(3), 0, 0);
         break;
-    case SYS_unlinkat:
+    case SYS_unlinkat: {
+        struct kbox_gstat g;
+        bool sock =
+            !(A(2) & AT_REMOVEDIR) && kbox_sock_node_last(r, dirfd, path, &g);
+
         rc = kbox_lx(r, LX__NR_unlinkat, dirfd, (long)path, A(2), 0, 0, 0);
+        if (rc == 0 && sock)
+            kbox_sock_node_gone(&g);
         break;
+    }
     case SYS_fchmodat:
         rc = kbox_lx(r, LX__NR_fchmodat, dirfd, (long)path, A(2), 0, 0, 0);
         break;
@@ -1021,13 +1028,23 @@ static struct kbox_resp h_path2(struct kbox_req *r)
         snprintf(p2, sizeof(p2), "%s", r2.norm);
     switch (r->nr) {
     case SYS_renameat:
+    case SYS_renameat2: {
+        unsigned long fl = r->nr == SYS_renameat2 ? A(4) : 0;
+        struct kbox_gstat g, now;
+        /* a socket node renamed over: its host name goes (unlinkat) */
+        bool sock =
+            !(fl & RENAME_EXCHANGE) && kbox_sock_node_last(r, r2.lxdir, p2, &g);
+
         rc = kbox_lx(r, LX__NR_renameat2, r1.lxdir, (long)p1, r2.lxdir,
-                     (long)p2, 0, 0);
+                     (long)p2, (long)fl, 0);
+        /* not when it was renamed onto itself (a no-op, as Linux's) */
+        if (rc == 0 && sock &&
+            !(kbox_lx(r, LX__NR_newfstatat, r2.lxdir, (long)p2, (long)&now,
+                      AT_SYMLINK_NOFOLLOW, 0, 0) == 0 &&
+              now.st_dev == g.st_dev && now.st_ino == g.st_ino))
+            kbox_sock_node_gone(&g);
         break;
-    case SYS_renameat2:
-        rc = kbox_lx(r, LX__NR_renameat2, r1.lxdir, (long)p1, r2.lxdir,
-                     (long)p2, A(4), 0);
-        break;
+    }
     case SYS_linkat:
         rc = kbox_lx(r, LX__NR_linkat, r1.lxdir, (long)p1, r2.lxdir, (long)p2,
                      A(4), 0);

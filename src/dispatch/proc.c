@@ -1152,6 +1152,10 @@ static struct kbox_resp h_exit_group(struct kbox_req *r)
     kbox_scm_gone(r->proc->tgid, r->proc->task);
     r->proc->exited = true; /* by itself: no core of its */
     kbox_proc_exiting(r->proc);
+    /* Its other threads die with it: their calls blocked in lx end now,
+     * or a FIFO's next data could go to a dead reader (its pidfd is not
+     * in the exit watch the requests look at: see free_proc). */
+    kbox_inflight_end_threads(r->proc, r->pid);
     if (r->proc->tgid != kbox_sup.main_pid)
         kbox_proc_exit(r->proc);
     else

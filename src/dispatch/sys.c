@@ -7,6 +7,8 @@
 #include <linux/capability.h>
 #include <linux/netlink.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,6 +249,40 @@ int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
 }
 
 /*
+ * Set once a guest bound a unix socket at a path in lx: only then can an
+ * unlink remove a node that has a host socket name behind it.
+ */
+static atomic_bool lx_sock_bound;
+
+bool kbox_sock_node_last(struct kbox_req *r, long dirfd, const char *path,
+                         struct kbox_gstat *g)
+{
+    if (!atomic_load_explicit(&lx_sock_bound, memory_order_relaxed))
+        return false;
+    return kbox_lx(r, LX__NR_newfstatat, dirfd, (long)path, (long)g,
+                   AT_SYMLINK_NOFOLLOW, 0, 0) == 0 &&
+           S_ISSOCK(g->st_mode) && g->st_nlink == 1;
+}
+
+/*
+ * The node's last name is gone: so is the host name of its socket.
+ * <exec_dir>/s-<dev>-<ino> was left behind at every unlink, and lx's
+ * tmpfs never reuses an inode number: a session binding a socket in /tmp
+ * over and over (test suites, servers restarted in a loop) added a host
+ * node to kbox's directory for each, until kbox exited. A socket already
+ * listening or connected keeps working without its name, as on Linux.
+ */
+void kbox_sock_node_gone(const struct kbox_gstat *g)
+{
+    char n[400];
+
+    if (snprintf(n, sizeof(n), "%s/s-%llu-%llu", kbox_sup.exec_dir,
+                 (unsigned long long)g->st_dev,
+                 (unsigned long long)g->st_ino) < (int)sizeof(n))
+        unlink(n);
+}
+
+/*
  * The names guests bound their unix sockets to, by host socket name, so
  * getsockname and getpeername give back the path bind() was given (the
  * host reports <exec_dir>/s-<dev>-<ino>, or /proc/self/fd/N/name in a
@@ -455,10 +491,12 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
         unlink(hs.sun_path);  /* stale from an earlier inode life */
         kbox_peer_note(r, s); /* before a peer can ask */
         rc = bind(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
-        if (rc)
+        if (rc) {
             kbox_lx(r, LX__NR_unlinkat, AT_FDCWD, (long)path, 0, 0, 0, 0);
-        else
+        } else {
             name_bound(hs.sun_path, path);
+            atomic_store_explicit(&lx_sock_bound, true, memory_order_relaxed);
+        }
     } else {
         kbox_peer_note(r, s);
         kbox_inflight_host_wait(true);

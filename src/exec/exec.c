@@ -553,48 +553,33 @@ static bool host_fd_cloexec(pid_t pid, int gfd)
  * either "<n>" or "d<n>/<basename>" (so the host's comm and ps show the
  * program's name, as the kernel takes comm from the path's last part).
  */
-/* Aliases made so far (exec_dir is ours alone, nothing removes them), so
- * a repeated program costs no mkdir + symlink. */
-#define ALIAS_CACHE 256
+/*
+ * Aliases made so far (exec_dir is ours alone), so a repeated program
+ * costs no mkdir + symlink, with when each was last used. A new name
+ * takes the least recently used entry, whose alias is removed, if that
+ * one is ALIAS_AGE_MIN seconds old: aliases were never removed, and a
+ * session running programs of ever new names (mktemp'd scripts, numbered
+ * test binaries) left a symlink in kbox's directory for each until kbox
+ * exited. The host resolves an alias right after the exec is let go, so
+ * one that old is no longer looked up; a name seen again is made afresh.
+ * Lookups, creation and removal are under one lock, so an exec never
+ * finds its alias gone in between. When every entry is younger (over
+ * ALIAS_CACHE / ALIAS_AGE_MIN new names a second), the new alias stays
+ * uncached and is left, as all were before.
+ */
+#define ALIAS_CACHE   256
+#define ALIAS_AGE_MIN 2
 static struct {
     pthread_mutex_t lock;
-    unsigned next;
     char name[ALIAS_CACHE][64];
+    time_t used[ALIAS_CACHE];
 } aliases = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static bool alias_known(const char *name)
+/* Make the alias at @link (its directory "dN/" too): aliases.lock held. */
+static int make_alias(char *link, int n)
 {
-    bool hit = false;
+    char target[64];
 
-    if (strlen(name) >= sizeof(aliases.name[0]))
-        return false;
-    pthread_mutex_lock(&aliases.lock);
-    for (unsigned i = 0; i < ALIAS_CACHE && !hit; i++)
-        hit = !strcmp(aliases.name[i], name);
-    pthread_mutex_unlock(&aliases.lock);
-    return hit;
-}
-
-static void alias_remember(const char *name)
-{
-    if (strlen(name) >= sizeof(aliases.name[0]))
-        return;
-    pthread_mutex_lock(&aliases.lock);
-    snprintf(aliases.name[aliases.next++ % ALIAS_CACHE],
-             sizeof(aliases.name[0]), "%s", name);
-    pthread_mutex_unlock(&aliases.lock);
-}
-
-static int ensure_alias(int n, const char *name)
-{
-    char link[KBOX_PATH_MAX + 300], target[64];
-
-    if (alias_known(name))
-        return 0;
-    if (snprintf(link, sizeof(link), "%s/%s", kbox_sup.exec_dir, name) >=
-        (int)sizeof(link))
-        return -ENAMETOOLONG;
-    /* its directory ("dN/") */
     for (char *s = link + strlen(kbox_sup.exec_dir) + 1; (s = strchr(s, '/'));
          s++) {
         *s = '\0';
@@ -606,8 +591,47 @@ static int ensure_alias(int n, const char *name)
     snprintf(target, sizeof(target), "/proc/thread-self/fd/%d", n);
     if (symlink(target, link) && errno != EEXIST)
         return -errno;
-    alias_remember(name);
     return 0;
+}
+
+static int ensure_alias(int n, const char *name)
+{
+    char link[KBOX_PATH_MAX + 300];
+    bool cacheable = strlen(name) < sizeof(aliases.name[0]);
+    struct timespec ts;
+    int victim = 0, rc;
+
+    if (snprintf(link, sizeof(link), "%s/%s", kbox_sup.exec_dir, name) >=
+        (int)sizeof(link))
+        return -ENAMETOOLONG;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    pthread_mutex_lock(&aliases.lock);
+    for (int i = 0; cacheable && i < ALIAS_CACHE; i++) {
+        if (!strcmp(aliases.name[i], name)) {
+            aliases.used[i] = ts.tv_sec;
+            pthread_mutex_unlock(&aliases.lock);
+            return 0;
+        }
+        /* an empty entry, else the least recently used */
+        if (aliases.name[victim][0] &&
+            (!aliases.name[i][0] || aliases.used[i] < aliases.used[victim]))
+            victim = i;
+    }
+    rc = make_alias(link, n);
+    if (!rc && cacheable &&
+        (!aliases.name[victim][0] ||
+         ts.tv_sec - aliases.used[victim] >= ALIAS_AGE_MIN)) {
+        char old[KBOX_PATH_MAX + 300];
+
+        if (aliases.name[victim][0] &&
+            snprintf(old, sizeof(old), "%s/%s", kbox_sup.exec_dir,
+                     aliases.name[victim]) < (int)sizeof(old))
+            unlink(old);
+        snprintf(aliases.name[victim], sizeof(aliases.name[0]), "%s", name);
+        aliases.used[victim] = ts.tv_sec;
+    }
+    pthread_mutex_unlock(&aliases.lock);
+    return rc;
 }
 
 /* An argv/envp entry that pointed into the path, @off bytes in. */
