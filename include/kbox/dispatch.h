@@ -222,6 +222,8 @@ void kbox_inflight_scan(void);
 void kbox_inflight_exits(void);
 /* End the lx calls of @p's threads other than @tid (its exec). */
 void kbox_inflight_end_threads(struct kbox_proc *p, pid_t tid);
+/* Wait (bounded) until no other request's handler uses lx task @task. */
+void kbox_inflight_wait_task_idle(struct lx_task *task);
 /* Is a request of thread @tid being served now (received, not replied)? */
 bool kbox_inflight_has(pid_t tid);
 

@@ -266,6 +266,38 @@ void kbox_inflight_end_threads(struct kbox_proc *p, pid_t tid)
 }
 
 /*
+ * Wait (up to 2 s) until no request running a handler uses lx task
+ * @task: an exec ends its other threads' tasks (kbox_thread_drop_all)
+ * right after kbox_inflight_end_threads interrupted their calls, and a
+ * handler whose call was ended may still make another lx call on its
+ * task or return through it; ending the task under it was a use after
+ * free (kbox crashed in 163-exec-other-threads, one run in dozens).
+ */
+void kbox_inflight_wait_task_idle(struct lx_task *task)
+{
+    int n = __atomic_load_n(&nslots, __ATOMIC_RELAXED);
+
+    if (n > MAX_SLOTS)
+        n = MAX_SLOTS;
+    for (int tries = 0; tries < 2000; tries++) {
+        bool busy = false;
+
+        for (int i = 0; i < n && !busy; i++) {
+            struct slot *s = &slots[i];
+
+            if (s == my_slot)
+                continue;
+            pthread_mutex_lock(&s->lock);
+            busy = s->r && s->r->task == task;
+            pthread_mutex_unlock(&s->lock);
+        }
+        if (!busy)
+            return;
+        usleep(1000);
+    }
+}
+
+/*
  * Asking about a blocked call reads its thread's /proc status (~15 us):
  * a tick asks about at most SCAN_BUDGET of them, in turn, so hundreds of
  * guests blocked at once cost a bounded share of a CPU (they took all of

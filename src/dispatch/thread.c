@@ -270,8 +270,11 @@ void kbox_thread_drop_all(struct kbox_proc *p)
     t->n = t->cap = 0;
     t->sweep_at = 0;
     pthread_mutex_unlock(&t->lock);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        /* a call of it an exec just ended may be returning through it */
+        kbox_inflight_wait_task_idle(v[i].task);
         lx_task_exit(v[i].task);
+    }
     for (int i = 0; i < ns; i++)
         lx_task_exit(spare[i]);
     free(v);
