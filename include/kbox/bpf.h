@@ -21,7 +21,8 @@ enum kbox_bpf_act {
 
 /*
  * (args[arg] low 32 bits & mask) == value, or one of the nmore values in
- * more[] ? match : nomatch.
+ * more[], and, when zero_arg is set, args[zero_arg - 1] entirely 0 (all
+ * 64 bits: a NULL pointer) ? match : nomatch.
  */
 struct kbox_bpf_rule {
     int nr;
@@ -32,6 +33,7 @@ struct kbox_bpf_rule {
     enum kbox_bpf_act nomatch;
     const uint32_t *more;
     int nmore;
+    int zero_arg; /* 1 + the argument that must be 0 too; 0: none */
 };
 
 /* Does @v (args[arg] & mask) match @ru's values? */

@@ -237,69 +237,75 @@ static const uint32_t alarm_clocks_more[] = { 9 /* CLOCK_BOOTTIME_ALARM */ };
 static const struct kbox_bpf_rule rules[] = {
     /* Anonymous mappings never need a look; file mappings do. */
     { SYS_mmap, 3, MAP_ANONYMOUS, MAP_ANONYMOUS, KBOX_BPF_ALLOW,
-      KBOX_BPF_NOTIFY, NULL, 0 },
+      KBOX_BPF_NOTIFY, NULL, 0, 0 },
     /* Namespaces are refused; other clones are noted by the supervisor. */
-    { SYS_clone, 0, CLONE_NS_MASK, 0, KBOX_BPF_NOTIFY, KBOX_BPF_EPERM, NULL,
+    { SYS_clone, 0, CLONE_NS_MASK, 0, KBOX_BPF_NOTIFY, KBOX_BPF_EPERM, NULL, 0,
       0 },
     /* unshare likewise: CLONE_FS, CLONE_FILES, CLONE_SYSVSEM go to lx */
     { SYS_unshare, 0, CLONE_NS_MASK | CLONE_NEWTIME, 0, KBOX_BPF_NOTIFY,
-      KBOX_BPF_EPERM, NULL, 0 },
+      KBOX_BPF_EPERM, NULL, 0, 0 },
     /* pid 0 is the caller (kill(0) is notified: kbox is in the group).
-     * prlimit64 and setrlimit are all notified: RLIMIT_FSIZE goes to lx
-     * too (target.c), and glibc's getrlimit is a prlimit64 */
+     * setrlimit and prlimit64 setting a limit are notified: RLIMIT_FSIZE
+     * goes to lx too (target.c). prlimit64(0, res, NULL, old), glibc's
+     * getrlimit (every dynamic program's start asks RLIMIT_STACK), only
+     * reads the caller's own host limit, which the guest's are. */
+    { SYS_prlimit64, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0, 3 },
     { SYS_sched_getaffinity, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
-      0 },
+      0, 0 },
     { SYS_sched_setaffinity, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
+      0, 0 },
+    { SYS_sched_getparam, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0,
       0 },
-    { SYS_sched_getparam, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
     { SYS_sched_getscheduler, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
+      0, 0 },
+    { SYS_sched_getattr, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0,
       0 },
-    { SYS_sched_getattr, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
     { SYS_sched_rr_get_interval, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY,
-      NULL, 0 },
-    { SYS_getpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
-    { SYS_getsid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
-    { SYS_setpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
-    { SYS_get_robust_list, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL,
+      NULL, 0, 0 },
+    { SYS_getpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0, 0 },
+    { SYS_getsid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0, 0 },
+    { SYS_setpgid, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0, 0 },
+    { SYS_get_robust_list, 0, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0,
       0 },
     /* getpriority(which, who): who 0 is the caller's own. setpriority
      * and sched_setscheduler/setparam/setattr are all notified: raising
      * a priority is checked in the guest's identity (target.c) */
-    { SYS_getpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_getpriority, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0, 0 },
     /* ioprio_get(which, who): likewise. ioprio_set is all notified: who
      * 0 is the caller only for IOPRIO_WHO_PROCESS, and for WHO_PGRP and
      * WHO_USER names kbox's group or every host process of the caller's
      * host uid (a guest root of a root kbox made every root process on
      * the host idle) (target.c) */
-    { SYS_ioprio_get, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_ioprio_get, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0, 0 },
     /* PR_SET_DUMPABLE: a rootless kbox must still read the caller; the
      * options on capabilities and no_new_privs go to lx (sys.c) */
     { SYS_prctl, 0, ~0u, PR_SET_DUMPABLE, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
-      prctl_lx_options,
-      sizeof(prctl_lx_options) / sizeof(prctl_lx_options[0]) },
+      prctl_lx_options, sizeof(prctl_lx_options) / sizeof(prctl_lx_options[0]),
+      0 },
     /* datagram, raw and packet sockets (netlink's types among them):
      * NETLINK_AUDIT is refused, raw and packet sockets need the guest's
      * CAP_NET_RAW (net.c); stream sockets stay the host's alone */
     { SYS_socket, 1, 0xf, SOCK_RAW, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       socket_notify_types,
-      sizeof(socket_notify_types) / sizeof(socket_notify_types[0]) },
+      sizeof(socket_notify_types) / sizeof(socket_notify_types[0]), 0 },
     /* options that need CAP_NET_ADMIN/CAP_NET_RAW, at any level (net.c) */
     { SYS_setsockopt, 2, ~0u, SO_MARK, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       setsockopt_priv_names,
-      sizeof(setsockopt_priv_names) / sizeof(setsockopt_priv_names[0]) },
+      sizeof(setsockopt_priv_names) / sizeof(setsockopt_priv_names[0]), 0 },
     /* SO_PEERCRED, SO_PEERGROUPS: the peer's guest ids, pid and groups
      * (peercred.c) */
     { SYS_getsockopt, 2, ~0u, SO_PEERCRED, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
-      peer_opts_more, 1 },
+      peer_opts_more, 1, 0 },
     /* the alarm clocks need the guest's CAP_WAKE_ALARM (sys.c) */
     { SYS_timerfd_create, 0, ~0u, 8 /* CLOCK_REALTIME_ALARM */, KBOX_BPF_NOTIFY,
-      KBOX_BPF_ALLOW, alarm_clocks_more, 1 },
+      KBOX_BPF_ALLOW, alarm_clocks_more, 1, 0 },
     { SYS_timer_create, 0, ~0u, 8, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
-      alarm_clocks_more, 1 },
+      alarm_clocks_more, 1, 0 },
     { SYS_clock_nanosleep, 0, ~0u, 8, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
-      alarm_clocks_more, 1 },
+      alarm_clocks_more, 1, 0 },
     /* personality: asking is the host's; a change goes to lx too (sys.c) */
-    { SYS_personality, 0, ~0u, ~0u, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0 },
+    { SYS_personality, 0, ~0u, ~0u, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0,
+      0 },
 };
 
 static uint8_t acts[KBOX_NR_COUNT];

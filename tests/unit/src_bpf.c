@@ -145,11 +145,18 @@ KTEST(policy_specifics)
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_kill, (uint32_t)-1, 0),
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_tgkill, 0, 0), SECCOMP_RET_USER_NOTIF);
-    /* prlimit64 and setrlimit on itself too: RLIMIT_FSIZE goes to lx */
-    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prlimit64, 0, 0),
+    /* prlimit64 and setrlimit setting a limit on itself too: RLIMIT_FSIZE
+     * goes to lx; a query of its own limits (new NULL) is allowed */
+    KT_EQ(eval012(n, SYS_prlimit64, 0, RLIMIT_STACK, 0), SECCOMP_RET_ALLOW);
+    KT_EQ(eval012(n, SYS_prlimit64, 0, RLIMIT_FSIZE, 0x7ffd1000),
           SECCOMP_RET_USER_NOTIF);
-    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prlimit64, 4242, 0),
+    /* a pointer whose low word is 0 is not NULL */
+    KT_EQ(eval012(n, SYS_prlimit64, 0, RLIMIT_FSIZE, 0x7f0000000000ull),
           SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval012(n, SYS_prlimit64, 4242, RLIMIT_STACK, 0),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval012(n, SYS_prlimit64, (uint64_t)1 << 32, RLIMIT_STACK, 0),
+          SECCOMP_RET_ALLOW); /* pid_t is the low word, as for kill */
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_setrlimit, RLIMIT_FSIZE, 0),
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_getrlimit, RLIMIT_FSIZE, 0),
@@ -312,10 +319,15 @@ static int body_denied(void)
 KTEST(real_filter_in_child)
 {
     static uint8_t acts[KBOX_NR_COUNT];
-    struct kbox_bpf_rule rule = { SYS_mmap,       3,
-                                  MAP_ANONYMOUS,  MAP_ANONYMOUS,
-                                  KBOX_BPF_ALLOW, KBOX_BPF_EPERM,
-                                  NULL,           0 };
+    struct kbox_bpf_rule rule = { SYS_mmap,
+                                  3,
+                                  MAP_ANONYMOUS,
+                                  MAP_ANONYMOUS,
+                                  KBOX_BPF_ALLOW,
+                                  KBOX_BPF_EPERM,
+                                  NULL,
+                                  0,
+                                  0 };
     struct kbox_bpf_spec s = { AUDIT_ARCH_X86_64, KBOX_NR_COUNT, acts,
                                KBOX_BPF_ENOSYS,   &rule,         1 };
     int n;

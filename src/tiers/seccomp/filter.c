@@ -71,6 +71,20 @@ static void emit_leaf(struct emitter *e, const struct range *r)
                                              (uint8_t)(ru->nmore - k + 1), 0));
     emit(e, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
                                          kbox_bpf_ret(ru->nomatch)));
+    if (ru->zero_arg > 0) {
+        /* and the other argument 0: low word, then high word */
+        uint32_t at = (uint32_t)(offsetof(struct seccomp_data, args) +
+                                 8 * (unsigned)(ru->zero_arg - 1));
+
+        emit(e, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, at));
+        emit(e,
+             (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2));
+        emit(e, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, at + 4));
+        emit(e,
+             (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0));
+        emit(e, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+                                             kbox_bpf_ret(ru->nomatch)));
+    }
     emit(e, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
                                          kbox_bpf_ret(ru->match)));
 }
