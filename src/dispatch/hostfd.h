@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* Host fds of the guest that kbox checks or serves (hostfd.c), for fd.c. */
+#ifndef KBOX_DISPATCH_HOSTFD_H
+#define KBOX_DISPATCH_HOSTFD_H
+
+#include <stdbool.h>
+
+#include "kbox/dispatch.h"
+
+/* Is the caller root in lx (fsuid 0)? */
+bool kbox_hostfd_lx_root(struct kbox_req *r);
+/* F_SETOWN_EX, FIOSETOWN, SIOCSPGRP: set on kbox's copy, guests only. */
+long kbox_hostfd_set_owner(struct kbox_req *r, int gfd, unsigned long op);
+/* fcntl @cmd on host fd @gfd: F_SETOWN*, F_SETLEASE, F_SETFL O_NOATIME. */
+struct kbox_resp kbox_hostfd_fcntl(struct kbox_req *r, int gfd, int cmd);
+/* FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR on host fd @gfd. */
+struct kbox_resp kbox_hostfd_setflags(struct kbox_req *r, int gfd,
+                                      unsigned long req);
+/* ioctls acting on the host's whole file system (EPERM for guests). */
+bool kbox_hostfd_fs_admin_ioctl(unsigned long req);
+/* network configuration ioctls (need the guest's CAP_NET_ADMIN). */
+bool kbox_hostfd_net_admin_ioctl(unsigned long req);
+/* tty ioctls needing CAP_SYS_ADMIN: 0 or -errno for the guest. */
+long kbox_hostfd_tty_admin_ioctl(struct kbox_req *r, int gfd,
+                                 unsigned long req);
+
+#endif
