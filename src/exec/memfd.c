@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The memfds exec runs programs from (split from exec.c): a sealed,
+ * executable copy of a file's bytes from lx, through the content cache,
+ * or a window of a big file; and comm named for the program.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/cache.h"
+#include "kbox/exec.h"
+
+#define MAX_EXEC_SIZE (1L << 30)
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
+                 long a4)
+{
+    long args[6] = { a0, a1, a2, a3, a4, 0 };
+
+    return lx_task_syscall(t, nr, args);
+}
+
+/* An executable, sealable memfd (MFD_EXEC where the kernel knows it). */
+static int new_memfd(const char *name)
+{
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+
+    if (fd < 0 && errno == EINVAL)
+        fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    return fd < 0 ? -errno : fd;
+}
+
+static void seal_memfd(int fd)
+{
+    fcntl(fd, F_ADD_SEALS,
+          F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+}
+
+int kbox_exec_memfd(const char *name, const void *buf, size_t len)
+{
+    int fd = new_memfd(name);
+    size_t off = 0;
+
+    if (fd < 0)
+        return fd;
+    while (off < len) {
+        ssize_t n = write(fd, (const char *)buf + off, len - off);
+        if (n <= 0) {
+            close(fd);
+            return -ENOMEM;
+        }
+        off += (size_t)n;
+    }
+    seal_memfd(fd);
+    return fd;
+}
+
+void kbox_exec_set_comm(struct lx_task *t, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    char comm[16];
+
+    snprintf(comm, sizeof(comm), "%s", b ? b + 1 : path);
+    lx_t(t, LX__NR_prctl, PR_SET_NAME, (long)comm, 0, 0, 0);
+}
+
+struct lx_file_ref {
+    struct lx_task *t;
+    int lxfd;
+};
+
+/* Verification reads of the persistent content cache. */
+static long lx_file_pread(void *ctx, void *buf, size_t len, int64_t off)
+{
+    struct lx_file_ref *f = ctx;
+
+    return lx_t(f->t, LX__NR_pread64, f->lxfd, (long)buf, (long)len, (long)off,
+                0);
+}
+
+int kbox_exec_cached_content(struct lx_task *t, int lxfd,
+                             const struct kbox_cache_key *k)
+{
+    struct lx_file_ref f = { t, lxfd };
+
+    return kbox_cache_get(k, lx_file_pread, &f);
+}
+
+uint64_t kbox_file_version(struct lx_task *t, int lxfd)
+{
+    long v = lx_task_file_version(t, lxfd);
+
+    return v > 0 ? (uint64_t)v : 0;
+}
+
+int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
+                            const struct kbox_gstat *g, uint64_t version)
+{
+    struct kbox_cache_key k;
+    size_t size = (size_t)g->st_size, off = 0;
+    char *map = NULL;
+    int fd;
+
+    kbox_cache_key_from(&k, g, 0);
+    k.version = version;
+    fd = kbox_exec_cached_content(t, lxfd, &k);
+    if (fd >= 0)
+        return fd;
+    if (g->st_size > MAX_EXEC_SIZE)
+        return -EFBIG;
+    fd = new_memfd("kbox-file");
+    if (fd < 0)
+        return fd;
+    /* lx reads straight into the memfd's pages: one copy, no bounce. */
+    if (size) {
+        if (ftruncate(fd, (off_t)size) ||
+            (map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_POPULATE, fd, 0)) == MAP_FAILED) {
+            close(fd);
+            return -ENOMEM;
+        }
+    }
+    while (off < size) {
+        long n = lx_t(t, LX__NR_pread64, lxfd, (long)(map + off),
+                      (long)(size - off), (long)off, 0);
+        if (n < 0) {
+            munmap(map, size);
+            close(fd);
+            return (int)n;
+        }
+        if (n == 0)
+            break; /* shrank under us: the copy is what we read */
+        off += (size_t)n;
+    }
+    if (size)
+        munmap(map, size);
+    if (off < size && ftruncate(fd, (off_t)off)) {
+        close(fd);
+        return -ENOMEM;
+    }
+    seal_memfd(fd);
+    if (off < size)
+        return fd; /* not the content the key names: not cached */
+    return kbox_cache_add(&k, fd);
+}
+
+int kbox_exec_window_memfd(struct lx_task *t, int lxfd,
+                           const struct kbox_gstat *g, uint64_t off,
+                           uint64_t len)
+{
+    static const char zero[4096];
+    uint64_t size = g->st_size > 0 ? (uint64_t)g->st_size : 0, end;
+    size_t chunk = 1 << 20;
+    char *buf;
+    int fd;
+
+    off &= ~(uint64_t)4095;
+    end = len > size - (off < size ? off : size) ? size : off + len;
+    fd = new_memfd("kbox-window");
+    if (fd < 0)
+        return fd;
+    buf = malloc(chunk);
+    /* The file's whole size (a sparse memfd): pages past the window read
+     * as zeros, pages past the end give SIGBUS, as for the file. */
+    if (!buf || ftruncate(fd, (off_t)size)) {
+        free(buf);
+        close(fd);
+        return -ENOMEM;
+    }
+    for (uint64_t at = off; at < end;) {
+        long n = lx_t(t, LX__NR_pread64, lxfd, (long)buf,
+                      (long)(end - at < chunk ? end - at : chunk), (long)at, 0);
+
+        if (n <= 0)
+            break; /* shrank under us: the rest reads as zeros */
+        /* Pages of zeros (holes of a sparse file) stay unallocated. */
+        for (long p = 0; p < n; p += 4096) {
+            size_t c = (size_t)(n - p) < 4096 ? (size_t)(n - p) : 4096;
+
+            if (memcmp(buf + p, zero, c) &&
+                pwrite(fd, buf + p, c, (off_t)(at + (uint64_t)p)) != (ssize_t)c)
+                n = -1;
+        }
+        if (n < 0) {
+            free(buf);
+            close(fd);
+            return -ENOMEM;
+        }
+        at += (uint64_t)n;
+    }
+    free(buf);
+    seal_memfd(fd);
+    return fd;
+}
