@@ -320,6 +320,106 @@ KTEST(tmpfs_limits_and_accounting)
 }
 
 /*
+ * chattr's flags on lx's tmpfs, as on Linux's (lsattr/chattr on /tmp were
+ * ENOTTY): append-only and immutable are enforced, nodump and noatime
+ * pass to what a directory gets, other flags are EOPNOTSUPP; and
+ * renameat2(RENAME_WHITEOUT) leaves a 0/0 character device (was EINVAL).
+ */
+KTEST(tmpfs_chattr_flags_and_rename_whiteout)
+{
+    enum { GETFLAGS = 0x80086601, SETFLAGS = 0x40086602, EPERM_ = 1 };
+    enum { APPEND = 0x20, IMMUTABLE = 0x10, NODUMP = 0x40, NOATIME = 0x80 };
+    struct lx_statx sx;
+    int fl; /* the ioctls move an int, whatever their number says */
+    long fd;
+    char buf[8];
+
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/tattr", 0755), 0);
+    KT_EQ(LX5(mount, "tmpfs", "/tattr", "tmpfs", 0, "size=1m"), 0);
+    write_file("/tattr/f", "ab");
+    fd = openat_rd("/tattr/f");
+    KT_ASSERT(fd >= 0);
+    fl = -1;
+    KT_EQ(LX3(ioctl, fd, GETFLAGS, &fl), 0);
+    KT_EQ(fl, 0);
+    fl = 0x4; /* FS_COMPR_FL: not tmpfs's */
+    KT_EQ(LX3(ioctl, fd, SETFLAGS, &fl), -LX_EOPNOTSUPP);
+
+    /* append-only: writes only through O_APPEND, no truncation or unlink */
+    fl = APPEND;
+    KT_EQ(LX3(ioctl, fd, SETFLAGS, &fl), 0);
+    fl = 0;
+    KT_EQ(LX3(ioctl, fd, GETFLAGS, &fl), 0);
+    KT_EQ(fl, APPEND);
+    KT_EQ(LX4(openat, LX_AT_FDCWD, "/tattr/f", LX_O_WRONLY, 0), -EPERM_);
+    {
+        long w =
+            LX4(openat, LX_AT_FDCWD, "/tattr/f", LX_O_WRONLY | LX_O_APPEND, 0);
+
+        KT_ASSERT(w >= 0);
+        KT_EQ(LX3(write, w, "c", 1), 1);
+        KT_EQ(LX2(ftruncate, w, 0), -EPERM_);
+        LX1(close, w);
+    }
+    KT_EQ(LX4(pread64, fd, buf, 3, 0), 3);
+    KT_ASSERT(memcmp(buf, "abc", 3) == 0);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/tattr/f", 0), -EPERM_);
+    memset(&sx, 0, sizeof(sx));
+    KT_EQ(LX5(statx, LX_AT_FDCWD, "/tattr/f", 0, LX_STATX_BASIC_STATS, &sx), 0);
+    KT_ASSERT(sx.stx_attributes & LX_STATX_ATTR_APPEND);
+    KT_ASSERT(sx.stx_attributes_mask & LX_STATX_ATTR_IMMUTABLE);
+
+    /* immutable: no write open, no rename, no chmod */
+    fl = IMMUTABLE;
+    KT_EQ(LX3(ioctl, fd, SETFLAGS, &fl), 0);
+    KT_EQ(LX4(openat, LX_AT_FDCWD, "/tattr/f", LX_O_RDWR, 0), -EPERM_);
+    KT_EQ(LX5(renameat2, LX_AT_FDCWD, "/tattr/f", LX_AT_FDCWD, "/tattr/g", 0),
+          -EPERM_);
+    KT_EQ(LX3(fchmodat, LX_AT_FDCWD, "/tattr/f", 0600), -EPERM_);
+    KT_EQ(LX5(statx, LX_AT_FDCWD, "/tattr/f", 0, LX_STATX_BASIC_STATS, &sx), 0);
+    KT_ASSERT(sx.stx_attributes & LX_STATX_ATTR_IMMUTABLE);
+    fl = 0;
+    KT_EQ(LX3(ioctl, fd, SETFLAGS, &fl), 0);
+    LX1(close, fd);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/tattr/f", 0), 0);
+
+    /* nodump and noatime pass from a directory to what is made in it */
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/tattr/d", 0755), 0);
+    fd = LX4(openat, LX_AT_FDCWD, "/tattr/d", LX_O_RDONLY | LX_O_DIRECTORY, 0);
+    KT_ASSERT(fd >= 0);
+    fl = NODUMP | NOATIME;
+    KT_EQ(LX3(ioctl, fd, SETFLAGS, &fl), 0);
+    LX1(close, fd);
+    write_file("/tattr/d/in", "x");
+    fd = openat_rd("/tattr/d/in");
+    KT_ASSERT(fd >= 0);
+    fl = 0;
+    KT_EQ(LX3(ioctl, fd, GETFLAGS, &fl), 0);
+    KT_EQ(fl, NODUMP | NOATIME);
+    LX1(close, fd);
+
+    /* RENAME_WHITEOUT: the old name becomes a 0/0 character device */
+    KT_EQ(LX5(renameat2, LX_AT_FDCWD, "/tattr/d/in", LX_AT_FDCWD,
+              "/tattr/moved", LX_RENAME_WHITEOUT),
+          0);
+    KT_EQ(read_file("/tattr/moved", buf, sizeof(buf)), 1);
+    KT_EQ(LX5(statx, LX_AT_FDCWD, "/tattr/d/in", 0, LX_STATX_BASIC_STATS, &sx),
+          0);
+    KT_EQ(sx.stx_mode & LX_S_IFMT, LX_S_IFCHR);
+    KT_EQ(sx.stx_rdev_major, 0);
+    KT_EQ(sx.stx_rdev_minor, 0);
+    /* onto a directory that is not empty: nothing made, nothing moved */
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/tattr/src", 0755), 0);
+    KT_EQ(LX5(renameat2, LX_AT_FDCWD, "/tattr/src", LX_AT_FDCWD, "/tattr/d",
+              LX_RENAME_WHITEOUT),
+          -LX_ENOTEMPTY);
+    KT_EQ(LX5(statx, LX_AT_FDCWD, "/tattr/src", 0, LX_STATX_BASIC_STATS, &sx),
+          0);
+    KT_EQ(sx.stx_mode & LX_S_IFMT, LX_S_IFDIR);
+    KT_EQ(LX2(umount2, "/tattr", 0), 0);
+}
+
+/*
  * devtmpfs is lx's tmpfs, one instance for every mount, holding the
  * kernel's device nodes: the kernel's own was ramfs, and a root guest's
  * `dd of=/dev/sdb` (no such disk: a regular file) filled lx's memory

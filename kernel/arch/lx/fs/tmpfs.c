@@ -20,6 +20,7 @@
 #include <linux/fs_parser.h>
 #include <linux/iversion.h>
 #include <linux/falloc.h>
+#include <linux/fileattr.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -56,6 +57,7 @@ struct lxtmp_info {
 struct lxtmp_inode {
 	struct simple_xattrs xattrs;
 	struct timespec64 crtime;	/* birth time, as shmem's i_crtime */
+	unsigned int fsflags;		/* chattr's flags (FS_*_FL) */
 	struct inode vfs_inode;
 };
 
@@ -475,19 +477,79 @@ static ssize_t lxtmp_listxattr(struct dentry *dentry, char *buffer,
 	return simple_xattr_list(inode, &LXTMP_I(inode)->xattrs, buffer, size);
 }
 
-/* simple_getattr plus the birth time (statx STATX_BTIME, stat -c %w). */
+/*
+ * chattr's flags, as tmpfs keeps them: append-only, immutable, nodump and
+ * noatime may be set (the VFS enforces the first two through i_flags);
+ * nodump and noatime pass from a directory to what is made in it.
+ */
+#define LXTMP_FL_MODIFIABLE \
+	(FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL)
+#define LXTMP_FL_INHERITED	(FS_NODUMP_FL | FS_NOATIME_FL)
+
+static void lxtmp_set_inode_flags(struct inode *inode, unsigned int fsflags)
+{
+	unsigned int i_flags = 0;
+
+	if (fsflags & FS_NOATIME_FL)
+		i_flags |= S_NOATIME;
+	if (fsflags & FS_APPEND_FL)
+		i_flags |= S_APPEND;
+	if (fsflags & FS_IMMUTABLE_FL)
+		i_flags |= S_IMMUTABLE;
+	inode_set_flags(inode, i_flags, S_NOATIME | S_APPEND | S_IMMUTABLE);
+}
+
+static int lxtmp_fileattr_get(struct dentry *dentry, struct fileattr *fa)
+{
+	fileattr_fill_flags(fa, LXTMP_I(d_inode(dentry))->fsflags &
+				FS_FL_USER_VISIBLE);
+	return 0;
+}
+
+/* CAP_LINUX_IMMUTABLE for +i/+a is the VFS's check (vfs_fileattr_set). */
+static int lxtmp_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
+			      struct fileattr *fa)
+{
+	struct inode *inode = d_inode(dentry);
+	struct lxtmp_inode *li = LXTMP_I(inode);
+
+	if (fileattr_has_fsx(fa) || (fa->flags & ~LXTMP_FL_MODIFIABLE))
+		return -EOPNOTSUPP;
+	li->fsflags = (li->fsflags & ~LXTMP_FL_MODIFIABLE) |
+		      (fa->flags & LXTMP_FL_MODIFIABLE);
+	lxtmp_set_inode_flags(inode, li->fsflags);
+	inode_set_ctime_current(inode);
+	inode_inc_iversion(inode);
+	return 0;
+}
+
+/*
+ * simple_getattr plus the birth time (statx STATX_BTIME, stat -c %w) and
+ * the chattr flags statx reports.
+ */
 static int lxtmp_getattr(struct mnt_idmap *idmap, const struct path *path,
 			 struct kstat *stat, u32 request_mask,
 			 unsigned int query_flags)
 {
 	struct inode *inode = d_inode(path->dentry);
+	unsigned int fl = LXTMP_I(inode)->fsflags;
 	int err = simple_getattr(idmap, path, stat, request_mask, query_flags);
 
-	if (!err && (request_mask & STATX_BTIME)) {
+	if (err)
+		return err;
+	if (request_mask & STATX_BTIME) {
 		stat->result_mask |= STATX_BTIME;
 		stat->btime = LXTMP_I(inode)->crtime;
 	}
-	return err;
+	if (fl & FS_APPEND_FL)
+		stat->attributes |= STATX_ATTR_APPEND;
+	if (fl & FS_IMMUTABLE_FL)
+		stat->attributes |= STATX_ATTR_IMMUTABLE;
+	if (fl & FS_NODUMP_FL)
+		stat->attributes |= STATX_ATTR_NODUMP;
+	stat->attributes_mask |= STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE |
+				 STATX_ATTR_NODUMP;
+	return 0;
 }
 
 static const struct inode_operations lxtmp_file_inode_operations = {
@@ -495,6 +557,8 @@ static const struct inode_operations lxtmp_file_inode_operations = {
 	.getattr	= lxtmp_getattr,
 	.listxattr	= lxtmp_listxattr,
 	.set_acl	= simple_set_acl,
+	.fileattr_get	= lxtmp_fileattr_get,
+	.fileattr_set	= lxtmp_fileattr_set,
 };
 
 static const struct inode_operations lxtmp_special_inode_operations = {
@@ -536,6 +600,11 @@ static struct inode *lxtmp_get_inode(struct super_block *sb,
 	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER);
 	mapping_set_unevictable(inode->i_mapping);
 	LXTMP_I(inode)->crtime = simple_inode_init_ts(inode);
+	if (dir) {
+		LXTMP_I(inode)->fsflags = LXTMP_I((struct inode *)dir)->fsflags &
+					  LXTMP_FL_INHERITED;
+		lxtmp_set_inode_flags(inode, LXTMP_I(inode)->fsflags);
+	}
 	switch (mode & S_IFMT) {
 	case S_IFREG:
 		inode->i_op = &lxtmp_file_inode_operations;
@@ -665,13 +734,47 @@ static int lxtmp_rmdir(struct inode *dir, struct dentry *dentry)
 	return err;
 }
 
+/*
+ * RENAME_WHITEOUT (overlayfs's upper layer, or a caller with CAP_MKNOD):
+ * a 0/0 character device takes the old name. It is made before the move
+ * and hashed beside the old dentry, which the move then unhashes.
+ */
+static int lxtmp_whiteout(struct mnt_idmap *idmap, struct inode *old_dir,
+			  struct dentry *old_dentry)
+{
+	struct dentry *wh = d_alloc(old_dentry->d_parent, &old_dentry->d_name);
+	int err;
+
+	if (!wh)
+		return -ENOMEM;
+	err = lxtmp_mknod(idmap, old_dir, wh, S_IFCHR | WHITEOUT_MODE,
+			  WHITEOUT_DEV);
+	dput(wh);
+	if (!err)
+		d_rehash(wh);
+	return err;
+}
+
 static int lxtmp_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 			struct dentry *old_dentry, struct inode *new_dir,
 			struct dentry *new_dentry, unsigned int flags)
 {
 	bool replaced = d_really_is_positive(new_dentry);
-	int err = simple_rename(idmap, old_dir, old_dentry, new_dir,
-				new_dentry, flags);
+	int err;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if (flags & RENAME_WHITEOUT) {
+		/* the checks simple_rename would fail, before the whiteout */
+		if (!simple_empty(new_dentry))
+			return -ENOTEMPTY;
+		err = lxtmp_whiteout(idmap, old_dir, old_dentry);
+		if (err)
+			return err;
+		flags &= ~RENAME_WHITEOUT;
+	}
+	err = simple_rename(idmap, old_dir, old_dentry, new_dir, new_dentry,
+			    flags);
 
 	if (err || (flags & RENAME_EXCHANGE))
 		return err;
@@ -696,6 +799,8 @@ static const struct inode_operations lxtmp_dir_inode_operations = {
 	.getattr	= lxtmp_getattr,
 	.listxattr	= lxtmp_listxattr,
 	.set_acl	= simple_set_acl,
+	.fileattr_get	= lxtmp_fileattr_get,
+	.fileattr_set	= lxtmp_fileattr_set,
 };
 
 static void lxtmp_evict_inode(struct inode *inode)
