@@ -5,7 +5,8 @@
 # and programs that mark their files append-only or nodump gave up).
 # Append-only is enforced (no plain write open, no unlink), nodump passes
 # from a directory to a file made in it, and an immutable file refuses a
-# write open.
+# write open. Nor did listxattr of a tmpfs root or a symlink there list
+# the two POSIX ACL names (no ACL exists; getxattr of them is ENODATA).
 . "$(dirname "$0")/lib/common.sh"
 require
 require_cmd python3
@@ -38,6 +39,8 @@ d = os.open('/run/d', os.O_RDONLY)
 put(d, NODUMP)
 open('/run/d/in', 'w').close()
 print('inherited', get(os.open('/run/d/in', os.O_RDONLY)))
+os.symlink('in', '/run/d/l')
+print('listed', os.listxattr('/tmp'), os.listxattr('/run/d/l', follow_symlinks=False))
 "
 st=$?
 expect_status 0 "$st" "chattr flags on tmpfs"
@@ -48,4 +51,5 @@ expect_grep "^unlink EPERM$" "$TMP/out" "append-only: unlink is EPERM"
 expect_grep "^rdwr-open EPERM$" "$TMP/out" "immutable: a write open is EPERM"
 expect_grep "^content abc$" "$TMP/out" "the O_APPEND write landed"
 expect_grep "^inherited 64$" "$TMP/out" "nodump passes from the directory"
+expect_grep "^listed \[\] \[\]$" "$TMP/out" "no ACL names listed for the root or a symlink"
 done_test

@@ -398,6 +398,12 @@ KTEST(tmpfs_chattr_flags_and_rename_whiteout)
     KT_EQ(fl, NODUMP | NOATIME);
     LX1(close, fd);
 
+    /* neither the root nor a symlink has ACLs to list (both listed the
+     * two ACL names) */
+    KT_EQ(LX3(listxattr, "/tattr", buf, sizeof(buf)), 0);
+    KT_EQ(LX3(symlinkat, "in", LX_AT_FDCWD, "/tattr/d/l"), 0);
+    KT_EQ(LX3(llistxattr, "/tattr/d/l", buf, sizeof(buf)), 0);
+
     /* RENAME_WHITEOUT: the old name becomes a 0/0 character device */
     KT_EQ(LX5(renameat2, LX_AT_FDCWD, "/tattr/d/in", LX_AT_FDCWD,
               "/tattr/moved", LX_RENAME_WHITEOUT),

@@ -600,6 +600,9 @@ static struct inode *lxtmp_get_inode(struct super_block *sb,
 	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER);
 	mapping_set_unevictable(inode->i_mapping);
 	LXTMP_I(inode)->crtime = simple_inode_init_ts(inode);
+	/* no ACLs until simple_acl_create gives some: an uncached one is
+	 * listed by listxattr (the root and symlinks named both ACLs) */
+	cache_no_acl(inode);
 	if (dir) {
 		LXTMP_I(inode)->fsflags = LXTMP_I((struct inode *)dir)->fsflags &
 					  LXTMP_FL_INHERITED;
