@@ -158,6 +158,10 @@ struct kbox_req {
     /* The thread runs with the guest's filesystem identity for its host
      * calls on binds (kbox_ids_for_host); put back by the engine. */
     bool host_ids;
+    /* kbox's fd (+ 1; 0: none) of the file a guest's fd magic link led
+     * to, followed with the guest's identity (kbox_fdlink_as_guest);
+     * closed by the engine */
+    int fdlink_fd1;
     uint64_t path_addr;
     int npaths;
     const char *path_override;
@@ -569,6 +573,10 @@ char *kbox_lx_bind_path(struct kbox_req *r, int *err);
  */
 void kbox_ids_for_host(struct kbox_req *r);
 void kbox_ids_restore(struct kbox_req *r);
+/* A guest's host fd magic link, @rest ("<pid>/fd/<n>" under the host
+ * /proc), to follow with the guest's rights: may become "self/fd/<k>" and
+ * take the guest's identity (route.c). */
+void kbox_fdlink_as_guest(struct kbox_req *r, char *rest, size_t len);
 /* For a change through a guest's host fd @gfd: kbox's own copy of it,
  * the thread already with the guest's identity (close it after); or
  * -ENOSYS when the call may simply run in the guest (CONTINUE). */

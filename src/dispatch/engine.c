@@ -204,6 +204,10 @@ static struct kbox_resp run_handler(struct kbox_req *r)
     r->lx_walk = NULL;
     r->path_override = NULL;
     kbox_ids_restore(r);
+    if (r->fdlink_fd1) {
+        close(r->fdlink_fd1 - 1);
+        r->fdlink_fd1 = 0;
+    }
     return resp;
 }
 

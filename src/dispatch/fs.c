@@ -83,8 +83,10 @@ static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
             return kbox_ret(rc);
         return kbox_fd_open_reply(r, (int)rc, flags);
     }
-    snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)r->pid, n);
-    hfd = open(p, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
+    snprintf(p, sizeof(p), "%d/fd/%d", (int)r->pid, n);
+    kbox_fdlink_as_guest(r, p, sizeof(p)); /* the guest's rights on it */
+    hfd = openat(kbox_sup.hostproc_dir, p,
+                 (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
     if (hfd < 0)
         return kbox_ret(errno == ENOENT ? -ENOENT : -errno);
     resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
@@ -325,9 +327,31 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     return kbox_fd_open_reply(r, (int)rc, flags);
 }
 
+/* Linux's VALID_OPEN_FLAGS and O_PATH_FLAGS (fs/fcntl.c, fs/open.c); the
+ * kernel's O_LARGEFILE, which glibc defines as 0 on x86_64 */
+#define OPEN_O_LARGEFILE 0100000
+#define OPEN_VALID_FLAGS                                                     \
+    (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |          \
+     O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT | OPEN_O_LARGEFILE |           \
+     O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH | O_TMPFILE | \
+     O_SYNC)
+#define OPEN_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
+
 static struct kbox_resp h_openat(struct kbox_req *r)
 {
-    return do_open(r, FD(0), r->args[1], (int)A(2), (int)A(3), 0);
+    int flags = (int)A(2) & OPEN_VALID_FLAGS;
+
+    /*
+     * open and openat ignore unknown flags and, with O_PATH, every flag
+     * O_PATH does not use (build_open_how()); a bind path's host open is
+     * an openat2, which refuses both (EINVAL): musl's open() adds
+     * O_LARGEFILE to every open and its lchmod O_NOCTTY, so each O_PATH
+     * open of a musl program in a bind failed. openat2's own callers keep
+     * its strictness (h_openat2).
+     */
+    if (flags & O_PATH)
+        flags &= OPEN_PATH_FLAGS;
+    return do_open(r, FD(0), r->args[1], flags, (int)A(3), 0);
 }
 
 static struct kbox_resp h_openat2(struct kbox_req *r)
@@ -341,6 +365,12 @@ static struct kbox_resp h_openat2(struct kbox_req *r)
     if (r->ops->read(r, r->args[2], &how, sizeof(how)))
         return kbox_ret(-EFAULT);
     if (how.flags >> 32)
+        return kbox_ret(-EINVAL);
+    /* openat2 refuses what open ignores (build_open_flags()); lx's
+     * openat, which serves it without RESOLVE_* flags, would take it */
+    if ((how.flags & ~(unsigned long long)OPEN_VALID_FLAGS) ||
+        ((how.flags & O_PATH) &&
+         (how.flags & ~(unsigned long long)OPEN_PATH_FLAGS)))
         return kbox_ret(-EINVAL);
     return do_open(r, FD(0), r->args[1], (int)how.flags, (int)how.mode,
                    how.resolve ? how.resolve : 0);
@@ -356,7 +386,7 @@ static void hostproc_owner(struct kbox_req *r, const struct route *rt,
 {
     struct kbox_gstat g;
     char p[64];
-    long pid = strtol(rt->rest, NULL, 10);
+    long pid = rt->fdlink_pid ? rt->fdlink_pid : strtol(rt->rest, NULL, 10);
 
     if (rt->kind != KBOX_ROUTE_HOSTPROC || *uid != (uint32_t)geteuid())
         return;

@@ -164,7 +164,83 @@ static int route_proc_fd(struct kbox_req *r, int which, long pid, long task,
     if (n >= 0)
         k += snprintf(rt->rest + k, sizeof(rt->rest) - (size_t)k, "/%d", n);
     rt->fdlink = which == KBOX_PROC_FD && n >= 0;
+    if (rt->fdlink) {
+        rt->fdlink_pid = pid;
+        kbox_fdlink_as_guest(r, rt->rest, sizeof(rt->rest));
+    }
     return 0;
+}
+
+/*
+ * Host objects a guest process made itself (pipes, sockets, eventfds and
+ * the like, memfds, ptys): their host owner is kbox's user, not the
+ * guest's, so the guest's own rights would refuse it its own pipe
+ * (/dev/stdin reopened: EACCES). Natively it owns them.
+ */
+static bool guest_made_object(int fd)
+{
+    char link[64], target[16];
+    struct statfs sf;
+    ssize_t n;
+
+    if (fstatfs(fd, &sf))
+        return true;
+    switch ((unsigned long)sf.f_type) {
+    case 0x50495045: /* PIPEFS_MAGIC */
+    case 0x534F434B: /* SOCKFS_MAGIC */
+    case 0x09041934: /* ANON_INODE_FS_MAGIC */
+    case 0x1cd1:     /* DEVPTS_SUPER_MAGIC: ptyown.c has their owners */
+        return true;
+    }
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    n = readlink(link, target, sizeof(target));
+    return n >= 7 && !strncmp(target, "/memfd:", 7);
+}
+
+static bool is_open_call(long nr)
+{
+    return nr == SYS_openat || nr == SYS_openat2 || nr == SYS_open ||
+           nr == SYS_creat;
+}
+
+/*
+ * A guest's host fd reached by its magic link (/proc/<pid>/fd/<n>, and
+ * /dev/fd/<n>, /proc/self/fd/<n>, reopen_fd): kbox followed it with its
+ * own rights, so under a root kbox a guest user reopened a read-only fd
+ * of a root-owned file in a bind for writing, and chmod/chown'd it
+ * through that name (musl's fchmod and fchown of an O_PATH fd do so), or
+ * the host's /dev/null; Linux checks the caller's rights on the file the
+ * link leads to. The file is pinned from kbox's own fd table (whatever a
+ * second thread puts at that number meanwhile, the call reaches the file
+ * looked at) and followed with the guest's filesystem identity, except
+ * for objects the guest made (guest_made_object) and opens of device
+ * nodes: those open with kbox's rights, as the allowed /dev nodes do by
+ * their paths (a guest user's /dev/stdout on kbox's terminal).
+ */
+void kbox_fdlink_as_guest(struct kbox_req *r, char *rest, size_t len)
+{
+    bool had = r->host_ids;
+    struct stat st;
+    int fd;
+
+    if (geteuid() != 0 || !r->task || kbox_sup.hostproc_dir < 0)
+        return;
+    if (had) /* /proc/<pid>/fd is walked as kbox (host_dir_path) */
+        kbox_ids_restore(r);
+    fd = openat(kbox_sup.hostproc_dir, rest, O_PATH | O_CLOEXEC);
+    if (had)
+        kbox_ids_for_host(r);
+    if (fd < 0)
+        return;
+    if (r->fdlink_fd1)
+        close(r->fdlink_fd1 - 1);
+    r->fdlink_fd1 = fd + 1;
+    snprintf(rest, len, "self/fd/%d", fd);
+    if (fstat(fd, &st) || guest_made_object(fd))
+        return;
+    if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && is_open_call(r->nr))
+        return;
+    kbox_ids_for_host(r); /* a no-op for root in the guest */
 }
 
 /*
@@ -524,6 +600,7 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
     rt->use_norm = false;
     rt->lxdir = AT_FDCWD;
     rt->fdlink = false;
+    rt->fdlink_pid = 0;
     if (path[0] != '/' && dirfd != AT_FDCWD) {
         int l = kbox_lxfd(r, dirfd);
         int rc;

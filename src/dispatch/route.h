@@ -25,6 +25,9 @@ struct route {
     /* KBOX_ROUTE_HOSTPROC: @rest is a guest's "<pid>/fd/<n>", a magic link
      * kbox follows for the guest (the guest could follow it natively) */
     bool fdlink;
+    /* ... whose process's, when @rest became kbox's own pinned
+     * "self/fd/<k>" (kbox_fdlink_as_guest); else 0 */
+    long fdlink_pid;
     /* KBOX_ROUTE_BIND: the path is a bind's mount point itself, a file
      * or a directory (it cannot be made, removed or renamed) */
     bool bound_file;

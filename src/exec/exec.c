@@ -1074,6 +1074,16 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
     else if (r->nr == SYS_execveat && dirfd != AT_FDCWD && path[0] &&
              path[0] != '/')
         snprintf(script, sizeof(script), "/dev/fd/%d/%s", dirfd, path);
+    else if (r->nr == SYS_execveat && dirfd != AT_FDCWD && !path[0] &&
+             kbox_lxfd(r, dirfd) >= 0)
+        /*
+         * fexecve of an image file: the fd itself, which the guest's
+         * open of /dev/fd/N reopens from lx (its interpreter was given ""
+         * and failed "cannot open"). Not a host object's fd: the
+         * interpreter's copy takes that number below, so the name would
+         * read the interpreter.
+         */
+        snprintf(script, sizeof(script), "/dev/fd/%d", dirfd);
     else
         snprintf(script, sizeof(script), "%s", path);
     if (again) {
@@ -1183,6 +1193,18 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
     case KBOX_EXEC_SCRIPT: {
         struct image in;
 
+        /*
+         * A script named by a close-on-exec fd (/dev/fd/N[/path]) is
+         * ENOENT, as Linux makes it (BINPRM_FLAGS_PATH_INACCESSIBLE): its
+         * interpreter could not open that name after the exec.
+         */
+        if (!again && r->nr == SYS_execveat && dirfd != AT_FDCWD &&
+            path[0] != '/' &&
+            (kbox_lxfd(r, dirfd) >= 0 ? kbox_fdt_cloexec(r->proc->fdt, dirfd)
+                                      : host_fd_cloexec(r->pid, dirfd))) {
+            rc = -ENOENT;
+            break;
+        }
         /* Follow #! interpreters (scripts too) down to an ELF. */
         rc = -ELOOP;
         while (nl < SCRIPT_LEVELS) {

@@ -56,6 +56,13 @@ mkdir -p "$TEST_TMP/bfc" && "$g/bind-fork-cwd" "$TEST_TMP/bfc" >"$TEST_TMP/bfc.o
 "$g/netlink-portid" >"$TEST_TMP/nl.out" || { cat "$TEST_TMP/nl.out"; fail "netlink-portid failed natively"; }
 "$g/exit-reader" "$TEST_TMP" >"$TEST_TMP/er.out" || { cat "$TEST_TMP/er.out"; fail "exit-reader failed natively"; }
 "$g/orphaned-pgrp" >"$TEST_TMP/op.out" 2>&1 || { cat "$TEST_TMP/op.out"; fail "orphaned-pgrp failed natively"; }
+mkdir -p "$TEST_TMP/opf" && "$g/open-path-flags" "$TEST_TMP/opf" >"$TEST_TMP/opf.out" || { cat "$TEST_TMP/opf.out"; fail "open-path-flags failed natively"; }
+"$g/fexec-script" "$TEST_TMP" >"$TEST_TMP/fxs.out" || { cat "$TEST_TMP/fxs.out"; fail "fexec-script failed natively"; }
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	flr=$(mktemp -d /tmp/kbox-flr.XXXXXX) && chmod 755 "$flr" && mkdir -m 1777 "$flr/pub" && echo data >"$flr/rootfile" && chmod 644 "$flr/rootfile"
+	setpriv --reuid=1000 --regid=1000 --clear-groups "$g/fdlink-rights" "$flr/rootfile" "$flr/pub" >"$TEST_TMP/flr.out" || { rm -rf "$flr"; cat "$TEST_TMP/flr.out"; fail "fdlink-rights failed natively"; }
+	rm -rf "$flr"
+fi
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?
