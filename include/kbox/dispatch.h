@@ -506,6 +506,9 @@ void kbox_pty_opened(struct kbox_req *r, int ptmx);
 void kbox_pty_owner(unsigned int mode, dev_t rdev, uint32_t *uid,
                     uint32_t *gid);
 long kbox_pty_chown(struct kbox_req *r, int hfd, uid_t uid, gid_t gid);
+/* May the guest open (@flags) or chmod (@flags -1) the host's /dev/pts
+ * node kbox holds as @hfd? 0 or -errno, in guest ids (ptyown.c) */
+long kbox_pty_may(struct kbox_req *r, int hfd, int flags);
 /* getsockopt(SO_PEERCRED) in guest terms (peercred.c) */
 struct kbox_resp kbox_peercred(struct kbox_req *r);
 /* SCM_CREDENTIALS in guest terms (peercred.c): the caller's own (pid and

@@ -920,6 +920,21 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
                 kbox_path_beneath(hp, o->binds[i].host_src, &rest) &&
                 stat(link, &st) == 0 && S_ISDIR(st.st_mode)) {
                 char g[2 * 4096 + 2];
+                int c = kbox_guest_sock(r, FD(0)); /* a copy of the fd */
+
+                /* the guest's search right on it, as fchdir checks (a
+                 * guest user's fd of a directory made 0000 since); only
+                 * with the guest's ids (a root kbox, a guest user) */
+                kbox_ids_for_host(r);
+                rc = c < 0 ? c
+                     : r->host_ids && syscall(SYS_faccessat2, c, "", X_OK,
+                                              AT_EMPTY_PATH | AT_EACCESS)
+                         ? -errno
+                         : 0;
+                if (c >= 0)
+                    close(c);
+                if (rc)
+                    return kbox_ret(rc);
 
                 snprintf(g, sizeof(g), "%s/%s", o->binds[i].guest_dst, rest);
                 if (kbox_path_normalize(g, r->proc->bind_cwd,

@@ -271,6 +271,11 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
 
         if (hfd < 0)
             return kbox_ret(hfd);
+        if (rt.kind == KBOX_ROUTE_HOSTDEV && !strncmp(rt.rest, "pts/", 4) &&
+            (rc = kbox_pty_may(r, hfd, flags))) {
+            close(hfd); /* another session's terminal (ptyown.c) */
+            return kbox_ret(rc);
+        }
         if (rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "ptmx"))
             kbox_pty_opened(r, hfd); /* its slave is the caller's */
         if ((flags & O_PATH) && (hfd = path_reopened(hfd)) < 0)
@@ -715,6 +720,9 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             snprintf(self, sizeof(self), "/proc/self/fd/%d", hfd);
             if (nofollow && !fstat(hfd, &st) && S_ISLNK(st.st_mode))
                 rc = -EOPNOTSUPP; /* as Linux for a link */
+            else if (rt.kind == KBOX_ROUTE_HOSTDEV &&
+                     (rc = kbox_pty_may(r, hfd, -1)))
+                ; /* a /dev/pts node: its owner in guest ids (ptyown.c) */
             else
                 rc = chmod(self, (mode_t)A(2)) ? -errno : 0;
             close(hfd);
@@ -726,6 +734,16 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             hfd = kbox_route_open(&rt, O_PATH | O_DIRECTORY, 0);
             if (hfd < 0)
                 return kbox_ret(hfd);
+            /* an O_PATH open needs no search right on the directory
+             * itself, chdir does (a guest user of a root kbox entered a
+             * 0700 root directory in a bind); the thread has the guest's
+             * ids then (else kbox's own would judge a guest root) */
+            if (r->host_ids && syscall(SYS_faccessat2, hfd, "", X_OK,
+                                       AT_EMPTY_PATH | AT_EACCESS)) {
+                rc = -errno;
+                close(hfd);
+                return kbox_ret(rc);
+            }
             /* where the host found it: through symlinks, as getcwd and
              * pwd -P say (the text kept a link's name) */
             rc = kbox_bind_guest_path(&rt, hfd, g, sizeof(g));

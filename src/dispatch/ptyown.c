@@ -15,6 +15,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
@@ -101,4 +103,52 @@ long kbox_pty_chown(struct kbox_req *r, int hfd, uid_t uid, gid_t gid)
     owners[i].set = true;
     pthread_mutex_unlock(&owners_lock);
     return 0;
+}
+
+/*
+ * The host's /dev/pts holds every pty of the host, not only the guest's,
+ * and kbox opened and chmod'ed its nodes with its own rights: under a
+ * root kbox a guest user opened another session's terminal (root's
+ * 0600 pty) for reading and writing, so it could read what was typed
+ * there. A non-root guest of a root kbox is checked as Linux checks a
+ * user: against a slave's recorded guest owner (kbox_pty_opened), or the
+ * host's owner for nodes kbox did not make, and the node's mode; a chmod
+ * needs the owner. Guest root keeps kbox's rights, as elsewhere; a
+ * rootless kbox's opens were the host's check already.
+ */
+long kbox_pty_may(struct kbox_req *r, int hfd, int flags)
+{
+    unsigned int euid, egid, g32[NGROUPS_MAX];
+    unsigned int want, bits;
+    uint32_t uid, gid;
+    struct stat st;
+    long n;
+
+    if (geteuid() != 0 || kbox_lx_capable(r, CAP_DAC_OVERRIDE))
+        return 0;
+    if (fstat(hfd, &st))
+        return -errno;
+    if (kbox_lx_ids(r, &euid, &egid))
+        return -EACCES;
+    uid = st.st_uid;
+    gid = st.st_gid;
+    kbox_pty_owner(st.st_mode, st.st_rdev, &uid, &gid);
+    if (flags == -1) /* chmod: the owner, or CAP_FOWNER */
+        return euid == uid || kbox_lx_capable(r, CAP_FOWNER) ? 0 : -EPERM;
+    if (flags & O_PATH)
+        return 0;
+    want = (flags & O_ACCMODE) == O_RDONLY   ? 4
+           : (flags & O_ACCMODE) == O_WRONLY ? 2
+                                             : 6;
+    if (euid == uid) {
+        bits = st.st_mode >> 6;
+    } else {
+        bool in = egid == gid;
+
+        n = kbox_lx(r, LX__NR_getgroups, NGROUPS_MAX, (long)g32, 0, 0, 0, 0);
+        for (long i = 0; !in && i < n; i++)
+            in = g32[i] == gid;
+        bits = in ? st.st_mode >> 3 : st.st_mode;
+    }
+    return (bits & want) == want ? 0 : -EACCES;
 }

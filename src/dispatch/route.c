@@ -172,6 +172,53 @@ static int route_proc_fd(struct kbox_req *r, int which, long pid, long task,
 }
 
 /*
+ * The allow-listed /dev nodes are the host's own (kbox_sup.hostdev_dir is
+ * the host's /dev), and calls on them ran with kbox's rights: under a
+ * root kbox a guest user unlinked the host's /dev/zero, made a device
+ * node of its choosing under that name (CAP_MKNOD), and chmod/chown'd
+ * /dev/full. Names in the host's /dev are never the guest's to make,
+ * remove or move, whoever it is (EACCES, what the host tells a user);
+ * changes of a node's mode, owner, times or xattrs are checked by the
+ * host with the guest's ids, as in a bind. A pty slave's chown has its
+ * own check in guest ids (ptyown.c) and its chmod stays as it was (the
+ * host owner of the guest's ptys is kbox's user).
+ */
+static int hostdev_change(struct kbox_req *r, const char *rest)
+{
+    struct stat st;
+
+    switch (r->nr) {
+    case SYS_mkdirat:
+    case SYS_mknodat:
+    case SYS_symlinkat: /* Linux finds the name before the permission */
+        if (!fstatat(kbox_sup.hostdev_dir, rest, &st, AT_SYMLINK_NOFOLLOW))
+            return -EEXIST;
+        return -EACCES;
+    case SYS_unlinkat:
+    case SYS_renameat:
+    case SYS_renameat2:
+    case SYS_linkat:
+        return -EACCES;
+    case SYS_fchmodat:
+    case 452: /* fchmodat2 */
+    case SYS_fchownat:
+        if (!strncmp(rest, "pts/", 4))
+            return 0;
+        /* fall through */
+    case SYS_utimensat:
+    case SYS_truncate:
+    case SYS_setxattr:
+    case SYS_lsetxattr:
+    case SYS_removexattr:
+    case SYS_lremovexattr:
+        kbox_ids_for_host(r);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/*
  * Host objects a guest process made itself (pipes, sockets, eventfds and
  * the like, memfds, ptys): their host owner is kbox's user, not the
  * guest's, so the guest's own rights would refuse it its own pipe
@@ -195,6 +242,30 @@ static bool guest_made_object(int fd)
     snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
     n = readlink(link, target, sizeof(target));
     return n >= 7 && !strncmp(target, "/memfd:", 7);
+}
+
+/*
+ * Is the file behind kbox's @fd beneath a bind's host directory? A device
+ * node there is the bind's, not one of the host /dev nodes the guest may
+ * open with kbox's rights: a guest user opened a root-owned 0644 node in
+ * a bind read-only and reopened it for writing through /dev/fd/N.
+ */
+static bool in_bind(int fd)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    char link[64], hp[KBOX_PATH_MAX];
+    const char *rest;
+    ssize_t n;
+
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    n = readlink(link, hp, sizeof(hp) - 1);
+    if (n <= 0)
+        return true; /* unknown: the guest's rights */
+    hp[n] = '\0';
+    for (int i = 0; i < o->nbinds; i++)
+        if (kbox_path_beneath(hp, o->binds[i].host_src, &rest))
+            return true;
+    return false;
 }
 
 static bool is_open_call(long nr)
@@ -238,7 +309,8 @@ void kbox_fdlink_as_guest(struct kbox_req *r, char *rest, size_t len)
     snprintf(rest, len, "self/fd/%d", fd);
     if (fstat(fd, &st) || guest_made_object(fd))
         return;
-    if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && is_open_call(r->nr))
+    if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && is_open_call(r->nr) &&
+        !in_bind(fd))
         return;
     kbox_ids_for_host(r); /* a no-op for root in the guest */
 }
@@ -784,6 +856,12 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             }
         }
         return 0;
+    }
+    if (res.route == KBOX_ROUTE_HOSTDEV) {
+        int rc = hostdev_change(r, res.rest);
+
+        if (rc)
+            return rc;
     }
     rt->kind = res.route;
     rt->hostdir = res.route == KBOX_ROUTE_BIND

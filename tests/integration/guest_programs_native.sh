@@ -63,6 +63,14 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	setpriv --reuid=1000 --regid=1000 --clear-groups "$g/fdlink-rights" "$flr/rootfile" "$flr/pub" >"$TEST_TMP/flr.out" || { rm -rf "$flr"; cat "$TEST_TMP/flr.out"; fail "fdlink-rights failed natively"; }
 	rm -rf "$flr"
 fi
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	hdr=$(mktemp -d /tmp/kbox-hdr.XXXXXX) && chmod 755 "$hdr" && mkdir -m 700 "$hdr/d700" && mkdir -m 1777 "$hdr/pub"
+	if mknod -m 644 "$hdr/nullnode" c 1 3 2>/dev/null; then
+		setpriv --reuid=1000 --regid=1000 --clear-groups "$g/hostdev-rights" "$hdr/nullnode" "$hdr/d700" "$hdr/pub" >"$TEST_TMP/hdr.out" || { rm -rf "$hdr"; cat "$TEST_TMP/hdr.out"; fail "hostdev-rights failed natively"; }
+	fi
+	rm -rf "$hdr"
+	"$g/hostdev-rights" ptys >"$TEST_TMP/hdp.out" || { cat "$TEST_TMP/hdp.out"; fail "hostdev-rights ptys failed natively"; }
+fi
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?
