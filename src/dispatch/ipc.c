@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -668,9 +669,22 @@ static struct kbox_resp h_msgsnd(struct kbox_req *r)
     if (!buf)
         return kbox_ret(-ENOMEM);
     if (r->ops->read(r, r->args[1], buf, sizeof(long) + size)) {
+        struct msginfo mi;
+        long mtype;
+
         free(buf);
-        /* lx checks what it would check first, then faults */
-        return kbox_ret(kbox_lx(r, LX__NR_msgsnd, I(0), 0, size, I(3), 0, 0));
+        /* lx must not be given the guest's bad buffer: its user copies
+         * are plain memcpy, so a NULL msgp crashed kbox. Linux reads
+         * mtype first (EFAULT), then checks the size, id and type
+         * (EINVAL) before it copies the text (EFAULT). */
+        if (r->ops->read(r, r->args[1], &mtype, sizeof(mtype)))
+            return kbox_ret(-EFAULT);
+        memset(&mi, 0, sizeof(mi));
+        if (kbox_lx(r, LX__NR_msgctl, 0, C_INFO, (long)&mi, 0, 0, 0) < 0)
+            return kbox_ret(-EFAULT);
+        if (size > mi.msgmax || I(0) < 0 || mtype < 1)
+            return kbox_ret(-EINVAL);
+        return kbox_ret(-EFAULT);
     }
     r->restart = ERESTARTNOHAND;
     rc = kbox_lx(r, LX__NR_msgsnd, I(0), (long)buf, size, I(3), 0, 0);

@@ -107,13 +107,41 @@ static int fill(struct shmap *m, size_t from, size_t to)
     map = mmap(NULL, to, PROT_READ | PROT_WRITE, MAP_SHARED, m->memfd, 0);
     if (map == MAP_FAILED)
         return -ENOMEM;
+    /*
+     * Only the file's data is copied; its holes are punched in the memfd
+     * (zeros, no pages): a first shared mapping of a 2 GiB sparse file
+     * took 2 GiB of host memory and 10 s, and a refresh after lx punched
+     * a hole must not keep the old bytes.
+     */
     while (off < to) {
-        long n = holder_call(LX__NR_pread64, m->held, (long)(map + off),
-                             (long)(to - off), (long)off);
+        long d = holder_call(LX__NR_lseek, m->held, (long)off, SEEK_DATA, 0);
+        long h = (long)to, n;
 
-        if (n <= 0)
-            break; /* shorter than it said: the rest reads as zeros */
-        off += (size_t)n;
+        if (d == -ENXIO || (d >= 0 && (size_t)d > to))
+            d = (long)to; /* no data from here on */
+        if (d >= 0 && (size_t)d > off) {
+            fallocate(m->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                      (off_t)off, (off_t)((size_t)d - off));
+            off = (size_t)d;
+            continue;
+        }
+        if (d >= 0) { /* else no SEEK_DATA there: copy it all */
+            h = holder_call(LX__NR_lseek, m->held, (long)off, SEEK_HOLE, 0);
+            if (h <= (long)off || (size_t)h > to)
+                h = (long)to;
+        }
+        while (off < (size_t)h) {
+            n = holder_call(LX__NR_pread64, m->held, (long)(map + off),
+                            (long)((size_t)h - off), (long)off);
+            if (n <= 0)
+                break;
+            off += (size_t)n;
+        }
+        if (off < (size_t)h) { /* shorter than it said: the rest is zeros */
+            fallocate(m->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                      (off_t)off, (off_t)(to - off));
+            break;
+        }
     }
     munmap(map, to);
     return 0;
@@ -149,6 +177,24 @@ static void write_back_range(struct shmap *m, size_t from, size_t to)
     old = malloc(WB_CHUNK);
     for (size_t off = from; off < to;) {
         size_t len = to - off < WB_CHUNK ? to - off : WB_CHUNK, have = 0;
+        off_t d = lseek(m->memfd, (off_t)off, SEEK_DATA);
+
+        /* Holes of the memfd hold no stores (a store allocates its page)
+         * and reading one through the mapping allocates it: a byte
+         * pwritten 500 GiB past a mapped file's start made this walk
+         * fill the whole sparse range and kbox was OOM-killed. */
+        if (d < 0 && errno == ENXIO)
+            break; /* no data from here on */
+        if (d > (off_t)off) {
+            off = (size_t)d & ~(size_t)4095;
+            continue;
+        }
+        if (d == (off_t)off) {
+            off_t h = lseek(m->memfd, (off_t)off, SEEK_HOLE);
+
+            if (h > (off_t)off && (size_t)(h - (off_t)off) < len)
+                len = (size_t)(h - (off_t)off);
+        }
 
         /* lx's bytes here; where they cannot be read, all differ */
         while (old && have < len) {
