@@ -72,6 +72,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	"$g/hostdev-rights" ptys >"$TEST_TMP/hdp.out" || { cat "$TEST_TMP/hdp.out"; fail "hostdev-rights ptys failed natively"; }
 fi
 "$g/msgsnd-fault" >"$TEST_TMP/msf.out" || { cat "$TEST_TMP/msf.out"; fail "msgsnd-fault failed natively"; }
+"$g/int80" >"$TEST_TMP/i80.out" || { cat "$TEST_TMP/i80.out"; fail "int80 failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?

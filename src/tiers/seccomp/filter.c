@@ -152,13 +152,18 @@ int kbox_bpf_build(const struct kbox_bpf_spec *s, struct sock_filter *out,
         nr_ranges++;
     }
 
-    /* Wrong architecture: kill. */
+    /*
+     * Another architecture's call (int $0x80 from a 64-bit program: the
+     * i386 table, whose numbers mean other calls): ENOSYS, never run. It
+     * killed the process, where Linux runs it; no ELF of another class
+     * is ever exec'd here (ENOEXEC), so only such code meets it.
+     */
     emit(&e, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                                           offsetof(struct seccomp_data, arch)));
     emit(&e, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, s->arch, 1,
                                           0));
     emit(&e, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-                                          SECCOMP_RET_KILL_PROCESS));
+                                          kbox_bpf_ret(KBOX_BPF_ENOSYS)));
     emit(&e, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                                           offsetof(struct seccomp_data, nr)));
     /* x32 (and any number with bit 30 set): ENOSYS. */
