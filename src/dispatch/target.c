@@ -56,15 +56,43 @@ static pid_t guest_tgid_of(pid_t tid)
 }
 
 /*
- * May the caller signal process @pid, in the guest's identities? lx has
- * a task per guest process at its host pid; a child not known to lx yet
- * has its parent's identity, which the caller may then check as well.
+ * May the caller send @sig to process @pid, in the guest's identities?
+ * lx has a task per guest process at its host pid; a child not known to
+ * lx yet has its parent's identity, which the caller may then check as
+ * well. SIGCONT needs no rights within one session (check_kill_
+ * permission): a user's shell continued a job it had stopped that
+ * became root's (su, sudo) - EPERM here, as lx's check is kill(pid, 0)
+ * and its tasks do not keep the guest's sessions; the host's do.
  */
-static long may_signal(struct kbox_req *r, pid_t pid)
+static long may_signal(struct kbox_req *r, pid_t pid, int sig)
 {
     long rc = kbox_lx(r, LX__NR_kill, pid, 0, 0, 0, 0, 0);
+    pid_t sid;
 
-    return rc == -EPERM ? -EPERM : 0;
+    if (rc == -ESRCH) {
+        /*
+         * A guest process whose task has not taken its pid yet (that is
+         * done at its first call into lx; a child that only stopped
+         * itself has made none): entering its task gives it the pid.
+         * lx found nobody there, and any guest user could signal a root
+         * process so.
+         */
+        struct kbox_proc *p = kbox_proc_lookup(pid);
+
+        if (p && p->task) {
+            long a[6] = { 0 };
+
+            lx_task_syscall(p->task, LX__NR_getpid, a);
+            rc = kbox_lx(r, LX__NR_kill, pid, 0, 0, 0, 0, 0);
+        }
+        if (p)
+            kbox_proc_put(p);
+    }
+    if (rc != -EPERM)
+        return 0;
+    if (sig == SIGCONT && (sid = getsid(pid)) > 0 && sid == getsid(r->pid))
+        return 0;
+    return -EPERM;
 }
 
 /*
@@ -183,7 +211,7 @@ static long kill_each(struct kbox_req *r, const pid_t *pids, int n, int sig,
             caller = self;
             continue;
         }
-        if (may_signal(r, pids[i])) {
+        if (may_signal(r, pids[i], sig)) {
             denied++;
             continue;
         }
@@ -273,7 +301,7 @@ static struct kbox_resp h_kill(struct kbox_req *r)
         return kbox_ret((int)A(1) < 0 || (int)A(1) > 64 ? -EINVAL : 0);
     if (!kbox_proc_is_guest(pid))
         return kbox_ret(guest_zombie(pid) ? 0 : -ESRCH);
-    rc = may_signal(r, pid);
+    rc = may_signal(r, pid, (int)A(1));
     if (!rc)
         rc = send_settled(r, pid, (int)A(1));
     if (rc < 0)
@@ -300,7 +328,7 @@ static struct kbox_resp h_thread_kill(struct kbox_req *r)
         tgid = guest_tgid_of(tid);
     if (!tgid)
         return kbox_ret(-ESRCH);
-    rc = may_signal(r, tgid);
+    rc = may_signal(r, tgid, (int)A(tg ? 2 : 1));
     return rc ? kbox_ret(rc) : kbox_continue();
 }
 
@@ -347,7 +375,7 @@ static struct kbox_resp h_pidfd_send_signal(struct kbox_req *r)
     }
     if (!kbox_proc_is_guest(pid))
         return kbox_ret(-ESRCH);
-    rc = may_signal(r, pid);
+    rc = may_signal(r, pid, sig);
     if (rc || !sig)
         return kbox_ret(rc);
     if (r->args[2])
@@ -438,7 +466,7 @@ static long sched_change_allowed(struct kbox_req *r, pid_t tid, bool self)
 
     if (lx_can_nice(r))
         return 0;
-    if (!self && may_signal(r, guest_tgid_of(tid)))
+    if (!self && may_signal(r, guest_tgid_of(tid), 0))
         return -EPERM;
     if (r->nr == SYS_sched_setattr) {
         /* size, policy, flags, nice, priority: the start of every version */
@@ -476,7 +504,7 @@ static long renice_allowed(struct kbox_req *r, pid_t pid, bool self)
 {
     int nice = (int)A(2);
 
-    if (!self && may_signal(r, pid))
+    if (!self && may_signal(r, pid, 0))
         return -EPERM;
     nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
     return nice_allowed(pid, nice) ? 0 : -EACCES;
@@ -515,7 +543,7 @@ static struct kbox_resp h_on_pid(struct kbox_req *r)
                                  pidfd_open of it works (asyncio's child
                                  watcher failed on ESRCH) */
         return guest_zombie(pid) ? kbox_continue() : kbox_ret(-ESRCH);
-    if (r->nr == SYS_rt_sigqueueinfo && (rc = may_signal(r, pid)))
+    if (r->nr == SYS_rt_sigqueueinfo && (rc = may_signal(r, pid, (int)A(1))))
         return kbox_ret(rc);
     if (sched_change(r->nr) && (rc = sched_change_allowed(r, pid, false)))
         return kbox_ret(rc);

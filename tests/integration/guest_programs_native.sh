@@ -73,6 +73,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 fi
 "$g/msgsnd-fault" >"$TEST_TMP/msf.out" || { cat "$TEST_TMP/msf.out"; fail "msgsnd-fault failed natively"; }
 "$g/int80" >"$TEST_TMP/i80.out" || { cat "$TEST_TMP/i80.out"; fail "int80 failed natively"; }
+if [ "$(id -u)" = 0 ]; then "$g/sigcont-session" >"$TEST_TMP/scs.out" || { cat "$TEST_TMP/scs.out"; fail "sigcont-session failed natively"; }; fi
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?
