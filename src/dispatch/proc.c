@@ -1072,6 +1072,20 @@ static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
         kbox_thread_spare(p, r->task); /* its own task, sharing files */
         return kbox_continue();
     }
+    {
+        /*
+         * A guest process killed since the exit watch was last read may
+         * have left a core in kbox's private directory, every guest's
+         * host cwd: into its cwd in the guest before a new process can
+         * dump one of the same name over it (the main thread's look
+         * could come after a shell's next crashing child; one of two
+         * cores was lost on a loaded machine, 128-core-dump).
+         */
+        struct pollfd pf = { kbox_proc_exit_watch(), POLLIN, 0 };
+
+        if (pf.fd >= 0 && poll(&pf, 1, 0) == 1)
+            kbox_proc_sweep();
+    }
     if (flags & CLONE_VM)
         p->vforker = r->pid; /* its child's exec writes this memory */
     if (flags & CLONE_FILES)
