@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,12 +49,19 @@ static void step(const char *what)
             what);
 }
 
-static volatile pid_t child_pid;
+/*
+ * The main guest process, by its pidfd: the serve loop reaps it when it
+ * exits and kbox may wait on for its background jobs, and a kill() by
+ * pid then reached whatever host process had been given that pid since
+ * (a root kbox's SIGTERM ended an unrelated process). The pidfd stays
+ * the dead process's: ESRCH.
+ */
+static volatile int child_pidfd = -1;
 
 static void forward_signal(int sig)
 {
-    if (child_pid > 0)
-        kill(child_pid, sig);
+    if (child_pidfd >= 0)
+        syscall(SYS_pidfd_send_signal, child_pidfd, sig, NULL, 0);
     kbox_seccomp_forward(sig);
 }
 
@@ -561,7 +569,7 @@ int main(int argc, char **argv)
         lx_task_exit(task);
         goto out;
     }
-    child_pid = pid;
+    child_pidfd = pidfd;
     step("guest started");
     /* The guest has them now; kbox's copies would keep a pipe's reader
      * from seeing EOF when the guest closes its own. */

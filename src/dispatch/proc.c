@@ -1011,8 +1011,14 @@ int kbox_proc_list_known(pid_t **out)
     for (struct kbox_proc *p = kbox_sup.procs; p; p = p->next)
         cap++;
     v = malloc(((size_t)cap + 1) * sizeof(*v));
+    /*
+     * Not the main process once it is reaped (the sweep never judges its
+     * entry): its pid may be another host process's by now, and the
+     * signals kbox sends the guest's processes (SIGTERM to kbox with a
+     * background job left, a guest's kill(-1)) reached that process.
+     */
     for (struct kbox_proc *p = kbox_sup.procs; v && p; p = p->next)
-        if (!p->dead)
+        if (!p->dead && !p->main_gone)
             v[n++] = p->tgid;
     pthread_mutex_unlock(&proc_lock);
     *out = v;

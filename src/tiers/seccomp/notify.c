@@ -946,9 +946,17 @@ static bool drain(int ms)
 
 static volatile sig_atomic_t forward_sig;
 
+/*
+ * A signal kbox passed to the main process (main.c) that must also reach
+ * the processes left once it is gone. Only SIGTERM and SIGHUP: SIGUSR1,
+ * SIGALRM and a relayed SIGINT or SIGQUIT are the main process's alone,
+ * and kept here they went to every job left when it exited, long after
+ * (a SIGUSR1 the main process handled killed its background jobs).
+ */
 void kbox_seccomp_forward(int sig)
 {
-    forward_sig = sig;
+    if (sig == SIGTERM || sig == SIGHUP)
+        forward_sig = sig;
 }
 
 /* Reap exited children other than @main_pid (orphans kbox adopted). */
@@ -1026,7 +1034,7 @@ static void exits_seen(bool main_alive)
 static void serve_the_rest(void)
 {
     bool told = false;
-    int stopped = 0;
+    int stopped = 0, ends = 0;
 
     /*
      * Ctrl-C now reaches kbox (the guest's shell gave the terminal back to
@@ -1050,7 +1058,8 @@ static void serve_the_rest(void)
         if (!told && ticks == 25 && isatty(2)) {
             /* half a second on: say what the wait is for */
             fprintf(stderr, "kbox: waiting for the guest's background "
-                            "processes (Ctrl-C ends them)\n");
+                            "processes (Ctrl-C ends them, a second one "
+                            "kills them)\n");
             told = true;
         }
         if (sig) {
@@ -1058,6 +1067,15 @@ static void serve_the_rest(void)
             int n = kbox_proc_list(&pids);
 
             forward_sig = 0;
+            /*
+             * A second Ctrl-C, SIGTERM or SIGHUP: what is left ignores or
+             * outlasts the first (trap '' TERM). Natively nothing would
+             * wait for it, and kbox waited for ever: the only way out was
+             * a SIGKILL of kbox, which loses the guest's last writes.
+             * Killed now, the guest ends and kbox syncs and halts.
+             */
+            if ((sig == SIGTERM || sig == SIGHUP) && ends++ > 0)
+                sig = SIGKILL;
             for (int i = 0; i < n; i++)
                 kill(pids[i], sig);
             free(pids);
