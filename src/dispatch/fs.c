@@ -803,13 +803,35 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 rc = -EFAULT;
             return kbox_ret(rc);
         }
-        case SYS_truncate:
-            hfd = kbox_route_open(&rt, O_WRONLY, 0);
+        case SYS_truncate: {
+            /* the file's type first, as Linux checks it before the
+             * right to write: a FIFO's write open waited for a reader */
+            struct stat st;
+            char self[64];
+            int wfd;
+
+            hfd = kbox_route_open(&rt, O_PATH, 0);
             if (hfd < 0)
                 return kbox_ret(hfd);
-            rc = ftruncate(hfd, (off_t)A(1)) ? -errno : 0;
+            if (fstat(hfd, &st))
+                rc = -errno;
+            else if (S_ISDIR(st.st_mode))
+                rc = -EISDIR;
+            else if (!S_ISREG(st.st_mode))
+                rc = -EINVAL;
+            else
+                rc = 0;
+            if (!rc) {
+                snprintf(self, sizeof(self), "/proc/self/fd/%d", hfd);
+                wfd = open(self, O_WRONLY | O_CLOEXEC);
+                rc = wfd < 0 ? -errno
+                             : (ftruncate(wfd, (off_t)A(1)) ? -errno : 0);
+                if (wfd >= 0)
+                    close(wfd);
+            }
             close(hfd);
             return kbox_ret(rc);
+        }
         case SYS_fchownat: /* as the host's user, as every bind write */
             hfd = kbox_route_open(
                 &rt, O_PATH | ((A(4) & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0),
