@@ -44,10 +44,11 @@
 #include "kbox/dispatch.h"
 #include "kbox/fdtable.h"
 
-#define A(i)     ((long)r->args[i])
-#define MAX_DATA (8u << 20)
-#define MAX_CTRL 4096
-#define TOKENS   256
+#define A(i)       ((long)r->args[i])
+#define MAX_DATA   (8u << 20)
+#define MAX_CTRL   4096
+#define TOKENS     256   /* the table's first size */
+#define TOKENS_MAX 65536 /* past this the oldest token is evicted */
 
 /*
  * token memfd (dev, ino) -> lx fd held by the holder task. kbox keeps no
@@ -55,15 +56,21 @@
  * inotify watch on it tells when that goes (IN_CLOSE: received, or
  * dropped with its message - MSG_CTRUNC, a socket closed unread), so a
  * token never received releases its lx file then (a FIFO's reader got no
- * EOF while kbox held the writer).
+ * EOF while kbox held the writer). The table grows: a fixed 256 slots
+ * evicted the oldest token still in flight when a guest queued more
+ * image fds than that unreceived, and its receiver got the empty token
+ * memfd instead of the file (natively the sender's RLIMIT_NOFILE bounds
+ * fds in flight).
  */
-static struct {
+struct token {
     dev_t dev;
     ino_t ino;
     int wd;   /* its inotify watch; -1 = free slot */
     int lxfd; /* in kbox_sup.holder */
     unsigned long used;
-} tokens[TOKENS];
+};
+static struct token *tokens;
+static int ntokens;
 static unsigned long tick;
 static pthread_mutex_t tok_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t tok_once = PTHREAD_ONCE_INIT;
@@ -102,7 +109,7 @@ static bool tok_reap(void)
     for (char *p = u.b; p < u.b + n;) {
         struct inotify_event *e = (struct inotify_event *)p;
 
-        for (int i = 0; i < TOKENS; i++)
+        for (int i = 0; i < ntokens; i++)
             if (tokens[i].wd == e->wd)
                 tok_release(i);
         p += sizeof(*e) + e->len;
@@ -130,7 +137,11 @@ static void tok_init(void)
     pthread_attr_t a;
     sigset_t all, old;
 
-    for (int i = 0; i < TOKENS; i++)
+    tokens = calloc(TOKENS, sizeof(*tokens));
+    if (!tokens)
+        return;
+    ntokens = TOKENS;
+    for (int i = 0; i < ntokens; i++)
         tokens[i].wd = -1;
     tok_watch = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     if (tok_watch < 0)
@@ -179,19 +190,33 @@ static int make_token(struct kbox_req *r, int lxfd)
         return -ENOMEM;
     }
     pthread_mutex_lock(&tok_lock);
-    for (int i = 0; i < TOKENS; i++) {
+    for (int i = 0; i < ntokens; i++) {
         /* same inode: that token's file is gone, its event not read yet */
         if (tokens[i].wd >= 0 && tokens[i].dev == st.st_dev &&
             tokens[i].ino == st.st_ino)
             tok_release(i);
     }
-    for (int i = 0; i < TOKENS; i++) {
+    for (int i = 0; i < ntokens; i++) {
         if (tokens[i].wd < 0) {
             slot = i;
             break;
         }
         if (tokens[i].used < tokens[slot].used)
             slot = i;
+    }
+    if (tokens[slot].wd >= 0 && ntokens < TOKENS_MAX) {
+        /* all in flight: twice the room rather than evict one */
+        struct token *t = realloc(tokens, 2 * ntokens * sizeof(*t));
+
+        if (t) {
+            tokens = t;
+            slot = ntokens;
+            for (int i = ntokens; i < 2 * ntokens; i++) {
+                tokens[i].wd = -1;
+                tokens[i].used = 0;
+            }
+            ntokens *= 2;
+        }
     }
     tok_release(slot); /* the oldest, when none is free */
     tokens[slot].dev = st.st_dev;
@@ -220,7 +245,7 @@ static long token_receive(struct kbox_req *r, int h, bool peek, bool cloexec)
     if (fstat(h, &st))
         return -ENOENT;
     pthread_mutex_lock(&tok_lock);
-    for (int i = 0; i < TOKENS; i++) {
+    for (int i = 0; i < ntokens; i++) {
         if (tokens[i].wd >= 0 && tokens[i].dev == st.st_dev &&
             tokens[i].ino == st.st_ino) {
             l = tokens[i].lxfd;
@@ -273,6 +298,22 @@ static long gather(struct kbox_req *r, const struct msghdr *mh, char **out,
 }
 
 /*
+ * msg_namelen as Linux takes it (copy_msghdr_from_user): 0 without a
+ * name, cut to a sockaddr_storage when longer (a UDP sendmsg with 200
+ * goes natively; it was EFAULT), nonzero when negative (EINVAL).
+ */
+static int name_len(struct msghdr *mh)
+{
+    if (!mh->msg_name)
+        mh->msg_namelen = 0;
+    if ((int)mh->msg_namelen < 0)
+        return -1;
+    if (mh->msg_namelen > sizeof(struct sockaddr_storage))
+        mh->msg_namelen = sizeof(struct sockaddr_storage);
+    return 0;
+}
+
+/*
  * sendmsg of the guest's msghdr at @umh on its fd @fd: what was sent, or
  * -errno; *@native (unless @force) when the host can do it itself.
  */
@@ -300,6 +341,8 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     *native = false;
     if (r->ops->read(r, umh, &mh, sizeof(mh)))
         return -EFAULT;
+    if (name_len(&mh))
+        return -EINVAL;
     if (mh.msg_name) {
         up = kbox_is_unix_path(r, (uint64_t)(uintptr_t)mh.msg_name,
                                (long)mh.msg_namelen);
@@ -357,6 +400,17 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         for (c = CMSG_FIRSTHDR(&cm); c; c = CMSG_NXTHDR(&cm, c)) {
             int *fds, n;
 
+            /*
+             * A header running past the control data (or shorter than a
+             * header) is Linux's EINVAL (CMSG_OK): the host gets it as it
+             * is and refuses it. CMSG_FIRSTHDR does not check cmsg_len, so
+             * its "fds" would be read from (and tokens stored into) kbox's
+             * stack past the guest's bytes.
+             */
+            if (c->cmsg_len < CMSG_LEN(0) ||
+                c->cmsg_len >
+                    (size_t)(octrl + mh.msg_controllen - (unsigned char *)c))
+                break;
             if (c->cmsg_level != SOL_SOCKET)
                 continue;
             if (c->cmsg_type == SCM_CREDENTIALS) {
@@ -383,6 +437,11 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
                 continue;
             fds = (int *)CMSG_DATA(c);
             n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            /* SCM_MAX_FD in one message: refused before any token is made */
+            if (nheld + n > 253) {
+                rc = -EINVAL;
+                goto out;
+            }
             for (int i = 0; i < n; i++) {
                 int g = fds[i], l = kbox_lxfd(r, g), h;
 
@@ -495,6 +554,8 @@ static long recv_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         *native = true; /* no fds can arrive: natively */
         return 0;
     }
+    if (name_len(&mh))
+        return -EINVAL;
     total = gather(r, &mh, &data, &giov);
     if (total < 0)
         return total;

@@ -252,31 +252,58 @@ static long kill_all(struct kbox_req *r, int sig)
     return rc;
 }
 
+/* The first bytes of /proc/<pid>/@name, NUL-ended; <0 when unreadable. */
+static int proc_text(pid_t pid, const char *name, char *buf, size_t len)
+{
+    char path[64];
+    int fd, n;
+
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    n = (int)read(fd, buf, len - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    return n;
+}
+
 /*
  * Is @pid a guest process that has exited and not been reaped yet (a
  * zombie whose parent is a guest)? kill() on one succeeds natively, with
- * no effect: `kill -0 $pid` says it exists until the parent waits.
+ * no effect: `kill -0 $pid` says it exists until the parent waits. So
+ * does one still exiting: kbox forgets a process at its exit_group, and
+ * until it is a zombie (its exit held for its parent, waiting for a CPU,
+ * tearing down a large address space: milliseconds) kill(pid, 0) was
+ * ESRCH; trinity then took its child for gone and never reaped it. Such
+ * a process has PF_EXITING in stat's flags, or is still in exit_group
+ * (/proc/<pid>/syscall).
  */
+#define PF_EXITING_ 0x4u
 static bool guest_zombie(pid_t pid)
 {
-    char path[64], buf[512], *close_paren;
-    int ppid = 0, fd, n;
+    char buf[512], *close_paren;
+    int ppid = 0;
+    unsigned int flags = 0;
     char state = 0;
 
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (proc_text(pid, "stat", buf, sizeof(buf)) < 0)
         return false;
-    n = (int)read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
     /* "pid (comm) S ppid ...": comm may hold anything, even ")" */
     close_paren = strrchr(buf, ')');
-    if (!close_paren || sscanf(close_paren + 1, " %c %d", &state, &ppid) != 2)
+    /* state ppid pgrp session tty_nr tpgid flags */
+    if (!close_paren || sscanf(close_paren + 1, " %c %d %*d %*d %*d %*d %u",
+                               &state, &ppid, &flags) != 3)
         return false;
-    return state == 'Z' && ppid > 0 && kbox_proc_is_guest((pid_t)ppid);
+    if (ppid <= 0 || !kbox_proc_is_guest((pid_t)ppid))
+        return false;
+    if (state == 'Z' || state == 'X' || (flags & PF_EXITING_))
+        return true;
+    if (proc_text(pid, "syscall", buf, sizeof(buf)) <= 0)
+        return false;
+    return atol(buf) == SYS_exit_group || atol(buf) == SYS_exit;
 }
 
 static struct kbox_resp h_kill(struct kbox_req *r)

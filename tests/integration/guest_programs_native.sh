@@ -74,6 +74,9 @@ fi
 "$g/msgsnd-fault" >"$TEST_TMP/msf.out" || { cat "$TEST_TMP/msf.out"; fail "msgsnd-fault failed natively"; }
 "$g/int80" >"$TEST_TMP/i80.out" || { cat "$TEST_TMP/i80.out"; fail "int80 failed natively"; }
 if [ "$(id -u)" = 0 ]; then "$g/sigcont-session" >"$TEST_TMP/scs.out" || { cat "$TEST_TMP/scs.out"; fail "sigcont-session failed natively"; }; fi
+"$g/cmsg-overrun" >"$TEST_TMP/cmo.out" || { cat "$TEST_TMP/cmo.out"; fail "cmsg-overrun failed natively"; }
+"$g/rights-inflight" >"$TEST_TMP/rif.out" || { cat "$TEST_TMP/rif.out"; fail "rights-inflight failed natively"; }
+"$g/exiting-kill0" >"$TEST_TMP/ek0.out" || { cat "$TEST_TMP/ek0.out"; fail "exiting-kill0 failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?
