@@ -12,33 +12,33 @@
 require
 command -v python3 >/dev/null || skip "python3 is needed to measure kbox's peak memory"
 img=$(own_img)
-# kbox's peak resident memory (shared memory included), in KiB
-python3 -c '
+# peak OUT MODE: run the guest in MODE (output to OUT); kbox's peak
+# resident memory (shared memory included) in KiB on stdout; its status
+peak() {
+	python3 -c '
 import resource, subprocess, sys
 rc = subprocess.call(sys.argv[2:], stdout=open(sys.argv[1], "w"), stderr=subprocess.STDOUT)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-sys.exit(rc)' "$TMP/write.out" timeout 60 "$KBOX" -S "$img" -- \
-	/opt/kbox-tests/sparse-shared-map write >"$TMP/rss" 2>&1
+sys.exit(rc)' "$1" timeout 60 "$KBOX" -S "$img" -- /opt/kbox-tests/sparse-shared-map "$2"
+}
+# under_512m RSSFILE WHAT
+under_512m() {
+	local rss
+	rss=$(tail -1 "$1")
+	echo "  kbox's peak RSS: ${rss} KiB"
+	[ "${rss:-999999999}" -lt 524288 ] && pass "kbox's peak RSS stays under 512 MiB" ||
+		fail "kbox's peak RSS was ${rss} KiB $2"
+}
+peak "$TMP/write.out" write >"$TMP/rss" 2>&1
 expect_status 0 $? "the guest maps, stores, writes 2 GiB out and exits"
 expect_no_grep '^FAIL' "$TMP/write.out" "the write phase printed no FAIL line"
-rss=$(tail -1 "$TMP/rss")
-echo "  kbox's peak RSS: ${rss} KiB"
-[ "${rss:-999999999}" -lt 524288 ] && pass "kbox's peak RSS stays under 512 MiB" ||
-	fail "kbox's peak RSS was ${rss} KiB for a one-page mapping of a sparse file"
+under_512m "$TMP/rss" "for a one-page mapping of a sparse file"
 kbo "$TMP/check.out" -S "$img" -- /opt/kbox-tests/sparse-shared-map check
 expect_status 0 $? "the stores and the far byte are in the image"
 expect_no_grep '^FAIL' "$TMP/check.out" "the check phase printed no FAIL line"
 # the first shared mapping of a sparse file copies its data, not its size
-python3 -c '
-import resource, subprocess, sys
-rc = subprocess.call(sys.argv[2:], stdout=open(sys.argv[1], "w"), stderr=subprocess.STDOUT)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-sys.exit(rc)' "$TMP/fresh.out" timeout 60 "$KBOX" -S "$img" -- \
-	/opt/kbox-tests/sparse-shared-map fresh >"$TMP/rss2" 2>&1
+peak "$TMP/fresh.out" fresh >"$TMP/rss2" 2>&1
 expect_status 0 $? "a 2 GiB sparse file with data at 1 GiB, mapped shared"
 expect_no_grep '^FAIL' "$TMP/fresh.out" "the fresh phase printed no FAIL line"
-rss=$(tail -1 "$TMP/rss2")
-echo "  kbox's peak RSS: ${rss} KiB"
-[ "${rss:-999999999}" -lt 524288 ] && pass "kbox's peak RSS stays under 512 MiB" ||
-	fail "kbox's peak RSS was ${rss} KiB mapping a sparse file"
+under_512m "$TMP/rss2" "mapping a sparse file"
 done_test
