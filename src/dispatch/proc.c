@@ -787,6 +787,24 @@ int kbox_proc_exe_link(const struct kbox_req *r, const char *path, char *out,
     return rc;
 }
 
+int kbox_proc_text(pid_t pid, const char *name, char *buf, size_t len)
+{
+    char path[64];
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, len - 1);
+    close(fd);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return (int)n;
+}
+
 /* Read all of a small file (up to @len - 1 bytes) from fd @fd. */
 static long slurp_host(int fd, char *buf, size_t len)
 {

@@ -252,24 +252,6 @@ static long kill_all(struct kbox_req *r, int sig)
     return rc;
 }
 
-/* The first bytes of /proc/<pid>/@name, NUL-ended; <0 when unreadable. */
-static int proc_text(pid_t pid, const char *name, char *buf, size_t len)
-{
-    char path[64];
-    int fd, n;
-
-    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    n = (int)read(fd, buf, len - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    return n;
-}
-
 /*
  * Is @pid a guest process that has exited and not been reaped yet (a
  * zombie whose parent is a guest)? kill() on one succeeds natively, with
@@ -289,7 +271,7 @@ static bool guest_zombie(pid_t pid)
     unsigned int flags = 0;
     char state = 0;
 
-    if (proc_text(pid, "stat", buf, sizeof(buf)) < 0)
+    if (kbox_proc_text(pid, "stat", buf, sizeof(buf)) < 0)
         return false;
     /* "pid (comm) S ppid ...": comm may hold anything, even ")" */
     close_paren = strrchr(buf, ')');
@@ -301,7 +283,7 @@ static bool guest_zombie(pid_t pid)
         return false;
     if (state == 'Z' || state == 'X' || (flags & PF_EXITING_))
         return true;
-    if (proc_text(pid, "syscall", buf, sizeof(buf)) <= 0)
+    if (kbox_proc_text(pid, "syscall", buf, sizeof(buf)) <= 0)
         return false;
     return atol(buf) == SYS_exit_group || atol(buf) == SYS_exit;
 }

@@ -520,24 +520,6 @@ struct held_exit {
 
 static struct held_exit *held_exits; /* under pool.lock */
 
-static int read_proc(pid_t pid, const char *what, char *buf, size_t len)
-{
-    char path[64];
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    n = read(fd, buf, len - 1);
-    close(fd);
-    if (n < 0)
-        return -1;
-    buf[n] = '\0';
-    return 0;
-}
-
 /*
  * Could a signal to @parent now cost it a request: is it running, or in
  * a supervised call? No when it sleeps in a host call (wait4, or a pipe
@@ -549,13 +531,13 @@ static bool parent_exposed(pid_t parent)
 {
     char buf[128];
 
-    if (read_proc(parent, "wchan", buf, sizeof(buf)))
+    if (kbox_proc_text(parent, "wchan", buf, sizeof(buf)) < 0)
         return false;
     if (!strncmp(buf, "seccomp", 7))
         return true;
     if (buf[0] && strcmp(buf, "0"))
         return false;
-    if (read_proc(parent, "syscall", buf, sizeof(buf)))
+    if (kbox_proc_text(parent, "syscall", buf, sizeof(buf)) < 0)
         return false;
     if (!strncmp(buf, "running", 7))
         return true;
