@@ -156,7 +156,11 @@ static struct kbox_resp h_sync(struct kbox_req *r)
     return kbox_ret(kbox_lx(r, LX__NR_sync, 0, 0, 0, 0, 0, 0));
 }
 
-/* A unix socket address naming a filesystem path (not abstract)? */
+/*
+ * A unix socket address naming a filesystem path (not abstract)? One
+ * longer than a sockaddr_un is EINVAL, as Linux's unix_validate_addr
+ * has it: it was taken as a path cut to sun_path's size.
+ */
 int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len)
 {
     struct sockaddr_un sa;
@@ -167,8 +171,10 @@ int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len)
     if (r->ops->read(r, addr, &sa,
                      len < (long)sizeof(sa) ? (size_t)len : sizeof(sa)))
         return -EFAULT;
-    return sa.sun_family == AF_UNIX && len > (long)sizeof(sa_family_t) &&
-           sa.sun_path[0] != '\0';
+    if (sa.sun_family != AF_UNIX || len <= (long)sizeof(sa_family_t) ||
+        sa.sun_path[0] == '\0')
+        return 0;
+    return len > (long)sizeof(sa) ? -EINVAL : 1;
 }
 
 /*
