@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -373,6 +374,39 @@ static int open_file_bind(struct kbox_bind *b)
     return fd;
 }
 
+/*
+ * -w inside a bind: lx's chdir checks a -w in the image, but a bind's
+ * place is the host's, and a missing directory or a file there was taken
+ * as the guest's cwd (pwd printed it, every relative name failed).
+ * 0, or -ENOENT/-ENOTDIR; what the walk cannot judge beneath the bind (an
+ * absolute symlink the routes resolve in the guest's tree) passes.
+ */
+static int workdir_bind_check(const struct kbox_opts *o)
+{
+    char norm[KBOX_PATH_MAX];
+    struct kbox_route_result res;
+    struct open_how how;
+    int fd;
+
+    if (kbox_path_normalize(o->work_dir, norm, sizeof(norm), false, NULL) < 0)
+        return 0;
+    res = kbox_path_route(norm, o->binds, o->nbinds, false);
+    if (res.route != KBOX_ROUTE_BIND)
+        return 0;
+    if (o->binds[res.bind_index].file)
+        return -ENOTDIR;
+    memset(&how, 0, sizeof(how));
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    fd = (int)syscall(SYS_openat2, kbox_sup.bind_dirs[res.bind_index],
+                      *res.rest ? res.rest : ".", &how, sizeof(how));
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    return errno == ENOENT || errno == ENOTDIR ? -errno : 0;
+}
+
 static int cmp_int(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
@@ -463,6 +497,10 @@ int main(int argc, char **argv)
             return 1;
         }
         kbox_sup.bind_dirs[i] = fd;
+    }
+    if (o.work_dir && (rc = workdir_bind_check(&o))) {
+        fprintf(stderr, "kbox: work dir '%s': %s\n", o.work_dir, strerror(-rc));
+        return 1;
     }
     kbox_sup.hostdev_dir = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
     kbox_sup.hostproc_dir = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -39,9 +39,10 @@ struct kbox_opts {
     const char *fs_type; /* -t, default ext4 */
     int partition;       /* -p, 0 = whole image */
     const char *work_dir;
-    const char *cmdline; /* -k */
-    const char *command; /* -c: run via /bin/sh -c */
-    char mount_opts[256];
+    const char *cmdline;       /* -k */
+    const char *command;       /* -c: run via /bin/sh -c */
+    char mount_opts[256];      /* -m options the file system parses */
+    unsigned long mount_flags; /* -m noatime, nodev, ...: MS_* flags */
     bool readonly;
     enum kbox_profile profile;
     bool root_id;   /* -0 / -S */

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "kbox/cli.h"
@@ -157,6 +158,28 @@ int kbox_cli_parse_bind(const char *spec, struct kbox_bind *b, char *err,
     return 0;
 }
 
+/* Per-mount flags mount(8) takes in -o, and their opposites. */
+static const struct {
+    const char *name;
+    unsigned long set, clear;
+} vfs_flags[] = {
+    { "defaults", 0, 0 },
+    { "noatime", MS_NOATIME, MS_RELATIME | MS_STRICTATIME },
+    { "atime", 0, MS_NOATIME },
+    { "nodiratime", MS_NODIRATIME, 0 },
+    { "diratime", 0, MS_NODIRATIME },
+    { "relatime", MS_RELATIME, MS_NOATIME | MS_STRICTATIME },
+    { "norelatime", 0, MS_RELATIME },
+    { "strictatime", MS_STRICTATIME, MS_NOATIME | MS_RELATIME },
+    { "nostrictatime", 0, MS_STRICTATIME },
+    { "nosuid", MS_NOSUID, 0 },
+    { "suid", 0, MS_NOSUID },
+    { "nodev", MS_NODEV, 0 },
+    { "dev", 0, MS_NODEV },
+    { "noexec", MS_NOEXEC, 0 },
+    { "exec", 0, MS_NOEXEC },
+};
+
 static int add_mount_opt(struct kbox_opts *o, const char *opt, char *err,
                          size_t errlen)
 {
@@ -173,6 +196,19 @@ static int add_mount_opt(struct kbox_opts *o, const char *opt, char *err,
     }
     if (strcmp(opt, "rw") == 0) {
         o->readonly = false;
+        return 0;
+    }
+    /*
+     * So are these: mount(8) turns them into MS_* flags, and a file
+     * system given them as data refuses them ("ext4: Unknown parameter
+     * 'noatime'"), so `-m noatime` failed where `mount -o noatime` works.
+     * The later of two opposites wins, as with mount(8).
+     */
+    for (size_t i = 0; i < sizeof(vfs_flags) / sizeof(vfs_flags[0]); i++) {
+        if (strcmp(opt, vfs_flags[i].name))
+            continue;
+        o->mount_flags &= ~vfs_flags[i].clear;
+        o->mount_flags |= vfs_flags[i].set;
         return 0;
     }
     if (cur)
@@ -207,10 +243,38 @@ static int set_image(struct kbox_opts *o, const char *img, int kind, char *err,
     return 0;
 }
 
+/*
+ * Did getopt_long's error come from the long option @arg (its name, without
+ * "=VALUE", into @name)? @opt is getopt's optopt: 0 for an unknown long
+ * option, the option's value for one missing or given an argument. The
+ * errors were printed as short options: "--change-id" with no argument
+ * said "option -" and "--verbose=1" "unknown option -\x03".
+ */
+static bool long_opt_name(const char *arg, int opt, char *name, size_t len)
+{
+    size_t n;
+
+    if (strncmp(arg, "--", 2) || !arg[2])
+        return false;
+    n = strcspn(arg + 2, "=");
+    if (n >= len)
+        n = len - 1;
+    memcpy(name, arg + 2, n);
+    name[n] = '\0';
+    if (!opt)
+        return true;
+    /* else a short option of the next cluster ("--verbose -x0") */
+    for (const struct option *l = long_opts; l->name; l++)
+        if (l->val == opt && !strncmp(l->name, name, n))
+            return true;
+    return false;
+}
+
 int kbox_cli_parse(int argc, char **argv, struct kbox_opts *o, FILE *out,
                    char *err, size_t errlen)
 {
     static char *sh_argv[4];
+    char name[64];
     bool profile_set = false, root_flag = false;
     int c, rc;
 
@@ -376,16 +440,17 @@ int kbox_cli_parse(int argc, char **argv, struct kbox_opts *o, FILE *out,
             kbox_cli_free(o);
             return KBOX_CLI_EXIT0;
         case ':':
-            if (optopt)
-                rc = fail(err, errlen, "option -%c needs an argument", optopt);
+            if (long_opt_name(argv[optind - 1], optopt, name, sizeof(name)))
+                rc = fail(err, errlen, "option '--%s' needs an argument", name);
             else
-                rc = fail(err, errlen, "option '%s' needs an argument",
-                          argv[optind - 1]);
+                rc = fail(err, errlen, "option -%c needs an argument", optopt);
             goto bad;
         default:
-            if (optopt)
+            if (!long_opt_name(argv[optind - 1], optopt, name, sizeof(name)))
                 rc = fail(err, errlen, "unknown option -%c (see --help)",
                           optopt);
+            else if (optopt)
+                rc = fail(err, errlen, "option '--%s' takes no argument", name);
             else
                 rc = fail(err, errlen, "unknown option '%s' (see --help)",
                           argv[optind - 1]);

@@ -521,7 +521,7 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
     struct lx_boot_opts bo;
     int idx, rc;
     long logged;
-    unsigned long flags = o->readonly ? MS_RDONLY : 0;
+    unsigned long flags = (o->readonly ? MS_RDONLY : 0) | o->mount_flags;
 
     memset(&bo, 0, sizeof(bo));
     bo.cmdline = o->cmdline;

@@ -208,10 +208,14 @@ struct kbox_route_result kbox_path_route(const char *path,
     size_t best = 0;
     const char *rest;
 
+    /*
+     * The deepest place wins; of two binds on one place the later, as a
+     * second mount covers the first (-b A:/x -b B:/x showed A).
+     */
     for (int i = 0; i < nbinds; i++) {
         size_t l = strlen(binds[i].guest_dst);
 
-        if (l > best && kbox_path_beneath(path, binds[i].guest_dst, &rest)) {
+        if (l >= best && kbox_path_beneath(path, binds[i].guest_dst, &rest)) {
             best = l;
             r.route = KBOX_ROUTE_BIND;
             r.bind_index = i;

@@ -3,6 +3,8 @@
 #define KTEST_IMPLEMENTATION
 #include "ktest.h"
 
+#include <sys/mount.h>
+
 #include "kbox/cli.h"
 
 static char errbuf[512];
@@ -80,12 +82,41 @@ KTEST(command_option)
 
 KTEST(mount_opts_repeatable)
 {
-    KT_EQ(parse(ARGV("-r", "x.img", "-m", "ro", "-m", "noatime,nodev", "--",
-                     "ls")),
+    KT_EQ(parse(ARGV("-r", "x.img", "-m", "ro", "-m", "noatime,nodev", "-m",
+                     "data=journal,errors=remount-ro", "--", "ls")),
           KBOX_CLI_OK);
     KT_EQ(o.readonly, 1);
-    KT_STREQ(o.mount_opts, "noatime,nodev");
+    KT_STREQ(o.mount_opts, "data=journal,errors=remount-ro");
+    KT_EQ(o.mount_flags, MS_NOATIME | MS_NODEV);
     kbox_cli_free(&o);
+    /* the later of two opposites wins, as with mount(8) */
+    KT_EQ(parse(ARGV("-r", "x.img", "-m", "noatime,nosuid,strictatime", "-m",
+                     "suid,defaults", "--", "ls")),
+          KBOX_CLI_OK);
+    KT_EQ(o.mount_flags, MS_STRICTATIME);
+    KT_STREQ(o.mount_opts, "");
+    kbox_cli_free(&o);
+}
+
+/* errors of long-only options name them ("option -" and a control
+ * character were printed) */
+KTEST(long_option_errors)
+{
+    KT_EQ(parse(ARGV("-r", "x.img", "--change-id")), KBOX_CLI_USAGE);
+    KT_STREQ(errbuf, "option '--change-id' needs an argument");
+    KT_EQ(parse(ARGV("--verbose=1", "-r", "x.img", "--", "ls")),
+          KBOX_CLI_USAGE);
+    KT_STREQ(errbuf, "option '--verbose' takes no argument");
+    KT_EQ(parse(ARGV("--help=x")), KBOX_CLI_USAGE);
+    KT_STREQ(errbuf, "option '--help' takes no argument");
+    KT_EQ(parse(ARGV("--bogus", "-r", "x.img", "--", "ls")), KBOX_CLI_USAGE);
+    KT_STREQ(errbuf, "unknown option '--bogus' (see --help)");
+    /* a short option's error after a long option is still the short one */
+    KT_EQ(parse(ARGV("--work-dir=/x", "-q0", "-r", "x.img", "--", "ls")),
+          KBOX_CLI_USAGE);
+    KT_STREQ(errbuf, "unknown option -q (see --help)");
+    KT_EQ(parse(ARGV("-r")), KBOX_CLI_USAGE);
+    KT_STREQ(errbuf, "option -r needs an argument");
 }
 
 KTEST(binds)

@@ -127,6 +127,18 @@ KTEST(route)
     KT_EQ(r.route, KBOX_ROUTE_HOSTDEV);
     r = kbox_path_route("/dev/pts/3/x", b, 2, true);
     KT_EQ(r.route, KBOX_ROUTE_HOSTDEV);
+    {
+        /* two binds on one place: the later covers the earlier */
+        struct kbox_bind two[2] = {
+            { "/host/a", "/data", NULL },
+            { "/host/b", "/data", NULL },
+        };
+
+        r = kbox_path_route("/data/f", two, 2, false);
+        KT_EQ(r.bind_index, 1);
+        r = kbox_path_route("/data", two, 2, false);
+        KT_EQ(r.bind_index, 1);
+    }
     r = kbox_path_route("/dev/ptsx", b, 2, true);
     KT_EQ(r.route, KBOX_ROUTE_LX);
 }
