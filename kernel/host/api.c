@@ -457,12 +457,17 @@ int lx_disk_add(int fd, int readonly)
 	return ret;
 }
 
-long lx_disk_devno(int idx)
+static long lx_part_devno(int idx, int part)
 {
-	long args[6] = { idx };
+	long args[6] = { idx, part };
 	struct lx_k_req req = { .op = LX_K_DISK_DEVNO, .args = args };
 
 	return lx_call(lx.root, &req);
+}
+
+long lx_disk_devno(int idx)
+{
+	return lx_part_devno(idx, 0);
 }
 
 static long lx_root_call(long nr, long a0, long a1, long a2, long a3,
@@ -541,12 +546,11 @@ int lx_mount_disk_part(int idx, int part, const char *target,
 	char dev[32];
 	long devno, ret;
 
-	if (idx < 0 || idx >= 26 || part < 0 || part > 15)
+	if (idx < 0 || idx >= 26 || part < 0 || part > 255)
 		return -ENXIO;
-	devno = lx_disk_devno(idx);
+	devno = lx_part_devno(idx, part);
 	if (devno < 0)
 		return devno;
-	/* A disk's partitions take the minors right after its own. */
 	if (part)
 		snprintf(dev, sizeof(dev), "/dev/lxd%c%d", 'a' + idx, part);
 	else
@@ -554,7 +558,7 @@ int lx_mount_disk_part(int idx, int part, const char *target,
 	/* Without devtmpfs on /dev the node is ours to make. */
 	lx_mkdir_p("/dev");
 	ret = lx_root_call(LXN_mknodat, LX_AT_FDCWD, (long)dev, 060600,
-			   devno + part, 0);
+			   devno, 0);
 	if (ret < 0 && ret != -EEXIST)
 		return ret;
 	ret = lx_mount(dev, target, fstype, flags, data);
@@ -564,7 +568,7 @@ int lx_mount_disk_part(int idx, int part, const char *target,
 	 * A file system that needs no device (tmpfs, proc) mounts whatever
 	 * the source: the caller asked for the disk, so that is an error.
 	 */
-	if (!lx_mounted_from(target, devno + part)) {
+	if (!lx_mounted_from(target, devno)) {
 		lx_root_call(LXN_umount2, (long)target, LX_MNT_DETACH, 0, 0, 0);
 		return -ENOTBLK;
 	}

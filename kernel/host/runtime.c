@@ -609,10 +609,21 @@ void lx_host_console_write(const char *s, unsigned int len)
 	}
 }
 
+/*
+ * The end of kbox when its kernel cannot go on: one line and status 1, no
+ * core dump - a bad -k (mem=100T) got here, and a kernel panic does.
+ */
 void lx_host_panic(const char *msg)
 {
-	fprintf(stderr, "%s\n", msg);
-	abort();
+	fprintf(stderr, "kbox: %s\n", msg);
+	_exit(1);
+}
+
+unsigned long long lx_host_ram_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+
+	return pages > 0 && size > 0 ? (unsigned long long)pages * size : 0;
 }
 
 /* --- block I/O --- */

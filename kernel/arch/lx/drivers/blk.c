@@ -246,11 +246,27 @@ out_unlock:
 	return err;
 }
 
-long lx_blk_devno(int idx)
+/*
+ * The device number of disk @idx (@part 0) or of its partition @part. The
+ * first 15 partitions take the minors after the disk's; later ones (GPT
+ * has up to 128) get numbers of the extended major, so each is looked up
+ * in the disk's partition table.
+ */
+long lx_blk_devno(int idx, int part)
 {
+	struct block_device *bdev;
+	long ret = -ENXIO;
+
 	if (idx < 0 || idx >= lx_ndisks)
 		return -ENODEV;
-	return new_encode_dev(disk_devt(lx_disks[idx]->disk));
+	if (!part)
+		return new_encode_dev(disk_devt(lx_disks[idx]->disk));
+	rcu_read_lock();
+	bdev = xa_load(&lx_disks[idx]->disk->part_tbl, part);
+	if (bdev)
+		ret = new_encode_dev(bdev->bd_dev);
+	rcu_read_unlock();
+	return ret;
 }
 
 /*

@@ -19,7 +19,7 @@ void lx_init_returned(void);
 void lx_idle_switched_in(void);
 void lx_irq_init(void);
 int lx_blk_add(int fd, int readonly);
-long lx_blk_devno(int idx);
+long lx_blk_devno(int idx, int part);
 void lx_console_init(void);
 long lx_mirror_op(const long *args);
 long lx_exec_creds(long cmd, long arg, long out);

@@ -25,6 +25,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/task_work.h>
+#include <linux/panic_notifier.h>
 #include <linux/pid.h>
 #include <asm/setup.h>
 #include <asm/lx_host.h>
@@ -53,6 +54,44 @@ static int __init lx_parse_mem(char *p)
 early_param("mem", lx_parse_mem);
 
 /*
+ * mem= is the size of lx's RAM, which boot gives a page array (64 bytes
+ * a page, all touched): mem=256G took 3.9 GB of the host's memory and
+ * mem=1T would not finish booting. More than the host has is refused.
+ */
+static void __init lx_check_mem_size(void)
+{
+	unsigned long long host = lx_host_ram_bytes();
+	static char msg[128];
+
+	if (!host || lx_mem_size <= host)
+		return;
+	snprintf(msg, sizeof(msg),
+		 "-k mem=%luM is more than the host's memory (%lluM)",
+		 lx_mem_size >> 20, host >> 20);
+	lx_host_panic(msg);
+}
+
+/*
+ * A panic ends kbox with the kernel's message. panic() itself spins for
+ * ever (there is no reboot here): kbox hung, saying nothing unless
+ * --verbose showed the console (-k with more than 32 unknown words:
+ * "Too many boot init vars").
+ */
+static int lx_panic_event(struct notifier_block *nb, unsigned long event,
+			  void *buf)
+{
+	static char msg[256];
+
+	snprintf(msg, sizeof(msg), "kernel panic: %s", (const char *)buf);
+	lx_host_panic(msg);
+}
+
+static struct notifier_block lx_panic_nb = {
+	.notifier_call = lx_panic_event,
+	.priority = INT_MIN,
+};
+
+/*
  * Seed the random pool from the host, as a boot loader hands a seed over
  * (credited unless random.trust_bootloader=off): the crng is ready at
  * boot, so getrandom(GRND_NONBLOCK) works at once, as on any running
@@ -78,10 +117,12 @@ void __init setup_arch(char **cmdline_p)
 	/* Guest tasks are renumbered to host pids, which go this high. */
 	pid_max = pid_max_max;
 
+	atomic_notifier_chain_register(&panic_notifier_list, &lx_panic_nb);
+	lx_check_mem_size();
 	lx_ram_size = lx_mem_size + align;
 	lx_ram = lx_host_mem_alloc(lx_ram_size);
 	if (!lx_ram)
-		lx_host_panic("lx: cannot allocate kernel memory");
+		lx_host_panic("the kernel's memory (mem=) could not be allocated");
 	memory_start = ALIGN((unsigned long)lx_ram, align);
 	memory_end = memory_start + lx_mem_size;
 
@@ -117,7 +158,7 @@ void __ref lx_k_start_kernel(void *arg)
 	lx_boot_args = arg;
 	init_task.thread.host = lx_host_thread_alloc();
 	if (!init_task.thread.host)
-		lx_host_panic("lx: out of host memory");
+		lx_host_panic("out of host memory at boot");
 	init_task.thread.host->task = &init_task;
 	init_task.thread.host->started = 1;
 	strscpy(boot_command_line, lx_boot_args->cmdline ?: "",
@@ -241,7 +282,7 @@ void lx_init_returned(void)
 
 void machine_halt(void)
 {
-	lx_host_panic("lx: machine_halt outside lx_halt");
+	lx_host_panic("the kernel halted outside lx_halt");
 }
 
 void machine_power_off(void)

@@ -316,7 +316,7 @@ void lx_k_run(void *arg)
 		ret = lx_blk_add(req->args[0], req->args[1]);
 		break;
 	case LX_K_DISK_DEVNO:
-		ret = lx_blk_devno(req->args[0]);
+		ret = lx_blk_devno(req->args[0], req->args[1]);
 		break;
 	case LX_K_SETPID:
 		ret = lx_set_pid(p, (pid_t)req->args[0]);

@@ -81,6 +81,7 @@ void lx_host_timer_set(unsigned long long deadline_ns); /* 0 = cancel */
 /* Memory for the kernel's RAM. */
 void *lx_host_mem_alloc(unsigned long size);
 void lx_host_mem_free(void *p, unsigned long size);
+unsigned long long lx_host_ram_bytes(void);	/* 0: unknown */
 
 /* Console and fatal errors. */
 void lx_host_console_write(const char *s, unsigned int len);
@@ -130,7 +131,7 @@ enum lx_k_op {
 	LX_K_EXIT,	/* do_exit() the task */
 	LX_K_PID,
 	LX_K_DISK_ADD,	/* args[0] = fd, args[1] = read-only */
-	LX_K_DISK_DEVNO,/* args[0] = index */
+	LX_K_DISK_DEVNO,/* args[0] = index, args[1] = partition (0: disk) */
 	LX_K_HALT,	/* sync, stop every host thread of the kernel */
 	LX_K_SETPID,	/* args[0] = the pid the task should have */
 	LX_K_MIRROR,	/* args[0] = LX_MIRROR_*, then its arguments */
