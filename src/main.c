@@ -697,8 +697,7 @@ int main(int argc, char **argv)
     kbox_proc_release_orphans();
     kbox_shmap_close_all();
     kbox_ipc_release();
-    if (kbox_sup.holder)
-        lx_task_exit(kbox_sup.holder);
+    kbox_tokens_end(); /* the holder task */
 out:
     content_cache_close();
     remove_exec_dir();

@@ -231,6 +231,9 @@ void kbox_inflight_wait_task_idle(struct lx_task *task);
 /* Is a request of thread @tid being served now (received, not replied)? */
 bool kbox_inflight_has(pid_t tid);
 
+/* At the end of the run: the SCM_RIGHTS holder task exits, after any
+ * token release in progress (src/dispatch/net.c). */
+void kbox_tokens_end(void);
 /* In lx task @to, a new fd for the open file @from_fd of task @from
  * (close-on-exec in lx with @cloexec). */
 long kbox_lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd,
@@ -369,6 +372,12 @@ int kbox_proc_status_fd(struct kbox_req *r, const char *rest, int hostfd);
 int kbox_proc_peer_lxfd(pid_t pid, int gfd, pid_t *tgid);
 /* True when @tgid is a live guest process kbox serves. */
 bool kbox_proc_is_guest(pid_t tgid);
+/*
+ * The real and saved uids (in the guest's terms) guest process @tgid had
+ * when kbox dropped it (exit_group, killed), while its pid is not reused:
+ * a zombie's, which kill() checks. 0, or -ESRCH when unknown.
+ */
+int kbox_proc_ended_ids(pid_t tgid, unsigned int *uid, unsigned int *suid);
 /* The live guest processes' tgids, in a malloc'ed *@out (free it): how
  * many, or -ENOMEM. (Group kills stopped at 256 processes.) */
 int kbox_proc_list(pid_t **out);

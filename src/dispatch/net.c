@@ -46,7 +46,8 @@
 
 #define A(i)       ((long)r->args[i])
 #define MAX_DATA   (8u << 20)
-#define MAX_CTRL   4096
+#define MAX_CTRL   4096  /* control data on the stack; more on the heap */
+#define MAX_FDS    253   /* SCM_MAX_FD: fds in one message */
 #define TOKENS     256   /* the table's first size */
 #define TOKENS_MAX 65536 /* past this the oldest token is evicted */
 
@@ -88,7 +89,8 @@ static void tok_release(int i)
 {
     if (tokens[i].wd < 0)
         return;
-    holder_call(LX__NR_close, tokens[i].lxfd, 0, 0);
+    if (kbox_sup.holder) /* gone at the end (kbox_tokens_end) */
+        holder_call(LX__NR_close, tokens[i].lxfd, 0, 0);
     tokens[i].wd = -1;
     tokens[i].used = 0;
 }
@@ -157,6 +159,23 @@ static void tok_init(void)
     }
     pthread_attr_destroy(&a);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
+ * The end of the run: the holder task goes. The reaper thread may then be
+ * releasing tokens the guest's exit has just closed (their messages went
+ * with its sockets), each a call into the holder: kbox_sup.holder freed
+ * (or its kernel task exiting) under it, kbox died of SIGSEGV after the
+ * guest's last output, in ~1 run in 6 of a guest that left image fds in
+ * flight. Every release holds tok_lock, and finds no holder after this.
+ */
+void kbox_tokens_end(void)
+{
+    pthread_mutex_lock(&tok_lock);
+    if (kbox_sup.holder)
+        lx_task_exit(kbox_sup.holder);
+    kbox_sup.holder = NULL;
+    pthread_mutex_unlock(&tok_lock);
 }
 
 long kbox_lx_getfd(struct lx_task *to, struct lx_task *from, int from_fd,
@@ -314,6 +333,33 @@ static int name_len(struct msghdr *mh)
 }
 
 /*
+ * The most control data a sendmsg may carry: the host's
+ * net.core.optmem_max, past which Linux's sendmsg is ENOBUFS (its
+ * sock_kmalloc of the control buffer fails). Many SCM_RIGHTS headers of
+ * a few fds each pass 4096 bytes, kbox's limit before.
+ */
+static size_t ctrl_max(void)
+{
+    static size_t max;
+    size_t m = __atomic_load_n(&max, __ATOMIC_RELAXED);
+    FILE *f;
+    unsigned long v;
+
+    if (m)
+        return m;
+    m = 20480; /* Linux's default before 6.9 */
+    f = fopen("/proc/sys/net/core/optmem_max", "re");
+    if (f) {
+        /* bounded: kbox copies the guest's control data */
+        if (fscanf(f, "%lu", &v) == 1 && v > 0)
+            m = v < (64ul << 20) ? v : (64ul << 20);
+        fclose(f);
+    }
+    __atomic_store_n(&max, m, __ATOMIC_RELAXED);
+    return m;
+}
+
+/*
  * sendmsg of the guest's msghdr at @umh on its fd @fd: what was sent, or
  * -errno; *@native (unless @force) when the host can do it itself.
  */
@@ -324,14 +370,13 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     struct sockaddr_un hs;
     struct iovec *giov = NULL, v;
     char *data = NULL, path[sizeof(hs.sun_path) + 1];
-    unsigned char ctrl[MAX_CTRL];
     /* room for the credentials a root kbox adds (below) */
     union {
         unsigned char b[MAX_CTRL + CMSG_SPACE(sizeof(struct ucred))];
         struct cmsghdr align;
     } oc;
-    unsigned char *octrl = oc.b;
-    int held[MAX_CTRL / sizeof(int)], nheld = 0, up = 0, s;
+    unsigned char *octrl = oc.b, *big = NULL;
+    int held[MAX_FDS], nheld = 0, up = 0, s;
     long total, rc;
     size_t off = 0;
     struct ucred guest_creds;
@@ -357,8 +402,15 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
      * put a unix socket at that fd number.
      */
     (void)force;
-    if (mh.msg_controllen > MAX_CTRL)
+    if (mh.msg_controllen > ctrl_max())
         return -ENOBUFS;
+    if (mh.msg_controllen > MAX_CTRL) {
+        big = malloc(CMSG_ALIGN(mh.msg_controllen) +
+                     CMSG_SPACE(sizeof(struct ucred)));
+        if (!big)
+            return -ENOBUFS;
+        octrl = big;
+    }
 
     memset(&out, 0, sizeof(out));
     if (up) {
@@ -367,7 +419,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         if (!rc)
             rc = kbox_host_sock_path(r, path, &hs);
         if (rc)
-            return rc;
+            goto out;
         out.msg_name = &hs;
         out.msg_namelen = sizeof(hs);
     } else if (mh.msg_name) {
@@ -376,13 +428,17 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
 
         if (mh.msg_namelen > sizeof(ss) ||
             r->ops->read(r, (uint64_t)(uintptr_t)mh.msg_name, &ss,
-                         mh.msg_namelen))
-            return -EFAULT;
+                         mh.msg_namelen)) {
+            rc = -EFAULT;
+            goto out;
+        }
         /* a unix socket path by now: the guest rewrote it since the look
          * above, racing its own call; never the host's file system */
         if (ss.ss_family == AF_UNIX && mh.msg_namelen > sizeof(sa_family_t) &&
-            ((struct sockaddr_un *)&ss)->sun_path[0])
-            return -EAGAIN;
+            ((struct sockaddr_un *)&ss)->sun_path[0]) {
+            rc = -EAGAIN;
+            goto out;
+        }
         out.msg_name = &ss;
         out.msg_namelen = mh.msg_namelen;
     }
@@ -390,10 +446,11 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         struct msghdr cm;
         struct cmsghdr *c;
 
-        if (r->ops->read(r, (uint64_t)(uintptr_t)mh.msg_control, ctrl,
-                         mh.msg_controllen))
-            return -EFAULT;
-        memcpy(octrl, ctrl, mh.msg_controllen);
+        if (r->ops->read(r, (uint64_t)(uintptr_t)mh.msg_control, octrl,
+                         mh.msg_controllen)) {
+            rc = -EFAULT;
+            goto out;
+        }
         memset(&cm, 0, sizeof(cm));
         cm.msg_control = octrl;
         cm.msg_controllen = mh.msg_controllen;
@@ -438,7 +495,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
             fds = (int *)CMSG_DATA(c);
             n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
             /* SCM_MAX_FD in one message: refused before any token is made */
-            if (nheld + n > 253) {
+            if (nheld + n > MAX_FDS) {
                 rc = -EINVAL;
                 goto out;
             }
@@ -523,6 +580,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
 out:
     for (int i = 0; i < nheld; i++)
         close(held[i]);
+    free(big);
     free(data);
     free(giov);
     return rc;

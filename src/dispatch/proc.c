@@ -507,8 +507,24 @@ static void unlink_proc(struct kbox_proc *p)
             tid_cache[i].proc = NULL, tid_cache[i].tid = 0;
 }
 
+static void note_ended_ids(pid_t tgid, unsigned long long st, unsigned int uid,
+                           unsigned int suid);
+
 static void free_proc(struct kbox_proc *p)
 {
+    /*
+     * Its ids, while its task still has them: until it is reaped the
+     * process is a zombie that kill() checks against them (Linux keeps a
+     * zombie's credentials). At exit_group this runs before the host's
+     * exit, so before anyone can see the zombie.
+     */
+    if (p->task) {
+        unsigned int u[3];
+        long a[6] = { (long)&u[0], (long)&u[1], (long)&u[2] };
+
+        if (lx_task_syscall(p->task, LX__NR_getresuid, a) == 0)
+            note_ended_ids(p->tgid, p->start_time, u[0], u[2]);
+    }
     kbox_exec_forget(p);
     kbox_gate_forget(p->tgid); /* its exec gates that never opened */
     /* Its stores through shared mappings of image files go to the image. */
@@ -553,8 +569,40 @@ void kbox_proc_put(struct kbox_proc *p)
 static struct {
     pid_t tgid;
     unsigned long long start_time;
+    bool ids; /* uid and suid known (note_ended_ids) */
+    unsigned int uid, suid;
 } ended[ENDED_MAX];
 static unsigned nended;
+
+static void note_ended_ids(pid_t tgid, unsigned long long st, unsigned int uid,
+                           unsigned int suid)
+{
+    pthread_mutex_lock(&proc_lock);
+    for (unsigned i = 0; i < ENDED_MAX && i < nended; i++)
+        if (ended[i].tgid == tgid && ended[i].start_time == st) {
+            ended[i].uid = uid;
+            ended[i].suid = suid;
+            ended[i].ids = true;
+        }
+    pthread_mutex_unlock(&proc_lock);
+}
+
+int kbox_proc_ended_ids(pid_t tgid, unsigned int *uid, unsigned int *suid)
+{
+    unsigned long long st = start_time(tgid);
+    int rc = -ESRCH;
+
+    pthread_mutex_lock(&proc_lock);
+    for (unsigned i = 0; i < ENDED_MAX && i < nended; i++)
+        if (ended[i].tgid == tgid && ended[i].start_time == st &&
+            ended[i].ids) {
+            *uid = ended[i].uid;
+            *suid = ended[i].suid;
+            rc = 0;
+        }
+    pthread_mutex_unlock(&proc_lock);
+    return rc;
+}
 
 /* @tgid is a process whose entry was dropped (proc_lock held). */
 static bool ended_before(pid_t tgid)
@@ -575,6 +623,7 @@ static void kill_locked(struct kbox_proc *p)
         return;
     ended[nended % ENDED_MAX].tgid = p->tgid;
     ended[nended % ENDED_MAX].start_time = p->start_time;
+    ended[nended % ENDED_MAX].ids = false;
     nended++;
     p->dead = true;
     unlink_proc(p);

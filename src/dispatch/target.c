@@ -290,6 +290,36 @@ static bool guest_zombie(pid_t pid)
     return atol(buf) == SYS_exit_group || atol(buf) == SYS_exit;
 }
 
+/*
+ * may_signal() for a guest zombie, whose task kbox dropped at its exit:
+ * Linux keeps a zombie's credentials and check_kill_permission uses
+ * them, so a guest user's kill(root_zombie, SIGTERM) is EPERM (it was
+ * 0), its kill(own_zombie, 0) 0. Checked against the ids the task had
+ * (kbox_proc_ended_ids); unknown ones (more than ENDED_MAX exits since)
+ * let the call through, as before.
+ */
+static long may_signal_zombie(struct kbox_req *r, pid_t pid, int sig)
+{
+    unsigned int tu, ts, u[3];
+    pid_t sid;
+
+    if (sig < 0 || sig > 64)
+        return -EINVAL;
+    if (kbox_proc_ended_ids(pid, &tu, &ts) ||
+        kbox_lx(r, LX__NR_getresuid, (long)&u[0], (long)&u[1], (long)&u[2], 0,
+                0, 0) < 0)
+        return 0;
+    /* kill_ok_by_cred: the caller's real or effective uid is the
+     * target's real or saved one, or it has CAP_KILL */
+    if (u[0] == tu || u[0] == ts || u[1] == tu || u[1] == ts ||
+        kbox_lx_capable(r, 5 /* CAP_KILL */))
+        return 0;
+    /* a zombie keeps its session until reaped, as may_signal() */
+    if (sig == SIGCONT && (sid = getsid(pid)) >= 0 && sid == getsid(r->pid))
+        return 0;
+    return -EPERM;
+}
+
 static struct kbox_resp h_kill(struct kbox_req *r)
 {
     pid_t pid = PID(0);
@@ -311,7 +341,8 @@ static struct kbox_resp h_kill(struct kbox_req *r)
     if (is_kbox(pid))
         return kbox_ret((int)A(1) < 0 || (int)A(1) > 64 ? -EINVAL : 0);
     if (!kbox_proc_is_guest(pid))
-        return kbox_ret(guest_zombie(pid) ? 0 : -ESRCH);
+        return kbox_ret(guest_zombie(pid) ? may_signal_zombie(r, pid, (int)A(1))
+                                          : -ESRCH);
     rc = may_signal(r, pid, (int)A(1));
     if (!rc)
         rc = send_settled(r, pid, (int)A(1));
@@ -550,10 +581,15 @@ static struct kbox_resp h_on_pid(struct kbox_req *r)
             return kbox_ret(A(1) < 1 || A(1) > 64 ? -EINVAL : 0);
         return reads_only(r) ? kbox_continue() : kbox_ret(-EPERM);
     }
-    if (!guest_tgid_of(pid)) /* a guest's unreaped child is the host's:
-                                 pidfd_open of it works (asyncio's child
-                                 watcher failed on ESRCH) */
-        return guest_zombie(pid) ? kbox_continue() : kbox_ret(-ESRCH);
+    /* a guest's unreaped child is the host's: pidfd_open of it works
+     * (asyncio's child watcher failed on ESRCH) */
+    if (!guest_tgid_of(pid)) {
+        if (!guest_zombie(pid))
+            return kbox_ret(-ESRCH);
+        rc = r->nr == SYS_rt_sigqueueinfo ? may_signal_zombie(r, pid, (int)A(1))
+                                          : 0;
+        return rc ? kbox_ret(rc) : kbox_continue();
+    }
     if (r->nr == SYS_rt_sigqueueinfo && (rc = may_signal(r, pid, (int)A(1))))
         return kbox_ret(rc);
     if (sched_change(r->nr) && (rc = sched_change_allowed(r, pid, false)))

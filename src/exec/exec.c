@@ -160,7 +160,12 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
     if (lx_task_fd_path(t, (int)fd, img->where, sizeof(img->where)) < 0)
         img->where[0] = '\0';
     rc = lx_t(t, LX__NR_fstat, fd, (long)&img->st, 0, 0, 0);
-    if (rc >= 0 && !S_ISREG(img->st.st_mode))
+    /* an O_PATH|O_NOFOLLOW fd of a symlink (execveat AT_EMPTY_PATH) is
+     * the link itself, which Linux's open for exec refuses first
+     * (may_open: ELOOP, whatever the link points to) */
+    if (rc >= 0 && S_ISLNK(img->st.st_mode))
+        rc = -ELOOP;
+    else if (rc >= 0 && !S_ISREG(img->st.st_mode))
         rc = -EACCES;
     if (rc >= 0) {
         /* Linux refuses to run a file open for writing (ETXTBSY), and

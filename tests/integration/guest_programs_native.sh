@@ -82,5 +82,9 @@ rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?
 expect_eq "exitcode -s 15" "$rc" 143
+"$g/zombie-kill-rights" >"$TEST_TMP/zkr.out" || { cat "$TEST_TMP/zkr.out"; fail "zombie-kill-rights failed natively"; }
+"$g/sendmsg-big-control" "$TEST_TMP" >"$TEST_TMP/sbc.out" || { cat "$TEST_TMP/sbc.out"; fail "sendmsg-big-control failed natively"; }
+"$g/execveat-symlink" "$TEST_TMP" >"$TEST_TMP/esl.out" || { cat "$TEST_TMP/esl.out"; fail "execveat-symlink failed natively"; }
+"$g/rights-at-exit" >"$TEST_TMP/rae.out" || { cat "$TEST_TMP/rae.out"; fail "rights-at-exit failed natively"; }
 compgen -G "$TEST_TMP/kbox-fsops.*" >/dev/null && fail "fsops left its directory behind"
 exit 0
