@@ -147,13 +147,24 @@ long kbox_abi_dirent64_to_dirent(const void *in, size_t inlen, void *out,
 /*
  * /proc/<pid>/status as the guest should see it: the host's text (state,
  * memory, threads, signals, pids) with the credential lines (Umask, Uid,
- * Gid, Groups, Cap*) taken from the kernel library's, which holds the
- * guest's identity. A credential line missing from @kern stays the
- * host's. Returns the length written to @out (NUL-terminated), or -1 when
- * it does not fit.
+ * Gid, Groups, Cap*, NoNewPrivs) taken from the kernel library's, which
+ * holds the guest's identity. A credential line missing from @kern stays
+ * the host's. Seccomp and Seccomp_filters count only the guest's own
+ * filters (kbox_abi_guest_seccomp). Returns the length written to @out
+ * (NUL-terminated), or -1 when it does not fit.
  */
 long kbox_abi_status_merge(const char *host, const char *kern, char *out,
                            size_t outlen);
+
+/*
+ * The guest's own seccomp mode (0 or SECCOMP_MODE_FILTER) from a host
+ * /proc/<tid>/status, and in *@filters (if not NULL) how many filters it
+ * installed: every guest thread carries kbox's filter, one more than its
+ * own, so Linux's answers said mode 2 to a guest that installed none
+ * (man-db then skipped its own sandbox: "seccomp already enabled"). -1
+ * when the host has no Seccomp_filters line (before Linux 5.9).
+ */
+int kbox_abi_guest_seccomp(const char *host, long *filters);
 
 /*
  * From a thread's /proc/<tid>/status: would it take a signal now, that

@@ -310,7 +310,7 @@ long kbox_abi_dirent64_to_dirent(const void *in, size_t inlen, void *out,
 
 static const char *const status_cred_keys[] = {
     "Umask:",  "Uid:",    "Gid:",    "Groups:", "CapInh:",
-    "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:",
+    "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:",
 };
 
 /* The line of @text that starts with @key, or NULL; *len excludes '\n'. */
@@ -410,16 +410,44 @@ bool kbox_abi_signal_changes_state(const char *status, int sig)
     }
 }
 
+int kbox_abi_guest_seccomp(const char *host, long *filters)
+{
+    size_t len;
+    long n;
+
+    if (!status_line(host, "Seccomp_filters:", &len))
+        return -1;
+    n = (long)status_num(host, "Seccomp_filters:", false) - 1;
+    if (n < 0)
+        n = 0;
+    if (filters)
+        *filters = n;
+    return n ? 2 /* SECCOMP_MODE_FILTER */ : 0;
+}
+
 long kbox_abi_status_merge(const char *host, const char *kern, char *out,
                            size_t outlen)
 {
     size_t o = 0;
+    long filters = 0;
+    int mode = kbox_abi_guest_seccomp(host, &filters);
+    char sc[64];
 
     for (const char *l = host; l && *l;) {
         const char *nl = strchr(l, '\n');
         size_t len = nl ? (size_t)(nl - l) : strlen(l);
         const char *src = l;
         size_t srclen = len;
+
+        /* the guest's own filters: kbox's is not one of them */
+        if (mode >= 0 && !strncmp(l, "Seccomp:", 8)) {
+            srclen = (size_t)snprintf(sc, sizeof(sc), "Seccomp:\t%d", mode);
+            src = sc;
+        } else if (mode >= 0 && !strncmp(l, "Seccomp_filters:", 16)) {
+            srclen = (size_t)snprintf(sc, sizeof(sc), "Seccomp_filters:\t%ld",
+                                      filters);
+            src = sc;
+        }
 
         for (size_t i = 0;
              i < sizeof(status_cred_keys) / sizeof(status_cred_keys[0]); i++) {

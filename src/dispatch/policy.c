@@ -51,7 +51,7 @@ static const int allow_list[] = {
     SYS_set_tid_address,
     SYS_arch_prctl,
     SYS_prctl /* but PR_SET_DUMPABLE */,
-    SYS_seccomp,
+    SYS_seccomp /* but SECCOMP_SET_MODE_FILTER */,
     SYS_restart_syscall,
     SYS_exit,
 #ifdef SYS_rseq
@@ -191,9 +191,6 @@ static const int deny_list[] = {
     SYS_migrate_pages,
     SYS_move_pages,
     SYS_process_madvise,
-    SYS_landlock_create_ruleset,
-    SYS_landlock_add_rule,
-    SYS_landlock_restrict_self,
     SYS_fanotify_init,
     SYS_fanotify_mark,
     SYS_create_module,
@@ -213,11 +210,13 @@ static const int deny_list[] = {
     (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
      CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
 
-/* prctl options the credentials in lx answer (src/dispatch/sys.c) */
+/* prctl options the credentials in lx answer, and the guest's own
+ * seccomp state (src/dispatch/sys.c) */
 static const uint32_t prctl_lx_options[] = {
     PR_GET_KEEPCAPS,     PR_SET_KEEPCAPS,     PR_CAPBSET_READ,
     PR_CAPBSET_DROP,     PR_GET_SECUREBITS,   PR_SET_SECUREBITS,
     PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT,
+    PR_GET_SECCOMP,      PR_SET_SECCOMP,
 };
 
 static const uint32_t setsockopt_priv_names[] = {
@@ -282,6 +281,10 @@ static const struct kbox_bpf_rule rules[] = {
     { SYS_prctl, 0, ~0u, PR_SET_DUMPABLE, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       prctl_lx_options, sizeof(prctl_lx_options) / sizeof(prctl_lx_options[0]),
       0 },
+    /* a guest's own filter needs its no_new_privs or CAP_SYS_ADMIN (sys.c);
+     * the other operations are queries */
+    { SYS_seccomp, 0, ~0u, 1 /* SECCOMP_SET_MODE_FILTER */, KBOX_BPF_NOTIFY,
+      KBOX_BPF_ALLOW, NULL, 0, 0 },
     /* datagram, raw and packet sockets (netlink's types among them):
      * NETLINK_AUDIT is refused, raw and packet sockets need the guest's
      * CAP_NET_RAW (net.c); stream sockets stay the host's alone */
@@ -327,6 +330,15 @@ static void init_acts(void)
      * clone, whose flags are in a register.
      */
     acts[SYS_clone3] = KBOX_BPF_ENOSYS;
+    /*
+     * Landlock would restrict only what the host does for the guest
+     * process, not its files, which kbox serves: as on a kernel without
+     * it (ENOSYS), so programs go on without it; EPERM, which Linux never
+     * answers the ABI query with, made them fail.
+     */
+    acts[SYS_landlock_create_ruleset] = KBOX_BPF_ENOSYS;
+    acts[SYS_landlock_add_rule] = KBOX_BPF_ENOSYS;
+    acts[SYS_landlock_restrict_self] = KBOX_BPF_ENOSYS;
     /* Newer than the libc headers: futex2, shadow stacks, mseal. */
     acts[453] = acts[454] = acts[455] = acts[456] = KBOX_BPF_ALLOW;
     acts[462] = KBOX_BPF_ALLOW;

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -129,6 +131,71 @@ static bool kbox_can_ptrace(void)
 }
 
 /*
+ * The guest's seccomp mode: every guest thread carries kbox's filter, so
+ * the host said SECCOMP_MODE_FILTER to one that installed none, and
+ * man-db left out its own sandbox ("seccomp already enabled").
+ */
+static struct kbox_resp h_get_seccomp(struct kbox_req *r)
+{
+    char st[8192];
+    int mode;
+
+    if (!kbox_abi_read_status(r->pid, st, sizeof(st)))
+        return kbox_continue();
+    mode = kbox_abi_guest_seccomp(st, NULL);
+    return mode < 0 ? kbox_continue() : kbox_ret(mode);
+}
+
+/*
+ * A seccomp filter is installed only with no_new_privs or CAP_SYS_ADMIN
+ * (Linux's seccomp_prepare_filter), and both are the lx task's: the host
+ * task always has no_new_privs (kbox's filter needed it), so a guest user
+ * that never set it installed filters Linux refuses with EACCES, and
+ * stress-ng ran a stressor it skips natively. Refused in Linux's order
+ * (flags, the program's header, its length); everything else is the
+ * host's, on the calling thread.
+ */
+#define FILTER_FLAGS                                                     \
+    (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG |               \
+     SECCOMP_FILTER_FLAG_SPEC_ALLOW | SECCOMP_FILTER_FLAG_NEW_LISTENER | \
+     SECCOMP_FILTER_FLAG_TSYNC_ESRCH | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+
+static struct kbox_resp h_seccomp(struct kbox_req *r)
+{
+    struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    struct sock_fprog prog;
+    uint64_t flags;
+
+    if (r->nr == SYS_prctl) {
+        if (r->args[1] != SECCOMP_MODE_FILTER)
+            return kbox_continue();
+    } else {
+        /* flags Linux refuses before the filter: the host's EINVAL */
+        flags = r->args[1];
+        if (flags & ~(uint64_t)FILTER_FLAGS)
+            return kbox_continue();
+        if ((flags & SECCOMP_FILTER_FLAG_TSYNC) &&
+            (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) &&
+            !(flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH))
+            return kbox_continue();
+        if ((flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) &&
+            !(flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+            return kbox_continue();
+    }
+    if (kbox_lx(r, LX__NR_prctl, PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0, 0) > 0)
+        return kbox_continue();
+    if (kbox_lx(r, LX__NR_capget, (long)&hdr, (long)data, 0, 0, 0, 0) == 0 &&
+        (data[0].effective & (1u << CAP_SYS_ADMIN)))
+        return kbox_continue();
+    if (r->ops->read(r, r->args[2], &prog, sizeof(prog)))
+        return kbox_ret(-EFAULT);
+    if (prog.len == 0 || prog.len > BPF_MAXINSNS)
+        return kbox_ret(-EINVAL);
+    return kbox_ret(-EACCES);
+}
+
+/*
  * prctl(PR_SET_DUMPABLE, 0): the memory of a process that is not
  * dumpable can be read only with CAP_SYS_PTRACE, which a rootless kbox
  * lacks, and every later supervised call of the process failed with
@@ -137,11 +204,15 @@ static bool kbox_can_ptrace(void)
  * dumpable on the host (docs/supervisor.md). The options on
  * capabilities and securebits (PR_SET_KEEPCAPS, PR_CAPBSET_*,
  * PR_CAP_AMBIENT...) and no_new_privs are the lx task's credentials
- * (src/dispatch/id.c). Other prctl options never come here (the filter
- * allows them).
+ * (src/dispatch/id.c); PR_GET_SECCOMP and PR_SET_SECCOMP are above.
+ * Other prctl options never come here (the filter allows them).
  */
 static struct kbox_resp h_prctl(struct kbox_req *r)
 {
+    if (r->args[0] == PR_GET_SECCOMP)
+        return h_get_seccomp(r);
+    if (r->args[0] == PR_SET_SECCOMP)
+        return h_seccomp(r);
     if (r->args[0] != PR_SET_DUMPABLE)
         return kbox_id_prctl(r);
     if (kbox_can_ptrace())
@@ -806,6 +877,8 @@ kbox_handler kbox_sys_handler(long nr)
         return h_sync;
     case SYS_prctl:
         return h_prctl;
+    case SYS_seccomp:
+        return h_seccomp;
     case SYS_bind:
     case SYS_connect:
     case SYS_sendto:

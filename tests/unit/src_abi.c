@@ -320,12 +320,35 @@ KTEST(status_merge_takes_guest_credentials)
     KT_STREQ(out, "Name:\tsleep\nUmask:\t0077\nState:\tS (sleeping)\n"
                   "Pid:\t500\nPPid:\t499\nUid:\t0\t0\t0\t0\n"
                   "Gid:\t0\t0\t0\t0\nGroups:\t0 \nVmRSS:\t  1024 kB\n"
-                  "Threads:\t3\nCapEff:\t000001ffffffffff\nNoNewPrivs:\t1\n");
+                  "Threads:\t3\nCapEff:\t000001ffffffffff\nNoNewPrivs:\t0\n");
     /* no kernel view: the host's text unchanged */
     n = kbox_abi_status_merge(host, "", out, sizeof(out));
     KT_STREQ(out, host);
     /* does not fit */
     KT_EQ(kbox_abi_status_merge(host, kern, out, 40), -1);
+}
+
+KTEST(status_seccomp_counts_the_guest_filters)
+{
+    const char *one = "Name:\tsh\nNoNewPrivs:\t1\nSeccomp:\t2\n"
+                      "Seccomp_filters:\t1\nSpeculation_Store_Bypass:\tx\n";
+    const char *three = "Seccomp:\t2\nSeccomp_filters:\t3\n";
+    char out[512];
+    long n = -1;
+
+    /* kbox's own filter is not the guest's */
+    KT_EQ(kbox_abi_guest_seccomp(one, &n), 0);
+    KT_EQ(n, 0);
+    KT_EQ(kbox_abi_guest_seccomp(three, &n), 2);
+    KT_EQ(n, 2);
+    /* no Seccomp_filters line (Linux before 5.9): unknown */
+    KT_EQ(kbox_abi_guest_seccomp("Seccomp:\t2\n", NULL), -1);
+    KT_ASSERT(kbox_abi_status_merge(one, "NoNewPrivs:\t0\n", out, sizeof(out)) >
+              0);
+    KT_STREQ(out, "Name:\tsh\nNoNewPrivs:\t0\nSeccomp:\t0\n"
+                  "Seccomp_filters:\t0\nSpeculation_Store_Bypass:\tx\n");
+    KT_ASSERT(kbox_abi_status_merge(three, "", out, sizeof(out)) > 0);
+    KT_STREQ(out, "Seccomp:\t2\nSeccomp_filters:\t2\n");
 }
 
 int main(int argc, char **argv)
