@@ -460,6 +460,27 @@ static void note_inherited_fds(void)
     kbox_sup.ninherited_fds = n;
 }
 
+/*
+ * kbox's own descriptors (the image, the listener, a pidfd per guest
+ * process, memfds) count against the open-file limit it is started
+ * with, and a hard one it cannot raise: under `ulimit -n 20` every
+ * request failed (EPERM, status 126, nothing said), under 64 a shell's
+ * 30 background jobs hit EMFILE. Too low a hard limit is one line.
+ */
+#define NOFILE_MIN 128
+static int nofile_check(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_max >= NOFILE_MIN)
+        return 0;
+    fprintf(stderr,
+            "kbox: the open-file limit (ulimit -n %lu) is too low: kbox needs "
+            "at least %d\n",
+            (unsigned long)rl.rlim_max, NOFILE_MIN);
+    return -EMFILE;
+}
+
 int main(int argc, char **argv)
 {
     static struct kbox_opts o;
@@ -485,6 +506,8 @@ int main(int argc, char **argv)
     kbox_sup.hostcpu_dir = -1;
 
     /* Host-side resources first: fail before touching the image. */
+    if ((rc = nofile_check()) < 0)
+        return 1;
     kbox_sup.bind_dirs = calloc((size_t)o.nbinds + 1, sizeof(int));
     for (int i = 0; i < o.nbinds; i++) {
         int fd = open(o.binds[i].host_src, O_PATH | O_DIRECTORY | O_CLOEXEC);

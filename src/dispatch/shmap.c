@@ -101,12 +101,20 @@ static int fill(struct shmap *m, size_t from, size_t to)
 {
     char *map;
     size_t off = from;
+    long pos;
 
     if (to <= from)
         return 0;
     map = mmap(NULL, to, PROT_READ | PROT_WRITE, MAP_SHARED, m->memfd, 0);
     if (map == MAP_FAILED)
         return -ENOMEM;
+    /*
+     * m->held shares its open file description (and so its offset) with
+     * the guest's fd: the SEEK_DATA/SEEK_HOLE probes below moved the
+     * guest's offset to the end of the file, and glibc's gconv cache
+     * loader, reading the file after a failed mmap, read 0 for ever.
+     */
+    pos = holder_call(LX__NR_lseek, m->held, 0, SEEK_CUR, 0);
     /*
      * Only the file's data is copied; its holes are punched in the memfd
      * (zeros, no pages): a first shared mapping of a 2 GiB sparse file
@@ -143,6 +151,8 @@ static int fill(struct shmap *m, size_t from, size_t to)
             break;
         }
     }
+    if (pos >= 0)
+        holder_call(LX__NR_lseek, m->held, pos, SEEK_SET, 0);
     munmap(map, to);
     return 0;
 }

@@ -1149,6 +1149,13 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
     pool.workers = pool.in_recv = pool.busy = pool.promote = 0;
     pthread_cond_broadcast(&pool.follower_cond);
     spawn_worker();
+    if (!pool.workers) {
+        /* No thread to receive requests (kbox's threads count against
+         * ulimit -v and -u): the guest's first call waited for ever. */
+        pthread_mutex_unlock(&pool.lock);
+        kill(main_pid, SIGKILL);
+        return -EAGAIN;
+    }
     pthread_mutex_unlock(&pool.lock);
 
     for (int ticks = 1;; ticks++) {
