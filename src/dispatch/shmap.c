@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -42,6 +43,13 @@
 #include "kbox/dispatch.h"
 
 #define MAX_USERS 64
+
+#ifndef RWF_APPEND
+#define RWF_APPEND 0x10
+#endif
+#ifndef RWF_NOAPPEND
+#define RWF_NOAPPEND 0x20
+#endif
 
 struct shmap {
     uint64_t dev, ino;
@@ -461,13 +469,21 @@ long kbox_lx_change(struct kbox_req *r, int lxfd, long long at, long nr,
     struct shmap *m = lock_fd(r, lxfd, &g);
     long long from, to;
     long rc, fl;
+    bool append;
 
     if (!m)
         return kbox_lx(r, nr, a0, a1, a2, a3, a4, a5);
-    /* Where the bytes will land: an O_APPEND file appends even pwrite's. */
+    /* Where the bytes will land: an O_APPEND file appends even pwrite's,
+     * and pwritev2's RWF_APPEND/RWF_NOAPPEND (a5) decide for one call. */
     fl = kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0);
-    if (fl >= 0 && (fl & O_APPEND))
-        from = g.st_size;
+    append = fl >= 0 && (fl & O_APPEND) && nr != LX__NR_fallocate &&
+             nr != LX__NR_ftruncate;
+    if (nr == LX__NR_pwritev2 && (a5 & RWF_APPEND))
+        append = true;
+    else if (nr == LX__NR_pwritev2 && (a5 & RWF_NOAPPEND))
+        append = false;
+    if (append)
+        from = -1; /* known after the write: see below */
     else if (at >= 0)
         from = at;
     else
@@ -493,6 +509,15 @@ long kbox_lx_change(struct kbox_req *r, int lxfd, long long at, long nr,
             else
                 to = from;
         } else {
+            /* An append lands at the end lx had when it wrote, which the
+             * size lock_fd read before taking the lock need not be: with
+             * two appenders, the second refilled the first's range and its
+             * own stayed zeros in the memfd, which write-back then put
+             * over the appended bytes (lost log records). Changes to a
+             * mapped file are serialised by the lock, so the file now
+             * ends where these bytes end. */
+            if (append)
+                from = g.st_size - rc;
             to = from >= 0 ? from + rc : -1;
         }
         if (to > g.st_size)
