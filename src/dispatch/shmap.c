@@ -58,6 +58,7 @@ struct shmap {
     bool held_rw;       /* ... and writable */
     bool writable;      /* the memfd was handed out writable: stores may come */
     size_t size;        /* of the memfd: the file's size */
+    size_t made_size;   /* the file's size when the memfd was filled */
     uint64_t memfd_ino; /* how the guest's /proc/<pid>/maps names it */
     pid_t users[MAX_USERS];
     int nusers;
@@ -68,6 +69,12 @@ struct shmap {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct shmap *maps;
 static atomic_int nmaps;
+/*
+ * Bumped twice for each map made: odd while its memfd is being filled.
+ * A change that found no map (so took no lock) looks again after it,
+ * when a map was made meanwhile (see kbox_lx_change).
+ */
+static atomic_ulong map_epoch;
 /* Maps handed out writable: only their files' reads need the memfd, so
  * with none a read costs no lookup (no lx fstat) at all. */
 static atomic_int nwritable;
@@ -375,6 +382,18 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
             pthread_mutex_unlock(&lock);
             return -ENOMEM;
         }
+        /*
+         * Writers that found no map write without the lock: the size
+         * and the bytes are taken after the epoch says a map is being
+         * made, and a write that overlaps that sees the epoch move.
+         */
+        atomic_fetch_add(&map_epoch, 1);
+        {
+            struct kbox_gstat now;
+
+            if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&now, 0, 0, 0, 0) == 0)
+                size = now.st_size > 0 ? (size_t)now.st_size : 0;
+        }
         m->dev = g->st_dev;
         m->ino = g->st_ino;
         m->memfd = memfd_create("kbox-shared", MFD_CLOEXEC);
@@ -389,10 +408,12 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
             if (m->held >= 0)
                 holder_call(LX__NR_close, m->held, 0, 0, 0);
             free(m);
+            atomic_fetch_add(&map_epoch, 1);
             pthread_mutex_unlock(&lock);
             return e;
         }
         m->size = size;
+        m->made_size = size;
         {
             struct stat st;
 
@@ -401,6 +422,7 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
         m->next = maps;
         maps = m;
         atomic_fetch_add(&nmaps, 1);
+        atomic_fetch_add(&map_epoch, 1);
     } else if (size > m->size) {
         /* Grown through lx behind our back: bring the new range in. */
         if (ftruncate(m->memfd, (off_t)size) == 0 &&
@@ -462,28 +484,134 @@ static void set_size(struct shmap *m, long long size)
         m->size = (size_t)size;
 }
 
+/* Does change @nr append: O_APPEND (@fl, from F_GETFL), or pwritev2's
+ * RWF_APPEND/RWF_NOAPPEND (@a5) for one call? */
+static bool appends(long nr, long fl, long a5)
+{
+    if (nr == LX__NR_pwritev2 && (a5 & RWF_APPEND))
+        return true;
+    if (nr == LX__NR_pwritev2 && (a5 & RWF_NOAPPEND))
+        return false;
+    return fl >= 0 && (fl & O_APPEND) && nr != LX__NR_fallocate &&
+           nr != LX__NR_ftruncate;
+}
+
+/*
+ * After change @nr (result @rc) of the file, whose size is now @size, bring
+ * the bytes it changed into @m's memfd (lock held). @from is where a write
+ * started (-1: an append, which landed at the end lx had when it wrote; the
+ * size lock_fd read before taking the lock need not be that: with two
+ * appenders the second refilled the first's range and its own stayed zeros
+ * in the memfd, which write-back put over the appended records).
+ */
+static void refill_changed(struct shmap *m, long nr, long long from, long rc,
+                           long long size, long a1, long a2, long a3)
+{
+    long long to;
+
+    set_size(m, size);
+    if (nr == LX__NR_fallocate) {
+        /* a3 is the length. Allocating changes no byte: refilling
+         * would drop the map's stores (Go's linker lost its output).
+         * A hole or zeroed range changes its bytes; collapse/insert
+         * move the whole tail. */
+        from = a2;
+        if (a1 & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
+            to = size;
+        else if (a1 & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+            to = a2 + a3;
+        else
+            to = from;
+    } else {
+        if (from < 0)
+            from = size - rc;
+        to = from >= 0 ? from + rc : -1;
+    }
+    if (to > size)
+        to = size;
+    if (from >= 0 && to > from)
+        fill(m, (size_t)from, (size_t)to);
+}
+
+/*
+ * A change that found no map of its file, and so ran without the lock,
+ * while a map of some file was being made: if that was this file's, its
+ * memfd may hold the bytes from before the change (filled before the
+ * write landed), which write-back would later put over it (records an
+ * appender wrote lost while short-lived processes mapped the file).
+ * Where the bytes went is worked out as for a locked change; a write at
+ * the fd's offset started where that offset is less what was written.
+ */
+static void late_refill(struct kbox_req *r, int lxfd, long long at, long nr,
+                        long rc, long a1, long a2, long a3, long a5)
+{
+    struct kbox_gstat g;
+    struct shmap *m;
+    long long from;
+
+    /* not lock_fd(): it skips the lock while no map is in the list, as
+     * during the very making of a map this change overlapped */
+    if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) != 0 ||
+        !S_ISREG(g.st_mode))
+        return;
+    pthread_mutex_lock(&lock);
+    m = find(g.st_dev, g.st_ino);
+    if (!m) {
+        pthread_mutex_unlock(&lock);
+        return;
+    }
+    /* the size the change left, now that the map's making is over */
+    kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0);
+    if (appends(nr, kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0), a5))
+        from = -1;
+    else if (at >= 0)
+        from = at;
+    else if (nr == LX__NR_ftruncate)
+        from = 0;
+    else
+        from = kbox_lx(r, LX__NR_lseek, lxfd, 0, SEEK_CUR, 0, 0, 0) - rc;
+    if (nr == LX__NR_ftruncate) {
+        /* its new bytes (or none) are zeros: the memfd's size is all */
+        set_size(m, g.st_size);
+    } else if (from == -1 && rc > 0) {
+        /*
+         * An append: other appenders may have followed it, so the end
+         * less what it wrote need not be where it landed; all from where
+         * the map's filling stopped (or from that, if earlier) is
+         * refilled.
+         */
+        from = g.st_size - rc;
+        if ((long long)m->made_size < from)
+            from = (long long)m->made_size;
+        set_size(m, g.st_size);
+        if (from >= 0 && g.st_size > from)
+            fill(m, (size_t)from, (size_t)g.st_size);
+    } else if (from >= 0) {
+        refill_changed(m, nr, from, rc, g.st_size, a1, a2, a3);
+    }
+    pthread_mutex_unlock(&lock);
+}
+
 long kbox_lx_change(struct kbox_req *r, int lxfd, long long at, long nr,
                     long a0, long a1, long a2, long a3, long a4, long a5)
 {
     struct kbox_gstat g;
+    unsigned long epoch = atomic_load(&map_epoch);
     struct shmap *m = lock_fd(r, lxfd, &g);
-    long long from, to;
+    long long from;
     long rc, fl;
-    bool append;
 
-    if (!m)
-        return kbox_lx(r, nr, a0, a1, a2, a3, a4, a5);
+    if (!m) {
+        rc = kbox_lx(r, nr, a0, a1, a2, a3, a4, a5);
+        if (rc >= 0 && ((epoch & 1) || atomic_load(&map_epoch) != epoch))
+            late_refill(r, lxfd, at, nr, rc, a1, a2, a3, a5);
+        return rc;
+    }
     /* Where the bytes will land: an O_APPEND file appends even pwrite's,
      * and pwritev2's RWF_APPEND/RWF_NOAPPEND (a5) decide for one call. */
     fl = kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0);
-    append = fl >= 0 && (fl & O_APPEND) && nr != LX__NR_fallocate &&
-             nr != LX__NR_ftruncate;
-    if (nr == LX__NR_pwritev2 && (a5 & RWF_APPEND))
-        append = true;
-    else if (nr == LX__NR_pwritev2 && (a5 & RWF_NOAPPEND))
-        append = false;
-    if (append)
-        from = -1; /* known after the write: see below */
+    if (appends(nr, fl, a5))
+        from = -1; /* known after the write */
     else if (at >= 0)
         from = at;
     else
@@ -494,37 +622,8 @@ long kbox_lx_change(struct kbox_req *r, int lxfd, long long at, long nr,
         (a1 & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)))
         write_back(m);
     rc = kbox_lx(r, nr, a0, a1, a2, a3, a4, a5);
-    if (rc >= 0 && kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0) {
-        set_size(m, g.st_size);
-        if (nr == LX__NR_fallocate) {
-            /* a3 is the length. Allocating changes no byte: refilling
-             * would drop the map's stores (Go's linker lost its output).
-             * A hole or zeroed range changes its bytes; collapse/insert
-             * move the whole tail. */
-            from = a2;
-            if (a1 & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
-                to = g.st_size;
-            else if (a1 & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
-                to = a2 + a3;
-            else
-                to = from;
-        } else {
-            /* An append lands at the end lx had when it wrote, which the
-             * size lock_fd read before taking the lock need not be: with
-             * two appenders, the second refilled the first's range and its
-             * own stayed zeros in the memfd, which write-back then put
-             * over the appended bytes (lost log records). Changes to a
-             * mapped file are serialised by the lock, so the file now
-             * ends where these bytes end. */
-            if (append)
-                from = g.st_size - rc;
-            to = from >= 0 ? from + rc : -1;
-        }
-        if (to > g.st_size)
-            to = g.st_size;
-        if (from >= 0 && to > from)
-            fill(m, (size_t)from, (size_t)to);
-    }
+    if (rc >= 0 && kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0)
+        refill_changed(m, nr, from, rc, g.st_size, a1, a2, a3);
     pthread_mutex_unlock(&lock);
     return rc;
 }
