@@ -72,6 +72,23 @@ int kbox_image_open(const struct kbox_opts *o)
         close(fd);
         return -1;
     }
+    /*
+     * A hard file size limit below the image's size: writes past it
+     * fail (kbox ignores SIGXFSZ and raises its soft limit), so the
+     * guest's writes were lost and the image needed an e2fsck.
+     */
+    if (!o->readonly && S_ISREG(st.st_mode)) {
+        struct rlimit fl;
+
+        if (getrlimit(RLIMIT_FSIZE, &fl) == 0 && fl.rlim_max != RLIM_INFINITY &&
+            (unsigned long long)st.st_size > (unsigned long long)fl.rlim_max) {
+            say("image '%s' is larger than the file size limit (ulimit -f); "
+                "-m ro reads it%s",
+                o->image, "");
+            close(fd);
+            return -1;
+        }
+    }
     /* A partition's filesystem is checked by the kernel when mounted. */
     if (!o->partition && !strncmp(o->fs_type, "ext", 3)) {
         /* ext2/3/4 superblock magic 0xEF53 at 1024 + 56. */

@@ -37,4 +37,26 @@ fi
 expect_status 1 $? "ulimit -n 20"
 expect_grep '^kbox: the open-file limit \(ulimit -n 20\) is too low' "$TMP/nofile" "says why"
 check "just that line" test "$(wc -l <"$TMP/nofile")" -eq 1
+
+# A hard file size limit below the image's size: writes past it failed,
+# the guest's writes were lost and the image needed an e2fsck. Refused
+# read-write; -m ro runs; a soft limit stays the guest's (SIGXFSZ).
+(
+	ulimit -f 1000
+	kbo "$TMP/fsize" -S "$img" -- /bin/true
+)
+expect_status 1 $? "ulimit -f 1000 (512 KB) with a larger image"
+expect_grep '^kbox: image .* is larger than the file size limit' "$TMP/fsize" "says why"
+(
+	ulimit -f 1000
+	kbo "$TMP/fsize-ro" -m ro -S "$img" -- /bin/echo read-only
+)
+expect_status 0 $? "the same with -m ro"
+(
+	ulimit -S -f 1000
+	kbo "$TMP/fsize-soft" -S "$img" -- /bin/sh -c 'head -c 1M /dev/zero >/tmp/big; echo "status $?"'
+)
+expect_grep '^status 153$' "$TMP/fsize-soft" "a soft limit is the guest's: SIGXFSZ"
+e2fsck -fn "$img" >/dev/null 2>&1
+check "image clean (e2fsck -fn)" test $? -eq 0
 done_test
