@@ -560,15 +560,25 @@ static void late_refill(struct kbox_req *r, int lxfd, long long at, long nr,
         pthread_mutex_unlock(&lock);
         return;
     }
+    /* the size the change left, now that the map's making is over */
+    kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0);
+    if (appends(nr, kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0), a5))
+        from = -1;
+    else if (at >= 0)
+        from = at;
+    else if (nr == LX__NR_ftruncate)
+        from = 0;
+    else
+        from = kbox_lx(r, LX__NR_lseek, lxfd, 0, SEEK_CUR, 0, 0, 0) - rc;
     if (nr == LX__NR_ftruncate) {
         /* its new bytes (or none) are zeros: the memfd's size is all */
         set_size(m, g.st_size);
-    } else if (appends(nr, kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0),
-                       a5)) {
+    } else if (from == -1 && rc > 0) {
         /*
-         * Other appenders may have followed it, so the end less what it
-         * wrote need not be where it landed: all from where the map's
-         * filling stopped (or from that, if earlier) is refilled.
+         * An append: other appenders may have followed it, so the end
+         * less what it wrote need not be where it landed; all from where
+         * the map's filling stopped (or from that, if earlier) is
+         * refilled.
          */
         from = g.st_size - rc;
         if ((long long)m->made_size < from)
@@ -576,12 +586,8 @@ static void late_refill(struct kbox_req *r, int lxfd, long long at, long nr,
         set_size(m, g.st_size);
         if (from >= 0 && g.st_size > from)
             fill(m, (size_t)from, (size_t)g.st_size);
-    } else {
-        from = at >= 0
-                   ? at
-                   : kbox_lx(r, LX__NR_lseek, lxfd, 0, SEEK_CUR, 0, 0, 0) - rc;
-        if (from >= 0)
-            refill_changed(m, nr, from, rc, g.st_size, a1, a2, a3);
+    } else if (from >= 0) {
+        refill_changed(m, nr, from, rc, g.st_size, a1, a2, a3);
     }
     pthread_mutex_unlock(&lock);
 }
