@@ -28,17 +28,23 @@ static void on_sig(int sig)
         cont++;
 }
 
-/* Wait up to @ms for a line on @fd: its length, 0 on none. */
+/*
+ * Wait up to @ms for a line on @fd: its length, 0 on none. One line only,
+ * read a byte at a time: on a loaded machine the member's pid and its
+ * "hup" line can both be in the pipe by the first read, and a read of
+ * both left nothing for the second report (a failure natively too).
+ */
 static int report(int fd, char *buf, size_t len, int ms)
 {
     struct pollfd pf = { fd, POLLIN, 0 };
-    ssize_t n;
+    size_t n = 0;
 
+    buf[0] = '\0';
     if (poll(&pf, 1, ms) <= 0)
         return 0;
-    n = read(fd, buf, len - 1);
-    if (n <= 0)
-        return 0;
+    while (n < len - 1 && read(fd, buf + n, 1) == 1)
+        if (buf[n++] == '\n')
+            break;
     buf[n] = '\0';
     return (int)n;
 }
