@@ -70,8 +70,10 @@ static struct hwatch *hwatches;
 static int hw_epfd = -1;
 static pthread_once_t hw_once = PTHREAD_ONCE_INIT;
 
+/* The last reference: a reader may use hfd until it lets go of it. */
 static void hw_free(struct hwatch *hw)
 {
+    close(hw->hfd);
     pthread_mutex_destroy(&hw->sync);
     free(hw);
 }
@@ -183,7 +185,13 @@ static struct hwatch *hw_get(int rfd, bool create)
     if (!hw || hw_epfd < 0)
         goto fail;
     hw->rfd = rfd;
-    hw->refs = 1;
+    /*
+     * The list's reference and the caller's. With one, the caller's put
+     * left 0 while listed: the drop then freed it under a reader still
+     * blocked in read() of the instance (another guest thread closed
+     * it), or never (refs -1: a leak per instance).
+     */
+    hw->refs = 2;
     pthread_mutex_init(&hw->sync, NULL);
     hw->hfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (hw->hfd < 0)
@@ -226,7 +234,6 @@ static void hw_drop_locked(int rfd)
             continue;
         *pp = hw->next;
         epoll_ctl(hw_epfd, EPOLL_CTL_DEL, hw->hfd, NULL);
-        close(hw->hfd);
         hw->dead = true;
         if (--hw->refs == 0)
             hw_free(hw);
