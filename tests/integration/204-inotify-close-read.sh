@@ -4,8 +4,7 @@
 # inotify instance watching a bind while another closes it. kbox freed
 # its paired host instance under the reader (a use after free that only
 # a sanitizer sees: a kbox built with ASAN, `make MODE=debug`, aborts
-# there) and leaked it when
-# no read was pending.
+# there) and leaked it when no read was pending.
 . "$(dirname "$0")/lib/common.sh"
 require
 b=$TMP/b
