@@ -3,14 +3,17 @@
 # A write to a FIFO in the image or in /tmp whose reader has gone gets
 # SIGPIPE with its EPIPE, as on Linux (lx sent the signal to its own
 # task: `yes > fifo` reported "Broken pipe" and exited 1, diffutils'
-# colors test failed); a handler runs once.
+# colors test failed); a handler runs once. `yes` redirects in a subshell:
+# the shell's own save and restore of its stdout around it put a dup2 in
+# the EINTR window (the reader's SIGCHLD; docs/supervisor-status.md), and
+# the shell's next echo then went to the FIFO.
 . "$(dirname "$0")/lib/common.sh"
 require
 require_cmd python3
 img=$(own_img)
 kbo "$TMP/sp.out" -S "$img" -- /bin/sh -c '
 	for d in /tmp /root; do
-		mkfifo $d/f; head -c1 <$d/f >/dev/null & yes >$d/f; echo "$d rc=$?"
+		mkfifo $d/f; head -c1 <$d/f >/dev/null & (yes >$d/f); echo "$d rc=$?"
 		wait
 	done
 	mkfifo /tmp/g
