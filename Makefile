@@ -7,6 +7,7 @@
 #   make check       build, then every test suite; last line "N passed, N failed"
 #   make rootfs      the default root filesystem image (rootfs.ext4)
 #   make MODE=debug  ASAN+UBSAN build of kbox
+#   make MODE=tsan   ThreadSanitizer build of kbox (lx stays uninstrumented)
 #
 # Pieces owned elsewhere plug in here:
 #   kernel/Makefile  builds $(LX_OUT)/liblx.a and $(LX_OUT)/include/lx/*.h
@@ -38,8 +39,11 @@ OPT_FLAGS := -O2 -g
 else ifeq ($(MODE),debug)
 OPT_FLAGS := -O1 -g $(SAN_FLAGS)
 LDFLAGS   += $(SAN_FLAGS)
+else ifeq ($(MODE),tsan)
+OPT_FLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer -Wno-format-truncation
+LDFLAGS   += -fsanitize=thread
 else
-$(error MODE must be release or debug, not '$(MODE)')
+$(error MODE must be release, debug or tsan, not '$(MODE)')
 endif
 CFLAGS ?=
 override CFLAGS := -std=gnu11 $(WARN_FLAGS) $(OPT_FLAGS) $(CFLAGS)

@@ -228,6 +228,8 @@ void kbox_inflight_exits(void);
 void kbox_inflight_end_threads(struct kbox_proc *p, pid_t tid);
 /* Wait (bounded) until no other request's handler uses lx task @task. */
 void kbox_inflight_wait_task_idle(struct lx_task *task);
+/* Set this worker's request's lx task where the scan sees it. */
+void kbox_inflight_set_task(struct kbox_req *r, struct lx_task *task);
 /* Is a request of thread @tid being served now (received, not replied)? */
 bool kbox_inflight_has(pid_t tid);
 

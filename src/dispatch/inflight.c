@@ -165,7 +165,8 @@ static void end_calls_of_the_dead(void)
         if (!__atomic_load_n(&s->old, __ATOMIC_RELAXED))
             continue;
         pthread_mutex_lock(&s->lock);
-        if (s->old && s->r && s->r->task && !s->r->interrupted &&
+        if (s->old && s->r && s->r->task &&
+            !__atomic_load_n(&s->r->interrupted, __ATOMIC_ACQUIRE) &&
             !s->r->ops->valid(s->r))
             interrupt(s, KBOX_INTR_GONE);
         pthread_mutex_unlock(&s->lock);
@@ -263,6 +264,24 @@ void kbox_inflight_end_threads(struct kbox_proc *p, pid_t tid)
             interrupt(s, KBOX_INTR_EXEC);
         pthread_mutex_unlock(&s->lock);
     }
+}
+
+/*
+ * Point this worker's request @r at lx task @task under its slot's lock.
+ * The scan reads a slot's r->task under that lock and interrupts it; a
+ * thread's exec moved r->task from its own task to the leader's only
+ * after kbox_thread_drop_all() had ended and freed its own, so a scan in
+ * between (a signal pending for the thread) interrupted a freed task.
+ */
+void kbox_inflight_set_task(struct kbox_req *r, struct lx_task *task)
+{
+    struct slot *s = my_slot;
+
+    if (s)
+        pthread_mutex_lock(&s->lock);
+    r->task = task;
+    if (s)
+        pthread_mutex_unlock(&s->lock);
 }
 
 /*

@@ -19,6 +19,7 @@
 #include <linux/capability.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -118,7 +119,7 @@ long kbox_pty_chown(struct kbox_req *r, int hfd, uid_t uid, gid_t gid)
  */
 long kbox_pty_may(struct kbox_req *r, int hfd, int flags)
 {
-    unsigned int euid, egid, g32[NGROUPS_MAX];
+    unsigned int euid, egid;
     unsigned int want, bits;
     uint32_t uid, gid;
     struct stat st;
@@ -145,9 +146,18 @@ long kbox_pty_may(struct kbox_req *r, int hfd, int flags)
     } else {
         bool in = egid == gid;
 
-        n = kbox_lx(r, LX__NR_getgroups, NGROUPS_MAX, (long)g32, 0, 0, 0, 0);
-        for (long i = 0; !in && i < n; i++)
-            in = g32[i] == gid;
+        /* on the heap: NGROUPS_MAX ids are a 256 KiB frame on a worker's
+         * stack (it overflowed under ThreadSanitizer) */
+        n = in ? 0 : kbox_lx(r, LX__NR_getgroups, 0, 0, 0, 0, 0, 0);
+        if (n > 0) {
+            unsigned int *g32 = calloc((size_t)n, sizeof(*g32));
+
+            n = g32 ? kbox_lx(r, LX__NR_getgroups, n, (long)g32, 0, 0, 0, 0)
+                    : 0;
+            for (long i = 0; !in && i < n; i++)
+                in = g32[i] == gid;
+            free(g32);
+        }
         bits = in ? st.st_mode >> 3 : st.st_mode;
     }
     return (bits & want) == want ? 0 : -EACCES;

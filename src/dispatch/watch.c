@@ -373,7 +373,8 @@ static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw, char *buf,
 
             poll(&p, 1, 50);
         }
-        if (r->interrupted || !r->ops->valid(r)) {
+        if (__atomic_load_n(&r->interrupted, __ATOMIC_ACQUIRE) ||
+            !r->ops->valid(r)) {
             rc = -EINTR; /* a signal for the guest, or it is gone */
             break;
         }

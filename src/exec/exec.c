@@ -1379,16 +1379,32 @@ prepared:
     }
     if (!r->ops->valid(r))
         return kbox_ret(-EINTR);
+    /* A thread that is not the leader moves to the leader's task first:
+     * its own task ends with the others' below, and the scan or another
+     * thread's exec must not find it in r->task then (they interrupted
+     * the freed task: kbox crashed when threads exec'd at once). */
+    kbox_inflight_set_task(r, r->proc->task);
+    /* Natively one of several threads exec'ing at once wins and the
+     * others die in its exec. Here each ended the others' calls and
+     * waited for its own thread to die: none went on (2 s, then EINTR),
+     * or two ended each other's tasks. The first past here wins; a
+     * later one, or one whose call the winner ended, waits to die. */
+    pid_t none = 0;
+
+    if (__atomic_load_n(&r->interrupted, __ATOMIC_ACQUIRE) == KBOX_INTR_EXEC ||
+        !__atomic_compare_exchange_n(&r->proc->exec_tid, &none, r->pid, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&r->interrupted, KBOX_INTR_EXEC, __ATOMIC_RELEASE);
+        return kbox_ret(-EINTR);
+    }
+    /* The other threads die in the exec; their tasks share the fd table
+     * and would keep its close-on-exec files open. */
+    kbox_inflight_end_threads(r->proc, r->pid);
     /* Close-on-exec in the kernel's fd table and our map, as the host does
      * in its table (exec unshares a CLONE_FILES table first). */
     r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
-    /* The other threads die in the exec; their tasks share the fd table
-     * and would keep its close-on-exec files open. */
-    __atomic_store_n(&r->proc->exec_tid, r->pid, __ATOMIC_RELEASE);
-    kbox_inflight_end_threads(r->proc, r->pid);
     kbox_thread_drop_all(r->proc);
     __atomic_store_n(&r->proc->exec_tid, 0, __ATOMIC_RELEASE);
-    r->task = r->proc->task;
     if (*exe_lxfd >= 0) {
         /* its credentials, given once the host's exec has succeeded */
         rc = kbox_exec_setid(r, *exe_lxfd, uenvp, exe_dev, exe_ino);
