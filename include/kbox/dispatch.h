@@ -226,6 +226,11 @@ void kbox_inflight_scan(void);
 void kbox_inflight_exits(void);
 /* End the lx calls of @p's threads other than @tid (its exec). */
 void kbox_inflight_end_threads(struct kbox_proc *p, pid_t tid);
+/*
+ * @p exits by @tid's exit_group (p->exited set): end its other threads'
+ * calls, waiting (bounded) until none is in a handler.
+ */
+void kbox_inflight_end_exiting(struct kbox_proc *p, pid_t tid);
 /* Wait (bounded) until no other request's handler uses lx task @task. */
 void kbox_inflight_wait_task_idle(struct lx_task *task);
 /* Set this worker's request's lx task where the scan sees it. */

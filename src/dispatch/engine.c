@@ -319,7 +319,20 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
         disp = "noproc";
     } else if (r->nr >= 0 && r->nr < KBOX_NR_COUNT && table[r->nr]) {
         kbox_inflight_begin(r);
-        resp = kbox_inflight_end(r, run_handler(r));
+        if (__atomic_load_n(&r->proc->exited, __ATOMIC_ACQUIRE) &&
+            r->nr != SYS_exit && r->nr != SYS_exit_group) {
+            /*
+             * Another thread's exit_group came first: natively this
+             * thread is being killed, and its call (a FIFO read) must
+             * not run, or it would take data meant for the next reader.
+             * The reply waits until the thread is gone (KBOX_INTR_EXEC,
+             * kbox_inflight_end), so it never sees the EINTR.
+             */
+            __atomic_store_n(&r->interrupted, KBOX_INTR_EXEC, __ATOMIC_RELEASE);
+            resp = kbox_inflight_end(r, kbox_ret(-EINTR));
+        } else {
+            resp = kbox_inflight_end(r, run_handler(r));
+        }
         disp = resp.kind == KBOX_RESP_CONTINUE ? "host" : "kernel";
     } else if (kbox_policy_act(r->nr) == KBOX_BPF_ALLOW) {
         resp = kbox_continue();

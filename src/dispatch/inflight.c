@@ -33,6 +33,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -282,6 +283,63 @@ void kbox_inflight_set_task(struct kbox_req *r, struct lx_task *task)
     r->task = task;
     if (s)
         pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Calls of the threads of @p, which thread @tid is ending with exit_group,
+ * that may wait for it: not the exits themselves, nor an exec (which
+ * waits for the other threads' tasks to go idle, see below).
+ */
+static bool dies_with(const struct kbox_req *r, struct kbox_proc *p, pid_t tid)
+{
+    return r && r->proc == p && r->pid != tid && r->nr != SYS_exit &&
+           r->nr != SYS_exit_group && r->nr != SYS_execve &&
+           r->nr != SYS_execveat;
+}
+
+/*
+ * exit_group of @p by thread @tid (p->exited is set): the other threads
+ * die with it and must not take data natively sent to the next reader.
+ * One interrupt is not enough: lx drops one that comes while the worker
+ * is between calls (taken, registered, not yet in lx), and its read then
+ * blocked for a thread the host killed, taking the next writer's data
+ * (171-exit-reader, about 1 run in 55 on a loaded machine). So their
+ * calls are ended again and again until they are out of their handlers,
+ * and the exit_group is let go only then: until the host runs it nothing
+ * can be written for another reader (the writer waits for this process),
+ * and their replies wait for their threads to die (kbox_inflight_end).
+ * A request registered after this looked at its slot sees p->exited
+ * (the slot's lock orders both) and runs no handler (kbox_dispatch).
+ * Bounded (2 s), for a handler in a wait no interrupt ends.
+ */
+void kbox_inflight_end_exiting(struct kbox_proc *p, pid_t tid)
+{
+    int n = __atomic_load_n(&nslots, __ATOMIC_RELAXED);
+
+    if (n > MAX_SLOTS)
+        n = MAX_SLOTS;
+    for (int tries = 0; tries < 20000; tries++) {
+        bool busy = false;
+
+        for (int i = 0; i < n; i++) {
+            struct slot *s = &slots[i];
+
+            if (s == my_slot)
+                continue;
+            pthread_mutex_lock(&s->lock);
+            if (dies_with(s->r, p, tid)) {
+                busy = true;
+                if (s->r->task)
+                    interrupt(s, KBOX_INTR_EXEC);
+                else if (s->host_wait)
+                    pthread_kill(s->thread, host_wake_signal());
+            }
+            pthread_mutex_unlock(&s->lock);
+        }
+        if (!busy)
+            return;
+        usleep(100);
+    }
 }
 
 /*

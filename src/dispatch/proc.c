@@ -1237,12 +1237,15 @@ static struct kbox_resp h_exit_group(struct kbox_req *r)
 {
     /* The whole thread group goes: drop its kernel task. */
     kbox_scm_gone(r->proc->tgid, r->proc->task);
-    r->proc->exited = true; /* by itself: no core of its */
+    /* by itself: no core of its; and its other threads' requests taken
+     * from now on run no handler (kbox_dispatch) */
+    __atomic_store_n(&r->proc->exited, true, __ATOMIC_RELEASE);
     kbox_proc_exiting(r->proc);
-    /* Its other threads die with it: their calls blocked in lx end now,
-     * or a FIFO's next data could go to a dead reader (its pidfd is not
-     * in the exit watch the requests look at: see free_proc). */
-    kbox_inflight_end_threads(r->proc, r->pid);
+    /* Its other threads die with it: their calls in lx end before the
+     * exit is let go, or a FIFO's next data could go to a dead reader (its
+     * pidfd is not in the exit watch the requests look at: see free_proc;
+     * and lx drops an interrupt that comes between calls). */
+    kbox_inflight_end_exiting(r->proc, r->pid);
     if (r->proc->tgid != kbox_sup.main_pid)
         kbox_proc_exit(r->proc);
     else
