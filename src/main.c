@@ -560,6 +560,8 @@ int main(int argc, char **argv)
         goto out;
     kbox_sup.host_pts = kbox_image_host_pts();
     step("kernel booted, image mounted");
+    if (kbox_image_resolve_ids(&o))
+        goto out;
     task = kbox_image_guest_task(&o);
     if (!task)
         goto out;
@@ -624,6 +626,13 @@ int main(int argc, char **argv)
         if (pid == -EOPNOTSUPP || pid == -ENOSYS)
             fprintf(stderr, "kbox: the host kernel does not support seccomp "
                             "user notification\n");
+        else if (pid == -EBUSY)
+            /* seccomp allows one listener per filter chain: kbox run in
+             * a kbox guest, or under another supervisor */
+            fprintf(stderr,
+                    "kbox: cannot start the guest: a seccomp listener is "
+                    "already installed on this process (kbox inside kbox, "
+                    "or another supervisor)\n");
         else
             fprintf(stderr, "kbox: cannot start the guest: %s\n",
                     strerror((int)-pid));

@@ -49,6 +49,15 @@ struct kbox_opts {
     bool change_id; /* --change-id given */
     uid_t uid;
     gid_t gid;
+    /*
+     * --change-id by name: the names (empty when a number was given),
+     * looked up in the image's /etc/passwd and /etc/group once it is
+     * mounted (kbox_image_resolve_ids); without a group part
+     * (change_gid_set false) the gid is the user's primary group there.
+     */
+    char change_user[64];
+    char change_group[64];
+    bool change_gid_set;
     enum kbox_syscall_mode mode;
     int verbose; /* 1 = --verbose, 2 = --trace */
     int nbinds;

@@ -115,6 +115,7 @@ struct kbox_proc {
     /* What the exec trampoline it runs is to exec (src/exec/exec.c) */
     struct kbox_exec_again *exec_again;
     uint64_t exec_creds_dev, exec_creds_ino;
+    bool exec_secure; /* that exec is a secure one (AT_SECURE) */
     /* The thread whose exec is ending the other threads' tasks, or 0:
      * their calls blocked in lx are ended (src/dispatch/inflight.c). */
     pid_t exec_tid;

@@ -13,6 +13,10 @@ int kbox_image_open(const struct kbox_opts *o);
  * profile. Prints the error; 0 or -1 (lx may be booted: call halt). */
 int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted);
 
+/* --change-id by name, or by uid alone: the ids from the image's
+ * /etc/passwd and /etc/group, into @o. Prints the error; 0 or -1. */
+int kbox_image_resolve_ids(struct kbox_opts *o);
+
 /* A fresh task for the first guest process: no fds, the work dir, the
  * identity asked for. Prints the error; NULL on failure. */
 struct lx_task *kbox_image_guest_task(const struct kbox_opts *o);

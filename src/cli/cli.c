@@ -32,7 +32,8 @@ static const char usage_text[] =
     "...)\n"
     "  -b, --bind-mount SRC:DST   bind host path SRC at guest path DST\n"
     "  -0, --root-id              run as uid 0 / gid 0\n"
-    "      --change-id UID:GID    run as UID:GID\n"
+    "      --change-id U[:G]      run as user U, group G (names or numbers,\n"
+    "                             from the image; G: U's primary group)\n"
     "      --mount-profile P      full | minimal\n"
     "      --syscall-mode M       auto | seccomp\n"
     "      --verbose              log setup steps\n"
@@ -91,6 +92,30 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
     *v = strtoul(s, &end, 10);
     if (errno || *end || *v > max)
         return -1;
+    return 0;
+}
+
+/*
+ * One part of --change-id (@len bytes of @s): a number into @v, or a
+ * name into @name (64 bytes) that the image resolves later. Names are
+ * what useradd takes: no colon, slash, comma or space, no leading '-'.
+ */
+static int parse_id_part(const char *s, size_t len, unsigned long *v,
+                         char *name)
+{
+    char buf[64];
+
+    if (len == 0 || len >= sizeof(buf))
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    name[0] = '\0';
+    if (strspn(buf, "0123456789") == len)
+        return parse_ulong(buf, 0xfffffffeUL, v);
+    if (buf[0] == '-' || buf[0] == '+' || strpbrk(buf, ":/, \t\n"))
+        return -1;
+    memcpy(name, buf, len + 1);
+    *v = 0;
     return 0;
 }
 
@@ -372,23 +397,22 @@ int kbox_cli_parse(int argc, char **argv, struct kbox_opts *o, FILE *out,
             break;
         case OPT_CHANGE_ID: {
             const char *colon = strchr(optarg, ':');
-            char ubuf[32];
-            unsigned long u, g;
+            size_t ulen = colon ? (size_t)(colon - optarg) : strlen(optarg);
+            unsigned long u, g = 0;
 
-            if (!colon || (size_t)(colon - optarg) >= sizeof(ubuf)) {
-                rc = fail(err, errlen, "bad --change-id '%s' (want UID:GID)",
+            if (parse_id_part(optarg, ulen, &u, o->change_user) ||
+                (colon && parse_id_part(colon + 1, strlen(colon + 1), &g,
+                                        o->change_group))) {
+                rc = fail(err, errlen,
+                          "bad --change-id '%s' (want USER[:GROUP], names "
+                          "or numbers)",
                           optarg);
                 goto bad;
             }
-            memcpy(ubuf, optarg, (size_t)(colon - optarg));
-            ubuf[colon - optarg] = '\0';
-            if (parse_ulong(ubuf, 0xfffffffeUL, &u) ||
-                parse_ulong(colon + 1, 0xfffffffeUL, &g)) {
-                rc = fail(err, errlen, "bad --change-id '%s' (want UID:GID)",
-                          optarg);
-                goto bad;
-            }
+            if (!colon)
+                o->change_group[0] = '\0';
             o->change_id = true;
+            o->change_gid_set = colon != NULL;
             o->uid = (uid_t)u;
             o->gid = (gid_t)g;
             break;

@@ -210,13 +210,14 @@ static const int deny_list[] = {
     (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
      CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
 
-/* prctl options the credentials in lx answer, and the guest's own
- * seccomp state (src/dispatch/sys.c) */
+/* prctl options the credentials in lx answer, the guest's own seccomp
+ * state and the first process's parent-death signal (src/dispatch/sys.c) */
 static const uint32_t prctl_lx_options[] = {
     PR_GET_KEEPCAPS,     PR_SET_KEEPCAPS,     PR_CAPBSET_READ,
     PR_CAPBSET_DROP,     PR_GET_SECUREBITS,   PR_SET_SECUREBITS,
     PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT,
-    PR_GET_SECCOMP,      PR_SET_SECCOMP,
+    PR_GET_SECCOMP,      PR_SET_SECCOMP,      PR_GET_PDEATHSIG,
+    PR_SET_PDEATHSIG,
 };
 
 static const uint32_t setsockopt_priv_names[] = {

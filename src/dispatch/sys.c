@@ -196,6 +196,33 @@ static struct kbox_resp h_seccomp(struct kbox_req *r)
 }
 
 /*
+ * The first guest process has kbox's PR_SET_PDEATHSIG SIGKILL on the
+ * host (it dies with kbox: src/tiers/seccomp/notify.c), and the guest
+ * read it back where Linux says 0, or cleared kbox's safety net. Its own
+ * setting is kept in its lx task instead, where lx's commit_creds clears
+ * it when its ids change, as Linux does, and so does a secure exec
+ * (src/exec/setid.c). Its parent in guest terms is kbox, which never ends
+ * before it: the signal itself is never due. Its threads and every other
+ * process have their own host setting (fork and clone clear it).
+ */
+static struct kbox_resp h_pdeathsig(struct kbox_req *r)
+{
+    int sig = 0;
+    long rc;
+
+    if (r->pid != kbox_sup.main_pid || !r->proc ||
+        r->proc->tgid != kbox_sup.main_pid)
+        return kbox_continue();
+    if (r->args[0] == PR_SET_PDEATHSIG)
+        return kbox_ret(kbox_lx(r, LX__NR_prctl, PR_SET_PDEATHSIG,
+                                (long)r->args[1], 0, 0, 0, 0));
+    rc = kbox_lx(r, LX__NR_prctl, PR_GET_PDEATHSIG, (long)&sig, 0, 0, 0, 0);
+    if (rc == 0 && r->ops->write(r, r->args[1], &sig, sizeof(sig)))
+        rc = -EFAULT;
+    return kbox_ret(rc);
+}
+
+/*
  * prctl(PR_SET_DUMPABLE, 0): the memory of a process that is not
  * dumpable can be read only with CAP_SYS_PTRACE, which a rootless kbox
  * lacks, and every later supervised call of the process failed with
@@ -204,11 +231,14 @@ static struct kbox_resp h_seccomp(struct kbox_req *r)
  * dumpable on the host (docs/supervisor.md). The options on
  * capabilities and securebits (PR_SET_KEEPCAPS, PR_CAPBSET_*,
  * PR_CAP_AMBIENT...) and no_new_privs are the lx task's credentials
- * (src/dispatch/id.c); PR_GET_SECCOMP and PR_SET_SECCOMP are above.
- * Other prctl options never come here (the filter allows them).
+ * (src/dispatch/id.c); PR_GET_SECCOMP, PR_SET_SECCOMP and the
+ * parent-death signal are above. Other prctl options never come here
+ * (the filter allows them).
  */
 static struct kbox_resp h_prctl(struct kbox_req *r)
 {
+    if (r->args[0] == PR_GET_PDEATHSIG || r->args[0] == PR_SET_PDEATHSIG)
+        return h_pdeathsig(r);
     if (r->args[0] == PR_GET_SECCOMP)
         return h_get_seccomp(r);
     if (r->args[0] == PR_SET_SECCOMP)

@@ -322,6 +322,24 @@ static void hw_renumber(char *buf, size_t n)
 }
 
 /*
+ * An lx call on the instance being read (@lxfd, first argument). The
+ * guest may close @lxfd under a blocked read, and open something else
+ * at that number: natively the read keeps its file and returns the next
+ * event. So while @lxfd still names the instance (its mirror is still
+ * @hw's) the call goes there, else to the reference @held in kbox's
+ * holder task, which also keeps the instance, its mirror and @hw alive.
+ */
+static long inst_call(struct kbox_req *r, int lxfd, struct hwatch *hw,
+                      long held, long nr, long a1, long a2)
+{
+    long a[6] = { held, a1, a2, 0, 0, 0 };
+
+    if (held < 0 || kbox_mirror_rfd(r, lxfd) == hw->rfd)
+        return kbox_lx(r, nr, lxfd, a1, a2, 0, 0, 0);
+    return lx_task_syscall(kbox_sup.holder, nr, a);
+}
+
+/*
  * read() of an lx inotify instance paired with a host one: lx's events,
  * then as many whole host events as fit; waits (unless O_NONBLOCK) until
  * either has one. Returns the byte count or -errno.
@@ -331,17 +349,19 @@ static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw, char *buf,
                     size_t cnt)
 {
     size_t got;
-    long rc = 0, n;
+    long rc = 0, n, held = -1;
 
+    if (kbox_sup.holder)
+        held = kbox_lx_getfd(kbox_sup.holder, r->task, lxfd, true);
     for (;;) {
         int nl = 0, nh = 0;
 
         got = 0;
-        kbox_lx(r, LX__NR_ioctl, lxfd, FIONREAD, (long)&nl, 0, 0, 0);
+        inst_call(r, lxfd, hw, held, LX__NR_ioctl, FIONREAD, (long)&nl);
         if (ioctl(hw->hfd, FIONREAD, &nh) < 0)
             nh = 0;
         if (nl > 0) {
-            n = kbox_lx(r, LX__NR_read, lxfd, (long)buf, (long)cnt, 0, 0, 0);
+            n = inst_call(r, lxfd, hw, held, LX__NR_read, (long)buf, (long)cnt);
             if (n < 0 && n != -EAGAIN) {
                 rc = n; /* EINVAL: the first event does not fit */
                 break;
@@ -362,7 +382,8 @@ static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw, char *buf,
             rc = (long)got;
             break;
         }
-        if (kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0) & O_NONBLOCK) {
+        n = inst_call(r, lxfd, hw, held, LX__NR_fcntl, F_GETFL, 0);
+        if (n < 0 || (n & O_NONBLOCK)) {
             rc = -EAGAIN;
             break;
         }
@@ -380,6 +401,11 @@ static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw, char *buf,
         }
     }
     hw_update(hw);
+    if (held >= 0) {
+        long a[6] = { held, 0, 0, 0, 0, 0 };
+
+        lx_task_syscall(kbox_sup.holder, LX__NR_close, a);
+    }
     return rc;
 }
 

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <lx/lx.h>
@@ -132,6 +133,7 @@ long kbox_exec_setid(struct kbox_req *r, int lxfd, uint64_t uenvp, uint64_t dev,
     p->exec_creds_tid = r->pid;
     p->exec_creds_dev = dev;
     p->exec_creds_ino = ino;
+    p->exec_secure = secure != 0;
     __atomic_store_n(&p->exec_creds, h, __ATOMIC_RELEASE);
     return 0;
 }
@@ -156,6 +158,13 @@ void kbox_exec_settle(struct kbox_req *r)
     if (!h)
         return;
     lx_task_exec_creds(p->task, ran ? LX_CREDS_COMMIT : LX_CREDS_DROP, h, NULL);
+    if (ran && p->exec_secure) {
+        /* as begin_new_exec: no parent-death signal for a secure exec
+         * (the first process's is lx's: src/dispatch/sys.c) */
+        long a[6] = { PR_SET_PDEATHSIG, 0, 0, 0, 0, 0 };
+
+        lx_task_syscall(p->task, LX__NR_prctl, a);
+    }
     if (ran)
         kbox_thread_ids_changed(p);
 }

@@ -228,6 +228,90 @@ static int image_groups(struct lx_task *t, unsigned uid, unsigned gid,
     return n;
 }
 
+/*
+ * The field @want (0-based) of the line of the colon file @text whose
+ * field @key is @val (a name, or a number when @num): into @out.
+ */
+static bool colon_lookup(const char *text, int key, const char *val, bool num,
+                         int want, unsigned *out)
+{
+    char *copy = text ? strdup(text) : NULL, *line, *save = NULL;
+    bool found = false;
+
+    for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line && !found;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *f[4];
+
+        if (split_colons(line, f, 4) < 3 || want >= 4 || !f[want])
+            continue;
+        if (num ? (f[key][0] &&
+                   strtoul(f[key], NULL, 10) == strtoul(val, NULL, 10))
+                : !strcmp(f[key], val)) {
+            *out = (unsigned)strtoul(f[want], NULL, 10);
+            found = true;
+        }
+    }
+    free(copy);
+    return found;
+}
+
+/*
+ * --change-id names are the image's, as `su NAME` or `chroot --userspec`
+ * inside it would see them, not the host's: read through lx once the
+ * image is mounted, before anything runs. A user alone gets its primary
+ * group, as su gives it.
+ */
+int kbox_image_resolve_ids(struct kbox_opts *o)
+{
+    struct lx_task *t;
+    char *pw = NULL, *gr = NULL, num[16];
+    unsigned v;
+    int rc = -1;
+
+    if (!o->change_id || o->root_id ||
+        (!o->change_user[0] && o->change_gid_set && !o->change_group[0]))
+        return 0;
+    t = lx_task_fork(NULL, 0);
+    if (!t) {
+        say("cannot create a kernel task%s%s", "", "");
+        return -1;
+    }
+    pw = kbox_image_slurp(t, "/etc/passwd");
+    if (o->change_group[0])
+        gr = kbox_image_slurp(t, "/etc/group");
+    if (o->change_user[0]) {
+        if (!colon_lookup(pw, 0, o->change_user, false, 2, &v)) {
+            say("--change-id: no user '%s' in the image's /etc/passwd%s",
+                o->change_user, "");
+            goto out;
+        }
+        o->uid = v;
+    }
+    if (!o->change_gid_set) {
+        snprintf(num, sizeof(num), "%u", (unsigned)o->uid);
+        if (!colon_lookup(pw, 2, num, true, 3, &v)) {
+            say("--change-id: uid %s has no entry in the image's /etc/passwd "
+                "to take its group from (give USER:GROUP)%s",
+                num, "");
+            goto out;
+        }
+        o->gid = v;
+    } else if (o->change_group[0]) {
+        if (!colon_lookup(gr, 0, o->change_group, false, 2, &v)) {
+            say("--change-id: no group '%s' in the image's /etc/group%s",
+                o->change_group, "");
+            goto out;
+        }
+        o->gid = v;
+    }
+    rc = 0;
+out:
+    free(pw);
+    free(gr);
+    lx_task_exit(t);
+    return rc;
+}
+
 static long tsys6(struct lx_task *t, long nr, long a0, long a1, long a2,
                   long a3, long a4)
 {

@@ -173,8 +173,13 @@ KTEST(policy_specifics)
           SECCOMP_RET_USER_NOTIF);
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prctl, PR_SET_NAME, 0),
           SECCOMP_RET_ALLOW);
-    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prctl, PR_SET_PDEATHSIG, 0),
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prctl, PR_SET_TIMERSLACK, 0),
           SECCOMP_RET_ALLOW);
+    /* the first process's parent-death signal is emulated (sys.c) */
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prctl, PR_SET_PDEATHSIG, 0),
+          SECCOMP_RET_USER_NOTIF);
+    KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_prctl, PR_GET_PDEATHSIG, 0),
+          SECCOMP_RET_USER_NOTIF);
     /* personality: a query is the host's, a change is lx's too */
     KT_EQ(eval(n, AUDIT_ARCH_X86_64, SYS_personality, 0xffffffffu, 0),
           SECCOMP_RET_ALLOW);

@@ -145,12 +145,46 @@ KTEST(ids)
     KT_EQ(o.change_id, 1);
     KT_EQ(o.uid, 1000);
     KT_EQ(o.gid, 100);
+    KT_EQ(o.change_gid_set, 1);
+    KT_STREQ(o.change_user, "");
+    KT_STREQ(o.change_group, "");
     kbox_cli_free(&o);
+    /* a user alone: its primary group comes from the image later */
     KT_EQ(parse(ARGV("-r", "x.img", "--change-id", "1000", "--", "id")),
-          KBOX_CLI_USAGE);
-    KT_EQ(parse(ARGV("-r", "x.img", "--change-id", "a:b", "--", "id")),
-          KBOX_CLI_USAGE);
+          KBOX_CLI_OK);
+    KT_EQ(o.uid, 1000);
+    KT_EQ(o.change_gid_set, 0);
+    kbox_cli_free(&o);
+    /* names, resolved from the image's /etc/passwd and /etc/group */
+    KT_EQ(parse(ARGV("-r", "x.img", "--change-id", "alice:staff", "--", "id")),
+          KBOX_CLI_OK);
+    KT_STREQ(o.change_user, "alice");
+    KT_STREQ(o.change_group, "staff");
+    KT_EQ(o.change_gid_set, 1);
+    kbox_cli_free(&o);
+    KT_EQ(parse(ARGV("-r", "x.img", "--change-id", "alice", "--", "id")),
+          KBOX_CLI_OK);
+    KT_STREQ(o.change_user, "alice");
+    KT_EQ(o.change_gid_set, 0);
+    kbox_cli_free(&o);
+    KT_EQ(parse(ARGV("-r", "x.img", "--change-id", "1000:staff", "--", "id")),
+          KBOX_CLI_OK);
+    KT_EQ(o.uid, 1000);
+    KT_STREQ(o.change_user, "");
+    KT_STREQ(o.change_group, "staff");
+    kbox_cli_free(&o);
     KT_EQ(parse(ARGV("-r", "x.img", "--change-id", "-1:0", "--", "id")),
+          KBOX_CLI_USAGE);
+    KT_ASSERT(strstr(errbuf, "USER[:GROUP]") != NULL);
+    KT_EQ(parse(ARGV("-r", "x.img", "--change-id", "a:", "--", "id")),
+          KBOX_CLI_USAGE);
+    KT_EQ(parse(ARGV("-r", "x.img", "--change-id", ":b", "--", "id")),
+          KBOX_CLI_USAGE);
+    KT_EQ(parse(ARGV("-r", "x.img", "--change-id", "a:b:c", "--", "id")),
+          KBOX_CLI_USAGE);
+    KT_EQ(parse(ARGV("-r", "x.img", "--change-id", "a/b", "--", "id")),
+          KBOX_CLI_USAGE);
+    KT_EQ(parse(ARGV("-r", "x.img", "--change-id", "4294967295", "--", "id")),
           KBOX_CLI_USAGE);
     KT_EQ(parse(ARGV("-r", "x.img", "-0", "--change-id", "1:1", "--", "id")),
           KBOX_CLI_USAGE);
