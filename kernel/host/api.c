@@ -332,6 +332,14 @@ long lx_mirror_gc(int *closed, int max)
 	return lx_call(lx.root, &req);
 }
 
+long lx_mq_signals(long *out, int max)
+{
+	long args[6] = { (long)out, max };
+	struct lx_k_req req = { .op = LX_K_MQSIG, .args = args };
+
+	return lx_call(lx.root, &req);
+}
+
 int lx_task_exec(struct lx_task *t)
 {
 	struct lx_k_req req = { .op = LX_K_EXEC };

@@ -22,11 +22,21 @@
  * still attached can be attached and asked about until its last detach,
  * as on Linux; lx has forgotten it by then, so its owner and mode are
  * kept here and lx checks them (LX_SHM_PERM).
+ *
+ * POSIX message queues are lx's too (ipc/mqueue.c): names, permissions,
+ * limits (/proc/sys/fs/mqueue), priorities, blocking, timeouts and
+ * notification. A descriptor is an lx file at a guest number whose host
+ * fd is a readiness mirror (watch.c), so poll, select and epoll see the
+ * queue's messages. lx sends mq_notify's SIGEV_SIGNAL to its own task of
+ * the registered process, which runs no handlers and keeps it blocked:
+ * after every send kbox takes such signals from lx (lx_mq_signals) and
+ * queues them to the guest process, si_code SI_MESGQ and value included.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +54,7 @@
 
 #include "kbox/abi.h"
 #include "kbox/dispatch.h"
+#include "kbox/path.h"
 
 #define A(i) ((long)r->args[i])
 #define I(i) ((int)kbox_arg_int(r->args[i]))
@@ -743,6 +754,234 @@ static struct kbox_resp h_msgctl(struct kbox_req *r)
     }
 }
 
+/* ---- POSIX message queues ---- */
+
+#define MQ_PRIO_MAX_    32768
+#define MQ_MSGSIZE_MAX_ (16L << 20) /* HARD_MSGSIZEMAX: no queue has more */
+#define MQ_COOKIE_LEN   32          /* NOTIFY_COOKIE_LEN */
+#define SI_MESGQ_       (-3)
+#define SIGEV_SIGNAL_   0
+#define SIGEV_THREAD_   2
+
+/* struct mq_attr: the same in both ABIs */
+struct mq_attr_k {
+    long flags, maxmsg, msgsize, curmsgs, unused[4];
+};
+
+/* struct sigevent: the same in both ABIs */
+struct sigevent_k {
+    long value;
+    int signo, notify;
+    long un[6];
+};
+
+_Static_assert(sizeof(struct mq_attr_k) == 64, "mq_attr");
+_Static_assert(sizeof(struct sigevent_k) == 64, "sigevent");
+
+/* SIGEV_SIGNAL registrations ever made: none, no signals to look for. */
+static int mq_notifies;
+
+/*
+ * Queue the mq_notify signals lx sent (a send made a queue non-empty)
+ * to the guest processes. lx's tasks carry their guest thread's host
+ * pid; the signal is for the whole process, as natively.
+ */
+static void mq_deliver(void)
+{
+    long out[8 * LX_MQSIG_LONGS];
+    long n;
+
+    if (!__atomic_load_n(&mq_notifies, __ATOMIC_RELAXED))
+        return;
+    n = lx_mq_signals(out, 8);
+    for (long i = 0; i < n && i < 8; i++) {
+        const long *o = out + i * LX_MQSIG_LONGS;
+        struct kbox_proc *p = kbox_proc_lookup((pid_t)o[0]);
+        pid_t tgid = p ? p->tgid : (pid_t)o[0];
+        siginfo_t si;
+
+        kbox_proc_put(p);
+        memset(&si, 0, sizeof(si));
+        si.si_signo = (int)o[1];
+        si.si_code = SI_MESGQ_;
+        si.si_pid = (pid_t)o[3];
+        si.si_uid = (uid_t)o[4];
+        si.si_value.sival_ptr = (void *)o[2];
+        syscall(SYS_rt_sigqueueinfo, tgid, (int)o[1], &si);
+    }
+}
+
+/* Read the absolute timeout at @addr (0: none) into @ts; -errno. */
+static long mq_timeout(struct kbox_req *r, uint64_t addr, struct timespec *ts,
+                       struct timespec **tsp)
+{
+    *tsp = NULL;
+    if (!addr)
+        return 0;
+    if (r->ops->read(r, addr, ts, sizeof(*ts)))
+        return -EFAULT;
+    *tsp = ts;
+    return 0;
+}
+
+/*
+ * mq_open(name, oflag, mode, attr): glibc passes the name without its
+ * leading '/'; lx looks it up in the queues' filesystem. Every queue
+ * descriptor is close-on-exec, as do_mq_open makes it.
+ */
+static struct kbox_resp h_mq_open(struct kbox_req *r)
+{
+    char name[KBOX_PATH_MAX];
+    struct mq_attr_k attr;
+    long rc;
+
+    if (r->args[3] && r->ops->read(r, r->args[3], &attr, sizeof(attr)))
+        return kbox_ret(-EFAULT);
+    rc = r->ops->read_str(r, r->args[0], name, sizeof(name));
+    if (rc)
+        return kbox_ret(rc);
+    rc = kbox_lx(r, LX__NR_mq_open, (long)name, I(1), (long)(unsigned)A(2),
+                 r->args[3] ? (long)&attr : 0, 0, 0);
+    if (rc < 0)
+        return kbox_ret(rc);
+    /* writable: a queue that is not full polls writable (mostly so) */
+    return kbox_mirror_install_reply(r, (int)rc, true, true);
+}
+
+static struct kbox_resp h_mq_unlink(struct kbox_req *r)
+{
+    char name[KBOX_PATH_MAX];
+    long rc = r->ops->read_str(r, r->args[0], name, sizeof(name));
+
+    if (rc)
+        return kbox_ret(rc);
+    return kbox_ret(kbox_lx(r, LX__NR_mq_unlink, (long)name, 0, 0, 0, 0, 0));
+}
+
+/*
+ * The error mq_timedsend gives when the message cannot be read: lx must
+ * not be given the guest's bad buffer (its user copies are memcpy), so
+ * the checks Linux makes before it copies are made here.
+ */
+static long mq_send_fault(struct kbox_req *r, int lxfd, size_t len)
+{
+    struct mq_attr_k a;
+    long rc;
+
+    if ((unsigned)A(3) >= MQ_PRIO_MAX_)
+        return -EINVAL;
+    rc = kbox_lx(r, LX__NR_mq_getsetattr, lxfd, 0, (long)&a, 0, 0, 0);
+    if (rc < 0)
+        return rc;
+    if ((kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0) & O_ACCMODE) ==
+        O_RDONLY)
+        return -EBADF;
+    return len > (size_t)a.msgsize ? -EMSGSIZE : -EFAULT;
+}
+
+/* mq_timedsend(mqd, msg, len, prio, abs_timeout) */
+static struct kbox_resp h_mq_timedsend(struct kbox_req *r)
+{
+    int lxfd = kbox_lxfd(r, I(0));
+    size_t len = (size_t)A(2);
+    struct timespec ts, *tsp;
+    char *buf = NULL;
+    long rc = mq_timeout(r, r->args[4], &ts, &tsp);
+
+    if (rc)
+        return kbox_ret(rc);
+    /* Longer than any queue takes: lx says so before it copies. */
+    if (len <= (size_t)MQ_MSGSIZE_MAX_) {
+        buf = malloc(len ? len : 1);
+        if (!buf)
+            return kbox_ret(-ENOMEM);
+        if (len && r->ops->read(r, r->args[1], buf, len)) {
+            free(buf);
+            return kbox_ret(mq_send_fault(r, lxfd, len));
+        }
+    }
+    rc = kbox_lx(r, LX__NR_mq_timedsend, lxfd, (long)buf, (long)len,
+                 (long)(unsigned)A(3), (long)tsp, 0);
+    free(buf);
+    if (rc >= 0)
+        mq_deliver();
+    return kbox_ret(rc);
+}
+
+/* mq_timedreceive(mqd, msg, len, prio *, abs_timeout) */
+static struct kbox_resp h_mq_timedreceive(struct kbox_req *r)
+{
+    int lxfd = kbox_lxfd(r, I(0));
+    size_t len = (size_t)A(2);
+    struct timespec ts, *tsp;
+    unsigned int prio = 0;
+    char *buf;
+    long rc = mq_timeout(r, r->args[4], &ts, &tsp);
+
+    if (rc)
+        return kbox_ret(rc);
+    if (len > (size_t)MQ_MSGSIZE_MAX_)
+        len = MQ_MSGSIZE_MAX_; /* still no smaller than any message size */
+    buf = malloc(len ? len : 1);
+    if (!buf)
+        return kbox_ret(-ENOMEM);
+    rc = kbox_lx(r, LX__NR_mq_timedreceive, lxfd, (long)buf, (long)len,
+                 (long)&prio, (long)tsp, 0);
+    if (rc >= 0 && rc > 0 && r->ops->write(r, r->args[1], buf, (size_t)rc))
+        rc = -EFAULT; /* natively the message is lost as well */
+    else if (rc >= 0 && r->args[3] &&
+             r->ops->write(r, r->args[3], &prio, sizeof(prio)))
+        rc = -EFAULT;
+    free(buf);
+    if (lxfd >= 0)
+        kbox_mirror_sync(r, lxfd); /* it may be empty now */
+    return kbox_ret(rc);
+}
+
+/* mq_notify(mqd, sevp) */
+static struct kbox_resp h_mq_notify(struct kbox_req *r)
+{
+    int lxfd = kbox_lxfd(r, I(0));
+    struct sigevent_k ev;
+    char cookie[MQ_COOKIE_LEN];
+
+    if (!r->args[1])
+        return kbox_ret(kbox_lx(r, LX__NR_mq_notify, lxfd, 0, 0, 0, 0, 0));
+    if (r->ops->read(r, r->args[1], &ev, sizeof(ev)))
+        return kbox_ret(-EFAULT);
+    if (ev.notify == SIGEV_THREAD_) {
+        /*
+         * glibc's SIGEV_THREAD names a netlink socket that receives a
+         * cookie; the guest's netlink sockets are the host's, which lx
+         * cannot send to. The cookie is read as natively, then lx finds
+         * no socket of its own there: EBADF.
+         */
+        if (r->ops->read(r, (uint64_t)ev.value, cookie, sizeof(cookie)))
+            return kbox_ret(-EFAULT);
+        ev.value = (long)cookie;
+        ev.signo = kbox_lxfd(r, ev.signo);
+    }
+    if (ev.notify == SIGEV_SIGNAL_)
+        __atomic_add_fetch(&mq_notifies, 1, __ATOMIC_RELAXED);
+    return kbox_ret(kbox_lx(r, LX__NR_mq_notify, lxfd, (long)&ev, 0, 0, 0, 0));
+}
+
+/* mq_getsetattr(mqd, new, old) */
+static struct kbox_resp h_mq_getsetattr(struct kbox_req *r)
+{
+    struct mq_attr_k n, o;
+    long rc;
+
+    if (r->args[1] && r->ops->read(r, r->args[1], &n, sizeof(n)))
+        return kbox_ret(-EFAULT);
+    memset(&o, 0, sizeof(o));
+    rc = kbox_lx(r, LX__NR_mq_getsetattr, kbox_lxfd(r, I(0)),
+                 r->args[1] ? (long)&n : 0, r->args[2] ? (long)&o : 0, 0, 0, 0);
+    if (!rc && r->args[2] && r->ops->write(r, r->args[2], &o, sizeof(o)))
+        rc = -EFAULT;
+    return kbox_ret(rc);
+}
+
 kbox_handler kbox_ipc_handler(long nr)
 {
     switch (nr) {
@@ -767,6 +1006,18 @@ kbox_handler kbox_ipc_handler(long nr)
         return h_msgrcv;
     case SYS_msgctl:
         return h_msgctl;
+    case SYS_mq_open:
+        return h_mq_open;
+    case SYS_mq_unlink:
+        return h_mq_unlink;
+    case SYS_mq_timedsend:
+        return h_mq_timedsend;
+    case SYS_mq_timedreceive:
+        return h_mq_timedreceive;
+    case SYS_mq_notify:
+        return h_mq_notify;
+    case SYS_mq_getsetattr:
+        return h_mq_getsetattr;
     default:
         return NULL;
     }

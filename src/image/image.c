@@ -698,6 +698,9 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
                           o->verbose);
         profile_mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
                       "mode=1777", o->verbose);
+        /* the POSIX message queues (lx's), as systemd mounts them */
+        profile_mount("mqueue", "/dev/mqueue", "mqueue",
+                      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, o->verbose);
         dev_links(o->verbose);
         profile_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
                       "mode=1777", o->verbose);

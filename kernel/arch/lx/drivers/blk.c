@@ -77,6 +77,21 @@ static void lx_blk_serve(struct lx_disk *d, struct bio **bios, int n)
 	int k = 0, write = op_is_write(bio_op(bio));
 	long err = 0;
 
+	/*
+	 * A read-only disk (-m ro: the image is open O_RDONLY) gets no host
+	 * write. ext4 still tries some - a journal that recorded an error has
+	 * it cleared at mount - and the host's EBADF was then reported at exit
+	 * as guest writes missing from the image, after the mount's own error.
+	 * The bio fails as on a read-only loop device.
+	 */
+	if (write && get_disk_ro(d->disk)) {
+		for (int i = 0; i < n; i++) {
+			bios[i]->bi_status = BLK_STS_IOERR;
+			bio_endio(bios[i]);
+		}
+		return;
+	}
+
 	/* Earlier completed writes first: jbd2's commit block relies on it. */
 	if (bio->bi_opf & REQ_PREFLUSH)
 		err = lx_blk_flush(d);

@@ -123,6 +123,15 @@ static bool lx_mirror_can(struct file *file)
 {
 	if (S_ISFIFO(file_inode(file)->i_mode))
 		return true;
+	/*
+	 * A POSIX message queue wakes its pollers with info->lock held, and
+	 * its poll takes that lock. lx has one CPU and no preemption, so a
+	 * spinlock is never contended and taking it again does not spin;
+	 * every wake-up comes after the queue's count changed, so the poll
+	 * sees the new state.
+	 */
+	if (!strcmp(file_inode(file)->i_sb->s_type->name, "mqueue"))
+		return true;
 	/* inotify_fops is static; its files are anon inodes named so. */
 	return file_can_poll(file) && !S_ISREG(file_inode(file)->i_mode) &&
 	       !strcmp(file_dentry(file)->d_name.name, "inotify");

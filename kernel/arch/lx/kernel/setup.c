@@ -267,6 +267,19 @@ static void lx_init_leave(void *arg)
 	lx_init_mm(p);
 	/* Children of pid 1 and of every task forked from it are reaped. */
 	kernel_sigaction(SIGCHLD, SIG_IGN);
+	/*
+	 * lx tasks run no handlers: the host delivers the guest's signals.
+	 * Blocked, a signal lx sends stays queued (mq_notify's, for the host
+	 * to take: lx_mq_signals) instead of waking the task, or, with its
+	 * default action fatal, marking its thread group as exiting, after
+	 * which every later signal to it was dropped. Forks inherit it.
+	 */
+	{
+		sigset_t all;
+
+		sigfillset(&all);
+		set_current_blocked(&all);
+	}
 	p->thread.host->embodied = 1;
 	lx_leave();
 }

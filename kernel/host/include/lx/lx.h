@@ -122,8 +122,8 @@ int lx_task_real_ids(struct lx_task *task, unsigned int *uid,
 int lx_task_groups(struct lx_task *task, unsigned int *gids, int room);
 /*
  * Readiness mirrors: keep a host pipe readable exactly while an lx file
- * (an inotify instance or a FIFO) is readable, so that a host fd standing
- * for the file can be polled.
+ * (an inotify instance, a FIFO or a POSIX message queue) is readable, so
+ * that a host fd standing for the file can be polled.
  * LX_MIRROR_ADD (@a = read end, @b = write end of a non-blocking host
  *   pipe): mirror lx fd @fd of @task; lx owns both ends from then on and
  *   closes them when the mirror goes. -EEXIST if the file has a mirror,
@@ -146,6 +146,17 @@ long lx_task_mirror(struct lx_task *task, int cmd, int fd, int a, int b);
  * and stores up to @max of their read ends (closed now) in @closed.
  */
 long lx_mirror_gc(int *closed, int max);
+/*
+ * The mq_notify(SIGEV_SIGNAL) signals lx has sent since the last call:
+ * lx tasks never run signal handlers, so the host must send them to the
+ * processes the tasks stand for. Takes them from every task and stores up
+ * to @max of them in @out, LX_MQSIG_LONGS longs each: the target's tgid,
+ * the signal, its sigev_value, the sender's pid and uid (si_pid, si_uid).
+ * Returns how many there were.
+ * <asm/lx_host.h> defines the same macro for the kernel side.
+ */
+#define LX_MQSIG_LONGS	5
+long lx_mq_signals(long *out, int max);
 /*
  * System V shared memory whose memory is a host segment (the guest maps
  * the host's; lx names it and checks permissions), as @task:

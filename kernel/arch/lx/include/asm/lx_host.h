@@ -145,6 +145,7 @@ enum lx_k_op {
 	LX_K_FILEVER,	/* args[0] = fd: its inode's change counter */
 	LX_K_IDS,	/* args[0] = task, [1] = real: its (e)uid | (e)gid << 32 */
 	LX_K_GROUPS,	/* args[0] = task, [1] = gid buffer, [2] = its room: count */
+	LX_K_MQSIG,	/* args[0] = buffer, args[1] = its room: mq_notify signals */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
@@ -152,6 +153,8 @@ enum lx_k_op {
 #define LX_MIRROR_SYNC	1
 #define LX_MIRROR_RFD	2
 #define LX_MIRROR_GC	3
+/* LX_K_MQSIG: longs per signal (see lx_mq_signals() in lx/lx.h). */
+#define LX_MQSIG_LONGS	5
 /* LX_K_SHM commands (see lx_task_shm() in lx/lx.h). */
 #define LX_SHM_CREATE		0
 #define LX_SHM_MAY_ATTACH	1
