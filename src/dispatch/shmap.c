@@ -63,6 +63,11 @@ struct shmap {
     pid_t users[MAX_USERS];
     int nusers;
     bool pinned; /* more users than we track: kept until kbox exits */
+    /* Per page of the memfd, a hash of its bytes when they were last
+     * known to be lx's (0: not known), in leaves of CLEAN_LEAF pages
+     * allocated as pages are written back: see write_back_range. */
+    uint64_t **clean;
+    size_t nleaves;
     struct shmap *next;
 };
 
@@ -84,6 +89,100 @@ static long holder_call(long nr, long a0, long a1, long a2, long a3)
     long a[6] = { a0, a1, a2, a3, 0, 0 };
 
     return lx_task_syscall(kbox_sup.holder, nr, a);
+}
+
+#define PAGE       4096
+#define CLEAN_LEAF 512 /* pages: 2 MiB of file per leaf */
+
+/*
+ * A 64-bit hash of a page. Four lanes of (state ^ word) * odd constant,
+ * then a rotation: for fixed other words each step is a bijection of
+ * the word, so a change confined to one lane always changes the hash;
+ * the lanes are chained through another bijection at the end. Never 0.
+ */
+static uint64_t page_hash(const unsigned char *p, size_t n)
+{
+    const uint64_t k = 0x9e3779b97f4a7c15ull;
+    uint64_t l[4] = { n, 0x243f6a8885a308d3ull, 0x13198a2e03707344ull,
+                      0xa4093822299f31d0ull };
+    size_t i = 0;
+
+    for (; i + 32 <= n; i += 32)
+        for (int j = 0; j < 4; j++) {
+            uint64_t w;
+
+            memcpy(&w, p + i + 8 * j, 8);
+            l[j] = (l[j] ^ w) * k;
+            l[j] = l[j] << 31 | l[j] >> 33;
+        }
+    for (; i < n; i++)
+        l[0] = ((l[0] ^ p[i]) * k) ^ (l[0] >> 29);
+    uint64_t h = 0;
+
+    for (int j = 0; j < 4; j++) {
+        h ^= l[j];
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdull;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53ull;
+        h ^= h >> 33;
+    }
+    return h ? h : 1;
+}
+
+static uint64_t clean_get(const struct shmap *m, size_t pg)
+{
+    size_t l = pg / CLEAN_LEAF;
+
+    return l < m->nleaves && m->clean[l] ? m->clean[l][pg % CLEAN_LEAF] : 0;
+}
+
+/* Remember page @pg's hash @h; without memory it stays unknown (safe:
+ * an unknown page is compared with lx's bytes). */
+static void clean_set(struct shmap *m, size_t pg, uint64_t h)
+{
+    size_t l = pg / CLEAN_LEAF;
+
+    if (l >= m->nleaves) {
+        size_t n = l + 1 > 2 * m->nleaves ? l + 1 : 2 * m->nleaves;
+        uint64_t **v = realloc(m->clean, n * sizeof(*v));
+
+        if (!v)
+            return;
+        memset(v + m->nleaves, 0, (n - m->nleaves) * sizeof(*v));
+        m->clean = v;
+        m->nleaves = n;
+    }
+    if (!m->clean[l] && !(m->clean[l] = calloc(CLEAN_LEAF, sizeof(uint64_t))))
+        return;
+    m->clean[l][pg % CLEAN_LEAF] = h;
+}
+
+/* The pages overlapping bytes [from, to) are no longer known to be lx's
+ * (the memfd was refilled there, or cut). */
+static void clean_forget(struct shmap *m, size_t from, size_t to)
+{
+    size_t first = from / PAGE, last;
+
+    if (to <= from || first / CLEAN_LEAF >= m->nleaves)
+        return;
+    last = (to - 1) / PAGE;
+    if (last / CLEAN_LEAF >= m->nleaves)
+        last = m->nleaves * CLEAN_LEAF - 1;
+    for (size_t pg = first; pg <= last;) {
+        size_t l = pg / CLEAN_LEAF, end = (l + 1) * CLEAN_LEAF - 1;
+
+        if (!m->clean[l]) {
+            pg = end + 1;
+        } else if (pg % CLEAN_LEAF == 0 && end <= last) {
+            free(m->clean[l]);
+            m->clean[l] = NULL;
+            pg = end + 1;
+        } else {
+            m->clean[l][pg % CLEAN_LEAF] = 0;
+            pg++;
+        }
+    }
 }
 
 bool kbox_shmap_any(void)
@@ -120,6 +219,7 @@ static int fill(struct shmap *m, size_t from, size_t to)
 
     if (to <= from)
         return 0;
+    clean_forget(m, from, to);
     map = mmap(NULL, to, PROT_READ | PROT_WRITE, MAP_SHARED, m->memfd, 0);
     if (map == MAP_FAILED)
         return -ENOMEM;
@@ -174,15 +274,25 @@ static int fill(struct shmap *m, size_t from, size_t to)
 
 /*
  * Write the stores in bytes [from, to) of the memfd back to the image
- * (lock held). Only pages that differ from lx's are written: a msync or
- * an fsync of a large mapping with a few stores wrote all of it (a page
- * msync'd in a 256 MiB mapping took 40-750 ms, and dirtied the image).
+ * (lock held). Only pages that changed are written: a msync or an fsync
+ * of a large mapping with a few stores wrote all of it (a page msync'd in
+ * a 256 MiB mapping took 40-750 ms, and dirtied the image). A page whose
+ * bytes hash as they did when last known to be lx's has no store; one
+ * not known (first write-back after a fill) is compared with lx's bytes,
+ * which cost a read of the whole range from lx on every msync (fio's
+ * mmap engine: 300 ms per msync of a 64 MiB mapping against 3 natively).
+ * Each chunk is copied first and that copy is written and hashed, so a
+ * store landing meanwhile differs from the hash and is written next time.
  */
 #define WB_CHUNK (256 * 1024)
 static void write_back_range(struct shmap *m, size_t from, size_t to)
 {
+    /* under the lock: one write-back at a time, and no allocation to
+     * fail (without a copy nothing could be written) */
+    static char old[WB_CHUNK], snap[WB_CHUNK];
     struct stat st;
-    char *map, *old;
+    uint64_t hv[WB_CHUNK / PAGE];
+    bool dirty[WB_CHUNK / PAGE];
     size_t size;
 
     /* Only stores need writing: lx's changes are in the memfd already. */
@@ -193,67 +303,95 @@ static void write_back_range(struct shmap *m, size_t from, size_t to)
         size = m->size; /* never past the file's end */
     if (to > size)
         to = size;
-    from &= ~(size_t)4095;
+    from &= ~(size_t)(PAGE - 1);
     if (from >= to)
         return;
-    map = mmap(NULL, size, PROT_READ, MAP_SHARED, m->memfd, 0);
-    if (map == MAP_FAILED)
-        return;
-    old = malloc(WB_CHUNK);
-    for (size_t off = from; off < to;) {
+    for (size_t off = from, data_end = 0; off < to;) {
         size_t len = to - off < WB_CHUNK ? to - off : WB_CHUNK, have = 0;
-        off_t d = lseek(m->memfd, (off_t)off, SEEK_DATA);
+        size_t npg;
+        bool unknown = false;
 
         /* Holes of the memfd hold no stores (a store allocates its page)
          * and reading one through the mapping allocates it: a byte
          * pwritten 500 GiB past a mapped file's start made this walk
-         * fill the whole sparse range and kbox was OOM-killed. */
-        if (d < 0 && errno == ENXIO)
-            break; /* no data from here on */
-        if (d > (off_t)off) {
-            off = (size_t)d & ~(size_t)4095;
-            continue;
-        }
-        if (d == (off_t)off) {
-            off_t h = lseek(m->memfd, (off_t)off, SEEK_HOLE);
+         * fill the whole sparse range and kbox was OOM-killed. The data
+         * extent found is kept: each SEEK_HOLE walks a shmem file's pages
+         * up to the hole, which per chunk was most of a msync's time. */
+        if (off >= data_end) {
+            off_t d = lseek(m->memfd, (off_t)off, SEEK_DATA), h;
 
-            if (h > (off_t)off && (size_t)(h - (off_t)off) < len)
-                len = (size_t)(h - (off_t)off);
+            if (d < 0 && errno == ENXIO)
+                break; /* no data from here on */
+            if (d > (off_t)off) {
+                off = (size_t)d & ~(size_t)(PAGE - 1);
+                continue;
+            }
+            h = d == (off_t)off ? lseek(m->memfd, (off_t)off, SEEK_HOLE) : -1;
+            data_end = h > (off_t)off ? (size_t)h : to;
         }
+        if (len > data_end - off)
+            len = data_end - off;
+        /* the copy: pread, not a mapping (its page faults cost more) */
+        for (have = 0; have < len;) {
+            ssize_t n =
+                pread(m->memfd, snap + have, len - have, (off_t)(off + have));
 
-        /* lx's bytes here; where they cannot be read, all differ */
-        while (old && have < len) {
+            if (n <= 0)
+                break;
+            have += (size_t)n;
+        }
+        if (have < len)
+            memset(snap + have, 0, len - have); /* cut meanwhile */
+        have = 0;
+        npg = (len + PAGE - 1) / PAGE;
+        for (size_t i = 0; i < npg; i++) {
+            size_t n = len - i * PAGE < PAGE ? len - i * PAGE : PAGE;
+            uint64_t k = clean_get(m, off / PAGE + i);
+
+            hv[i] = page_hash((unsigned char *)snap + i * PAGE, n);
+            dirty[i] = k != hv[i];
+            unknown |= !k;
+        }
+        /* lx's bytes here for pages not known; where they cannot be
+         * read, all differ */
+        while (unknown && have < len) {
             long n = holder_call(LX__NR_pread64, m->held, (long)(old + have),
                                  (long)(len - have), (long)(off + have));
             if (n <= 0)
                 break;
             have += (size_t)n;
         }
-        for (size_t p = 0; p < len;) {
-            size_t q = p, w;
+        for (size_t i = 0; unknown && i < npg; i++) {
+            size_t q = i * PAGE, e = q + PAGE < len ? q + PAGE : len;
 
-            /* pages that differ from lx's, [p, q); equal ones skipped */
-            while (q < len) {
-                size_t e = q + 4096 < len ? q + 4096 : len;
+            if (!clean_get(m, off / PAGE + i))
+                dirty[i] = !(e <= have && !memcmp(snap + q, old + q, e - q));
+        }
+        /* runs of changed pages, [i, j), one pwrite each */
+        for (size_t i = 0; i < npg;) {
+            size_t j = i, w, end;
 
-                if (e <= have && !memcmp(map + off + q, old + q, e - q))
-                    break;
-                q = e;
-            }
-            for (w = p; w < q;) {
-                long n =
-                    holder_call(LX__NR_pwrite64, m->held, (long)(map + off + w),
-                                (long)(q - w), (long)(off + w));
+            while (j < npg && dirty[j])
+                j++;
+            end = j * PAGE < len ? j * PAGE : len;
+            for (w = i * PAGE; w < end;) {
+                long n = holder_call(LX__NR_pwrite64, m->held, (long)(snap + w),
+                                     (long)(end - w), (long)(off + w));
                 if (n <= 0)
                     break;
                 w += (size_t)n;
             }
-            p = q == p ? (p + 4096 < len ? p + 4096 : len) : q;
+            /* written, or equal to lx's: known now; a page the write did
+             * not finish stays unknown (compared next time) */
+            for (size_t k = i; k < j; k++)
+                clean_set(m, off / PAGE + k,
+                          (k + 1) * PAGE <= w || end <= w ? hv[k] : 0);
+            if (j == i)
+                clean_set(m, off / PAGE + j++, hv[i]);
+            i = j;
         }
         off += len;
     }
-    free(old);
-    munmap(map, size);
 }
 
 /* Write the memfd's stores back to the image (lock held). */
@@ -287,6 +425,8 @@ static void drop(struct shmap *m)
     holder_call(LX__NR_close, m->held, 0, 0, 0);
     if (m->writable)
         atomic_fetch_sub(&nwritable, 1);
+    clean_forget(m, 0, SIZE_MAX);
+    free(m->clean);
     free(m);
     atomic_fetch_sub(&nmaps, 1);
 }
@@ -479,9 +619,13 @@ static struct shmap *lock_fd(struct kbox_req *r, int lxfd, struct kbox_gstat *g)
 /* The memfd takes the file's size @size (lock held). */
 static void set_size(struct shmap *m, long long size)
 {
-    if (size >= 0 && (size_t)size != m->size &&
-        ftruncate(m->memfd, (off_t)size) == 0)
-        m->size = (size_t)size;
+    if (size >= 0 && (size_t)size != m->size) {
+        /* the pages past the shorter end change (cut or zero-filled) */
+        clean_forget(m, (size_t)size < m->size ? (size_t)size : m->size,
+                     SIZE_MAX);
+        if (ftruncate(m->memfd, (off_t)size) == 0)
+            m->size = (size_t)size;
+    }
 }
 
 /* Does change @nr append: O_APPEND (@fl, from F_GETFL), or pwritev2's
@@ -672,8 +816,8 @@ void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len)
         return;
     pthread_mutex_lock(&lock);
     m = find(dev, ino);
-    if (m && ftruncate(m->memfd, (off_t)len) == 0)
-        m->size = (size_t)len;
+    if (m)
+        set_size(m, len);
     pthread_mutex_unlock(&lock);
 }
 

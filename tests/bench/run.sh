@@ -12,6 +12,8 @@
 #      pipeline over 10,000 lines, tar xf of 2,000 small files, find / |
 #      wc -l over the image; native vs kbox, and proot when /usr/bin/proot
 #      exists (on the image's tree unpacked with debugfs rdump)
+#   4. msync of a 64 MiB MAP_SHARED mapping after a 16 KiB store
+#      (build/guest/msync-bench), pinned, native vs kbox
 # Environment: KBOX (./kbox), KBOX_ROOTFS or IMG (rootfs.ext4), BUILD
 # (build), BENCH_ITERS (bench-test iterations, 20000), BENCH_RUNS (runs per
 # workload, best taken, 5), BENCH_START_RUNS (start-up runs, 20).
@@ -179,6 +181,21 @@ row "pipeline over 10,000 lines" "$(best_ms /bin/sh -c "$W_PIPE")" "$W_PIPE"
 row "tar xf 2,000 small files" "$(best_ms native_tar)" "$W_TAR"
 row "find / | wc -l ($ntree)" "$(best_ms native_find)" "$W_FIND"
 [ -n "$PROOT" ] || echo "  (proot not installed: /usr/bin/proot; apt-get install proot to compare)"
+echo
+
+# ---- 4. shared mappings ----------------------------------------------------
+# A 16 KiB store, then msync(MS_SYNC) of a whole 64 MiB MAP_SHARED mapping
+# of a file: kbox writes its memfd's changed pages back to lx.
+echo "== msync of a 64 MiB shared mapping after a 16 KiB store, us/msync (pinned) =="
+MB=$BUILD/guest/msync-bench
+if [ -x "$MB" ] && command -v taskset >/dev/null 2>&1; then
+	nat=$(taskset -c 0 "$MB" "$TMP" 64 20 2>&1 | awk '$1 == "msync" { print $2 }')
+	kb=$(timeout -k 5 300 taskset -c 0 "$KBOX" -r "$IMGC" -- /opt/kbox-tests/msync-bench /var/tmp 64 20 </dev/null 2>&1 |
+		awk '$1 == "msync" { print $2 }')
+	printf '  %-12s %10s %10s %8s\n' msync "${nat:--}" "${kb:--}" "$(ratio "${nat:-0}" "${kb:-0}")"
+else
+	echo "  $MB or taskset missing: skipped"
+fi
 echo
 echo "targets (issue 4/5): stat <= 6 us, open+close <= 12 us, lseek+read and write"
 echo "within 1.5x native, getpid within 2x; start-up < 100 ms; workloads within 3x"
