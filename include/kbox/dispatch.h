@@ -314,6 +314,9 @@ void kbox_thread_free(struct kbox_proc *p);
 /* Find (or claim, for a new child) the process of thread @tid; takes a
  * reference, dropped with kbox_proc_put(). */
 struct kbox_proc *kbox_proc_lookup(pid_t tid);
+/* Milliseconds since @tid's process ended for kbox (its exit_group was
+ * let go, the host may not have killed the thread yet), or -1. */
+long kbox_proc_ended_ms(pid_t tid);
 /* Is @tgid a guest process we know (never creates an entry)? */
 bool kbox_proc_known(pid_t tgid);
 /* Thread group and parent of host thread @tid (/proc); 0 or -1. */

@@ -314,6 +314,19 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
         kbox_exec_settle(r);
     r->task = r->proc ? kbox_thread_task(r->proc, r->pid) : NULL;
     if (!r->proc) {
+        /*
+         * A thread of a process whose exit_group (another thread's) kbox
+         * has let go is killed by the host in a moment; natively its call
+         * never returns. An EPERM now let it run on until then (and
+         * print an error: most children of tests/guest/exit-noproc did).
+         * The reply waits until the thread is gone, up to 200 ms after
+         * the exit: a thread an exec kept alive (its exit_group's caller
+         * killed by another thread's exec, 205-exec-threads-race) would
+         * wait for nothing.
+         */
+        for (long ms = kbox_proc_ended_ms(r->pid);
+             ms >= 0 && ms < 200 && r->ops->valid(r); ms++)
+            usleep(1000);
         /* A process we cannot place: refuse rather than guess. */
         resp = kbox_ret(-EPERM);
         disp = "noproc";

@@ -782,6 +782,39 @@ _Static_assert(sizeof(struct sigevent_k) == 64, "sigevent");
 static int mq_notifies;
 
 /*
+ * SIGKILL and SIGSTOP cannot be blocked, so lx cannot hold them for
+ * kbox: SIGKILL is queued without its siginfo and makes lx's thread group
+ * exit, SIGSTOP is dropped when the task next leaves lx (at once when the
+ * process sent the message itself). mq_notify of either killed or
+ * stopped nothing. lx is given SIGUSR1 instead, with a value that names
+ * the real signal; neither can have a handler, so the guest never sees
+ * its own value. The tag is random so no guest value is taken for one.
+ */
+static unsigned long mq_unblockable_tag;
+static pthread_once_t mq_unblockable_once = PTHREAD_ONCE_INIT;
+
+static void mq_unblockable_init(void)
+{
+    unsigned long t = 0;
+
+    if (syscall(SYS_getrandom, &t, sizeof(t), 0) != sizeof(t))
+        t = (unsigned long)&t ^ (unsigned long)time(NULL);
+    mq_unblockable_tag = t & ~0xffUL;
+}
+
+/* The signal lx sent as @signo with @value stands for (see above). */
+static int mq_real_signo(int signo, long value)
+{
+    unsigned long v = (unsigned long)value;
+
+    if (signo != SIGUSR1 || !mq_unblockable_tag ||
+        (v & ~0xffUL) != mq_unblockable_tag)
+        return signo;
+    v &= 0xff;
+    return v == SIGKILL || v == SIGSTOP ? (int)v : signo;
+}
+
+/*
  * Queue the mq_notify signals lx sent (a send made a queue non-empty)
  * to the guest processes. lx's tasks carry their guest thread's host
  * pid; the signal is for the whole process, as natively.
@@ -798,9 +831,14 @@ static void mq_deliver(void)
         const long *o = out + i * LX_MQSIG_LONGS;
         struct kbox_proc *p = kbox_proc_lookup((pid_t)o[0]);
         pid_t tgid = p ? p->tgid : (pid_t)o[0];
+        int signo = mq_real_signo((int)o[1], o[2]);
         siginfo_t si;
 
         kbox_proc_put(p);
+        if (signo != (int)o[1]) {
+            kill(tgid, signo);
+            continue;
+        }
         memset(&si, 0, sizeof(si));
         si.si_signo = (int)o[1];
         si.si_code = SI_MESGQ_;
@@ -961,8 +999,14 @@ static struct kbox_resp h_mq_notify(struct kbox_req *r)
         ev.value = (long)cookie;
         ev.signo = kbox_lxfd(r, ev.signo);
     }
-    if (ev.notify == SIGEV_SIGNAL_)
+    if (ev.notify == SIGEV_SIGNAL_) {
+        if (ev.signo == SIGKILL || ev.signo == SIGSTOP) {
+            pthread_once(&mq_unblockable_once, mq_unblockable_init);
+            ev.value = (long)(mq_unblockable_tag | (unsigned long)ev.signo);
+            ev.signo = SIGUSR1;
+        }
         __atomic_add_fetch(&mq_notifies, 1, __ATOMIC_RELAXED);
+    }
     return kbox_ret(kbox_lx(r, LX__NR_mq_notify, lxfd, (long)&ev, 0, 0, 0, 0));
 }
 

@@ -571,6 +571,7 @@ static struct {
     unsigned long long start_time;
     bool ids; /* uid and suid known (note_ended_ids) */
     unsigned int uid, suid;
+    struct timespec when; /* CLOCK_MONOTONIC (kbox_proc_ended_ms) */
 } ended[ENDED_MAX];
 static unsigned nended;
 
@@ -624,6 +625,7 @@ static void kill_locked(struct kbox_proc *p)
     ended[nended % ENDED_MAX].tgid = p->tgid;
     ended[nended % ENDED_MAX].start_time = p->start_time;
     ended[nended % ENDED_MAX].ids = false;
+    clock_gettime(CLOCK_MONOTONIC, &ended[nended % ENDED_MAX].when);
     nended++;
     p->dead = true;
     unlink_proc(p);
@@ -1061,6 +1063,35 @@ struct kbox_proc *kbox_proc_lookup(pid_t tid)
         p->refs++;
     pthread_mutex_unlock(&proc_lock);
     return p;
+}
+
+long kbox_proc_ended_ms(pid_t tid)
+{
+    pid_t tgid, ppid;
+    struct timespec now;
+    long ms = -1;
+
+    if (kbox_proc_status(tid, &tgid, &ppid))
+        return -1;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&proc_lock);
+    if (!find_tgid(tgid)) {
+        unsigned n = nended < ENDED_MAX ? nended : ENDED_MAX;
+
+        /* the newest entry of @tgid, if it is this process */
+        for (unsigned i = 1; i <= n && ms < 0; i++) {
+            unsigned k = (nended - i) % ENDED_MAX;
+
+            if (ended[k].tgid != tgid)
+                continue;
+            if (start_time(tgid) != ended[k].start_time)
+                break;
+            ms = (now.tv_sec - ended[k].when.tv_sec) * 1000 +
+                 (now.tv_nsec - ended[k].when.tv_nsec) / 1000000;
+        }
+    }
+    pthread_mutex_unlock(&proc_lock);
+    return ms;
 }
 
 int kbox_proc_list(pid_t **out)

@@ -5,7 +5,9 @@
  * exchanging messages, a blocked receive woken by another process's send,
  * a signal ending a blocked receive (EINTR without SA_RESTART, restarted
  * with it), poll/select/epoll readiness, mq_notify by signal (si_code
- * SI_MESGQ, the value, the sender's pid) and SIGEV_NONE, unlink while
+ * SI_MESGQ, the value, the sender's pid) and SIGEV_NONE, by a signal
+ * ignored by default (SIGCHLD, SIGURG, SIGWINCH, SIGCONT) with a handler,
+ * registered by another thread, SIGKILL and SIGSTOP, unlink while
  * open, close-on-exec, dup and fork. As root, a user is denied a 0600
  * root queue. With the argument "devmq": the queue shows in /dev/mqueue.
  * Passes natively too.
@@ -15,6 +17,7 @@
 #include <fcntl.h>
 #include <mqueue.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,6 +369,100 @@ static void notify(void)
     mq_unlink(qname);
 }
 
+static mqd_t reg_q;
+static int reg_signo;
+
+static void *register_notify(void *arg)
+{
+    struct sigevent se;
+
+    (void)arg;
+    memset(&se, 0, sizeof(se));
+    se.sigev_notify = SIGEV_SIGNAL;
+    se.sigev_signo = reg_signo;
+    se.sigev_value.sival_int = 77;
+    return (void *)(long)mq_notify(reg_q, &se);
+}
+
+/* Signals ignored by default, with a handler; registered by a thread. */
+static void notify_signals(void)
+{
+    static const int sigs[] = { SIGCHLD, SIGURG, SIGWINCH, SIGCONT };
+    struct mq_attr a = { .mq_maxmsg = 4, .mq_msgsize = 16 };
+    struct sigaction sa;
+    char buf[16], what[96];
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_notify;
+    sa.sa_flags = SA_SIGINFO;
+    for (unsigned i = 0; i < 2 * sizeof(sigs) / sizeof(sigs[0]); i++) {
+        int sig = sigs[i % 4], thread = i >= 4;
+        pthread_t t;
+        void *rc = (void *)-1L;
+
+        reg_q = mq_open(qname, O_RDWR | O_CREAT, 0600, &a);
+        reg_signo = sig;
+        sigaction(sig, &sa, NULL);
+        got_sig = got_code = got_val = 0;
+        if (thread) {
+            if (!pthread_create(&t, NULL, register_notify, NULL))
+                pthread_join(t, &rc);
+        } else {
+            rc = register_notify(NULL);
+        }
+        mq_send(reg_q, "s", 1, 0);
+        for (int j = 0; j < 200 && !got_sig; j++)
+            usleep(10000);
+        snprintf(what, sizeof(what), "%s%s: the handler gets it (SI_MESGQ)",
+                 strsignal(sig), thread ? ", registered by a thread" : "");
+        check(!rc && got_sig == sig && got_code == SI_MESGQ && got_val == 77,
+              what);
+        mq_receive(reg_q, buf, sizeof(buf), NULL);
+        signal(sig, SIG_DFL);
+        mq_close(reg_q);
+        mq_unlink(qname);
+    }
+}
+
+/*
+ * SIGKILL and SIGSTOP, which lx cannot block: a child that registers
+ * and sends itself a message is killed or stopped.
+ */
+static void notify_unblockable(void)
+{
+    struct mq_attr a = { .mq_maxmsg = 4, .mq_msgsize = 16 };
+    static const int sigs[] = { SIGKILL, SIGSTOP };
+
+    for (int i = 0; i < 2; i++) {
+        int st = 0, sig = sigs[i];
+        pid_t pid;
+        char what[96];
+
+        reg_q = mq_open(qname, O_RDWR | O_CREAT, 0600, &a);
+        reg_signo = sig;
+        pid = fork();
+        if (pid == 0) {
+            if (register_notify(NULL))
+                _exit(2);
+            mq_send(reg_q, "s", 1, 0);
+            usleep(500000);
+            _exit(3);
+        }
+        waitpid(pid, &st, WUNTRACED);
+        snprintf(what, sizeof(what), "mq_notify %s: the process %s",
+                 strsignal(sig), sig == SIGKILL ? "is killed" : "stops");
+        check(sig == SIGKILL ? WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL
+                             : WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP,
+              what);
+        if (WIFSTOPPED(st)) {
+            kill(pid, SIGCONT);
+            waitpid(pid, &st, 0);
+        }
+        mq_close(reg_q);
+        mq_unlink(qname);
+    }
+}
+
 static void unlink_open(void)
 {
     mqd_t q = mq_open(qname, O_RDWR | O_CREAT, 0600, NULL), q2;
@@ -436,6 +533,8 @@ int main(int argc, char **argv)
         processes();
         readiness();
         notify();
+        notify_signals();
+        notify_unblockable();
         unlink_open();
         if (geteuid() == 0)
             as_user();

@@ -26,6 +26,8 @@
 #include <linux/sched/task.h>
 #include <linux/task_work.h>
 #include <linux/panic_notifier.h>
+#include <linux/kmsg_dump.h>
+#include <linux/ctype.h>
 #include <linux/pid.h>
 #include <asm/setup.h>
 #include <asm/lx_host.h>
@@ -72,6 +74,52 @@ static void __init lx_check_mem_size(void)
 }
 
 /*
+ * The last line of lx's log at KERN_CRIT or more urgent before the panic
+ * (not panic()'s own "Kernel panic - not syncing"), into @out, or "".
+ * errors=panic ends in "EXT4-fs (device lxda): panic forced after error":
+ * what is corrupt ("EXT4-fs error (device lxda): ext4_...: inode #N: ...",
+ * KERN_CRIT; jbd2's "Aborting journal" after it is KERN_ERR) was only in
+ * the log, which nobody sees without --verbose.
+ */
+static void lx_panic_cause(char *out, size_t size)
+{
+	static struct kmsg_dump_iter iter;
+	static char line[512];
+	size_t len;
+
+	out[0] = '\0';
+	kmsg_dump_rewind(&iter);
+	while (kmsg_dump_get_line(&iter, true, line, sizeof(line), &len)) {
+		char *text = line, *end;
+		unsigned long prio;
+
+		/*
+		 * syslog=true: "<prio>", prio = facility * 8 + level; only
+		 * the kernel's own (facility 0), not a guest's /dev/kmsg.
+		 */
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		line[len] = '\0';
+		if (*text != '<')
+			continue;
+		for (prio = 0, end = text + 1; isdigit(*end); end++)
+			prio = prio * 10 + *end - '0';
+		if (*end != '>' || prio > LOGLEVEL_CRIT)
+			continue;
+		text = end + 1;
+		/* printk.time=1: "[    1.234567] " */
+		if (*text == '[' && strchr(text, ']'))
+			text = skip_spaces(strchr(text, ']') + 1);
+		if (strstarts(text, "Kernel panic - not syncing"))
+			continue;
+		strscpy(out, text, size);
+		len = strlen(out);
+		while (len && out[len - 1] == '\n')
+			out[--len] = '\0';
+	}
+}
+
+/*
  * A panic ends kbox with the kernel's message. panic() itself spins for
  * ever (there is no reboot here): kbox hung, saying nothing unless
  * --verbose showed the console (-k with more than 32 unknown words:
@@ -80,9 +128,16 @@ static void __init lx_check_mem_size(void)
 static int lx_panic_event(struct notifier_block *nb, unsigned long event,
 			  void *buf)
 {
-	static char msg[256];
+	static char cause[256];
+	static char msg[sizeof(cause) + 256];
 
-	snprintf(msg, sizeof(msg), "kernel panic: %s", (const char *)buf);
+	lx_panic_cause(cause, sizeof(cause));
+	if (cause[0])
+		snprintf(msg, sizeof(msg), "%s\nkbox: kernel panic: %s", cause,
+			 (const char *)buf);
+	else
+		snprintf(msg, sizeof(msg), "kernel panic: %s",
+			 (const char *)buf);
 	lx_host_panic(msg);
 }
 
