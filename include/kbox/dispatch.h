@@ -282,6 +282,17 @@ void kbox_shmap_sync_fd(struct kbox_req *r, int lxfd);
 /* The file @dev/@ino took size @len outside kbox_lx_change (truncate by
  * path, O_TRUNC). */
 void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len);
+/*
+ * Truncation by path (truncate, open's O_TRUNC) is done by lx outside
+ * kbox_lx_change: a write-back in between (another process's msync or
+ * exit) wrote the memfd's stores past lx's new end, and the file grew
+ * back with the bytes the truncation had removed. The caller holds the
+ * maps' lock over the lx call: kbox_shmap_hold() is true (locked) when
+ * @dev/@ino is mapped shared, and kbox_shmap_release() then gives the
+ * memfd the file's new size @len (-1: unchanged) and unlocks.
+ */
+bool kbox_shmap_hold(uint64_t dev, uint64_t ino);
+void kbox_shmap_release(uint64_t dev, uint64_t ino, long long len);
 void kbox_shmap_sync_proc(pid_t tgid);
 /* msync(MS_SYNC) of [addr, addr + len) in process @tgid. */
 void kbox_shmap_msync(pid_t tgid, uint64_t addr, uint64_t len);

@@ -1282,8 +1282,20 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     if (fl < 0)
         return kbox_ret(fl);
     if ((fl & O_ACCMODE) == O_WRONLY ||
-        (shared_w && ((fl & O_ACCMODE) != O_RDWR || (fl & O_APPEND))))
+        (shared_w && (fl & O_ACCMODE) != O_RDWR))
         return kbox_ret(-EACCES);
+    /* An append-only inode (chattr +a) cannot be mapped shared writable,
+     * as in Linux's do_mmap; an fd opened O_APPEND can (write-back writes
+     * in place: RWF_NOAPPEND). kbox refused both until the twenty-second
+     * session. */
+    if (shared_w && (fl & O_APPEND)) {
+        long attr = 0;
+
+        if (kbox_lx(r, LX__NR_ioctl, fd, FS_IOC_GETFLAGS, (long)&attr, 0, 0,
+                    0) == 0 &&
+            ((int)attr & FS_APPEND_FL))
+            return kbox_ret(-EACCES);
+    }
     cloexec = kbox_fdt_cloexec(r->proc->fdt, gfd);
     mfd = -ENOENT;
     if (shared || kbox_shmap_any())

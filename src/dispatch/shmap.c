@@ -375,8 +375,17 @@ static void write_back_range(struct shmap *m, size_t from, size_t to)
                 j++;
             end = j * PAGE < len ? j * PAGE : len;
             for (w = i * PAGE; w < end;) {
-                long n = holder_call(LX__NR_pwrite64, m->held, (long)(snap + w),
-                                     (long)(end - w), (long)(off + w));
+                /*
+                 * RWF_NOAPPEND: m->held shares the guest's open file
+                 * description, and after its fcntl(F_SETFL, O_APPEND) a
+                 * pwrite appended the pages at the file's end instead
+                 * (the stores were lost, the file grew by copies).
+                 */
+                struct iovec v = { snap + w, end - w };
+                long a[6] = { m->held,         (long)&v, 1,
+                              (long)(off + w), 0,        RWF_NOAPPEND };
+                long n = lx_task_syscall(kbox_sup.holder, LX__NR_pwritev2, a);
+
                 if (n <= 0)
                     break;
                 w += (size_t)n;
@@ -817,6 +826,26 @@ void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len)
     pthread_mutex_lock(&lock);
     m = find(dev, ino);
     if (m)
+        set_size(m, len);
+    pthread_mutex_unlock(&lock);
+}
+
+bool kbox_shmap_hold(uint64_t dev, uint64_t ino)
+{
+    if (!kbox_shmap_any())
+        return false;
+    pthread_mutex_lock(&lock);
+    if (find(dev, ino))
+        return true;
+    pthread_mutex_unlock(&lock);
+    return false;
+}
+
+void kbox_shmap_release(uint64_t dev, uint64_t ino, long long len)
+{
+    struct shmap *m = find(dev, ino);
+
+    if (m && len >= 0)
         set_size(m, len);
     pthread_mutex_unlock(&lock);
 }

@@ -90,6 +90,8 @@ if [ "$(id -u)" = 0 ]; then "$g/sigcont-session" >"$TEST_TMP/scs.out" || { cat "
 "$g/mmap-shared-offset" "$TEST_TMP" >"$TEST_TMP/mso.out" || { cat "$TEST_TMP/mso.out"; fail "mmap-shared-offset failed natively"; }
 "$g/append-shmap" "$TEST_TMP" >"$TEST_TMP/aps.out" || { cat "$TEST_TMP/aps.out"; fail "append-shmap failed natively"; }
 "$g/shmap-dirty" "$TEST_TMP" >"$TEST_TMP/shd.out" || { cat "$TEST_TMP/shd.out"; fail "shmap-dirty failed natively"; }
+"$g/shmap-setfl-append" "$TEST_TMP" >"$TEST_TMP/ssa.out" || { cat "$TEST_TMP/ssa.out"; fail "shmap-setfl-append failed natively"; }
+"$g/shmap-trunc" "$TEST_TMP" >"$TEST_TMP/str.out" || { cat "$TEST_TMP/str.out"; fail "shmap-trunc failed natively"; }
 "$g/append-map-churn" "$TEST_TMP/amc.log" >"$TEST_TMP/amc.out" || { cat "$TEST_TMP/amc.out"; fail "append-map-churn failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
