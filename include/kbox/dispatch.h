@@ -119,6 +119,10 @@ struct kbox_proc {
     /* The thread whose exec is ending the other threads' tasks, or 0:
      * their calls blocked in lx are ended (src/dispatch/inflight.c). */
     pid_t exec_tid;
+    /* The thread whose exec has it (src/exec/exec.c exec_claim), from
+     * before it reads or rewrites the path until it fails, or, once it
+     * succeeded, until that thread is out of its execve. */
+    pid_t exec_claim;
 };
 
 struct kbox_gstat;

@@ -87,8 +87,9 @@ enum {
 
 #define SHM_DEST_      01000
 #define SHM_LOCKED_    02000
-/* shmget flags only the host's segment can honour */
-#define SHM_HOST_ONLY  (SHM_HUGETLB | SHM_NORESERVE | (0x3f << 26))
+/* shmget flags only the host's segment can honour; the huge page size is
+ * bits 26-31 (shifted unsigned: 0x3f << 26 overflows int, UBSan aborted) */
+#define SHM_HOST_ONLY  (SHM_HUGETLB | SHM_NORESERVE | (int)(0x3fu << 26))
 #define ERESTARTNOHAND 514
 
 /* struct ipc64_perm: the same in both ABIs */

@@ -40,6 +40,7 @@
 #include <lx/lx.h>
 #include <lx/uapi.h>
 
+#include "internal.h"
 #include "journal.h"
 #include "kbox/abi.h"
 #include "kbox/cache.h"
@@ -378,92 +379,6 @@ static bool host_fd_cloexec(pid_t pid, int gfd)
     buf[n > 0 ? n : 0] = '\0';
     f = strstr(buf, "flags:");
     return f && (strtoul(f + 6, NULL, 8) & O_CLOEXEC);
-}
-
-/*
- * Make the alias @name under exec_dir point at "/proc/thread-self/fd/<n>":
- * either "<n>" or "d<n>/<basename>" (so the host's comm and ps show the
- * program's name, as the kernel takes comm from the path's last part).
- */
-/*
- * Aliases made so far (exec_dir is ours alone), so a repeated program
- * costs no mkdir + symlink, with when each was last used. A new name
- * takes the least recently used entry, whose alias is removed, if that
- * one is ALIAS_AGE_MIN seconds old: aliases were never removed, and a
- * session running programs of ever new names (mktemp'd scripts, numbered
- * test binaries) left a symlink in kbox's directory for each until kbox
- * exited. The host resolves an alias right after the exec is let go, so
- * one that old is no longer looked up; a name seen again is made afresh.
- * Lookups, creation and removal are under one lock, so an exec never
- * finds its alias gone in between. When every entry is younger (over
- * ALIAS_CACHE / ALIAS_AGE_MIN new names a second), the new alias stays
- * uncached and is left, as all were before.
- */
-#define ALIAS_CACHE   256
-#define ALIAS_AGE_MIN 2
-static struct {
-    pthread_mutex_t lock;
-    char name[ALIAS_CACHE][64];
-    time_t used[ALIAS_CACHE];
-} aliases = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-/* Make the alias at @link (its directory "dN/" too): aliases.lock held. */
-static int make_alias(char *link, int n)
-{
-    char target[64];
-
-    for (char *s = link + strlen(kbox_sup.exec_dir) + 1; (s = strchr(s, '/'));
-         s++) {
-        *s = '\0';
-        if (mkdir(link, 0700) && errno != EEXIST)
-            return -errno;
-        *s = '/';
-    }
-    /* thread-self: /proc/self/fd is empty once the leader has exited */
-    snprintf(target, sizeof(target), "/proc/thread-self/fd/%d", n);
-    if (symlink(target, link) && errno != EEXIST)
-        return -errno;
-    return 0;
-}
-
-static int ensure_alias(int n, const char *name)
-{
-    char link[KBOX_PATH_MAX + 300];
-    bool cacheable = strlen(name) < sizeof(aliases.name[0]);
-    struct timespec ts;
-    int victim = 0, rc;
-
-    if (snprintf(link, sizeof(link), "%s/%s", kbox_sup.exec_dir, name) >=
-        (int)sizeof(link))
-        return -ENAMETOOLONG;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    pthread_mutex_lock(&aliases.lock);
-    for (int i = 0; cacheable && i < ALIAS_CACHE; i++) {
-        if (!strcmp(aliases.name[i], name)) {
-            aliases.used[i] = ts.tv_sec;
-            pthread_mutex_unlock(&aliases.lock);
-            return 0;
-        }
-        /* an empty entry, else the least recently used */
-        if (aliases.name[victim][0] &&
-            (!aliases.name[i][0] || aliases.used[i] < aliases.used[victim]))
-            victim = i;
-    }
-    rc = make_alias(link, n);
-    if (!rc && cacheable &&
-        (!aliases.name[victim][0] ||
-         ts.tv_sec - aliases.used[victim] >= ALIAS_AGE_MIN)) {
-        char old[KBOX_PATH_MAX + 300];
-
-        if (aliases.name[victim][0] &&
-            snprintf(old, sizeof(old), "%s/%s", kbox_sup.exec_dir,
-                     aliases.name[victim]) < (int)sizeof(old))
-            unlink(old);
-        snprintf(aliases.name[victim], sizeof(aliases.name[0]), "%s", name);
-        aliases.used[victim] = ts.tv_sec;
-    }
-    pthread_mutex_unlock(&aliases.lock);
-    return rc;
 }
 
 /* An argv/envp entry that pointed into the path, @off bytes in. */
@@ -1366,7 +1281,7 @@ prepared:
         }
         if (strlen(name) > strlen(room))
             return kbox_ret(-ENAMETOOLONG);
-        rc = at_dirfd ? 0 : ensure_alias(gfd, name);
+        rc = at_dirfd ? 0 : kbox_exec_alias(gfd, name);
         /* a trampoline's exec puts the entries right (fix_alias_refs);
          * a gate puts the path back before the host reads argv */
         if (!rc && !tramp && !gated)
@@ -1387,8 +1302,8 @@ prepared:
     /* Natively one of several threads exec'ing at once wins and the
      * others die in its exec. Here each ended the others' calls and
      * waited for its own thread to die: none went on (2 s, then EINTR),
-     * or two ended each other's tasks. The first past here wins; a
-     * later one, or one whose call the winner ended, waits to die. */
+     * or two ended each other's tasks. Only the claim's holder gets
+     * here (exec_claim); one whose call was ended waits to die. */
     pid_t none = 0;
 
     if (__atomic_load_n(&r->interrupted, __ATOMIC_ACQUIRE) == KBOX_INTR_EXEC ||
@@ -1425,8 +1340,9 @@ prepared:
     return kbox_continue();
 }
 
-static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
-                                uint64_t uargv, uint64_t uenvp, int flags)
+static struct kbox_resp do_exec_claimed(struct kbox_req *r, int dirfd,
+                                        uint64_t upath, uint64_t uargv,
+                                        uint64_t uenvp, int flags)
 {
     int exe_lxfd = -1;
     struct exec_journal j = { .child = r->pid, .ops = r->ops, .tier = r->tier };
@@ -1434,7 +1350,15 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
     struct kbox_resp resp;
     pid_t ppid = -1;
 
+    /* one child at a time rewrites memory it shares with its parent */
+    int shared =
+        memory_sharer(r, &ppid) > 0 ? kbox_exec_share_claim(r, ppid) : 0;
+
     r->proc->exec_again = NULL;
+    if (shared < 0) {
+        kbox_exec_again_free(again);
+        return kbox_ret(shared);
+    }
     resp = do_exec_body(r, dirfd, upath, uargv, uenvp, flags, &exe_lxfd, &j,
                         again, &ppid);
     kbox_exec_again_free(again);
@@ -1446,6 +1370,8 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
             kbox_exec_again_free(r->proc->exec_again);
             r->proc->exec_again = NULL;
         }
+        if (shared)
+            kbox_exec_share_release(r->pid);
         return resp;
     }
     if (resp.kind != KBOX_RESP_CONTINUE) {
@@ -1455,12 +1381,32 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
     } else if (memory_sharer(r, &ppid) > 0) {
         struct kbox_proc *pp = kbox_proc_lookup(ppid);
 
+        /* held until the parent's bytes are back (restore_take) */
         kbox_journal_keep(&j, ppid, pp && pp->vforker ? pp->vforker : ppid);
         if (pp)
             kbox_proc_put(pp);
+        return resp;
     } else {
         kbox_journal_free(&j); /* the exec replaces this memory */
     }
+    if (shared)
+        kbox_exec_share_release(r->pid);
+    return resp;
+}
+
+static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
+                                uint64_t uargv, uint64_t uenvp, int flags)
+{
+    struct kbox_resp resp;
+    long rc = kbox_exec_claim(r);
+
+    if (rc)
+        return kbox_ret(rc);
+    resp = do_exec_claimed(r, dirfd, upath, uargv, uenvp, flags);
+    /* a refused exec lets another thread's go on; a successful one keeps
+     * the claim until the host has run it (exec_claim) */
+    if (resp.kind != KBOX_RESP_CONTINUE)
+        __atomic_store_n(&r->proc->exec_claim, 0, __ATOMIC_RELEASE);
     return resp;
 }
 

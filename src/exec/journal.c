@@ -12,6 +12,7 @@
 #include <linux/kcmp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,72 @@ static pthread_mutex_t restore_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct exec_journal *restores[64];
 static int nrestores;
 
+/*
+ * Children sharing one parent's memory (posix_spawn, vfork from several
+ * threads; glibc's system() and popen() spawn its one "/bin/sh" literal)
+ * exec'd at once: each wrote its alias over the path they all passed
+ * and put the bytes it had read back later, so another read the alias
+ * (ENOENT in lx: system() gave 127) or kept it. Per parent, the child
+ * whose exec rewrote its memory and whose restore is pending, or 0.
+ */
+static pthread_mutex_t share_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    pid_t parent, child;
+} shares[64];
+
+static bool share_try(pid_t parent, pid_t child)
+{
+    int fi = -1;
+    bool ok = true;
+
+    pthread_mutex_lock(&share_lock);
+    for (int i = 0; i < 64 && ok; i++) {
+        if (shares[i].child && shares[i].parent == parent) {
+            if (shares[i].child == child) {
+                pthread_mutex_unlock(&share_lock);
+                return true;
+            }
+            /* a holder gone: nothing of its is put back any more */
+            if (kill(shares[i].child, 0) < 0 && errno == ESRCH)
+                shares[i].child = 0;
+            else
+                ok = false;
+        }
+        if (!shares[i].child && fi < 0)
+            fi = i;
+    }
+    if (ok && fi >= 0) {
+        shares[fi].parent = parent;
+        shares[fi].child = child;
+    }
+    pthread_mutex_unlock(&share_lock);
+    return ok;
+}
+
+/* 1: claimed, 0: not (timed out, or no room): it goes on as before,
+ * -EINTR: its call was ended */
+int kbox_exec_share_claim(struct kbox_req *r, pid_t parent)
+{
+    for (int i = 0; i < 4000; i++) {
+        if (share_try(parent, r->pid))
+            return 1;
+        if (__atomic_load_n(&r->interrupted, __ATOMIC_ACQUIRE) ||
+            !r->ops->valid(r))
+            return -EINTR;
+        usleep(500);
+    }
+    return 0;
+}
+
+void kbox_exec_share_release(pid_t child)
+{
+    pthread_mutex_lock(&share_lock);
+    for (int i = 0; i < 64; i++)
+        if (shares[i].child == child)
+            shares[i].child = 0;
+    pthread_mutex_unlock(&share_lock);
+}
+
 /* restore_lock held: take entry @i off the list and free it; put the
  * bytes back first with @undo */
 static void restore_take(int i, bool undo)
@@ -224,6 +291,7 @@ static void restore_take(int i, bool undo)
         kbox_journal_undo(j, j->parent, true);
     else
         kbox_journal_free(j);
+    kbox_exec_share_release(j->child);
     restores[i] = restores[nrestores - 1];
     __atomic_store_n(&nrestores, nrestores - 1, __ATOMIC_RELAXED);
     free(j);
@@ -299,6 +367,7 @@ void kbox_journal_keep(struct exec_journal *j, pid_t parent, pid_t waiter)
     if (!listed) {
         kbox_journal_free(j);
         free(keep);
+        kbox_exec_share_release(j->child);
     }
 }
 

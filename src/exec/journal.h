@@ -75,6 +75,11 @@ void kbox_journal_keep(struct exec_journal *j, pid_t parent, pid_t waiter);
 /* Put back now what @child's exec changed in its parent's memory (the
  * parent has not run since: gate.c). */
 void kbox_exec_restore_now(pid_t child);
+/* One exec at a time rewrites memory children share with @parent: wait
+ * (2 s at most) until no other child's path bytes are kbox's there, then
+ * hold that until they are put back or freed (journal.c). */
+int kbox_exec_share_claim(struct kbox_req *r, pid_t parent);
+void kbox_exec_share_release(pid_t child);
 
 /*
  * Exec gates (gate.c): a read-only file of @copy (a private copy of the

@@ -6,9 +6,8 @@
 # pointed at it, and another thread's exec (or the scan) interrupted the
 # freed task. Then the execs ended each other's calls and each waited for
 # its own thread to die: none went on (the run hung). Checked here: kbox
-# survives and the guest gets through every round. A losing thread may
-# still see its exec fail (ENOENT) before the winner's exec kills it,
-# where natively it never returns: that is not checked.
+# survives and the guest gets through every round. That no losing
+# thread's execv returns is checked by 949-exec-threads-claim.
 . "$(dirname "$0")/lib/common.sh"
 require
 KB_TIMEOUT=120
