@@ -820,15 +820,24 @@ static int mq_real_signo(int signo, long value)
  * to the guest processes. lx's tasks carry their guest thread's host
  * pid; the signal is for the whole process, as natively.
  */
+static void mq_deliver_some(const long *out, long n);
+
 static void mq_deliver(void)
 {
-    long out[8 * LX_MQSIG_LONGS];
+    long out[16 * LX_MQSIG_LONGS];
     long n;
 
     if (!__atomic_load_n(&mq_notifies, __ATOMIC_RELAXED))
         return;
-    n = lx_mq_signals(out, 8);
-    for (long i = 0; i < n && i < 8; i++) {
+    /* until lx has none left (it hands out whole processes' at a time) */
+    for (int round = 0; round < 64 && (n = lx_mq_signals(out, 16)) > 0; round++)
+        mq_deliver_some(out, n);
+}
+
+/* Queue the @n signals lx_mq_signals gave (@out) to their processes. */
+static void mq_deliver_some(const long *out, long n)
+{
+    for (long i = 0; i < n && i < 16; i++) {
         const long *o = out + i * LX_MQSIG_LONGS;
         struct kbox_proc *p = kbox_proc_lookup((pid_t)o[0]);
         pid_t tgid = p ? p->tgid : (pid_t)o[0];

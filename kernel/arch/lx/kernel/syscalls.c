@@ -256,7 +256,8 @@ static long lx_interrupt(struct task_struct *p, unsigned long caller)
  * them to the host, which sends them to the guest processes: an lx task
  * never runs handlers, and its pending signals are dropped when it next
  * leaves a call. The other pending signals of such a task go too, as
- * they would then. Returns how many there were; @out gets up to @max.
+ * they would then. Returns how many @out got (up to @max): call again
+ * until it returns 0.
  */
 static long lx_mq_signals(long *out, long max)
 {
@@ -268,17 +269,26 @@ static long lx_mq_signals(long *out, long max)
 	rcu_read_lock();
 	for_each_process(p) {
 		bool any = false;
+		long mine = 0;
 
 		if (!lock_task_sighand(p, &flags))
 			continue;
+		/* a process's signals all go at once, or wait for the next
+		 * call: flushing more than @out holds would lose them */
+		list_for_each_entry(q, &p->signal->shared_pending.list, list)
+			mine += q->info.si_code == SI_MESGQ;
+		if (n + mine > max && n) {
+			unlock_task_sighand(p, &flags);
+			break;
+		}
 		list_for_each_entry(q, &p->signal->shared_pending.list, list) {
-			long *o = out + n * LX_MQSIG_LONGS;
+			long *o;
 
-			if (q->info.si_code != SI_MESGQ)
+			/* (more than @max of one process: the rest are lost) */
+			if (q->info.si_code != SI_MESGQ || n >= max)
 				continue;
 			any = true;
-			if (n++ >= max)
-				continue;
+			o = out + n++ * LX_MQSIG_LONGS;
 			o[0] = task_tgid_nr(p);
 			o[1] = q->info.si_signo;
 			o[2] = (long)q->info.si_value.sival_ptr;
