@@ -211,15 +211,46 @@ bool kbox_shmap_has(uint64_t dev, uint64_t ino)
 }
 
 /* Copy bytes [from, to) of the file into the memfd (lock held). */
+#define FILL_CHUNK (256 * 1024)
+/* lx's bytes on their way into the memfd (lock held: one fill at a time) */
+static char fillbuf[FILL_CHUNK];
+
+/*
+ * The pages wholly in [off, off + n), just copied from lx (in fillbuf),
+ * and the last page of the file (@eof) when it starts there, are lx's:
+ * their hashes make write-back skip them until a store changes them. A
+ * page the guest never stored into is then never written back, even
+ * when lx has changed it since without kbox refilling the memfd yet (a
+ * writer that found no map: its late refill is after its write, and a
+ * write-back in between put the stale page over the new records).
+ * Hashed from the copy, not the memfd: a store landing after the copy
+ * would be taken for lx's and lost.
+ */
+static void filled_clean(struct shmap *m, size_t off, size_t n, size_t eof)
+{
+    for (size_t ps = (off + PAGE - 1) / PAGE * PAGE; ps < off + n; ps += PAGE) {
+        size_t end = ps + PAGE;
+
+        if (end > off + n && !(end > eof && off + n >= eof))
+            break; /* partly filled: stays unknown */
+        if (end > eof)
+            end = eof;
+        clean_set(m, ps / PAGE,
+                  page_hash((unsigned char *)fillbuf + (ps - off), end - ps));
+    }
+}
+
 static int fill(struct shmap *m, size_t from, size_t to)
 {
     char *map;
-    size_t off = from;
+    size_t off = from, eof;
+    struct stat st;
     long pos;
 
     if (to <= from)
         return 0;
     clean_forget(m, from, to);
+    eof = fstat(m->memfd, &st) == 0 ? (size_t)st.st_size : 0;
     map = mmap(NULL, to, PROT_READ | PROT_WRITE, MAP_SHARED, m->memfd, 0);
     if (map == MAP_FAILED)
         return -ENOMEM;
@@ -254,10 +285,15 @@ static int fill(struct shmap *m, size_t from, size_t to)
                 h = (long)to;
         }
         while (off < (size_t)h) {
-            n = holder_call(LX__NR_pread64, m->held, (long)(map + off),
-                            (long)((size_t)h - off), (long)off);
+            size_t want =
+                (size_t)h - off < FILL_CHUNK ? (size_t)h - off : FILL_CHUNK;
+
+            n = holder_call(LX__NR_pread64, m->held, (long)fillbuf, (long)want,
+                            (long)off);
             if (n <= 0)
                 break;
+            memcpy(map + off, fillbuf, (size_t)n);
+            filled_clean(m, off, (size_t)n, eof);
             off += (size_t)n;
         }
         if (off < (size_t)h) { /* shorter than it said: the rest is zeros */
