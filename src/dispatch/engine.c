@@ -321,7 +321,7 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
          * print an error: most children of tests/guest/exit-noproc did).
          * The reply waits until the thread is gone, up to 200 ms after
          * the exit: a thread an exec kept alive (its exit_group's caller
-         * killed by another thread's exec, 205-exec-threads-race) would
+         * killed by another thread's exec, 218-exec-threads-claim) would
          * wait for nothing.
          */
         for (long ms = kbox_proc_ended_ms(r->pid);

@@ -8,7 +8,10 @@
 # others read an alias lx has no file for, or the winner's host exec
 # found the path put back (src/exec/exec.c exec_claim). "mixed": one
 # thread per round execs a missing program; it fails with ENOENT (or
-# dies), and a good thread's exec still replaces the process.
+# dies), and a good thread's exec still replaces the process. Before
+# that, kbox crashed (SIGSEGV in lx_interrupt, every run): an exec freed
+# its thread's own lx task while its request still pointed at it, and
+# another thread's exec (or the scan) interrupted the freed task.
 . "$(dirname "$0")/lib/common.sh"
 require
 KB_TIMEOUT=120
