@@ -290,13 +290,16 @@ void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len);
  * Truncation by path (truncate, open's O_TRUNC) is done by lx outside
  * kbox_lx_change: a write-back in between (another process's msync or
  * exit) wrote the memfd's stores past lx's new end, and the file grew
- * back with the bytes the truncation had removed. The caller holds the
- * maps' lock over the lx call: kbox_shmap_hold() is true (locked) when
- * @dev/@ino is mapped shared, and kbox_shmap_release() then gives the
- * memfd the file's new size @len (-1: unchanged) and unlocks.
+ * back with the bytes the truncation had removed. The caller brackets
+ * the lx call: kbox_shmap_hold() is true, holding the maps' lock, when
+ * the file @g (NULL: not known) is mapped shared; otherwise the call is
+ * counted so that a map made meanwhile waits for it. Either way
+ * kbox_shmap_release(held, @g, @len) follows, giving a map the file's
+ * new size @len (-1: unchanged) when held; when not, the caller resizes
+ * any map made meanwhile (kbox_shmap_resize) afterwards.
  */
-bool kbox_shmap_hold(uint64_t dev, uint64_t ino);
-void kbox_shmap_release(uint64_t dev, uint64_t ino, long long len);
+bool kbox_shmap_hold(const struct kbox_gstat *g);
+void kbox_shmap_release(bool held, const struct kbox_gstat *g, long long len);
 void kbox_shmap_sync_proc(pid_t tgid);
 /* msync(MS_SYNC) of [addr, addr + len) in process @tgid. */
 void kbox_shmap_msync(pid_t tgid, uint64_t addr, uint64_t len);

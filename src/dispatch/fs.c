@@ -195,7 +195,7 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     char path[KBOX_PATH_MAX];
     struct route rt;
     struct kbox_gstat tg;
-    bool held;
+    bool held = false;
     long rc;
     int alias;
 
@@ -307,12 +307,16 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
      * with EINVAL). lx buffers the file instead; the data is the same.
      */
     flags &= ~O_DIRECT;
-    /* O_TRUNC of a file mapped shared: see kbox_shmap_hold */
-    held = (flags & O_TRUNC) && kbox_shmap_any() &&
-           kbox_lx(r, LX__NR_newfstatat, rt.lxdir,
-                   (long)kbox_route_lx_path(&rt, path), (long)&tg,
-                   (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0, 0, 0) == 0 &&
-           S_ISREG(tg.st_mode) && kbox_shmap_hold(tg.st_dev, tg.st_ino);
+    /* O_TRUNC of a file mapped shared, or as one is: see kbox_shmap_hold */
+    if (flags & O_TRUNC)
+        held = kbox_shmap_hold(
+            kbox_shmap_any() &&
+                    kbox_lx(r, LX__NR_newfstatat, rt.lxdir,
+                            (long)kbox_route_lx_path(&rt, path), (long)&tg,
+                            (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0, 0,
+                            0) == 0
+                ? &tg
+                : NULL);
     if (resolve) {
         struct open_how how = { (unsigned long long)flags,
                                 (unsigned long long)mode, resolve };
@@ -329,7 +333,9 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
                     kbox_lx(r, LX__NR_fstat, rc, (long)&ng, 0, 0, 0, 0) == 0 &&
                     ng.st_dev == tg.st_dev && ng.st_ino == tg.st_ino;
 
-        kbox_shmap_release(tg.st_dev, tg.st_ino, same ? ng.st_size : -1);
+        kbox_shmap_release(true, &tg, same ? ng.st_size : -1);
+    } else if (flags & O_TRUNC) {
+        kbox_shmap_release(false, NULL, -1); /* resized by the reply */
     }
     if (rc < 0)
         return kbox_ret(rc);
@@ -933,16 +939,14 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         break;
     case SYS_truncate: {
         struct kbox_gstat tg;
-        bool held = kbox_shmap_any() &&
-                    kbox_lx(r, LX__NR_newfstatat, AT_FDCWD, (long)path,
-                            (long)&tg, 0, 0, 0) == 0 &&
-                    S_ISREG(tg.st_mode) &&
-                    kbox_shmap_hold(tg.st_dev, tg.st_ino);
+        bool held = kbox_shmap_hold(
+            kbox_shmap_any() && kbox_lx(r, LX__NR_newfstatat, AT_FDCWD,
+                                        (long)path, (long)&tg, 0, 0, 0) == 0
+                ? &tg
+                : NULL);
 
         rc = kbox_lx(r, LX__NR_truncate, (long)path, A(1), 0, 0, 0, 0);
-        if (held)
-            kbox_shmap_release(tg.st_dev, tg.st_ino,
-                               rc == 0 ? (long long)A(1) : -1);
+        kbox_shmap_release(held, &tg, rc == 0 ? (long long)A(1) : -1);
         /* the path may have named another inode by then */
         if (rc == 0 && kbox_shmap_any()) {
             struct kbox_gstat g;

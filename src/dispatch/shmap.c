@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -83,6 +85,19 @@ static atomic_ulong map_epoch;
 /* Maps handed out writable: only their files' reads need the memfd, so
  * with none a read costs no lookup (no lx fstat) at all. */
 static atomic_int nwritable;
+/*
+ * Changes lx makes to a file without a map run without the lock, and a
+ * map made meanwhile must not read the file before they land: its memfd
+ * would lack them until their late refill, and a write-back in between
+ * (a mapper's exit) put the stale page over them (203-append-map-churn
+ * lost appended records under load). So such changes are counted while
+ * in lx, and a map's making waits for the count to drain first. A change
+ * that blocks in lx (a FIFO) is not waited for past UNLOCKED_WAIT_NS:
+ * the fill then counts as unwaited, and changes in flight refill late.
+ */
+static atomic_int unlocked_changes;
+static atomic_ulong unwaited_fills;
+#define UNLOCKED_WAIT_NS 50000000L
 
 static long holder_call(long nr, long a0, long a1, long a2, long a3)
 {
@@ -188,6 +203,58 @@ static void clean_forget(struct shmap *m, size_t from, size_t to)
 bool kbox_shmap_any(void)
 {
     return atomic_load_explicit(&nmaps, memory_order_relaxed) > 0;
+}
+
+/* A map is being made (epoch odd, lock held): let the unlocked changes
+ * in lx land before the file is read. */
+static void wait_unlocked(void)
+{
+    struct timespec t0, t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; atomic_load(&unlocked_changes) > 0; i++) {
+        if (i < 32) {
+            sched_yield();
+            continue;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) >
+            UNLOCKED_WAIT_NS) {
+            atomic_fetch_add(&unwaited_fills, 1);
+            return;
+        }
+        nanosleep(&(struct timespec){ 0, 20000 }, NULL);
+    }
+}
+
+/*
+ * Count a change of a file that has no map as unlocked (true), unless a
+ * map's making began since @epoch was read (false: look for the map
+ * again). @unwaited gets the count of fills that did not wait, taken
+ * before the change: see unlocked_end.
+ */
+static bool unlocked_begin(unsigned long epoch, unsigned long *unwaited)
+{
+    if (epoch & 1) {
+        /* being made: wait for it to be done (it holds the lock) */
+        pthread_mutex_lock(&lock);
+        pthread_mutex_unlock(&lock);
+        return false;
+    }
+    *unwaited = atomic_load(&unwaited_fills);
+    atomic_fetch_add(&unlocked_changes, 1);
+    if (atomic_load(&map_epoch) == epoch)
+        return true;
+    atomic_fetch_sub(&unlocked_changes, 1);
+    return false;
+}
+
+/* The change is done: true when a map made meanwhile may have been
+ * filled without it (it needs a late refill). */
+static bool unlocked_end(unsigned long unwaited)
+{
+    atomic_fetch_sub(&unlocked_changes, 1);
+    return atomic_load(&unwaited_fills) != unwaited;
 }
 
 static struct shmap *find(uint64_t dev, uint64_t ino)
@@ -573,6 +640,7 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
          * made, and a write that overlaps that sees the epoch move.
          */
         atomic_fetch_add(&map_epoch, 1);
+        wait_unlocked();
         {
             struct kbox_gstat now;
 
@@ -724,10 +792,10 @@ static void refill_changed(struct shmap *m, long nr, long long from, long rc,
 
 /*
  * A change that found no map of its file, and so ran without the lock,
- * while a map of some file was being made: if that was this file's, its
- * memfd may hold the bytes from before the change (filled before the
- * write landed), which write-back would later put over it (records an
- * appender wrote lost while short-lived processes mapped the file).
+ * while a map of some file was made without waiting for it (it blocked
+ * in lx past UNLOCKED_WAIT_NS): if that was this file's, its memfd may
+ * hold the bytes from before the change, which write-back would later
+ * put over it.
  * Where the bytes went is worked out as for a locked change; a write at
  * the fd's offset started where that offset is less what was written.
  */
@@ -785,14 +853,20 @@ long kbox_lx_change(struct kbox_req *r, int lxfd, long long at, long nr,
                     long a0, long a1, long a2, long a3, long a4, long a5)
 {
     struct kbox_gstat g;
-    unsigned long epoch = atomic_load(&map_epoch);
-    struct shmap *m = lock_fd(r, lxfd, &g);
+    struct shmap *m;
     long long from;
     long rc, fl;
 
-    if (!m) {
+    for (;;) {
+        unsigned long epoch = atomic_load(&map_epoch), unwaited;
+
+        m = lock_fd(r, lxfd, &g);
+        if (m)
+            break;
+        if (!unlocked_begin(epoch, &unwaited))
+            continue;
         rc = kbox_lx(r, nr, a0, a1, a2, a3, a4, a5);
-        if (rc >= 0 && ((epoch & 1) || atomic_load(&map_epoch) != epoch))
+        if (unlocked_end(unwaited) && rc >= 0)
             late_refill(r, lxfd, at, nr, rc, a1, a2, a3, a5);
         return rc;
     }
@@ -866,21 +940,33 @@ void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len)
     pthread_mutex_unlock(&lock);
 }
 
-bool kbox_shmap_hold(uint64_t dev, uint64_t ino)
+bool kbox_shmap_hold(const struct kbox_gstat *g)
 {
-    if (!kbox_shmap_any())
-        return false;
-    pthread_mutex_lock(&lock);
-    if (find(dev, ino))
-        return true;
-    pthread_mutex_unlock(&lock);
-    return false;
+    for (;;) {
+        unsigned long epoch = atomic_load(&map_epoch), unwaited;
+
+        if (g && S_ISREG(g->st_mode) && kbox_shmap_any()) {
+            pthread_mutex_lock(&lock);
+            if (find(g->st_dev, g->st_ino))
+                return true;
+            pthread_mutex_unlock(&lock);
+        }
+        /* only the size changes: the caller's kbox_shmap_resize after
+         * the release is all a map made meanwhile needs */
+        if (unlocked_begin(epoch, &unwaited))
+            return false;
+    }
 }
 
-void kbox_shmap_release(uint64_t dev, uint64_t ino, long long len)
+void kbox_shmap_release(bool held, const struct kbox_gstat *g, long long len)
 {
-    struct shmap *m = find(dev, ino);
+    struct shmap *m;
 
+    if (!held) {
+        unlocked_end(0);
+        return;
+    }
+    m = find(g->st_dev, g->st_ino);
     if (m && len >= 0)
         set_size(m, len);
     pthread_mutex_unlock(&lock);
