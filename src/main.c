@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -481,6 +482,58 @@ static int nofile_check(void)
     return -EMFILE;
 }
 
+/*
+ * An address-space limit (ulimit -v) is meant for the guest, as under
+ * chroot, but kbox's own process holds lx's RAM (512 MiB by default, the
+ * kernel's CONFIG_LX_DEFAULT_MEM_MB), its threads' stacks and malloc
+ * arenas (64 MiB of address space each, up to 16 on two CPUs), and maps
+ * the programs it starts. Under `ulimit -v 1000000` the arenas took the
+ * room and a thread could not start ("supervisor failed: Resource
+ * temporarily unavailable"); under 1200000 python3's exec failed ENOMEM;
+ * under 400000 lx's RAM could not be had at all. So with a limit kbox
+ * keeps to two arenas, takes the hard limit for itself (the guest gets
+ * the soft one back at its start, kbox_seccomp_launch), and sizes lx's
+ * RAM to fit unless -k gives mem=.
+ */
+#define AS_KBOX_MIB   192 /* kbox's own share, besides lx's RAM */
+#define AS_LX_MIN_MIB 64
+#define AS_LX_DEF_MIB 512
+static int as_limit_setup(struct kbox_opts *o)
+{
+    static char cmdline[4096];
+    struct rlimit rl;
+    unsigned long long mib;
+    const char *k = o->cmdline ? o->cmdline : "";
+
+    if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    kbox_sup.guest_as = rl;
+    kbox_sup.guest_as_set = true;
+    mallopt(M_ARENA_MAX, 2);
+    if (rl.rlim_cur != rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_AS, &rl);
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || !strncmp(k, "mem=", 4) ||
+        strstr(k, " mem="))
+        return 0;
+    mib = (unsigned long long)rl.rlim_cur >> 20;
+    if (mib < AS_KBOX_MIB + AS_LX_MIN_MIB) {
+        fprintf(stderr,
+                "kbox: the address-space limit (ulimit -v %llu) is too low: "
+                "kbox needs at least %d MiB\n",
+                (unsigned long long)rl.rlim_cur >> 10,
+                AS_KBOX_MIB + AS_LX_MIN_MIB);
+        return -ENOMEM;
+    }
+    if (mib - AS_KBOX_MIB >= AS_LX_DEF_MIB)
+        return 0;
+    /* first: a mem= of the user's own after it wins */
+    snprintf(cmdline, sizeof(cmdline), "mem=%lluM %s", mib - AS_KBOX_MIB, k);
+    o->cmdline = cmdline;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static struct kbox_opts o;
@@ -506,7 +559,7 @@ int main(int argc, char **argv)
     kbox_sup.hostcpu_dir = -1;
 
     /* Host-side resources first: fail before touching the image. */
-    if ((rc = nofile_check()) < 0)
+    if ((rc = nofile_check()) < 0 || (rc = as_limit_setup(&o)) < 0)
         return 1;
     kbox_sup.bind_dirs = calloc((size_t)o.nbinds + 1, sizeof(int));
     for (int i = 0; i < o.nbinds; i++) {

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "kbox/fdtable.h"
@@ -203,6 +204,10 @@ struct kbox_sup {
      * (--change-id): its host processes lose the capabilities a user
      * lacks (kbox_seccomp_launch) */
     bool guest_user_start;
+    /* the address-space limit kbox was started with: the guest's (kbox
+     * takes the hard one for itself; main.c as_limit_setup) */
+    bool guest_as_set;
+    struct rlimit guest_as;
     unsigned long unknown_count[512]; /* updated atomically */
     struct kbox_proc *procs;
     pid_t main_pid;

@@ -329,6 +329,9 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
         }
         if (kbox_sup.guest_user_start)
             drop_user_lacks();
+        /* the soft limit kbox was started with (kbox took the hard) */
+        if (kbox_sup.guest_as_set)
+            setrlimit(RLIMIT_AS, &kbox_sup.guest_as);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
             fd = -1;
         else {
