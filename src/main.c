@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -534,7 +535,7 @@ static int as_limit_setup(struct kbox_opts *o)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int kbox_main(int argc, char **argv)
 {
     static struct kbox_opts o;
     char err[512], cmd[KBOX_PATH_MAX];
@@ -795,4 +796,52 @@ out:
     kbox_guard_stop();
     kbox_cli_free(&o);
     return status;
+}
+
+/*
+ * kbox's main thread runs on the stack RLIMIT_STACK allows (its other
+ * threads have stacks of their own size): under `ulimit -s 32` kbox died
+ * of SIGSEGV setting up the image, where a guest program runs natively.
+ * The guest gets the limit back at its start (kbox_seccomp_launch); kbox
+ * raises its own soft limit, or where the hard limit is below what it
+ * needs, runs on a thread's stack of that size.
+ */
+#define MAIN_STACK (8UL << 20)
+struct main_args {
+    int argc;
+    char **argv;
+    int rc;
+};
+
+static void *main_thread(void *p)
+{
+    struct main_args *m = p;
+
+    m->rc = kbox_main(m->argc, m->argv);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur < MAIN_STACK) {
+        kbox_sup.guest_stack = rl;
+        kbox_sup.guest_stack_set = true;
+        rl.rlim_cur = rl.rlim_max < MAIN_STACK ? rl.rlim_max : MAIN_STACK;
+        setrlimit(RLIMIT_STACK, &rl);
+        if (rl.rlim_cur < MAIN_STACK) {
+            struct main_args m = { argc, argv, 1 };
+            pthread_attr_t a;
+            pthread_t t;
+
+            pthread_attr_init(&a);
+            pthread_attr_setstacksize(&a, MAIN_STACK);
+            if (pthread_create(&t, &a, main_thread, &m) == 0) {
+                pthread_join(t, NULL);
+                return m.rc;
+            }
+        }
+    }
+    return kbox_main(argc, argv);
 }

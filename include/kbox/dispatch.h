@@ -208,6 +208,9 @@ struct kbox_sup {
      * takes the hard one for itself; main.c as_limit_setup) */
     bool guest_as_set;
     struct rlimit guest_as;
+    /* ... and the stack limit, when kbox raised its own (main.c main) */
+    bool guest_stack_set;
+    struct rlimit guest_stack;
     unsigned long unknown_count[512]; /* updated atomically */
     struct kbox_proc *procs;
     pid_t main_pid;

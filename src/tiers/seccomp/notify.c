@@ -332,6 +332,8 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
         /* the soft limit kbox was started with (kbox took the hard) */
         if (kbox_sup.guest_as_set)
             setrlimit(RLIMIT_AS, &kbox_sup.guest_as);
+        if (kbox_sup.guest_stack_set)
+            setrlimit(RLIMIT_STACK, &kbox_sup.guest_stack);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
             fd = -1;
         else {

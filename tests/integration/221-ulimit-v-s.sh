@@ -6,7 +6,9 @@
 # Before: 1000000 KB ended in "supervisor failed: Resource temporarily
 # unavailable" (arenas took the room, a thread could not start), 1200000
 # in "python3: Cannot allocate memory", 400000 in a kernel panic (lx's RAM
-# could not be allocated); the limits in between worked.
+# could not be allocated); the limits in between worked. The same for a
+# small stack limit (ulimit -s): kbox's main thread ran on it and kbox
+# died of SIGSEGV under 32 KB, where the guest runs natively.
 . "$(dirname "$0")/lib/common.sh"
 require
 img=$(own_img)
@@ -36,6 +38,21 @@ expect_grep 'MemoryError' "$TMP/big" "it is python's MemoryError"
 	kbo "$TMP/soft" -S "$img" -- /bin/sh -c 'echo "soft $(ulimit -S -v) hard $(ulimit -H -v)"'
 )
 expect_grep '^soft 400000 hard unlimited$' "$TMP/soft" "a soft limit stays the guest's"
+
+# Stack limits: hard (bash's ulimit sets both) and soft only.
+for s in 16 32 64; do
+	(
+		ulimit -s $s
+		kbo "$TMP/stack.$s" -S "$img" -- /bin/sh -c 'echo "stack $(ulimit -s)"'
+	)
+	expect_status 0 $? "ulimit -s $s: the guest runs"
+	expect_grep "^stack $s\$" "$TMP/stack.$s" "ulimit -s $s: the guest has that limit"
+done
+(
+	ulimit -S -s 32
+	kbo "$TMP/stack-soft" -S "$img" -- /bin/sh -c 'echo "soft $(ulimit -S -s) hard $(ulimit -H -s)"'
+)
+expect_grep "^soft 32 hard $(ulimit -H -s)\$" "$TMP/stack-soft" "a soft stack limit stays the guest's"
 
 # Too low for kbox at all: one line, non-zero, the image untouched.
 (
