@@ -491,40 +491,52 @@ static int nofile_check(void)
  * the programs it starts. Under `ulimit -v 1000000` the arenas took the
  * room and a thread could not start ("supervisor failed: Resource
  * temporarily unavailable"); under 1200000 python3's exec failed ENOMEM;
- * under 400000 lx's RAM could not be had at all. So with a limit kbox
- * keeps to two arenas, takes the hard limit for itself (the guest gets
- * the soft one back at its start, kbox_seccomp_launch), and sizes lx's
- * RAM to fit unless -k gives mem=.
+ * under 400000 lx's RAM could not be had at all. A data limit (ulimit
+ * -d, which lx's private RAM counts against) the same. So with either,
+ * kbox keeps to two arenas, takes the hard limits for itself (the guest
+ * gets the soft ones back at its start, kbox_seccomp_launch), and sizes
+ * lx's RAM to fit unless -k gives mem=.
  */
 #define AS_KBOX_MIB   192 /* kbox's own share, besides lx's RAM */
 #define AS_LX_MIN_MIB 64
 #define AS_LX_DEF_MIB 512
 static int as_limit_setup(struct kbox_opts *o)
 {
+    static const struct {
+        int res;
+        const char *what;
+    } lim[2] = { { RLIMIT_AS, "address-space limit (ulimit -v" },
+                 { RLIMIT_DATA, "data size limit (ulimit -d" } };
     static char cmdline[4096];
-    struct rlimit rl;
-    unsigned long long mib;
     const char *k = o->cmdline ? o->cmdline : "";
+    unsigned long long mib = ~0ull, kib = 0;
+    int tight = -1;
 
-    if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY)
-        return 0;
-    kbox_sup.guest_as = rl;
-    kbox_sup.guest_as_set = true;
-    mallopt(M_ARENA_MAX, 2);
-    if (rl.rlim_cur != rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_AS, &rl);
+    for (int i = 0; i < 2; i++) {
+        struct rlimit rl;
+
+        if (getrlimit(lim[i].res, &rl) || rl.rlim_cur == RLIM_INFINITY)
+            continue;
+        kbox_sup.guest_mem_lim[i] = rl;
+        kbox_sup.guest_mem_lim_set[i] = true;
+        mallopt(M_ARENA_MAX, 2);
+        if (rl.rlim_cur != rl.rlim_max) {
+            rl.rlim_cur = rl.rlim_max;
+            setrlimit(lim[i].res, &rl);
+        }
+        if (rl.rlim_cur != RLIM_INFINITY &&
+            (unsigned long long)rl.rlim_cur >> 20 < mib) {
+            mib = (unsigned long long)rl.rlim_cur >> 20;
+            kib = (unsigned long long)rl.rlim_cur >> 10;
+            tight = i;
+        }
     }
-    if (rl.rlim_cur == RLIM_INFINITY || !strncmp(k, "mem=", 4) ||
-        strstr(k, " mem="))
+    if (tight < 0 || !strncmp(k, "mem=", 4) || strstr(k, " mem="))
         return 0;
-    mib = (unsigned long long)rl.rlim_cur >> 20;
     if (mib < AS_KBOX_MIB + AS_LX_MIN_MIB) {
         fprintf(stderr,
-                "kbox: the address-space limit (ulimit -v %llu) is too low: "
-                "kbox needs at least %d MiB\n",
-                (unsigned long long)rl.rlim_cur >> 10,
-                AS_KBOX_MIB + AS_LX_MIN_MIB);
+                "kbox: the %s %llu) is too low: kbox needs at least %d MiB\n",
+                lim[tight].what, kib, AS_KBOX_MIB + AS_LX_MIN_MIB);
         return -ENOMEM;
     }
     if (mib - AS_KBOX_MIB >= AS_LX_DEF_MIB)

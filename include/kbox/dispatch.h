@@ -204,10 +204,11 @@ struct kbox_sup {
      * (--change-id): its host processes lose the capabilities a user
      * lacks (kbox_seccomp_launch) */
     bool guest_user_start;
-    /* the address-space limit kbox was started with: the guest's (kbox
-     * takes the hard one for itself; main.c as_limit_setup) */
-    bool guest_as_set;
-    struct rlimit guest_as;
+    /* the address-space and data limits kbox was started with: the
+     * guest's (kbox takes the hard ones for itself; main.c
+     * as_limit_setup) */
+    bool guest_mem_lim_set[2];
+    struct rlimit guest_mem_lim[2];
     /* ... and the stack limit, when kbox raised its own (main.c main) */
     bool guest_stack_set;
     struct rlimit guest_stack;

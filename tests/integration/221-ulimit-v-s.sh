@@ -8,7 +8,8 @@
 # in "python3: Cannot allocate memory", 400000 in a kernel panic (lx's RAM
 # could not be allocated); the limits in between worked. The same for a
 # small stack limit (ulimit -s): kbox's main thread ran on it and kbox
-# died of SIGSEGV under 32 KB, where the guest runs natively.
+# died of SIGSEGV under 32 KB, where the guest runs natively. And a data
+# size limit (ulimit -d), which lx's RAM counts against.
 . "$(dirname "$0")/lib/common.sh"
 require
 img=$(own_img)
@@ -53,6 +54,15 @@ done
 	kbo "$TMP/stack-soft" -S "$img" -- /bin/sh -c 'echo "soft $(ulimit -S -s) hard $(ulimit -H -s)"'
 )
 expect_grep "^soft 32 hard $(ulimit -H -s)\$" "$TMP/stack-soft" "a soft stack limit stays the guest's"
+
+# A data limit (lx's RAM counts against it): 300000 KB could not boot lx.
+(
+	ulimit -d 300000
+	kbo "$TMP/data" -S "$img" -- /bin/sh -c 'ulimit -d; python3 -c "print(\"python ran\")"'
+)
+expect_status 0 $? "ulimit -d 300000: the guest runs"
+expect_grep '^300000$' "$TMP/data" "ulimit -d 300000: the guest has that limit"
+expect_grep '^python ran$' "$TMP/data" "ulimit -d 300000: python3 runs"
 
 # Too low for kbox at all: one line, non-zero, the image untouched.
 (

@@ -329,9 +329,11 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
         }
         if (kbox_sup.guest_user_start)
             drop_user_lacks();
-        /* the soft limit kbox was started with (kbox took the hard) */
-        if (kbox_sup.guest_as_set)
-            setrlimit(RLIMIT_AS, &kbox_sup.guest_as);
+        /* the soft limits kbox was started with (kbox took the hard) */
+        if (kbox_sup.guest_mem_lim_set[0])
+            setrlimit(RLIMIT_AS, &kbox_sup.guest_mem_lim[0]);
+        if (kbox_sup.guest_mem_lim_set[1])
+            setrlimit(RLIMIT_DATA, &kbox_sup.guest_mem_lim[1]);
         if (kbox_sup.guest_stack_set)
             setrlimit(RLIMIT_STACK, &kbox_sup.guest_stack);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
