@@ -124,6 +124,10 @@ struct kbox_proc {
      * before it reads or rewrites the path until it fails, or, once it
      * succeeded, until that thread is out of its execve. */
     pid_t exec_claim;
+    /* The thread whose exit_group is under way, or 0: an exec claimed
+     * after this is set is refused, and the exit_group waits for the
+     * outcome of one claimed before (kbox_exec_exit_wait). */
+    pid_t exiting;
 };
 
 struct kbox_gstat;

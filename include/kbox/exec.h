@@ -54,6 +54,13 @@ long kbox_exec_setid(struct kbox_req *r, int lxfd, uint64_t uenvp, uint64_t dev,
 int kbox_exec_args_fit(struct kbox_req *r, size_t pathlen, uint64_t uargv,
                        uint64_t uenvp);
 
+/*
+ * The exit_group @r of a process, by a thread other than the one holding
+ * its exec claim: wait until that exec's outcome is known. false: the
+ * caller died in it (the host's exec won), so the process lives on.
+ */
+bool kbox_exec_exit_wait(struct kbox_req *r);
+
 struct kbox_resp kbox_exec_handle_execve(struct kbox_req *r);
 struct kbox_resp kbox_exec_handle_execveat(struct kbox_req *r);
 

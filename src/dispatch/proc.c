@@ -1266,6 +1266,15 @@ static struct kbox_resp h_vfork(struct kbox_req *r)
 
 static struct kbox_resp h_exit_group(struct kbox_req *r)
 {
+    /* Another thread's exec may win on the host: its outcome first (the
+     * store orders against that exec's claim: kbox_exec_exit_wait). */
+    __atomic_store_n(&r->proc->exiting, r->pid, __ATOMIC_SEQ_CST);
+    if (!kbox_exec_exit_wait(r)) {
+        /* killed in that exec: the process runs the new program (the
+         * reply goes nowhere; not a CONTINUE, which hold_exit keeps) */
+        __atomic_store_n(&r->proc->exiting, 0, __ATOMIC_RELEASE);
+        return kbox_ret(-EINTR);
+    }
     /* The whole thread group goes: drop its kernel task. */
     kbox_scm_gone(r->proc->tgid, r->proc->task);
     /* by itself: no core of its; and its other threads' requests taken

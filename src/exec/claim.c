@@ -21,12 +21,13 @@
 
 /*
  * Is the exec of thread @h of @tgid, which holds the claim, over: kbox
- * no longer serves it, and the thread is gone (the host ran it) or in
- * another call (the host refused it)? Its /proc file unreadable (not
- * dumpable) or saying "running" for 2 s (@since: 0, or since when) also
- * counts: a program that spins after its exec makes no call to show it.
+ * no longer serves it (@served: a call of @h in flight is its exec), and
+ * the thread is gone (the host ran it) or in another call (the host
+ * refused it)? Its /proc file unreadable (not dumpable) or saying
+ * "running" for 2 s (@since: 0, or since when) also counts: a program
+ * that spins after its exec makes no call to show it.
  */
-static bool exec_over(pid_t tgid, pid_t h, struct timespec *since)
+static bool exec_over(pid_t tgid, pid_t h, struct timespec *since, bool served)
 {
     char p[64], line[64] = "";
     struct timespec now;
@@ -35,7 +36,7 @@ static bool exec_over(pid_t tgid, pid_t h, struct timespec *since)
 
     if (syscall(SYS_tgkill, tgid, h, 0) < 0 && errno == ESRCH)
         return true;
-    if (kbox_inflight_has(h)) {
+    if (served && kbox_inflight_has(h)) {
         since->tv_sec = 0;
         return false;
     }
@@ -80,7 +81,7 @@ long kbox_exec_claim(struct kbox_req *r)
         pid_t h = 0, ex;
 
         if (__atomic_compare_exchange_n(&p->exec_claim, &h, r->pid, false,
-                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                                        __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
             return 0;
         /* the holder's exec ends this thread's call (or will: the scan
          * ends calls it sees while p->exec_tid is set) */
@@ -95,9 +96,9 @@ long kbox_exec_claim(struct kbox_req *r)
          * of its exec; asked again after: the host's exec that ended the
          * holder's tid killed a thread waiting in the old image first,
          * which must not take the trampoline's p->exec_again */
-        if ((h == r->pid || exec_over(p->tgid, h, &running)) &&
+        if ((h == r->pid || exec_over(p->tgid, h, &running, true)) &&
             __atomic_compare_exchange_n(&p->exec_claim, &h, r->pid, false,
-                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+                                        __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE)) {
             if (r->ops->valid(r))
                 return 0;
             __atomic_store_n(&p->exec_claim, 0, __ATOMIC_RELEASE);
@@ -106,4 +107,52 @@ long kbox_exec_claim(struct kbox_req *r)
         usleep(500);
     }
     return -EAGAIN;
+}
+
+/*
+ * Thread r->pid calls exit_group while another thread's exec holds the
+ * claim (p->exiting is set, so no exec is claimed after this looks).
+ * Natively whichever reaches the host first wins: the exec kills the
+ * exit_group's caller (de_thread) before its exit takes effect, and the
+ * new program runs on. kbox forgot the process at the exit_group, and
+ * when the host's exec won, every call of the new program was EPERM (it
+ * could not even write its error or exit; tests/guest/exec-exit-race,
+ * about one round in five). So the exit waits here for the exec: this
+ * request's notification gone means its thread died, in that exec (or
+ * the whole process was killed, which the exit watch sees); the exec
+ * over with the caller alive means the host refused it. The caller's
+ * thread task is taken off the request first: the exec ends the other
+ * threads' tasks and waits until no handler uses them. Bounded (the
+ * exec_over rule for a thread "running" 2 s; 5 s in all).
+ */
+bool kbox_exec_exit_wait(struct kbox_req *r)
+{
+    struct kbox_proc *p = r->proc;
+    struct timespec running = { 0, 0 };
+    bool waited = false;
+
+    for (int i = 0; i < 25000; i++) {
+        pid_t h = __atomic_load_n(&p->exec_claim, __ATOMIC_SEQ_CST);
+
+        if (h == 0 || h == r->pid)
+            break;
+        if (!waited) {
+            waited = true;
+            if (r->task != p->task)
+                kbox_inflight_set_task(r, NULL);
+        }
+        if (!r->ops->valid(r))
+            return false;
+        /* the caller dies before the host's exec completes */
+        if (exec_over(p->tgid, h, &running, false))
+            break;
+        usleep(200);
+    }
+    if (!waited)
+        return true;
+    if (!r->ops->valid(r))
+        return false;
+    /* not ended by that exec after all: its reply need not wait */
+    __atomic_store_n(&r->interrupted, KBOX_INTR_NONE, __ATOMIC_RELEASE);
+    return true;
 }

@@ -1399,9 +1399,25 @@ static struct kbox_resp do_exec(struct kbox_req *r, int dirfd, uint64_t upath,
 {
     struct kbox_resp resp;
     long rc = kbox_exec_claim(r);
+    pid_t ex;
 
     if (rc)
         return kbox_ret(rc);
+    /*
+     * Another thread's exit_group under way (it set p->exiting before
+     * looking at the claim, so one of the two sees the other): natively
+     * the exit may win, and it does here. Had this exec gone on, the
+     * exit would have been let go at the same time, and the host's exec
+     * winning ran a program kbox had forgotten (kbox_exec_exit_wait).
+     * This thread dies in the exit (the reply waits, kbox_inflight_end).
+     * An exiting thread that is gone died in an exec that won already.
+     */
+    ex = __atomic_load_n(&r->proc->exiting, __ATOMIC_SEQ_CST);
+    if (ex && ex != r->pid && syscall(SYS_tgkill, r->proc->tgid, ex, 0) == 0) {
+        __atomic_store_n(&r->proc->exec_claim, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&r->interrupted, KBOX_INTR_EXEC, __ATOMIC_RELEASE);
+        return kbox_ret(-EINTR);
+    }
     resp = do_exec_claimed(r, dirfd, upath, uargv, uenvp, flags);
     /* a refused exec lets another thread's go on; a successful one keeps
      * the claim until the host has run it (exec_claim) */
