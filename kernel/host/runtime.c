@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -804,6 +805,25 @@ void lx_host_fd_drain(int fd)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < (ssize_t)sizeof(buf))
+			return;
+	}
+}
+
+void lx_host_fd_fill(int fd)
+{
+	static const char zeros[1024];
+
+	/*
+	 * Until the send buffer is full: a stream socket whose sent data
+	 * nobody reads stops polling writable. MSG_DONTWAIT, as the guest
+	 * shares this file and may have cleared its O_NONBLOCK.
+	 */
+	for (;;) {
+		ssize_t n = send(fd, zeros, sizeof(zeros), MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			return;
 	}
 }

@@ -733,11 +733,25 @@ static struct shmap *lock_fd(struct kbox_req *r, int lxfd, struct kbox_gstat *g)
 static void set_size(struct shmap *m, long long size)
 {
     if (size >= 0 && (size_t)size != m->size) {
+        size_t old = m->size, tail = (old + PAGE - 1) / PAGE * PAGE;
+
         /* the pages past the shorter end change (cut or zero-filled) */
         clean_forget(m, (size_t)size < m->size ? (size_t)size : m->size,
                      SIZE_MAX);
-        if (ftruncate(m->memfd, (off_t)size) == 0)
-            m->size = (size_t)size;
+        if (ftruncate(m->memfd, (off_t)size) != 0)
+            return;
+        m->size = (size_t)size;
+        /*
+         * Stores past the old end, in its last page, are not the file's:
+         * Linux zeroes them when the file grows over them
+         * (pagecache_isize_extended), but a memfd keeps them, and they
+         * came back with the growth. Before a refill of what grew it.
+         */
+        if ((size_t)size < tail)
+            tail = (size_t)size;
+        if (tail > old)
+            fallocate(m->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                      (off_t)old, (off_t)(tail - old));
     }
 }
 

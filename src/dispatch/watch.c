@@ -259,6 +259,16 @@ struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
         kbox_lx(r, LX__NR_close, lxfd, 0, 0, 0, 0, 0);
         return kbox_ret(rc);
     }
+    /*
+     * A full POSIX message queue stops its mirror polling writable by
+     * filling the read end's send buffer (lx's mirror.c): the smallest
+     * buffer the host allows makes that a few kilobytes.
+     */
+    if (writable) {
+        int one = 1;
+
+        setsockopt(p[0], SOL_SOCKET, SO_SNDBUF, &one, sizeof(one));
+    }
     rc = lx_task_mirror(r->task, LX_MIRROR_ADD, lxfd, p[0], p[1]);
     if (rc < 0) {
         close(p[0]);

@@ -102,14 +102,65 @@ int kbox_image_open(const struct kbox_opts *o)
     return fd;
 }
 
-static void profile_mount(const char *src, const char *tgt, const char *type,
+static long tsys(struct lx_task *t, long nr, long a0, long a1, long a2);
+static long tsys6(struct lx_task *t, long nr, long a0, long a1, long a2,
+                  long a3, long a4);
+
+/*
+ * Whether the image's @path may take a profile mount: not when it, or a
+ * directory on the way, is a symlink. mount(2) follows the link, so an
+ * image whose /dev is a link to /etc (or whose /tmp is one to /var/tmp)
+ * had devtmpfs (or a tmpfs) cover that real directory elsewhere, hiding
+ * its files from the guest; container runtimes refuse or replace such a
+ * link, and kbox does not change the image. A place the image lacks is
+ * left to the mount, which fails (a warning with --verbose).
+ */
+static bool profile_place_ok(const char *path, const char *type)
+{
+    struct lx_task *root = lx_task_root();
+    char where[KBOX_PATH_MAX];
+    struct lx_statx stx;
+    long fd, n;
+
+    fd = tsys(root, LX__NR_openat, AT_FDCWD, (long)path,
+              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd == -ENOENT)
+        return true;
+    n = fd < 0 ? fd : lx_task_fd_path(root, (int)fd, where, sizeof(where));
+    if (fd >= 0)
+        tsys(root, LX__NR_close, fd, 0, 0);
+    if (n >= 0 && !strcmp(where, path))
+        return true;
+    if (n >= 0)
+        fprintf(stderr,
+                "kbox: warning: no %s on %s: it is under a symlink in the "
+                "image (the mount would cover %s)\n",
+                type, path, where);
+    else if (tsys6(root, LX__NR_statx, AT_FDCWD, (long)path,
+                   AT_SYMLINK_NOFOLLOW, STATX_TYPE, (long)&stx) == 0 &&
+             S_ISLNK(stx.stx_mode))
+        fprintf(stderr,
+                "kbox: warning: no %s on %s: it is a symlink in the image "
+                "(the mount would cover its target)\n",
+                type, path);
+    else
+        fprintf(stderr, "kbox: warning: no %s on %s: not a directory\n", type,
+                path);
+    return false;
+}
+
+static bool profile_mount(const char *src, const char *tgt, const char *type,
                           unsigned long flags, const char *data, int verbose)
 {
-    int rc = lx_mount(src, tgt, type, flags, data);
+    int rc;
 
+    if (!profile_place_ok(tgt, type))
+        return false;
+    rc = lx_mount(src, tgt, type, flags, data);
     if (rc < 0 && verbose)
         fprintf(stderr, "kbox: warning: mount %s on %s: %s\n", type, tgt,
                 lx_strerror(rc));
+    return rc == 0;
 }
 
 /*
@@ -681,8 +732,9 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
                       o->verbose);
         profile_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV, NULL,
                       o->verbose);
-        profile_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL,
-                      o->verbose);
+        bool dev = profile_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID,
+                                 NULL, o->verbose);
+
         /*
          * The guest's ptys are the host's (kbox opens /dev/ptmx for it):
          * lx's own devpts was empty, and a walk lx did into it - a
@@ -691,17 +743,20 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
          * guest's terminals. A kbox-bind trap sends such walks to the
          * host's /dev/pts, as the text of /dev/pts paths always went.
          */
-        host_pts = lx_mount("devpts", "/dev/pts", "kbox-bind",
-                            MS_NOSUID | MS_NOEXEC, NULL) == 0;
-        if (!host_pts)
+        host_pts = dev && lx_mount("devpts", "/dev/pts", "kbox-bind",
+                                   MS_NOSUID | MS_NOEXEC, NULL) == 0;
+        /* without devtmpfs, /dev is the image's: nothing goes into it */
+        if (dev && !host_pts)
             profile_mount("devpts", "/dev/pts", "devpts", MS_NOSUID, NULL,
                           o->verbose);
-        profile_mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
-                      "mode=1777", o->verbose);
-        /* the POSIX message queues (lx's), as systemd mounts them */
-        profile_mount("mqueue", "/dev/mqueue", "mqueue",
-                      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, o->verbose);
-        dev_links(o->verbose);
+        if (dev) {
+            profile_mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+                          "mode=1777", o->verbose);
+            /* the POSIX message queues (lx's), as systemd mounts them */
+            profile_mount("mqueue", "/dev/mqueue", "mqueue",
+                          MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, o->verbose);
+            dev_links(o->verbose);
+        }
         profile_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
                       "mode=1777", o->verbose);
         profile_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV,

@@ -308,6 +308,47 @@ static void readiness(void)
     check(epoll_wait(ep, &out, 1, 0) == 1, "and epoll too");
     wait_ok(pid);
     mq_receive(q, buf, sizeof(buf), NULL);
+
+    /* POLLOUT only while mq_curmsgs < mq_maxmsg (mqueue_poll_file) */
+    {
+        struct epoll_event wev = { .events = EPOLLOUT };
+        int wep = epoll_create1(EPOLL_CLOEXEC);
+        fd_set ws;
+
+        epoll_ctl(wep, EPOLL_CTL_ADD, q, &wev);
+        mq_send(q, "c", 1, 0);
+        p.events = POLLOUT;
+        check(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT),
+              "one of two: POLLOUT");
+        mq_send(q, "d", 1, 0);
+        check(poll(&p, 1, 0) == 0, "full: no POLLOUT");
+        FD_ZERO(&ws);
+        FD_SET(q, &ws);
+        check(select(q + 1, NULL, &ws, NULL, &tv) == 0,
+              "full: select not writable");
+        check(epoll_wait(wep, &out, 1, 0) == 0, "full: epoll no EPOLLOUT");
+        p.events = POLLIN | POLLOUT;
+        check(poll(&p, 1, 0) == 1 && p.revents == POLLIN, "full: POLLIN alone");
+        mq_receive(q, buf, sizeof(buf), NULL);
+        p.events = POLLOUT;
+        check(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT),
+              "received from a full queue: POLLOUT again");
+        check(epoll_wait(wep, &out, 1, 0) == 1 && (out.events & EPOLLOUT),
+              "and epoll EPOLLOUT");
+        mq_send(q, "e", 1, 0);
+        check(poll(&p, 1, 0) == 0, "full again: no POLLOUT");
+        /* another process's receive wakes a poll for POLLOUT */
+        pid = fork();
+        if (pid == 0) {
+            usleep(100 * 1000);
+            _exit(mq_receive(q, buf, sizeof(buf), NULL) == 1 ? 0 : 1);
+        }
+        check(poll(&p, 1, 2000) == 1 && (p.revents & POLLOUT),
+              "a poll for POLLOUT woken by another process's receive");
+        wait_ok(pid);
+        mq_receive(q, buf, sizeof(buf), NULL);
+        close(wep);
+    }
     close(ep);
     mq_close(q);
     mq_unlink(qname);

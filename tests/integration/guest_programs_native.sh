@@ -92,6 +92,7 @@ if [ "$(id -u)" = 0 ]; then "$g/sigcont-session" >"$TEST_TMP/scs.out" || { cat "
 "$g/shmap-dirty" "$TEST_TMP" >"$TEST_TMP/shd.out" || { cat "$TEST_TMP/shd.out"; fail "shmap-dirty failed natively"; }
 "$g/shmap-setfl-append" "$TEST_TMP" >"$TEST_TMP/ssa.out" || { cat "$TEST_TMP/ssa.out"; fail "shmap-setfl-append failed natively"; }
 "$g/shmap-trunc" "$TEST_TMP" >"$TEST_TMP/str.out" || { cat "$TEST_TMP/str.out"; fail "shmap-trunc failed natively"; }
+"$g/shmap-eof-grow" "$TEST_TMP" >"$TEST_TMP/seg.out" || { cat "$TEST_TMP/seg.out"; fail "shmap-eof-grow failed natively"; }
 "$g/append-map-churn" "$TEST_TMP/amc.log" >"$TEST_TMP/amc.out" || { cat "$TEST_TMP/amc.out"; fail "append-map-churn failed natively"; }
 "$g/fifo-write-map" "$TEST_TMP" >"$TEST_TMP/fwm.out" || { cat "$TEST_TMP/fwm.out"; fail "fifo-write-map failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?

@@ -12,6 +12,13 @@
  * task's syscall returns. Readiness going away is not signalled by the
  * file; the host asks for a re-check (LX_MIRROR_SYNC) after every read.
  *
+ * A POSIX message queue's mirror is a stream socket pair instead, whose
+ * read end also polls writable while the queue has room (mq_curmsgs <
+ * mq_maxmsg): the read end's send buffer is filled (and so not writable)
+ * while the queue is full, drained at the other end once it is not.
+ * Queues wake their pollers on every send and on a receive that frees a
+ * place, so other processes' sends and receives are seen too.
+ *
  * The host may add readiness of its own ("ext": inotify events from host
  * directories it merges into the file's reads); the pipe is readable
  * while either says so.
@@ -39,6 +46,8 @@ struct lx_mirror {
 	int rfd, wfd;		/* the host pipe: drain end, signal end */
 	bool ready;		/* the pipe holds a byte */
 	bool ext;		/* the host's own readiness */
+	bool out;		/* writability is mirrored too (a queue's) */
+	bool full;		/* the read end's send buffer is filled */
 	int nheads;
 	wait_queue_head_t *head[LX_MIRROR_HEADS];
 	wait_queue_entry_t wait[LX_MIRROR_HEADS];
@@ -60,6 +69,18 @@ static void lx_mirror_set(struct lx_mirror *m, bool ready)
 		lx_host_fd_drain(m->rfd);
 }
 
+/* lx_mirror_lock held */
+static void lx_mirror_set_out(struct lx_mirror *m, bool writable)
+{
+	if (!m->out || m->full == !writable)
+		return;
+	m->full = !writable;
+	if (writable)
+		lx_host_fd_drain(m->wfd);
+	else
+		lx_host_fd_fill(m->rfd);
+}
+
 /*
  * The file's poll must not sleep or take the wait queue's lock: inotify's
  * takes the group's notification lock (which its wakers have dropped),
@@ -68,9 +89,12 @@ static void lx_mirror_set(struct lx_mirror *m, bool ready)
 static void lx_mirror_sync(struct lx_mirror *m)
 {
 	unsigned long flags;
+	__poll_t mask;
 
 	spin_lock_irqsave(&lx_mirror_lock, flags);
-	lx_mirror_set(m, m->ext || (vfs_poll(m->file, NULL) & LX_MIRROR_IN));
+	mask = vfs_poll(m->file, NULL);
+	lx_mirror_set(m, m->ext || (mask & LX_MIRROR_IN));
+	lx_mirror_set_out(m, mask & EPOLLOUT);
 	spin_unlock_irqrestore(&lx_mirror_lock, flags);
 }
 
@@ -118,6 +142,11 @@ static struct lx_mirror *lx_mirror_find(int fd)
 	return found;
 }
 
+static bool lx_mirror_mqueue(struct file *file)
+{
+	return !strcmp(file_inode(file)->i_sb->s_type->name, "mqueue");
+}
+
 /* Files whose poll is safe from a wake-up callback (see lx_mirror_sync). */
 static bool lx_mirror_can(struct file *file)
 {
@@ -130,7 +159,7 @@ static bool lx_mirror_can(struct file *file)
 	 * every wake-up comes after the queue's count changed, so the poll
 	 * sees the new state.
 	 */
-	if (!strcmp(file_inode(file)->i_sb->s_type->name, "mqueue"))
+	if (lx_mirror_mqueue(file))
 		return true;
 	/* inotify_fops is static; its files are anon inodes named so. */
 	return file_can_poll(file) && !S_ISREG(file_inode(file)->i_mode) &&
@@ -173,12 +202,14 @@ static long lx_mirror_add(int fd, int rfd, int wfd)
 	m->file = file;
 	m->rfd = rfd;
 	m->wfd = wfd;
+	m->out = lx_mirror_mqueue(file); /* the host made a socket pair */
 	init_poll_funcptr(&m->pt, lx_mirror_queue);
 	m->pt._key = LX_MIRROR_IN;
 	mask = vfs_poll(file, &m->pt);
 	spin_lock_irqsave(&lx_mirror_lock, flags);
 	list_add(&m->list, &lx_mirrors);
 	lx_mirror_set(m, mask & LX_MIRROR_IN);
+	lx_mirror_set_out(m, mask & EPOLLOUT);
 	spin_unlock_irqrestore(&lx_mirror_lock, flags);
 	return 0;
 }

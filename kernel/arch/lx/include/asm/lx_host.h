@@ -109,9 +109,13 @@ long lx_host_random(void *buf, unsigned long len);
 /*
  * Readiness mirrors: make a host pipe readable (one byte written to its
  * non-blocking write end @fd), drain it again (read end), close a host fd.
+ * A socket mirror's read end stops polling writable once
+ * lx_host_fd_fill() filled its send buffer, and polls writable again when
+ * its peer @fd is drained.
  */
 void lx_host_fd_signal(int fd);
 void lx_host_fd_drain(int fd);
+void lx_host_fd_fill(int fd);
 void lx_host_fd_close(int fd);
 
 /* Boot parameters the host passed to lx_k_boot. */
