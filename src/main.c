@@ -493,7 +493,7 @@ static int nofile_check(void)
  * temporarily unavailable"); under 1200000 python3's exec failed ENOMEM;
  * under 400000 lx's RAM could not be had at all. A data limit (ulimit
  * -d, which lx's private RAM counts against) the same. So with either,
- * kbox keeps to two arenas, takes the hard limits for itself (the guest
+ * kbox keeps to one arena, takes the hard limits for itself (the guest
  * gets the soft ones back at its start, kbox_seccomp_launch), and sizes
  * lx's RAM to fit unless -k gives mem=.
  */
@@ -519,7 +519,9 @@ static int as_limit_setup(struct kbox_opts *o)
             continue;
         kbox_sup.guest_mem_lim[i] = rl;
         kbox_sup.guest_mem_lim_set[i] = true;
-        mallopt(M_ARENA_MAX, 2);
+        /* the main arena (brk) only: each other one reserves 64 MiB,
+         * the room of 64 workers' stacks */
+        mallopt(M_ARENA_MAX, 1);
         if (rl.rlim_cur != rl.rlim_max) {
             rl.rlim_cur = rl.rlim_max;
             setrlimit(lim[i].res, &rl);

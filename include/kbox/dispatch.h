@@ -305,14 +305,17 @@ void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len);
  * exit) wrote the memfd's stores past lx's new end, and the file grew
  * back with the bytes the truncation had removed. The caller brackets
  * the lx call: kbox_shmap_hold() is true, holding the maps' lock, when
- * the file @g (NULL: not known) is mapped shared; otherwise the call is
- * counted so that a map made meanwhile waits for it. Either way
- * kbox_shmap_release(held, @g, @len) follows, giving a map the file's
- * new size @len (-1: unchanged) when held; when not, the caller resizes
- * any map made meanwhile (kbox_shmap_resize) afterwards.
+ * the file @path names (from @dirfd, fstatat's @atflags; its stat in
+ * @g) is mapped shared; otherwise the call is counted (under *@gen) so
+ * that a map made meanwhile waits for it. Either way
+ * kbox_shmap_release(held, @g, @len, gen) follows, giving a map the
+ * file's new size @len (-1: unchanged) when held; when not, the caller
+ * resizes any map made meanwhile (kbox_shmap_resize) afterwards.
  */
-bool kbox_shmap_hold(const struct kbox_gstat *g);
-void kbox_shmap_release(bool held, const struct kbox_gstat *g, long long len);
+bool kbox_shmap_hold(struct kbox_req *r, long dirfd, const char *path,
+                     int atflags, struct kbox_gstat *g, unsigned long *gen);
+void kbox_shmap_release(bool held, const struct kbox_gstat *g, long long len,
+                        unsigned long gen);
 void kbox_shmap_sync_proc(pid_t tgid);
 /* msync(MS_SYNC) of [addr, addr + len) in process @tgid. */
 void kbox_shmap_msync(pid_t tgid, uint64_t addr, uint64_t len);

@@ -196,6 +196,7 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     struct route rt;
     struct kbox_gstat tg;
     bool held = false;
+    unsigned long gen = 0;
     long rc;
     int alias;
 
@@ -309,14 +310,9 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     flags &= ~O_DIRECT;
     /* O_TRUNC of a file mapped shared, or as one is: see kbox_shmap_hold */
     if (flags & O_TRUNC)
-        held = kbox_shmap_hold(
-            kbox_shmap_any() &&
-                    kbox_lx(r, LX__NR_newfstatat, rt.lxdir,
-                            (long)kbox_route_lx_path(&rt, path), (long)&tg,
-                            (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0, 0,
-                            0) == 0
-                ? &tg
-                : NULL);
+        held = kbox_shmap_hold(r, rt.lxdir, kbox_route_lx_path(&rt, path),
+                               (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0,
+                               &tg, &gen);
     if (resolve) {
         struct open_how how = { (unsigned long long)flags,
                                 (unsigned long long)mode, resolve };
@@ -333,9 +329,9 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
                     kbox_lx(r, LX__NR_fstat, rc, (long)&ng, 0, 0, 0, 0) == 0 &&
                     ng.st_dev == tg.st_dev && ng.st_ino == tg.st_ino;
 
-        kbox_shmap_release(true, &tg, same ? ng.st_size : -1);
+        kbox_shmap_release(true, &tg, same ? ng.st_size : -1, gen);
     } else if (flags & O_TRUNC) {
-        kbox_shmap_release(false, NULL, -1); /* resized by the reply */
+        kbox_shmap_release(false, NULL, -1, gen); /* resized by the reply */
     }
     if (rc < 0)
         return kbox_ret(rc);
@@ -939,14 +935,11 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         break;
     case SYS_truncate: {
         struct kbox_gstat tg;
-        bool held = kbox_shmap_hold(
-            kbox_shmap_any() && kbox_lx(r, LX__NR_newfstatat, AT_FDCWD,
-                                        (long)path, (long)&tg, 0, 0, 0) == 0
-                ? &tg
-                : NULL);
+        unsigned long gen;
+        bool held = kbox_shmap_hold(r, AT_FDCWD, path, 0, &tg, &gen);
 
         rc = kbox_lx(r, LX__NR_truncate, (long)path, A(1), 0, 0, 0, 0);
-        kbox_shmap_release(held, &tg, rc == 0 ? (long long)A(1) : -1);
+        kbox_shmap_release(held, &tg, rc == 0 ? (long long)A(1) : -1, gen);
         /* the path may have named another inode by then */
         if (rc == 0 && kbox_shmap_any()) {
             struct kbox_gstat g;

@@ -95,6 +95,7 @@ if [ "$(id -u)" = 0 ]; then "$g/sigcont-session" >"$TEST_TMP/scs.out" || { cat "
 "$g/shmap-eof-grow" "$TEST_TMP" >"$TEST_TMP/seg.out" || { cat "$TEST_TMP/seg.out"; fail "shmap-eof-grow failed natively"; }
 "$g/append-map-churn" "$TEST_TMP/amc.log" >"$TEST_TMP/amc.out" || { cat "$TEST_TMP/amc.out"; fail "append-map-churn failed natively"; }
 "$g/fifo-write-map" "$TEST_TMP" >"$TEST_TMP/fwm.out" || { cat "$TEST_TMP/fwm.out"; fail "fifo-write-map failed natively"; }
+"$g/fifo-stuck-maps" "$TEST_TMP" >"$TEST_TMP/fsm.out" || { cat "$TEST_TMP/fsm.out"; fail "fifo-stuck-maps failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?

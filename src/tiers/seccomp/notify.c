@@ -705,16 +705,42 @@ static bool spawn_thread(void *(*fn)(void *))
     pthread_attr_init(&a);
     pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&a, 1 << 20);
-    ok = pthread_create(&t, &a, fn, NULL) == 0;
+    errno = pthread_create(&t, &a, fn, NULL);
+    ok = errno == 0;
     pthread_attr_destroy(&a);
     return ok;
 }
 
-/* pool.lock held */
+/*
+ * pool.lock held. A worker that cannot be made leaves the requests that
+ * need one waiting until a busy worker is free: when every worker is
+ * blocked for the guest (threads reading FIFOs of the image), the guest
+ * waits for good. Under a memory limit (ulimit -v or -d: each worker's
+ * stack is 1 MiB of it) that happened with ~110 blocked calls and not a
+ * word said, so it is said once.
+ */
 static void spawn_worker(void)
 {
-    if (pool.workers < MAX_WORKERS && spawn_thread(worker))
-        pool.workers++;
+    static bool said;
+    int e = EAGAIN;
+
+    if (pool.workers < MAX_WORKERS) {
+        if (spawn_thread(worker)) {
+            pool.workers++;
+            return;
+        }
+        e = errno ? errno : EAGAIN;
+    }
+    if (!said) {
+        said = true;
+        fprintf(stderr,
+                "kbox: cannot start another worker thread (%d, all busy): "
+                "%s; guest calls wait for one to be free%s\n",
+                pool.workers, strerror(e),
+                kbox_sup.guest_mem_lim_set[0] || kbox_sup.guest_mem_lim_set[1]
+                    ? " (a larger ulimit -v/-d gives room)"
+                    : "");
+    }
 }
 
 static bool slow_request(int nr)
