@@ -730,6 +730,15 @@ static int kbox_main(int argc, char **argv)
 
             lx_task_syscall(task, LX__NR_prlimit64, a);
         }
+        /* ... and its message queue bytes (ulimit -q): lx serves POSIX
+         * message queues and counts them against its own copy, which
+         * had Linux's default (819200), so `ulimit -q 0` let mq_open
+         * succeed where it is EMFILE natively. */
+        if (getrlimit(RLIMIT_MSGQUEUE, &fs) == 0) {
+            long a[6] = { 0, RLIMIT_MSGQUEUE, (long)&fs, 0, 0, 0 };
+
+            lx_task_syscall(task, LX__NR_prlimit64, a);
+        }
 
         if (p && kbox_image_workdir_in_bind(&o))
             kbox_path_normalize(o.work_dir, p->bind_cwd, sizeof(p->bind_cwd),
@@ -761,6 +770,19 @@ static int kbox_main(int argc, char **argv)
     signal(SIGXCPU, forward_signal);
     /* an image write past RLIMIT_FSIZE fails (EFBIG) instead */
     signal(SIGXFSZ, SIG_IGN);
+    {
+        /* Signals pending since kbox's start go to the guest now (which
+         * blocks them too, so they stay pending there, as natively). */
+        static const int fwd[] = { SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
+                                   SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM,
+                                   SIGPROF, SIGXCPU };
+        sigset_t s;
+
+        sigemptyset(&s);
+        for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
+            sigaddset(&s, fwd[i]);
+        sigprocmask(SIG_UNBLOCK, &s, NULL);
+    }
 
     {
         /* Its own, now that the guest has the limit it was started with:
@@ -776,6 +798,23 @@ static int kbox_main(int argc, char **argv)
         if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
             rl.rlim_cur = rl.rlim_max;
             setrlimit(RLIMIT_FSIZE, &rl);
+        }
+        /*
+         * A CPU time limit (ulimit -t) counts each process's own time:
+         * the guest's processes have theirs from the start, but kbox's
+         * time serving them (its lx threads) is not the guest's. It
+         * counted: kbox got SIGXCPU, passed it on and the guest died of
+         * it (or kbox of SIGKILL at the hard limit, its last writes lost)
+         * where the command runs natively. kbox takes the hard limit, or
+         * none where it may (root).
+         */
+        if (getrlimit(RLIMIT_CPU, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+            struct rlimit none = { RLIM_INFINITY, RLIM_INFINITY };
+
+            if (setrlimit(RLIMIT_CPU, &none)) {
+                rl.rlim_cur = rl.rlim_max;
+                setrlimit(RLIMIT_CPU, &rl);
+            }
         }
     }
     status = kbox_seccomp_serve(listener, pidfd, pid);
@@ -835,9 +874,41 @@ static void *main_thread(void *p)
     return NULL;
 }
 
+/*
+ * The signal state kbox was started with is the guest's, as exec keeps it
+ * for a program run by chroot: a blocked mask (a parent that blocked
+ * SIGTERM or SIGCHLD before its exec) and an ignored SIGCHLD (a parent
+ * that set SIG_IGN and does not wait). Not kbox's: with SIGCHLD ignored
+ * the host reaped the guest's main process itself, kbox's waitid found
+ * nothing and its serve loop spun for ever, SIGTERM included; with a
+ * mask, kbox's threads could not be woken nor kbox be signalled. A
+ * signal already pending stays blocked in kbox until it has handlers
+ * (kbox_main), which pass it on.
+ */
+static void take_guest_signals(void)
+{
+    struct sigaction sa;
+    sigset_t pending, keep;
+
+    sigprocmask(SIG_SETMASK, NULL, &kbox_sup.guest_sigmask);
+    sigemptyset(&keep);
+    if (sigpending(&pending) == 0)
+        for (int s = 1; s < NSIG; s++)
+            if (sigismember(&pending, s) == 1 &&
+                sigismember(&kbox_sup.guest_sigmask, s) == 1)
+                sigaddset(&keep, s);
+    sigprocmask(SIG_SETMASK, &keep, NULL);
+    if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
+        kbox_sup.guest_sigchld_ign = true;
+        signal(SIGCHLD, SIG_DFL);
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct rlimit rl;
+
+    take_guest_signals();
 
     if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur < MAIN_STACK) {
         kbox_sup.guest_stack = rl;

@@ -9,6 +9,7 @@
 #ifndef KBOX_DISPATCH_H
 #define KBOX_DISPATCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -216,6 +217,10 @@ struct kbox_sup {
     /* ... and the stack limit, when kbox raised its own (main.c main) */
     bool guest_stack_set;
     struct rlimit guest_stack;
+    /* the signal mask kbox was started with and whether SIGCHLD was
+     * ignored: the guest's, as exec keeps them (main.c main) */
+    sigset_t guest_sigmask;
+    bool guest_sigchld_ign;
     unsigned long unknown_count[512]; /* updated atomically */
     struct kbox_proc *procs;
     pid_t main_pid;

@@ -302,11 +302,12 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
     }
     if (pid == 0) {
         struct sock_fprog fp = { (unsigned short)n, prog };
-        sigset_t none;
         long fd;
 
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
+        /* the mask and SIGCHLD kbox was started with (main.c) */
+        sigprocmask(SIG_SETMASK, &kbox_sup.guest_sigmask, NULL);
+        if (kbox_sup.guest_sigchld_ign)
+            signal(SIGCHLD, SIG_IGN);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (chdir(host_cwd))
             _exit(126);
