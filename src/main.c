@@ -484,6 +484,130 @@ static int nofile_check(void)
 }
 
 /*
+ * lx's kernel threads (~23), kbox's workers, sentinel and guard are
+ * threads of the user kbox runs as, so they count against RLIMIT_NPROC
+ * and a pids cgroup's pids.max. Where some could not start, lx crashed
+ * (SIGSEGV, "kernel panic: BUG!", "Failed to create kblockd") or its boot
+ * failed with EAGAIN, under `ulimit -u 5..40` or pids.max 3..25. Too
+ * little room is one line before anything starts.
+ */
+#define THREADS_MIN      48
+#define NPROC_SCAN_BELOW 4096
+static long count_user_tasks(uid_t uid)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    long n = 0;
+
+    if (!d)
+        return -1;
+    while ((e = readdir(d))) {
+        char path[300], line[256];
+        unsigned long ruid = ~0ul;
+        long threads = 0;
+        FILE *f;
+
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+        if (!(f = fopen(path, "re")))
+            continue;
+        while (fgets(line, sizeof(line), f)) {
+            if (!strncmp(line, "Uid:", 4))
+                ruid = strtoul(line + 4, NULL, 10);
+            else if (!strncmp(line, "Threads:", 8))
+                threads = strtol(line + 8, NULL, 10);
+        }
+        fclose(f);
+        if (ruid == uid)
+            n += threads;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Room left in this process's pids cgroups (v2, or v1's pids), or -1. */
+static long cgroup_pids_room(void)
+{
+    char line[512], dir[600], v[64];
+    long room = -1;
+    FILE *f = fopen("/proc/self/cgroup", "re");
+
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f)) {
+        char *path = strchr(line, ':'), *ctl = path ? path + 1 : NULL, *end;
+
+        if (!ctl || !(path = strchr(ctl, ':')))
+            continue;
+        *path++ = '\0';
+        path[strcspn(path, "\n")] = '\0';
+        if (!*ctl)
+            snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", path);
+        else if (!strcmp(ctl, "pids"))
+            snprintf(dir, sizeof(dir), "/sys/fs/cgroup/pids%s", path);
+        else
+            continue;
+        /* this cgroup and each above it */
+        for (;;) {
+            char p[700];
+            long max, cur;
+            FILE *m;
+
+            snprintf(p, sizeof(p), "%s/pids.max", dir);
+            max = -1;
+            if ((m = fopen(p, "re"))) {
+                if (fgets(v, sizeof(v), m) && v[0] >= '0' && v[0] <= '9')
+                    max = strtol(v, NULL, 10);
+                fclose(m);
+            }
+            snprintf(p, sizeof(p), "%s/pids.current", dir);
+            if (max >= 0 && (m = fopen(p, "re"))) {
+                if (fgets(v, sizeof(v), m)) {
+                    cur = strtol(v, NULL, 10);
+                    if (room < 0 || max - cur < room)
+                        room = max - cur;
+                }
+                fclose(m);
+            }
+            end = strrchr(dir, '/');
+            if (!end || end <= dir + strlen("/sys/fs/cgroup"))
+                break;
+            *end = '\0';
+        }
+    }
+    fclose(f);
+    return room;
+}
+
+static int nproc_check(void)
+{
+    struct rlimit rl;
+    long room = cgroup_pids_room(), used;
+    bool limited = room >= 0;
+    char what[96] = "the pids cgroup's limit (pids.max)";
+
+    /* the count reads every process's status: only for low limits (a
+     * distribution's default is in the tens of thousands) */
+    if (geteuid() != 0 && getrlimit(RLIMIT_NPROC, &rl) == 0 &&
+        rl.rlim_cur < NPROC_SCAN_BELOW &&
+        (used = count_user_tasks(getuid())) >= 0 &&
+        (!limited || (long)rl.rlim_cur - used < room)) {
+        room = (long)rl.rlim_cur - used;
+        limited = true;
+        snprintf(what, sizeof(what), "the process limit (ulimit -u %lu)",
+                 (unsigned long)rl.rlim_cur);
+    }
+    if (!limited || room >= THREADS_MIN)
+        return 0;
+    fprintf(stderr,
+            "kbox: %s leaves room for %ld more threads of this user: kbox "
+            "needs at least %d\n",
+            what, room < 0 ? 0 : room, THREADS_MIN);
+    return -EAGAIN;
+}
+
+/*
  * An address-space limit (ulimit -v) is meant for the guest, as under
  * chroot, but kbox's own process holds lx's RAM (512 MiB by default, the
  * kernel's CONFIG_LX_DEFAULT_MEM_MB), its threads' stacks and malloc
@@ -574,7 +698,8 @@ static int kbox_main(int argc, char **argv)
     kbox_sup.hostcpu_dir = -1;
 
     /* Host-side resources first: fail before touching the image. */
-    if ((rc = nofile_check()) < 0 || (rc = as_limit_setup(&o)) < 0)
+    if ((rc = nofile_check()) < 0 || (rc = nproc_check()) < 0 ||
+        (rc = as_limit_setup(&o)) < 0)
         return 1;
     kbox_sup.bind_dirs = calloc((size_t)o.nbinds + 1, sizeof(int));
     for (int i = 0; i < o.nbinds; i++) {
