@@ -221,6 +221,9 @@ struct kbox_sup {
      * ignored: the guest's, as exec keeps them (main.c main) */
     sigset_t guest_sigmask;
     bool guest_sigchld_ign;
+    /* every signal ignored at kbox's start (bit n-1: signal n), glibc's
+     * own 32 and 33 included: kbox sets handlers for some */
+    uint64_t guest_sig_ign;
     unsigned long unknown_count[512]; /* updated atomically */
     struct kbox_proc *procs;
     pid_t main_pid;
