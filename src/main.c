@@ -1026,12 +1026,7 @@ static void take_guest_signals(void)
     /* the raw call: glibc refuses to show its own 32 and 33, which a
      * parent may ignore too (CI's do) */
     for (int s = 1; s <= 64; s++) {
-        struct {
-            void *handler;
-            unsigned long flags;
-            void *restorer;
-            uint64_t mask;
-        } old;
+        struct kbox_ksigaction old;
 
         if (syscall(SYS_rt_sigaction, s, NULL, &old, 8) == 0 &&
             old.handler == SIG_IGN)

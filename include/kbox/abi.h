@@ -84,6 +84,15 @@ struct kbox_gstatfs {
 };
 _Static_assert(sizeof(struct kbox_gstatfs) == 120, "generic statfs size");
 
+/* The kernel's struct sigaction for the raw rt_sigaction (8-byte mask):
+ * glibc's sigaction refuses its own signals 32 and 33. */
+struct kbox_ksigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+};
+
 /* x86_64 struct statfs (same words, spelled out separately on purpose). */
 struct kbox_hstatfs {
     int64_t f_type;

@@ -310,12 +310,7 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
          * kbox's own handlers (SIGALRM, glibc's 33 after a setxid) are
          * reset by the exec, and the guest lost the parent's SIG_IGN */
         for (int s = 1; s <= 64; s++) {
-            struct {
-                void *handler;
-                unsigned long flags;
-                void *restorer;
-                uint64_t mask;
-            } ign = { SIG_IGN, 0, NULL, 0 };
+            struct kbox_ksigaction ign = { SIG_IGN, 0, NULL, 0 };
 
             if (kbox_sup.guest_sig_ign & (1ull << (s - 1)))
                 syscall(SYS_rt_sigaction, s, &ign, NULL, 8);
