@@ -94,18 +94,15 @@ static atomic_int nwritable;
  * in lx, and a map's making waits for the count to drain first. A change
  * that blocks in lx (a FIFO) is not waited for past UNLOCKED_WAIT_NS:
  * the fill then counts as unwaited, and changes in flight refill late.
+ * They are counted by the unwaited_fills they began under, so later
+ * makings wait only for the changes begun since: one count for all made
+ * every making wait the full UNLOCKED_WAIT_NS for as long as a FIFO
+ * writer stayed blocked (a shell's `> fifo` waiting for a reader: 51 ms
+ * a first mapping instead of 0.6).
  */
-static atomic_ulong unwaited_fills;
 #define UNLOCKED_WAIT_NS 50000000L
-/*
- * The changes are counted by the unwaited_fills they began under: a
- * change still blocked when a fill stopped waiting refills late anyway,
- * so later makings wait only for the changes begun since. One count for
- * all made every making wait the full UNLOCKED_WAIT_NS for as long as a
- * FIFO writer stayed blocked (a shell's `> fifo` waiting for a reader):
- * 51 ms a first mapping instead of 0.6.
- */
 #define UNLOCKED_GENS    64
+static atomic_ulong unwaited_fills;
 static atomic_int unlocked_changes[UNLOCKED_GENS];
 
 static long holder_call(long nr, long a0, long a1, long a2, long a3)
