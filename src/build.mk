@@ -16,6 +16,9 @@ KBOX_UNIT    := build/unit
 ifdef LX_OUT
 KBOX_LX_DIR   := $(LX_OUT)
 KBOX_LX_ORDER := lx
+# Its time is read again after `lx` has run: read before, `make kbox`
+# after a kernel change kept the old kbox.
+$(LX_OUT)/liblx.a: lx ;
 else
 KBOX_LX_DIR   ?= build/lx
 KBOX_LX_ORDER := $(KBOX_LX_DIR)/liblx.a
