@@ -399,6 +399,96 @@ KTEST(disk_prune_drops_least_recently_used)
     rm_rf(dir);
 }
 
+/* mkdir DIR/@name with mtime @sec (0: now) */
+static void sub_dir(const char *dir, const char *name, time_t sec)
+{
+    struct timespec t[2] = { { sec, 0 }, { sec, 0 } };
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    mkdir(path, 0700);
+    if (sec)
+        utimensat(AT_FDCWD, path, t, 0);
+}
+
+static bool sub_exists(const char *dir, const char *name)
+{
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+static long long usage_of(const char *dir)
+{
+    char path[512], b[32] = { 0 };
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/.usage", dir);
+    fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    if (read(fd, b, sizeof(b) - 1) <= 0)
+        b[0] = '\0';
+    close(fd);
+    return b[0] ? atoll(b) : -1;
+}
+
+KTEST(disk_prune_removes_old_empty_image_dirs)
+{
+    char *dir = tmpdir(), path[512];
+    int fd;
+
+    KT_ASSERT(dir != NULL);
+    KT_EQ(kbox_cache_disk_open(dir, 0x1234, 7), 0);
+    sub_dir(dir, "00000000000000aa", 1000); /* empty, old: goes */
+    sub_dir(dir, "00000000000000bb", 0);    /* empty, new: a run's */
+    sub_dir(dir, "00000000000000cc", 1000); /* old, with an entry */
+    snprintf(path, sizeof(path), "%s/00000000000000cc/e", dir);
+    fd = open(path, O_CREAT | O_WRONLY, 0600);
+    KT_ASSERT(fd >= 0);
+    close(fd);
+    sub_dir(dir, "0000000000001234", 1000); /* ours, empty and old */
+    kbox_cache_disk_prune(1LL << 30);
+    KT_ASSERT(!sub_exists(dir, "00000000000000aa"));
+    KT_ASSERT(sub_exists(dir, "00000000000000bb"));
+    KT_ASSERT(sub_exists(dir, "00000000000000cc"));
+    KT_ASSERT(sub_exists(dir, "0000000000001234"));
+    kbox_cache_disk_close();
+    rm_rf(dir);
+}
+
+KTEST(disk_prune_walks_only_past_the_count)
+{
+    char *dir = tmpdir();
+    static char blob[8192];
+    struct kbox_cache_key a, b;
+    int fd;
+
+    KT_ASSERT(dir != NULL);
+    memset(blob, 'c', sizeof(blob) - 1);
+    KT_EQ(kbox_cache_disk_open(dir, 0x1234, 7), 0);
+    disk_key(&a, blob, 1);
+    disk_key(&b, blob, 2);
+    fd = memfd_with(blob);
+    kbox_cache_disk_store(&a, fd);
+    kbox_cache_disk_prune(1LL << 30); /* no count yet: walks */
+    KT_EQ(usage_of(dir), 8192);
+    sub_dir(dir, "00000000000000aa", 1000);
+    kbox_cache_disk_prune(1LL << 30); /* under the count: no walk */
+    KT_ASSERT(sub_exists(dir, "00000000000000aa"));
+    KT_EQ(usage_of(dir), 8192);
+    kbox_cache_disk_store(&b, fd);
+    close(fd);
+    KT_EQ(count_entries(dir), 2);
+    kbox_cache_disk_prune(12000); /* 8192 + 8192 stored: walks */
+    KT_ASSERT(!sub_exists(dir, "00000000000000aa"));
+    KT_EQ(count_entries(dir), 1);
+    KT_EQ(usage_of(dir), 8192);
+    kbox_cache_disk_close();
+    rm_rf(dir);
+}
+
 KTEST(disk_open_refuses_unusable_dir)
 {
     char *dir = tmpdir(), file[128];
