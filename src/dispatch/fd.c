@@ -627,6 +627,16 @@ static struct kbox_resp h_dup3(struct kbox_req *r)
                                   AT_SYMLINK_NOFOLLOW) != 0 &&
                         errno == ENOENT))
             return kbox_ret(-EBADF);
+        /* nor when the target is at or past the guest's RLIMIT_NOFILE
+         * (the host says EBADF; the file at the target stayed open but
+         * read as the /dev/null placeholder) */
+        if (kbox_lxfd(r, nfd) >= 0) {
+            struct rlimit rl;
+
+            if (prlimit(r->proc->tgid, RLIMIT_NOFILE, NULL, &rl) == 0 &&
+                (unsigned long)nfd >= rl.rlim_cur)
+                return kbox_ret(-EBADF);
+        }
         lx_close(r, kbox_fdt_clear(r->proc->fdt, nfd));
         return kbox_continue();
     }
@@ -675,6 +685,12 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
             target = lowest_free(r, (int)A(2));
         if (target < -1)
             return kbox_ret(target);
+        /* no free number below the limit: EMFILE (the injection past it
+         * said EBADF) */
+        if (target >= 0 &&
+            prlimit(r->proc->tgid, RLIMIT_NOFILE, NULL, &rl) == 0 &&
+            (unsigned long)target >= rl.rlim_cur)
+            return kbox_ret(-EMFILE);
         lxfd = lx_dup(r, fd, cmd == F_DUPFD_CLOEXEC);
         if (lxfd < 0)
             return kbox_ret(lxfd);
@@ -1112,8 +1128,8 @@ static struct kbox_resp h_ioctl(struct kbox_req *r)
     switch (req) {
     case FIOCLEX:
     case FIONCLEX: {
-        long rc = kbox_lx(r, LX__NR_fcntl, fd, F_SETFD,
-                          req == FIOCLEX ? FD_CLOEXEC : 0, 0, 0, 0);
+        /* lx's ioctl, not F_SETFD: an O_PATH fd is EBADF, as natively */
+        long rc = kbox_lx(r, LX__NR_ioctl, fd, req, 0, 0, 0, 0);
         if (rc < 0)
             return kbox_ret(rc);
         kbox_fdt_set_cloexec(r->proc->fdt, gfd, req == FIOCLEX);

@@ -35,6 +35,22 @@
 #define A(i) ((long)r->args[i])
 #include "route.h"
 
+/* Has @path a "." or ".." component? */
+static bool dot_component(const char *path)
+{
+    for (const char *p = path; *p;) {
+        if (p[0] == '.' &&
+            (p[1] == '/' || !p[1] || (p[1] == '.' && (p[2] == '/' || !p[2]))))
+            return true;
+        p = strchr(p, '/');
+        if (!p)
+            break;
+        while (*p == '/')
+            p++;
+    }
+    return false;
+}
+
 /*
  * A relative path under a host directory fd the guest holds (one it
  * opened inside a bind): the guest path it names, or -ENOTDIR.
@@ -60,6 +76,25 @@ static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
     if (n < 0)
         return -EBADF;
     hp[n] = '\0';
+    /* The path is joined to the fd's name and resolved lexically, so a
+     * "." or ".." in it would step past a non-directory (openat(file fd,
+     * "..") opened the file's directory) and an unlinked file's name
+     * "#12 (deleted)" said ENOENT: Linux says ENOTDIR for both. A stat
+     * only then keeps plain names (find, rm -r) at one readlink. */
+    if (dot_component(path) || (n > 10 && !strcmp(hp + n - 10, " (deleted)"))) {
+        struct stat st;
+        int e;
+
+        if (r->host_ids) {
+            kbox_ids_restore(r);
+            e = stat(link, &st);
+            kbox_ids_for_host(r);
+        } else {
+            e = stat(link, &st);
+        }
+        if (e == 0 && !S_ISDIR(st.st_mode))
+            return -ENOTDIR;
+    }
     for (int i = 0; i < o->nbinds; i++) {
         const char *rest;
 
