@@ -206,9 +206,69 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     alias = fd_alias(path);
     if (alias >= 0)
         return reopen_fd(r, alias, flags);
+    if (resolve && path[0] == '/') {
+        /*
+         * kbox routes an absolute path by its text (a bind, the host's
+         * /proc) and opens it there beneath the bind's root, where the
+         * guest's dirfd and its RESOLVE_* flags are unseen: openat2 with
+         * RESOLVE_BENEATH opened "/bind/file" from any dirfd. Linux
+         * refuses an absolute path under RESOLVE_BENEATH (EXDEV,
+         * nd_jump_root) and starts it at the dirfd under RESOLVE_IN_ROOT:
+         * decide both before routing, the latter as the relative path.
+         */
+        size_t skip = 0;
+
+        if ((resolve & RESOLVE_BENEATH) && (resolve & RESOLVE_IN_ROOT))
+            return kbox_ret(-EINVAL);
+        if (resolve & RESOLVE_BENEATH)
+            return kbox_ret(-EXDEV);
+        if (resolve & RESOLVE_IN_ROOT) {
+            while (path[skip] == '/')
+                skip++;
+            memmove(path, path + skip, strlen(path + skip) + 1);
+            if (!path[0])
+                snprintf(path, sizeof(path), ".");
+        }
+    }
     rc = kbox_route_path(r, dirfd, path, &rt);
     if (rc)
         return kbox_ret(rc);
+    if (resolve && path[0] == '/' &&
+        (rt.kind == KBOX_ROUTE_BIND || rt.kind == KBOX_ROUTE_HOSTPROC)) {
+        /* from "/" the walk crosses into the bind's (or /proc's) mount */
+        if (resolve & RESOLVE_NO_XDEV)
+            return kbox_ret(-EXDEV);
+        /* a symlink below the bind: the host walk refuses it as Linux */
+        if ((resolve & RESOLVE_NO_SYMLINKS) && rt.kind == KBOX_ROUTE_BIND &&
+            !rt.fdlink) {
+            struct open_how how = {
+                (unsigned long long)(flags | O_CLOEXEC),
+                flags & (O_CREAT | O_TMPFILE)
+                    ? (unsigned long long)kbox_bind_create_mode(r, &rt, -1,
+                                                                (mode_t)mode) &
+                          07777
+                    : 0,
+                RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS
+            };
+            int hfd;
+            struct kbox_resp resp;
+
+            kbox_inflight_host_wait(true); /* a FIFO waits for its peer */
+            hfd = (int)syscall(SYS_openat2, rt.hostdir, rt.rest, &how,
+                               sizeof(how));
+            rc = hfd < 0 ? -errno : 0;
+            kbox_inflight_host_wait(false);
+            if (rc) {
+                r->bind_idx1 = 0; /* final: no walk of a link out of it */
+                return kbox_ret(rc);
+            }
+            if ((flags & O_PATH) && (hfd = path_reopened(hfd)) < 0)
+                return kbox_ret(hfd);
+            resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
+            close(hfd);
+            return resp;
+        }
+    }
     if (rt.kind == KBOX_ROUTE_BIND && resolve && path[0] != '/' && r->proc &&
         (dirfd != AT_FDCWD ? r->proc->pidfd >= 0 : r->proc->bind_cwd[0])) {
         /* openat2's RESOLVE_* flags are relative to the guest's dirfd
@@ -1185,16 +1245,21 @@ static struct kbox_resp h_utimensat(struct kbox_req *r)
     int dirfd = FD(0), flags = (int)A(3);
     long rc;
 
+    if (r->args[2]) {
+        if (r->ops->read(r, r->args[2], ts, sizeof(ts)))
+            return kbox_ret(-EFAULT);
+        tsp = ts;
+        /* Nothing to do: Linux then checks neither the path, the dirfd
+         * nor the flags (utimensat); a bind's file was opened for it and
+         * a missing one said ENOENT */
+        if (ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
+            return kbox_ret(0);
+    }
     if (r->args[1]) {
         rc = kbox_read_path(r, r->args[1], path, sizeof(path), true);
         if (rc)
             return kbox_ret(rc);
         pp = path;
-    }
-    if (r->args[2]) {
-        if (r->ops->read(r, r->args[2], ts, sizeof(ts)))
-            return kbox_ret(-EFAULT);
-        tsp = ts;
     }
     if (!pp) {
         int l = kbox_lxfd(r, dirfd);

@@ -1047,8 +1047,13 @@ char *kbox_lx_bind_path(struct kbox_req *r, int *err)
             memcpy(cur, cand, (size_t)n + 1);
             continue;
         }
-        if (t <= 0) {
-            *err = t < 0 ? (int)t : -ENOENT;
+        /* Stopped short of any bind: lx's EXDEV was its own (openat2's
+         * RESOLVE_BENEATH or NO_XDEV), not a bind reached, and stands
+         * (this walk's ENOENT replaced it for ".." to a missing name). */
+        if (t < 0)
+            return NULL;
+        if (t == 0) {
+            *err = -ENOENT;
             return NULL;
         }
         if (++links > 40) {
