@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -99,16 +100,54 @@ static long install(struct kbox_req *r, int lxfd, int src,
     return gfd;
 }
 
+/*
+ * A FIFO write end's host fd: an eventfd of its own, which polls writable
+ * and never readable. One file per open file, as natively: an epoll item
+ * goes away when the guest closes its last fd of the file, and a new
+ * file at the same number can be added again (with one shared placeholder
+ * the item stayed, reported EPOLLOUT for a closed fd, and a new ADD at
+ * that number failed with EEXIST). *own says the caller closes it.
+ */
+static int wend_placeholder(bool *own)
+{
+    int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+    *own = fd >= 0;
+    return fd >= 0 ? fd : kbox_sup.placeholder_w_fd;
+}
+
+/*
+ * The placeholder for lx fd @lxfd without a mirror: a FIFO's write end
+ * (read ends and O_RDWR ones have mirrors) gets a write end's, as at its
+ * open - a dup or a received copy of it polled readable with the shared
+ * placeholder. *own as above.
+ */
+static int placeholder_of(struct kbox_req *r, int lxfd, bool *own)
+{
+    struct kbox_gstat g;
+
+    *own = false;
+    if (kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0) == 0 &&
+        S_ISFIFO(g.st_mode))
+        return wend_placeholder(own);
+    return kbox_sup.placeholder_fd;
+}
+
 long kbox_fd_install(struct kbox_req *r, int lxfd, int target, bool cloexec)
 {
     /* A file with a readiness mirror (received with SCM_RIGHTS) brings
      * the mirror's pipe, as dup does. */
-    int rfd = kbox_mirror_rfd(r, lxfd);
+    int rfd = kbox_mirror_rfd(r, lxfd), src;
+    bool own;
+    long gfd;
 
     if (rfd >= 0)
         return install(r, lxfd, rfd, KBOX_FDT_MIRROR, target, cloexec, false);
-    return install(r, lxfd, kbox_sup.placeholder_fd, KBOX_FDT_PLACEHOLDER,
-                   target, cloexec, false);
+    src = placeholder_of(r, lxfd, &own);
+    gfd = install(r, lxfd, src, KBOX_FDT_PLACEHOLDER, target, cloexec, false);
+    if (own)
+        close(src);
+    return gfd;
 }
 
 static struct kbox_resp replied(struct kbox_req *r, long v)
@@ -149,7 +188,16 @@ static struct kbox_resp dup_reply(struct kbox_req *r, int from, int lxfd,
             return kbox_fd_install_host_reply(r, lxfd, rfd, KBOX_FDT_MIRROR,
                                               target, cloexec);
     }
-    return kbox_fd_install_reply(r, lxfd, target, cloexec);
+    {
+        bool own;
+        int src = placeholder_of(r, lxfd, &own);
+        long gfd =
+            install(r, lxfd, src, KBOX_FDT_PLACEHOLDER, target, cloexec, true);
+
+        if (own)
+            close(src);
+        return replied(r, gfd);
+    }
 }
 
 struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
@@ -167,9 +215,15 @@ struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
     if ((oflags & O_TRUNC) && S_ISREG(g.st_mode))
         kbox_shmap_resize(g.st_dev, g.st_ino, g.st_size);
     /* A FIFO: the guest may poll it, and epoll refuses /dev/null. */
-    if (S_ISFIFO(g.st_mode) && mode == O_WRONLY)
-        return replied(r, install(r, lxfd, kbox_sup.placeholder_w_fd,
-                                  KBOX_FDT_PLACEHOLDER, -1, cloexec, true));
+    if (S_ISFIFO(g.st_mode) && mode == O_WRONLY) {
+        bool own;
+        int ph = wend_placeholder(&own);
+
+        gfd = install(r, lxfd, ph, KBOX_FDT_PLACEHOLDER, -1, cloexec, true);
+        if (own)
+            close(ph);
+        return replied(r, gfd);
+    }
     if (S_ISFIFO(g.st_mode))
         return kbox_mirror_install_reply(r, lxfd, cloexec, mode == O_RDWR);
     /*

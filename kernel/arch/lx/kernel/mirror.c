@@ -105,7 +105,27 @@ static void lx_mirror_sync(struct lx_mirror *m)
 static int lx_mirror_wake(wait_queue_entry_t *wait, unsigned int mode,
 			  int sync, void *key)
 {
-	lx_mirror_sync(wait->private);
+	struct lx_mirror *m = wait->private;
+	__poll_t k = key_to_poll(key);
+	unsigned long flags;
+	bool was = m->ready;
+
+	lx_mirror_sync(m);
+	/*
+	 * Linux's epoll reports an EPOLLET item again at every wake-up of
+	 * a readable file (each FIFO write, queue send or inotify event),
+	 * not only when it becomes readable; programs that read part of
+	 * the data and wait again rely on it. A pipe that was readable
+	 * already gets no edge from lx_mirror_set: write one more byte
+	 * (a write to a pipe wakes the host's epoll, and a drain takes
+	 * them all). Wake-ups for writers (a read) do not count.
+	 */
+	if (was && (!k || (k & (EPOLLIN | EPOLLRDNORM)))) {
+		spin_lock_irqsave(&lx_mirror_lock, flags);
+		if (m->ready)
+			lx_host_fd_signal(m->wfd);
+		spin_unlock_irqrestore(&lx_mirror_lock, flags);
+	}
 	return 0;
 }
 
@@ -253,6 +273,25 @@ static long lx_mirror_gc(int *out, long max)
 	return count;
 }
 
+/*
+ * A read of a FIFO drains it for every open file of that FIFO, but
+ * wakes nobody unless it was full: re-check the mirrors of the FIFO's
+ * other opens too (another process's O_RDONLY or O_RDWR file), or they
+ * stay readable after the last byte was read elsewhere.
+ */
+static void lx_mirror_sync_fifo(struct lx_mirror *m)
+{
+	struct inode *inode = file_inode(m->file);
+	struct lx_mirror *o;
+
+	if (!S_ISFIFO(inode->i_mode))
+		return;
+	list_for_each_entry(o, &lx_mirrors, list) {
+		if (o != m && file_inode(o->file) == inode)
+			lx_mirror_sync(o);
+	}
+}
+
 long lx_mirror_op(const long *args)
 {
 	struct lx_mirror *m;
@@ -268,6 +307,7 @@ long lx_mirror_op(const long *args)
 		if (args[3] >= 0)
 			m->ext = args[3];
 		lx_mirror_sync(m);
+		lx_mirror_sync_fifo(m);
 		return 0;
 	case LX_MIRROR_RFD:
 		m = lx_mirror_find(args[1]);
