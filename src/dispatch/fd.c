@@ -552,6 +552,14 @@ static struct kbox_resp h_lseek(struct kbox_req *r)
 
     if (fd < 0)
         return kbox_continue();
+    /*
+     * Stores into a shared mapping of the file are data to SEEK_DATA and
+     * SEEK_HOLE at once in Linux (a dirty page is in the page cache), but
+     * sit in the map's memfd until write-back: lx saw a hole there and
+     * answered with it (fsx, a hole found where mapped stores were).
+     */
+    if ((A(2) == SEEK_DATA || A(2) == SEEK_HOLE) && kbox_shmap_any())
+        kbox_shmap_sync_fd(r, fd);
     return kbox_ret(kbox_lx(r, LX__NR_lseek, fd, A(1), (int)A(2), 0, 0, 0));
 }
 
@@ -1147,6 +1155,10 @@ static struct kbox_resp ioctl_fiemap(struct kbox_req *r, int fd)
         return kbox_ret(-ENOMEM);
     *fm = h;
     fm->fm_extent_count = (uint32_t)n;
+    /* Stores into a shared mapping are extents (delalloc) in Linux: lx
+     * must see them first, as for SEEK_DATA (h_lseek). */
+    if (kbox_shmap_any())
+        kbox_shmap_sync_fd(r, fd);
     rc = kbox_lx(r, LX__NR_ioctl, fd, FS_IOC_FIEMAP, (long)fm, 0, 0, 0);
     if (rc >= 0 || rc == -EBADR) { /* EBADR: fm_flags says which */
         size_t out = n ? fm->fm_mapped_extents : 0;

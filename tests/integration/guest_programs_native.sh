@@ -96,6 +96,8 @@ if [ "$(id -u)" = 0 ]; then "$g/sigcont-session" >"$TEST_TMP/scs.out" || { cat "
 "$g/append-map-churn" "$TEST_TMP/amc.log" >"$TEST_TMP/amc.out" || { cat "$TEST_TMP/amc.out"; fail "append-map-churn failed natively"; }
 "$g/fifo-write-map" "$TEST_TMP" >"$TEST_TMP/fwm.out" || { cat "$TEST_TMP/fwm.out"; fail "fifo-write-map failed natively"; }
 "$g/fifo-stuck-maps" "$TEST_TMP" >"$TEST_TMP/fsm.out" || { cat "$TEST_TMP/fsm.out"; fail "fifo-stuck-maps failed natively"; }
+"$g/shmap-seek-data" "$TEST_TMP" >"$TEST_TMP/ssd.out" || { cat "$TEST_TMP/ssd.out"; fail "shmap-seek-data failed natively"; }
+"$g/fsx" -s 1 -n 3000 "$TEST_TMP/fsx.dat" >"$TEST_TMP/fsx.out" 2>&1 || { cat "$TEST_TMP/fsx.out"; fail "fsx failed natively"; }
 rc=0; "$g/exitcode" 42 || rc=$?
 expect_eq "exitcode 42" "$rc" 42
 rc=0; "$g/exitcode" -s 15 || rc=$?
