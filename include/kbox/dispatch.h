@@ -593,6 +593,9 @@ void kbox_core_collect(pid_t tgid, struct lx_task *t, const char *bind_cwd);
 struct sockaddr_un;
 int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
                         struct sockaddr_un *out);
+/* A send on guest socket @fd refuses (stream) or ignores (seqpacket) any
+ * address: the path must not be looked up (sys.c). */
+bool kbox_sock_addr_unused(struct kbox_req *r, int fd);
 /*
  * Before an unlink or a rename over lx path @path (relative to lx dirfd
  * @dirfd): true when it is the last name of a socket node a guest bound

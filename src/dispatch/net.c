@@ -413,7 +413,15 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     }
 
     memset(&out, 0, sizeof(out));
-    if (up) {
+    if (up && kbox_sock_addr_unused(r, fd)) {
+        /* a bare family: refused or ignored as the path would be (see
+         * kbox_sock_addr_unused), and a peer is the connected one */
+        memset(&hs, 0, sizeof(hs));
+        hs.sun_family = AF_UNIX;
+        out.msg_name = &hs;
+        out.msg_namelen = sizeof(sa_family_t);
+        up = 0;
+    } else if (up) {
         rc = kbox_read_sun_path(r, (uint64_t)(uintptr_t)mh.msg_name,
                                 (long)mh.msg_namelen, path, sizeof(path));
         if (!rc)

@@ -338,6 +338,20 @@ int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
         kbox_lx(r, LX__NR_newfstatat, AT_FDCWD, (long)gpath, (long)&g, 0, 0, 0);
     if (rc < 0)
         return (int)rc;
+    /*
+     * Connecting or sending needs write permission on the node, checked
+     * before its type, as Linux's unix_find_bsd does. The host socket in
+     * kbox's directory is kbox's own, so the host never checks the
+     * guest's ids against the node's mode: a guest user connected to a
+     * root daemon's 0600 socket (or one chmod'ed 000). bind() comes here
+     * for the node it just made: no check then.
+     */
+    if (r->nr != SYS_bind) {
+        rc = kbox_lx(r, LX__NR_faccessat2, AT_FDCWD, (long)gpath, W_OK,
+                     AT_EACCESS, 0, 0);
+        if (rc < 0)
+            return (int)rc;
+    }
     if (!S_ISSOCK(g.st_mode))
         return -ECONNREFUSED;
     memset(out, 0, sizeof(*out));
@@ -353,6 +367,29 @@ int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
         memcpy(out->sun_path, tmp, (size_t)n + 1);
     }
     return 0;
+}
+
+/*
+ * Linux looks the address of a send up only for a datagram socket: a
+ * stream socket refuses any (EISCONN when connected, else EOPNOTSUPP)
+ * and a seqpacket socket ignores it and sends to its peer. kbox looked
+ * the path up first and sent to it: a seqpacket sendto naming a missing
+ * or other path failed (ENOENT, ECONNREFUSED) and its data was lost. The
+ * type is read on a copy of its own; were the fd swapped meanwhile, a
+ * datagram socket gets a bare family, which the host refuses (EINVAL).
+ */
+bool kbox_sock_addr_unused(struct kbox_req *r, int fd)
+{
+    int s = kbox_guest_sock(r, fd), t = 0;
+    socklen_t l = sizeof(t);
+    bool unused;
+
+    if (s < 0)
+        return false; /* EBADF, ENOTSOCK: the caller's own call says it */
+    unused = !getsockopt(s, SOL_SOCKET, SO_TYPE, &t, &l) &&
+             (t == SOCK_STREAM || t == SOCK_SEQPACKET);
+    close(s);
+    return unused;
 }
 
 /*
@@ -399,7 +436,8 @@ void kbox_sock_node_gone(const struct kbox_gstat *g)
 #define NAMES 1024
 static struct {
     char host[sizeof(((struct sockaddr_un *)0)->sun_path)];
-    char guest[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    /* a name may fill sun_path, with no NUL (+1: one is added) */
+    char guest[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 } names[NAMES];
 static unsigned next_name;
 static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -438,7 +476,11 @@ static bool name_of(const char *host, char *guest, size_t len)
 static struct kbox_resp h_sockname(struct kbox_req *r)
 {
     struct sockaddr_storage ss;
-    struct sockaddr_un out;
+    /* a 108-byte name is reported with the NUL Linux adds: 111 bytes */
+    union {
+        struct sockaddr_un sa;
+        char b[sizeof(struct sockaddr_un) + 1];
+    } o;
     socklen_t l = sizeof(ss);
     int s = kbox_guest_sock(r, (int)kbox_arg_int(r->args[0])), rc, ulen;
     size_t dl = strlen(kbox_sup.exec_dir), n;
@@ -456,16 +498,18 @@ static struct kbox_resp h_sockname(struct kbox_req *r)
           strncmp(su->sun_path + dl, "/s-", 3)) &&
          strncmp(su->sun_path, "/proc/self/fd/", 14))) /* in a bind */
         return kbox_continue();
-    memset(&out, 0, sizeof(out));
-    out.sun_family = AF_UNIX;
-    if (!name_of(su->sun_path, out.sun_path, sizeof(out.sun_path)))
+    memset(&o, 0, sizeof(o));
+    o.sa.sun_family = AF_UNIX;
+    if (!name_of(su->sun_path, o.b + offsetof(struct sockaddr_un, sun_path),
+                 sizeof(o.b) - offsetof(struct sockaddr_un, sun_path)))
         return kbox_continue();
-    n = offsetof(struct sockaddr_un, sun_path) + strlen(out.sun_path) + 1;
+    n = offsetof(struct sockaddr_un, sun_path) +
+        strlen(o.b + offsetof(struct sockaddr_un, sun_path)) + 1;
     if (r->ops->read(r, r->args[2], &ulen, sizeof(ulen)))
         return kbox_ret(-EFAULT);
     if (ulen < 0)
         return kbox_ret(-EINVAL);
-    if (r->ops->write(r, r->args[1], &out, (size_t)ulen < n ? (size_t)ulen : n))
+    if (r->ops->write(r, r->args[1], &o, (size_t)ulen < n ? (size_t)ulen : n))
         return kbox_ret(-EFAULT);
     ulen = (int)n; /* the whole length, as Linux reports it */
     return kbox_ret(r->ops->write(r, r->args[2], &ulen, sizeof(ulen)) ? -EFAULT
@@ -670,6 +714,7 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
     char *buf;
     long rc;
     int s, hfd = -1;
+    bool bare;
 
     for (int i = 0; i < iovcnt; i++)
         total += giov[i].iov_len;
@@ -687,6 +732,15 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
         }
         off += giov[i].iov_len;
     }
+    /* a stream or seqpacket socket: a bare family, refused or ignored
+     * as the path would be, never looked up (kbox_sock_addr_unused) */
+    bare = !to && kbox_sock_addr_unused(r, fd);
+    if (bare) {
+        memset(&hs, 0, sizeof(hs));
+        hs.sun_family = AF_UNIX;
+        to = (const struct sockaddr *)&hs;
+        tolen = sizeof(sa_family_t);
+    }
     /* a path in a bind is the host's (it was EXDEV: datagrams lost) */
     rc = to ? 0 : bind_sock_addr(r, path, false, &hs, &hfd);
     if (rc == 0 && !to)
@@ -701,7 +755,7 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
         ids.on = false;
         /* a host peer (an address, a socket in a bind); not one of the
          * guest's own in kbox's private directory */
-        if (to || hfd >= 0)
+        if ((to && !bare) || hfd >= 0)
             kbox_sock_ids_as_guest(r, s, &ids);
         kbox_inflight_host_wait(true);
         rc = sendto(s, buf, total, flags | MSG_NOSIGNAL,
