@@ -243,7 +243,7 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
             !rt.fdlink) {
             struct open_how how = {
                 (unsigned long long)(flags | O_CLOEXEC),
-                flags & (O_CREAT | O_TMPFILE)
+                KBOX_WILL_CREATE(flags)
                     ? (unsigned long long)kbox_bind_create_mode(r, &rt, -1,
                                                                 (mode_t)mode) &
                           07777
@@ -293,7 +293,7 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
         if (dfd >= 0) {
             struct open_how how = {
                 (unsigned long long)(flags | O_CLOEXEC),
-                flags & (O_CREAT | O_TMPFILE)
+                KBOX_WILL_CREATE(flags)
                     ? (unsigned long long)kbox_bind_create_mode(r, &rt, -1,
                                                                 (mode_t)mode) &
                           07777
@@ -326,7 +326,7 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
         hfd = rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "tty")
                   ? open_ctty(r, flags)
                   : kbox_route_open(&rt, flags,
-                                    flags & (O_CREAT | O_TMPFILE)
+                                    KBOX_WILL_CREATE(flags)
                                         ? (int)kbox_bind_create_mode(
                                               r, &rt, -1, (mode_t)mode)
                                         : mode);
@@ -420,6 +420,36 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
      O_SYNC)
 #define OPEN_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
 
+/*
+ * build_open_flags()'s refusals, in its order: Linux makes them before
+ * it reads the path or looks at the dirfd, so open("", O_CREAT |
+ * O_DIRECTORY) is EINVAL, not the ENOENT of the empty name (nor EBADF of
+ * a closed dirfd). @strict: openat2's checks of the mode and resolve.
+ */
+static long open_flags_check(int flags, unsigned long long mode,
+                             unsigned long long resolve, bool strict)
+{
+    if (strict) {
+        if (resolve & ~0x3full) /* VALID_RESOLVE_FLAGS */
+            return -EINVAL;
+        if ((resolve & RESOLVE_BENEATH) && (resolve & RESOLVE_IN_ROOT))
+            return -EINVAL;
+        if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
+            if (mode & ~07777ull)
+                return -EINVAL;
+        } else if (mode) {
+            return -EINVAL;
+        }
+    }
+    if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
+        return -EINVAL;
+    if (flags & (O_TMPFILE & ~O_DIRECTORY)) {
+        if (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY)
+            return -EINVAL;
+    }
+    return 0;
+}
+
 static struct kbox_resp h_openat(struct kbox_req *r)
 {
     int flags = (int)A(2) & OPEN_VALID_FLAGS;
@@ -434,6 +464,8 @@ static struct kbox_resp h_openat(struct kbox_req *r)
      */
     if (flags & O_PATH)
         flags &= OPEN_PATH_FLAGS;
+    if (open_flags_check(flags, 0, 0, false))
+        return kbox_ret(-EINVAL);
     return do_open(r, FD(0), r->args[1], flags, (int)A(3), 0);
 }
 
@@ -454,6 +486,8 @@ static struct kbox_resp h_openat2(struct kbox_req *r)
     if ((how.flags & ~(unsigned long long)OPEN_VALID_FLAGS) ||
         ((how.flags & O_PATH) &&
          (how.flags & ~(unsigned long long)OPEN_PATH_FLAGS)))
+        return kbox_ret(-EINVAL);
+    if (open_flags_check((int)how.flags, how.mode, how.resolve, true))
         return kbox_ret(-EINVAL);
     return do_open(r, FD(0), r->args[1], (int)how.flags, (int)how.mode,
                    how.resolve ? how.resolve : 0);
@@ -1050,166 +1084,6 @@ static struct kbox_resp h_path1(struct kbox_req *r)
     return kbox_ret(rc);
 }
 
-/* Two-path calls: rename, link, symlink. */
-/*
- * Does the parent directory of @path (routed in @rt) resolve? 0 or its
- * error (ENOENT, ENOTDIR, EACCES...): Linux's rename and link resolve
- * both parents before they compare mounts (EXDEV).
- */
-static long parent_resolves(struct kbox_req *r, const struct route *rt,
-                            const char *path)
-{
-    char parent[KBOX_PATH_MAX];
-    const char *p = kbox_route_lx_path(rt, path);
-    size_t n = strlen(p);
-    long fd;
-
-    if (rt->kind == KBOX_ROUTE_BIND) {
-        int d = kbox_route_parent(rt, parent, sizeof(parent));
-
-        if (d < 0)
-            return d;
-        close(d);
-        return 0;
-    }
-    if (rt->kind != KBOX_ROUTE_LX || n >= sizeof(parent))
-        return 0;
-    memcpy(parent, p, n + 1);
-    while (n > 1 && parent[n - 1] == '/')
-        parent[--n] = '\0';
-    while (n > 0 && parent[n - 1] != '/')
-        n--;
-    if (n == 0)
-        return 0; /* the dirfd itself */
-    while (n > 1 && parent[n - 1] == '/')
-        n--;
-    parent[n] = '\0';
-    fd = kbox_lx(r, LX__NR_openat, rt->lxdir, (long)parent,
-                 O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0, 0);
-    if (fd < 0)
-        return fd;
-    kbox_lx(r, LX__NR_close, fd, 0, 0, 0, 0, 0);
-    return 0;
-}
-
-static struct kbox_resp h_path2(struct kbox_req *r)
-{
-    char p1[KBOX_PATH_MAX], p2[KBOX_PATH_MAX];
-    struct route r1, r2;
-    long rc;
-
-    if (r->nr == SYS_symlinkat) {
-        /* symlinkat(target, newdirfd, linkpath): target is just data. */
-        rc = kbox_read_path(r, r->args[0], p1, sizeof(p1), false);
-        if (!rc)
-            rc = kbox_read_path(r, r->args[2], p2, sizeof(p2), false);
-        if (rc)
-            return kbox_ret(rc);
-        rc = kbox_route_path(r, FD(1), p2, &r2);
-        if (rc)
-            return kbox_ret(rc);
-        if (r2.kind == KBOX_ROUTE_BIND) {
-            char l2[KBOX_PATH_MAX];
-            int d2 = kbox_route_parent(&r2, l2, sizeof(l2));
-
-            if (d2 < 0)
-                return kbox_ret(d2);
-            rc = symlinkat(p1, d2, l2) ? -errno : 0;
-            close(d2);
-            return kbox_ret(rc);
-        }
-        if (r2.kind != KBOX_ROUTE_LX)
-            return kbox_ret(-EACCES);
-        if (r2.use_norm)
-            snprintf(p2, sizeof(p2), "%s", r2.norm);
-        return kbox_ret(kbox_lx(r, LX__NR_symlinkat, (long)p1, r2.lxdir,
-                                (long)p2, 0, 0, 0));
-    }
-    rc = kbox_read_path(r, r->args[1], p1, sizeof(p1),
-                        r->nr == SYS_linkat && (A(4) & AT_EMPTY_PATH));
-    if (!rc)
-        rc = kbox_read_path(r, r->args[3], p2, sizeof(p2), false);
-    if (rc)
-        return kbox_ret(rc);
-    /* each route's own error (a bad dirfd is EBADF; every error was
-     * ENAMETOOLONG, gnulib's test-renameat and `perl -i` in a bind as a
-     * non-root guest failed on it) */
-    rc = kbox_route_path(r, FD(0), p1, &r1);
-    if (!rc)
-        rc = kbox_route_path(r, FD(2), p2, &r2);
-    if (rc)
-        return kbox_ret(rc);
-    if (r1.kind != KBOX_ROUTE_LX || r2.kind != KBOX_ROUTE_LX) {
-        char l1[KBOX_PATH_MAX], l2[KBOX_PATH_MAX];
-        int d1, d2;
-
-        /* A bind's mount point cannot be renamed or replaced (EBUSY),
-         * but the kernel's first check is the parents' mounts: with the
-         * other name inside a bind they differ (mv /work/x /work). */
-        if (r1.bound_file || r2.bound_file) {
-            const struct route *o = r1.bound_file ? &r2 : &r1;
-
-            return kbox_ret(
-                o->kind == KBOX_ROUTE_BIND && !o->bound_file ? -EXDEV : -EBUSY);
-        }
-        if (r1.kind != KBOX_ROUTE_BIND || r2.kind != KBOX_ROUTE_BIND ||
-            r1.hostdir != r2.hostdir) {
-            rc = parent_resolves(r, &r1, p1);
-            if (!rc)
-                rc = parent_resolves(r, &r2, p2);
-            return kbox_ret(rc ? rc : -EXDEV);
-        }
-        d1 = kbox_route_parent(&r1, l1, sizeof(l1));
-        if (d1 < 0)
-            return kbox_ret(d1);
-        d2 = kbox_route_parent(&r2, l2, sizeof(l2));
-        if (d2 < 0) {
-            close(d1);
-            return kbox_ret(d2);
-        }
-        if (r->nr == SYS_linkat)
-            rc = linkat(d1, l1, d2, l2, 0);
-        else
-            rc = renameat2(d1, l1, d2, l2,
-                           r->nr == SYS_renameat2 ? (unsigned)A(4) : 0);
-        rc = rc ? -errno : 0;
-        close(d1);
-        close(d2);
-        return kbox_ret(rc);
-    }
-    if (r1.use_norm)
-        snprintf(p1, sizeof(p1), "%s", r1.norm);
-    if (r2.use_norm)
-        snprintf(p2, sizeof(p2), "%s", r2.norm);
-    switch (r->nr) {
-    case SYS_renameat:
-    case SYS_renameat2: {
-        unsigned long fl = r->nr == SYS_renameat2 ? A(4) : 0;
-        struct kbox_gstat g, now;
-        /* a socket node renamed over: its host name goes (unlinkat) */
-        bool sock =
-            !(fl & RENAME_EXCHANGE) && kbox_sock_node_last(r, r2.lxdir, p2, &g);
-
-        rc = kbox_lx(r, LX__NR_renameat2, r1.lxdir, (long)p1, r2.lxdir,
-                     (long)p2, (long)fl, 0);
-        /* not when it was renamed onto itself (a no-op, as Linux's) */
-        if (rc == 0 && sock &&
-            !(kbox_lx(r, LX__NR_newfstatat, r2.lxdir, (long)p2, (long)&now,
-                      AT_SYMLINK_NOFOLLOW, 0, 0) == 0 &&
-              now.st_dev == g.st_dev && now.st_ino == g.st_ino))
-            kbox_sock_node_gone(&g);
-        break;
-    }
-    case SYS_linkat:
-        rc = kbox_lx(r, LX__NR_linkat, r1.lxdir, (long)p1, r2.lxdir, (long)p2,
-                     A(4), 0);
-        break;
-    default:
-        rc = -ENOSYS;
-    }
-    return kbox_ret(rc);
-}
-
 /* utimensat(@dirfd, @path, @tsp, @flags) on lx or on the host (a bind) */
 static long set_times(struct kbox_req *r, int dirfd, const char *path,
                       const struct timespec *tsp, int flags)
@@ -1256,7 +1130,12 @@ static struct kbox_resp h_utimensat(struct kbox_req *r)
             return kbox_ret(0);
     }
     if (r->args[1]) {
-        rc = kbox_read_path(r, r->args[1], path, sizeof(path), true);
+        /* do_utimes_path: the flags, then the name ("" is ENOENT without
+         * AT_EMPTY_PATH), before the dirfd */
+        if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+            return kbox_ret(-EINVAL);
+        rc = kbox_read_path(r, r->args[1], path, sizeof(path),
+                            (flags & AT_EMPTY_PATH) != 0);
         if (rc)
             return kbox_ret(rc);
         pp = path;
@@ -1425,7 +1304,7 @@ kbox_handler kbox_fs_handler(long nr)
     case SYS_renameat2:
     case SYS_linkat:
     case SYS_symlinkat:
-        return h_path2;
+        return kbox_fs_path2;
     case SYS_utimensat:
         return h_utimensat;
     case SYS_utimes:

@@ -56,7 +56,7 @@ static bool dot_component(const char *path)
  * opened inside a bind): the guest path it names, or -ENOTDIR.
  */
 static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
-                         char *out, size_t outlen)
+                         char *out, size_t outlen, char *raw, size_t rawlen)
 {
     const struct kbox_opts *o = kbox_sup.opts;
     char link[64], hp[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
@@ -104,6 +104,8 @@ static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
                      path);
             if (kbox_path_normalize(g, out, outlen, false, NULL) < 0)
                 return -ENAMETOOLONG;
+            if (raw && snprintf(raw, rawlen, "%s", g) >= (int)rawlen)
+                raw[0] = '\0';
             return 0;
         }
     }
@@ -503,7 +505,7 @@ static int fd_dir_path(struct kbox_req *r, char *norm, size_t len)
         snprintf(g, sizeof(g), "%s/%s", dir, rest);
         if (kbox_path_normalize(g, out, sizeof(out), false, NULL) < 0)
             return 0;
-    } else if (host_dir_path(r, (int)n, rest, out, sizeof(out))) {
+    } else if (host_dir_path(r, (int)n, rest, out, sizeof(out), NULL, 0)) {
         return 0;
     }
     snprintf(norm, len, "%s", out);
@@ -519,7 +521,7 @@ static int fd_dir_path(struct kbox_req *r, char *norm, size_t len)
  * bind, and `mkdir -p` into a bind failed.
  */
 static bool into_bind(struct kbox_req *r, int lxfd, const char *path,
-                      char *norm, size_t len)
+                      char *norm, size_t len, char *raw, size_t rawlen)
 {
     const struct kbox_opts *o = kbox_sup.opts;
     char dir[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
@@ -530,6 +532,8 @@ static bool into_bind(struct kbox_req *r, int lxfd, const char *path,
     snprintf(g, sizeof(g), "%s/%s", dir, path);
     if (kbox_path_normalize(g, norm, len, false, NULL) < 0)
         return false;
+    if (snprintf(raw, rawlen, "%s", g) >= (int)rawlen)
+        raw[0] = '\0';
     return kbox_path_route(norm, o->binds, o->nbinds, false).route ==
            KBOX_ROUTE_BIND;
 }
@@ -639,15 +643,19 @@ static int bind_physical_rest(struct kbox_req *r, int idx, const char *raw,
          * answers (do_rmdir, do_unlinkat, filename_create, rename), once
          * the names before it exist */
         switch (r->nr) {
+        case SYS_linkat: /* the old name is looked up, not made */
+            if (r->npaths == 1)
+                goto names_dir;
+            break;
         case SYS_unlinkat:
         case SYS_mkdirat:
         case SYS_mknodat:
         case SYS_symlinkat:
-        case SYS_linkat:
         case SYS_renameat:
         case SYS_renameat2:
             break;
         default: /* the directory it names */
+        names_dir:
             snprintf(dir, sizeof(dir), "%s", rem);
             last = "";
             tail = "";
@@ -661,12 +669,18 @@ static int bind_physical_rest(struct kbox_req *r, int idx, const char *raw,
                       sizeof(how));
     if (fd < 0)
         return errno == EXDEV ? 0 : -errno;
-    if (!strcmp(last, ".") || !strcmp(last, "..")) {
+    /* rename's old name: its EBUSY comes after the new name's parent
+     * resolved (h_path2) */
+    if ((!strcmp(last, ".") || !strcmp(last, "..")) &&
+        !((r->nr == SYS_renameat || r->nr == SYS_renameat2) &&
+          r->npaths == 1)) {
         close(fd);
         if (r->nr == SYS_unlinkat && !(r->args[2] & AT_REMOVEDIR))
             return -EISDIR;
         if (r->nr == SYS_unlinkat)
             return last[1] ? -ENOTEMPTY : -EINVAL;
+        if (r->nr == SYS_renameat2 && (r->args[4] & RENAME_NOREPLACE))
+            return -EEXIST; /* do_renameat2's, for the new name */
         if (r->nr == SYS_renameat || r->nr == SYS_renameat2)
             return -EBUSY;
         return -EEXIST;
@@ -731,12 +745,21 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                     return e;
                 if (!e)
                     snprintf(norm, sizeof(norm), "%s", exe);
-            } else if (!into_bind(r, l, path, norm, sizeof(norm))) {
+            } else if (!into_bind(r, l, path, norm, sizeof(norm), raw,
+                                  sizeof(raw))) {
                 return 0;
+            } else {
+                /* its "." and ".." are the bind's too (bind_physical_rest):
+                 * mkdirat(dirfd, "missing/..") made the dirfd's
+                 * "missing" by the text */
+                have_raw = raw[0] != '\0';
             }
             from_host_dir = true; /* routed as its /proc or bind path */
         } else {
-            rc = host_dir_path(r, dirfd, path, norm, sizeof(norm));
+            raw[0] = '\0';
+            rc = host_dir_path(r, dirfd, path, norm, sizeof(norm), raw,
+                               sizeof(raw));
+            have_raw = !rc && raw[0];
             if (rc)
                 return rc;
             from_host_dir = true;
@@ -1086,7 +1109,7 @@ int kbox_route_open(const struct route *rt, int flags, int mode)
     memset(&how, 0, sizeof(how));
     how.flags =
         (unsigned long long)(flags | O_CLOEXEC) & ~(unsigned long long)0;
-    if (flags & (O_CREAT | O_TMPFILE))
+    if (KBOX_WILL_CREATE(flags))
         how.mode = (unsigned)mode & 07777;
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
     if (rt->kind == KBOX_ROUTE_HOSTDEV || rt->kind == KBOX_ROUTE_HOSTPROC)

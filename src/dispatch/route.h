@@ -40,6 +40,14 @@ int kbox_route_path(struct kbox_req *r, int dirfd, const char *path,
 const char *kbox_route_lx_path(const struct route *rt, const char *path);
 /* Open a host route beneath its bind source (RESOLVE_BENEATH). */
 int kbox_route_open(const struct route *rt, int flags, int mode);
+
+/*
+ * Does an open with @flags take a mode (Linux's WILL_CREATE)? O_TMPFILE
+ * includes O_DIRECTORY, so flags & (O_CREAT | O_TMPFILE) held for every
+ * O_DIRECTORY open, and a bind's openat2 refused its mode (EINVAL).
+ */
+#define KBOX_WILL_CREATE(flags) \
+    (((flags)&O_CREAT) || ((flags)&O_TMPFILE) == O_TMPFILE)
 /* O_PATH fd of a host route's parent directory; its last name in @last. */
 int kbox_route_parent(const struct route *rt, char *last, size_t lastlen);
 /*
@@ -63,5 +71,8 @@ int kbox_bind_guest_path(const struct route *rt, int hfd, char *out,
 int kbox_fd_beneath(int root, int fd, char *out, size_t len);
 int kbox_proc_dir_abs(struct kbox_req *r, int dirfd, const char *path,
                       char *out, size_t len);
+
+/* rename, link, symlink (rename.c) */
+struct kbox_resp kbox_fs_path2(struct kbox_req *r);
 
 #endif

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Two-path calls: rename, link, symlink (from fs.c). Both names are
+ * routed; calls within lx go to lx, within one bind to the host beneath
+ * the bind's root, and between the two are EXDEV, with Linux's order of
+ * errors: the old name is looked up before anything of the new one
+ * fails.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/dispatch.h"
+#include "kbox/path.h"
+#include "route.h"
+
+#define A(i)  ((long)r->args[i])
+#define FD(i) ((int)kbox_arg_int(r->args[i]))
+
+/*
+ * @path's directory before its last name, as "dir/." (or "." for one
+ * name): opening it checks what Linux's walk to that last name does,
+ * that the directory (or the dirfd) is one and may be searched.
+ */
+static int parent_dot(const char *path, char *out, size_t len)
+{
+    size_t n = strlen(path);
+
+    if (n + 3 > len)
+        return -ENAMETOOLONG;
+    memcpy(out, path, n + 1);
+    while (n > 1 && out[n - 1] == '/')
+        out[--n] = '\0';
+    while (n > 0 && out[n - 1] != '/')
+        n--;
+    if (n == 0) {
+        snprintf(out, len, ".");
+        return 0;
+    }
+    while (n > 1 && out[n - 1] == '/')
+        n--;
+    snprintf(out + n, len - n, "%s.", out[n - 1] == '/' ? "" : "/");
+    return 0;
+}
+
+/*
+ * Does the parent directory of @path (routed in @rt) resolve? 0 or its
+ * error (ENOENT, ENOTDIR, EACCES...): Linux's rename and link resolve
+ * both parents before they compare mounts (EXDEV), and rename's old
+ * parent before anything of the new name.
+ */
+static long parent_resolves(struct kbox_req *r, const struct route *rt,
+                            const char *path)
+{
+    char parent[KBOX_PATH_MAX];
+    long fd;
+
+    if (rt->kind == KBOX_ROUTE_BIND && !rt->bound_file) {
+        /* the last name may be "." or "..": their EBUSY and EEXIST come
+         * after both parents resolved */
+        struct route pr = *rt;
+
+        if (parent_dot(rt->rest, pr.rest, sizeof(pr.rest)))
+            return 0;
+        fd = kbox_route_open(&pr, O_PATH | O_DIRECTORY, 0);
+        if (fd < 0)
+            return fd == -EXDEV ? 0 : fd; /* left the bind: not known here */
+        close((int)fd);
+        return 0;
+    }
+    if (rt->kind != KBOX_ROUTE_LX ||
+        parent_dot(kbox_route_lx_path(rt, path), parent, sizeof(parent)))
+        return 0;
+    fd = kbox_lx(r, LX__NR_openat, rt->lxdir, (long)parent,
+                 O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0, 0);
+    if (fd < 0)
+        return fd;
+    kbox_lx(r, LX__NR_close, fd, 0, 0, 0, 0, 0);
+    return 0;
+}
+
+/*
+ * Does link's old name (routed in @rt) resolve, as do_linkat looks it up
+ * (following a last symlink with AT_SYMLINK_FOLLOW)? 0 or its error.
+ */
+static long old_resolves(struct kbox_req *r, const struct route *rt,
+                         const char *path, int flags)
+{
+    int nofollow = (flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW;
+    struct kbox_gstat g;
+    int fd;
+
+    if (rt->kind == KBOX_ROUTE_LX)
+        return kbox_lx(r, LX__NR_newfstatat, rt->lxdir,
+                       (long)kbox_route_lx_path(rt, path), (long)&g,
+                       nofollow | (flags & AT_EMPTY_PATH), 0, 0);
+    if (rt->kind != KBOX_ROUTE_BIND)
+        return 0;
+    fd = kbox_route_open(rt, O_PATH | (nofollow ? O_NOFOLLOW : 0), 0);
+    if (fd < 0)
+        return fd == -EXDEV ? 0 : fd; /* left the bind: not known here */
+    close(fd);
+    return 0;
+}
+
+/* Is @path's last name "." or ".." (Linux's LAST_DOT, LAST_DOTDOT)? */
+static bool last_is_dots(const char *path)
+{
+    size_t n = strlen(path), k;
+
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    k = n;
+    while (k > 0 && path[k - 1] != '/')
+        k--;
+    return (n - k == 1 && path[k] == '.') ||
+           (n - k == 2 && path[k] == '.' && path[k + 1] == '.');
+}
+
+struct kbox_resp kbox_fs_path2(struct kbox_req *r)
+{
+    char p1[KBOX_PATH_MAX], p2[KBOX_PATH_MAX];
+    struct route r1, r2;
+    long rc, rc2;
+    bool dots2;
+
+    if (r->nr == SYS_symlinkat) {
+        /* symlinkat(target, newdirfd, linkpath): target is just data. */
+        rc = kbox_read_path(r, r->args[0], p1, sizeof(p1), false);
+        if (!rc)
+            rc = kbox_read_path(r, r->args[2], p2, sizeof(p2), false);
+        if (rc)
+            return kbox_ret(rc);
+        rc = kbox_route_path(r, FD(1), p2, &r2);
+        if (rc)
+            return kbox_ret(rc);
+        if (r2.kind == KBOX_ROUTE_BIND) {
+            char l2[KBOX_PATH_MAX];
+            int d2 = kbox_route_parent(&r2, l2, sizeof(l2));
+
+            if (d2 < 0)
+                return kbox_ret(d2);
+            rc = symlinkat(p1, d2, l2) ? -errno : 0;
+            close(d2);
+            return kbox_ret(rc);
+        }
+        if (r2.kind != KBOX_ROUTE_LX)
+            return kbox_ret(-EACCES);
+        if (r2.use_norm)
+            snprintf(p2, sizeof(p2), "%s", r2.norm);
+        return kbox_ret(kbox_lx(r, LX__NR_symlinkat, (long)p1, r2.lxdir,
+                                (long)p2, 0, 0, 0));
+    }
+    /*
+     * Linux's order (do_linkat, do_renameat2): the flags; then the old
+     * name, whose read (EFAULT, ENAMETOOLONG, ENOENT for "") and dirfd
+     * (EBADF, ENOTDIR) fail only when it is looked up, and is looked up
+     * in full for link, up to its parent for rename; only then the new
+     * name's read, dirfd and parent. kbox reads and routes both first,
+     * so link("missing", badfd, "x") said EBADF, not ENOENT: the old
+     * name is looked up here when anything about the new one fails (and
+     * for a bind, where kbox makes the later checks itself).
+     */
+    if (r->nr == SYS_linkat && (A(4) & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)))
+        return kbox_ret(-EINVAL);
+    if (r->nr == SYS_renameat2 &&
+        ((A(4) & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) ||
+         ((A(4) & (RENAME_NOREPLACE | RENAME_WHITEOUT)) &&
+          (A(4) & RENAME_EXCHANGE))))
+        return kbox_ret(-EINVAL);
+    rc = kbox_read_path(r, r->args[1], p1, sizeof(p1),
+                        r->nr == SYS_linkat && (A(4) & AT_EMPTY_PATH));
+    if (!rc) /* a bad dirfd is EBADF, as each route's own error (every
+                error was ENAMETOOLONG: gnulib's test-renameat, `perl -i`) */
+        rc = kbox_route_path(r, FD(0), p1, &r1);
+    if (rc)
+        return kbox_ret(rc);
+    rc2 = kbox_read_path(r, r->args[3], p2, sizeof(p2), false);
+    if (!rc2)
+        rc2 = kbox_route_path(r, FD(2), p2, &r2);
+    /* a bind's "." or ".." as the new name: the routing's answer (EBUSY,
+     * EEXIST), given once the names before it resolved */
+    dots2 = (rc2 == -EBUSY || rc2 == -EEXIST) && last_is_dots(p2);
+    if (rc2 || r1.kind != KBOX_ROUTE_LX || r2.kind != KBOX_ROUTE_LX) {
+        rc = r->nr == SYS_linkat ? old_resolves(r, &r1, p1, (int)A(4))
+                                 : parent_resolves(r, &r1, p1);
+        if (!rc && !dots2)
+            rc = rc2;
+        if (!rc && !dots2)
+            rc = parent_resolves(r, &r2, p2);
+        if (rc)
+            return kbox_ret(rc);
+        if (dots2 && r->nr != SYS_linkat && last_is_dots(p1))
+            return kbox_ret(-EBUSY); /* the old name's first */
+        if (dots2)
+            return kbox_ret(rc2);
+    }
+    if (r1.kind != KBOX_ROUTE_LX || r2.kind != KBOX_ROUTE_LX) {
+        char l1[KBOX_PATH_MAX], l2[KBOX_PATH_MAX];
+        int d1, d2;
+
+        /* A bind's mount point cannot be renamed or replaced (EBUSY),
+         * but the kernel's first check is the parents' mounts: with the
+         * other name inside a bind they differ (mv /work/x /work). */
+        if (r1.bound_file || r2.bound_file) {
+            const struct route *o = r1.bound_file ? &r2 : &r1;
+
+            return kbox_ret(
+                o->kind == KBOX_ROUTE_BIND && !o->bound_file ? -EXDEV : -EBUSY);
+        }
+        if (r1.kind != KBOX_ROUTE_BIND || r2.kind != KBOX_ROUTE_BIND ||
+            r1.hostdir != r2.hostdir) {
+            rc = parent_resolves(r, &r1, p1);
+            if (!rc)
+                rc = parent_resolves(r, &r2, p2);
+            return kbox_ret(rc ? rc : -EXDEV);
+        }
+        /* rename's "." or ".." (do_renameat2), once the mounts agree */
+        if (r->nr != SYS_linkat && last_is_dots(p1))
+            return kbox_ret(-EBUSY);
+        d1 = kbox_route_parent(&r1, l1, sizeof(l1));
+        if (d1 < 0)
+            return kbox_ret(d1);
+        d2 = kbox_route_parent(&r2, l2, sizeof(l2));
+        if (d2 < 0) {
+            close(d1);
+            return kbox_ret(d2);
+        }
+        if (r->nr == SYS_linkat && (A(4) & AT_SYMLINK_FOLLOW)) {
+            /* The old name's last symlink followed beneath the bind,
+             * never by the host (an absolute target is the host's):
+             * linked through its /proc/self/fd magic link. With 0 the
+             * symlink itself was linked and `ln -L dirlink x` made x
+             * where Linux says EPERM. */
+            int o = kbox_route_open(&r1, O_PATH, 0);
+            char self[64];
+
+            if (o < 0) {
+                rc = o;
+            } else {
+                snprintf(self, sizeof(self), "/proc/self/fd/%d", o);
+                rc = linkat(AT_FDCWD, self, d2, l2, AT_SYMLINK_FOLLOW) ? -errno
+                                                                       : 0;
+                close(o);
+            }
+            close(d1);
+            close(d2);
+            return kbox_ret(rc);
+        }
+        if (r->nr == SYS_linkat)
+            rc = linkat(d1, l1, d2, l2, 0);
+        else
+            rc = renameat2(d1, l1, d2, l2,
+                           r->nr == SYS_renameat2 ? (unsigned)A(4) : 0);
+        rc = rc ? -errno : 0;
+        close(d1);
+        close(d2);
+        return kbox_ret(rc);
+    }
+    if (r1.use_norm)
+        snprintf(p1, sizeof(p1), "%s", r1.norm);
+    if (r2.use_norm)
+        snprintf(p2, sizeof(p2), "%s", r2.norm);
+    switch (r->nr) {
+    case SYS_renameat:
+    case SYS_renameat2: {
+        unsigned long fl = r->nr == SYS_renameat2 ? A(4) : 0;
+        struct kbox_gstat g, now;
+        /* a socket node renamed over: its host name goes (unlinkat) */
+        bool sock =
+            !(fl & RENAME_EXCHANGE) && kbox_sock_node_last(r, r2.lxdir, p2, &g);
+
+        rc = kbox_lx(r, LX__NR_renameat2, r1.lxdir, (long)p1, r2.lxdir,
+                     (long)p2, (long)fl, 0);
+        /* not when it was renamed onto itself (a no-op, as Linux's) */
+        if (rc == 0 && sock &&
+            !(kbox_lx(r, LX__NR_newfstatat, r2.lxdir, (long)p2, (long)&now,
+                      AT_SYMLINK_NOFOLLOW, 0, 0) == 0 &&
+              now.st_dev == g.st_dev && now.st_ino == g.st_ino))
+            kbox_sock_node_gone(&g);
+        break;
+    }
+    case SYS_linkat:
+        rc = kbox_lx(r, LX__NR_linkat, r1.lxdir, (long)p1, r2.lxdir, (long)p2,
+                     A(4), 0);
+        break;
+    default:
+        rc = -ENOSYS;
+    }
+    return kbox_ret(rc);
+}
