@@ -17,6 +17,7 @@
  * not make.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -150,7 +151,7 @@ static bool reads_only(const struct kbox_req *r)
  * kbox as the sender (si_pid) - it has no handler for @sig, or only
  * for SIGCONT. 1: sent; 0: the host should send it; -errno.
  */
-static int send_settled(struct kbox_req *r, pid_t pid, int sig)
+static bool settle_due(struct kbox_req *r, pid_t pid, int sig)
 {
     char cs[4096], ts[4096];
     const char *pp;
@@ -159,10 +160,18 @@ static int send_settled(struct kbox_req *r, pid_t pid, int sig)
         !kbox_abi_read_status(r->proc->tgid, cs, sizeof(cs)) ||
         !(kbox_abi_status_mask(cs, "SigCgt:") & SIGCHLD_BIT) ||
         !kbox_abi_read_status(pid, ts, sizeof(ts)))
-        return 0;
+        return false;
     pp = strstr(ts, "\nPPid:");
-    if (!pp || (pid_t)strtol(pp + 7, NULL, 10) != r->proc->tgid ||
-        !kbox_abi_signal_changes_state(ts, sig))
+    return pp && (pid_t)strtol(pp + 7, NULL, 10) == r->proc->tgid &&
+           kbox_abi_signal_changes_state(ts, sig);
+}
+
+/* settle_due() is the test above; this sends and waits for the SIGCHLD. */
+static int send_settled(struct kbox_req *r, pid_t pid, int sig)
+{
+    char cs[4096];
+
+    if (!settle_due(r, pid, sig))
         return 0;
     if (kill(pid, sig))
         return -errno;
@@ -228,18 +237,73 @@ static long kill_each(struct kbox_req *r, const pid_t *pids, int n, int sig,
 }
 
 /*
+ * How many live host processes are in process group @pgid (host /proc).
+ * Zombies do not count: kbox forgets a guest process at its exit, and a
+ * signal to a zombie does nothing.
+ */
+static int group_size(pid_t pgid)
+{
+    char buf[512], *cp, state;
+    struct dirent *e;
+    DIR *d = opendir("/proc");
+    int n = 0, pg;
+
+    if (!d)
+        return -1;
+    while ((e = readdir(d))) {
+        pid_t pid = (pid_t)atoi(e->d_name);
+
+        /* "pid (comm) S ppid pgrp": comm may hold anything, even ")" */
+        if (pid <= 0 || kbox_proc_text(pid, "stat", buf, sizeof(buf)) < 0 ||
+            !(cp = strrchr(buf, ')')) ||
+            sscanf(cp + 1, " %c %*d %d", &state, &pg) != 2)
+            continue;
+        if (pg == pgid && state != 'Z' && state != 'X')
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/*
+ * May the host send kill(-@pgid) itself? Sent from here, every member
+ * saw kbox as the sender (si_pid): a handler that checks who
+ * signalled it (its parent, its process group's leader) took it for a
+ * stranger's. The host may send when the group holds only the @n guest
+ * processes of @pids (not kbox or any other host process), the guest's
+ * permissions allow each, and none is a child whose SIGCHLD must be
+ * settled first (send_settled).
+ */
+static bool host_may_send(struct kbox_req *r, pid_t pgid, const pid_t *pids,
+                          int n, int sig)
+{
+    if (n <= 0 || pgid == getpgrp())
+        return false;
+    for (int i = 0; i < n; i++)
+        if (may_signal(r, pids[i], sig) ||
+            (pids[i] != r->proc->tgid && settle_due(r, pids[i], sig)))
+            return false;
+    return group_size(pgid) == n;
+}
+
+/*
  * kill(0) and kill(-pgid): each guest process of the group in turn, the
  * caller last. The group may hold host processes too - kbox itself, as
  * the guest starts in kbox's group - which a guest must not stop or
- * kill (the image would not be synced). kill(-1): every guest process
+ * kill (the image would not be synced). A group of guest processes only
+ * gets the host's kill (host_may_send): 1. kill(-1): every guest process
  * but the caller.
  */
 static long kill_group(struct kbox_req *r, pid_t pgid, int sig)
 {
     pid_t *pids;
     int n = kbox_proc_in_group(pgid, &pids);
-    long rc = n < 0 ? n : kill_each(r, pids, n, sig, true);
+    long rc;
 
+    if (n >= 0 && host_may_send(r, pgid, pids, n, sig))
+        rc = 1;
+    else
+        rc = n < 0 ? n : kill_each(r, pids, n, sig, true);
     free(pids);
     return rc;
 }
@@ -336,7 +400,8 @@ static struct kbox_resp h_kill(struct kbox_req *r)
 
         if (pgid < 0)
             return kbox_ret(-errno);
-        return kbox_ret(kill_group(r, pgid, (int)A(1)));
+        rc = kill_group(r, pgid, (int)A(1));
+        return rc == 1 ? kbox_continue() : kbox_ret(rc);
     }
     if (is_kbox(pid))
         return kbox_ret((int)A(1) < 0 || (int)A(1) > 64 ? -EINVAL : 0);
