@@ -169,6 +169,10 @@ struct kbox_req {
     /* The thread runs with the guest's filesystem identity for its host
      * calls on binds (kbox_ids_for_host); put back by the engine. */
     bool host_ids;
+    /* ... and its own effective capabilities {low, high} to put back,
+     * when it took the guest's file capabilities */
+    bool host_caps;
+    unsigned int host_eff[2];
     /* kbox's fd (+ 1; 0: none) of the file a guest's fd magic link led
      * to, followed with the guest's identity (kbox_fdlink_as_guest);
      * closed by the engine */
@@ -638,12 +642,16 @@ char *kbox_lx_bind_path(struct kbox_req *r, int *err);
 
 /*
  * Give the calling thread the guest's filesystem identity (fsuid, fsgid,
- * groups) for host calls on a bind, when kbox is the host's root and the
- * guest is not; kbox_ids_restore() (called by the engine after every
- * handler) gives kbox's back.
+ * groups, file capabilities) for host calls on a bind, when kbox is the
+ * host's root and the guest is not root with all of them; kbox_ids_restore()
+ * (called by the engine after every handler) gives kbox's back.
  */
 void kbox_ids_for_host(struct kbox_req *r);
 void kbox_ids_restore(struct kbox_req *r);
+/* The same for access(): the guest's real ids and a real root's
+ * capabilities; true when the thread has the guest's identity (check
+ * with AT_EACCESS then). */
+bool kbox_ids_for_access(struct kbox_req *r);
 /* A guest's host fd magic link, @rest ("<pid>/fd/<n>" under the host
  * /proc), to follow with the guest's rights: may become "self/fd/<k>" and
  * take the guest's identity (route.c). */

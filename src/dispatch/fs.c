@@ -669,30 +669,23 @@ static struct kbox_resp h_faccessat(struct kbox_req *r)
     if (rc)
         return kbox_ret(rc);
     if (rt.kind != KBOX_ROUTE_LX) {
-        int hfd = kbox_route_open(&rt, O_PATH, 0), fl = AT_EMPTY_PATH;
+        int hfd, fl = AT_EMPTY_PATH;
 
+        /*
+         * The guest's identity (kbox is root): access() checks the real
+         * ids, which are kbox's root, so a guest user was told a mode 000
+         * file was readable (`test -r`, find -readable). Checked with the
+         * thread's fs ids instead, set to the guest's real ones (and a
+         * real root's capabilities) unless it asked AT_EACCESS; before
+         * the walk, whose search rights are the real ids' too.
+         */
+        if (flags & AT_EACCESS || rt.kind != KBOX_ROUTE_BIND
+                ? r->host_ids
+                : kbox_ids_for_access(r))
+            fl |= AT_EACCESS;
+        hfd = kbox_route_open(&rt, O_PATH, 0);
         if (hfd < 0)
             return kbox_ret(hfd);
-        if (r->host_ids) {
-            /*
-             * The guest's identity (kbox is root): access() checks the
-             * real ids, which are kbox's root, so a guest user was told
-             * a mode 000 file was readable (`test -r`, find -readable).
-             * Checked with the thread's fs ids instead, set to the
-             * guest's real ones unless it asked AT_EACCESS.
-             */
-            unsigned int u[3], g[3];
-
-            if (!(flags & AT_EACCESS) &&
-                kbox_lx(r, LX__NR_getresuid, (long)&u[0], (long)&u[1],
-                        (long)&u[2], 0, 0, 0) == 0 &&
-                kbox_lx(r, LX__NR_getresgid, (long)&g[0], (long)&g[1],
-                        (long)&g[2], 0, 0, 0) == 0) {
-                syscall(SYS_setfsgid, g[0]);
-                syscall(SYS_setfsuid, u[0]);
-            }
-            fl |= AT_EACCESS;
-        }
         rc = faccessat(hfd, "", (int)A(2), fl) ? -errno : 0;
         close(hfd);
         return kbox_ret(rc);

@@ -199,39 +199,144 @@ static struct kbox_resp h_capget(struct kbox_req *r)
  * bit, made device nodes. So the thread takes the guest's filesystem
  * identity (fsuid, fsgid, groups: per thread in the kernel, hence the
  * raw calls) for the request, and the host checks the guest's rights.
+ *
+ * The identity includes the capabilities the kernel's file checks use
+ * (CAP_FS_MASK: the ones a setfsuid to or from 0 drops and raises). A
+ * guest root without them (capsh --drop, a service's bounding set) kept
+ * all of kbox's and chowned, read and renamed as it could not natively,
+ * and a guest root with another fsgid made files of kbox's group; a user
+ * that kept some (PR_SET_KEEPCAPS) lost them. So the thread's effective
+ * file capabilities are the guest's for the request, put back after.
  */
 static gid_t kbox_groups[NGROUPS_MAX_KBOX];
 static int kbox_ngroups = -1;
 static pthread_once_t groups_once = PTHREAD_ONCE_INIT;
+
+/* CAP_FS_MASK of include/linux/capability.h, as {low word, high word} */
+#define FS_CAPS_LO                                                           \
+    ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 9) | \
+     (1u << 27))             /* CHOWN..FSETID, LINUX_IMMUTABLE, MKNOD */
+#define FS_CAPS_HI (1u << 0) /* CAP_MAC_OVERRIDE (32) */
+#define CAP_V3     0x20080522u
 
 static void save_kbox_groups(void)
 {
     kbox_ngroups = (int)syscall(SYS_getgroups, NGROUPS_MAX_KBOX, kbox_groups);
 }
 
-void kbox_ids_for_host(struct kbox_req *r)
+/* The guest's effective (or permitted) capabilities {low, high}. */
+static int guest_caps(struct kbox_req *r, bool permitted, unsigned int c[2])
+{
+    unsigned int hdr[2] = { CAP_V3, 0 };
+    unsigned int data[6] = { 0 };
+
+    if (kbox_lx(r, LX__NR_capget, (long)hdr, (long)data, 0, 0, 0, 0) < 0)
+        return -1;
+    c[0] = data[permitted ? 1 : 0];
+    c[1] = data[permitted ? 4 : 3];
+    return 0;
+}
+
+static bool all_fs_caps(const unsigned int c[2])
+{
+    return (c[0] & FS_CAPS_LO) == FS_CAPS_LO &&
+           (c[1] & FS_CAPS_HI) == FS_CAPS_HI;
+}
+
+/* The thread's effective set {low, high}, saved for kbox_ids_restore
+ * before setfsuid changes it. */
+static void save_thread_caps(struct kbox_req *r)
+{
+    unsigned int hdr[2] = { CAP_V3, 0 }; /* pid 0: this thread only */
+    unsigned int d[6] = { 0 };
+
+    if (r->host_caps || syscall(SYS_capget, hdr, d) < 0)
+        return;
+    r->host_eff[0] = d[0];
+    r->host_eff[1] = d[3];
+    r->host_caps = true;
+}
+
+/* The thread's effective file capabilities become @want's (within its
+ * permitted set); the others stay. */
+static void thread_fs_caps(const unsigned int want[2])
+{
+    unsigned int hdr[2] = { CAP_V3, 0 };
+    unsigned int d[6] = { 0 };
+
+    if (syscall(SYS_capget, hdr, d) < 0)
+        return;
+    d[0] = ((d[0] & ~FS_CAPS_LO) | (want[0] & FS_CAPS_LO)) & d[1];
+    d[3] = ((d[3] & ~FS_CAPS_HI) | (want[1] & FS_CAPS_HI)) & d[4];
+    syscall(SYS_capset, hdr, d);
+}
+
+static void apply_ids(struct kbox_req *r, long fsuid, long fsgid,
+                      const unsigned int caps[2])
 {
     gid_t groups[NGROUPS_MAX_KBOX];
     unsigned int g32[NGROUPS_MAX_KBOX];
-    long fsuid, fsgid, n;
+    long n;
+
+    n = kbox_lx(r, LX__NR_getgroups, NGROUPS_MAX_KBOX, (long)g32, 0, 0, 0, 0);
+    if (n < 0)
+        return;
+    pthread_once(&groups_once, save_kbox_groups);
+    for (long i = 0; i < n; i++)
+        groups[i] = g32[i];
+    save_thread_caps(r);
+    syscall(SYS_setgroups, (size_t)n, groups);
+    syscall(SYS_setfsgid, (gid_t)fsgid);
+    syscall(SYS_setfsuid, (uid_t)fsuid);
+    /* after setfsuid, which drops or raises them itself */
+    thread_fs_caps(caps);
+    r->host_ids = true;
+}
+
+void kbox_ids_for_host(struct kbox_req *r)
+{
+    unsigned int caps[2];
+    long fsuid, fsgid;
 
     if (r->host_ids || geteuid() != 0 || !r->task)
         return;
     /* setfsuid(-1) changes nothing and returns the current one */
     fsuid = kbox_lx(r, LX__NR_setfsuid, -1, 0, 0, 0, 0, 0);
-    if (fsuid <= 0)
-        return; /* root in the guest: root on its binds, as in a chroot */
-    fsgid = kbox_lx(r, LX__NR_setfsgid, -1, 0, 0, 0, 0, 0);
-    n = kbox_lx(r, LX__NR_getgroups, NGROUPS_MAX_KBOX, (long)g32, 0, 0, 0, 0);
-    if (fsgid < 0 || n < 0)
+    if (fsuid < 0 || guest_caps(r, false, caps))
         return;
-    pthread_once(&groups_once, save_kbox_groups);
-    for (long i = 0; i < n; i++)
-        groups[i] = g32[i];
-    syscall(SYS_setgroups, (size_t)n, groups);
-    syscall(SYS_setfsgid, (gid_t)fsgid);
-    syscall(SYS_setfsuid, (uid_t)fsuid);
-    r->host_ids = true;
+    fsgid = kbox_lx(r, LX__NR_setfsgid, -1, 0, 0, 0, 0, 0);
+    if (fsgid < 0)
+        return;
+    /* root with the file capabilities and kbox's group: root on its
+     * binds, as in a chroot (its groups then change nothing) */
+    if (fsuid == 0 && (gid_t)fsgid == getegid() && all_fs_caps(caps))
+        return;
+    apply_ids(r, fsuid, fsgid, caps);
+}
+
+/*
+ * access() checks with the real ids and, as Linux's faccessat does, the
+ * capabilities of a root real uid only (all permitted ones; none for a
+ * user): a guest that is root only by its effective uid was told a file
+ * it may not read was readable. The caller checks with AT_EACCESS after.
+ */
+bool kbox_ids_for_access(struct kbox_req *r)
+{
+    unsigned int u[3], g[3], caps[2];
+
+    if (geteuid() != 0 || !r->task ||
+        kbox_lx(r, LX__NR_getresuid, (long)&u[0], (long)&u[1], (long)&u[2], 0,
+                0, 0) ||
+        kbox_lx(r, LX__NR_getresgid, (long)&g[0], (long)&g[1], (long)&g[2], 0,
+                0, 0) ||
+        guest_caps(r, true, caps))
+        return r->host_ids;
+    if (u[0] != 0)
+        caps[0] = caps[1] = 0;
+    if (!r->host_ids && u[0] == 0 && g[0] == getegid() && all_fs_caps(caps))
+        return false;
+    apply_ids(r, u[0], g[0], caps);
+    return true;
 }
 
 void kbox_ids_restore(struct kbox_req *r)
@@ -242,6 +347,17 @@ void kbox_ids_restore(struct kbox_req *r)
     syscall(SYS_setfsgid, getegid());
     syscall(SYS_setgroups, (size_t)(kbox_ngroups > 0 ? kbox_ngroups : 0),
             kbox_groups);
+    if (r->host_caps) {
+        unsigned int hdr[2] = { CAP_V3, 0 };
+        unsigned int d[6] = { 0 };
+
+        if (syscall(SYS_capget, hdr, d) == 0) {
+            d[0] = r->host_eff[0];
+            d[3] = r->host_eff[1];
+            syscall(SYS_capset, hdr, d);
+        }
+        r->host_caps = false;
+    }
     r->host_ids = false;
 }
 

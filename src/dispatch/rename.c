@@ -230,6 +230,12 @@ struct kbox_resp kbox_fs_path2(struct kbox_req *r)
         if (d1 < 0)
             return kbox_ret(d1);
         d2 = kbox_route_parent(&r2, l2, sizeof(l2));
+        /* Linux walks the old name's parent first, its search right
+         * included (an O_PATH open of it needs none): a missing new
+         * parent said ENOENT where Linux says EACCES */
+        if (d2 < 0 && faccessat(d1, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) &&
+            errno == EACCES)
+            d2 = -EACCES;
         if (d2 < 0) {
             close(d1);
             return kbox_ret(d2);

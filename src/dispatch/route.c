@@ -1181,6 +1181,40 @@ char *kbox_bind_symlink_path(int idx, const char *norm)
     return out;
 }
 
+/*
+ * Linux takes the set-group-ID bit off a new non-directory whose mode has
+ * group execute, in a set-group-ID directory whose group the creator is
+ * not in, without CAP_FSETID (mode_strip_sgid), and only then applies the
+ * umask. kbox applied the guest's umask first, so a mode the umask took
+ * group execute from kept the bit in a bind (06755 with umask 033 made a
+ * set-group-ID file of a group the creator is not in; found by
+ * tests/guest/cred-fuzz). The thread has the guest's fs identity here.
+ */
+static mode_t strip_sgid(struct kbox_req *r, int dirfd, mode_t mode)
+{
+    unsigned int hdr[2] = { 0x20080522, 0 }, d[6] = { 0 };
+    struct stat st;
+    gid_t *g;
+    int n;
+
+    if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) ||
+        r->nr == SYS_mkdirat || fstat(dirfd, &st) || !(st.st_mode & S_ISGID) ||
+        (gid_t)syscall(SYS_setfsgid, -1) == st.st_gid)
+        return mode;
+    n = (int)syscall(SYS_getgroups, 0, NULL);
+    g = n > 0 ? calloc((size_t)n, sizeof(*g)) : NULL;
+    if (g && syscall(SYS_getgroups, n, g) == n)
+        for (int i = 0; i < n; i++)
+            if (g[i] == st.st_gid) {
+                free(g);
+                return mode;
+            }
+    free(g);
+    if (syscall(SYS_capget, hdr, d) == 0 && (d[0] & (1u << 4))) /* FSETID */
+        return mode;
+    return mode & ~(mode_t)S_ISGID;
+}
+
 mode_t kbox_bind_create_mode(struct kbox_req *r, const struct route *rt,
                              int dirfd, mode_t mode)
 {
@@ -1191,6 +1225,8 @@ mode_t kbox_bind_create_mode(struct kbox_req *r, const struct route *rt,
     if (fd >= 0) {
         snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
         n = getxattr(self, "system.posix_acl_default", NULL, 0);
+        if (n <= 0)
+            mode = strip_sgid(r, fd, mode);
         if (fd != dirfd)
             close(fd);
     }

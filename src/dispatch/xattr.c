@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,16 +128,19 @@ static long host_list_untrusted(const char *p, char *buf, size_t size)
  * file /proc/self/fd names: the kernel's own rules for links apply
  * (user.* EPERM/ENODATA, trusted.* and security.* kept for root).
  */
-static long host_xattr(const struct kbox_req *r, const struct xcall *c, int hfd,
+static long host_xattr(struct kbox_req *r, const struct xcall *c, int hfd,
                        const char *name, void *buf, size_t size, int flags)
 {
+    /* the thread has the guest's file identity, not its CAP_SYS_ADMIN
+     * (a guest root only lacking a file capability keeps trusted.*) */
+    bool admin = !r->host_ids || kbox_lx_capable(r, CAP_SYS_ADMIN);
     char p[64];
     long rc;
 
     snprintf(p, sizeof(p), "/proc/self/fd/%d", hfd);
-    if (r->host_ids && c->op == XLIST)
+    if (!admin && c->op == XLIST)
         return host_list_untrusted(p, buf, size);
-    if (r->host_ids && c->op == XGET && !strncmp(name, "trusted.", 8))
+    if (!admin && c->op == XGET && !strncmp(name, "trusted.", 8))
         return -ENODATA; /* xattr_permission() without CAP_SYS_ADMIN */
     switch (c->op) {
     case XSET:
@@ -217,7 +221,10 @@ static struct kbox_resp h_xattr(struct kbox_req *r)
             return kbox_ret(rc);
         }
     }
-    if (hfd >= 0 && r->host_ids && (c.op == XSET || c.op == XREMOVE) &&
+    if (hfd >= 0 && r->host_ids &&
+        !(kbox_lx_capable(r, CAP_SYS_ADMIN) &&
+          kbox_lx_capable(r, CAP_SETFCAP)) &&
+        (c.op == XSET || c.op == XREMOVE) &&
         (!strncmp(name, "security.", 9) || !strncmp(name, "trusted.", 8))) {
         /* kbox's capabilities (CAP_SETFCAP, CAP_SYS_ADMIN) are not the
          * guest's: a non-root guest sets neither natively */
