@@ -600,6 +600,19 @@ int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
 /* A send on guest socket @fd refuses (stream) or ignores (seqpacket) any
  * address: the path must not be looked up (sys.c). */
 bool kbox_sock_addr_unused(struct kbox_req *r, int fd);
+/* The inode of the peer of unix socket inode @ino, 0 if none or unknown
+ * (sock_diag; peercred.c). */
+unsigned long kbox_unix_peer_ino(unsigned long ino);
+/* A unix socket path in a bind: 1 with the host address *@hs (through
+ * the bind's directory fd *@hfd, to close), 0 when it is lx's, or the
+ * error (sys.c). */
+int kbox_bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
+                        struct sockaddr_un *hs, int *hfd);
+/* The lookup of a unix path for a connect or send (@data, @len, @flags)
+ * on guest socket @fd failed with @err: the guest's error, in Linux's
+ * order of checks (sys.c). */
+long kbox_unix_lookup_failed(struct kbox_req *r, int fd, long err,
+                             const void *data, size_t len, int flags);
 /*
  * Before an unlink or a rename over lx path @path (relative to lx dirfd
  * @dirfd): true when it is the last name of a socket node a guest bound

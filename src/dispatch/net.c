@@ -360,6 +360,33 @@ static size_t ctrl_max(void)
 }
 
 /*
+ * Control data kbox refused (@err) on guest socket @fd. A seqpacket send
+ * checks the socket's pending error and its connection first
+ * (unix_seqpacket_sendmsg), a stream or datagram send the control data:
+ * forged SCM_CREDENTIALS on an unconnected seqpacket socket are ENOTCONN
+ * natively, kbox said EPERM. Only refused sends pay for the look.
+ */
+static long seqpacket_first(struct kbox_req *r, int fd, long err)
+{
+    struct sockaddr_storage ss;
+    socklen_t l = sizeof(int), sl = sizeof(ss);
+    int s = kbox_guest_sock(r, fd), t = 0, e = 0;
+
+    if (s < 0)
+        return err;
+    if (!getsockopt(s, SOL_SOCKET, SO_TYPE, &t, &l) && t == SOCK_SEQPACKET) {
+        l = sizeof(e);
+        if (!getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &l) && e)
+            err = -e; /* taken, as Linux's sock_error takes it */
+        else if (getpeername(s, (struct sockaddr *)&ss, &sl) &&
+                 errno == ENOTCONN)
+            err = -ENOTCONN;
+    }
+    close(s);
+    return err;
+}
+
+/*
  * sendmsg of the guest's msghdr at @umh on its fd @fd: what was sent, or
  * -errno; *@native (unless @force) when the host can do it itself.
  */
@@ -376,7 +403,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         struct cmsghdr align;
     } oc;
     unsigned char *octrl = oc.b, *big = NULL;
-    int held[MAX_FDS], nheld = 0, up = 0, s;
+    int held[MAX_FDS], nheld = 0, up = 0, s, hfd = -1;
     long total, rc;
     size_t off = 0;
     struct ucred guest_creds;
@@ -424,8 +451,30 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     } else if (up) {
         rc = kbox_read_sun_path(r, (uint64_t)(uintptr_t)mh.msg_name,
                                 (long)mh.msg_namelen, path, sizeof(path));
+        /* a path in a bind is the host's socket there (lx's bind trap
+         * said EXDEV: sendmsg never reached it, as sendto did) */
         if (!rc)
+            rc = kbox_bind_sock_addr(r, path, false, &hs, &hfd);
+        if (rc > 0)
+            rc = 0;
+        else if (!rc)
             rc = kbox_host_sock_path(r, path, &hs);
+        if (rc && rc != -EFAULT) {
+            /* Linux's checks before the lookup need the data's size
+             * only (it is not read yet) */
+            size_t want = 0;
+
+            for (size_t i = 0; i < mh.msg_iovlen && i < 1024; i++) {
+                struct iovec v;
+
+                if (r->ops->read(
+                        r, (uint64_t)(uintptr_t)mh.msg_iov + i * sizeof(v), &v,
+                        sizeof(v)))
+                    break;
+                want += v.iov_len;
+            }
+            rc = kbox_unix_lookup_failed(r, fd, rc, NULL, want, flags);
+        }
         if (rc)
             goto out;
         out.msg_name = &hs;
@@ -488,8 +537,10 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
                     memcpy(&guest_creds, CMSG_DATA(c), sizeof(guest_creds));
                     rc = kbox_scm_check(r, &guest_creds);
                 }
-                if (rc)
+                if (rc) {
+                    rc = seqpacket_first(r, fd, rc);
                     goto out;
+                }
                 /* kbox run by root sends the checked ones as they are
                  * (its thread has the guest's ids for the call, below) */
                 if (host.uid == 0)
@@ -548,7 +599,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     /* a host peer sees the guest's user, not kbox's root (peercred.c);
      * a path in the image is a guest's socket in kbox's private
      * directory, which only kbox's ids reach */
-    if (!up)
+    if (!up || hfd >= 0)
         kbox_sock_ids_as_guest(r, s, &ids);
     if (claimed || !kbox_scm_own(r, &guest_creds)) {
         int dom = 0;
@@ -578,7 +629,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     kbox_inflight_host_wait(true);
     rc = sendmsg(s, &out, flags | MSG_NOSIGNAL);
     rc = rc < 0 ? -errno : rc;
-    if (rc == -ENOENT && up) /* see kbox_host_sock_path */
+    if (rc == -ENOENT && up && hfd < 0) /* see kbox_host_sock_path */
         rc = -ECONNREFUSED;
     kbox_inflight_host_wait(false);
     kbox_sock_ids_restore(&ids);
@@ -586,6 +637,8 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     if (rc == -EPIPE && !(flags & MSG_NOSIGNAL))
         syscall(SYS_tgkill, r->proc->tgid, r->pid, SIGPIPE);
 out:
+    if (hfd >= 0)
+        close(hfd);
     for (int i = 0; i < nheld; i++)
         close(held[i]);
     free(big);

@@ -101,7 +101,7 @@ static bool noted_ids(unsigned long ino, struct ucred *uc, unsigned int *g,
 }
 
 /* The inode of the peer of unix socket inode @ino, 0 if none or unknown. */
-static unsigned long peer_ino(unsigned long ino)
+unsigned long kbox_unix_peer_ino(unsigned long ino)
 {
     struct {
         struct nlmsghdr nlh;
@@ -225,7 +225,7 @@ struct kbox_resp kbox_peercred(struct kbox_req *r)
     }
     close(s);
     /* a peer not accepted yet has no inode (0): the host's pid stands */
-    peer = peer_ino(st.st_ino);
+    peer = kbox_unix_peer_ino(st.st_ino);
     if (!peer || !noted_ids(peer, &uc, g, &ng)) {
         struct kbox_proc *p =
             kbox_proc_is_guest(uc.pid) ? kbox_proc_lookup(uc.pid) : NULL;
@@ -399,8 +399,13 @@ void kbox_scm_guest(unsigned long ino, struct ucred *uc)
     struct kbox_proc *p;
     unsigned int uid, gid;
 
+    /* no credentials were sent (neither end had SO_PASSCRED then): pid 0
+     * and the overflow ids, as the host says; gone_ids would match an
+     * unused slot (tgid 0) and name uid 0 */
+    if (uc->pid <= 0)
+        return;
     if (uc->pid == getpid()) {
-        unsigned long peer = peer_ino(ino);
+        unsigned long peer = kbox_unix_peer_ino(ino);
 
         if (peer && (sent_ids(peer, uc) || noted_ids(peer, uc, NULL, NULL)))
             return;

@@ -393,6 +393,52 @@ bool kbox_sock_addr_unused(struct kbox_req *r, int fd)
 }
 
 /*
+ * Linux looks a unix socket path up late: a connect first autobinds a
+ * socket with SO_PASSCRED (getsockname then shows its name), a datagram
+ * send does that and checks the size, a pending error (ECONNRESET) and
+ * SEND_SHUTDOWN (EPIPE) before it. kbox looks the path up in lx first,
+ * so its error came first (ENOENT for all of them, and no autobind).
+ * When the lookup failed, the same call is made on a copy of the socket
+ * to a name in kbox's directory that never exists: the host runs those
+ * checks in its order and stops at the lookup (ENOENT), where lx's error
+ * stands. Only failed lookups pay for it. @data may be NULL with the
+ * size of data not read yet.
+ */
+long kbox_unix_lookup_failed(struct kbox_req *r, int fd, long err,
+                             const void *data, size_t len, int flags)
+{
+    struct sockaddr_un none;
+    int s, n;
+    long rc;
+
+    memset(&none, 0, sizeof(none));
+    none.sun_family = AF_UNIX;
+    n = snprintf(none.sun_path, sizeof(none.sun_path), "%s/s-none",
+                 kbox_sup.exec_dir);
+    if (n < 0 || (size_t)n >= sizeof(none.sun_path))
+        return err;
+    s = kbox_guest_sock(r, fd);
+    if (s < 0)
+        return s == -EBADF ? -EBADF : -ENOTSOCK;
+    /* the name is in kbox's own directory: kbox's rights, not the
+     * guest's it took for a lookup in a bind (EACCES) */
+    kbox_ids_restore(r);
+    kbox_inflight_host_wait(true); /* a full send buffer may block */
+    if (r->nr == SYS_connect)
+        rc = connect(s, (struct sockaddr *)&none, sizeof(none));
+    else
+        rc = sendto(s, data, len, flags | MSG_NOSIGNAL,
+                    (struct sockaddr *)&none, sizeof(none));
+    rc = rc < 0 ? -errno : 0;
+    kbox_inflight_host_wait(false);
+    close(s);
+    /* no @data: EFAULT is where the host would copy it, past the checks */
+    if (rc == -ENOENT || rc == 0 || (!data && len && rc == -EFAULT))
+        return err;
+    return rc;
+}
+
+/*
  * Set once a guest bound a unix socket at a path in lx: only then can an
  * unlink remove a node that has a host socket name behind it.
  */
@@ -432,18 +478,42 @@ void kbox_sock_node_gone(const struct kbox_gstat *g)
  * host reports <exec_dir>/s-<dev>-<ino>, or /proc/self/fd/N/name in a
  * bind, which unlink() in the guest cannot find). The newest NAMES
  * bindings.
+ *
+ * A host name is not unique over time: once a node is unlinked, a new
+ * node may get its inode number (ext4), and a bind's /proc/self/fd/N/name
+ * repeats whenever kbox's fd N does; the socket bound earlier lives on
+ * with the same host name. So each binding also keeps its socket's own
+ * inode (sockfs, fstat), a binding a newer one displaced moves to
+ * @moved, and a connect notes the name of the peer it reached by the
+ * connecting socket's inode in @peers: getsockname and getpeername of
+ * the older socket named the newer one (unix-fuzz seeds 4, 7, 17, 22).
+ * Sockets these do not cover (an accepted one, whose name is its
+ * listener's, beyond @moved's or @peers' reach) get the newest binding
+ * of their host name, as before.
  */
 #define NAMES 1024
-static struct {
+#define MOVED 64
+#define PEERS 256
+struct sock_name {
     char host[sizeof(((struct sockaddr_un *)0)->sun_path)];
     /* a name may fill sun_path, with no NUL (+1: one is added) */
     char guest[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
-} names[NAMES];
-static unsigned next_name;
+    ino_t sino; /* the bound (@peers: the connecting) socket's inode */
+};
+static struct sock_name names[NAMES], moved[MOVED], peers[PEERS];
+static unsigned next_name, next_moved, next_peer;
 static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void name_bound(const char *host, const char *guest)
+static ino_t sock_ino(int s)
 {
+    struct stat st;
+
+    return fstat(s, &st) ? 0 : st.st_ino;
+}
+
+static void name_bound(const char *host, const char *guest, int s)
+{
+    ino_t sino = sock_ino(s);
     unsigned i;
 
     pthread_mutex_lock(&names_lock);
@@ -451,24 +521,78 @@ static void name_bound(const char *host, const char *guest)
         ;
     if (i == NAMES)
         i = next_name++ % NAMES;
+    else if (names[i].sino != sino)
+        moved[next_moved++ % MOVED] = names[i];
     snprintf(names[i].host, sizeof(names[i].host), "%s", host);
     snprintf(names[i].guest, sizeof(names[i].guest), "%s", guest);
+    names[i].sino = sino;
     pthread_mutex_unlock(&names_lock);
 }
 
-static bool name_of(const char *host, char *guest, size_t len)
+/* The guest name of @host as seen by socket @sino: its own binding (or,
+ * @peer, the one it connected to), else (@any) the newest binding of
+ * @host. */
+static bool name_of(const char *host, ino_t sino, bool peer, bool any_ok,
+                    char *guest, size_t len)
 {
-    bool found = false;
+    const struct sock_name *f = NULL, *any = NULL;
 
     pthread_mutex_lock(&names_lock);
-    for (unsigned i = 0; i < NAMES && !found; i++) {
+    for (unsigned i = 0; i < NAMES && !f; i++) {
         if (names[i].host[0] && !strcmp(names[i].host, host)) {
-            snprintf(guest, len, "%s", names[i].guest);
-            found = true;
+            any = &names[i];
+            if (!peer && sino && names[i].sino == sino)
+                f = any;
         }
     }
+    for (unsigned i = 0; sino && !f && i < (peer ? PEERS : MOVED); i++) {
+        const struct sock_name *e = peer ? &peers[i] : &moved[i];
+
+        if (e->sino == sino && !strcmp(e->host, host))
+            f = e;
+    }
+    if (!f && any_ok)
+        f = any;
+    if (f)
+        snprintf(guest, len, "%s", f->guest);
     pthread_mutex_unlock(&names_lock);
-    return found;
+    return f != NULL;
+}
+
+/*
+ * Socket @s connected: note the name of the socket it reached, as its
+ * host address says it now, while that is still the newest binding of
+ * it (see names).
+ */
+static void name_connected(int s)
+{
+    struct sock_name e;
+    struct sockaddr_un sa;
+    socklen_t l = sizeof(sa);
+
+    memset(&sa, 0, sizeof(sa));
+    if (getpeername(s, (struct sockaddr *)&sa, &l) ||
+        l <= offsetof(struct sockaddr_un, sun_path) || !sa.sun_path[0])
+        return;
+    memset(&e, 0, sizeof(e));
+    memcpy(e.host, sa.sun_path,
+           l - offsetof(struct sockaddr_un, sun_path) < sizeof(e.host)
+               ? l - offsetof(struct sockaddr_un, sun_path)
+               : sizeof(e.host));
+    e.host[sizeof(e.host) - 1] = '\0';
+    if (!name_of(e.host, 0, false, true, e.guest, sizeof(e.guest)))
+        return;
+    e.sino = sock_ino(s);
+    pthread_mutex_lock(&names_lock);
+    for (unsigned i = 0; i < PEERS; i++) {
+        if (peers[i].sino == e.sino) { /* a datagram socket's new peer */
+            peers[i] = e;
+            pthread_mutex_unlock(&names_lock);
+            return;
+        }
+    }
+    peers[next_peer++ % PEERS] = e;
+    pthread_mutex_unlock(&names_lock);
 }
 
 /* getsockname/getpeername(fd, addr, addrlen): a unix socket bound to a
@@ -485,12 +609,14 @@ static struct kbox_resp h_sockname(struct kbox_req *r)
     int s = kbox_guest_sock(r, (int)kbox_arg_int(r->args[0])), rc, ulen;
     size_t dl = strlen(kbox_sup.exec_dir), n;
     const struct sockaddr_un *su = (const struct sockaddr_un *)&ss;
+    ino_t sino;
 
     if (s < 0)
         return kbox_continue(); /* EBADF, ENOTSOCK: the host says it */
     memset(&ss, 0, sizeof(ss));
     rc = r->nr == SYS_getsockname ? getsockname(s, (struct sockaddr *)&ss, &l)
                                   : getpeername(s, (struct sockaddr *)&ss, &l);
+    sino = rc ? 0 : sock_ino(s);
     close(s);
     if (rc || ss.ss_family != AF_UNIX || !dl ||
         l <= offsetof(struct sockaddr_un, sun_path) ||
@@ -500,9 +626,25 @@ static struct kbox_resp h_sockname(struct kbox_req *r)
         return kbox_continue();
     memset(&o, 0, sizeof(o));
     o.sa.sun_family = AF_UNIX;
-    if (!name_of(su->sun_path, o.b + offsetof(struct sockaddr_un, sun_path),
-                 sizeof(o.b) - offsetof(struct sockaddr_un, sun_path)))
-        return kbox_continue();
+    {
+        char *g = o.b + offsetof(struct sockaddr_un, sun_path);
+        size_t gl = sizeof(o.b) - offsetof(struct sockaddr_un, sun_path);
+
+        bool found;
+
+        /* a peer: the one a connect reached, else the peer socket
+         * itself by its inode (a datagram or socketpair peer) */
+        if (r->nr == SYS_getpeername) {
+            found = name_of(su->sun_path, sino, true, false, g, gl) ||
+                    name_of(su->sun_path,
+                            (ino_t)kbox_unix_peer_ino((unsigned long)sino),
+                            false, true, g, gl);
+        } else {
+            found = name_of(su->sun_path, sino, false, true, g, gl);
+        }
+        if (!found)
+            return kbox_continue();
+    }
     n = offsetof(struct sockaddr_un, sun_path) +
         strlen(o.b + offsetof(struct sockaddr_un, sun_path)) + 1;
     if (r->ops->read(r, r->args[2], &ulen, sizeof(ulen)))
@@ -525,8 +667,8 @@ static struct kbox_resp h_sockname(struct kbox_req *r)
  * (a missing socket is ENOENT: it was EXDEV, from lx's bind trap, and
  * tmux, which starts its server on ENOENT, could not start).
  */
-static int bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
-                          struct sockaddr_un *hs, int *hfd)
+int kbox_bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
+                        struct sockaddr_un *hs, int *hfd)
 {
     char dir[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
     char lxpath[KBOX_PATH_MAX];
@@ -570,10 +712,13 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
                           long *rc)
 {
     struct sockaddr_un hs;
-    int hfd, s, where = bind_sock_addr(r, path, r->nr == SYS_bind, &hs, &hfd);
+    int hfd, s,
+        where = kbox_bind_sock_addr(r, path, r->nr == SYS_bind, &hs, &hfd);
 
     if (where <= 0) {
-        *rc = where;
+        *rc = where < 0 && r->nr == SYS_connect
+                  ? kbox_unix_lookup_failed(r, fd, where, NULL, 0, 0)
+                  : where;
         return where < 0;
     }
     s = kbox_guest_sock(r, fd);
@@ -587,7 +732,7 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
         if (*rc == 0) {
             /* kbox runs with umask 0: the guest's applies */
             fchmodat(hfd, base, 0777 & ~kbox_guest_umask(r), 0);
-            name_bound(hs.sun_path, path);
+            name_bound(hs.sun_path, path, s);
         }
     } else {
         struct kbox_sock_ids ids;
@@ -598,6 +743,8 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
         *rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
         kbox_inflight_host_wait(false);
         kbox_sock_ids_restore(&ids);
+        if (*rc == 0)
+            name_connected(s);
     }
     if (s >= 0)
         close(s);
@@ -630,8 +777,10 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
             return kbox_ret(rc);
     }
     rc = kbox_host_sock_path(r, path, &hs);
+    if (rc < 0 && r->nr == SYS_connect)
+        rc = kbox_unix_lookup_failed(r, fd, rc, NULL, 0, 0);
     if (rc < 0)
-        return kbox_ret(rc == -ENOENT && r->nr == SYS_connect ? -ENOENT : rc);
+        return kbox_ret(rc);
     s = kbox_guest_sock(r, fd);
     if (s < 0) {
         if (r->nr == SYS_bind)
@@ -645,7 +794,7 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
         if (rc) {
             kbox_lx(r, LX__NR_unlinkat, AT_FDCWD, (long)path, 0, 0, 0, 0);
         } else {
-            name_bound(hs.sun_path, path);
+            name_bound(hs.sun_path, path, s);
             atomic_store_explicit(&lx_sock_bound, true, memory_order_relaxed);
         }
     } else {
@@ -655,6 +804,8 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
         kbox_inflight_host_wait(false);
         if (rc == -ENOENT) /* see kbox_host_sock_path */
             rc = -ECONNREFUSED;
+        if (rc == 0)
+            name_connected(s);
     }
     close(s);
     return kbox_ret(rc);
@@ -742,9 +893,11 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
         tolen = sizeof(sa_family_t);
     }
     /* a path in a bind is the host's (it was EXDEV: datagrams lost) */
-    rc = to ? 0 : bind_sock_addr(r, path, false, &hs, &hfd);
+    rc = to ? 0 : kbox_bind_sock_addr(r, path, false, &hs, &hfd);
     if (rc == 0 && !to)
         rc = kbox_host_sock_path(r, path, &hs);
+    if (rc < 0 && !to)
+        rc = kbox_unix_lookup_failed(r, fd, rc, buf, total, flags);
     s = rc < 0 ? (int)rc : kbox_guest_sock(r, fd);
     if (rc >= 0 && s < 0)
         s = s == -EBADF ? -EBADF : -ENOTSOCK;

@@ -837,9 +837,12 @@ int main(int argc, char **argv)
     else
         close(pd[0]), close(pd[1]);
     ffd = open("file", O_RDWR);
+    pids[8 + me] = 1; /* opened */
     alarm(60);
-    /* wait until both children's pids are recorded (by the parent) */
-    while (!pids[1] || !pids[2])
+    /* wait until both children's pids are recorded (by the parent) and
+     * every process opened "file": an early op renaming or unlinking it
+     * left a late child without one (off=-1), natively or not */
+    while (!pids[1] || !pids[2] || !pids[8] || !pids[9] || !pids[10])
         usleep(1000);
     rng = seed * 0x9E3779B97F4A7C15ull + 1;
     int prev = 0;
