@@ -479,6 +479,8 @@ long kbox_lx(struct kbox_req *r, long nr, long a0, long a1, long a2, long a3,
              long a4, long a5);
 /* Is guest fd @fd a kernel-library file in this process? */
 bool kbox_fd_is_lx(struct kbox_req *r, int fd);
+/* No free guest fd number below RLIMIT_NOFILE (an open is EMFILE). */
+bool kbox_fd_table_full(struct kbox_req *r);
 /* The lx fd behind guest fd @fd, or -1 for host objects. */
 int kbox_lxfd(struct kbox_req *r, int fd);
 /*

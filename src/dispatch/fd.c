@@ -641,6 +641,31 @@ static int lowest_free(struct kbox_req *r, int min)
     return fd < lim ? fd : -EMFILE;
 }
 
+/*
+ * No free guest number below RLIMIT_NOFILE? Linux reserves the new
+ * number before it looks the path up (do_sys_openat2), so an open into
+ * a full table is EMFILE whatever the path says, and creates or
+ * truncates nothing. A table can only be full when its last allowed
+ * number is taken: one kcmp says no for nearly every call.
+ */
+bool kbox_fd_table_full(struct kbox_req *r)
+{
+    struct rlimit rl;
+    int last, fd;
+
+    if (!r->proc || prlimit(r->proc->tgid, RLIMIT_NOFILE, NULL, &rl) != 0)
+        return false;
+    if (rl.rlim_cur == 0)
+        return true;
+    if (rl.rlim_cur > 1 << 16)
+        return false;
+    last = (int)rl.rlim_cur - 1;
+    if (syscall(SYS_kcmp, r->pid, r->pid, KCMP_FILE, last, last) != 0)
+        return false; /* free (EBADF), or kcmp refused: as before */
+    fd = lowest_free(r, 0);
+    return fd == -EMFILE || (fd >= 0 && fd >= (int)rl.rlim_cur);
+}
+
 /* A new lx fd for the same open file as lx fd @lxfd. */
 static long lx_dup(struct kbox_req *r, int lxfd, bool cloexec)
 {

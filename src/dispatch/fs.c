@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <linux/stat.h>
 #include <stdio.h>
@@ -61,6 +62,40 @@ static int fd_alias(const char *path)
     return (int)v;
 }
 
+/*
+ * An anonymous inode's file (eventfd, epoll, timerfd, signalfd) is the
+ * one host inode of mode 0600 owned by root: Linux's permission check
+ * refuses a reopen of it through /proc/self/fd to a caller who is not
+ * root in the guest and lacks CAP_DAC_OVERRIDE (CAP_DAC_READ_SEARCH for
+ * reading) with EACCES, before the open's ENXIO. kbox follows such a
+ * link with its own rights (guest_made_object), which pass: a guest user
+ * got ENXIO. @p is the link beneath the host /proc.
+ */
+static bool anon_refused(struct kbox_req *r, const char *p, int flags)
+{
+    struct stat st;
+    long fsuid;
+
+    if (fstatat(kbox_sup.hostproc_dir, p, &st, 0) || (st.st_mode & S_IFMT))
+        return false;
+    fsuid = kbox_lx(r, LX__NR_setfsuid, -1, 0, 0, 0, 0, 0);
+    if (fsuid <= 0 || kbox_lx_capable(r, CAP_DAC_OVERRIDE))
+        return false;
+    return (flags & O_ACCMODE) != O_RDONLY ||
+           !kbox_lx_capable(r, CAP_DAC_READ_SEARCH);
+}
+
+static int path_reopened(int hfd);
+
+/* A memfd or a device: its O_PATH open has a stand-in (see reopen_fd). */
+static bool hostfd_has_stand_in(int hfd)
+{
+    struct stat st;
+
+    return !fstat(hfd, &st) &&
+           (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode));
+}
+
 /* Reopen the guest's own fd @n (host object: via /proc/<pid>/fd/n). */
 static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
 {
@@ -85,10 +120,19 @@ static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
     }
     snprintf(p, sizeof(p), "%d/fd/%d", (int)r->pid, n);
     kbox_fdlink_as_guest(r, p, sizeof(p)); /* the guest's rights on it */
+    if (!(flags & O_PATH) && anon_refused(r, p, flags))
+        return kbox_ret(-EACCES);
     hfd = openat(kbox_sup.hostproc_dir, p,
                  (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
     if (hfd < 0)
         return kbox_ret(errno == ENOENT ? -ENOENT : -errno);
+    /* O_PATH: a memfd's or a device's stand-in (reopen_for_path); a
+     * pipe's would be one more reader (a write past the last one must
+     * still be EPIPE), and sockets and anonymous inodes do not reopen:
+     * those stay EBADF (ADDFD installs no O_PATH file) */
+    if ((flags & O_PATH) && hostfd_has_stand_in(hfd) &&
+        (hfd = path_reopened(hfd)) < 0)
+        return kbox_ret(hfd);
     resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
     close(hfd);
     return resp;
@@ -122,6 +166,12 @@ static int reopen_for_path(int hfd)
     else if (!S_ISREG(st.st_mode))
         fl |= O_NONBLOCK; /* a FIFO must not wait for a writer */
     snprintf(self, sizeof(self), "/proc/self/fd/%d", hfd);
+    /* A device opened with neither access (mode 3, rights to both
+     * needed) reads and writes EBADF, as O_PATH (`open("/dev/null",
+     * O_PATH)` read as empty); without write rights, for reading. */
+    if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) &&
+        (fd = open(self, (fl & ~O_ACCMODE) | O_ACCMODE)) >= 0)
+        return fd;
     fd = open(self, fl);
     return fd < 0 ? -errno : fd;
 }
@@ -189,8 +239,9 @@ static int path_reopened(int hfd)
     return ro;
 }
 
-static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
-                                int flags, int mode, uint64_t resolve)
+static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
+                                  int flags, int mode, uint64_t resolve,
+                                  bool *named)
 {
     char path[KBOX_PATH_MAX];
     struct route rt;
@@ -203,6 +254,10 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
     rc = kbox_read_path(r, upath, path, sizeof(path), false);
     if (rc)
         return kbox_ret(rc);
+    *named = true;
+    /* a full table creates and truncates nothing (see do_open) */
+    if ((flags & (O_CREAT | O_TRUNC)) && kbox_fd_table_full(r))
+        return kbox_ret(-EMFILE);
     alias = fd_alias(path);
     if (alias >= 0)
         return reopen_fd(r, alias, flags);
@@ -408,6 +463,27 @@ static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
         }
     }
     return kbox_fd_open_reply(r, (int)rc, flags);
+}
+
+/*
+ * Linux reserves the new fd number once it has the name and before the
+ * walk (do_sys_openat2): with no number free below RLIMIT_NOFILE, an
+ * open is EMFILE, not the path's ENOENT, ENOTDIR or EISDIR. kbox opens
+ * first (a success then fails to install with EMFILE); the table is
+ * asked only when the open failed, so ordinary opens cost nothing more
+ * (an O_CREAT or O_TRUNC one asks before: a prlimit and a kcmp).
+ */
+static struct kbox_resp do_open(struct kbox_req *r, int dirfd, uint64_t upath,
+                                int flags, int mode, uint64_t resolve)
+{
+    bool named = false;
+    struct kbox_resp resp =
+        open_path(r, dirfd, upath, flags, mode, resolve, &named);
+
+    if (named && resp.kind == KBOX_RESP_RET && resp.val < 0 &&
+        resp.val != -EMFILE && kbox_fd_table_full(r))
+        return kbox_ret(-EMFILE);
+    return resp;
 }
 
 /* Linux's VALID_OPEN_FLAGS and O_PATH_FLAGS (fs/fcntl.c, fs/open.c); the

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -361,6 +362,34 @@ static long open_image_guest_fd(struct kbox_req *r, int gfd, struct image *img)
     kbox_host_link_to_guest(hp, (long)strlen(hp), sizeof(hp));
     snprintf(img->where, sizeof(img->where), "%s", hp);
     return 0;
+}
+
+/*
+ * Inject host fd @src into the guest close-on-exec at its lowest free
+ * number (the program's and the interpreter's copies). Natively an exec
+ * takes no fd number, so it works with no number free below the soft
+ * RLIMIT_NOFILE (`ulimit -Sn 4; /bin/echo hi` said "Too many open
+ * files"): only then, the soft limit is raised to the hard one for the
+ * injection and put back at once - a number at or past the limit stays
+ * valid, and the exec closes it. With the soft limit at the hard one
+ * (dash's `ulimit -n 4` sets both) the EMFILE stays.
+ */
+static int exec_addfd(struct kbox_req *r, int src)
+{
+    struct rlimit rl, up;
+    int gfd = r->ops->addfd(r, src, -1, true, false);
+
+    if (gfd != -EMFILE ||
+        prlimit(r->proc->tgid, RLIMIT_NOFILE, NULL, &rl) != 0 ||
+        rl.rlim_cur >= rl.rlim_max)
+        return gfd;
+    up = rl;
+    up.rlim_cur = rl.rlim_max;
+    if (prlimit(r->proc->tgid, RLIMIT_NOFILE, &up, NULL) != 0)
+        return gfd;
+    gfd = r->ops->addfd(r, src, -1, true, false);
+    prlimit(r->proc->tgid, RLIMIT_NOFILE, &rl, NULL);
+    return gfd;
 }
 
 /* The host fd @gfd is close-on-exec (from its fdinfo). */
@@ -784,7 +813,7 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
             close_image(&in);
             return rc == -ENOEXEC ? -ELIBBAD : rc;
         }
-        gi = r->ops->addfd(r, in.fd, -1, true, false);
+        gi = exec_addfd(r, in.fd);
         if (gi >= 0) {
             pi->fd = fcntl(in.fd, F_DUPFD_CLOEXEC, 0);
             pi->gfd = gi;
@@ -904,7 +933,7 @@ static long reuse_prepared(struct kbox_req *r, struct kbox_exec_again *a,
                            int *prog)
 {
     if (a->interp >= 0) {
-        int gi = r->ops->addfd(r, a->interp, -1, true, false);
+        int gi = exec_addfd(r, a->interp);
 
         if (gi < 0)
             return gi;
@@ -1218,7 +1247,7 @@ prepared:
         if (gfd < 0)
             return kbox_ret(gfd);
     } else {
-        gfd = r->ops->addfd(r, prog, -1, true, false);
+        gfd = exec_addfd(r, prog);
         close(prog);
         if (gfd < 0)
             return kbox_ret(gfd);

@@ -15,9 +15,8 @@
  *   runs seeds SEED..SEED+COUNT-1, each in a fresh child, in directory DIR
  *   (files f0 f1 f2 and directory d are made there). NOFLAGS is a bit mask
  *   of operation groups to leave out (1 = O_PATH opens, 2 = setrlimit,
- *   4 = opens of /proc/self/fd/N, 8 = path opens and execve when fewer
- *   than 3 numbers are free below RLIMIT_NOFILE). The trace goes to
- *   stdout; all other fds are closed first.
+ *   4 = opens of /proc/self/fd/N). The trace goes to stdout; all other
+ *   fds are closed first.
  * Internal: fd-fuzz --resume DIR SEED OPIDX RNG NOPS NOFLAGS (after execve).
  */
 #define _GNU_SOURCE
@@ -56,7 +55,6 @@
 #define NOFLAG_OPATH  1
 #define NOFLAG_RLIMIT 2
 #define NOFLAG_REOPEN 4
-#define NOFLAG_FULL   8
 
 static char dir[PATH_MAX], self[PATH_MAX];
 static uint64_t rng;
@@ -265,20 +263,6 @@ static void table(void)
     }
 }
 
-/* Fewer than 3 free numbers below the fd limit (NOFLAG_FULL)? */
-static int nearly_full(void)
-{
-    struct rlimit rl;
-    int i, below = 0;
-
-    if (!(noflags & NOFLAG_FULL) || getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
-        rl.rlim_cur > 64)
-        return 0;
-    for (i = 0; i < nopen; i++)
-        below += openfds[i] < (int)rl.rlim_cur;
-    return (int)rl.rlim_cur - below < 3;
-}
-
 static int pick_fd(void)
 {
     static const int high[] = {
@@ -374,11 +358,6 @@ static void one_op(int opidx, int depth)
     char buf[64];
 
     P("%s%d:", depth ? "  c " : "", opidx);
-    if ((op <= 4 || op == 32 || op == 33 || op == 34) && nearly_full()) {
-        P("full-skipped\n");
-        flush_out();
-        return;
-    }
     switch (op) {
     case 0:
     case 1:
