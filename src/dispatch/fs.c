@@ -239,6 +239,40 @@ static int path_reopened(int hfd)
     return ro;
 }
 
+/*
+ * openat2 of @path beneath host directory @dfd of bind route @rt, with
+ * the guest's create mode and @resolve; the fd it gives is the guest's.
+ */
+static struct kbox_resp bind_openat2(struct kbox_req *r, const struct route *rt,
+                                     int dfd, const char *path, int flags,
+                                     int mode, unsigned long long resolve)
+{
+    struct open_how how = { (unsigned long long)(flags | O_CLOEXEC),
+                            KBOX_WILL_CREATE(flags)
+                                ? (unsigned long long)kbox_bind_create_mode(
+                                      r, rt, -1, (mode_t)mode) &
+                                      07777
+                                : 0,
+                            resolve };
+    struct kbox_resp resp;
+    int hfd;
+    long rc;
+
+    kbox_inflight_host_wait(true); /* a FIFO waits for its peer */
+    hfd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+    rc = hfd < 0 ? -errno : 0;
+    kbox_inflight_host_wait(false);
+    if (rc) {
+        r->bind_idx1 = 0; /* final: no walk of a link out of it */
+        return kbox_ret(rc);
+    }
+    if ((flags & O_PATH) && (hfd = path_reopened(hfd)) < 0)
+        return kbox_ret(hfd);
+    resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
+    close(hfd);
+    return resp;
+}
+
 static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
                                   int flags, int mode, uint64_t resolve,
                                   bool *named)
@@ -295,34 +329,10 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
             return kbox_ret(-EXDEV);
         /* a symlink below the bind: the host walk refuses it as Linux */
         if ((resolve & RESOLVE_NO_SYMLINKS) && rt.kind == KBOX_ROUTE_BIND &&
-            !rt.fdlink) {
-            struct open_how how = {
-                (unsigned long long)(flags | O_CLOEXEC),
-                KBOX_WILL_CREATE(flags)
-                    ? (unsigned long long)kbox_bind_create_mode(r, &rt, -1,
-                                                                (mode_t)mode) &
-                          07777
-                    : 0,
-                RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS
-            };
-            int hfd;
-            struct kbox_resp resp;
-
-            kbox_inflight_host_wait(true); /* a FIFO waits for its peer */
-            hfd = (int)syscall(SYS_openat2, rt.hostdir, rt.rest, &how,
-                               sizeof(how));
-            rc = hfd < 0 ? -errno : 0;
-            kbox_inflight_host_wait(false);
-            if (rc) {
-                r->bind_idx1 = 0; /* final: no walk of a link out of it */
-                return kbox_ret(rc);
-            }
-            if ((flags & O_PATH) && (hfd = path_reopened(hfd)) < 0)
-                return kbox_ret(hfd);
-            resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
-            close(hfd);
-            return resp;
-        }
+            !rt.fdlink)
+            return bind_openat2(r, &rt, rt.hostdir, rt.rest, flags, mode,
+                                RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
+                                    RESOLVE_NO_SYMLINKS);
     }
     if (rt.kind == KBOX_ROUTE_BIND && resolve && path[0] != '/' && r->proc &&
         (dirfd != AT_FDCWD ? r->proc->pidfd >= 0 : r->proc->bind_cwd[0])) {
@@ -346,31 +356,11 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
         }
 
         if (dfd >= 0) {
-            struct open_how how = {
-                (unsigned long long)(flags | O_CLOEXEC),
-                KBOX_WILL_CREATE(flags)
-                    ? (unsigned long long)kbox_bind_create_mode(r, &rt, -1,
-                                                                (mode_t)mode) &
-                          07777
-                    : 0,
-                resolve | RESOLVE_NO_MAGICLINKS
-            };
-            int hfd;
-            struct kbox_resp resp;
+            struct kbox_resp resp =
+                bind_openat2(r, &rt, dfd, path, flags, mode,
+                             resolve | RESOLVE_NO_MAGICLINKS);
 
-            kbox_inflight_host_wait(true); /* a FIFO waits for its peer */
-            hfd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
-            rc = hfd < 0 ? -errno : 0;
-            kbox_inflight_host_wait(false);
             close(dfd);
-            if (rc) {
-                r->bind_idx1 = 0; /* final: no walk of a link out of it */
-                return kbox_ret(rc);
-            }
-            if ((flags & O_PATH) && (hfd = path_reopened(hfd)) < 0)
-                return kbox_ret(hfd);
-            resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
-            close(hfd);
             return resp;
         }
     }
