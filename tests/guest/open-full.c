@@ -26,20 +26,6 @@ static const char *at(int i, const char *dir, const char *name)
     return p[i];
 }
 
-static void want(long rc, int e, int wanted, const char *what)
-{
-    check(rc == -1 && e == wanted, "%s: %s (got %ld %s)", what,
-          strerrorname_np(wanted), rc, rc == -1 ? strerrorname_np(e) : "");
-}
-
-#define WANT(call, wanted, what)        \
-    do {                                \
-        long rc_;                       \
-        errno = 0;                      \
-        rc_ = (long)(call);             \
-        want(rc_, errno, wanted, what); \
-    } while (0)
-
 int main(int argc, char **argv)
 {
     struct rlimit rl;
