@@ -95,7 +95,7 @@ GUEST_STATIC = $(eval GUEST_STATIC := $$(shell printf 'int main(void){return 0;}
 
 guest-tests: $(GUEST_BINS)
 
-$(BUILD)/guest/%: tests/guest/%.c $(KTEST_DIR)/ktest.h | $(BUILD)/guest
+$(BUILD)/guest/%: tests/guest/%.c tests/guest/guest-check.h $(KTEST_DIR)/ktest.h | $(BUILD)/guest
 	$(CC) $(GUEST_CFLAGS) $(GUEST_STATIC) -o $@ $<
 
 $(BUILD)/guest $(BUILD)/unit:

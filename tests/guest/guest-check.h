@@ -34,19 +34,19 @@ __attribute__((format(printf, 2, 3))) static void check(int cond,
 }
 
 /* WANT(call, E, what): the call returned -1 with errno E. */
-__attribute__((unused)) static void want(long rc, int e, int wanted,
-                                         const char *what)
+__attribute__((unused)) static void guest_want_errno(long rc, int e, int wanted,
+                                                     const char *what)
 {
     check(rc == -1 && e == wanted, "%s: %s (got %ld %s)", what,
           strerrorname_np(wanted), rc, rc == -1 ? strerrorname_np(e) : "");
 }
 
-#define WANT(call, wanted, what)        \
-    do {                                \
-        long rc_;                       \
-        errno = 0;                      \
-        rc_ = (long)(call);             \
-        want(rc_, errno, wanted, what); \
+#define WANT(call, wanted, what)                    \
+    do {                                            \
+        long rc_;                                   \
+        errno = 0;                                  \
+        rc_ = (long)(call);                         \
+        guest_want_errno(rc_, errno, wanted, what); \
     } while (0)
 
 #endif
