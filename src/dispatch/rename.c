@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <lx/uapi.h>
 
 #include "kbox/abi.h"
+#include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/path.h"
 #include "route.h"
@@ -125,12 +127,100 @@ static bool last_is_dots(const char *path)
            (n - k == 2 && path[k] == '.' && path[k + 1] == '.');
 }
 
+/*
+ * Split @path before its last name: @dir gets what precedes it, @last
+ * the name with any trailing slashes. False for a single name, "." or
+ * "..": no symlink can come before those in the path's own text.
+ */
+static bool split_last(const char *path, char *dir, size_t dlen, char *last,
+                       size_t llen)
+{
+    size_t n = strlen(path), k;
+
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    k = n;
+    while (k > 0 && path[k - 1] != '/')
+        k--;
+    if (k == 0 || (n - k == 1 && path[k] == '.') ||
+        (n - k == 2 && path[k] == '.' && path[k + 1] == '.'))
+        return false;
+    if ((size_t)snprintf(last, llen, "%s", path + k) >= llen)
+        return false;
+    while (k > 1 && path[k - 1] == '/')
+        k--;
+    return (size_t)snprintf(dir, dlen, "%.*s", (int)k, path) < dlen;
+}
+
+/*
+ * Rewrite @path (relative to guest dirfd @dirfd) as the path Linux's
+ * walk takes when a symlink before its last name (or that name too,
+ * @last_too) leaves the bind the name is in, or leads from lx into a
+ * bind: the host's RESOLVE_BENEATH refuses the first and lx's bind trap
+ * stops at the second, both with EXDEV, so a rename or link through
+ * such a link was EXDEV (`ln` failed, `mv` copied). True when rewritten
+ * (to an absolute guest path).
+ */
+static bool follow_links(struct kbox_req *r, int *dirfd, char *path, size_t len,
+                         bool last_too, bool second)
+{
+    char dir[KBOX_PATH_MAX], last[KBOX_PATH_MAX], rest[KBOX_PATH_MAX];
+    const char *full;
+    char *next = NULL;
+    struct route rt;
+    int err, n;
+
+    int np = r->npaths;
+
+    r->npaths = 1 + !!second;
+    err = *path ? kbox_route_path(r, *dirfd, path, &rt) : -ENOENT;
+    r->npaths = np;
+    if (err)
+        return false;
+    if (rt.kind == KBOX_ROUTE_BIND) {
+        if (rt.bound_file || !r->bind_idx1 || !r->bind_path)
+            return false;
+        full = r->bind_path;
+    } else if (rt.kind == KBOX_ROUTE_LX) {
+        full = kbox_route_lx_path(&rt, path);
+    } else {
+        return false;
+    }
+    if (last_too) {
+        snprintf(dir, sizeof(dir), "%s", full);
+        last[0] = '\0';
+    } else if (!split_last(full, dir, sizeof(dir), last, sizeof(last)) ||
+               !split_last(path, rest, sizeof(rest), last, sizeof(last))) {
+        return false; /* (the last name as given: "d/" stays one) */
+    }
+    if (rt.kind == KBOX_ROUTE_BIND) {
+        next = kbox_bind_symlink_path(r->bind_idx1 - 1, dir);
+    } else {
+        free(r->lx_walk);
+        r->lx_walk = strdup(dir);
+        r->lx_walk_dir = rt.lxdir;
+        next = kbox_lx_bind_path(r, &err);
+    }
+    if (!next)
+        return false;
+    n = snprintf(path, len, "%s%s%s", next, *last ? "/" : "", last);
+    free(next);
+    if (n < 0 || (size_t)n >= len)
+        return false;
+    *dirfd = AT_FDCWD;
+    return true;
+}
+
+static struct kbox_resp path2_routed(struct kbox_req *r, int dfd1, char *p1,
+                                     int dfd2, char *p2, long rc2);
+
 struct kbox_resp kbox_fs_path2(struct kbox_req *r)
 {
     char p1[KBOX_PATH_MAX], p2[KBOX_PATH_MAX];
-    struct route r1, r2;
+    struct kbox_resp resp;
+    int d1 = FD(0), d2 = FD(2);
+    struct route r2;
     long rc, rc2;
-    bool dots2;
 
     if (r->nr == SYS_symlinkat) {
         /* symlinkat(target, newdirfd, linkpath): target is just data. */
@@ -155,7 +245,7 @@ struct kbox_resp kbox_fs_path2(struct kbox_req *r)
         if (r2.kind != KBOX_ROUTE_LX)
             return kbox_ret(-EACCES);
         if (r2.use_norm)
-            snprintf(p2, sizeof(p2), "%s", r2.norm);
+            snprintf(p2, KBOX_PATH_MAX, "%s", r2.norm);
         return kbox_ret(kbox_lx(r, LX__NR_symlinkat, (long)p1, r2.lxdir,
                                 (long)p2, 0, 0, 0));
     }
@@ -178,14 +268,48 @@ struct kbox_resp kbox_fs_path2(struct kbox_req *r)
         return kbox_ret(-EINVAL);
     rc = kbox_read_path(r, r->args[1], p1, sizeof(p1),
                         r->nr == SYS_linkat && (A(4) & AT_EMPTY_PATH));
-    if (!rc) /* a bad dirfd is EBADF, as each route's own error (every
-                error was ENAMETOOLONG: gnulib's test-renameat, `perl -i`) */
-        rc = kbox_route_path(r, FD(0), p1, &r1);
     if (rc)
         return kbox_ret(rc);
     rc2 = kbox_read_path(r, r->args[3], p2, sizeof(p2), false);
+    resp = path2_routed(r, FD(0), p1, FD(2), p2, rc2);
+    /* a name reached through a symlink that leaves a bind or leads into
+     * one: again on the paths Linux's walk takes (at most 40 links) */
+    for (int links = 0; !rc2 && kbox_sup.opts->nbinds &&
+                        resp.kind == KBOX_RESP_RET && resp.val == -EXDEV;
+         links++) {
+        bool c1 = follow_links(
+            r, &d1, p1, sizeof(p1),
+            r->nr == SYS_linkat && (A(4) & AT_SYMLINK_FOLLOW), false);
+        bool c2 = follow_links(r, &d2, p2, sizeof(p2), false, true);
+
+        if (!c1 && !c2)
+            break;
+        if (links >= 40)
+            return kbox_ret(-ELOOP);
+        resp = path2_routed(r, d1, p1, d2, p2, 0);
+    }
+    return resp;
+}
+
+/* rename and link on names read: @rc2 is the new name's read error */
+static struct kbox_resp path2_routed(struct kbox_req *r, int dfd1, char *p1,
+                                     int dfd2, char *p2, long rc2)
+{
+    struct route r1, r2;
+    long rc;
+    bool dots2;
+
+    /* a bad dirfd is EBADF, as each route's own error (every error was
+     * ENAMETOOLONG: gnulib's test-renameat, `perl -i`) */
+    /* routing tells rename's old name from its new one by the count of
+     * names read (route.c) */
+    r->npaths = 1;
+    rc = kbox_route_path(r, dfd1, p1, &r1);
+    if (rc)
+        return kbox_ret(rc);
+    r->npaths = 2;
     if (!rc2)
-        rc2 = kbox_route_path(r, FD(2), p2, &r2);
+        rc2 = kbox_route_path(r, dfd2, p2, &r2);
     /* a bind's "." or ".." as the new name: the routing's answer (EBUSY,
      * EEXIST), given once the names before it resolved */
     dots2 = (rc2 == -EBUSY || rc2 == -EEXIST) && last_is_dots(p2);
@@ -272,9 +396,9 @@ struct kbox_resp kbox_fs_path2(struct kbox_req *r)
         return kbox_ret(rc);
     }
     if (r1.use_norm)
-        snprintf(p1, sizeof(p1), "%s", r1.norm);
+        snprintf(p1, KBOX_PATH_MAX, "%s", r1.norm);
     if (r2.use_norm)
-        snprintf(p2, sizeof(p2), "%s", r2.norm);
+        snprintf(p2, KBOX_PATH_MAX, "%s", r2.norm);
     switch (r->nr) {
     case SYS_renameat:
     case SYS_renameat2: {
