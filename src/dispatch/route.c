@@ -706,6 +706,28 @@ static int bind_physical_rest(struct kbox_req *r, int idx, const char *raw,
     return 1;
 }
 
+/* Does the call act on a last symlink itself (readlink, lstat, an
+ * O_NOFOLLOW open)? */
+static bool names_link_itself(const struct kbox_req *r)
+{
+    switch (r->nr) {
+    case SYS_readlinkat:
+    case SYS_readlink:
+    case SYS_lstat:
+        return true;
+    case SYS_newfstatat:
+        return r->args[3] & AT_SYMLINK_NOFOLLOW;
+    case SYS_statx:
+        return r->args[2] & AT_SYMLINK_NOFOLLOW;
+    case SYS_openat:
+        return r->args[2] & O_NOFOLLOW;
+    case SYS_open:
+        return r->args[1] & O_NOFOLLOW;
+    default:
+        return false;
+    }
+}
+
 static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                            struct route *rt)
 {
@@ -818,8 +840,13 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             rt->kind = KBOX_ROUTE_HOSTPROC;
             rt->hostdir = dir;
             /* /proc/net is a link to self/net, which no symlink-free
-             * walk takes: kbox's own, the same network as the guest's */
-            if (where == KBOX_MACHINE_PROC && !strncmp(rest, "net", 3))
+             * walk takes: kbox's own, the same network as the guest's;
+             * a call on the link itself gets the link (ls -l /proc
+             * showed a directory, readlink failed) */
+            if (where == KBOX_MACHINE_PROC && !strncmp(rest, "net", 3) &&
+                !(!rest[3] && names_link_itself(r) && *path &&
+                  path[strlen(path) - 1] != '/' &&
+                  path[strlen(path) - 1] != '.'))
                 snprintf(rt->rest, sizeof(rt->rest), "%d/%s", (int)getpid(),
                          rest);
             else
