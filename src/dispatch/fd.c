@@ -1381,8 +1381,11 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
     version = kbox_file_version(r->task, fd);
     shadow = kbox_fdt_shadow(r->proc->fdt, gfd) &&
              shadow_current(r, gfd, &g, version);
-    if (shadow && !shared && !kbox_shmap_any())
+    if (shadow && !shared && !kbox_shmap_any()) {
+        /* atime, as Linux's mmap sets it (relatime's rules) */
+        lx_task_getfd(r->task, r->task, fd, LX_GETFD_ACCESSED);
         return kbox_continue(); /* the content memfd is already there */
+    }
     if (!S_ISREG(g.st_mode))
         return kbox_ret(-ENODEV);
     fl = kbox_lx(r, LX__NR_fcntl, fd, F_GETFL, 0, 0, 0, 0);
@@ -1403,6 +1406,7 @@ static struct kbox_resp h_mmap(struct kbox_req *r)
             ((int)attr & FS_APPEND_FL))
             return kbox_ret(-EACCES);
     }
+    lx_task_getfd(r->task, r->task, fd, LX_GETFD_ACCESSED);
     cloexec = kbox_fdt_cloexec(r->proc->fdt, gfd);
     mfd = -ENOENT;
     if (shared || kbox_shmap_any())

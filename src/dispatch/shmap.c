@@ -57,6 +57,7 @@ struct shmap {
     uint64_t dev, ino;
     int memfd;
     long held;          /* lx fd in kbox_sup.holder, readable */
+    long quiet;         /* ... its own, for reads that set no atime */
     bool held_rw;       /* ... and writable */
     bool writable;      /* the memfd was handed out writable: stores may come */
     size_t size;        /* of the memfd: the file's size */
@@ -321,7 +322,7 @@ static int fill(struct shmap *m, size_t from, size_t to)
     char *map;
     size_t off = from, eof;
     struct stat st;
-    long pos;
+    long pos, rd;
 
     if (to <= from)
         return 0;
@@ -336,7 +337,9 @@ static int fill(struct shmap *m, size_t from, size_t to)
      * guest's offset to the end of the file, and glibc's gconv cache
      * loader, reading the file after a failed mmap, read 0 for ever.
      */
-    pos = holder_call(LX__NR_lseek, m->held, 0, SEEK_CUR, 0);
+    rd = m->quiet >= 0 ? m->quiet : m->held;
+    pos =
+        rd == m->held ? holder_call(LX__NR_lseek, m->held, 0, SEEK_CUR, 0) : -1;
     /*
      * Only the file's data is copied; its holes are punched in the memfd
      * (zeros, no pages): a first shared mapping of a 2 GiB sparse file
@@ -344,7 +347,7 @@ static int fill(struct shmap *m, size_t from, size_t to)
      * a hole must not keep the old bytes.
      */
     while (off < to) {
-        long d = holder_call(LX__NR_lseek, m->held, (long)off, SEEK_DATA, 0);
+        long d = holder_call(LX__NR_lseek, rd, (long)off, SEEK_DATA, 0);
         long h = (long)to, n;
 
         if (d == -ENXIO || (d >= 0 && (size_t)d > to))
@@ -356,7 +359,7 @@ static int fill(struct shmap *m, size_t from, size_t to)
             continue;
         }
         if (d >= 0) { /* else no SEEK_DATA there: copy it all */
-            h = holder_call(LX__NR_lseek, m->held, (long)off, SEEK_HOLE, 0);
+            h = holder_call(LX__NR_lseek, rd, (long)off, SEEK_HOLE, 0);
             if (h <= (long)off || (size_t)h > to)
                 h = (long)to;
         }
@@ -364,7 +367,7 @@ static int fill(struct shmap *m, size_t from, size_t to)
             size_t want =
                 (size_t)h - off < FILL_CHUNK ? (size_t)h - off : FILL_CHUNK;
 
-            n = holder_call(LX__NR_pread64, m->held, (long)fillbuf, (long)want,
+            n = holder_call(LX__NR_pread64, rd, (long)fillbuf, (long)want,
                             (long)off);
             if (n <= 0)
                 break;
@@ -379,7 +382,7 @@ static int fill(struct shmap *m, size_t from, size_t to)
         }
     }
     if (pos >= 0)
-        holder_call(LX__NR_lseek, m->held, pos, SEEK_SET, 0);
+        holder_call(LX__NR_lseek, rd, pos, SEEK_SET, 0);
     munmap(map, to);
     return 0;
 }
@@ -467,8 +470,9 @@ static void write_back_range(struct shmap *m, size_t from, size_t to)
         /* lx's bytes here for pages not known; where they cannot be
          * read, all differ */
         while (unknown && have < len) {
-            long n = holder_call(LX__NR_pread64, m->held, (long)(old + have),
-                                 (long)(len - have), (long)(off + have));
+            long n = holder_call(
+                LX__NR_pread64, m->quiet >= 0 ? m->quiet : m->held,
+                (long)(old + have), (long)(len - have), (long)(off + have));
             if (n <= 0)
                 break;
             have += (size_t)n;
@@ -544,6 +548,8 @@ static void drop(struct shmap *m)
     }
     close(m->memfd);
     holder_call(LX__NR_close, m->held, 0, 0, 0);
+    if (m->quiet >= 0)
+        holder_call(LX__NR_close, m->quiet, 0, 0, 0);
     if (m->writable)
         atomic_fetch_sub(&nwritable, 1);
     clean_forget(m, 0, SIZE_MAX);
@@ -660,6 +666,10 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
         m->ino = g->st_ino;
         m->memfd = memfd_create("kbox-shared", MFD_CLOEXEC);
         m->held = kbox_lx_getfd(kbox_sup.holder, r->task, lxfd, true);
+        /* kbox's own reads of the file must not look like the guest's
+         * (atime, inotify IN_ACCESS); without it, they do */
+        m->quiet = lx_task_getfd(kbox_sup.holder, r->task, lxfd,
+                                 LX_O_CLOEXEC | LX_GETFD_QUIET);
         m->held_rw = rdwr;
         if (m->memfd < 0 || m->held < 0 || ftruncate(m->memfd, (off_t)size) ||
             fill(m, 0, size)) {
@@ -669,6 +679,8 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
                 close(m->memfd);
             if (m->held >= 0)
                 holder_call(LX__NR_close, m->held, 0, 0, 0);
+            if (m->quiet >= 0)
+                holder_call(LX__NR_close, m->quiet, 0, 0, 0);
             free(m);
             atomic_fetch_add(&map_epoch, 1);
             pthread_mutex_unlock(&lock);
@@ -946,6 +958,9 @@ long kbox_shmap_pread(struct kbox_req *r, int lxfd, void *buf, size_t n,
         else if (!at)
             kbox_lx(r, LX__NR_lseek, lxfd, (long)(pos + rc), SEEK_SET, 0, 0, 0);
     }
+    /* lx saw a read of nothing: the access a read makes (atime) */
+    if (rc >= 0 && n)
+        lx_task_getfd(r->task, r->task, lxfd, LX_GETFD_ACCESSED);
     pthread_mutex_unlock(&lock);
     return rc;
 }

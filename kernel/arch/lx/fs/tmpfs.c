@@ -232,8 +232,14 @@ static int lxtmp_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 {
 	struct inode *inode = d_inode(dentry);
 	unsigned long before = inode->i_mapping->nrpages;
+	/* truncate(2) asks for no times, but a new size sets mtime and
+	 * ctime, as shmem_setattr does (simple_setattr left them) */
+	bool resized = S_ISREG(inode->i_mode) && (attr->ia_valid & ATTR_SIZE) &&
+		       attr->ia_size != i_size_read(inode);
 	int err = simple_setattr(idmap, dentry, attr);
 
+	if (!err && resized)
+		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
 	if (before > inode->i_mapping->nrpages)
 		lxtmp_uncharge(inode->i_sb,
 			       before - inode->i_mapping->nrpages);

@@ -173,6 +173,28 @@ static long lx_do_getfd(struct task_struct *from, int fd, unsigned int flags)
 
 	if (!file)
 		return -EBADF;
+	if (flags & LX_GETFD_ACCESSED) {
+		/* what an mmap of it does: a read access, relatime's rules */
+		file_accessed(file);
+		fput(file);
+		return 0;
+	}
+	if (flags & LX_GETFD_QUIET) {
+		/*
+		 * A file of its own, for the host's reads of the data (a
+		 * shared mapping's copy): natively those are page faults,
+		 * which neither set atime nor tell inotify watchers.
+		 */
+		struct file *q = dentry_open(&file->f_path,
+					     O_RDONLY | O_NOATIME | O_LARGEFILE,
+					     current_cred());
+
+		fput(file);
+		if (IS_ERR(q))
+			return PTR_ERR(q);
+		q->f_mode |= FMODE_NONOTIFY;
+		file = q;
+	}
 	ret = receive_fd(file, NULL, flags & O_CLOEXEC);
 	fput(file);
 	return ret;

@@ -157,6 +157,9 @@ enum lx_k_op {
 #define LX_MIRROR_SYNC	1
 #define LX_MIRROR_RFD	2
 #define LX_MIRROR_GC	3
+/* LX_K_GETFD flags beside O_CLOEXEC (see lx_task_getfd() in lx/lx.h). */
+#define LX_GETFD_QUIET		0x1
+#define LX_GETFD_ACCESSED	0x2
 /* LX_K_MQSIG: longs per signal (see lx_mq_signals() in lx/lx.h). */
 #define LX_MQSIG_LONGS	5
 /* LX_K_SHM commands (see lx_task_shm() in lx/lx.h). */
