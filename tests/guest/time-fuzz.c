@@ -18,14 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
-#define NOBJ 6
+#define NOBJ 8
 
-static const char *const names[NOBJ] = { ".", "d", "f", "g", "d/h", "s" };
+static const char *const names[NOBJ] = { ".",   "d", "f", "g",
+                                         "d/h", "s", "p", "d/e" };
 static struct stat before[NOBJ];
 static int have[NOBJ];
 static unsigned long long rng;
@@ -96,7 +98,7 @@ static long op(char *desc, size_t len)
     int fd;
     long rc = 0;
 
-    switch (rnd(22)) {
+    switch (rnd(28)) {
     case 0:
         snprintf(desc, len, "write %s", a);
         fd = open(a, O_WRONLY | O_CREAT, 0644);
@@ -222,6 +224,59 @@ static long op(char *desc, size_t len)
     case 20:
         snprintf(desc, len, "unlink s");
         return unlink("s");
+    case 22: {
+        int in = open(a, O_RDONLY), out = open(b, O_WRONLY);
+
+        snprintf(desc, len, "copy_file_range %s %s", a, b);
+        rc =
+            in < 0 || out < 0 ? -1 : copy_file_range(in, NULL, out, NULL, 4, 0);
+        fd = in;
+        if (out >= 0)
+            close(out);
+        break;
+    }
+    case 23: {
+        int in = open(a, O_RDONLY), out = open(b, O_WRONLY | O_APPEND);
+
+        snprintf(desc, len, "sendfile %s %s", a, b);
+        rc = in < 0 || out < 0 ? -1 : sendfile(out, in, NULL, 3);
+        fd = in;
+        if (out >= 0)
+            close(out);
+        break;
+    }
+    case 24:
+        snprintf(desc, len, "futimens-null %s", a);
+        fd = open(a, O_RDONLY);
+        rc = fd < 0 ? -1 : futimens(fd, NULL);
+        break;
+    case 25:
+        snprintf(desc, len, "rename-dir d/e d2");
+        if (rename("d/e", "d2") == 0)
+            return rename("d2", "d/e") ? -2 : 0;
+        return -1;
+    case 26: {
+        /* a FIFO's times: written and read through its inode */
+        int r, w;
+
+        snprintf(desc, len, "fifo p");
+        if (mkfifo("p", 0644) && errno != EEXIST)
+            return -1;
+        r = open("p", O_RDONLY | O_NONBLOCK);
+        w = open("p", O_WRONLY | O_NONBLOCK);
+        rc = r < 0 || w < 0 ? -1 : write(w, "x", 1);
+        if (rc == 1)
+            rc = read(r, buf, sizeof(buf));
+        close(r);
+        close(w);
+        fd = -1;
+        break;
+    }
+    case 27:
+        snprintf(desc, len, "fchmod %s", a);
+        fd = open(a, O_RDONLY);
+        rc = fd < 0 ? -1 : fchmod(fd, 0640 | rnd(2) * 4);
+        break;
     default:
         snprintf(desc, len, "append %s", a);
         fd = open(a, O_WRONLY | O_APPEND);
