@@ -523,6 +523,9 @@ void kbox_ipc_release(void);
 /* When lx fd @lxfd is lx's /proc/sysvipc/shm: a sealed memfd of it with
  * the host segments' sizes, attaches and times; else -ENOENT. */
 int kbox_ipc_proc_shm_fd(struct kbox_req *r, int lxfd);
+/* lx fd @lxfd of /proc/locks: a memfd of lx's list and the host's locks
+ * of guest processes (src/dispatch/proclocks.c); -ENOENT for others. */
+int kbox_proc_locks_fd(struct kbox_req *r, int lxfd);
 
 /* Readiness mirrors of pollable lx files (src/dispatch/watch.c). */
 /* Give lx fd @lxfd (closed on error) to the guest with a mirror; with

@@ -440,10 +440,12 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
     }
     if (rc < 0)
         return kbox_ret(rc);
-    if (strstr(path, "sysvipc") && (flags & O_ACCMODE) == O_RDONLY) {
-        int m = kbox_ipc_proc_shm_fd(r, (int)rc);
+    if ((strstr(path, "sysvipc") || strstr(path, "locks")) &&
+        (flags & O_ACCMODE) == O_RDONLY) {
+        int m = strstr(path, "locks") ? kbox_proc_locks_fd(r, (int)rc)
+                                      : kbox_ipc_proc_shm_fd(r, (int)rc);
 
-        if (m >= 0) { /* the guest's segments are host memory */
+        if (m >= 0) { /* host segments' and host locks' lines added */
             struct kbox_resp resp;
 
             kbox_lx(r, LX__NR_close, rc, 0, 0, 0, 0, 0);

@@ -58,6 +58,7 @@ echo x >"$TEST_TMP/uf" && "$g/utimensat-flags" "$TEST_TMP/uf" >"$TEST_TMP/uf.out
 "$g/blocked-cost" "$TEST_TMP/bc.lock" 150 >"$TEST_TMP/bc.out" || { cat "$TEST_TMP/bc.out"; fail "blocked-cost failed natively"; }
 mkdir -p "$TEST_TMP/bfc" && "$g/bind-fork-cwd" "$TEST_TMP/bfc" >"$TEST_TMP/bfc.out" || { cat "$TEST_TMP/bfc.out"; fail "bind-fork-cwd failed natively"; }
 "$g/exec-other-threads" "$TEST_TMP" >"$TEST_TMP/eot.out" || { cat "$TEST_TMP/eot.out"; fail "exec-other-threads failed natively"; }
+"$g/proc-locks" "$TEST_TMP" >"$TEST_TMP/pl.out" || { cat "$TEST_TMP/pl.out"; fail "proc-locks failed natively"; }
 "$g/netlink-portid" >"$TEST_TMP/nl.out" || { cat "$TEST_TMP/nl.out"; fail "netlink-portid failed natively"; }
 "$g/exit-reader" "$TEST_TMP" >"$TEST_TMP/er.out" || { cat "$TEST_TMP/er.out"; fail "exit-reader failed natively"; }
 # In a session of its own: in a pid namespace whose init shares the
