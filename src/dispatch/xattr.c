@@ -21,6 +21,7 @@
 #include <lx/lx.h>
 #include <lx/uapi.h>
 
+#include "hostfd.h"
 #include "kbox/abi.h"
 #include "kbox/dispatch.h"
 #include "kbox/path.h"
@@ -159,6 +160,51 @@ static long host_xattr(struct kbox_req *r, const struct xcall *c, int hfd,
     return rc < 0 ? -errno : rc;
 }
 
+/*
+ * May a guest without root's rights change @name on a host file? kbox's
+ * capabilities (CAP_SETFCAP, CAP_SYS_ADMIN) are not dropped with the
+ * fsuid, so the kernel's checks for them are made here, in its order:
+ * a security.capability value that is no v2/v3 capability is EINVAL
+ * before the capability check (cap_convert_nscap).
+ */
+static long host_priv_refused(struct kbox_req *r, enum xop op, const char *name,
+                              const void *buf, size_t size)
+{
+    if (!strcmp(name, "security.capability")) {
+        uint32_t magic = 0;
+
+        if (op == XSET && size >= 4)
+            memcpy(&magic, buf, 4);
+        magic &= VFS_CAP_REVISION_MASK;
+        if (op == XSET &&
+            !(size == XATTR_CAPS_SZ_2 && magic == VFS_CAP_REVISION_2) &&
+            !(size == XATTR_CAPS_SZ_3 && magic == VFS_CAP_REVISION_3))
+            return -EINVAL;
+        return kbox_lx_capable(r, CAP_SETFCAP) ? 0 : -EPERM;
+    }
+    if (!strncmp(name, "security.", 9) || !strncmp(name, "trusted.", 8))
+        return kbox_lx_capable(r, CAP_SYS_ADMIN) ? 0 : -EPERM;
+    return 0;
+}
+
+/*
+ * An empty security.capability: Linux 6.12 (lx) skips the value's check
+ * for size 0 and stores it, on any file whose owner it is not too
+ * (security.* needs no write right, and the capability check is in that
+ * skipped step). Later kernels, the host's, say EINVAL once the target
+ * is found: look it up in lx with a getxattr of the same shape, which
+ * checks nothing more for security.*.
+ */
+static long empty_fcaps(struct kbox_req *r, const struct xcall *c, long target)
+{
+    long nr = c->byfd       ? LX__NR_fgetxattr
+              : c->nofollow ? LX__NR_lgetxattr
+                            : LX__NR_getxattr;
+    long rc = kbox_lx(r, nr, target, (long)"security.capability", 0, 0, 0, 0);
+
+    return rc >= 0 || rc == -ENODATA || rc == -EOPNOTSUPP ? -EINVAL : rc;
+}
+
 static struct kbox_resp h_xattr(struct kbox_req *r)
 {
     struct xcall c = classify(r->nr);
@@ -172,14 +218,32 @@ static struct kbox_resp h_xattr(struct kbox_req *r)
     char *buf = NULL;
     long rc;
 
+    /* the kernel refuses unknown flags before reading the name or
+     * looking up the path (after the fd) */
+    if (c.op == XSET && (flags & ~(XATTR_CREATE | XATTR_REPLACE)) && !c.byfd)
+        return kbox_ret(-EINVAL);
     if (c.byfd) {
         lxfd = kbox_lxfd(r, FD(0));
         if (lxfd < 0) {
-            /* a host object: the host answers; as the guest when kbox
-             * is the host's root and the guest is not */
-            hfd = c.op == XSET || c.op == XREMOVE
-                      ? kbox_host_fd_as_guest(r, FD(0))
-                      : -ENOSYS;
+            /*
+             * A host object: the host answers; as the guest when kbox is
+             * the host's root and the guest is not (reading checks the
+             * inode's rights and hides trusted.*, as a write does). Under
+             * a root kbox never the host's call on the guest's number:
+             * had the copy failed (kbox out of fds, or no fd there a
+             * moment ago and a second thread's dup2 since), that call
+             * ran with root's rights for a guest user.
+             */
+            hfd = kbox_host_fd_as_guest(r, FD(0));
+            if (hfd < 0 && geteuid() == 0) {
+                hfd = kbox_guest_sock(r, FD(0)); /* guest root: a copy */
+                if (hfd < 0)
+                    return kbox_ret(hfd);
+                if (!kbox_hostfd_lx_root(r)) {
+                    close(hfd); /* a guest user whose ids did not apply */
+                    return kbox_ret(-EPERM);
+                }
+            }
             if (hfd < 0)
                 return kbox_continue();
         }
@@ -188,28 +252,32 @@ static struct kbox_resp h_xattr(struct kbox_req *r)
         if (rc)
             return kbox_ret(rc);
     }
-    if (narg >= 0) {
+    /* kbox's copy of a host fd is closed on every way out from here */
+    rc = 0;
+    if (c.op == XSET && (flags & ~(XATTR_CREATE | XATTR_REPLACE)))
+        rc = -EINVAL;
+    if (!rc && narg >= 0) {
         rc = r->ops->read_str(r, r->args[narg], name, sizeof(name));
         if (rc == -ENAMETOOLONG || (!rc && strlen(name) > NAME_MAX_LEN))
-            return kbox_ret(-ERANGE); /* as the kernel says */
-        if (rc)
-            return kbox_ret(rc);
-        if (!name[0])
-            return kbox_ret(-ERANGE);
+            rc = -ERANGE; /* as the kernel says */
+        else if (!rc && !name[0])
+            rc = -ERANGE;
     }
-    if (c.op != XREMOVE && size) {
-        if (size > VALUE_MAX) {
-            if (c.op == XSET)
-                return kbox_ret(-E2BIG);
+    if (!rc && c.op != XREMOVE && size) {
+        if (size > VALUE_MAX && c.op == XSET)
+            rc = -E2BIG;
+        else if (size > VALUE_MAX)
             size = VALUE_MAX; /* no value or list is longer */
-        }
-        buf = malloc(size);
-        if (!buf)
-            return kbox_ret(-ENOMEM);
-        if (c.op == XSET && r->ops->read(r, r->args[bufarg], buf, size)) {
-            free(buf);
-            return kbox_ret(-EFAULT);
-        }
+        if (!rc && !(buf = malloc(size)))
+            rc = -ENOMEM;
+        if (!rc && c.op == XSET && r->ops->read(r, r->args[bufarg], buf, size))
+            rc = -EFAULT;
+    }
+    if (rc) {
+        if (hfd >= 0)
+            close(hfd);
+        free(buf);
+        return kbox_ret(rc);
     }
     if (!c.byfd) {
         int hflags = O_PATH | (c.nofollow ? O_NOFOLLOW : 0);
@@ -221,14 +289,8 @@ static struct kbox_resp h_xattr(struct kbox_req *r)
             return kbox_ret(rc);
         }
     }
-    if (hfd >= 0 && r->host_ids &&
-        !(kbox_lx_capable(r, CAP_SYS_ADMIN) &&
-          kbox_lx_capable(r, CAP_SETFCAP)) &&
-        (c.op == XSET || c.op == XREMOVE) &&
-        (!strncmp(name, "security.", 9) || !strncmp(name, "trusted.", 8))) {
-        /* kbox's capabilities (CAP_SETFCAP, CAP_SYS_ADMIN) are not the
-         * guest's: a non-root guest sets neither natively */
-        rc = -EPERM;
+    if (hfd >= 0 && r->host_ids && (c.op == XSET || c.op == XREMOVE) &&
+        (rc = host_priv_refused(r, c.op, name, buf, size))) {
         close(hfd);
     } else if (hfd >= 0) {
         rc = host_xattr(r, &c, hfd, name, buf, size, flags);
@@ -238,6 +300,10 @@ static struct kbox_resp h_xattr(struct kbox_req *r)
 
         switch (c.op) {
         case XSET:
+            if (!size && !strcmp(name, "security.capability")) {
+                rc = empty_fcaps(r, &c, target);
+                break;
+            }
             rc = kbox_lx(r, c.lxnr, target, (long)name, (long)buf, (long)size,
                          flags, 0);
             break;
