@@ -118,6 +118,12 @@ struct kbox_proc {
     struct kbox_exec_again *exec_again;
     uint64_t exec_creds_dev, exec_creds_ino;
     bool exec_secure; /* that exec is a secure one (AT_SECURE) */
+    /* An fexecve of a host file put kbox's copy at guest fd
+     * exec_swap_gfd: the file (exec_swap_orig - 1, kbox's fd) goes back
+     * at the next call while the copy (exec_swap_copy - 1) is still
+     * there (src/exec/hostfile.c). */
+    bool exec_swap;
+    int exec_swap_gfd, exec_swap_orig, exec_swap_copy;
     /* The thread whose exec is ending the other threads' tasks, or 0:
      * their calls blocked in lx are ended (src/dispatch/inflight.c). */
     pid_t exec_tid;
@@ -459,6 +465,10 @@ void kbox_exec_settle(struct kbox_req *r);
 void kbox_exec_restore_before(pid_t tid);
 /* Forget a pending set-ID exec of @p (it is going away). */
 void kbox_exec_forget(struct kbox_proc *p);
+/* An fexecve of a host file swapped kbox's copy in at its fd: the file
+ * goes back if the copy is still there (src/exec/hostfile.c); forget. */
+void kbox_exec_swap_settle(struct kbox_req *r);
+void kbox_exec_swap_forget(struct kbox_proc *p);
 /* Calls naming another process: targets must be guests (target.c). */
 kbox_handler kbox_target_handler(long nr);
 

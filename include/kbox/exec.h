@@ -64,6 +64,18 @@ bool kbox_exec_exit_wait(struct kbox_req *r);
 struct kbox_resp kbox_exec_handle_execve(struct kbox_req *r);
 struct kbox_resp kbox_exec_handle_execveat(struct kbox_req *r);
 
+/* A bind file's O_PATH fd @op (closed) opened for reading for exec, or
+ * -errno (src/exec/hostfile.c). */
+int kbox_exec_host_open(int op);
+/* The host fd @gfd of process @pid is close-on-exec (its fdinfo). */
+bool kbox_host_fd_cloexec(pid_t pid, int gfd);
+/* Host file @fd (kbox's, read-only) is open for writing somewhere. */
+bool kbox_host_file_busy(int fd);
+/* @where = the guest path of host fd @hfd when it is in a bind. */
+void kbox_exec_host_where(int hfd, char *where, size_t size);
+/* Copy @copy takes guest fd @gfd's place for an fexecve: the guest's
+ * file goes back at the process's next call (kbox_exec_swap_settle). */
+void kbox_exec_swap_note(struct kbox_req *r, int gfd, int copy);
 /* Free what a trampoline's exec was to run (kbox_proc.exec_again). */
 struct kbox_exec_again;
 void kbox_exec_again_free(struct kbox_exec_again *a);

@@ -312,6 +312,8 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
     r->proc = kbox_proc_lookup(r->pid);
     if (r->proc && r->proc->exec_creds)
         kbox_exec_settle(r);
+    if (r->proc && r->proc->exec_swap)
+        kbox_exec_swap_settle(r);
     r->task = r->proc ? kbox_thread_task(r->proc, r->pid) : NULL;
     if (!r->proc) {
         /*

@@ -526,6 +526,7 @@ static void free_proc(struct kbox_proc *p)
             note_ended_ids(p->tgid, p->start_time, u[0], u[2]);
     }
     kbox_exec_forget(p);
+    kbox_exec_swap_forget(p);
     kbox_gate_forget(p->tgid); /* its exec gates that never opened */
     /* Its stores through shared mappings of image files go to the image. */
     kbox_shmap_proc_gone(p->tgid);

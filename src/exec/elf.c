@@ -108,14 +108,17 @@ int kbox_script_parse(const void *buf, size_t len, struct kbox_script_info *si)
          * a truncated argument is fine as long as the name ended. The
          * line is the buffer's first 255 bytes (binfmt_script's buf_end).
          */
-        line[KBOX_SHEBANG_MAX - 1] = '\0';
+        char *last = line + KBOX_SHEBANG_MAX - 1;
+
+        /* a blank or NUL in the last byte ends the name too */
         p = line + 2;
-        while (*p == ' ' || *p == '\t')
+        while (p <= last && (*p == ' ' || *p == '\t'))
             p++;
-        while (*p && *p != ' ' && *p != '\t')
+        while (p <= last && *p && *p != ' ' && *p != '\t')
             p++;
-        if (!*p)
+        if (p > last)
             return -ENOEXEC;
+        *last = '\0';
     }
     p = line + 2;
     end = p + strlen(p);

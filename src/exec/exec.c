@@ -221,41 +221,6 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
     return 0;
 }
 
-/*
- * A bind file's O_PATH fd @op (closed), opened for reading for exec, with
- * the guest's fs ids in force: a regular file it may execute (EACCES
- * else, as Linux, which opens nothing else for exec), read as kbox when
- * the guest may execute it but not read it (mode 0111).
- */
-static int host_open_exec(int op)
-{
-    char self[64];
-    struct stat st;
-    int fd;
-
-    if (fstat(op, &st) || !S_ISREG(st.st_mode) ||
-        faccessat(op, "", X_OK, AT_EMPTY_PATH | AT_EACCESS)) {
-        close(op);
-        return -EACCES;
-    }
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", op);
-    fd = open(self, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == EACCES) {
-        uid_t fu = (uid_t)syscall(SYS_setfsuid, -1);
-        gid_t fg = (gid_t)syscall(SYS_setfsgid, -1);
-
-        syscall(SYS_setfsuid, geteuid());
-        syscall(SYS_setfsgid, getegid());
-        fd = open(self, O_RDONLY | O_CLOEXEC);
-        syscall(SYS_setfsgid, fg);
-        syscall(SYS_setfsuid, fu);
-    }
-    if (fd < 0)
-        fd = -errno;
-    close(op);
-    return fd;
-}
-
 /* Like open_image, for a host file (a bind): not cached; the copy is
  * named @name (else "kbox-file"). */
 static long open_image_host(int hfd, struct image *img, const char *name)
@@ -274,6 +239,8 @@ static long open_image_host(int hfd, struct image *img, const char *name)
         return -EACCES;
     if (faccessat(hfd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS))
         return -errno;
+    if (kbox_host_file_busy(hfd))
+        return -ETXTBSY;
     if (st.st_size > MAX_EXEC_SIZE)
         return -E2BIG;
     buf = malloc(st.st_size ? (size_t)st.st_size : 1);
@@ -390,24 +357,6 @@ static int exec_addfd(struct kbox_req *r, int src)
     gfd = r->ops->addfd(r, src, -1, true, false);
     prlimit(r->proc->tgid, RLIMIT_NOFILE, &rl, NULL);
     return gfd;
-}
-
-/* The host fd @gfd is close-on-exec (from its fdinfo). */
-static bool host_fd_cloexec(pid_t pid, int gfd)
-{
-    char p[64], buf[256], *f;
-    int fd;
-    ssize_t n;
-
-    snprintf(p, sizeof(p), "/proc/%d/fdinfo/%d", (int)pid, gfd);
-    fd = open(p, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    buf[n > 0 ? n : 0] = '\0';
-    f = strstr(buf, "flags:");
-    return f && (strtoul(f + 6, NULL, 8) & O_CLOEXEC);
 }
 
 /* An argv/envp entry that pointed into the path, @off bytes in. */
@@ -896,6 +845,8 @@ static long open_interp(struct kbox_req *r, const char *path, struct image *in)
                              sizeof(lxpath));
         if (!rc && hfd >= 0) {
             rc = open_image_host(hfd, in, NULL);
+            if (!rc) /* /proc/self/exe names the interpreter */
+                kbox_exec_host_where(hfd, in->where, sizeof(in->where));
             close(hfd);
         } else if (!rc) {
             rc = open_image(r->task, ldir, lxpath, 0, in);
@@ -1090,30 +1041,16 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
         if (rc)
             return kbox_ret(rc);
         if (hfd >= 0) {
-            hfd = host_open_exec(hfd);
+            hfd = kbox_exec_host_open(hfd);
             if (hfd < 0) {
                 kbox_ids_restore(r);
                 return kbox_ret(hfd);
             }
         }
         if (hfd >= 0) {
-            char link[64], hp[KBOX_PATH_MAX];
-            ssize_t n;
-
             rc = open_image_host(hfd, &img, NULL);
-            /* /proc/self/exe: the file's guest path, links resolved
-             * (/proc/self/fd/N named itself) */
-            snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
-            n = rc ? -1 : readlink(link, hp, sizeof(hp) - 1);
-            if (n > 0) {
-                char g[KBOX_PATH_MAX];
-
-                hp[n] = '\0';
-                memcpy(g, hp, (size_t)n + 1);
-                if (kbox_host_link_to_guest(g, n, sizeof(g)) > 0 &&
-                    strcmp(g, hp)) /* in a bind: its guest path */
-                    snprintf(img.where, sizeof(img.where), "%s", g);
-            }
+            if (!rc)
+                kbox_exec_host_where(hfd, img.where, sizeof(img.where));
             close(hfd);
         } else {
             rc = open_image(r->task, ldir, lxpath,
@@ -1145,19 +1082,20 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
         /*
          * A script named by a close-on-exec fd (/dev/fd/N[/path]) is
          * ENOENT, as Linux makes it (BINPRM_FLAGS_PATH_INACCESSIBLE): its
-         * interpreter could not open that name after the exec.
+         * interpreter could not open that name after the exec. After
+         * its #! line is parsed (ENOEXEC first), as binfmt_script does.
          */
-        if (!again && r->nr == SYS_execveat && dirfd != AT_FDCWD &&
+        bool hidden =
+            !again && r->nr == SYS_execveat && dirfd != AT_FDCWD &&
             path[0] != '/' &&
             (kbox_lxfd(r, dirfd) >= 0 ? kbox_fdt_cloexec(r->proc->fdt, dirfd)
-                                      : host_fd_cloexec(r->pid, dirfd))) {
-            rc = -ENOENT;
-            break;
-        }
+                                      : kbox_host_fd_cloexec(r->pid, dirfd));
         /* Follow #! interpreters (scripts too) down to an ELF. */
         rc = -ELOOP;
         while (nl < SCRIPT_LEVELS) {
             rc = kbox_script_parse(img.buf, img.len, &si[nl]);
+            if (!rc && hidden && nl == 0)
+                rc = -ENOENT;
             if (rc)
                 break;
             rc = open_interp(r, si[nl].interp, &in);
@@ -1170,6 +1108,18 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
                 KBOX_EXEC_SCRIPT)
                 break;
             rc = -ELOOP;
+        }
+        /* Linux parses the sixth script and opens its interpreter before
+         * its ELOOP: their errors come first */
+        if (rc == -ELOOP && nl == SCRIPT_LEVELS) {
+            struct kbox_script_info six;
+
+            rc = kbox_script_parse(img.buf, img.len, &six);
+            if (!rc)
+                rc = open_interp(r, six.interp, &in);
+            if (!rc)
+                close_image(&in);
+            rc = rc ? rc : -ELOOP;
         }
         if (rc)
             break;
@@ -1238,9 +1188,12 @@ prepared:
     }
 
     if (empty_fd) {
-        /* execveat(fd, "", AT_EMPTY_PATH): swap the fd for the memfd. */
+        /* execveat(fd, "", AT_EMPTY_PATH): swap the fd for the memfd;
+         * a host file comes back at the next call (hostfile.c) */
+        if (host_fd)
+            kbox_exec_swap_note(r, dirfd, prog);
         gfd = r->ops->addfd(r, prog, dirfd,
-                            host_fd ? host_fd_cloexec(r->pid, dirfd)
+                            host_fd ? kbox_host_fd_cloexec(r->pid, dirfd)
                                     : kbox_fdt_cloexec(r->proc->fdt, dirfd),
                             false);
         close(prog);

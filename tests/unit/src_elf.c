@@ -169,6 +169,16 @@ KTEST(script_long_line)
     KT_EQ(si.has_arg, 1);
     /* the line is the first 255 bytes, as Linux reads it */
     KT_EQ(strlen(si.arg), 255 - strlen("#!/bin/sh "));
+    /* a blank in the last byte (255) ends the name: no argument */
+    memset(buf + 2, 'a', 500);
+    buf[255] = ' ';
+    KT_EQ(kbox_script_parse(buf, 503, &si), 0);
+    KT_EQ(strlen(si.interp), 253);
+    KT_EQ(si.has_arg, 0);
+    /* the name reaching byte 255: truncated, ENOEXEC */
+    buf[255] = 'a';
+    buf[256] = ' ';
+    KT_EQ(kbox_script_parse(buf, 503, &si), -ENOEXEC);
 }
 
 int main(int argc, char **argv)
