@@ -335,6 +335,13 @@ bool kbox_shmap_hold(struct kbox_req *r, long dirfd, const char *path,
 void kbox_shmap_release(bool held, const struct kbox_gstat *g, long long len,
                         unsigned long gen);
 void kbox_shmap_sync_proc(pid_t tgid);
+/* A name went (unlink, rename over it): drop the maps of files left with
+ * none that nobody maps, so that their inodes go (inotify's
+ * IN_DELETE_SELF) as natively, not at the mapper's exit. */
+void kbox_shmap_unlinked(void);
+/* Before @path (its last name, lx's view) goes: its map if nobody maps it,
+ * so that its inode goes within the call, before its IN_DELETE. */
+void kbox_shmap_unlinking(struct kbox_req *r, long dirfd, const char *path);
 /* msync(MS_SYNC) of [addr, addr + len) in process @tgid. */
 void kbox_shmap_msync(pid_t tgid, uint64_t addr, uint64_t len);
 void kbox_shmap_inherit(pid_t parent, pid_t child);
@@ -544,6 +551,10 @@ struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
                                            bool cloexec, bool writable);
 /* The mirror's host read end (kbox's fd, do not close), or -1. */
 int kbox_mirror_rfd(struct kbox_req *r, int lxfd);
+/* The host fd a guest number of mirrored lx fd @lxfd holds (kbox's fd,
+ * do not close): the mirror's read end, or for an inotify instance the
+ * epoll set in front of it; -1 when it has no mirror. */
+int kbox_mirror_guest_fd(struct kbox_req *r, int lxfd);
 /* After a read from lx fd @lxfd: bring the mirror up to date. */
 void kbox_mirror_sync(struct kbox_req *r, int lxfd);
 /* Drop mirrors of files no guest holds any more (cheap when none). */

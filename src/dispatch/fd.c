@@ -137,7 +137,7 @@ long kbox_fd_install(struct kbox_req *r, int lxfd, int target, bool cloexec)
 {
     /* A file with a readiness mirror (received with SCM_RIGHTS) brings
      * the mirror's pipe, as dup does. */
-    int rfd = kbox_mirror_rfd(r, lxfd), src;
+    int rfd = kbox_mirror_guest_fd(r, lxfd), src;
     bool own;
     long gfd;
 
@@ -182,7 +182,7 @@ static struct kbox_resp dup_reply(struct kbox_req *r, int from, int lxfd,
                                   int target, bool cloexec)
 {
     if (kbox_fdt_mirror(r->proc->fdt, from)) {
-        int rfd = kbox_mirror_rfd(r, lxfd);
+        int rfd = kbox_mirror_guest_fd(r, lxfd);
 
         if (rfd >= 0)
             return kbox_fd_install_host_reply(r, lxfd, rfd, KBOX_FDT_MIRROR,

@@ -981,7 +981,6 @@ static struct kbox_resp h_path1(struct kbox_req *r)
              * right to write: a FIFO's write open waited for a reader */
             struct stat st;
             char self[64];
-            int wfd;
 
             hfd = kbox_route_open(&rt, O_PATH, 0);
             if (hfd < 0)
@@ -995,12 +994,10 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             else
                 rc = 0;
             if (!rc) {
+                /* truncate, not an open for writing: that also made
+                 * inotify see IN_OPEN and IN_CLOSE_WRITE */
                 snprintf(self, sizeof(self), "/proc/self/fd/%d", hfd);
-                wfd = open(self, O_WRONLY | O_CLOEXEC);
-                rc = wfd < 0 ? -errno
-                             : (ftruncate(wfd, (off_t)A(1)) ? -errno : 0);
-                if (wfd >= 0)
-                    close(wfd);
+                rc = truncate(self, (off_t)A(1)) ? -errno : 0;
             }
             close(hfd);
             return kbox_ret(rc);
@@ -1065,9 +1062,13 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         bool sock =
             !(A(2) & AT_REMOVEDIR) && kbox_sock_node_last(r, dirfd, path, &g);
 
+        if (!(A(2) & AT_REMOVEDIR))
+            kbox_shmap_unlinking(r, dirfd, path);
         rc = kbox_lx(r, LX__NR_unlinkat, dirfd, (long)path, A(2), 0, 0, 0);
         if (rc == 0 && sock)
             kbox_sock_node_gone(&g);
+        if (rc == 0)
+            kbox_shmap_unlinked();
         break;
     }
     case SYS_fchmodat:

@@ -408,6 +408,8 @@ static struct kbox_resp path2_routed(struct kbox_req *r, int dfd1, char *p1,
         bool sock =
             !(fl & RENAME_EXCHANGE) && kbox_sock_node_last(r, r2.lxdir, p2, &g);
 
+        if (!(fl & RENAME_EXCHANGE))
+            kbox_shmap_unlinking(r, r2.lxdir, p2);
         rc = kbox_lx(r, LX__NR_renameat2, r1.lxdir, (long)p1, r2.lxdir,
                      (long)p2, (long)fl, 0);
         /* not when it was renamed onto itself (a no-op, as Linux's) */
@@ -416,6 +418,8 @@ static struct kbox_resp path2_routed(struct kbox_req *r, int dfd1, char *p1,
                       AT_SYMLINK_NOFOLLOW, 0, 0) == 0 &&
               now.st_dev == g.st_dev && now.st_ino == g.st_ino))
             kbox_sock_node_gone(&g);
+        if (rc == 0)
+            kbox_shmap_unlinked();
         break;
     }
     case SYS_linkat:

@@ -584,7 +584,7 @@ static int bind_physical_rest(struct kbox_req *r, int idx, const char *raw,
     char rem[KBOX_PATH_MAX], dir[KBOX_PATH_MAX], rel[KBOX_PATH_MAX];
     const char *last;
     struct open_how how;
-    bool dots = false;
+    bool dots = false, lastdot;
     size_t n;
     int fd;
 
@@ -638,7 +638,8 @@ static int bind_physical_rest(struct kbox_req *r, int idx, const char *raw,
         snprintf(dir, sizeof(dir), ".");
         last = rem;
     }
-    if (!strcmp(last, ".") || !strcmp(last, "..")) {
+    lastdot = !strcmp(last, ".") || !strcmp(last, "..");
+    if (lastdot) {
         /* the name a call makes or removes is "." or "..": Linux's
          * answers (do_rmdir, do_unlinkat, filename_create, rename), once
          * the names before it exist */
@@ -669,6 +670,15 @@ static int bind_physical_rest(struct kbox_req *r, int idx, const char *raw,
                       sizeof(how));
     if (fd < 0)
         return errno == EXDEV ? 0 : -errno;
+    /* looking "." or ".." up in it needs the right to search it, which
+     * the open did not check: rmdir(".") in a cwd of mode 0644 was
+     * EINVAL, not EACCES (the worker has the guest's fs ids here) */
+    if (lastdot && faccessat(fd, ".", X_OK, AT_EACCESS)) {
+        int e = errno;
+
+        close(fd);
+        return -e;
+    }
     /* rename's old name: its EBUSY comes after the new name's parent
      * resolved (h_path2) */
     if ((!strcmp(last, ".") || !strcmp(last, "..")) &&

@@ -57,7 +57,6 @@ struct shmap {
     uint64_t dev, ino;
     int memfd;
     long held;          /* lx fd in kbox_sup.holder, readable */
-    long quiet;         /* ... its own, for reads that set no atime */
     bool held_rw;       /* ... and writable */
     bool writable;      /* the memfd was handed out writable: stores may come */
     size_t size;        /* of the memfd: the file's size */
@@ -322,7 +321,7 @@ static int fill(struct shmap *m, size_t from, size_t to)
     char *map;
     size_t off = from, eof;
     struct stat st;
-    long pos, rd;
+    long pos;
 
     if (to <= from)
         return 0;
@@ -332,14 +331,13 @@ static int fill(struct shmap *m, size_t from, size_t to)
     if (map == MAP_FAILED)
         return -ENOMEM;
     /*
-     * m->held shares its open file description (and so its offset) with
-     * the guest's fd: the SEEK_DATA/SEEK_HOLE probes below moved the
+     * m->held once shared its open file description (and so its offset)
+     * with the guest's fd: the SEEK_DATA/SEEK_HOLE probes below moved the
      * guest's offset to the end of the file, and glibc's gconv cache
      * loader, reading the file after a failed mmap, read 0 for ever.
+     * Kept, as it costs little.
      */
-    rd = m->quiet >= 0 ? m->quiet : m->held;
-    pos =
-        rd == m->held ? holder_call(LX__NR_lseek, m->held, 0, SEEK_CUR, 0) : -1;
+    pos = holder_call(LX__NR_lseek, m->held, 0, SEEK_CUR, 0);
     /*
      * Only the file's data is copied; its holes are punched in the memfd
      * (zeros, no pages): a first shared mapping of a 2 GiB sparse file
@@ -347,7 +345,7 @@ static int fill(struct shmap *m, size_t from, size_t to)
      * a hole must not keep the old bytes.
      */
     while (off < to) {
-        long d = holder_call(LX__NR_lseek, rd, (long)off, SEEK_DATA, 0);
+        long d = holder_call(LX__NR_lseek, m->held, (long)off, SEEK_DATA, 0);
         long h = (long)to, n;
 
         if (d == -ENXIO || (d >= 0 && (size_t)d > to))
@@ -359,7 +357,7 @@ static int fill(struct shmap *m, size_t from, size_t to)
             continue;
         }
         if (d >= 0) { /* else no SEEK_DATA there: copy it all */
-            h = holder_call(LX__NR_lseek, rd, (long)off, SEEK_HOLE, 0);
+            h = holder_call(LX__NR_lseek, m->held, (long)off, SEEK_HOLE, 0);
             if (h <= (long)off || (size_t)h > to)
                 h = (long)to;
         }
@@ -367,7 +365,7 @@ static int fill(struct shmap *m, size_t from, size_t to)
             size_t want =
                 (size_t)h - off < FILL_CHUNK ? (size_t)h - off : FILL_CHUNK;
 
-            n = holder_call(LX__NR_pread64, rd, (long)fillbuf, (long)want,
+            n = holder_call(LX__NR_pread64, m->held, (long)fillbuf, (long)want,
                             (long)off);
             if (n <= 0)
                 break;
@@ -382,7 +380,7 @@ static int fill(struct shmap *m, size_t from, size_t to)
         }
     }
     if (pos >= 0)
-        holder_call(LX__NR_lseek, rd, pos, SEEK_SET, 0);
+        holder_call(LX__NR_lseek, m->held, pos, SEEK_SET, 0);
     munmap(map, to);
     return 0;
 }
@@ -470,9 +468,8 @@ static void write_back_range(struct shmap *m, size_t from, size_t to)
         /* lx's bytes here for pages not known; where they cannot be
          * read, all differ */
         while (unknown && have < len) {
-            long n = holder_call(
-                LX__NR_pread64, m->quiet >= 0 ? m->quiet : m->held,
-                (long)(old + have), (long)(len - have), (long)(off + have));
+            long n = holder_call(LX__NR_pread64, m->held, (long)(old + have),
+                                 (long)(len - have), (long)(off + have));
             if (n <= 0)
                 break;
             have += (size_t)n;
@@ -492,9 +489,9 @@ static void write_back_range(struct shmap *m, size_t from, size_t to)
             end = j * PAGE < len ? j * PAGE : len;
             for (w = i * PAGE; w < end;) {
                 /*
-                 * RWF_NOAPPEND: m->held shares the guest's open file
-                 * description, and after its fcntl(F_SETFL, O_APPEND) a
-                 * pwrite appended the pages at the file's end instead
+                 * RWF_NOAPPEND: when m->held shared the guest's open
+                 * file description, after its fcntl(F_SETFL, O_APPEND)
+                 * a pwrite appended the pages at the file's end instead
                  * (the stores were lost, the file grew by copies).
                  */
                 struct iovec v = { snap + w, end - w };
@@ -548,8 +545,6 @@ static void drop(struct shmap *m)
     }
     close(m->memfd);
     holder_call(LX__NR_close, m->held, 0, 0, 0);
-    if (m->quiet >= 0)
-        holder_call(LX__NR_close, m->quiet, 0, 0, 0);
     if (m->writable)
         atomic_fetch_sub(&nwritable, 1);
     clean_forget(m, 0, SIZE_MAX);
@@ -606,16 +601,18 @@ static bool proc_uses(pid_t tgid, uint64_t memfd_ino, int skipfd)
  * process that opens and closes one in a loop filled the disk (ENOSPC,
  * SQLITE_IOERR_SHMSIZE) after ~8000 cycles in a 256 MiB /tmp.
  */
-static void gc_unlinked(void)
+static void gc_unlinked_of(const struct kbox_gstat *last)
 {
     for (struct shmap *m = maps, *next; m; m = next) {
         struct kbox_gstat g;
         bool used = false;
 
         next = m->next;
+        if (last && (m->dev != last->st_dev || m->ino != last->st_ino))
+            continue;
         if (m->pinned || !m->memfd_ino ||
             holder_call(LX__NR_fstat, m->held, (long)&g, 0, 0) != 0 ||
-            g.st_nlink != 0)
+            g.st_nlink > (last ? 1u : 0u))
             continue;
         /* a dup kbox_shmap_map handed out is in kbox until the guest
          * has it at its fd (then in the guest until it maps it) */
@@ -627,6 +624,46 @@ static void gc_unlinked(void)
         write_back(m);
         drop(m);
     }
+}
+
+static void gc_unlinked(void)
+{
+    gc_unlinked_of(NULL);
+}
+
+/*
+ * kbox's own open of the file at the guest's lx fd @lxfd, in the holder:
+ * with the guest's open file, inotify reported kbox's fills and write-
+ * backs as the guest's IN_ACCESS and IN_MODIFY, and the guest's close
+ * made no IN_CLOSE_WRITE while kbox held it.
+ */
+static long held_open(struct kbox_req *r, int lxfd)
+{
+    return lx_task_getfd(kbox_sup.holder, r->task, lxfd,
+                         LX_O_CLOEXEC | LX_GETFD_QUIET);
+}
+
+void kbox_shmap_unlinked(void)
+{
+    if (!kbox_shmap_any())
+        return;
+    pthread_mutex_lock(&lock);
+    gc_unlinked();
+    pthread_mutex_unlock(&lock);
+}
+
+void kbox_shmap_unlinking(struct kbox_req *r, long dirfd, const char *path)
+{
+    struct kbox_gstat g;
+
+    if (!kbox_shmap_any() ||
+        kbox_lx(r, LX__NR_newfstatat, dirfd, (long)path, (long)&g,
+                AT_SYMLINK_NOFOLLOW, 0, 0) != 0 ||
+        !S_ISREG(g.st_mode) || g.st_nlink != 1)
+        return;
+    pthread_mutex_lock(&lock);
+    gc_unlinked_of(&g);
+    pthread_mutex_unlock(&lock);
 }
 
 int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
@@ -665,11 +702,7 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
         m->dev = g->st_dev;
         m->ino = g->st_ino;
         m->memfd = memfd_create("kbox-shared", MFD_CLOEXEC);
-        m->held = kbox_lx_getfd(kbox_sup.holder, r->task, lxfd, true);
-        /* kbox's own reads of the file must not look like the guest's
-         * (atime, inotify IN_ACCESS); without it, they do */
-        m->quiet = lx_task_getfd(kbox_sup.holder, r->task, lxfd,
-                                 LX_O_CLOEXEC | LX_GETFD_QUIET);
+        m->held = held_open(r, lxfd);
         m->held_rw = rdwr;
         if (m->memfd < 0 || m->held < 0 || ftruncate(m->memfd, (off_t)size) ||
             fill(m, 0, size)) {
@@ -679,8 +712,6 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
                 close(m->memfd);
             if (m->held >= 0)
                 holder_call(LX__NR_close, m->held, 0, 0, 0);
-            if (m->quiet >= 0)
-                holder_call(LX__NR_close, m->quiet, 0, 0, 0);
             free(m);
             atomic_fetch_add(&map_epoch, 1);
             pthread_mutex_unlock(&lock);
@@ -705,7 +736,7 @@ int kbox_shmap_map(struct kbox_req *r, int lxfd, const struct kbox_gstat *g,
     }
     if (rdwr && !m->held_rw) {
         /* Stores may come now: write-back needs a writable lx fd. */
-        long held = kbox_lx_getfd(kbox_sup.holder, r->task, lxfd, true);
+        long held = held_open(r, lxfd);
 
         if (held < 0) {
             pthread_mutex_unlock(&lock);
@@ -957,9 +988,16 @@ long kbox_shmap_pread(struct kbox_req *r, int lxfd, void *buf, size_t n,
             rc = -errno;
         else if (!at)
             kbox_lx(r, LX__NR_lseek, lxfd, (long)(pos + rc), SEEK_SET, 0, 0, 0);
+        if (rc > 0) {
+            /* a byte through lx: the read's IN_ACCESS and atime (lx's
+             * empty read above makes neither) */
+            char one;
+
+            kbox_lx(r, LX__NR_pread64, lxfd, (long)&one, 1, (long)pos, 0, 0);
+        }
     }
-    /* lx saw a read of nothing: the access a read makes (atime) */
-    if (rc >= 0 && n)
+    /* a read at the end: atime only, as Linux's (no IN_ACCESS) */
+    if (rc == 0 && n)
         lx_task_getfd(r->task, r->task, lxfd, LX_GETFD_ACCESSED);
     pthread_mutex_unlock(&lock);
     return rc;

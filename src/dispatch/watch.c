@@ -21,7 +21,9 @@
  * (a bind, a host /dev node or /proc entry) goes to a host inotify
  * instance that kbox pairs with the lx one: its wds are offset by
  * HOST_WD_BASE, reads merge its events after lx's, and a relay thread
- * feeds its readiness into the mirror (the mirror's "ext" readiness).
+ * feeds its readiness into the mirror (the mirror's "ext" readiness) for
+ * kbox's own waits. The guest's fds of an instance are an epoll set of
+ * the mirror and the host instance, so its poll sees both at once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,6 +56,12 @@ static int mirrors_live;
 /* Guest wds of watches on host paths: far above any wd lx hands out. */
 #define HOST_WD_BASE (1 << 30)
 
+/* The bits inotify_add_watch takes (Linux's include/linux/inotify.h). */
+#define ALL_INOTIFY_BITS                                                    \
+    (IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | IN_ONLYDIR | \
+     IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_ADD | IN_MASK_CREATE |       \
+     IN_ISDIR | IN_ONESHOT)
+
 /* The host inotify instance paired with an lx one. */
 struct hwatch {
     struct hwatch *next;
@@ -64,9 +72,23 @@ struct hwatch {
     pthread_mutex_t sync; /* one readiness update at a time */
 };
 
+/*
+ * What the guest holds of an inotify instance: an epoll set of its
+ * mirror's read end, and of the paired host instance once there is one.
+ * Polling it is polling both directly, so a change made in a bind is seen
+ * by the guest's poll as soon as the call that made it returns; the
+ * relay thread (which updates the mirror) came a little later.
+ */
+struct front {
+    struct front *next;
+    int rfd;  /* the mirror's read end */
+    int epfd; /* what the guest's numbers hold */
+};
+
 /* The list, and mirror garbage collection (read ends get reused). */
 static pthread_mutex_t hw_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hwatch *hwatches;
+static struct front *fronts;
 static int hw_epfd = -1;
 static pthread_once_t hw_once = PTHREAD_ONCE_INIT;
 
@@ -201,6 +223,15 @@ static struct hwatch *hw_get(int rfd, bool create)
         close(hw->hfd);
         goto fail;
     }
+    for (struct front *f = fronts; f; f = f->next) {
+        if (f->rfd == rfd) {
+            struct epoll_event fev = { .events = EPOLLIN };
+
+            /* on failure the relay still shows host events, later */
+            epoll_ctl(f->epfd, EPOLL_CTL_ADD, hw->hfd, &fev);
+            break;
+        }
+    }
     hw->next = hwatches;
     hwatches = hw;
     pthread_mutex_unlock(&hw_lock);
@@ -227,6 +258,16 @@ static struct hwatch *hw_of(struct kbox_req *r, int lxfd)
 /* hw_lock held: the lx instance whose mirror was @rfd is gone. */
 static void hw_drop_locked(int rfd)
 {
+    for (struct front **pp = &fronts; *pp; pp = &(*pp)->next) {
+        struct front *f = *pp;
+
+        if (f->rfd == rfd) {
+            *pp = f->next;
+            close(f->epfd);
+            free(f);
+            break;
+        }
+    }
     for (struct hwatch **pp = &hwatches; *pp; pp = &(*pp)->next) {
         struct hwatch *hw = *pp;
 
@@ -241,10 +282,50 @@ static void hw_drop_locked(int rfd)
     }
 }
 
-struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
-                                           bool cloexec, bool writable)
+/* An epoll set in front of inotify mirror @rfd: its fd, or -1. */
+static int front_new(int rfd)
 {
-    int p[2];
+    struct epoll_event ev = { .events = EPOLLIN };
+    struct front *f = calloc(1, sizeof(*f));
+    int epfd = f ? epoll_create1(EPOLL_CLOEXEC) : -1;
+
+    if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, rfd, &ev) < 0) {
+        if (epfd >= 0)
+            close(epfd);
+        free(f);
+        return -1;
+    }
+    f->rfd = rfd;
+    f->epfd = epfd;
+    pthread_mutex_lock(&hw_lock);
+    f->next = fronts;
+    fronts = f;
+    pthread_mutex_unlock(&hw_lock);
+    return epfd;
+}
+
+int kbox_mirror_guest_fd(struct kbox_req *r, int lxfd)
+{
+    int rfd = kbox_mirror_rfd(r, lxfd), fd = rfd;
+
+    if (rfd < 0 || !__atomic_load_n(&fronts, __ATOMIC_RELAXED))
+        return rfd;
+    pthread_mutex_lock(&hw_lock);
+    for (struct front *f = fronts; f; f = f->next) {
+        if (f->rfd == rfd) {
+            fd = f->epfd;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&hw_lock);
+    return fd;
+}
+
+static struct kbox_resp mirror_install(struct kbox_req *r, int lxfd,
+                                       bool cloexec, bool writable,
+                                       bool inotify)
+{
+    int p[2], gfd;
     long rc;
 
     /*
@@ -277,9 +358,18 @@ struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
         return kbox_ret(rc);
     }
     __atomic_add_fetch(&mirrors_live, 1, __ATOMIC_RELAXED);
-    /* lx owns both ends now; the guest gets its own reference to p[0]. */
-    return kbox_fd_install_host_reply(r, lxfd, p[0], KBOX_FDT_MIRROR, -1,
-                                      cloexec);
+    /* lx owns both ends now; the guest gets its own reference to p[0],
+     * or to an epoll set of it for an inotify instance (without one, it
+     * still works: host events then reach poll through the relay). */
+    gfd = inotify ? front_new(p[0]) : -1;
+    return kbox_fd_install_host_reply(r, lxfd, gfd >= 0 ? gfd : p[0],
+                                      KBOX_FDT_MIRROR, -1, cloexec);
+}
+
+struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
+                                           bool cloexec, bool writable)
+{
+    return mirror_install(r, lxfd, cloexec, writable, false);
 }
 
 int kbox_mirror_rfd(struct kbox_req *r, int lxfd)
@@ -475,8 +565,7 @@ static struct kbox_resp h_inotify_init(struct kbox_req *r)
     lxfd = kbox_lx(r, LX__NR_inotify_init1, flags, 0, 0, 0, 0, 0);
     if (lxfd < 0)
         return kbox_ret(lxfd);
-    return kbox_mirror_install_reply(r, (int)lxfd, (flags & IN_CLOEXEC) != 0,
-                                     false);
+    return mirror_install(r, (int)lxfd, (flags & IN_CLOEXEC) != 0, false, true);
 }
 
 /*
@@ -502,11 +591,22 @@ static struct kbox_resp h_inotify_add_watch(struct kbox_req *r)
 {
     char path[KBOX_PATH_MAX], lxpath[KBOX_PATH_MAX];
     uint32_t mask = (uint32_t)r->args[2];
-    int lxfd = inotify_lxfd(r, FD(0)), hostfd, lxdir;
+    int lxfd, hostfd, lxdir;
     long rc;
 
+    /* Linux checks the mask, then the fd, then the path: an invalid mask
+     * on a path that is missing or in a bind was ENOENT here */
+    if ((mask & ~ALL_INOTIFY_BITS) || !(mask & ALL_INOTIFY_BITS))
+        return kbox_ret(-EINVAL);
+    lxfd = inotify_lxfd(r, FD(0));
     if (lxfd < 0)
         return kbox_ret(lxfd);
+    /* lx checks the rest of the mask and that this is an inotify
+     * instance before the lookup, which "" then fails with ENOENT */
+    rc = kbox_lx(r, LX__NR_inotify_add_watch, lxfd, (long)"", (long)mask, 0, 0,
+                 0);
+    if (rc != -ENOENT)
+        return kbox_ret(rc < 0 ? rc : -EINVAL);
     rc = kbox_read_path(r, r->args[1], path, sizeof(path), false);
     if (rc)
         return kbox_ret(rc);
@@ -523,21 +623,19 @@ static struct kbox_resp h_inotify_add_watch(struct kbox_req *r)
         struct hwatch *hw;
         int rfd;
 
-        /* lx checks the mask and that this is an inotify instance: ""
-         * then fails the lookup with ENOENT. */
-        rc = kbox_lx(r, LX__NR_inotify_add_watch, lxfd, (long)"", (long)mask, 0,
-                     0, 0);
-        rfd = rc == -ENOENT ? kbox_mirror_rfd(r, lxfd) : -1;
+        rfd = kbox_mirror_rfd(r, lxfd);
         hw = rfd >= 0 ? hw_get(rfd, true) : NULL;
         if (!hw) {
             close(hostfd);
-            return kbox_ret(rc != -ENOENT ? rc : -errno);
+            return kbox_ret(rfd < 0 ? -EINVAL : -errno);
         }
         /* The O_PATH open applied IN_DONT_FOLLOW; the magic link leads to
          * exactly what it opened. */
         snprintf(hpath, sizeof(hpath), "/proc/self/fd/%d", hostfd);
-        rc =
-            inotify_add_watch(hw->hfd, hpath, mask & ~(uint32_t)IN_DONT_FOLLOW);
+        mask &= ~(uint32_t)IN_DONT_FOLLOW;
+        /* IN_DONT_FOLLOW alone is a watch of no events (Linux takes it);
+         * IN_UNMOUNT is in every watch's mask anyway */
+        rc = inotify_add_watch(hw->hfd, hpath, mask ? mask : IN_UNMOUNT);
         rc = rc < 0 ? -errno : rc + HOST_WD_BASE;
         close(hostfd);
         hw_put(hw);

@@ -25,6 +25,9 @@ TMPDIR=$TEST_TMP "$g/fsize-limit" "$TEST_TMP" >"$TEST_TMP/fl.out" || { cat "$TES
 "$g/zombie-child" >"$TEST_TMP/zc.out" || { cat "$TEST_TMP/zc.out"; fail "zombie-child failed natively"; }
 "$g/exited-child-prep" "$TEST_TMP/one" "$TEST_TMP/two" >"$TEST_TMP/ec.out" || { cat "$TEST_TMP/ec.out"; fail "exited-child-prep failed natively"; }
 "$g/fchmodat2" "$TEST_TMP" >"$TEST_TMP/f2.out" || { cat "$TEST_TMP/f2.out"; fail "fchmodat2 failed natively"; }
+for m in order poll truncate mmap; do
+	"$g/inotify-edges" $m "$TEST_TMP" >"$TEST_TMP/ie.out" || { cat "$TEST_TMP/ie.out"; fail "inotify-edges $m failed natively"; }
+done
 "$g/partial-copy" "$TEST_TMP" >"$TEST_TMP/pc.out" || { cat "$TEST_TMP/pc.out"; fail "partial-copy failed natively"; }
 "$g/memlock-limit" >"$TEST_TMP/ml.out" || { cat "$TEST_TMP/ml.out"; fail "memlock-limit failed natively"; }
 mkdir -p "$TEST_TMP/bd" && "$g/bind-dots" "$TEST_TMP/bd" >"$TEST_TMP/bdo.out" || { cat "$TEST_TMP/bdo.out"; fail "bind-dots failed natively"; }

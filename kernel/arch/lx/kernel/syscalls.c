@@ -181,19 +181,19 @@ static long lx_do_getfd(struct task_struct *from, int fd, unsigned int flags)
 	}
 	if (flags & LX_GETFD_QUIET) {
 		/*
-		 * A file of its own, for the host's reads of the data (a
-		 * shared mapping's copy): natively those are page faults,
-		 * which neither set atime nor tell inotify watchers.
+		 * kbox's own reads and write-backs of a file the guest maps
+		 * shared (natively page faults and write-back): through the
+		 * guest's open file they set atime, inotify reported them,
+		 * and its IN_CLOSE_WRITE waited until kbox let go.
 		 */
-		struct file *q = dentry_open(&file->f_path,
-					     O_RDONLY | O_NOATIME | O_LARGEFILE,
-					     current_cred());
+		struct file *quiet = dentry_open(&file->f_path,
+				(file->f_flags & O_ACCMODE) | O_LARGEFILE |
+				O_NOATIME | __FMODE_NONOTIFY, file->f_cred);
 
 		fput(file);
-		if (IS_ERR(q))
-			return PTR_ERR(q);
-		q->f_mode |= FMODE_NONOTIFY;
-		file = q;
+		if (IS_ERR(quiet))
+			return PTR_ERR(quiet);
+		file = quiet;
 	}
 	ret = receive_fd(file, NULL, flags & O_CLOEXEC);
 	fput(file);

@@ -78,10 +78,12 @@ long lx_task_syscall(struct lx_task *task, long nr, const long args[6]);
 /*
  * A new fd in @to for the open file at @fd of @from (as pidfd_getfd, but
  * with no ptrace check: tasks of different users may share files this
- * way). @flags: LX_O_CLOEXEC or 0, and LX_GETFD_QUIET for a new
- * read-only open file of the same inode whose reads set no atime and
- * raise no inotify events; LX_GETFD_ACCESSED installs nothing and marks
- * the file accessed, as an mmap of it does. Returns the fd (0) or -errno.
+ * way). @flags: LX_O_CLOEXEC or 0, and LX_GETFD_QUIET for a new open of
+ * the same file with the same access mode instead, whose opening, reads,
+ * writes and closing inotify does not see (as fanotify's own opens), that
+ * sets no atime and shares no offset or flags with @fd's;
+ * LX_GETFD_ACCESSED installs nothing and marks the file accessed, as an
+ * mmap of it does. Returns the fd (0) or -errno.
  */
 #define LX_GETFD_QUIET    0x1
 #define LX_GETFD_ACCESSED 0x2

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# tests/guest/inotify-fuzz, a differential fuzzer for inotify: for fixed
+# seeds it runs natively (as nobody when run as root), then in the box
+# with its tree in the image (/var/tmp), in lx's tmpfs (/tmp) and in a
+# bind, as the same kind of user (--change-id), and as guest root in the
+# three places (compared with each other: natively that needs root); every
+# trace must equal the native one. INOTIFY_FUZZ_SEEDS, INOTIFY_FUZZ_NOPS
+# to try others.
+. "$(dirname "$0")/../integration/lib/common.sh"
+require
+fz=$BUILD/guest/inotify-fuzz
+[ -x "$fz" ] || skip "no $fz (make guest-tests)"
+SEEDS=${INOTIFY_FUZZ_SEEDS:-1 2 3 5 6 8 10 12 15 16 32}
+NOPS=${INOTIFY_FUZZ_NOPS:-500}
+SEEDS=$(echo $SEEDS) # one line for the guest script
+# The native runs' trees where "nobody" reaches them (the test's own
+# directory may sit under one it cannot enter).
+nat=$(mktemp -d /tmp/kbox-inotify-fuzz.XXXXXX) || fail "mktemp"
+trap 'chmod -R u+rwX "$nat" 2>/dev/null; rm -rf "$nat"; cleanup' EXIT
+cp "$fz" "$nat/inotify-fuzz" && fz=$nat/inotify-fuzz
+chmod 755 "$nat"
+as_user=()
+uid=$(id -u) gid=$(id -g)
+if [ "$uid" = 0 ]; then
+	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	uid=65534 gid=65534
+fi
+b=$TMP/bind
+mkdir -p "$b" && chmod 777 "$b"
+for s in $SEEDS; do
+	mkdir "$nat/$s" && chown "$uid:$gid" "$nat/$s"
+	(cd "$nat/$s" && timeout 20 "${as_user[@]}" "$fz" "$nat/$s" "$s" "$NOPS") \
+		>"$TMP/n-$s" 2>&1 || fail "seed $s: native run failed"
+done
+script='run() { rm -rf "$1"; mkdir -p "$1" && /opt/kbox-tests/inotify-fuzz "$1" "$2" '"$NOPS"'; chmod -R u+rwX "$1"; rm -rf "$1"; }
+for s in '"$SEEDS"'; do
+	for w in /var/tmp /tmp /mnt/b; do echo "==== $s $w"; run $w/if-$s $s; done
+done'
+KB_TIMEOUT=120 kbo "$TMP/u.all" -b "$b:/mnt/b" --change-id $uid:$gid -R "$IMG" -- /bin/sh -c "$script"
+expect_status 0 $? "inotify-fuzz under kbox as $uid"
+KB_TIMEOUT=120 kbo "$TMP/r.all" -b "$b:/mnt/b" -S "$IMG" -- /bin/sh -c "$script"
+expect_status 0 $? "inotify-fuzz under kbox as guest root"
+for who in u r; do
+	awk -v d="$TMP" -v who=$who '/^==== /{w=$3; sub("/mnt/b", "b", w); sub("/var/tmp", "v", w); sub("^/tmp$", "t", w); f=d "/" who "-" $2 "-" w; next} {print > f}' "$TMP/$who.all"
+done
+for s in $SEEDS; do
+	for w in v t b; do
+		for who in u r; do
+			ref=$TMP/n-$s
+			[ $who = r ] && ref=$TMP/r-$s-v
+			[ "$who-$w" = r-v ] && continue
+			if cmp -s "$ref" "$TMP/$who-$s-$w"; then
+				pass "seed $s: $who $w as $( [ $who = r ] && echo 'root in v' || echo native)"
+			else
+				diff "$ref" "$TMP/$who-$s-$w" | head -10 | sed 's/^/    | /'
+				fail "seed $s: $who $w differs"
+			fi
+		done
+	done
+done
+[ "$FAILS" -eq 0 ] && echo PASS || echo FAIL
+done_test
