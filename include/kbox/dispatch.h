@@ -314,6 +314,12 @@ long kbox_shmap_pread(struct kbox_req *r, int lxfd, void *buf, size_t n,
                       const long long *at);
 /* Stores into the file behind lx fd @lxfd reach the image now. */
 void kbox_shmap_sync_fd(struct kbox_req *r, int lxfd);
+/* Before a stat of image file (@dev, @ino) mapped writable: write its
+ * stores back, so st_blocks counts the holes they filled (Linux allocates
+ * or reserves the blocks at the store). true if it did: stat again. */
+bool kbox_shmap_before_stat(uint64_t dev, uint64_t ino);
+/* lx's fstat of @lxfd, after such a write-back. */
+long kbox_shmap_fstat(struct kbox_req *r, int lxfd, struct kbox_gstat *g);
 /* The file @dev/@ino took size @len outside kbox_lx_change (truncate by
  * path, O_TRUNC). */
 void kbox_shmap_resize(uint64_t dev, uint64_t ino, long long len);
@@ -549,13 +555,18 @@ int kbox_proc_locks_fd(struct kbox_req *r, int lxfd);
  * @writable the guest's host fd also polls writable (an O_RDWR FIFO). */
 struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
                                            bool cloexec, bool writable);
+/* The same for a FIFO's write end: its host fd polls writable while the
+ * FIFO has room and POLLERR while it has no reader. */
+struct kbox_resp kbox_mirror_install_wend_reply(struct kbox_req *r, int lxfd,
+                                                bool cloexec);
 /* The mirror's host read end (kbox's fd, do not close), or -1. */
 int kbox_mirror_rfd(struct kbox_req *r, int lxfd);
 /* The host fd a guest number of mirrored lx fd @lxfd holds (kbox's fd,
  * do not close): the mirror's read end, or for an inotify instance the
  * epoll set in front of it; -1 when it has no mirror. */
 int kbox_mirror_guest_fd(struct kbox_req *r, int lxfd);
-/* After a read from lx fd @lxfd: bring the mirror up to date. */
+/* After a read from or a write to lx fd @lxfd: bring the mirror (and
+ * those of the same FIFO) up to date. */
 void kbox_mirror_sync(struct kbox_req *r, int lxfd);
 /* Drop mirrors of files no guest holds any more (cheap when none). */
 void kbox_mirror_gc(void);

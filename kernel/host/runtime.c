@@ -843,11 +843,35 @@ void lx_host_fd_fill(int fd)
 	for (;;) {
 		ssize_t n = send(fd, zeros, sizeof(zeros), MSG_DONTWAIT);
 
+		/* A pipe (a FIFO write end's mirror): non-blocking, and the
+		 * guest's F_SETFL goes to lx, not to this file. */
+		if (n < 0 && errno == ENOTSOCK)
+			n = write(fd, zeros, sizeof(zeros));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return;
 	}
+}
+
+void lx_host_fd_poke(int fd)
+{
+	int sz = fcntl(fd, F_GETPIPE_SZ);
+
+	/* A resize, even to the same size, wakes the pipe's writers. */
+	if (sz > 0)
+		fcntl(fd, F_SETPIPE_SZ, sz);
+}
+
+int lx_host_fd_reopen(int fd, int write)
+{
+	char path[64];
+	int n;
+
+	/* A pipe's inode opened again is one more reader or writer. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = open(path, (write ? O_WRONLY : O_RDONLY) | O_NONBLOCK | O_CLOEXEC);
+	return n < 0 ? -1 : n;
 }
 
 void lx_host_fd_close(int fd)

@@ -47,6 +47,19 @@ if [ -f "$ART/liblx.a" ]; then
 fi
 
 mkdir -p "$CACHE"
+# One build at a time per cache: the source tree and the objects are
+# shared, and two builds at once (five clones building together) each
+# overlaid its arch/lx on the other's, so a library was built from one
+# tree's code and filed under the other's inputs hash.
+exec 9>"$CACHE/.build.lock"
+if ! flock -n 9; then
+	echo "lx: waiting for another build in $CACHE"
+	flock 9
+fi
+if [ -f "$ART/liblx.a" ]; then # built meanwhile
+	install_out
+	exit 0
+fi
 if [ ! -f "$SRC/.kbox-extracted" ]; then
 	echo "lx: extracting $(basename "$TARBALL") into $SRC"
 	rm -rf "$SRC.tmp" && mkdir -p "$SRC.tmp"

@@ -439,6 +439,7 @@ struct kbox_resp kbox_copy_handle(struct kbox_req *r)
 {
     int a = FD(0), b;
     int la, lb;
+    long rc;
 
     switch (r->nr) {
     case SYS_vmsplice: /* guest memory and a pipe: the host's, or none */
@@ -456,12 +457,21 @@ struct kbox_resp kbox_copy_handle(struct kbox_req *r)
         return kbox_continue(); /* host objects only: the host's call */
     switch (r->nr) {
     case SYS_sendfile:
-        return kbox_ret(do_sendfile(r, a, b, la, lb));
+        rc = do_sendfile(r, a, b, la, lb);
+        break;
     case SYS_splice:
-        return kbox_ret(do_splice(r, a, b, la, lb));
+        rc = do_splice(r, a, b, la, lb);
+        break;
     case SYS_copy_file_range:
-        return kbox_ret(do_copy_file_range(r, la, lb));
+        rc = do_copy_file_range(r, la, lb);
+        break;
     default: /* tee: both ends are pipes, and lx FIFOs are not the host's */
         return kbox_ret(-EINVAL);
     }
+    /* A FIFO drained or filled: its readiness mirrors follow. */
+    if (la >= 0 && kbox_fdt_mirror(r->proc->fdt, a))
+        kbox_mirror_sync(r, la);
+    if (lb >= 0 && kbox_fdt_mirror(r->proc->fdt, b))
+        kbox_mirror_sync(r, lb);
+    return kbox_ret(rc);
 }

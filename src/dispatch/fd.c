@@ -87,6 +87,7 @@ static long install(struct kbox_req *r, int lxfd, int src,
                     bool reply)
 {
     struct place_ctx c = { r, src, target, cloexec, reply };
+    bool mirror = target >= 0 && kbox_fdt_mirror(r->proc->fdt, target);
     int old, gfd;
 
     gfd = kbox_fdt_place(r->proc->fdt, place_fd, &c, lxfd, cloexec, host, &old);
@@ -97,6 +98,8 @@ static long install(struct kbox_req *r, int lxfd, int src,
         return gfd;
     }
     lx_close(r, old);
+    if (old >= 0 && mirror) /* a FIFO's end replaced by dup2 goes */
+        kbox_mirror_gc();
     return gfd;
 }
 
@@ -215,15 +218,8 @@ struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
     if ((oflags & O_TRUNC) && S_ISREG(g.st_mode))
         kbox_shmap_resize(g.st_dev, g.st_ino, g.st_size);
     /* A FIFO: the guest may poll it, and epoll refuses /dev/null. */
-    if (S_ISFIFO(g.st_mode) && mode == O_WRONLY) {
-        bool own;
-        int ph = wend_placeholder(&own);
-
-        gfd = install(r, lxfd, ph, KBOX_FDT_PLACEHOLDER, -1, cloexec, true);
-        if (own)
-            close(ph);
-        return replied(r, gfd);
-    }
+    if (S_ISFIFO(g.st_mode) && mode == O_WRONLY)
+        return kbox_mirror_install_wend_reply(r, lxfd, cloexec);
     if (S_ISFIFO(g.st_mode))
         return kbox_mirror_install_reply(r, lxfd, cloexec, mode == O_RDWR);
     /*
@@ -295,8 +291,9 @@ static bool guest_range_ok(uint64_t addr, uint64_t len)
     return !len || (addr <= top && len <= top - addr);
 }
 
-/* After a read from a mirrored file: the mirror may have to go unready. */
-static void after_read(struct kbox_req *r, int gfd, int lxfd)
+/* After a read from or a write to a mirrored file: the mirror may have to
+ * go unready (nothing left to read, a FIFO now full). */
+static void after_io(struct kbox_req *r, int gfd, int lxfd)
 {
     if (kbox_fdt_mirror(r->proc->fdt, gfd))
         kbox_mirror_sync(r, lxfd);
@@ -364,20 +361,17 @@ static struct kbox_resp h_read(struct kbox_req *r)
         return resp; /* inotify with watches on host paths */
     resp = read_lx(r, fd);
     if (mirror)
-        kbox_mirror_sync(r, fd); /* as after_read(), flag already known */
+        kbox_mirror_sync(r, fd); /* as after_io(), flag already known */
     return resp;
 }
 
-static struct kbox_resp h_write(struct kbox_req *r)
+static struct kbox_resp write_lx(struct kbox_req *r, int fd)
 {
-    int fd = kbox_lxfd(r, FD(0));
     size_t cnt = (size_t)r->args[2], done = 0;
     char *buf;
     long n;
     int rc;
 
-    if (fd < 0)
-        return kbox_continue(); /* host fd (stdout, pipes): fast path */
     if (!guest_range_ok(r->args[1], cnt))
         return kbox_ret(-EFAULT);
     if (cnt > 0x7ffff000)
@@ -413,6 +407,18 @@ static struct kbox_resp h_write(struct kbox_req *r)
     } while (done < cnt);
     free(buf);
     return kbox_ret((long)done);
+}
+
+static struct kbox_resp h_write(struct kbox_req *r)
+{
+    int fd = kbox_lxfd(r, FD(0));
+    struct kbox_resp resp;
+
+    if (fd < 0)
+        return kbox_continue(); /* host fd (stdout, pipes): fast path */
+    resp = write_lx(r, fd);
+    after_io(r, FD(0), fd);
+    return resp;
 }
 
 static struct kbox_resp h_readv_writev(struct kbox_req *r)
@@ -503,6 +509,7 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
             n = kbox_lx_change(r, fd, pos ? A(3) : -1,
                                pos ? LX__NR_pwritev : LX__NR_writev, fd,
                                (long)kiov, iovcnt, pos ? A(3) : 0, 0, 0);
+        after_io(r, FD(0), fd);
     } else {
         long long at = A(3); /* preadv2's -1: the file position */
 
@@ -538,7 +545,7 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
             }
             done += c;
         }
-        after_read(r, FD(0), fd);
+        after_io(r, FD(0), fd);
     }
     free(kiov);
     free(buf);
@@ -707,6 +714,7 @@ static struct kbox_resp h_dup3(struct kbox_req *r)
          * not when the host will refuse it (a bad source left the target
          * mapped to nothing: gnulib's test-dup2 lost its file) */
         char src[64];
+        bool mirrored;
 
         snprintf(src, sizeof(src), "%d/fd/%d", (int)r->pid, old);
         if (old < 0 || (kbox_sup.hostproc_dir >= 0 &&
@@ -724,7 +732,10 @@ static struct kbox_resp h_dup3(struct kbox_req *r)
                 (unsigned long)nfd >= rl.rlim_cur)
                 return kbox_ret(-EBADF);
         }
+        mirrored = kbox_fdt_mirror(r->proc->fdt, nfd);
         lx_close(r, kbox_fdt_clear(r->proc->fdt, nfd));
+        if (mirrored)
+            kbox_mirror_gc();
         return kbox_continue();
     }
     lxfd = lx_dup(r, lold, flags & O_CLOEXEC);
@@ -828,7 +839,7 @@ static struct kbox_resp h_fstat(struct kbox_req *r)
 
     if (fd < 0)
         return kbox_continue();
-    rc = kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0);
+    rc = kbox_shmap_fstat(r, fd, &g);
     if (rc < 0)
         return kbox_ret(rc);
     kbox_abi_stat_to_host(&g, &h);

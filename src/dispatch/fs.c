@@ -654,6 +654,11 @@ static struct kbox_resp h_newfstatat(struct kbox_req *r)
     }
     rc = kbox_lx(r, LX__NR_newfstatat, rt.lxdir,
                  (long)kbox_route_lx_path(&rt, path), (long)&g, flags, 0, 0);
+    if (rc == 0 && S_ISREG(g.st_mode) &&
+        kbox_shmap_before_stat(g.st_dev, g.st_ino))
+        rc =
+            kbox_lx(r, LX__NR_newfstatat, rt.lxdir,
+                    (long)kbox_route_lx_path(&rt, path), (long)&g, flags, 0, 0);
     if (rc < 0)
         return kbox_ret(rc);
     kbox_abi_stat_to_host(&g, &h);
@@ -713,6 +718,12 @@ static struct kbox_resp h_statx(struct kbox_req *r)
     /* struct statx is the same on every architecture. */
     rc = kbox_lx(r, LX__NR_statx, rt.lxdir, (long)kbox_route_lx_path(&rt, path),
                  flags, A(3), (long)&sx, 0);
+    if (rc == 0 && S_ISREG(sx.stx_mode) && (sx.stx_mask & STATX_INO) &&
+        kbox_shmap_before_stat(makedev(sx.stx_dev_major, sx.stx_dev_minor),
+                               sx.stx_ino))
+        rc = kbox_lx(r, LX__NR_statx, rt.lxdir,
+                     (long)kbox_route_lx_path(&rt, path), flags, A(3),
+                     (long)&sx, 0);
     if (rc < 0)
         return kbox_ret(rc);
 out:

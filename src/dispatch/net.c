@@ -116,6 +116,10 @@ static bool tok_reap(void)
                 tok_release(i);
         p += sizeof(*e) + e->len;
     }
+    /* A FIFO end dropped in flight: its mirror held the last reference,
+     * and kept the FIFO's writer (no EOF) or reader (no EPIPE) alive. */
+    if (kbox_sup.holder)
+        kbox_mirror_gc();
     pthread_mutex_unlock(&tok_lock);
     return true;
 }

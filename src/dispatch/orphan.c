@@ -18,7 +18,11 @@
  * own group is held by kbox's caller while the main process lives. A
  * group that was held before (or is new since the last check: it was
  * made and held by a process that exited meanwhile) and is orphaned now,
- * with a stopped member, gets SIGHUP and SIGCONT.
+ * with a stopped member, gets SIGHUP and SIGCONT - if an exit ended one
+ * of the holds seen at the last check (its member or its parent is gone),
+ * or, for a new group, a member's parent exited (kbox adopted it since).
+ * Linux checks at exits only: a group that a setsid() or setpgid()
+ * orphaned gets nothing, then or at any later exit.
  */
 
 #define _GNU_SOURCE
@@ -45,6 +49,16 @@ struct group_seen {
 };
 static struct group_seen *seen;
 static int nseen;
+
+/* The members and parents that held a group at the last check. */
+struct hold {
+    pid_t pgrp, member, parent;
+};
+static struct hold *holds;
+static int nholds;
+/* The processes kbox had adopted at the last check. */
+static pid_t *adopted;
+static int nadopted;
 
 /* State, parent, group and session of @pid; false if it is gone. */
 static bool read_member(pid_t pid, struct member *m)
@@ -81,18 +95,20 @@ static bool alive(const struct member *m)
 
 /*
  * Does @m's parent, as Linux would see it, hold @m's group: is it in
- * @m's session but in another group?
+ * @m's session but in another group? Its pid in *by.
  */
 static bool held_by_parent(const struct member *m, const struct member *v,
-                           int n)
+                           int n, pid_t *by)
 {
     struct member par;
     bool found = false;
 
+    *by = m->ppid;
     if (m->pid == kbox_sup.main_pid) {
         /* chroot's caller is its command's parent */
         pid_t caller = getppid();
 
+        *by = caller;
         par.sid = getsid(caller);
         par.pgrp = getpgid(caller);
         return par.sid == m->sid && par.pgrp != m->pgrp;
@@ -109,6 +125,44 @@ static bool held_by_parent(const struct member *m, const struct member *v,
     return alive(&par) && par.sid == m->sid && par.pgrp != m->pgrp;
 }
 
+/* Is @pid alive: in @v (the live members), or else on the host? */
+static bool pid_alive(pid_t pid, const struct member *v, int n)
+{
+    struct member m;
+
+    for (int i = 0; i < n; i++)
+        if (v[i].pid == pid)
+            return true;
+    return read_member(pid, &m) && alive(&m);
+}
+
+/* Did an exit end a hold on @pgrp seen at the last check? */
+static bool hold_exited(pid_t pgrp, const struct member *v, int n)
+{
+    for (int i = 0; i < nholds; i++)
+        if (holds[i].pgrp == pgrp && (!pid_alive(holds[i].member, v, n) ||
+                                      !pid_alive(holds[i].parent, v, n)))
+            return true;
+    return false;
+}
+
+/* Did a member of group @pgrp (from @v[@i] on) lose its parent since the
+ * last check? */
+static bool newly_adopted(pid_t pgrp, const struct member *v, int i, int n)
+{
+    for (; i < n; i++) {
+        bool was = false;
+
+        if (v[i].pgrp != pgrp || v[i].ppid != getpid())
+            continue;
+        for (int j = 0; j < nadopted && !was; j++)
+            was = adopted[j] == v[i].pid;
+        if (!was)
+            return true;
+    }
+    return false;
+}
+
 static int seen_as(pid_t pgrp)
 {
     for (int i = 0; i < nseen; i++)
@@ -121,8 +175,9 @@ void kbox_orphan_check(bool main_alive)
 {
     struct member *v;
     struct group_seen *now;
-    pid_t *pids;
-    int n = kbox_proc_list_known(&pids), k = 0, nnow = 0;
+    struct hold *hnow;
+    pid_t *pids, *anow;
+    int n = kbox_proc_list_known(&pids), k = 0, nnow = 0, nh = 0, na = 0;
     pid_t own = getpgrp();
     bool own_held = main_alive && getsid(getppid()) == getsid(0);
 
@@ -130,9 +185,13 @@ void kbox_orphan_check(bool main_alive)
         return;
     v = malloc(((size_t)n + 1) * sizeof(*v));
     now = malloc(((size_t)n + 1) * sizeof(*now));
-    if (!v || !now) {
+    hnow = malloc(((size_t)n + 1) * sizeof(*hnow));
+    anow = malloc(((size_t)n + 1) * sizeof(*anow));
+    if (!v || !now || !hnow || !anow) {
         free(v);
         free(now);
+        free(hnow);
+        free(anow);
         free(pids);
         return;
     }
@@ -156,17 +215,25 @@ void kbox_orphan_check(bool main_alive)
          * go on, and nothing waits for what it left behind but kbox.
          */
         orphaned = !(g == own && own_held);
+        if (!orphaned) /* held while the main process lives */
+            hnow[nh++] = (struct hold){ g, kbox_sup.main_pid, getppid() };
         for (int j = i; j < k; j++) {
+            pid_t by;
+
             if (v[j].pgrp != g)
                 continue;
             if (v[j].state == 'T')
                 stopped = true;
-            if (orphaned && held_by_parent(&v[j], v, k))
+            if (held_by_parent(&v[j], v, k, &by)) {
                 orphaned = false;
+                hnow[nh++] = (struct hold){ g, v[j].pid, by };
+            }
         }
         was = seen_as(g);
         /* A session leader's group is orphaned from the start. */
-        if (orphaned && stopped && (was == 0 || (was < 0 && g != v[i].sid))) {
+        if (orphaned && stopped &&
+            ((was == 0 && hold_exited(g, v, k)) ||
+             (was < 0 && g != v[i].sid && newly_adopted(g, v, i, k)))) {
             if (kbox_sup.verbose)
                 fprintf(stderr,
                         "kbox: process group %d orphaned with a stopped "
@@ -181,10 +248,19 @@ void kbox_orphan_check(bool main_alive)
         }
         now[nnow++] = (struct group_seen){ g, orphaned };
     }
+    for (int i = 0; i < k; i++)
+        if (v[i].ppid == getpid())
+            anow[na++] = v[i].pid;
     free(v);
     free(seen);
     seen = now;
     nseen = nnow;
+    free(adopted);
+    adopted = anow;
+    nadopted = na;
+    free(holds);
+    holds = hnow;
+    nholds = nh;
 }
 
 bool kbox_orphan_all_stopped(void)

@@ -1066,6 +1066,33 @@ void kbox_shmap_sync_fd(struct kbox_req *r, int lxfd)
     pthread_mutex_unlock(&lock);
 }
 
+bool kbox_shmap_before_stat(uint64_t dev, uint64_t ino)
+{
+    struct shmap *m;
+    bool wrote = false;
+
+    if (!kbox_shmap_any())
+        return false;
+    pthread_mutex_lock(&lock);
+    m = find(dev, ino);
+    if (m && m->writable) {
+        write_back(m);
+        wrote = true;
+    }
+    pthread_mutex_unlock(&lock);
+    return wrote;
+}
+
+long kbox_shmap_fstat(struct kbox_req *r, int lxfd, struct kbox_gstat *g)
+{
+    long rc = kbox_lx(r, LX__NR_fstat, lxfd, (long)g, 0, 0, 0, 0);
+
+    if (rc == 0 && S_ISREG(g->st_mode) &&
+        kbox_shmap_before_stat(g->st_dev, g->st_ino))
+        rc = kbox_lx(r, LX__NR_fstat, lxfd, (long)g, 0, 0, 0, 0);
+    return rc;
+}
+
 static bool has_user(const struct shmap *m, pid_t tgid)
 {
     for (int i = 0; i < m->nusers; i++)

@@ -372,6 +372,35 @@ struct kbox_resp kbox_mirror_install_reply(struct kbox_req *r, int lxfd,
     return mirror_install(r, lxfd, cloexec, writable, false);
 }
 
+struct kbox_resp kbox_mirror_install_wend_reply(struct kbox_req *r, int lxfd,
+                                                bool cloexec)
+{
+    int p[2];
+    long rc;
+
+    /*
+     * The guest holds the pipe's write end; lx fills the pipe while the
+     * FIFO is full, and closes the read end while it has no reader
+     * (POLLERR). One page makes a fill a few small writes.
+     */
+    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0) {
+        rc = -errno;
+        kbox_lx(r, LX__NR_close, lxfd, 0, 0, 0, 0, 0);
+        return kbox_ret(rc);
+    }
+    fcntl(p[1], F_SETPIPE_SZ, 4096);
+    rc = lx_task_mirror(r->task, LX_MIRROR_ADD, lxfd, p[1], p[0]);
+    if (rc < 0) {
+        close(p[0]);
+        close(p[1]);
+        kbox_lx(r, LX__NR_close, lxfd, 0, 0, 0, 0, 0);
+        return kbox_ret(rc);
+    }
+    __atomic_add_fetch(&mirrors_live, 1, __ATOMIC_RELAXED);
+    return kbox_fd_install_host_reply(r, lxfd, p[1], KBOX_FDT_MIRROR, -1,
+                                      cloexec);
+}
+
 int kbox_mirror_rfd(struct kbox_req *r, int lxfd)
 {
     long rc;

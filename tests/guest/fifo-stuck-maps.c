@@ -38,7 +38,8 @@ int main(int argc, char **argv)
     char fifo[512], fifo2[512], file[512], buf[4096];
     int status, ok = 0;
     pid_t w, o;
-    double t0, t;
+    double t0, t, tm;
+    int slow = 0;
 
     snprintf(fifo, sizeof(fifo), "%s/fsm-fifo", dir);
     snprintf(fifo2, sizeof(fifo2), "%s/fsm-fifo2", dir);
@@ -74,7 +75,9 @@ int main(int argc, char **argv)
         fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
         if (fd < 0 || write(fd, "first", 5) != 5)
             break;
+        tm = now_s();
         m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        slow += now_s() - tm >= 0.045;
         if (m != MAP_FAILED) {
             m[0] = 'F';
             ok += msync(m, 4096, MS_SYNC) == 0 && pread(fd, buf, 5, 0) == 5 &&
@@ -86,7 +89,13 @@ int main(int argc, char **argv)
     }
     t = now_s() - t0;
     check(ok == NMAPS, "%d of %d files mapped shared, coherent", ok, NMAPS);
-    check(t < 1.0, "%d first mappings took %.3f s (< 1 s)", NMAPS, t);
+    /* Stuck, each map waited 50 ms for the blocked writers (2 s in
+     * all); a loaded machine can make a few slow, not most (a bound on
+     * the total failed CI at 1.2 s while five builds ran beside it). */
+    check(slow < NMAPS / 2,
+          "%d of %d first mappings took 45 ms or more "
+          "(%.3f s in all)",
+          slow, NMAPS, t);
     kill(w, SIGKILL);
     kill(o, SIGKILL);
     check(waitpid(w, &status, 0) == w && WIFSIGNALED(status) &&

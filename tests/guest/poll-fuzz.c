@@ -14,13 +14,15 @@
  *
  * Usage: poll-fuzz [-n OPS] [-k] [-e] [-h] [-i] [-b] DIR SEED
  *   -k  mask a FIFO's write readiness (POLLOUT/POLLERR/select's write
- *       bit), which kbox does not follow (docs/supervisor.md)
- *   -e  no EPOLLET on a message queue (level-triggered instead): Linux
- *       reports an ET item again at every receive while it has room,
- *       kbox only when it gets room
+ *       bit), which kbox did not follow before its twenty-fifth session
+ *   -e  no EPOLLET on a message queue or an O_RDWR FIFO (level-triggered
+ *       instead): Linux reports an ET item again at every receive while
+ *       it has room, and an O_RDWR FIFO's at each resize or read; kbox
+ *       only when it gets room (an O_RDWR FIFO's mirror is a socket)
  *   -i  no inotify watches (in a bind, kbox relays host events to the
  *       instance's readiness from a thread, a little later)
- *   -h  fold a FIFO read end's POLLHUP into POLLIN (kbox says POLLIN)
+ *   -h  fold a FIFO read end's POLLHUP into POLLIN (kbox said POLLIN
+ *       before its twenty-fifth session)
  *   -b  run the blocking variants instead (poll with a timeout woken by
  *       another process's write; epoll_wait in a thread woken by another
  *       thread's write); prints "ok"/"FAIL" lines
@@ -507,7 +509,7 @@ static void execute(const struct cmd *c, char *buf, size_t *len)
         struct epoll_event ev = { 0 };
         int m = 1 + c->arg % 3;
 
-        if (no_et && m == 2 && sl->kind == K_MQ)
+        if (no_et && m == 2 && (sl->kind == K_MQ || sl->kind == K_FRW))
             m = 1;
 
         out(buf, len, "epoll s%d: ", c->slot);

@@ -110,5 +110,8 @@ expect_eq "exitcode -s 15" "$rc" 143
 "$g/sendmsg-big-control" "$TEST_TMP" >"$TEST_TMP/sbc.out" || { cat "$TEST_TMP/sbc.out"; fail "sendmsg-big-control failed natively"; }
 "$g/execveat-symlink" "$TEST_TMP" >"$TEST_TMP/esl.out" || { cat "$TEST_TMP/esl.out"; fail "execveat-symlink failed natively"; }
 "$g/rights-at-exit" >"$TEST_TMP/rae.out" || { cat "$TEST_TMP/rae.out"; fail "rights-at-exit failed natively"; }
+"$g/fifo-hup" "$TEST_TMP" >"$TEST_TMP/fh.out" || { cat "$TEST_TMP/fh.out"; fail "fifo-hup failed natively"; }
+$sid "$g/orphan-setsid" >"$TEST_TMP/os.out" 2>&1 || { cat "$TEST_TMP/os.out"; fail "orphan-setsid failed natively"; }
+"$g/shmap-blocks" "$TEST_TMP" >"$TEST_TMP/sb.out" || { cat "$TEST_TMP/sb.out"; fail "shmap-blocks failed natively"; }
 compgen -G "$TEST_TMP/kbox-fsops.*" >/dev/null && fail "fsops left its directory behind"
 exit 0

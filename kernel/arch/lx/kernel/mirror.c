@@ -19,6 +19,14 @@
  * Queues wake their pollers on every send and on a receive that frees a
  * place, so other processes' sends and receives are seen too.
  *
+ * A FIFO's read end shows a hang-up (no writer any more: POLLHUP) by
+ * closing the pipe's write end, and reopens it (through /proc) when a
+ * writer is back. A FIFO's write end gets a pipe too, the guest holding
+ * its write end: filled while the FIFO is full, drained once it has room
+ * again, its read end closed while the FIFO has no reader (POLLERR). An
+ * O_RDWR FIFO's mirror is a socket pair that follows fullness as a
+ * queue's does.
+ *
  * The host may add readiness of its own ("ext": inotify events from host
  * directories it merges into the file's reads); the pipe is readable
  * while either says so.
@@ -40,14 +48,27 @@
 #define LX_MIRROR_HEADS	2	/* pipes wait on two queues */
 #define LX_MIRROR_IN	(EPOLLIN | EPOLLRDNORM | EPOLLHUP | EPOLLERR)
 
+enum lx_mirror_kind {
+	LX_MIRROR_PIPE,		/* the guest holds a pipe's read end */
+	LX_MIRROR_SOCK,		/* a socket pair (a queue, an O_RDWR FIFO) */
+	LX_MIRROR_WEND,		/* the guest holds a pipe's write end */
+};
+
 struct lx_mirror {
 	struct list_head list;
 	struct file *file;
-	int rfd, wfd;		/* the host pipe: drain end, signal end */
+	/*
+	 * The guest's end (its identity: never closed before the mirror
+	 * goes) and the other one: for PIPE and SOCK the drain end and the
+	 * signal end, for WEND the fill end and the drain end. A pipe's
+	 * other end is -1 while closed (a hang-up, or no reader).
+	 */
+	int rfd, wfd;
+	enum lx_mirror_kind kind;
 	bool ready;		/* the pipe holds a byte */
 	bool ext;		/* the host's own readiness */
-	bool out;		/* writability is mirrored too (a queue's) */
-	bool full;		/* the read end's send buffer is filled */
+	bool out;		/* writability is mirrored too */
+	bool full;		/* filled: the guest's end is not writable */
 	int nheads;
 	wait_queue_head_t *head[LX_MIRROR_HEADS];
 	wait_queue_entry_t wait[LX_MIRROR_HEADS];
@@ -57,10 +78,30 @@ struct lx_mirror {
 static LIST_HEAD(lx_mirrors);
 static DEFINE_SPINLOCK(lx_mirror_lock);
 
+/*
+ * lx_mirror_lock held. Open or close a pipe mirror's other end: closed, a
+ * read end polls POLLHUP and a write end POLLERR, as the FIFO's do
+ * without writers or readers. false if it could not be reopened.
+ */
+static bool lx_mirror_other(struct lx_mirror *m, bool open)
+{
+	if (open == (m->wfd >= 0))
+		return true;
+	if (!open) {
+		lx_host_fd_close(m->wfd);
+		m->wfd = -1;
+		return true;
+	}
+	m->wfd = lx_host_fd_reopen(m->rfd, m->kind == LX_MIRROR_PIPE);
+	return m->wfd >= 0;
+}
+
 /* lx_mirror_lock held */
 static void lx_mirror_set(struct lx_mirror *m, bool ready)
 {
 	if (m->ready == ready)
+		return;
+	if (ready && !lx_mirror_other(m, true))
 		return;
 	m->ready = ready;
 	if (ready)
@@ -69,16 +110,42 @@ static void lx_mirror_set(struct lx_mirror *m, bool ready)
 		lx_host_fd_drain(m->rfd);
 }
 
-/* lx_mirror_lock held */
+/*
+ * lx_mirror_lock held. Filled through the guest's end (a socket's send
+ * buffer, a pipe), drained at the other.
+ */
 static void lx_mirror_set_out(struct lx_mirror *m, bool writable)
 {
 	if (!m->out || m->full == !writable)
+		return;
+	/* A pipe without its read end would refuse the fill (EPIPE). */
+	if (m->kind == LX_MIRROR_WEND && !lx_mirror_other(m, true))
 		return;
 	m->full = !writable;
 	if (writable)
 		lx_host_fd_drain(m->wfd);
 	else
 		lx_host_fd_fill(m->rfd);
+}
+
+/* lx_mirror_lock held: show poll mask @mask on the mirror. */
+static void lx_mirror_apply(struct lx_mirror *m, __poll_t mask)
+{
+	switch (m->kind) {
+	case LX_MIRROR_PIPE:
+		/* The byte says readable; the closed write end says hung up. */
+		lx_mirror_set(m, m->ext || (mask & (LX_MIRROR_IN & ~EPOLLHUP)));
+		lx_mirror_other(m, !(mask & EPOLLHUP));
+		break;
+	case LX_MIRROR_SOCK:
+		lx_mirror_set(m, m->ext || (mask & LX_MIRROR_IN));
+		lx_mirror_set_out(m, mask & EPOLLOUT);
+		break;
+	case LX_MIRROR_WEND:
+		lx_mirror_set_out(m, mask & EPOLLOUT);
+		lx_mirror_other(m, !(mask & EPOLLERR));
+		break;
+	}
 }
 
 /*
@@ -93,8 +160,7 @@ static void lx_mirror_sync(struct lx_mirror *m)
 
 	spin_lock_irqsave(&lx_mirror_lock, flags);
 	mask = vfs_poll(m->file, NULL);
-	lx_mirror_set(m, m->ext || (mask & LX_MIRROR_IN));
-	lx_mirror_set_out(m, mask & EPOLLOUT);
+	lx_mirror_apply(m, mask);
 	spin_unlock_irqrestore(&lx_mirror_lock, flags);
 }
 
@@ -108,9 +174,25 @@ static int lx_mirror_wake(wait_queue_entry_t *wait, unsigned int mode,
 	struct lx_mirror *m = wait->private;
 	__poll_t k = key_to_poll(key);
 	unsigned long flags;
-	bool was = m->ready;
+	bool was = m->ready, room = !m->full;
 
 	lx_mirror_sync(m);
+	/*
+	 * The same for a write end: each wake-up of a FIFO's writers (a
+	 * read that made room, a resize, a reader's close) reports an
+	 * EPOLLET write end again while it has room. A host pipe whose room
+	 * did not change gets no edge from a fill or drain: a resize of it
+	 * wakes its writers.
+	 */
+	if (m->kind == LX_MIRROR_WEND) {
+		if (room && (!k || (k & EPOLLOUT))) {
+			spin_lock_irqsave(&lx_mirror_lock, flags);
+			if (!m->full)
+				lx_host_fd_poke(m->rfd);
+			spin_unlock_irqrestore(&lx_mirror_lock, flags);
+		}
+		return 0;
+	}
 	/*
 	 * Linux's epoll reports an EPOLLET item again at every wake-up of
 	 * a readable file (each FIFO write, queue send or inotify event),
@@ -122,7 +204,7 @@ static int lx_mirror_wake(wait_queue_entry_t *wait, unsigned int mode,
 	 */
 	if (was && (!k || (k & (EPOLLIN | EPOLLRDNORM)))) {
 		spin_lock_irqsave(&lx_mirror_lock, flags);
-		if (m->ready)
+		if (m->ready && m->wfd >= 0)
 			lx_host_fd_signal(m->wfd);
 		spin_unlock_irqrestore(&lx_mirror_lock, flags);
 	}
@@ -198,6 +280,26 @@ static struct lx_mirror *lx_mirror_find_rfd(int rfd)
 	return NULL;
 }
 
+/*
+ * A read of a FIFO drains it for every open file of that FIFO, but
+ * wakes nobody unless it was full: re-check the mirrors of the FIFO's
+ * other opens too (another process's O_RDONLY or O_RDWR file), or they
+ * stay readable after the last byte was read elsewhere. A write that
+ * fills it wakes no writer either (the host syncs after writes too).
+ */
+static void lx_mirror_sync_fifo(struct lx_mirror *m)
+{
+	struct inode *inode = file_inode(m->file);
+	struct lx_mirror *o;
+
+	if (!S_ISFIFO(inode->i_mode))
+		return;
+	list_for_each_entry(o, &lx_mirrors, list) {
+		if (o != m && file_inode(o->file) == inode)
+			lx_mirror_sync(o);
+	}
+}
+
 static long lx_mirror_add(int fd, int rfd, int wfd)
 {
 	struct lx_mirror *m;
@@ -222,15 +324,29 @@ static long lx_mirror_add(int fd, int rfd, int wfd)
 	m->file = file;
 	m->rfd = rfd;
 	m->wfd = wfd;
-	m->out = lx_mirror_mqueue(file); /* the host made a socket pair */
+	/* What the host made: see kbox's kbox_mirror_install_reply(). */
+	if (lx_mirror_mqueue(file) ||
+	    (file->f_mode & (FMODE_READ | FMODE_WRITE)) ==
+		    (FMODE_READ | FMODE_WRITE))
+		m->kind = LX_MIRROR_SOCK;
+	else if (file->f_mode & FMODE_WRITE)
+		m->kind = LX_MIRROR_WEND;
+	else
+		m->kind = LX_MIRROR_PIPE;
+	m->out = m->kind != LX_MIRROR_PIPE;
 	init_poll_funcptr(&m->pt, lx_mirror_queue);
 	m->pt._key = LX_MIRROR_IN;
 	mask = vfs_poll(file, &m->pt);
 	spin_lock_irqsave(&lx_mirror_lock, flags);
 	list_add(&m->list, &lx_mirrors);
-	lx_mirror_set(m, mask & LX_MIRROR_IN);
-	lx_mirror_set_out(m, mask & EPOLLOUT);
+	lx_mirror_apply(m, mask);
 	spin_unlock_irqrestore(&lx_mirror_lock, flags);
+	/*
+	 * An open of a FIFO changes its other opens' state without waking
+	 * them all (a reader's open wakes no writer): a write end without
+	 * readers polled POLLERR after a reader came.
+	 */
+	lx_mirror_sync_fifo(m);
 	return 0;
 }
 
@@ -242,7 +358,8 @@ static void lx_mirror_free(struct lx_mirror *m)
 		remove_wait_queue(m->head[i], &m->wait[i]);
 	fput(m->file);
 	lx_host_fd_close(m->rfd);
-	lx_host_fd_close(m->wfd);
+	if (m->wfd >= 0)
+		lx_host_fd_close(m->wfd);
 	kfree(m);
 }
 
@@ -271,25 +388,6 @@ static long lx_mirror_gc(int *out, long max)
 		count++;
 	}
 	return count;
-}
-
-/*
- * A read of a FIFO drains it for every open file of that FIFO, but
- * wakes nobody unless it was full: re-check the mirrors of the FIFO's
- * other opens too (another process's O_RDONLY or O_RDWR file), or they
- * stay readable after the last byte was read elsewhere.
- */
-static void lx_mirror_sync_fifo(struct lx_mirror *m)
-{
-	struct inode *inode = file_inode(m->file);
-	struct lx_mirror *o;
-
-	if (!S_ISFIFO(inode->i_mode))
-		return;
-	list_for_each_entry(o, &lx_mirrors, list) {
-		if (o != m && file_inode(o->file) == inode)
-			lx_mirror_sync(o);
-	}
 }
 
 long lx_mirror_op(const long *args)

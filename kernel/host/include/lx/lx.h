@@ -134,7 +134,9 @@ int lx_task_groups(struct lx_task *task, unsigned int *gids, int room);
  * LX_MIRROR_ADD (@a = read end, @b = write end of a non-blocking host
  *   pipe): mirror lx fd @fd of @task; lx owns both ends from then on and
  *   closes them when the mirror goes. -EEXIST if the file has a mirror,
- *   -EINVAL if it is of another kind.
+ *   -EINVAL if it is of another kind. An O_RDWR FIFO or a queue needs a
+ *   socket pair (SO_SNDBUF at its minimum) instead; a FIFO's write end a
+ *   pipe with @a its write end (the guest's) and @b its read end.
  * LX_MIRROR_SYNC: re-check the file after a read (readiness that went
  *   away is not signalled by the file). With @fd < 0 the mirror is the one
  *   whose read end is @a. @b >= 0 sets the host's own readiness (the pipe

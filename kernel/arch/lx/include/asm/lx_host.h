@@ -111,12 +111,17 @@ long lx_host_random(void *buf, unsigned long len);
  * non-blocking write end @fd), drain it again (read end), close a host fd.
  * A socket mirror's read end stops polling writable once
  * lx_host_fd_fill() filled its send buffer, and polls writable again when
- * its peer @fd is drained.
+ * its peer @fd is drained; a pipe's write end the same way. A new file of
+ * the pipe host fd @fd is part of, its write end if @write else its read
+ * end, non-blocking: lx_host_fd_reopen() returns its fd or -1.
  */
 void lx_host_fd_signal(int fd);
 void lx_host_fd_drain(int fd);
 void lx_host_fd_fill(int fd);
 void lx_host_fd_close(int fd);
+int lx_host_fd_reopen(int fd, int write);
+/* Wake the writers of the host pipe @fd is part of (an epoll edge). */
+void lx_host_fd_poke(int fd);
 
 /* Boot parameters the host passed to lx_k_boot. */
 struct lx_k_boot_args {
