@@ -533,6 +533,9 @@ struct kbox_resp kbox_fd_give_reply(struct kbox_req *r, int src, bool cloexec);
 /* Handler tables by family (each returns true if it handles nr). */
 kbox_handler kbox_fs_handler(long nr);
 kbox_handler kbox_fd_handler(long nr);
+/* mmap and msync of lx files (mmap.c) */
+struct kbox_resp kbox_mm_mmap(struct kbox_req *r);
+struct kbox_resp kbox_mm_msync(struct kbox_req *r);
 kbox_handler kbox_id_handler(long nr);
 kbox_handler kbox_proc_handler(long nr);
 kbox_handler kbox_sys_handler(long nr);
