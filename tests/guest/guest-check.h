@@ -7,9 +7,11 @@
 #define KBOX_GUEST_CHECK_H
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int n_ok, n_fail;
 
@@ -48,5 +50,27 @@ __attribute__((unused)) static void guest_want_errno(long rc, int e, int wanted,
         rc_ = (long)(call);                         \
         guest_want_errno(rc_, errno, wanted, what); \
     } while (0)
+
+/*
+ * Wait up to @ms for a line on @fd: its length, 0 on none. One line only,
+ * read a byte at a time: on a loaded machine two reports can both be in
+ * the pipe by the first read, and a read of both left nothing for the
+ * second.
+ */
+__attribute__((unused)) static int guest_read_line(int fd, char *buf,
+                                                   size_t len, int ms)
+{
+    struct pollfd pf = { fd, POLLIN, 0 };
+    size_t n = 0;
+
+    buf[0] = '\0';
+    if (poll(&pf, 1, ms) <= 0)
+        return 0;
+    while (n < len - 1 && read(fd, buf + n, 1) == 1)
+        if (buf[n++] == '\n')
+            break;
+    buf[n] = '\0';
+    return (int)n;
+}
 
 #endif

@@ -32,22 +32,6 @@ static void on_sig(int sig)
         cont++;
 }
 
-/* A line from @fd within @ms (one byte at a time: one line only). */
-static int report(int fd, char *buf, size_t len, int ms)
-{
-    struct pollfd pf = { fd, POLLIN, 0 };
-    size_t n = 0;
-
-    buf[0] = '\0';
-    if (poll(&pf, 1, ms) <= 0)
-        return 0;
-    while (n < len - 1 && read(fd, buf + n, 1) == 1)
-        if (buf[n++] == '\n')
-            break;
-    buf[n] = '\0';
-    return (int)n;
-}
-
 /* Another process exits and is reaped: kbox checks groups at exits. */
 static void an_exit(void)
 {
@@ -151,7 +135,7 @@ static pid_t leaver(int w)
                 _exit(1);
             _exit(0);
         }
-        if (report(pa[0], buf, sizeof(buf), 5000))
+        if (guest_read_line(pa[0], buf, sizeof(buf), 5000))
             c = atoi(buf);
         check(c > 0 && setpgid(0, c) == 0, "A joins the stopped group");
         if (write(pj[1], "j", 1) != 1)
@@ -176,12 +160,12 @@ static void run(const char *how, bool signalled)
 
     check(pipe(p) == 0, "pipe");
     m = !strcmp(how, "setpgid") ? leaver(p[1]) : middle(p[1], how);
-    if (report(p[0], buf, sizeof(buf), 5000))
+    if (guest_read_line(p[0], buf, sizeof(buf), 5000))
         s = atoi(buf);
     check(s > 0, "%s: the member stopped (pid %d)", how, (int)s);
     waitpid(m, NULL, 0);
     an_exit();
-    report(p[0], buf, sizeof(buf), signalled ? 5000 : 500);
+    guest_read_line(p[0], buf, sizeof(buf), signalled ? 5000 : 500);
     buf[strcspn(buf, "\n")] = '\0';
     if (signalled)
         check(!strcmp(buf, "hup 1 cont 1"),

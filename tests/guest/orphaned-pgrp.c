@@ -29,27 +29,6 @@ static void on_sig(int sig)
 }
 
 /*
- * Wait up to @ms for a line on @fd: its length, 0 on none. One line only,
- * read a byte at a time: on a loaded machine the member's pid and its
- * "hup" line can both be in the pipe by the first read, and a read of
- * both left nothing for the second report (a failure natively too).
- */
-static int report(int fd, char *buf, size_t len, int ms)
-{
-    struct pollfd pf = { fd, POLLIN, 0 };
-    size_t n = 0;
-
-    buf[0] = '\0';
-    if (poll(&pf, 1, ms) <= 0)
-        return 0;
-    while (n < len - 1 && read(fd, buf + n, 1) == 1)
-        if (buf[n++] == '\n')
-            break;
-    buf[n] = '\0';
-    return (int)n;
-}
-
-/*
  * A group of its own for a middle process with a child that stops; the
  * child tells its pid on @p, then, woken, "hup H cont C". The middle
  * process waits for the stop and exits if @leave, else stays.
@@ -88,7 +67,7 @@ static pid_t job(int p[2], bool leave, pid_t *member)
         pause();
         _exit(0);
     }
-    *member = report(p[0], buf, sizeof(buf), 5000) ? atoi(buf) : -1;
+    *member = guest_read_line(p[0], buf, sizeof(buf), 5000) ? atoi(buf) : -1;
     return m;
 }
 
@@ -137,7 +116,7 @@ int main(int argc, char **argv)
     m = job(p, true, &s);
     check(s > 0, "the member started (pid %d)", (int)s);
     waitpid(m, NULL, 0);
-    check(report(p[0], buf, sizeof(buf), 5000) > 0,
+    check(guest_read_line(p[0], buf, sizeof(buf), 5000) > 0,
           "the stopped member of the orphaned group was woken");
     buf[strcspn(buf, "\n")] = '\0';
     check(!strcmp(buf, "hup 1 cont 1"), "with SIGHUP and SIGCONT: %s",
@@ -158,7 +137,7 @@ int main(int argc, char **argv)
     if (other == 0)
         _exit(0);
     waitpid(other, NULL, 0);
-    check(report(p[0], buf, sizeof(buf), 500) == 0,
+    check(guest_read_line(p[0], buf, sizeof(buf), 500) == 0,
           "a group its parent holds stays stopped");
     if (s > 0)
         kill(s, SIGKILL);
