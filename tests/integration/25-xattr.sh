@@ -9,17 +9,7 @@
 require
 require_cmd debugfs python3
 
-# err(f, *args): "ok" or the errno name f raised
-helper='
-import errno, os, sys
-def err(f, *a):
-    try:
-        f(*a)
-        return "ok"
-    except OSError as e:
-        return errno.errorcode[e.errno]
-'
-prog=$helper'
+prog=$PY_ERR'
 f = sys.argv[1]
 open(f, "w").write("data")
 os.setxattr(f, "user.kbox", b"v1")
@@ -48,7 +38,7 @@ expect_grep 'user\.kbox.*v1' "$TMP/ea" "user.kbox persisted in the image"
 expect_no_grep 'user\.fd' "$TMP/ea" "removed attribute gone from the image"
 
 # as a normal user: the kernel's permission checks
-kbo "$TMP/user" --change-id 1000:1000 -r "$IMG" -- /usr/bin/python3 -c "$helper"'
+kbo "$TMP/user" --change-id 1000:1000 -r "$IMG" -- /usr/bin/python3 -c "$PY_ERR"'
 open("/tmp/u", "w").close()
 print("trusted", err(os.setxattr, "/tmp/u", "trusted.t", b"v"))
 print("other", err(os.setxattr, "/etc/hostname", "user.x", b"v"))

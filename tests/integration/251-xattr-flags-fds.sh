@@ -15,14 +15,7 @@ mkdir -p "$b"
 chmod 777 "$b"
 : >"$b/f"
 chmod 666 "$b/f"
-prog='
-import errno, os, sys
-def err(f, *a):
-    try:
-        f(*a)
-        return "ok"
-    except OSError as e:
-        return errno.errorcode[e.errno]
+prog=$PY_ERR'
 for d in sys.argv[1:]:
     f = d + "/xf"
     open(f, "w").close()

@@ -16,14 +16,7 @@ mkdir -p "$b"
 chmod 777 "$b"
 : >"$b/rootfile"
 chmod 644 "$b/rootfile"
-prog='
-import errno, os, sys
-def err(f, *a):
-    try:
-        f(*a)
-        return "ok"
-    except OSError as e:
-        return errno.errorcode[e.errno]
+prog=$PY_ERR'
 v2 = bytes.fromhex("0000000200040000000000000000000000000000")
 for d in sys.argv[1:]:
     f = d + "/mine"
@@ -60,14 +53,7 @@ except OSError as e:
 print("list", os.listxattr("/bin/ls"))'
 expect_grep "^ls EINVAL$" "$TMP/lx" "empty security.capability on /bin/ls as uid 1000"
 expect_grep "^list \[\]$" "$TMP/lx" "/bin/ls keeps no security.capability"
-kbo "$TMP/lxr" -S "$IMG" -- /usr/bin/python3 -c '
-import errno, os
-def err(f, *a):
-    try:
-        f(*a)
-        return "ok"
-    except OSError as e:
-        return errno.errorcode[e.errno]
+kbo "$TMP/lxr" -S "$IMG" -- /usr/bin/python3 -c "$PY_ERR"'
 open("/var/tmp/rf", "w").close()
 print("root", err(os.setxattr, "/var/tmp/rf", "security.capability", b""))
 print("rootfd", err(os.setxattr, os.open("/var/tmp/rf", os.O_RDONLY), "security.capability", b""))

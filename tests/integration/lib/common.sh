@@ -87,6 +87,18 @@ require() {
 	IMG=$(own_img .base)
 }
 
+# PY_ERR: Python lines for guest scripts: imports and err(f, *a), which
+# calls f and gives "ok" or the errno's name (ENOENT, EPERM, ...).
+PY_ERR='
+import errno, os, sys
+def err(f, *a):
+    try:
+        f(*a)
+        return "ok"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+'
+
 # own_img: a private writable copy of $IMG; prints its path
 own_img() {
 	local dst
