@@ -172,9 +172,12 @@ else
 	@echo "bench-kernel: kernel/Makefile not present yet, skipping"
 endif
 
+# proot too (the workloads are compared with it), then what the runs need
 bench-kbox:
-	@if [ -f tests/bench/run.sh ]; then bash tests/bench/run.sh; \
-	else echo "bench-kbox: tests/bench/run.sh not present, skipping"; fi
+	@bash scripts/deps.sh bench
+	+@$(MAKE) --no-print-directory all
+	+@$(MAKE) --no-print-directory rootfs
+	@bash tests/bench/run.sh
 
 # ---- cleaning ---------------------------------------------------------------
 clean:

@@ -3,6 +3,8 @@
 #
 # deps.sh - install what kbox needs to build and test, from Debian's apt only.
 #
+# Usage: deps.sh [bench]   (bench: also what `make bench` compares with)
+#
 # Idempotent: when everything is present it prints nothing and returns in
 # well under a second (one dpkg-query call). Otherwise it runs
 # `apt-get update` and `apt-get install` for the missing packages only, as
@@ -20,6 +22,17 @@ PACKAGES=(
     # rootfs images (scripts/mkrootfs.sh) and integration tests
     e2fsprogs busybox-static cpio
 )
+# `make bench` compares kbox with proot (issue 5's workloads)
+BENCH_PACKAGES=(proot)
+
+case ${1:-} in
+'') ;;
+bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+*)
+    echo "deps.sh: unknown package group '$1' (known: bench)" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 # One dpkg-query call for all packages; unknown packages are "missing" too.

@@ -16,6 +16,22 @@ echo "deps.sh took ${ms} ms"
 expect_eq "deps.sh output" "$out" ""
 [ ! -e "$TEST_TMP/apt-calls" ] || fail "deps.sh ran apt-get: $(cat "$TEST_TMP/apt-calls")"
 
+# `make bench`'s group adds proot: asked for, it is checked (and would be
+# installed); an unknown group is refused in one line.
+rm -f "$TEST_TMP/apt-calls"
+rc=0
+out=$(PATH="$TEST_TMP/bin:$PATH" bash "$KBOX_ROOT/scripts/deps.sh" bench 2>&1) || rc=$?
+if dpkg-query -W -f='${db:Status-Abbrev}' proot 2>/dev/null | grep -q '^ii'; then
+    expect_eq "deps.sh bench output" "$out" ""
+    expect_eq "deps.sh bench status" "$rc" 0
+else
+    grep -q "missing packages: proot" <<<"$out" || fail "deps.sh bench did not ask for proot: $out"
+fi
+rc=0
+out=$(bash "$KBOX_ROOT/scripts/deps.sh" no-such-group 2>&1) || rc=$?
+expect_eq "deps.sh unknown group status" "$rc" 2
+expect_eq "deps.sh unknown group message" "$out" "deps.sh: unknown package group 'no-such-group' (known: bench)"
+
 # A missing package, for a user who cannot install: the command to run.
 if can_drop_root && ! command -v sudo >/dev/null 2>&1; then
     sed 's/^    e2fsprogs busybox-static cpio$/    e2fsprogs busybox-static cpio kbox-no-such-package/' \
