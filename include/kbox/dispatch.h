@@ -539,6 +539,8 @@ struct kbox_resp kbox_mm_msync(struct kbox_req *r);
 kbox_handler kbox_id_handler(long nr);
 kbox_handler kbox_proc_handler(long nr);
 kbox_handler kbox_sys_handler(long nr);
+/* ustat, sysfs (fsinfo.c) */
+kbox_handler kbox_fsinfo_handler(long nr);
 kbox_handler kbox_net_handler(long nr);
 kbox_handler kbox_xattr_handler(long nr);
 kbox_handler kbox_watch_handler(long nr);

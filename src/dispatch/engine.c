@@ -48,6 +48,8 @@ static void build_table(void)
         if (!h)
             h = kbox_sys_handler(nr);
         if (!h)
+            h = kbox_fsinfo_handler(nr);
+        if (!h)
             h = kbox_target_handler(nr);
         if (!h)
             h = kbox_ipc_handler(nr);

@@ -44,6 +44,7 @@
 #include "kbox/dispatch.h"
 #include "kbox/exec.h"
 #include "kbox/fdtable.h"
+#include "kbox/mntview.h"
 #include "kbox/path.h"
 
 #define CHUNK (1u << 20)
@@ -856,7 +857,7 @@ static struct kbox_resp h_fstatfs(struct kbox_req *r)
     long rc;
 
     if (fd < 0)
-        return kbox_continue();
+        return kbox_mntview_fstatfs(r, FD(0));
     rc = kbox_lx(r, LX__NR_fstatfs, fd, (long)&g, 0, 0, 0, 0);
     if (rc < 0)
         return kbox_ret(rc);

@@ -31,6 +31,7 @@
 #include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/fdtable.h"
+#include "kbox/mntview.h"
 #include "kbox/path.h"
 #include "route.h"
 
@@ -393,6 +394,8 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
 
             if (m == -ENOENT)
                 m = kbox_proc_maps_fd(rt.rest, hfd);
+            if (m == -ENOENT)
+                m = kbox_mntview_fdinfo_fd(rt.rest, hfd);
 
             if (m >= 0) {
                 close(hfd);
@@ -692,6 +695,8 @@ static struct kbox_resp h_statx(struct kbox_req *r)
         snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)r->pid, dirfd);
         if (statx(AT_FDCWD, p, 0, (unsigned)A(3), &sx))
             return kbox_ret(errno == ENOENT ? -EBADF : -errno);
+        if (!kbox_mntview_fd_path(r, dirfd, path, sizeof(path)))
+            kbox_mntview_statx(path, &sx);
         kbox_pty_owner(sx.stx_mode,
                        makedev(sx.stx_rdev_major, sx.stx_rdev_minor),
                        &sx.stx_uid, &sx.stx_gid);
@@ -709,6 +714,8 @@ static struct kbox_resp h_statx(struct kbox_req *r)
         close(hfd);
         if (rc)
             return kbox_ret(rc);
+        kbox_mntview_statx(kbox_mntview_route_path(r, &rt, path, sizeof(path)),
+                           &sx);
         hostproc_owner(r, &rt, &sx.stx_uid, &sx.stx_gid);
         kbox_pty_owner(sx.stx_mode,
                        makedev(sx.stx_rdev_major, sx.stx_rdev_minor),
@@ -976,6 +983,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             return kbox_ret(rc);
         }
         case SYS_statfs: {
+            char g[KBOX_PATH_MAX];
             struct statfs sf;
 
             hfd = kbox_route_open(&rt, O_PATH, 0);
@@ -983,6 +991,9 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 return kbox_ret(hfd);
             rc = fstatfs(hfd, &sf) ? -errno : 0;
             close(hfd);
+            if (!rc)
+                kbox_mntview_statfs(
+                    kbox_mntview_route_path(r, &rt, g, sizeof(g)), &sf);
             if (!rc && r->ops->write(r, r->args[1], &sf, sizeof(sf)))
                 rc = -EFAULT;
             return kbox_ret(rc);

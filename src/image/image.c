@@ -14,6 +14,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -21,6 +24,7 @@
 
 #include "kbox/cli.h"
 #include "kbox/image.h"
+#include "kbox/mntview.h"
 #include "kbox/path.h"
 
 #define ROOT_MNT "/kbox-root"
@@ -532,13 +536,46 @@ static int bind_kinds_match(const struct kbox_opts *o)
     return 0;
 }
 
+/*
+ * The host mount's read-only, noexec and atime flags, for the trap the
+ * guest's mountinfo shows: statfs in the bind is the host's, which the
+ * guest compares with them (nosuid and nodev are the trap's own: a bind's
+ * set-user-ID programs give no rights).
+ */
+static unsigned long host_mount_flags(const struct kbox_bind *b)
+{
+    struct statfs sf;
+    unsigned long f = 0;
+
+    if (statfs(b->host_src, &sf))
+        return 0;
+    f |= (sf.f_flags & ST_RDONLY) ? MS_RDONLY : 0;
+    f |= (sf.f_flags & ST_NOEXEC) ? MS_NOEXEC : 0;
+    f |= (sf.f_flags & ST_NOATIME) ? MS_NOATIME : 0;
+    f |= (sf.f_flags & ST_NODIRATIME) ? MS_NODIRATIME : 0;
+    f |= (sf.f_flags & ST_RELATIME) ? 0 : MS_STRICTATIME;
+    return f;
+}
+
+/* The trap's mount data: the host device of @path, which the guest's
+ * stat calls there report (kernel/arch/lx/fs/bindtrap.c). */
+static const char *host_dev_data(const char *path, char *buf, size_t len)
+{
+    struct stat st;
+
+    if (stat(path, &st))
+        return NULL;
+    snprintf(buf, len, "dev=%u:%u", major(st.st_dev), minor(st.st_dev));
+    return buf;
+}
+
 static void bind_traps(const struct kbox_opts *o)
 {
     struct lx_task *root = lx_task_root();
 
     for (int i = 0; i < o->nbinds; i++) {
         const char *dst = o->binds[i].guest_dst;
-        char norm[KBOX_PATH_MAX], where[KBOX_PATH_MAX];
+        char norm[KBOX_PATH_MAX], where[KBOX_PATH_MAX], data[64];
         long fd, n, rc;
 
         if (kbox_path_normalize(dst, norm, sizeof(norm), false, NULL) < 0 ||
@@ -556,10 +593,13 @@ static void bind_traps(const struct kbox_opts *o)
         if (n < 0 || strcmp(where, norm))
             continue;
         rc = lx_mount(o->binds[i].host_src, norm, "kbox-bind",
-                      MS_NOSUID | MS_NODEV, NULL);
+                      MS_NOSUID | MS_NODEV | host_mount_flags(&o->binds[i]),
+                      host_dev_data(o->binds[i].host_src, data, sizeof(data)));
         if (rc < 0 && o->verbose)
             fprintf(stderr, "kbox: warning: marking bind %s: %s\n", norm,
                     lx_strerror(rc));
+        if (rc == 0)
+            kbox_mntview_record(root, norm, o->binds[i].host_src);
         if (rc == 0 && ntraps < GLUE_MAX)
             traps[ntraps++] = strdup(norm);
     }
@@ -728,6 +768,8 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
         return -1;
     }
     if (o->profile == KBOX_PROFILE_FULL) {
+        char pts_data[64];
+
         profile_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV, NULL,
                       o->verbose);
         profile_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV, NULL,
@@ -744,7 +786,9 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
          * host's /dev/pts, as the text of /dev/pts paths always went.
          */
         host_pts = dev && lx_mount("devpts", "/dev/pts", "kbox-bind",
-                                   MS_NOSUID | MS_NOEXEC, NULL) == 0;
+                                   MS_NOSUID | MS_NOEXEC,
+                                   host_dev_data("/dev/pts", pts_data,
+                                                 sizeof(pts_data))) == 0;
         /* without devtmpfs, /dev is the image's: nothing goes into it */
         if (dev && !host_pts)
             profile_mount("devpts", "/dev/pts", "devpts", MS_NOSUID, NULL,
@@ -770,6 +814,12 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
     if (bind_kinds_match(o))
         return -1;
     bind_traps(o);
+    /* the lx mounts the host's objects stand in (dispatch/mntview.c) */
+    kbox_mntview_record(lx_task_root(), "/proc", NULL);
+    kbox_mntview_record(lx_task_root(), "/sys", NULL);
+    kbox_mntview_record(lx_task_root(), "/dev", NULL);
+    if (host_pts)
+        kbox_mntview_record(lx_task_root(), "/dev/pts", "/dev/pts");
     return 0;
 }
 

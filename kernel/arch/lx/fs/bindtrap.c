@@ -13,20 +13,35 @@
  * supervisor then resolves the path in the guest's tree up to the bind
  * and routes what is left to the host (src/dispatch/fs.c). Only the task
  * that mounted it (kbox's own, to unmount it at halt) may cross.
+ *
+ * The mount data "dev=MAJ:MIN" is the host's device of the bind's
+ * source: the guest stats its files on the host, so mountinfo must show
+ * that device for them (df, findmnt -T, stat's %m match st_dev to it).
+ * The anonymous device the superblock got is kept to be freed.
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/init.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
 
 #define LX_BINDTRAP_MAGIC 0x6b626e64	/* "kbnd" */
 
+struct lx_bindtrap {
+	struct task_struct *owner;
+	dev_t anon;		/* the device get_tree_nodev gave */
+};
+
+struct lx_bindtrap_ctx {
+	dev_t dev;		/* the host's, from "dev=MAJ:MIN", or 0 */
+};
+
 static int lx_bindtrap_manage(const struct path *path, bool rcu_walk)
 {
-	struct task_struct *owner = path->dentry->d_sb->s_fs_info;
+	struct lx_bindtrap *bt = path->dentry->d_sb->s_fs_info;
 
-	if (current == owner)
+	if (current == bt->owner)
 		return 0;
 	/* in RCU mode, -ECHILD retries as a ref-walk, which calls again */
 	return rcu_walk ? -ECHILD : -EXDEV;
@@ -44,13 +59,22 @@ static const struct super_operations lx_bindtrap_sops = {
 static int lx_bindtrap_fill_super(struct super_block *sb,
 				  struct fs_context *fc)
 {
+	struct lx_bindtrap_ctx *ctx = fc->fs_private;
+	struct lx_bindtrap *bt;
 	struct inode *inode;
 
+	bt = kzalloc(sizeof(*bt), GFP_KERNEL);
+	if (!bt)
+		return -ENOMEM;
+	bt->owner = get_task_struct(current);
+	bt->anon = sb->s_dev;
+	sb->s_fs_info = bt;
+	if (ctx && ctx->dev)
+		sb->s_dev = ctx->dev;
 	sb->s_magic = LX_BINDTRAP_MAGIC;
 	sb->s_op = &lx_bindtrap_sops;
 	sb->s_d_op = &lx_bindtrap_dops;
 	sb->s_time_gran = 1;
-	sb->s_fs_info = get_task_struct(current);
 
 	inode = new_inode(sb);
 	if (!inode)
@@ -76,23 +100,47 @@ static int lx_bindtrap_get_tree(struct fs_context *fc)
 	return get_tree_nodev(fc, lx_bindtrap_fill_super);
 }
 
+static int lx_bindtrap_parse(struct fs_context *fc, void *data)
+{
+	struct lx_bindtrap_ctx *ctx = fc->fs_private;
+	unsigned int maj, min;
+
+	if (data && sscanf(data, "dev=%u:%u", &maj, &min) == 2)
+		ctx->dev = MKDEV(maj, min);
+	return 0;
+}
+
+static void lx_bindtrap_free(struct fs_context *fc)
+{
+	kfree(fc->fs_private);
+}
+
 static const struct fs_context_operations lx_bindtrap_ctx_ops = {
+	.parse_monolithic = lx_bindtrap_parse,
 	.get_tree = lx_bindtrap_get_tree,
+	.free = lx_bindtrap_free,
 };
 
 static int lx_bindtrap_init_fs_context(struct fs_context *fc)
 {
+	fc->fs_private = kzalloc(sizeof(struct lx_bindtrap_ctx), GFP_KERNEL);
+	if (!fc->fs_private)
+		return -ENOMEM;
 	fc->ops = &lx_bindtrap_ctx_ops;
 	return 0;
 }
 
 static void lx_bindtrap_kill_sb(struct super_block *sb)
 {
-	struct task_struct *owner = sb->s_fs_info;
+	struct lx_bindtrap *bt = sb->s_fs_info;
 
+	if (bt)
+		sb->s_dev = bt->anon;	/* kill_anon_super frees it */
 	kill_anon_super(sb);
-	if (owner)
-		put_task_struct(owner);
+	if (bt) {
+		put_task_struct(bt->owner);
+		kfree(bt);
+	}
 }
 
 static struct file_system_type lx_bindtrap_fs_type = {
