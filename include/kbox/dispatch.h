@@ -107,6 +107,9 @@ struct kbox_proc {
      * that parent's start_time (0: none), for kbox_proc_parent */
     pid_t parent_tgid;
     unsigned long long parent_start;
+    /* The process that cloned it with CLONE_PARENT (not its parent), or 0:
+     * the one whose memory a CLONE_VM child shares */
+    pid_t forker;
     /* lx tasks of its other threads (src/dispatch/thread.c), or NULL */
     struct kbox_thread_tasks *threads;
     /* A set-user/group-ID exec in flight (src/exec/exec.c): lx's handle
@@ -360,6 +363,8 @@ struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid);
 /* A thread is being made by a thread whose task is @from: have a task
  * ready for it (its first call may come while the others are blocked). */
 void kbox_thread_spare(struct kbox_proc *p, struct lx_task *from);
+/* The same for a thread cloned without CLONE_FS: a task with its own fs. */
+void kbox_thread_private_fs(struct kbox_proc *p, struct lx_task *from);
 /* A thread of @p changed its credentials: tasks made before are stale
  * for new threads. */
 void kbox_thread_ids_changed(struct kbox_proc *p);
@@ -391,6 +396,8 @@ int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid);
 int kbox_proc_text(pid_t pid, const char *name, char *buf, size_t len);
 /* The same, from kbox's table when it knows both (no /proc read) */
 int kbox_proc_parent(pid_t tid, pid_t *tgid, pid_t *ppid);
+/* The CLONE_PARENT forker of @tid's process (struct kbox_proc), or 0. */
+pid_t kbox_proc_forker(pid_t tid);
 void kbox_proc_put(struct kbox_proc *p);
 /* Mark exited; the task ends when the last reference goes. */
 void kbox_proc_exit(struct kbox_proc *p);
@@ -400,6 +407,8 @@ void kbox_proc_exit(struct kbox_proc *p);
  * its children, so that kbox_orphan_check sees them once orphaned.
  */
 void kbox_proc_exiting(struct kbox_proc *p);
+/* close_range(CLOSE_RANGE_UNSHARE)'s unshare of the fd table: 0, -errno. */
+int kbox_proc_unshare_files(struct kbox_req *r);
 /* The main process @tgid exits (its entry stays): children it forked that
  * have made no call yet become kbox's, and claim their tasks as orphans. */
 void kbox_proc_main_exits(pid_t tgid);

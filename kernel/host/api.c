@@ -356,6 +356,14 @@ long lx_task_exec_creds(struct lx_task *t, int cmd, long arg, int *secure)
 	return lx_call(t, &req);
 }
 
+int lx_task_adopt(struct lx_task *t, struct lx_task *from)
+{
+	long args[6] = { (long)from->ktask };
+	struct lx_k_req req = { .op = LX_K_ADOPT, .args = args };
+
+	return lx_call(t, &req);
+}
+
 int lx_task_pid(struct lx_task *t)
 {
 	struct lx_k_req req = { .op = LX_K_PID };

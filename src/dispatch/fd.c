@@ -588,6 +588,9 @@ static struct kbox_resp h_close_range(struct kbox_req *r)
     bool cloexec = (flags & CLOSE_RANGE_CLOEXEC) != 0;
     int *v, n;
 
+    if ((flags & CLOSE_RANGE_UNSHARE) && r->args[0] <= r->args[1] &&
+        !(flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
+        kbox_proc_unshare_files(r); /* its sharer keeps its fds */
     n = kbox_fdt_range(r->proc->fdt, (unsigned)r->args[0], (unsigned)r->args[1],
                        cloexec, &v);
     for (int i = 0; i < n; i++) {

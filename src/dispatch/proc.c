@@ -121,6 +121,21 @@ int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid)
 static struct kbox_fork_prep orphans[MAX_ORPHANS];
 static int norphans;
 
+/*
+ * Tasks prepared at clone(CLONE_PARENT): the child's PPid is its forker's
+ * parent, whose own forks' preparations are not the child's (it took the
+ * grandparent's cwd, umask and fds, or a sibling's task). Kept by the
+ * host parent the child will name (@adopter), oldest first; one no child
+ * claimed within a few sweeps (a clone the host refused) is dropped.
+ */
+#define MAX_ADOPTED 16
+static struct adopted {
+    struct kbox_fork_prep e;
+    pid_t adopter, forker; /* the child's host parent, the forking process */
+    int sweeps;
+} adopted[MAX_ADOPTED];
+static int nadopted;
+
 /* Children of thread @tid of process @tgid, sorted: count, -1 unknown. */
 static int read_children(pid_t tgid, pid_t tid, pid_t **out)
 {
@@ -326,6 +341,18 @@ int kbox_proc_parent(pid_t tid, pid_t *tgid, pid_t *ppid)
     }
     pthread_mutex_unlock(&proc_lock);
     return ok ? 0 : kbox_proc_status(tid, tgid, ppid);
+}
+
+pid_t kbox_proc_forker(pid_t tid)
+{
+    unsigned slot = (unsigned)tid % TID_CACHE;
+    pid_t f = 0;
+
+    pthread_mutex_lock(&proc_lock);
+    if (tid_cache[slot].tid == tid && tid_cache[slot].proc)
+        f = tid_cache[slot].proc->forker;
+    pthread_mutex_unlock(&proc_lock);
+    return f;
 }
 
 /*
@@ -648,11 +675,47 @@ void kbox_proc_main_exits(pid_t tgid)
     pthread_mutex_unlock(&proc_lock);
 }
 
+/* Take adopted entry @i out (proc_lock held). */
+static struct adopted adopted_take(int i)
+{
+    struct adopted a = adopted[i];
+
+    nadopted--;
+    memmove(adopted + i, adopted + i + 1,
+            (size_t)(nadopted - i) * sizeof(adopted[0]));
+    return a;
+}
+
+/* The oldest CLONE_PARENT preparation for a child of @ppid, or -1. */
+static int adopted_for(pid_t ppid)
+{
+    for (int i = 0; i < nadopted; i++)
+        if (adopted[i].adopter == ppid)
+            return i;
+    return -1;
+}
+
+/* Sweeps a CLONE_PARENT preparation waits for its child (proc_lock held). */
+static void adopted_age_locked(void)
+{
+    for (int i = 0; i < nadopted;) {
+        if (++adopted[i].sweeps <= 3) {
+            i++;
+            continue;
+        }
+        struct adopted gone = adopted_take(i);
+
+        prep_release(&gone.e);
+    }
+}
+
 void kbox_proc_release_orphans(void)
 {
     pthread_mutex_lock(&proc_lock);
     while (norphans > 0)
         prep_release(&orphans[--norphans]);
+    while (nadopted > 0)
+        prep_release(&adopted[--nadopted].e);
     pthread_mutex_unlock(&proc_lock);
 }
 
@@ -715,6 +778,7 @@ static struct kbox_proc *lookup_locked(pid_t tid)
     struct kbox_fdt *fdt;
     struct kbox_fork_prep e = { 0 };
     unsigned slot = (unsigned)tid % TID_CACHE;
+    pid_t forker = 0;
 
     if (tid_cache[slot].tid == tid && tid_cache[slot].proc)
         return tid_cache[slot].proc;
@@ -730,7 +794,16 @@ static struct kbox_proc *lookup_locked(pid_t tid)
         parent = find_tgid(ppid);
         if (parent && parent->npending > 0)
             i = prep_for_child(parent, tgid);
-        if (i > -2) {
+        if (i < 0 && adopted_for(ppid) >= 0) {
+            /* clone(CLONE_PARENT): its forker's, not its parent's */
+            struct adopted a = adopted_take(adopted_for(ppid));
+
+            e = a.e;
+            forker = a.forker;
+            t = e.task;
+            fdt = e.fdt;
+            free(e.before);
+        } else if (i > -2) {
             e = prep_take(parent, i < 0 ? 0 : i);
             t = e.task;
             fdt = e.fdt;
@@ -773,8 +846,10 @@ static struct kbox_proc *lookup_locked(pid_t tid)
              * runs before the host makes the child. */
             p->parent_tgid = parent->tgid;
             p->parent_start = parent->start_time;
-            kbox_shmap_inherit(parent->tgid, tgid); /* mappings survive fork */
         }
+        if (forker || parent) /* mappings survive fork */
+            kbox_shmap_inherit(forker ? forker : parent->tgid, tgid);
+        p->forker = forker;
         if (e.task) {
             /* As they were at fork, like the lx task's own cwd. */
             if (e.exe)
@@ -909,7 +984,14 @@ int kbox_proc_status_fd(struct kbox_req *r, const char *rest, int hostfd)
     n = slurp_host(hostfd, host, sizeof(host));
     if (n < 0)
         return (int)n;
-    if (pid == r->proc->tgid)
+    /* The caller's own thread (/proc/thread-self): its task's umask and
+     * ids, which a thread that unshared CLONE_FS or changed its ids by a
+     * raw syscall has apart from its process's. */
+    if (pid == r->proc->tgid && r->pid != r->proc->tgid &&
+        !strncmp(rest + strcspn(rest, "/"), "/task/", 6) &&
+        strtol(rest + strcspn(rest, "/") + 6, NULL, 10) == r->pid)
+        snprintf(lxpath, sizeof(lxpath), "/proc/thread-self/status");
+    else if (pid == r->proc->tgid)
         snprintf(lxpath, sizeof(lxpath), "/proc/self/status");
     else
         snprintf(lxpath, sizeof(lxpath), "/proc/%ld/status", pid);
@@ -1160,6 +1242,7 @@ void kbox_proc_sweep(void)
         }
     }
     claim_unseen_children_locked();
+    adopted_age_locked();
     pthread_mutex_unlock(&proc_lock);
     for (int i = 0; i < n; i++)
         free_proc(dead[i]);
@@ -1174,7 +1257,12 @@ static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
     unsigned long lxflags = 0;
 
     if (flags & CLONE_THREAD) {
-        kbox_thread_spare(p, r->task); /* its own task, sharing files */
+        const unsigned long need = CLONE_SIGHAND | CLONE_VM;
+
+        if (flags & CLONE_FS)
+            kbox_thread_spare(p, r->task); /* its own task, sharing files */
+        else if ((flags & need) == need)   /* else EINVAL: no thread comes */
+            kbox_thread_private_fs(p, r->task);
         return kbox_continue();
     }
     {
@@ -1220,6 +1308,21 @@ static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
     if ((p->exe[0] && !e.exe) || (p->bind_cwd[0] && !e.bind_cwd)) {
         prep_release(&e);
         return kbox_ret(-ENOMEM);
+    }
+    if (flags & CLONE_PARENT) {
+        pid_t tgid, adopter;
+
+        if (kbox_proc_parent(r->pid, &tgid, &adopter) == 0) {
+            pthread_mutex_lock(&proc_lock);
+            if (nadopted == MAX_ADOPTED) {
+                struct adopted gone = adopted_take(0);
+
+                prep_release(&gone.e);
+            }
+            adopted[nadopted++] = (struct adopted){ e, adopter, p->tgid, 0 };
+            pthread_mutex_unlock(&proc_lock);
+            return kbox_continue();
+        }
     }
     pthread_mutex_lock(&proc_lock);
     /* This thread's previous fork, if no child came of it (restarted). */
@@ -1330,6 +1433,27 @@ static struct kbox_resp h_unshare(struct kbox_req *r)
     if ((f & CLONE_FS) && threads)
         kbox_thread_ids_changed(r->proc); /* no thread reuses an old task */
     return kbox_continue();
+}
+
+/*
+ * close_range(CLOSE_RANGE_UNSHARE) by a process sharing its fd table
+ * (CLONE_FILES without threads): it first takes a table of its own, as
+ * unshare(CLONE_FILES), so its sharer keeps the fds it closes (they were
+ * closed in the one table kbox and lx had for both). A thread of a
+ * multi-threaded process cannot (one fd map per process): -EINVAL, and
+ * the fds go for every thread.
+ */
+int kbox_proc_unshare_files(struct kbox_req *r)
+{
+    long rc;
+
+    if (r->pid != r->proc->tgid || stat_field(r->proc->tgid, 20) > 1)
+        return -EINVAL;
+    rc = kbox_lx(r, LX__NR_unshare, CLONE_FILES, 0, 0, 0, 0, 0);
+    if (rc < 0)
+        return (int)rc;
+    r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
+    return 0;
 }
 
 kbox_handler kbox_proc_handler(long nr)

@@ -54,8 +54,9 @@ struct kbox_thread_tasks {
     int n, cap;
     struct lx_task *spare[MAX_SPARE];
     int nspare;
-    unsigned gen; /* bumped when a thread changes its ids */
-    int sweep_at; /* entries in use that call for a sweep of gone ones */
+    unsigned gen;        /* bumped when a thread changes its ids */
+    struct lx_task *pfs; /* for a thread cloned without CLONE_FS */
+    int sweep_at;        /* entries in use that call for a sweep of gone ones */
 };
 
 /* An entry whose thread is gone, kept for a later one (see the top). */
@@ -129,6 +130,15 @@ struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid)
         else if (fi < 0 && t->v[i].gen == t->gen)
             fi = i;
     }
+    if (t->pfs) {
+        /* Cloned without CLONE_FS: the task with its own fs, made at the
+         * clone; never reused by a later thread (a new generation). */
+        task = t->pfs;
+        t->pfs = NULL;
+        gen = t->gen++;
+        pthread_mutex_unlock(&t->lock);
+        goto add;
+    }
     /*
      * A new thread: the task of a thread that is gone and was made since
      * the last change of ids (no thread has other ids then), or a spare.
@@ -174,6 +184,7 @@ struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid)
         task = fork_task(p->task);
     if (!task)
         return p->task; /* no memory: share the process's */
+add:
     pthread_mutex_lock(&t->lock);
     if (t->n == t->cap) {
         int ncap = t->cap ? 2 * t->cap : 8;
@@ -224,6 +235,30 @@ void kbox_thread_spare(struct kbox_proc *p, struct lx_task *from)
         lx_task_exit(task); /* not wanted, or ids changed meanwhile */
 }
 
+/*
+ * clone(CLONE_THREAD) without CLONE_FS: the new thread has its own copy
+ * of the cwd, root and umask (it shared the process's: a chdir of either
+ * moved both). Its task is made now, for the next new thread to take; two
+ * threads cloning at once may swap theirs.
+ */
+void kbox_thread_private_fs(struct kbox_proc *p, struct lx_task *from)
+{
+    struct kbox_thread_tasks *t = tasks_of(p);
+    struct lx_task *task, *old;
+
+    if (!t || !from ||
+        !(task = lx_task_fork(from, LX_CLONE_THREAD | LX_CLONE_SIGHAND |
+                                        LX_CLONE_VM | LX_CLONE_FILES |
+                                        LX_CLONE_SYSVSEM)))
+        return;
+    pthread_mutex_lock(&t->lock);
+    old = t->pfs;
+    t->pfs = task;
+    pthread_mutex_unlock(&t->lock);
+    if (old)
+        lx_task_exit(old); /* its thread never came */
+}
+
 /* t->lock held: move the spares to @out (MAX_SPARE); returns how many. */
 static int take_spares_locked(struct kbox_thread_tasks *t, struct lx_task **out)
 {
@@ -256,7 +291,7 @@ void kbox_thread_drop_all(struct kbox_proc *p)
 {
     struct kbox_thread_tasks *t =
         __atomic_load_n(&p->threads, __ATOMIC_ACQUIRE);
-    struct lx_task *spare[MAX_SPARE];
+    struct lx_task *spare[MAX_SPARE], *pfs;
     struct thread_task *v;
     int n, ns;
 
@@ -269,7 +304,11 @@ void kbox_thread_drop_all(struct kbox_proc *p)
     t->v = NULL;
     t->n = t->cap = 0;
     t->sweep_at = 0;
+    pfs = t->pfs;
+    t->pfs = NULL;
     pthread_mutex_unlock(&t->lock);
+    if (pfs)
+        lx_task_exit(pfs);
     for (int i = 0; i < n; i++) {
         /* a call of it an exec just ended may be returning through it */
         kbox_inflight_wait_task_idle(v[i].task);

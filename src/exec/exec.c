@@ -1280,6 +1280,8 @@ prepared:
      * its own task ends with the others' below, and the scan or another
      * thread's exec must not find it in r->task then (they interrupted
      * the freed task: kbox crashed when threads exec'd at once). */
+    struct lx_task *own = r->task;
+
     kbox_inflight_set_task(r, r->proc->task);
     /* Natively one of several threads exec'ing at once wins and the
      * others die in its exec. Here each ended the others' calls and
@@ -1300,6 +1302,9 @@ prepared:
     /* Close-on-exec in the kernel's fd table and our map, as the host does
      * in its table (exec unshares a CLONE_FILES table first). */
     r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
+    /* the thread's ids and cwd become the process's (de_thread) */
+    if (own && own != r->proc->task)
+        lx_task_adopt(r->proc->task, own);
     kbox_thread_drop_all(r->proc);
     __atomic_store_n(&r->proc->exec_tid, 0, __ATOMIC_RELEASE);
     if (*exe_lxfd >= 0) {

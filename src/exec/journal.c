@@ -374,8 +374,15 @@ void kbox_journal_keep(struct exec_journal *j, pid_t parent, pid_t waiter)
 /* Does @pid share its memory with its parent (vfork, posix_spawn)? */
 bool kbox_exec_shares_parent_memory(pid_t pid, pid_t *parent)
 {
-    pid_t tgid, ppid;
+    pid_t tgid, ppid, f = kbox_proc_forker(pid);
 
+    /* clone(CLONE_VM | CLONE_PARENT): its forker's memory, not its
+     * parent's (the exec's edits stayed in the forker's: a vfork-style
+     * child's exec left "d4/true" in its forker's path buffer) */
+    if (f > 0 && syscall(SYS_kcmp, pid, f, KCMP_VM, 0, 0) == 0) {
+        *parent = f;
+        return true;
+    }
     if (kbox_proc_parent(pid, &tgid, &ppid) || ppid <= 1 ||
         syscall(SYS_kcmp, pid, ppid, KCMP_VM, 0, 0) != 0)
         return false;

@@ -12,6 +12,7 @@
 #include <linux/sched/signal.h>
 #include <linux/ptrace.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/errno.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -112,6 +113,75 @@ static long lx_do_exec(void)
 	if (current->mm && uid_eq(current_euid(), current_uid()) &&
 	    gid_eq(current_egid(), current_gid()))
 		set_dumpable(current->mm, SUID_DUMP_USER);
+	return 0;
+}
+
+/*
+ * An exec by a thread that is not the process's first: the host makes
+ * that thread the process (de_thread), with its own credentials (a raw
+ * setresuid changes one thread's) and fs (cwd, root, umask: it may have
+ * unshared CLONE_FS), so the process's task takes them from the thread's
+ * task @from. The fs is shared, not copied, as the thread's was: exec
+ * does not unshare it.
+ */
+static long lx_adopt(struct task_struct *from)
+{
+	const struct cred *fc;
+	struct cred *new;
+	struct fs_struct *fs, *old;
+	int kill;
+
+	if (from == current)
+		return 0;
+	new = prepare_creds();
+	if (!new)
+		return -ENOMEM;
+	fc = get_task_cred(from);
+	if (!uid_eq(new->uid, fc->uid)) {
+		free_uid(new->user);
+		new->user = get_uid(fc->user);
+	}
+	new->uid = fc->uid;
+	new->gid = fc->gid;
+	new->suid = fc->suid;
+	new->sgid = fc->sgid;
+	new->euid = fc->euid;
+	new->egid = fc->egid;
+	new->fsuid = fc->fsuid;
+	new->fsgid = fc->fsgid;
+	new->securebits = fc->securebits;
+	new->cap_inheritable = fc->cap_inheritable;
+	new->cap_permitted = fc->cap_permitted;
+	new->cap_effective = fc->cap_effective;
+	new->cap_bset = fc->cap_bset;
+	new->cap_ambient = fc->cap_ambient;
+	set_groups(new, fc->group_info);
+	put_cred(fc);
+	if (set_cred_ucounts(new) < 0) {
+		abort_creds(new);
+		return -EAGAIN;
+	}
+	commit_creds(new);
+
+	task_lock(from);
+	fs = from->fs;
+	if (fs) {
+		spin_lock(&fs->lock);
+		fs->users++;
+		spin_unlock(&fs->lock);
+	}
+	task_unlock(from);
+	if (!fs)
+		return 0;
+	task_lock(current);
+	old = current->fs;
+	spin_lock(&old->lock);
+	current->fs = fs;
+	kill = !--old->users;
+	spin_unlock(&old->lock);
+	task_unlock(current);
+	if (kill)
+		free_fs_struct(old);
 	return 0;
 }
 
@@ -465,6 +535,9 @@ void lx_k_run(void *arg)
 		break;
 	case LX_K_MQSIG:
 		ret = lx_mq_signals((long *)req->args[0], req->args[1]);
+		break;
+	case LX_K_ADOPT:
+		ret = lx_adopt((struct task_struct *)req->args[0]);
 		break;
 	case LX_K_HALT:
 		lx_halt_now();

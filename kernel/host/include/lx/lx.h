@@ -209,6 +209,12 @@ int lx_task_exec(struct lx_task *task);
 #define LX_CREDS_COMMIT		1
 #define LX_CREDS_DROP		2
 long lx_task_exec_creds(struct lx_task *task, int cmd, long arg, int *secure);
+/*
+ * An exec by a thread whose task is @from (not @task, its process's):
+ * @task takes @from's credentials and fs (cwd, root, umask), as the host
+ * makes the thread the process. 0 or -errno.
+ */
+int lx_task_adopt(struct lx_task *task, struct lx_task *from);
 /* The task's kernel pid. */
 int lx_task_pid(struct lx_task *task);
 /*

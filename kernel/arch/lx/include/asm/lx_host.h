@@ -155,6 +155,7 @@ enum lx_k_op {
 	LX_K_IDS,	/* args[0] = task, [1] = real: its (e)uid | (e)gid << 32 */
 	LX_K_GROUPS,	/* args[0] = task, [1] = gid buffer, [2] = its room: count */
 	LX_K_MQSIG,	/* args[0] = buffer, args[1] = its room: mq_notify signals */
+	LX_K_ADOPT,	/* args[0] = thread task: take its ids and fs (its exec) */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
