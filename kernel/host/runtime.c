@@ -131,12 +131,22 @@ struct lx_host_thr {
 };
 
 static LX_LIST(lx_thrs);
+/*
+ * The mask lx_rt_set_affinity() last gave every thread. A thread inherits
+ * its creator's mask, which may be the one before a change that ran
+ * between its creation and its registration: it takes the current one
+ * when it registers (a kworker started during an unpin stayed pinned).
+ */
+static cpu_set_t lx_thr_cpus;
+static int lx_thr_cpus_set;
 
 static void lx_thr_register(struct lx_host_thr *h)
 {
 	h->tid = gettid();
 	pthread_mutex_lock(&lx_rt.lock);
 	lx_link_add(&lx_thrs, &h->link);
+	if (lx_thr_cpus_set)
+		sched_setaffinity(h->tid, sizeof(lx_thr_cpus), &lx_thr_cpus);
 	pthread_mutex_unlock(&lx_rt.lock);
 }
 
@@ -152,6 +162,8 @@ int lx_rt_set_affinity(const cpu_set_t *cpus)
 	int err = 0;
 
 	pthread_mutex_lock(&lx_rt.lock);
+	lx_thr_cpus = *cpus;
+	lx_thr_cpus_set = 1;
 	for (struct lx_link *l = lx_thrs.next; l != &lx_thrs; l = l->next) {
 		struct lx_host_thr *h = (struct lx_host_thr *)l;
 
