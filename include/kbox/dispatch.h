@@ -542,6 +542,10 @@ struct kbox_resp kbox_fd_give_reply(struct kbox_req *r, int src, bool cloexec);
 /* Handler tables by family (each returns true if it handles nr). */
 kbox_handler kbox_fs_handler(long nr);
 kbox_handler kbox_fd_handler(long nr);
+/* ioctl on any guest fd; fcntl commands on lx fd @fd fd.c leaves
+ * (fdioctl.c) */
+struct kbox_resp kbox_fd_ioctl(struct kbox_req *r);
+long kbox_fd_fcntl_lx(struct kbox_req *r, int fd, int cmd);
 /* mmap and msync of lx files (mmap.c) */
 struct kbox_resp kbox_mm_mmap(struct kbox_req *r);
 struct kbox_resp kbox_mm_msync(struct kbox_req *r);

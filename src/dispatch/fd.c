@@ -17,7 +17,6 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
-#include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <linux/kcmp.h>
 #include <stdio.h>
@@ -812,9 +811,6 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
         return kbox_ret(flock_op(r, fd, cmd));
-    case F_SETFL: /* without O_DIRECT, as at open (fs.c do_open) */
-        return kbox_ret(
-            kbox_lx(r, LX__NR_fcntl, fd, cmd, A(2) & ~(long)O_DIRECT, 0, 0, 0));
     case F_GETFD:
     case F_GETFL:
     case F_GETOWN:
@@ -826,11 +822,9 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
     case F_NOTIFY:
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:
-    case F_ADD_SEALS:
-    case F_GET_SEALS:
         return kbox_ret(kbox_lx(r, LX__NR_fcntl, fd, cmd, A(2), 0, 0, 0));
-    default:
-        return kbox_ret(-EINVAL);
+    default: /* F_SETFL, pointers (fdioctl.c) */
+        return kbox_ret(kbox_fd_fcntl_lx(r, fd, cmd));
     }
 }
 
@@ -1155,164 +1149,6 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
     return kbox_ret(rc);
 }
 
-/* An lx ioctl whose argument points to @in bytes it reads or @out bytes
- * it writes. */
-static struct kbox_resp ioctl_copy(struct kbox_req *r, int fd,
-                                   unsigned long req, size_t in, size_t out)
-{
-    unsigned char buf[64];
-    long rc;
-
-    memset(buf, 0, sizeof(buf));
-    if (in && r->ops->read(r, r->args[2], buf, in))
-        return kbox_ret(-EFAULT);
-    rc = kbox_lx(r, LX__NR_ioctl, fd, (long)req, (long)buf, 0, 0, 0);
-    if (rc >= 0 && out && r->ops->write(r, r->args[2], buf, out))
-        rc = -EFAULT;
-    return kbox_ret(rc);
-}
-
-/*
- * FS_IOC_FIEMAP (filefrag, e2fsprogs, copy tools): the header in, the
- * header and the extents out. At most FIEMAP_MAX extents a call: a
- * caller asking for more gets the first ones without FIEMAP_EXTENT_LAST
- * on the last, and asks again from there, as filefrag does.
- */
-#define FIEMAP_MAX 4096
-static struct kbox_resp ioctl_fiemap(struct kbox_req *r, int fd)
-{
-    struct fiemap h, *fm;
-    size_t n;
-    long rc;
-
-    if (r->ops->read(r, r->args[2], &h, sizeof(h)))
-        return kbox_ret(-EFAULT);
-    if (h.fm_extent_count > UINT_MAX / sizeof(struct fiemap_extent))
-        return kbox_ret(-EINVAL); /* FIEMAP_MAX_EXTENTS */
-    n = h.fm_extent_count < FIEMAP_MAX ? h.fm_extent_count : FIEMAP_MAX;
-    fm = calloc(1, sizeof(h) + n * sizeof(struct fiemap_extent));
-    if (!fm)
-        return kbox_ret(-ENOMEM);
-    *fm = h;
-    fm->fm_extent_count = (uint32_t)n;
-    /* Stores into a shared mapping are extents (delalloc) in Linux: lx
-     * must see them first, as for SEEK_DATA (h_lseek). */
-    if (kbox_shmap_any())
-        kbox_shmap_sync_fd(r, fd);
-    rc = kbox_lx(r, LX__NR_ioctl, fd, FS_IOC_FIEMAP, (long)fm, 0, 0, 0);
-    if (rc >= 0 || rc == -EBADR) { /* EBADR: fm_flags says which */
-        size_t out = n ? fm->fm_mapped_extents : 0;
-
-        fm->fm_extent_count = h.fm_extent_count;
-        if (r->ops->write(r, r->args[2], fm,
-                          sizeof(h) + out * sizeof(struct fiemap_extent)))
-            rc = -EFAULT;
-    }
-    free(fm);
-    return kbox_ret(rc);
-}
-
-static struct kbox_resp h_ioctl(struct kbox_req *r)
-{
-    int gfd = FD(0), fd = kbox_lxfd(r, gfd);
-    unsigned long req = (unsigned int)r->args[1];
-
-    if (fd < 0 && kbox_hostfd_fs_admin_ioctl(req))
-        return kbox_ret(-EPERM);
-    if (fd < 0 && kbox_hostfd_net_admin_ioctl(req) && geteuid() == 0 &&
-        !kbox_lx_capable(r, CAP_NET_ADMIN))
-        return kbox_ret(-EPERM);
-    if (fd < 0 && (req == 0x8901 || req == 0x8902)) /* FIOSETOWN,
-                                                        SIOCSPGRP */
-        return kbox_ret(kbox_hostfd_set_owner(r, gfd, req));
-    if (fd < 0) {
-        long rc = kbox_hostfd_tty_admin_ioctl(r, gfd, req);
-
-        /* terminals, pipes, sockets: native; a bind's files too */
-        return rc ? kbox_ret(rc) : kbox_hostfd_setflags(r, gfd, req);
-    }
-    switch (req) {
-    case FIOCLEX:
-    case FIONCLEX: {
-        /* lx's ioctl, not F_SETFD: an O_PATH fd is EBADF, as natively */
-        long rc = kbox_lx(r, LX__NR_ioctl, fd, req, 0, 0, 0, 0);
-        if (rc < 0)
-            return kbox_ret(rc);
-        kbox_fdt_set_cloexec(r->proc->fdt, gfd, req == FIOCLEX);
-        return kbox_continue(); /* the placeholder's flag, on the host */
-    }
-    case FIONREAD: {
-        int v = 0;
-        long rc = kbox_lx(r, LX__NR_ioctl, fd, FIONREAD, (long)&v, 0, 0, 0);
-        /* an inotify instance's events on binds wait in its host
-         * instance, and read() returns them too: inotifywait waits for
-         * FIONREAD to count them and saw none */
-        if (rc >= 0)
-            v += kbox_watch_host_pending(r, fd);
-        if (rc >= 0 && r->ops->write(r, r->args[2], &v, sizeof(v)))
-            rc = -EFAULT;
-        return kbox_ret(rc);
-    }
-    case FIONBIO: {
-        int v;
-        if (r->ops->read(r, r->args[2], &v, sizeof(v)))
-            return kbox_ret(-EFAULT);
-        return kbox_ret(
-            kbox_lx(r, LX__NR_ioctl, fd, FIONBIO, (long)&v, 0, 0, 0));
-    }
-    case FICLONE: { /* the source is a guest fd: another file system's
-                       (a host fd) is EXDEV */
-        int src = kbox_lxfd(r, (int)kbox_arg_int(r->args[2]));
-
-        if (src < 0)
-            return kbox_ret(-EXDEV);
-        return kbox_ret(kbox_lx(r, LX__NR_ioctl, fd, FICLONE, src, 0, 0, 0));
-    }
-    case FICLONERANGE: {
-        struct file_clone_range fcr;
-
-        if (r->ops->read(r, r->args[2], &fcr, sizeof(fcr)))
-            return kbox_ret(-EFAULT);
-        fcr.src_fd = kbox_lxfd(r, (int)fcr.src_fd);
-        if (fcr.src_fd < 0)
-            return kbox_ret(-EXDEV);
-        return kbox_ret(
-            kbox_lx(r, LX__NR_ioctl, fd, FICLONERANGE, (long)&fcr, 0, 0, 0));
-    }
-    /* the file's attributes, as lsattr/chattr and xfs_io use them */
-    case FS_IOC_GETFLAGS:
-    case FS_IOC_GETVERSION:
-    case FIGETBSZ:
-        return ioctl_copy(r, fd, req, 0, sizeof(int));
-    case FS_IOC_SETFLAGS:
-        return ioctl_copy(r, fd, req, sizeof(int), 0);
-    case FS_IOC_FSGETXATTR:
-        return ioctl_copy(r, fd, req, 0, sizeof(struct fsxattr));
-    case FS_IOC_FSSETXATTR:
-        return ioctl_copy(r, fd, req, sizeof(struct fsxattr), 0);
-    /* the disk's geometry (blockdev --getsize64 /dev/lxda, mkfs, dd) */
-    case BLKGETSIZE64:
-        return ioctl_copy(r, fd, req, 0, sizeof(uint64_t));
-    case BLKGETSIZE:
-        return ioctl_copy(r, fd, req, 0, sizeof(unsigned long));
-    case BLKSSZGET:
-    case BLKBSZGET:
-    case BLKPBSZGET:
-    case BLKROGET:
-    case BLKIOMIN:
-    case BLKIOOPT:
-        return ioctl_copy(r, fd, req, 0, sizeof(int));
-    /* where the file's blocks are in the image */
-    case FS_IOC_FIEMAP:
-        return ioctl_fiemap(r, fd);
-    case FIBMAP:
-        return ioctl_copy(r, fd, req, sizeof(int), sizeof(int));
-    default:
-        /* Terminal ioctls on a regular lx file. */
-        return kbox_ret(-ENOTTY);
-    }
-}
-
 kbox_handler kbox_fd_handler(long nr)
 {
     switch (nr) {
@@ -1364,7 +1200,7 @@ kbox_handler kbox_fd_handler(long nr)
     case SYS_readahead:
         return h_fd_scalar;
     case SYS_ioctl:
-        return h_ioctl;
+        return kbox_fd_ioctl;
     case SYS_mmap:
         return kbox_mm_mmap;
     case SYS_msync:

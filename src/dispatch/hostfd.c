@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -270,6 +271,41 @@ bool kbox_hostfd_fs_admin_ioctl(unsigned long req)
         return true;
     default:
         return false;
+    }
+}
+
+/*
+ * Their error for a guest: EPERM on a file system's object. Linux handles
+ * them in the file system, so a pipe, socket or device knows none of them
+ * (ENOTTY), except a freeze or thaw, checked for any fd (ioctl_fsfreeze).
+ */
+long kbox_hostfd_fs_admin_errno(struct kbox_req *r, int gfd, unsigned long req)
+{
+    struct statfs sf;
+    struct stat st;
+    int c;
+
+    if (req == 0xc0045877 || req == 0xc0045878)
+        return -EPERM;
+    c = kbox_guest_sock(r, gfd);
+    if (c < 0)
+        return c;
+    if (fstatfs(c, &sf) < 0 || fstat(c, &st) < 0) {
+        sf.f_type = 0xEF53;
+        st.st_mode = S_IFREG;
+    }
+    close(c);
+    /* a FIFO or device node's ioctls are its driver's */
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return -ENOTTY;
+    switch (sf.f_type) { /* the file systems that have such ioctls */
+    case 0xEF53:         /* ext2/3/4 */
+    case 0x58465342:     /* xfs */
+    case 0x9123683E:     /* btrfs */
+    case 0xF2F52010:     /* f2fs */
+        return -EPERM;
+    default:
+        return -ENOTTY;
     }
 }
 

@@ -18,6 +18,8 @@ struct kbox_resp kbox_hostfd_setflags(struct kbox_req *r, int gfd,
                                       unsigned long req);
 /* ioctls acting on the host's whole file system (EPERM for guests). */
 bool kbox_hostfd_fs_admin_ioctl(unsigned long req);
+/* its error on host fd @gfd: EPERM, or ENOTTY for a pipe, socket... */
+long kbox_hostfd_fs_admin_errno(struct kbox_req *r, int gfd, unsigned long req);
 /* network configuration ioctls (need the guest's CAP_NET_ADMIN). */
 bool kbox_hostfd_net_admin_ioctl(unsigned long req);
 /* tty ioctls needing CAP_SYS_ADMIN: 0 or -errno for the guest. */

@@ -32,6 +32,7 @@
 #include <linux/statfs.h>
 #include <linux/string.h>
 #include <linux/uio.h>
+#include <linux/uuid.h>
 #include <linux/xattr.h>
 
 #include "lxfs.h"
@@ -1023,6 +1024,10 @@ static int lxtmp_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_xattr = lxtmp_xattr_handlers;
 	sb->s_flags |= SB_POSIXACL;
 	sb->s_time_gran = 1;
+	/* a random UUID per mount, as shmem's (FS_IOC_GETFSUUID, statx) */
+	uuid_t uuid;
+	uuid_gen(&uuid);
+	super_set_uuid(sb, uuid.b, sizeof(uuid));
 	/* a change counter, so kbox's copies of files see every change */
 	sb->s_flags |= SB_I_VERSION;
 
