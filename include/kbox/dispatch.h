@@ -360,6 +360,8 @@ void kbox_shmap_close_all(void);
 /* Threads' lx tasks (src/dispatch/thread.c). */
 /* The task thread @tid of @p makes its calls as (made at first use). */
 struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid);
+/* The guest thread of @p whose task has lx pid @lxtid, or 0. */
+pid_t kbox_thread_guest_tid(struct kbox_proc *p, pid_t lxtid);
 /* A thread is being made by a thread whose task is @from: have a task
  * ready for it (its first call may come while the others are blocked). */
 void kbox_thread_spare(struct kbox_proc *p, struct lx_task *from);
@@ -558,6 +560,16 @@ kbox_handler kbox_net_handler(long nr);
 kbox_handler kbox_xattr_handler(long nr);
 kbox_handler kbox_watch_handler(long nr);
 kbox_handler kbox_ipc_handler(long nr);
+/* Queue an mq_notify signal lx sent to process @tgid (ipc.c). */
+void kbox_mq_deliver_one(pid_t tgid, int signo, long value, pid_t spid,
+                         uid_t suid);
+/* Signals lx sends for the guest (src/dispatch/sigfwd.c): start the
+ * thread that sends them on, take those queued now, and the fcntl and
+ * ioctl calls on lx fd @fd that may ask for them. */
+void kbox_sigfwd_arm(void);
+void kbox_sigfwd_collect(void);
+long kbox_sigfwd_fcntl(struct kbox_req *r, int fd, int cmd);
+long kbox_sigfwd_ioctl(struct kbox_req *r, int fd, unsigned long req);
 /* Detach kbox from the System V segments it keeps alive (src/dispatch/ipc.c).
  */
 void kbox_ipc_release(void);

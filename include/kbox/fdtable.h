@@ -40,6 +40,8 @@ struct kbox_fdt *kbox_fdt_unshare(struct kbox_fdt *t);
 
 /* lx fd for guest fd @gfd, or -1. */
 int kbox_fdt_lookup(struct kbox_fdt *t, int gfd);
+/* The lowest guest fd mapped to lx fd @lxfd, or -1. */
+int kbox_fdt_guest_fd(struct kbox_fdt *t, int lxfd);
 /* Is guest fd @gfd close-on-exec (only meaningful for mapped fds)? */
 bool kbox_fdt_cloexec(struct kbox_fdt *t, int gfd);
 /* Map @gfd -> @lxfd. Returns the lx fd it replaced (the caller closes it

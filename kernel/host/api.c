@@ -332,10 +332,29 @@ long lx_mirror_gc(int *closed, int max)
 	return lx_call(lx.root, &req);
 }
 
-long lx_mq_signals(long *out, int max)
+long lx_signals(long *out, int max)
 {
 	long args[6] = { (long)out, max };
-	struct lx_k_req req = { .op = LX_K_MQSIG, .args = args };
+	struct lx_k_req req = { .op = LX_K_SIGS, .nr = LX_SIGS_TAKE,
+				.args = args };
+
+	return lx_call(lx.root, &req);
+}
+
+int lx_task_tid(struct lx_task *t)
+{
+	long args[6] = { (long)t->ktask };
+	struct lx_k_req req = { .op = LX_K_SIGS, .nr = LX_SIGS_PID,
+				.args = args };
+
+	return lx_call(lx.root, &req);
+}
+
+int lx_signals_fd(int wfd)
+{
+	long args[6] = { wfd };
+	struct lx_k_req req = { .op = LX_K_SIGS, .nr = LX_SIGS_FD,
+				.args = args };
 
 	return lx_call(lx.root, &req);
 }

@@ -811,15 +811,18 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
         return kbox_ret(flock_op(r, fd, cmd));
+    case F_SETOWN: /* the signals lx sends: sigfwd.c */
+    case F_SETOWN_EX:
+    case F_GETOWN_EX:
+    case F_SETSIG:
+    case F_SETLEASE:
+    case F_NOTIFY:
+        return kbox_ret(kbox_sigfwd_fcntl(r, fd, cmd));
     case F_GETFD:
     case F_GETFL:
     case F_GETOWN:
-    case F_SETOWN:
     case F_GETSIG:
-    case F_SETSIG:
-    case F_SETLEASE:
     case F_GETLEASE:
-    case F_NOTIFY:
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:
         return kbox_ret(kbox_lx(r, LX__NR_fcntl, fd, cmd, A(2), 0, 0, 0));

@@ -290,8 +290,9 @@ struct kbox_resp kbox_fd_ioctl(struct kbox_req *r)
         return ioctl_copy(r, fd, req, 0, sizeof(int));
     case FS_IOC_SETFLAGS:
     case FS_IOC_SETVERSION: /* an int, whatever the number says */
-    case FIOASYNC:
         return ioctl_copy(r, fd, req, sizeof(int), 0);
+    case FIOASYNC: /* the signals lx sends: sigfwd.c */
+        return kbox_ret(kbox_sigfwd_ioctl(r, fd, req));
     case FIOQSIZE:
         return ioctl_copy(r, fd, req, 0, sizeof(long long));
     /* the file system's label, UUID and sysfs name (lsblk, systemd) */
@@ -366,16 +367,14 @@ static long fcntl_seals(struct kbox_req *r, int fd, int cmd)
 }
 
 /*
- * fcntl commands on lx fd @fd that fd.c does not serve itself: those with
- * a pointer (owner, write-life hint) copied through kbox, F_SETFL's
- * O_DIRECT checked. -EINVAL for unknown ones, as Linux.
+ * fcntl commands on lx fd @fd that fd.c does not serve itself: the
+ * write-life hints (a pointer, copied through kbox), seals, F_SETFL's
+ * O_DIRECT checked (owners are sigfwd.c's). -EINVAL for unknown ones, as Linux.
  */
 long kbox_fd_fcntl_lx(struct kbox_req *r, int fd, int cmd)
 {
-    unsigned char buf[16];
-    size_t n = cmd == F_GETOWN_EX || cmd == F_SETOWN_EX
-                   ? sizeof(struct f_owner_ex)
-                   : sizeof(uint64_t);
+    unsigned char buf[sizeof(uint64_t)];
+    size_t n = sizeof(uint64_t);
     long rc;
 
     switch (cmd) {
@@ -386,6 +385,8 @@ long kbox_fd_fcntl_lx(struct kbox_req *r, int fd, int cmd)
          * files that cannot do direct I/O (directories, /proc). ext4's
          * and tmpfs's regular files can.
          */
+        if (A(2) & O_ASYNC) /* the signals lx sends: sigfwd.c */
+            kbox_sigfwd_arm();
         if (A(2) & O_DIRECT) {
             struct kbox_gstat st;
             struct kbox_gstatfs sf;
@@ -419,12 +420,10 @@ long kbox_fd_fcntl_lx(struct kbox_req *r, int fd, int cmd)
     case F_ADD_SEALS:
     case F_GET_SEALS:
         return fcntl_seals(r, fd, cmd);
-    case F_SETOWN_EX:
     case F_SET_RW_HINT:
         if (r->ops->read(r, r->args[2], buf, n))
             return -EFAULT;
         return kbox_lx(r, LX__NR_fcntl, fd, cmd, (long)buf, 0, 0, 0);
-    case F_GETOWN_EX:
     case F_GET_RW_HINT:
         memset(buf, 0, sizeof(buf));
         rc = kbox_lx(r, LX__NR_fcntl, fd, cmd, (long)buf, 0, 0, 0);

@@ -29,7 +29,7 @@
  * fd is a readiness mirror (watch.c), so poll, select and epoll see the
  * queue's messages. lx sends mq_notify's SIGEV_SIGNAL to its own task of
  * the registered process, which runs no handlers and keeps it blocked:
- * after every send kbox takes such signals from lx (lx_mq_signals) and
+ * after every send kbox takes such signals from lx (sigfwd.c) and
  * queues them to the guest process, si_code SI_MESGQ and value included.
  */
 #define _GNU_SOURCE
@@ -817,46 +817,39 @@ static int mq_real_signo(int signo, long value)
 
 /*
  * Queue the mq_notify signals lx sent (a send made a queue non-empty)
- * to the guest processes. lx's tasks carry their guest thread's host
- * pid; the signal is for the whole process, as natively.
+ * to the guest processes, right after the send (kbox's signal thread,
+ * sigfwd.c, would take them too, a moment later).
  */
-static void mq_deliver_some(const long *out, long n);
-
 static void mq_deliver(void)
 {
-    long out[16 * LX_MQSIG_LONGS];
-    long n;
-
-    if (!__atomic_load_n(&mq_notifies, __ATOMIC_RELAXED))
-        return;
-    /* until lx has none left (it hands out whole processes' at a time) */
-    for (int round = 0; round < 64 && (n = lx_mq_signals(out, 16)) > 0; round++)
-        mq_deliver_some(out, n);
+    if (__atomic_load_n(&mq_notifies, __ATOMIC_RELAXED))
+        kbox_sigfwd_collect();
 }
 
-/* Queue the @n signals lx_mq_signals gave (@out) to their processes. */
-static void mq_deliver_some(const long *out, long n)
+/*
+ * Queue one mq_notify signal lx sent to @tgid's task (its guest thread's
+ * host pid): the signal is for the whole process, as natively.
+ */
+void kbox_mq_deliver_one(pid_t tgid, int signo, long value, pid_t spid,
+                         uid_t suid)
 {
-    for (long i = 0; i < n && i < 16; i++) {
-        const long *o = out + i * LX_MQSIG_LONGS;
-        struct kbox_proc *p = kbox_proc_lookup((pid_t)o[0]);
-        pid_t tgid = p ? p->tgid : (pid_t)o[0];
-        int signo = mq_real_signo((int)o[1], o[2]);
-        siginfo_t si;
+    struct kbox_proc *p = kbox_proc_lookup(tgid);
+    pid_t to = p ? p->tgid : tgid;
+    int real = mq_real_signo(signo, value);
+    siginfo_t si;
 
-        kbox_proc_put(p);
-        if (signo != (int)o[1]) {
-            kill(tgid, signo);
-            continue;
-        }
-        memset(&si, 0, sizeof(si));
-        si.si_signo = (int)o[1];
-        si.si_code = SI_MESGQ_;
-        si.si_pid = (pid_t)o[3];
-        si.si_uid = (uid_t)o[4];
-        si.si_value.sival_ptr = (void *)o[2];
-        syscall(SYS_rt_sigqueueinfo, tgid, (int)o[1], &si);
+    kbox_proc_put(p);
+    if (real != signo) {
+        kill(to, real);
+        return;
     }
+    memset(&si, 0, sizeof(si));
+    si.si_signo = signo;
+    si.si_code = SI_MESGQ_;
+    si.si_pid = spid;
+    si.si_uid = suid;
+    si.si_value.sival_ptr = (void *)value;
+    syscall(SYS_rt_sigqueueinfo, to, signo, &si);
 }
 
 /* Read the absolute timeout at @addr (0: none) into @ts; -errno. */

@@ -108,6 +108,23 @@ static struct lx_task *fork_task(struct lx_task *from)
                                   LX_CLONE_SYSVSEM);
 }
 
+pid_t kbox_thread_guest_tid(struct kbox_proc *p, pid_t lxtid)
+{
+    struct kbox_thread_tasks *t =
+        __atomic_load_n(&p->threads, __ATOMIC_ACQUIRE);
+    pid_t tid = 0;
+
+    if (!t)
+        return 0;
+    pthread_mutex_lock(&t->lock);
+    for (int i = 0; i < t->n && !tid; i++)
+        if (t->v[i].tid != FREE_TID && t->v[i].task &&
+            lx_task_tid(t->v[i].task) == lxtid)
+            tid = t->v[i].tid;
+    pthread_mutex_unlock(&t->lock);
+    return tid;
+}
+
 struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid)
 {
     struct kbox_thread_tasks *t;

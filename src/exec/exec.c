@@ -1156,6 +1156,16 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
             rc = use_trampoline(r, upath, script, room, script, uargv, uenvp,
                                 nl > 0, shares, &prog, &tramp);
     }
+    /* fexecve of an image script with a NULL argv: the host gives the
+     * trampoline [""], whose exec gets the script's argv (it had no
+     * place: EFAULT); comm stays the fd number */
+    if (!rc && empty_fd && !host_fd && !again && nl > 0 && !uargv) {
+        rc = use_trampoline(r, upath, script, room, script, uargv, uenvp, true,
+                            false, &prog, &tramp);
+        if (tramp)
+            snprintf(r->proc->exec_again->room,
+                     sizeof(r->proc->exec_again->room), "%d", dirfd);
+    }
     if (tramp) {
         struct kbox_exec_again *a = r->proc->exec_again;
 

@@ -123,6 +123,20 @@ int kbox_fdt_lookup(struct kbox_fdt *t, int gfd)
     return v;
 }
 
+int kbox_fdt_guest_fd(struct kbox_fdt *t, int lxfd)
+{
+    int v = -1;
+
+    if (!t || lxfd < 0)
+        return -1;
+    pthread_mutex_lock(&t->lock);
+    for (int i = 0; i < t->cap && v < 0; i++)
+        if (t->map[i] == lxfd)
+            v = i;
+    pthread_mutex_unlock(&t->lock);
+    return v;
+}
+
 bool kbox_fdt_cloexec(struct kbox_fdt *t, int gfd)
 {
     bool v = false;

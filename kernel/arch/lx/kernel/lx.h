@@ -24,5 +24,7 @@ void lx_console_init(void);
 long lx_mirror_op(const long *args);
 long lx_exec_creds(long cmd, long arg, long out);
 long lx_shm_op(long cmd, const long *args);
+void lx_sig_watch(struct task_struct *p);
+long lx_sig_op(long cmd, const long *args);
 
 #endif

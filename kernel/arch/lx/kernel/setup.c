@@ -324,8 +324,8 @@ static void lx_init_leave(void *arg)
 	kernel_sigaction(SIGCHLD, SIG_IGN);
 	/*
 	 * lx tasks run no handlers: the host delivers the guest's signals.
-	 * Blocked, a signal lx sends stays queued (mq_notify's, for the host
-	 * to take: lx_mq_signals) instead of waking the task, or, with its
+	 * Blocked, a signal lx sends stays queued (mq_notify's, SIGIO's, for
+	 * the host to take: sigfwd.c) instead of waking the task, or, with its
 	 * default action fatal, marking its thread group as exiting, after
 	 * which every later signal to it was dropped. Forks inherit it.
 	 */

@@ -342,59 +342,6 @@ static long lx_interrupt(struct task_struct *p, unsigned long caller)
 	return 0;
 }
 
-/*
- * Take the signals mq_notify(SIGEV_SIGNAL) sent to lx tasks (si_code
- * SI_MESGQ, queued for the whole thread group by ipc/mqueue.c) and give
- * them to the host, which sends them to the guest processes: an lx task
- * never runs handlers, and its pending signals are dropped when it next
- * leaves a call. The other pending signals of such a task go too, as
- * they would then. Returns how many @out got (up to @max): call again
- * until it returns 0.
- */
-static long lx_mq_signals(long *out, long max)
-{
-	struct task_struct *p;
-	struct sigqueue *q;
-	unsigned long flags;
-	long n = 0;
-
-	rcu_read_lock();
-	for_each_process(p) {
-		bool any = false;
-		long mine = 0;
-
-		if (!lock_task_sighand(p, &flags))
-			continue;
-		/* a process's signals all go at once, or wait for the next
-		 * call: flushing more than @out holds would lose them */
-		list_for_each_entry(q, &p->signal->shared_pending.list, list)
-			mine += q->info.si_code == SI_MESGQ;
-		if (n + mine > max && n) {
-			unlock_task_sighand(p, &flags);
-			break;
-		}
-		list_for_each_entry(q, &p->signal->shared_pending.list, list) {
-			long *o;
-
-			/* (more than @max of one process: the rest are lost) */
-			if (q->info.si_code != SI_MESGQ || n >= max)
-				continue;
-			any = true;
-			o = out + n++ * LX_MQSIG_LONGS;
-			o[0] = task_tgid_nr(p);
-			o[1] = q->info.si_signo;
-			o[2] = (long)q->info.si_value.sival_ptr;
-			o[3] = q->info.si_pid;
-			o[4] = q->info.si_uid;
-		}
-		unlock_task_sighand(p, &flags);
-		if (any)
-			flush_signals(p);
-	}
-	rcu_read_unlock();
-	return n;
-}
-
 struct lx_thread *lx_k_task_host(void *task)
 {
 	return ((struct task_struct *)task)->thread.host;
@@ -533,8 +480,8 @@ void lx_k_run(void *arg)
 		ret = lx_do_fd_path(req->args[0], (char *)req->args[1],
 				    req->args[2]);
 		break;
-	case LX_K_MQSIG:
-		ret = lx_mq_signals((long *)req->args[0], req->args[1]);
+	case LX_K_SIGS:
+		ret = lx_sig_op(req->nr, req->args);
 		break;
 	case LX_K_ADOPT:
 		ret = lx_adopt((struct task_struct *)req->args[0]);

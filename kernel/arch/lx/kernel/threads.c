@@ -190,6 +190,8 @@ int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 
 	if (lx_creating_embodied) {
 		h->embodied = 1;
+		if (!(args->flags & CLONE_SIGHAND))
+			lx_sig_watch(p);
 		return 0;
 	}
 	if (lx_host_thread_start(h, lx_thread_bootstrap, p)) {

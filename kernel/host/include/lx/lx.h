@@ -156,16 +156,26 @@ long lx_task_mirror(struct lx_task *task, int cmd, int fd, int a, int b);
  */
 long lx_mirror_gc(int *closed, int max);
 /*
- * The mq_notify(SIGEV_SIGNAL) signals lx has sent since the last call:
- * lx tasks never run signal handlers, so the host must send them to the
- * processes the tasks stand for. Takes them from every task and stores up
- * to @max of them in @out, LX_MQSIG_LONGS longs each: the target's tgid,
- * the signal, its sigev_value, the sender's pid and uid (si_pid, si_uid).
- * Returns how many there were.
+ * The signals lx has sent for the guest since the last call: those of
+ * send_sigio (a lease break, dnotify, O_ASYNC: si_code SI_KERNEL or a
+ * POLL_* reason), send_sigurg and mq_notify(SIGEV_SIGNAL) (SI_MESGQ). lx
+ * tasks never run signal handlers, so the host must send them to the
+ * processes the tasks stand for. Takes them from every task and stores
+ * up to @max of them in @out, LX_SIG_LONGS longs each: the target's
+ * tgid, its thread's pid for a signal to one thread (else 0), the signal,
+ * si_code, then si_band and si_fd (-1: none), or for SI_MESGQ its
+ * sigev_value and 0, then the sender's pid and uid (si_pid, si_uid; 0
+ * but for SI_MESGQ). Returns how many there were: call until it is 0.
+ * lx_signals_fd(@wfd): a non-blocking host pipe's write end that lx
+ * writes a byte to when it queues a signal (at most once between calls
+ * of lx_signals; the caller keeps the fd). -1: none.
  * <asm/lx_host.h> defines the same macro for the kernel side.
  */
-#define LX_MQSIG_LONGS	5
-long lx_mq_signals(long *out, int max);
+#define LX_SIG_LONGS	8
+long lx_signals(long *out, int max);
+int lx_signals_fd(int wfd);
+/* The task's kernel pid, read without waiting for a call it is in. */
+int lx_task_tid(struct lx_task *task);
 /*
  * System V shared memory whose memory is a host segment (the guest maps
  * the host's; lx names it and checks permissions), as @task:

@@ -154,8 +154,8 @@ enum lx_k_op {
 	LX_K_FILEVER,	/* args[0] = fd: its inode's change counter */
 	LX_K_IDS,	/* args[0] = task, [1] = real: its (e)uid | (e)gid << 32 */
 	LX_K_GROUPS,	/* args[0] = task, [1] = gid buffer, [2] = its room: count */
-	LX_K_MQSIG,	/* args[0] = buffer, args[1] = its room: mq_notify signals */
 	LX_K_ADOPT,	/* args[0] = thread task: take its ids and fs (its exec) */
+	LX_K_SIGS,	/* nr = LX_SIGS_*, then its arguments: signals for the host */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
@@ -166,8 +166,11 @@ enum lx_k_op {
 /* LX_K_GETFD flags beside O_CLOEXEC (see lx_task_getfd() in lx/lx.h). */
 #define LX_GETFD_QUIET		0x1
 #define LX_GETFD_ACCESSED	0x2
-/* LX_K_MQSIG: longs per signal (see lx_mq_signals() in lx/lx.h). */
-#define LX_MQSIG_LONGS	5
+/* LX_K_SIGS (see lx_signals() in lx/lx.h). */
+#define LX_SIG_LONGS	8
+#define LX_SIGS_TAKE	0
+#define LX_SIGS_FD	1
+#define LX_SIGS_PID	2
 /* LX_K_SHM commands (see lx_task_shm() in lx/lx.h). */
 #define LX_SHM_CREATE		0
 #define LX_SHM_MAY_ATTACH	1

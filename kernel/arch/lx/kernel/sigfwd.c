@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Signals lx sends for the guest: send_sigio's (a lease break, dnotify,
+ * O_ASYNC on a FIFO), send_sigurg's and mq_notify's. lx tasks block every
+ * signal and run no handlers, so such a signal only sits in its task's
+ * pending queue; the host must send it to the process the task stands
+ * for. Every embodied task's sighand gets a waiter on its signalfd queue,
+ * which __send_signal_locked wakes for each signal it queues: the waiter
+ * makes the host's notification pipe readable (once, until the host
+ * collects), and the host takes the signals with LX_K_SIGS.
+ */
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+#include <linux/poll.h>
+#include <asm/lx_host.h>
+
+#include "lx.h"
+
+static int lx_sig_wfd = -1;
+static atomic_t lx_sig_raised;
+
+static int lx_sig_wake(struct wait_queue_entry *w, unsigned int mode,
+		       int sync, void *key)
+{
+	if (key_to_poll(key) & POLLFREE) {
+		/* the sighand goes (signalfd_cleanup): leave its queue */
+		list_del_init(&w->entry);
+		kfree(w);
+		return 0;
+	}
+	if (READ_ONCE(lx_sig_wfd) >= 0 && !atomic_xchg(&lx_sig_raised, 1))
+		lx_host_fd_signal(READ_ONCE(lx_sig_wfd));
+	return 0;
+}
+
+/* Watch the signals queued to @p's (new, unshared) sighand. */
+void lx_sig_watch(struct task_struct *p)
+{
+	struct wait_queue_entry *w = kmalloc(sizeof(*w), GFP_KERNEL);
+
+	if (!w)
+		return;	/* its signals stay lx's, as before */
+	init_waitqueue_func_entry(w, lx_sig_wake);
+	add_wait_queue(&p->sighand->signalfd_wqh, w);
+}
+
+/* Is @q a signal the host sends on to the guest? */
+static bool lx_sig_forwarded(const struct sigqueue *q)
+{
+	int sig = q->info.si_signo, code = q->info.si_code;
+
+	if (code == SI_MESGQ)
+		return true;
+	if (code == SI_KERNEL)	/* send_sigio without F_SETSIG, send_sigurg */
+		return sig == SIGIO || sig == SIGURG;
+	/* F_SETSIG's: si_code a POLL_* reason (a child's exit has CLD_*) */
+	return code >= POLL_IN && code <= POLL_HUP && sig != SIGCHLD;
+}
+
+/*
+ * Move the forwarded signals of @pending (of @t, @tid 0 when the queue is
+ * the process's) to @out, up to @max records in all (*@n so far), and
+ * free them.
+ */
+static void lx_sig_take(struct task_struct *t, struct sigpending *pending,
+			pid_t tid, long *out, long max, long *n)
+{
+	struct sigqueue *q, *tmp;
+	struct sigpending gone;
+
+	init_sigpending(&gone);
+	list_for_each_entry_safe(q, tmp, &pending->list, list) {
+		long *o;
+		int sig = q->info.si_signo;
+		bool more = false;
+		struct sigqueue *r;
+
+		if (*n >= max)
+			break;
+		if (!lx_sig_forwarded(q))
+			continue;
+		o = out + (*n)++ * LX_SIG_LONGS;
+		o[0] = task_tgid_nr(t);
+		o[1] = tid;
+		o[2] = sig;
+		o[3] = q->info.si_code;
+		if (q->info.si_code == SI_MESGQ) {
+			o[4] = (long)q->info.si_value.sival_ptr;
+			o[5] = 0;
+			o[6] = q->info.si_pid;
+			o[7] = q->info.si_uid;
+		} else {
+			o[4] = q->info.si_band;
+			o[5] = q->info.si_code == SI_KERNEL ? -1 : q->info.si_fd;
+			o[6] = 0;
+			o[7] = 0;
+		}
+		list_move_tail(&q->list, &gone.list);
+		list_for_each_entry(r, &pending->list, list)
+			more |= r->info.si_signo == sig;
+		if (!more)
+			sigdelset(&pending->signal, sig);
+	}
+	flush_sigqueue(&gone);
+}
+
+/*
+ * Take the forwarded signals of every task: LX_SIG_LONGS longs each into
+ * @out, up to @max. Returns how many; call again until it returns 0.
+ */
+static long lx_sig_collect(long *out, long max)
+{
+	struct task_struct *p, *t;
+	unsigned long flags;
+	long n = 0;
+
+	atomic_set(&lx_sig_raised, 0);
+	rcu_read_lock();
+	for_each_process(p) {
+		if (n >= max)
+			break;
+		if (p->flags & PF_KTHREAD || !lock_task_sighand(p, &flags))
+			continue;
+		lx_sig_take(p, &p->signal->shared_pending, 0, out, max, &n);
+		for_each_thread(p, t)
+			lx_sig_take(t, &t->pending, task_pid_nr(t), out, max,
+				    &n);
+		unlock_task_sighand(p, &flags);
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+long lx_sig_op(long cmd, const long *args)
+{
+	switch (cmd) {
+	case LX_SIGS_TAKE:
+		return lx_sig_collect((long *)args[0], args[1]);
+	case LX_SIGS_FD:
+		WRITE_ONCE(lx_sig_wfd, (int)args[0]);
+		return 0;
+	case LX_SIGS_PID:
+		return task_pid_nr((struct task_struct *)args[0]);
+	}
+	return -EINVAL;
+}
