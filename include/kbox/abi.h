@@ -178,11 +178,26 @@ int kbox_abi_guest_seccomp(const char *host, long *filters);
 /*
  * From a thread's /proc/<tid>/status: would it take a signal now, that
  * is, is one pending (to the thread, SigPnd, or to the process, ShdPnd)
- * and not blocked (SigBlk)? 0: no; 1: yes, and no other thread can take
- * it first (thread-directed, or the process has one thread); 2: yes, but
- * another thread might take it.
+ * and not blocked (SigBlk)? 0: no; 1: yes, and the thread goes through
+ * the signal path on its way back even if another thread takes it first
+ * (thread-directed, one thread, or a process-directed signal other than
+ * SIGCHLD and the thread is the leader); 2: yes, but another thread
+ * might take it and this one not be flagged (see kbox_abi_others_block).
  */
 int kbox_abi_status_signal(const char *status);
+
+/*
+ * For a thread whose status (@status) gave 2 above: does the thread
+ * whose status is @other block every process-directed signal it would
+ * take (or is it exiting)? When all the others do, only this thread can
+ * take them, and the kernel flags it.
+ */
+bool kbox_abi_others_block(const char *status, const char *other);
+
+/* The state letter of a /proc status text (R, S, T, t, Z...), or '?';
+ * its thread count (Threads:), or 0. */
+char kbox_abi_status_state(const char *status);
+unsigned long kbox_abi_status_threads(const char *status);
 
 /* Read /proc/@pid/status (a thread id works too) into @buf; false if
  * it is gone. */

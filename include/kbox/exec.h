@@ -18,15 +18,19 @@ void kbox_exec_set_comm(struct lx_task *t, const char *path);
 /* A sealed memfd, or a read-only file of the persistent cache (fresh fd,
  * caller closes), with the content of lx fd @lxfd whose stat is @g and
  * change counter @version (kbox_file_version); cached by (dev, ino,
- * size, mtime, ctime, change counter). */
-int kbox_exec_content_memfd(struct lx_task *t, int lxfd,
-                            const struct kbox_gstat *g, uint64_t version);
+ * size, mtime, ctime, change counter). @st and @seekfd as for
+ * kbox_exec_window_memfd (NULL, -1: read all of it). */
+int kbox_exec_content_memfd(struct lx_task *t, int lxfd, struct lx_task *st,
+                            long seekfd, const struct kbox_gstat *g,
+                            uint64_t version);
 /* A sealed memfd the size of lx fd @lxfd's file (stat @g) holding only
  * bytes [@off, @off + @len) of it (page-aligned down): for a mapping of a
- * window of a file too big to copy whole. Not cached. */
-int kbox_exec_window_memfd(struct lx_task *t, int lxfd,
-                           const struct kbox_gstat *g, uint64_t off,
-                           uint64_t len);
+ * window of a file too big to copy whole. Not cached. @seekfd (>= 0) is
+ * a description of the same file of its own in task @st, whose offset the
+ * copy moves to find the holes it need not read. */
+int kbox_exec_window_memfd(struct lx_task *t, int lxfd, struct lx_task *st,
+                           long seekfd, const struct kbox_gstat *g,
+                           uint64_t off, uint64_t len);
 /* The change counter of lx fd @lxfd (lx_task_file_version; 0 if none). */
 uint64_t kbox_file_version(struct lx_task *t, int lxfd);
 /* The cached content for @k (memory, then disk, verified against lx fd

@@ -343,12 +343,56 @@ static unsigned long long status_num(const char *text, const char *key,
 int kbox_abi_status_signal(const char *status)
 {
     unsigned long long blk = status_num(status, "SigBlk:", true);
+    unsigned long long shd = status_num(status, "ShdPnd:", true) & ~blk;
+    unsigned long long chld = 1ull << (SIGCHLD - 1), tid;
 
     if (status_num(status, "SigPnd:", true) & ~blk)
         return 1;
-    if (status_num(status, "ShdPnd:", true) & ~blk)
-        return status_num(status, "Threads:", false) == 1 ? 1 : 2;
-    return 0;
+    if (!shd)
+        return 0;
+    if (status_num(status, "Threads:", false) == 1)
+        return 1;
+    /*
+     * kill, sigqueue, timers and SIGIO aim a process-directed signal at
+     * the group leader, and the kernel flags the leader first when it does
+     * not block it (complete_signal): it goes through the signal path on
+     * its way out even if another thread takes the signal. SIGCHLD is aimed
+     * at the thread that forked the child.
+     */
+    tid = status_num(status, "Pid:", false);
+    if ((shd & ~chld) && tid && tid == status_num(status, "Tgid:", false))
+        return 1;
+    /* SIGSTOP alone: a thread that is not waiting for kbox takes it (no
+     * thread can block it) and flags this one for the group stop, which
+     * is looked for then (notify.c group_stopping). */
+    if (shd == 1ull << (SIGSTOP - 1))
+        return 0;
+    return 2;
+}
+
+unsigned long kbox_abi_status_threads(const char *status)
+{
+    return (unsigned long)status_num(status, "Threads:", false);
+}
+
+char kbox_abi_status_state(const char *status)
+{
+    size_t len;
+    const char *l = status_line(status, "State:", &len);
+
+    return l && len > 7 ? l[7] : '?';
+}
+
+bool kbox_abi_others_block(const char *status, const char *other)
+{
+    unsigned long long shd = status_num(status, "ShdPnd:", true) &
+                             ~status_num(status, "SigBlk:", true);
+    char state = kbox_abi_status_state(other);
+
+    /* An exiting thread takes no signal (wants_signal). */
+    if (state == 'Z' || state == 'X' || state == '?')
+        return true;
+    return !(shd & ~status_num(other, "SigBlk:", true));
 }
 
 bool kbox_abi_read_status(pid_t pid, char *buf, size_t len)

@@ -22,9 +22,10 @@
  * turns into what a native call would do on the way back to user space:
  * run the handler and restart the call (SA_RESTART, or a signal that is
  * ignored or stops the process) or fail with EINTR. Where the signal
- * might be taken by another thread meanwhile (process-directed, several
- * threads), the reply is -EINTR instead: -ERESTARTSYS reaching user space
- * without a signal would be errno 512.
+ * might be taken by another thread meanwhile and this one not be flagged
+ * (process-directed, several threads, see kbox_abi_status_signal and the
+ * tier's pending_signal), the reply is -EINTR instead: -ERESTARTSYS
+ * reaching user space without a signal would be errno 512.
  */
 #define _GNU_SOURCE
 #include <errno.h>

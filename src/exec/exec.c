@@ -180,7 +180,8 @@ static long open_image(struct lx_task *t, int dirfd, const char *path,
         img->version = v > 0 ? (uint64_t)v : 0;
     }
     if (rc >= 0) {
-        rc = kbox_exec_content_memfd(t, (int)fd, &img->st, img->version);
+        rc = kbox_exec_content_memfd(t, (int)fd, NULL, -1, &img->st,
+                                     img->version);
         if (rc >= 0)
             img->fd = (int)rc;
         if (rc >= 0 && img->version &&

@@ -301,6 +301,43 @@ KTEST(status_signal_pending_and_unblocked)
     KT_EQ(kbox_abi_status_signal(""), 0);
 }
 
+KTEST(status_signal_process_directed_several_threads)
+{
+    static const char base[] =
+        "Name:\tt\nState:\tS (sleeping)\nTgid:\t%d\n"
+        "Pid:\t%d\nThreads:\t3\nSigPnd:\t0000000000000000\n"
+        "ShdPnd:\t%s\nSigBlk:\t%s\n";
+    char s[512], o[512];
+
+    /* SIGUSR1 (bit 9) to the process; the leader waits: it was flagged */
+    snprintf(s, sizeof(s), base, 10, 10, "0000000000000200",
+             "0000000000000000");
+    KT_EQ(kbox_abi_status_signal(s), 1);
+    /* ... another thread waits: it may not have been */
+    snprintf(s, sizeof(s), base, 10, 11, "0000000000000200",
+             "0000000000000000");
+    KT_EQ(kbox_abi_status_signal(s), 2);
+    /* SIGCHLD (bit 16) goes to the thread that forked, even the leader */
+    snprintf(s, sizeof(s), base, 10, 10, "0000000000010000",
+             "0000000000000000");
+    KT_EQ(kbox_abi_status_signal(s), 2);
+    /* SIGSTOP (19, bit 18) alone: wait for the group stop */
+    snprintf(s, sizeof(s), base, 10, 11, "0000000000040000",
+             "0000000000000000");
+    KT_EQ(kbox_abi_status_signal(s), 0);
+    KT_EQ(kbox_abi_status_threads(s), 3ul);
+    KT_EQ(kbox_abi_status_state(s), 'S');
+    /* another thread blocking SIGUSR1 leaves it to this one */
+    snprintf(s, sizeof(s), base, 10, 11, "0000000000000200",
+             "0000000000000000");
+    snprintf(o, sizeof(o), base, 10, 10, "0000000000000000",
+             "0000000000000200");
+    KT_ASSERT(kbox_abi_others_block(s, o));
+    snprintf(o, sizeof(o), base, 10, 10, "0000000000000000",
+             "0000000000000001");
+    KT_ASSERT(!kbox_abi_others_block(s, o));
+}
+
 KTEST(status_merge_takes_guest_credentials)
 {
     const char *host = "Name:\tsleep\nUmask:\t0022\nState:\tS (sleeping)\n"

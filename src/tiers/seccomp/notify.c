@@ -5,6 +5,7 @@
  * a struct kbox_req for the shared dispatch engine.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -168,6 +169,73 @@ static int op_addfd(struct kbox_req *r, int src, int target, bool cloexec,
     return rc;
 }
 
+/*
+ * A process-directed signal that thread @r->pid takes: do all the
+ * process's other threads block it? Then the kernel flagged this one and
+ * its call can be restarted (a worker-thread pool that blocks signals
+ * while the main thread waits in lx: SA_RESTART had no effect there).
+ */
+static bool only_taker(struct kbox_req *r, const char *status)
+{
+    char path[64], other[4096];
+    struct dirent *e;
+    bool only = true;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)r->proc->tgid);
+    d = opendir(path);
+    if (!d)
+        return false;
+    while (only && (e = readdir(d))) {
+        pid_t tid = (pid_t)atoi(e->d_name);
+
+        if (tid <= 0 || tid == r->pid)
+            continue;
+        if (kbox_abi_read_status(tid, other, sizeof(other)))
+            only = kbox_abi_others_block(status, other);
+    }
+    closedir(d);
+    return only;
+}
+
+/*
+ * No signal shows for thread @r->pid, but is its process stopping? The
+ * thread that took the stop signal flagged every other thread and
+ * stopped; this one, waiting for kbox, would never join the group stop
+ * (the stop never completed: a Ctrl-Z or SIGSTOP of a program with a
+ * thread in flock or a FIFO read left it half stopped and the shell
+ * waiting). The leader is looked at first, then at most 16 others.
+ */
+static bool group_stopping(struct kbox_req *r, const char *status)
+{
+    char path[64], other[4096];
+    struct dirent *e;
+    bool stopping = false;
+    int n = 0;
+    DIR *d;
+
+    if (kbox_abi_status_threads(status) < 2)
+        return false;
+    if (r->pid != r->proc->tgid &&
+        kbox_abi_read_status(r->proc->tgid, other, sizeof(other)))
+        return kbox_abi_status_state(other) == 'T';
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)r->proc->tgid);
+    d = opendir(path);
+    if (!d)
+        return false;
+    while (!stopping && n < 16 && (e = readdir(d))) {
+        pid_t tid = (pid_t)atoi(e->d_name);
+
+        if (tid <= 0 || tid == r->pid)
+            continue;
+        n++;
+        stopping = kbox_abi_read_status(tid, other, sizeof(other)) &&
+                   kbox_abi_status_state(other) == 'T';
+    }
+    closedir(d);
+    return stopping;
+}
+
 /* For a request in flight for a while (src/dispatch/inflight.c). */
 static int op_pending_signal(struct kbox_req *r)
 {
@@ -181,9 +249,9 @@ static int op_pending_signal(struct kbox_req *r)
     case 1:
         return KBOX_INTR_RESTART;
     case 2:
-        return KBOX_INTR_EINTR;
+        return only_taker(r, buf) ? KBOX_INTR_RESTART : KBOX_INTR_EINTR;
     default:
-        return KBOX_INTR_NONE;
+        return group_stopping(r, buf) ? KBOX_INTR_RESTART : KBOX_INTR_NONE;
     }
 }
 
