@@ -14,18 +14,7 @@ fz=$BUILD/guest/inotify-fuzz
 SEEDS=${INOTIFY_FUZZ_SEEDS:-1 2 3 5 6 8 10 12 15 16 32}
 NOPS=${INOTIFY_FUZZ_NOPS:-500}
 SEEDS=$(echo $SEEDS) # one line for the guest script
-# The native runs' trees where "nobody" reaches them (the test's own
-# directory may sit under one it cannot enter).
-nat=$(mktemp -d /tmp/kbox-inotify-fuzz.XXXXXX) || fail "mktemp"
-trap 'chmod -R u+rwX "$nat" 2>/dev/null; rm -rf "$nat"; cleanup' EXIT
-cp "$fz" "$nat/inotify-fuzz" && fz=$nat/inotify-fuzz
-chmod 755 "$nat"
-as_user=()
-uid=$(id -u) gid=$(id -g)
-if [ "$uid" = 0 ]; then
-	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-	uid=65534 gid=65534
-fi
+native_runner "$fz"
 b=$TMP/bind
 mkdir -p "$b" && chmod 777 "$b"
 for s in $SEEDS; do

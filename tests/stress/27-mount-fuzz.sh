@@ -18,19 +18,9 @@ fz=$BUILD/guest/mount-fuzz
 SEEDS=${MOUNT_FUZZ_SEEDS:-1 2 3 4 5 6 7 8 9 10 11 12}
 NOPS=${MOUNT_FUZZ_NOPS:-400}
 SEEDS=$(echo $SEEDS) # one line for the guest script
-nat=$(mktemp -d /tmp/kbox-mount-fuzz.XXXXXX) || fail "mktemp"
 # guest root sets immutable and append-only flags in the bind (the
 # fuzzer clears them; a killed run may not)
-trap 'chmod -R u+rwX "$nat" 2>/dev/null; rm -rf "$nat"
-chattr -R -i -a "$TMP/bind" >/dev/null 2>&1; cleanup' EXIT
-cp "$fz" "$nat/mount-fuzz" && fz=$nat/mount-fuzz
-chmod 755 "$nat"
-as_user=()
-uid=$(id -u) gid=$(id -g)
-if [ "$uid" = 0 ]; then
-	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-	uid=65534 gid=65534
-fi
+native_runner "$fz" 'chattr -R -i -a "$TMP/bind" >/dev/null 2>&1'
 b=$TMP/bind
 mkdir -p "$b" && chmod 777 "$b"
 echo note >"$TMP/file"

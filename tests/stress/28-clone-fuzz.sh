@@ -20,18 +20,7 @@ NOPS=${CLONE_FUZZ_NOPS:-40}
 SEEDS=$(echo $SEEDS) # one line for the guest script
 GAPS="CLONE_FUZZ_NOCLONE3=1 CLONE_FUZZ_NOTHREADFILES=1"
 BGAPS="$GAPS CLONE_FUZZ_BIND=1" # in a bind (and its references)
-# The native runs' trees where "nobody" reaches them (the test's own
-# directory may sit under one it cannot enter).
-nat=$(mktemp -d /tmp/kbox-clone-fuzz.XXXXXX) || fail "mktemp"
-trap 'chmod -R u+rwX "$nat" 2>/dev/null; rm -rf "$nat"; cleanup' EXIT
-cp "$fz" "$nat/clone-fuzz" && fz=$nat/clone-fuzz
-chmod 755 "$nat"
-as_user=()
-uid=$(id -u) gid=$(id -g)
-if [ "$uid" = 0 ]; then
-	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-	uid=65534 gid=65534
-fi
+native_runner "$fz"
 b=$TMP/bind
 mkdir -p "$b" && chmod 777 "$b"
 for s in $SEEDS; do

@@ -19,21 +19,12 @@ fz=$BUILD/guest/ioctl-fuzz
 SEEDS=${IOCTL_FUZZ_SEEDS:-$(seq 1 12)}
 NOPS=${IOCTL_FUZZ_NOPS:-400}
 SEEDS=$(echo $SEEDS) # one line for the guest script
-# The native runs' trees where "nobody" reaches them (the test's own
-# directory may sit under one it cannot enter).
-nat=$(mktemp -d /tmp/kbox-ioctl-fuzz.XXXXXX) || fail "mktemp"
+# and on a host tmpfs too, where there is one
 shm=
+native_runner "$fz" 'rm -rf ${shm:+"$shm"}'
 if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
 	shm=$(mktemp -d /dev/shm/kbox-ioctl-fuzz.XXXXXX) || fail "mktemp"
-fi
-trap 'rm -rf "$nat" ${shm:+"$shm"}; cleanup' EXIT
-cp "$fz" "$nat/ioctl-fuzz" && fz=$nat/ioctl-fuzz
-chmod 755 "$nat" ${shm:+"$shm"}
-as_user=()
-uid=$(id -u) gid=$(id -g)
-if [ "$uid" = 0 ]; then
-	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-	uid=65534 gid=65534
+	chmod 755 "$shm"
 fi
 for s in $SEEDS; do
 	for k in e t; do

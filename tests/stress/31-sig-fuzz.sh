@@ -24,16 +24,7 @@ fz=$BUILD/guest/sig-fuzz
 SEEDS=${SIG_FUZZ_SEEDS:-1 2}
 NOPS=${SIG_FUZZ_NOPS:-40}
 SEEDS=$(echo $SEEDS) # one line for the guest script
-nat=$(mktemp -d /tmp/kbox-sig-fuzz.XXXXXX) || fail "mktemp"
-trap 'rm -rf "$nat"; cleanup' EXIT
-cp "$fz" "$nat/sig-fuzz" && fz=$nat/sig-fuzz
-chmod 755 "$nat"
-as_user=()
-uid=$(id -u) gid=$(id -g)
-if [ "$uid" = 0 ]; then
-	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-	uid=65534 gid=65534
-fi
+native_runner "$fz"
 b=$TMP/bind
 mkdir -p "$b" && chmod 777 "$b"
 for s in $SEEDS; do

@@ -87,6 +87,28 @@ require() {
 	IMG=$(own_img .base)
 }
 
+# native_runner PROG [EXIT-COMMANDS]: for a differential test's native
+# runs: a private directory $nat where "nobody" reaches the trees (the
+# test's own directory may sit under one it cannot enter), PROG copied into
+# it as $fz, and as_user (a command prefix), uid and gid to run as nobody
+# when the test runs as root. The EXIT trap removes $nat, runs
+# EXIT-COMMANDS, then cleanup.
+native_runner() {
+	local name
+	name=$(basename "$1")
+	nat=$(mktemp -d "/tmp/kbox-$name.XXXXXX") || fail "mktemp"
+	# shellcheck disable=SC2064 # $2 now, $nat at exit
+	trap "chmod -R u+rwX \"\$nat\" 2>/dev/null; rm -rf \"\$nat\"; ${2:-:}; cleanup" EXIT
+	cp "$1" "$nat/$name" && fz=$nat/$name
+	chmod 755 "$nat"
+	as_user=()
+	uid=$(id -u) gid=$(id -g)
+	if [ "$uid" = 0 ]; then
+		as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		uid=65534 gid=65534
+	fi
+}
+
 # PY_ERR: Python lines for guest scripts: imports and err(f, *a), which
 # calls f and gives "ok" or the errno's name (ENOENT, EPERM, ...).
 PY_ERR='
