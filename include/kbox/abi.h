@@ -214,4 +214,33 @@ unsigned long long kbox_abi_status_mask(const char *status, const char *key);
  */
 bool kbox_abi_signal_changes_state(const char *status, int sig);
 
+/*
+ * clone3's struct clone_args (uapi linux/sched.h, version 2: 88 bytes).
+ * The supervisor reads it to see the flags legacy clone has in a register.
+ */
+struct kbox_clone_args {
+    uint64_t flags;
+    uint64_t pidfd;
+    uint64_t child_tid;
+    uint64_t parent_tid;
+    uint64_t exit_signal;
+    uint64_t stack;
+    uint64_t stack_size;
+    uint64_t tls;
+    uint64_t set_tid;
+    uint64_t set_tid_size;
+    uint64_t cgroup;
+};
+_Static_assert(sizeof(struct kbox_clone_args) == 88, "clone_args v2");
+#define KBOX_CLONE_ARGS_SIZE_VER0 64
+#define KBOX_CLONE_ARGS_SIZE_VER2 88
+
+/*
+ * The error Linux 6.12's clone3 gives for arguments @a (the caller passed
+ * @size bytes, any beyond the struct zero) before it creates anything or
+ * looks at privileges, or 0: the checks of copy_clone_args_from_user,
+ * clone3_args_valid and copy_process's flag rules, in their order.
+ */
+int kbox_abi_clone3_check(const struct kbox_clone_args *a, size_t size);
+
 #endif

@@ -553,6 +553,10 @@ struct kbox_resp kbox_mm_mmap(struct kbox_req *r);
 struct kbox_resp kbox_mm_msync(struct kbox_req *r);
 kbox_handler kbox_id_handler(long nr);
 kbox_handler kbox_proc_handler(long nr);
+/* clone, fork and vfork with @flags (clone3's from memory: clone3.c):
+ * the child's lx task and fd map, ready for its first call */
+struct kbox_resp kbox_proc_fork(struct kbox_req *r, uint64_t flags);
+struct kbox_resp kbox_proc_clone3(struct kbox_req *r);
 kbox_handler kbox_sys_handler(long nr);
 /* ustat, sysfs (fsinfo.c) */
 kbox_handler kbox_fsinfo_handler(long nr);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* ABI converters: stat/statfs layouts, legacy calls, O_* flags, dirents. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -520,4 +522,54 @@ long kbox_abi_status_merge(const char *host, const char *kern, char *out,
         return -1;
     out[o] = '\0';
     return (long)o;
+}
+
+int kbox_abi_clone3_check(const struct kbox_clone_args *a, size_t size)
+{
+    /* uapi flag values; glibc's <sched.h> lacks the clone3-only ones */
+    const uint64_t clear_sighand = 0x100000000ull, into_cgroup = 0x200000000ull;
+    const uint64_t detached = 0x00400000, newtime = 0x00000080;
+    const uint64_t csignal = 0xff;
+    uint64_t f = a->flags;
+
+    if (size > 4096)
+        return -E2BIG;
+    if (size < KBOX_CLONE_ARGS_SIZE_VER0)
+        return -EINVAL;
+    /* copy_clone_args_from_user */
+    if (a->set_tid_size > 32 /* MAX_PID_NS_LEVEL */)
+        return -EINVAL;
+    if ((!a->set_tid && a->set_tid_size) || (a->set_tid && !a->set_tid_size))
+        return -EINVAL;
+    if ((a->exit_signal & ~csignal) || a->exit_signal > 64 /* _NSIG */)
+        return -EINVAL;
+    if ((f & into_cgroup) &&
+        (a->cgroup > INT32_MAX || size < KBOX_CLONE_ARGS_SIZE_VER2))
+        return -EINVAL;
+    /* clone3_args_valid (the stack's range against user space is left to
+     * the host: it depends on its address-space size) */
+    if (f & ~(0xffffffffull | clear_sighand | into_cgroup))
+        return -EINVAL;
+    if (f & (detached | (csignal & ~newtime)))
+        return -EINVAL;
+    if ((f & CLONE_SIGHAND) && (f & clear_sighand))
+        return -EINVAL;
+    if ((f & (CLONE_THREAD | CLONE_PARENT)) && a->exit_signal)
+        return -EINVAL;
+    if (!a->stack != !a->stack_size)
+        return -EINVAL;
+    /* kernel_clone */
+    if ((f & CLONE_PIDFD) && (f & CLONE_PARENT_SETTID) &&
+        a->pidfd == a->parent_tid)
+        return -EINVAL;
+    /* copy_process, before anything is made */
+    if ((f & CLONE_FS) && (f & (CLONE_NEWNS | CLONE_NEWUSER)))
+        return -EINVAL;
+    if ((f & CLONE_THREAD) && !(f & CLONE_SIGHAND))
+        return -EINVAL;
+    if ((f & CLONE_SIGHAND) && !(f & CLONE_VM))
+        return -EINVAL;
+    if ((f & CLONE_THREAD) && (f & (CLONE_NEWUSER | CLONE_NEWPID)))
+        return -EINVAL;
+    return 0;
 }

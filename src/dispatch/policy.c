@@ -326,12 +326,6 @@ static void init_acts(void)
     for (size_t i = 0; i < sizeof(deny_list) / sizeof(deny_list[0]); i++)
         acts[deny_list[i]] = KBOX_BPF_EPERM;
     /*
-     * clone3 passes its flags in memory, which the filter cannot see and
-     * which could change after a check: ENOSYS makes libc fall back to
-     * clone, whose flags are in a register.
-     */
-    acts[SYS_clone3] = KBOX_BPF_ENOSYS;
-    /*
      * Landlock would restrict only what the host does for the guest
      * process, not its files, which kbox serves: as on a kernel without
      * it (ENOSYS), so programs go on without it; EPERM, which Linux never

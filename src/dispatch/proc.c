@@ -842,7 +842,7 @@ static struct kbox_proc *lookup_locked(pid_t tid)
             return NULL;
         }
         if (parent) {
-            /* A CLONE_VM child's parent has vforker set by then: do_fork
+            /* A CLONE_VM child's parent has vforker set by then: kbox_proc_fork
              * runs before the host makes the child. */
             p->parent_tgid = parent->tgid;
             p->parent_start = parent->start_time;
@@ -1248,7 +1248,7 @@ void kbox_proc_sweep(void)
         free_proc(dead[i]);
 }
 
-static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
+struct kbox_resp kbox_proc_fork(struct kbox_req *r, uint64_t flags)
 {
     struct kbox_proc *p = r->proc;
     struct kbox_fork_prep e;
@@ -1355,17 +1355,17 @@ static struct kbox_resp do_fork(struct kbox_req *r, unsigned long flags)
 
 static struct kbox_resp h_clone(struct kbox_req *r)
 {
-    return do_fork(r, (unsigned long)r->args[0]);
+    return kbox_proc_fork(r, (unsigned long)r->args[0]);
 }
 
 static struct kbox_resp h_fork(struct kbox_req *r)
 {
-    return do_fork(r, 0);
+    return kbox_proc_fork(r, 0);
 }
 
 static struct kbox_resp h_vfork(struct kbox_req *r)
 {
-    return do_fork(r, CLONE_VM | CLONE_VFORK);
+    return kbox_proc_fork(r, CLONE_VM | CLONE_VFORK);
 }
 
 static struct kbox_resp h_exit_group(struct kbox_req *r)
@@ -1461,6 +1461,8 @@ kbox_handler kbox_proc_handler(long nr)
     switch (nr) {
     case SYS_clone:
         return h_clone;
+    case SYS_clone3:
+        return kbox_proc_clone3;
     case SYS_fork:
         return h_fork;
     case SYS_vfork:

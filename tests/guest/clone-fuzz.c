@@ -20,7 +20,8 @@
  * to DIR.
  *
  * Usage: clone-fuzz DIR SEED NOPS   (DIR: an empty, writable directory)
- * CLONE_FUZZ_NOCLONE3=1 uses clone only; CLONE_FUZZ_NOTHREADFILES=1 keeps
+ * CLONE_FUZZ_NOCLONE3=1 uses clone only (kbox had no clone3 until the
+ * twenty-seventh session); CLONE_FUZZ_NOTHREADFILES=1 keeps
  * threads' fd tables shared (no unshare(CLONE_FILES) or close_range
  * UNSHARE in a thread, no thread without CLONE_FILES); CLONE_FUZZ_BIND=1
  * keeps the cwd of a bind per process (no CLONE_FS between processes,

@@ -18,7 +18,7 @@ fz=$BUILD/guest/clone-fuzz
 SEEDS=${CLONE_FUZZ_SEEDS:-1 2 3 5}
 NOPS=${CLONE_FUZZ_NOPS:-40}
 SEEDS=$(echo $SEEDS) # one line for the guest script
-GAPS="CLONE_FUZZ_NOCLONE3=1 CLONE_FUZZ_NOTHREADFILES=1"
+GAPS="CLONE_FUZZ_NOTHREADFILES=1"
 BGAPS="$GAPS CLONE_FUZZ_BIND=1" # in a bind (and its references)
 native_runner "$fz"
 b=$TMP/bind

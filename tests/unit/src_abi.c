@@ -4,7 +4,9 @@
 #define KTEST_IMPLEMENTATION
 #include "ktest.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -386,6 +388,82 @@ KTEST(status_seccomp_counts_the_guest_filters)
                   "Seccomp_filters:\t0\nSpeculation_Store_Bypass:\tx\n");
     KT_ASSERT(kbox_abi_status_merge(three, "", out, sizeof(out)) > 0);
     KT_STREQ(out, "Seccomp:\t2\nSeccomp_filters:\t2\n");
+}
+
+KTEST(clone3_argument_errors_are_linux_order)
+{
+    struct kbox_clone_args a = { .exit_signal = SIGCHLD };
+
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), 0);
+    KT_EQ(kbox_abi_clone3_check(&a, 64), 0);
+    KT_EQ(kbox_abi_clone3_check(&a, 63), -EINVAL);
+    KT_EQ(kbox_abi_clone3_check(&a, 4097), -E2BIG);
+    /* a thread: glibc's pthread_create */
+    a = (struct kbox_clone_args){ .flags = CLONE_VM | CLONE_FS | CLONE_FILES |
+                                           CLONE_SIGHAND | CLONE_THREAD |
+                                           CLONE_SYSVSEM | CLONE_SETTLS,
+                                  .stack = 0x10000,
+                                  .stack_size = 0x1000 };
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), 0);
+    a.exit_signal = SIGCHLD; /* a thread sends none */
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a.exit_signal = 0;
+    a.stack_size = 0;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a = (struct kbox_clone_args){ .flags = CLONE_THREAD | CLONE_VM };
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a = (struct kbox_clone_args){ .flags = CLONE_SIGHAND };
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    /* CLONE_CLEAR_SIGHAND (bit 32) alone is fine, with CLONE_SIGHAND not */
+    a = (struct kbox_clone_args){ .flags = 1ull << 32 };
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), 0);
+    a.flags |= CLONE_SIGHAND | CLONE_VM;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    /* unknown high bits; the legacy CSIGNAL and CLONE_DETACHED bits */
+    a = (struct kbox_clone_args){ .flags = 1ull << 34 };
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a.flags = SIGCHLD;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a.flags = 0x00400000;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    /* CLONE_NEWTIME's bit is in CSIGNAL but is clone3's to use */
+    a.flags = 0x80;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), 0);
+    a = (struct kbox_clone_args){ .exit_signal = 65 };
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a.exit_signal = 1ull << 40;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    /* set_tid and its size come together, at most 32 levels */
+    a = (struct kbox_clone_args){ .set_tid_size = 1 };
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a = (struct kbox_clone_args){ .set_tid = 0x1000 };
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a.set_tid_size = 33;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a.set_tid_size = 32;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), 0);
+    /* CLONE_INTO_CGROUP needs the version-2 struct and an int fd */
+    a = (struct kbox_clone_args){ .flags = 1ull << 33, .cgroup = 3 };
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), 0);
+    KT_EQ(kbox_abi_clone3_check(&a, 80), -EINVAL);
+    a.cgroup = 1ull << 31;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    /* namespace rules that come before any privilege check */
+    a = (struct kbox_clone_args){ .flags = CLONE_NEWUSER | CLONE_FS };
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a.flags = CLONE_NEWNS | CLONE_FS;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a.flags = CLONE_NEWPID | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a.flags = CLONE_NEWUSER;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), 0);
+    /* one address for the pidfd and the parent's tid */
+    a = (struct kbox_clone_args){ .flags = CLONE_PIDFD | CLONE_PARENT_SETTID,
+                                  .pidfd = 0x2000,
+                                  .parent_tid = 0x2000 };
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
+    a.parent_tid = 0x2008;
+    KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), 0);
 }
 
 int main(int argc, char **argv)

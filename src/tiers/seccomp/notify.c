@@ -825,6 +825,7 @@ static bool slow_request(int nr)
     case SYS_execve:
     case SYS_execveat:
     case SYS_clone:
+    case SYS_clone3:
     case SYS_fork:
     case SYS_vfork:
     case SYS_exit_group:
