@@ -560,6 +560,8 @@ struct kbox_resp kbox_proc_clone3(struct kbox_req *r);
 kbox_handler kbox_sys_handler(long nr);
 /* ustat, sysfs (fsinfo.c) */
 kbox_handler kbox_fsinfo_handler(long nr);
+/* name_to_handle_at, open_by_handle_at (fhandle.c) */
+kbox_handler kbox_fhandle_handler(long nr);
 kbox_handler kbox_net_handler(long nr);
 kbox_handler kbox_xattr_handler(long nr);
 kbox_handler kbox_watch_handler(long nr);

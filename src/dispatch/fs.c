@@ -86,8 +86,6 @@ static bool anon_refused(struct kbox_req *r, const char *p, int flags)
            !kbox_lx_capable(r, CAP_DAC_READ_SEARCH);
 }
 
-static int path_reopened(int hfd);
-
 /* A memfd or a device: its O_PATH open has a stand-in (see reopen_fd). */
 static bool hostfd_has_stand_in(int hfd)
 {
@@ -132,7 +130,7 @@ static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
      * still be EPIPE), and sockets and anonymous inodes do not reopen:
      * those stay EBADF (ADDFD installs no O_PATH file) */
     if ((flags & O_PATH) && hostfd_has_stand_in(hfd) &&
-        (hfd = path_reopened(hfd)) < 0)
+        (hfd = kbox_path_reopened(hfd)) < 0)
         return kbox_ret(hfd);
     resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
     close(hfd);
@@ -218,21 +216,12 @@ static int open_ctty(struct kbox_req *r, int flags)
 /* Is host fd @fd a directory beneath one of the binds' sources? */
 static bool host_dir_in_bind(int fd)
 {
-    char rel[KBOX_PATH_MAX];
     struct stat st;
 
-    if (fstat(fd, &st) || !S_ISDIR(st.st_mode))
-        return false;
-    for (int i = 0; i < kbox_sup.opts->nbinds; i++)
-        if (!kbox_sup.opts->binds[i].file &&
-            !kbox_fd_beneath(kbox_sup.bind_dirs[i], fd, rel, sizeof(rel)))
-            return true;
-    return false;
+    return !fstat(fd, &st) && S_ISDIR(st.st_mode) && kbox_bind_of_fd(fd) >= 0;
 }
 
-/* An O_PATH open's host fd @hfd, reopened for the guest (see
- * reopen_for_path); @hfd is closed. The new fd, or -errno. */
-static int path_reopened(int hfd)
+int kbox_path_reopened(int hfd)
 {
     int ro = reopen_for_path(hfd);
 
@@ -267,7 +256,7 @@ static struct kbox_resp bind_openat2(struct kbox_req *r, const struct route *rt,
         r->bind_idx1 = 0; /* final: no walk of a link out of it */
         return kbox_ret(rc);
     }
-    if ((flags & O_PATH) && (hfd = path_reopened(hfd)) < 0)
+    if ((flags & O_PATH) && (hfd = kbox_path_reopened(hfd)) < 0)
         return kbox_ret(hfd);
     resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
     close(hfd);
@@ -387,7 +376,7 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
         }
         if (rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "ptmx"))
             kbox_pty_opened(r, hfd); /* its slave is the caller's */
-        if ((flags & O_PATH) && (hfd = path_reopened(hfd)) < 0)
+        if ((flags & O_PATH) && (hfd = kbox_path_reopened(hfd)) < 0)
             return kbox_ret(hfd);
         if (rt.kind == KBOX_ROUTE_HOSTPROC && (flags & O_ACCMODE) == O_RDONLY) {
             int m = kbox_proc_status_fd(r, rt.rest, hfd);

@@ -168,8 +168,6 @@ static const int deny_list[] = {
     SYS_move_mount,
     SYS_mount_setattr,
     SYS_pivot_root,
-    SYS_name_to_handle_at,
-    SYS_open_by_handle_at,
     SYS_swapon,
     SYS_swapoff,
     SYS_reboot,

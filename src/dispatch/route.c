@@ -564,6 +564,17 @@ int kbox_fd_beneath(int root, int fd, char *out, size_t len)
     return snprintf(out, len, "%s", rel) < (int)len ? 0 : -1;
 }
 
+int kbox_bind_of_fd(int fd)
+{
+    char rel[KBOX_PATH_MAX];
+
+    for (int i = 0; i < kbox_sup.opts->nbinds; i++)
+        if (!kbox_sup.opts->binds[i].file &&
+            !kbox_fd_beneath(kbox_sup.bind_dirs[i], fd, rel, sizeof(rel)))
+            return i;
+    return -1;
+}
+
 /*
  * "." and ".." inside a bind path are the filesystem's, not the text's:
  * ".." after a symlink goes up from the link's target, and every name

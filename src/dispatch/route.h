@@ -69,8 +69,15 @@ int kbox_bind_guest_path(const struct route *rt, int hfd, char *out,
  * path in @out ("" for @root itself): 0, or -1 if not beneath it.
  */
 int kbox_fd_beneath(int root, int fd, char *out, size_t len);
+/* The directory bind whose source host fd @fd lies beneath, or -1. */
+int kbox_bind_of_fd(int fd);
 int kbox_proc_dir_abs(struct kbox_req *r, int dirfd, const char *path,
                       char *out, size_t len);
+
+/* An O_PATH open's host fd @hfd, reopened for the guest (an O_PATH fd
+ * cannot be installed: fs.c's reopen_for_path); @hfd is closed. The new
+ * fd, or -errno. */
+int kbox_path_reopened(int hfd);
 
 /* rename, link, symlink (rename.c) */
 struct kbox_resp kbox_fs_path2(struct kbox_req *r);

@@ -7,9 +7,10 @@
 # tree in the image (/var/tmp), in lx's tmpfs (/tmp) and in a bind, as
 # the same kind of user (--change-id), and as guest root in the three
 # places (compared with each other: natively that needs root); every
-# trace must equal the native one. Flag h: no name_to_handle_at (kbox
-# refuses it, EPERM). Its survey (mount-fuzz -s: every mountinfo line
-# against stat, statx, statfs, fdinfo, /proc/mounts) must be clean with
+# trace must equal the native one. Flag h: no open_by_handle_at of a
+# symlink's own handle (kbox, in a bind: EOPNOTSUPP for O_PATH of a
+# link). Its survey (mount-fuzz -s: every mountinfo line against stat,
+# statx, statfs, fdinfo, /proc/mounts) must be clean with
 # binds, a file bind and -m ro. MOUNT_FUZZ_SEEDS, MOUNT_FUZZ_NOPS.
 . "$(dirname "$0")/../integration/lib/common.sh"
 require

@@ -19,12 +19,14 @@
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
 #include <linux/iversion.h>
+#include <linux/exportfs.h>
 #include <linux/falloc.h>
 #include <linux/fileattr.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/posix_acl.h>
+#include <linux/random.h>
 #include <linux/ramfs.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
@@ -602,6 +604,7 @@ static struct inode *lxtmp_get_inode(struct super_block *sb,
 		return ERR_PTR(-ENOMEM);
 	}
 	inode->i_ino = get_next_ino();
+	inode->i_generation = get_random_u32();	/* in file handles */
 	inode_init_owner(&nop_mnt_idmap, inode, dir, mode);
 	inode->i_mapping->a_ops = &lxtmp_aops;
 	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER);
@@ -886,6 +889,74 @@ static const struct super_operations lxtmp_ops = {
 	.show_options	= lxtmp_show_options,
 };
 
+/* --- file handles (name_to_handle_at), as tmpfs gives them --- */
+
+/*
+ * A handle is the generation, then the inode number's low and high
+ * words: the type and layout shmem uses (FILEID_INO32_GEN's number), so
+ * a handle looks the same to the guest as on Linux. Inodes are hashed
+ * the first time one is asked for, under number + generation, so that a
+ * handle finds its inode while it lives and ESTALE after.
+ */
+static int lxtmp_handle_match(struct inode *inode, void *data)
+{
+	u32 *fh = data;
+
+	return inode->i_ino == (((u64)fh[2] << 32) | fh[1]) &&
+	       inode->i_generation == fh[0];
+}
+
+static int lxtmp_encode_fh(struct inode *inode, u32 *fh, int *len,
+			   struct inode *parent)
+{
+	static DEFINE_SPINLOCK(hash_lock);
+
+	if (*len < 3) {
+		*len = 3;
+		return FILEID_INVALID;
+	}
+	spin_lock(&hash_lock);
+	if (inode_unhashed(inode))
+		__insert_inode_hash(inode, inode->i_ino + inode->i_generation);
+	spin_unlock(&hash_lock);
+	fh[0] = inode->i_generation;
+	fh[1] = (u32)inode->i_ino;
+	fh[2] = (u32)((u64)inode->i_ino >> 32);
+	*len = 3;
+	return FILEID_INO32_GEN;
+}
+
+static struct dentry *lxtmp_fh_to_dentry(struct super_block *sb,
+					 struct fid *fid, int len, int type)
+{
+	struct dentry *d = NULL;
+	struct inode *inode;
+	u64 ino;
+
+	if (len < 3)
+		return NULL;
+	ino = ((u64)fid->raw[2] << 32) | fid->raw[1];
+	inode = ilookup5(sb, (unsigned long)(ino + fid->raw[0]),
+			 lxtmp_handle_match, fid->raw);
+	if (inode) {
+		d = d_find_alias(inode) ?: d_find_any_alias(inode);
+		iput(inode);
+	}
+	return d;
+}
+
+/* no way up from a handle: ESTALE, as tmpfs */
+static struct dentry *lxtmp_get_parent(struct dentry *child)
+{
+	return ERR_PTR(-ESTALE);
+}
+
+static const struct export_operations lxtmp_export_ops = {
+	.encode_fh	= lxtmp_encode_fh,
+	.fh_to_dentry	= lxtmp_fh_to_dentry,
+	.get_parent	= lxtmp_get_parent,
+};
+
 /* --- mounting --- */
 
 enum {
@@ -1021,6 +1092,7 @@ static int lxtmp_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_blocksize_bits = PAGE_SHIFT;
 	sb->s_magic = TMPFS_MAGIC;
 	sb->s_op = &lxtmp_ops;
+	sb->s_export_op = &lxtmp_export_ops;
 	sb->s_xattr = lxtmp_xattr_handlers;
 	sb->s_flags |= SB_POSIXACL;
 	sb->s_time_gran = 1;
