@@ -69,7 +69,7 @@ static int fd_alias(const char *path)
  * refuses a reopen of it through /proc/self/fd to a caller who is not
  * root in the guest and lacks CAP_DAC_OVERRIDE (CAP_DAC_READ_SEARCH for
  * reading) with EACCES, before the open's ENXIO. kbox follows such a
- * link with its own rights (guest_made_object), which pass: a guest user
+ * link with its own rights (kbox_guest_made_object), which pass: a guest user
  * got ENXIO. @p is the link beneath the host /proc.
  */
 static bool anon_refused(struct kbox_req *r, const char *p, int flags)
@@ -558,14 +558,24 @@ static struct kbox_resp h_openat2(struct kbox_req *r)
  * the guest sees them as the kernel's /proc does: owned by the process's
  * effective ids, which lx's /proc/<pid> directory carries.
  */
-static void hostproc_owner(struct kbox_req *r, const struct route *rt,
-                           uint32_t *uid, uint32_t *gid)
+static void hostproc_owner(struct kbox_req *r, const struct route *rt, int hfd,
+                           unsigned int mode, uint32_t *uid, uint32_t *gid)
 {
     struct kbox_gstat g;
     char p[64];
     long pid = rt->fdlink_pid ? rt->fdlink_pid : strtol(rt->rest, NULL, 10);
 
     if (rt->kind != KBOX_ROUTE_HOSTPROC || *uid != (uint32_t)geteuid())
+        return;
+    /*
+     * A followed fd link leads to the file itself: /dev/null, the
+     * terminal kbox was started from or a bind file keeps its host owner
+     * (a guest user saw them as its own: test -O /dev/fd/3 3</dev/null);
+     * ptys are ptyown.c's. Only what the guest made stands for it.
+     */
+    if (rt->fdlink && !S_ISLNK(mode) &&
+        (S_ISCHR(mode) || S_ISBLK(mode) || S_ISDIR(mode) ||
+         !kbox_guest_made_object(hfd)))
         return;
     if (pid == r->proc->tgid)
         snprintf(p, sizeof(p), "/proc/self");
@@ -636,10 +646,11 @@ static struct kbox_resp h_newfstatat(struct kbox_req *r)
         if (hfd < 0)
             return kbox_ret(hfd);
         rc = fstat(hfd, &st) ? -errno : 0;
+        if (!rc)
+            hostproc_owner(r, &rt, hfd, st.st_mode, &st.st_uid, &st.st_gid);
         close(hfd);
         if (rc)
             return kbox_ret(rc);
-        hostproc_owner(r, &rt, &st.st_uid, &st.st_gid);
         kbox_pty_owner(st.st_mode, st.st_rdev, &st.st_uid, &st.st_gid);
         memcpy(&h, &st, sizeof(h));
         goto out;
@@ -700,12 +711,13 @@ static struct kbox_resp h_statx(struct kbox_req *r)
         if (hfd < 0)
             return kbox_ret(hfd);
         rc = statx(hfd, "", AT_EMPTY_PATH, (unsigned)A(3), &sx) ? -errno : 0;
+        if (!rc)
+            hostproc_owner(r, &rt, hfd, sx.stx_mode, &sx.stx_uid, &sx.stx_gid);
         close(hfd);
         if (rc)
             return kbox_ret(rc);
         kbox_mntview_statx(kbox_mntview_route_path(r, &rt, path, sizeof(path)),
                            &sx);
-        hostproc_owner(r, &rt, &sx.stx_uid, &sx.stx_gid);
         kbox_pty_owner(sx.stx_mode,
                        makedev(sx.stx_rdev_major, sx.stx_rdev_minor),
                        &sx.stx_uid, &sx.stx_gid);

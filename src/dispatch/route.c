@@ -261,7 +261,7 @@ static int hostdev_change(struct kbox_req *r, const char *rest)
  * guest's, so the guest's own rights would refuse it its own pipe
  * (/dev/stdin reopened: EACCES). Natively it owns them.
  */
-static bool guest_made_object(int fd)
+bool kbox_guest_made_object(int fd)
 {
     char link[64], target[16];
     struct statfs sf;
@@ -321,7 +321,7 @@ static bool is_open_call(long nr)
  * link leads to. The file is pinned from kbox's own fd table (whatever a
  * second thread puts at that number meanwhile, the call reaches the file
  * looked at) and followed with the guest's filesystem identity, except
- * for objects the guest made (guest_made_object) and opens of device
+ * for objects the guest made (kbox_guest_made_object) and opens of device
  * nodes: those open with kbox's rights, as the allowed /dev nodes do by
  * their paths (a guest user's /dev/stdout on kbox's terminal).
  */
@@ -344,7 +344,7 @@ void kbox_fdlink_as_guest(struct kbox_req *r, char *rest, size_t len)
         close(r->fdlink_fd1 - 1);
     r->fdlink_fd1 = fd + 1;
     snprintf(rest, len, "self/fd/%d", fd);
-    if (fstat(fd, &st) || guest_made_object(fd))
+    if (fstat(fd, &st) || kbox_guest_made_object(fd))
         return;
     if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && is_open_call(r->nr) &&
         !in_bind(fd))

@@ -40,6 +40,12 @@ int kbox_route_path(struct kbox_req *r, int dirfd, const char *path,
 const char *kbox_route_lx_path(const struct route *rt, const char *path);
 /* Open a host route beneath its bind source (RESOLVE_BENEATH). */
 int kbox_route_open(const struct route *rt, int flags, int mode);
+/*
+ * Is kbox's @fd an object a guest process made on the host (a pipe,
+ * socket, anonymous inode, memfd or pty slave), owned there by kbox's
+ * user rather than by the guest?
+ */
+bool kbox_guest_made_object(int fd);
 
 /*
  * Does an open with @flags take a mode (Linux's WILL_CREATE)? O_TMPFILE
