@@ -88,14 +88,17 @@ endif
 # Each tests/guest/*.c is one program, run inside the box from /opt/kbox-tests.
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(GUEST_SRCS))
-GUEST_CFLAGS := -std=gnu11 $(WARN_FLAGS) -O2 -g -I$(KTEST_DIR)
+# each program may include any of the shared headers (uapi-compat.h is
+# plain uapi, shared with the supervisor)
+GUEST_HDRS := $(wildcard tests/guest/*.h) include/kbox/uapi-compat.h
+GUEST_CFLAGS := -std=gnu11 $(WARN_FLAGS) -O2 -g -I$(KTEST_DIR) -Iinclude
 # -static when the static libc is installed (probed once, only when needed)
 GUEST_STATIC = $(eval GUEST_STATIC := $$(shell printf 'int main(void){return 0;}' | \
 	$(CC) -static -x c - -o /dev/null >/dev/null 2>&1 && echo -static))$(GUEST_STATIC)
 
 guest-tests: $(GUEST_BINS)
 
-$(BUILD)/guest/%: tests/guest/%.c tests/guest/guest-check.h $(KTEST_DIR)/ktest.h | $(BUILD)/guest
+$(BUILD)/guest/%: tests/guest/%.c $(GUEST_HDRS) $(KTEST_DIR)/ktest.h | $(BUILD)/guest
 	$(CC) $(GUEST_CFLAGS) $(GUEST_STATIC) -o $@ $<
 
 $(BUILD)/guest $(BUILD)/unit:

@@ -26,29 +26,10 @@
 #include "hostfd.h"
 #include "kbox/abi.h"
 #include "kbox/dispatch.h"
+#include "kbox/uapi-compat.h"
 
 #define A(i)  ((long)r->args[i])
 #define FD(i) ((int)kbox_arg_int(r->args[i]))
-
-#ifndef FIOQSIZE
-#define FIOQSIZE 0x5460
-#endif
-#ifndef F_GET_RW_HINT
-#define F_GET_RW_HINT 1035
-#define F_SET_RW_HINT 1036
-#endif
-#ifndef FS_IOC_GETFSUUID
-struct fsuuid2 {
-    uint8_t len;
-    uint8_t uuid[16];
-};
-struct fs_sysfs_path {
-    uint8_t len;
-    uint8_t name[128];
-};
-#define FS_IOC_GETFSUUID      _IOR(0x15, 0, struct fsuuid2)
-#define FS_IOC_GETFSSYSFSPATH _IOR(0x15, 1, struct fs_sysfs_path)
-#endif
 
 /* An lx ioctl whose argument points to @in bytes it reads or @out bytes
  * it writes. */

@@ -49,6 +49,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
@@ -64,18 +66,9 @@
 #define FD_RES_C 103
 #define STACK    (256 * 1024)
 
-static uint64_t rng;
 static char dir[256];
 static size_t dlen;
 static bool is_root, noclone3, nothreadfiles, noids, bindmode;
-
-static unsigned rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
 
 static const char *ename(int e)
 {
@@ -382,28 +375,28 @@ static void random_op(struct op *o, bool thread)
     static const int ums[] = { 022, 077, 002, 0, 027 };
 
     for (;;) {
-        o->kind = (int)rnd(O_NKIND);
+        o->kind = (int)rnd_low(O_NKIND);
         o->a = o->b = 0;
         switch (o->kind) {
         case O_CHDIR:
-            o->a = (int)rnd(6) - 1;
+            o->a = (int)rnd_low(6) - 1;
             return;
         case O_FCHDIR:
-            o->a = 3 + (int)rnd(7);
+            o->a = 3 + (int)rnd_low(7);
             return;
         case O_UMASK:
-            o->a = ums[rnd(5)];
+            o->a = ums[rnd_low(5)];
             return;
         case O_OPEN:
-            o->a = (int)rnd(3);
-            o->b = (int)rnd(2);
+            o->a = (int)rnd_low(3);
+            o->b = (int)rnd_low(2);
             return;
         case O_CLOSE:
-            o->a = 3 + (int)rnd(7);
+            o->a = 3 + (int)rnd_low(7);
             return;
         case O_DUP2:
-            o->a = 3 + (int)rnd(7);
-            o->b = 3 + (int)rnd(7);
+            o->a = 3 + (int)rnd_low(7);
+            o->b = 3 + (int)rnd_low(7);
             return;
         case O_UNSHARE_FS:
             if (thread && bindmode)
@@ -414,29 +407,29 @@ static void random_op(struct op *o, bool thread)
             if (thread && nothreadfiles)
                 continue;
             if (o->kind == O_CLOSE_RANGE) {
-                o->a = 3 + (int)rnd(7);
-                o->b = o->a + (int)rnd(4);
+                o->a = 3 + (int)rnd_low(7);
+                o->b = o->a + (int)rnd_low(4);
             }
             return;
         case O_SIG:
-            o->a = (int)rnd(4);
+            o->a = (int)rnd_low(4);
             return;
         case O_CHROOT:
-            if (!is_root || rnd(3) || bindmode)
+            if (!is_root || rnd_low(3) || bindmode)
                 continue;
-            o->a = (int)rnd(2);
+            o->a = (int)rnd_low(2);
             return;
         case O_SETRESUID:
         case O_SETRESGID:
             if (!is_root || noids)
                 continue;
-            o->a = (int[]){ -1, 0, 1000, 1001 }[rnd(4)];
-            o->b = (int[]){ -1, 0, 1000, 1001 }[rnd(4)];
+            o->a = (int[]){ -1, 0, 1000, 1001 }[rnd_low(4)];
+            o->b = (int[]){ -1, 0, 1000, 1001 }[rnd_low(4)];
             return;
         case O_SETGROUPS:
             if (!is_root || noids)
                 continue;
-            o->a = (int)rnd(3);
+            o->a = (int)rnd_low(3);
             return;
         }
     }
@@ -615,40 +608,40 @@ static const struct {
 
 static void pair_scenario(void)
 {
-    bool use3 = !noclone3 && rnd(3) == 0;
+    bool use3 = !noclone3 && rnd_low(3) == 0;
     unsigned long f = 0;
     int pc[2], pr[2];
     long pid;
     char desc[512];
     size_t k;
 
-    if (rnd(2)) {
+    if (rnd_low(2)) {
         f |= CLONE_VM;
-        if (rnd(2)) {
+        if (rnd_low(2)) {
             f |= CLONE_SIGHAND;
-            if (rnd(2))
+            if (rnd_low(2))
                 f |= CLONE_THREAD;
         }
     }
-    if (rnd(2))
+    if (rnd_low(2))
         f |= CLONE_FS;
     if (bindmode) /* cwd in a bind: shared by threads, else copied */
         f = (f & ~CLONE_FS) | ((f & CLONE_THREAD) ? CLONE_FS : 0);
-    if (rnd(2) || ((f & CLONE_THREAD) && nothreadfiles))
+    if (rnd_low(2) || ((f & CLONE_THREAD) && nothreadfiles))
         f |= CLONE_FILES;
-    if (!(f & CLONE_THREAD) && rnd(5) == 0)
+    if (!(f & CLONE_THREAD) && rnd_low(5) == 0)
         f |= CLONE_VFORK;
-    if (rnd(6) == 0)
+    if (rnd_low(6) == 0)
         f |= CLONE_PARENT;
-    if ((f & CLONE_VM) && rnd(3) == 0)
+    if ((f & CLONE_VM) && rnd_low(3) == 0)
         f |= CLONE_SETTLS;
-    if ((f & CLONE_VM) && rnd(3) == 0)
+    if ((f & CLONE_VM) && rnd_low(3) == 0)
         f |= CLONE_CHILD_SETTID;
-    if ((f & CLONE_VM) && rnd(3) == 0)
+    if ((f & CLONE_VM) && rnd_low(3) == 0)
         f |= CLONE_CHILD_CLEARTID;
-    if (rnd(4) == 0)
+    if (rnd_low(4) == 0)
         f |= CLONE_PARENT_SETTID;
-    if (use3 && !(f & CLONE_SIGHAND) && rnd(2))
+    if (use3 && !(f & CLONE_SIGHAND) && rnd_low(2))
         f |= CLONE_CLEAR_SIGHAND;
     cflags = f;
     k = (size_t)snprintf(desc, sizeof(desc), "%s", use3 ? "clone3" : "clone");
@@ -657,9 +650,9 @@ static void pair_scenario(void)
             k += (size_t)snprintf(desc + k, sizeof(desc) - k, " %s",
                                   fnames[i].name);
     printf("%s\n", desc);
-    nsteps = 1 + (int)rnd(NSTEP);
+    nsteps = 1 + (int)rnd_low(NSTEP);
     for (int i = 0; i < nsteps; i++) {
-        whos[i] = rnd(2) ? 'P' : 'C';
+        whos[i] = rnd_low(2) ? 'P' : 'C';
         random_op(&steps[i], (f & CLONE_THREAD) != 0);
         op_text(&steps[i], desc, sizeof(desc));
         printf("  %d %c %s\n", i, whos[i], desc);
@@ -672,9 +665,9 @@ static void pair_scenario(void)
         o.b = 1;
         op_do(&o);
         struct sigaction sa = { 0 };
-        sa.sa_handler = rnd(2) ? h1 : SIG_IGN;
+        sa.sa_handler = rnd_low(2) ? h1 : SIG_IGN;
         sigaction(SIGUSR1, &sa, NULL);
-        if (rnd(2) && chdir("d0") == 0)
+        if (rnd_low(2) && chdir("d0") == 0)
             printf("  (in d0)\n");
     }
     if (pipe(pc) || pipe(pr) || dup2(pc[1], FD_CMD_P) < 0 ||
@@ -854,7 +847,7 @@ static void exec_scenario(void)
     pthread_t th;
     static char pidarg[32];
     struct op o;
-    int nidle = (int)rnd(3);
+    int nidle = (int)rnd_low(3);
 
     printf("exec-from-thread idle=%d\n", nidle);
     for (int i = 0; i < 3; i++) {
@@ -922,12 +915,12 @@ static void scenario(int i)
     printf("== %d: ", i);
     fflush(stdout);
     seed = rng;
-    rnd(1);
+    rnd_low(1);
     pid = fork();
     if (pid == 0) {
         rng = seed ^ 0x9e3779b97f4a7c15ull;
         umask(022);
-        switch (rnd(8)) {
+        switch (rnd_low(8)) {
         case 0:
             leader_scenario();
             break;

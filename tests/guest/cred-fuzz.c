@@ -39,19 +39,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #ifndef SYS_faccessat2
 #define SYS_faccessat2 439
 #endif
-
-static uint64_t rng;
-
-static uint32_t rnd(uint32_t n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)((rng >> 11) % n);
-}
 
 static char line[4096];
 static size_t llen;

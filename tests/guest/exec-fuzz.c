@@ -42,19 +42,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #define MAXFD 64
 
-static uint64_t rng;
 static char dir[4096];
 static size_t dlen;
-
-static uint32_t rnd(uint32_t n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)((rng >> 11) % n);
-}
 
 static uint32_t hash(const char *s, size_t n)
 {

@@ -43,6 +43,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
@@ -57,7 +59,6 @@
 #define NOFLAG_REOPEN 4
 
 static char dir[PATH_MAX], self[PATH_MAX];
-static uint64_t rng;
 static unsigned long seed;
 static int nops, noflags, in_child;
 static char out[1 << 16];
@@ -88,17 +89,9 @@ __attribute__((format(printf, 1, 2))) static void P(const char *fmt, ...)
     va_end(ap);
 }
 
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
 static int R(int n)
 {
-    return (int)(rnd() % (uint64_t)n);
+    return (int)(rnd64() % (uint64_t)n);
 }
 
 static const char *ename(int e)
@@ -347,7 +340,7 @@ static void do_fork(int opidx, int depth)
     waitpid(pid, &st, 0);
     P(" parent: child status %d\n", st);
     /* The child used the same generator: skip ahead the same way. */
-    rnd();
+    rnd64();
 }
 
 static void one_op(int opidx, int depth)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The guest programs' check(): prints "ok - ..." or "FAIL - ..." (with
- * errno on failure) and counts both. Header-only: each guest is one file.
+ * errno on failure) and counts both. Header-only: each guest is one file;
+ * static inline, so a program may include it and use only a part.
  */
 #ifndef KBOX_GUEST_CHECK_H
 #define KBOX_GUEST_CHECK_H
@@ -15,8 +16,8 @@
 
 static int n_ok, n_fail;
 
-__attribute__((format(printf, 2, 3))) static void check(int cond,
-                                                        const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static inline void
+check(int cond, const char *fmt, ...)
 {
     va_list ap;
     int e = errno;
@@ -36,8 +37,8 @@ __attribute__((format(printf, 2, 3))) static void check(int cond,
 }
 
 /* WANT(call, E, what): the call returned -1 with errno E. */
-__attribute__((unused)) static void guest_want_errno(long rc, int e, int wanted,
-                                                     const char *what)
+static inline void guest_want_errno(long rc, int e, int wanted,
+                                    const char *what)
 {
     check(rc == -1 && e == wanted, "%s: %s (got %ld %s)", what,
           strerrorname_np(wanted), rc, rc == -1 ? strerrorname_np(e) : "");
@@ -57,8 +58,7 @@ __attribute__((unused)) static void guest_want_errno(long rc, int e, int wanted,
  * the pipe by the first read, and a read of both left nothing for the
  * second.
  */
-__attribute__((unused)) static int guest_read_line(int fd, char *buf,
-                                                   size_t len, int ms)
+static inline int guest_read_line(int fd, char *buf, size_t len, int ms)
 {
     struct pollfd pf = { fd, POLLIN, 0 };
     size_t n = 0;

@@ -35,20 +35,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #define NINST  2
 #define NWATCH 64
 #define NSLOT  4
 #define NCOOK  256
-
-static uint64_t rng;
-
-static unsigned rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
 
 static const char *dirs[] = { ".", "x", "y", "x/z" };
 static const char *names[] = { "a", "b", "c", "x", "y", "z" };
@@ -56,10 +48,10 @@ static const char *names[] = { "a", "b", "c", "x", "y", "z" };
 /* A random path: a name in one of the directories, or a directory. */
 static void rpath(char *p, size_t n)
 {
-    if (rnd(6) == 0)
-        snprintf(p, n, "%s", dirs[rnd(4)]);
+    if (rnd_low(6) == 0)
+        snprintf(p, n, "%s", dirs[rnd_low(4)]);
     else
-        snprintf(p, n, "%s/%s", dirs[rnd(4)], names[rnd(6)]);
+        snprintf(p, n, "%s/%s", dirs[rnd_low(4)], names[rnd_low(6)]);
 }
 
 struct watch {
@@ -146,7 +138,7 @@ static void drain(int i)
     int q = -1, total = 0;
     /* drawn first: a difference in what is queued must not change the
      * operations that follow */
-    bool small = rnd(8) == 0;
+    bool small = rnd_low(8) == 0;
     int pr = poll(&p, 1, 0);
 
     if (ioctl(ino[i], FIONREAD, &q) < 0)
@@ -213,24 +205,24 @@ static uint32_t rmask(void)
 {
     uint32_t m = 0;
 
-    if (rnd(3) == 0)
+    if (rnd_low(3) == 0)
         m = IN_ALL_EVENTS;
     else
-        while (!m || rnd(2))
-            m |= 1u << rnd(12);
-    if (rnd(20) == 0)
+        while (!m || rnd_low(2))
+            m |= 1u << rnd_low(12);
+    if (rnd_low(20) == 0)
         m = 0; /* EINVAL */
-    if (rnd(6) == 0)
+    if (rnd_low(6) == 0)
         m |= IN_ONESHOT;
-    if (rnd(5) == 0)
+    if (rnd_low(5) == 0)
         m |= IN_MASK_ADD;
-    if (rnd(4) == 0)
+    if (rnd_low(4) == 0)
         m |= IN_EXCL_UNLINK;
-    if (rnd(8) == 0)
+    if (rnd_low(8) == 0)
         m |= IN_ONLYDIR;
-    if (rnd(6) == 0)
+    if (rnd_low(6) == 0)
         m |= IN_DONT_FOLLOW;
-    if (rnd(8) == 0)
+    if (rnd_low(8) == 0)
         m |= IN_MASK_CREATE;
     return m;
 }
@@ -276,8 +268,8 @@ static void fill(int fd)
 {
     char b[300];
 
-    memset(b, 'a' + rnd(26), sizeof(b));
-    if (write(fd, b, 1 + rnd(sizeof(b))) < 0)
+    memset(b, 'a' + rnd_low(26), sizeof(b));
+    if (write(fd, b, 1 + rnd_low(sizeof(b))) < 0)
         printf("  write -1 %s\n", strerrorname_np(errno));
 }
 
@@ -290,7 +282,7 @@ static void op(int n)
     rpath(p, sizeof(p));
     rpath(q, sizeof(q));
     printf("op %d: ", n);
-    switch (rnd(24)) {
+    switch (rnd_low(24)) {
     case 0:
         fd = open(p, O_CREAT | O_WRONLY, 0644);
         snprintf(what, sizeof(what), "creat %s", p);
@@ -309,30 +301,31 @@ static void op(int n)
         break;
     case 2:
         snprintf(what, sizeof(what), "truncate %s", p);
-        result(what, truncate(p, rnd(600)));
+        result(what, truncate(p, rnd_low(600)));
         break;
     case 3:
         fd = open(p, O_RDWR);
         snprintf(what, sizeof(what), "ftruncate %s", p);
-        result(what, fd < 0 ? -1 : ftruncate(fd, rnd(600)));
+        result(what, fd < 0 ? -1 : ftruncate(fd, rnd_low(600)));
         if (fd >= 0)
             close(fd);
         break;
     case 4:
         snprintf(what, sizeof(what), "chmod %s", p);
-        result(what, chmod(p, rnd(2) ? 0644 : 0755));
+        result(what, chmod(p, rnd_low(2) ? 0644 : 0755));
         break;
     case 5:
         snprintf(what, sizeof(what), "chown %s", p);
-        result(what,
-               rnd(2) ? chown(p, getuid(), getgid()) : lchown(p, getuid(), -1));
+        result(what, rnd_low(2) ? chown(p, getuid(), getgid())
+                                : lchown(p, getuid(), -1));
         break;
     case 6: {
-        struct timespec ts[2] = { { 1000000 + rnd(100), 0 }, { 0, UTIME_NOW } };
+        struct timespec ts[2] = { { 1000000 + rnd_low(100), 0 },
+                                  { 0, UTIME_NOW } };
 
         snprintf(what, sizeof(what), "utimensat %s", p);
-        result(what,
-               utimensat(AT_FDCWD, p, ts, rnd(2) ? AT_SYMLINK_NOFOLLOW : 0));
+        result(what, utimensat(AT_FDCWD, p, ts,
+                               rnd_low(2) ? AT_SYMLINK_NOFOLLOW : 0));
         break;
     }
     case 7:
@@ -340,7 +333,7 @@ static void op(int n)
         result(what, link(p, q));
         break;
     case 8: {
-        const char *t = names[rnd(6)];
+        const char *t = names[rnd_low(6)];
 
         snprintf(what, sizeof(what), "symlink %s %s", t, q);
         result(what, symlink(t, q));
@@ -389,13 +382,15 @@ static void op(int n)
     }
     case 16:
     case 17:
-        s = rnd(NSLOT);
+        s = rnd_low(NSLOT);
         if (slots[s] >= 0) {
             printf("close slot %d (%s)\n", s, slotpath[s]);
             close(slots[s]);
             slots[s] = -1;
         } else {
-            int fl = rnd(3) == 0 ? O_RDWR : rnd(2) ? O_WRONLY : O_RDONLY;
+            int fl = rnd_low(3) == 0 ? O_RDWR
+                     : rnd_low(2)    ? O_WRONLY
+                                     : O_RDONLY;
 
             slots[s] = open(p, fl);
             snprintf(slotpath[s], sizeof(slotpath[s]), "%s", p);
@@ -404,7 +399,7 @@ static void op(int n)
         }
         break;
     case 18:
-        s = rnd(NSLOT);
+        s = rnd_low(NSLOT);
         snprintf(what, sizeof(what), "write slot %d", s);
         if (slots[s] < 0) {
             printf("%s: none\n", what);
@@ -442,14 +437,14 @@ static void op(int n)
     }
     case 20:
     case 21: {
-        int i = rnd(NINST);
+        int i = rnd_low(NINST);
 
         add_watch(i, p, rmask());
         break;
     }
     case 22: {
-        int i = rnd(NINST);
-        int k = nwatch[i] ? (int)rnd(nwatch[i]) : 0;
+        int i = rnd_low(NINST);
+        int k = nwatch[i] ? (int)rnd_low(nwatch[i]) : 0;
 
         snprintf(what, sizeof(what), "rm_watch i%d w%d", i, k);
         result(what,

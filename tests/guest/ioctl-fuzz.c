@@ -49,66 +49,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-#ifndef F_GET_RW_HINT
-#define F_GET_RW_HINT 1035
-#define F_SET_RW_HINT 1036
-#endif
-#ifndef FS_IOC_GETFSUUID
-struct fsuuid2 {
-    uint8_t len;
-    uint8_t uuid[16];
-};
-#define FS_IOC_GETFSUUID _IOR(0x15, 0, struct fsuuid2)
-#endif
-#ifndef FS_IOC_GETFSSYSFSPATH
-struct fs_sysfs_path {
-    uint8_t len;
-    uint8_t name[128];
-};
-#define FS_IOC_GETFSSYSFSPATH _IOR(0x15, 1, struct fs_sysfs_path)
-#endif
-#ifndef FIOQSIZE
-#define FIOQSIZE 0x5460
-#endif
+#include "fuzz-util.h"
+#include "kbox/uapi-compat.h"
+#include "op-trace.h"
 
-static uint64_t rng;
-
-static uint32_t rnd(uint32_t n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)((rng >> 11) % n);
-}
-
-static int opno;
 static bool isroot, noroot;
-
-__attribute__((format(printf, 2, 3))) static void out(const char *tag,
-                                                      const char *fmt, ...)
-{
-    va_list ap;
-
-    printf("%s%d ", tag, opno);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-}
-
-/* "ok N" or the errno's name */
-static const char *res(long rc, int e)
-{
-    static char b[8][48];
-    static int i;
-
-    i = (i + 1) % 8;
-    if (rc < 0)
-        snprintf(b[i], sizeof(b[i]), "%s", strerrorname_np(e));
-    else
-        snprintf(b[i], sizeof(b[i]), "ok %ld", rc);
-    return b[i];
-}
 
 /* a call's result, errno taken at once */
 #define R(call)            \

@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #define NPROC  3
 #define NSLOT  6
 #define NFILE  3
@@ -72,7 +74,6 @@ struct shared {
 
 static struct shared *sh;
 static char dir[4096];
-static uint64_t rng;
 static int slots[NSLOT] = { -1, -1, -1, -1, -1, -1 };
 static int slotfile[NSLOT];
 static int me;
@@ -80,17 +81,9 @@ static int cmdp[NPROC][2], ackp[NPROC][2];
 static pid_t kids[NPROC];
 static ino_t inos[NFILE];
 
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
 static long rr(long n)
 {
-    return (long)(rnd() % (uint64_t)n);
+    return (long)(rnd64() % (uint64_t)n);
 }
 
 static const char *pname(long pid)

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
+#include "fuzz-util.h"
 #include "guest-check.h"
 
 #ifndef STATX_MNT_ID_UNIQUE
@@ -29,33 +30,6 @@ static int sx(const char *p, unsigned mask, struct statx *s)
 {
     memset(s, 0, sizeof(*s));
     return (int)syscall(SYS_statx, AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, mask, s);
-}
-
-static long fdinfo_mnt(int fd)
-{
-    char p[64], line[256];
-    long id = -1;
-    FILE *f;
-
-    snprintf(p, sizeof(p), "/proc/self/fdinfo/%d", fd);
-    f = fopen(p, "re");
-    if (!f)
-        return -2;
-    while (fgets(line, sizeof(line), f))
-        if (sscanf(line, "mnt_id: %ld", &id) == 1)
-            break;
-    fclose(f);
-    return id;
-}
-
-static int has_opt(const char *opts, const char *o)
-{
-    size_t n = strlen(o);
-
-    for (const char *p = opts; (p = strstr(p, o)); p += n)
-        if ((p == opts || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
-            return 1;
-    return 0;
 }
 
 int main(int argc, char **argv)

@@ -40,6 +40,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x1000U
 #endif
@@ -153,16 +155,6 @@ static struct mnt *mount_of(const char *p)
     return best;
 }
 
-static int has_opt(const char *opts, const char *o)
-{
-    size_t n = strlen(o);
-
-    for (const char *p = opts; (p = strstr(p, o)); p += n)
-        if ((p == opts || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
-            return 1;
-    return 0;
-}
-
 /* statfs f_flags a mount's options imply (fs/statfs.c's flags_by_mnt) */
 static unsigned long want_flags(const struct mnt *m)
 {
@@ -187,24 +179,6 @@ static int sx(int dfd, const char *p, int flags, unsigned mask, struct statx *s)
 {
     memset(s, 0, sizeof(*s));
     return (int)syscall(SYS_statx, dfd, p, flags, mask, s);
-}
-
-/* mnt_id: of /proc/self/fdinfo/FD, -1 if none */
-static long fdinfo_mnt(int fd)
-{
-    char p[64], line[256];
-    long id = -1;
-    FILE *f;
-
-    snprintf(p, sizeof(p), "/proc/self/fdinfo/%d", fd);
-    f = fopen(p, "re");
-    if (!f)
-        return -2;
-    while (fgets(line, sizeof(line), f))
-        if (sscanf(line, "mnt_id: %ld", &id) == 1)
-            break;
-    fclose(f);
-    return id;
 }
 
 /* Per type facts: magic, f_namelen. */
@@ -388,14 +362,6 @@ static int survey(void)
 
 /* ---- the seeded part --------------------------------------------------- */
 
-static unsigned long long rng;
-
-static unsigned rnd(unsigned n)
-{
-    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (unsigned)((rng >> 33) % n);
-}
-
 static const char *const names[] = { "f", "g", "d", "d/h", "s", "x", "p", "." };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
@@ -559,7 +525,7 @@ static void handles(const char *n, int flags)
 
 static void op(void)
 {
-    const char *n = names[rnd(NNAMES)], *m = names[rnd(4)];
+    const char *n = names[rnd_lcg(NNAMES)], *m = names[rnd_lcg(4)];
     struct statfs sf;
     long rc = 0;
     int fd;
@@ -567,7 +533,7 @@ static void op(void)
         STATX_BASIC_STATS, STATX_MNT_ID, STATX_MNT_ID_UNIQUE,
         STATX_BASIC_STATS | STATX_MNT_ID | STATX_BTIME, 0
     };
-    unsigned k = rnd(20);
+    unsigned k = rnd_lcg(20);
 
     switch (k) {
     case 0:
@@ -612,7 +578,7 @@ static void op(void)
     case 9:
         /* O_PATH following links: kbox cannot give an O_PATH fd of a
          * bind's symlink (EOPNOTSUPP, src/dispatch/fs.c reopen_for_path) */
-        fd = rnd(2) ? open_any(n) : open(n, O_PATH | O_CLOEXEC);
+        fd = rnd_lcg(2) ? open_any(n) : open(n, O_PATH | O_CLOEXEC);
         printf("fstatfs %s = %s\n", n, fd < 0 ? strerrorname_np(errno) : "ok");
         if (fd < 0)
             return;
@@ -623,8 +589,8 @@ static void op(void)
         if (fdinfo_mnt(fd) != base->id)
             printf("  fdinfo mnt_id %ld, DIR's mount %d\n", fdinfo_mnt(fd),
                    base->id);
-        if (rnd(2))
-            cmp_statx("statx fd", n, fd, 0, masks[rnd(5)]);
+        if (rnd_lcg(2))
+            cmp_statx("statx fd", n, fd, 0, masks[rnd_lcg(5)]);
         close(fd);
         return;
     case 10:
@@ -632,15 +598,15 @@ static void op(void)
     case 12: {
         static const int fl[] = { 0, AT_SYMLINK_NOFOLLOW, AT_STATX_DONT_SYNC,
                                   AT_STATX_FORCE_SYNC | AT_SYMLINK_NOFOLLOW };
-        int f = fl[rnd(4)];
-        unsigned mk = masks[rnd(5)];
+        int f = fl[rnd_lcg(4)];
+        unsigned mk = masks[rnd_lcg(5)];
 
         printf("statx %s %#x %#x\n", n, f, mk);
         cmp_statx("statx", n, -1, f, mk);
         return;
     }
     case 13: {
-        int f = rnd(3) == 0 ? AT_SYMLINK_FOLLOW : 0;
+        int f = rnd_lcg(3) == 0 ? AT_SYMLINK_FOLLOW : 0;
 
         printf("handle %s\n", n);
         handles(n, f);
@@ -686,7 +652,7 @@ static void op(void)
     case 16:
     case 17: {
         static const int sets[] = { 0, FS_IMMUTABLE_FL, FS_APPEND_FL, 0 };
-        int s = sets[rnd(4)];
+        int s = sets[rnd_lcg(4)];
 
         rc = set_flags(n, s);
         printf("setflags %s %#x = %ld %s\n", n, s, rc,

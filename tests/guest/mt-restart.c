@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
 #include "guest-check.h"
 
 enum { CALL_FLOCK, CALL_FIFO };
@@ -82,24 +83,6 @@ static void *wait_in_call(void *arg)
     }
     w->err = errno;
     return NULL;
-}
-
-static int state_of(pid_t pid)
-{
-    char path[64], buf[512], *p;
-    int fd, n;
-
-    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-    fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return '?';
-    n = (int)read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return '?';
-    buf[n] = 0;
-    p = strrchr(buf, ')');
-    return p && p[1] && p[2] ? p[2] : '?';
 }
 
 /*
@@ -168,7 +151,7 @@ static void one(int call, int threads, int flags, bool stop, long want_rc,
     }
     close(np[1]);
     close(rp[1]);
-    for (int t = 0; t < 400 && state_of(pid) != 'S'; t++)
+    for (int t = 0; t < 400 && proc_state(pid) != 'S'; t++)
         sleep_ms(5);
     sleep_ms(100);
     if (stop) {

@@ -34,6 +34,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
 #define RENAME_EXCHANGE  (1 << 1)
@@ -49,37 +51,18 @@
 #define SYS_openat2 437
 #endif
 
-static uint64_t rng;
 static const char *box; /* DIR: everything the fuzzer touches is below */
 static char top[512];   /* DIR/s1/s2/t: the test dir, the start cwd */
 
-static uint32_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 11);
-}
-
 static unsigned pick(unsigned n)
 {
-    return rnd() % n;
-}
-
-static const char *ename(int e)
-{
-    const char *n = strerrorname_np(e);
-    static char buf[16];
-    if (n)
-        return n;
-    snprintf(buf, sizeof(buf), "E%d", e);
-    return buf;
+    return rnd32() % n;
 }
 
 static void res(long r)
 {
     if (r < 0)
-        printf(" = -1 %s\n", ename(errno));
+        printf(" = -1 %s\n", errname(errno));
     else
         printf(" = %ld\n", r);
 }
@@ -183,7 +166,7 @@ static void snap(const char *path, const char *rel, int depth)
 {
     DIR *d = opendir(path);
     if (!d) {
-        printf("  %s/ opendir %s\n", rel, ename(errno));
+        printf("  %s/ opendir %s\n", rel, errname(errno));
         return;
     }
     char *ents[256];
@@ -202,7 +185,7 @@ static void snap(const char *path, const char *rel, int depth)
         snprintf(p, sizeof(p), "%s/%s", path, ents[i]);
         snprintf(r, sizeof(r), "%s/%s", rel, ents[i]);
         if (lstat(p, &st) < 0) {
-            printf("  %s lstat %s\n", r, ename(errno));
+            printf("  %s lstat %s\n", r, errname(errno));
         } else {
             printf("  %s", r);
             pstat(&st);
@@ -570,7 +553,7 @@ int main(int argc, char **argv)
         slot[s].fd = -1;
     if (mkdir(box, 0755) < 0 || chdir(box) < 0 || mkdir("s1", 0755) < 0 ||
         mkdir("s1/s2", 0755) < 0 || mkdir(top, 0755) < 0 || chdir(top) < 0) {
-        printf("FAIL setup %s: %s\n", top, ename(errno));
+        printf("FAIL setup %s: %s\n", top, errname(errno));
         return 1;
     }
     /* a starting tree so early operations meet existing names */

@@ -48,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #define NAGENT 3
 #define NSLOT  6
 #define NFIFO  2
@@ -74,15 +76,6 @@ static struct slot slots[NSLOT];
 static enum kind was_kind[NSLOT];
 static int epfd = -1;
 static int agent_id;
-
-static uint64_t rng;
-static unsigned rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
 
 static void out(char *buf, size_t *len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -822,8 +815,8 @@ int main(int argc, char **argv)
            mask_known ? " (FIFO write readiness masked)" : "");
     for (int i = 0; i < nops; i++) {
         struct cmd c;
-        unsigned pick = rnd(100);
-        int a = (int)rnd(NAGENT);
+        unsigned pick = rnd_low(100);
+        int a = (int)rnd_low(NAGENT);
 
         /* weights: FIFO traffic most, the rest now and then */
         c.op = pick < 14   ? 0
@@ -837,9 +830,9 @@ int main(int argc, char **argv)
                : pick < 81 ? 8
                : pick < 84 ? 9
                            : 10;
-        c.slot = (int)rnd(NSLOT);
-        c.arg = (int)rnd(1000);
-        c.arg2 = (int)rnd(1000);
+        c.slot = (int)rnd_low(NSLOT);
+        c.arg = (int)rnd_low(1000);
+        c.arg2 = (int)rnd_low(1000);
         printf("#%d A%d ", i, a);
         run(a, &c);
         printf("\n");

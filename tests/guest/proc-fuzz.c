@@ -48,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
@@ -396,16 +398,10 @@ static void do_create(struct cmd *c)
         pid_t r = waitpid(pid, &ws, WUNTRACED);
         fmtstatus(ws, sb);
         snprintf(p, sizeof(p), "/proc/%d/stat", pid);
-        int fd = open(p, O_RDONLY | O_CLOEXEC);
+        char *q = proc_stat_tail(p, O_RDONLY | O_CLOEXEC, buf, sizeof(buf));
         int ppid = 0;
-        if (fd >= 0) {
-            ssize_t n = read(fd, buf, sizeof(buf) - 1);
-            close(fd);
-            buf[n > 0 ? n : 0] = 0;
-            char *q = strrchr(buf, ')');
-            if (q)
-                sscanf(q + 2, "%c %d", &st, &ppid);
-        }
+        if (q)
+            sscanf(q, "%c %d", &st, &ppid);
         out("  waitpid %s %s stat=%c ppid=%s pgid=%s", r == pid ? "ok" : "bad",
             sb, st, ordname(ppid, b3), ordname(getpgid(pid), b4));
         kill(pid, SIGCONT);
@@ -736,15 +732,6 @@ static void worker_loop(void)
 
 /* ---- controller ---- */
 
-static uint64_t rng;
-static unsigned rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)((rng >> 11) % n);
-}
-
 struct model {
     int alive, stopped, reaped, term, usr1, exists;
 };
@@ -844,19 +831,11 @@ static void snapshot(void)
         char b1[16], b2[16];
         const char *pp = "-", *pg = "-";
         snprintf(p, sizeof(p), "/proc/%d/stat", tab->pid[i]);
-        int fd = open(p, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            ssize_t n = read(fd, buf, sizeof(buf) - 1);
-            close(fd);
-            if (n > 0) {
-                buf[n] = 0;
-                char *q = strrchr(buf, ')');
-                int ppid = 0, pgrp = 0;
-                if (q && sscanf(q + 2, "%c %d %d", &st, &ppid, &pgrp) == 3) {
-                    pp = ordname(ppid, b1);
-                    pg = ordname(pgrp, b2);
-                }
-            }
+        char *q = proc_stat_tail(p, O_RDONLY | O_CLOEXEC, buf, sizeof(buf));
+        int ppid = 0, pgrp = 0;
+        if (q && sscanf(q, "%c %d %d", &st, &ppid, &pgrp) == 3) {
+            pp = ordname(ppid, b1);
+            pg = ordname(pgrp, b2);
         }
         if (st == 'R')
             st = 'S'; /* a worker between read and ack */

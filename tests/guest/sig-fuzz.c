@@ -53,17 +53,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t rng;
+#include "fuzz-util.h"
+
 static bool mask_kbox_sent, mask_uid;
 static const char *dir;
-
-static unsigned rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
 
 static void sleep_ms(int ms)
 {
@@ -504,24 +497,6 @@ static void child_block(struct scen *s, int ready_w)
     _exit(0);
 }
 
-static int proc_state(pid_t pid)
-{
-    char path[64], buf[512], *p;
-    int fd, n;
-
-    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-    fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return '?';
-    n = (int)read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return '?';
-    buf[n] = 0;
-    p = strrchr(buf, ')');
-    return p && p[1] && p[2] ? p[2] : '?';
-}
-
 static int wait_byte(int fd, int ms)
 {
     struct pollfd pf = { fd, POLLIN, 0 };
@@ -689,18 +664,18 @@ static void op_block(void)
     bool restart;
 
     memset(&s, 0, sizeof(s));
-    s.call = (enum call)rnd(C_NCALLS);
-    s.intr = (enum intr)rnd(I_N);
-    s.sig = rnd(3) ? sigs[rnd(4)] : SIGRTMIN + (int)rnd(4);
+    s.call = (enum call)rnd_low(C_NCALLS);
+    s.intr = (enum intr)rnd_low(I_N);
+    s.sig = rnd_low(3) ? sigs[rnd_low(4)] : SIGRTMIN + (int)rnd_low(4);
     if (s.intr == I_ITIMER)
         s.sig = SIGALRM;
-    if (rnd(2))
+    if (rnd_low(2))
         s.flags |= SA_RESTART;
-    if (rnd(4) == 0)
+    if (rnd_low(4) == 0)
         s.flags |= SA_RESETHAND;
-    if (rnd(4) == 0)
+    if (rnd_low(4) == 0)
         s.flags |= SA_NODEFER;
-    s.threads = (int)rnd(3);
+    s.threads = (int)rnd_low(3);
     s.pipe_w = s.lock_fd = s.listen_fd = s.conn_fd = s.extra_fd = -1;
     s.gc_w = -1;
     snprintf(s.fifo, sizeof(s.fifo), "%s/fifo", dir);
@@ -931,7 +906,8 @@ static void order_handler(int sig, siginfo_t *si, void *uc)
 static void op_queue(void)
 {
     static const int std[] = { SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGWINCH };
-    int sigs[8], vals[8], kinds[8], n = 2 + (int)rnd(6), how = (int)rnd(4);
+    int sigs[8], vals[8], kinds[8], n = 2 + (int)rnd_low(6),
+                                    how = (int)rnd_low(4);
     sigset_t set;
     int rp[2], gp[2], st;
     pid_t pid;
@@ -944,9 +920,9 @@ static void op_queue(void)
            : how == 2 ? "signalfd"
                       : "handler");
     for (int i = 0; i < n; i++) {
-        sigs[i] = rnd(2) ? std[rnd(5)] : SIGRTMIN + (int)rnd(5);
-        kinds[i] = (int)rnd(3);
-        vals[i] = 100 + (int)rnd(800);
+        sigs[i] = rnd_low(2) ? std[rnd_low(5)] : SIGRTMIN + (int)rnd_low(5);
+        kinds[i] = (int)rnd_low(3);
+        vals[i] = 100 + (int)rnd_low(800);
         sigaddset(&set, sigs[i]);
         printf(" %s%d/%s", sigs[i] >= SIGRTMIN ? "rt" : sigabbrev_np(sigs[i]),
                sigs[i] >= SIGRTMIN ? sigs[i] - SIGRTMIN : 0,
@@ -1021,7 +997,8 @@ static void op_queue(void)
 
 static void op_sigchld(void)
 {
-    int kind = (int)rnd(4), how = (int)rnd(4), code = (int)rnd(100), st;
+    int kind = (int)rnd_low(4), how = (int)rnd_low(4), code = (int)rnd_low(100),
+        st;
     pid_t pid;
 
     printf("sigchld %s by %s\n",
@@ -1092,7 +1069,7 @@ static void op_sigchld(void)
 
 static void op_write_sig(void)
 {
-    int what = (int)rnd(5), disp = (int)rnd(4), st;
+    int what = (int)rnd_low(5), disp = (int)rnd_low(4), st;
     pid_t pid;
     char path[512];
 
@@ -1206,7 +1183,7 @@ static void op_write_sig(void)
 
 static void op_timer(void)
 {
-    int kind = (int)rnd(3), how = (int)rnd(3), st;
+    int kind = (int)rnd_low(3), how = (int)rnd_low(3), st;
     pid_t pid;
 
     printf("timer %s by %s\n",
@@ -1302,7 +1279,7 @@ int main(int argc, char **argv)
     parent_pid = getpid();
     signal(SIGPIPE, SIG_IGN);
     for (int i = 0; i < nops; i++) {
-        unsigned k = rnd(10);
+        unsigned k = rnd_low(10);
 
         printf("%d: ", i);
         if (k < 5)

@@ -24,19 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #define NOBJ 8
 
 static const char *const names[NOBJ] = { ".",   "d", "f", "g",
                                          "d/h", "s", "p", "d/e" };
 static struct stat before[NOBJ];
 static int have[NOBJ];
-static unsigned long long rng;
-
-static unsigned rnd(unsigned n)
-{
-    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (unsigned)((rng >> 33) % n);
-}
 
 static void snap(void)
 {
@@ -88,7 +83,7 @@ static const char *file_name(void)
 {
     static const char *const f[] = { "f", "g", "d/h" };
 
-    return f[rnd(3)];
+    return f[rnd_lcg(3)];
 }
 
 static long op(char *desc, size_t len)
@@ -98,11 +93,11 @@ static long op(char *desc, size_t len)
     int fd;
     long rc = 0;
 
-    switch (rnd(28)) {
+    switch (rnd_lcg(28)) {
     case 0:
         snprintf(desc, len, "write %s", a);
         fd = open(a, O_WRONLY | O_CREAT, 0644);
-        rc = fd < 0 ? -1 : write(fd, "data", 1 + rnd(4));
+        rc = fd < 0 ? -1 : write(fd, "data", 1 + rnd_lcg(4));
         break;
     case 1:
         snprintf(desc, len, "write0 %s", a);
@@ -115,7 +110,7 @@ static long op(char *desc, size_t len)
         rc = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
         break;
     case 3: {
-        long sz = rnd(3) * 3;
+        long sz = rnd_lcg(3) * 3;
         struct stat st;
 
         /* to its own size: Linux 6.12's tmpfs changes no time, newer
@@ -133,7 +128,7 @@ static long op(char *desc, size_t len)
         break;
     case 5:
         snprintf(desc, len, "chmod %s", a);
-        return chmod(a, 0600 | (rnd(2) ? 044 : 0));
+        return chmod(a, 0600 | (rnd_lcg(2) ? 044 : 0));
     case 6:
         snprintf(desc, len, "chown-self %s", a);
         return chown(a, getuid(), (gid_t)-1);
@@ -166,7 +161,7 @@ static long op(char *desc, size_t len)
     case 14: {
         struct timespec t[2] = { { 0, UTIME_OMIT }, { 0, UTIME_NOW } };
 
-        if (rnd(2)) {
+        if (rnd_lcg(2)) {
             t[0].tv_nsec = UTIME_NOW;
             t[1].tv_nsec = UTIME_OMIT;
         }
@@ -175,7 +170,7 @@ static long op(char *desc, size_t len)
         return utimensat(AT_FDCWD, a, t, 0);
     }
     case 15: {
-        struct timespec t[2] = { { 1000000 + rnd(5), 0 }, { 2000000, 0 } };
+        struct timespec t[2] = { { 1000000 + rnd_lcg(5), 0 }, { 2000000, 0 } };
 
         snprintf(desc, len, "utimens-old %s", a);
         return utimensat(AT_FDCWD, a, t, 0);
@@ -275,7 +270,7 @@ static long op(char *desc, size_t len)
     case 27:
         snprintf(desc, len, "fchmod %s", a);
         fd = open(a, O_RDONLY);
-        rc = fd < 0 ? -1 : fchmod(fd, 0640 | rnd(2) * 4);
+        rc = fd < 0 ? -1 : fchmod(fd, 0640 | rnd_lcg(2) * 4);
         break;
     default:
         snprintf(desc, len, "append %s", a);

@@ -42,11 +42,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
+
 #define NPROC 3
 #define NSLOT 10
 #define NRAND 8
 
-static uint64_t rng;
 static char dir[160];
 static size_t dirlen;
 static int me; /* 0 parent, 1 child1, 2 child2 */
@@ -57,24 +58,6 @@ static int ffd = -1; /* this process's fd of DIR/file */
 static unsigned abs_tag;
 static char line[2048];
 static size_t llen;
-
-static uint32_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 11);
-}
-
-static const char *ename(int e)
-{
-    const char *n = strerrorname_np(e);
-    static char buf[16];
-    if (n)
-        return n;
-    snprintf(buf, sizeof(buf), "E%d", e);
-    return buf;
-}
 
 static void out(const char *fmt, ...)
 {
@@ -99,7 +82,7 @@ static void flush_line(void)
 static void res(long r)
 {
     if (r < 0)
-        out(" = %s", ename(errno));
+        out(" = %s", errname(errno));
     else
         out(" = %ld", r);
 }
@@ -269,7 +252,7 @@ static void getnames(int fd)
     memset(b, 0xAA, sizeof(b));
     l = sizeof(struct sockaddr_un);
     if (getsockname(fd, (struct sockaddr *)b, &l) < 0)
-        out(" sn:%s", ename(errno));
+        out(" sn:%s", errname(errno));
     else {
         out(" sn:");
         paddr(b, sizeof(struct sockaddr_un), l);
@@ -277,7 +260,7 @@ static void getnames(int fd)
     memset(b, 0xAA, sizeof(b));
     l = sizeof(struct sockaddr_un);
     if (getpeername(fd, (struct sockaddr *)b, &l) < 0)
-        out(" pn:%s", ename(errno));
+        out(" pn:%s", errname(errno));
     else {
         out(" pn:");
         paddr(b, sizeof(struct sockaddr_un), l);
@@ -302,7 +285,7 @@ static void describe_fd(int fd)
 {
     struct stat st;
     if (fstat(fd, &st) < 0) {
-        out(" fstat:%s", ename(errno));
+        out(" fstat:%s", errname(errno));
         return;
     }
     switch (st.st_mode & S_IFMT) {
@@ -849,7 +832,7 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < nops; i++) {
         uint32_t r[NRAND];
         for (int k = 0; k < NRAND; k++)
-            r[k] = rnd();
+            r[k] = rnd32();
         int a = (int)(r[NRAND - 1] % NPROC);
         if (a == me) {
             char c;
@@ -863,7 +846,7 @@ int main(int argc, char **argv)
             uint64_t save = rng;
             uint32_t nr[NRAND];
             for (int k = 0; k < NRAND; k++)
-                nr[k] = rnd();
+                nr[k] = rnd32();
             rng = save;
             int na = (int)(nr[NRAND - 1] % NPROC);
             if (na != me && write(tok[na][1], "t", 1) != 1)

@@ -45,44 +45,10 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-static uint64_t rng;
+#include "fuzz-util.h"
+#include "op-trace.h"
 
-static uint32_t rnd(uint32_t n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)((rng >> 11) % n);
-}
-
-static int opno;
 static bool nopriv, isroot;
-
-__attribute__((format(printf, 2, 3))) static void out(const char *tag,
-                                                      const char *fmt, ...)
-{
-    va_list ap;
-
-    printf("%s%d ", tag, opno);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-}
-
-/* "ok N" or the errno's name */
-static const char *res(long rc, int e)
-{
-    static char b[8][48];
-    static int i;
-
-    i = (i + 1) % 8;
-    if (rc < 0)
-        snprintf(b[i], sizeof(b[i]), "%s", strerrorname_np(e));
-    else
-        snprintf(b[i], sizeof(b[i]), "ok %ld", rc);
-    return b[i];
-}
 
 static uint32_t fnv(const void *p, size_t n)
 {
