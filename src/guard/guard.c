@@ -17,6 +17,11 @@
  * daemons, which had left that group (setsid), ran on half-dead (nginx
  * held its port and answered nothing).
  *
+ * Its command line is "kbox-guard", not a copy of kbox's: `pkill -9 -f
+ * 'kbox -S img'`, or any kill by kbox's command line, matched both, and
+ * the guest's daemons ran on half-dead after it (nginx, postgres, redis
+ * with the image gone).
+ *
  * Its exit signal is 0, so kbox's waits for guest processes (waitid
  * without __WALL) never see it. It makes raw system calls only: it is a
  * copy of kbox's memory taken at any point, locks and all.
@@ -91,6 +96,54 @@ static void kill_all(void)
     rsys(SYS_close, dir, 0, 0, 0);
 }
 
+/* Field N (1-based, N >= 3) of /proc/self/stat as a number, or 0. */
+static unsigned long stat_field(const char *stat, int n)
+{
+    const char *p = strrchr(stat, ')');
+    unsigned long v = 0;
+    int f = 2;
+
+    if (!p)
+        return 0;
+    for (p++; *p && f < n; p++)
+        if (*p == ' ')
+            f++;
+    for (; *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (unsigned long)(*p - '0');
+    return f == n ? v : 0;
+}
+
+/*
+ * Overwrite our copy of kbox's argument strings (our memory is our own):
+ * /proc/<pid>/cmdline reads them, so a kill by kbox's command line no
+ * longer matches the process that cleans up after kbox.
+ */
+static void set_title(void)
+{
+    static const char title[] = "kbox-guard";
+    char stat[1024];
+    unsigned long start, end, len;
+    long fd =
+        rsys(SYS_open, (long)"/proc/self/stat", O_RDONLY | O_CLOEXEC, 0, 0);
+    long n;
+
+    if (fd < 0)
+        return;
+    n = rsys(SYS_read, fd, (long)stat, sizeof(stat) - 1, 0);
+    rsys(SYS_close, fd, 0, 0, 0);
+    if (n <= 0)
+        return;
+    stat[n] = '\0';
+    start = stat_field(stat, 48); /* arg_start */
+    end = stat_field(stat, 49);   /* arg_end */
+    if (!start || end <= start)
+        return;
+    len = end - start;
+    memset((void *)start, 0, len);
+    memcpy((void *)start, title,
+           len - 1 < sizeof(title) - 1 ? len - 1 : sizeof(title) - 1);
+}
+
 static void guard_main(pid_t kbox)
 {
     sigset_t all, one;
@@ -100,6 +153,7 @@ static void guard_main(pid_t kbox)
     rsys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, 0, sizeof(long));
     rsys(SYS_setpgid, 0, 0, 0, 0); /* kbox sets it too: either is first */
     rsys(SYS_prctl, PR_SET_NAME, (long)"kbox-guard", 0, 0);
+    set_title();
     rsys(SYS_prctl, PR_SET_PDEATHSIG, GUARD_SIG, 0, 0);
     sigemptyset(&one);
     sigaddset(&one, GUARD_SIG);
