@@ -641,9 +641,10 @@ struct kbox_sock_ids {
 void kbox_sock_ids_as_guest(struct kbox_req *r, int s,
                             struct kbox_sock_ids *save);
 void kbox_sock_ids_restore(struct kbox_sock_ids *save);
-/* Host pty slaves in guest ids (ptyown.c): a master kbox opened for the
- * caller (@ptmx), the ids stat reports for a node of @mode and @rdev, and
- * a chown of the slave at @hfd (-ENOSYS: not one) */
+/* Host pty slaves in guest ids (ptyown.c): a file kbox opened for the
+ * caller (@ptmx: if a pty master, its slave is the caller's), the ids stat
+ * reports for a node of @mode and @rdev, and a chown of the slave at @hfd
+ * (-ENOSYS: not one) */
 void kbox_pty_opened(struct kbox_req *r, int ptmx);
 void kbox_pty_owner(unsigned int mode, dev_t rdev, uint32_t *uid,
                     uint32_t *gid);
@@ -651,6 +652,9 @@ long kbox_pty_chown(struct kbox_req *r, int hfd, uid_t uid, gid_t gid);
 /* May the guest open (@flags) or chmod (@flags -1) the host's /dev/pts
  * node kbox holds as @hfd? 0 or -errno, in guest ids (ptyown.c) */
 long kbox_pty_may(struct kbox_req *r, int hfd, int flags);
+/* An open of a terminal set exclusive (TIOCEXCL) that kbox made as @hfd:
+ * 0, or -EBUSY when the guest lacks CAP_SYS_ADMIN (ptyown.c) */
+long kbox_tty_excl(struct kbox_req *r, int hfd);
 /* getsockopt(SO_PEERCRED) in guest terms (peercred.c) */
 struct kbox_resp kbox_peercred(struct kbox_req *r);
 /* SCM_CREDENTIALS in guest terms (peercred.c): the caller's own (pid and

@@ -132,6 +132,12 @@ static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
     if ((flags & O_PATH) && hostfd_has_stand_in(hfd) &&
         (hfd = kbox_path_reopened(hfd)) < 0)
         return kbox_ret(hfd);
+    if (!(flags & O_PATH) && (rc = kbox_tty_excl(r, hfd))) {
+        close(hfd); /* a terminal set TIOCEXCL (ptyown.c) */
+        return kbox_ret(rc);
+    }
+    if (!(flags & O_PATH))
+        kbox_pty_opened(r, hfd); /* a link to /dev/ptmx makes a new pty */
     resp = kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
     close(hfd);
     return resp;
@@ -374,8 +380,14 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
             close(hfd); /* another session's terminal (ptyown.c) */
             return kbox_ret(rc);
         }
-        if (rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "ptmx"))
-            kbox_pty_opened(r, hfd); /* its slave is the caller's */
+        if (!(flags & O_PATH) && (rt.kind == KBOX_ROUTE_HOSTDEV || rt.fdlink)) {
+            /* a new pty: its slave is the caller's */
+            kbox_pty_opened(r, hfd);
+            if ((rc = kbox_tty_excl(r, hfd))) {
+                close(hfd); /* a terminal set TIOCEXCL (ptyown.c) */
+                return kbox_ret(rc);
+            }
+        }
         if ((flags & O_PATH) && (hfd = kbox_path_reopened(hfd)) < 0)
             return kbox_ret(hfd);
         if (rt.kind == KBOX_ROUTE_HOSTPROC && (flags & O_ACCMODE) == O_RDONLY) {

@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -52,7 +53,12 @@ static int pty_index(unsigned int mode, dev_t rdev)
 void kbox_pty_opened(struct kbox_req *r, int ptmx)
 {
     unsigned int n, euid, egid;
+    struct stat st;
 
+    /* a master: /dev/ptmx, /dev/pts/ptmx, or a /proc/self/fd link to one
+     * (a new pty too) */
+    if (fstat(ptmx, &st) || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))
+        return;
     if (ioctl(ptmx, TIOCGPTN, &n) || n >= PTYS || kbox_lx_ids(r, &euid, &egid))
         return;
     pthread_mutex_lock(&owners_lock);
@@ -161,4 +167,23 @@ long kbox_pty_may(struct kbox_req *r, int hfd, int flags)
         bits = in ? st.st_mode >> 3 : st.st_mode;
     }
     return (bits & want) == want ? 0 : -EACCES;
+}
+
+/*
+ * Linux refuses a new open of a terminal set exclusive (TIOCEXCL) with
+ * EBUSY unless the opener has CAP_SYS_ADMIN: a pty slave by its path,
+ * /dev/tty, a /proc/self/fd link. kbox makes these opens, so under a root
+ * kbox the host let a guest user in. A rootless kbox is refused by the
+ * host already (guest root too: kbox has no rights to give).
+ */
+long kbox_tty_excl(struct kbox_req *r, int hfd)
+{
+    struct stat st;
+    struct termios t;
+    int excl = 0;
+
+    if (fstat(hfd, &st) || !S_ISCHR(st.st_mode) || ioctl(hfd, TCGETS, &t) ||
+        ioctl(hfd, TIOCGEXCL, &excl) || !excl)
+        return 0;
+    return kbox_lx_capable(r, CAP_SYS_ADMIN) ? 0 : -EBUSY;
 }
