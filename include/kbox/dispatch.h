@@ -96,6 +96,9 @@ struct kbox_proc {
     int refs;    /* requests in flight (under the proc lock) */
     bool dead;   /* exited: freed when refs drops to 0 */
     bool exited; /* by exit_group, not killed (no core dump of its) */
+    /* a call of it entered lx, or kbox_proc_number() ran: its task has
+     * taken its host pid (or kept lx's, the number being in use) */
+    bool numbered;
     /* The main process is exiting or gone (its entry stays until the
      * end); the children it forked are kbox's, unclaimed ones orphans. */
     bool main_gone;
@@ -459,6 +462,11 @@ int kbox_proc_status_fd(struct kbox_req *r, const char *rest, int hostfd);
 int kbox_proc_peer_lxfd(pid_t pid, int gfd, pid_t *tgid);
 /* True when @tgid is a live guest process kbox serves. */
 bool kbox_proc_is_guest(pid_t tgid);
+/* Give guest process @tgid's kernel task its host pid now, if no call
+ * of it has reached the kernel since it was claimed. */
+void kbox_proc_number(pid_t tgid);
+/* The same for every guest process (a listing of /proc). */
+void kbox_proc_number_all(void);
 /*
  * The real and saved uids (in the guest's terms) guest process @tgid had
  * when kbox dropped it (exit_group, killed), while its pid is not reused:
@@ -767,6 +775,10 @@ long kbox_host_link_to_guest(char *buf, long n, size_t cap);
  * at @hostfd) a memfd with the noted names put back, or -ENOENT.
  */
 void kbox_mapname_note(int fd, const char *guest_path);
+/* The same with the guest file's device and inode (its stat's st_dev,
+ * st_ino), which maps then shows in place of the copy's. */
+void kbox_mapname_note_id(int fd, const char *guest_path, uint64_t dev,
+                          uint64_t ino);
 int kbox_proc_maps_fd(const char *rest, int hostfd);
 
 /* Copy a path argument; -EFAULT/-ENAMETOOLONG/-ENOENT for "". */

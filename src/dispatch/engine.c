@@ -65,6 +65,10 @@ long kbox_lx(struct kbox_req *r, long nr, long a0, long a1, long a2, long a3,
 {
     long args[6] = { a0, a1, a2, a3, a4, a5 };
 
+    /* this call takes the process's pending pid (kbox_proc_number) */
+    if (r->proc && r->task == r->proc->task &&
+        !__atomic_load_n(&r->proc->numbered, __ATOMIC_RELAXED))
+        __atomic_store_n(&r->proc->numbered, true, __ATOMIC_RELAXED);
     return lx_task_syscall(r->task, nr, args);
 }
 
@@ -74,6 +78,32 @@ static bool stats_the_link(const struct kbox_req *r)
 {
     return (r->nr == SYS_newfstatat && (r->args[3] & AT_SYMLINK_NOFOLLOW)) ||
            (r->nr == SYS_statx && (r->args[2] & AT_SYMLINK_NOFOLLOW));
+}
+
+/*
+ * /proc/<tid> of a guest thread other than a leader: Linux has it (not
+ * listed), lx has no such pid (a thread's lx task keeps lx's number), so
+ * it is the thread's /proc/<tgid>/task/<tid>.
+ */
+static void thread_pid_path(char *buf, size_t len)
+{
+    const char *p = buf + 6, *q;
+    pid_t tid = 0, tgid, ppid;
+    char out[KBOX_PATH_MAX];
+    int n;
+
+    if (strncmp(buf, "/proc/", 6) || *p < '1' || *p > '9')
+        return;
+    for (q = p; *q >= '0' && *q <= '9' && q - p < 9; q++)
+        tid = tid * 10 + (*q - '0');
+    if ((*q != '/' && *q) || kbox_proc_known(tid) ||
+        kbox_proc_status(tid, &tgid, &ppid) || tgid == tid ||
+        !kbox_proc_is_guest(tgid))
+        return;
+    n = snprintf(out, sizeof(out), "/proc/%d/task/%d%s", (int)tgid, (int)tid,
+                 q);
+    if (n > 0 && (size_t)n < len)
+        memcpy(buf, out, (size_t)n + 1);
 }
 
 int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
@@ -130,6 +160,8 @@ int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
         if (as && strlen(as) + strlen(q) < len) {
             memmove(buf + strlen(as), q, strlen(q) + 1);
             memcpy(buf, as, strlen(as));
+        } else if (!as) {
+            thread_pid_path(buf, len);
         }
     }
     /* The kernel's /proc knows nothing of host processes: a guest's

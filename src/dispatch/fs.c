@@ -795,8 +795,27 @@ static struct kbox_resp h_faccessat(struct kbox_req *r)
 }
 
 /*
+ * Another guest process's cwd when it is in a bind (lx's task stayed
+ * where it was: "/"), as readlink of /proc/<pid>/cwd; its length, or
+ * -ENOSYS to ask lx.
+ */
+static long other_bind_cwd(struct kbox_req *r, pid_t pid, char *out, size_t len)
+{
+    struct kbox_proc *o =
+        kbox_proc_is_guest(pid) ? kbox_proc_lookup(pid) : NULL;
+    long n = -ENOSYS;
+
+    if (o && o->tgid == pid && !o->dead && o->bind_cwd[0])
+        n = kbox_proc_may_read(r, pid) ? -EACCES
+                                       : snprintf(out, len, "%s", o->bind_cwd);
+    kbox_proc_put(o);
+    return n;
+}
+
+/*
  * readlink of the caller's /proc/self/root and /proc/self/cwd: "/" and
- * the cwd, which may be inside a bind lx knows nothing of. -ENOSYS when
+ * the cwd, which may be inside a bind lx knows nothing of; and of
+ * /proc/thread-self: "<tgid>/task/<tid>" in host numbers. -ENOSYS when
  * @path is neither (fd links are routed: route_proc_fd).
  */
 static long proc_self_link(struct kbox_req *r, const char *path, uint64_t ubuf,
@@ -806,7 +825,20 @@ static long proc_self_link(struct kbox_req *r, const char *path, uint64_t ubuf,
     char target[KBOX_PATH_MAX];
     long n, pid;
 
+    /* lx's link names the thread's lx task, whose number is not the
+     * thread's (only a process's task takes its host pid) */
+    if (!strcmp(path, "/proc/thread-self")) {
+        n = snprintf(target, sizeof(target), "%d/task/%d", (int)r->proc->tgid,
+                     (int)r->pid);
+        goto answer;
+    }
     q = kbox_path_proc_pid(path, &pid);
+    if (q && pid && pid != r->proc->tgid && !strcmp(q, "cwd")) {
+        n = other_bind_cwd(r, (pid_t)pid, target, sizeof(target));
+        if (n < 0)
+            return n;
+        goto answer;
+    }
     if (!q || (pid && pid != r->proc->tgid))
         return -ENOSYS;
     if (!strcmp(q, "root")) {
@@ -825,6 +857,7 @@ static long proc_self_link(struct kbox_req *r, const char *path, uint64_t ubuf,
     } else {
         return -ENOSYS;
     }
+answer:
     if ((long)sz <= 0)
         return -EINVAL;
     if ((size_t)n > sz)

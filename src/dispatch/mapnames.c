@@ -33,6 +33,7 @@
 struct mapname {
     uint64_t dev, ino;
     char *path;
+    uint64_t gdev, gino; /* the guest file's; gino 0: not known */
 };
 
 static struct mapname names[NAMES];
@@ -46,6 +47,12 @@ static size_t slot_of(uint64_t dev, uint64_t ino)
 }
 
 void kbox_mapname_note(int fd, const char *guest_path)
+{
+    kbox_mapname_note_id(fd, guest_path, 0, 0);
+}
+
+void kbox_mapname_note_id(int fd, const char *guest_path, uint64_t gdev,
+                          uint64_t gino)
 {
     struct stat st;
     size_t s, use;
@@ -71,11 +78,15 @@ void kbox_mapname_note(int fd, const char *guest_path)
     names[use].dev = st.st_dev;
     names[use].ino = st.st_ino;
     names[use].path = p;
+    names[use].gdev = gdev;
+    names[use].gino = gino;
     pthread_mutex_unlock(&names_lock);
 }
 
-/* The guest path noted for (@dev, @ino) into @out, or false. */
-static bool name_of(uint64_t dev, uint64_t ino, char *out, size_t len)
+/* The guest path noted for (@dev, @ino) into @out, or false; *@gdev,
+ * *@gino the guest file's ids (0: not known). */
+static bool name_of(uint64_t dev, uint64_t ino, char *out, size_t len,
+                    uint64_t *gdev, uint64_t *gino)
 {
     size_t s = slot_of(dev, ino);
     bool found = false;
@@ -86,6 +97,8 @@ static bool name_of(uint64_t dev, uint64_t ino, char *out, size_t len)
 
         if (m->path && m->dev == dev && m->ino == ino) {
             snprintf(out, len, "%s", m->path);
+            *gdev = m->gdev;
+            *gino = m->gino;
             found = true;
         }
     }
@@ -115,19 +128,53 @@ static int rename_line(const char *line, size_t n, char **out, size_t *len,
                        size_t *cap)
 {
     unsigned int maj, min;
-    uint64_t ino;
-    int path_at = -1;
+    uint64_t ino, gdev = 0, gino = 0;
+    int path_at = -1, dev_at = -1;
     char guest[4096];
 
-    if (sscanf(line, "%*x-%*x %*4s %*x %x:%x %" SCNu64 " %n", &maj, &min, &ino,
-               &path_at) == 3 &&
+    if (sscanf(line, "%*x-%*x %*4s %*x %n%x:%x %" SCNu64 " %n", &dev_at, &maj,
+               &min, &ino, &path_at) == 3 &&
         path_at > 0 && (size_t)path_at < n && ino &&
-        name_of(makedev(maj, min), ino, guest, sizeof(guest))) {
-        int rc = put(out, len, cap, line, (size_t)path_at);
+        name_of(makedev(maj, min), ino, guest, sizeof(guest), &gdev, &gino)) {
+        int rc;
 
+        if (gino) {
+            /* the guest file's device and inode, the name in its column
+             * (lsof and fuser match them against stat) */
+            char ids[64];
+            int il = snprintf(ids, sizeof(ids), "%02x:%02x %" PRIu64,
+                              major(gdev), minor(gdev), gino);
+
+            rc = put(out, len, cap, line, (size_t)dev_at);
+            if (!rc)
+                rc = put(out, len, cap, ids, (size_t)il);
+            for (int c = dev_at + il; !rc && (c < path_at || c == dev_at + il);
+                 c++)
+                rc = put(out, len, cap, " ", 1);
+        } else {
+            rc = put(out, len, cap, line, (size_t)path_at);
+        }
         if (!rc)
             rc = put(out, len, cap, guest, strlen(guest));
         return rc ? rc : put(out, len, cap, "\n", 1);
+    }
+    /* a file of a bind mapped as it is: its host path, as the guest's */
+    if (path_at > 0 && (size_t)path_at < n && line[path_at] == '/') {
+        size_t pl = n - (size_t)path_at - (line[n - 1] == '\n');
+        long gl;
+
+        if (pl < sizeof(guest)) {
+            memcpy(guest, line + path_at, pl);
+            gl = kbox_host_link_to_guest(guest, (long)pl, sizeof(guest));
+            if (gl > 0 &&
+                ((size_t)gl != pl || memcmp(guest, line + path_at, pl))) {
+                int rc = put(out, len, cap, line, (size_t)path_at);
+
+                if (!rc)
+                    rc = put(out, len, cap, guest, (size_t)gl);
+                return rc ? rc : put(out, len, cap, "\n", 1);
+            }
+        }
     }
     return put(out, len, cap, line, n);
 }

@@ -200,7 +200,7 @@ struct kbox_resp kbox_mm_mmap(struct kbox_req *r)
         char gp[KBOX_PATH_MAX]; /* what /proc/<pid>/maps is to name */
 
         if (lx_task_fd_path(r->task, fd, gp, sizeof(gp)) > 0)
-            kbox_mapname_note(mfd, gp);
+            kbox_mapname_note_id(mfd, gp, g.st_dev, g.st_ino);
     }
     rc = r->ops->addfd(r, mfd, gfd, cloexec, false);
     close(mfd);

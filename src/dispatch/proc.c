@@ -914,106 +914,6 @@ int kbox_proc_exe_link(const struct kbox_req *r, const char *path, char *out,
     return rc;
 }
 
-int kbox_proc_text(pid_t pid, const char *name, char *buf, size_t len)
-{
-    char path[64];
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    n = read(fd, buf, len - 1);
-    close(fd);
-    if (n < 0)
-        return -1;
-    buf[n] = '\0';
-    return (int)n;
-}
-
-/* Read all of a small file (up to @len - 1 bytes) from fd @fd. */
-static long slurp_host(int fd, char *buf, size_t len)
-{
-    size_t o = 0;
-
-    while (o + 1 < len) {
-        ssize_t n = pread(fd, buf + o, len - 1 - o, (off_t)o);
-
-        if (n < 0)
-            return -errno;
-        if (n == 0)
-            break;
-        o += (size_t)n;
-    }
-    buf[o] = '\0';
-    return (long)o;
-}
-
-static long slurp_lx(struct kbox_req *r, const char *path, char *buf,
-                     size_t len)
-{
-    long fd =
-        kbox_lx(r, LX__NR_openat, AT_FDCWD, (long)path, O_RDONLY, 0, 0, 0);
-    size_t o = 0;
-
-    if (fd < 0)
-        return fd;
-    while (o + 1 < len) {
-        long n = kbox_lx(r, LX__NR_read, fd, (long)(buf + o),
-                         (long)(len - 1 - o), 0, 0, 0);
-
-        if (n <= 0)
-            break;
-        o += (size_t)n;
-    }
-    kbox_lx(r, LX__NR_close, fd, 0, 0, 0, 0, 0);
-    buf[o] = '\0';
-    return (long)o;
-}
-
-int kbox_proc_status_fd(struct kbox_req *r, const char *rest, int hostfd)
-{
-    char host[8192], kern[8192], out[16384], lxpath[64];
-    size_t rl = strlen(rest);
-    long pid = strtol(rest, NULL, 10), n;
-    int fd;
-
-    if (rl < 7 || strcmp(rest + rl - 7, "/status"))
-        return -ENOENT;
-    n = slurp_host(hostfd, host, sizeof(host));
-    if (n < 0)
-        return (int)n;
-    /* The caller's own thread (/proc/thread-self): its task's umask and
-     * ids, which a thread that unshared CLONE_FS or changed its ids by a
-     * raw syscall has apart from its process's. */
-    if (pid == r->proc->tgid && r->pid != r->proc->tgid &&
-        !strncmp(rest + strcspn(rest, "/"), "/task/", 6) &&
-        strtol(rest + strcspn(rest, "/") + 6, NULL, 10) == r->pid)
-        snprintf(lxpath, sizeof(lxpath), "/proc/thread-self/status");
-    else if (pid == r->proc->tgid)
-        snprintf(lxpath, sizeof(lxpath), "/proc/self/status");
-    else
-        snprintf(lxpath, sizeof(lxpath), "/proc/%ld/status", pid);
-    if (slurp_lx(r, lxpath, kern, sizeof(kern)) < 0)
-        kern[0] = '\0'; /* no kernel view: the host's lines stay */
-    n = kbox_abi_status_merge(host, kern, out, sizeof(out));
-    if (n < 0)
-        return -EOVERFLOW;
-    fd = memfd_create("kbox-status", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0)
-        return -errno;
-    if (write(fd, out, (size_t)n) != n || lseek(fd, 0, SEEK_SET) != 0 ||
-        fcntl(fd, F_ADD_SEALS,
-              F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL)) {
-        int e = errno ? errno : EIO;
-
-        close(fd);
-        return -e;
-    }
-    return fd;
-}
-
 /*
  * A child that has made no supervised call yet (stopped at once, or busy
  * on the host) is a guest process all the same: the host lists it, so
@@ -1104,6 +1004,59 @@ bool kbox_proc_is_guest(pid_t tgid)
     if (gone)
         free_proc(p);
     return live;
+}
+
+/*
+ * A process takes its host pid in lx at its first call that reaches lx
+ * (new_proc_locked); one whose calls so far were served on the host (a
+ * child that wrote to a pipe and waits in pause()) kept lx's number, and
+ * its /proc/<pid> directory, cwd, root, fd/ were ENOENT while stat and
+ * status (the host's) were there.
+ */
+/* Take @p for numbering (proc_lock held): true once per process. */
+static bool number_take_locked(struct kbox_proc *p)
+{
+    if (!p || p->dead || !p->task ||
+        __atomic_exchange_n(&p->numbered, true, __ATOMIC_RELAXED))
+        return false;
+    p->refs++;
+    return true;
+}
+
+/* Any call applies the pending number; the task is idle (none of the
+ * process's calls has entered lx yet), so this is short. */
+static void number_put(struct kbox_proc *p)
+{
+    lx_task_pid(p->task);
+    kbox_proc_put(p);
+}
+
+void kbox_proc_number(pid_t tgid)
+{
+    struct kbox_proc *p;
+    bool set;
+
+    pthread_mutex_lock(&proc_lock);
+    p = find_tgid(tgid);
+    set = number_take_locked(p);
+    pthread_mutex_unlock(&proc_lock);
+    if (set)
+        number_put(p);
+}
+
+void kbox_proc_number_all(void)
+{
+    struct kbox_proc *v[64];
+    int n = 0;
+
+    pthread_mutex_lock(&proc_lock);
+    for (struct kbox_proc *p = kbox_sup.procs; p && n < 64; p = p->next)
+        if (!__atomic_load_n(&p->numbered, __ATOMIC_RELAXED) &&
+            number_take_locked(p))
+            v[n++] = p;
+    pthread_mutex_unlock(&proc_lock);
+    for (int i = 0; i < n; i++)
+        number_put(v[i]);
 }
 
 bool kbox_proc_known(pid_t tgid)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <linux/stat.h>
 #include <stdio.h>
@@ -333,6 +334,11 @@ void kbox_fdlink_as_guest(struct kbox_req *r, char *rest, size_t len)
 
     if (geteuid() != 0 || !r->task || kbox_sup.hostproc_dir < 0)
         return;
+    /* an lstat sees the link itself, whose mode tells the fd's access
+     * (lr-x, l-wx, lrwx); kbox's O_PATH fd's link has none (l---) */
+    if ((r->nr == SYS_newfstatat && (A(3) & AT_SYMLINK_NOFOLLOW)) ||
+        (r->nr == SYS_statx && (A(2) & AT_SYMLINK_NOFOLLOW)))
+        return;
     if (had) /* /proc/<pid>/fd is walked as kbox (host_dir_path) */
         kbox_ids_restore(r);
     fd = openat(kbox_sup.hostproc_dir, rest, O_PATH | O_CLOEXEC);
@@ -418,6 +424,22 @@ static void follow_dev_fd(struct kbox_req *r, char *norm, size_t len)
             snprintf(norm, len, "%s", out);
         return;
     }
+}
+
+/*
+ * Linux lets only CAP_SYS_ADMIN read a kernel stack (/proc/<pid>/stack,
+ * of any process, itself too); kbox opens the host's with its own
+ * rights, so a guest user read it. Refused at the open (Linux: the read).
+ */
+static bool stack_refused(struct kbox_req *r, const char *rest)
+{
+    size_t l = strlen(rest);
+
+    if (l < 6 || strcmp(rest + l - 6, "/stack"))
+        return false;
+    if (r->nr != SYS_openat && r->nr != SYS_open && r->nr != SYS_openat2)
+        return false;
+    return !kbox_lx_capable(r, CAP_SYS_ADMIN);
 }
 
 /*
@@ -875,8 +897,10 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             return 0;
         }
     }
-    if (!strcmp(norm, "/proc"))
-        kbox_proc_sweep(); /* a listing shows no process already reaped */
+    if (!strcmp(norm, "/proc")) {
+        kbox_proc_sweep();      /* a listing shows no process already reaped */
+        kbox_proc_number_all(); /* and each under its host pid */
+    }
     /*
      * The guest has no pid 1 (kbox is not an init), but pam_limits reads
      * /proc/1/limits for the system's default limits: without it every
@@ -923,6 +947,8 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                 norm[6] >= '0' && norm[6] <= '9') {
                 guest = kbox_proc_is_guest((pid_t)n) &&
                         (k != KBOX_PROC_HOST || n == pid);
+                if (guest && k != KBOX_PROC_HOST)
+                    kbox_proc_number((pid_t)n); /* lx's entry */
                 /* lx's other tasks are kernel threads, or kbox's own,
                  * which /proc does not list either */
                 if (!guest && !kbox_proc_known((pid_t)n) &&
@@ -933,6 +959,8 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
         if (k == KBOX_PROC_HOST && guest && pid != r->proc->tgid &&
             kbox_path_proc_private(rt->rest) && kbox_proc_may_read(r, pid))
             return -EACCES; /* opened with kbox's rights: ask lx first */
+        if (k == KBOX_PROC_HOST && guest && stack_refused(r, rt->rest))
+            return -EACCES;
         if (k == KBOX_PROC_HOST && guest) {
             rt->kind = KBOX_ROUTE_HOSTPROC;
             rt->hostdir = kbox_sup.hostproc_dir;

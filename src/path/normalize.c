@@ -258,11 +258,19 @@ const char *kbox_path_proc_pid(const char *path, long *pid)
 
 /* Per-process /proc entries served from the host's /proc. */
 static const char *const host_proc_entries[] = {
-    "auxv",      "cgroup",    "cmdline",       "comm",        "coredump_filter",
-    "environ",   "io",        "limits",        "maps",        "numa_maps",
-    "oom_adj",   "oom_score", "oom_score_adj", "personality", "sched",
-    "schedstat", "smaps",     "smaps_rollup",  "stack",       "stat",
-    "statm",     "status",    "syscall",       "task",        "timerslack_ns",
+    "auxv",         "cgroup",
+    "children",     "cmdline",
+    "comm",         "coredump_filter",
+    "environ",      "io",
+    "limits",       "maps",
+    "numa_maps",    "oom_adj",
+    "oom_score",    "oom_score_adj",
+    "personality",  "sched",
+    "schedstat",    "smaps",
+    "smaps_rollup", "stack",
+    "stat",         "statm",
+    "status",       "syscall",
+    "task",         "timerslack_ns",
     "wchan",
 };
 

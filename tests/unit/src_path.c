@@ -229,6 +229,11 @@ KTEST(proc_split_host_entries)
           KBOX_PROC_HOST);
     KT_STREQ(out, "200/task/201/status");
     KT_EQ(pid, 200);
+    /* a thread's children (pstree, kbox's own fork matching) */
+    KT_EQ(kbox_path_proc_split("/proc/self/task/100/children", 100, 100, out,
+                               sizeof(out), &pid),
+          KBOX_PROC_HOST);
+    KT_STREQ(out, "100/task/100/children");
 }
 
 KTEST(proc_split_kernel_entries)
