@@ -30,21 +30,14 @@ KB_TIMEOUT=120 kbo "$TMP/u.all" -b "$b:/mnt/b" --change-id $uid:$gid -R "$IMG" -
 expect_status 0 $? "inotify-fuzz under kbox as $uid"
 KB_TIMEOUT=120 kbo "$TMP/r.all" -b "$b:/mnt/b" -S "$IMG" -- /bin/sh -c "$script"
 expect_status 0 $? "inotify-fuzz under kbox as guest root"
-for who in u r; do
-	awk -v d="$TMP" -v who=$who '/^==== /{w=$3; sub("/mnt/b", "b", w); sub("/var/tmp", "v", w); sub("^/tmp$", "t", w); f=d "/" who "-" $2 "-" w; next} {print > f}' "$TMP/$who.all"
-done
+split_traces u r
 for s in $SEEDS; do
 	for w in v t b; do
 		for who in u r; do
 			ref=$TMP/n-$s
 			[ $who = r ] && ref=$TMP/r-$s-v
 			[ "$who-$w" = r-v ] && continue
-			if cmp -s "$ref" "$TMP/$who-$s-$w"; then
-				pass "seed $s: $who $w as $( [ $who = r ] && echo 'root in v' || echo native)"
-			else
-				diff "$ref" "$TMP/$who-$s-$w" | head -10 | sed 's/^/    | /'
-				fail "seed $s: $who $w differs"
-			fi
+			same_trace "$ref" "$TMP/$who-$s-$w" "seed $s: $who $w as $( [ $who = r ] && echo 'root in v' || echo native)"
 		done
 	done
 done

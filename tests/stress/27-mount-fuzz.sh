@@ -38,21 +38,14 @@ KB_TIMEOUT=120 kbo "$TMP/u.all" -b "$b:/mnt/b" --change-id $uid:$gid -R "$IMG" -
 expect_status 0 $? "mount-fuzz under kbox as $uid"
 KB_TIMEOUT=120 kbo "$TMP/r.all" -b "$b:/mnt/b" -S "$IMG" -- /bin/sh -c "$script"
 expect_status 0 $? "mount-fuzz under kbox as guest root"
-for who in u r; do
-	awk -v d="$TMP" -v who=$who '/^==== /{w=$3; sub("/mnt/b", "b", w); sub("/var/tmp", "v", w); sub("^/tmp$", "t", w); f=d "/" who "-" $2 "-" w; next} {print > f}' "$TMP/$who.all"
-done
+split_traces u r
 for s in $SEEDS; do
 	for w in v t b; do
 		for who in u r; do
 			ref=$TMP/n-$s
 			[ $who = r ] && ref=$TMP/r-$s-v
 			[ "$who-$w" = r-v ] && continue
-			if cmp -s "$ref" "$TMP/$who-$s-$w"; then
-				pass "seed $s: $who $w as $( [ $who = r ] && echo 'root in v' || echo native)"
-			else
-				diff "$ref" "$TMP/$who-$s-$w" | head -10 | sed 's/^/    | /'
-				fail "seed $s: $who $w differs"
-			fi
+			same_trace "$ref" "$TMP/$who-$s-$w" "seed $s: $who $w as $( [ $who = r ] && echo 'root in v' || echo native)"
 		done
 	done
 done
@@ -66,12 +59,7 @@ for opts in "-b $b:/mnt/b -b $TMP:/srv/t -b $TMP/file:/etc/motd" \
 	# shellcheck disable=SC2086 # opts is a word list on purpose
 	KB_TIMEOUT=60 kbo "$TMP/s$n" $opts --change-id $uid:$gid -R "$IMG" -- /opt/kbox-tests/mount-fuzz -s
 	expect_status 0 $? "survey [$opts]"
-	if cmp -s "$TMP/sn" "$TMP/s$n"; then
-		pass "survey [$opts] as native"
-	else
-		diff "$TMP/sn" "$TMP/s$n" | head -10 | sed 's/^/    | /'
-		fail "survey [$opts] differs"
-	fi
+	same_trace "$TMP/sn" "$TMP/s$n" "survey [$opts] as native"
 done
 [ "$FAILS" -eq 0 ] && echo PASS || echo FAIL
 done_test

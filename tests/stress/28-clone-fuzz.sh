@@ -46,9 +46,7 @@ expect_status 0 $? "clone-fuzz under kbox as $uid"
 PLACES="$PLACES vb:/var/tmp:bind"
 KB_TIMEOUT=120 kbo "$TMP/r.all" -b "$b:/mnt/b" -S "$IMG" -- /bin/sh -c "PLACES='$PLACES'; $script"
 expect_status 0 $? "clone-fuzz under kbox as guest root"
-for who in u r; do
-	awk -v d="$TMP" -v who=$who '/^==== /{f=d "/" who "-" $2 "-" $3; next} {print > f}' "$TMP/$who.all"
-done
+split_traces u r
 for s in $SEEDS; do
 	for w in v t b vb; do
 		for who in u r; do
@@ -57,12 +55,7 @@ for s in $SEEDS; do
 			[ $who = r ] && ref=$TMP/r-$s-v
 			[ "$who-$w" = r-b ] && ref=$TMP/r-$s-vb
 			[ "$who-$w" = r-v ] || [ "$who-$w" = r-vb ] || [ "$who-$w" = u-vb ] && continue
-			if cmp -s "$ref" "$TMP/$who-$s-$w"; then
-				pass "seed $s: $who $w as $(basename "$ref")"
-			else
-				diff "$ref" "$TMP/$who-$s-$w" | head -10 | sed 's/^/    | /'
-				fail "seed $s: $who $w differs"
-			fi
+			same_trace "$ref" "$TMP/$who-$s-$w" "seed $s: $who $w as $(basename "$ref")"
 		done
 	done
 done
@@ -80,12 +73,7 @@ for s in $RSEEDS; do echo \"==== \$s\"; rm -rf /var/tmp/ci; mkdir /var/tmp/ci; /
 	expect_status 0 $? "clone-fuzz under kbox as guest root, no id changes"
 	awk -v d="$TMP" '/^==== /{f=d "/i-" $2; next} {print > f}' "$TMP/i.all"
 	for s in $RSEEDS; do
-		if cmp -s "$TMP/nr-$s" "$TMP/i-$s"; then
-			pass "seed $s: root (no id changes) as native root of a user namespace"
-		else
-			diff "$TMP/nr-$s" "$TMP/i-$s" | head -10 | sed 's/^/    | /'
-			fail "seed $s: root (no id changes) differs from native"
-		fi
+		same_trace "$TMP/nr-$s" "$TMP/i-$s" "seed $s: root (no id changes) as native root of a user namespace"
 	done
 fi
 [ "$FAILS" -eq 0 ] && echo PASS || echo FAIL

@@ -45,9 +45,7 @@ KB_TIMEOUT=120 kbo "$TMP/u.all" -b "$b:/mnt/b" --change-id $uid:$gid -R "$IMG" -
 expect_status 0 $? "ioctl-fuzz under kbox as $uid"
 KB_TIMEOUT=120 kbo "$TMP/r.all" -b "$b:/mnt/b" -S "$IMG" -- /bin/sh -c "$script"
 expect_status 0 $? "ioctl-fuzz under kbox as guest root"
-for who in u r; do
-	awk -v d="$TMP" -v who=$who '/^==== /{w=$3; sub("/mnt/b", "b", w); sub("/var/tmp", "v", w); sub("^/tmp$", "t", w); f=d "/" who "-" $2 "-" w; next} {print > f}' "$TMP/$who.all"
-done
+split_traces u r
 # same FILE1 FILE2 WHAT [PATTERN]: equal without the lines PATTERN matches
 same() {
 	local pat=${4:-^X }

@@ -47,21 +47,14 @@ KB_TIMEOUT=150 kbo "$TMP/u.all" -b "$b:/mnt/b" --change-id $uid:$gid -R "$IMG" -
 expect_status 0 $? "tty-fuzz under kbox as $uid"
 KB_TIMEOUT=150 kbo "$TMP/r.all" -b "$b:/mnt/b" -S "$IMG" -- /bin/sh -c "$(script -p)"
 expect_status 0 $? "tty-fuzz under kbox as guest root"
-for who in u r; do
-	awk -v d="$TMP" -v who=$who '/^==== /{w=$3; sub("/mnt/b", "b", w); sub("/var/tmp", "v", w); sub("^/tmp$", "t", w); f=d "/" who "-" $2 "-" w; next} {print > f}' "$TMP/$who.all"
-done
+split_traces u r
 for s in $SEEDS; do
 	for who in u r; do
 		ref=$TMP/n-$s
 		[ $who = r ] && ref=$TMP/n-$s-p
 		grep -q '^tty-fuzz: done$' "$ref" || fail "seed $s: no native trace"
 		for w in v t b; do
-			if cmp -s "$ref" "$TMP/$who-$s-$w"; then
-				pass "seed $s: $who $w as native"
-			else
-				diff "$ref" "$TMP/$who-$s-$w" | head -10 | sed 's/^/    | /'
-				fail "seed $s: $who $w differs"
-			fi
+			same_trace "$ref" "$TMP/$who-$s-$w" "seed $s: $who $w as native"
 		done
 	done
 done

@@ -45,19 +45,12 @@ KB_TIMEOUT=150 kbo "$TMP/u.all" -b "$b:/mnt/b" --change-id $uid:$gid -R "$IMG" -
 expect_status 0 $? "procfs-fuzz under kbox as $uid"
 KB_TIMEOUT=150 kbo "$TMP/r.all" -b "$b:/mnt/b" -S "$IMG" -- /bin/sh -c "$script"
 expect_status 0 $? "procfs-fuzz under kbox as guest root"
-for who in u r; do
-	awk -v d="$TMP" -v who=$who '/^==== /{w=$3; sub("/mnt/b", "b", w); sub("/var/tmp", "v", w); sub("^/tmp$", "t", w); f=d "/" who "-" $2 "-" w; next} {print > f}' "$TMP/$who.all"
-done
+split_traces u r
 for s in $SEEDS; do
 	grep -q '^procfs-fuzz: done$' "$TMP/n-$s" || fail "seed $s: no native trace"
 	for w in v t b; do
 		for who in u r; do
-			if cmp -s "$TMP/n-$s" "$TMP/$who-$s-$w"; then
-				pass "seed $s: $who $w as native"
-			else
-				diff "$TMP/n-$s" "$TMP/$who-$s-$w" | head -10 | sed 's/^/    | /'
-				fail "seed $s: $who $w differs"
-			fi
+			same_trace "$TMP/n-$s" "$TMP/$who-$s-$w" "seed $s: $who $w as native"
 		done
 	done
 done

@@ -109,6 +109,28 @@ native_runner() {
 	fi
 }
 
+# split_traces WHO...: $TMP/WHO.all, the output of a guest script that
+# printed "==== SEED PLACE" before each fuzzer run, into one file per run,
+# $TMP/WHO-SEED-P (P: v for /var/tmp, t for /tmp, b for /mnt/b, or PLACE
+# as it is).
+split_traces() {
+	local who
+	for who in "$@"; do
+		awk -v d="$TMP" -v who="$who" '/^==== /{w=$3; sub("/mnt/b", "b", w); sub("/var/tmp", "v", w); sub("^/tmp$", "t", w); f=d "/" who "-" $2 "-" w; next} {print > f}' "$TMP/$who.all"
+	done
+}
+
+# same_trace REF GOT WHAT: pass WHAT if the two traces are the same, else
+# show where they part and fail.
+same_trace() {
+	if cmp -s "$1" "$2"; then
+		pass "$3"
+	else
+		diff "$1" "$2" | head -10 | sed 's/^/    | /'
+		fail "$3: differs"
+	fi
+}
+
 # PY_ERR: Python lines for guest scripts: imports and err(f, *a), which
 # calls f and gives "ok" or the errno's name (ENOENT, EPERM, ...).
 PY_ERR='
