@@ -478,6 +478,12 @@ int kbox_proc_ended_ids(pid_t tgid, unsigned int *uid, unsigned int *suid);
 int kbox_proc_list(pid_t **out);
 /* The same without a sweep first: those in kbox's table now. */
 int kbox_proc_list_known(pid_t **out);
+/*
+ * The guest process whose lx task has lx's pid @lxpid while that is not
+ * its host pid yet (renumbered at its next call; a child that has made
+ * none is its parent's preparation until a sweep claims it): 0 if none.
+ */
+pid_t kbox_proc_of_lx_pid(pid_t lxpid);
 /* The same for the guest processes in process group @pgid. */
 int kbox_proc_in_group(pid_t pgid, pid_t **out);
 /*

@@ -350,6 +350,15 @@ int lx_task_tid(struct lx_task *t)
 	return lx_call(lx.root, &req);
 }
 
+int lx_task_set_pgrp(struct lx_task *t, int pgrp)
+{
+	long args[6] = { (long)t->ktask, pgrp };
+	struct lx_k_req req = { .op = LX_K_SIGS, .nr = LX_SIGS_PGRP,
+				.args = args };
+
+	return lx_call(lx.root, &req);
+}
+
 int lx_signals_fd(int wfd)
 {
 	long args[6] = { wfd };

@@ -1159,6 +1159,31 @@ int kbox_proc_list_known(pid_t **out)
     return v ? n : -ENOMEM;
 }
 
+pid_t kbox_proc_of_lx_pid(pid_t lxpid)
+{
+    struct lx_task *prep = NULL;
+    pid_t found = 0;
+
+    pthread_mutex_lock(&proc_lock);
+    for (struct kbox_proc *p = kbox_sup.procs; p && !found; p = p->next) {
+        if (!p->dead && p->task && lx_task_tid(p->task) == lxpid)
+            found = p->tgid;
+        for (int i = 0; i < p->npending && !prep; i++)
+            if (p->pending[i].task && lx_task_tid(p->pending[i].task) == lxpid)
+                prep = p->pending[i].task;
+    }
+    pthread_mutex_unlock(&proc_lock);
+    if (found || !prep)
+        return found;
+    kbox_proc_sweep(); /* the child the preparation is for comes in */
+    pthread_mutex_lock(&proc_lock);
+    for (struct kbox_proc *p = kbox_sup.procs; p && !found; p = p->next)
+        if (!p->dead && p->task == prep)
+            found = p->tgid;
+    pthread_mutex_unlock(&proc_lock);
+    return found;
+}
+
 int kbox_proc_in_group(pid_t pgid, pid_t **out)
 {
     int n = kbox_proc_list(out), k = 0;

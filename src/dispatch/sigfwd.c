@@ -22,15 +22,20 @@
  *
  * Owners lx knows are lx's pids: processes have their host pid there,
  * threads other than the main one an lx number of their own, which
- * F_SETOWN_EX/F_GETOWN_EX translate. Process groups are the host's: lx
- * has none, so F_SETOWN with a group stays ESRCH.
+ * F_SETOWN_EX/F_GETOWN_EX translate. Process groups are the host's (the
+ * guest's setpgid and setsid go there): F_SETOWN of a group first puts
+ * every guest process's task in lx's group of its host pgid
+ * (sync_groups), so lx finds the group (it was ESRCH) and queues its
+ * signals to each member, which gets it as for F_SETOWN of itself.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -65,15 +70,22 @@ static void deliver(const long *o)
 {
     struct kbox_proc *p;
     int signo = (int)o[2];
-    pid_t tgid, tid = 0;
+    pid_t tgid, tid = 0, who;
     siginfo_t si;
 
     if (o[3] == SI_MESGQ_) {
         kbox_mq_deliver_one((pid_t)o[0], signo, o[4], (pid_t)o[6], (uid_t)o[7]);
         return;
     }
-    /* not a task kbox keeps for itself, nor a process gone */
-    if (!kbox_proc_known((pid_t)o[0]) || !(p = kbox_proc_lookup((pid_t)o[0])))
+    /*
+     * A process whose task lx has not renumbered yet (a group's member
+     * that has made no call since its fork) is found by lx's number; not
+     * a task kbox keeps for itself, nor a process gone.
+     */
+    who = (pid_t)o[0];
+    if (!kbox_proc_known(who))
+        who = kbox_proc_of_lx_pid(who);
+    if (!who || !(p = kbox_proc_lookup(who)))
         return;
     tgid = p->tgid;
     if (o[1])
@@ -164,6 +176,31 @@ static void claim_owner(struct kbox_req *r, pid_t pid)
         kbox_proc_is_guest(pid);
 }
 
+/*
+ * Before F_SETOWN of a process group: each guest process's lx task put in
+ * lx's group of its host pgid (the group's members now, and any process
+ * that left a group since the last time). A group with no guest process
+ * in it stays unknown to lx, ESRCH (natively a group of host processes
+ * would do, but kbox could signal none of them).
+ */
+static void sync_groups(void)
+{
+    pid_t *v = NULL;
+    int n = kbox_proc_list(&v); /* children that made no call yet too */
+
+    for (int i = 0; i < n; i++) {
+        struct kbox_proc *p;
+        pid_t g = getpgid(v[i]);
+
+        if (g <= 0 || !(p = kbox_proc_lookup(v[i])))
+            continue;
+        if (p->task)
+            lx_task_set_pgrp(p->task, g);
+        kbox_proc_put(p);
+    }
+    free(v);
+}
+
 /* F_SETOWN_EX's owner in lx's numbers: a thread's lx pid. */
 static long owner_to_lx(struct kbox_req *r, struct f_owner_ex *o)
 {
@@ -205,6 +242,8 @@ long kbox_sigfwd_fcntl(struct kbox_req *r, int fd, int cmd)
             return -EFAULT;
         if (o.type != F_OWNER_PGRP && o.pid > 0)
             claim_owner(r, o.pid);
+        if (o.type == F_OWNER_PGRP && o.pid > 0)
+            sync_groups();
         rc = owner_to_lx(r, &o);
         if (rc)
             return rc;
@@ -227,6 +266,8 @@ long kbox_sigfwd_fcntl(struct kbox_req *r, int fd, int cmd)
     default: /* F_SETOWN, F_SETSIG, F_SETLEASE, F_NOTIFY */
         if (cmd == F_SETOWN && (int)A(2) > 0)
             claim_owner(r, (pid_t)A(2));
+        if (cmd == F_SETOWN && (int)A(2) < 0 && (int)A(2) != INT_MIN)
+            sync_groups();
         kbox_sigfwd_arm();
         return kbox_lx(r, LX__NR_fcntl, fd, cmd, A(2), 0, 0, 0);
     }

@@ -9,6 +9,8 @@
  * makes the host's notification pipe readable (once, until the host
  * collects), and the host takes the signals with LX_K_SIGS.
  */
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
@@ -56,8 +58,15 @@ static bool lx_sig_forwarded(const struct sigqueue *q)
 		return true;
 	if (code == SI_KERNEL)	/* send_sigio without F_SETSIG, send_sigurg */
 		return sig == SIGIO || sig == SIGURG;
-	/* F_SETSIG's: si_code a POLL_* reason (a child's exit has CLD_*) */
-	return code >= POLL_IN && code <= POLL_HUP && sig != SIGCHLD;
+	/*
+	 * F_SETSIG's: SI_SIGIO for a signal with codes of its own (SIGCHLD,
+	 * SIGSEGV, SIGSYS, ...: these were dropped), else a POLL_* reason
+	 * (which such a signal's own codes, CLD_* or SEGV_*, look like).
+	 */
+	if (code == SI_SIGIO)
+		return true;
+	return code >= POLL_IN && code <= POLL_HUP &&
+	       (sig == SIGIO || !sig_specific_sicodes(sig));
 }
 
 /*
@@ -134,6 +143,44 @@ static long lx_sig_collect(long *out, long max)
 	return n;
 }
 
+/*
+ * Put @t's process in process group @nr, the host's number (lx has no
+ * setpgid of its own: the host keeps the guest's groups), making the
+ * group if lx has no pid of that number: F_SETOWN of a group then finds
+ * it, and send_sigio queues to each member's task.
+ */
+static long lx_sig_pgrp(struct task_struct *t, pid_t nr)
+{
+	struct pid *grp;
+	bool made = false, joined = false;
+	pid_t want = nr;
+
+	if (nr < 1 || nr >= pid_max)
+		return -EINVAL;
+	t = t->group_leader;
+	rcu_read_lock();
+	grp = get_pid(find_pid_ns(nr, &init_pid_ns));
+	rcu_read_unlock();
+	if (!grp) {
+		/* its one reference is the pid table's, which free_pid drops */
+		grp = alloc_pid(&init_pid_ns, &want, 1);
+		if (IS_ERR(grp))
+			return PTR_ERR(grp);
+		made = true;
+	}
+	write_lock_irq(&tasklist_lock);
+	if (pid_alive(t) && task_pgrp(t) != grp) {
+		change_pid(t, PIDTYPE_PGID, grp);
+		joined = true;
+	}
+	write_unlock_irq(&tasklist_lock);
+	if (!made)
+		put_pid(grp);
+	else if (!joined)
+		free_pid(grp);
+	return 0;
+}
+
 long lx_sig_op(long cmd, const long *args)
 {
 	switch (cmd) {
@@ -144,6 +191,8 @@ long lx_sig_op(long cmd, const long *args)
 		return 0;
 	case LX_SIGS_PID:
 		return task_pid_nr((struct task_struct *)args[0]);
+	case LX_SIGS_PGRP:
+		return lx_sig_pgrp((struct task_struct *)args[0], args[1]);
 	}
 	return -EINVAL;
 }

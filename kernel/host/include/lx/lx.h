@@ -177,6 +177,12 @@ int lx_signals_fd(int wfd);
 /* The task's kernel pid, read without waiting for a call it is in. */
 int lx_task_tid(struct lx_task *task);
 /*
+ * Put the task's process in process group @pgrp (a host pgid) in lx, so
+ * that F_SETOWN of the group finds it and signals the group's members.
+ * 0 or -errno.
+ */
+int lx_task_set_pgrp(struct lx_task *task, int pgrp);
+/*
  * System V shared memory whose memory is a host segment (the guest maps
  * the host's; lx names it and checks permissions), as @task:
  * LX_SHM_CREATE (@a = key, @b = size, @c = shmget flags, @d = id):

@@ -171,6 +171,7 @@ enum lx_k_op {
 #define LX_SIGS_TAKE	0
 #define LX_SIGS_FD	1
 #define LX_SIGS_PID	2
+#define LX_SIGS_PGRP	3
 /* LX_K_SHM commands (see lx_task_shm() in lx/lx.h). */
 #define LX_SHM_CREATE		0
 #define LX_SHM_MAY_ATTACH	1
