@@ -199,6 +199,10 @@ bool kbox_abi_others_block(const char *status, const char *other);
 char kbox_abi_status_state(const char *status);
 unsigned long kbox_abi_status_threads(const char *status);
 
+/* The first @len - 1 bytes of the host's /proc/@pid/@name, NUL-ended:
+ * their count, or -1 when it cannot be read. */
+int kbox_abi_proc_text(pid_t pid, const char *name, char *buf, size_t len);
+
 /* Read /proc/@pid/status (a thread id works too) into @buf; false if
  * it is gone. */
 bool kbox_abi_read_status(pid_t pid, char *buf, size_t len);

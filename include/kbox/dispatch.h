@@ -396,9 +396,6 @@ long kbox_proc_ended_ms(pid_t tid);
 bool kbox_proc_known(pid_t tgid);
 /* Thread group and parent of host thread @tid (/proc); 0 or -1. */
 int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid);
-/* The first @len - 1 bytes of the host's /proc/<pid>/@name, NUL-ended:
- * their count, or -1 when it cannot be read. */
-int kbox_proc_text(pid_t pid, const char *name, char *buf, size_t len);
 /* The same, from kbox's table when it knows both (no /proc read) */
 int kbox_proc_parent(pid_t tid, pid_t *tgid, pid_t *ppid);
 /* The CLONE_PARENT forker of @tid's process (struct kbox_proc), or 0. */

@@ -397,22 +397,27 @@ bool kbox_abi_others_block(const char *status, const char *other)
     return !(shd & ~status_num(other, "SigBlk:", true));
 }
 
-bool kbox_abi_read_status(pid_t pid, char *buf, size_t len)
+int kbox_abi_proc_text(pid_t pid, const char *name, char *buf, size_t len)
 {
     char path[64];
     ssize_t n;
     int fd;
 
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return false;
+        return -1;
     n = read(fd, buf, len - 1);
     close(fd);
-    if (n <= 0)
-        return false;
+    if (n < 0)
+        return -1;
     buf[n] = '\0';
-    return true;
+    return (int)n;
+}
+
+bool kbox_abi_read_status(pid_t pid, char *buf, size_t len)
+{
+    return kbox_abi_proc_text(pid, "status", buf, len) > 0;
 }
 
 unsigned long long kbox_abi_status_mask(const char *status, const char *key)

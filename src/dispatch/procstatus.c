@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Text files of /proc/<pid> kbox reads or rewrites: a host file's text
- * (kbox_proc_text), and /proc/<pid>/status as the guest sees it (the
- * host's lines with lx's credentials, and the reader's own state).
+ * /proc/<pid>/status as the guest sees it: the host's lines with lx's
+ * credentials, and the reader's own state.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,24 +18,6 @@
 
 #include "kbox/abi.h"
 #include "kbox/dispatch.h"
-
-int kbox_proc_text(pid_t pid, const char *name, char *buf, size_t len)
-{
-    char path[64];
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    n = read(fd, buf, len - 1);
-    close(fd);
-    if (n < 0)
-        return -1;
-    buf[n] = '\0';
-    return (int)n;
-}
 
 /* Read all of a small file (up to @len - 1 bytes) from fd @fd. */
 static long slurp_host(int fd, char *buf, size_t len)

@@ -254,7 +254,7 @@ static int group_size(pid_t pgid)
         pid_t pid = (pid_t)atoi(e->d_name);
 
         /* "pid (comm) S ppid pgrp": comm may hold anything, even ")" */
-        if (pid <= 0 || kbox_proc_text(pid, "stat", buf, sizeof(buf)) < 0 ||
+        if (pid <= 0 || kbox_abi_proc_text(pid, "stat", buf, sizeof(buf)) < 0 ||
             !(cp = strrchr(buf, ')')) ||
             sscanf(cp + 1, " %c %*d %d", &state, &pg) != 2)
             continue;
@@ -337,7 +337,7 @@ static bool guest_zombie(pid_t pid)
     unsigned int flags = 0;
     char state = 0;
 
-    if (kbox_proc_text(pid, "stat", buf, sizeof(buf)) < 0)
+    if (kbox_abi_proc_text(pid, "stat", buf, sizeof(buf)) < 0)
         return false;
     /* "pid (comm) S ppid ...": comm may hold anything, even ")" */
     close_paren = strrchr(buf, ')');
@@ -349,7 +349,7 @@ static bool guest_zombie(pid_t pid)
         return false;
     if (state == 'Z' || state == 'X' || (flags & PF_EXITING_))
         return true;
-    if (kbox_proc_text(pid, "syscall", buf, sizeof(buf)) <= 0)
+    if (kbox_abi_proc_text(pid, "syscall", buf, sizeof(buf)) <= 0)
         return false;
     return atol(buf) == SYS_exit_group || atol(buf) == SYS_exit;
 }

@@ -18,9 +18,7 @@ native_runner "$fz"
 b=$TMP/bind
 mkdir -p "$b" && chmod 777 "$b"
 for s in $SEEDS; do
-	mkdir "$nat/$s" && chown "$uid:$gid" "$nat/$s"
-	(cd "$nat/$s" && timeout 20 "${as_user[@]}" "$fz" "$nat/$s" "$s" "$NOPS") \
-		>"$TMP/n-$s" 2>&1 || fail "seed $s: native run failed"
+	native_trace "$TMP/n-$s" "$s" "$fz" "$nat/$s" "$s" "$NOPS"
 done
 script='run() { rm -rf "$1"; mkdir -p "$1" && /opt/kbox-tests/inotify-fuzz "$1" "$2" '"$NOPS"'; chmod -R u+rwX "$1"; rm -rf "$1"; }
 for s in '"$SEEDS"'; do

@@ -26,9 +26,7 @@ b=$TMP/bind
 mkdir -p "$b" && chmod 777 "$b"
 echo note >"$TMP/file"
 for s in $SEEDS; do
-	mkdir "$nat/$s" && chown "$uid:$gid" "$nat/$s"
-	(cd "$nat/$s" && timeout 20 "${as_user[@]}" "$fz" "$nat/$s" "$s" "$NOPS" h) \
-		>"$TMP/n-$s" 2>&1 || fail "seed $s: native run failed"
+	native_trace "$TMP/n-$s" "$s" "$fz" "$nat/$s" "$s" "$NOPS" h
 done
 script='run() { rm -rf "$1"; mkdir -p "$1" && /opt/kbox-tests/mount-fuzz "$1" "$2" '"$NOPS"' h; chmod -R u+rwX "$1"; rm -rf "$1"; }
 for s in '"$SEEDS"'; do

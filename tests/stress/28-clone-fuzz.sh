@@ -24,12 +24,8 @@ native_runner "$fz"
 b=$TMP/bind
 mkdir -p "$b" && chmod 777 "$b"
 for s in $SEEDS; do
-	mkdir "$nat/$s" && chown "$uid:$gid" "$nat/$s"
-	(cd "$nat/$s" && timeout 20 "${as_user[@]}" env $GAPS "$fz" "$nat/$s" "$s" "$NOPS") \
-		>"$TMP/n-$s" 2>&1 || fail "seed $s: native run failed"
-	rm -rf "$nat/$s" && mkdir "$nat/$s" && chown "$uid:$gid" "$nat/$s"
-	(cd "$nat/$s" && timeout 20 "${as_user[@]}" env $BGAPS "$fz" "$nat/$s" "$s" "$NOPS") \
-		>"$TMP/nb-$s" 2>&1 || fail "seed $s: native run failed"
+	native_trace "$TMP/n-$s" "$s" env $GAPS "$fz" "$nat/$s" "$s" "$NOPS"
+	native_trace "$TMP/nb-$s" "$s" env $BGAPS "$fz" "$nat/$s" "$s" "$NOPS"
 done
 # Places: NAME:DIR[:bind]; vb (root only) is root's reference for b.
 script='run() { rm -rf "$2"; mkdir -p "$2" && env $1 /opt/kbox-tests/clone-fuzz "$2" "$3" "$4"; chmod -R u+rwX "$2"; rm -rf "$2"; }

@@ -28,9 +28,7 @@ native_runner "$fz"
 b=$TMP/bind
 mkdir -p "$b" && chmod 777 "$b"
 for s in $SEEDS; do
-	mkdir "$nat/$s" && chown "$uid:$gid" "$nat/$s"
-	(cd "$nat/$s" && timeout 60 "${as_user[@]}" "$fz" "$nat/$s" "$s" "$NOPS" -k -u) \
-		>"$TMP/n-$s" 2>&1 || fail "seed $s: native run failed"
+	native_trace "$TMP/n-$s" "$s" "$fz" "$nat/$s" "$s" "$NOPS" -k -u
 done
 script='run() { rm -rf "$1"; mkdir -p "$1" && /opt/kbox-tests/sig-fuzz "$1" "$2" '"$NOPS"' -k -u; rm -rf "$1"; }
 for s in '"$SEEDS"'; do

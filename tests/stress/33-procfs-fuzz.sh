@@ -33,9 +33,7 @@ native_runner "$fz"
 b=$TMP/bind
 mkdir -p "$b" && chmod 777 "$b"
 for s in $SEEDS; do
-	mkdir "$nat/$s" && chown "$uid:$gid" "$nat/$s"
-	(cd "$nat/$s" && timeout 60 "${as_user[@]}" "$fz" "$nat/$s" "$s" "$NOPS" -k) \
-		>"$TMP/n-$s" 2>&1 </dev/null || fail "seed $s: native run failed"
+	native_trace "$TMP/n-$s" "$s" "$fz" "$nat/$s" "$s" "$NOPS" -k
 done
 script='run() { rm -rf "$1"; mkdir -p "$1" && cd "$1" && /opt/kbox-tests/procfs-fuzz "$1" "$2" '"$NOPS"' -k; cd /; rm -rf "$1"; }
 for s in '"$SEEDS"'; do

@@ -82,25 +82,6 @@ int kbox_proc_parent(pid_t tid, pid_t *tgid, pid_t *ppid)
     return kbox_proc_status(tid, tgid, ppid);
 }
 
-/* As proc.c's: the host's /proc file, read */
-int kbox_proc_text(pid_t pid, const char *name, char *buf, size_t len)
-{
-    char path[64];
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    n = read(fd, buf, len - 1);
-    close(fd);
-    if (n < 0)
-        return -1;
-    buf[n] = '\0';
-    return (int)n;
-}
-
 /* The engine's scan of requests in flight: nothing blocks in the stub. */
 void kbox_inflight_scan(void)
 {

@@ -614,13 +614,13 @@ static bool parent_exposed(pid_t parent)
 {
     char buf[128];
 
-    if (kbox_proc_text(parent, "wchan", buf, sizeof(buf)) < 0)
+    if (kbox_abi_proc_text(parent, "wchan", buf, sizeof(buf)) < 0)
         return false;
     if (!strncmp(buf, "seccomp", 7))
         return true;
     if (buf[0] && strcmp(buf, "0"))
         return false;
-    if (kbox_proc_text(parent, "syscall", buf, sizeof(buf)) < 0)
+    if (kbox_abi_proc_text(parent, "syscall", buf, sizeof(buf)) < 0)
         return false;
     if (!strncmp(buf, "running", 7))
         return true;

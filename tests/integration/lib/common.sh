@@ -109,6 +109,17 @@ native_runner() {
 	fi
 }
 
+# native_trace OUT SEED CMD...: run CMD (a fuzzer and its arguments) in
+# a fresh $nat/SEED as native_runner's user, its trace in OUT.
+native_trace() {
+	local out=$1 s=$2
+	shift 2
+	rm -rf "${nat:?}/$s" && mkdir "$nat/$s" && chown "$uid:$gid" "$nat/$s" ||
+		fail "seed $s: cannot make $nat/$s"
+	(cd "$nat/$s" && timeout 60 "${as_user[@]}" "$@") >"$out" 2>&1 </dev/null ||
+		fail "seed $s: native run failed"
+}
+
 # split_traces WHO...: $TMP/WHO.all, the output of a guest script that
 # printed "==== SEED PLACE" before each fuzzer run, into one file per run,
 # $TMP/WHO-SEED-P (P: v for /var/tmp, t for /tmp, b for /mnt/b, or PLACE
