@@ -800,8 +800,8 @@ static struct kbox_resp h_recvmsg(struct kbox_req *r)
     return native ? kbox_continue() : kbox_ret(rc);
 }
 
-/* Does any of the @vlen mmsghdrs at @uvec need kbox (ancillary data, or
- * for sends a unix path)? <0: -EFAULT. */
+/* Does any of the @vlen mmsghdrs at @uvec need kbox? Sends always do;
+ * receives when they carry ancillary data. <0: -EFAULT. */
 static int mmsg_needs_kbox(struct kbox_req *r, uint64_t uvec, unsigned vlen,
                            bool send)
 {
@@ -814,14 +814,6 @@ static int mmsg_needs_kbox(struct kbox_req *r, uint64_t uvec, unsigned vlen,
             return 1;
         if (m.msg_hdr.msg_control && m.msg_hdr.msg_controllen)
             return 1;
-        if (send && m.msg_hdr.msg_name) {
-            int up =
-                kbox_is_unix_path(r, (uint64_t)(uintptr_t)m.msg_hdr.msg_name,
-                                  (long)m.msg_hdr.msg_namelen);
-
-            if (up)
-                return up < 0 ? up : 1;
-        }
     }
     return 0;
 }
