@@ -498,6 +498,16 @@ void kbox_exec_settle(struct kbox_req *r);
 /* Memory a vfork child's exec changed is put back at the next call of
  * the parent's thread @tid that made the child (src/exec/exec.c). */
 void kbox_exec_restore_before(pid_t tid);
+/*
+ * A write lx failed with @err (-EPIPE, -EFBIG): have the guest make it
+ * again on the host against a file that fails it alike, so the SIGPIPE or
+ * SIGXFSZ comes from the writer (SI_USER) as natively. True: answer the
+ * call with CONTINUE. kbox_selfsig_settle, at each call, puts back the
+ * thread's fd (src/dispatch/selfsig.c).
+ */
+bool kbox_selfsig(struct kbox_req *r, long err);
+void kbox_selfsig_settle(struct kbox_req *r);
+void kbox_selfsig_forget(pid_t tgid);
 /* Forget a pending set-ID exec of @p (it is going away). */
 void kbox_exec_forget(struct kbox_proc *p);
 /* An fexecve of a host file swapped kbox's copy in at its fd: the file

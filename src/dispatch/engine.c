@@ -350,6 +350,8 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
         kbox_exec_settle(r);
     if (r->proc && r->proc->exec_swap)
         kbox_exec_swap_settle(r);
+    if (r->proc)
+        kbox_selfsig_settle(r);
     r->task = r->proc ? kbox_thread_task(r->proc, r->pid) : NULL;
     if (!r->proc) {
         /*
@@ -396,6 +398,10 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
         disp = "unknown";
     }
 
+    if (resp.kind != KBOX_RESP_CONTINUE && !r->replied &&
+        (resp.val == -EFBIG || resp.val == -EPIPE) && r->proc &&
+        kbox_selfsig(r, resp.val))
+        resp = kbox_continue(); /* the write fails again, on the host */
     if (resp.kind != KBOX_RESP_CONTINUE && resp.val == -EFBIG && r->task &&
         grows_files(r->nr))
         fsize_signal(r);

@@ -568,7 +568,9 @@ static struct kbox_resp h_openat2(struct kbox_req *r)
 /*
  * A guest process's files in the host /proc belong to kbox's host user;
  * the guest sees them as the kernel's /proc does: owned by the process's
- * effective ids, which lx's /proc/<pid> directory carries.
+ * effective ids, which lx's /proc/<pid> directory carries, and the files
+ * and links (every entry but a world-readable directory) by root while it
+ * is not dumpable, as lx's /proc/<pid>/stat is.
  */
 static void hostproc_owner(struct kbox_req *r, const struct route *rt, int hfd,
                            unsigned int mode, uint32_t *uid, uint32_t *gid)
@@ -576,6 +578,9 @@ static void hostproc_owner(struct kbox_req *r, const struct route *rt, int hfd,
     struct kbox_gstat g;
     char p[64];
     long pid = rt->fdlink_pid ? rt->fdlink_pid : strtol(rt->rest, NULL, 10);
+    /* (what a followed fd link leads to is the object's, as below) */
+    bool dump_owned = (mode & (S_IFMT | 0777)) != (S_IFDIR | 0555) &&
+                      !(rt->fdlink && !S_ISLNK(mode));
 
     if (rt->kind != KBOX_ROUTE_HOSTPROC || *uid != (uint32_t)geteuid())
         return;
@@ -590,9 +595,9 @@ static void hostproc_owner(struct kbox_req *r, const struct route *rt, int hfd,
          !kbox_guest_made_object(hfd)))
         return;
     if (pid == r->proc->tgid)
-        snprintf(p, sizeof(p), "/proc/self");
+        snprintf(p, sizeof(p), "/proc/self%s", dump_owned ? "/stat" : "");
     else
-        snprintf(p, sizeof(p), "/proc/%ld", pid);
+        snprintf(p, sizeof(p), "/proc/%ld%s", pid, dump_owned ? "/stat" : "");
     if (kbox_lx(r, LX__NR_newfstatat, AT_FDCWD, (long)p, (long)&g, 0, 0, 0))
         return; /* a thread's id, or no /proc in the guest: as it is */
     *uid = g.st_uid;

@@ -215,7 +215,7 @@ static const uint32_t prctl_lx_options[] = {
     PR_CAPBSET_DROP,     PR_GET_SECUREBITS,   PR_SET_SECUREBITS,
     PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT,
     PR_GET_SECCOMP,      PR_SET_SECCOMP,      PR_GET_PDEATHSIG,
-    PR_SET_PDEATHSIG,
+    PR_SET_PDEATHSIG,    PR_GET_DUMPABLE,
 };
 
 static const uint32_t setsockopt_priv_names[] = {
@@ -275,8 +275,9 @@ static const struct kbox_bpf_rule rules[] = {
      * host uid (a guest root of a root kbox made every root process on
      * the host idle) (target.c) */
     { SYS_ioprio_get, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0, 0 },
-    /* PR_SET_DUMPABLE: a rootless kbox must still read the caller; the
-     * options on capabilities and no_new_privs go to lx (sys.c) */
+    /* PR_SET_DUMPABLE: a rootless kbox must still read the caller, and
+     * lx's /proc must know (PR_GET_DUMPABLE asks lx); the options on
+     * capabilities and no_new_privs go to lx (sys.c) */
     { SYS_prctl, 0, ~0u, PR_SET_DUMPABLE, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       prctl_lx_options, sizeof(prctl_lx_options) / sizeof(prctl_lx_options[0]),
       0 },

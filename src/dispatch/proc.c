@@ -554,6 +554,7 @@ static void free_proc(struct kbox_proc *p)
     }
     kbox_exec_forget(p);
     kbox_exec_swap_forget(p);
+    kbox_selfsig_forget(p->tgid);
     kbox_gate_forget(p->tgid); /* its exec gates that never opened */
     /* Its stores through shared mappings of image files go to the image. */
     kbox_shmap_proc_gone(p->tgid);

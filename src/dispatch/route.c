@@ -443,6 +443,38 @@ static bool stack_refused(struct kbox_req *r, const char *rest)
 }
 
 /*
+ * A stat of a private /proc/<pid> entry (environ, maps, fd/...): Linux
+ * checks the caller's ptrace access at an open and for a followed link
+ * (exe), not for a stat, which shows the owner (root's while the process
+ * is not dumpable). What lies beneath fd/, fdinfo/, map_files/ stays
+ * refused, as route_proc_fd has it.
+ */
+static bool proc_private_stat(const struct kbox_req *r, const char *rest)
+{
+    const char *p = rest, *t;
+    bool nofollow;
+
+    if (r->nr == SYS_newfstatat)
+        nofollow = r->args[3] & AT_SYMLINK_NOFOLLOW;
+    else if (r->nr == SYS_statx)
+        nofollow = r->args[2] & AT_SYMLINK_NOFOLLOW;
+    else
+        return false;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (p == rest || *p++ != '/')
+        return false;
+    if (!strncmp(p, "task/", 5)) {
+        for (t = p + 5; *t >= '0' && *t <= '9'; t++)
+            ;
+        if (t == p + 5 || *t != '/')
+            return false;
+        p = t + 1;
+    }
+    return !strchr(p, '/') && (nofollow || strcmp(p, "exe"));
+}
+
+/*
  * A name relative to an lx directory of /proc (/proc itself or a
  * /proc/<pid>): its absolute path, for the /proc routing an absolute one
  * gets (htop reads <pid>/stat, statm relative to such fds, and got lx's
@@ -957,7 +989,8 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             }
         }
         if (k == KBOX_PROC_HOST && guest && pid != r->proc->tgid &&
-            kbox_path_proc_private(rt->rest) && kbox_proc_may_read(r, pid))
+            kbox_path_proc_private(rt->rest) &&
+            !proc_private_stat(r, rt->rest) && kbox_proc_may_read(r, pid))
             return -EACCES; /* opened with kbox's rights: ask lx first */
         if (k == KBOX_PROC_HOST && guest && stack_refused(r, rt->rest))
             return -EACCES;

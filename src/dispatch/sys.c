@@ -245,10 +245,19 @@ static struct kbox_resp h_prctl(struct kbox_req *r)
         return h_seccomp(r);
     if (r->args[0] != PR_SET_DUMPABLE)
         return kbox_id_prctl(r);
+    /*
+     * lx's task takes it too: its /proc files then belong to root and
+     * are closed to the process's user (environ, exe), as natively, and
+     * PR_GET_DUMPABLE (notified) reads it back from there.
+     */
+    {
+        long rc = kbox_lx(r, LX__NR_prctl, PR_SET_DUMPABLE, A(1), 0, 0, 0, 0);
+
+        if (rc < 0)
+            return kbox_ret(rc);
+    }
     if (kbox_can_ptrace())
         return kbox_continue();
-    if (r->args[1] != 0 && r->args[1] != 1)
-        return kbox_ret(-EINVAL);
     return kbox_ret(0);
 }
 

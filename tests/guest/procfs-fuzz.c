@@ -14,9 +14,8 @@
  * thing (getppid, sigprocmask, fstat, lseek, getrlimit, ...) and printed
  * as "ok" or the difference. -k masks the known gaps
  * (docs/supervisor-status.md): entries and sysctls lx lacks (loginuid,
- * uid_map, pagemap, ...; lx_lacks), the namespaces other than mnt, an
- * unreaped zombie's /proc/<pid>, and children made undumpable (their
- * /proc files stay the owner's and readable to it).
+ * uid_map, pagemap, ...; lx_lacks), the namespaces other than mnt and an
+ * unreaped zombie's /proc/<pid>.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

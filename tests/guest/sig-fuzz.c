@@ -20,8 +20,8 @@
  *
  * Usage: sig-fuzz DIR SEED NOPS [-k] [-u]   (DIR: an empty, writable dir)
  * -k: print only the number and code of SIGPIPE and SIGXFSZ that a write
- * to a FIFO or file fails with (kbox sends them: SI_TKILL from kbox's
- * pid, natively SI_USER from the writer itself).
+ * to a FIFO or file fails with (until the twenty-eighth session kbox sent
+ * them: SI_TKILL from kbox's pid, natively SI_USER from the writer).
  * -u: print no sender's uid (under a root kbox with --change-id it is the
  * host's real uid, 0; see docs/supervisor-status.md).
  */
