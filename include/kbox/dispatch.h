@@ -177,6 +177,9 @@ struct kbox_req {
      * and the lx dir fd it is relative to: lx says EXDEV when its walk
      * reaches a bind (kernel/arch/lx/fs/bindtrap.c). */
     char *lx_walk;
+    /* openat2's RESOLVE_* flags while it routes (a magic link it must
+     * not follow is left to lx); 0 for every other call */
+    unsigned long long o2_resolve;
     int lx_walk_dir;
     /* The thread runs with the guest's filesystem identity for its host
      * calls on binds (kbox_ids_for_host); put back by the engine. */

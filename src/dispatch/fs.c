@@ -241,7 +241,8 @@ int kbox_path_reopened(int hfd)
  */
 static struct kbox_resp bind_openat2(struct kbox_req *r, const struct route *rt,
                                      int dfd, const char *path, int flags,
-                                     int mode, unsigned long long resolve)
+                                     int mode, unsigned long long resolve,
+                                     bool *ordinary)
 {
     struct open_how how = { (unsigned long long)(flags | O_CLOEXEC),
                             KBOX_WILL_CREATE(flags)
@@ -255,9 +256,19 @@ static struct kbox_resp bind_openat2(struct kbox_req *r, const struct route *rt,
     long rc;
 
     kbox_inflight_host_wait(true); /* a FIFO waits for its peer */
-    hfd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
-    rc = hfd < 0 ? -errno : 0;
+    if (ordinary) {
+        hfd = kbox_bind_openat2_unscoped(dfd, path, &how);
+        rc = hfd < 0 ? hfd : 0;
+    } else {
+        hfd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+        rc = hfd < 0 ? -errno : 0;
+    }
     kbox_inflight_host_wait(false);
+    if (ordinary && rc == -EXDEV && !(resolve & RESOLVE_NO_XDEV)) {
+        /* it leaves the bind, as Linux may: the usual way decides */
+        *ordinary = true;
+        return kbox_ret(rc);
+    }
     if (rc) {
         r->bind_idx1 = 0; /* final: no walk of a link out of it */
         return kbox_ret(rc);
@@ -315,9 +326,19 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
                 snprintf(path, sizeof(path), ".");
         }
     }
+    r->o2_resolve = resolve;
     rc = kbox_route_path(r, dirfd, path, &rt);
-    if (rc)
+    r->o2_resolve = 0;
+    /* the host's walk from a bind's dirfd (below) errs first */
+    if (rc && !(resolve && path[0] != '/'))
         return kbox_ret(rc);
+    if (rc) {
+        rt.kind = KBOX_ROUTE_LX;
+        rt.hostdir = -1;
+        snprintf(rt.rest, sizeof(rt.rest), ".");
+    } else if (resolve) {
+        kbox_openat2_scoped_to_lx(r, dirfd, path, resolve, &rt, 0);
+    }
     if (resolve && path[0] == '/' &&
         (rt.kind == KBOX_ROUTE_BIND || rt.kind == KBOX_ROUTE_HOSTPROC)) {
         /* from "/" the walk crosses into the bind's (or /proc's) mount */
@@ -328,9 +349,15 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
             !rt.fdlink)
             return bind_openat2(r, &rt, rt.hostdir, rt.rest, flags, mode,
                                 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
-                                    RESOLVE_NO_SYMLINKS);
+                                    RESOLVE_NO_SYMLINKS,
+                                NULL);
     }
-    if (rt.kind == KBOX_ROUTE_BIND && resolve && path[0] != '/' && r->proc &&
+    /* the host's from the dirfd even where the text left the bind (lx
+     * got the absolute path: IN_ROOT's root was left) */
+    if ((rc || rt.kind == KBOX_ROUTE_BIND ||
+         (rt.kind == KBOX_ROUTE_LX &&
+          (resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_NO_XDEV)))) &&
+        resolve && path[0] != '/' && r->proc &&
         (dirfd != AT_FDCWD ? r->proc->pidfd >= 0 : r->proc->bind_cwd[0])) {
         /* openat2's RESOLVE_* flags are relative to the guest's dirfd
          * (or cwd), which the route flattened into the bind's root:
@@ -352,14 +379,30 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
         }
 
         if (dfd >= 0) {
-            struct kbox_resp resp =
-                bind_openat2(r, &rt, dfd, path, flags, mode,
-                             resolve | RESOLVE_NO_MAGICLINKS);
+            bool scoped = resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT),
+                 ordinary = false;
+            struct kbox_resp resp = bind_openat2(
+                r, &rt, dfd, path, flags, mode, resolve | RESOLVE_NO_MAGICLINKS,
+                scoped ? NULL : &ordinary);
 
             close(dfd);
-            return resp;
+            if (!ordinary)
+                return resp;
+            /* the cwd's routing replaced the path's (bind_path) */
+            if (dirfd == AT_FDCWD &&
+                (rc = kbox_route_path(r, dirfd, path, &rt)))
+                return kbox_ret(rc);
         }
+        /* no link may be followed on the usual way either */
+        if (!rc && (resolve & RESOLVE_NO_SYMLINKS) &&
+            rt.kind == KBOX_ROUTE_BIND)
+            return bind_openat2(r, &rt, rt.hostdir, rt.rest, flags, mode,
+                                RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
+                                    RESOLVE_NO_SYMLINKS,
+                                NULL);
     }
+    if (rc && !kbox_openat2_scoped_to_lx(r, dirfd, path, resolve, &rt, rc))
+        return kbox_ret(rc); /* not from a bind's dirfd: the route's error */
     if (rt.kind != KBOX_ROUTE_LX) {
         int hfd;
 
@@ -787,7 +830,9 @@ static struct kbox_resp h_faccessat(struct kbox_req *r)
                 ? r->host_ids
                 : kbox_ids_for_access(r))
             fl |= AT_EACCESS;
-        hfd = kbox_route_open(&rt, O_PATH, 0);
+        /* AT_SYMLINK_NOFOLLOW: the link itself (a loop was ELOOP) */
+        hfd = kbox_route_open(
+            &rt, O_PATH | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0);
         if (hfd < 0)
             return kbox_ret(hfd);
         rc = faccessat(hfd, "", (int)A(2), fl) ? -errno : 0;
@@ -1219,121 +1264,6 @@ static struct kbox_resp h_path1(struct kbox_req *r)
     return kbox_ret(rc);
 }
 
-/* utimensat(@dirfd, @path, @tsp, @flags) on lx or on the host (a bind) */
-static long set_times(struct kbox_req *r, int dirfd, const char *path,
-                      const struct timespec *tsp, int flags)
-{
-    struct route rt;
-    long rc = kbox_route_path(r, dirfd, path, &rt);
-
-    if (rc)
-        return rc;
-    if (rt.kind != KBOX_ROUTE_LX) {
-        int hfd;
-
-        /* do_utimes_path's check: the host call below takes no flags */
-        if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-            return -EINVAL;
-        hfd = kbox_route_open(
-            &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
-        if (hfd < 0)
-            return hfd;
-        rc = utimensat(hfd, "", tsp, AT_EMPTY_PATH) ? -errno : 0;
-        close(hfd);
-        return rc;
-    }
-    return kbox_lx(r, LX__NR_utimensat, rt.lxdir,
-                   (long)(rt.use_norm ? rt.norm : path), (long)tsp, flags, 0,
-                   0);
-}
-
-static struct kbox_resp h_utimensat(struct kbox_req *r)
-{
-    char path[KBOX_PATH_MAX], *pp = NULL;
-    struct timespec ts[2], *tsp = NULL;
-    int dirfd = FD(0), flags = (int)A(3);
-    long rc;
-
-    if (r->args[2]) {
-        if (r->ops->read(r, r->args[2], ts, sizeof(ts)))
-            return kbox_ret(-EFAULT);
-        tsp = ts;
-        /* Nothing to do: Linux then checks neither the path, the dirfd
-         * nor the flags (utimensat); a bind's file was opened for it and
-         * a missing one said ENOENT */
-        if (ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
-            return kbox_ret(0);
-    }
-    if (r->args[1]) {
-        /* do_utimes_path: the flags, then the name ("" is ENOENT without
-         * AT_EMPTY_PATH), before the dirfd */
-        if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-            return kbox_ret(-EINVAL);
-        rc = kbox_read_path(r, r->args[1], path, sizeof(path),
-                            (flags & AT_EMPTY_PATH) != 0);
-        if (rc)
-            return kbox_ret(rc);
-        pp = path;
-    }
-    if (!pp) {
-        int l = kbox_lxfd(r, dirfd);
-
-        if (l < 0) { /* futimens on a host fd: a bind's file as the guest
-                        (kbox_bind_fd_as_guest), others in the guest */
-            int hfd = kbox_bind_fd_as_guest(r, dirfd);
-
-            if (hfd == -ENOSYS)
-                return kbox_continue();
-            if (hfd < 0)
-                return kbox_ret(hfd);
-            rc = syscall(SYS_utimensat, hfd, NULL, tsp, flags) < 0 ? -errno : 0;
-            close(hfd);
-            return kbox_ret(rc);
-        }
-        return kbox_ret(
-            kbox_lx(r, LX__NR_utimensat, l, 0, (long)tsp, flags, 0, 0));
-    }
-    return kbox_ret(set_times(r, dirfd, path, tsp, flags));
-}
-
-/* utimes(path, tv[2]) / futimesat(dirfd, path, tv[2]) / utime(path, ub) */
-static struct kbox_resp h_utimes(struct kbox_req *r)
-{
-    char path[KBOX_PATH_MAX];
-    struct timespec ts[2], *tsp = NULL;
-    int dirfd = AT_FDCWD, pidx = 0, tidx = 1;
-    long rc;
-
-    if (r->nr == SYS_futimesat)
-        dirfd = FD(0), pidx = 1, tidx = 2;
-    rc = kbox_read_path(r, r->args[pidx], path, sizeof(path), false);
-    if (rc)
-        return kbox_ret(rc);
-    if (r->args[tidx]) {
-        if (r->nr == SYS_utime) {
-            struct {
-                long actime, modtime;
-            } ub;
-            if (r->ops->read(r, r->args[tidx], &ub, sizeof(ub)))
-                return kbox_ret(-EFAULT);
-            ts[0].tv_sec = ub.actime, ts[0].tv_nsec = 0;
-            ts[1].tv_sec = ub.modtime, ts[1].tv_nsec = 0;
-        } else {
-            struct timeval tv[2];
-            if (r->ops->read(r, r->args[tidx], tv, sizeof(tv)))
-                return kbox_ret(-EFAULT);
-            for (int i = 0; i < 2; i++) {
-                if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
-                    return kbox_ret(-EINVAL);
-                ts[i].tv_sec = tv[i].tv_sec;
-                ts[i].tv_nsec = tv[i].tv_usec * 1000;
-            }
-        }
-        tsp = ts;
-    }
-    return kbox_ret(set_times(r, dirfd, path, tsp, 0));
-}
-
 static struct kbox_resp h_getcwd(struct kbox_req *r)
 {
     char buf[KBOX_PATH_MAX];
@@ -1441,11 +1371,11 @@ kbox_handler kbox_fs_handler(long nr)
     case SYS_symlinkat:
         return kbox_fs_path2;
     case SYS_utimensat:
-        return h_utimensat;
+        return kbox_fs_utimensat;
     case SYS_utimes:
     case SYS_utime:
     case SYS_futimesat:
-        return h_utimes;
+        return kbox_fs_utimes;
     case SYS_getcwd:
         return h_getcwd;
     case SYS_umask:

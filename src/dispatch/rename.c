@@ -129,8 +129,10 @@ static bool last_is_dots(const char *path)
 
 /*
  * Split @path before its last name: @dir gets what precedes it, @last
- * the name with any trailing slashes. False for a single name, "." or
- * "..": no symlink can come before those in the path's own text.
+ * the name with any trailing slashes. False for a single name: no
+ * symlink can come before it in the path's own text. A last "." or ".."
+ * splits too: the names before it are walked first (symlinkat of
+ * "link-into-bind/." was EXDEV, not EEXIST).
  */
 static bool split_last(const char *path, char *dir, size_t dlen, char *last,
                        size_t llen)
@@ -142,8 +144,7 @@ static bool split_last(const char *path, char *dir, size_t dlen, char *last,
     k = n;
     while (k > 0 && path[k - 1] != '/')
         k--;
-    if (k == 0 || (n - k == 1 && path[k] == '.') ||
-        (n - k == 2 && path[k] == '.' && path[k + 1] == '.'))
+    if (k == 0)
         return false;
     if ((size_t)snprintf(last, llen, "%s", path + k) >= llen)
         return false;
@@ -214,12 +215,81 @@ static bool follow_links(struct kbox_req *r, int *dirfd, char *path, size_t len,
 static struct kbox_resp path2_routed(struct kbox_req *r, int dfd1, char *p1,
                                      int dfd2, char *p2, long rc2);
 
+/*
+ * linkat(fd, "", dirfd, p2, AT_EMPTY_PATH) of a host file the guest
+ * holds (one in a bind, an O_TMPFILE's there): it was routed by the
+ * fd's name, a deleted file's "#N (deleted)" said ENOTDIR and
+ * O_TMPFILE then linkat never made a file in a bind. The host links it
+ * through kbox's /proc/self/fd link into the new name's bind directory.
+ */
+static struct kbox_resp link_host_fd(struct kbox_req *r, int gfd, int d2,
+                                     char *p2)
+{
+    char l2[KBOX_PATH_MAX], self[64];
+    struct route r2;
+    int hfd, pd;
+    long rc;
+
+    if (!*p2)
+        return kbox_ret(-ENOENT);
+    r->npaths = 2;
+    rc = kbox_route_path(r, d2, p2, &r2);
+    if (rc)
+        return kbox_ret(rc);
+    hfd = (int)syscall(SYS_pidfd_getfd, r->proc->pidfd, gfd, 0);
+    if (hfd < 0)
+        return kbox_ret(-EBADF);
+    if (r2.kind != KBOX_ROUTE_BIND || r2.bound_file ||
+        kbox_bind_of_fd(hfd) < 0 ||
+        kbox_sup.bind_dirs[kbox_bind_of_fd(hfd)] != r2.hostdir) {
+        close(hfd);
+        return kbox_ret(r2.bound_file ? -EEXIST : -EXDEV);
+    }
+    pd = kbox_route_parent(&r2, l2, sizeof(l2));
+    if (pd < 0) {
+        close(hfd);
+        return kbox_ret(pd);
+    }
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", hfd);
+    rc = linkat(AT_FDCWD, self, pd, l2, AT_SYMLINK_FOLLOW) ? -errno : 0;
+    close(pd);
+    close(hfd);
+    return kbox_ret(rc);
+}
+
+/* symlinkat of target @p1 as @p2 (relative to guest dirfd @d2) */
+static struct kbox_resp symlink_routed(struct kbox_req *r, const char *p1,
+                                       int d2, char *p2)
+{
+    struct route r2;
+    long rc;
+
+    rc = kbox_route_path(r, d2, p2, &r2);
+    if (rc)
+        return kbox_ret(rc);
+    if (r2.kind == KBOX_ROUTE_BIND) {
+        char l2[KBOX_PATH_MAX];
+        int hd = kbox_route_parent(&r2, l2, sizeof(l2));
+
+        if (hd < 0)
+            return kbox_ret(hd);
+        rc = symlinkat(p1, hd, l2) ? -errno : 0;
+        close(hd);
+        return kbox_ret(rc);
+    }
+    if (r2.kind != KBOX_ROUTE_LX)
+        return kbox_ret(-EACCES);
+    if (r2.use_norm)
+        snprintf(p2, KBOX_PATH_MAX, "%s", r2.norm);
+    return kbox_ret(
+        kbox_lx(r, LX__NR_symlinkat, (long)p1, r2.lxdir, (long)p2, 0, 0, 0));
+}
+
 struct kbox_resp kbox_fs_path2(struct kbox_req *r)
 {
     char p1[KBOX_PATH_MAX], p2[KBOX_PATH_MAX];
     struct kbox_resp resp;
     int d1 = FD(0), d2 = FD(2);
-    struct route r2;
     long rc, rc2;
 
     if (r->nr == SYS_symlinkat) {
@@ -229,25 +299,22 @@ struct kbox_resp kbox_fs_path2(struct kbox_req *r)
             rc = kbox_read_path(r, r->args[2], p2, sizeof(p2), false);
         if (rc)
             return kbox_ret(rc);
-        rc = kbox_route_path(r, FD(1), p2, &r2);
-        if (rc)
-            return kbox_ret(rc);
-        if (r2.kind == KBOX_ROUTE_BIND) {
-            char l2[KBOX_PATH_MAX];
-            int d2 = kbox_route_parent(&r2, l2, sizeof(l2));
-
-            if (d2 < 0)
-                return kbox_ret(d2);
-            rc = symlinkat(p1, d2, l2) ? -errno : 0;
-            close(d2);
-            return kbox_ret(rc);
+        d2 = FD(1);
+        resp = symlink_routed(r, p1, d2, p2);
+        /* the new name's directory reached through a symlink into a bind
+         * or out of one: again on the path Linux's walk takes (EXDEV
+         * from the bind trap; the engine retries one-path calls only,
+         * and symlinkat reads two strings) */
+        for (int links = 0; kbox_sup.opts->nbinds &&
+                            resp.kind == KBOX_RESP_RET && resp.val == -EXDEV;
+             links++) {
+            if (!follow_links(r, &d2, p2, sizeof(p2), false, true))
+                break;
+            if (links >= 40)
+                return kbox_ret(-ELOOP);
+            resp = symlink_routed(r, p1, d2, p2);
         }
-        if (r2.kind != KBOX_ROUTE_LX)
-            return kbox_ret(-EACCES);
-        if (r2.use_norm)
-            snprintf(p2, KBOX_PATH_MAX, "%s", r2.norm);
-        return kbox_ret(kbox_lx(r, LX__NR_symlinkat, (long)p1, r2.lxdir,
-                                (long)p2, 0, 0, 0));
+        return resp;
     }
     /*
      * Linux's order (do_linkat, do_renameat2): the flags; then the old
@@ -271,6 +338,9 @@ struct kbox_resp kbox_fs_path2(struct kbox_req *r)
     if (rc)
         return kbox_ret(rc);
     rc2 = kbox_read_path(r, r->args[3], p2, sizeof(p2), false);
+    if (r->nr == SYS_linkat && (A(4) & AT_EMPTY_PATH) && !p1[0] && FD(0) >= 0 &&
+        kbox_lxfd(r, FD(0)) < 0 && r->proc && r->proc->pidfd >= 0)
+        return rc2 ? kbox_ret(rc2) : link_host_fd(r, FD(0), FD(2), p2);
     resp = path2_routed(r, FD(0), p1, FD(2), p2, rc2);
     /* a name reached through a symlink that leaves a bind or leads into
      * one: again on the paths Linux's walk takes (at most 40 links) */

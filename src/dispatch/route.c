@@ -373,6 +373,10 @@ static bool follows_last(const struct kbox_req *r)
         return !(A(2) & AT_SYMLINK_NOFOLLOW);
     case SYS_openat:
         return !(A(2) & O_NOFOLLOW);
+    case SYS_utimensat:
+        return !(A(3) & AT_SYMLINK_NOFOLLOW);
+    case SYS_fchownat:
+        return !(A(4) & AT_SYMLINK_NOFOLLOW);
     case SYS_faccessat:
     case SYS_faccessat2:
     case SYS_chdir:
@@ -424,6 +428,46 @@ static void follow_dev_fd(struct kbox_req *r, char *norm, size_t len)
             snprintf(norm, len, "%s", out);
         return;
     }
+}
+
+/*
+ * /proc/self/cwd (thread-self, the caller's pid) followed while the cwd
+ * is in a bind: lx's task has its own cwd there (the last one in lx), so
+ * a walk through the link reached that directory, or "/". The guest's
+ * cwd path and the rest of @path, in @out; false if not such a path.
+ */
+static bool proc_cwd_in_bind(struct kbox_req *r, const char *path, char *out,
+                             size_t len)
+{
+    const char *p = path, *who, *rest;
+    char pid[16];
+    size_t wl;
+
+    if (!r->proc || !r->proc->bind_cwd[0] ||
+        (r->o2_resolve & (RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)))
+        return false; /* lx refuses the magic link (ELOOP) */
+    while (*p == '/')
+        p++;
+    if (strncmp(p, "proc/", 5))
+        return false;
+    for (p += 5; *p == '/'; p++)
+        ;
+    who = p;
+    p = strchrnul(p, '/');
+    wl = (size_t)(p - who);
+    snprintf(pid, sizeof(pid), "%d", (int)r->proc->tgid);
+    if (!((wl == 4 && !strncmp(who, "self", 4)) ||
+          (wl == 11 && !strncmp(who, "thread-self", 11)) ||
+          (wl == strlen(pid) && !strncmp(who, pid, wl))))
+        return false;
+    while (*p == '/')
+        p++;
+    if (strncmp(p, "cwd", 3) || (p[3] && p[3] != '/'))
+        return false;
+    rest = p + 3;
+    if (!*rest && !follows_last(r))
+        return false; /* the link itself (lstat; readlink: fs.c) */
+    return snprintf(out, len, "%s%s", r->proc->bind_cwd, rest) < (int)len;
 }
 
 /*
@@ -579,9 +623,16 @@ static bool into_bind(struct kbox_req *r, int lxfd, const char *path,
 {
     const struct kbox_opts *o = kbox_sup.opts;
     char dir[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
+    struct kbox_gstat st;
 
     if (o->nbinds == 0 || !path[0] ||
         lx_task_fd_path(r->task, lxfd, dir, sizeof(dir)) <= 0 || dir[0] != '/')
+        return false;
+    /* a file's name with "../.." after it led into a bind: lx says
+     * ENOTDIR for a path relative to a file */
+    if (kbox_lx(r, LX__NR_newfstatat, lxfd, (long)"", (long)&st, AT_EMPTY_PATH,
+                0, 0) == 0 &&
+        !S_ISDIR(st.st_mode))
         return false;
     snprintf(g, sizeof(g), "%s/%s", dir, path);
     if (kbox_path_normalize(g, norm, len, false, NULL) < 0)
@@ -590,43 +641,6 @@ static bool into_bind(struct kbox_req *r, int lxfd, const char *path,
         raw[0] = '\0';
     return kbox_path_route(norm, o->binds, o->nbinds, false).route ==
            KBOX_ROUTE_BIND;
-}
-
-/*
- * Where host fd @fd lies beneath host directory fd @root, as a relative
- * path in @out ("" for @root itself): 0, or -1 if not beneath it.
- */
-int kbox_fd_beneath(int root, int fd, char *out, size_t len)
-{
-    char self[64], host[KBOX_PATH_MAX], top[KBOX_PATH_MAX];
-    ssize_t hl, tl;
-    const char *rel;
-
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-    hl = readlink(self, host, sizeof(host) - 1);
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", root);
-    tl = readlink(self, top, sizeof(top) - 1);
-    if (hl <= 0 || tl <= 0)
-        return -1;
-    host[hl] = top[tl] = '\0';
-    if (!strcmp(top, "/"))
-        tl = 0;
-    else if (strncmp(host, top, (size_t)tl) || (host[tl] && host[tl] != '/'))
-        return -1;
-    for (rel = host + tl; *rel == '/'; rel++)
-        ;
-    return snprintf(out, len, "%s", rel) < (int)len ? 0 : -1;
-}
-
-int kbox_bind_of_fd(int fd)
-{
-    char rel[KBOX_PATH_MAX];
-
-    for (int i = 0; i < kbox_sup.opts->nbinds; i++)
-        if (!kbox_sup.opts->binds[i].file &&
-            !kbox_fd_beneath(kbox_sup.bind_dirs[i], fd, rel, sizeof(rel)))
-            return i;
-    return -1;
 }
 
 /*
@@ -803,6 +817,28 @@ static bool names_link_itself(const struct kbox_req *r)
     }
 }
 
+/*
+ * lx is given @norm, the text-normalised @path, with the trailing "/" or
+ * "/." @path had: they say the name must be a directory (a path from a
+ * bind's dirfd that left it with ".." opened "file/" and made
+ * "file/." with O_CREAT|O_EXCL EEXIST; Linux says ENOTDIR).
+ */
+static int lx_norm(struct route *rt, const char *norm, const char *path)
+{
+    size_t pl = strlen(path), nl = strlen(norm);
+    const char *tail = pl >= 2 && !strcmp(path + pl - 2, "/.") ? "/."
+                       : pl >= 1 && path[pl - 1] == '/'        ? "/"
+                                                               : "";
+
+    if (nl == 1 && *tail) /* "/": its own tail */
+        tail = "";
+    rt->use_norm = true;
+    return snprintf(rt->norm, sizeof(rt->norm), "%s%s", norm, tail) <
+                   (int)sizeof(rt->norm)
+               ? 0
+               : -ENAMETOOLONG;
+}
+
 static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                            struct route *rt)
 {
@@ -887,6 +923,11 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             return strlen(path) < KBOX_PATH_MAX ? 0 : -ENAMETOOLONG;
         if (snprintf(raw, sizeof(raw), "%s/%s", abs, path) < (int)sizeof(raw))
             have_raw = true;
+    } else if (proc_cwd_in_bind(r, path, raw, sizeof(raw))) {
+        if (kbox_path_normalize(raw, norm, sizeof(norm), false, NULL) < 0)
+            return -ENAMETOOLONG;
+        have_raw = true;
+        from_host_dir = true;
     } else {
         (void)abs;
         if (o->nbinds == 0 && strncmp(path, "/dev/", 5) != 0 &&
@@ -1007,20 +1048,14 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
     }
     res = kbox_path_route(norm, o->binds, o->nbinds, kbox_sup.hostdev_dir >= 0);
     if (res.route == KBOX_ROUTE_LX) {
-        if (from_host_dir) { /* left the bind with "..": absolute in lx */
-            rt->use_norm = true;
-            snprintf(rt->norm, sizeof(rt->norm), "%s", norm);
-            return 0;
-        }
+        if (from_host_dir) /* left the bind with "..": absolute in lx */
+            return lx_norm(rt, norm, path);
         for (int i = 0; i < o->nbinds; i++) {
             size_t l = strlen(o->binds[i].guest_dst);
 
             if (path[0] == '/' && !strncmp(path, o->binds[i].guest_dst, l) &&
-                path[l] == '/') {
-                rt->use_norm = true;
-                snprintf(rt->norm, sizeof(rt->norm), "%s", norm);
-                break;
-            }
+                path[l] == '/')
+                return lx_norm(rt, norm, path);
         }
         return 0;
     }
@@ -1036,9 +1071,22 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                       : kbox_sup.hostdev_dir;
     if (res.route == KBOX_ROUTE_BIND) {
         kbox_ids_for_host(r); /* the host checks the guest's rights */
-        /* for a retry through a symlink leaving the bind (engine.c) */
+        /* for a retry through a symlink leaving the bind (engine.c),
+         * with the path's trailing "/" or "/.": "abslink/" to a file
+         * was followed as "abslink" (access said ok, not ENOTDIR) */
+        size_t pl = strlen(path);
+        const char *t = pl >= 2 && !strcmp(path + pl - 2, "/.") ? "/."
+                        : pl >= 1 && path[pl - 1] == '/'        ? "/"
+                                                                : "";
+
         free(r->bind_path);
-        r->bind_path = strdup(norm);
+        r->bind_path = malloc(KBOX_PATH_MAX);
+        if (r->bind_path &&
+            snprintf(r->bind_path, KBOX_PATH_MAX, "%s%s", norm,
+                     strcmp(norm, "/") ? t : "") >= KBOX_PATH_MAX) {
+            free(r->bind_path);
+            r->bind_path = NULL;
+        }
         r->bind_idx1 = r->bind_path ? res.bind_index + 1 : 0;
     }
     {
@@ -1181,17 +1229,13 @@ char *kbox_lx_bind_path(struct kbox_req *r, int *err)
         }
         /* Stopped short of any bind: lx's EXDEV was its own (openat2's
          * RESOLVE_BENEATH or NO_XDEV), not a bind reached, and stands
-         * (this walk's ENOENT replaced it for ".." to a missing name). */
-        if (t < 0)
+         * (this walk's ENOENT replaced it for ".." to a missing name).
+         * So it does when this walk fails on an empty link or a loop
+         * first: lx's walk, had it gone on, would have failed there too
+         * before any bind (openat2(RESOLVE_BENEATH) of "../loop" was
+         * ELOOP, not EXDEV). */
+        if (t <= 0 || ++links > 40)
             return NULL;
-        if (t == 0) {
-            *err = -ENOENT;
-            return NULL;
-        }
-        if (++links > 40) {
-            *err = -ELOOP;
-            return NULL;
-        }
         target[t] = '\0';
         if (target[0] == '/')
             cur[0] = '\0';

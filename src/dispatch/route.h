@@ -77,6 +77,23 @@ int kbox_bind_guest_path(const struct route *rt, int hfd, char *out,
 int kbox_fd_beneath(int root, int fd, char *out, size_t len);
 /* The directory bind whose source host fd @fd lies beneath, or -1. */
 int kbox_bind_of_fd(int fd);
+struct open_how;
+/*
+ * openat2 of @path relative to host dir fd @dfd in a bind, with guest
+ * flags @how that do not scope the walk, kept beneath the bind's
+ * source (bindo2.c): a host fd, or -errno (EXDEV: it left the bind).
+ */
+int kbox_bind_openat2_unscoped(int dfd, const char *path,
+                               const struct open_how *how);
+/*
+ * A scoped openat2 (RESOLVE_BENEATH, RESOLVE_IN_ROOT) relative to an lx
+ * directory whose text leads into a bind by "..": @rt rerouted to lx,
+ * which keeps the scope (bindo2.c); so when @rc, the routing's error,
+ * came first. True if rerouted.
+ */
+bool kbox_openat2_scoped_to_lx(struct kbox_req *r, int dirfd, const char *path,
+                               unsigned long long resolve, struct route *rt,
+                               long rc);
 int kbox_proc_dir_abs(struct kbox_req *r, int dirfd, const char *path,
                       char *out, size_t len);
 
@@ -87,5 +104,8 @@ int kbox_path_reopened(int hfd);
 
 /* rename, link, symlink (rename.c) */
 struct kbox_resp kbox_fs_path2(struct kbox_req *r);
+/* times.c: utimensat; utimes, futimesat, utime */
+struct kbox_resp kbox_fs_utimensat(struct kbox_req *r);
+struct kbox_resp kbox_fs_utimes(struct kbox_req *r);
 
 #endif
