@@ -12,13 +12,19 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -44,13 +50,14 @@ struct end {
     int hfd;      /* else: kbox's copy of the guest's host fd */
     int nbfd;     /* a pipe's own non-blocking open file, or -1 */
     bool sock;    /* hfd is a socket: send/recv with MSG_DONTWAIT */
+    bool chr;     /* hfd is a device: reads move no offset (/dev/zero) */
     bool nb;      /* the guest's file is O_NONBLOCK */
     int64_t *off; /* explicit offset, or NULL: the file position */
 };
 
-#define END(lx)                          \
-    {                                    \
-        (lx), -1, -1, false, false, NULL \
+#define END(lx)                                 \
+    {                                           \
+        (lx), -1, -1, false, false, false, NULL \
     }
 
 /*
@@ -74,6 +81,7 @@ static int end_host(struct kbox_req *r, struct end *e, int gfd, bool writing)
     if (fstat(e->hfd, &st))
         return -errno;
     e->sock = S_ISSOCK(st.st_mode);
+    e->chr = S_ISCHR(st.st_mode);
     if (!S_ISFIFO(st.st_mode))
         return 0;
     if ((fl & O_ACCMODE) != (writing ? O_WRONLY : O_RDONLY) &&
@@ -173,7 +181,7 @@ static long end_write(struct kbox_req *r, struct end *e, const char *buf,
 /* Give back @n bytes read from @e's file position but not written. */
 static void end_unread(struct kbox_req *r, struct end *e, long n)
 {
-    if (n <= 0 || e->off)
+    if (n <= 0 || e->off || e->chr)
         return;
     if (e->lxfd >= 0)
         kbox_lx(r, LX__NR_lseek, e->lxfd, -n, SEEK_CUR, 0, 0, 0);
@@ -209,7 +217,10 @@ static long wait_write(struct kbox_req *r, struct end *out, const char *buf,
     while (done < n) {
         long w;
 
-        if (out->lxfd < 0 && !out->nb) {
+        /* Linux fills a pipe once and returns what fit: no wait after
+         * the first bytes (a reader that only comes later must not
+         * hold the call) */
+        if (out->lxfd < 0 && !out->nb && !(done && out->nbfd >= 0)) {
             int rc = wait_host(r, out, POLLOUT, nonblock);
 
             if (rc)
@@ -251,13 +262,14 @@ static long move(struct kbox_req *r, struct end *in, struct end *out,
             rc = total ? 0 : n;
             break;
         }
-        done = wait_write(r, out, buf, (size_t)n, nonblock);
+        done = wait_write(r, out, buf, (size_t)n,
+                          nonblock || (total && out->nbfd >= 0));
         if (done < 0) {
             rc = done;
             done = 0;
         }
         total += (size_t)done;
-        if (in->off)
+        if (in->off && !in->chr)
             *in->off += done;
         end_unread(r, in, n - done);
         if (done < n || (in->lxfd < 0 && n < (long)want))
@@ -276,35 +288,211 @@ static long read_off(struct kbox_req *r, uint64_t addr, int64_t *v)
     return addr && r->ops->read(r, addr, v, sizeof(*v)) ? -EFAULT : 0;
 }
 
-/* sendfile(out, in, offset, count) with an lx file at either end. */
+#define SPLICE_F_ALL \
+    (SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT)
+
+static void sigpipe(struct kbox_req *r)
+{
+    syscall(SYS_tgkill, (int)r->proc->tgid, (int)r->pid, SIGPIPE);
+}
+
+/*
+ * What Linux's checks read of an end's struct file, for the order of
+ * do_splice's, do_sendfile's and do_tee's errors: its f_mode, flags,
+ * position, and whether it is splice's pipe end or has no splice_read.
+ */
+struct fmode {
+    bool rd, wr;     /* FMODE_READ, FMODE_WRITE (an O_PATH fd has neither) */
+    bool seek;       /* FMODE_LSEEK/PREAD/PWRITE: not a pipe or a socket */
+    bool append, nb; /* O_APPEND, O_NONBLOCK */
+    bool pipe;       /* a pipe or FIFO */
+    bool noread;     /* no splice_read: a directory, a FIFO, /dev/null */
+    long long pos;   /* the file position */
+};
+
+static long fmode_of(struct kbox_req *r, int gfd, int lxfd, struct fmode *m)
+{
+    mode_t type;
+    int fl, acc;
+
+    memset(m, 0, sizeof(*m));
+    if (lxfd >= 0) {
+        struct kbox_gstat g;
+        long rc = kbox_lx(r, LX__NR_fstat, lxfd, (long)&g, 0, 0, 0, 0);
+
+        if (rc < 0)
+            return rc;
+        fl = (int)kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0);
+        if (fl < 0)
+            return fl;
+        type = g.st_mode;
+        m->pos = kbox_lx(r, LX__NR_lseek, lxfd, 0, SEEK_CUR, 0, 0, 0);
+        m->seek = !S_ISFIFO(type) && !S_ISSOCK(type) && m->pos != -ESPIPE;
+    } else {
+        int hfd = kbox_guest_sock(r, gfd);
+        struct stat st;
+
+        if (hfd < 0)
+            return hfd == -ENOENT ? -EBADF : hfd;
+        fl = fcntl(hfd, F_GETFL);
+        if (fl < 0 || fstat(hfd, &st)) {
+            int e = errno;
+
+            close(hfd);
+            return -e;
+        }
+        m->pos = lseek(hfd, 0, SEEK_CUR);
+        m->seek = m->pos >= 0 || errno != ESPIPE;
+        close(hfd);
+        type = st.st_mode;
+        m->noread = S_ISCHR(type) && st.st_rdev == makedev(1, 3);
+    }
+    if (fl & O_PATH) /* fdget finds no file for these calls */
+        return -EBADF;
+    if (m->pos < 0)
+        m->pos = 0;
+    acc = fl & O_ACCMODE;
+    m->rd = !(fl & O_PATH) && (acc == O_RDONLY || acc == O_RDWR);
+    m->wr = !(fl & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
+    m->append = (fl & O_APPEND) != 0;
+    m->nb = (fl & O_NONBLOCK) != 0;
+    m->pipe = S_ISFIFO(type);
+    m->noread |= S_ISDIR(type) || S_ISFIFO(type);
+    return 0;
+}
+
+/*
+ * The s_maxbytes of @gfd's filesystem, for do_sendfile's EOVERFLOW: ext4
+ * with huge_file (what mke2fs makes) holds 2^32 - 1 blocks per file,
+ * tmpfs, pipes, sockets and the others LLONG_MAX.
+ */
+static long long maxbytes_of(struct kbox_req *r, int gfd, int lxfd)
+{
+    struct statfs sf;
+    long rc;
+
+    if (lxfd >= 0) {
+        rc = kbox_lx(r, LX__NR_fstatfs, lxfd, (long)&sf, 0, 0, 0, 0);
+    } else {
+        int hfd = kbox_guest_sock(r, gfd);
+
+        if (hfd < 0)
+            return LLONG_MAX;
+        rc = fstatfs(hfd, &sf) ? -errno : 0;
+        close(hfd);
+    }
+    if (rc || sf.f_type != EXT4_SUPER_MAGIC || sf.f_bsize <= 0)
+        return LLONG_MAX;
+    return (long long)(((1ULL << 32) - 1) * (unsigned long long)sf.f_bsize);
+}
+
+/* rw_verify_area's checks of a position and a count, before the count
+ * is capped: a negative position or an end past LLONG_MAX is EINVAL. */
+static long rw_verify(long long pos, size_t count)
+{
+    if ((ssize_t)count < 0 || pos < 0 ||
+        (long long)((unsigned long long)pos + count) < 0)
+        return -EINVAL;
+    return 0;
+}
+
+/*
+ * splice_file_to_pipe's wait_for_space, before anything is read: a pipe
+ * with no reader is EPIPE (and SIGPIPE) even when the file has nothing
+ * to give, a full one EAGAIN or a wait. A host pipe's write end polls
+ * POLLERR when its readers are gone.
+ */
+static long wait_space(struct kbox_req *r, const struct end *o, bool nonblock)
+{
+    if (o->lxfd >= 0)
+        return 0; /* an lx FIFO: its own write tells */
+    for (;;) {
+        struct pollfd p = { .fd = o->hfd, .events = POLLOUT };
+        long rc;
+
+        if (poll(&p, 1, 0) < 0)
+            return -errno;
+        if (p.revents & POLLERR) {
+            sigpipe(r);
+            return -EPIPE;
+        }
+        if (p.revents & POLLOUT)
+            return 0;
+        if (nonblock || o->nb)
+            return -EAGAIN;
+        rc = wait_host(r, o, POLLOUT, false);
+        if (rc)
+            return rc;
+    }
+}
+
+/*
+ * sendfile(out, in, offset, count) with an lx file at either end. When
+ * the other end is the host's, Linux's checks come first, in
+ * do_sendfile's order: the input (readable, an offset only where it can
+ * pread, the count against its position), then the output (writable; a
+ * pipe with room and a reader, or else a file position that can take
+ * the count, no O_APPEND, and an input that can seek).
+ */
 static long do_sendfile(struct kbox_req *r, int gout, int gin, int lout,
                         int lin)
 {
     size_t count = (size_t)A(3) > MAX_COUNT ? MAX_COUNT : (size_t)A(3);
     struct end in = END(lin), out = END(lout);
+    struct fmode mi, mo;
     int64_t off = 0;
     long rc;
 
     if (read_off(r, r->args[2], &off))
         return -EFAULT;
-    if (r->args[2]) {
-        if (off < 0)
-            return -EINVAL;
+    if (r->args[2])
         in.off = &off;
-    }
     if (lin >= 0 && lout >= 0) {
         kbox_shmap_sync_fd(r, lin); /* lx copies from its own pages */
+        /* the count as given: lx checks it against the position */
         rc = kbox_lx_change(r, lout, -1, LX__NR_sendfile, lout, lin,
-                            in.off ? (long)&off : 0, (long)count, 0, 0);
-    } else {
-        rc = lin < 0 ? end_host(r, &in, gin, false) : 0;
-        if (!rc && lout < 0)
-            rc = end_host(r, &out, gout, true);
-        if (!rc)
-            rc = move(r, &in, &out, count, false);
-        else if (rc == -EPIPE)
-            syscall(SYS_tgkill, (int)r->proc->tgid, (int)r->pid, SIGPIPE);
+                            in.off ? (long)&off : 0, A(3), 0, 0);
+        goto offsets;
     }
+    if ((rc = fmode_of(r, gin, lin, &mi)))
+        return rc;
+    if (!mi.rd)
+        return -EBADF;
+    if (r->args[2] && !mi.seek)
+        return -ESPIPE;
+    if ((rc = rw_verify(r->args[2] ? off : mi.pos, (size_t)A(3))))
+        return rc;
+    if ((rc = fmode_of(r, gout, lout, &mo)))
+        return rc;
+    if (!mo.wr)
+        return -EBADF;
+    {
+        long long pos = r->args[2] ? off : mi.pos;
+        long long mi_max = maxbytes_of(r, gin, lin),
+                  mo_max = maxbytes_of(r, gout, lout),
+                  max = mi_max < mo_max ? mi_max : mo_max;
+
+        if ((unsigned long long)pos + count > (unsigned long long)max) {
+            if (pos >= max)
+                return -EOVERFLOW;
+            count = (size_t)(max - pos);
+        }
+    }
+    if (!mo.pipe && ((rc = rw_verify(mo.pos, count)) ||
+                     (rc = mo.append || !mi.seek ? -EINVAL : 0)))
+        return rc;
+    rc = lin < 0 ? end_host(r, &in, gin, false) : 0;
+    if (!rc && lout < 0)
+        rc = end_host(r, &out, gout, true);
+    if (rc == -EPIPE)
+        sigpipe(r);
+    if (!rc && mo.pipe)
+        rc = wait_space(r, &out, false);
+    if (!rc && mi.noread && count) /* do_splice_read: 0 bytes first */
+        rc = -EINVAL;
+    if (!rc)
+        rc = move(r, &in, &out, count, false);
+offsets:
     if (rc >= 0 && r->args[2] &&
         r->ops->write(r, r->args[2], &off, sizeof(off)))
         rc = -EFAULT;
@@ -318,6 +506,8 @@ static long do_splice(struct kbox_req *r, int gin, int gout, int lin, int lout)
 {
     size_t count = (size_t)A(4) > MAX_COUNT ? MAX_COUNT : (size_t)A(4);
     struct end in = END(lin), out = END(lout);
+    bool nonblock = (A(5) & SPLICE_F_NONBLOCK) != 0;
+    struct fmode mi, mo;
     int64_t oin = 0, oout = 0;
     long rc;
 
@@ -326,31 +516,53 @@ static long do_splice(struct kbox_req *r, int gin, int gout, int lin, int lout)
     if (lin >= 0 && lout >= 0) { /* lx's own: its FIFOs, its errors */
         rc = kbox_lx_change(r, lout, r->args[3] ? oout : -1, LX__NR_splice, lin,
                             r->args[1] ? (long)&oin : 0, lout,
-                            r->args[3] ? (long)&oout : 0, (long)count, A(5));
+                            r->args[3] ? (long)&oout : 0, A(4), A(5));
         goto offsets;
     }
+    /* do_splice's checks, in its order: the pipe end takes no offset,
+     * the ends' modes, then the file end's offset and position */
+    if (A(5) & ~SPLICE_F_ALL)
+        return -EINVAL;
+    if ((rc = fmode_of(r, gin, lin, &mi)) ||
+        (rc = fmode_of(r, gout, lout, &mo)))
+        return rc;
+    if ((mi.pipe && r->args[1]) || (mo.pipe && r->args[3]))
+        return -ESPIPE;
+    if (!mi.rd || !mo.wr)
+        return -EBADF;
+    if (mi.pipe && mo.pipe)
+        nonblock = nonblock || mi.nb || mo.nb;
+    else if (mi.pipe)
+        rc = (r->args[3] && !mo.seek) || mo.append
+                 ? -EINVAL
+                 : rw_verify(r->args[3] ? oout : mo.pos, (size_t)A(4));
+    else if (mo.pipe)
+        rc = r->args[1] && !mi.seek
+                 ? -EINVAL
+                 : rw_verify(r->args[1] ? oin : mi.pos, (size_t)A(4));
+    else
+        rc = -EINVAL;
+    if (rc)
+        return rc;
     rc = lin < 0 ? end_host(r, &in, gin, false) : 0;
     if (!rc && lout < 0)
         rc = end_host(r, &out, gout, true);
     if (rc == -EPIPE)
-        syscall(SYS_tgkill, (int)r->proc->tgid, (int)r->pid, SIGPIPE);
+        sigpipe(r);
     if (rc)
-        goto out;
-    /* The host end must be the pipe; a pipe takes no offset. */
-    rc = -EINVAL;
-    if ((in.hfd >= 0 && in.nbfd < 0) || (out.hfd >= 0 && out.nbfd < 0))
-        goto out;
-    rc = -ESPIPE;
-    if ((r->args[1] && in.hfd >= 0) || (r->args[3] && out.hfd >= 0))
         goto out;
     if (r->args[1])
         in.off = &oin;
     if (r->args[3])
         out.off = &oout;
-    rc = -EINVAL;
-    if ((in.off && *in.off < 0) || (out.off && *out.off < 0))
-        goto out;
-    rc = move(r, &in, &out, count, (A(5) & SPLICE_F_NONBLOCK) != 0);
+    if (mo.pipe && !mi.pipe) {
+        rc = wait_space(r, &out, nonblock);
+        if (!rc && mi.noread && count)
+            rc = -EINVAL;
+        if (rc)
+            goto out;
+    }
+    rc = move(r, &in, &out, count, nonblock);
 offsets:
     if (rc >= 0 && ((r->args[1] && r->ops->write(r, r->args[1], &oin, 8)) ||
                     (r->args[3] && r->ops->write(r, r->args[3], &oout, 8))))
@@ -377,7 +589,7 @@ static long cfr_end(struct kbox_req *r, int gfd, int lxfd, mode_t *mode,
             return rc;
         *mode = g.st_mode;
         *fl = (int)kbox_lx(r, LX__NR_fcntl, lxfd, F_GETFL, 0, 0, 0, 0);
-        return *fl < 0 ? *fl : 0;
+        return *fl < 0 ? *fl : *fl & O_PATH ? -EBADF : 0;
     }
     hfd = kbox_guest_sock(r, gfd);
     if (hfd < 0)
@@ -391,7 +603,7 @@ static long cfr_end(struct kbox_req *r, int gfd, int lxfd, mode_t *mode,
     }
     close(hfd);
     *mode = st.st_mode;
-    return 0;
+    return *fl & O_PATH ? -EBADF : 0; /* fdget finds no file */
 }
 
 /* copy_file_range: both in the image runs in lx; across filesystems
@@ -411,6 +623,8 @@ static long do_copy_file_range(struct kbox_req *r, int lin, int lout)
         if ((rc = cfr_end(r, FD(0), lin, &mi, &fi)) ||
             (rc = cfr_end(r, FD(2), lout, &mo, &fo)))
             return rc;
+        if (read_off(r, r->args[1], &oi) || read_off(r, r->args[3], &oo))
+            return -EFAULT;
         if (A(5))
             return -EINVAL;
         if (S_ISDIR(mi) || S_ISDIR(mo))
@@ -435,6 +649,51 @@ static long do_copy_file_range(struct kbox_req *r, int lin, int lout)
     return rc;
 }
 
+/* tee with an lx end: do_tee's order (flags, a zero length, the ends'
+ * modes), then EINVAL, as an lx FIFO is no pipe of the host's. */
+static long tee_lx(struct kbox_req *r, int a, int b, int la, int lb)
+{
+    struct fmode mi, mo;
+    long rc;
+
+    if (A(3) & ~SPLICE_F_ALL)
+        return -EINVAL;
+    if (!A(2))
+        return 0;
+    if ((rc = fmode_of(r, a, la, &mi)) || (rc = fmode_of(r, b, lb, &mo)))
+        return rc;
+    return !mi.rd || !mo.wr ? -EBADF : -EINVAL;
+}
+
+/* vmsplice of an lx fd: the flags, the fd's mode and the iovec are
+ * checked before Linux finds it is no pipe; an empty iovec is 0. */
+static long vmsplice_lx(struct kbox_req *r, int lxfd)
+{
+    unsigned long n = (unsigned long)A(2);
+    struct fmode m;
+    size_t total = 0;
+    long rc;
+
+    if (A(3) & ~SPLICE_F_ALL)
+        return -EINVAL;
+    if ((rc = fmode_of(r, FD(0), lxfd, &m)))
+        return rc;
+    if (!m.rd && !m.wr)
+        return -EBADF;
+    if (n > IOV_MAX)
+        return -EINVAL;
+    for (unsigned long i = 0; i < n; i++) {
+        struct iovec v;
+
+        if (r->ops->read(r, r->args[1] + i * sizeof(v), &v, sizeof(v)))
+            return -EFAULT;
+        if ((ssize_t)v.iov_len < 0)
+            return -EINVAL;
+        total |= v.iov_len; /* only whether any byte is asked for */
+    }
+    return total ? -EBADF : 0;
+}
+
 struct kbox_resp kbox_copy_handle(struct kbox_req *r)
 {
     int a = FD(0), b;
@@ -443,12 +702,23 @@ struct kbox_resp kbox_copy_handle(struct kbox_req *r)
 
     switch (r->nr) {
     case SYS_vmsplice: /* guest memory and a pipe: the host's, or none */
-        return kbox_lxfd(r, a) < 0 ? kbox_continue() : kbox_ret(-EBADF);
+        return kbox_lxfd(r, a) < 0 ? kbox_continue()
+                                   : kbox_ret(vmsplice_lx(r, kbox_lxfd(r, a)));
+    case SYS_splice:
+        if (!A(4)) /* before the flags and the fds are looked at */
+            return kbox_lxfd(r, a) < 0 && kbox_lxfd(r, FD(2)) < 0
+                       ? kbox_continue()
+                       : kbox_ret(0);
+        b = FD(2);
+        break;
     case SYS_sendfile:
         b = FD(1);
         break;
-    default:
+    case SYS_copy_file_range:
         b = FD(2);
+        break;
+    default: /* tee */
+        b = FD(1);
         break;
     }
     la = kbox_lxfd(r, a);
@@ -466,7 +736,7 @@ struct kbox_resp kbox_copy_handle(struct kbox_req *r)
         rc = do_copy_file_range(r, la, lb);
         break;
     default: /* tee: both ends are pipes, and lx FIFOs are not the host's */
-        return kbox_ret(-EINVAL);
+        return kbox_ret(tee_lx(r, a, b, la, lb));
     }
     /* A FIFO drained or filled: its readiness mirrors follow. */
     if (la >= 0 && kbox_fdt_mirror(r->proc->fdt, a))
