@@ -202,6 +202,14 @@ unsigned long kbox_abi_status_threads(const char *status);
 /* The first @len - 1 bytes of the host's /proc/@pid/@name, NUL-ended:
  * their count, or -1 when it cannot be read. */
 int kbox_abi_proc_text(pid_t pid, const char *name, char *buf, size_t len);
+/* A pidfd of process @tid when @tid is a thread-group leader, its parent
+ * in *@ppid (PIDFD_GET_INFO); -1 for other threads, a gone process, or a
+ * host without that ioctl (then /proc/@tid/status must tell). */
+int kbox_abi_leader_pidfd(pid_t tid, pid_t *ppid);
+/* All of /proc/@pid/@name, NUL-terminated, in @buf (@len bytes) or, when
+ * longer, in a malloc'd buffer returned instead (the caller frees what is
+ * not @buf); NULL if it cannot be opened. Usually one read. */
+char *kbox_abi_proc_all(pid_t pid, const char *name, char *buf, size_t len);
 
 /* Read /proc/@pid/status (a thread id works too) into @buf; false if
  * it is gone. */

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct kbox_gstat;
 
@@ -29,6 +30,8 @@ void kbox_cache_key_from(struct kbox_cache_key *k, const struct kbox_gstat *g,
 bool kbox_cache_holds_file(uint64_t dev, uint64_t ino);
 /* A dup of the cached memfd for @k (caller closes it), or -1. */
 int kbox_cache_lookup(const struct kbox_cache_key *k);
+/* Is guest @pid's fd @gfd the cached memfd for @k? (no dup of it) */
+bool kbox_cache_is_at(const struct kbox_cache_key *k, pid_t pid, int gfd);
 /* Insert @fd (ownership passes to the cache); returns a dup of the cached
  * fd (caller closes it), or -errno. */
 int kbox_cache_insert(const struct kbox_cache_key *k, int fd);

@@ -6,9 +6,11 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -413,6 +415,70 @@ int kbox_abi_proc_text(pid_t pid, const char *name, char *buf, size_t len)
         return -1;
     buf[n] = '\0';
     return (int)n;
+}
+
+char *kbox_abi_proc_all(pid_t pid, const char *name, char *buf, size_t len)
+{
+    char path[64], *p = buf;
+    size_t have = 0;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    for (;;) {
+        ssize_t n = read(fd, p + have, len - 1 - have);
+        char *q;
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        have += (size_t)n;
+        /* a seq_file fills what it is asked for: short means the end */
+        if (n == 0 || have < len - 1)
+            break;
+        q = p == buf ? malloc(len * 2) : realloc(p, len * 2);
+        if (!q)
+            break;
+        if (p == buf)
+            memcpy(q, buf, have);
+        p = q;
+        len *= 2;
+    }
+    close(fd);
+    p[have] = '\0';
+    return p;
+}
+
+/* PIDFD_GET_INFO (Linux 6.13), its first version of struct pidfd_info. */
+struct pidfd_info0 {
+    uint64_t mask, cgroupid;
+    uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+    int32_t exit_code;
+};
+#define PIDFD_GET_INFO0 _IOWR(0xFF, 11, struct pidfd_info0)
+
+int kbox_abi_leader_pidfd(pid_t tid, pid_t *ppid)
+{
+    static int no_info;
+    struct pidfd_info0 info = { .mask = 1 /* PIDFD_INFO_PID */ };
+    int fd;
+
+    if (__atomic_load_n(&no_info, __ATOMIC_RELAXED))
+        return -1;
+    fd = (int)syscall(SYS_pidfd_open, tid, 0); /* leaders only */
+    if (fd < 0)
+        return -1;
+    if (ioctl(fd, PIDFD_GET_INFO0, &info) || info.tgid != (uint32_t)tid) {
+        if (errno == ENOTTY || errno == EINVAL)
+            __atomic_store_n(&no_info, 1, __ATOMIC_RELAXED);
+        close(fd);
+        return -1;
+    }
+    *ppid = (pid_t)info.ppid;
+    return fd;
 }
 
 bool kbox_abi_read_status(pid_t pid, char *buf, size_t len)

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <linux/kcmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
@@ -42,17 +41,10 @@ static bool shadow_current(struct kbox_req *r, int gfd,
                            const struct kbox_gstat *g, uint64_t version)
 {
     struct kbox_cache_key k;
-    bool same;
-    int mfd;
 
     kbox_cache_key_from(&k, g, 0);
     k.version = version;
-    mfd = kbox_cache_lookup(&k);
-    if (mfd < 0)
-        return false;
-    same = syscall(SYS_kcmp, r->pid, getpid(), KCMP_FILE, gfd, mfd) == 0;
-    close(mfd);
-    return same;
+    return kbox_cache_is_at(&k, r->pid, gfd);
 }
 
 /*

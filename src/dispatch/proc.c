@@ -92,26 +92,6 @@ static bool exited(pid_t pid)
     return !p || p[1] == 'Z' || p[1] == 'X';
 }
 
-int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid)
-{
-    char path[64], line[256];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-    f = fopen(path, "re");
-    if (!f)
-        return -1;
-    *tgid = *ppid = 0;
-    while (fgets(line, sizeof(line), f)) {
-        if (strncmp(line, "Tgid:", 5) == 0)
-            *tgid = atoi(line + 5);
-        else if (strncmp(line, "PPid:", 5) == 0)
-            *ppid = atoi(line + 5);
-    }
-    fclose(f);
-    return *tgid ? 0 : -1;
-}
-
 /*
  * Tasks prepared for children whose parent exited before the child made
  * its first supervised call (the child's PPid is then no guest process):
@@ -139,22 +119,25 @@ static int nadopted;
 /* Children of thread @tid of process @tgid, sorted: count, -1 unknown. */
 static int read_children(pid_t tgid, pid_t tid, pid_t **out)
 {
-    char path[96];
-    size_t cap = 64, n = 0;
+    char path[64], small[512], *buf, *p, *end;
+    size_t n = 0, room = 64;
     pid_t *v;
-    FILE *f;
-    long x;
 
     *out = NULL;
-    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)tgid,
-             (int)tid);
-    f = fopen(path, "re"); /* no such file without CONFIG_PROC_CHILDREN */
-    if (!f)
+    snprintf(path, sizeof(path), "task/%d/children", (int)tid);
+    /* no such file without CONFIG_PROC_CHILDREN */
+    buf = kbox_abi_proc_all(tgid, path, small, sizeof(small));
+    if (!buf)
         return -1;
-    v = malloc(cap * sizeof(*v));
-    while (v && fscanf(f, "%ld", &x) == 1) {
-        if (n == cap) {
-            pid_t *w = realloc(v, 2 * cap * sizeof(*v));
+    v = malloc(room * sizeof(*v));
+    for (p = buf; v;) {
+        long x = strtol(p, &end, 10);
+
+        if (end == p)
+            break;
+        p = end;
+        if (n == room) {
+            pid_t *w = realloc(v, 2 * room * sizeof(*v));
 
             if (!w) {
                 free(v);
@@ -162,7 +145,7 @@ static int read_children(pid_t tgid, pid_t tid, pid_t **out)
                 break;
             }
             v = w;
-            cap *= 2;
+            room *= 2;
         }
         /* insertion keeps it sorted; the file is usually in order */
         size_t i = n++;
@@ -172,7 +155,8 @@ static int read_children(pid_t tgid, pid_t tid, pid_t **out)
         }
         v[i] = (pid_t)x;
     }
-    fclose(f);
+    if (buf != small)
+        free(buf);
     if (!v)
         return -1;
     *out = v;
@@ -378,6 +362,13 @@ int kbox_proc_exit_watch(void)
     return exit_watch;
 }
 
+/* A pidfd of a new process that lookup_locked() opened to learn its
+ * parent, for watch_exit() to take (this worker's, under proc_lock). */
+static __thread struct {
+    pid_t pid;
+    int fd;
+} first_pidfd = { 0, -1 };
+
 /* A pidfd of @tgid in the exit watch (fires once), or -1. */
 static int watch_exit(pid_t tgid)
 {
@@ -386,7 +377,12 @@ static int watch_exit(pid_t tgid)
 
     if (kbox_proc_exit_watch() < 0)
         return -1;
-    fd = (int)syscall(SYS_pidfd_open, tgid, 0); /* close-on-exec */
+    if (first_pidfd.fd >= 0 && first_pidfd.pid == tgid) {
+        fd = first_pidfd.fd;
+        first_pidfd.fd = -1;
+    } else {
+        fd = (int)syscall(SYS_pidfd_open, tgid, 0); /* close-on-exec */
+    }
     if (fd < 0)
         return -1;
     ev.data.fd = fd;
@@ -771,20 +767,39 @@ void kbox_proc_remove(struct kbox_proc *p)
         free_proc(p);
 }
 
+static struct kbox_proc *lookup_new(pid_t tid, pid_t tgid, pid_t ppid);
+
 static struct kbox_proc *lookup_locked(pid_t tid)
 {
-    struct kbox_proc *p, *parent;
+    struct kbox_proc *p;
+    unsigned slot = (unsigned)tid % TID_CACHE;
     pid_t tgid, ppid;
+
+    if (tid_cache[slot].tid == tid && tid_cache[slot].proc)
+        return tid_cache[slot].proc;
+    /* A process's first call: its pidfd tells the parent (and is the
+     * exit watch's), where /proc/<tid>/status took three calls more. */
+    first_pidfd.fd = kbox_abi_leader_pidfd(tid, &ppid);
+    first_pidfd.pid = tgid = tid;
+    if (first_pidfd.fd < 0 && kbox_proc_status(tid, &tgid, &ppid))
+        return NULL;
+    p = lookup_new(tid, tgid, ppid);
+    if (first_pidfd.fd >= 0)
+        close(first_pidfd.fd); /* not taken */
+    first_pidfd.fd = -1;
+    return p;
+}
+
+/* lookup_locked() of a thread not in the cache. */
+static struct kbox_proc *lookup_new(pid_t tid, pid_t tgid, pid_t ppid)
+{
+    struct kbox_proc *p, *parent;
     struct lx_task *t;
     struct kbox_fdt *fdt;
     struct kbox_fork_prep e = { 0 };
     unsigned slot = (unsigned)tid % TID_CACHE;
     pid_t forker = 0;
 
-    if (tid_cache[slot].tid == tid && tid_cache[slot].proc)
-        return tid_cache[slot].proc;
-    if (kbox_proc_status(tid, &tgid, &ppid))
-        return NULL;
     p = find_tgid(tgid);
     if (!p) {
         int i = -2;

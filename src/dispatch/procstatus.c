@@ -141,3 +141,20 @@ int kbox_proc_status_fd(struct kbox_req *r, const char *rest, int hostfd)
     }
     return fd;
 }
+
+/* One read: Tgid and PPid are in the first lines (stdio took six calls,
+ * at every new process's first call). */
+int kbox_proc_status(pid_t tid, pid_t *tgid, pid_t *ppid)
+{
+    char buf[1024];
+    const char *t, *pp;
+
+    *tgid = *ppid = 0;
+    if (kbox_abi_proc_text(tid, "status", buf, sizeof(buf)) <= 0)
+        return -1;
+    t = strstr(buf, "\nTgid:");
+    pp = strstr(buf, "\nPPid:");
+    *tgid = t ? atoi(t + 6) : 0;
+    *ppid = pp ? atoi(pp + 6) : 0;
+    return *tgid ? 0 : -1;
+}

@@ -3,8 +3,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kbox/abi.h"
@@ -66,6 +68,24 @@ int kbox_cache_lookup(const struct kbox_cache_key *k)
     }
     pthread_mutex_unlock(&lock);
     return fd;
+}
+
+bool kbox_cache_is_at(const struct kbox_cache_key *k, pid_t pid, int gfd)
+{
+    static pid_t self;
+    bool same = false;
+    int i;
+
+    if (!self)
+        self = getpid();
+    pthread_mutex_lock(&lock);
+    i = find(k);
+    if (i >= 0) {
+        slots[i].used = ++tick;
+        same = syscall(SYS_kcmp, pid, self, KCMP_FILE, gfd, slots[i].fd) == 0;
+    }
+    pthread_mutex_unlock(&lock);
+    return same;
 }
 
 int kbox_cache_insert(const struct kbox_cache_key *k, int fd)

@@ -6,11 +6,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kbox/abi.h"
@@ -464,6 +467,67 @@ KTEST(clone3_argument_errors_are_linux_order)
     KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), -EINVAL);
     a.parent_tid = 0x2008;
     KT_EQ(kbox_abi_clone3_check(&a, sizeof(a)), 0);
+}
+
+KTEST(proc_all_reads_the_whole_file_into_a_grown_buffer)
+{
+    char small[16], big[65536], *got;
+    ssize_t n;
+    int fd = open("/proc/self/status", O_RDONLY);
+
+    KT_ASSERT(fd >= 0);
+    n = read(fd, big, sizeof(big) - 1);
+    close(fd);
+    KT_ASSERT(n > 200);
+    big[n] = '\0';
+    /* status of a stopped-in-time process: the same text both ways,
+     * up to the lines that change between reads */
+    got = kbox_abi_proc_all(getpid(), "status", small, sizeof(small));
+    KT_ASSERT(got != NULL);
+    KT_ASSERT(got != small); /* longer than 15 bytes: malloc'd */
+    KT_ASSERT(strlen(got) > 200);
+    KT_EQ(strncmp(got, big, 100), 0);
+    free(got);
+    got = kbox_abi_proc_all(getpid(), "comm", big, sizeof(big));
+    KT_ASSERT(got == big); /* it fits: the caller's buffer */
+    KT_ASSERT(strchr(got, '\n') != NULL);
+    KT_ASSERT(kbox_abi_proc_all(getpid(), "no-such-file", small,
+                                sizeof(small)) == NULL);
+}
+
+static void *thread_tid(void *arg)
+{
+    *(pid_t *)arg = (pid_t)syscall(SYS_gettid);
+    return NULL;
+}
+
+KTEST(leader_pidfd_names_the_parent_of_processes_only)
+{
+    pid_t child, ppid = 0, tid = 0;
+    pthread_t t;
+    int fd;
+
+    child = fork();
+    KT_ASSERT(child >= 0);
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    fd = kbox_abi_leader_pidfd(child, &ppid);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    if (fd < 0 && errno == ENOTTY)
+        return; /* a host before Linux 6.13: callers read status */
+    KT_ASSERT(fd >= 0);
+    KT_EQ(ppid, getpid());
+    close(fd);
+    /* a thread that is not its group's leader has no such pidfd */
+    KT_EQ(pthread_create(&t, NULL, thread_tid, &tid), 0);
+    pthread_join(t, NULL);
+    KT_ASSERT(tid > 0);
+    KT_EQ(kbox_abi_leader_pidfd(tid, &ppid), -1);
+    /* nor a reaped process */
+    KT_EQ(kbox_abi_leader_pidfd(child, &ppid), -1);
 }
 
 int main(int argc, char **argv)

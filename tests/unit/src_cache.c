@@ -65,6 +65,27 @@ KTEST(insert_lookup_dup)
     close(again);
 }
 
+KTEST(is_at_compares_a_process_fd_with_the_cached_memfd)
+{
+    struct kbox_cache_key k, other;
+    int fd, got, unrelated = memfd_with("hello");
+
+    kbox_cache_clear();
+    key(&k, 11, 100);
+    key(&other, 12, 100);
+    KT_ASSERT(unrelated >= 0);
+    fd = memfd_with("hello");
+    got = kbox_cache_insert(&k, fd);
+    KT_ASSERT(got >= 0);
+    /* a dup of the cached memfd is the same open file; a copy is not */
+    KT_ASSERT(kbox_cache_is_at(&k, getpid(), got));
+    KT_ASSERT(!kbox_cache_is_at(&k, getpid(), unrelated));
+    KT_ASSERT(!kbox_cache_is_at(&other, getpid(), got)); /* not cached */
+    KT_ASSERT(!kbox_cache_is_at(&k, getpid(), 1 << 20)); /* no such fd */
+    close(got);
+    close(unrelated);
+}
+
 KTEST(changed_file_misses)
 {
     struct kbox_cache_key k1, k2;

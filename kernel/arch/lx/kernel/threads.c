@@ -17,6 +17,7 @@
 #include <linux/task_work.h>
 #include <linux/printk.h>
 #include <linux/interrupt.h>
+#include <linux/rcupdate.h>
 #include <asm/lx_host.h>
 
 #include "lx.h"
@@ -304,6 +305,19 @@ void __noreturn lx_leave(void)
 	if (signal_pending(current))
 		flush_signals(current);
 	clear_thread_flag(TIF_NOTIFY_SIGNAL);	/* lx_task_interrupt() */
+	/*
+	 * Leaving is a quiescent state, as a return to user mode is. Noted
+	 * only at the switch away, Tiny RCU raised its softirq from there and
+	 * woke ksoftirqd for the callbacks - an lx task switch, which is a
+	 * hand-off between host threads, several times per guest process
+	 * (closes, exits). Noted here with bottom halves off, the callbacks
+	 * run on this thread as they are enabled again.
+	 */
+#ifdef CONFIG_TINY_RCU
+	local_bh_disable();
+	rcu_qs();
+	local_bh_enable();
+#endif
 	h->leaving = 1;
 	for (;;) {
 		set_current_state(TASK_PARKED);
