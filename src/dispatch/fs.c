@@ -299,7 +299,8 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
     /* a full table creates and truncates nothing (see do_open) */
     if ((flags & (O_CREAT | O_TRUNC)) && kbox_fd_table_full(r))
         return kbox_ret(-EMFILE);
-    alias = fd_alias(path);
+    /* O_NOFOLLOW opens the link itself (O_PATH) or is ELOOP: routed */
+    alias = (flags & O_NOFOLLOW) ? -1 : fd_alias(path);
     if (alias >= 0)
         return reopen_fd(r, alias, flags);
     if (resolve && path[0] == '/') {
@@ -830,9 +831,10 @@ static struct kbox_resp h_faccessat(struct kbox_req *r)
                 ? r->host_ids
                 : kbox_ids_for_access(r))
             fl |= AT_EACCESS;
-        /* AT_SYMLINK_NOFOLLOW: the link itself (a loop was ELOOP) */
+        /* AT_SYMLINK_NOFOLLOW: the link itself (a loop was ELOOP;
+         * rename -s checks a dangling link) */
         hfd = kbox_route_open(
-            &rt, O_PATH | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0);
+            &rt, O_PATH | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
         if (hfd < 0)
             return kbox_ret(hfd);
         rc = faccessat(hfd, "", (int)A(2), fl) ? -errno : 0;

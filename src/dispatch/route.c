@@ -377,8 +377,9 @@ static bool follows_last(const struct kbox_req *r)
         return !(A(3) & AT_SYMLINK_NOFOLLOW);
     case SYS_fchownat:
         return !(A(4) & AT_SYMLINK_NOFOLLOW);
-    case SYS_faccessat:
     case SYS_faccessat2:
+        return !(A(3) & AT_SYMLINK_NOFOLLOW);
+    case SYS_faccessat:
     case SYS_chdir:
     case SYS_statfs:
     case SYS_truncate:
