@@ -650,7 +650,14 @@ int lx_chroot(const char *path)
 		}
 	}
 	pthread_mutex_unlock(&lx.lock);
-	return lx_root_call(LXN_chdir, (long)"/", 0, 0, 0, 0);
+	ret = lx_root_call(LXN_chdir, (long)"/", 0, 0, 0, 0);
+	if (ret == 0) {
+		/* an unchanged "last mounted on" is not rewritten (lastmnt.c) */
+		struct lx_k_req req = { .op = LX_K_LASTMNT };
+
+		lx_call(lx.root, &req);
+	}
+	return ret;
 }
 
 static int lx_wait_quiet(int ms)

@@ -26,5 +26,6 @@ long lx_exec_creds(long cmd, long arg, long out);
 long lx_shm_op(long cmd, const long *args);
 void lx_sig_watch(struct task_struct *p);
 long lx_sig_op(long cmd, const long *args);
+long lx_ext4_keep_last_mounted(void);
 
 #endif

@@ -486,6 +486,9 @@ void lx_k_run(void *arg)
 	case LX_K_ADOPT:
 		ret = lx_adopt((struct task_struct *)req->args[0]);
 		break;
+	case LX_K_LASTMNT:
+		ret = lx_ext4_keep_last_mounted();
+		break;
 	case LX_K_HALT:
 		lx_halt_now();
 	default:

@@ -156,6 +156,7 @@ enum lx_k_op {
 	LX_K_GROUPS,	/* args[0] = task, [1] = gid buffer, [2] = its room: count */
 	LX_K_ADOPT,	/* args[0] = thread task: take its ids and fs (its exec) */
 	LX_K_SIGS,	/* nr = LX_SIGS_*, then its arguments: signals for the host */
+	LX_K_LASTMNT,	/* keep ext4's "last mounted on" if current's root has it */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
