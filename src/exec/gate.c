@@ -196,79 +196,6 @@ void kbox_gate_forget(pid_t child)
  */
 #define GATE_COPY_MAX (512u << 10)
 
-/*
- * Private copies kept for the next gated exec of the same content: a copy
- * may carry a write lease again once nothing else has it open (the
- * previous child's program exited: the host counts the running
- * executable as a reader), and taking that lease is what tells. 200 x
- * fork+exec under dash made a fresh copy of /bin/true for every exec. An
- * entry holds its source open, so no other file has its device and inode
- * while it is kept (sources are sealed memfds or read-only cache files:
- * their bytes do not change).
- */
-#define COPIES 16
-
-static struct copy {
-    int src, copy; /* -1: free */
-    dev_t dev;
-    ino_t ino;
-    unsigned long used;
-} copies[COPIES];
-static unsigned long copies_tick;
-static bool copies_init;
-static pthread_mutex_t copies_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* copies_lock held: a gate on a kept copy of @st's file for @child, or -1 */
-static int gate_kept_locked(const struct stat *st, pid_t child)
-{
-    if (!copies_init) {
-        for (int i = 0; i < COPIES; i++)
-            copies[i].src = copies[i].copy = -1;
-        copies_init = true;
-    }
-    for (int i = 0; i < COPIES; i++) {
-        struct copy *c = &copies[i];
-        int gate;
-
-        if (c->src < 0 || c->dev != st->st_dev || c->ino != st->st_ino)
-            continue;
-        gate = kbox_gate_open(c->copy, child); /* fails while in use */
-        if (gate >= 0)
-            c->used = ++copies_tick;
-        return gate; /* one copy is kept per source */
-    }
-    return -1;
-}
-
-/* copies_lock held: keep @copy of @src (a dup is taken of both), in
- * place of the one kept of @src (still in use: one failed lease per exec
- * at most), else of the least recently used */
-static void keep_copy_locked(int src, const struct stat *st, int copy)
-{
-    struct copy *v = &copies[0];
-    int s, c;
-
-    for (int i = 1; i < COPIES && v->src >= 0; i++)
-        if (copies[i].src < 0 || copies[i].used < v->used)
-            v = &copies[i];
-    for (int i = 0; i < COPIES; i++)
-        if (copies[i].src >= 0 && copies[i].dev == st->st_dev &&
-            copies[i].ino == st->st_ino)
-            v = &copies[i];
-    s = fcntl(src, F_DUPFD_CLOEXEC, 0);
-    c = s < 0 ? -1 : fcntl(copy, F_DUPFD_CLOEXEC, 0);
-    if (c < 0) {
-        if (s >= 0)
-            close(s);
-        return;
-    }
-    if (v->src >= 0) {
-        close(v->src);
-        close(v->copy);
-    }
-    *v = (struct copy){ s, c, st->st_dev, st->st_ino, ++copies_tick };
-}
-
 /* Replace *@prog by a gated private copy for @child's exec: true, or
  * false with *@prog unchanged. */
 bool kbox_gate_program(int *prog, pid_t child, const char *where)
@@ -279,27 +206,17 @@ bool kbox_gate_program(int *prog, pid_t child, const char *where)
 
     if (fstat(*prog, &st) || !st.st_size || st.st_size > GATE_COPY_MAX)
         return false;
-    pthread_mutex_lock(&copies_lock);
-    gate = gate_kept_locked(&st, child);
-    pthread_mutex_unlock(&copies_lock);
-    if (gate < 0) {
-        m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, *prog, 0);
-        if (m == MAP_FAILED)
-            return false;
-        copy = kbox_exec_memfd("kbox-exec", m, (size_t)st.st_size);
-        munmap(m, (size_t)st.st_size);
-        if (copy < 0)
-            return false;
-        gate = kbox_gate_open(copy, child);
-        if (gate >= 0) {
-            pthread_mutex_lock(&copies_lock);
-            keep_copy_locked(*prog, &st, copy);
-            pthread_mutex_unlock(&copies_lock);
-        }
-        close(copy);
-        if (gate < 0)
-            return false;
-    }
+    m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, *prog, 0);
+    if (m == MAP_FAILED)
+        return false;
+    copy = kbox_exec_memfd("kbox-exec", m, (size_t)st.st_size);
+    munmap(m, (size_t)st.st_size);
+    if (copy < 0)
+        return false;
+    gate = kbox_gate_open(copy, child);
+    close(copy);
+    if (gate < 0)
+        return false;
     fd = fcntl(gate, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
         kbox_gate_close(gate, child);

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The private program copies that vfork+exec (dash's simple commands)
-# runs behind an exec gate are kept and reused by later execs of the same
-# content (src/exec/gate.c): a copy some process still runs is not
-# reused, a fresh one is made. Three shells vfork+exec /bin/sleep, cat
-# and head side by side, some while a long sleep still runs its copy;
-# every exec runs the right program under the right name (comm, the
-# name /proc/self/maps gives the program), also for a hard link of head
-# whose exec reuses head's copy.
+# Gated execs (vfork+exec, dash's simple commands) of the same programs
+# from three shells side by side, some while a long sleep still runs its
+# program: every exec runs the right program under the right name (comm,
+# the name /proc/self/maps gives the program), also for a hard link of
+# head. Written for kept, reused program copies (src/exec/gate.c), which
+# failed it under load (the link's exec ENOENT now and then) and were
+# taken back; it guards any later attempt.
 . "$(dirname "$0")/lib/common.sh"
 require
 
