@@ -295,15 +295,21 @@ static long lx_do_fd_path(int fd, char *buf, long len)
 }
 
 /*
- * The change counter of the file at @fd (i_version; 0 where the
- * filesystem keeps none). Asking for it makes the next change bump it,
- * even within one tick of the coarse clock that stamps mtime and ctime.
+ * The change counter of the file at @fd: i_version (where the filesystem
+ * keeps one) mixed with i_generation. Asking for it makes the next change
+ * bump i_version, even within one tick of the coarse clock that stamps
+ * mtime and ctime. The generation tells apart a file made afresh under a
+ * freed inode's number in one tick with the same size: a new inode starts
+ * with the same i_version, so kbox's content cache named the removed
+ * file's bytes (a #! script rewritten by unlink and create ran its old
+ * text: 254-shebang-edges under load, when lx's tick runs late).
  */
 static long lx_do_file_version(int fd, long for_exec)
 {
 	struct file *file = fget(fd);
 	struct inode *inode;
-	long ret = 0;
+	u64 v = 0;
+	long ret;
 
 	if (!file)
 		return -EBADF;
@@ -314,7 +320,8 @@ static long lx_do_file_version(int fd, long for_exec)
 		return -ETXTBSY;
 	}
 	if (IS_I_VERSION(inode))
-		ret = (long)(inode_query_iversion(inode) & LONG_MAX);
+		v = inode_query_iversion(inode);
+	ret = (long)((((u64)inode->i_generation << 31) ^ v) & LONG_MAX);
 	fput(file);
 	return ret;
 }
