@@ -306,6 +306,7 @@ struct fmode {
     bool seek;       /* FMODE_LSEEK/PREAD/PWRITE: not a pipe or a socket */
     bool append, nb; /* O_APPEND, O_NONBLOCK */
     bool pipe;       /* a pipe or FIFO */
+    bool reg;        /* a regular file */
     bool noread;     /* no splice_read: a directory, a FIFO, /dev/null */
     long long pos;   /* the file position */
 };
@@ -357,6 +358,7 @@ static long fmode_of(struct kbox_req *r, int gfd, int lxfd, struct fmode *m)
     m->append = (fl & O_APPEND) != 0;
     m->nb = (fl & O_NONBLOCK) != 0;
     m->pipe = S_ISFIFO(type);
+    m->reg = S_ISREG(type);
     m->noread |= S_ISDIR(type) || S_ISFIFO(type);
     return 0;
 }
@@ -364,13 +366,18 @@ static long fmode_of(struct kbox_req *r, int gfd, int lxfd, struct fmode *m)
 /*
  * The s_maxbytes of @gfd's filesystem, for do_sendfile's EOVERFLOW: ext4
  * with huge_file (what mke2fs makes) holds 2^32 - 1 blocks per file,
- * tmpfs, pipes, sockets and the others LLONG_MAX.
+ * tmpfs, pipes, sockets and the others LLONG_MAX. Only a host regular
+ * file (a bind's) is asked: for a socket or pipe the answer is known, and
+ * asking took the guest's fd again on every sendfile to a socket.
  */
-static long long maxbytes_of(struct kbox_req *r, int gfd, int lxfd)
+static long long maxbytes_of(struct kbox_req *r, int gfd, int lxfd,
+                             const struct fmode *m)
 {
     struct statfs sf;
     long rc;
 
+    if (lxfd < 0 && !m->reg)
+        return LLONG_MAX;
     if (lxfd >= 0) {
         rc = kbox_lx(r, LX__NR_fstatfs, lxfd, (long)&sf, 0, 0, 0, 0);
     } else {
@@ -468,8 +475,8 @@ static long do_sendfile(struct kbox_req *r, int gout, int gin, int lout,
         return -EBADF;
     {
         long long pos = r->args[2] ? off : mi.pos;
-        long long mi_max = maxbytes_of(r, gin, lin),
-                  mo_max = maxbytes_of(r, gout, lout),
+        long long mi_max = maxbytes_of(r, gin, lin, &mi),
+                  mo_max = maxbytes_of(r, gout, lout, &mo),
                   max = mi_max < mo_max ? mi_max : mo_max;
 
         if ((unsigned long long)pos + count > (unsigned long long)max) {
