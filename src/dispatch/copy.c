@@ -73,7 +73,8 @@ static int end_host(struct kbox_req *r, struct end *e, int gfd, bool writing)
     char p[64];
     int fl;
 
-    e->hfd = kbox_guest_sock(r, gfd);
+    if (e->hfd < 0) /* fmode_of may have taken it already */
+        e->hfd = kbox_guest_sock(r, gfd);
     if (e->hfd < 0)
         return e->hfd == -ENOENT ? -EBADF : e->hfd;
     fl = fcntl(e->hfd, F_GETFL);
@@ -311,7 +312,9 @@ struct fmode {
     long long pos;   /* the file position */
 };
 
-static long fmode_of(struct kbox_req *r, int gfd, int lxfd, struct fmode *m)
+/* @e (or NULL): where a host end's fd, once taken, is kept for end_host */
+static long fmode_of(struct kbox_req *r, int gfd, int lxfd, struct fmode *m,
+                     struct end *e)
 {
     mode_t type;
     int fl, acc;
@@ -344,7 +347,10 @@ static long fmode_of(struct kbox_req *r, int gfd, int lxfd, struct fmode *m)
         }
         m->pos = lseek(hfd, 0, SEEK_CUR);
         m->seek = m->pos >= 0 || errno != ESPIPE;
-        close(hfd);
+        if (e && e->hfd < 0)
+            e->hfd = hfd;
+        else
+            close(hfd);
         type = st.st_mode;
         m->noread = S_ISCHR(type) && st.st_rdev == makedev(1, 3);
     }
@@ -461,18 +467,22 @@ static long do_sendfile(struct kbox_req *r, int gout, int gin, int lout,
                             in.off ? (long)&off : 0, A(3), 0, 0);
         goto offsets;
     }
-    if ((rc = fmode_of(r, gin, lin, &mi)))
-        return rc;
+    /* a host end's fd, taken once here, is the one end_host uses; an
+     * error from here on leaves by "offsets" so it is closed */
+    if ((rc = fmode_of(r, gin, lin, &mi, &in)))
+        goto offsets;
     if (!mi.rd)
-        return -EBADF;
-    if (r->args[2] && !mi.seek)
-        return -ESPIPE;
-    if ((rc = rw_verify(r->args[2] ? off : mi.pos, (size_t)A(3))))
-        return rc;
-    if ((rc = fmode_of(r, gout, lout, &mo)))
-        return rc;
-    if (!mo.wr)
-        return -EBADF;
+        rc = -EBADF;
+    else if (r->args[2] && !mi.seek)
+        rc = -ESPIPE;
+    else
+        rc = rw_verify(r->args[2] ? off : mi.pos, (size_t)A(3));
+    if (rc || (rc = fmode_of(r, gout, lout, &mo, &out)))
+        goto offsets;
+    if (!mo.wr) {
+        rc = -EBADF;
+        goto offsets;
+    }
     {
         long long pos = r->args[2] ? off : mi.pos;
         long long mi_max = maxbytes_of(r, gin, lin, &mi),
@@ -480,14 +490,16 @@ static long do_sendfile(struct kbox_req *r, int gout, int gin, int lout,
                   max = mi_max < mo_max ? mi_max : mo_max;
 
         if ((unsigned long long)pos + count > (unsigned long long)max) {
+            rc = -EOVERFLOW;
             if (pos >= max)
-                return -EOVERFLOW;
+                goto offsets;
+            rc = 0;
             count = (size_t)(max - pos);
         }
     }
     if (!mo.pipe && ((rc = rw_verify(mo.pos, count)) ||
                      (rc = mo.append || !mi.seek ? -EINVAL : 0)))
-        return rc;
+        goto offsets;
     rc = lin < 0 ? end_host(r, &in, gin, false) : 0;
     if (!rc && lout < 0)
         rc = end_host(r, &out, gout, true);
@@ -530,8 +542,8 @@ static long do_splice(struct kbox_req *r, int gin, int gout, int lin, int lout)
      * the ends' modes, then the file end's offset and position */
     if (A(5) & ~SPLICE_F_ALL)
         return -EINVAL;
-    if ((rc = fmode_of(r, gin, lin, &mi)) ||
-        (rc = fmode_of(r, gout, lout, &mo)))
+    if ((rc = fmode_of(r, gin, lin, &mi, NULL)) ||
+        (rc = fmode_of(r, gout, lout, &mo, NULL)))
         return rc;
     if ((mi.pipe && r->args[1]) || (mo.pipe && r->args[3]))
         return -ESPIPE;
@@ -667,7 +679,8 @@ static long tee_lx(struct kbox_req *r, int a, int b, int la, int lb)
         return -EINVAL;
     if (!A(2))
         return 0;
-    if ((rc = fmode_of(r, a, la, &mi)) || (rc = fmode_of(r, b, lb, &mo)))
+    if ((rc = fmode_of(r, a, la, &mi, NULL)) ||
+        (rc = fmode_of(r, b, lb, &mo, NULL)))
         return rc;
     return !mi.rd || !mo.wr ? -EBADF : -EINVAL;
 }
@@ -683,7 +696,7 @@ static long vmsplice_lx(struct kbox_req *r, int lxfd)
 
     if (A(3) & ~SPLICE_F_ALL)
         return -EINVAL;
-    if ((rc = fmode_of(r, FD(0), lxfd, &m)))
+    if ((rc = fmode_of(r, FD(0), lxfd, &m, NULL)))
         return rc;
     if (!m.rd && !m.wr)
         return -EBADF;
