@@ -542,14 +542,15 @@ static long do_splice(struct kbox_req *r, int gin, int gout, int lin, int lout)
      * the ends' modes, then the file end's offset and position */
     if (A(5) & ~SPLICE_F_ALL)
         return -EINVAL;
-    if ((rc = fmode_of(r, gin, lin, &mi, NULL)) ||
-        (rc = fmode_of(r, gout, lout, &mo, NULL)))
-        return rc;
+    /* a host end's fd, taken once here, is the one end_host uses */
+    if ((rc = fmode_of(r, gin, lin, &mi, &in)) ||
+        (rc = fmode_of(r, gout, lout, &mo, &out)))
+        goto out;
     if ((mi.pipe && r->args[1]) || (mo.pipe && r->args[3]))
-        return -ESPIPE;
-    if (!mi.rd || !mo.wr)
-        return -EBADF;
-    if (mi.pipe && mo.pipe)
+        rc = -ESPIPE;
+    else if (!mi.rd || !mo.wr)
+        rc = -EBADF;
+    else if (mi.pipe && mo.pipe)
         nonblock = nonblock || mi.nb || mo.nb;
     else if (mi.pipe)
         rc = (r->args[3] && !mo.seek) || mo.append
@@ -562,7 +563,7 @@ static long do_splice(struct kbox_req *r, int gin, int gout, int lin, int lout)
     else
         rc = -EINVAL;
     if (rc)
-        return rc;
+        goto out;
     rc = lin < 0 ? end_host(r, &in, gin, false) : 0;
     if (!rc && lout < 0)
         rc = end_host(r, &out, gout, true);

@@ -306,6 +306,12 @@ int kbox_guest_sock(struct kbox_req *r, int fd)
      * clones. Opening r->pid alone failed in every other thread: bind,
      * connect and SCM_RIGHTS gave ENOTSOCK there, sendfile EBADF.
      */
+    if (r->pid == tgid && r->proc && r->proc->pidfd >= 0) {
+        /* the leader's own call: the process's pidfd, held until the
+         * request ends (r holds the proc), serves, without an open */
+        s = (int)syscall(SYS_pidfd_getfd, r->proc->pidfd, fd, 0);
+        return s < 0 ? -errno : s;
+    }
     if (r->pid != tgid)
         pidfd = (int)syscall(SYS_pidfd_open, r->pid, PIDFD_THREAD_);
     if (pidfd < 0)
