@@ -75,6 +75,7 @@ struct kbox_fork_prep {
      * them or is gone before the child's first call. */
     char *exe;
     char *bind_cwd;
+    int bind_cwd_fd1; /* the directory itself (fd + 1; 0: none) */
 };
 
 /* A guest process (thread group) and its kernel-side task context. */
@@ -92,6 +93,14 @@ struct kbox_proc {
     /* Non-empty: the cwd is this guest directory inside a host bind (the
      * lx task's cwd is left where it was). */
     char bind_cwd[4096];
+    /* ... held as a host O_PATH fd + 1 (0: by the text alone), so a
+     * rename or rmdir of it is seen as Linux sees it (bindcwd.c); the
+     * text is refreshed from it before use. @bind_cwd_gone: removed, or
+     * no longer beneath a bind. */
+    int bind_cwd_fd1;
+    bool bind_cwd_gone;
+    /* the held directory's identity, once its name was read (0: not) */
+    unsigned long long bind_cwd_dev, bind_cwd_ino;
     int pidfd;   /* host pidfd, in kbox_proc_exit_watch(); -1 */
     int refs;    /* requests in flight (under the proc lock) */
     bool dead;   /* exited: freed when refs drops to 0 */
@@ -192,6 +201,9 @@ struct kbox_req {
      * to, followed with the guest's identity (kbox_fdlink_as_guest);
      * closed by the engine */
     int fdlink_fd1;
+    /* host fds + 1 of removed bind directories a route points at
+     * (rt->hostdir; bindcwd.c), closed with the request */
+    int held_fd1[2];
     uint64_t path_addr;
     int npaths;
     const char *path_override;
@@ -695,6 +707,19 @@ void kbox_scm_gone(pid_t tgid, struct lx_task *t);
  * private directory go to its cwd in the guest, @bind_cwd when that is in
  * a bind ("" if not; core.c). */
 void kbox_core_collect(pid_t tgid, struct lx_task *t, const char *bind_cwd);
+/*
+ * A process's cwd in a bind, held as the directory itself (bindcwd.c).
+ * sync: refresh p->bind_cwd from where the directory is now; 1 if it was
+ * removed or left every bind (p->bind_cwd_gone), else 0. set: @hfd (an
+ * O_PATH host fd, taken; -1 for none) and @text become the cwd. clear:
+ * none (the cwd is in lx). dup: a copy of the held fd + 1, or 0.
+ */
+int kbox_bind_cwd_sync(struct kbox_proc *p);
+void kbox_bind_cwd_set(struct kbox_proc *p, int hfd, const char *text);
+void kbox_bind_cwd_clear(struct kbox_proc *p);
+int kbox_bind_cwd_dup(struct kbox_proc *p);
+/* close the request's held fds (kbox_bind_gone_route) */
+void kbox_bind_held_release(struct kbox_req *r);
 struct sockaddr_un;
 int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
                         struct sockaddr_un *out);

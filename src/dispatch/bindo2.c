@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -67,7 +68,15 @@ int kbox_bind_openat2_unscoped(int dfd, const char *path,
     char rel[KBOX_PATH_MAX], p[2 * KBOX_PATH_MAX + 2];
     struct open_how how = *guest;
     int idx = kbox_bind_of_fd(dfd), fd;
+    struct stat st;
 
+    if (idx >= 0 && !fstat(dfd, &st) && S_ISDIR(st.st_mode) && !st.st_nlink) {
+        /* a removed directory has no path: walked from itself, "."
+         * alone (".." leaves it: EXDEV, routed as usual) */
+        how.resolve |= RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+        fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+        return fd < 0 ? -errno : fd;
+    }
     if (idx < 0 ||
         kbox_fd_beneath(kbox_sup.bind_dirs[idx], dfd, rel, sizeof(rel)))
         return -EXDEV; /* not beneath a bind's source: never walked */

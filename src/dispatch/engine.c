@@ -207,6 +207,7 @@ static struct kbox_resp run_handler(struct kbox_req *r)
 
         r->npaths = 0;
         r->bind_idx1 = 0;
+        kbox_bind_held_release(r);
         free(r->lx_walk);
         r->lx_walk = NULL;
         resp = table[r->nr](r);
@@ -240,6 +241,7 @@ static struct kbox_resp run_handler(struct kbox_req *r)
     r->lx_walk = NULL;
     r->path_override = NULL;
     kbox_ids_restore(r);
+    kbox_bind_held_release(r);
     if (r->fdlink_fd1) {
         close(r->fdlink_fd1 - 1);
         r->fdlink_fd1 = 0;

@@ -1046,16 +1046,25 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
                                               AT_EMPTY_PATH | AT_EACCESS)
                          ? -errno
                          : 0;
-                if (c >= 0)
-                    close(c);
-                if (rc)
+                if (rc) {
+                    if (c >= 0)
+                        close(c);
                     return kbox_ret(rc);
+                }
 
                 snprintf(g, sizeof(g), "%s/%s", o->binds[i].guest_dst, rest);
                 if (kbox_path_normalize(g, r->proc->bind_cwd,
                                         sizeof(r->proc->bind_cwd), false,
-                                        NULL) < 0)
+                                        NULL) < 0) {
+                    close(c);
                     return kbox_ret(-ENAMETOOLONG);
+                }
+                /* the directory itself, as the guest's fd has it: a
+                 * removed one stays the cwd (bindcwd.c); an O_PATH fd of
+                 * it, not the guest's open file (its locks and lease) */
+                rc = openat(c, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                close(c);
+                kbox_bind_cwd_set(r->proc, (int)rc, r->proc->bind_cwd);
                 return kbox_ret(0);
             }
         }
@@ -1141,7 +1150,7 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
     case SYS_fchdir:
         rc = kbox_lx(r, LX__NR_fchdir, fd, 0, 0, 0, 0, 0);
         if (rc == 0)
-            r->proc->bind_cwd[0] = '\0';
+            kbox_bind_cwd_clear(r->proc);
         break;
     case SYS_readahead:
         rc = kbox_lx(r, LX__NR_readahead, fd, A(1), A(2), 0, 0, 0);

@@ -167,7 +167,8 @@ static int host_mount_fd(struct kbox_req *r, int mfd)
     if (mfd == AT_FDCWD) {
         struct route cw;
 
-        if (kbox_route_path(r, AT_FDCWD, r->proc->bind_cwd, &cw) ||
+        /* the cwd's directory, where it is now (bindcwd.c) */
+        if (!r->proc->bind_cwd[0] || kbox_route_path(r, AT_FDCWD, ".", &cw) ||
             cw.kind != KBOX_ROUTE_BIND)
             return -EPERM;
         return kbox_route_open(&cw, O_RDONLY | O_DIRECTORY, 0);

@@ -373,10 +373,22 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
             }
         } else {
             struct route cw;
+            int fd1;
 
-            if (!kbox_route_path(r, AT_FDCWD, r->proc->bind_cwd, &cw) &&
-                cw.kind == KBOX_ROUTE_BIND)
+            /* the cwd's directory itself, removed or not (bindcwd.c;
+             * held from its first use) */
+            kbox_bind_cwd_sync(r->proc);
+            fd1 = kbox_bind_cwd_dup(r->proc);
+            if (fd1) {
+                dfd = fd1 - 1;
+                if (!host_dir_in_bind(dfd)) {
+                    close(dfd); /* moved out of the bind: as before */
+                    dfd = -1;
+                }
+            } else if (!kbox_route_path(r, AT_FDCWD, r->proc->bind_cwd, &cw) &&
+                       cw.kind == KBOX_ROUTE_BIND) {
                 dfd = kbox_route_open(&cw, O_PATH | O_DIRECTORY, 0);
+            }
         }
 
         if (dfd >= 0) {
@@ -858,8 +870,10 @@ static long other_bind_cwd(struct kbox_req *r, pid_t pid, char *out, size_t len)
     long n = -ENOSYS;
 
     if (o && o->tgid == pid && !o->dead && o->bind_cwd[0])
-        n = kbox_proc_may_read(r, pid) ? -EACCES
-                                       : snprintf(out, len, "%s", o->bind_cwd);
+        n = kbox_proc_may_read(r, pid)
+                ? -EACCES
+                : snprintf(out, len, "%s%s", o->bind_cwd,
+                           kbox_bind_cwd_sync(o) ? " (deleted)" : "");
     kbox_proc_put(o);
     return n;
 }
@@ -898,7 +912,8 @@ static long proc_self_link(struct kbox_req *r, const char *path, uint64_t ubuf,
         strcpy(target, "/");
     } else if (!strcmp(q, "cwd")) {
         if (r->proc->bind_cwd[0])
-            n = snprintf(target, sizeof(target), "%s", r->proc->bind_cwd);
+            n = snprintf(target, sizeof(target), "%s%s", r->proc->bind_cwd,
+                         kbox_bind_cwd_sync(r->proc) ? " (deleted)" : "");
         else
             n = kbox_lx(r, LX__NR_getcwd, (long)target, sizeof(target), 0, 0, 0,
                         0);
@@ -1036,7 +1051,6 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             /* where the host found it: through symlinks, as getcwd and
              * pwd -P say (the text kept a link's name) */
             rc = kbox_bind_guest_path(&rt, hfd, g, sizeof(g));
-            close(hfd);
             if (rc == 0)
                 ;
             else if (path[0] == '/')
@@ -1049,9 +1063,13 @@ static struct kbox_resp h_path1(struct kbox_req *r)
                 rc = kbox_path_join(r->proc->bind_cwd[0] ? r->proc->bind_cwd
                                                          : "/",
                                     path, g, sizeof(g));
-            if (rc < 0)
+            if (rc < 0) {
+                close(hfd);
                 return kbox_ret(-ENAMETOOLONG);
-            snprintf(r->proc->bind_cwd, sizeof(r->proc->bind_cwd), "%s", g);
+            }
+            /* the directory itself is kept: a rename or rmdir of it
+             * later is seen (bindcwd.c) */
+            kbox_bind_cwd_set(r->proc, hfd, g);
             return kbox_ret(0);
         }
         case SYS_readlinkat: {
@@ -1204,7 +1222,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
     case SYS_chdir:
         rc = kbox_lx(r, LX__NR_chdir, (long)path, 0, 0, 0, 0, 0);
         if (rc == 0)
-            r->proc->bind_cwd[0] = '\0';
+            kbox_bind_cwd_clear(r->proc);
         break;
     case SYS_chroot:
         rc = kbox_lx(r, LX__NR_chroot, (long)path, 0, 0, 0, 0, 0);
@@ -1272,7 +1290,9 @@ static struct kbox_resp h_getcwd(struct kbox_req *r)
     size_t sz = (size_t)r->args[1];
     long rc;
 
-    if (r->proc->bind_cwd[0]) {
+    if (r->proc->bind_cwd[0] && kbox_bind_cwd_sync(r->proc)) {
+        rc = -ENOENT; /* removed (Linux: d_unlinked) */
+    } else if (r->proc->bind_cwd[0]) {
         rc = (long)strlen(r->proc->bind_cwd) + 1;
         if ((size_t)rc > sz)
             return kbox_ret(-ERANGE);

@@ -187,6 +187,8 @@ static void prep_release(struct kbox_fork_prep *e)
     free(e->before);
     free(e->exe);
     free(e->bind_cwd);
+    if (e->bind_cwd_fd1)
+        close(e->bind_cwd_fd1 - 1);
 }
 
 /* Take entry @i out of @p's list (proc_lock held). */
@@ -558,8 +560,12 @@ static void free_proc(struct kbox_proc *p)
         prep_release(&p->pending[i]);
     kbox_thread_free(p);
     kbox_scm_gone(p->tgid, p->task);
-    if (!p->exited)
+    if (!p->exited) {
+        kbox_bind_cwd_sync(p); /* where its cwd is now */
         kbox_core_collect(p->tgid, p->task, p->bind_cwd); /* killed */
+    }
+    if (p->bind_cwd_fd1)
+        close(p->bind_cwd_fd1 - 1);
     if (p->task)
         lx_task_exit(p->task);
     kbox_fdt_put(p->fdt);
@@ -847,6 +853,8 @@ static struct kbox_proc *lookup_new(pid_t tid, pid_t tgid, pid_t ppid)
         if (!t) {
             free(e.exe);
             free(e.bind_cwd);
+            if (e.bind_cwd_fd1)
+                close(e.bind_cwd_fd1 - 1);
             return NULL;
         }
         p = new_proc_locked(tgid, t, fdt);
@@ -855,6 +863,8 @@ static struct kbox_proc *lookup_new(pid_t tid, pid_t tgid, pid_t ppid)
             kbox_fdt_put(fdt);
             free(e.exe);
             free(e.bind_cwd);
+            if (e.bind_cwd_fd1)
+                close(e.bind_cwd_fd1 - 1);
             return NULL;
         }
         if (parent) {
@@ -872,11 +882,14 @@ static struct kbox_proc *lookup_new(pid_t tid, pid_t tgid, pid_t ppid)
                 snprintf(p->exe, sizeof(p->exe), "%s", e.exe);
             if (e.bind_cwd)
                 snprintf(p->bind_cwd, sizeof(p->bind_cwd), "%s", e.bind_cwd);
+            /* the same directory, wherever it is moved to */
+            p->bind_cwd_fd1 = e.bind_cwd_fd1;
             free(e.exe);
             free(e.bind_cwd);
         } else if (parent) {
             memcpy(p->exe, parent->exe, sizeof(p->exe));
             memcpy(p->bind_cwd, parent->bind_cwd, sizeof(p->bind_cwd));
+            p->bind_cwd_fd1 = kbox_bind_cwd_dup(parent);
         }
     }
     tid_cache[slot].tid = tid;
@@ -1290,7 +1303,7 @@ struct kbox_resp kbox_proc_fork(struct kbox_req *r, uint64_t flags)
         lx_task_exit(t);
         return kbox_ret(-ENOMEM);
     }
-    e = (struct kbox_fork_prep){ t, fdt, r->pid, 0, NULL, 0, NULL, NULL };
+    e = (struct kbox_fork_prep){ t, fdt, r->pid, 0, NULL, 0, NULL, NULL, 0 };
     e.nbefore = read_children(p->tgid, r->pid, &e.before);
     /* The child's bind cwd and program are its parent's now: the parent
      * may chdir or exit before the child's first call (`cmd & cd x`,
@@ -1298,6 +1311,7 @@ struct kbox_resp kbox_proc_fork(struct kbox_req *r, uint64_t flags)
     pthread_mutex_lock(&proc_lock);
     e.exe = p->exe[0] ? strdup(p->exe) : NULL;
     e.bind_cwd = p->bind_cwd[0] ? strdup(p->bind_cwd) : NULL;
+    e.bind_cwd_fd1 = p->bind_cwd[0] ? kbox_bind_cwd_dup(p) : 0;
     pthread_mutex_unlock(&proc_lock);
     if ((p->exe[0] && !e.exe) || (p->bind_cwd[0] && !e.bind_cwd)) {
         prep_release(&e);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -241,7 +242,7 @@ static struct kbox_resp link_host_fd(struct kbox_req *r, int gfd, int d2,
         return kbox_ret(-EBADF);
     if (r2.kind != KBOX_ROUTE_BIND || r2.bound_file ||
         kbox_bind_of_fd(hfd) < 0 ||
-        kbox_sup.bind_dirs[kbox_bind_of_fd(hfd)] != r2.hostdir) {
+        kbox_sup.bind_dirs[kbox_bind_of_fd(hfd)] != kbox_route_mount(&r2)) {
         close(hfd);
         return kbox_ret(r2.bound_file ? -EEXIST : -EXDEV);
     }
@@ -411,7 +412,7 @@ static struct kbox_resp path2_routed(struct kbox_req *r, int dfd1, char *p1,
                 o->kind == KBOX_ROUTE_BIND && !o->bound_file ? -EXDEV : -EBUSY);
         }
         if (r1.kind != KBOX_ROUTE_BIND || r2.kind != KBOX_ROUTE_BIND ||
-            r1.hostdir != r2.hostdir) {
+            kbox_route_mount(&r1) != kbox_route_mount(&r2)) {
             rc = parent_resolves(r, &r1, p1);
             if (!rc)
                 rc = parent_resolves(r, &r2, p2);
@@ -420,6 +421,21 @@ static struct kbox_resp path2_routed(struct kbox_req *r, int dfd1, char *p1,
         /* rename's "." or ".." (do_renameat2), once the mounts agree */
         if (r->nr != SYS_linkat && last_is_dots(p1))
             return kbox_ret(-EBUSY);
+        if (r1.held_bind1 && !strcmp(r1.rest, ".")) {
+            /* link's old name is a removed directory itself (bindcwd.c),
+             * which has no name to link by: Linux's new name's checks,
+             * then a directory's EPERM (vfs_link) */
+            struct stat st;
+
+            d2 = kbox_route_parent(&r2, l2, sizeof(l2));
+            if (d2 < 0)
+                return kbox_ret(d2);
+            rc = !fstatat(d2, l2, &st, AT_SYMLINK_NOFOLLOW) ? -EEXIST
+                 : errno == ENOENT                          ? -EPERM
+                                                            : -errno;
+            close(d2);
+            return kbox_ret(rc);
+        }
         d1 = kbox_route_parent(&r1, l1, sizeof(l1));
         if (d1 < 0)
             return kbox_ret(d1);

@@ -52,15 +52,30 @@ static bool dot_component(const char *path)
     return false;
 }
 
+/* stat of a guest's fd link, as kbox (see host_dir_path) */
+static int link_stat(struct kbox_req *r, const char *link, struct stat *st)
+{
+    int e;
+
+    if (!r->host_ids)
+        return stat(link, st);
+    kbox_ids_restore(r);
+    e = stat(link, st);
+    kbox_ids_for_host(r);
+    return e;
+}
+
 /*
  * A relative path under a host directory fd the guest holds (one it
- * opened inside a bind): the guest path it names, or -ENOTDIR.
+ * opened inside a bind): the guest path it names, -ENOTDIR, or 1 for a
+ * removed directory (kbox_bind_gone_path).
  */
 static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
                          char *out, size_t outlen, char *raw, size_t rawlen)
 {
     const struct kbox_opts *o = kbox_sup.opts;
     char link[64], hp[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
+    bool gone = false;
     ssize_t n;
 
     snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)r->pid, dirfd);
@@ -84,23 +99,20 @@ static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
      * only then keeps plain names (find, rm -r) at one readlink. */
     if (dot_component(path) || (n > 10 && !strcmp(hp + n - 10, " (deleted)"))) {
         struct stat st;
-        int e;
+        int e = link_stat(r, link, &st);
 
-        if (r->host_ids) {
-            kbox_ids_restore(r);
-            e = stat(link, &st);
-            kbox_ids_for_host(r);
-        } else {
-            e = stat(link, &st);
-        }
         if (e == 0 && !S_ISDIR(st.st_mode))
             return -ENOTDIR;
+        gone = e == 0 && st.st_nlink == 0 && n > 10 &&
+               !strcmp(hp + n - 10, " (deleted)");
     }
     for (int i = 0; i < o->nbinds; i++) {
         const char *rest;
 
         if (hp[0] == '/' &&
             kbox_path_beneath(hp, o->binds[i].host_src, &rest)) {
+            if (gone) /* a removed directory: by itself (bindcwd.c) */
+                return 1;
             snprintf(g, sizeof(g), "%s/%s/%s", o->binds[i].guest_dst, rest,
                      path);
             if (kbox_path_normalize(g, out, outlen, false, NULL) < 0)
@@ -121,7 +133,15 @@ static int host_dir_path(struct kbox_req *r, int dirfd, const char *path,
             return -ENAMETOOLONG;
         return 0;
     }
-    return -ENOTDIR;
+    /* a bind's directory the host moved out of its source: no name is
+     * reached there (ENOENT, as from a removed one); other host objects
+     * are not directories */
+    {
+        struct stat st;
+
+        return !link_stat(r, link, &st) && S_ISDIR(st.st_mode) ? -ENOENT
+                                                               : -ENOTDIR;
+    }
 }
 
 /*
@@ -429,46 +449,6 @@ static void follow_dev_fd(struct kbox_req *r, char *norm, size_t len)
             snprintf(norm, len, "%s", out);
         return;
     }
-}
-
-/*
- * /proc/self/cwd (thread-self, the caller's pid) followed while the cwd
- * is in a bind: lx's task has its own cwd there (the last one in lx), so
- * a walk through the link reached that directory, or "/". The guest's
- * cwd path and the rest of @path, in @out; false if not such a path.
- */
-static bool proc_cwd_in_bind(struct kbox_req *r, const char *path, char *out,
-                             size_t len)
-{
-    const char *p = path, *who, *rest;
-    char pid[16];
-    size_t wl;
-
-    if (!r->proc || !r->proc->bind_cwd[0] ||
-        (r->o2_resolve & (RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)))
-        return false; /* lx refuses the magic link (ELOOP) */
-    while (*p == '/')
-        p++;
-    if (strncmp(p, "proc/", 5))
-        return false;
-    for (p += 5; *p == '/'; p++)
-        ;
-    who = p;
-    p = strchrnul(p, '/');
-    wl = (size_t)(p - who);
-    snprintf(pid, sizeof(pid), "%d", (int)r->proc->tgid);
-    if (!((wl == 4 && !strncmp(who, "self", 4)) ||
-          (wl == 11 && !strncmp(who, "thread-self", 11)) ||
-          (wl == strlen(pid) && !strncmp(who, pid, wl))))
-        return false;
-    while (*p == '/')
-        p++;
-    if (strncmp(p, "cwd", 3) || (p[3] && p[3] != '/'))
-        return false;
-    rest = p + 3;
-    if (!*rest && !follows_last(r))
-        return false; /* the link itself (lstat; readlink: fs.c) */
-    return snprintf(out, len, "%s%s", r->proc->bind_cwd, rest) < (int)len;
 }
 
 /*
@@ -852,6 +832,7 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
 
     rt->kind = KBOX_ROUTE_LX;
     rt->bound_file = false;
+    rt->held_bind1 = 0;
     rt->use_norm = false;
     rt->lxdir = AT_FDCWD;
     rt->fdlink = false;
@@ -893,18 +874,35 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             raw[0] = '\0';
             rc = host_dir_path(r, dirfd, path, norm, sizeof(norm), raw,
                                sizeof(raw));
+            if (rc == 1) { /* a removed directory (bindcwd.c) */
+                rc = kbox_bind_gone_path(r, dirfd, path, rt, norm, sizeof(norm),
+                                         raw, sizeof(raw));
+                if (rc <= 0)
+                    return rc;
+                rc = 0;
+            }
             have_raw = !rc && raw[0];
             if (rc)
                 return rc;
             from_host_dir = true;
         }
     } else if (path[0] != '/' && r->proc->bind_cwd[0]) {
-        /* cwd inside a bind: relative paths start there */
-        if (kbox_path_join(r->proc->bind_cwd, path, norm, sizeof(norm)) < 0)
-            return -ENAMETOOLONG;
-        if (snprintf(raw, sizeof(raw), "%s/%s", r->proc->bind_cwd, path) <
-            (int)sizeof(raw))
-            have_raw = true;
+        /* cwd inside a bind: relative paths start there, from where its
+         * directory is now */
+        if (kbox_bind_cwd_sync(r->proc)) {
+            int rc = kbox_bind_gone_path(r, -1, path, rt, norm, sizeof(norm),
+                                         raw, sizeof(raw));
+
+            if (rc <= 0)
+                return rc;
+        } else {
+            if (kbox_path_join(r->proc->bind_cwd, path, norm, sizeof(norm)) < 0)
+                return -ENAMETOOLONG;
+            if (snprintf(raw, sizeof(raw), "%s/%s", r->proc->bind_cwd, path) >=
+                (int)sizeof(raw))
+                raw[0] = '\0';
+        }
+        have_raw = raw[0] != '\0';
         from_host_dir = true;
     } else if (path[0] != '/') {
         long n;
@@ -924,9 +922,23 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             return strlen(path) < KBOX_PATH_MAX ? 0 : -ENAMETOOLONG;
         if (snprintf(raw, sizeof(raw), "%s/%s", abs, path) < (int)sizeof(raw))
             have_raw = true;
-    } else if (proc_cwd_in_bind(r, path, raw, sizeof(raw))) {
-        if (kbox_path_normalize(raw, norm, sizeof(norm), false, NULL) < 0)
+    } else if (kbox_proc_cwd_in_bind(r, path, follows_last(r), raw,
+                                     sizeof(raw))) {
+        if (r->proc->bind_cwd_gone) {
+            /* the link leads to the removed directory itself */
+            char rest[KBOX_PATH_MAX];
+            int rc;
+
+            snprintf(rest, sizeof(rest), ".%s",
+                     raw + strnlen(r->proc->bind_cwd, sizeof(raw)));
+            rc = kbox_bind_gone_path(r, -1, rest, rt, norm, sizeof(norm), raw,
+                                     sizeof(raw));
+            if (rc <= 0)
+                return rc;
+        } else if (kbox_path_normalize(raw, norm, sizeof(norm), false, NULL) <
+                   0) {
             return -ENAMETOOLONG;
+        }
         have_raw = true;
         from_host_dir = true;
     } else {

@@ -31,6 +31,9 @@ struct route {
     /* KBOX_ROUTE_BIND: the path is a bind's mount point itself, a file
      * or a directory (it cannot be made, removed or renamed) */
     bool bound_file;
+    /* @hostdir is a removed directory in bind (index + 1) @held_bind1,
+     * not the bind's own dir fd (bindcwd.c); else 0 */
+    int held_bind1;
 };
 
 /* Route guest path @path relative to guest dirfd @dirfd into @rt. */
@@ -96,6 +99,40 @@ bool kbox_openat2_scoped_to_lx(struct kbox_req *r, int dirfd, const char *path,
                                long rc);
 int kbox_proc_dir_abs(struct kbox_req *r, int dirfd, const char *path,
                       char *out, size_t len);
+
+/*
+ * The guest path of host directory fd @hfd beneath a directory bind (the
+ * bind @hint first, if >= 0; its index in *@idx): 0, 1 if the directory
+ * was removed (its last path), -1 if beneath no bind.
+ */
+int kbox_bind_held_name(int hfd, int hint, char *out, size_t len, int *idx);
+/*
+ * Route @path relative to removed bind directory @dfd (kbox's fd, not
+ * taken; in bind @hint if >= 0): -errno; 0 with @rt on the directory
+ * itself; 1 with @text the absolute guest path to route (".." led to a
+ * live directory, or out of the bind's root).
+ */
+int kbox_bind_gone_route(struct kbox_req *r, int dfd, int hint,
+                         const char *path, struct route *rt, char *text,
+                         size_t len);
+
+/*
+ * @path relative to a removed directory in a bind: the guest's dir fd
+ * @gfd, or the cwd's when @gfd < 0. -errno; 0 with @rt on it; 1 with the
+ * guest path to route in @raw and, normalised, in @norm.
+ */
+int kbox_bind_gone_path(struct kbox_req *r, int gfd, const char *path,
+                        struct route *rt, char *norm, size_t nlen, char *raw,
+                        size_t rlen);
+/*
+ * /proc/self/cwd (or thread-self's, the caller's pid's) followed, @follows
+ * a last link, while the cwd is in a bind: the cwd's guest path and the
+ * rest in @out (lx's task has its own cwd); false if not such a path.
+ */
+bool kbox_proc_cwd_in_bind(struct kbox_req *r, const char *path, bool follows,
+                           char *out, size_t len);
+/* The bind dir fd a host route's @hostdir lies beneath (its mount). */
+int kbox_route_mount(const struct route *rt);
 
 /* An O_PATH open's host fd @hfd, reopened for the guest (an O_PATH fd
  * cannot be installed: fs.c's reopen_for_path); @hfd is closed. The new

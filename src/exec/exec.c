@@ -1018,8 +1018,10 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
         long n = 0;
 
         /* a cwd inside a bind is kbox's, not lx's (lx stays at "/") */
-        if (r->proc->bind_cwd[0])
+        if (r->proc->bind_cwd[0] && !kbox_bind_cwd_sync(r->proc))
             snprintf(cwd, sizeof(cwd), "%s", r->proc->bind_cwd);
+        else if (r->proc->bind_cwd[0])
+            n = -ENOENT; /* removed */
         else
             n = kbox_lx(r, LX__NR_getcwd, (long)cwd, sizeof(cwd), 0, 0, 0, 0);
         if (n < 0 || kbox_path_join(cwd, path, exe_path, sizeof(exe_path)) < 0)

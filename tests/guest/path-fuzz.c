@@ -50,14 +50,11 @@
  * from a bind into the image is normalised by its text); a name to
  * make or remove is not "." or ".."; an O_PATH fd of a symlink in a
  * bind (EOPNOTSUPP) is shown as what lstat sees; a path from a removed
- * directory does not lead into O.
- * -k masks those and the gaps of a tree in a bind: a removed directory
- * (its fd and the cwd in it are resolved by name), so the removed
- * directory's fd is T's, a cwd that was removed goes back to T and a
- * last fd of a removed directory or a removed file's fd is not used; no
- * path is padded (kbox joins it to the dirfd's path); a rename sends
- * the cwd back to T (kbox keeps a bind's cwd by its path); no ".."
- * after an absolute link; RESOLVE_NO_SYMLINKS paths have no "." or
+ * directory does not lead into O; the chain is not renamed (a path
+ * names it first only).
+ * -k masks those and the gaps of a tree in a bind: a removed file's fd
+ * is not used; no path is padded (kbox joins it to the dirfd's path);
+ * no ".." after an absolute link; RESOLVE_NO_SYMLINKS paths have no "." or
  * ".."; two-path calls name no absolute link, and link's new name is
  * not relative to a file (kbox's order of errors there); no whiteouts
  * (one cannot be an O_PATH fd in a bind).
@@ -218,8 +215,6 @@ static int pick_dfd(bool cross)
         i = i == ND ? D_T : D_CWD;
     if (!cross && (i == D_O || (i == D_CWD && cwd_in_o) || i == D_LAST))
         i = D_T;
-    if (known_gaps && i == D_GONE)
-        i = D_T;
     from_gone = i == D_GONE;
     pad_ok = i == D_T || i == D_D0P || i == D_FILE || (i == D_CWD && !cwd_in_o);
     if (i == D_CWD) { /* the cwd may be a removed directory too */
@@ -231,12 +226,6 @@ static int pick_dfd(bool cross)
         struct stat st;
 
         if (!fstat(dfds[i], &st) && !st.st_nlink)
-            i = D_T;
-    }
-    if (known_gaps && i == D_LAST && dfds[i] >= 0) {
-        struct stat st;
-
-        if (!fstat(dfds[i], &st) && S_ISDIR(st.st_mode) && !st.st_nlink)
             i = D_T;
     }
     return i;
@@ -690,6 +679,15 @@ static bool pinned(const struct path *p)
     return !strcmp(s, "to") || !strcmp(s, "sroot") || !strcmp(s, "mag");
 }
 
+/* does @p's last name name the chain of links? */
+static bool chain_named(const struct path *p)
+{
+    const char *s = strrchr(p->shown, '/');
+
+    s = s ? s + 1 : p->shown;
+    return !strcmp(s, "ch0") || !strcmp(s, "chm");
+}
+
 static void op_unlink(void)
 {
     int d = pick_dfd(false), dir = rnd(3) == 0;
@@ -765,7 +763,10 @@ static void op_rename(void)
     pad_ok = false; /* -m: kbox reads both names before the old's walk */
     gen_path(&p1, false, false);
     gen_path(&p2, false, false);
-    if (pinned(&p1) || (i == 2 && pinned(&p2))) {
+    /* -m, -k: the chain of links keeps its names (a path names it only
+     * first: see gen_path), not exchanged onto another name */
+    if (pinned(&p1) || (i == 2 && pinned(&p2)) ||
+        (image_gaps && (chain_named(&p1) || chain_named(&p2)))) {
         out("", "rename skip");
         return;
     }
@@ -781,14 +782,6 @@ static void op_rename(void)
         p2.shown, fn[i], er(rc, errno));
     if (!rc && i == 3)
         made(dfds[d1], p1.real); /* the whiteout left in its place */
-    if (!rc && known_gaps) {
-        /* -k: a bind's cwd is kept by its path, which a rename of it
-         * (or above it) changes */
-        out("", "  cwd back to T");
-        if (fchdir(dfds[D_T]))
-            out("", "  fchdir T: %s", errname(errno));
-        cwd_in_o = false;
-    }
 }
 
 static void op_access(void)
@@ -871,9 +864,6 @@ static void op_chdir(void)
     errno = 0;
     if (rnd(2)) {
         int d = (int)rnd(ND);
-
-        if (known_gaps && d == D_GONE)
-            d = D_T;
 
         rc = fchdir(dfds[d]);
         out("", "fchdir %s -> %s", dname[d], er(rc, errno));
@@ -1101,16 +1091,6 @@ int main(int argc, char **argv)
             op_chdir();
         else
             op_regone();
-        if (known_gaps) {
-            struct stat st;
-
-            if (stat(".", &st) || !st.st_nlink) {
-                out("", "  cwd removed: back to T");
-                if (fchdir(dfds[D_T]))
-                    out("", "  fchdir T: %s", errname(errno));
-                cwd_in_o = false;
-            }
-        }
     }
     out("", "end");
     printf("path-fuzz: done\n");

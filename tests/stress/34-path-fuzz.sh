@@ -20,7 +20,9 @@
 # the image and a bind; symlinkat through a link into a bind was EXDEV;
 # trailing "/" lost leaving a bind by "..", or through an absolute link;
 # /proc/self/cwd in a bind was lx's cwd; linkat of an O_TMPFILE in a
-# bind and faccessat2 AT_SYMLINK_NOFOLLOW of a link there failed.
+# bind and faccessat2 AT_SYMLINK_NOFOLLOW of a link there failed. Since
+# the twenty-ninth session (306, 307) -k no longer masks a removed directory's fd and cwd or
+# renames of the cwd in a bind: kbox kept the cwd by its text.
 # PATH_FUZZ_SEEDS, PATH_FUZZ_NOPS.
 . "$(dirname "$0")/../integration/lib/common.sh"
 require
