@@ -56,20 +56,6 @@
 #define MFD_EXEC 0x0010U
 #endif
 
-struct image {
-    int fd;          /* sealed memfd with the content (ours) */
-    const char *buf; /* read-only mapping of it */
-    size_t len;
-    struct kbox_gstat st;
-    uint64_t version; /* the file's change counter when it was read */
-    /* A set-user/group-ID program stays open in lx (for exec's ids). */
-    int lxfd;
-    struct lx_task *t;
-    /* Where lx found it (symlinks resolved), for /proc/self/exe; "" for
-     * a host file. */
-    char where[KBOX_PATH_MAX];
-};
-
 static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
                  long a4)
 {
@@ -78,210 +64,9 @@ static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
     return lx_task_syscall(t, nr, args);
 }
 
-static void close_image(struct image *img)
-{
-    if (img->buf && img->len)
-        munmap((void *)img->buf, img->len);
-    if (img->fd >= 0)
-        close(img->fd);
-    if (img->lxfd >= 0)
-        lx_t(img->t, LX__NR_close, img->lxfd, 0, 0, 0, 0);
-    img->buf = NULL;
-    img->fd = -1;
-    img->lxfd = -1;
-}
-
-/*
- * The file exec runs, opened for reading in task @t as Linux's open for
- * exec does: the exec permission (checked by the caller) is enough, read
- * permission is not asked (a mode 0111 program ran natively and was
- * EACCES here for a non-root guest). @path "" is the file of fd @dirfd,
- * opened anew (an O_PATH fd does not read: fexecve of one was EBADF).
- */
-static long lx_open_exec(struct lx_task *t, int dirfd, const char *path,
-                         int extra_flags)
-{
-    struct lx_task *root = lx_task_root();
-    char self[64];
-    long fd, op, rfd, rr;
-
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", dirfd);
-    if (path[0])
-        fd = lx_t(t, LX__NR_openat, dirfd, (long)path,
-                  O_RDONLY | O_CLOEXEC | extra_flags, 0, 0);
-    else
-        fd = lx_t(t, LX__NR_openat, AT_FDCWD, (long)self, O_RDONLY | O_CLOEXEC,
-                  0, 0);
-    if (fd != -EACCES && !(fd < 0 && !path[0]))
-        return fd;
-    if (fd != -EACCES) /* no lx /proc: the fd itself */
-        return lx_t(t, LX__NR_dup, dirfd, 0, 0, 0, 0);
-    /* no read permission: lx's root reads it for exec */
-    op = path[0] ? lx_t(t, LX__NR_openat, dirfd, (long)path,
-                        O_PATH | O_CLOEXEC | extra_flags, 0, 0)
-                 : lx_t(t, LX__NR_dup, dirfd, 0, 0, 0, 0);
-    /* the check on the file opened (the caller's was on the path) */
-    if (op >= 0 && lx_t(t, LX__NR_faccessat2, op, (long)"", X_OK,
-                        AT_EACCESS | AT_EMPTY_PATH, 0) < 0) {
-        lx_t(t, LX__NR_close, op, 0, 0, 0, 0);
-        return -EACCES;
-    }
-    if (op < 0)
-        return -EACCES;
-    rfd = lx_task_getfd(root, t, (int)op, LX_O_CLOEXEC);
-    lx_t(t, LX__NR_close, op, 0, 0, 0, 0);
-    if (rfd < 0)
-        return -EACCES;
-    snprintf(self, sizeof(self), "/proc/self/fd/%ld", rfd);
-    rr = lx_t(root, LX__NR_openat, AT_FDCWD, (long)self, O_RDONLY | O_CLOEXEC,
-              0, 0);
-    lx_t(root, LX__NR_close, rfd, 0, 0, 0, 0);
-    if (rr < 0)
-        return -EACCES;
-    fd = lx_task_getfd(t, root, (int)rr, LX_O_CLOEXEC);
-    lx_t(root, LX__NR_close, rr, 0, 0, 0, 0);
-    return fd < 0 ? -EACCES : fd;
-}
-
-/* Open @path in lx as task @t (exec permission checked by the kernel). */
-static long open_image(struct lx_task *t, int dirfd, const char *path,
-                       int extra_flags, struct image *img)
-{
-    long fd, rc;
-
-    memset(img, 0, sizeof(*img));
-    img->fd = -1;
-    img->lxfd = -1;
-    rc = lx_t(t, LX__NR_faccessat2, dirfd, (long)path, X_OK,
-              AT_EACCESS | (path[0] ? 0 : AT_EMPTY_PATH), 0);
-    if (rc < 0)
-        return rc;
-    fd = lx_open_exec(t, dirfd, path, extra_flags);
-    if (fd < 0)
-        return fd;
-    if (lx_task_fd_path(t, (int)fd, img->where, sizeof(img->where)) < 0)
-        img->where[0] = '\0';
-    rc = lx_t(t, LX__NR_fstat, fd, (long)&img->st, 0, 0, 0);
-    /* an O_PATH|O_NOFOLLOW fd of a symlink (execveat AT_EMPTY_PATH) is
-     * the link itself, which Linux's open for exec refuses first
-     * (may_open: ELOOP, whatever the link points to) */
-    if (rc >= 0 && S_ISLNK(img->st.st_mode))
-        rc = -ELOOP;
-    else if (rc >= 0 && !S_ISREG(img->st.st_mode))
-        rc = -EACCES;
-    if (rc >= 0) {
-        /* Linux refuses to run a file open for writing (ETXTBSY), and
-         * none can start while it reads it: a program being rewritten
-         * never runs half written. Here a change while kbox copied it
-         * gets the same answer. */
-        long v = lx_task_exec_version(t, (int)fd);
-
-        rc = v < 0 && v != -EBADF ? v : 0;
-        img->version = v > 0 ? (uint64_t)v : 0;
-    }
-    if (rc >= 0) {
-        rc = kbox_exec_content_memfd(t, (int)fd, NULL, -1, &img->st,
-                                     img->version);
-        if (rc >= 0)
-            img->fd = (int)rc;
-        if (rc >= 0 && img->version &&
-            kbox_file_version(t, (int)fd) != img->version)
-            rc = -ETXTBSY;
-    }
-    if (rc >= 0 && (img->st.st_mode & (S_ISUID | S_ISGID))) {
-        img->lxfd = (int)fd; /* exec's credentials come from the file */
-        img->t = t;
-    } else {
-        lx_t(t, LX__NR_close, fd, 0, 0, 0, 0);
-    }
-    if (rc < 0) {
-        if (img->fd >= 0)
-            close(img->fd);
-        img->fd = -1;
-        return rc;
-    }
-    /* What the copy holds: a file shortened while it was read (another
-     * process rewriting it with O_TRUNC) gave a shorter copy, and the
-     * stat's length mapped past its end (kbox died of SIGBUS). */
-    {
-        struct stat cst;
-
-        img->len = fstat(img->fd, &cst) ? 0 : (size_t)cst.st_size;
-        if (img->len < (size_t)img->st.st_size)
-            img->st.st_size = (int64_t)img->len;
-    }
-    if (img->len) {
-        void *m = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, img->fd, 0);
-        if (m == MAP_FAILED) {
-            img->len = 0;
-            close_image(img);
-            return -ENOMEM;
-        }
-        img->buf = m;
-    }
-    return 0;
-}
-
-/* Like open_image, for a host file (a bind): not cached; the copy is
- * named @name (else "kbox-file"). */
-static long open_image_host(int hfd, struct image *img, const char *name)
-{
-    struct stat st;
-    char *buf;
-    size_t off = 0;
-    int fd;
-
-    memset(img, 0, sizeof(*img));
-    img->fd = -1;
-    img->lxfd = -1;
-    if (fstat(hfd, &st))
-        return -errno;
-    if (!S_ISREG(st.st_mode))
-        return -EACCES;
-    if (faccessat(hfd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS))
-        return -errno;
-    if (kbox_host_file_busy(hfd))
-        return -ETXTBSY;
-    if (st.st_size > MAX_EXEC_SIZE)
-        return -E2BIG;
-    buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-    if (!buf)
-        return -ENOMEM;
-    while (off < (size_t)st.st_size) {
-        ssize_t n = pread(hfd, buf + off, (size_t)st.st_size - off, off);
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
-    fd = kbox_exec_memfd(name ? name : "kbox-file", buf, off);
-    free(buf);
-    if (fd < 0)
-        return fd;
-    img->fd = fd;
-    img->st.st_dev = st.st_dev;
-    img->st.st_ino = st.st_ino;
-    img->st.st_size = (int64_t)off;
-    img->st.st_mtime_sec = st.st_mtim.tv_sec;
-    img->st.st_mtime_nsec = (uint64_t)st.st_mtim.tv_nsec;
-    img->st.st_ctime_sec = st.st_ctim.tv_sec;
-    img->st.st_ctime_nsec = (uint64_t)st.st_ctim.tv_nsec;
-    img->st.st_mode = st.st_mode;
-    img->len = off;
-    if (img->len) {
-        void *m = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m == MAP_FAILED) {
-            img->len = 0;
-            close_image(img);
-            return -ENOMEM;
-        }
-        img->buf = m;
-    }
-    return 0;
-}
-
 /*
  * fexecve of a host object the guest holds (a memfd, a file in a bind,
- * an O_PATH fd of one): its content, as open_image_host gives it, and its
+ * an O_PATH fd of one): its content, as kbox_prog_open_host gives it, and its
  * guest name for /proc/self/exe (a bind file's guest path, else the
  * host's name: "/memfd:x (deleted)"). Until the eighteenth session the
  * host ran the fd itself: its PT_INTERP and #! interpreter came from the
@@ -321,7 +106,7 @@ static long open_image_guest_fd(struct kbox_req *r, int gfd, struct image *img)
         snprintf(name, sizeof(name), "%.*s", (int)(l < 240 ? l : 240), hp + 7);
     }
     kbox_ids_for_host(r); /* the exec permission is the guest's */
-    rc = open_image_host(hfd, img, name[0] ? name : NULL);
+    rc = kbox_prog_open_host(hfd, img, name[0] ? name : NULL, false);
     kbox_ids_restore(r);
     close(hfd);
     if (rc)
@@ -737,6 +522,13 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
     struct kbox_cache_key k;
     long rc = kbox_elf_inspect(img->buf, img->len, &info);
 
+    /* a host file's head (kbox_prog_open_host): headers past it, or a
+     * static program, which runs from the whole copy */
+    if (img->head && (rc || !info.dynamic)) {
+        rc = kbox_prog_full(img);
+        if (!rc)
+            rc = kbox_elf_inspect(img->buf, img->len, &info);
+    }
     if (rc)
         return rc;
     if (!info.dynamic) {
@@ -749,7 +541,7 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
         char target[64], *copy;
         int gi, fd;
 
-        rc = open_image(r->task, AT_FDCWD, info.interp, 0, &in);
+        rc = kbox_prog_open(r->task, AT_FDCWD, info.interp, 0, &in);
         if (!rc)
             kbox_mapname_note(in.fd, in.where);
         if (rc == -ENOENT || rc == -ENOTDIR)
@@ -760,7 +552,7 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
         if (!rc && ii.dynamic)
             rc = -ELIBBAD;
         if (rc) {
-            close_image(&in);
+            kbox_prog_close(&in);
             return rc == -ENOEXEC ? -ELIBBAD : rc;
         }
         gi = exec_addfd(r, in.fd);
@@ -768,7 +560,7 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
             pi->fd = fcntl(in.fd, F_DUPFD_CLOEXEC, 0);
             pi->gfd = gi;
         }
-        close_image(&in);
+        kbox_prog_close(&in);
         if (gi < 0)
             return gi;
         /* The patched image only depends on the interpreter's number. */
@@ -787,11 +579,28 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
         {
             struct patched_src ps = { img, &info, target };
 
+            /* the persistent tier compares the content */
+            rc = kbox_cache_disk_wants(&k) ? kbox_prog_full(img) : 0;
+            if (rc)
+                return rc;
             fd = kbox_cache_get(&k, patched_pread, &ps);
         }
         if (fd >= 0) {
             *prog_fd = fd;
             return 0;
+        }
+        if (img->head) { /* not cached: the copy, and what it holds */
+            rc = kbox_prog_full(img);
+            if (!rc)
+                rc = kbox_elf_inspect(img->buf, img->len, &info);
+            if (rc)
+                return rc;
+            if (!info.dynamic) { /* rewritten since: runs as it is now */
+                *prog_fd = fcntl(img->fd, F_DUPFD_CLOEXEC, 0);
+                return *prog_fd < 0 ? -errno : 0;
+            }
+            kbox_cache_key_from(&k, &img->st, 1);
+            k.aux = gi;
         }
         copy = malloc(img->len);
         if (!copy)
@@ -845,12 +654,12 @@ static long open_interp(struct kbox_req *r, const char *path, struct image *in)
         rc = kbox_fs_resolve(r, AT_FDCWD, cur, O_RDONLY, &hfd, &ldir, lxpath,
                              sizeof(lxpath));
         if (!rc && hfd >= 0) {
-            rc = open_image_host(hfd, in, NULL);
+            rc = kbox_prog_open_host(hfd, in, NULL, true);
             if (!rc) /* /proc/self/exe names the interpreter */
                 kbox_exec_host_where(hfd, in->where, sizeof(in->where));
             close(hfd);
         } else if (!rc) {
-            rc = open_image(r->task, ldir, lxpath, 0, in);
+            rc = kbox_prog_open(r->task, ldir, lxpath, 0, in);
         }
         kbox_ids_restore(r); /* as for the program: kbox's own from here */
         next = NULL;
@@ -936,7 +745,7 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
 {
     char path[KBOX_PATH_MAX], name[KBOX_PATH_MAX], exe_path[KBOX_PATH_MAX];
     int lxdir = AT_FDCWD;
-    struct image img = { .fd = -1, .lxfd = -1 };
+    struct image img = { .fd = -1, .lxfd = -1, .hostfd = -1 };
     struct prepared_interp pi = { -1, -1 };
     int prog = -1, gfd;
     uint64_t exe_dev = 0, exe_ino = 0;
@@ -1030,7 +839,7 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
     if (host_fd) {
         rc = open_image_guest_fd(r, dirfd, &img);
     } else if (empty_fd) {
-        rc = open_image(r->task, lxdir, path, 0, &img);
+        rc = kbox_prog_open(r->task, lxdir, path, 0, &img);
     } else {
         char lxpath[KBOX_PATH_MAX];
         int hfd, ldir = lxdir;
@@ -1051,14 +860,14 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
             }
         }
         if (hfd >= 0) {
-            rc = open_image_host(hfd, &img, NULL);
+            rc = kbox_prog_open_host(hfd, &img, NULL, true);
             if (!rc)
                 kbox_exec_host_where(hfd, img.where, sizeof(img.where));
             close(hfd);
         } else {
-            rc = open_image(r->task, ldir, lxpath,
-                            (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0,
-                            &img);
+            rc = kbox_prog_open(r->task, ldir, lxpath,
+                                (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0,
+                                &img);
         }
     }
     /* the guest's rights were for opening it in a bind; the copies and
@@ -1105,7 +914,7 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
             if (rc)
                 break;
             nl++;
-            close_image(&img);
+            kbox_prog_close(&img);
             img = in;
             if (kbox_exec_classify(img.buf ? img.buf : "", img.len) !=
                 KBOX_EXEC_SCRIPT)
@@ -1121,7 +930,7 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
             if (!rc)
                 rc = open_interp(r, six.interp, &in);
             if (!rc)
-                close_image(&in);
+                kbox_prog_close(&in);
             rc = rc ? rc : -ELOOP;
         }
         if (rc)
@@ -1193,7 +1002,7 @@ prepared:
         snprintf(exe_path, sizeof(exe_path), "%s", img.where);
         img_where = true;
     }
-    close_image(&img);
+    kbox_prog_close(&img);
     if (rc) {
         if (prog >= 0)
             close(prog);

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pieces of exec.c kept in files of their own (alias.c, claim.c).
+ * Pieces of exec.c kept in files of their own (alias.c, claim.c,
+ * progfile.c).
  */
 #ifndef KBOX_EXEC_INTERNAL_H
 #define KBOX_EXEC_INTERNAL_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kbox/abi.h"
 #include "kbox/dispatch.h"
+#include "kbox/path.h"
 
 /* Make sure the alias @name under exec_dir points at the fd @n of the
  * thread that execs ("/proc/thread-self/fd/<n>"). */
@@ -14,5 +20,36 @@ int kbox_exec_alias(int n, const char *name);
  * in another's exec, or is gone) / -EAGAIN (30 s). Released by the
  * caller when the exec is refused; kept when it is let go. */
 long kbox_exec_claim(struct kbox_req *r);
+
+/* A file exec reads: a program, an interpreter, a script (progfile.c). */
+struct image {
+    int fd;          /* sealed memfd with the content (ours) */
+    const char *buf; /* read-only mapping of it */
+    size_t len;
+    /* Only the first len bytes of host file hostfd are read (at buf,
+     * malloc'd), and fd is -1: kbox_prog_full makes the copy. */
+    bool head;
+    int hostfd;
+    struct kbox_gstat st;
+    uint64_t version; /* the file's change counter when it was read */
+    /* A set-user/group-ID program stays open in lx (for exec's ids). */
+    int lxfd;
+    struct lx_task *t;
+    /* Where lx found it (symlinks resolved), for /proc/self/exe; "" for
+     * a host file. */
+    char where[KBOX_PATH_MAX];
+};
+void kbox_prog_close(struct image *img);
+/* Open @path in lx as task @t (exec permission checked by the kernel),
+ * its content through the content cache. */
+long kbox_prog_open(struct lx_task *t, int dirfd, const char *path,
+                    int extra_flags, struct image *img);
+/* A host file's content, copied into a memfd named @name (else
+ * "kbox-file"); with @lazy, only its head (kbox_prog_full copies it). */
+long kbox_prog_open_host(int hfd, struct image *img, const char *name,
+                         bool lazy);
+/* The whole content of an image opened lazily (nothing else to do for
+ * others); 0 or -errno. */
+long kbox_prog_full(struct image *img);
 
 #endif

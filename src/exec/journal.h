@@ -93,6 +93,9 @@ void kbox_gate_close(int fd, pid_t child);
 
 /* A new sealed memfd holding @len bytes of @buf (exec.c), or -errno. */
 int kbox_exec_memfd(const char *name, const void *buf, size_t len);
+/* A sealed memfd named @name with the first @len bytes of file @src (*@got:
+ * how many it held), or -errno. */
+int kbox_exec_memfd_copy(const char *name, int src, size_t len, size_t *got);
 /* A new fd of the exec trampoline, or -1; one of a private copy behind a
  * gate for @child's exec, its gate in *@gate (trampoline.c). */
 int kbox_tramp_fd(void);

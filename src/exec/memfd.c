@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include <lx/lx.h>
@@ -66,6 +67,42 @@ int kbox_exec_memfd(const char *name, const void *buf, size_t len)
         off += (size_t)n;
     }
     seal_memfd(fd);
+    return fd;
+}
+
+int kbox_exec_memfd_copy(const char *name, int src, size_t len, size_t *got)
+{
+    off_t off = 0;
+    int fd = new_memfd(name);
+
+    *got = 0;
+    if (fd < 0)
+        return fd;
+    /* in the kernel, page cache to the memfd's pages: one copy, no
+     * bounce buffer to fault in */
+    while ((size_t)off < len) {
+        ssize_t n = sendfile(fd, src, &off, len - (size_t)off);
+        if (n < 0 && off == 0) { /* no sendfile here: by pread and write */
+            char buf[65536];
+
+            while (
+                (size_t)off < len &&
+                (n = pread(src, buf,
+                           len - (size_t)off < sizeof(buf) ? len - (size_t)off
+                                                           : sizeof(buf),
+                           off)) > 0) {
+                if (write(fd, buf, (size_t)n) != n) {
+                    close(fd);
+                    return -ENOMEM;
+                }
+                off += n;
+            }
+        }
+        if (n <= 0)
+            break; /* shrank under us: the copy is what we read */
+    }
+    seal_memfd(fd);
+    *got = (size_t)off;
     return fd;
 }
 
