@@ -536,5 +536,7 @@ if [ -n "$TESTS" ]; then
     find "$TESTS" -maxdepth 1 -type f -perm -u+x -exec cp -p -t "$TREE/opt/kbox-tests" {} +
     chmod -R go+rX "$TREE/opt/kbox-tests"
 fi
-FIXUPS=("sif /home/user uid 1000" "sif /home/user gid 1000")
+# /etc/shadow is root:shadow as Debian's passwd makes it: chage, expiry and
+# unix_chkpwd are set-group-ID shadow to read it (chage -l as a user failed)
+FIXUPS=("sif /home/user uid 1000" "sif /home/user gid 1000" "sif /etc/shadow gid 42")
 build_image "$TREE" "$KEY"

@@ -922,6 +922,7 @@ static struct kbox_resp netlink_unprivileged(struct kbox_req *r)
  * AF_PACKET socket. So the caller's lx credentials are checked (kbox not
  * root: the host refuses kbox itself, a guest root included); netlink
  * sockets of such a guest cannot change the host's network.
+ * A raw socket the guest may have is made by kbox (see below).
  *
  * NETLINK_AUDIT: the sandbox has no audit subsystem (lx has none, and
  * the guest's events are not the host's), so it answers as a kernel
@@ -939,10 +940,23 @@ static struct kbox_resp h_socket(struct kbox_req *r)
         return kbox_ret(-EPROTONOSUPPORT);
     if (geteuid() != 0)
         return kbox_continue();
-    if ((domain == AF_PACKET || type == SOCK_PACKET ||
-         ((domain == AF_INET || domain == AF_INET6) && type == SOCK_RAW)) &&
-        !kbox_lx_capable(r, CAP_NET_RAW))
-        return kbox_ret(-EPERM);
+    if (domain == AF_PACKET || type == SOCK_PACKET ||
+        ((domain == AF_INET || domain == AF_INET6) && type == SOCK_RAW)) {
+        int fd;
+        struct kbox_resp resp;
+
+        if (!kbox_lx_capable(r, CAP_NET_RAW))
+            return kbox_ret(-EPERM);
+        /* The capability may come from lx alone (a file capability, as
+         * ping's), which the host process of a --change-id user lacks:
+         * kbox, which holds it, makes the socket. */
+        fd = socket(domain, (int)r->args[1], (int)r->args[2]);
+        if (fd < 0)
+            return kbox_ret(-errno);
+        resp = kbox_fd_give_reply(r, fd, ((int)r->args[1] & SOCK_CLOEXEC) != 0);
+        close(fd);
+        return resp;
+    }
     if (domain == AF_NETLINK && !kbox_lx_capable(r, CAP_NET_ADMIN))
         return netlink_unprivileged(r);
     return kbox_continue();

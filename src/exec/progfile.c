@@ -154,7 +154,11 @@ long kbox_prog_open(struct lx_task *t, int dirfd, const char *path,
             kbox_file_version(t, (int)fd) != img->version)
             rc = -ETXTBSY;
     }
-    if (rc >= 0 && (img->st.st_mode & (S_ISUID | S_ISGID))) {
+    /* File capabilities grant privileges as the set-ID bits do (ping,
+     * a capability-marked tool): lx's exec rules read them off the file. */
+    if (rc >= 0 && ((img->st.st_mode & (S_ISUID | S_ISGID)) ||
+                    lx_t(t, LX__NR_fgetxattr, fd, (long)"security.capability",
+                         0, 0, 0) > 0)) {
         img->lxfd = (int)fd; /* exec's credentials come from the file */
         img->t = t;
     } else {

@@ -27,6 +27,7 @@ has "/tmp 41777 0 0"
 has "/var/tmp 41777 0 0"
 has "/root 40700 0 0"
 has "/home/user 40755 1000 1000"
+grep -q "^/etc/shadow 100640 0 42 " "$TEST_TMP/ls" || fail "/etc/shadow not 0640 root:shadow"
 for d in /proc /sys /dev /run /mnt /opt/kbox-tests; do
     grep -q "^$d 40755 0 0\$" "$TEST_TMP/ls" || fail "no directory $d"
 done
@@ -42,6 +43,7 @@ for g in "$KBOX_ROOT"/build/guest/*; do
         fail "/opt/kbox-tests/$(basename "$g") missing or different"
 done
 # everything is root-owned but the user's home and Debian's own exceptions
-bad=$(awk '($3 != 0 || $4 != 0) && $1 != "/home/user" && $1 != "/var/local" && $1 != "/var/mail"' "$TEST_TMP/ls")
+# (/etc/shadow: group shadow)
+bad=$(awk '($3 != 0 || $4 != 0) && $1 != "/home/user" && $1 != "/etc/shadow" && $1 != "/var/local" && $1 != "/var/mail"' "$TEST_TMP/ls")
 [ -z "$bad" ] || fail "files not owned by root: $bad"
 exit 0
