@@ -139,6 +139,7 @@ int lx_boot(const struct lx_boot_opts *opts)
 		CPU_ZERO(&cpus);
 	if (CPU_COUNT(&cpus) > 1 && !getenv("LX_NO_SPIN"))
 		lx_rt.spin_cpus = CPU_COUNT(&cpus);
+	lx_rt.boot_cpus = cpus;
 	__atomic_store_n(&lx_rt.spin, lx.pinned ? 0 : lx_rt.spin_cpus,
 			 __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&lx.lock);
@@ -164,6 +165,8 @@ int lx_boot(const struct lx_boot_opts *opts)
 		return err;
 	while (sem_wait(&lx.boot_sem) && errno == EINTR)
 		;
+	/* long done by now; no thread of it may outlive boot */
+	lx_rt_prefault_join();
 
 	/* The root task: a fork of pid 1 with its own fs and fd table. */
 	pid1.ktask = lx.pid1;

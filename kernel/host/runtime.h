@@ -27,6 +27,7 @@ struct lx_runtime {
 	unsigned long stack_size;
 	void *ram;
 	unsigned long ram_size;
+	cpu_set_t boot_cpus;	/* the CPUs lx_boot's caller may use */
 
 	pthread_t timer_thread;
 	pthread_mutex_t timer_lock;
@@ -41,6 +42,8 @@ int lx_rt_timer_start(void);
 void lx_rt_timer_stop(void);
 /* Set the CPU mask of every host thread the runtime started. */
 int lx_rt_set_affinity(const cpu_set_t *cpus);
+/* Wait for the boot's prefault thread, if any (lx_host_mem_prefault). */
+void lx_rt_prefault_join(void);
 /* After the kernel halted: unpark callers still waiting to enter. */
 void lx_rt_halt_waiters(void);
 

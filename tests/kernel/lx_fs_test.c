@@ -1002,6 +1002,93 @@ KTEST(timer_list_timeouts_expire)
     lx_task_exit(w.task);
 }
 
+/*
+ * lx's memcpy/memmove/memset (arch/lx/lib/string.c) through the paths that
+ * use them: user copies of every small size at every alignment, around the
+ * word and string-instruction thresholds, with guard bytes that must stay;
+ * overlapping memmoves in ext4's extent tree (extents inserted in front of
+ * others) and its htree directory blocks. Data must come back exactly.
+ */
+static unsigned char copy_pat(long i)
+{
+    return (unsigned char)(i * 131 + (i >> 8) * 7 + 1);
+}
+
+KTEST(kernel_copies_every_size_and_alignment)
+{
+    static unsigned char src[8192], dst[8192];
+    const char *path[] = { "/mnt/kt/copies", "/dev/kt-copies" };
+
+    for (long i = 0; i < (long)sizeof(src); i++)
+        src[i] = copy_pat(i);
+    for (int p = 0; p < 2; p++) {
+        long fd = LX4(openat, LX_AT_FDCWD, path[p],
+                      LX_O_RDWR | LX_O_CREAT | LX_O_TRUNC, 0644);
+        KT_ASSERT(fd >= 0);
+        for (long n = 0; n <= 4200; n += n < 300 ? 1 : 97) {
+            for (int a = 0; a < 8; a++) {
+                long off = (n * 8 + a) % 5000;
+
+                KT_EQ(LX4(pwrite64, fd, src + a, n, off), n);
+                memset(dst, 0xa5, sizeof(dst));
+                KT_EQ(LX4(pread64, fd, dst + 7 - a, n, off), n);
+                KT_EQ(memcmp(dst + 7 - a, src + a, n), 0);
+                if (a < 7)
+                    KT_EQ(dst[6 - a], 0xa5);
+                KT_EQ(dst[7 - a + n], 0xa5);
+            }
+        }
+        KT_EQ(LX1(close, fd), 0);
+        KT_EQ(LX3(unlinkat, LX_AT_FDCWD, path[p], 0), 0);
+    }
+}
+
+KTEST(kernel_memmove_in_extent_tree_and_htree)
+{
+    static unsigned char blk[4096], got[4096];
+    char name[64];
+    long fd = LX4(openat, LX_AT_FDCWD, "/mnt/kt/extents",
+                  LX_O_RDWR | LX_O_CREAT | LX_O_TRUNC, 0644);
+
+    KT_ASSERT(fd >= 0);
+    /* every other block from the end down: each extent goes in front */
+    for (long b = 400; b >= 0; b -= 2) {
+        for (int i = 0; i < 4096; i++)
+            blk[i] = copy_pat(b * 4096 + i);
+        KT_EQ(LX4(pwrite64, fd, blk, 4096, b * 4096), 4096);
+    }
+    KT_EQ(LX1(fsync, fd), 0);
+    for (long b = 0; b <= 401; b++) {
+        KT_EQ(LX4(pread64, fd, got, 4096, b * 4096), b == 401 ? 0 : 4096);
+        for (int i = 0; b < 401 && i < 4096; i++)
+            if (got[i] != (b % 2 ? 0 : copy_pat(b * 4096 + i))) {
+                KT_EQ(got[i], b % 2 ? 0 : copy_pat(b * 4096 + i));
+                break;
+            }
+    }
+    KT_EQ(LX1(close, fd), 0);
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/mnt/kt/many", 0755), 0);
+    for (int i = 0; i < 600; i++) {
+        snprintf(name, sizeof(name), "/mnt/kt/many/f%04d-%s", (i * 37) % 600,
+                 "a-longer-name-so-blocks-fill-and-split");
+        fd = LX4(openat, LX_AT_FDCWD, name, LX_O_WRONLY | LX_O_CREAT, 0644);
+        KT_ASSERT(fd >= 0);
+        KT_EQ(LX1(close, fd), 0);
+    }
+    for (int i = 0; i < 600; i += 2) {
+        snprintf(name, sizeof(name), "/mnt/kt/many/f%04d-%s", i,
+                 "a-longer-name-so-blocks-fill-and-split");
+        KT_EQ(LX3(unlinkat, LX_AT_FDCWD, name, 0), 0);
+    }
+    for (int i = 1; i < 600; i += 2) {
+        struct lx_stat st;
+
+        snprintf(name, sizeof(name), "/mnt/kt/many/f%04d-%s", i,
+                 "a-longer-name-so-blocks-fill-and-split");
+        KT_EQ(LX4(newfstatat, LX_AT_FDCWD, name, &st, 0), 0);
+    }
+}
+
 KTEST(leave_written_data)
 {
     write_file("/mnt/kt/written.txt", "written by lx\n");
