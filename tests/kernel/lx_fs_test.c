@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -1087,6 +1088,117 @@ KTEST(kernel_memmove_in_extent_tree_and_htree)
                  "a-longer-name-so-blocks-fill-and-split");
         KT_EQ(LX4(newfstatat, LX_AT_FDCWD, name, &st, 0), 0);
     }
+}
+
+/* Name byte j of a test name of length len: varied, never '/' or NUL. */
+static char name_pat(int len, int j)
+{
+    return "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        [(len * 7 + j * 13) % 62];
+}
+
+/*
+ * Path walks hash and compare names a word at a time (DCACHE_WORD_ACCESS,
+ * lx's load_unaligned_zeropad) and ext4 compares entries with memcmp.
+ * Every name length 1..255 is looked up from a path that ends right at
+ * the end of a readable page followed by an unreadable one, at every start
+ * alignment (a read past the NUL that crosses would kill the test), and
+ * padded with slashes to 4095 bytes so that the last component ends at
+ * the end of lx's getname buffer. Names differing in one byte (first,
+ * middle, last) must miss.
+ */
+KTEST(names_every_length_and_alignment_hash_and_compare)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    char *map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    static char name[256], path[4096];
+    const char *dir = "/mnt/kt/nm/";
+    struct lx_stat st;
+
+    KT_ASSERT(map != MAP_FAILED);
+    KT_EQ(mprotect(map + pg, pg, PROT_NONE), 0);
+    KT_EQ(LX3(mkdirat, LX_AT_FDCWD, "/mnt/kt/nm", 0755), 0);
+    for (int len = 1; len <= 255; len++) {
+        for (int j = 0; j < len; j++)
+            name[j] = name_pat(len, j);
+        name[len] = 0;
+        snprintf(path, sizeof(path), "%s%s", dir, name);
+        long fd = LX4(openat, LX_AT_FDCWD, path,
+                      LX_O_WRONLY | LX_O_CREAT | LX_O_EXCL, 0644);
+        KT_ASSERT(fd >= 0);
+        KT_EQ(LX3(write, fd, name, len), len);
+        KT_EQ(LX1(close, fd), 0);
+    }
+    for (int len = 1; len <= 255; len++) {
+        int plen = (int)strlen(dir) + len;
+
+        for (int j = 0; j < len; j++)
+            name[j] = name_pat(len, j);
+        name[len] = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int a = 0; a < 8; a++) {
+                /* NUL at the page's last byte, the start moved by a */
+                char *p = map + pg - 1 - a - plen;
+
+                memset(map, 'x', pg); /* not NULs past the NUL */
+                memcpy(p, dir, strlen(dir));
+                memcpy(p + strlen(dir), name, len);
+                p[plen] = 0;
+                memset(&st, 0, sizeof(st));
+                KT_EQ(LX4(newfstatat, LX_AT_FDCWD, p, &st, 0), 0);
+                KT_EQ(st.st_size, len);
+                int pos[3] = { 0, len / 2, len - 1 };
+                for (int k = 0; k < 3; k++) {
+                    char c = p[strlen(dir) + pos[k]];
+
+                    p[strlen(dir) + pos[k]] = c == 'z' ? 'y' : 'z';
+                    if (memcmp(p + strlen(dir), name, len))
+                        KT_EQ(LX4(newfstatat, LX_AT_FDCWD, p, &st, 0),
+                              -LX_ENOENT);
+                    p[strlen(dir) + pos[k]] = c;
+                }
+            }
+            /* second pass: the names are in the dcache now */
+        }
+        /* last component ending at byte 4094 of a 4095-byte path */
+        int pad = 4095 - plen;
+        snprintf(path, sizeof(path), "/mnt/kt/nm%*s%s", pad + 1, "/", name);
+        for (int j = 10; j < 10 + pad + 1; j++)
+            path[j] = '/';
+        KT_EQ((long)strlen(path), 4095);
+        KT_EQ(LX4(newfstatat, LX_AT_FDCWD, path, &st, 0), 0);
+        KT_EQ(st.st_size, len);
+        path[4094] = path[4094] == 'z' ? 'y' : 'z';
+        KT_EQ(LX4(newfstatat, LX_AT_FDCWD, path, &st, 0), -LX_ENOENT);
+    }
+    KT_EQ(munmap(map, 2 * pg), 0);
+}
+
+/*
+ * readlink takes the length of a symlink's target with strlen, in lx's
+ * memory: every target length on tmpfs (kmalloc'd up to 127 bytes, a page
+ * above), up to 4095 (whose NUL is the last byte of that page).
+ */
+KTEST(symlink_targets_every_length_strlen)
+{
+    static char target[4096], got[4100];
+
+    for (int len = 1; len <= 4095; len += len < 300 ? 1 : 61) {
+        for (int j = 0; j < len; j++)
+            target[j] = name_pat(len, j);
+        target[len] = 0;
+        KT_EQ(LX3(symlinkat, target, LX_AT_FDCWD, "/tmp/sl"), 0);
+        memset(got, 0, sizeof(got));
+        KT_EQ(LX4(readlinkat, LX_AT_FDCWD, "/tmp/sl", got, sizeof(got)), len);
+        KT_EQ(memcmp(got, target, len), 0);
+        KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/tmp/sl", 0), 0);
+    }
+    memset(target, 'q', 4095);
+    target[4095] = 0;
+    KT_EQ(LX3(symlinkat, target, LX_AT_FDCWD, "/tmp/sl"), 0);
+    KT_EQ(LX4(readlinkat, LX_AT_FDCWD, "/tmp/sl", got, sizeof(got)), 4095);
+    KT_EQ(LX3(unlinkat, LX_AT_FDCWD, "/tmp/sl", 0), 0);
 }
 
 KTEST(leave_written_data)

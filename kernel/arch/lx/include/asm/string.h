@@ -2,9 +2,10 @@
 #ifndef _ASM_LX_STRING_H
 #define _ASM_LX_STRING_H
 /*
- * lib/string.c's memset/memcpy/memmove go a byte at a time; these
- * (arch/lx/lib/string.c) go a word or a string instruction at a time.
- * The rest of lib/string.c is used as it is.
+ * lib/string.c's memset/memcpy/memmove/memcmp/strlen go a byte at a time
+ * (memcmp a word at a time only with HAVE_EFFICIENT_UNALIGNED_ACCESS, which
+ * lx does not select); these (arch/lx/lib/string.c) go a word or a string
+ * instruction at a time. The rest of lib/string.c is used as it is.
  */
 #include <linux/types.h>
 
@@ -14,5 +15,9 @@ void *memset(void *s, int c, size_t n);
 void *memcpy(void *dest, const void *src, size_t n);
 #define __HAVE_ARCH_MEMMOVE
 void *memmove(void *dest, const void *src, size_t n);
+#define __HAVE_ARCH_MEMCMP
+int memcmp(const void *cs, const void *ct, size_t n);
+#define __HAVE_ARCH_STRLEN
+size_t strlen(const char *s);
 
 #endif
