@@ -518,11 +518,18 @@ unsigned long long lx_host_realtime_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/*
+ * With tickless idle the deadline moves on every idle entry and exit. Wake
+ * the timer thread only when it would sleep past the new deadline; a later
+ * or cleared deadline it finds when its current wait ends (one spurious
+ * wake-up at most, instead of one per reprogramming).
+ */
 void lx_host_timer_set(unsigned long long deadline_ns)
 {
 	pthread_mutex_lock(&lx_rt.timer_lock);
 	__atomic_store_n(&lx_rt.timer_deadline, deadline_ns, __ATOMIC_RELAXED);
-	pthread_cond_signal(&lx_rt.timer_cond);
+	if (deadline_ns && deadline_ns < lx_rt.timer_sleep_until)
+		pthread_cond_signal(&lx_rt.timer_cond);
 	pthread_mutex_unlock(&lx_rt.timer_lock);
 }
 
@@ -540,9 +547,12 @@ static void *lx_timer_main(void *arg)
 		unsigned long long d = lx_rt.timer_deadline;
 
 		if (!d) {
+			lx_rt.timer_sleep_until = ~0ULL;
 			pthread_cond_wait(&lx_rt.timer_cond, &lx_rt.timer_lock);
 			continue;
 		}
+		/* awake: lx_host_timer_set() need not signal */
+		lx_rt.timer_sleep_until = 0;
 		if (lx_host_time_ns() >= d) {
 			/* raised before the deadline goes, so that an entry
 			 * (lx_timer_catch_up) sees one or the other */
@@ -556,6 +566,7 @@ static void *lx_timer_main(void *arg)
 		}
 		struct timespec ts = { .tv_sec = d / 1000000000ULL,
 				       .tv_nsec = d % 1000000000ULL };
+		lx_rt.timer_sleep_until = d;
 		pthread_cond_timedwait(&lx_rt.timer_cond, &lx_rt.timer_lock, &ts);
 	}
 	pthread_mutex_unlock(&lx_rt.timer_lock);

@@ -33,6 +33,8 @@ struct lx_runtime {
 	pthread_mutex_t timer_lock;
 	pthread_cond_t timer_cond;
 	unsigned long long timer_deadline;
+	/* what the timer thread waits until: 0 awake, ~0 no deadline */
+	unsigned long long timer_sleep_until;
 	int timer_stop;
 };
 

@@ -10,6 +10,7 @@
 #include <linux/hardirq.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <linux/tick.h>
 #include <asm/irq_regs.h>
 #include <asm/lx_host.h>
 
@@ -57,6 +58,37 @@ void arch_local_irq_restore(unsigned long flags)
 	lx_irq_flags = flags;
 }
 
+/*
+ * Tickless idle. The generic idle loop pairs tick_nohz_idle_enter()/exit()
+ * around its loop, but in lx a caller may borrow the idle CPU and switch to
+ * a task from idle's context (lx_enter()) while idle's thread still waits
+ * in arch_cpu_idle(). The borrower leaves tick idle for idle (the tick
+ * runs while tasks do, so jiffies and the coarse clocks advance) and
+ * whoever next runs as idle enters it again, before the loop stops the
+ * tick once more.
+ */
+static int lx_idle_tick_lent;
+
+void lx_idle_tick_lend(void)
+{
+	if (lx_idle_tick_lent)
+		return;
+	lx_idle_tick_lent = 1;
+	tick_nohz_idle_exit();
+}
+
+void lx_idle_tick_reclaim(void)
+{
+	unsigned long flags;
+
+	if (!lx_idle_tick_lent)
+		return;
+	lx_idle_tick_lent = 0;
+	local_irq_save(flags);
+	tick_nohz_idle_enter();
+	local_irq_restore(flags);
+}
+
 void arch_cpu_idle(void)
 {
 	/* Called with interrupts disabled; the host wait is the "hlt". */
@@ -67,6 +99,7 @@ void arch_cpu_idle(void)
 	/* A borrower switched away from idle; this is idle's switch back. */
 	if (why == LX_IDLE_RESUME)
 		lx_idle_switched_in();
+	lx_idle_tick_reclaim();
 }
 
 static irqreturn_t lx_enter_interrupt(int irq, void *dev)

@@ -17,6 +17,8 @@ int lx_embodied_fn(void *arg);
 void lx_thread_halted(struct lx_thread *h) __noreturn;
 void lx_init_returned(void);
 void lx_idle_switched_in(void);
+void lx_idle_tick_lend(void);
+void lx_idle_tick_reclaim(void);
 void lx_irq_init(void);
 int lx_blk_add(int fd, int readonly);
 long lx_blk_devno(int idx, int part);

@@ -18,6 +18,7 @@
 #include <linux/printk.h>
 #include <linux/interrupt.h>
 #include <linux/rcupdate.h>
+#include <linux/tick.h>
 #include <asm/lx_host.h>
 
 #include "lx.h"
@@ -100,8 +101,10 @@ struct task_struct *__switch_to(struct task_struct *prev,
 		/* Enabling interrupts here runs what is pending, as idle. */
 		schedule_tail(prev);
 		for (;;) {
+			lx_idle_tick_reclaim();
 			local_irq_disable();
 			if (need_resched()) {
+				lx_idle_tick_lend();
 				/*
 				 * Someone was woken (another caller's entry,
 				 * say): switch to it from here, as idle,
@@ -116,6 +119,12 @@ struct task_struct *__switch_to(struct task_struct *prev,
 				break;
 			local_irq_enable();
 		}
+		/*
+		 * The tick still runs (see lx_idle_tick_lend()): its next
+		 * interrupt wakes idle's thread, whose loop stops it if the
+		 * CPU is still idle. Stopping it here instead cost every
+		 * call a tick stop and restart.
+		 */
 		lx_host_idle_release(0);
 		lx_host_longjmp(jb);
 	}
@@ -265,6 +274,7 @@ void lx_enter(struct task_struct *p)
 		irq_enter();
 		wake_up_state(p, TASK_PARKED);
 		irq_exit();
+		lx_idle_tick_lend();
 		lx_borrower = h;
 		schedule();
 		if (lx_halting)

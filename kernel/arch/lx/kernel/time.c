@@ -49,6 +49,8 @@ static struct clock_event_device lx_clockevent = {
 	.set_next_event		= lx_ce_next_event,
 	.set_state_shutdown	= lx_ce_shutdown,
 	.set_state_oneshot	= lx_ce_shutdown,
+	/* idle with no timer pending: the host thread sleeps until armed */
+	.set_state_oneshot_stopped = lx_ce_shutdown,
 	.rating			= 100,
 };
 
