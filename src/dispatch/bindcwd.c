@@ -120,14 +120,15 @@ static int bind_of_text(const char *text)
     return res.bind_index;
 }
 
-/* An O_PATH fd of the directory the bind cwd text @text names, or -1. */
-static int open_text(const char *text)
+int kbox_bind_text_dir(const char *text)
 {
     const struct kbox_opts *o = kbox_sup.opts;
-    struct kbox_route_result res =
-        kbox_path_route(text, o->binds, o->nbinds, false);
+    struct kbox_route_result res;
     struct open_how how;
 
+    if (!text[0] || !o)
+        return -1;
+    res = kbox_path_route(text, o->binds, o->nbinds, false);
     if (res.route != KBOX_ROUTE_BIND || o->binds[res.bind_index].file)
         return -1;
     memset(&how, 0, sizeof(how));
@@ -179,7 +180,7 @@ static int sync_locked(struct kbox_proc *p)
     if (!fd1) {
         /* set by its text (the -w directory at start-up): held from the
          * first use on */
-        int fd = open_text(p->bind_cwd);
+        int fd = kbox_bind_text_dir(p->bind_cwd);
 
         if (fd < 0)
             return 0;

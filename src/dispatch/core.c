@@ -16,7 +16,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,6 +31,8 @@
 #include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/path.h"
+
+#include "route.h"
 
 static long tsys(struct lx_task *t, long nr, long a0, long a1, long a2, long a3)
 {
@@ -70,29 +71,6 @@ static bool has_number(const char *name, long pid)
             return true;
     }
     return false;
-}
-
-/*
- * The host directory of a cwd in a bind, opened beneath the bind's source
- * as every bind path is, or -1. Until the sixteenth session such a core
- * was written into the image directory the bind hides.
- */
-static int bind_dir(const char *bind_cwd)
-{
-    const struct kbox_opts *o = kbox_sup.opts;
-    struct kbox_route_result res;
-    struct open_how how;
-
-    if (!bind_cwd[0] || !o)
-        return -1;
-    res = kbox_path_route(bind_cwd, o->binds, o->nbinds, false);
-    if (res.route != KBOX_ROUTE_BIND || o->binds[res.bind_index].file)
-        return -1;
-    memset(&how, 0, sizeof(how));
-    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-    return (int)syscall(SYS_openat2, kbox_sup.bind_dirs[res.bind_index],
-                        *res.rest ? res.rest : ".", &how, sizeof(how));
 }
 
 /* One write of @n bytes to the core: to lx's file @out, or host fd @hout. */
@@ -171,7 +149,10 @@ void kbox_core_collect(pid_t tgid, struct lx_task *t, const char *bind_cwd)
         if (de->d_type != DT_REG || (by_pid && !has_number(de->d_name, tgid)))
             continue;
         if (hdir < 0)
-            hdir = bind_dir(bind_cwd);
+            /* the cwd's directory in a bind, beneath its source (until
+             * the sixteenth session the core went into the image
+             * directory the bind hides) */
+            hdir = kbox_bind_text_dir(bind_cwd);
         move_core(dirfd(d), de->d_name, t, hdir);
     }
     if (d)

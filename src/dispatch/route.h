@@ -100,6 +100,9 @@ bool kbox_openat2_scoped_to_lx(struct kbox_req *r, int dirfd, const char *path,
 int kbox_proc_dir_abs(struct kbox_req *r, int dirfd, const char *path,
                       char *out, size_t len);
 
+/* An O_PATH host fd of the directory that bind guest path @text (a
+ * directory bind's, beneath its source) names, or -1. */
+int kbox_bind_text_dir(const char *text);
 /*
  * The guest path of host directory fd @hfd beneath a directory bind (the
  * bind @hint first, if >= 0; its index in *@idx): 0, 1 if the directory

@@ -108,6 +108,23 @@ static long lx_open_exec(struct lx_task *t, int dirfd, const char *path,
     return fd < 0 ? -EACCES : fd;
 }
 
+/* Map the img->len bytes of copy img->fd for reading at img->buf. */
+static long map_copy(struct image *img)
+{
+    void *m;
+
+    if (!img->len)
+        return 0;
+    m = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, img->fd, 0);
+    if (m == MAP_FAILED) {
+        img->len = 0;
+        kbox_prog_close(img);
+        return -ENOMEM;
+    }
+    img->buf = m;
+    return 0;
+}
+
 /* Open @path in lx as task @t (exec permission checked by the kernel). */
 long kbox_prog_open(struct lx_task *t, int dirfd, const char *path,
                     int extra_flags, struct image *img)
@@ -180,16 +197,7 @@ long kbox_prog_open(struct lx_task *t, int dirfd, const char *path,
         if (img->len < (size_t)img->st.st_size)
             img->st.st_size = (int64_t)img->len;
     }
-    if (img->len) {
-        void *m = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, img->fd, 0);
-        if (m == MAP_FAILED) {
-            img->len = 0;
-            kbox_prog_close(img);
-            return -ENOMEM;
-        }
-        img->buf = m;
-    }
-    return 0;
+    return map_copy(img);
 }
 
 /* The first @size bytes of host file @hfd into a sealed memfd named
@@ -205,16 +213,7 @@ static long copy_host(int hfd, struct image *img, size_t size, const char *name)
     img->fd = fd;
     img->st.st_size = (int64_t)off;
     img->len = off;
-    if (img->len) {
-        void *m = mmap(NULL, img->len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m == MAP_FAILED) {
-            img->len = 0;
-            kbox_prog_close(img);
-            return -ENOMEM;
-        }
-        img->buf = m;
-    }
-    return 0;
+    return map_copy(img);
 }
 
 /*
