@@ -822,6 +822,21 @@ void kbox_mapname_note_id(int fd, const char *guest_path, uint64_t dev,
                           uint64_t ino);
 int kbox_proc_maps_fd(const char *rest, int hostfd);
 
+/* The guest path a guest socket bound to host name @host (socket inode
+ * @ino) was given, as getsockname reports it: true with @guest set. */
+bool kbox_sock_guest_name(const char *host, unsigned long ino, char *guest,
+                          size_t len);
+/*
+ * For the guest's open of host /proc/<rest>: /proc/net/unix (any
+ * "<pid>/net/unix") as a memfd with guest sockets under the paths they
+ * were bound to, or -ENOENT for any other file (netview.c).
+ */
+int kbox_proc_net_unix_fd(const char *rest, int hostfd);
+/* 0, or -EACCES for an open of host /proc/<rest> under sys/net, net or
+ * <pid>/net with @flags that write, by a guest neither root nor
+ * CAP_NET_ADMIN in lx. */
+int kbox_proc_sys_net_may(struct kbox_req *r, const char *rest, int flags);
+
 /* Copy a path argument; -EFAULT/-ENAMETOOLONG/-ENOENT for "". */
 int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
                    bool allow_empty);

@@ -100,10 +100,11 @@ int kbox_path_proc_fd(const char *path, long tgid, long tid, long *pid,
  * and /sys describe: the CPUs (/proc/cpuinfo, /sys/devices/system/cpu,
  * which glibc's get_nprocs reads), their time (/proc/stat, uptime,
  * loadavg) and memory (/proc/meminfo, as sysinfo() gives it). lx's say
- * one CPU and lx's own RAM. @path is normalised and absolute. Returns
- * what follows the host directory that serves it, "." for that directory
- * itself, with *where KBOX_MACHINE_PROC (host /proc) or KBOX_MACHINE_CPU
- * (host /sys/devices/system/cpu); NULL for any other path.
+ * one CPU and lx's own RAM. Also the network the guest shares with the
+ * host: /proc/net and /proc/sys/net. @path is normalised and absolute.
+ * Returns what follows the host directory that serves it, "." for that
+ * directory itself, with *where KBOX_MACHINE_PROC (host /proc) or
+ * KBOX_MACHINE_CPU (host /sys/devices/system/cpu); NULL for any other path.
  */
 enum { KBOX_MACHINE_PROC = 1, KBOX_MACHINE_CPU };
 const char *kbox_path_machine(const char *path, int *where);

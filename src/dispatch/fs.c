@@ -419,6 +419,10 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
     if (rt.kind != KBOX_ROUTE_LX) {
         int hfd;
 
+        if (rt.kind == KBOX_ROUTE_HOSTPROC &&
+            rt.hostdir == kbox_sup.hostproc_dir &&
+            (rc = kbox_proc_sys_net_may(r, rt.rest, flags)))
+            return kbox_ret(rc);       /* the host's settings (netview.c) */
         kbox_inflight_host_wait(true); /* a FIFO waits for its peer */
         hfd = rt.kind == KBOX_ROUTE_HOSTDEV && !strcmp(rt.rest, "tty")
                   ? open_ctty(r, flags)
@@ -453,6 +457,8 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
                 m = kbox_proc_maps_fd(rt.rest, hfd);
             if (m == -ENOENT)
                 m = kbox_mntview_fdinfo_fd(rt.rest, hfd);
+            if (m == -ENOENT)
+                m = kbox_proc_net_unix_fd(rt.rest, hfd);
 
             if (m >= 0) {
                 close(hfd);

@@ -574,6 +574,15 @@ static bool name_of(const char *host, ino_t sino, bool peer, bool any_ok,
     return f != NULL;
 }
 
+/* The guest name of host socket name @host bound by socket inode @ino,
+ * else the newest binding of @host (an accepted socket shares its
+ * listener's name); for /proc/net/unix (netview.c). */
+bool kbox_sock_guest_name(const char *host, unsigned long ino, char *guest,
+                          size_t len)
+{
+    return name_of(host, (ino_t)ino, false, true, guest, len);
+}
+
 /*
  * Socket @s connected: note the name of the socket it reached, as its
  * host address says it now, while that is still the newest binding of

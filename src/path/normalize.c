@@ -145,6 +145,12 @@ const char *kbox_path_machine(const char *path, int *where)
         *where = KBOX_MACHINE_PROC;
         return path + 6; /* "net" or "net/..." */
     }
+    /* and its settings: lx's (core, unix) govern no socket the guest
+     * has; sysctl, Go's somaxconn, ip_local_port_range readers */
+    if (kbox_path_beneath(path, "/proc/sys/net", &rest)) {
+        *where = KBOX_MACHINE_PROC;
+        return path + 6; /* "sys/net" or "sys/net/..." */
+    }
     if (kbox_path_beneath(path, "/proc", &rest))
         for (int i = 0; proc_files[i]; i++)
             if (!strcmp(rest, proc_files[i])) {
@@ -256,21 +262,18 @@ const char *kbox_path_proc_pid(const char *path, long *pid)
     return q + 1;
 }
 
-/* Per-process /proc entries served from the host's /proc. */
+/* Per-process /proc entries served from the host's /proc (net: the
+ * host's network, as /proc/net). */
 static const char *const host_proc_entries[] = {
-    "auxv",         "cgroup",
-    "children",     "cmdline",
-    "comm",         "coredump_filter",
-    "environ",      "io",
-    "limits",       "maps",
-    "numa_maps",    "oom_adj",
-    "oom_score",    "oom_score_adj",
-    "personality",  "sched",
-    "schedstat",    "smaps",
-    "smaps_rollup", "stack",
-    "stat",         "statm",
-    "status",       "syscall",
-    "task",         "timerslack_ns",
+    "auxv",        "cgroup",       "children",
+    "cmdline",     "comm",         "coredump_filter",
+    "environ",     "io",           "limits",
+    "maps",        "net",          "numa_maps",
+    "oom_adj",     "oom_score",    "oom_score_adj",
+    "personality", "sched",        "schedstat",
+    "smaps",       "smaps_rollup", "stack",
+    "stat",        "statm",        "status",
+    "syscall",     "task",         "timerslack_ns",
     "wchan",
 };
 

@@ -164,6 +164,13 @@ KTEST(machine_entries)
     KT_EQ(where, KBOX_MACHINE_PROC);
     KT_STREQ(kbox_path_machine("/proc/net/tcp", &where), "net/tcp");
     KT_ASSERT(kbox_path_machine("/proc/network", &where) == NULL);
+    /* the network's settings are the host's too */
+    KT_STREQ(kbox_path_machine("/proc/sys/net", &where), "sys/net");
+    KT_EQ(where, KBOX_MACHINE_PROC);
+    KT_STREQ(kbox_path_machine("/proc/sys/net/ipv4/ip_forward", &where),
+             "sys/net/ipv4/ip_forward");
+    KT_ASSERT(kbox_path_machine("/proc/sys/kernel/hostname", &where) == NULL);
+    KT_ASSERT(kbox_path_machine("/proc/sys/netx", &where) == NULL);
     /* a process's own stat, the kernel's state, look-alikes: not these */
     KT_ASSERT(kbox_path_machine("/proc/self/stat", &where) == NULL);
     KT_ASSERT(kbox_path_machine("/proc/1/stat", &where) == NULL);
@@ -234,6 +241,15 @@ KTEST(proc_split_host_entries)
                                sizeof(out), &pid),
           KBOX_PROC_HOST);
     KT_STREQ(out, "100/task/100/children");
+    /* a process's network is the host's, as /proc/net */
+    KT_EQ(kbox_path_proc_split("/proc/self/net/unix", 100, 100, out,
+                               sizeof(out), &pid),
+          KBOX_PROC_HOST);
+    KT_STREQ(out, "100/net/unix");
+    KT_EQ(kbox_path_proc_split("/proc/thread-self/net", 100, 105, out,
+                               sizeof(out), &pid),
+          KBOX_PROC_HOST);
+    KT_STREQ(out, "100/task/105/net");
 }
 
 KTEST(proc_split_kernel_entries)

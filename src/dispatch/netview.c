@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The host's network files as the guest sees them. The guest shares the
+ * host's network, so /proc/net and /proc/sys/net are the host's
+ * (route.c), with two corrections:
+ *
+ * - /proc/net/unix names a guest's socket bound to an image path by
+ *   kbox's host name for it (<exec_dir>/s-<dev>-<ino>, or
+ *   /proc/self/fd/N/name in a bind): netstat -x, lsof -U and a guest
+ *   looking for its own server's socket found no /tmp/x.sock. Such
+ *   lines get the path bind() was given, as getsockname reports it.
+ * - /proc/sys/net (and /proc/net's few writable files) would be written
+ *   with kbox's host rights. They are the host's settings, not the
+ *   guest's: a guest, root included, is refused them as a container's
+ *   root is without the host's network namespace (net_ctl_permissions
+ *   gives it the "other" bits: EACCES), as settimeofday is refused.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "kbox/dispatch.h"
+#include "kbox/path.h"
+
+static bool is_net_unix(const char *rest)
+{
+    size_t l = strlen(rest);
+
+    if (!strcmp(rest, "net/unix"))
+        return true;
+    return l > 9 && !strcmp(rest + l - 9, "/net/unix");
+}
+
+/* Is @path one of kbox's host names for a guest's unix socket? */
+static bool kbox_sock_host_name(const char *path)
+{
+    size_t dl = strlen(kbox_sup.exec_dir);
+
+    if (dl && !strncmp(path, kbox_sup.exec_dir, dl) &&
+        !strncmp(path + dl, "/s-", 3))
+        return true;
+    return !strncmp(path, "/proc/self/fd/", 14); /* in a bind */
+}
+
+static int put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
+{
+    if (*len + n > *cap) {
+        size_t c = *cap * 2 > *len + n ? *cap * 2 : *len + n;
+        char *nb = realloc(*out, c);
+
+        if (!nb)
+            return -ENOMEM;
+        *out = nb;
+        *cap = c;
+    }
+    memcpy(*out + *len, s, n);
+    *len += n;
+    return 0;
+}
+
+/* One line "Num RefCount Protocol Flags Type St Inode[ Path]\n". */
+static int unix_line(const char *line, size_t n, char **out, size_t *ol,
+                     size_t *cap)
+{
+    char buf[512], host[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+    char guest[sizeof(host) + 1];
+    unsigned long ino;
+    int at = -1;
+    size_t pl;
+
+    if (n >= sizeof(buf))
+        return put(out, ol, cap, line, n);
+    memcpy(buf, line, n);
+    buf[n] = '\0';
+    if (sscanf(buf, "%*s %*x %*x %*x %*x %*x %lu%n", &ino, &at) != 1 ||
+        at <= 0 || buf[at] != ' ')
+        return put(out, ol, cap, line, n);
+    pl = n - (size_t)at - 1 - (buf[n - 1] == '\n');
+    if (pl == 0 || pl >= sizeof(host))
+        return put(out, ol, cap, line, n);
+    memcpy(host, buf + at + 1, pl);
+    host[pl] = '\0';
+    if (!kbox_sock_host_name(host) ||
+        !kbox_sock_guest_name(host, ino, guest, sizeof(guest)))
+        return put(out, ol, cap, line, n);
+    if (put(out, ol, cap, line, (size_t)at + 1) ||
+        put(out, ol, cap, guest, strlen(guest)))
+        return -ENOMEM;
+    return buf[n - 1] == '\n' ? put(out, ol, cap, "\n", 1) : 0;
+}
+
+int kbox_proc_net_unix_fd(const char *rest, int hostfd)
+{
+    size_t hl = 0, hcap = 65536, ol = 0, ocap = 65536;
+    char *host, *out;
+    int fd = -1, rc = 0;
+
+    if (!is_net_unix(rest))
+        return -ENOENT;
+    host = malloc(hcap);
+    out = malloc(ocap);
+    if (!host || !out) {
+        free(host);
+        free(out);
+        return -ENOMEM;
+    }
+    for (;;) {
+        ssize_t n;
+
+        if (hl == hcap) {
+            char *nb = realloc(host, hcap * 2);
+
+            if (!nb) {
+                rc = -ENOMEM;
+                break;
+            }
+            host = nb;
+            hcap *= 2;
+        }
+        n = read(hostfd, host + hl, hcap - hl);
+        if (n < 0) {
+            rc = -errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        hl += (size_t)n;
+    }
+    for (size_t at = 0; !rc && at < hl;) {
+        const char *nl = memchr(host + at, '\n', hl - at);
+        size_t n = nl ? (size_t)(nl - (host + at)) + 1 : hl - at;
+
+        rc = unix_line(host + at, n, &out, &ol, &ocap);
+        at += n;
+    }
+    free(host);
+    if (!rc && (fd = memfd_create("kbox-net-unix", MFD_CLOEXEC)) < 0)
+        rc = -errno;
+    if (!rc && (write(fd, out, ol) != (ssize_t)ol || lseek(fd, 0, SEEK_SET)))
+        rc = -EIO;
+    free(out);
+    if (rc) {
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+/* Is @rest (beneath host /proc) "sys/net", "net" or "<pid>/net", or
+ * beneath one? */
+static bool net_file(const char *rest)
+{
+    const char *p = rest;
+
+    if (!strncmp(p, "sys/", 4)) {
+        p += 4;
+    } else {
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p != rest && *p++ != '/')
+            return false;
+    }
+    return !strncmp(p, "net", 3) && (!p[3] || p[3] == '/');
+}
+
+int kbox_proc_sys_net_may(struct kbox_req *r, const char *rest, int flags)
+{
+    (void)r;
+    if (!net_file(rest))
+        return 0;
+    if ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_TRUNC))
+        return 0;
+    return -EACCES;
+}
