@@ -19,13 +19,38 @@ struct kbox_gstat;
 struct kbox_cache_key {
     uint64_t dev, ino;
     int64_t size, mtime, mtime_ns, ctime, ctime_ns;
-    uint64_t version; /* lx_task_file_version(), set by the caller */
-    int kind;         /* 0 = raw content, 1 = patched exec image */
-    int aux;          /* kind 1: guest fd number of the interpreter */
+    /* lx_task_file_version(), set by the caller; for a host file, which
+     * has no counter the host tells, kbox_cache_head_sum() of its head */
+    uint64_t version;
+    int kind; /* KBOX_CACHE_* */
+    int aux;  /* a patched image: guest fd number of the interpreter */
 };
+
+/* What an entry holds: an lx file's content or patched exec image, or a
+ * host file's (a bind program: never on disk, never an lx file's). */
+#define KBOX_CACHE_RAW          0
+#define KBOX_CACHE_PATCHED      1
+#define KBOX_CACHE_HOST_RAW     2
+#define KBOX_CACHE_HOST_PATCHED 3
+/* How much of a host file's head kbox_cache_key_host() checks. */
+#define KBOX_CACHE_HEAD         (16 * 1024)
 
 void kbox_cache_key_from(struct kbox_cache_key *k, const struct kbox_gstat *g,
                          int kind);
+/* A checksum of @len bytes at @p (never 0: a key's version). */
+uint64_t kbox_cache_head_sum(const void *p, size_t len);
+/*
+ * The key of a host file's content (@kind KBOX_CACHE_HOST_*) from its
+ * stat and its first bytes (@head, @len: up to KBOX_CACHE_HEAD, the
+ * whole file when shorter). The host's inode change counter (i_version,
+ * STATX_CHANGE_COOKIE) is not given to user space, and a host with
+ * coarse timestamps keeps (mtime, ctime) across a same-size rewrite
+ * within one tick: the head's checksum tells such a rewrite apart
+ * wherever it changes the headers, the build-id note or the code near
+ * them (a relinked program always does).
+ */
+void kbox_cache_key_host(struct kbox_cache_key *k, const struct kbox_gstat *g,
+                         int kind, const void *head, size_t len);
 /* Is some content of inode (@dev, @ino) in memory (any size, version)? */
 bool kbox_cache_holds_file(uint64_t dev, uint64_t ino);
 /* A dup of the cached memfd for @k (caller closes it), or -1. */

@@ -36,6 +36,33 @@ void kbox_cache_key_from(struct kbox_cache_key *k, const struct kbox_gstat *g,
     k->kind = kind;
 }
 
+uint64_t kbox_cache_head_sum(const void *p, size_t len)
+{
+    const unsigned char *b = p;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+    size_t i = 0;
+
+    /* 8 bytes a step (~1 us for 16 KiB): the order of words counts */
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+
+        memcpy(&w, b + i, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    for (; i < len; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h ? h : 1;
+}
+
+void kbox_cache_key_host(struct kbox_cache_key *k, const struct kbox_gstat *g,
+                         int kind, const void *head, size_t len)
+{
+    kbox_cache_key_from(k, g, kind);
+    k->version = kbox_cache_head_sum(
+        head, len < KBOX_CACHE_HEAD ? len : KBOX_CACHE_HEAD);
+}
+
 static int find(const struct kbox_cache_key *k)
 {
     for (int i = 0; i < SLOTS; i++)

@@ -45,6 +45,7 @@
 #include "journal.h"
 #include "kbox/abi.h"
 #include "kbox/cache.h"
+#include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/elf.h"
 #include "kbox/exec.h"
@@ -62,6 +63,18 @@ static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
     long args[6] = { a0, a1, a2, a3, a4, 0 };
 
     return lx_task_syscall(t, nr, args);
+}
+
+/* Is host path @hp beneath a bind's source? */
+static bool in_a_bind(const char *hp)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    const char *rest;
+
+    for (int i = 0; hp[0] == '/' && i < o->nbinds; i++)
+        if (kbox_path_beneath(hp, o->binds[i].host_src, &rest))
+            return true;
+    return false;
 }
 
 /*
@@ -108,11 +121,17 @@ static long open_image_guest_fd(struct kbox_req *r, int gfd, struct image *img)
     kbox_ids_for_host(r); /* the exec permission is the guest's */
     rc = kbox_prog_open_host(hfd, img, name[0] ? name : NULL, false);
     kbox_ids_restore(r);
+    /* a bind's set-ID program gives its rights; a memfd (the guest's
+     * host process owns it) or another host object never does */
+    if (!rc && in_a_bind(hp))
+        rc = kbox_prog_host_creds(r->task, hfd, img);
+    /* a bind's file by its guest path, else the host's name */
+    kbox_host_link_to_guest(hp, (long)strlen(hp), sizeof(hp));
+    if (rc)
+        kbox_prog_close(img);
     close(hfd);
     if (rc)
         return rc;
-    /* a bind's file by its guest path, else the host's name */
-    kbox_host_link_to_guest(hp, (long)strlen(hp), sizeof(hp));
     snprintf(img->where, sizeof(img->where), "%s", hp);
     return 0;
 }
@@ -172,6 +191,11 @@ struct kbox_exec_again {
     bool img_where;
     int gate; /* the trampoline copy's gate (gate.c), or -1 */
     pid_t gate_child;
+    /* The script's last interpreter when it is set-user/group-ID or has
+     * file capabilities: lx's root task's fd of it, -1 otherwise. Linux
+     * takes exec's credentials from that file (binfmt_script makes it
+     * bprm->file); the trampoline's exec prepares them. */
+    int cred_file;
 };
 
 void kbox_exec_again_free(struct kbox_exec_again *a)
@@ -184,6 +208,8 @@ void kbox_exec_again_free(struct kbox_exec_again *a)
         close(a->interp);
     if (a->gate >= 0)
         kbox_gate_close(a->gate, a->gate_child);
+    if (a->cred_file >= 0)
+        lx_t(lx_task_root(), LX__NR_close, a->cred_file, 0, 0, 0, 0);
     free(a);
 }
 
@@ -301,6 +327,7 @@ static int use_trampoline(struct kbox_req *r, uint64_t upath, const char *path,
     if (!a)
         return -ENOMEM;
     a->gate = -1;
+    a->cred_file = -1;
     n = alias_refs(r, upath, strlen(room), uargv, uenvp, a->refs,
                    MAX_ALIAS_REFS);
     a->gate_child = r->pid;
@@ -484,6 +511,22 @@ static long fresh_copy(int *prog, uint64_t *dev, uint64_t *ino)
     return 0;
 }
 
+/*
+ * The trampoline's exec of a script whose interpreter sets ids (@cf: lx
+ * root's fd of it): run a private copy (fresh_copy) and prepare the
+ * credentials from that file in the exec's task (*@exe_lxfd).
+ */
+static long script_creds(struct kbox_req *r, int cf, int *prog, int *exe_lxfd,
+                         uint64_t *dev, uint64_t *ino)
+{
+    long fd = lx_task_getfd(r->task, lx_task_root(), cf, LX_O_CLOEXEC);
+
+    if (fd < 0)
+        return fd;
+    *exe_lxfd = (int)fd;
+    return fresh_copy(prog, dev, ino);
+}
+
 /* The program's bytes as exec runs them: PT_INTERP names @target. */
 struct patched_src {
     const struct image *img;
@@ -514,6 +557,20 @@ struct prepared_interp {
     int fd, gfd;
 };
 
+/* The key of @img's image with PT_INTERP naming guest fd @gi. */
+static void patched_key(const struct image *img, int gi,
+                        struct kbox_cache_key *k)
+{
+    if (img->host) {
+        kbox_cache_key_host(k, &img->st, KBOX_CACHE_HOST_PATCHED, img->buf,
+                            img->len);
+    } else {
+        kbox_cache_key_from(k, &img->st, KBOX_CACHE_PATCHED);
+        k->version = img->version;
+    }
+    k->aux = gi;
+}
+
 /* Prepare the program memfd (and interpreter, into @pi) for @img. */
 static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
                            struct prepared_interp *pi)
@@ -522,12 +579,32 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
     struct kbox_cache_key k;
     long rc = kbox_elf_inspect(img->buf, img->len, &info);
 
-    /* a host file's head (kbox_prog_open_host): headers past it, or a
-     * static program, which runs from the whole copy */
+    /* a host file's head (kbox_prog_open_host): a static program runs
+     * from a copy of it all, kept in the content cache by the file's
+     * identity and head (it was copied afresh at every exec) */
+    if (img->head && !rc && !info.dynamic) {
+        kbox_cache_key_host(&k, &img->st, KBOX_CACHE_HOST_RAW, img->buf,
+                            img->len);
+        *prog_fd = kbox_cache_lookup(&k);
+        if (*prog_fd >= 0)
+            return 0;
+    }
+    /* headers past the head, or a static program not cached */
     if (img->head && (rc || !info.dynamic)) {
         rc = kbox_prog_full(img);
         if (!rc)
             rc = kbox_elf_inspect(img->buf, img->len, &info);
+        if (!rc && !info.dynamic) {
+            int fd = fcntl(img->fd, F_DUPFD_CLOEXEC, 0);
+
+            if (fd < 0)
+                return -errno;
+            /* keyed by what the copy holds */
+            kbox_cache_key_host(&k, &img->st, KBOX_CACHE_HOST_RAW, img->buf,
+                                img->len);
+            *prog_fd = kbox_cache_add(&k, fd);
+            return *prog_fd < 0 ? *prog_fd : 0;
+        }
     }
     if (rc)
         return rc;
@@ -564,9 +641,7 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
         if (gi < 0)
             return gi;
         /* The patched image only depends on the interpreter's number. */
-        kbox_cache_key_from(&k, &img->st, 1);
-        k.version = img->version;
-        k.aux = gi;
+        patched_key(img, gi, &k);
         /*
          * /proc/thread-self, not /proc/self: a thread execing after its
          * leader's pthread_exit would find /proc/self/fd (the zombie
@@ -599,8 +674,7 @@ static long prepare_elf_fd(struct kbox_req *r, struct image *img, int *prog_fd,
                 *prog_fd = fcntl(img->fd, F_DUPFD_CLOEXEC, 0);
                 return *prog_fd < 0 ? -errno : 0;
             }
-            kbox_cache_key_from(&k, &img->st, 1);
-            k.aux = gi;
+            patched_key(img, gi, &k);
         }
         copy = malloc(img->len);
         if (!copy)
@@ -657,6 +731,10 @@ static long open_interp(struct kbox_req *r, const char *path, struct image *in)
             rc = kbox_prog_open_host(hfd, in, NULL, true);
             if (!rc) /* /proc/self/exe names the interpreter */
                 kbox_exec_host_where(hfd, in->where, sizeof(in->where));
+            if (!rc) /* its set-ID bits and capabilities */
+                rc = kbox_prog_host_creds(r->task, hfd, in);
+            if (rc)
+                kbox_prog_close(in);
             close(hfd);
         } else if (!rc) {
             rc = kbox_prog_open(r->task, ldir, lxpath, 0, in);
@@ -810,6 +888,9 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
             memcpy(si, again->si, sizeof(si));
             snprintf(exe_path, sizeof(exe_path), "%s", again->exe_path);
             img_where = again->img_where;
+            if (again->cred_file >= 0) /* a set-ID interpreter's */
+                rc = script_creds(r, again->cred_file, &prog, exe_lxfd,
+                                  &exe_dev, &exe_ino);
             goto prepared;
         }
     }
@@ -863,6 +944,10 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
             rc = kbox_prog_open_host(hfd, &img, NULL, true);
             if (!rc)
                 kbox_exec_host_where(hfd, img.where, sizeof(img.where));
+            if (!rc)
+                rc = kbox_prog_host_creds(r->task, hfd, &img);
+            if (rc)
+                kbox_prog_close(&img);
             close(hfd);
         } else {
             rc = kbox_prog_open(r->task, ldir, lxpath,
@@ -977,6 +1062,28 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
         if (tramp)
             snprintf(r->proc->exec_again->room,
                      sizeof(r->proc->exec_again->room), "%d", dirfd);
+    }
+    /*
+     * A script whose last interpreter is set-user/group-ID or has file
+     * capabilities: Linux takes exec's credentials from that file, never
+     * from the script. The trampoline's exec prepares them (its argv and
+     * envp are its own: a vfork child's in-place rewrite had corrupted
+     * its parent), so the file waits in lx's root task until then.
+     */
+    if (!rc && nl > 0 && img.lxfd >= 0) {
+        if (tramp) {
+            long cf =
+                lx_task_getfd(lx_task_root(), r->task, img.lxfd, LX_O_CLOEXEC);
+
+            if (cf < 0)
+                rc = cf;
+            else
+                r->proc->exec_again->cred_file = (int)cf;
+        } else {
+            rc = fresh_copy(&prog, &exe_dev, &exe_ino);
+            *exe_lxfd = img.lxfd;
+            img.lxfd = -1;
+        }
     }
     if (tramp) {
         struct kbox_exec_again *a = r->proc->exec_again;

@@ -30,6 +30,7 @@ struct image {
      * malloc'd), and fd is -1: kbox_prog_full makes the copy. */
     bool head;
     int hostfd;
+    bool host; /* a host file: cached by its head, not a change counter */
     struct kbox_gstat st;
     uint64_t version; /* the file's change counter when it was read */
     /* A set-user/group-ID program stays open in lx (for exec's ids). */
@@ -48,6 +49,10 @@ long kbox_prog_open(struct lx_task *t, int dirfd, const char *path,
  * "kbox-file"); with @lazy, only its head (kbox_prog_full copies it). */
 long kbox_prog_open_host(int hfd, struct image *img, const char *name,
                          bool lazy);
+/* For a host file @hfd opened by kbox_prog_open_host: when it is
+ * set-user/group-ID or has file capabilities, an lx stand-in for exec's
+ * credentials in img->lxfd (task @t's; hostcred.c); 0 or -errno. */
+long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img);
 /* The whole content of an image opened lazily (nothing else to do for
  * others); 0 or -errno. */
 long kbox_prog_full(struct image *img);

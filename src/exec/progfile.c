@@ -20,14 +20,16 @@
 
 #include "internal.h"
 #include "journal.h"
+#include "kbox/cache.h"
 #include "kbox/exec.h"
 
 #define MAX_EXEC_SIZE (1L << 30)
 /*
  * What exec reads of a host file before it knows whether it needs the
- * whole of it: the ELF and program headers, PT_INTERP, a #! line.
+ * whole of it: the ELF and program headers, PT_INTERP, a #! line; and
+ * what its cache key checks (kbox_cache_key_host).
  */
-#define HEAD_MAX      (16 * 1024)
+#define HEAD_MAX      KBOX_CACHE_HEAD
 
 static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
                  long a4)
@@ -232,6 +234,7 @@ long kbox_prog_open_host(int hfd, struct image *img, const char *name,
     img->fd = -1;
     img->lxfd = -1;
     img->hostfd = -1;
+    img->host = true;
     if (fstat(hfd, &st))
         return -errno;
     if (!S_ISREG(st.st_mode))
@@ -250,6 +253,8 @@ long kbox_prog_open_host(int hfd, struct image *img, const char *name,
     img->st.st_ctime_sec = st.st_ctim.tv_sec;
     img->st.st_ctime_nsec = (uint64_t)st.st_ctim.tv_nsec;
     img->st.st_mode = st.st_mode;
+    img->st.st_uid = st.st_uid;
+    img->st.st_gid = st.st_gid;
     if (lazy && st.st_size > HEAD_MAX) {
         char *h = malloc(HEAD_MAX);
         size_t off = 0;

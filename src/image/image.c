@@ -23,6 +23,7 @@
 #include <lx/uapi.h>
 
 #include "kbox/cli.h"
+#include "kbox/exec.h"
 #include "kbox/image.h"
 #include "kbox/mntview.h"
 #include "kbox/path.h"
@@ -537,18 +538,20 @@ static int bind_kinds_match(const struct kbox_opts *o)
 }
 
 /*
- * The host mount's read-only, noexec and atime flags, for the trap the
- * guest's mountinfo shows: statfs in the bind is the host's, which the
- * guest compares with them (nosuid and nodev are the trap's own: a bind's
- * set-user-ID programs give no rights).
+ * The host mount's read-only, noexec, nosuid and atime flags, for the
+ * trap the guest's mountinfo shows: statfs in the bind is the host's,
+ * which the guest compares with them. nodev is the trap's own; so is
+ * nosuid under a rootless kbox, whose binds' set-ID programs give no
+ * rights (src/exec/hostcred.c).
  */
 static unsigned long host_mount_flags(const struct kbox_bind *b)
 {
     struct statfs sf;
-    unsigned long f = 0;
+    unsigned long f = geteuid() == 0 ? 0 : MS_NOSUID;
 
     if (statfs(b->host_src, &sf))
-        return 0;
+        return f | MS_NOSUID;
+    f |= (sf.f_flags & ST_NOSUID) ? MS_NOSUID : 0;
     f |= (sf.f_flags & ST_RDONLY) ? MS_RDONLY : 0;
     f |= (sf.f_flags & ST_NOEXEC) ? MS_NOEXEC : 0;
     f |= (sf.f_flags & ST_NOATIME) ? MS_NOATIME : 0;
@@ -593,7 +596,7 @@ static void bind_traps(const struct kbox_opts *o)
         if (n < 0 || strcmp(where, norm))
             continue;
         rc = lx_mount(o->binds[i].host_src, norm, "kbox-bind",
-                      MS_NOSUID | MS_NODEV | host_mount_flags(&o->binds[i]),
+                      MS_NODEV | host_mount_flags(&o->binds[i]),
                       host_dev_data(o->binds[i].host_src, data, sizeof(data)));
         if (rc < 0 && o->verbose)
             fprintf(stderr, "kbox: warning: marking bind %s: %s\n", norm,
@@ -762,6 +765,9 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
                     o->image, o->fs_type, lx_strerror(rc), o->fs_type);
         return -1;
     }
+    /* set-ID programs in binds (src/exec/hostcred.c): outside the root */
+    if (o->nbinds && geteuid() == 0)
+        kbox_exec_stub_init();
     rc = lx_chroot(ROOT_MNT);
     if (rc < 0) {
         say("cannot enter the image root: %s%s", lx_strerror(rc), "");

@@ -306,6 +306,65 @@ KTEST(disk_wants_files_of_the_root_device)
     rm_rf(dir);
 }
 
+/*
+ * A host file's key (a bind program) holds its head's checksum: a
+ * same-size rewrite within one tick of a coarse host clock keeps (size,
+ * mtime, ctime), and only the bytes tell the two apart. Its entries never
+ * go to the disk tier and never meet an lx file's.
+ */
+KTEST(host_key_sees_a_same_size_rewrite)
+{
+    static char a[3 * KBOX_CACHE_HEAD], b[3 * KBOX_CACHE_HEAD];
+    struct kbox_cache_key ka, kb, kc;
+    struct kbox_gstat g;
+    char *dir = tmpdir();
+
+    KT_ASSERT(dir != NULL);
+    memset(&g, 0, sizeof(g));
+    g.st_dev = 7;
+    g.st_ino = 12;
+    g.st_size = sizeof(a);
+    g.st_mtime_sec = g.st_ctime_sec = 1700000000;
+    for (size_t i = 0; i < sizeof(a); i++)
+        a[i] = (char)(i * 7 + 3);
+    memcpy(b, a, sizeof(b));
+    b[4000] ^= 1; /* one bit in the head (a build-id, a constant) */
+    kbox_cache_key_host(&ka, &g, KBOX_CACHE_HOST_PATCHED, a, sizeof(a));
+    kbox_cache_key_host(&kb, &g, KBOX_CACHE_HOST_PATCHED, b, sizeof(b));
+    KT_ASSERT(memcmp(&ka, &kb, sizeof(ka)) != 0);
+    /* the same bytes, as the head alone or the whole copy: one key */
+    kbox_cache_key_host(&kc, &g, KBOX_CACHE_HOST_PATCHED, a, KBOX_CACHE_HEAD);
+    KT_EQ(memcmp(&ka, &kc, sizeof(ka)), 0);
+    /* two 8-byte words swapped */
+    memcpy(b, a, sizeof(b));
+    memcpy(b + 8, a + 16, 8);
+    memcpy(b + 16, a + 8, 8);
+    kbox_cache_key_host(&kb, &g, KBOX_CACHE_HOST_PATCHED, b, sizeof(b));
+    KT_ASSERT(ka.version != kb.version);
+    /* a tail byte, within an odd length */
+    kbox_cache_key_host(&kb, &g, KBOX_CACHE_HOST_RAW, a, 13);
+    a[12] ^= 1;
+    kbox_cache_key_host(&kc, &g, KBOX_CACHE_HOST_RAW, a, 13);
+    KT_ASSERT(kb.version != kc.version && kb.version && kc.version);
+    /* past the head: not seen (the documented limit) */
+    memcpy(b, a, sizeof(b));
+    b[KBOX_CACHE_HEAD + 5] ^= 1;
+    kbox_cache_key_host(&ka, &g, KBOX_CACHE_HOST_RAW, a, sizeof(a));
+    kbox_cache_key_host(&kb, &g, KBOX_CACHE_HOST_RAW, b, sizeof(b));
+    KT_EQ(memcmp(&ka, &kb, sizeof(ka)), 0);
+    /* not an lx file's key, and not for the disk tier */
+    kbox_cache_key_from(&kc, &g, KBOX_CACHE_RAW);
+    KT_ASSERT(memcmp(&ka, &kc, sizeof(ka)) != 0);
+    KT_EQ(kbox_cache_disk_open(dir, 0x1234, 7), 0);
+    KT_ASSERT(kbox_cache_disk_wants(&kc));
+    KT_ASSERT(!kbox_cache_disk_wants(&ka));
+    kbox_cache_key_host(&kb, &g, KBOX_CACHE_HOST_PATCHED, a, sizeof(a));
+    kb.aux = 4;
+    KT_ASSERT(!kbox_cache_disk_wants(&kb));
+    kbox_cache_disk_close();
+    rm_rf(dir);
+}
+
 /* Patched images of one file are entries of their own per interpreter
  * fd, apart from its raw content, and verified like it. */
 KTEST(disk_patched_images_apart)
