@@ -865,9 +865,12 @@ static int kbox_main(int argc, char **argv)
             lx_task_syscall(task, LX__NR_prlimit64, a);
         }
 
-        if (p && kbox_image_workdir_in_bind(&o))
-            kbox_path_normalize(o.work_dir, p->bind_cwd, sizeof(p->bind_cwd),
-                                false, NULL);
+        if (p && kbox_image_workdir_in_bind(&o)) {
+            char g[KBOX_PATH_MAX];
+
+            if (kbox_path_normalize(o.work_dir, g, sizeof(g), false, NULL) >= 0)
+                kbox_bind_cwd_set(p, NULL, -1, g);
+        }
     }
 
     /* The terminal's signals are the guest's business; kbox reports. */

@@ -74,8 +74,9 @@ struct kbox_fork_prep {
      * the child's until it execs or chdirs, even if the parent changes
      * them or is gone before the child's first call. */
     char *exe;
-    char *bind_cwd;
-    int bind_cwd_fd1; /* the directory itself (fd + 1; 0: none) */
+    /* the bind cwd: the parent's own with CLONE_FS, else a copy (NULL:
+     * none) */
+    struct kbox_bcwd *cwd;
 };
 
 /* A guest process (thread group) and its kernel-side task context. */
@@ -90,17 +91,10 @@ struct kbox_proc {
     int npending;
     unsigned long long start_time; /* /proc/<pid>/stat field 22 */
     char exe[4096];                /* guest path of the running program */
-    /* Non-empty: the cwd is this guest directory inside a host bind (the
-     * lx task's cwd is left where it was). */
-    char bind_cwd[4096];
-    /* ... held as a host O_PATH fd + 1 (0: by the text alone), so a
-     * rename or rmdir of it is seen as Linux sees it (bindcwd.c); the
-     * text is refreshed from it before use. @bind_cwd_gone: removed, or
-     * no longer beneath a bind. */
-    int bind_cwd_fd1;
-    bool bind_cwd_gone;
-    /* the held directory's identity, once its name was read (0: not) */
-    unsigned long long bind_cwd_dev, bind_cwd_ino;
+    /* The cwd when it is inside a host bind (the lx task's cwd is left
+     * where it was), shared with the processes its fs is shared with
+     * (bindcwd.c; NULL: none yet). Only through kbox_bind_cwd_*. */
+    struct kbox_bcwd *cwd;
     int pidfd;   /* host pidfd, in kbox_proc_exit_watch(); -1 */
     int refs;    /* requests in flight (under the proc lock) */
     bool dead;   /* exited: freed when refs drops to 0 */
@@ -708,16 +702,46 @@ void kbox_scm_gone(pid_t tgid, struct lx_task *t);
  * a bind ("" if not; core.c). */
 void kbox_core_collect(pid_t tgid, struct lx_task *t, const char *bind_cwd);
 /*
- * A process's cwd in a bind, held as the directory itself (bindcwd.c).
- * sync: refresh p->bind_cwd from where the directory is now; 1 if it was
- * removed or left every bind (p->bind_cwd_gone), else 0. set: @hfd (an
- * O_PATH host fd, taken; -1 for none) and @text become the cwd. clear:
- * none (the cwd is in lx). dup: a copy of the held fd + 1, or 0.
+ * A process's cwd in a bind, held as the directory itself (bindcwd.c);
+ * @t the calling thread's lx task (a thread with an fs of its own has
+ * its own cwd; NULL or the process's task: the process's). on: it is in
+ * a bind. get: its guest path, refreshed from where the directory is
+ * now, in @out, and with @fd1 a copy of the held fd + 1 (0: none) when
+ * @want is KBOX_CWD_FD, or KBOX_CWD_FD_GONE and it is removed; -1 if
+ * the cwd is not in a bind, 1 if it was removed, 2 if the host moved it
+ * out of every bind's source, else 0. set: @hfd (an O_PATH host fd,
+ * taken; -1 for none) and @text become the cwd (0 or -ENOMEM). clear:
+ * none (the cwd is in lx). fork: the child's (@share: CLONE_FS, the
+ * same one) in @out, to adopt (as the process's) or put. unshare: its
+ * own copy, as unshare(CLONE_FS). task_own: thread task @t gets a copy
+ * of @from's (cloned without CLONE_FS, or its unshare(CLONE_FS) while
+ * other threads run); task_gone: @t is ended; exec: @t's becomes the
+ * process's.
  */
-int kbox_bind_cwd_sync(struct kbox_proc *p);
-void kbox_bind_cwd_set(struct kbox_proc *p, int hfd, const char *text);
-void kbox_bind_cwd_clear(struct kbox_proc *p);
-int kbox_bind_cwd_dup(struct kbox_proc *p);
+enum { KBOX_CWD_FD_GONE = 1, KBOX_CWD_FD = 2 };
+struct kbox_bcwd;
+bool kbox_bind_cwd_on(struct kbox_proc *p, struct lx_task *t);
+int kbox_bind_cwd_get(struct kbox_proc *p, struct lx_task *t, char *out,
+                      size_t len, int *fd1, int want);
+int kbox_bind_cwd_set(struct kbox_proc *p, struct lx_task *t, int hfd,
+                      const char *text);
+void kbox_bind_cwd_clear(struct kbox_proc *p, struct lx_task *t);
+int kbox_bind_cwd_fork(struct kbox_proc *p, struct lx_task *t, bool share,
+                       struct kbox_bcwd **out);
+void kbox_bind_cwd_put(struct kbox_bcwd *c);
+void kbox_bind_cwd_adopt(struct kbox_proc *p, struct kbox_bcwd *c);
+int kbox_bind_cwd_unshare(struct kbox_proc *p, struct lx_task *t);
+int kbox_bind_cwd_task_own(struct kbox_proc *p, struct lx_task *from,
+                           struct lx_task *t);
+void kbox_bind_cwd_task_gone(struct lx_task *t);
+void kbox_bind_cwd_exec(struct kbox_proc *p, struct lx_task *t);
+/*
+ * The cwd in a bind as getcwd (@getcwd: its length counts the NUL) or a
+ * readlink of /proc/<pid>/cwd answers, in @out: its length, -ENOENT
+ * (getcwd of a removed one), -ERANGE, or -ENOSYS when the cwd is in lx.
+ */
+long kbox_bind_cwd_text(struct kbox_proc *p, struct lx_task *t, char *out,
+                        size_t len, bool getcwd);
 /* close the request's held fds (kbox_bind_gone_route) */
 void kbox_bind_held_release(struct kbox_req *r);
 struct sockaddr_un;

@@ -13,7 +13,10 @@
  * in it the host's answer from the directory itself (ENOENT, or Linux's
  * earlier errors). Nothing is reached beyond the bind's source: ".."
  * from the bind's root goes by the text into the image, and a parent
- * found by the host must lie beneath the same bind.
+ * found by the host must lie beneath the same bind. The cwd is shared by
+ * the processes a clone(CLONE_FS) made, as Linux's fs_struct (one was
+ * kept per process), a thread with an fs of its own has its own, and
+ * each use takes it once under one lock.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -139,9 +142,26 @@ int kbox_bind_text_dir(const char *text)
 }
 
 /*
- * Guards each process's held fd while it is read: threads of one process
- * share it, and a chdir in one closes the fd another was about to name
- * (its number then reused by any other file of kbox's).
+ * A bind cwd, shared as Linux shares its fs_struct: by the processes a
+ * clone(CLONE_FS) made (a chdir in one moves them all) until one
+ * unshares it. @text is "" while the cwd is in lx; @fd1 the directory
+ * itself (fd + 1; 0: by the text alone); @gone removed, or no longer
+ * beneath a bind (@out: the host moved it out of every bind's source);
+ * @dev, @ino its identity once its name was read.
+ */
+struct kbox_bcwd {
+    int refs;
+    int fd1;
+    bool gone, out;
+    unsigned long long dev, ino;
+    char text[KBOX_PATH_MAX];
+};
+
+/*
+ * Guards every kbox_proc's cwd pointer and every kbox_bcwd: threads and
+ * CLONE_FS sharers use one, and a chdir in one closes the fd another was
+ * about to name (its number then reused by any other file of kbox's) or
+ * rewrites the text another is reading.
  */
 static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -150,68 +170,144 @@ static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
  * the bind, where reading the fd's name costs a walk of /proc: the same
  * inode there means no rename or removal moved it.
  */
-static bool text_still_names(const struct kbox_proc *p)
+static bool text_still_names(const struct kbox_bcwd *c)
 {
     const struct kbox_opts *o = kbox_sup.opts;
     struct kbox_route_result res;
     struct stat st;
 
-    if (!p->bind_cwd_ino || p->bind_cwd_gone)
+    if (!c->ino || c->gone)
         return false;
-    res = kbox_path_route(p->bind_cwd, o->binds, o->nbinds, false);
+    res = kbox_path_route(c->text, o->binds, o->nbinds, false);
     if (res.route != KBOX_ROUTE_BIND || o->binds[res.bind_index].file)
         return false;
     return !fstatat(kbox_sup.bind_dirs[res.bind_index],
                     *res.rest ? res.rest : ".", &st, AT_SYMLINK_NOFOLLOW) &&
-           S_ISDIR(st.st_mode) && st.st_nlink && st.st_ino == p->bind_cwd_ino &&
-           st.st_dev == p->bind_cwd_dev;
+           S_ISDIR(st.st_mode) && st.st_nlink && st.st_ino == c->ino &&
+           st.st_dev == c->dev;
 }
 
-static int sync_locked(struct kbox_proc *p)
+static int sync_locked(struct kbox_bcwd *c)
 {
     char g[KBOX_PATH_MAX];
-    int fd1 = p->bind_cwd_fd1, rc;
+    int fd1 = c->fd1, rc;
     struct stat st;
 
-    if (!p->bind_cwd[0])
+    if (!c->text[0])
         return 0;
-    if (fd1 && text_still_names(p))
+    if (fd1 && text_still_names(c))
         return 0;
     if (!fd1) {
         /* set by its text (the -w directory at start-up): held from the
          * first use on */
-        int fd = kbox_bind_text_dir(p->bind_cwd);
+        int fd = kbox_bind_text_dir(c->text);
 
         if (fd < 0)
             return 0;
-        p->bind_cwd_fd1 = fd1 = fd + 1;
+        c->fd1 = fd1 = fd + 1;
     }
-    rc = kbox_bind_held_name(fd1 - 1, bind_of_text(p->bind_cwd), g, sizeof(g),
-                             NULL);
-    if (rc >= 0 && strcmp(g, p->bind_cwd))
-        snprintf(p->bind_cwd, sizeof(p->bind_cwd), "%s", g);
-    p->bind_cwd_gone = rc != 0;
-    if (!p->bind_cwd_ino && !fstat(fd1 - 1, &st)) {
-        p->bind_cwd_dev = st.st_dev;
-        p->bind_cwd_ino = st.st_ino;
+    rc =
+        kbox_bind_held_name(fd1 - 1, bind_of_text(c->text), g, sizeof(g), NULL);
+    if (rc >= 0 && strcmp(g, c->text))
+        snprintf(c->text, sizeof(c->text), "%s", g);
+    c->gone = rc != 0;
+    c->out = rc < 0 && !fstat(fd1 - 1, &st) && st.st_nlink;
+    if (!c->ino && !fstat(fd1 - 1, &st)) {
+        c->dev = st.st_dev;
+        c->ino = st.st_ino;
     }
-    return rc != 0;
+    return c->out ? 2 : rc != 0;
 }
 
-int kbox_bind_cwd_sync(struct kbox_proc *p)
+/* held_lock held: drop a reference (the fd closed by the last) */
+static void put_locked(struct kbox_bcwd *c)
 {
-    int rc;
+    if (!c || --c->refs > 0)
+        return;
+    if (c->fd1)
+        close(c->fd1 - 1);
+    free(c);
+}
 
-    if (!p->bind_cwd[0])
-        return 0;
+/* held_lock held: a private copy of @c (its own fd of the directory) */
+static struct kbox_bcwd *copy_locked(const struct kbox_bcwd *c)
+{
+    struct kbox_bcwd *n = calloc(1, sizeof(*n));
+
+    if (!n)
+        return NULL;
+    n->refs = 1;
+    if (c && c->text[0]) {
+        memcpy(n->text, c->text, sizeof(n->text));
+        n->gone = c->gone;
+        n->out = c->out;
+        n->dev = c->dev;
+        n->ino = c->ino;
+        n->fd1 = c->fd1 ? fcntl(c->fd1 - 1, F_DUPFD_CLOEXEC, 0) + 1 : 0;
+    }
+    return n;
+}
+
+/*
+ * Threads with an fs of their own (cloned without CLONE_FS, or after
+ * their unshare(CLONE_FS)) have their own cwd, by their lx task: lx
+ * gives such a task its own fs_struct, and a task with one is never
+ * handed to another thread (thread.c). Few: searched in turn.
+ */
+struct task_cwd {
+    struct lx_task *task;
+    struct kbox_bcwd *c;
+};
+static struct task_cwd *own;
+static int nown, capown;
+
+/* held_lock held: where thread task @t's cwd is kept */
+static struct kbox_bcwd **slot_locked(struct kbox_proc *p, struct lx_task *t)
+{
+    for (int i = 0; t && i < nown; i++)
+        if (own[i].task == t)
+            return &own[i].c;
+    return &p->cwd;
+}
+
+bool kbox_bind_cwd_on(struct kbox_proc *p, struct lx_task *t)
+{
+    struct kbox_bcwd *c;
+    bool on;
+
     pthread_mutex_lock(&held_lock);
-    rc = sync_locked(p);
+    c = *slot_locked(p, t);
+    on = c && c->text[0];
+    pthread_mutex_unlock(&held_lock);
+    return on;
+}
+
+int kbox_bind_cwd_get(struct kbox_proc *p, struct lx_task *t, char *out,
+                      size_t len, int *fd1, int want)
+{
+    struct kbox_bcwd *c;
+    int rc = -1;
+
+    if (fd1)
+        *fd1 = 0;
+    if (len)
+        out[0] = '\0';
+    pthread_mutex_lock(&held_lock);
+    c = *slot_locked(p, t);
+    if (c && c->text[0]) {
+        rc = sync_locked(c);
+        snprintf(out, len, "%s", c->text);
+        if (fd1 && c->fd1 && (want == KBOX_CWD_FD || rc))
+            *fd1 = fcntl(c->fd1 - 1, F_DUPFD_CLOEXEC, 0) + 1;
+    }
     pthread_mutex_unlock(&held_lock);
     return rc;
 }
 
-void kbox_bind_cwd_set(struct kbox_proc *p, int hfd, const char *text)
+int kbox_bind_cwd_set(struct kbox_proc *p, struct lx_task *t, int hfd,
+                      const char *text)
 {
+    struct kbox_bcwd **s, *c;
     int old;
 
     if (hfd >= 0 && bind_of_text(text) < 0) {
@@ -220,43 +316,176 @@ void kbox_bind_cwd_set(struct kbox_proc *p, int hfd, const char *text)
         hfd = -1;
     }
     pthread_mutex_lock(&held_lock);
-    old = p->bind_cwd_fd1;
-    p->bind_cwd_fd1 = hfd >= 0 ? hfd + 1 : 0;
-    p->bind_cwd_gone = false;
-    p->bind_cwd_ino = p->bind_cwd_dev = 0;
-    if (text != p->bind_cwd)
-        snprintf(p->bind_cwd, sizeof(p->bind_cwd), "%s", text);
+    s = slot_locked(p, t);
+    if (!*s)
+        *s = copy_locked(NULL);
+    if (!(c = *s)) {
+        pthread_mutex_unlock(&held_lock);
+        if (hfd >= 0)
+            close(hfd);
+        return -ENOMEM;
+    }
+    old = c->fd1;
+    c->fd1 = hfd >= 0 ? hfd + 1 : 0;
+    c->gone = c->out = false;
+    c->ino = c->dev = 0;
+    snprintf(c->text, sizeof(c->text), "%s", text);
     if (hfd >= 0)
-        sync_locked(p);
+        sync_locked(c);
+    pthread_mutex_unlock(&held_lock);
+    if (old)
+        close(old - 1);
+    return 0;
+}
+
+void kbox_bind_cwd_clear(struct kbox_proc *p, struct lx_task *t)
+{
+    struct kbox_bcwd *c;
+    int old = 0;
+
+    pthread_mutex_lock(&held_lock);
+    if ((c = *slot_locked(p, t))) {
+        old = c->fd1;
+        c->text[0] = '\0';
+        c->fd1 = 0;
+        c->gone = c->out = false;
+        c->ino = c->dev = 0;
+    }
     pthread_mutex_unlock(&held_lock);
     if (old)
         close(old - 1);
 }
 
-void kbox_bind_cwd_clear(struct kbox_proc *p)
+int kbox_bind_cwd_fork(struct kbox_proc *p, struct lx_task *t, bool share,
+                       struct kbox_bcwd **out)
 {
-    int old;
+    struct kbox_bcwd **s;
+    int rc = 0;
 
     pthread_mutex_lock(&held_lock);
-    old = p->bind_cwd_fd1;
-    p->bind_cwd[0] = '\0';
-    p->bind_cwd_fd1 = 0;
-    p->bind_cwd_gone = false;
-    p->bind_cwd_ino = p->bind_cwd_dev = 0;
+    s = slot_locked(p, t); /* the forking thread's */
+    if (share) {
+        /* one for both, though neither is in a bind yet: a chdir into
+         * one by either later moves the other */
+        if (!*s)
+            *s = copy_locked(NULL);
+        if (*s)
+            (*s)->refs++;
+        *out = *s;
+        if (!*out)
+            rc = -ENOMEM;
+    } else {
+        /* as it is now: the parent may chdir before the child's first
+         * call */
+        *out = *s && (*s)->text[0] ? copy_locked(*s) : NULL;
+        if (*s && (*s)->text[0] && !*out)
+            rc = -ENOMEM;
+    }
     pthread_mutex_unlock(&held_lock);
-    if (old)
-        close(old - 1);
+    return rc;
 }
 
-int kbox_bind_cwd_dup(struct kbox_proc *p)
+void kbox_bind_cwd_put(struct kbox_bcwd *c)
 {
-    int fd1;
+    pthread_mutex_lock(&held_lock);
+    put_locked(c);
+    pthread_mutex_unlock(&held_lock);
+}
+
+void kbox_bind_cwd_adopt(struct kbox_proc *p, struct kbox_bcwd *c)
+{
+    struct kbox_bcwd *old;
 
     pthread_mutex_lock(&held_lock);
-    fd1 = p->bind_cwd_fd1;
-    fd1 = fd1 ? fcntl(fd1 - 1, F_DUPFD_CLOEXEC, 0) + 1 : 0;
+    old = p->cwd;
+    p->cwd = c;
+    put_locked(old);
     pthread_mutex_unlock(&held_lock);
-    return fd1;
+}
+
+int kbox_bind_cwd_unshare(struct kbox_proc *p, struct lx_task *t)
+{
+    struct kbox_bcwd **s, *n;
+    int rc = 0;
+
+    pthread_mutex_lock(&held_lock);
+    s = slot_locked(p, t);
+    if (*s && (*s)->refs > 1) {
+        if ((n = copy_locked(*s))) {
+            put_locked(*s);
+            *s = n;
+        } else {
+            rc = -ENOMEM;
+        }
+    }
+    pthread_mutex_unlock(&held_lock);
+    return rc;
+}
+
+int kbox_bind_cwd_task_own(struct kbox_proc *p, struct lx_task *from,
+                           struct lx_task *t)
+{
+    struct kbox_bcwd **s, *n;
+    int rc = 0;
+
+    if (!t)
+        return 0;
+    pthread_mutex_lock(&held_lock);
+    s = slot_locked(p, t);
+    if (s != &p->cwd) { /* has one: only a CLONE_FS child shares it */
+        pthread_mutex_unlock(&held_lock);
+        return kbox_bind_cwd_unshare(p, t);
+    }
+    /* a copy of @from's, made even when it is not in a bind: the
+     * thread's chdir into one later is its own */
+    n = copy_locked(*slot_locked(p, from));
+    if (n && nown == capown) {
+        int nc = capown ? 2 * capown : 8;
+        void *v = realloc(own, (size_t)nc * sizeof(*own));
+
+        if (v) {
+            own = v;
+            capown = nc;
+        }
+    }
+    if (n && nown < capown) {
+        own[nown].task = t;
+        own[nown].c = n;
+        nown++;
+    } else {
+        put_locked(n);
+        rc = -ENOMEM;
+    }
+    pthread_mutex_unlock(&held_lock);
+    return rc;
+}
+
+void kbox_bind_cwd_task_gone(struct lx_task *t)
+{
+    pthread_mutex_lock(&held_lock);
+    for (int i = 0; t && i < nown; i++) {
+        if (own[i].task != t)
+            continue;
+        put_locked(own[i].c);
+        own[i] = own[--nown];
+        break;
+    }
+    pthread_mutex_unlock(&held_lock);
+}
+
+void kbox_bind_cwd_exec(struct kbox_proc *p, struct lx_task *t)
+{
+    pthread_mutex_lock(&held_lock);
+    for (int i = 0; t && i < nown; i++) {
+        if (own[i].task != t)
+            continue;
+        /* the thread's cwd becomes the process's (de_thread) */
+        put_locked(p->cwd);
+        p->cwd = own[i].c;
+        own[i] = own[--nown];
+        break;
+    }
+    pthread_mutex_unlock(&held_lock);
 }
 
 static bool same_dir(int a, int b)
@@ -414,26 +643,71 @@ enoent:
 }
 
 /*
+ * @path from the removed directory @fd1 - 1 (taken) that was the cwd
+ * @cwd: kbox_bind_gone_route's answer, @norm normalised from @raw.
+ */
+static int from_gone_cwd(struct kbox_req *r, const char *cwd, int fd1,
+                         const char *path, struct route *rt, char *norm,
+                         size_t nlen, char *raw, size_t rlen)
+{
+    int rc;
+
+    if (!fd1)
+        return -ENOENT;
+    rc = kbox_bind_gone_route(r, fd1 - 1, bind_of_text(cwd), path, rt, raw,
+                              rlen);
+    close(fd1 - 1);
+    if (rc == 1 && kbox_path_normalize(raw, norm, nlen, false, NULL) < 0)
+        return -ENAMETOOLONG;
+    return rc;
+}
+
+int kbox_bind_cwd_route(struct kbox_req *r, const char *path, struct route *rt,
+                        char *norm, size_t nlen, char *raw, size_t rlen)
+{
+    char cwd[KBOX_PATH_MAX];
+    int fd1, st;
+
+    /* the cwd's text (or removed directory) taken once: a chdir of
+     * another thread or CLONE_FS sharer meanwhile gives the call one of
+     * the two directories, never a mix */
+    st = kbox_bind_cwd_get(r->proc, r->task, cwd, sizeof(cwd), &fd1,
+                           KBOX_CWD_FD_GONE);
+    if (st < 0)
+        return 2; /* in lx (a sharer's chdir) */
+    if (st)
+        return from_gone_cwd(r, cwd, fd1, path, rt, norm, nlen, raw, rlen);
+    if (kbox_path_join(cwd, path, norm, nlen) < 0)
+        return -ENAMETOOLONG;
+    if (snprintf(raw, rlen, "%s/%s", cwd, path) >= (int)rlen)
+        raw[0] = '\0';
+    return 1;
+}
+
+/*
  * /proc/self/cwd (thread-self, the caller's pid) followed while the cwd
  * is in a bind: lx's task has its own cwd there (the last one in lx), so
- * a walk through the link reached that directory, or "/". The guest's
- * cwd path and the rest of @path, in @out; false if not such a path.
- * (route.c's; @follows: the call follows a last link.)
+ * a walk through the link reached that directory, or "/". Answers as
+ * kbox_bind_cwd_route for the cwd's guest path and the rest of @path;
+ * 2 if not such a path. (route.c's; @follows: the call follows a last
+ * link.)
  */
-bool kbox_proc_cwd_in_bind(struct kbox_req *r, const char *path, bool follows,
-                           char *out, size_t len)
+int kbox_proc_cwd_in_bind(struct kbox_req *r, const char *path, bool follows,
+                          struct route *rt, char *norm, size_t nlen, char *raw,
+                          size_t rlen)
 {
     const char *p = path, *who, *rest;
-    char pid[16];
+    char pid[16], cwd[KBOX_PATH_MAX], dot[KBOX_PATH_MAX];
     size_t wl;
+    int fd1, st;
 
-    if (!r->proc || !r->proc->bind_cwd[0] ||
+    if (!r->proc ||
         (r->o2_resolve & (RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)))
-        return false; /* lx refuses the magic link (ELOOP) */
+        return 2; /* lx refuses the magic link (ELOOP) */
     while (*p == '/')
         p++;
     if (strncmp(p, "proc/", 5))
-        return false;
+        return 2;
     for (p += 5; *p == '/'; p++)
         ;
     who = p;
@@ -443,16 +717,32 @@ bool kbox_proc_cwd_in_bind(struct kbox_req *r, const char *path, bool follows,
     if (!((wl == 4 && !strncmp(who, "self", 4)) ||
           (wl == 11 && !strncmp(who, "thread-self", 11)) ||
           (wl == strlen(pid) && !strncmp(who, pid, wl))))
-        return false;
+        return 2;
     while (*p == '/')
         p++;
     if (strncmp(p, "cwd", 3) || (p[3] && p[3] != '/'))
-        return false;
+        return 2;
     rest = p + 3;
     if (!*rest && !follows)
-        return false;            /* the link itself (lstat; readlink: fs.c) */
-    kbox_bind_cwd_sync(r->proc); /* where it is now */
-    return snprintf(out, len, "%s%s", r->proc->bind_cwd, rest) < (int)len;
+        return 2; /* the link itself (lstat; readlink: fs.c) */
+    /* where it is now, taken once: the process's (its leader's), or
+     * the thread's own */
+    st = kbox_bind_cwd_get(r->proc, wl == 11 ? r->task : r->proc->task, cwd,
+                           sizeof(cwd), &fd1, KBOX_CWD_FD_GONE);
+    if (st < 0)
+        return 2;
+    if (st) { /* the link leads to the removed directory itself */
+        if (snprintf(dot, sizeof(dot), ".%s", rest) >= (int)sizeof(dot)) {
+            if (fd1)
+                close(fd1 - 1);
+            return -ENAMETOOLONG;
+        }
+        return from_gone_cwd(r, cwd, fd1, dot, rt, norm, nlen, raw, rlen);
+    }
+    if (snprintf(raw, rlen, "%s%s", cwd, rest) >= (int)rlen ||
+        kbox_path_normalize(raw, norm, nlen, false, NULL) < 0)
+        return -ENAMETOOLONG;
+    return 1;
 }
 
 int kbox_bind_gone_path(struct kbox_req *r, int gfd, const char *path,
@@ -461,26 +751,18 @@ int kbox_bind_gone_path(struct kbox_req *r, int gfd, const char *path,
 {
     int fd, rc;
 
-    if (gfd >= 0) {
-        /* a copy of the guest's fd, taken as kbox (see route.c's
-         * host_dir_path) */
-        if (r->host_ids) {
-            kbox_ids_restore(r);
-            fd = kbox_guest_sock(r, gfd);
-            kbox_ids_for_host(r);
-        } else {
-            fd = kbox_guest_sock(r, gfd);
-        }
+    /* a copy of the guest's fd, taken as kbox (see route.c's
+     * host_dir_path) */
+    if (r->host_ids) {
+        kbox_ids_restore(r);
+        fd = kbox_guest_sock(r, gfd);
+        kbox_ids_for_host(r);
     } else {
-        fd = kbox_bind_cwd_dup(r->proc) - 1;
-        if (fd < 0)
-            return -ENOENT;
+        fd = kbox_guest_sock(r, gfd);
     }
     if (fd < 0)
         return fd;
-    rc = kbox_bind_gone_route(r, fd,
-                              gfd >= 0 ? -1 : bind_of_text(r->proc->bind_cwd),
-                              path, rt, raw, rlen);
+    rc = kbox_bind_gone_route(r, fd, -1, path, rt, raw, rlen);
     close(fd);
     if (rc == 1 && kbox_path_normalize(raw, norm, nlen, false, NULL) < 0)
         return -ENAMETOOLONG;
@@ -500,4 +782,24 @@ void kbox_bind_held_release(struct kbox_req *r)
             close(r->held_fd1[i] - 1);
         r->held_fd1[i] = 0;
     }
+}
+
+long kbox_bind_cwd_text(struct kbox_proc *p, struct lx_task *t, char *out,
+                        size_t len, bool getcwd)
+{
+    char cwd[KBOX_PATH_MAX];
+    int st = kbox_bind_cwd_get(p, t, cwd, sizeof(cwd), NULL, 0), n;
+
+    if (st < 0)
+        return -ENOSYS;
+    if (st == 1 && getcwd)
+        return -ENOENT; /* removed (Linux: d_unlinked) */
+    if (st == 2)        /* moved out of the source: Linux's answer for a path
+                         * not beneath the root names nothing (d_path) */
+        n = snprintf(out, len, "%s", getcwd ? "(unreachable)/" : "/");
+    else
+        n = snprintf(out, len, "%s%s", cwd, st ? " (deleted)" : "");
+    if (n < 0 || (size_t)n >= len)
+        return getcwd ? -ERANGE : -ENAMETOOLONG;
+    return getcwd ? n + 1 : n;
 }

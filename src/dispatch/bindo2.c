@@ -123,7 +123,8 @@ bool kbox_openat2_scoped_to_lx(struct kbox_req *r, int dirfd, const char *path,
      * lx's walk may stop first (EXDEV) */
     if ((!rc && rt->kind != KBOX_ROUTE_BIND) || path[0] == '/' ||
         !(resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) || !has_dotdot(path) ||
-        (dirfd != AT_FDCWD ? l < 0 : !r->proc || r->proc->bind_cwd[0]))
+        (dirfd != AT_FDCWD ? l < 0
+                           : !r->proc || kbox_bind_cwd_on(r->proc, r->task)))
         return false;
     rt->kind = KBOX_ROUTE_LX;
     rt->lxdir = l;

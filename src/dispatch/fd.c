@@ -1034,7 +1034,7 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
             if (hp[0] == '/' &&
                 kbox_path_beneath(hp, o->binds[i].host_src, &rest) &&
                 stat(link, &st) == 0 && S_ISDIR(st.st_mode)) {
-                char g[2 * 4096 + 2];
+                char g[2 * 4096 + 2], cw[4096];
                 int c = kbox_guest_sock(r, FD(0)); /* a copy of the fd */
 
                 /* the guest's search right on it, as fchdir checks (a
@@ -1053,9 +1053,7 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
                 }
 
                 snprintf(g, sizeof(g), "%s/%s", o->binds[i].guest_dst, rest);
-                if (kbox_path_normalize(g, r->proc->bind_cwd,
-                                        sizeof(r->proc->bind_cwd), false,
-                                        NULL) < 0) {
+                if (kbox_path_normalize(g, cw, sizeof(cw), false, NULL) < 0) {
                     close(c);
                     return kbox_ret(-ENAMETOOLONG);
                 }
@@ -1064,8 +1062,8 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
                  * it, not the guest's open file (its locks and lease) */
                 rc = openat(c, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 close(c);
-                kbox_bind_cwd_set(r->proc, (int)rc, r->proc->bind_cwd);
-                return kbox_ret(0);
+                return kbox_ret(
+                    kbox_bind_cwd_set(r->proc, r->task, (int)rc, cw));
             }
         }
         return kbox_ret(-ENOTDIR);
@@ -1150,7 +1148,7 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
     case SYS_fchdir:
         rc = kbox_lx(r, LX__NR_fchdir, fd, 0, 0, 0, 0, 0);
         if (rc == 0)
-            kbox_bind_cwd_clear(r->proc);
+            kbox_bind_cwd_clear(r->proc, r->task);
         break;
     case SYS_readahead:
         rc = kbox_lx(r, LX__NR_readahead, fd, A(1), A(2), 0, 0, 0);

@@ -168,7 +168,8 @@ static int host_mount_fd(struct kbox_req *r, int mfd)
         struct route cw;
 
         /* the cwd's directory, where it is now (bindcwd.c) */
-        if (!r->proc->bind_cwd[0] || kbox_route_path(r, AT_FDCWD, ".", &cw) ||
+        if (!kbox_bind_cwd_on(r->proc, r->task) ||
+            kbox_route_path(r, AT_FDCWD, ".", &cw) ||
             cw.kind != KBOX_ROUTE_BIND)
             return -EPERM;
         return kbox_route_open(&cw, O_RDONLY | O_DIRECTORY, 0);
@@ -185,7 +186,8 @@ static struct kbox_resp h_open_by_handle_at(struct kbox_req *r)
     int hmfd, bind, hfd;
     long rc;
 
-    if (mfd == AT_FDCWD ? !r->proc->bind_cwd[0] : kbox_fd_is_lx(r, mfd)) {
+    if (mfd == AT_FDCWD ? !kbox_bind_cwd_on(r->proc, r->task)
+                        : kbox_fd_is_lx(r, mfd)) {
         /* lx has no user namespaces: CAP_DAC_READ_SEARCH decides */
         if (!kbox_lx_capable(r, CAP_READ_SEARCH))
             return kbox_ret(-EPERM);

@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <linux/stat.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,7 +360,8 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
          (rt.kind == KBOX_ROUTE_LX &&
           (resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_NO_XDEV)))) &&
         resolve && path[0] != '/' && r->proc &&
-        (dirfd != AT_FDCWD ? r->proc->pidfd >= 0 : r->proc->bind_cwd[0])) {
+        (dirfd != AT_FDCWD ? r->proc->pidfd >= 0
+                           : kbox_bind_cwd_on(r->proc, r->task))) {
         /* openat2's RESOLVE_* flags are relative to the guest's dirfd
          * (or cwd), which the route flattened into the bind's root:
          * resolve the guest's path on the host beneath that directory */
@@ -373,19 +375,20 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
             }
         } else {
             struct route cw;
+            char text[KBOX_PATH_MAX];
             int fd1;
 
             /* the cwd's directory itself, removed or not (bindcwd.c;
-             * held from its first use) */
-            kbox_bind_cwd_sync(r->proc);
-            fd1 = kbox_bind_cwd_dup(r->proc);
+             * held from its first use), with its text taken at once */
+            kbox_bind_cwd_get(r->proc, r->task, text, sizeof(text), &fd1,
+                              KBOX_CWD_FD);
             if (fd1) {
                 dfd = fd1 - 1;
                 if (!host_dir_in_bind(dfd)) {
                     close(dfd); /* moved out of the bind: as before */
                     dfd = -1;
                 }
-            } else if (!kbox_route_path(r, AT_FDCWD, r->proc->bind_cwd, &cw) &&
+            } else if (text[0] && !kbox_route_path(r, AT_FDCWD, text, &cw) &&
                        cw.kind == KBOX_ROUTE_BIND) {
                 dfd = kbox_route_open(&cw, O_PATH | O_DIRECTORY, 0);
             }
@@ -875,11 +878,10 @@ static long other_bind_cwd(struct kbox_req *r, pid_t pid, char *out, size_t len)
         kbox_proc_is_guest(pid) ? kbox_proc_lookup(pid) : NULL;
     long n = -ENOSYS;
 
-    if (o && o->tgid == pid && !o->dead && o->bind_cwd[0])
+    if (o && o->tgid == pid && !o->dead && kbox_bind_cwd_on(o, o->task))
         n = kbox_proc_may_read(r, pid)
                 ? -EACCES
-                : snprintf(out, len, "%s%s", o->bind_cwd,
-                           kbox_bind_cwd_sync(o) ? " (deleted)" : "");
+                : kbox_bind_cwd_text(o, o->task, out, len, false);
     kbox_proc_put(o);
     return n;
 }
@@ -894,7 +896,8 @@ static long proc_self_link(struct kbox_req *r, const char *path, uint64_t ubuf,
                            size_t sz)
 {
     const char *q;
-    char target[KBOX_PATH_MAX];
+    char target[KBOX_PATH_MAX], raw[32];
+    struct lx_task *t = r->proc->task;
     long n, pid;
 
     /* lx's link names the thread's lx task, whose number is not the
@@ -917,16 +920,17 @@ static long proc_self_link(struct kbox_req *r, const char *path, uint64_t ubuf,
         n = 1;
         strcpy(target, "/");
     } else if (!strcmp(q, "cwd")) {
-        if (r->proc->bind_cwd[0])
-            n = snprintf(target, sizeof(target), "%s%s", r->proc->bind_cwd,
-                         kbox_bind_cwd_sync(r->proc) ? " (deleted)" : "");
-        else
-            n = kbox_lx(r, LX__NR_getcwd, (long)target, sizeof(target), 0, 0, 0,
-                        0);
+        /* the process's is its leader's, /proc/thread-self's (routed as
+         * /proc/self: lx has a task per process) the caller's own */
+        if (!r->ops->read_str(r, r->args[1], raw, sizeof(raw)) &&
+            !strncmp(raw, "/proc/thread-self/", 18))
+            t = r->task;
+        n = kbox_bind_cwd_text(r->proc, t, target, sizeof(target), false);
+        if (n == -ENOSYS && (n = kbox_lx(r, LX__NR_getcwd, (long)target,
+                                         sizeof(target), 0, 0, 0, 0)) > 0)
+            n--;   /* getcwd counts the NUL */
         if (n < 0) /* a cwd past PATH_MAX: ENAMETOOLONG, as Linux says */
             return n;
-        if (!r->proc->bind_cwd[0] && n > 0)
-            n--; /* getcwd counts the NUL */
     } else {
         return -ENOSYS;
     }
@@ -1039,7 +1043,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             return kbox_ret(rc);
         }
         case SYS_chdir: {
-            char g[KBOX_PATH_MAX];
+            char g[KBOX_PATH_MAX], cw[KBOX_PATH_MAX];
 
             hfd = kbox_route_open(&rt, O_PATH | O_DIRECTORY, 0);
             if (hfd < 0)
@@ -1066,8 +1070,10 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             else if (r->bind_path) /* where the route found the bind */
                 rc = snprintf(g, sizeof(g), "%s", r->bind_path);
             else
-                rc = kbox_path_join(r->proc->bind_cwd[0] ? r->proc->bind_cwd
-                                                         : "/",
+                rc = kbox_path_join(kbox_bind_cwd_get(r->proc, r->task, cw,
+                                                      sizeof(cw), NULL, 0) < 0
+                                        ? "/"
+                                        : cw,
                                     path, g, sizeof(g));
             if (rc < 0) {
                 close(hfd);
@@ -1075,8 +1081,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             }
             /* the directory itself is kept: a rename or rmdir of it
              * later is seen (bindcwd.c) */
-            kbox_bind_cwd_set(r->proc, hfd, g);
-            return kbox_ret(0);
+            return kbox_ret(kbox_bind_cwd_set(r->proc, r->task, hfd, g));
         }
         case SYS_readlinkat: {
             char buf[KBOX_PATH_MAX];
@@ -1228,7 +1233,7 @@ static struct kbox_resp h_path1(struct kbox_req *r)
     case SYS_chdir:
         rc = kbox_lx(r, LX__NR_chdir, (long)path, 0, 0, 0, 0, 0);
         if (rc == 0)
-            kbox_bind_cwd_clear(r->proc);
+            kbox_bind_cwd_clear(r->proc, r->task);
         break;
     case SYS_chroot:
         rc = kbox_lx(r, LX__NR_chroot, (long)path, 0, 0, 0, 0, 0);
@@ -1296,14 +1301,10 @@ static struct kbox_resp h_getcwd(struct kbox_req *r)
     size_t sz = (size_t)r->args[1];
     long rc;
 
-    if (r->proc->bind_cwd[0] && kbox_bind_cwd_sync(r->proc)) {
-        rc = -ENOENT; /* removed (Linux: d_unlinked) */
-    } else if (r->proc->bind_cwd[0]) {
-        rc = (long)strlen(r->proc->bind_cwd) + 1;
-        if ((size_t)rc > sz)
-            return kbox_ret(-ERANGE);
-        memcpy(buf, r->proc->bind_cwd, (size_t)rc);
-    } else {
+    rc = kbox_bind_cwd_text(r->proc, r->task, buf, sizeof(buf), true);
+    if (rc > 0 && (size_t)rc > sz)
+        return kbox_ret(-ERANGE);
+    if (rc == -ENOSYS) {
         rc = kbox_lx(r, LX__NR_getcwd, (long)buf,
                      (long)(sz < sizeof(buf) ? sz : sizeof(buf)), 0, 0, 0, 0);
     }
@@ -1312,20 +1313,32 @@ static struct kbox_resp h_getcwd(struct kbox_req *r)
     return kbox_ret(rc);
 }
 
+/* Holds the umask's set and put back as one step: the threads and
+ * CLONE_FS sharers of one fs saw the 0 between (umask() answered 0, or
+ * a create took it). */
+static pthread_mutex_t umask_lock = PTHREAD_MUTEX_INITIALIZER;
+
 mode_t kbox_guest_umask(struct kbox_req *r)
 {
-    /* Linux has no call that only reads it: set and put back at once. */
-    long um = kbox_lx(r, LX__NR_umask, 0, 0, 0, 0, 0, 0);
+    long um;
 
-    if (um < 0)
-        return 022;
-    kbox_lx(r, LX__NR_umask, um, 0, 0, 0, 0, 0);
-    return (mode_t)um & 0777;
+    /* Linux has no call that only reads it: set and put back at once. */
+    pthread_mutex_lock(&umask_lock);
+    um = kbox_lx(r, LX__NR_umask, 0, 0, 0, 0, 0, 0);
+    if (um >= 0)
+        kbox_lx(r, LX__NR_umask, um, 0, 0, 0, 0, 0);
+    pthread_mutex_unlock(&umask_lock);
+    return um < 0 ? 022 : (mode_t)um & 0777;
 }
 
 static struct kbox_resp h_umask(struct kbox_req *r)
 {
-    return kbox_ret(kbox_lx(r, LX__NR_umask, A(0) & 0777, 0, 0, 0, 0, 0));
+    long rc;
+
+    pthread_mutex_lock(&umask_lock);
+    rc = kbox_lx(r, LX__NR_umask, A(0) & 0777, 0, 0, 0, 0, 0);
+    pthread_mutex_unlock(&umask_lock);
+    return kbox_ret(rc);
 }
 
 static struct kbox_resp h_mount(struct kbox_req *r)

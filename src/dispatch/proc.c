@@ -186,9 +186,7 @@ static void prep_release(struct kbox_fork_prep *e)
     kbox_fdt_put(e->fdt);
     free(e->before);
     free(e->exe);
-    free(e->bind_cwd);
-    if (e->bind_cwd_fd1)
-        close(e->bind_cwd_fd1 - 1);
+    kbox_bind_cwd_put(e->cwd);
 }
 
 /* Take entry @i out of @p's list (proc_lock held). */
@@ -561,11 +559,13 @@ static void free_proc(struct kbox_proc *p)
     kbox_thread_free(p);
     kbox_scm_gone(p->tgid, p->task);
     if (!p->exited) {
-        kbox_bind_cwd_sync(p); /* where its cwd is now */
-        kbox_core_collect(p->tgid, p->task, p->bind_cwd); /* killed */
+        char cwd[KBOX_PATH_MAX];
+
+        kbox_bind_cwd_get(p, p->task, cwd, sizeof(cwd), NULL, 0);
+        kbox_core_collect(p->tgid, p->task, cwd); /* killed */
     }
-    if (p->bind_cwd_fd1)
-        close(p->bind_cwd_fd1 - 1);
+    kbox_bind_cwd_task_gone(p->task);
+    kbox_bind_cwd_adopt(p, NULL); /* its sharers keep theirs */
     if (p->task)
         lx_task_exit(p->task);
     kbox_fdt_put(p->fdt);
@@ -852,9 +852,7 @@ static struct kbox_proc *lookup_new(pid_t tid, pid_t tgid, pid_t ppid)
         }
         if (!t) {
             free(e.exe);
-            free(e.bind_cwd);
-            if (e.bind_cwd_fd1)
-                close(e.bind_cwd_fd1 - 1);
+            kbox_bind_cwd_put(e.cwd);
             return NULL;
         }
         p = new_proc_locked(tgid, t, fdt);
@@ -862,9 +860,7 @@ static struct kbox_proc *lookup_new(pid_t tid, pid_t tgid, pid_t ppid)
             lx_task_exit(t);
             kbox_fdt_put(fdt);
             free(e.exe);
-            free(e.bind_cwd);
-            if (e.bind_cwd_fd1)
-                close(e.bind_cwd_fd1 - 1);
+            kbox_bind_cwd_put(e.cwd);
             return NULL;
         }
         if (parent) {
@@ -880,16 +876,16 @@ static struct kbox_proc *lookup_new(pid_t tid, pid_t tgid, pid_t ppid)
             /* As they were at fork, like the lx task's own cwd. */
             if (e.exe)
                 snprintf(p->exe, sizeof(p->exe), "%s", e.exe);
-            if (e.bind_cwd)
-                snprintf(p->bind_cwd, sizeof(p->bind_cwd), "%s", e.bind_cwd);
-            /* the same directory, wherever it is moved to */
-            p->bind_cwd_fd1 = e.bind_cwd_fd1;
+            /* the same directory, wherever it is moved to (with
+             * CLONE_FS the parent's own cwd) */
+            kbox_bind_cwd_adopt(p, e.cwd);
             free(e.exe);
-            free(e.bind_cwd);
         } else if (parent) {
+            struct kbox_bcwd *c = NULL;
+
             memcpy(p->exe, parent->exe, sizeof(p->exe));
-            memcpy(p->bind_cwd, parent->bind_cwd, sizeof(p->bind_cwd));
-            p->bind_cwd_fd1 = kbox_bind_cwd_dup(parent);
+            kbox_bind_cwd_fork(parent, parent->task, false, &c);
+            kbox_bind_cwd_adopt(p, c);
         }
     }
     tid_cache[slot].tid = tid;
@@ -1303,17 +1299,17 @@ struct kbox_resp kbox_proc_fork(struct kbox_req *r, uint64_t flags)
         lx_task_exit(t);
         return kbox_ret(-ENOMEM);
     }
-    e = (struct kbox_fork_prep){ t, fdt, r->pid, 0, NULL, 0, NULL, NULL, 0 };
+    e = (struct kbox_fork_prep){ t, fdt, r->pid, 0, NULL, 0, NULL, NULL };
     e.nbefore = read_children(p->tgid, r->pid, &e.before);
     /* The child's bind cwd and program are its parent's now: the parent
      * may chdir or exit before the child's first call (`cmd & cd x`,
      * a double fork), and an orphan finds no parent to copy from. */
     pthread_mutex_lock(&proc_lock);
     e.exe = p->exe[0] ? strdup(p->exe) : NULL;
-    e.bind_cwd = p->bind_cwd[0] ? strdup(p->bind_cwd) : NULL;
-    e.bind_cwd_fd1 = p->bind_cwd[0] ? kbox_bind_cwd_dup(p) : 0;
     pthread_mutex_unlock(&proc_lock);
-    if ((p->exe[0] && !e.exe) || (p->bind_cwd[0] && !e.bind_cwd)) {
+    /* CLONE_FS: one cwd for both, a chdir in either moves the other */
+    if (kbox_bind_cwd_fork(p, r->task, flags & CLONE_FS, &e.cwd) ||
+        (p->exe[0] && !e.exe)) {
         prep_release(&e);
         return kbox_ret(-ENOMEM);
     }
@@ -1438,8 +1434,12 @@ static struct kbox_resp h_unshare(struct kbox_req *r)
         return kbox_ret(rc);
     if (f & CLONE_FILES)
         r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
-    if ((f & CLONE_FS) && threads)
+    if ((f & CLONE_FS) && !threads) /* and the bind cwd (bindcwd.c) */
+        kbox_bind_cwd_unshare(r->proc, r->task);
+    if ((f & CLONE_FS) && threads) {
+        kbox_bind_cwd_task_own(r->proc, r->task, r->task); /* the thread's */
         kbox_thread_ids_changed(r->proc); /* no thread reuses an old task */
+    }
     return kbox_continue();
 }
 

@@ -826,9 +826,8 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
     const struct kbox_opts *o = kbox_sup.opts;
     char abs[KBOX_PATH_MAX], norm[KBOX_PATH_MAX], raw[KBOX_PATH_MAX];
     struct kbox_route_result res;
-    bool have_raw = false;
-
-    bool from_host_dir = false;
+    bool have_raw = false, from_host_dir = false;
+    int rc;
 
     rt->kind = KBOX_ROUTE_LX;
     rt->bound_file = false;
@@ -839,7 +838,6 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
     rt->fdlink_pid = 0;
     if (path[0] != '/' && dirfd != AT_FDCWD) {
         int l = kbox_lxfd(r, dirfd);
-        int rc;
 
         if (l >= 0) {
             rt->lxdir = l; /* relative to a directory in the image */
@@ -886,22 +884,13 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                 return rc;
             from_host_dir = true;
         }
-    } else if (path[0] != '/' && r->proc->bind_cwd[0]) {
+    } else if (path[0] != '/' &&
+               (rc = kbox_bind_cwd_route(r, path, rt, norm, sizeof(norm), raw,
+                                         sizeof(raw))) != 2) {
         /* cwd inside a bind: relative paths start there, from where its
          * directory is now */
-        if (kbox_bind_cwd_sync(r->proc)) {
-            int rc = kbox_bind_gone_path(r, -1, path, rt, norm, sizeof(norm),
-                                         raw, sizeof(raw));
-
-            if (rc <= 0)
-                return rc;
-        } else {
-            if (kbox_path_join(r->proc->bind_cwd, path, norm, sizeof(norm)) < 0)
-                return -ENAMETOOLONG;
-            if (snprintf(raw, sizeof(raw), "%s/%s", r->proc->bind_cwd, path) >=
-                (int)sizeof(raw))
-                raw[0] = '\0';
-        }
+        if (rc <= 0)
+            return rc;
         have_raw = raw[0] != '\0';
         from_host_dir = true;
     } else if (path[0] != '/') {
@@ -922,23 +911,11 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             return strlen(path) < KBOX_PATH_MAX ? 0 : -ENAMETOOLONG;
         if (snprintf(raw, sizeof(raw), "%s/%s", abs, path) < (int)sizeof(raw))
             have_raw = true;
-    } else if (kbox_proc_cwd_in_bind(r, path, follows_last(r), raw,
-                                     sizeof(raw))) {
-        if (r->proc->bind_cwd_gone) {
-            /* the link leads to the removed directory itself */
-            char rest[KBOX_PATH_MAX];
-            int rc;
-
-            snprintf(rest, sizeof(rest), ".%s",
-                     raw + strnlen(r->proc->bind_cwd, sizeof(raw)));
-            rc = kbox_bind_gone_path(r, -1, rest, rt, norm, sizeof(norm), raw,
-                                     sizeof(raw));
-            if (rc <= 0)
-                return rc;
-        } else if (kbox_path_normalize(raw, norm, sizeof(norm), false, NULL) <
-                   0) {
-            return -ENAMETOOLONG;
-        }
+    } else if ((rc = kbox_proc_cwd_in_bind(r, path, follows_last(r), rt, norm,
+                                           sizeof(norm), raw, sizeof(raw))) !=
+               2) {
+        if (rc <= 0)
+            return rc;
         have_raw = true;
         from_host_dir = true;
     } else {

@@ -121,19 +121,27 @@ int kbox_bind_gone_route(struct kbox_req *r, int dfd, int hint,
 
 /*
  * @path relative to a removed directory in a bind: the guest's dir fd
- * @gfd, or the cwd's when @gfd < 0. -errno; 0 with @rt on it; 1 with the
+ * @gfd. -errno; 0 with @rt on it; 1 with the
  * guest path to route in @raw and, normalised, in @norm.
  */
 int kbox_bind_gone_path(struct kbox_req *r, int gfd, const char *path,
                         struct route *rt, char *norm, size_t nlen, char *raw,
                         size_t rlen);
 /*
- * /proc/self/cwd (or thread-self's, the caller's pid's) followed, @follows
- * a last link, while the cwd is in a bind: the cwd's guest path and the
- * rest in @out (lx's task has its own cwd); false if not such a path.
+ * A relative @path from a cwd in a bind, the cwd taken once under its
+ * lock: -errno; 0 with @rt on a removed directory; 1 with the guest path
+ * in @raw and, normalised, in @norm; 2 when the cwd is not in a bind.
  */
-bool kbox_proc_cwd_in_bind(struct kbox_req *r, const char *path, bool follows,
-                           char *out, size_t len);
+int kbox_bind_cwd_route(struct kbox_req *r, const char *path, struct route *rt,
+                        char *norm, size_t nlen, char *raw, size_t rlen);
+/*
+ * /proc/self/cwd (or thread-self's, the caller's pid's) followed, @follows
+ * a last link, while the cwd is in a bind (lx's task has its own cwd):
+ * as kbox_bind_cwd_route for the cwd and the rest; 2 if not such a path.
+ */
+int kbox_proc_cwd_in_bind(struct kbox_req *r, const char *path, bool follows,
+                          struct route *rt, char *norm, size_t nlen, char *raw,
+                          size_t rlen);
 /* The bind dir fd a host route's @hostdir lies beneath (its mount). */
 int kbox_route_mount(const struct route *rt);
 

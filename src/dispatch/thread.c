@@ -88,6 +88,13 @@ static struct kbox_thread_tasks *tasks_of(struct kbox_proc *p)
     return t;
 }
 
+/* A thread's task ends: with it the bind cwd of its own, if it had one */
+static void end_task(struct lx_task *task)
+{
+    kbox_bind_cwd_task_gone(task);
+    lx_task_exit(task);
+}
+
 static bool thread_alive(pid_t tgid, pid_t tid)
 {
     char path[64];
@@ -193,7 +200,7 @@ struct lx_task *kbox_thread_task(struct kbox_proc *p, pid_t tid)
     gen = t->gen;
     pthread_mutex_unlock(&t->lock);
     for (int i = 0; i < ndead; i++)
-        lx_task_exit(dead[i]);
+        end_task(dead[i]);
     free(dead);
     if (reused)
         return task;
@@ -209,7 +216,7 @@ add:
 
         if (!nv) {
             pthread_mutex_unlock(&t->lock);
-            lx_task_exit(task);
+            end_task(task);
             return p->task;
         }
         t->v = nv;
@@ -268,12 +275,14 @@ void kbox_thread_private_fs(struct kbox_proc *p, struct lx_task *from)
                                         LX_CLONE_VM | LX_CLONE_FILES |
                                         LX_CLONE_SYSVSEM)))
         return;
+    /* and a copy of the bind cwd, as it is now */
+    kbox_bind_cwd_task_own(p, from, task);
     pthread_mutex_lock(&t->lock);
     old = t->pfs;
     t->pfs = task;
     pthread_mutex_unlock(&t->lock);
     if (old)
-        lx_task_exit(old); /* its thread never came */
+        end_task(old); /* its thread never came */
 }
 
 /* t->lock held: move the spares to @out (MAX_SPARE); returns how many. */
@@ -325,11 +334,11 @@ void kbox_thread_drop_all(struct kbox_proc *p)
     t->pfs = NULL;
     pthread_mutex_unlock(&t->lock);
     if (pfs)
-        lx_task_exit(pfs);
+        end_task(pfs);
     for (int i = 0; i < n; i++) {
         /* a call of it an exec just ended may be returning through it */
         kbox_inflight_wait_task_idle(v[i].task);
-        lx_task_exit(v[i].task);
+        end_task(v[i].task);
     }
     for (int i = 0; i < ns; i++)
         lx_task_exit(spare[i]);

@@ -908,11 +908,11 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
         long n = 0;
 
         /* a cwd inside a bind is kbox's, not lx's (lx stays at "/") */
-        if (r->proc->bind_cwd[0] && !kbox_bind_cwd_sync(r->proc))
-            snprintf(cwd, sizeof(cwd), "%s", r->proc->bind_cwd);
-        else if (r->proc->bind_cwd[0])
+        int st = kbox_bind_cwd_get(r->proc, r->task, cwd, sizeof(cwd), NULL, 0);
+
+        if (st > 0)
             n = -ENOENT; /* removed */
-        else
+        else if (st < 0)
             n = kbox_lx(r, LX__NR_getcwd, (long)cwd, sizeof(cwd), 0, 0, 0, 0);
         if (n < 0 || kbox_path_join(cwd, path, exe_path, sizeof(exe_path)) < 0)
             snprintf(exe_path, sizeof(exe_path), "%s", path);
@@ -1234,6 +1234,7 @@ prepared:
     /* the thread's ids and cwd become the process's (de_thread) */
     if (own && own != r->proc->task)
         lx_task_adopt(r->proc->task, own);
+    kbox_bind_cwd_exec(r->proc, own ? own : r->proc->task);
     kbox_thread_drop_all(r->proc);
     __atomic_store_n(&r->proc->exec_tid, 0, __ATOMIC_RELEASE);
     if (*exe_lxfd >= 0) {

@@ -5,7 +5,9 @@
 # bind (`mv` outside kbox while a shell sits in the project). kbox kept
 # the cwd's old path text: relative calls failed or, once removed,
 # reached nothing of it. A directory moved out of the bind's source
-# reaches nothing beside it on the host.
+# reaches nothing beside it on the host; the raw getcwd there says
+# "(unreachable)/" and /proc/self/cwd "/", as Linux (it was ENOENT and
+# the old path with " (deleted)").
 . "$(dirname "$0")/lib/common.sh"
 require
 
