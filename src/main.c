@@ -212,9 +212,6 @@ static int make_exec_dir(void)
     return 0;
 }
 
-/* Entries of the persistent content cache, all images together. */
-#define CONTENT_CACHE_MAX (512LL << 20)
-
 /* mkdir -p for the cache's parents (0700: the cache is per user). */
 static void make_parents(char *path)
 {
@@ -276,7 +273,7 @@ static void content_cache_close(void)
                 "%lu rejected\n",
                 s.hits, s.misses, s.stores, s.rejected);
     if (s.stores)
-        kbox_cache_disk_prune(CONTENT_CACHE_MAX);
+        kbox_cache_disk_prune(KBOX_CONTENT_CACHE_MAX);
     kbox_cache_disk_close();
 }
 
@@ -813,8 +810,16 @@ static int kbox_main(int argc, char **argv)
         lx_task_syscall(task, LX__NR_umask, a);
     }
     kbox_sup.guest_user_start = geteuid() == 0 && o.change_id && o.uid != 0;
-    pid = kbox_seccomp_launch(cmd, o.argv, guest_env(&o, task),
-                              kbox_sup.exec_dir, &listener, &pidfd);
+    {
+        char **env = guest_env(&o, task);
+
+        pid = kbox_seccomp_launch(cmd, o.argv, env, kbox_sup.exec_dir,
+                                  &listener, &pidfd);
+        /* the forked guest has its copy; kept, LeakSanitizer (make
+         * MODE=debug) reported it and made every such run exit 1 */
+        if (env != environ)
+            free(env);
+    }
     if (pid < 0) {
         if (pid == -EOPNOTSUPP || pid == -ENOSYS)
             fprintf(stderr, "kbox: the host kernel does not support seccomp "

@@ -96,6 +96,8 @@ void kbox_cache_disk_store(const struct kbox_cache_key *k, int fd);
 void kbox_cache_disk_stats(struct kbox_cache_disk_stats *s);
 /* Remove the least recently used entries of all images beyond @max_bytes. */
 void kbox_cache_disk_prune(long long max_bytes);
+/* Entries of the persistent tier, all images together. */
+#define KBOX_CONTENT_CACHE_MAX (512LL << 20)
 void kbox_cache_disk_close(void);
 
 #endif

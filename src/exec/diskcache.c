@@ -46,6 +46,8 @@
 
 #define PROBE         4096
 #define MAX_ENTRY     (64L << 20)
+/* Bytes a run stores between two prunes (and at its end). */
+#define PRUNE_EVERY   (KBOX_CONTENT_CACHE_MAX / 8)
 /* An image's subdirectory left empty this long is removed by a prune. */
 #define EMPTY_DIR_AGE 3600
 
@@ -223,7 +225,7 @@ void kbox_cache_disk_store(const struct kbox_cache_key *k, int fd)
     char name[160], tmp[64];
     size_t size = (size_t)k->size;
     int out;
-    bool linked = false;
+    bool linked = false, due;
 
     if (!kbox_cache_disk_wants(k))
         return;
@@ -260,9 +262,18 @@ void kbox_cache_disk_store(const struct kbox_cache_key *k, int fd)
             if (!fstat(out, &st))
                 dc.stored += (long long)st.st_blocks * 512;
         }
+        due = dc.stored >= PRUNE_EVERY;
         pthread_mutex_unlock(&dc.lock);
     }
     close(out);
+    /*
+     * Pruned at exit only, the cache grew without bound during a run: a
+     * session that rebuilt and ran a program kept every version (python3
+     * copied 120 times: 1.5 GiB). Entries in use stay readable when
+     * unlinked, as they do when another run prunes.
+     */
+    if (due)
+        kbox_cache_disk_prune(KBOX_CONTENT_CACHE_MAX);
 }
 
 void kbox_cache_disk_stats(struct kbox_cache_disk_stats *s)

@@ -1291,6 +1291,13 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
         }
         if (pf[1].revents || pf[2].revents) {
             exits_seen(true);
+            /*
+             * Adopted orphans are reaped here too, after the sweep took
+             * their entries: reaped only on an idle tick, a guest that
+             * kept exiting (a killed process tree each round) piled up
+             * zombies, each a host pid, and every sweep got slower.
+             */
+            reap_others(main_pid);
             if (!pf[0].revents)
                 continue;
         }
