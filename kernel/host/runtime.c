@@ -636,6 +636,15 @@ void *lx_host_mem_alloc(unsigned long size)
 	return p;
 }
 
+/*
+ * RAM the kernel has freed and reported (arch/lx/kernel/freeram.c): the
+ * host takes the pages back, and the next touch faults in zeroed ones.
+ */
+void lx_host_mem_discard(unsigned long start, unsigned long len)
+{
+	madvise((void *)start, len, MADV_DONTNEED);
+}
+
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif

@@ -31,5 +31,7 @@ long lx_sig_op(long cmd, const long *args);
 long lx_ext4_keep_last_mounted(void);
 /* host runtime: fault [start, start + len) pairs in on another CPU */
 void lx_host_mem_prefault(const unsigned long *ranges, int n);
+/* host runtime: give free RAM's host pages back (freeram.c) */
+void lx_host_mem_discard(unsigned long start, unsigned long len);
 
 #endif
