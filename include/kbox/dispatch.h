@@ -856,10 +856,13 @@ bool kbox_sock_guest_name(const char *host, unsigned long ino, char *guest,
  * were bound to, or -ENOENT for any other file (netview.c).
  */
 int kbox_proc_net_unix_fd(const char *rest, int hostfd);
-/* 0, or -EACCES for an open of host /proc/<rest> under sys/net, net or
- * <pid>/net with @flags that write, by a guest neither root nor
- * CAP_NET_ADMIN in lx. */
+/* 0, or -EACCES for an open of host /proc/<rest> under sys/net, net,
+ * <pid>/net or <pid>/task/<tid>/net with @flags that write, by any guest
+ * (root included: they are the host's settings). */
 int kbox_proc_sys_net_may(struct kbox_req *r, const char *rest, int flags);
+/* The same for host fd @hfd opened with @flags, by what it is (a reopen
+ * through /proc/<pid>/fd/N): 0 or -EACCES. */
+int kbox_proc_net_opened_may(int hfd, int flags);
 
 /* Copy a path argument; -EFAULT/-ENAMETOOLONG/-ENOENT for "". */
 int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,

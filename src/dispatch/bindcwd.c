@@ -476,6 +476,15 @@ void kbox_bind_cwd_task_gone(struct lx_task *t)
 void kbox_bind_cwd_exec(struct kbox_proc *p, struct lx_task *t)
 {
     pthread_mutex_lock(&held_lock);
+    /* the leader's own cwd (its unshare) dies with it: the new program
+     * runs on its task with the exec'ing thread's */
+    for (int i = 0; t && t != p->task && i < nown; i++) {
+        if (own[i].task != p->task)
+            continue;
+        put_locked(own[i].c);
+        own[i] = own[--nown];
+        break;
+    }
     for (int i = 0; t && i < nown; i++) {
         if (own[i].task != t)
             continue;

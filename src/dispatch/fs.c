@@ -126,6 +126,10 @@ static struct kbox_resp reopen_fd(struct kbox_req *r, int n, int flags)
                  (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
     if (hfd < 0)
         return kbox_ret(errno == ENOENT ? -ENOENT : -errno);
+    if ((rc = kbox_proc_net_opened_may(hfd, flags))) {
+        close(hfd); /* a network setting opened to read (netview.c) */
+        return kbox_ret(rc);
+    }
     /* O_PATH: a memfd's or a device's stand-in (reopen_for_path); a
      * pipe's would be one more reader (a write past the last one must
      * still be EPIPE), and sockets and anonymous inodes do not reopen:
@@ -438,6 +442,12 @@ static struct kbox_resp open_path(struct kbox_req *r, int dirfd, uint64_t upath,
 
         if (hfd < 0)
             return kbox_ret(hfd);
+        if (rt.kind == KBOX_ROUTE_HOSTPROC &&
+            rt.hostdir == kbox_sup.hostproc_dir &&
+            (rc = kbox_proc_net_opened_may(hfd, flags))) {
+            close(hfd); /* a reopened network setting (netview.c) */
+            return kbox_ret(rc);
+        }
         if (rt.kind == KBOX_ROUTE_HOSTDEV && !strncmp(rt.rest, "pts/", 4) &&
             (rc = kbox_pty_may(r, hfd, flags))) {
             close(hfd); /* another session's terminal (ptyown.c) */

@@ -32,6 +32,10 @@ static bool is_net_unix(const char *rest)
 {
     size_t l = strlen(rest);
 
+    /* /proc/sys/net/unix is sysctl's directory: it was read as the file
+     * (EISDIR: ls and sysctl -a failed) */
+    if (!strncmp(rest, "sys/", 4))
+        return false;
     if (!strcmp(rest, "net/unix"))
         return true;
     return l > 9 && !strcmp(rest + l - 9, "/net/unix");
@@ -153,21 +157,38 @@ int kbox_proc_net_unix_fd(const char *rest, int hostfd)
     return fd;
 }
 
-/* Is @rest (beneath host /proc) "sys/net", "net" or "<pid>/net", or
- * beneath one? */
+/* Skip "<digits>/" at @p: its end, or NULL. */
+static const char *skip_pid(const char *p)
+{
+    const char *q = p;
+
+    while (*q >= '0' && *q <= '9')
+        q++;
+    return q != p && *q == '/' ? q + 1 : NULL;
+}
+
+/* Is @rest (beneath host /proc) "sys/net", "net", "<pid>/net" or
+ * "<pid>/task/<tid>/net", or beneath one? */
 static bool net_file(const char *rest)
 {
-    const char *p = rest;
+    const char *p = rest, *q;
 
     if (!strncmp(p, "sys/", 4)) {
         p += 4;
-    } else {
-        while (*p >= '0' && *p <= '9')
-            p++;
-        if (p != rest && *p++ != '/')
+    } else if ((q = skip_pid(p))) {
+        p = q;
+        if (!strncmp(p, "task/", 5) && !(p = skip_pid(p + 5)))
             return false;
+    } else if (*p >= '0' && *p <= '9') {
+        return false;
     }
     return !strncmp(p, "net", 3) && (!p[3] || p[3] == '/');
+}
+
+static bool writes(int flags)
+{
+    return !(flags & O_PATH) &&
+           ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC));
 }
 
 int kbox_proc_sys_net_may(struct kbox_req *r, const char *rest, int flags)
@@ -175,7 +196,25 @@ int kbox_proc_sys_net_may(struct kbox_req *r, const char *rest, int flags)
     (void)r;
     if (!net_file(rest))
         return 0;
-    if ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_TRUNC))
+    return writes(flags) ? -EACCES : 0;
+}
+
+/*
+ * The same for host fd @hfd just opened with @flags by its target: a
+ * reopen through /proc/<pid>/fd/N of a read-only fd of /proc/sys/net/...
+ * named no network file and wrote the host's settings under a root kbox.
+ */
+int kbox_proc_net_opened_may(int hfd, int flags)
+{
+    char link[64], t[KBOX_PATH_MAX];
+    ssize_t n;
+
+    if (!writes(flags))
         return 0;
-    return -EACCES;
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
+    n = readlink(link, t, sizeof(t) - 1);
+    if (n < 0)
+        return -EACCES; /* unnamed: refuse rather than guess */
+    t[n] = '\0';
+    return !strncmp(t, "/proc/", 6) && net_file(t + 6) ? -EACCES : 0;
 }

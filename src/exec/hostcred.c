@@ -90,8 +90,9 @@ long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img)
     ncaps = fgetxattr(hfd, "security.capability", caps, sizeof(caps));
     if (!(mode & (S_ISUID | S_ISGID)) && ncaps <= 0)
         return 0;
-    /* a nosuid host mount gives neither (as the trap's flag shows) */
-    if (fstatfs(hfd, &sf) == 0 && (sf.f_flags & ST_NOSUID))
+    /* a nosuid host mount gives neither (as the trap's flag shows); nor
+     * does a mount whose flags cannot be read */
+    if (fstatfs(hfd, &sf) || (sf.f_flags & ST_NOSUID))
         return 0;
     if (!stub_task) /* no place for it (lx's tmpfs refused): as before */
         return 0;

@@ -382,6 +382,41 @@ static void case_thread_exec(char *self)
     at(A, "in-a", "parent, after its child's thread's exec");
 }
 
+static void *shared_exec_thread(void *arg)
+{
+    char **argv = arg;
+
+    step_wait(1);
+    if (chdir(B))
+        _exit(82);
+    execv("/proc/self/exe", argv);
+    _exit(83);
+}
+
+/* exec by a thread sharing the process's cwd while the main thread has
+ * its own (its unshare(CLONE_FS)): the exec'ing thread's is kept (kbox
+ * gave the new program the main thread's own cwd, A) */
+static void case_shared_thread_exec(char *self)
+{
+    char *argv[] = { self, "after-exec", B, NULL };
+    pid_t pid;
+
+    chdir(I);
+    thr_step = 0;
+    pid = fork();
+    if (pid == 0) {
+        pthread_t th;
+
+        pthread_create(&th, NULL, shared_exec_thread, argv);
+        if (unshare(CLONE_FS) || chdir(A))
+            _exit(84);
+        step(1);
+        pause();
+        _exit(5);
+    }
+    reap(pid, "exec by a sharing thread, the main thread's cwd its own");
+}
+
 static void mk(const char *dir, const char *name)
 {
     char p[PATH_MAX + 16];
@@ -426,6 +461,7 @@ int main(int argc, char **argv)
     case_exit();
     case_threads();
     case_thread_exec(argv[0]);
+    case_shared_thread_exec(argv[0]);
     printf("%d ok, %d failed\n", n_ok, n_fail);
     return n_fail ? 1 : 0;
 }

@@ -10,7 +10,9 @@
 # - /proc/sys/net was lx's (core and unix only: no ipv4, so sysctl
 #   net.ipv4.* and readers of ip_local_port_range failed); it is the
 #   host's, and a guest user may not open it for writing (EACCES, as
-#   Linux answers a user; under a root kbox the host would let it).
+#   Linux answers a user; under a root kbox the host would let it), nor
+#   reopen a read-only fd of it for writing through /proc/self/fd/N;
+#   /proc/sys/net/unix, a directory, is not rewritten as /proc/net/unix.
 # As root and as a user.
 . "$(dirname "$0")/lib/common.sh"
 require
@@ -19,6 +21,7 @@ range=$(cat /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null) ||
 	skip "the host has no /proc/sys/net/ipv4"
 range=$(echo $range) # one space between the numbers
 hostnet=$(ls /proc/sys/net | tr '\n' ' ')
+hostunix=$(ls /proc/sys/net/unix | tr '\n' ' ')
 
 cat >"$TMP/probe.py" <<'EOF'
 import errno, os, socket, sys
@@ -49,12 +52,24 @@ try:
 except OSError as e:
     print("range", errno.errorcode[e.errno])
 print("sysnet", " ".join(sorted(os.listdir("/proc/sys/net"))) + " ")
+try:
+    print("sysunix", " ".join(sorted(os.listdir("/proc/sys/net/unix"))) + " ")
+except OSError as e:
+    print("sysunix", errno.errorcode[e.errno])
 # opened and closed without a write: nothing changes even if allowed
 try:
     os.close(os.open("/proc/sys/net/ipv4/ip_forward", os.O_WRONLY))
     print("write open ok")
 except OSError as e:
     print("write open", errno.errorcode[e.errno])
+# nor by reopening a read-only (or O_PATH) fd of it through its magic link
+for how, fl in (("ro", os.O_RDONLY), ("path", os.O_PATH)):
+    try:
+        r = os.open("/proc/sys/net/ipv4/ip_forward", fl)
+        os.close(os.open("/proc/self/fd/%d" % r, os.O_WRONLY))
+        print("reopen", how, "ok")
+    except OSError as e:
+        print("reopen", how, errno.errorcode[e.errno])
 EOF
 chmod 644 "$TMP/probe.py"
 chmod 755 "$TMP"
@@ -82,9 +97,17 @@ for mode in root user; do
 	expect_grep "^range $range$" "$TMP/$mode.out" \
 		"$mode: /proc/sys/net/ipv4/ip_local_port_range is the host's"
 	expect_grep "^sysnet $hostnet$" "$TMP/$mode.out" "$mode: /proc/sys/net lists the host's"
+	expect_grep "^sysunix $hostunix$" "$TMP/$mode.out" \
+		"$mode: /proc/sys/net/unix lists (it was read as /proc/net/unix: EISDIR)"
 done
 expect_grep "^write open EACCES$" "$TMP/user.out" \
 	"a guest user may not open /proc/sys/net for writing"
 expect_grep "^write open EACCES$" "$TMP/root.out" \
 	"nor may guest root: they are the host's settings"
+for mode in user root; do
+	for how in ro path; do
+		expect_grep "^reopen $how EACCES$" "$TMP/$mode.out" \
+			"$mode: nor through /proc/self/fd/N of a $how fd of it"
+	done
+done
 done_test
