@@ -15,31 +15,49 @@
 
 static const char usage_text[] =
     "Usage: kbox [OPTIONS] -- COMMAND [ARGS...]\n"
-    "       kbox image [OPTIONS] -- COMMAND [ARGS...]\n"
+    "       kbox [OPTIONS] -c STRING\n"
+    "       kbox image [OPTIONS] -- COMMAND [ARGS...]   (the same)\n"
     "\n"
     "Run COMMAND from a filesystem image against an in-process Linux "
     "kernel.\n"
+    "Options end at \"--\" or at the first word that is not one.\n"
     "\n"
-    "  -r, --root-dir IMG         mount IMG as the guest root (raw)\n"
-    "  -R, --recommended-root IMG mount IMG plus the mount profile\n"
+    "  -r, --root-dir IMG         mount IMG as the guest root, nothing else\n"
+    "  -R, --recommended-root IMG mount IMG plus the mount profile (/proc,\n"
+    "                             /sys, /dev, /tmp, ...)\n"
     "  -S, --system-root IMG      like -R, and run as root (uid 0)\n"
     "  -t, --fs-type TYPE         filesystem type (default ext4)\n"
-    "  -p, --part N               use partition N of the image\n"
+    "  -p, --part N               use partition N of an MBR/GPT image\n"
+    "                             (0, the default: the whole image)\n"
     "  -w, --work-dir DIR         guest working directory (default /)\n"
     "  -c, --command STRING       run STRING with /bin/sh -c\n"
-    "  -k, --cmdline ARGS         kernel command line\n"
-    "  -m, --mount-opts OPTS      root mount options (repeatable; ro, noatime, "
-    "...)\n"
-    "  -b, --bind-mount SRC:DST   bind host path SRC at guest path DST\n"
+    "  -k, --cmdline ARGS         kernel command line (mem=SIZE: lx's RAM,\n"
+    "                             default 512M)\n"
+    "  -m, --mount-opts OPTS      root mount options, repeatable (ro shares\n"
+    "                             the image; noatime, nosuid, ...; the rest\n"
+    "                             go to the file system: data=journal)\n"
+    "  -b, --bind-mount SRC:DST   bind host path SRC (file or directory) at\n"
+    "                             guest path DST, repeatable\n"
     "  -0, --root-id              run as uid 0 / gid 0\n"
     "      --change-id U[:G]      run as user U, group G (names or numbers,\n"
     "                             from the image; G: U's primary group)\n"
-    "      --mount-profile P      full | minimal\n"
-    "      --syscall-mode M       auto | seccomp\n"
-    "      --verbose              log setup steps\n"
+    "      --mount-profile P      pseudo filesystems: full (-R, -S) | minimal\n"
+    "      --syscall-mode M       auto | seccomp (the same today)\n"
+    "      --verbose              log setup steps and their times\n"
     "      --trace                log every dispatched syscall\n"
     "  -h, --help                 show this help\n"
-    "      --version              show the version\n";
+    "      --version              show the version\n"
+    "\n"
+    "Examples:\n"
+    "  kbox -S rootfs.ext4 -- /bin/sh -i        root shell in the image\n"
+    "  kbox -R rootfs.ext4 --change-id user -- id\n"
+    "  kbox -S rootfs.ext4 -m ro -b \"$PWD\":/src -w /src -- ls -la\n"
+    "  kbox -S rootfs.ext4 -k mem=2G -c 'echo $((6*7))'\n"
+    "\n"
+    "Exit status: the command's (128+N if killed by signal N); 127 not\n"
+    "found, 126 not executable; 1 kbox failed; 2 bad usage.\n"
+    "The guest shares the host's network and resource limits; see\n"
+    "README.md, \"What kbox does and does not isolate\".\n";
 
 enum {
     OPT_CHANGE_ID = 256,
@@ -243,6 +261,45 @@ static int add_mount_opt(struct kbox_opts *o, const char *opt, char *err,
     return 0;
 }
 
+/*
+ * lx takes each mem= of -k with memparse() and makes anything under 16M
+ * 16M, so `-k mem=foo` or `-k mem=2` booted a 16 MiB kernel, silently,
+ * where the user meant a size. A value is digits (0x: hex) and one
+ * optional K, M, G, T, P or E, at least 16M.
+ */
+static int check_kernel_mem(const char *cmdline, char *err, size_t errlen)
+{
+    for (const char *w = cmdline; *w;) {
+        size_t len = strcspn(w, " \t\n");
+        const char *v = w + 4, *end = w + len;
+        unsigned long long n = 0;
+        unsigned shift = 0;
+        char *e;
+
+        if (len > 4 && !strncmp(w, "mem=", 4) && (v[0] >= '0' && v[0] <= '9')) {
+            errno = 0;
+            n = strtoull(v, &e, 0);
+            if (e < end && strchr("kKmMgGtTpPeE", *e) && e + 1 == end)
+                shift =
+                    10 * (unsigned)(strchr("kmgtpe", *e | 0x20) - "kmgtpe" + 1);
+            else if (e != end)
+                n = 0;
+            if (!errno && n && shift < 64 && n <= ~0ull >> shift)
+                n <<= shift;
+            else
+                n = 0;
+        }
+        if (len >= 4 && !strncmp(w, "mem=", 4) && n < 16ull << 20)
+            return fail(err, errlen,
+                        "bad -k %.*s (want a size of at least 16M, e.g. "
+                        "mem=2G)",
+                        (int)len, w);
+        w += len;
+        w += strspn(w, " \t\n");
+    }
+    return 0;
+}
+
 void kbox_cli_free(struct kbox_opts *o)
 {
     for (int i = 0; i < o->nbinds; i++) {
@@ -362,6 +419,8 @@ int kbox_cli_parse(int argc, char **argv, struct kbox_opts *o, FILE *out,
             o->command = optarg;
             break;
         case 'k':
+            if ((rc = check_kernel_mem(optarg, err, errlen)))
+                goto bad;
             o->cmdline = optarg;
             break;
         case 'm': {

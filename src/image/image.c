@@ -515,6 +515,7 @@ static int bind_kinds_match(const struct kbox_opts *o)
         const char *dst = o->binds[i].guest_dst;
         struct lx_statx stx;
         bool under = false;
+        long rc;
 
         for (int j = 0; j < o->nbinds; j++) {
             size_t n = strlen(o->binds[j].guest_dst);
@@ -523,8 +524,20 @@ static int bind_kinds_match(const struct kbox_opts *o)
                 (dst[n] == '/' || !strcmp(o->binds[j].guest_dst, "/")))
                 under = true;
         }
-        if (under || tsys6(root, LX__NR_statx, AT_FDCWD, (long)dst, 0,
-                           STATX_TYPE, (long)&stx) < 0)
+        if (under)
+            continue;
+        rc = tsys6(root, LX__NR_statx, AT_FDCWD, (long)dst, 0, STATX_TYPE,
+                   (long)&stx);
+        /* mount(2) there is ENOTDIR: `-b dir:/etc/passwd/x` was taken,
+         * a directory below a file */
+        if (rc == -ENOTDIR) {
+            fprintf(stderr,
+                    "kbox: bind '%s:%s': a part of the guest path is a file "
+                    "in the image\n",
+                    o->binds[i].host_src, dst);
+            return -1;
+        }
+        if (rc < 0)
             continue;
         if (S_ISDIR(stx.stx_mode) == !o->binds[i].file)
             continue;

@@ -237,6 +237,36 @@ KTEST(help_version)
     KT_EQ(parse(ARGV("--version")), KBOX_CLI_EXIT0);
 }
 
+/* -k mem= must be a size lx takes as given: lx made anything below 16M,
+ * "foo" included, 16M */
+KTEST(kernel_mem_size)
+{
+    KT_EQ(parse(ARGV("-r", "x", "-k", "loglevel=7 mem=2G", "--", "ls")),
+          KBOX_CLI_OK);
+    KT_STREQ(o.cmdline, "loglevel=7 mem=2G");
+    kbox_cli_free(&o);
+    KT_EQ(parse(ARGV("-r", "x", "-k", "mem=16M", "--", "ls")), KBOX_CLI_OK);
+    kbox_cli_free(&o);
+    KT_EQ(parse(ARGV("-r", "x", "-k", "mem=0x40000000", "--", "ls")),
+          KBOX_CLI_OK);
+    kbox_cli_free(&o);
+    KT_EQ(parse(ARGV("-r", "x", "-k", "memtest=1 mem=512m", "--", "ls")),
+          KBOX_CLI_OK);
+    kbox_cli_free(&o);
+    KT_EQ(parse(ARGV("-r", "x", "-k", "mem=foo", "--", "ls")), KBOX_CLI_USAGE);
+    KT_STREQ(errbuf, "bad -k mem=foo (want a size of at least 16M, e.g. "
+                     "mem=2G)");
+    KT_EQ(parse(ARGV("-r", "x", "-k", "quiet mem=1 x", "--", "ls")),
+          KBOX_CLI_USAGE);
+    KT_STREQ(errbuf, "bad -k mem=1 (want a size of at least 16M, e.g. "
+                     "mem=2G)");
+    KT_EQ(parse(ARGV("-r", "x", "-k", "mem=1.5G", "--", "ls")), KBOX_CLI_USAGE);
+    KT_EQ(parse(ARGV("-r", "x", "-k", "mem=2GB", "--", "ls")), KBOX_CLI_USAGE);
+    KT_EQ(parse(ARGV("-r", "x", "-k", "mem=", "--", "ls")), KBOX_CLI_USAGE);
+    KT_EQ(parse(ARGV("-r", "x", "-k", "mem=99999999999E", "--", "ls")),
+          KBOX_CLI_USAGE);
+}
+
 KTEST(options_stop_at_command)
 {
     /* Options after the command belong to the command. */
