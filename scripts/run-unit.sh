@@ -4,7 +4,7 @@
 # run-unit.sh BIN... - run unit-test binaries (ktest), sum their
 # "N passed, N failed" lines and print the total as the last line.
 # A binary that exits non-zero without a summary (a crash, a sanitizer
-# report) counts as one failure.
+# report, a hang past KBOX_UNIT_TIMEOUT seconds) counts as one failure.
 set -uo pipefail
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
@@ -14,7 +14,8 @@ passed=0 failed=0
 for bin in "$@"; do
     echo "== $bin"
     out=$(mktemp)
-    "$bin" 2>&1 | tee "$out"
+    # bounded: a hung binary is one failure, not a CI run that never ends
+    timeout -k 10 "${KBOX_UNIT_TIMEOUT:-300}" "$bin" 2>&1 | tee "$out"
     rc=${PIPESTATUS[0]}
     last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n1)
     rm -f "$out"

@@ -1030,6 +1030,10 @@ static void take_guest_signals(void)
             if (sigismember(&pending, s) == 1 &&
                 sigismember(&kbox_sup.guest_sigmask, s) == 1)
                 sigaddset(&keep, s);
+    /* kbox's own: the serve loop takes SIGCHLD only inside its ppoll
+     * (src/tiers/seccomp/wake.c), no other thread may; set before any
+     * thread, so that each is born with it */
+    sigaddset(&keep, SIGCHLD);
     sigprocmask(SIG_SETMASK, &keep, NULL);
     /* the raw call: glibc refuses to show its own 32 and 33, which a
      * parent may ignore too (CI's do) */

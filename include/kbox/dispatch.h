@@ -428,8 +428,10 @@ void kbox_proc_release_orphans(void);
 struct kbox_proc *kbox_proc_add(pid_t tgid, struct lx_task *task);
 void kbox_proc_remove(struct kbox_proc *p);
 /* Drop processes that died without exit_group (killed) or whose pid was
- * reused: their kernel tasks end, releasing files and locks. */
-void kbox_proc_sweep(void);
+ * reused: their kernel tasks end, releasing files and locks. True while
+ * another sweep is due (a fork's preparation waits for its child, a
+ * process has no pidfd in the exit watch): the serve loop's timer. */
+bool kbox_proc_sweep(void);
 /* An epoll fd that is readable when a guest process has ended (its
  * pidfd fired): then kbox_proc_sweep(). -1 if there is none. */
 int kbox_proc_exit_watch(void);

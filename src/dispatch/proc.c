@@ -1219,10 +1219,11 @@ int kbox_proc_in_group(pid_t pgid, pid_t **out)
     return n < 0 ? n : k;
 }
 
-void kbox_proc_sweep(void)
+bool kbox_proc_sweep(void)
 {
     struct kbox_proc *dead[64];
     int n = 0;
+    bool due;
 
     /*
      * Kill under the lock: once it is dropped, a worker may put the last
@@ -1246,9 +1247,16 @@ void kbox_proc_sweep(void)
     }
     claim_unseen_children_locked();
     adopted_age_locked();
+    /* What only a later sweep settles: preparations waiting for their
+     * child, processes whose exit no pidfd shows (n == 64: the rest). */
+    due = nadopted > 0 || n == 64;
+    for (struct kbox_proc *p = kbox_sup.procs; p && !due; p = p->next)
+        due = !p->dead && (p->npending > 0 ||
+                           (p->pidfd < 0 && p->tgid != kbox_sup.main_pid));
     pthread_mutex_unlock(&proc_lock);
     for (int i = 0; i < n; i++)
         free_proc(dead[i]);
+    return due;
 }
 
 struct kbox_resp kbox_proc_fork(struct kbox_req *r, uint64_t flags)

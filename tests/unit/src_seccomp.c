@@ -20,8 +20,9 @@
 struct kbox_sup kbox_sup;
 static int seen_execve, seen_umask;
 
-void kbox_proc_sweep(void)
+bool kbox_proc_sweep(void)
 {
+    return false;
 }
 
 /* No process table here: no pidfds to watch (poll ignores fd -1). */

@@ -31,6 +31,7 @@
 #include "kbox/dispatch.h"
 #include "kbox/policy.h"
 #include "kbox/seccomp.h"
+#include "wake.h"
 
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
 #define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
@@ -750,6 +751,9 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
     if (req->data.nr == SYS_exit_group)
         known = kbox_proc_parent(kr.pid, &child, &parent);
     kres = kbox_dispatch(&kr);
+    if (req->data.nr == SYS_clone || req->data.nr == SYS_clone3 ||
+        req->data.nr == SYS_fork || req->data.nr == SYS_vfork)
+        kbox_serve_sweep_soon(); /* its preparation waits for the child */
     if (kres.kind == KBOX_RESP_SENT)
         return;
     if (req->data.nr == SYS_exit_group && kres.kind == KBOX_RESP_CONTINUE &&
@@ -879,8 +883,21 @@ static void *worker(void *arg)
         e = errno;
 
         pthread_mutex_lock(&pool.lock);
-        if (pool.gen != gen)
+        if (pool.gen != gen) {
+            /*
+             * An earlier serve's worker (unit tests serve several
+             * guests). If that serve's listener was closed before this
+             * RECV began, the number may be the next serve's listener
+             * and the request a new guest's: answer it, or that guest
+             * waits for ever.
+             */
+            if (rc >= 0) {
+                pthread_mutex_unlock(&pool.lock);
+                handle(req, resp);
+                pthread_mutex_lock(&pool.lock);
+            }
             break;
+        }
         pool.in_recv--;
         if (rc < 0) {
             /* ENOENT: the request went away, or (with POLLHUP) every
@@ -1047,21 +1064,9 @@ static volatile sig_atomic_t forward_sig;
  */
 void kbox_seccomp_forward(int sig)
 {
-    if (sig == SIGTERM || sig == SIGHUP)
+    if (sig == SIGTERM || sig == SIGHUP) {
         forward_sig = sig;
-}
-
-/* Reap exited children other than @main_pid (orphans kbox adopted). */
-static void reap_others(pid_t main_pid)
-{
-    for (;;) {
-        siginfo_t si;
-
-        memset(&si, 0, sizeof(si));
-        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
-            !si.si_pid || si.si_pid == main_pid)
-            return;
-        waitid(P_PID, (id_t)si.si_pid, &si, WEXITED | WNOHANG);
+        kbox_serve_kick(); /* the handler may run in any thread */
     }
 }
 
@@ -1076,6 +1081,13 @@ static void end_the_rest(int sig)
 {
     (void)sig;
     forward_sig = SIGTERM;
+    kbox_serve_kick();
+}
+
+/* The shorter of two poll() timeouts (-1: none). */
+static int shorter(int a, int b)
+{
+    return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
 /*
@@ -1083,25 +1095,27 @@ static void end_the_rest(int sig)
  * guest processes exited (@exits), at most every 100 ms: the look reads
  * /proc/<pid>/stat of every guest process, and a shell script's exits
  * come in a stream. A group that changed from held to orphaned between
- * two looks is seen all the same.
+ * two looks is seen all the same. Returns the ms until a look is due
+ * (for poll), -1 for none.
  */
-static void orphans_due(bool main_alive, bool exits)
+static int orphans_due(bool main_alive, bool exits)
 {
     static bool due;
     static struct timespec last;
     struct timespec now;
+    long ms;
 
     due |= exits;
     if (!due)
-        return;
+        return -1;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if ((now.tv_sec - last.tv_sec) * 1000 +
-            (now.tv_nsec - last.tv_nsec) / 1000000 <
-        100)
-        return;
+    ms = kbox_ms_between(&last, &now);
+    if (ms >= 0 && ms < 100)
+        return (int)(100 - ms);
     due = false;
     last = now;
     kbox_orphan_check(main_alive);
+    return -1;
 }
 
 /* Guest processes ended (their pidfds fired): release their tasks, and
@@ -1117,7 +1131,8 @@ static void exits_seen(bool main_alive)
         kbox_inflight_exits(); /* before the exit watch is emptied */
         while (epoll_wait(pf.fd, ev, 64, 0) == 64)
             ; /* each fires once: taken */
-        kbox_proc_sweep();
+        if (kbox_proc_sweep())
+            kbox_serve_sweep_arm();
     }
     kbox_proc_lingering_ended();
     orphans_due(main_alive, true);
@@ -1125,6 +1140,7 @@ static void exits_seen(bool main_alive)
 
 static void serve_the_rest(void)
 {
+    struct timespec start, check, now;
     bool told = false;
     int stopped = 0, ends = 0;
 
@@ -1135,9 +1151,12 @@ static void serve_the_rest(void)
      * terminal with no way out.
      */
     signal(SIGINT, end_the_rest);
-    for (int ticks = 1;; ticks++) {
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    check = start;
+    for (;;) {
         siginfo_t si;
-        int sig = forward_sig;
+        int sig = forward_sig, timeout;
+        long ms;
 
         memset(&si, 0, sizeof(si));
         if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0) {
@@ -1147,7 +1166,9 @@ static void serve_the_rest(void)
         }
         if (si.si_pid)
             continue;
-        if (!told && ticks == 25 && isatty(2)) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        ms = kbox_ms_between(&start, &now);
+        if (!told && ms >= 500 && isatty(2)) {
             /* half a second on: say what the wait is for */
             fprintf(stderr, "kbox: waiting for the guest's background "
                             "processes (Ctrl-C ends them, a second one "
@@ -1172,18 +1193,12 @@ static void serve_the_rest(void)
                 kill(pids[i], sig);
             free(pids);
         }
-        {
-            struct pollfd pf[2] = { { kbox_proc_exit_watch(), POLLIN, 0 },
-                                    { kbox_proc_linger_watch(), POLLIN, 0 } };
-
-            if (poll(pf, 2, 20) > 0)
-                exits_seen(false);
-            else
-                orphans_due(false, false);
-            if (ticks % 50 == 0) {
-                kbox_proc_sweep();
-                stopped = kbox_orphan_all_stopped() ? stopped + 1 : 0;
-            }
+        if (kbox_ms_between(&check, &now) >= 1000) {
+            /* Once a second: a stop of a process that is not kbox's
+             * child sends kbox nothing. */
+            check = now;
+            kbox_proc_sweep();
+            stopped = kbox_orphan_all_stopped() ? stopped + 1 : 0;
         }
         /*
          * Every process left is stopped, for a second or more: no guest
@@ -1207,34 +1222,24 @@ static void serve_the_rest(void)
                 free(pids);
             stopped = 0;
         }
+        timeout = (int)(1000 - kbox_ms_between(&check, &now));
+        if (!told && isatty(2))
+            timeout = shorter(timeout, ms < 500 ? (int)(500 - ms) : 0);
+        timeout = shorter(timeout, orphans_due(false, false));
+        {
+            struct pollfd pf[3] = { { kbox_proc_exit_watch(), POLLIN, 0 },
+                                    { kbox_proc_linger_watch(), POLLIN, 0 },
+                                    { kbox_serve_kick_fd(), POLLIN, 0 } };
+            bool chld; /* the reap at the top follows */
+
+            if (kbox_serve_wait(pf, 3, timeout < 0 ? 0 : timeout, &chld) <= 0)
+                continue;
+            if (pf[2].revents)
+                kbox_serve_drain_kicks();
+            if (pf[0].revents || pf[1].revents)
+                exits_seen(false);
+        }
     }
-}
-
-/*
- * The guest's command stopped (Ctrl-Z in vim, which stops its own process
- * group; kill -TSTP $$ in the guest's shell): kbox stops too, as that
- * command would have for the shell that started kbox, which then gets
- * its terminal back ("[1]+ Stopped"; before, only the guest stopped and
- * the terminal seemed dead). Continued (fg), kbox continues the command.
- * Seen within 0.1 s (the serve loop's tick).
- */
-static void follow_stop(pid_t main_pid)
-{
-    siginfo_t si;
-    pid_t fg = tcgetpgrp(STDIN_FILENO);
-
-    /* Only kbox in its terminal's foreground, as with job control: a
-     * script's stopped command waits for whoever continues it. */
-    if (fg < 0)
-        fg = tcgetpgrp(STDERR_FILENO);
-    if (fg < 0 || fg != getpgrp())
-        return;
-    memset(&si, 0, sizeof(si));
-    if (waitid(P_PID, (id_t)main_pid, &si, WSTOPPED | WNOHANG) ||
-        si.si_pid != main_pid || si.si_code != CLD_STOPPED)
-        return;
-    kill(getpid(), SIGSTOP);
-    kill(main_pid, SIGCONT);
 }
 
 int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
@@ -1250,6 +1255,7 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
     if (pool.sizes.seccomp_notif_resp < sizeof(struct seccomp_notif_resp))
         pool.sizes.seccomp_notif_resp = sizeof(struct seccomp_notif_resp);
 
+    kbox_serve_wakes_init();
     pthread_once(&sentinel_once, start_sentinel);
     pthread_mutex_lock(&pool.lock);
     pool.tier.listener = listener;
@@ -1268,49 +1274,58 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
     }
     pthread_mutex_unlock(&pool.lock);
 
-    for (int ticks = 1;; ticks++) {
-        struct pollfd pf[3] = { { pidfd, POLLIN, 0 },
-                                { kbox_proc_exit_watch(), POLLIN, 0 },
-                                { kbox_proc_linger_watch(), POLLIN, 0 } };
-        int pr = poll(pf, 3, 100), e = errno;
-        siginfo_t si;
+    {
+        struct timespec sweep_at = { 0, 0 };
+        bool sweep_set = false, stop_look = true;
 
-        follow_stop(main_pid);
-        orphans_due(true, false);
-        if (pr < 0) {
-            if (e == EINTR)
-                continue;
-            break;
-        }
-        if (pr == 0) {
-            if (ticks % 10 == 0) { /* once a second */
-                kbox_proc_sweep();
-                reap_others(main_pid);
+        for (;;) {
+            struct pollfd pf[4] = { { pidfd, POLLIN, 0 },
+                                    { kbox_proc_exit_watch(), POLLIN, 0 },
+                                    { kbox_proc_linger_watch(), POLLIN, 0 },
+                                    { kbox_serve_kick_fd(), POLLIN, 0 } };
+            int timeout =
+                    kbox_serve_sweep_timer(&sweep_at, &sweep_set, main_pid),
+                pr, e;
+            bool chld;
+            siginfo_t si;
+
+            if (stop_look)
+                stop_look = kbox_serve_follow_stop(main_pid);
+            timeout = shorter(timeout, orphans_due(true, false));
+            if (stop_look)
+                timeout = shorter(timeout, 100); /* looked at by polling */
+            pr = kbox_serve_wait(pf, 4, timeout, &chld);
+            e = errno;
+            if (pr < 0 && e != EINTR)
+                break;
+            if (pr > 0 && pf[3].revents)
+                kbox_serve_drain_kicks();
+            if (pr > 0 && (pf[1].revents || pf[2].revents)) {
+                exits_seen(true);
+                /* Adopted orphans too, after the sweep took their
+                 * entries: a SIGCHLD may be merged with an earlier one,
+                 * and a guest that kept exiting (a killed process tree
+                 * a round) piled up zombies (stress 37). */
+                kbox_serve_reap_others(main_pid);
             }
-            continue;
-        }
-        if (pf[1].revents || pf[2].revents) {
-            exits_seen(true);
-            /*
-             * Adopted orphans are reaped here too, after the sweep took
-             * their entries: reaped only on an idle tick, a guest that
-             * kept exiting (a killed process tree each round) piled up
-             * zombies, each a host pid, and every sweep got slower.
-             */
-            reap_others(main_pid);
-            if (!pf[0].revents)
+            if (chld) {
+                stop_look = true;
+                kbox_serve_reap_others(
+                    main_pid); /* after exits_seen: pids reused */
+            }
+            if (pr <= 0 || !pf[0].revents)
                 continue;
-        }
-        memset(&si, 0, sizeof(si));
-        if (waitid(P_PID, (id_t)main_pid, &si, WEXITED) == 0) {
-            kbox_proc_main_exits(main_pid); /* killed: no exit_group */
-            if (si.si_code == CLD_EXITED)
-                status = si.si_status & 0xff;
-            else
-                status = 128 + si.si_status;
-            /* What it leaves orphaned (its own group among them) */
-            kbox_orphan_check(false);
-            break;
+            memset(&si, 0, sizeof(si));
+            if (waitid(P_PID, (id_t)main_pid, &si, WEXITED) == 0) {
+                kbox_proc_main_exits(main_pid); /* killed: no exit_group */
+                if (si.si_code == CLD_EXITED)
+                    status = si.si_status & 0xff;
+                else
+                    status = 128 + si.si_status;
+                /* What it leaves orphaned (its own group among them) */
+                kbox_orphan_check(false);
+                break;
+            }
         }
     }
     serve_the_rest();
