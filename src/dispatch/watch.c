@@ -20,10 +20,11 @@
  * kernel that serves the guest's file operations. A watch on a host path
  * (a bind, a host /dev node or /proc entry) goes to a host inotify
  * instance that kbox pairs with the lx one: its wds are offset by
- * HOST_WD_BASE, reads merge its events after lx's, and a relay thread
- * feeds its readiness into the mirror (the mirror's "ext" readiness) for
- * kbox's own waits. The guest's fds of an instance are an epoll set of
- * the mirror and the host instance, so its poll sees both at once.
+ * HOST_WD_BASE and reads merge its events after lx's. The guest's fds of
+ * an instance are an epoll set of the mirror and the host instance, so
+ * its poll sees both at once, each event once. Only when that set could
+ * not be made does a relay thread feed the host's readiness into the
+ * mirror (its "ext" readiness), a little later.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -69,6 +70,7 @@ struct hwatch {
     int hfd;              /* host inotify instance, non-blocking */
     int refs;             /* under hw_lock */
     bool dead;            /* its lx instance is gone */
+    bool fronted;         /* in the guest's epoll set: no relay */
     pthread_mutex_t sync; /* one readiness update at a time */
 };
 
@@ -124,15 +126,21 @@ static struct hwatch *hw_find_locked(int rfd)
 }
 
 /*
- * The mirror shows what is queued in lx or on the host. Serialised, so
- * that the last update always saw the latest state of both.
+ * The mirror shows what is queued in lx, and on the host for an instance
+ * without a front. Serialised, so that the last update always saw the
+ * latest state of both.
  */
 static void hw_update(struct hwatch *hw)
 {
     int n = 0;
 
     pthread_mutex_lock(&hw->sync);
-    if (ioctl(hw->hfd, FIONREAD, &n) < 0)
+    /*
+     * A fronted instance's host events reach the guest's poll directly;
+     * shown on the mirror as well, they woke its epoll set a second time,
+     * late (the relay), and an EPOLLET item was reported twice.
+     */
+    if (hw->fronted || ioctl(hw->hfd, FIONREAD, &n) < 0)
         n = 0;
     lx_task_mirror(NULL, LX_MIRROR_SYNC, -1, hw->rfd, n > 0);
     pthread_mutex_unlock(&hw->sync);
@@ -218,19 +226,19 @@ static struct hwatch *hw_get(int rfd, bool create)
     hw->hfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (hw->hfd < 0)
         goto fail;
-    ev.data.ptr = hw;
-    if (epoll_ctl(hw_epfd, EPOLL_CTL_ADD, hw->hfd, &ev) < 0) {
-        close(hw->hfd);
-        goto fail;
-    }
     for (struct front *f = fronts; f; f = f->next) {
         if (f->rfd == rfd) {
             struct epoll_event fev = { .events = EPOLLIN };
 
-            /* on failure the relay still shows host events, later */
-            epoll_ctl(f->epfd, EPOLL_CTL_ADD, hw->hfd, &fev);
+            hw->fronted = !epoll_ctl(f->epfd, EPOLL_CTL_ADD, hw->hfd, &fev);
             break;
         }
+    }
+    /* Without a front, the relay shows host events on the mirror, later. */
+    ev.data.ptr = hw;
+    if (!hw->fronted && epoll_ctl(hw_epfd, EPOLL_CTL_ADD, hw->hfd, &ev) < 0) {
+        close(hw->hfd);
+        goto fail;
     }
     hw->next = hwatches;
     hwatches = hw;
@@ -516,12 +524,13 @@ static long hw_read(struct kbox_req *r, int lxfd, struct hwatch *hw, char *buf,
             rc = -EAGAIN;
             break;
         }
-        /* Nothing yet: wait on the mirror, which shows both sides. */
+        /* Nothing yet: wait on the mirror and the host instance. */
         hw_update(hw);
         {
-            struct pollfd p = { hw->rfd, POLLIN, 0 };
+            struct pollfd p[2] = { { hw->rfd, POLLIN, 0 },
+                                   { hw->hfd, POLLIN, 0 } };
 
-            poll(&p, 1, 50);
+            poll(p, 2, 50);
         }
         if (__atomic_load_n(&r->interrupted, __ATOMIC_ACQUIRE) ||
             !r->ops->valid(r)) {
