@@ -49,14 +49,44 @@ int kbox_exec_cached_content(struct lx_task *t, int lxfd,
 long kbox_exec_setid(struct kbox_req *r, int lxfd, uint64_t uenvp, uint64_t dev,
                      uint64_t ino);
 
+/* What an exec's arguments leave of Linux's limit (kbox_exec_args_fit). */
+struct kbox_args_room {
+    unsigned long slack; /* bytes of strings still allowed */
+    unsigned long arg0;  /* argv[0]'s bytes with its NUL ("" if argc is 0) */
+};
+
 /*
  * Would the host's exec take these arguments (path of @pathlen bytes,
  * the guest's argv and envp arrays), by Linux's limits on the guest's
  * RLIMIT_STACK? 0, or -E2BIG. Checked before kbox changes the caller's
- * memory for the exec (src/exec/args.c).
+ * memory for the exec (src/exec/args.c). @room (may be NULL) gets what
+ * is left for a #! script's longer argv (kbox_exec_script_fits).
  */
 int kbox_exec_args_fit(struct kbox_req *r, size_t pathlen, uint64_t uargv,
-                       uint64_t uenvp);
+                       uint64_t uenvp, struct kbox_args_room *room);
+
+/*
+ * Does #! level @level (interpreter @interp, argument @arg or NULL) still
+ * fit, as binfmt_script's copies are checked against the limit set before
+ * them: level 0 drops argv[0] for the script's name (@pathlen bytes),
+ * every level adds its argument and interpreter. @grown carries the bytes
+ * added so far across levels. 0 or -E2BIG.
+ */
+int kbox_exec_script_fits(const struct kbox_args_room *room, size_t pathlen,
+                          int level, const char *interp, const char *arg,
+                          long *grown);
+
+/*
+ * The host execs a script's interpreter itself, with the longer argv:
+ * its limit counts the @added entries' pointers too (Linux's counted the
+ * caller's), and kbox's alias of the program (for the name @called) for
+ * the script's name (@pathlen bytes) in the strings. Does that still
+ * fit after @grown bytes of #! growth? 0, or -E2BIG before anything
+ * changes: the host's refusal came after the caller's image was gone.
+ */
+int kbox_exec_script_host_fits(const struct kbox_args_room *room, long grown,
+                               size_t pathlen, int added, const char *called,
+                               pid_t pid);
 
 /*
  * The exit_group @r of a process, by a thread other than the one holding

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,7 +92,7 @@ static long slow_strlen(struct kbox_req *r, uint64_t p, size_t from)
 }
 
 int kbox_exec_args_fit(struct kbox_req *r, size_t pathlen, uint64_t uargv,
-                       uint64_t uenvp)
+                       uint64_t uenvp, struct kbox_args_room *room)
 {
     struct rlimit rl;
     unsigned long limit = STK_LIM / 4 * 3, ptr_size, budget, total = 0;
@@ -100,6 +101,10 @@ int kbox_exec_args_fit(struct kbox_req *r, size_t pathlen, uint64_t uargv,
     long argc, envc;
     int rc = 0;
 
+    if (room) { /* unknown (a bad array): the host's exec decides */
+        room->slack = (unsigned long)LONG_MAX;
+        room->arg0 = 0;
+    }
     if (prlimit(r->proc->tgid, RLIMIT_STACK, NULL, &rl) == 0 &&
         rl.rlim_cur / 4 < limit)
         limit = rl.rlim_cur / 4;
@@ -116,6 +121,16 @@ int kbox_exec_args_fit(struct kbox_req *r, size_t pathlen, uint64_t uargv,
         goto out;
     }
     budget = limit - ptr_size - pathlen - 1;
+    if (!argc) {
+        /* Linux adds "" as argv[0] (do_execveat_common), checked too */
+        if (budget < 1) {
+            rc = -E2BIG;
+            goto out;
+        }
+        budget--;
+        if (room)
+            room->arg0 = 1;
+    }
     for (size_t i = 0; i < n && !rc; i += BATCH) {
         size_t k = n - i < BATCH ? n - i : BATCH, off = 0;
         char head[BATCH * HEAD];
@@ -141,6 +156,8 @@ int kbox_exec_args_fit(struct kbox_req *r, size_t pathlen, uint64_t uargv,
             }
             if (len < 0)
                 goto out; /* unreadable: the host's exec says EFAULT */
+            if (i + j == 0 && argc && room)
+                room->arg0 = (unsigned long)len + 1;
             total += (unsigned long)len + 1;
             if (total > budget) {
                 rc = -E2BIG;
@@ -148,7 +165,47 @@ int kbox_exec_args_fit(struct kbox_req *r, size_t pathlen, uint64_t uargv,
             }
         }
     }
+    if (!rc && room)
+        room->slack = budget - total;
 out:
     free(v);
     return rc;
+}
+
+int kbox_exec_script_fits(const struct kbox_args_room *room, size_t pathlen,
+                          int level, const char *interp, const char *arg,
+                          long *grown)
+{
+    long g = *grown;
+
+    if (level == 0) /* remove_arg_zero, then the script's name */
+        g += (long)pathlen + 1 - (long)room->arg0;
+    if (arg)
+        g += (long)strlen(arg) + 1;
+    g += (long)strlen(interp) + 1;
+    *grown = g;
+    return g > 0 && (unsigned long)g > room->slack ? -E2BIG : 0;
+}
+
+int kbox_exec_script_host_fits(const struct kbox_args_room *room, long grown,
+                               size_t pathlen, int added, const char *called,
+                               pid_t pid)
+{
+    struct rlimit rl;
+    unsigned long fds = 1UL << 20;
+    const char *base = strrchr(called, '/');
+    long digits = 1, alias;
+
+    if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.rlim_cur > 0 &&
+        rl.rlim_cur < fds)
+        fds = rl.rlim_cur;
+    for (unsigned long n = fds - 1; n >= 10; n /= 10)
+        digits++;
+    /* the alias exec.c writes: "d<fd>/<base>", or "<fd>" */
+    base = base ? base + 1 : called;
+    alias = digits;
+    if (base[0] && strcmp(base, ".") && strcmp(base, ".."))
+        alias += 2 + (long)strlen(base);
+    grown += 8L * added + alias - (long)pathlen;
+    return grown > 0 && (unsigned long)grown > room->slack ? -E2BIG : 0;
 }

@@ -23,6 +23,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/kcmp.h>
 #include <pthread.h>
 #include <sched.h>
@@ -835,6 +836,9 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
     /* bytes at upath: the path, or the trampoline's buffer */
     char room[KBOX_PATH_MAX];
     char script[KBOX_PATH_MAX + 32]; /* a script's name for its interpreter */
+    struct kbox_args_room aroom = { (unsigned long)LONG_MAX, 0 };
+    size_t kpathlen;
+    long grown = 0; /* argv's growth by #! levels */
 
     rc = kbox_read_path(r, upath, path, sizeof(path),
                         (flags & AT_EMPTY_PATH) != 0);
@@ -846,9 +850,16 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
      * caller wrote. */
     if (r->ops->read_str(r, upath, room, sizeof(room)))
         snprintf(room, sizeof(room), "%s", path);
+    /* The name Linux copies first (bprm->filename): a relative name from
+     * a directory fd is /dev/fd/N[/path]. */
+    if (r->nr == SYS_execveat && dirfd != AT_FDCWD && room[0] != '/')
+        kpathlen = (size_t)snprintf(
+            NULL, 0, room[0] ? "/dev/fd/%d/%s" : "/dev/fd/%d", dirfd, room);
+    else
+        kpathlen = strlen(room);
     /* before anything of the caller's changes (src/exec/args.c) */
     if (!again) {
-        rc = kbox_exec_args_fit(r, path[0] ? strlen(path) : 16, uargv, uenvp);
+        rc = kbox_exec_args_fit(r, kpathlen, uargv, uenvp, &aroom);
         if (rc)
             return kbox_ret(rc);
     }
@@ -993,6 +1004,13 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
             rc = kbox_script_parse(img.buf, img.len, &si[nl]);
             if (!rc && hidden && nl == 0)
                 rc = -ENOENT;
+            /* the longer argv past the limit: E2BIG now, as Linux says
+             * before it opens the interpreter; the trampoline's exec
+             * could only fail after the caller's image was gone */
+            if (!rc && !again)
+                rc = kbox_exec_script_fits(&aroom, kpathlen, nl, si[nl].interp,
+                                           si[nl].has_arg ? si[nl].arg : NULL,
+                                           &grown);
             if (rc)
                 break;
             rc = open_interp(r, si[nl].interp, &in);
@@ -1062,6 +1080,18 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
         if (tramp)
             snprintf(r->proc->exec_again->room,
                      sizeof(r->proc->exec_again->room), "%d", dirfd);
+    }
+    if (!rc && nl > 0 && !again) {
+        int added = nl;
+        /* the name the alias is made from: fexecve's trampoline has N */
+        char called[KBOX_PATH_MAX];
+
+        for (int k = 0; k < nl; k++)
+            added += si[k].has_arg;
+        snprintf(called, sizeof(called), "%s",
+                 tramp ? r->proc->exec_again->room : room);
+        rc = kbox_exec_script_host_fits(&aroom, grown, kpathlen, added, called,
+                                        r->pid);
     }
     /*
      * A script whose last interpreter is set-user/group-ID or has file

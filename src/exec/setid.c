@@ -74,19 +74,39 @@ static bool is_unsecure(const char *entry)
     return false;
 }
 
+/*
+ * As many envp entries as Linux's largest argument space holds pointers
+ * (6 MiB of stack, _STK_LIM / 4 * 3): kbox_exec_args_fit has refused a
+ * longer array already. The bound was 65536: a set-ID exec with more
+ * variables (xargs-built environments, 100,000 of them) was E2BIG.
+ */
+#define ENV_PTRS_MAX ((6UL << 20) / 8 + 1)
+
 /* Compact the guest's envp array in place, without the unsecure ones. */
 static long strip_env(struct kbox_req *r, uint64_t uenvp)
 {
-    uint64_t keep = 0;
+    uint64_t keep = 0, ptrs[512];
+    size_t have = 0, at = 0;
 
     if (!uenvp)
         return 0;
-    for (uint64_t i = 0; i < 65536; i++) {
+    for (uint64_t i = 0; i < ENV_PTRS_MAX; i++) {
         char entry[64];
         uint64_t p;
 
-        if (r->ops->read(r, uenvp + i * 8, &p, 8))
-            return -EFAULT;
+        if (at == have) {
+            /* the rest of this page's pointers in one read: the entries
+             * before i are the only ones rewritten so far */
+            uint64_t a = uenvp + i * 8;
+
+            have = (4096 - (a & 4095)) / 8;
+            if (!have || have > 512)
+                have = 1;
+            if (r->ops->read(r, a, ptrs, have * 8))
+                return -EFAULT;
+            at = 0;
+        }
+        p = ptrs[at++];
         if (p) {
             int rc;
 
