@@ -125,7 +125,7 @@ static long open_image_guest_fd(struct kbox_req *r, int gfd, struct image *img)
     /* a bind's set-ID program gives its rights; a memfd (the guest's
      * host process owns it) or another host object never does */
     if (!rc && in_a_bind(hp))
-        rc = kbox_prog_host_creds(r->task, hfd, img);
+        rc = kbox_prog_host_creds(r->task, hfd, img, false);
     /* a bind's file by its guest path, else the host's name */
     kbox_host_link_to_guest(hp, (long)strlen(hp), sizeof(hp));
     if (rc)
@@ -733,7 +733,7 @@ static long open_interp(struct kbox_req *r, const char *path, struct image *in)
             if (!rc) /* /proc/self/exe names the interpreter */
                 kbox_exec_host_where(hfd, in->where, sizeof(in->where));
             if (!rc) /* its set-ID bits and capabilities */
-                rc = kbox_prog_host_creds(r->task, hfd, in);
+                rc = kbox_prog_host_creds(r->task, hfd, in, true);
             if (rc)
                 kbox_prog_close(in);
             close(hfd);
@@ -956,7 +956,7 @@ do_exec_body(struct kbox_req *r, int dirfd, uint64_t upath, uint64_t uargv,
             if (!rc)
                 kbox_exec_host_where(hfd, img.where, sizeof(img.where));
             if (!rc)
-                rc = kbox_prog_host_creds(r->task, hfd, &img);
+                rc = kbox_prog_host_creds(r->task, hfd, &img, true);
             if (rc)
                 kbox_prog_close(&img);
             close(hfd);

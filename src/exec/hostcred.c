@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -29,6 +30,7 @@
 #include <lx/uapi.h>
 
 #include "internal.h"
+#include "kbox/mntview.h"
 
 #ifndef O_TMPFILE
 #define O_TMPFILE (020000000 | O_DIRECTORY)
@@ -77,7 +79,27 @@ void kbox_exec_stub_init(void)
     stub_dir = d;
 }
 
-long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img)
+/*
+ * lx's mnt_may_suid sees the stand-in's tmpfs, so the guest's mounts
+ * are asked here, by the file's guest path (a /proc/self/fd link).
+ */
+static bool guest_nosuid(struct lx_task *t, int hfd)
+{
+    char link[64], g[KBOX_PATH_MAX];
+    long n;
+
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
+    n = readlink(link, g, sizeof(g) - 1);
+    if (n <= 0 || g[0] != '/')
+        return true;
+    n = kbox_host_link_to_guest(g, n, sizeof(g));
+    if (n <= 0 || (size_t)n >= sizeof(g))
+        return true;
+    return kbox_mntview_lx_nosuid(t, g);
+}
+
+long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img,
+                          bool by_path)
 {
     unsigned char caps[64];
     ssize_t ncaps;
@@ -93,6 +115,10 @@ long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img)
     /* a nosuid host mount gives neither (as the trap's flag shows); nor
      * does a mount whose flags cannot be read */
     if (fstatfs(hfd, &sf) || (sf.f_flags & ST_NOSUID))
+        return 0;
+    /* nor does the guest's own nosuid lx mount over the bind's place;
+     * an fd keeps the mount it was opened on, as natively */
+    if (by_path && guest_nosuid(t, hfd))
         return 0;
     if (!stub_task) /* no place for it (lx's tmpfs refused): as before */
         return 0;
