@@ -89,6 +89,35 @@ static void relay_sent_signal(int sig, siginfo_t *si, void *uc)
     errno = e;
 }
 
+/*
+ * SIGINT, SIGQUIT, SIGTERM and SIGHUP are blocked from kbox's start until
+ * its handlers are set (take_guest_signals): one in the first
+ * milliseconds ended kbox by the default action, the image not synced and
+ * the private directory left behind. Until the guest runs, one that is
+ * pending ends kbox cleanly with the status a killed guest gives, unless
+ * the guest would not see it either (blocked or ignored at kbox's start).
+ */
+static const int stop_sigs[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
+
+static bool early_stop(int *status)
+{
+    sigset_t p;
+
+    if (sigpending(&p))
+        return false;
+    for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++) {
+        int s = stop_sigs[i];
+
+        if (sigismember(&p, s) == 1 &&
+            sigismember(&kbox_sup.guest_sigmask, s) != 1 &&
+            !(kbox_sup.guest_sig_ign & (1ull << (s - 1)))) {
+            *status = 128 + s;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Remove a private directory and everything in it: exec aliases are
  * d<n>/<program> and d<n>/_/<program> (a dead run's stayed behind when
  * only one level was removed). @depth bounds the recursion. */
@@ -736,6 +765,8 @@ static int kbox_main(int argc, char **argv)
     rc = kbox_guard_start();
     if (rc < 0 && o.verbose)
         fprintf(stderr, "kbox: warning: no guard process: %s\n", strerror(-rc));
+    if (early_stop(&status))
+        goto out;
     img_fd = kbox_image_open(&o);
     if (img_fd < 0)
         return 1;
@@ -746,7 +777,7 @@ static int kbox_main(int argc, char **argv)
      */
     lx_pin_threads(1);
     step("image open");
-    if (kbox_image_setup(&o, img_fd, &booted))
+    if (kbox_image_setup(&o, img_fd, &booted) || early_stop(&status))
         goto out;
     kbox_sup.host_pts = kbox_image_host_pts();
     step("kernel booted, image mounted");
@@ -796,8 +827,11 @@ static int kbox_main(int argc, char **argv)
         goto out;
     }
     kbox_exec_set_comm(task, cmd);
-    if (make_exec_dir())
+    /* the last look: one that comes later goes to the guest */
+    if (make_exec_dir() || early_stop(&status)) {
+        lx_task_exit(task);
         goto out;
+    }
 
     lx_pin_threads(0);
     step("command resolved");
@@ -1034,6 +1068,9 @@ static void take_guest_signals(void)
      * (src/tiers/seccomp/wake.c), no other thread may; set before any
      * thread, so that each is born with it */
     sigaddset(&keep, SIGCHLD);
+    /* until kbox_main has handlers (early_stop) */
+    for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+        sigaddset(&keep, stop_sigs[i]);
     sigprocmask(SIG_SETMASK, &keep, NULL);
     /* the raw call: glibc refuses to show its own 32 and 33, which a
      * parent may ignore too (CI's do) */

@@ -40,7 +40,11 @@ static void say(const char *fmt, const char *a, const char *b)
 int kbox_image_open(const struct kbox_opts *o)
 {
     struct stat st;
-    int fd = open(o->image, (o->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO given as the image must not wait for a writer
+     * (SIGINT is blocked this early); it is refused below, and the flag
+     * is dropped again for a file or device. */
+    int fd = open(o->image,
+                  (o->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
     unsigned char sb[2];
 
     if (fd < 0 && !o->readonly && (errno == EACCES || errno == EROFS)) {
@@ -63,6 +67,7 @@ int kbox_image_open(const struct kbox_opts *o)
         close(fd);
         return -1;
     }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     /*
      * One kernel at a time may have a file system mounted read-write: two
      * kbox runs on one image corrupted it (each lx caches and writes its

@@ -34,6 +34,11 @@ bad() {
 
 bad "missing image" nz "$TMP/nope.ext4|No such file" -r "$TMP/nope.ext4" -- /bin/true
 bad "image is a directory" nz "" -r "$TMP" -- /bin/true
+# a FIFO with no writer: refused at once, not a read-only open that waits
+# (kbox blocks SIGINT that early, so Ctrl-C would not end the wait)
+mkfifo "$TMP/fifo.img"
+bad "image is a FIFO (read-only)" nz "not a regular file" -m ro -r "$TMP/fifo.img" -- /bin/true
+bad "image is a FIFO" nz "not a regular file" -r "$TMP/fifo.img" -- /bin/true
 
 head -c 16M /dev/urandom >"$TMP/random.img"
 bad "not an ext4 image (random bytes)" nz "" -r "$TMP/random.img" -- /bin/true
