@@ -847,6 +847,15 @@ void kbox_mapname_note(int fd, const char *guest_path);
 void kbox_mapname_note_id(int fd, const char *guest_path, uint64_t dev,
                           uint64_t ino);
 int kbox_proc_maps_fd(const char *rest, int hostfd);
+/* Append @n bytes of @s to the growing buffer *@buf (0 or -ENOMEM). */
+int kbox_buf_put(char **buf, size_t *len, size_t *cap, const char *s, size_t n);
+/* One line (@n bytes, with its newline if it has one) to append, changed
+ * or not, to *@out with kbox_buf_put. */
+typedef int (*kbox_line_fn)(const char *line, size_t n, char **out, size_t *len,
+                            size_t *cap);
+/* All of host fd @hostfd, each line through @fn, as a memfd named @name
+ * at offset 0 (a host /proc file as the guest sees it), or -errno. */
+int kbox_rewrite_lines_fd(int hostfd, const char *name, kbox_line_fn fn);
 
 /* The guest path a guest socket bound to host name @host (socket inode
  * @ino) was given, as getsockname reports it: true with @guest set. */

@@ -115,7 +115,7 @@ struct kbox_exec_again;
 void kbox_exec_again_free(struct kbox_exec_again *a);
 /* Before lx's root task enters the image: the place where exec makes
  * lx stand-ins of set-ID programs in binds (hostcred.c). */
-void kbox_exec_stub_init(void);
+void kbox_exec_standin_init(void);
 /* A guest process is gone: its exec gates that never opened go too. */
 void kbox_gate_forget(pid_t child);
 

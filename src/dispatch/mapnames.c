@@ -106,8 +106,7 @@ static bool name_of(uint64_t dev, uint64_t ino, char *out, size_t len,
     return found;
 }
 
-/* Append @n bytes to the growing buffer. */
-static int put(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+int kbox_buf_put(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 {
     if (*len + n > *cap) {
         size_t nc = (*len + n) * 2;
@@ -145,18 +144,18 @@ static int rename_line(const char *line, size_t n, char **out, size_t *len,
             int il = snprintf(ids, sizeof(ids), "%02x:%02x %" PRIu64,
                               major(gdev), minor(gdev), gino);
 
-            rc = put(out, len, cap, line, (size_t)dev_at);
+            rc = kbox_buf_put(out, len, cap, line, (size_t)dev_at);
             if (!rc)
-                rc = put(out, len, cap, ids, (size_t)il);
+                rc = kbox_buf_put(out, len, cap, ids, (size_t)il);
             for (int c = dev_at + il; !rc && (c < path_at || c == dev_at + il);
                  c++)
-                rc = put(out, len, cap, " ", 1);
+                rc = kbox_buf_put(out, len, cap, " ", 1);
         } else {
-            rc = put(out, len, cap, line, (size_t)path_at);
+            rc = kbox_buf_put(out, len, cap, line, (size_t)path_at);
         }
         if (!rc)
-            rc = put(out, len, cap, guest, strlen(guest));
-        return rc ? rc : put(out, len, cap, "\n", 1);
+            rc = kbox_buf_put(out, len, cap, guest, strlen(guest));
+        return rc ? rc : kbox_buf_put(out, len, cap, "\n", 1);
     }
     /* a file of a bind mapped as it is: its host path, as the guest's */
     if (path_at > 0 && (size_t)path_at < n && line[path_at] == '/') {
@@ -168,28 +167,23 @@ static int rename_line(const char *line, size_t n, char **out, size_t *len,
             gl = kbox_host_link_to_guest(guest, (long)pl, sizeof(guest));
             if (gl > 0 &&
                 ((size_t)gl != pl || memcmp(guest, line + path_at, pl))) {
-                int rc = put(out, len, cap, line, (size_t)path_at);
+                int rc = kbox_buf_put(out, len, cap, line, (size_t)path_at);
 
                 if (!rc)
-                    rc = put(out, len, cap, guest, (size_t)gl);
-                return rc ? rc : put(out, len, cap, "\n", 1);
+                    rc = kbox_buf_put(out, len, cap, guest, (size_t)gl);
+                return rc ? rc : kbox_buf_put(out, len, cap, "\n", 1);
             }
         }
     }
-    return put(out, len, cap, line, n);
+    return kbox_buf_put(out, len, cap, line, n);
 }
 
-int kbox_proc_maps_fd(const char *rest, int hostfd)
+int kbox_rewrite_lines_fd(int hostfd, const char *name, kbox_line_fn fn)
 {
-    size_t rl = strlen(rest), hl = 0, hcap = 65536, ol = 0, ocap = 65536;
-    char *host, *out;
+    size_t hl = 0, hcap = 65536, ol = 0, ocap = 65536;
+    char *host = malloc(hcap), *out = malloc(ocap);
     int fd, rc = 0;
 
-    if (!((rl > 5 && !strcmp(rest + rl - 5, "/maps")) ||
-          (rl > 6 && !strcmp(rest + rl - 6, "/smaps"))))
-        return -ENOENT;
-    host = malloc(hcap);
-    out = malloc(ocap);
     if (!host || !out) {
         free(host);
         free(out);
@@ -221,11 +215,11 @@ int kbox_proc_maps_fd(const char *rest, int hostfd)
         const char *nl = memchr(host + at, '\n', hl - at);
         size_t n = nl ? (size_t)(nl - (host + at)) + 1 : hl - at;
 
-        rc = rename_line(host + at, n, &out, &ol, &ocap);
+        rc = fn(host + at, n, &out, &ol, &ocap);
         at += n;
     }
     free(host);
-    fd = rc ? -1 : memfd_create("kbox-maps", MFD_CLOEXEC);
+    fd = rc ? -1 : memfd_create(name, MFD_CLOEXEC);
     if (!rc && fd < 0)
         rc = -errno;
     if (!rc && (write(fd, out, ol) != (ssize_t)ol || lseek(fd, 0, SEEK_SET)))
@@ -237,4 +231,14 @@ int kbox_proc_maps_fd(const char *rest, int hostfd)
         return rc;
     }
     return fd;
+}
+
+int kbox_proc_maps_fd(const char *rest, int hostfd)
+{
+    size_t rl = strlen(rest);
+
+    if (!((rl > 5 && !strcmp(rest + rl - 5, "/maps")) ||
+          (rl > 6 && !strcmp(rest + rl - 6, "/smaps"))))
+        return -ENOENT;
+    return kbox_rewrite_lines_fd(hostfd, "kbox-maps", rename_line);
 }

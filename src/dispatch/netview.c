@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -52,22 +51,6 @@ static bool kbox_sock_host_name(const char *path)
     return !strncmp(path, "/proc/self/fd/", 14); /* in a bind */
 }
 
-static int put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
-{
-    if (*len + n > *cap) {
-        size_t c = *cap * 2 > *len + n ? *cap * 2 : *len + n;
-        char *nb = realloc(*out, c);
-
-        if (!nb)
-            return -ENOMEM;
-        *out = nb;
-        *cap = c;
-    }
-    memcpy(*out + *len, s, n);
-    *len += n;
-    return 0;
-}
-
 /* One line "Num RefCount Protocol Flags Type St Inode[ Path]\n". */
 static int unix_line(const char *line, size_t n, char **out, size_t *ol,
                      size_t *cap)
@@ -79,82 +62,31 @@ static int unix_line(const char *line, size_t n, char **out, size_t *ol,
     size_t pl;
 
     if (n >= sizeof(buf))
-        return put(out, ol, cap, line, n);
+        return kbox_buf_put(out, ol, cap, line, n);
     memcpy(buf, line, n);
     buf[n] = '\0';
     if (sscanf(buf, "%*s %*x %*x %*x %*x %*x %lu%n", &ino, &at) != 1 ||
         at <= 0 || buf[at] != ' ')
-        return put(out, ol, cap, line, n);
+        return kbox_buf_put(out, ol, cap, line, n);
     pl = n - (size_t)at - 1 - (buf[n - 1] == '\n');
     if (pl == 0 || pl >= sizeof(host))
-        return put(out, ol, cap, line, n);
+        return kbox_buf_put(out, ol, cap, line, n);
     memcpy(host, buf + at + 1, pl);
     host[pl] = '\0';
     if (!kbox_sock_host_name(host) ||
         !kbox_sock_guest_name(host, ino, guest, sizeof(guest)))
-        return put(out, ol, cap, line, n);
-    if (put(out, ol, cap, line, (size_t)at + 1) ||
-        put(out, ol, cap, guest, strlen(guest)))
+        return kbox_buf_put(out, ol, cap, line, n);
+    if (kbox_buf_put(out, ol, cap, line, (size_t)at + 1) ||
+        kbox_buf_put(out, ol, cap, guest, strlen(guest)))
         return -ENOMEM;
-    return buf[n - 1] == '\n' ? put(out, ol, cap, "\n", 1) : 0;
+    return buf[n - 1] == '\n' ? kbox_buf_put(out, ol, cap, "\n", 1) : 0;
 }
 
 int kbox_proc_net_unix_fd(const char *rest, int hostfd)
 {
-    size_t hl = 0, hcap = 65536, ol = 0, ocap = 65536;
-    char *host, *out;
-    int fd = -1, rc = 0;
-
     if (!is_net_unix(rest))
         return -ENOENT;
-    host = malloc(hcap);
-    out = malloc(ocap);
-    if (!host || !out) {
-        free(host);
-        free(out);
-        return -ENOMEM;
-    }
-    for (;;) {
-        ssize_t n;
-
-        if (hl == hcap) {
-            char *nb = realloc(host, hcap * 2);
-
-            if (!nb) {
-                rc = -ENOMEM;
-                break;
-            }
-            host = nb;
-            hcap *= 2;
-        }
-        n = read(hostfd, host + hl, hcap - hl);
-        if (n < 0) {
-            rc = -errno;
-            break;
-        }
-        if (n == 0)
-            break;
-        hl += (size_t)n;
-    }
-    for (size_t at = 0; !rc && at < hl;) {
-        const char *nl = memchr(host + at, '\n', hl - at);
-        size_t n = nl ? (size_t)(nl - (host + at)) + 1 : hl - at;
-
-        rc = unix_line(host + at, n, &out, &ol, &ocap);
-        at += n;
-    }
-    free(host);
-    if (!rc && (fd = memfd_create("kbox-net-unix", MFD_CLOEXEC)) < 0)
-        rc = -errno;
-    if (!rc && (write(fd, out, ol) != (ssize_t)ol || lseek(fd, 0, SEEK_SET)))
-        rc = -EIO;
-    free(out);
-    if (rc) {
-        if (fd >= 0)
-            close(fd);
-        return rc;
-    }
-    return fd;
+    return kbox_rewrite_lines_fd(hostfd, "kbox-net-unix", unix_line);
 }
 
 /* Skip "<digits>/" at @p: its end, or NULL. */

@@ -3,7 +3,7 @@
  * exec's credentials from a program in a bind (a host file). lx prepares
  * them from an lx file (setid.c, arch/lx/kernel/execcred.c), so a host
  * file gets a stand-in: an unnamed file on a tmpfs the guest never sees
- * (kbox_exec_stub_init), with the host file's owner, group, mode and
+ * (kbox_exec_standin_init), with the host file's owner, group, mode and
  * security.capability, from which lx applies Linux's rules (bprm_fill_uid,
  * commoncap) as for an image file.
  *
@@ -52,31 +52,31 @@ static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
  * it. Linux's mnt_may_suid wants a mount of the caller's namespace: a
  * detached fsmount() gave no ids.
  */
-static struct lx_task *stub_task;
-static long stub_dir = -1;
+static struct lx_task *standin_task;
+static long standin_dir = -1;
 
-void kbox_exec_stub_init(void)
+void kbox_exec_standin_init(void)
 {
     struct lx_task *root = lx_task_root();
     struct lx_task *t;
     long d;
 
-    if (lx_t(root, LX__NR_mkdirat, AT_FDCWD, (long)"/kbox-stub", 0700, 0, 0) <
-            0 ||
-        lx_mount("tmpfs", "/kbox-stub", "tmpfs", MS_NODEV | MS_NOEXEC,
+    if (lx_t(root, LX__NR_mkdirat, AT_FDCWD, (long)"/kbox-standin", 0700, 0,
+             0) < 0 ||
+        lx_mount("tmpfs", "/kbox-standin", "tmpfs", MS_NODEV | MS_NOEXEC,
                  "mode=700") < 0)
         return;
     t = lx_task_fork(NULL, 0);
     if (!t)
         return;
-    d = lx_t(t, LX__NR_openat, AT_FDCWD, (long)"/kbox-stub",
+    d = lx_t(t, LX__NR_openat, AT_FDCWD, (long)"/kbox-standin",
              O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0);
     if (d < 0) {
         lx_task_exit(t);
         return;
     }
-    stub_task = t;
-    stub_dir = d;
+    standin_task = t;
+    standin_dir = d;
 }
 
 /*
@@ -120,27 +120,27 @@ long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img,
      * an fd keeps the mount it was opened on, as natively */
     if (by_path && guest_nosuid(t, hfd))
         return 0;
-    if (!stub_task) /* no place for it (lx's tmpfs refused): as before */
+    if (!standin_task) /* no place for it (lx's tmpfs refused): as before */
         return 0;
-    fd = lx_t(stub_task, LX__NR_openat, stub_dir, (long)".",
+    fd = lx_t(standin_task, LX__NR_openat, standin_dir, (long)".",
               O_TMPFILE | O_RDWR | O_CLOEXEC, 0700, 0);
     if (fd < 0)
         return fd;
     /* chown first: it clears the set-ID bits the chmod then sets; a
      * value lx refuses (EINVAL) fails the exec, as Linux's would */
-    rc = lx_t(stub_task, LX__NR_fchown, fd, img->st.st_uid, img->st.st_gid, 0,
-              0);
+    rc = lx_t(standin_task, LX__NR_fchown, fd, img->st.st_uid, img->st.st_gid,
+              0, 0);
     if (rc >= 0)
-        rc = lx_t(stub_task, LX__NR_fchmod, fd, mode & 07777, 0, 0, 0);
+        rc = lx_t(standin_task, LX__NR_fchmod, fd, mode & 07777, 0, 0, 0);
     if (rc >= 0 && ncaps > 0)
-        rc = lx_t(stub_task, LX__NR_fsetxattr, fd, (long)"security.capability",
-                  (long)caps, ncaps, 0);
+        rc = lx_t(standin_task, LX__NR_fsetxattr, fd,
+                  (long)"security.capability", (long)caps, ncaps, 0);
     if (rc < 0) {
-        lx_t(stub_task, LX__NR_close, fd, 0, 0, 0, 0);
+        lx_t(standin_task, LX__NR_close, fd, 0, 0, 0, 0);
         return rc;
     }
-    gfd = lx_task_getfd(t, stub_task, (int)fd, LX_O_CLOEXEC);
-    lx_t(stub_task, LX__NR_close, fd, 0, 0, 0, 0);
+    gfd = lx_task_getfd(t, standin_task, (int)fd, LX_O_CLOEXEC);
+    lx_t(standin_task, LX__NR_close, fd, 0, 0, 0, 0);
     if (gfd < 0)
         return gfd;
     img->lxfd = (int)gfd;

@@ -785,7 +785,7 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
     }
     /* set-ID programs in binds (src/exec/hostcred.c): outside the root */
     if (o->nbinds && geteuid() == 0)
-        kbox_exec_stub_init();
+        kbox_exec_standin_init();
     rc = lx_chroot(ROOT_MNT);
     if (rc < 0) {
         say("cannot enter the image root: %s%s", lx_strerror(rc), "");
