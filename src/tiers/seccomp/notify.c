@@ -1300,18 +1300,15 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
                 break;
             if (pr > 0 && pf[3].revents)
                 kbox_serve_drain_kicks();
-            if (pr > 0 && (pf[1].revents || pf[2].revents)) {
+            if (pr > 0 && (pf[1].revents || pf[2].revents))
                 exits_seen(true);
-                /* Adopted orphans too, after the sweep took their
-                 * entries: a SIGCHLD may be merged with an earlier one,
-                 * and a guest that kept exiting (a killed process tree
-                 * a round) piled up zombies (stress 37). */
-                kbox_serve_reap_others(main_pid);
-            }
             if (chld) {
+                /* Adopted orphans are reaped at each SIGCHLD (merged
+                 * ones too: the reap takes every zombie), after
+                 * exits_seen (pids reused); only on an idle tick, a
+                 * killed process tree a round piled them up (stress 37). */
                 stop_look = true;
-                kbox_serve_reap_others(
-                    main_pid); /* after exits_seen: pids reused */
+                kbox_serve_reap_others(main_pid);
             }
             if (pr <= 0 || !pf[0].revents)
                 continue;
