@@ -176,6 +176,10 @@ struct kbox_req {
      */
     char *bind_path;
     int bind_idx1;
+    /* A bind (index + 1) the guest's walk was found to reach by a path
+     * the text routes elsewhere (kbox_lx_bind_path, after lx's EXDEV):
+     * the rewritten path's route trusts it (bindwalk.c). */
+    int bind_reached1;
     /* The path lx was last given (malloc'd, kept only while binds exist)
      * and the lx dir fd it is relative to: lx says EXDEV when its walk
      * reaches a bind (kernel/arch/lx/fs/bindtrap.c). */

@@ -34,5 +34,8 @@ int kbox_image_halt(int verbose);
 
 /* Whether lx's /dev/pts is a kbox-bind trap standing for the host's. */
 bool kbox_image_host_pts(void);
+/* Bind @idx's place, normalised, if a kbox-bind trap marks it in lx
+ * (one the guest's own mounts may cover or copy); else NULL. */
+const char *kbox_image_bind_trap(int idx);
 
 #endif

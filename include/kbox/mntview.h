@@ -34,12 +34,6 @@ void kbox_mntview_statx(const char *gpath, struct statx *sx);
 /* Add the mount flags of the guest's mount at @gpath to a host statfs. */
 void kbox_mntview_statfs(const char *gpath, struct statfs *sf);
 
-/* Whether the guest's own lx mounts make the bind file at guest path
- * @gpath nosuid, as lx task @t walks: a mount the guest put over the
- * bind's trap (or over a directory above it), which hides the trap from
- * lx but not from kbox's routing by the path's text. */
-bool kbox_mntview_lx_nosuid(struct lx_task *t, const char *gpath);
-
 /* The guest path of the caller's host fd @fd in @out: 0, or -1 if it has
  * none (a pipe, a socket). */
 int kbox_mntview_fd_path(struct kbox_req *r, int fd, char *out, size_t len);

@@ -288,6 +288,14 @@ long lx_task_fd_path(struct lx_task *t, int fd, char *buf, size_t len)
 	return lx_call(t, &req);
 }
 
+long lx_task_bindtrap(struct lx_task *t, const char *path)
+{
+	long args[6] = { (long)path };
+	struct lx_k_req req = { .op = LX_K_BINDTRAP, .args = args };
+
+	return lx_call(t, &req);
+}
+
 long lx_task_shm(struct lx_task *t, int cmd, long a, long b, long c, long d)
 {
 	long args[6] = { a, b, c, d };

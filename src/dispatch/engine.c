@@ -211,6 +211,7 @@ static struct kbox_resp run_handler(struct kbox_req *r)
         free(r->lx_walk);
         r->lx_walk = NULL;
         resp = table[r->nr](r);
+        r->bind_reached1 = 0; /* the next run's, if kbox_lx_bind_path sets it */
         if (resp.kind != KBOX_RESP_RET || resp.val != -EXDEV ||
             (!r->bind_idx1 && !r->lx_walk) || r->npaths != 1 || r->replied)
             break;

@@ -1247,6 +1247,8 @@ static struct kbox_resp h_path1(struct kbox_req *r)
         break;
     case SYS_chroot:
         rc = kbox_lx(r, LX__NR_chroot, (long)path, 0, 0, 0, 0, 0);
+        if (rc == 0) /* /mnt/b may name another place now */
+            kbox_bind_tree_changed(true);
         break;
     case SYS_truncate: {
         struct kbox_gstat tg;
@@ -1377,6 +1379,8 @@ static struct kbox_resp h_mount(struct kbox_req *r)
     (void)t;
     rc =
         kbox_lx(r, LX__NR_mount, (long)s, (long)tgt, (long)t, A(3), (long)d, 0);
+    if (rc == 0) /* it may cover or copy a bind (bindwalk.c) */
+        kbox_bind_tree_changed(false);
     return kbox_ret(rc);
 }
 
@@ -1387,7 +1391,10 @@ static struct kbox_resp h_umount2(struct kbox_req *r)
 
     if (rc)
         return kbox_ret(rc);
-    return kbox_ret(kbox_lx(r, LX__NR_umount2, (long)tgt, A(1), 0, 0, 0, 0));
+    rc = kbox_lx(r, LX__NR_umount2, (long)tgt, A(1), 0, 0, 0, 0);
+    if (rc == 0)
+        kbox_bind_tree_changed(false);
+    return kbox_ret(rc);
 }
 
 kbox_handler kbox_fs_handler(long nr)

@@ -134,42 +134,6 @@ void kbox_mntview_statfs(const char *gpath, struct statfs *sf)
         sf->f_flags |= (long)mounts[k].flags;
 }
 
-bool kbox_mntview_lx_nosuid(struct lx_task *t, const char *gpath)
-{
-    char p[KBOX_PATH_MAX];
-    bool root = false;
-    int k = covering(gpath, &root);
-
-    if (k < 0 || !mounts[k].host)
-        return false; /* no trap: reached by its text only, as before */
-    snprintf(p, sizeof(p), "%s", mounts[k].path);
-    for (;;) {
-        struct kbox_gstatfs sf;
-        long a[6] = { (long)p, (long)&sf, 0, 0, 0, 0 };
-        long rc = lx_task_syscall(t, LX__NR_statfs, a);
-        char *slash;
-
-        /* the trap refuses the guest's walk: it still stands there */
-        if (rc == -EXDEV)
-            return false;
-        /* a guest mount over the place (or a parent) hides the trap:
-         * that mount decides, as the bind's own would natively */
-        if (rc == 0)
-            return (sf.f_flags & ST_NOSUID) != 0;
-        if (rc != -ENOENT && rc != -ENOTDIR)
-            return true; /* unknown: give nothing */
-        /* the place is gone under the cover: its nearest directory */
-        slash = strrchr(p, '/');
-        if (!slash || slash == p) {
-            if (!strcmp(p, "/"))
-                return true;
-            strcpy(p, "/");
-        } else {
-            *slash = '\0';
-        }
-    }
-}
-
 int kbox_mntview_fd_path(struct kbox_req *r, int fd, char *out, size_t len)
 {
     char p[64];

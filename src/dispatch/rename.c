@@ -202,6 +202,7 @@ static bool follow_links(struct kbox_req *r, int *dirfd, char *path, size_t len,
         r->lx_walk = strdup(dir);
         r->lx_walk_dir = rt.lxdir;
         next = kbox_lx_bind_path(r, &err);
+        r->bind_reached1 = 0; /* two names: each checked again */
     }
     if (!next)
         return false;

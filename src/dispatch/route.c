@@ -826,7 +826,7 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
     const struct kbox_opts *o = kbox_sup.opts;
     char abs[KBOX_PATH_MAX], norm[KBOX_PATH_MAX], raw[KBOX_PATH_MAX];
     struct kbox_route_result res;
-    bool have_raw = false, from_host_dir = false;
+    bool have_raw = false, from_host_dir = false, from_bind_dir = false;
     int rc;
 
     rt->kind = KBOX_ROUTE_LX;
@@ -882,7 +882,7 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             have_raw = !rc && raw[0];
             if (rc)
                 return rc;
-            from_host_dir = true;
+            from_host_dir = from_bind_dir = true;
         }
     } else if (path[0] != '/' &&
                (rc = kbox_bind_cwd_route(r, path, rt, norm, sizeof(norm), raw,
@@ -892,7 +892,7 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
         if (rc <= 0)
             return rc;
         have_raw = raw[0] != '\0';
-        from_host_dir = true;
+        from_host_dir = from_bind_dir = true;
     } else if (path[0] != '/') {
         long n;
 
@@ -917,7 +917,7 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
         if (rc <= 0)
             return rc;
         have_raw = true;
-        from_host_dir = true;
+        from_host_dir = from_bind_dir = true;
     } else {
         (void)abs;
         if (o->nbinds == 0 && strncmp(path, "/dev/", 5) != 0 &&
@@ -1037,6 +1037,11 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
         }
     }
     res = kbox_path_route(norm, o->binds, o->nbinds, kbox_sup.hostdev_dir >= 0);
+    /* the guest's mounts may cover the place or copy another bind there;
+     * a directory held in a bind stays in it */
+    if (res.route == KBOX_ROUTE_BIND && !from_bind_dir &&
+        kbox_bind_rebase(r, norm, sizeof(norm), &res) < 0)
+        return -ENAMETOOLONG;
     if (res.route == KBOX_ROUTE_LX) {
         if (from_host_dir) /* left the bind with "..": absolute in lx */
             return lx_norm(rt, norm, path);
@@ -1147,6 +1152,8 @@ char *kbox_lx_bind_path(struct kbox_req *r, int *err)
     char target[KBOX_PATH_MAX], base[KBOX_PATH_MAX];
     const char *p, *end;
     int links = 0, n, k;
+    bool moved = kbox_bind_tree_moved();
+    struct kbox_route_result res;
 
     *err = 0;
     if (!r->lx_walk)
@@ -1188,7 +1195,17 @@ char *kbox_lx_bind_path(struct kbox_req *r, int *err)
             *err = -ENAMETOOLONG;
             return NULL;
         }
-        k = kbox_path_route(cand, o->binds, o->nbinds, kbox_sup.host_pts).route;
+        res = kbox_path_route(cand, o->binds, o->nbinds, kbox_sup.host_pts);
+        k = res.route;
+        if (k == KBOX_ROUTE_BIND && moved) {
+            /* the guest's mounts decide what its walk meets there */
+            int j = kbox_bind_reached(r, res.bind_index);
+
+            if (j < 0)
+                k = KBOX_ROUTE_LX; /* covered: a step in lx */
+            else if (j != res.bind_index)
+                return kbox_bind_reached_path(r, j, res.rest, end, err);
+        }
         if (k != KBOX_ROUTE_LX) { /* a bind, or the host's /dev/pts */
             char *out = malloc(KBOX_PATH_MAX);
 
@@ -1213,6 +1230,11 @@ char *kbox_lx_bind_path(struct kbox_req *r, int *err)
         }
         t = kbox_lx(r, LX__NR_readlinkat, AT_FDCWD, (long)cand, (long)target,
                     sizeof(target) - 1, 0, 0);
+        if (t == -EXDEV && moved) { /* a trap the guest's mounts put here */
+            int j = kbox_bind_at(r, cand);
+
+            return j >= 0 ? kbox_bind_reached_path(r, j, "", end, err) : NULL;
+        }
         if (t == -EINVAL) { /* not a link: a step further */
             memcpy(cur, cand, (size_t)n + 1);
             continue;

@@ -150,6 +150,34 @@ int kbox_route_mount(const struct route *rt);
  * fd, or -errno. */
 int kbox_path_reopened(int hfd);
 
+/*
+ * bindwalk.c: which bind a path reaches once the guest has changed its
+ * mount tree (mount, umount2, chroot: kbox_bind_tree_changed). The bind
+ * the guest's walk of bind @idx's place reaches (@idx itself while the
+ * tree is kbox's, or for a bind no trap marks), or -1: lx serves it.
+ */
+int kbox_bind_reached(struct kbox_req *r, int idx);
+/* The bind whose trap the last name of absolute guest path @place
+ * reaches in the caller's tree, or -1. */
+int kbox_bind_at(struct kbox_req *r, const char *place);
+void kbox_bind_tree_changed(bool chroot);
+/*
+ * Text route @res of guest path @norm (a bind) made what the caller's
+ * walk reaches: unchanged, another bind's (@norm rewritten to its
+ * place), or KBOX_ROUTE_LX. 0, or -ENAMETOOLONG.
+ */
+int kbox_bind_rebase(struct kbox_req *r, char *norm, size_t len,
+                     struct kbox_route_result *res);
+/*
+ * The path to retry once lx's walk reached bind @j's trap (a copy, say):
+ * its place, then @rest beneath it and @end (malloc'd; NULL with *@err
+ * on ENAMETOOLONG). The retry's route trusts that bind.
+ */
+char *kbox_bind_reached_path(struct kbox_req *r, int j, const char *rest,
+                             const char *end, int *err);
+/* Has the guest mounted, unmounted or chrooted yet? */
+bool kbox_bind_tree_moved(void);
+
 /* rename, link, symlink (rename.c) */
 struct kbox_resp kbox_fs_path2(struct kbox_req *r);
 /* times.c: utimensat; utimes, futimesat, utime */

@@ -728,6 +728,7 @@ static long open_interp(struct kbox_req *r, const char *path, struct image *in)
         r->bind_idx1 = 0;
         rc = kbox_fs_resolve(r, AT_FDCWD, cur, O_RDONLY, &hfd, &ldir, lxpath,
                              sizeof(lxpath));
+        r->bind_reached1 = 0; /* kbox_lx_bind_path's, for one route */
         if (!rc && hfd >= 0) {
             rc = kbox_prog_open_host(hfd, in, NULL, true);
             if (!rc) /* /proc/self/exe names the interpreter */

@@ -79,25 +79,6 @@ void kbox_exec_standin_init(void)
     standin_dir = d;
 }
 
-/*
- * lx's mnt_may_suid sees the stand-in's tmpfs, so the guest's mounts
- * are asked here, by the file's guest path (a /proc/self/fd link).
- */
-static bool guest_nosuid(struct lx_task *t, int hfd)
-{
-    char link[64], g[KBOX_PATH_MAX];
-    long n;
-
-    snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
-    n = readlink(link, g, sizeof(g) - 1);
-    if (n <= 0 || g[0] != '/')
-        return true;
-    n = kbox_host_link_to_guest(g, n, sizeof(g));
-    if (n <= 0 || (size_t)n >= sizeof(g))
-        return true;
-    return kbox_mntview_lx_nosuid(t, g);
-}
-
 long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img,
                           bool by_path)
 {
@@ -116,10 +97,11 @@ long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img,
      * does a mount whose flags cannot be read */
     if (fstatfs(hfd, &sf) || (sf.f_flags & ST_NOSUID))
         return 0;
-    /* nor does the guest's own nosuid lx mount over the bind's place;
-     * an fd keeps the mount it was opened on, as natively */
-    if (by_path && guest_nosuid(t, hfd))
-        return 0;
+    /* The guest's own mounts cannot make it nosuid: a path reaches a
+     * bind only through its trap (src/dispatch/bindwalk.c), which the
+     * guest cannot remount (its walk there is refused) and whose copies
+     * keep its flags; a guest mount over the place makes the path lx's.
+     * (@by_path: a held fd or cwd keeps its mount, as natively.) */
     if (!standin_task) /* no place for it (lx's tmpfs refused): as before */
         return 0;
     fd = lx_t(standin_task, LX__NR_openat, standin_dir, (long)".",

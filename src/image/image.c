@@ -579,21 +579,38 @@ static unsigned long host_mount_flags(const struct kbox_bind *b)
 }
 
 /* The trap's mount data: the host device of @path, which the guest's
- * stat calls there report (kernel/arch/lx/fs/bindtrap.c). */
-static const char *host_dev_data(const char *path, char *buf, size_t len)
+ * stat calls there report, and the bind's index + 1, which names the
+ * trap to lx_task_bindtrap (kernel/arch/lx/fs/bindtrap.c). */
+static const char *host_dev_data(const char *path, int idx, char *buf,
+                                 size_t len)
 {
     struct stat st;
 
     if (stat(path, &st))
-        return NULL;
-    snprintf(buf, len, "dev=%u:%u", major(st.st_dev), minor(st.st_dev));
-    return buf;
+        snprintf(buf, len, "id=%d", idx + 1);
+    else
+        snprintf(buf, len, "dev=%u:%u,id=%d", major(st.st_dev),
+                 minor(st.st_dev), idx + 1);
+    return buf; /* id=0: none (/dev/pts') */
+}
+
+/* Each bind's trapped place (normalised), by index; NULL: none. */
+static char **trap_places;
+static int ntrap_places;
+
+const char *kbox_image_bind_trap(int idx)
+{
+    return idx >= 0 && idx < ntrap_places ? trap_places[idx] : NULL;
 }
 
 static void bind_traps(const struct kbox_opts *o)
 {
     struct lx_task *root = lx_task_root();
+    trap_places = calloc((size_t)o->nbinds + 1, sizeof(*trap_places));
+    ntrap_places = trap_places ? o->nbinds : 0;
 
+    trap_places = calloc((size_t)o->nbinds + 1, sizeof(*trap_places));
+    ntrap_places = trap_places ? o->nbinds : 0;
     for (int i = 0; i < o->nbinds; i++) {
         const char *dst = o->binds[i].guest_dst;
         char norm[KBOX_PATH_MAX], where[KBOX_PATH_MAX], data[64];
@@ -613,9 +630,10 @@ static void bind_traps(const struct kbox_opts *o)
         tsys(root, LX__NR_close, fd, 0, 0);
         if (n < 0 || strcmp(where, norm))
             continue;
-        rc = lx_mount(o->binds[i].host_src, norm, "kbox-bind",
-                      MS_NODEV | host_mount_flags(&o->binds[i]),
-                      host_dev_data(o->binds[i].host_src, data, sizeof(data)));
+        rc = lx_mount(
+            o->binds[i].host_src, norm, "kbox-bind",
+            MS_NODEV | host_mount_flags(&o->binds[i]),
+            host_dev_data(o->binds[i].host_src, i, data, sizeof(data)));
         if (rc < 0 && o->verbose)
             fprintf(stderr, "kbox: warning: marking bind %s: %s\n", norm,
                     lx_strerror(rc));
@@ -623,6 +641,8 @@ static void bind_traps(const struct kbox_opts *o)
             kbox_mntview_record(root, norm, o->binds[i].host_src);
         if (rc == 0 && ntraps < GLUE_MAX)
             traps[ntraps++] = strdup(norm);
+        if (rc == 0 && i < ntrap_places)
+            trap_places[i] = strdup(norm);
     }
 }
 
@@ -811,7 +831,7 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
          */
         host_pts = dev && lx_mount("devpts", "/dev/pts", "kbox-bind",
                                    MS_NOSUID | MS_NOEXEC,
-                                   host_dev_data("/dev/pts", pts_data,
+                                   host_dev_data("/dev/pts", -1, pts_data,
                                                  sizeof(pts_data))) == 0;
         /* without devtmpfs, /dev is the image's: nothing goes into it */
         if (dev && !host_pts)

@@ -18,24 +18,43 @@
  * source: the guest stats its files on the host, so mountinfo must show
  * that device for them (df, findmnt -T, stat's %m match st_dev to it).
  * The anonymous device the superblock got is kept to be freed.
+ *
+ * ",id=N" names the bind (kbox's index + 1). The guest may move its own
+ * mounts (a tmpfs over the bind's parent, an rbind copy elsewhere), so
+ * the text of a path no longer says which bind it reaches:
+ * lx_bindtrap_probe() walks a path as the guest and says which trap, if
+ * any, its last component reaches. A copy of the mount (rbind) shares
+ * the superblock, hence the id.
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/init.h>
+#include <linux/mutex.h>
+#include <linux/namei.h>
+#include <linux/path.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+
+#include "../kernel/lx.h"
 
 #define LX_BINDTRAP_MAGIC 0x6b626e64	/* "kbnd" */
 
 struct lx_bindtrap {
 	struct task_struct *owner;
 	dev_t anon;		/* the device get_tree_nodev gave */
+	unsigned int id;	/* from "id=N", or 0 */
 };
 
 struct lx_bindtrap_ctx {
 	dev_t dev;		/* the host's, from "dev=MAJ:MIN", or 0 */
+	unsigned int id;
 };
+
+/* The one probing task and what its walk met (lx_bindtrap_probe). */
+static DEFINE_MUTEX(probe_lock);
+static struct task_struct *probe_task;
+static unsigned int probe_id;
 
 static int lx_bindtrap_manage(const struct path *path, bool rcu_walk)
 {
@@ -43,6 +62,8 @@ static int lx_bindtrap_manage(const struct path *path, bool rcu_walk)
 
 	if (current == bt->owner)
 		return 0;
+	if (READ_ONCE(probe_task) == current)
+		probe_id = bt->id;
 	/* in RCU mode, -ECHILD retries as a ref-walk, which calls again */
 	return rcu_walk ? -ECHILD : -EXDEV;
 }
@@ -71,6 +92,8 @@ static int lx_bindtrap_fill_super(struct super_block *sb,
 	sb->s_fs_info = bt;
 	if (ctx && ctx->dev)
 		sb->s_dev = ctx->dev;
+	if (ctx)
+		bt->id = ctx->id;
 	sb->s_magic = LX_BINDTRAP_MAGIC;
 	sb->s_op = &lx_bindtrap_sops;
 	sb->s_d_op = &lx_bindtrap_dops;
@@ -103,11 +126,54 @@ static int lx_bindtrap_get_tree(struct fs_context *fc)
 static int lx_bindtrap_parse(struct fs_context *fc, void *data)
 {
 	struct lx_bindtrap_ctx *ctx = fc->fs_private;
-	unsigned int maj, min;
+	unsigned int maj, min, id;
+	const char *p;
 
 	if (data && sscanf(data, "dev=%u:%u", &maj, &min) == 2)
 		ctx->dev = MKDEV(maj, min);
+	p = data ? strstr(data, "id=") : NULL;
+	if (p && sscanf(p, "id=%u", &id) == 1)
+		ctx->id = id;
 	return 0;
+}
+
+/*
+ * Which trap the last component of @name reaches when current walks it
+ * (from its root and cwd; a last symlink is not followed): the trap's id,
+ * 0 when it reaches something else, a trap without an id, or fails, or
+ * when a trap stops the walk before the last component (the parent is
+ * walked first, so that one cannot pass for it).
+ */
+long lx_bindtrap_probe(const char *name)
+{
+	struct path parent, p;
+	const char *last;
+	char *dir;
+	long ret = 0;
+	int err;
+
+	last = strrchr(name, '/');
+	if (!last || !last[1])
+		return 0;
+	dir = kstrndup(name, last == name ? 1 : last - name, GFP_KERNEL);
+	if (!dir)
+		return -ENOMEM;
+	err = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &parent);
+	kfree(dir);
+	if (err)
+		return 0;
+	mutex_lock(&probe_lock);
+	WRITE_ONCE(probe_task, current);
+	probe_id = 0;
+	err = vfs_path_lookup(parent.dentry, parent.mnt, last + 1, 0, &p);
+	WRITE_ONCE(probe_task, NULL);
+	if (!err)
+		path_put(&p);
+	else if (err == -EXDEV)
+		ret = probe_id;
+	mutex_unlock(&probe_lock);
+	path_put(&parent);
+	return ret;
 }
 
 static void lx_bindtrap_free(struct fs_context *fc)

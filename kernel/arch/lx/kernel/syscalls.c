@@ -496,6 +496,9 @@ void lx_k_run(void *arg)
 	case LX_K_LASTMNT:
 		ret = lx_ext4_keep_last_mounted();
 		break;
+	case LX_K_BINDTRAP:
+		ret = lx_bindtrap_probe((const char *)req->args[0]);
+		break;
 	case LX_K_HALT:
 		lx_halt_now();
 	default:

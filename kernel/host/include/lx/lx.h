@@ -107,6 +107,14 @@ int lx_task_may_read(struct lx_task *task, struct lx_task *target);
  */
 long lx_task_fd_path(struct lx_task *task, int fd, char *buf, size_t len);
 /*
+ * Which "kbox-bind" trap the last component of absolute @path reaches
+ * when @task walks it (its root and mounts; a last symlink is not
+ * followed): the id given in the trap's mount data ("id=N"), or 0 when
+ * it reaches something else (a mount over the trap's parent, a trap
+ * above the last component) or fails.
+ */
+long lx_task_bindtrap(struct lx_task *task, const char *path);
+/*
  * End the interruptible wait (a FIFO open or read, an flock or F_SETLKW
  * wait, an inotify read) of the call host thread @caller (a pthread_t)
  * is making as @task, as a signal would: that call returns -EINTR. From

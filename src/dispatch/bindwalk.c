@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which bind a path reaches once the guest has changed its mount tree.
+ *
+ * kbox routes a path into a bind by its text (route.c). That is right
+ * while the guest's tree is the one kbox set up: every bind's place is
+ * a kbox-bind trap in lx (kernel/arch/lx/fs/bindtrap.c) and nothing
+ * covers or copies it. A guest (as root) can change that: a tmpfs
+ * mounted on /mnt covers a bind at /mnt/b (natively ENOENT there until
+ * the umount), `mount --rbind /mnt /x` copies the trap to /x/b (natively
+ * the bind's content), chroot gives /mnt/b another meaning. Then lx's
+ * walk of the bind's place, as the caller, decides: the trap it reaches,
+ * if any, names the bind (lx_task_bindtrap).
+ *
+ * Only mount, umount2 and chroot change the tree (namespaces, pivot_root
+ * and the new mount API are refused), so until one has run the text is
+ * trusted and nothing is asked. After one, each bind's answer is kept
+ * for the tree's generation; after a chroot it is asked at every call
+ * (the root is per process).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbox/cli.h"
+#include "kbox/dispatch.h"
+#include "kbox/image.h"
+#include "lx/lx.h"
+#include "route.h"
+
+static unsigned long tree_gen; /* mounts, umounts and chroots so far */
+static bool chrooted;
+/* per bind: the generation << 16 | (the bind reached + 1) */
+static uint64_t *reached_at;
+
+void kbox_bind_tree_changed(bool chroot)
+{
+    if (chroot)
+        __atomic_store_n(&chrooted, true, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&tree_gen, 1, __ATOMIC_ACQ_REL);
+}
+
+bool kbox_bind_tree_moved(void)
+{
+    return __atomic_load_n(&tree_gen, __ATOMIC_ACQUIRE) != 0;
+}
+
+int kbox_bind_at(struct kbox_req *r, const char *place)
+{
+    int n = kbox_sup.opts->nbinds;
+    long id = lx_task_bindtrap(r->task, place);
+
+    return id > 0 && id <= n ? (int)id - 1 : -1;
+}
+
+int kbox_bind_reached(struct kbox_req *r, int idx)
+{
+    unsigned long gen = __atomic_load_n(&tree_gen, __ATOMIC_ACQUIRE);
+    const char *place;
+    bool cache;
+    int j;
+
+    if (!gen)
+        return idx; /* the tree kbox made: the text is right */
+    place = kbox_image_bind_trap(idx);
+    if (!place)
+        return idx; /* no trap marks it: reached by its text only */
+    cache = !__atomic_load_n(&chrooted, __ATOMIC_RELAXED);
+    if (cache && !reached_at) {
+        uint64_t *t = calloc((size_t)kbox_sup.opts->nbinds, sizeof(*t));
+        uint64_t *none = NULL;
+
+        if (t &&
+            !__atomic_compare_exchange_n(&reached_at, &none, t, false,
+                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            free(t);
+    }
+    if (cache && reached_at) {
+        uint64_t c = __atomic_load_n(&reached_at[idx], __ATOMIC_ACQUIRE);
+
+        if (c >> 16 == gen)
+            return (int)(c & 0xffff) - 1;
+    }
+    j = kbox_bind_at(r, place);
+    if (cache && reached_at)
+        __atomic_store_n(&reached_at[idx],
+                         ((uint64_t)gen << 16) | ((uint64_t)(j + 1) & 0xffff),
+                         __ATOMIC_RELEASE);
+    return j;
+}
+
+int kbox_bind_rebase(struct kbox_req *r, char *norm, size_t len,
+                     struct kbox_route_result *res)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    char rest[KBOX_PATH_MAX];
+    int j, n;
+
+    if (r->bind_reached1 == res->bind_index + 1)
+        return 0; /* what lx's walk reached (kbox_lx_bind_path) */
+    j = kbox_bind_reached(r, res->bind_index);
+    if (j == res->bind_index)
+        return 0;
+    if (j < 0) { /* a guest mount covers the place: lx's */
+        res->route = KBOX_ROUTE_LX;
+        return 0;
+    }
+    /* another bind's trap stands there (a guest's rbind of a parent):
+     * the path is that bind's, with the same rest */
+    if (snprintf(rest, sizeof(rest), "%s", res->rest) >= (int)sizeof(rest))
+        return -ENAMETOOLONG;
+    n = snprintf(norm, len, "%s%s%s", o->binds[j].guest_dst, *rest ? "/" : "",
+                 rest);
+    if (n < 0 || (size_t)n >= len)
+        return -ENAMETOOLONG;
+    res->bind_index = j;
+    res->rest = norm + strlen(o->binds[j].guest_dst) + (*rest ? 1 : 0);
+    return 0;
+}
+
+char *kbox_bind_reached_path(struct kbox_req *r, int j, const char *rest,
+                             const char *end, int *err)
+{
+    char *out = malloc(KBOX_PATH_MAX);
+    int n;
+
+    if (!out)
+        return NULL;
+    n = snprintf(out, KBOX_PATH_MAX, "%s%s%s%s",
+                 kbox_sup.opts->binds[j].guest_dst, *rest ? "/" : "", rest,
+                 end);
+    if (n < 0 || n >= KBOX_PATH_MAX) {
+        free(out);
+        *err = -ENAMETOOLONG;
+        return NULL;
+    }
+    r->bind_reached1 = j + 1; /* the retry's route trusts it */
+    return out;
+}
