@@ -764,6 +764,12 @@ unsigned long kbox_unix_peer_ino(unsigned long ino);
  * error (sys.c). */
 int kbox_bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
                         struct sockaddr_un *hs, int *hfd);
+/* Bind guest socket copy @s to @base in bind directory @dir under its
+ * absolute host path (*@out), kept beneath @dir by Landlock: 0, or 1
+ * when that cannot be done (no Landlock, too long, or the path no
+ * longer leads there) and the caller binds through @dir (sockbind.c). */
+int kbox_bind_sock_host_path(int s, int dir, const char *base,
+                             struct sockaddr_un *out);
 /* The lookup of a unix path for a connect or send (@data, @len, @flags)
  * on guest socket @fd failed with @err: the guest's error, in Linux's
  * order of checks (sys.c). */
@@ -861,6 +867,8 @@ typedef int (*kbox_line_fn)(const char *line, size_t n, char **out, size_t *len,
  * at offset 0 (a host /proc file as the guest sees it), or -errno. */
 int kbox_rewrite_lines_fd(int hostfd, const char *name, kbox_line_fn fn);
 
+/* Is @path one of kbox's host names for a guest's unix socket (sys.c)? */
+bool kbox_sock_host_name(const char *path);
 /* The guest path a guest socket bound to host name @host (socket inode
  * @ino) was given, as getsockname reports it: true with @guest set. */
 bool kbox_sock_guest_name(const char *host, unsigned long ino, char *guest,

@@ -5,8 +5,8 @@
  * (route.c), with two corrections:
  *
  * - /proc/net/unix names a guest's socket bound to an image path by
- *   kbox's host name for it (<exec_dir>/s-<dev>-<ino>, or
- *   /proc/self/fd/N/name in a bind): netstat -x, lsof -U and a guest
+ *   kbox's host name for it (<exec_dir>/s-<dev>-<ino>, or in a bind its
+ *   host path or /proc/self/fd/N/name): netstat -x, lsof -U and a guest
  *   looking for its own server's socket found no /tmp/x.sock. Such
  *   lines get the path bind() was given, as getsockname reports it.
  * - /proc/sys/net (and /proc/net's few writable files) would be written
@@ -38,17 +38,6 @@ static bool is_net_unix(const char *rest)
     if (!strcmp(rest, "net/unix"))
         return true;
     return l > 9 && !strcmp(rest + l - 9, "/net/unix");
-}
-
-/* Is @path one of kbox's host names for a guest's unix socket? */
-static bool kbox_sock_host_name(const char *path)
-{
-    size_t dl = strlen(kbox_sup.exec_dir);
-
-    if (dl && !strncmp(path, kbox_sup.exec_dir, dl) &&
-        !strncmp(path + dl, "/s-", 3))
-        return true;
-    return !strncmp(path, "/proc/self/fd/", 14); /* in a bind */
 }
 
 /* One line "Num RefCount Protocol Flags Type St Inode[ Path]\n". */

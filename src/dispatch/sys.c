@@ -490,9 +490,9 @@ void kbox_sock_node_gone(const struct kbox_gstat *g)
 /*
  * The names guests bound their unix sockets to, by host socket name, so
  * getsockname and getpeername give back the path bind() was given (the
- * host reports <exec_dir>/s-<dev>-<ino>, or /proc/self/fd/N/name in a
- * bind, which unlink() in the guest cannot find). The newest NAMES
- * bindings.
+ * host reports <exec_dir>/s-<dev>-<ino>, or in a bind its host path or
+ * /proc/self/fd/N/name, which unlink() in the guest cannot find). The
+ * newest NAMES bindings.
  *
  * A host name is not unique over time: once a node is unlinked, a new
  * node may get its inode number (ext4), and a bind's /proc/self/fd/N/name
@@ -574,6 +574,24 @@ static bool name_of(const char *host, ino_t sino, bool peer, bool any_ok,
     return f != NULL;
 }
 
+/*
+ * Is @path one of kbox's host names for a guest's unix socket: in its
+ * directory (<exec_dir>/s-*), through a bind's directory fd, or a host
+ * path in a bind a guest bound (sockbind.c)?
+ */
+bool kbox_sock_host_name(const char *path)
+{
+    size_t dl = strlen(kbox_sup.exec_dir);
+    char g[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+
+    if (dl && !strncmp(path, kbox_sup.exec_dir, dl) &&
+        !strncmp(path + dl, "/s-", 3))
+        return true;
+    if (!strncmp(path, "/proc/self/fd/", 14))
+        return true;
+    return path[0] == '/' && name_of(path, 0, false, true, g, sizeof(g));
+}
+
 /* The guest name of host socket name @host bound by socket inode @ino,
  * else the newest binding of @host (an accepted socket shares its
  * listener's name); for /proc/net/unix (netview.c). */
@@ -644,9 +662,7 @@ static struct kbox_resp h_sockname(struct kbox_req *r)
     close(s);
     if (rc || ss.ss_family != AF_UNIX || !dl ||
         l <= offsetof(struct sockaddr_un, sun_path) ||
-        ((strncmp(su->sun_path, kbox_sup.exec_dir, dl) ||
-          strncmp(su->sun_path + dl, "/s-", 3)) &&
-         strncmp(su->sun_path, "/proc/self/fd/", 14))) /* in a bind */
+        !kbox_sock_host_name(su->sun_path))
         return kbox_continue();
     memset(&o, 0, sizeof(o));
     o.sa.sun_family = AF_UNIX;
@@ -695,10 +711,30 @@ int kbox_bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
                         struct sockaddr_un *hs, int *hfd)
 {
     char dir[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
+    char gname[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
     char lxpath[KBOX_PATH_MAX];
     const char *base = NULL;
     int lxdir, n, rc;
 
+    /* an address recvfrom or accept gave: a guest's socket in a bind,
+     * by its host path (sockbind.c), or a host program's or another
+     * kbox's there; connected as the guest path it stands for. A path
+     * the guest has as it is stays its own. */
+    if (!bind && path[0] == '/' && strncmp(path, "/proc/self/fd/", 14)) {
+        struct kbox_gstat g;
+
+        if (name_of(path, 0, false, true, gname, sizeof(gname))) {
+            path = gname;
+        } else {
+            snprintf(gname, sizeof(gname), "%s", path);
+            if (kbox_host_link_to_guest(gname, (long)strlen(gname),
+                                        sizeof(gname)) > 0 &&
+                strcmp(gname, path) &&
+                kbox_lx(r, LX__NR_newfstatat, AT_FDCWD, (long)path, (long)&g, 0,
+                        0, 0) == -ENOENT)
+                path = gname;
+        }
+    }
     snprintf(dir, sizeof(dir), "%s", path);
     if (bind) {
         char *slash = strrchr(dir, '/');
@@ -750,9 +786,14 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
         *rc = s == -EBADF ? -EBADF : -ENOTSOCK;
     } else if (r->nr == SYS_bind) {
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        struct sockaddr_un abs;
 
         kbox_peer_note(r, s); /* before a peer can ask */
-        *rc = bind(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
+        /* the host path when it can be had safely (sockbind.c) */
+        if (!kbox_bind_sock_host_path(s, hfd, base, &abs))
+            hs = abs, *rc = 0;
+        else
+            *rc = bind(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
         if (*rc == 0) {
             /* kbox runs with umask 0: the guest's applies */
             fchmodat(hfd, base, 0777 & ~kbox_guest_umask(r), 0);

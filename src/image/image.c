@@ -74,11 +74,20 @@ int kbox_image_open(const struct kbox_opts *o)
      * own bitmaps). Read-only runs share the image with one another.
      */
     if (flock(fd, (o->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
-        if (errno == EWOULDBLOCK)
-            say("image '%s' is in use by another kbox%s", o->image,
-                o->readonly ? "" : " (two writers corrupt it; -m ro shares)");
+        int e = errno;
+
+        /* Which kind of run holds it decides what helps: "-m ro shares"
+         * sent a user whose image a writer held into the same refusal. */
+        if (e == EWOULDBLOCK && !o->readonly && !flock(fd, LOCK_SH | LOCK_NB))
+            say("image '%s' is in use by a read-only kbox (a read-write run "
+                "needs it to itself; -m ro shares it)%s",
+                o->image, "");
+        else if (e == EWOULDBLOCK)
+            say("image '%s' is in use by a read-write kbox (it has the "
+                "image to itself until it exits)%s",
+                o->image, "");
         else
-            say("cannot lock image '%s': %s", o->image, strerror(errno));
+            say("cannot lock image '%s': %s", o->image, strerror(e));
         close(fd);
         return -1;
     }

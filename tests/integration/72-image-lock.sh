@@ -13,7 +13,7 @@ first=$!
 sleep 0.7 # it locks the image within milliseconds, and sleeps 2 s
 kbo "$TMP/second.out" -S "$img" -- /bin/sh -c 'echo second >/root/second'
 expect_status 1 $? "a second writer is refused"
-expect_grep "^kbox: image '.*' is in use by another kbox" "$TMP/second.out" "with one clear line"
+expect_grep "^kbox: image '.*' is in use by a read-write kbox" "$TMP/second.out" "with one clear line"
 kbo "$TMP/ro.out" -m ro -r "$img" -- /bin/true
 expect_status 1 $? "a read-only run while a writer runs is refused too"
 wait "$first"
