@@ -403,6 +403,38 @@ static int open_file_bind(struct kbox_bind *b)
 }
 
 /*
+ * The source as the host names the opened directory (and file): mount
+ * --bind resolves symlinks in it, and the host paths kbox reads back
+ * (/proc/<pid>/fd links, a cwd) are matched against this text. A source
+ * given through a symlink matched none: a bind file's link showed its
+ * host path, and fexecve of a set-ID one gave no ids. 0 or -1.
+ */
+static int canonical_src(struct kbox_bind *b, int fd)
+{
+    char link[64], p[KBOX_PATH_MAX], *c;
+    ssize_t n;
+    int l;
+
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    n = readlink(link, p, sizeof(p) - 1);
+    if (n <= 0 || p[0] != '/')
+        return -1;
+    p[n] = '\0';
+    l = b->file ? snprintf(NULL, 0, "%s/%s", strcmp(p, "/") ? p : "", b->file)
+                : (int)n;
+    c = malloc((size_t)l + 1);
+    if (!c)
+        return -1;
+    if (b->file)
+        snprintf(c, (size_t)l + 1, "%s/%s", strcmp(p, "/") ? p : "", b->file);
+    else
+        memcpy(c, p, (size_t)n + 1);
+    free(b->host_src);
+    b->host_src = c;
+    return 0;
+}
+
+/*
  * -w inside a bind: lx's chdir checks a -w in the image, but a bind's
  * place is the host's, and a missing directory or a file there was taken
  * as the guest's cwd (pwd printed it, every relative name failed).
@@ -736,6 +768,11 @@ static int kbox_main(int argc, char **argv)
         if (fd < 0) {
             fprintf(stderr, "kbox: bind source '%s': %s\n", o.binds[i].host_src,
                     strerror(errno));
+            return 1;
+        }
+        if (canonical_src(&o.binds[i], fd)) {
+            fprintf(stderr, "kbox: bind source '%s': cannot name it\n",
+                    o.binds[i].host_src);
             return 1;
         }
         kbox_sup.bind_dirs[i] = fd;

@@ -238,6 +238,10 @@ struct kbox_sup {
      * (--change-id): its host processes lose the capabilities a user
      * lacks (kbox_seccomp_launch) */
     bool guest_user_start;
+    /* a guest process may have changed its uids or capabilities in lx
+     * (a set*uid, capset or set-ID exec was asked for): until then a
+     * root-started guest holds CAP_FSETID everywhere (killpriv.c) */
+    bool guest_creds_changed;
     /* the address-space and data limits kbox was started with: the
      * guest's (kbox takes the hard ones for itself; main.c
      * as_limit_setup) */

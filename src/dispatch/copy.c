@@ -30,6 +30,7 @@
 #include <lx/lx.h>
 #include <lx/uapi.h>
 
+#include "hostfd.h"
 #include "kbox/abi.h"
 #include "kbox/dispatch.h"
 
@@ -744,6 +745,13 @@ struct kbox_resp kbox_copy_handle(struct kbox_req *r)
     }
     la = kbox_lxfd(r, a);
     lb = kbox_lxfd(r, b);
+    /* a host file written: by the host's call, or by kbox from lx
+     * (copy_file_range across file systems is EXDEV: nothing written) */
+    if ((r->nr == SYS_sendfile ? la < 0 : lb < 0) &&
+        (r->nr != SYS_copy_file_range || la < 0) &&
+        (rc = kbox_hostfd_kill_privs(r, r->nr == SYS_sendfile ? a : b,
+                                     la >= 0 || lb >= 0)))
+        return kbox_ret(rc);
     if (la < 0 && lb < 0)
         return kbox_continue(); /* host objects only: the host's call */
     switch (r->nr) {

@@ -414,8 +414,12 @@ static struct kbox_resp h_write(struct kbox_req *r)
     int fd = kbox_lxfd(r, FD(0));
     struct kbox_resp resp;
 
-    if (fd < 0)
-        return kbox_continue(); /* host fd (stdout, pipes): fast path */
+    if (fd < 0) {
+        long rc = kbox_hostfd_kill_privs(r, FD(0), false);
+
+        /* host fd (stdout, pipes): fast path */
+        return rc ? kbox_ret(rc) : kbox_continue();
+    }
     resp = write_lx(r, fd);
     after_io(r, FD(0), fd);
     return resp;
@@ -433,8 +437,11 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
     char *buf;
     long n;
 
-    if (fd < 0)
-        return kbox_continue();
+    if (fd < 0) {
+        long rc = wr ? kbox_hostfd_kill_privs(r, FD(0), false) : 0;
+
+        return rc ? kbox_ret(rc) : kbox_continue();
+    }
     if (iovcnt < 0 || iovcnt > 1024)
         return kbox_ret(-EINVAL);
     iov = calloc((size_t)iovcnt + 1, sizeof(*iov));
@@ -1107,8 +1114,10 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
             return kbox_ret(rc);
         }
     }
-    if (fd < 0)
-        return kbox_continue();
+    if (fd < 0) {
+        rc = kbox_hostfd_kill_privs(r, FD(0), false); /* ftruncate... */
+        return rc ? kbox_ret(rc) : kbox_continue();
+    }
     /* A file mapped shared: its stores reach the image first. */
     if (r->nr == SYS_fsync || r->nr == SYS_fdatasync ||
         r->nr == SYS_sync_file_range)

@@ -25,5 +25,10 @@ bool kbox_hostfd_net_admin_ioctl(unsigned long req);
 /* tty ioctls needing CAP_SYS_ADMIN: 0 or -errno for the guest. */
 long kbox_hostfd_tty_admin_ioctl(struct kbox_req *r, int gfd,
                                  unsigned long req);
+/* Before a write, truncate or fallocate the host makes on host fd @gfd
+ * (or kbox itself, @by_kbox: a copy from lx): clear the set-ID bits
+ * Linux's file_remove_privs would for a caller without CAP_FSETID.
+ * 0, or the -errno the call fails with. */
+long kbox_hostfd_kill_privs(struct kbox_req *r, int gfd, bool by_kbox);
 
 #endif

@@ -73,6 +73,9 @@ static struct kbox_resp h_scalar(struct kbox_req *r)
     default:
         return kbox_ret(-ENOSYS);
     }
+    if (nr == LX__NR_setuid || nr == LX__NR_setreuid ||
+        nr == LX__NR_setresuid || nr == LX__NR_setfsuid)
+        __atomic_store_n(&kbox_sup.guest_creds_changed, true, __ATOMIC_SEQ_CST);
     return changed_ids(r, kbox_lx(r, nr, A(0), A(1), A(2), 0, 0, 0));
 }
 
@@ -173,6 +176,7 @@ static struct kbox_resp h_capget(struct kbox_req *r)
         return kbox_ret(-EFAULT);
     hdr[1] = 0; /* the calling (lx) task */
     if (nr == LX__NR_capset) {
+        __atomic_store_n(&kbox_sup.guest_creds_changed, true, __ATOMIC_SEQ_CST);
         if (r->ops->read(r, r->args[1], data, sizeof(data)))
             return kbox_ret(-EFAULT);
         return changed_ids(r,

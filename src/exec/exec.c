@@ -66,18 +66,6 @@ static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
     return lx_task_syscall(t, nr, args);
 }
 
-/* Is host path @hp beneath a bind's source? */
-static bool in_a_bind(const char *hp)
-{
-    const struct kbox_opts *o = kbox_sup.opts;
-    const char *rest;
-
-    for (int i = 0; hp[0] == '/' && i < o->nbinds; i++)
-        if (kbox_path_beneath(hp, o->binds[i].host_src, &rest))
-            return true;
-    return false;
-}
-
 /*
  * fexecve of a host object the guest holds (a memfd, a file in a bind,
  * an O_PATH fd of one): its content, as kbox_prog_open_host gives it, and its
@@ -123,8 +111,9 @@ static long open_image_guest_fd(struct kbox_req *r, int gfd, struct image *img)
     rc = kbox_prog_open_host(hfd, img, name[0] ? name : NULL, false);
     kbox_ids_restore(r);
     /* a bind's set-ID program gives its rights; a memfd (the guest's
-     * host process owns it) or another host object never does */
-    if (!rc && in_a_bind(hp))
+     * host process owns it) or another host object never does (told
+     * there by its host path, as for the path forms) */
+    if (!rc)
         rc = kbox_prog_host_creds(r->task, hfd, img, false);
     /* a bind's file by its guest path, else the host's name */
     kbox_host_link_to_guest(hp, (long)strlen(hp), sizeof(hp));

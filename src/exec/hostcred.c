@@ -19,6 +19,8 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -30,7 +32,10 @@
 #include <lx/uapi.h>
 
 #include "internal.h"
+#include "kbox/cli.h"
+#include "kbox/dispatch.h"
 #include "kbox/mntview.h"
+#include "kbox/path.h"
 
 #ifndef O_TMPFILE
 #define O_TMPFILE (020000000 | O_DIRECTORY)
@@ -79,11 +84,56 @@ void kbox_exec_standin_init(void)
     standin_dir = d;
 }
 
+/*
+ * Is host path @hp beneath a bind's source? Only a bind's file gives its
+ * bits: a host object from elsewhere (a file a host process handed over,
+ * one inherited from kbox's caller) is no file of the guest's tree, and
+ * fexecve of it never gave them.
+ */
+bool kbox_exec_in_a_bind(const char *hp)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    const char *rest;
+
+    for (int i = 0; hp[0] == '/' && i < o->nbinds; i++)
+        if (kbox_path_beneath(hp, o->binds[i].host_src, &rest))
+            return true;
+    return false;
+}
+
+/*
+ * The host file's access ACL onto the stand-in: lx re-checks the exec
+ * permission there (bprm_fill_uid), and with the mode alone a user who
+ * may run the program only through a named entry got no ids (the
+ * host's check, with the ACL, had let the exec run). The value is the
+ * xattr form, whose ids are the host's and so lx's under a root kbox.
+ */
+static long copy_acl(long fd, int hfd)
+{
+    static const char name[] = "system.posix_acl_access";
+    char *v;
+    ssize_t n = fgetxattr(hfd, name, NULL, 0);
+    long rc;
+
+    if (n <= 0) /* none (ENODATA), or a file system without them */
+        return 0;
+    v = malloc((size_t)n);
+    if (!v)
+        return -ENOMEM;
+    n = fgetxattr(hfd, name, v, (size_t)n);
+    rc = n > 0 ? lx_t(standin_task, LX__NR_fsetxattr, fd, (long)name, (long)v,
+                      n, 0)
+               : 0;
+    free(v);
+    return rc;
+}
+
 long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img,
                           bool by_path)
 {
+    char link[64], hp[KBOX_PATH_MAX];
     unsigned char caps[64];
-    ssize_t ncaps;
+    ssize_t ncaps, n;
     struct statfs sf;
     uint32_t mode = img->st.st_mode;
     long fd, gfd, rc;
@@ -96,6 +146,13 @@ long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img,
     /* a nosuid host mount gives neither (as the trap's flag shows); nor
      * does a mount whose flags cannot be read */
     if (fstatfs(hfd, &sf) || (sf.f_flags & ST_NOSUID))
+        return 0;
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
+    n = readlink(link, hp, sizeof(hp) - 1);
+    if (n <= 0)
+        return 0;
+    hp[n] = '\0';
+    if (!kbox_exec_in_a_bind(hp))
         return 0;
     /* The guest's own mounts cannot make it nosuid: a path reaches a
      * bind only through its trap (src/dispatch/bindwalk.c), which the
@@ -117,6 +174,8 @@ long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img,
     if (rc >= 0 && ncaps > 0)
         rc = lx_t(standin_task, LX__NR_fsetxattr, fd,
                   (long)"security.capability", (long)caps, ncaps, 0);
+    if (rc >= 0)
+        rc = copy_acl(fd, hfd);
     if (rc < 0) {
         lx_t(standin_task, LX__NR_close, fd, 0, 0, 0, 0);
         return rc;

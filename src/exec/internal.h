@@ -49,13 +49,15 @@ long kbox_prog_open(struct lx_task *t, int dirfd, const char *path,
  * "kbox-file"); with @lazy, only its head (kbox_prog_full copies it). */
 long kbox_prog_open_host(int hfd, struct image *img, const char *name,
                          bool lazy);
-/* For a host file @hfd opened by kbox_prog_open_host: when it is
- * set-user/group-ID or has file capabilities, an lx stand-in for exec's
- * credentials in img->lxfd (task @t's; hostcred.c); 0 or -errno.
+/* For a host file @hfd opened by kbox_prog_open_host: when it lies in a
+ * bind and is set-user/group-ID or has file capabilities, an lx stand-in for
+ * exec's credentials in img->lxfd (task @t's; hostcred.c); 0 or -errno.
  * @by_path: reached by its path now (not an fd opened before), so the
  * guest's lx mounts over that path decide too. */
 long kbox_prog_host_creds(struct lx_task *t, int hfd, struct image *img,
                           bool by_path);
+/* Is host path @hp beneath a bind's source? (hostcred.c) */
+bool kbox_exec_in_a_bind(const char *hp);
 /* The whole content of an image opened lazily (nothing else to do for
  * others); 0 or -errno. */
 long kbox_prog_full(struct image *img);

@@ -137,7 +137,10 @@ long kbox_exec_setid(struct kbox_req *r, int lxfd, uint64_t uenvp, uint64_t dev,
 {
     struct kbox_proc *p = r->proc;
     int secure = 0;
-    long h = lx_task_exec_creds(r->task, LX_CREDS_PREPARE, lxfd, &secure);
+    long h;
+
+    __atomic_store_n(&kbox_sup.guest_creds_changed, true, __ATOMIC_SEQ_CST);
+    h = lx_task_exec_creds(r->task, LX_CREDS_PREPARE, lxfd, &secure);
 
     if (h < 0)
         return h;
