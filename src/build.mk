@@ -53,6 +53,7 @@ KBOX_LX_SRCS := $(sort $(wildcard \
 	src/image/*.c \
 	src/guard/*.c \
 	src/tiers/seccomp/notify.c \
+	src/tiers/seccomp/settle.c \
 	src/tiers/seccomp/wake.c \
 	src/tiers/seccomp/mem.c \
 	src/dispatch/*.c \
@@ -121,6 +122,7 @@ $(KBOX_UNIT)/src_elf: $(KBOX_UNIT)/src_elf.o $(KBOX_UNIT)/obj/exec/elf.o
 
 $(KBOX_UNIT)/src_seccomp: $(KBOX_UNIT)/src_seccomp.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/notify.o \
+		$(KBOX_UNIT)/obj/tiers/seccomp/settle.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/wake.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/mem.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/filter.o \

@@ -10,6 +10,8 @@
  * Usage: mt-restart [DIR]   (default /tmp)
  */
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +53,45 @@ static void sleep_ms(int ms)
 
     while (nanosleep(&ts, &ts) < 0)
         ;
+}
+
+/*
+ * Is a thread of @pid in system call @nr? The leader's state alone (it
+ * sleeps in pthread_join at once) let the signal go out before the
+ * waiting thread had made its call on a loaded machine: the handler ran
+ * during its open() and the flock then succeeded (want EINTR).
+ */
+static bool in_call(pid_t pid, long nr)
+{
+    char path[300], buf[64];
+    struct dirent *e;
+    bool in = false;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+    d = opendir(path);
+    if (!d)
+        return false;
+    while (!in && (e = readdir(d))) {
+        ssize_t n;
+        int fd;
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", (int)pid,
+                 e->d_name);
+        fd = open(path, O_RDONLY);
+        if (fd < 0)
+            continue;
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n > 0) {
+            buf[n] = 0;
+            in = isdigit((unsigned char)buf[0]) && atol(buf) == nr;
+        }
+    }
+    closedir(d);
+    return in;
 }
 
 static void *idle(void *arg)
@@ -151,9 +193,11 @@ static void one(int call, int threads, int flags, bool stop, long want_rc,
     }
     close(np[1]);
     close(rp[1]);
-    for (int t = 0; t < 400 && proc_state(pid) != 'S'; t++)
+    for (int t = 0;
+         t < 1000 && !in_call(pid, call == CALL_FLOCK ? SYS_flock : SYS_read);
+         t++)
         sleep_ms(5);
-    sleep_ms(100);
+    sleep_ms(100); /* in lx by then, mostly: a signal before ends it alike */
     if (stop) {
         kill(pid, SIGSTOP);
         /* Bounded: under kbox a thread waiting in lx never joined the

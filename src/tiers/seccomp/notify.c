@@ -31,6 +31,7 @@
 #include "kbox/dispatch.h"
 #include "kbox/policy.h"
 #include "kbox/seccomp.h"
+#include "settle.h"
 #include "wake.h"
 
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -152,6 +153,7 @@ static int op_addfd(struct kbox_req *r, int src, int target, bool cloexec,
      * so then the answer is a separate NOTIF_SEND after unpin_guest(). */
     if (reply && !pin.pinned &&
         __atomic_load_n(&addfd_send_ok, __ATOMIC_RELAXED)) {
+        kbox_sc_settle(r->pid); /* it answers: see held exits */
         a.flags |= SECCOMP_ADDFD_FLAG_SEND;
         rc = ioctl(t->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
         if (rc >= 0) {
@@ -584,48 +586,99 @@ static struct {
  * once; the sentinel re-checks every tick. A parent inside a request a
  * worker has taken (blocked in lx: a FIFO read) lets it go after
  * HOLD_MAX_US, so that the signal ends that call as natively. A parent
- * running, or waiting for its request to be received, keeps it held
- * until that request is received, or HOLD_LONG_MAX_US: let go at 5 ms
- * like the others, the child's exit (late on a loaded machine: other
- * builds beside CI) still landed in the parent's next call now and then
- * (53-guest-sigchld-eintr failed in CI).
+ * running keeps it held until its next request is received, or
+ * HOLD_LONG_MAX_US in which it ran half the time: let go at 5 ms like
+ * the others, the child's exit (late on a loaded machine: other builds
+ * beside CI) still landed in the parent's next call now and then
+ * (53-guest-sigchld-eintr failed in CI). A parent waiting for its
+ * request to be received, or only for a CPU, keeps it until then: at
+ * load ~15 either took over HOLD_LONG_MAX_US, and the exit let go then
+ * withdrew the request (EINTR); HOLD_CAP_US bounds that. The 5 ms rule
+ * takes a parent in seccomp only: one found running may still have a
+ * request in flight (its ADDFD reply sent, the slot not yet cleared).
+ *
+ * An exit let go without waiting (by the sweep, or a wait that timed
+ * out) is "settling" until the child is gone: the parent's next reply,
+ * and its next request once received, wait for that first (bounded). A
+ * child with much memory to free takes milliseconds to go after our
+ * reply, and its SIGCHLD came after the reply to the parent's slow call
+ * that had let it go, into the parent's next, unreceived request
+ * (tests/guest/sigchld-slow-call: EINTR from stat, open, close).
  * (A parent reading the child's output pipe sleeps in a host call: the
  * child goes at once; holding it would stall every $(...) for a tick.)
  */
 #define HOLD_MAX_US      5000
 #define HOLD_LONG_MAX_US 100000
+#define HOLD_CAP_US      1000000
 
 struct held_exit {
     struct held_exit *next;
     __u64 id;
     pid_t child, parent; /* tgids */
+    int pidfd;           /* the child's, or -1 */
+    long long cpu0;      /* parent's CPU ns at the 1st sweep (0 not yet) */
     struct timespec since;
 };
 
 static struct held_exit *held_exits; /* under pool.lock */
 
+enum parent_at { PARENT_SAFE, PARENT_IN_CALL, PARENT_RUNNING };
+
 /*
  * Could a signal to @parent now cost it a request: is it running, or in
- * a supervised call? No when it sleeps in a host call (wait4, or a pipe
+ * a supervised call (IN_CALL: waiting in seccomp, its request received
+ * or not)? No (SAFE) when it sleeps in a host call (wait4, or a pipe
  * read it was let through to: the EOF it waits for may well be this very
  * exit), or is gone. Where it sleeps says which (wchan); without symbol
  * names, the call it is in decides.
  */
-static bool parent_exposed(pid_t parent)
+static enum parent_at parent_state(pid_t parent)
 {
     char buf[128];
 
     if (kbox_abi_proc_text(parent, "wchan", buf, sizeof(buf)) < 0)
-        return false;
+        return PARENT_SAFE;
     if (!strncmp(buf, "seccomp", 7))
-        return true;
+        return PARENT_IN_CALL;
     if (buf[0] && strcmp(buf, "0"))
-        return false;
+        return PARENT_SAFE;
     if (kbox_abi_proc_text(parent, "syscall", buf, sizeof(buf)) < 0)
-        return false;
+        return PARENT_SAFE;
     if (!strncmp(buf, "running", 7))
+        return PARENT_RUNNING;
+    return kbox_policy_act(atol(buf)) != KBOX_BPF_ALLOW ? PARENT_RUNNING
+                                                        : PARENT_SAFE;
+}
+
+static bool parent_exposed(pid_t parent)
+{
+    return parent_state(parent) != PARENT_SAFE;
+}
+
+/* CPU time @pid has had (ns; /proc/PID/schedstat), or -1. */
+static long long proc_cpu_ns(pid_t pid)
+{
+    char buf[128];
+
+    if (kbox_abi_proc_text(pid, "schedstat", buf, sizeof(buf)) < 0)
+        return -1;
+    return strtoll(buf, NULL, 10);
+}
+
+/*
+ * Has the parent of @h, found running, run for long since the hold? One
+ * that computes without a supervised call gets its SIGCHLD after
+ * HOLD_LONG_MAX_US; one that only waits for a CPU (load ~15: seen for
+ * over 100 ms) is about to make its next call, where the SIGCHLD would
+ * withdraw it, so it keeps the hold (HOLD_CAP_US at most).
+ */
+static bool parent_ran(struct held_exit *h)
+{
+    long long cpu = proc_cpu_ns(h->parent);
+
+    if (cpu < 0 || h->cpu0 < 0)
         return true;
-    return kbox_policy_act(atol(buf)) != KBOX_BPF_ALLOW;
+    return cpu - h->cpu0 >= HOLD_LONG_MAX_US * 1000LL / 2;
 }
 
 static void send_continue(__u64 id)
@@ -640,26 +693,15 @@ static void send_continue(__u64 id)
     free(resp);
 }
 
-/*
- * How long a released exit is waited for. Normally microseconds; on a
- * loaded machine the child may wait its turn for the CPU for longer
- * than the 20 ms this was, and its SIGCHLD then landed in one of the
- * parent's later calls.
- */
-#define RELEASE_WAIT_MS 100
-
 /* Let held exit @h go and, for its parent's request, wait (bounded) until
  * its process is gone: the SIGCHLD is then pending when that returns. */
 static void release_exit(struct held_exit *h, bool wait)
 {
-    int pfd = wait ? (int)syscall(SYS_pidfd_open, h->child, 0) : -1;
-
     send_continue(h->id);
-    if (pfd >= 0) {
-        struct pollfd pf = { pfd, POLLIN, 0 };
-
-        poll(&pf, 1, RELEASE_WAIT_MS);
-        close(pfd);
+    if (h->pidfd >= 0) {
+        if (wait)
+            kbox_sc_child_gone(h->pidfd, KBOX_SC_RELEASE_WAIT_MS);
+        close(h->pidfd);
     }
     free(h);
 }
@@ -676,14 +718,27 @@ static struct held_exit *take_held(pid_t parent, bool sweep)
         struct held_exit *h = *pp;
         long us = (now.tv_sec - h->since.tv_sec) * 1000000L +
                   (now.tv_nsec - h->since.tv_nsec) / 1000;
-        bool go = sweep ? us > HOLD_LONG_MAX_US || !parent_exposed(h->parent) ||
-                              (us > HOLD_MAX_US && kbox_inflight_has(h->parent))
-                        : !parent || h->parent == parent;
+        bool go = !parent || h->parent == parent;
+
+        if (sweep) {
+            enum parent_at at =
+                us > HOLD_CAP_US ? PARENT_SAFE : parent_state(h->parent);
+
+            go = at == PARENT_SAFE ||
+                 (at == PARENT_RUNNING && us > HOLD_LONG_MAX_US &&
+                  parent_ran(h)) ||
+                 (at == PARENT_IN_CALL && us > HOLD_MAX_US &&
+                  kbox_inflight_has(h->parent));
+            if (!go && !h->cpu0)
+                h->cpu0 = proc_cpu_ns(h->parent);
+        }
 
         if (go) {
             *pp = h->next;
             h->next = out;
             out = h;
+            /* before its reply is sent: no reply to the parent misses it */
+            kbox_sc_settling_add(h->parent, h->pidfd);
         } else {
             pp = &h->next;
         }
@@ -720,6 +775,7 @@ static bool hold_exit(const struct seccomp_notif *req, int known, pid_t child,
     h->id = req->id;
     h->child = child;
     h->parent = parent;
+    h->pidfd = (int)syscall(SYS_pidfd_open, child, 0);
     clock_gettime(CLOCK_MONOTONIC, &h->since);
     pthread_mutex_lock(&pool.lock);
     h->next = held_exits;
@@ -760,6 +816,7 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
         hold_exit(req, known, child, parent))
         return;
 
+    kbox_sc_settle((pid_t)req->pid);
     memset(resp, 0, pool.sizes.seccomp_notif_resp);
     resp->id = req->id;
     if (kres.kind == KBOX_RESP_CONTINUE)
@@ -921,6 +978,11 @@ static void *worker(void *arg)
                 pthread_mutex_lock(&pool.lock);
             }
         }
+        if (kbox_sc_settling_any()) {
+            pthread_mutex_unlock(&pool.lock);
+            kbox_sc_settle((pid_t)req->pid);
+            pthread_mutex_lock(&pool.lock);
+        }
         if (slow_request(req->data.nr)) {
             /* Someone else receives while this one is slow. */
             if (pool.followers > 0) {
@@ -984,6 +1046,11 @@ static void *sentinel(void *arg)
                 pthread_mutex_lock(&pool.lock);
             }
         }
+        if (kbox_sc_settling_any()) {
+            pthread_mutex_unlock(&pool.lock);
+            kbox_sc_settling_prune(HOLD_CAP_US);
+            pthread_mutex_lock(&pool.lock);
+        }
 
         if (pool.busy > 0) {
             /* Calls blocked in lx that a signal would end natively. */
@@ -1002,8 +1069,10 @@ static void *sentinel(void *arg)
                 spawn_worker();
             }
         }
-        idle =
-            pool.busy > 0 || held_exits || pool.recv_gen != seen ? 0 : idle + 1;
+        idle = pool.busy > 0 || held_exits || kbox_sc_settling_any() ||
+                       pool.recv_gen != seen
+                   ? 0
+                   : idle + 1;
         if (pool.busy > 0 && pool.in_recv > 0 && !held_exits &&
             pool.recv_gen == seen)
             tick_us = tick_us * 2 > SLOW_TICK_US ? SLOW_TICK_US : tick_us * 2;
@@ -1333,6 +1402,7 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
         go = take_held(0, false);
         pthread_mutex_unlock(&pool.lock);
         release_list(go, true);
+        kbox_sc_settling_prune(-1);
     }
     /* Requests still blocked in the kernel get -ESHUTDOWN at halt. */
     if (!drain(2000) && kbox_sup.verbose)
