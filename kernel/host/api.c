@@ -154,6 +154,7 @@ int lx_boot(const struct lx_boot_opts *opts)
 		 opts && opts->cmdline ? opts->cmdline : "");
 	lx.args.cmdline = lx.cmdline;
 	lx.args.booted = lx_booted;
+	lx.args.unknown = opts ? opts->unknown_param : NULL;
 	sem_init(&lx.boot_sem, 0, 0);
 	pthread_key_create(&lx.key, lx_thread_task_dtor);
 

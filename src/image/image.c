@@ -758,6 +758,20 @@ bool kbox_image_host_pts(void)
     return host_pts;
 }
 
+/*
+ * A -k word lx does not know is taken by Linux too (it goes to init's argv
+ * or environment), so it is not refused; but kbox has no init to give it
+ * to, and a misspelt "mme=256M" would otherwise pass unnoticed. Runs on
+ * lx's pid 1 thread during boot, while the caller waits in lx_boot.
+ */
+static void warn_unknown_param(const char *word)
+{
+    fprintf(stderr,
+            "kbox: warning: -k %s: not a kernel parameter lx knows; "
+            "ignored (Linux hands such words to init)\n",
+            word);
+}
+
 int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
 {
     struct lx_boot_opts bo;
@@ -768,6 +782,7 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
     memset(&bo, 0, sizeof(bo));
     bo.cmdline = o->cmdline;
     bo.console_fd = o->verbose ? 2 : -1;
+    bo.unknown_param = warn_unknown_param;
     rc = lx_boot(&bo);
     if (rc < 0) {
         say("kernel failed to boot: %s%s", lx_strerror(rc), "");

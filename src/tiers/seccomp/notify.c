@@ -343,6 +343,55 @@ static void drop_user_lacks(void)
         prctl(PR_CAPBSET_DROP, caps[i], 0, 0, 0); /* EINVAL: unknown here */
 }
 
+/*
+ * kbox's stop signals (main.c): blocked in kbox until the guest runs, and
+ * held in the child until the check below. A group signal (Ctrl-C) that
+ * came after kbox's last look but before the fork reached kbox only:
+ * kbox took it as the group's, which the guest has too, and did not
+ * relay it, so the guest ran on.
+ */
+static const int launch_stop_sigs[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
+
+/*
+ * Called with the child waiting and holding the stop signals. A signal
+ * sent to the group during or after the fork is pending in both (fork
+ * delays one that comes during it, kernel/fork.c), so one kbox has and
+ * the child lacks came before the fork: it goes to the child. kbox's
+ * own is taken either way, or it would be relayed again (or, for SIGTERM
+ * and SIGHUP, forwarded a second time) once kbox's handlers are set.
+ */
+static void relay_prefork_stops(pid_t pid)
+{
+    sigset_t mine;
+    unsigned long long child = 0;
+    bool looked = false;
+
+    if (sigpending(&mine))
+        return;
+    for (size_t i = 0;
+         i < sizeof(launch_stop_sigs) / sizeof(launch_stop_sigs[0]); i++) {
+        int s = launch_stop_sigs[i];
+        sigset_t one;
+        struct timespec now = { 0, 0 };
+
+        if (sigismember(&mine, s) != 1)
+            continue;
+        if (!looked) { /* after kbox's look: a later one is the child's too */
+            char st[4096];
+
+            if (!kbox_abi_read_status(pid, st, sizeof(st)))
+                return;
+            child = kbox_abi_status_mask(st, "ShdPnd:") |
+                    kbox_abi_status_mask(st, "SigPnd:");
+            looked = true;
+        }
+        sigemptyset(&one);
+        sigaddset(&one, s);
+        if (sigtimedwait(&one, NULL, &now) == s && !(child & (1ull << (s - 1))))
+            kill(pid, s);
+    }
+}
+
 pid_t kbox_seccomp_launch(const char *path, char *const argv[],
                           char *const envp[], const char *host_cwd,
                           int *listener, int *pidfd_out)
@@ -375,8 +424,14 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
         struct sock_fprog fp = { (unsigned short)n, prog };
         long fd;
 
-        /* the mask and SIGCHLD kbox was started with (main.c) */
-        sigprocmask(SIG_SETMASK, &kbox_sup.guest_sigmask, NULL);
+        sigset_t hold = kbox_sup.guest_sigmask;
+
+        /* the mask and SIGCHLD kbox was started with (main.c), once the
+         * parent has looked for stop signals the fork missed */
+        for (size_t i = 0;
+             i < sizeof(launch_stop_sigs) / sizeof(launch_stop_sigs[0]); i++)
+            sigaddset(&hold, launch_stop_sigs[i]);
+        sigprocmask(SIG_SETMASK, &hold, NULL);
         /* ... and every signal it ignored, which exec keeps ignored:
          * kbox's own handlers (SIGALRM, glibc's 33 after a setxid) are
          * reset by the exec, and the guest lost the parent's SIG_IGN */
@@ -443,6 +498,7 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
         futex_wake(&h->state);
         while (__atomic_load_n(&h->state, __ATOMIC_SEQ_CST) != 3)
             futex_wait(&h->state, 1);
+        sigprocmask(SIG_SETMASK, &kbox_sup.guest_sigmask, NULL);
         execve(path, argv, envp);
         if (errno == ENOEXEC) {
             /* A script without #!: the shell runs it, as execvp (and
@@ -476,8 +532,20 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
     }
 
     pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    while (__atomic_load_n(&h->state, __ATOMIC_SEQ_CST) == 0)
-        futex_wait(&h->state, 0);
+    /* A child that died before its report (kill -9) would leave kbox
+     * waiting here for good. */
+    while (__atomic_load_n(&h->state, __ATOMIC_SEQ_CST) == 0) {
+        struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+        syscall(SYS_futex, &h->state, FUTEX_WAIT, 0, &tick, NULL, 0);
+        if (__atomic_load_n(&h->state, __ATOMIC_SEQ_CST) == 0 &&
+            waitpid(pid, NULL, WNOHANG) == pid) {
+            munmap(h, 4096);
+            if (pidfd >= 0)
+                close(pidfd);
+            return -ECHILD;
+        }
+    }
     if (h->state == 2) {
         int e = h->err;
         waitpid(pid, NULL, 0);
@@ -494,6 +562,7 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
         munmap(h, 4096);
         return -e;
     }
+    relay_prefork_stops(pid);
     __atomic_store_n(&h->state, 3, __ATOMIC_SEQ_CST);
     futex_wake(&h->state);
     munmap(h, 4096);

@@ -30,6 +30,7 @@
 #include <linux/ctype.h>
 #include <linux/pid.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <asm/setup.h>
 #include <asm/lx_host.h>
 
@@ -250,10 +251,49 @@ void __ref lx_k_start_kernel(void *arg)
  */
 static const char lx_init_magic[] = "#!lx-init\n";
 
+/*
+ * Linux hands the command line's words it does not know to init, as
+ * arguments (argv[1]...) or, with a '=', as environment (after HOME and
+ * TERM): the words its "Unknown kernel command line parameters" notice
+ * lists, and those after "--". lx has no init to take them, so the host
+ * is told of each.
+ */
+static void lx_report_unknown(struct linux_binprm *bprm)
+{
+	unsigned long pos = bprm->p;
+	char *word;
+	int i, n;
+
+	if (!lx_boot_args->unknown)
+		return;
+	word = kmalloc(COMMAND_LINE_SIZE, GFP_KERNEL);
+	if (!word)
+		return;
+	/* nommu: argv then envp, one string after another, in bprm->page[] */
+	for (i = 0; i < bprm->argc + bprm->envc; i++) {
+		for (n = 0;; n++, pos++) {
+			struct page *page = bprm->page[pos / PAGE_SIZE];
+			char *text = page ? page_address(page) : NULL;
+			char c = text ? text[pos % PAGE_SIZE] : 0;
+
+			if (n < COMMAND_LINE_SIZE - 1)
+				word[n] = c;
+			if (!c)
+				break;
+		}
+		pos++;
+		word[min(n, COMMAND_LINE_SIZE - 1)] = 0;
+		if ((i >= 1 && i < bprm->argc) || i >= bprm->argc + 2)
+			lx_boot_args->unknown(word);
+	}
+	kfree(word);
+}
+
 static int lx_init_load(struct linux_binprm *bprm)
 {
 	if (memcmp(bprm->buf, lx_init_magic, sizeof(lx_init_magic) - 1))
 		return -ENOEXEC;
+	lx_report_unknown(bprm);
 	/*
 	 * the "console" opened below: every task forked from pid 1 copies
 	 * its files, and lx's callers start from none

@@ -26,6 +26,14 @@ struct lx_boot_opts {
 	int console_fd;
 	/* Host stack size for kernel threads in bytes; 0 = default (128 KiB). */
 	unsigned long thread_stack_size;
+	/*
+	 * Called during boot, from a kernel thread, with each word of
+	 * cmdline the kernel does not know, which Linux hands to init: its
+	 * "Unknown kernel command line parameters" notice's words and those
+	 * after "--" (module parameters "mod.param=" are not among them).
+	 * May be NULL.
+	 */
+	void (*unknown_param)(const char *word);
 };
 
 /* Boot the kernel. Returns 0 once the kernel can take syscalls. */

@@ -127,6 +127,8 @@ void lx_host_fd_poke(int fd);
 struct lx_k_boot_args {
 	const char *cmdline;
 	void (*booted)(void *pid1); /* pid 1 is ready to be embodied */
+	/* each word of cmdline Linux would hand to init; may be NULL */
+	void (*unknown)(const char *word);
 };
 
 /* --- provided by the kernel side (arch/lx) --- */
