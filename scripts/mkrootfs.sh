@@ -23,6 +23,11 @@ LAYOUT_VERSION=1
 DEFAULT_PACKAGES="libc6 libgcc-s1 libc-bin base-files mawk dash bash coreutils
 findutils grep sed tar gzip diffutils ncurses-base busybox-static
 python3-minimal"
+# Bookworm's Essential: yes packages that DEFAULT_PACKAGES does not pull in.
+# passwd is Priority: required, in every debootstrap base: its postinst's
+# shadowconfig makes /etc/shadow and /etc/gshadow complete.
+ESSENTIAL="base-passwd bsdutils hostname init-system-helpers login ncurses-bin
+passwd perl-base sysvinit-utils util-linux"
 
 usage()
 {
@@ -30,7 +35,8 @@ usage()
 usage: mkrootfs.sh [options]
   -o, --output OUT     image to write (default: rootfs.ext4)
   --size SIZE          image size, e.g. 512M or 2G (default: content + 50% + 64M)
-  --packages "P1 P2"   extra Debian packages for the default image
+  --packages "P1 P2"   extra Debian packages for the default image, with
+                       Debian's Essential set, configured in the image
   --from DIR|TARBALL   convert an existing root tree (.tar, .tar.gz, .tar.xz,
                        .tar.zst, .tgz, .txz) into an image instead
   --tests DIR          guest test programs to install in /opt/kbox-tests
@@ -38,7 +44,9 @@ usage: mkrootfs.sh [options]
   --cache DIR          cache directory (default: \$KBOX_CACHE or ~/.cache/kbox)
   --kbox PATH          default image: run the image's ldconfig under this
                        kbox binary to write /etc/ld.so.cache (without the
-                       cache every dynamic program probes ~40 paths first)
+                       cache every dynamic program probes ~40 paths first),
+                       and the --packages' maintainer scripts (default
+                       with --packages: ./kbox of this tree)
   -f, --force          rebuild even if OUT is up to date
   -q, --quiet          no progress output
   -h, --help           this help
@@ -62,6 +70,8 @@ FORCE=0
 QUIET=0
 KBOX_BIN=
 LDCONFIG=
+CONFIGURE=
+PREINST_ORDER=
 CACHE=${KBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kbox}
 
 need_arg() { [ $# -ge 2 ] || die "option $1 needs an argument"; }
@@ -233,25 +243,69 @@ build_image()
         if ! err=$("$KBOX_BIN" -r "$TMP_OUT" -0 -- "$LDCONFIG" 2>&1); then
             die "ldconfig in the image failed: $(tail -n1 <<<"$err")"
         fi
-        # libpam-runtime's postinst on a first install (--force, as it
-        # does when there are none): /etc/pam.d/common-* from the
-        # profiles in /usr/share/pam-configs (without them su, login,
-        # sudo and cron find no PAM stack). It is perl: perl-base is
-        # Essential in Debian, so nothing depends on it; name it in
-        # --packages.
-        if [ -x "$dir/usr/sbin/pam-auth-update" ] && [ -x "$dir/usr/bin/perl" ] &&
-            [ ! -e "$dir/etc/pam.d/common-auth" ]; then
-            step "pam-auth-update in the image"
-            if ! err=$(DEBIAN_FRONTEND=noninteractive "$KBOX_BIN" -r "$TMP_OUT" -0 -- \
-                /usr/sbin/pam-auth-update --package --force 2>&1); then
-                die "pam-auth-update in the image failed: $(tail -n1 <<<"$err")"
-            fi
+        # The --packages' postinsts (libpam-runtime's pam-auth-update
+        # makes /etc/pam.d/common-*, cron's adds the crontab group, ...).
+        if [ -n "$CONFIGURE" ]; then
+            configure_in_image
         fi
     fi
     sync -f "$TMP_OUT" 2>/dev/null || true
     mv -f -- "$TMP_OUT" "$OUT" || die "cannot rename $TMP_OUT to $OUT"
     printf '%s %s\n' "$key" "$(stat -c '%s %Y' -- "$OUT")" >"$STAMP"
     [ "$QUIET" = 1 ] || echo "$PROG: wrote $OUT ($((size >> 20)) MiB, $files files)"
+}
+
+# configure_in_image: debootstrap's second stage for the packages recorded
+# unpacked: their postinsts, in dependency order, as root in the image
+# (noninteractive debconf; policy-rc.d, written with the tree, refuses
+# service starts and is removed after). dpkg --audit must be empty after.
+configure_in_image()
+{
+    local out line pkg msg
+    step "dpkg --configure -a in the image"
+    # shellcheck disable=SC2016,SC2086 # for the guest's shell; word list
+    if out=$("$KBOX_BIN" -S "$TMP_OUT" -- /usr/bin/env -i \
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+        DEBCONF_NONINTERACTIVE_SEEN=true /bin/sh -c '
+        # The preinsts first (dpkg runs them before unpacking; the files
+        # are here already): sgml-base makes /etc/sgml in its preinst.
+        # Their environment is what dpkg gives (dpkg-maintscript-helper
+        # needs it).
+        for p in "$@"; do
+            for f in /var/lib/dpkg/info/$p.preinst /var/lib/dpkg/info/$p:*.preinst; do
+                [ -x "$f" ] || continue
+                a=$(dpkg-query -W -f="\${Architecture}" "$p" | head -n1)
+                DPKG_MAINTSCRIPT_PACKAGE=$p DPKG_MAINTSCRIPT_ARCH=$a \
+                    DPKG_MAINTSCRIPT_NAME=preinst DPKG_ADMINDIR=/var/lib/dpkg \
+                    DPKG_ROOT= DPKG_RUNNING_VERSION=$(dpkg-query -W -f="\${Version}" dpkg) \
+                    "$f" install </dev/null || {
+                    echo "dpkg: error processing package $p (preinst install)"
+                    exit 1
+                }
+            done
+        done
+        dpkg --configure -a </dev/null || exit 1
+        rm -f /usr/sbin/policy-rc.d
+        a=$(dpkg --audit 2>&1) && [ -z "$a" ] && exit 0
+        printf "dpkg --audit: %s\n" "$a" | head -n 3 >&2; exit 2' sh $PREINST_ORDER 2>&1); then
+        return 0
+    fi
+    # One line: the failing package and the last thing its script said
+    # before dpkg's own "error processing" line.
+    pkg='' msg=''
+    while IFS= read -r line; do
+        if [[ $line =~ ^dpkg:\ error\ processing\ package\ ([^ ]+) ]]; then
+            pkg=${BASH_REMATCH[1]}
+            break
+        fi
+        [[ $line =~ ^(dpkg:\ warning|Setting\ up|Processing|Adding|Selecting)\  ]] ||
+            [ -z "$line" ] || msg=$line
+    done <<<"$out"
+    if [ -n "$pkg" ]; then
+        die "dpkg --configure -a in the image failed: $pkg: ${msg:-its postinst failed}"
+    fi
+    die "dpkg --configure -a in the image failed: $(grep -v '^$' <<<"$out" | tail -n1)"
 }
 
 # up_to_date KEY: OUT exists, was built by us from KEY and not changed since.
@@ -298,6 +352,17 @@ if [ -n "$FROM" ]; then
 fi
 
 # ---- default image: resolve packages ---------------------------------------
+if [ -n "${EXTRA// /}" ]; then
+    # Debian's Essential packages are on every system, so nothing depends
+    # on them and postinsts use them freely (base-passwd's users and groups:
+    # man, ...; util-linux's setpriv, runuser; perl-base for debconf and
+    # update-rc.d). The default image has the others.
+    EXTRA="$EXTRA $ESSENTIAL"
+    # Their postinsts run in the image under kbox.
+    if [ -z "$KBOX_BIN" ] && [ -x "$ROOT/kbox" ] && [ -f "$ROOT/kbox" ]; then
+        KBOX_BIN=$ROOT/kbox
+    fi
+fi
 # shellcheck disable=SC2086 # the package lists are word lists
 PKGS=$(printf '%s\n' $DEFAULT_PACKAGES $EXTRA | sort -u | tr '\n' ' ')
 for p in $PKGS; do
@@ -337,6 +402,38 @@ LIST=$(awk '$1 == "Inst" && match($0, /\[[a-z0-9]+\]\)/) {
     a = substr($0, RSTART + 1, RLENGTH - 3); v = $3; sub(/^\(/, "", v);
     print $2, v, a }' <<<"$res" | sort)
 [ -n "$LIST" ] || die "package resolution produced nothing"
+
+# CONFIGURE: the packages beyond the default image's closure. They are
+# recorded as unpacked and configured in the image by dpkg --configure -a,
+# as debootstrap's second stage does; the base keeps its hand-made fixups
+# below, so the default image does not depend on kbox.
+#
+# The default packages' closure, cached per state of apt's package lists
+# (a default build writes it: an apt-get -s less for --packages).
+BASE_LIST=$CACHE/images/base-$( (echo "$ARCH $DEFAULT_PACKAGES" &&
+    stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* 2>/dev/null) | hash_stdin).list
+if [ -z "${EXTRA// /}" ]; then
+    [ -s "$BASE_LIST" ] || { cut -d' ' -f1 <<<"$LIST" >"$BASE_LIST.$$" &&
+        mv -f "$BASE_LIST.$$" "$BASE_LIST"; } || true
+else
+    if [ ! -s "$BASE_LIST" ]; then
+        # shellcheck disable=SC2086
+        base=$(apt-get -s -o Dir::State::status="$WORK/status" \
+            -o APT::Install-Recommends=false -o APT::Install-Suggests=false \
+            -o Debug::NoLocking=1 install $DEFAULT_PACKAGES 2>&1) ||
+            die "cannot resolve the default packages: $(grep -m1 '^E:' <<<"$base")"
+        awk '$1 == "Inst" { print $2 }' <<<"$base" >"$WORK/base.list"
+        mv -f "$WORK/base.list" "$BASE_LIST"
+    fi
+    CONFIGURE=$(awk 'NR == FNR { b[$1] = 1; next }
+        !($1 in b) { print $1 }' "$BASE_LIST" - <<<"$LIST" | tr '\n' ' ')
+    # The order apt would unpack them in (Pre-Depends first).
+    PREINST_ORDER=$(awk 'NR == FNR { c[$1] = 1; next }
+        $1 == "Inst" && ($2 in c) { print $2 }' <(tr ' ' '\n' <<<"$CONFIGURE") - \
+        <<<"$res" | tr '\n' ' ')
+    [ -n "$KBOX_BIN" ] ||
+        die "--packages needs --kbox KBOX (or a built ./kbox): the packages' maintainer scripts run in the image under kbox"
+fi
 
 # ---- download (cached) -----------------------------------------------------
 exec 9>"$CACHE/.lock"
@@ -387,13 +484,15 @@ if up_to_date "$KEY"; then
     exit 0
 fi
 
-# record_installed DEB NAME ARCH TREE: what dpkg itself records when it
-# installs DEB into TREE (/var/lib/dpkg status entry, file list, md5sums,
+# record_installed DEB NAME ARCH TREE STATE: what dpkg itself records when
+# it unpacks DEB into TREE (/var/lib/dpkg status entry, file list, md5sums,
 # conffiles and maintainer scripts), so dpkg -l/-s/-L/-V and dependency
-# checks of later dpkg -i runs inside the image see the packages.
+# checks of later dpkg -i runs inside the image see the packages. STATE is
+# "installed" (the base: its fixups are made here) or "unpacked" (--packages:
+# dpkg --configure -a runs their postinsts in the image).
 record_installed()
 {
-    local f=$1 name=$2 arch=$3 tree=$4 db=$4/var/lib/dpkg iname ctl c
+    local f=$1 name=$2 arch=$3 tree=$4 state=$5 db=$4/var/lib/dpkg iname ctl c
     mkdir -p "$db/info" "$db/updates" "$db/alternatives" "$db/triggers"
     # db format 1: Multi-Arch: same packages' files are "name:arch.*"
     echo 1 >"$db/info/format"
@@ -408,9 +507,17 @@ record_installed()
     done
     dpkg-deb --fsys-tarfile "$f" | tar -t |
         sed -e 's|^\./$|/.|' -e 's|^\.||' -e 's|/$||' >"$db/info/$iname.list"
+    # Owners other than root, for build_image: a build that is not root
+    # cannot give them (tar), and mke2fs in a user namespace or the debugfs
+    # owner reset make every file root's (passwd's chage is root:shadow).
+    # "UID GID PATH", with usrmerge's /bin -> /usr/bin applied.
+    dpkg-deb --fsys-tarfile "$f" | tar -tv --numeric-owner |
+        awk '$2 != "0/0" { split($2, o, "/"); p = $6; sub(/^\./, "", p);
+            sub(/\/$/, "", p); if (p ~ /^\/(bin|sbin|lib|lib64)(\/|$)/) p = "/usr" p;
+            print o[1], o[2], p }' >>"$tree/.kbox-owners"
     {
         # Status goes right after Package, as dpkg writes it
-        sed -e '/^Package:/a Status: install ok installed' "$ctl/control"
+        sed -e "/^Package:/a Status: install ok $state" "$ctl/control"
         if [ -s "$ctl/conffiles" ]; then
             echo "Conffiles:"
             while read -r c; do
@@ -439,7 +546,9 @@ if [ ! -f "$STAGE/.kbox-staged" ]; then
             tar -x -p --keep-directory-symlink --numeric-owner -C "$new" 2>&1); then
             die "cannot unpack $f: $err"
         fi
-        record_installed "$f" "$name" "$arch" "$new"
+        state=installed
+        [[ " $CONFIGURE " = *" $name "* ]] && state=unpacked
+        record_installed "$f" "$name" "$arch" "$new" "$state"
     done <<<"$LIST"
     progress ""
     for d in bin sbin lib lib64; do
@@ -493,6 +602,27 @@ sys:*:19000:0:99999:7:::
 nobody:*:19000:0:99999:7:::
 user:*:19000:0:99999:7:::
 EOF
+    m=$new/usr/share/base-passwd
+    if [[ " $CONFIGURE " = *" base-passwd "* ]] && [ -f "$m/passwd.master" ] &&
+        [ -f "$m/group.master" ]; then
+        # What base-passwd's postinst does on a first install, before any
+        # other package's postinst runs: the Debian system users and groups
+        # (man, lp, sudo, ...), its master files; then user, as above.
+        # (passwd's postinst moves the "*" into /etc/shadow and gshadow.)
+        { cat "$m/passwd.master" && grep '^user:' "$e/passwd"; } >"$e/passwd.new"
+        {
+            sed -e 's/^users:\*:100:$/users:*:100:user/' "$m/group.master"
+            grep '^user:' "$e/group"
+        } >"$e/group.new"
+        # Their /etc/shadow lines, as pwconv would add (its pwck -r
+        # asked about each one missing).
+        add=$(cut -d: -f1 "$m/passwd.master" | while read -r u; do
+            grep -q "^$u:" "$e/shadow" || echo "$u:*:19000:0:99999:7:::"
+        done)
+        [ -z "$add" ] || printf '%s\n' "$add" >>"$e/shadow"
+        mv -f "$e/passwd.new" "$e/passwd"
+        mv -f "$e/group.new" "$e/group"
+    fi
     chmod 640 "$e/shadow"
     echo kbox >"$e/hostname"
     printf '127.0.0.1\tlocalhost\n127.0.1.1\tkbox\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$e/hosts"
@@ -510,6 +640,12 @@ EOF
     for d in proc sys dev run mnt root home/user var/tmp tmp opt; do
         mkdir -p "$new/$d"
     done
+    # base-files' postinst: the /usr/local hierarchy (ca-certificates'
+    # postinst stats /usr/local; make install and pip expect it).
+    for d in bin etc games include lib sbin share/man src; do
+        mkdir -p "$new/usr/local/$d"
+    done
+    ln -sfn share/man "$new/usr/local/man"
     chmod 1777 "$new/tmp" "$new/var/tmp"
     chmod 700 "$new/root"
     chmod 755 "$new/home/user"
@@ -536,7 +672,19 @@ if [ -n "$TESTS" ]; then
     find "$TESTS" -maxdepth 1 -type f -perm -u+x -exec cp -p -t "$TREE/opt/kbox-tests" {} +
     chmod -R go+rX "$TREE/opt/kbox-tests"
 fi
+if [ -n "$CONFIGURE" ]; then
+    # As debootstrap does: invoke-rc.d asks policy-rc.d, 101 = not now
+    # (configure_in_image removes it).
+    printf '#!/bin/sh\nexit 101\n' >"$TREE/usr/sbin/policy-rc.d"
+    chmod 755 "$TREE/usr/sbin/policy-rc.d"
+fi
 # /etc/shadow is root:shadow as Debian's passwd makes it: chage, expiry and
 # unix_chkpwd are set-group-ID shadow to read it (chage -l as a user failed)
 FIXUPS=("sif /home/user uid 1000" "sif /home/user gid 1000" "sif /etc/shadow gid 42")
+if [ -s "$TREE/.kbox-owners" ]; then
+    while read -r u g p; do
+        FIXUPS+=("sif \"$p\" uid $u" "sif \"$p\" gid $g")
+    done <"$TREE/.kbox-owners"
+fi
+rm -f "$TREE/.kbox-owners"
 build_image "$TREE" "$KEY"

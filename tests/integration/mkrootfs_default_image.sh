@@ -27,6 +27,9 @@ has "/tmp 41777 0 0"
 has "/var/tmp 41777 0 0"
 has "/root 40700 0 0"
 has "/home/user 40755 1000 1000"
+# base-files' postinst makes the /usr/local hierarchy
+has "/usr/local/bin 40755 0 0"
+has "/usr/local/man 120777 0 0 -> share/man"
 grep -q "^/etc/shadow 100640 0 42 " "$TEST_TMP/ls" || fail "/etc/shadow not 0640 root:shadow"
 for d in /proc /sys /dev /run /mnt /opt/kbox-tests; do
     grep -q "^$d 40755 0 0\$" "$TEST_TMP/ls" || fail "no directory $d"

@@ -39,7 +39,9 @@ for mode in userns debugfs; do
 done
 
 # The default image, built by a user through the debugfs fallback: all
-# root-owned but /home/user (1000:1000) and /etc/shadow (group shadow).
+# root-owned but /home/user (1000:1000), /etc/shadow (group shadow) and
+# base-files' /var/local (group staff: the package's owners are kept, where
+# the debugfs owner reset made them root).
 if [ -d "$KBOX_CACHE/debs" ]; then
     mkdir -p "$out/cache2"
     cp -r "$KBOX_CACHE/debs" "$out/cache2/" # no downloads
@@ -49,6 +51,7 @@ if [ -d "$KBOX_CACHE/debs" ]; then
     e2fsck_clean "$out/default.ext4"
     bad=$(image_ls "$out/default.ext4" | awk '$3 != 0 || $4 != 0' | sed 's/ size=.*//')
     expect_eq "non-root-owned files in the default image" "$bad" "/etc/shadow 100640 0 42
-/home/user 40755 1000 1000"
+/home/user 40755 1000 1000
+/var/local 42775 0 50"
 fi
 exit 0
