@@ -1038,6 +1038,7 @@ static int kbox_main(int argc, char **argv)
     while (kbox_sup.procs)
         kbox_proc_remove(kbox_sup.procs);
     kbox_proc_release_orphans();
+    kbox_zombie_release_all();
     kbox_shmap_close_all();
     kbox_ipc_release();
     kbox_tokens_end(); /* the holder task */

@@ -440,6 +440,22 @@ void kbox_proc_remove(struct kbox_proc *p);
  * another sweep is due (a fork's preparation waits for its child, a
  * process has no pidfd in the exit watch): the serve loop's timer. */
 bool kbox_proc_sweep(void);
+/*
+ * Guest zombies (src/dispatch/zombie.c). kbox_zombie_keep() ends
+ * process @tgid's lx task @task, kept a zombie in lx (its /proc/<pid>
+ * and listing entry) while the host has not reaped the process (@pidfd,
+ * or -1); true if it was kept. kbox_zombie_held(): is @tgid such a
+ * zombie now (one the host reaped is reaped in lx here)?
+ * kbox_zombie_sweep() reaps those the host reaped, returns how many are
+ * left; kbox_zombie_release_all() reaps every one (at the end).
+ */
+bool kbox_zombie_keep(pid_t tgid, int pidfd, struct lx_task *task);
+/* @tgid's entry is dropped (@pidfd stays open until its keep): until
+ * then kbox_zombie_held() takes it for held while the host has it. */
+void kbox_zombie_expect(pid_t tgid, int pidfd);
+bool kbox_zombie_held(pid_t tgid);
+int kbox_zombie_sweep(void);
+void kbox_zombie_release_all(void);
 /* An epoll fd that is readable when a guest process has ended (its
  * pidfd fired): then kbox_proc_sweep(). -1 if there is none. */
 int kbox_proc_exit_watch(void);

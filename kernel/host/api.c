@@ -441,6 +441,40 @@ void lx_task_exit(struct lx_task *t)
 	free(t);
 }
 
+struct lx_zombie *lx_task_exit_zombie(struct lx_task *t, int pid,
+				     struct lx_zombie *const *reap, int nreap)
+{
+	long args[6] = { (long)reap, nreap > 0 ? nreap : 0 };
+	struct lx_k_req req = { .op = LX_K_EXIT, .nr = pid, .args = args };
+	void *ktask;
+	long kept = 0;
+
+	if (!t)
+		return NULL;
+	ktask = t->ktask;
+	req.task = ktask;
+	if (!__atomic_load_n(&lx.halted, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(t->h->use_lock);
+		/* a number still pending is taken first: the zombie's is it */
+		req.set_pid = t->pending_pid;
+		t->pending_pid = 0;
+		pthread_mutex_unlock(t->h->use_lock);
+		kept = lx_host_entry(t->h, lx_k_run, &req);
+	}
+	free(t);
+	return kept == 1 ? (struct lx_zombie *)ktask : NULL;
+}
+
+int lx_zombie_reap(struct lx_zombie *const *z, int n)
+{
+	long args[6] = { (long)z, n };
+	struct lx_k_req req = { .op = LX_K_REAP, .args = args };
+
+	if (n <= 0)
+		return 0;
+	return (int)lx_call(lx.root, &req);
+}
+
 static struct lx_task *lx_thread_task(void)
 {
 	struct lx_task *t = pthread_getspecific(lx.key);

@@ -886,9 +886,9 @@ static bool proc_root(struct kbox_req *r, int fd)
            sf[0] == 0x9fa0; /* PROC_SUPER_MAGIC */
 }
 
-/* Does /proc list pid entry @name? Guest processes and lx's kernel
- * threads; not the tasks kbox keeps in lx for itself (its root task,
- * tasks parked for forks, threads' tasks). */
+/* Does /proc list pid entry @name? Guest processes (zombies too) and
+ * lx's kernel threads; not the tasks kbox keeps in lx for itself (its root
+ * task, tasks parked for forks, threads' tasks). */
 static bool proc_listed(const char *name)
 {
     char *end;
@@ -896,7 +896,8 @@ static bool proc_listed(const char *name)
 
     if (name[0] < '0' || name[0] > '9' || *end || n <= 0 || n > INT_MAX)
         return true;
-    return lx_pid_is_kthread((int)n) == 1 || kbox_proc_is_guest((pid_t)n);
+    return lx_pid_is_kthread((int)n) == 1 || kbox_proc_is_guest((pid_t)n) ||
+           kbox_zombie_held((pid_t)n);
 }
 
 /* Keep the records of @buf (@n bytes of linux_dirent64) /proc lists. */

@@ -566,8 +566,8 @@ static void free_proc(struct kbox_proc *p)
     }
     kbox_bind_cwd_task_gone(p->task);
     kbox_bind_cwd_adopt(p, NULL); /* its sharers keep theirs */
-    if (p->task)
-        lx_task_exit(p->task);
+    /* a zombie in lx until the host reaps it */
+    kbox_zombie_keep(p->tgid, p->pidfd, p->task);
     kbox_fdt_put(p->fdt);
     if (p->pidfd >= 0 && (!p->exited || has_exited(p) || !linger(p->pidfd)))
         close(p->pidfd); /* leaves the exit watch */
@@ -659,6 +659,7 @@ static void kill_locked(struct kbox_proc *p)
     clock_gettime(CLOCK_MONOTONIC, &ended[nended % ENDED_MAX].when);
     nended++;
     p->dead = true;
+    kbox_zombie_expect(p->tgid, p->pidfd); /* until free_proc decides */
     unlink_proc(p);
     while (p->npending > 0 && norphans < MAX_ORPHANS)
         orphans[norphans++] = prep_take(p, 0);
@@ -1018,10 +1019,11 @@ bool kbox_proc_is_guest(pid_t tgid)
     p = find_tgid(tgid);
     if (!p)
         p = claim_unseen_locked(tgid);
-    live = p && !p->dead && start_time(tgid) == p->start_time;
+    live = p && !p->dead && start_time(tgid) == p->start_time &&
+           (tgid == kbox_sup.main_pid || !has_exited(p));
     if (p && !p->dead && !live && tgid != kbox_sup.main_pid) {
-        /* Reaped (or killed) since the last sweep: its kernel task and
-         * /proc entry go now, as the host's did. */
+        /* Reaped or killed since the last sweep: its kernel task goes
+         * now (a zombie while the host's is one: kbox_zombie_held). */
         kill_locked(p);
         gone = p->refs == 0;
     }
@@ -1256,7 +1258,7 @@ bool kbox_proc_sweep(void)
     pthread_mutex_unlock(&proc_lock);
     for (int i = 0; i < n; i++)
         free_proc(dead[i]);
-    return due;
+    return kbox_zombie_sweep() > 0 || due; /* a zombie left: look again */
 }
 
 struct kbox_resp kbox_proc_fork(struct kbox_req *r, uint64_t flags)

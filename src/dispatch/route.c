@@ -1008,7 +1008,10 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
 
             if (n > 0 && n <= INT_MAX && (*end == '/' || !*end) &&
                 norm[6] >= '0' && norm[6] <= '9') {
-                guest = kbox_proc_is_guest((pid_t)n) &&
+                /* an unreaped zombie too (one the look at it makes):
+                 * lx's entry, the host's files */
+                guest = (kbox_proc_is_guest((pid_t)n) ||
+                         kbox_zombie_held((pid_t)n)) &&
                         (k != KBOX_PROC_HOST || n == pid);
                 if (guest && k != KBOX_PROC_HOST)
                     kbox_proc_number((pid_t)n); /* lx's entry */

@@ -21,8 +21,10 @@
  * prints /proc/<pid>/stat snapshots.
  *
  * Usage: proc-fuzz DIR SEED COUNT NOPS [FLAGS]
- *   FLAGS 1: print a zombie's /proc state as Z (default: a zombie and an
- *   absent entry both print "-", since kbox's /proc lacks zombies).
+ *   FLAGS 1: print a zombie's /proc state as Z (default: a zombie, one
+ *   being reaped (X) and an absent entry all print "-": until the
+ *   thirty-first session kbox's /proc lacked zombies, and how far an exit
+ *   has got after the settling pause depends on the load).
  * Internal: proc-fuzz --worker DIR ORD MEMFD CHLD-MODE (after exec).
  */
 #define _GNU_SOURCE
@@ -839,7 +841,7 @@ static void snapshot(void)
         }
         if (st == 'R')
             st = 'S'; /* a worker between read and ack */
-        if (st == 'Z' && !(flags & 1)) {
+        if ((st == 'Z' || st == 'X') && !(flags & 1)) {
             st = '-';
             pp = pg = "-";
         }

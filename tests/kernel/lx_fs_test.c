@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -642,6 +643,48 @@ KTEST(task_takes_a_given_pid)
     for (int i = 0; i < 100 && lx_task_set_pid(b, 1234567) == -LX_EEXIST; i++)
         usleep(1000);
     KT_EQ(lx_task_pid(b), 1234567);
+    lx_task_exit(b);
+}
+
+/* Is there a /proc/@pid in lx (as its root task sees it)? */
+static bool lx_proc_has(int pid)
+{
+    char path[64];
+    struct lx_statx stx;
+
+    snprintf(path, sizeof(path), "/proc/%d", pid);
+    return LX5(statx, LX_AT_FDCWD, path, 0, 0, &stx) == 0;
+}
+
+KTEST(task_kept_a_zombie_until_reaped)
+{
+    struct lx_task *a = lx_task_fork(NULL, 0), *b = lx_task_fork(NULL, 0);
+    struct lx_zombie *za, *zb;
+
+    KT_ASSERT(a != NULL && b != NULL);
+    /* the pending number is taken on the way out: the zombie's */
+    lx_task_set_pid_later(a, 1234571);
+    za = lx_task_exit_zombie(a, 1234571, NULL, 0);
+    KT_ASSERT(za != NULL);
+    KT_ASSERT(lx_proc_has(1234571));
+    /* another number than the task's: gone at once */
+    KT_ASSERT(lx_task_exit_zombie(b, 1234572, NULL, 0) == NULL);
+    KT_ASSERT(!lx_proc_has(1234572));
+    /* reaped in another task's exit */
+    b = lx_task_fork(NULL, 0);
+    KT_ASSERT(b != NULL);
+    KT_ASSERT(lx_task_exit_zombie(b, 0, &za, 1) == NULL);
+    KT_ASSERT(!lx_proc_has(1234571));
+    /* a new task given a zombie's number reaps it (the host reused it) */
+    a = lx_task_fork(NULL, 0);
+    b = lx_task_fork(NULL, 0);
+    KT_ASSERT(a != NULL && b != NULL);
+    KT_EQ(lx_task_set_pid(a, 1234573), 0);
+    zb = lx_task_exit_zombie(a, 1234573, NULL, 0);
+    KT_ASSERT(zb != NULL);
+    KT_EQ(lx_task_set_pid(b, 1234573), 0);
+    KT_EQ(lx_task_pid(b), 1234573);
+    KT_EQ(lx_zombie_reap(&zb, 1), 0); /* only forgotten */
     lx_task_exit(b);
 }
 

@@ -14,8 +14,8 @@
 # (/var/tmp), lx's tmpfs (/tmp) and a bind, as that user (--change-id) and
 # as guest root; every trace must equal the native one. -k masks the known
 # gaps (docs/supervisor-status.md): entries lx lacks (loginuid, uid_map,
-# pagemap, ...), namespaces other than mnt, an unreaped zombie's
-# /proc/<pid> (undumpable children are no longer masked: 295). It found (284-292): the reader's own
+# pagemap, ...), namespaces other than mnt (undumpable children are no
+# longer masked: 295; unreaped zombies are in /proc since 901). It found (284-292): the reader's own
 # status said S, thread-self in a thread named lx's task, /proc/<tid> and
 # task/<tid>/children were ENOENT, a user read /proc/self/stack, a child
 # whose calls were all the host's had no /proc/<pid> directory, lstat of

@@ -186,6 +186,71 @@ static long lx_adopt(struct task_struct *from)
 }
 
 /*
+ * A guest process's task kept as a zombie after its exit (LX_K_EXIT with
+ * its pid): its pid, /proc/<pid> directory and /proc listing entry stay,
+ * as a Linux zombie's do, until kbox sees the host reap the process. It
+ * is marked by exit_signal 0 on a group leader, which lx makes no other
+ * way (a fork sets SIGCHLD, a reparenting too, and the new parent, which
+ * ignores SIGCHLD as every lx task does, then reaps it at once).
+ */
+static bool lx_kept_zombie(struct task_struct *p)
+{
+	return thread_group_leader(p) && p->exit_signal == 0 &&
+	       p->exit_state == EXIT_ZOMBIE;
+}
+
+/* Reap kept zombie @p, as its parent's wait would: 1 if it was reaped. */
+static int lx_reap_kept(struct task_struct *p)
+{
+	int mine = 0;
+
+	write_lock_irq(&tasklist_lock);
+	if (lx_kept_zombie(p) && delay_group_leader(p)) {
+		p->exit_signal = SIGCHLD;	/* its last thread's exit reaps */
+	} else if (lx_kept_zombie(p)) {
+		p->exit_state = EXIT_DEAD;
+		mine = 1;
+	}
+	write_unlock_irq(&tasklist_lock);
+	if (mine)
+		release_task(p);
+	return mine;
+}
+
+/* Reap @n kept zombies and drop the caller's references: how many. */
+static long lx_reap_list(struct task_struct **z, long n)
+{
+	long done = 0;
+
+	for (long i = 0; i < n; i++) {
+		done += lx_reap_kept(z[i]);
+		put_task_struct(z[i]);
+	}
+	return done;
+}
+
+/*
+ * The host gave pid @nr to a new process, so a kept zombie of that number
+ * is reaped there: reap it here too. 1 if one was.
+ */
+static int lx_reap_holder(pid_t nr)
+{
+	struct task_struct *z;
+	int done = 0;
+
+	rcu_read_lock();
+	z = find_task_by_pid_ns(nr, &init_pid_ns);
+	if (z)
+		get_task_struct(z);
+	rcu_read_unlock();
+	if (z) {
+		done = lx_reap_kept(z);
+		put_task_struct(z);
+	}
+	return done;
+}
+
+/*
  * Give a freshly forked, single-threaded task the number @nr, so that the
  * kernel's pids (in /proc, in pidfds) are the host pids the guest sees.
  * The task's struct pid is moved to the new number in place, so there is
@@ -196,7 +261,7 @@ static long lx_set_pid(struct task_struct *p, pid_t nr)
 	struct pid *pid = task_pid(p);
 	struct upid *upid;
 	pid_t old;
-	int got;
+	int got, retried = 0;
 
 	if (p->pid == nr)
 		return 0;
@@ -206,6 +271,7 @@ static long lx_set_pid(struct task_struct *p, pid_t nr)
 	if (nr < 1 || nr >= pid_max)
 		return -EINVAL;
 	upid = &pid->numbers[0];
+again:
 	/*
 	 * pidmap_lock is private to kernel/pid.c; lx is uniprocessor without
 	 * preemption, so with interrupts off nothing else can be inside the
@@ -222,6 +288,10 @@ static long lx_set_pid(struct task_struct *p, pid_t nr)
 	}
 	local_irq_enable();
 	idr_preload_end();
+	if (got == -ENOSPC && !retried && lx_reap_holder(nr)) {
+		retried = 1;
+		goto again;
+	}
 	if (got < 0)
 		return got == -ENOSPC ? -EEXIST : got;
 	write_lock_irq(&tasklist_lock);
@@ -404,9 +474,26 @@ void lx_k_run(void *arg)
 		ret = lx_do_exec();
 		break;
 	case LX_K_EXIT:
-		/* Drop the reference lx_fork_embodied() took for the caller. */
-		put_task_struct(p);
+		/*
+		 * Zombies the host has reaped since are reaped first (args: an
+		 * array of them, its length), as an exit's release would.
+		 * Drop the reference lx_fork_embodied() took for the caller,
+		 * unless the task stays a zombie numbered req->nr: then the
+		 * caller keeps it for LX_K_REAP.
+		 */
+		if (req->args)
+			lx_reap_list((struct task_struct **)req->args[0],
+				     req->args[1]);
 		h->result = 0;
+		if (req->nr && task_pid_nr(p) == req->nr &&
+		    thread_group_leader(p)) {
+			write_lock_irq(&tasklist_lock);
+			p->exit_signal = 0;
+			write_unlock_irq(&tasklist_lock);
+			h->result = 1;
+		} else {
+			put_task_struct(p);
+		}
 		do_exit(0);
 	case LX_K_PID:
 		ret = task_pid_nr(p);
@@ -498,6 +585,10 @@ void lx_k_run(void *arg)
 		break;
 	case LX_K_BINDTRAP:
 		ret = lx_bindtrap_probe((const char *)req->args[0]);
+		break;
+	case LX_K_REAP:
+		ret = lx_reap_list((struct task_struct **)req->args[0],
+				   req->args[1]);
 		break;
 	case LX_K_HALT:
 		lx_halt_now();

@@ -261,6 +261,25 @@ int lx_task_set_pid(struct lx_task *task, int pid);
 void lx_task_set_pid_later(struct lx_task *task, int pid);
 /* End the task: its files are closed before this returns. */
 void lx_task_exit(struct lx_task *task);
+/*
+ * End the task as lx_task_exit() does (the handle is freed), but keep it
+ * a zombie numbered @pid, as Linux keeps an exited process until its
+ * parent reaps it: /proc/<pid> and the /proc listing show it. Returns the
+ * zombie for lx_zombie_reap(), or NULL if the task did not have number
+ * @pid (it is then gone as with lx_task_exit()). The @nreap zombies of
+ * @reap are reaped in the same call (as by lx_zombie_reap()).
+ */
+struct lx_zombie;
+struct lx_zombie *lx_task_exit_zombie(struct lx_task *task, int pid,
+				      struct lx_zombie *const *reap,
+				      int nreap);
+/*
+ * Reap @n zombies of lx_task_exit_zombie() (the host reaped their
+ * processes). One lx reaped already (its number went to a new process's
+ * task, or its lx parent ended) is only forgotten. Returns how many lx
+ * reaped here.
+ */
+int lx_zombie_reap(struct lx_zombie *const *zombies, int n);
 
 /*
  * Halt: sync, unmount everything lx_mount*() mounted (in reverse), stop

@@ -139,7 +139,7 @@ enum lx_k_op {
 	LX_K_SYSCALL,	/* nr, args[6] */
 	LX_K_FORK,	/* nr = clone flags; returns the task in ret_task */
 	LX_K_EXEC,	/* close O_CLOEXEC files */
-	LX_K_EXIT,	/* do_exit() the task */
+	LX_K_EXIT,	/* do_exit() the task; nr = its pid: kept a zombie */
 	LX_K_PID,
 	LX_K_DISK_ADD,	/* args[0] = fd, args[1] = read-only */
 	LX_K_DISK_DEVNO,/* args[0] = index, args[1] = partition (0: disk) */
@@ -160,6 +160,7 @@ enum lx_k_op {
 	LX_K_SIGS,	/* nr = LX_SIGS_*, then its arguments: signals for the host */
 	LX_K_LASTMNT,	/* keep ext4's "last mounted on" if current's root has it */
 	LX_K_BINDTRAP,	/* args[0] = path: the kbox-bind trap id it reaches, or 0 */
+	LX_K_REAP,	/* args[0] = array of kept zombies, args[1] = count */
 };
 
 /* LX_K_MIRROR commands (see lx_task_mirror() in lx/lx.h). */
