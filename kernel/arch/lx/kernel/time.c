@@ -9,6 +9,9 @@
 #include <linux/sched_clock.h>
 #include <linux/timekeeping.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/sched.h>
+#include <linux/workqueue.h>
 #include <asm/lx_host.h>
 
 #include "lx.h"
@@ -67,6 +70,70 @@ void read_persistent_clock64(struct timespec64 *ts)
 {
 	*ts = ns_to_timespec64(lx_host_realtime_ns());
 }
+
+/*
+ * Until clocksource_done_booting() (fs_initcall) time is kept with the
+ * jiffies clocksource, which moves one tick per tick interrupt: each tick
+ * the host timer thread delivered late was lost for good, and lx's
+ * realtime - file times - stayed that far behind the host's for the
+ * whole run (a few ms idle, tens of ms on a loaded host). The host's
+ * clock is lx's clocksource by now: take its realtime over again.
+ *
+ * The coarse clocks advance in whole tick intervals counted from the
+ * clock read of the last settimeofday, while the tick fires at multiples
+ * of TICK_NSEC: read just before such a multiple, so that each tick
+ * finds a whole interval to account and the coarse time it leaves is at
+ * most one tick (plus the tick's latency) old, not up to two. Done from
+ * a work item so that boot does not wait for the boundary.
+ */
+#define LX_RESYNC_EARLY_NS	(100 * NSEC_PER_USEC)
+#define LX_RESYNC_WAKE_NS	(400 * NSEC_PER_USEC)
+
+static void lx_time_set_host(void)
+{
+	struct timespec64 ts = ns_to_timespec64(lx_host_realtime_ns());
+
+	do_settimeofday64(&ts);
+}
+
+static void lx_time_align(struct work_struct *work)
+{
+	int tries;
+
+	for (tries = 0; tries < 20; tries++) {
+		u64 now = ktime_get_ns();
+		u64 edge = now - now % TICK_NSEC + TICK_NSEC;
+		ktime_t wake = ns_to_ktime(edge - LX_RESYNC_WAKE_NS);
+		unsigned long flags;
+
+		if (now < edge - LX_RESYNC_WAKE_NS) {
+			set_current_state(TASK_UNINTERRUPTIBLE);
+			schedule_hrtimeout(&wake, HRTIMER_MODE_ABS);
+		}
+		local_irq_save(flags);
+		now = ktime_get_ns();
+		if (now <= edge - LX_RESYNC_EARLY_NS &&
+		    now >= edge - LX_RESYNC_WAKE_NS) {
+			while (ktime_get_ns() < edge - LX_RESYNC_EARLY_NS)
+				cpu_relax();
+			local_irq_restore(flags);
+			lx_time_set_host();
+			return;
+		}
+		local_irq_restore(flags);	/* woken too late: next tick */
+	}
+	lx_time_set_host();
+}
+
+static DECLARE_WORK(lx_time_align_work, lx_time_align);
+
+static int __init lx_time_resync(void)
+{
+	lx_time_set_host();
+	schedule_work(&lx_time_align_work);
+	return 0;
+}
+fs_initcall_sync(lx_time_resync);
 
 void __init time_init(void)
 {
