@@ -480,8 +480,11 @@ static struct kbox_resp h_pidfd_send_signal(struct kbox_req *r)
             pid != r->proc->tgid)
             return kbox_ret(-EPERM);
     }
+    /* a zombie's /proc/<pid> stays until it is reaped (zombie.c): as
+     * kill(), the signal is checked and goes nowhere */
     if (!kbox_proc_is_guest(pid))
-        return kbox_ret(-ESRCH);
+        return kbox_ret(guest_zombie(pid) ? may_signal_zombie(r, pid, sig)
+                                          : -ESRCH);
     rc = may_signal(r, pid, sig);
     if (rc || !sig)
         return kbox_ret(rc);

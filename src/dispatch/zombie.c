@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,6 +41,27 @@ static int nz, capz;
 static int next_look = 16; /* a look at all when there are this many */
 #define CHECK_AT_EXIT 8    /* each exit looks at this many at most */
 #define KEPT_MAX      1024 /* each holds a pidfd */
+
+/*
+ * How many may be kept: each pidfd is one of kbox's own fds, and at the
+ * usual soft RLIMIT_NOFILE of 1024 a guest with 1000 unreaped children
+ * left kbox none (EMFILE for the guest's exec, open, ...). A quarter of
+ * the limit, the rest for the live processes' pidfds and kbox's own.
+ */
+static int kept_max(void)
+{
+    static int max = -1; /* not read yet */
+    int m = __atomic_load_n(&max, __ATOMIC_RELAXED);
+    struct rlimit rl;
+
+    if (m >= 0)
+        return m;
+    m = KEPT_MAX;
+    if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur / 4 < KEPT_MAX)
+        m = (int)(rl.rlim_cur / 4);
+    __atomic_store_n(&max, m, __ATOMIC_RELAXED);
+    return m;
+}
 
 /*
  * Processes whose entry is dropped and whose task free_proc has yet to
@@ -150,10 +172,10 @@ bool kbox_zombie_keep(pid_t tgid, int pidfd, struct lx_task *task)
      * watch after its close), opened while @pidfd shows the process not
      * reaped, so that the number is still its. None if it is gone (kbox's
      * own end, a process found reaped): no zombie to show; none past
-     * KEPT_MAX either.
+     * kept_max() either.
      */
     if ((pidfd < 0 || !reaped(pidfd)) &&
-        __atomic_load_n(&nz, __ATOMIC_RELAXED) < KEPT_MAX)
+        __atomic_load_n(&nz, __ATOMIC_RELAXED) < kept_max())
         fd = (int)syscall(SYS_pidfd_open, tgid, 0); /* close-on-exec */
     if (fd >= 0 && (reaped(fd) || (pidfd >= 0 && reaped(pidfd)))) {
         close(fd);
