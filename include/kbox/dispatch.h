@@ -109,6 +109,12 @@ struct kbox_proc {
      * posix_spawn): that child's exec changed memory which is put back at
      * this thread's next call (src/exec/exec.c). */
     pid_t vforker;
+    /* bumped at every change of a thread's ids (kbox_thread_ids_changed) */
+    unsigned long long ids_gen;
+    /* CAP_FSETID of its main task as last looked (src/dispatch/
+     * killpriv.c): bit 0 the answer, bit 1 set once looked, the rest
+     * the ids_gen it was looked in */
+    unsigned long long fsetid;
     /* The guest process that was its parent when it was first seen, and
      * that parent's start_time (0: none), for kbox_proc_parent */
     pid_t parent_tgid;

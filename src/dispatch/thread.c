@@ -303,6 +303,8 @@ void kbox_thread_ids_changed(struct kbox_proc *p)
     struct lx_task *spare[MAX_SPARE];
     int ns;
 
+    /* first: a look at the capabilities made before this is stale */
+    __atomic_add_fetch(&p->ids_gen, 1, __ATOMIC_SEQ_CST);
     if (!t)
         return;
     pthread_mutex_lock(&t->lock);
