@@ -14,7 +14,8 @@
  * Signals also get the kernel's permission check in guest terms (lx
  * checks kill(pid, 0) with the guest identities: a guest user cannot
  * signal a guest root process), which the host, seeing one user, could
- * not make.
+ * not make. An unreaped guest zombie is still a process to all of
+ * these, as natively, with the permissions its kept credentials give.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -384,6 +385,32 @@ static long may_signal_zombie(struct kbox_req *r, pid_t pid, int sig)
     return -EPERM;
 }
 
+static bool lx_can_nice(struct kbox_req *r);
+
+/*
+ * May the caller change the priority or scheduling of guest zombie
+ * @pid? Linux keeps a zombie's credentials: set_one_prio and
+ * check_same_owner want the caller's euid to be the target's uid or
+ * euid, set_task_ioprio (@io) the caller's uid or euid to be the
+ * target's uid; CAP_SYS_NICE overrides. kbox knows a zombie's uid and
+ * saved uid only (kbox_proc_ended_ids), so the saved uid stands in for
+ * the euid, which is one of them but after a setresuid() to three ids;
+ * unknown ids let the call through.
+ */
+static long may_change_zombie(struct kbox_req *r, pid_t pid, bool io)
+{
+    unsigned int tu, ts, u[3];
+
+    if (kbox_proc_ended_ids(pid, &tu, &ts) ||
+        kbox_lx(r, LX__NR_getresuid, (long)&u[0], (long)&u[1], (long)&u[2], 0,
+                0, 0) < 0 ||
+        lx_can_nice(r))
+        return 0;
+    if (io ? (u[0] == tu || u[1] == tu) : (u[1] == tu || u[1] == ts))
+        return 0;
+    return -EPERM;
+}
+
 static struct kbox_resp h_kill(struct kbox_req *r)
 {
     pid_t pid = PID(0);
@@ -433,6 +460,12 @@ static struct kbox_resp h_thread_kill(struct kbox_req *r)
         tgid = kbox_proc_is_guest(tgid) ? tgid : 0;
     else
         tgid = guest_tgid_of(tid);
+    /* a zombie is its leader thread until reaped: signalled as kill()
+     * does, the host then checks the rest (siginfo, tid in tgid) */
+    if (!tgid && (!tg || PID(0) == tid) && guest_zombie(tid)) {
+        rc = may_signal_zombie(r, tid, (int)A(tg ? 2 : 1));
+        return rc ? kbox_ret(rc) : kbox_continue();
+    }
     if (!tgid)
         return kbox_ret(-ESRCH);
     rc = may_signal(r, tgid, (int)A(tg ? 2 : 1));
@@ -447,6 +480,32 @@ static struct kbox_resp h_thread_kill(struct kbox_req *r)
  * sees as a placeholder (EBADF): sent from here, to guests only, with
  * lx's permission check; as from kill(), si_pid is then kbox's.
  */
+/*
+ * A host pidfd (pidfd_open, CLONE_PIDFD): the host sends, but it sees
+ * one user, so the guest's permission check is made here first, on the
+ * process the fd's fdinfo names: a guest user could end a guest root
+ * process, or signal a root zombie, through one.
+ */
+static struct kbox_resp host_pidfd_signal(struct kbox_req *r, int sig)
+{
+    char name[32], buf[1024], *p;
+    pid_t pid;
+    long rc;
+
+    snprintf(name, sizeof(name), "fdinfo/%d", (int)kbox_arg_int(r->args[0]));
+    if (kbox_abi_proc_text(r->pid, name, buf, sizeof(buf)) < 0 ||
+        !(p = strstr(buf, "\nPid:")))
+        return kbox_continue(); /* not a pidfd: the host's EBADF */
+    pid = (pid_t)strtol(p + 5, NULL, 10);
+    if (pid <= 0 || pid == r->proc->tgid || sig < 0 || sig > 64)
+        return kbox_continue(); /* gone, itself, or the host's EINVAL */
+    if (kbox_proc_is_guest(pid))
+        rc = may_signal(r, pid, sig);
+    else
+        rc = guest_zombie(pid) ? may_signal_zombie(r, pid, sig) : 0;
+    return rc ? kbox_ret(rc) : kbox_continue();
+}
+
 static struct kbox_resp h_pidfd_send_signal(struct kbox_req *r)
 {
     int lxfd = kbox_lxfd(r, (int)kbox_arg_int(r->args[0])), sig = (int)A(1);
@@ -457,7 +516,7 @@ static struct kbox_resp h_pidfd_send_signal(struct kbox_req *r)
     long rc;
 
     if (lxfd < 0)
-        return kbox_continue();
+        return host_pidfd_signal(r, sig);
     if (kbox_lx(r, LX__NR_fstatfs, lxfd, (long)sfs, 0, 0, 0, 0) ||
         sfs[0] != PROC_SUPER_MAGIC ||
         lx_task_fd_path(r->task, lxfd, path, sizeof(path)) < 0 ||
@@ -654,8 +713,12 @@ static struct kbox_resp h_on_pid(struct kbox_req *r)
     if (!guest_tgid_of(pid)) {
         if (!guest_zombie(pid))
             return kbox_ret(-ESRCH);
-        rc = r->nr == SYS_rt_sigqueueinfo ? may_signal_zombie(r, pid, (int)A(1))
-                                          : 0;
+        if (r->nr == SYS_rt_sigqueueinfo)
+            rc = may_signal_zombie(r, pid, (int)A(1));
+        else if (sched_change(r->nr) || r->nr == SYS_sched_setaffinity)
+            rc = may_change_zombie(r, pid, false);
+        else
+            rc = 0;
         return rc ? kbox_ret(rc) : kbox_continue();
     }
     if (r->nr == SYS_rt_sigqueueinfo && (rc = may_signal(r, pid, (int)A(1))))
@@ -737,7 +800,12 @@ static struct kbox_resp h_priority(struct kbox_req *r)
         if (is_kbox(who))
             return r->nr == SYS_getpriority ? kbox_continue()
                                             : kbox_ret(-EPERM);
-        return kbox_ret(-ESRCH);
+        if (!guest_zombie(who))
+            return kbox_ret(-ESRCH);
+        /* a zombie keeps its nice value until reaped */
+        if (set && !(rc = may_change_zombie(r, who, false)) && !lx_can_nice(r))
+            rc = nice_allowed(who, (int)A(2)) ? 0 : -EACCES;
+        return rc ? kbox_ret(rc) : kbox_continue();
     case PRIO_PGRP: {
         pid_t *pids;
         int n = kbox_proc_in_group(who ? who : getpgid(r->pid), &pids);
@@ -780,6 +848,7 @@ static struct kbox_resp h_priority(struct kbox_req *r)
 static struct kbox_resp h_ioprio(struct kbox_req *r)
 {
     pid_t who = PID(1);
+    long rc;
 
     switch ((int)A(0)) {
     case 1: /* IOPRIO_WHO_PROCESS: a thread */
@@ -787,7 +856,11 @@ static struct kbox_resp h_ioprio(struct kbox_req *r)
             return kbox_continue();
         if (is_kbox(who))
             return r->nr == SYS_ioprio_get ? kbox_continue() : kbox_ret(-EPERM);
-        return kbox_ret(-ESRCH);
+        if (!guest_zombie(who))
+            return kbox_ret(-ESRCH);
+        if (r->nr == SYS_ioprio_set && (rc = may_change_zombie(r, who, true)))
+            return kbox_ret(rc);
+        return kbox_continue();
     case 2: /* IOPRIO_WHO_PGRP: who 0 is the caller's group */
         if (!who)
             who = getpgid(r->pid);
