@@ -11,13 +11,7 @@
 # shellcheck disable=SC2016 # expanded by the guest shell
 . "$(dirname "$0")/lib/common.sh"
 require
-require_cmd python3
-[ "$(id -u)" -eq 0 ] || skip "needs a root kbox (root-owned set-ID files)"
-img=$(own_img)
-T=$BUILD/guest/setid-exec
-[ -x "$T" ] || skip "no $T (make guest-tests)"
-b=$TMP/bind
-mkdir -p "$b" && chmod 755 "$b" "$TMP"
+setid_bind_setup
 cp "$T" "$b/suid" && chown 0:0 "$b/suid" && chmod 4755 "$b/suid"
 cp "$T" "$b/sgid" && chown 0:50 "$b/sgid" && chmod 2755 "$b/sgid"
 cp "$T" "$b/plain" && chmod 755 "$b/plain"

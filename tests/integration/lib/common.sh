@@ -282,3 +282,17 @@ fd_count() {
 kbox_pid_of() {
 	pgrep -P "$1" | head -1
 }
+
+# setid_bind_setup: for the set-ID bind tests, which need a root kbox
+# (root-owned set-ID files): sets $img (an own image), $T (the
+# setid-exec guest program) and $b (an empty bind directory, 755, under
+# $TMP), or skips.
+setid_bind_setup() {
+	require_cmd python3
+	[ "$(id -u)" -eq 0 ] || skip "needs a root kbox (root-owned set-ID files)"
+	img=$(own_img)
+	T=$BUILD/guest/setid-exec
+	[ -x "$T" ] || skip "no $T (make guest-tests)"
+	b=$TMP/bind
+	mkdir -p "$b" && chmod 755 "$b" "$TMP"
+}
