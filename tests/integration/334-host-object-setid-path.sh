@@ -14,13 +14,7 @@
 # shellcheck disable=SC2016 # expanded by the guest shell
 . "$(dirname "$0")/lib/common.sh"
 require
-require_cmd python3
-[ "$(id -u)" -eq 0 ] || skip "needs a root kbox (set-ID files of others)"
-img=$(own_img)
-T=$BUILD/guest/setid-exec
-[ -x "$T" ] || skip "no $T (make guest-tests)"
-b=$TMP/bind
-mkdir -p "$b" && chmod 755 "$b" "$TMP"
+setid_bind_setup
 cp "$T" "$b/suid" && chown 2000:3000 "$b/suid" && chmod 6755 "$b/suid"
 cp -a "$b/suid" "$TMP/host-suid"
 
