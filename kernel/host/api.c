@@ -798,6 +798,7 @@ int lx_halt(void)
 	__atomic_store_n(&lx.halted, 1, __ATOMIC_RELEASE);
 	lx_rt_halt_waiters();
 	lx_rt_timer_stop();
+	lx_rt_flusher_stop();
 
 	/*
 	 * Free the kernel's RAM once no host thread can touch it any more.

@@ -48,5 +48,7 @@ int lx_rt_set_affinity(const cpu_set_t *cpus);
 void lx_rt_prefault_join(void);
 /* After the kernel halted: unpark callers still waiting to enter. */
 void lx_rt_halt_waiters(void);
+/* After the kernel halted: end the disks' flush thread (runtime.c). */
+void lx_rt_flusher_stop(void);
 
 #endif

@@ -57,6 +57,14 @@ result "host_debugfs_sees_chown" $?
 result "host_debugfs_sees_rename" $?
 
 run_ktest halt timeout 60 "$BIN/lx_halt_test"
+# Flushes on the host's flush thread: a second image and a raw scratch disk.
+mke2fs -q -F -t ext4 "$TMP/blk.ext4" 16M
+truncate -s 1M "$TMP/scratch.img"
+run_ktest blk timeout 120 "$BIN/lx_blk_test" "$TMP/blk.ext4" "$TMP/scratch.img"
+e2fsck -fn "$TMP/blk.ext4" >"$TMP/fsck-blk.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && cat "$TMP/fsck-blk.log"
+result "blk_image_clean_after_halt (e2fsck -fn)" $rc
 run_ktest cpu timeout 60 "$BIN/lx_cpu_test"
 # The same with one CPU to start from: pinning must change nothing.
 run_ktest cpu1 timeout 60 taskset -c 0 "$BIN/lx_cpu_test"

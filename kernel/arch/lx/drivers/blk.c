@@ -7,7 +7,9 @@
  * volatile write cache (the host's page cache): a flush (REQ_PREFLUSH,
  * before the bio's data; an empty one is blkdev_issue_flush) and FUA
  * (after it) become fdatasync, skipped when nothing was written since
- * the last one. DISCARD punches a hole. Disks are named lxda, lxdb, ...
+ * the last one. The fdatasync runs on the host's flush thread while the
+ * submitter sleeps, so lx's CPU serves other tasks meanwhile. DISCARD
+ * punches a hole. Disks are named lxda, lxdb, ...
  */
 #include <linux/blkdev.h>
 #include <linux/bio.h>
@@ -16,6 +18,8 @@
 #include <linux/major.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/interrupt.h>
+#include <linux/wait.h>
 #include <asm/lx_host.h>
 
 #include "../kernel/lx.h"
@@ -26,8 +30,27 @@
 
 struct lx_disk {
 	int fd;
-	bool dirty;	/* written since the last fdatasync */
 	struct gendisk *disk;
+	/*
+	 * Flushes: writes are counted as they are served (lx's one CPU
+	 * serves a bio's host write whole), and a flush needs a host
+	 * fdatasync begun after the writes it follows. One runs at a time;
+	 * whoever waits for writes served since it began gets the next.
+	 */
+	spinlock_t lock;	/* the fields below; shared with the irq */
+	u64 wgen;		/* writes served */
+	u64 done_gen;		/* writes a good fdatasync covered */
+	u64 flight_gen;		/* writes the running one covers */
+	bool flushing;
+	struct list_head waiters;
+	wait_queue_head_t wq;
+};
+
+struct lx_flush_wait {
+	struct list_head node;
+	u64 need;
+	long err;
+	bool done;
 };
 
 static struct lx_disk *lx_disks[LX_BLK_MAX_DISKS];
@@ -47,13 +70,85 @@ static bool lx_blk_plain(struct bio *b)
 	       !(b->bi_opf & (REQ_FUA | REQ_PREFLUSH));
 }
 
+/* Begin a host flush of what was written so far; d->lock held. */
+static long lx_blk_flush_start(struct lx_disk *d)
+{
+	long err = lx_host_blk_flush_start(d->fd, d);
+
+	if (!err) {
+		d->flight_gen = d->wgen;
+		d->flushing = true;
+	}
+	return err;
+}
+
+/* End the waits the flush @d ran covers with @err; d->lock held. */
+static void lx_blk_flush_end(struct lx_disk *d, long err)
+{
+	struct lx_flush_wait *w, *n;
+
+	d->flushing = false;
+	if (!err && d->flight_gen > d->done_gen)
+		d->done_gen = d->flight_gen;
+	list_for_each_entry_safe(w, n, &d->waiters, node) {
+		if (w->need > d->flight_gen)
+			continue;
+		list_del(&w->node);
+		w->err = err;
+		WRITE_ONCE(w->done, true);
+	}
+}
+
+static irqreturn_t lx_blk_interrupt(int irq, void *dev)
+{
+	struct lx_disk *d;
+	long err;
+
+	while ((d = lx_host_blk_flush_done(&err))) {
+		spin_lock(&d->lock);
+		lx_blk_flush_end(d, err);
+		/* Waits for writes served while it ran need one more. */
+		if (!list_empty(&d->waiters)) {
+			err = lx_blk_flush_start(d);
+			if (err) {
+				d->flight_gen = d->wgen;
+				lx_blk_flush_end(d, err);
+			}
+		}
+		spin_unlock(&d->lock);
+		wake_up_all(&d->wq);
+	}
+	return IRQ_HANDLED;
+}
+
 /* Make what was written so far durable. */
 static long lx_blk_flush(struct lx_disk *d)
 {
-	if (!d->dirty)
+	struct lx_flush_wait w = { .need = d->wgen };
+	unsigned long flags;
+	long err = 0;
+
+	spin_lock_irqsave(&d->lock, flags);
+	if (d->done_gen >= w.need) {
+		spin_unlock_irqrestore(&d->lock, flags);
 		return 0;
-	d->dirty = false;
-	return lx_host_blk_flush(d->fd);
+	}
+	if (!d->flushing)
+		err = lx_blk_flush_start(d);
+	if (!err)
+		list_add_tail(&w.node, &d->waiters);
+	spin_unlock_irqrestore(&d->lock, flags);
+	if (!err) {
+		wait_event(d->wq, READ_ONCE(w.done));
+		return w.err;
+	}
+	/* No flush thread: flush here, holding the CPU as before. */
+	err = lx_host_blk_flush(d->fd);
+	spin_lock_irqsave(&d->lock, flags);
+	if (!err && w.need > d->done_gen)
+		d->done_gen = w.need;
+	spin_unlock_irqrestore(&d->lock, flags);
+	return err;
 }
 
 static unsigned long long lx_blk_pos(struct bio *b)
@@ -96,7 +191,7 @@ static void lx_blk_serve(struct lx_disk *d, struct bio **bios, int n)
 	if (bio->bi_opf & REQ_PREFLUSH)
 		err = lx_blk_flush(d);
 	if (write && !err && bio->bi_iter.bi_size)
-		d->dirty = true;
+		d->wgen++;
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
@@ -230,6 +325,9 @@ int lx_blk_add(int fd, int readonly)
 	if (!d)
 		goto out_unlock;
 	d->fd = fd;
+	spin_lock_init(&d->lock);
+	INIT_LIST_HEAD(&d->waiters);
+	init_waitqueue_head(&d->wq);
 	disk = blk_alloc_disk(&lim, NUMA_NO_NODE);
 	if (IS_ERR(disk)) {
 		err = PTR_ERR(disk);
@@ -300,6 +398,7 @@ static int __init lx_blk_init(void)
 		lx_blk_major = LX_BLK_MAJOR;
 	if (lx_blk_major < 0)
 		return lx_blk_major;
-	return 0;
+	BUILD_BUG_ON(LX_BLK_MAX_DISKS > LX_HOST_BLK_FLUSHES);
+	return request_irq(LX_IRQ_BLK, lx_blk_interrupt, 0, "lx-blk", NULL);
 }
 subsys_initcall(lx_blk_init);

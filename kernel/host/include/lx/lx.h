@@ -294,6 +294,11 @@ int lx_halt(void);
  * or removed under a running lx), or 0: writes since may be lost.
  */
 int lx_disk_write_error(void);
+/*
+ * For tests: run @hook(fd) instead of fdatasync(fd) for every disk flush
+ * from now on (NULL: fdatasync again). Its -errno is the flush's result.
+ */
+void lx_blk_flush_hook(long (*hook)(int fd));
 
 /* Helpers, run as the root task (affect every task forked afterwards). */
 /* mount(2) that also creates @target (mkdir -p) and records it for halt. */

@@ -8,6 +8,7 @@
 
 #define LX_IRQ_TIMER	1	/* the one-shot host timer expired */
 #define LX_IRQ_ENTER	2	/* a host thread waits to enter a task */
+#define LX_IRQ_BLK	3	/* a disk flush the host ran finished */
 #define LX_IRQ_MAX	8
 
 /*
@@ -99,6 +100,16 @@ struct lx_host_iov {
 long lx_host_blk_rwv(int fd, int write, struct lx_host_iov *iov, int n,
 		     unsigned long long off);
 long lx_host_blk_flush(int fd);
+/*
+ * The same on the host's flush thread: queue fdatasync(@fd) and return
+ * (0, or -errno if it cannot be queued); LX_IRQ_BLK is raised when it is
+ * done, and lx_host_blk_flush_done() then hands back @cookie and the
+ * result, NULL when no more are done. At most LX_HOST_BLK_FLUSHES queued
+ * and unreaped at once.
+ */
+#define LX_HOST_BLK_FLUSHES	16
+int lx_host_blk_flush_start(int fd, void *cookie);
+void *lx_host_blk_flush_done(long *err);
 long lx_host_blk_discard(int fd, unsigned long long off,
 			 unsigned long long len);
 long long lx_host_blk_size(int fd);
