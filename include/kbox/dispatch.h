@@ -625,6 +625,9 @@ kbox_handler kbox_fsinfo_handler(long nr);
 /* name_to_handle_at, open_by_handle_at (fhandle.c) */
 kbox_handler kbox_fhandle_handler(long nr);
 kbox_handler kbox_net_handler(long nr);
+/* Linux's argument checks that come before the fd, path or target a
+ * handler looks at first: 0 or the call's -errno (argcheck.c) */
+long kbox_argcheck(struct kbox_req *r);
 kbox_handler kbox_xattr_handler(long nr);
 kbox_handler kbox_watch_handler(long nr);
 kbox_handler kbox_ipc_handler(long nr);
@@ -685,6 +688,9 @@ struct kbox_resp kbox_copy_handle(struct kbox_req *r);
 /* Socket helpers (src/dispatch/sys.c) shared with src/dispatch/net.c. */
 int kbox_is_unix_path(struct kbox_req *r, uint64_t addr, long len);
 int kbox_guest_sock(struct kbox_req *r, int fd);
+/* @err of a socket call kbox failed before it met the fd: EBADF or
+ * ENOTSOCK instead when the guest's @fd is no socket (Linux's order) */
+long kbox_sock_fd_first(struct kbox_req *r, int fd, long err);
 /* Bind guest netlink socket copy @s, if unbound, to the guest's port id
  * (its pid), as the kernel's autobind from the guest would (sys.c). */
 void kbox_netlink_autobind(struct kbox_req *r, int s);

@@ -387,7 +387,9 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
             __atomic_store_n(&r->interrupted, KBOX_INTR_EXEC, __ATOMIC_RELEASE);
             resp = kbox_inflight_end(r, kbox_ret(-EINTR));
         } else {
-            resp = kbox_inflight_end(r, run_handler(r));
+            long bad = kbox_argcheck(r);
+
+            resp = kbox_inflight_end(r, bad ? kbox_ret(bad) : run_handler(r));
         }
         disp = resp.kind == KBOX_RESP_CONTINUE ? "host" : "kernel";
     } else if (kbox_policy_act(r->nr) == KBOX_BPF_ALLOW) {

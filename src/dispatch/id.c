@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -99,8 +100,11 @@ static struct kbox_resp h_groups(struct kbox_req *r)
     unsigned int *g;
     long rc;
 
-    if (n < 0 || n > 65536)
+    if ((n < 0 || n > 65536) &&
+        (r->nr == SYS_getgroups || kbox_lx_capable(r, 6 /* CAP_SETGID */)))
         return kbox_ret(-EINVAL);
+    if (n < 0 || n > 65536)
+        return kbox_ret(-EPERM);
     g = calloc((size_t)n + 1, sizeof(*g));
     if (!g)
         return kbox_ret(-ENOMEM);
@@ -110,7 +114,10 @@ static struct kbox_resp h_groups(struct kbox_req *r)
             r->ops->write(r, r->args[1], g, (size_t)rc * sizeof(*g)))
             rc = -EFAULT;
     } else {
-        if (n && r->ops->read(r, r->args[1], g, (size_t)n * sizeof(*g)))
+        /* may_setgroups() comes before the size and the list */
+        if (!kbox_lx_capable(r, 6 /* CAP_SETGID */))
+            rc = -EPERM;
+        else if (n && r->ops->read(r, r->args[1], g, (size_t)n * sizeof(*g)))
             rc = -EFAULT;
         else
             rc = kbox_lx(r, LX__NR_setgroups, n, (long)g, 0, 0, 0, 0);
@@ -165,6 +172,36 @@ struct kbox_resp kbox_id_prctl(struct kbox_req *r)
     }
 }
 
+/*
+ * capget's pid in lx: 0 for the caller, another guest process's lx pid
+ * (its main task's: a thread of it answers for the process); one that
+ * is no guest's is ESRCH (kbox, the outside parent, too). Every pid was
+ * the caller until the thirty-second session: `getpcaps PID` showed its
+ * own capabilities (902-capget-other).
+ */
+static long capget_target(struct kbox_req *r, unsigned int *pid)
+{
+    pid_t want = (pid_t)*pid, tgid, ppid;
+    struct kbox_proc *p;
+    long rc = -ESRCH;
+
+    if (want < 0) /* lx's EINVAL, after the version */
+        return 0;
+    if (!want || want == r->pid || (r->proc && want == r->proc->tgid)) {
+        *pid = 0;
+        return 0;
+    }
+    if (kbox_proc_status(want, &tgid, &ppid) || !kbox_proc_known(tgid) ||
+        !(p = kbox_proc_lookup(tgid)))
+        return -ESRCH;
+    if (p->task) {
+        *pid = (unsigned int)lx_task_tid(p->task);
+        rc = 0;
+    }
+    kbox_proc_put(p);
+    return rc;
+}
+
 static struct kbox_resp h_capget(struct kbox_req *r)
 {
     /* header {version, pid}, data[2] {effective, permitted, inheritable} */
@@ -174,14 +211,43 @@ static struct kbox_resp h_capget(struct kbox_req *r)
 
     if (r->ops->read(r, r->args[0], hdr, sizeof(hdr)))
         return kbox_ret(-EFAULT);
-    hdr[1] = 0; /* the calling (lx) task */
     if (nr == LX__NR_capset) {
-        __atomic_store_n(&kbox_sup.guest_creds_changed, true, __ATOMIC_SEQ_CST);
-        if (r->ops->read(r, r->args[1], data, sizeof(data)))
+        size_t n;
+
+        /* capset's order: the version (an unknown one is answered with
+         * the kernel's), the pid (only the caller's own), then as many
+         * data structs as the version has */
+        switch (hdr[0]) {
+        case 0x19980330:
+            n = 12;
+            break;
+        case 0x20071026:
+        case 0x20080522:
+            n = sizeof(data);
+            break;
+        default:
+            hdr[0] = 0x20080522;
+            return kbox_ret(r->ops->write(r, r->args[0], hdr, sizeof(hdr[0]))
+                                ? -EFAULT
+                                : -EINVAL);
+        }
+        if (hdr[1] && (pid_t)hdr[1] != r->pid)
+            return kbox_ret(-EPERM);
+        hdr[1] = 0; /* the calling (lx) task */
+        memset(data, 0, sizeof(data));
+        if (r->ops->read(r, r->args[1], data, n))
             return kbox_ret(-EFAULT);
+        __atomic_store_n(&kbox_sup.guest_creds_changed, true, __ATOMIC_SEQ_CST);
         return changed_ids(r,
                            kbox_lx(r, nr, (long)hdr, (long)data, 0, 0, 0, 0));
     }
+    /* the pid counts once the version is known and there is data */
+    bool known =
+        hdr[0] == 0x19980330 || hdr[0] == 0x20071026 || hdr[0] == 0x20080522;
+    if (!known || !r->args[1])
+        hdr[1] = 0;
+    else if ((rc = capget_target(r, &hdr[1])) < 0)
+        return kbox_ret(rc);
     asked = hdr[0];
     rc = kbox_lx(r, nr, (long)hdr, r->args[1] ? (long)data : 0, 0, 0, 0, 0);
     /* an unknown version is answered with the kernel's own, also with no

@@ -70,6 +70,9 @@ struct token {
     int lxfd; /* in kbox_sup.holder */
     unsigned long used;
 };
+/* a 32-bit caller's flag, refused in a 64-bit call */
+#define MSG_CMSG_COMPAT_ 0x80000000
+
 static struct token *tokens;
 static int ntokens;
 static unsigned long tick;
@@ -782,22 +785,33 @@ out:
     return rc;
 }
 
+/*
+ * The four message calls refuse MSG_CMSG_COMPAT (a 32-bit caller's flag)
+ * before they find the socket, and find it before they read the message
+ * (kbox_sock_fd_first).
+ */
 static struct kbox_resp h_sendmsg(struct kbox_req *r)
 {
+    int fd = (int)kbox_arg_int(r->args[0]);
     bool native;
-    long rc = send_one(r, (int)kbox_arg_int(r->args[0]), r->args[1], (int)A(2),
-                       false, &native);
+    long rc;
 
-    return native ? kbox_continue() : kbox_ret(rc);
+    if ((int)A(2) & MSG_CMSG_COMPAT_)
+        return kbox_ret(-EINVAL);
+    rc = send_one(r, fd, r->args[1], (int)A(2), false, &native);
+    return native ? kbox_continue() : kbox_ret(kbox_sock_fd_first(r, fd, rc));
 }
 
 static struct kbox_resp h_recvmsg(struct kbox_req *r)
 {
+    int fd = (int)kbox_arg_int(r->args[0]);
     bool native;
-    long rc = recv_one(r, (int)kbox_arg_int(r->args[0]), r->args[1], (int)A(2),
-                       false, &native);
+    long rc;
 
-    return native ? kbox_continue() : kbox_ret(rc);
+    if ((int)A(2) & MSG_CMSG_COMPAT_)
+        return kbox_ret(-EINVAL);
+    rc = recv_one(r, fd, r->args[1], (int)A(2), false, &native);
+    return native ? kbox_continue() : kbox_ret(kbox_sock_fd_first(r, fd, rc));
 }
 
 /* Does any of the @vlen mmsghdrs at @uvec need kbox? Sends always do;
@@ -836,14 +850,18 @@ static struct kbox_resp h_mmsg(struct kbox_req *r)
     int need;
     unsigned i;
 
+    if (flags & MSG_CMSG_COMPAT_)
+        return kbox_ret(-EINVAL);
+    /* recvmmsg reads its timeout before it finds the socket */
+    if (!send && r->args[4] &&
+        r->ops->read(r, r->args[4], &limit, sizeof(limit)))
+        return kbox_ret(-EFAULT);
     if (vlen > 1024) /* UIO_MAXIOV */
         vlen = 1024;
     need = mmsg_needs_kbox(r, uvec, vlen, send);
     if (need <= 0)
-        return need < 0 ? kbox_ret(need) : kbox_continue();
-    if (!send && r->args[4] &&
-        r->ops->read(r, r->args[4], &limit, sizeof(limit)))
-        return kbox_ret(-EFAULT);
+        return need < 0 ? kbox_ret(kbox_sock_fd_first(r, fd, need))
+                        : kbox_continue();
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (i = 0; i < vlen; i++) {
         uint64_t at = uvec + i * sizeof(struct mmsghdr);
@@ -857,7 +875,7 @@ static struct kbox_resp h_mmsg(struct kbox_req *r)
                   : recv_one(r, fd, at, f, true, &native);
         if (rc < 0) {
             if (i == 0)
-                return kbox_ret(rc);
+                return kbox_ret(kbox_sock_fd_first(r, fd, rc));
             break;
         }
         len = (unsigned)rc;

@@ -180,22 +180,15 @@ static const int deny_list[] = {
     SYS_modify_ldt,
     SYS_acct,
     SYS_quotactl,
-    SYS_lookup_dcookie,
     SYS_vhangup,
     SYS_syslog,
     SYS_kcmp,
     SYS_uselib,
-    SYS__sysctl,
     SYS_migrate_pages,
     SYS_move_pages,
     SYS_process_madvise,
     SYS_fanotify_init,
     SYS_fanotify_mark,
-    SYS_create_module,
-    SYS_get_kernel_syms,
-    SYS_query_module,
-    SYS_nfsservctl,
-    SYS_vserver,
 #ifdef SYS_quotactl_fd
     SYS_quotactl_fd,
 #endif
@@ -333,6 +326,15 @@ static void init_acts(void)
     acts[SYS_landlock_create_ruleset] = KBOX_BPF_ENOSYS;
     acts[SYS_landlock_add_rule] = KBOX_BPF_ENOSYS;
     acts[SYS_landlock_restrict_self] = KBOX_BPF_ENOSYS;
+    /*
+     * Numbers Linux 6.12 has no call behind (removed: _sysctl in 5.5,
+     * lookup_dcookie in 6.10; never there: create_module and the rest):
+     * ENOSYS as on any kernel; they were EPERM among the dangerous ones.
+     */
+    acts[SYS__sysctl] = acts[SYS_lookup_dcookie] = KBOX_BPF_ENOSYS;
+    acts[SYS_create_module] = acts[SYS_get_kernel_syms] = KBOX_BPF_ENOSYS;
+    acts[SYS_query_module] = acts[SYS_nfsservctl] = KBOX_BPF_ENOSYS;
+    acts[SYS_vserver] = KBOX_BPF_ENOSYS;
     /* Newer than the libc headers: futex2, shadow stacks, mseal. */
     acts[453] = acts[454] = acts[455] = acts[456] = KBOX_BPF_ALLOW;
     acts[462] = KBOX_BPF_ALLOW;

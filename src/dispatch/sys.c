@@ -79,6 +79,9 @@ static struct kbox_resp h_sethostname(struct kbox_req *r)
     char name[65];
     size_t len = (size_t)r->args[1];
 
+    /* the capability comes first, then the length and the name */
+    if (!kbox_lx_capable(r, 21 /* CAP_SYS_ADMIN */))
+        return kbox_ret(-EPERM);
     if (len > 64)
         return kbox_ret(-EINVAL);
     if (len && r->ops->read(r, r->args[0], name, len))
@@ -382,6 +385,31 @@ int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
         memcpy(out->sun_path, tmp, (size_t)n + 1);
     }
     return 0;
+}
+
+/*
+ * Linux finds the socket first (EBADF, ENOTSOCK), then reads the
+ * address, the message and the data and looks a unix path up: kbox
+ * does those first, so connect(bad fd, NULL, n) said EFAULT and a
+ * sendto on an image file EFAULT for ENOTSOCK. Only a failed call pays
+ * for the look at the fd; one that would block or was interrupted is a
+ * socket's.
+ */
+long kbox_sock_fd_first(struct kbox_req *r, int fd, long err)
+{
+    struct stat st;
+    int s;
+
+    if (err >= 0 || err == -EBADF || err == -ENOTSOCK || err == -EAGAIN ||
+        err == -EINTR || err == -EINPROGRESS || err == -EALREADY)
+        return err;
+    s = kbox_guest_sock(r, fd);
+    if (s < 0)
+        return s == -EBADF ? -EBADF : err;
+    if (!fstat(s, &st) && !S_ISSOCK(st.st_mode))
+        err = -ENOTSOCK;
+    close(s);
+    return err;
 }
 
 /*
@@ -1100,7 +1128,26 @@ static struct kbox_resp addr_here(struct kbox_req *r)
     return kbox_ret(rc);
 }
 
+static struct kbox_resp sockaddr_call(struct kbox_req *r);
+
+/* bind, connect, sendto: the fd's errors first (kbox_sock_fd_first) */
 static struct kbox_resp h_sockaddr(struct kbox_req *r)
+{
+    struct kbox_resp resp = sockaddr_call(r);
+    long err;
+
+    if (resp.kind != KBOX_RESP_RET || resp.val >= 0 || r->replied)
+        return resp;
+    err = kbox_sock_fd_first(r, (int)kbox_arg_int(r->args[0]), resp.val);
+    /* connect reads the address between the fd and the socket in it */
+    if (err == -ENOTSOCK && r->nr == SYS_connect &&
+        (resp.val == -EFAULT || resp.val == -EINVAL))
+        err = resp.val;
+    resp.val = err;
+    return resp;
+}
+
+static struct kbox_resp sockaddr_call(struct kbox_req *r)
 {
     long rc = privileged_port(r);
     int up;

@@ -52,6 +52,9 @@ static long set_times(struct kbox_req *r, int dirfd, const char *path,
                    0);
 }
 
+static struct kbox_resp fd_times(struct kbox_req *r, int dirfd,
+                                 const struct timespec *tsp, int flags);
+
 struct kbox_resp kbox_fs_utimensat(struct kbox_req *r)
 {
     char path[KBOX_PATH_MAX], *pp = NULL;
@@ -69,9 +72,9 @@ struct kbox_resp kbox_fs_utimensat(struct kbox_req *r)
         if (ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
             return kbox_ret(0);
     }
-    if (r->args[1]) {
+    if (r->args[1] || dirfd == AT_FDCWD) {
         /* do_utimes_path: the flags, then the name ("" is ENOENT without
-         * AT_EMPTY_PATH), before the dirfd */
+         * AT_EMPTY_PATH; NULL with AT_FDCWD is EFAULT), before the dirfd */
         if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
             return kbox_ret(-EINVAL);
         rc = kbox_read_path(r, r->args[1], path, sizeof(path),
@@ -80,7 +83,20 @@ struct kbox_resp kbox_fs_utimensat(struct kbox_req *r)
             return kbox_ret(rc);
         pp = path;
     }
-    if (!pp) {
+    if (!pp)
+        return fd_times(r, dirfd, tsp, flags);
+    return kbox_ret(set_times(r, dirfd, path, tsp, flags));
+}
+
+/* do_utimes_fd: a NULL name and a dirfd (futimens), which takes no flags */
+static struct kbox_resp fd_times(struct kbox_req *r, int dirfd,
+                                 const struct timespec *tsp, int flags)
+{
+    long rc;
+
+    if (flags)
+        return kbox_ret(-EINVAL);
+    {
         int l = kbox_lxfd(r, dirfd);
 
         if (l < 0) { /* futimens on a host fd: a bind's file as the guest
@@ -98,7 +114,6 @@ struct kbox_resp kbox_fs_utimensat(struct kbox_req *r)
         return kbox_ret(
             kbox_lx(r, LX__NR_utimensat, l, 0, (long)tsp, flags, 0, 0));
     }
-    return kbox_ret(set_times(r, dirfd, path, tsp, flags));
 }
 
 /* utimes(path, tv[2]) / futimesat(dirfd, path, tv[2]) / utime(path, ub) */
@@ -111,9 +126,8 @@ struct kbox_resp kbox_fs_utimes(struct kbox_req *r)
 
     if (r->nr == SYS_futimesat)
         dirfd = FD(0), pidx = 1, tidx = 2;
-    rc = kbox_read_path(r, r->args[pidx], path, sizeof(path), false);
-    if (rc)
-        return kbox_ret(rc);
+    /* the times are read and checked before the name (do_futimesat,
+     * utime), and futimesat with a NULL name and a dirfd is futimens */
     if (r->args[tidx]) {
         if (r->nr == SYS_utime) {
             struct {
@@ -136,5 +150,10 @@ struct kbox_resp kbox_fs_utimes(struct kbox_req *r)
         }
         tsp = ts;
     }
+    if (!r->args[pidx] && dirfd != AT_FDCWD)
+        return fd_times(r, dirfd, tsp, 0);
+    rc = kbox_read_path(r, r->args[pidx], path, sizeof(path), false);
+    if (rc)
+        return kbox_ret(rc);
     return kbox_ret(set_times(r, dirfd, path, tsp, 0));
 }
