@@ -54,6 +54,7 @@ KBOX_LX_SRCS := $(sort $(wildcard \
 	src/guard/*.c \
 	src/tiers/seccomp/notify.c \
 	src/tiers/seccomp/settle.c \
+	src/tiers/seccomp/sigchld.c \
 	src/tiers/seccomp/wake.c \
 	src/tiers/seccomp/mem.c \
 	src/dispatch/*.c \
@@ -123,6 +124,7 @@ $(KBOX_UNIT)/src_elf: $(KBOX_UNIT)/src_elf.o $(KBOX_UNIT)/obj/exec/elf.o
 $(KBOX_UNIT)/src_seccomp: $(KBOX_UNIT)/src_seccomp.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/notify.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/settle.o \
+		$(KBOX_UNIT)/obj/tiers/seccomp/sigchld.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/wake.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/mem.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/filter.o \

@@ -396,6 +396,19 @@ void kbox_thread_private_fs(struct kbox_proc *p, struct lx_task *from);
 /* A thread of @p changed its credentials: tasks made before are stale
  * for new threads. */
 void kbox_thread_ids_changed(struct kbox_proc *p);
+/*
+ * Linux's permission rule of a call on another process (src/dispatch/
+ * pidperm.c), checked by lx on guest process or zombie @pid with the
+ * caller's guest credentials: 0, -EPERM, or -ESRCH when lx has no task
+ * at @pid (a zombie not kept).
+ */
+enum kbox_pid_rule {
+    KBOX_PERM_RLIMIT,      /* prlimit64 */
+    KBOX_PERM_PTRACE_READ, /* get_robust_list */
+    KBOX_PERM_OWNER,       /* sched_set*, sched_setaffinity, setpriority */
+    KBOX_PERM_IOPRIO,      /* ioprio_set */
+};
+long kbox_pid_perm(struct kbox_req *r, pid_t pid, enum kbox_pid_rule rule);
 /* Does the caller's lx task have capability @cap (effective)? */
 bool kbox_lx_capable(struct kbox_req *r, int cap);
 /* The caller's effective guest ids, from lx: 0, or -1 */

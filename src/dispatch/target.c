@@ -392,15 +392,20 @@ static bool lx_can_nice(struct kbox_req *r);
  * @pid? Linux keeps a zombie's credentials: set_one_prio and
  * check_same_owner want the caller's euid to be the target's uid or
  * euid, set_task_ioprio (@io) the caller's uid or euid to be the
- * target's uid; CAP_SYS_NICE overrides. kbox knows a zombie's uid and
- * saved uid only (kbox_proc_ended_ids), so the saved uid stands in for
- * the euid, which is one of them but after a setresuid() to three ids;
- * unknown ids let the call through.
+ * target's uid; CAP_SYS_NICE overrides. lx checks that on the zombie's
+ * kept task; for one lx did not keep kbox knows its uid and saved uid
+ * only (kbox_proc_ended_ids), so the saved uid stands in for the euid,
+ * which is one of them but after a setresuid() to three ids; unknown ids
+ * let the call through.
  */
 static long may_change_zombie(struct kbox_req *r, pid_t pid, bool io)
 {
     unsigned int tu, ts, u[3];
+    long rc = kbox_pid_perm(r, pid, io ? KBOX_PERM_IOPRIO : KBOX_PERM_OWNER);
 
+    /* lx's kept zombie has all its ids */
+    if (rc != -ESRCH)
+        return rc;
     if (kbox_proc_ended_ids(pid, &tu, &ts) ||
         kbox_lx(r, LX__NR_getresuid, (long)&u[0], (long)&u[1], (long)&u[2], 0,
                 0, 0) < 0 ||
@@ -562,8 +567,8 @@ static struct kbox_resp h_pidfd_send_signal(struct kbox_req *r)
  * kbox's identity: kbox run by root let a guest user renice to -20 or
  * take SCHED_FIFO on the host. So unless the caller's lx credentials
  * hold CAP_SYS_NICE, the rules are checked here against the target's
- * host state and limits, and another process must be one the caller may
- * signal in lx (the owner, in guest ids). kbox not root: the host
+ * host state and limits, and another process's owner by lx (pidperm.c:
+ * check_same_owner, in guest ids). kbox not root: the host
  * refuses what kbox may not do, a guest root's raise included.
  */
 static bool lx_can_nice(struct kbox_req *r)
@@ -635,7 +640,8 @@ static long sched_change_allowed(struct kbox_req *r, pid_t tid, bool self)
 
     if (lx_can_nice(r))
         return 0;
-    if (!self && may_signal(r, guest_tgid_of(tid), 0))
+    if (!self &&
+        kbox_pid_perm(r, guest_tgid_of(tid), KBOX_PERM_OWNER) == -EPERM)
         return -EPERM;
     if (r->nr == SYS_sched_setattr) {
         /* size, policy, flags, nice, priority: the start of every version */
@@ -673,7 +679,8 @@ static long renice_allowed(struct kbox_req *r, pid_t pid, bool self)
 {
     int nice = (int)A(2);
 
-    if (!self && may_signal(r, pid, 0))
+    if (!self &&
+        kbox_pid_perm(r, guest_tgid_of(pid), KBOX_PERM_OWNER) == -EPERM)
         return -EPERM;
     nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
     return nice_allowed(pid, nice) ? 0 : -EACCES;
@@ -690,9 +697,27 @@ static bool sched_change(long nr)
            nr == SYS_sched_setattr;
 }
 
+/*
+ * The rules of h_on_pid's other calls that the host, seeing one user,
+ * cannot check (pidperm.c): lx's verdict on process or zombie @pid.
+ */
+static long other_allowed(struct kbox_req *r, pid_t pid)
+{
+    switch (r->nr) {
+    case SYS_prlimit64:
+        return kbox_pid_perm(r, pid, KBOX_PERM_RLIMIT);
+    case SYS_get_robust_list:
+        return kbox_pid_perm(r, pid, KBOX_PERM_PTRACE_READ);
+    case SYS_sched_setaffinity:
+        return lx_can_nice(r) ? 0 : kbox_pid_perm(r, pid, KBOX_PERM_OWNER);
+    default:
+        return 0;
+    }
+}
+
 static struct kbox_resp h_on_pid(struct kbox_req *r)
 {
-    pid_t pid = PID(0);
+    pid_t pid = PID(0), tgid;
     long rc;
 
     if (pid < 0)
@@ -710,7 +735,7 @@ static struct kbox_resp h_on_pid(struct kbox_req *r)
     }
     /* a guest's unreaped child is the host's: pidfd_open of it works
      * (asyncio's child watcher failed on ESRCH) */
-    if (!guest_tgid_of(pid)) {
+    if (!(tgid = guest_tgid_of(pid))) {
         if (!guest_zombie(pid))
             return kbox_ret(-ESRCH);
         if (r->nr == SYS_rt_sigqueueinfo)
@@ -718,12 +743,16 @@ static struct kbox_resp h_on_pid(struct kbox_req *r)
         else if (sched_change(r->nr) || r->nr == SYS_sched_setaffinity)
             rc = may_change_zombie(r, pid, false);
         else
-            rc = 0;
+            rc = (rc = other_allowed(r, pid)) == -ESRCH ? 0 : rc;
         return rc ? kbox_ret(rc) : kbox_continue();
     }
     if (r->nr == SYS_rt_sigqueueinfo && (rc = may_signal(r, pid, (int)A(1))))
         return kbox_ret(rc);
-    if (sched_change(r->nr) && (rc = sched_change_allowed(r, pid, false)))
+    /* a thread of the caller's own process: its own ids, nothing to ask */
+    if (sched_change(r->nr) &&
+        (rc = sched_change_allowed(r, pid, tgid == r->proc->tgid)))
+        return kbox_ret(rc);
+    if (tgid != r->proc->tgid && (rc = other_allowed(r, tgid)) == -EPERM)
         return kbox_ret(rc);
     return kbox_continue();
 }
@@ -758,13 +787,51 @@ static struct kbox_resp set_fsize(struct kbox_req *r, uint64_t unew,
     return kbox_ret(0);
 }
 
+/*
+ * RLIMIT_FSIZE of another guest process (thread @tid's): its lx task
+ * checks it as well, so it is set there first, by the caller's task
+ * (lx's rules: a raise of the hard limit needs CAP_SYS_RESOURCE in
+ * guest terms), then on the host by kbox, whose refusal puts lx's back.
+ * The host alone had it: the target's image writes went past it. Its
+ * other threads' lx tasks keep the old limit, as with setrlimit.
+ */
+static struct kbox_resp set_other_fsize(struct kbox_req *r, pid_t tid)
+{
+    struct rlimit nl, old, lxold;
+    pid_t tgid = guest_tgid_of(tid);
+    long rc;
+
+    if (r->ops->read(r, r->args[2], &nl, sizeof(nl)))
+        return kbox_ret(-EFAULT);
+    rc = kbox_lx(r, LX__NR_prlimit64, tgid, RLIMIT_FSIZE, (long)&nl,
+                 (long)&lxold, 0, 0);
+    if (rc == -ESRCH)
+        return kbox_continue(); /* not in lx: the host's, as before */
+    if (rc)
+        return kbox_ret(rc);
+    if (prlimit(tid, RLIMIT_FSIZE, &nl, &old)) {
+        rc = -errno;
+        kbox_lx(r, LX__NR_prlimit64, tgid, RLIMIT_FSIZE, (long)&lxold, 0, 0, 0);
+        return kbox_ret(rc);
+    }
+    if (r->args[3] && r->ops->write(r, r->args[3], &old, sizeof(old)))
+        return kbox_ret(-EFAULT);
+    return kbox_ret(0);
+}
+
 /* prlimit64(pid, resource, new, old) */
 static struct kbox_resp h_prlimit(struct kbox_req *r)
 {
     pid_t pid = PID(0);
+    struct kbox_resp res;
 
-    if (pid && pid != r->pid && pid != r->proc->tgid)
-        return h_on_pid(r);
+    if (pid && pid != r->pid && pid != r->proc->tgid) {
+        res = h_on_pid(r);
+        if (res.kind == KBOX_RESP_CONTINUE && (int)A(1) == RLIMIT_FSIZE &&
+            r->args[2] && guest_tgid_of(pid))
+            return set_other_fsize(r, pid);
+        return res;
+    }
     if ((int)A(1) != RLIMIT_FSIZE || !r->args[2])
         return kbox_continue();
     return set_fsize(r, r->args[2], r->args[3]);
@@ -852,8 +919,16 @@ static struct kbox_resp h_ioprio(struct kbox_req *r)
 
     switch ((int)A(0)) {
     case 1: /* IOPRIO_WHO_PROCESS: a thread */
-        if (!who || who == r->pid || who == r->proc->tgid || guest_tgid_of(who))
+        if (!who || who == r->pid || who == r->proc->tgid)
             return kbox_continue();
+        if (guest_tgid_of(who)) {
+            /* set_task_ioprio's rule, in guest ids */
+            if (r->nr == SYS_ioprio_set &&
+                kbox_pid_perm(r, guest_tgid_of(who), KBOX_PERM_IOPRIO) ==
+                    -EPERM)
+                return kbox_ret(-EPERM);
+            return kbox_continue();
+        }
         if (is_kbox(who))
             return r->nr == SYS_ioprio_get ? kbox_continue() : kbox_ret(-EPERM);
         if (!guest_zombie(who))

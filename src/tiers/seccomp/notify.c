@@ -675,6 +675,8 @@ static struct {
  * (tests/guest/sigchld-slow-call: EINTR from stat, open, close).
  * (A parent reading the child's output pipe sleeps in a host call: the
  * child goes at once; holding it would stall every $(...) for a tick.)
+ * "The parent" is the threads its SIGCHLD may go to (sigchld.c): its
+ * main thread, or the others when that one blocks SIGCHLD.
  */
 #define HOLD_MAX_US      5000
 #define HOLD_LONG_MAX_US 100000
@@ -686,53 +688,12 @@ struct held_exit {
     pid_t child, parent; /* tgids */
     int pidfd;           /* the child's, or -1 */
     long long cpu0;      /* parent's CPU ns at the 1st sweep (0 not yet) */
+    bool others;         /* its SIGCHLD goes to threads other than the main one
+                            (sigchld.c): their requests let it go */
     struct timespec since;
 };
 
 static struct held_exit *held_exits; /* under pool.lock */
-
-enum parent_at { PARENT_SAFE, PARENT_IN_CALL, PARENT_RUNNING };
-
-/*
- * Could a signal to @parent now cost it a request: is it running, or in
- * a supervised call (IN_CALL: waiting in seccomp, its request received
- * or not)? No (SAFE) when it sleeps in a host call (wait4, or a pipe
- * read it was let through to: the EOF it waits for may well be this very
- * exit), or is gone. Where it sleeps says which (wchan); without symbol
- * names, the call it is in decides.
- */
-static enum parent_at parent_state(pid_t parent)
-{
-    char buf[128];
-
-    if (kbox_abi_proc_text(parent, "wchan", buf, sizeof(buf)) < 0)
-        return PARENT_SAFE;
-    if (!strncmp(buf, "seccomp", 7))
-        return PARENT_IN_CALL;
-    if (buf[0] && strcmp(buf, "0"))
-        return PARENT_SAFE;
-    if (kbox_abi_proc_text(parent, "syscall", buf, sizeof(buf)) < 0)
-        return PARENT_SAFE;
-    if (!strncmp(buf, "running", 7))
-        return PARENT_RUNNING;
-    return kbox_policy_act(atol(buf)) != KBOX_BPF_ALLOW ? PARENT_RUNNING
-                                                        : PARENT_SAFE;
-}
-
-static bool parent_exposed(pid_t parent)
-{
-    return parent_state(parent) != PARENT_SAFE;
-}
-
-/* CPU time @pid has had (ns; /proc/PID/schedstat), or -1. */
-static long long proc_cpu_ns(pid_t pid)
-{
-    char buf[128];
-
-    if (kbox_abi_proc_text(pid, "schedstat", buf, sizeof(buf)) < 0)
-        return -1;
-    return strtoll(buf, NULL, 10);
-}
 
 /*
  * Has the parent of @h, found running, run for long since the hold? One
@@ -743,7 +704,7 @@ static long long proc_cpu_ns(pid_t pid)
  */
 static bool parent_ran(struct held_exit *h)
 {
-    long long cpu = proc_cpu_ns(h->parent);
+    long long cpu = kbox_sc_parent_cpu_ns(h->parent);
 
     if (cpu < 0 || h->cpu0 < 0)
         return true;
@@ -775,9 +736,10 @@ static void release_exit(struct held_exit *h, bool wait)
     free(h);
 }
 
-/* Unlink the held exits of @parent (all with @parent 0, or the expired
- * and no longer exposed ones with @sweep); pool.lock held. */
-static struct held_exit *take_held(pid_t parent, bool sweep)
+/* Unlink the held exits that a received request of thread @tid lets go
+ * (all with @tid 0, or the expired and no longer exposed ones with
+ * @sweep); pool.lock held. */
+static struct held_exit *take_held(pid_t tid, bool sweep)
 {
     struct held_exit *out = NULL, **pp = &held_exits;
     struct timespec now;
@@ -787,19 +749,23 @@ static struct held_exit *take_held(pid_t parent, bool sweep)
         struct held_exit *h = *pp;
         long us = (now.tv_sec - h->since.tv_sec) * 1000000L +
                   (now.tv_nsec - h->since.tv_nsec) / 1000;
-        bool go = !parent || h->parent == parent;
+        bool go = !tid || (tid == h->parent
+                               ? !h->others
+                               : h->others && kbox_sc_releases(tid, h->parent));
 
         if (sweep) {
-            enum parent_at at =
-                us > HOLD_CAP_US ? PARENT_SAFE : parent_state(h->parent);
+            bool in_flight = false;
+            enum kbox_sc_at at =
+                us > HOLD_CAP_US
+                    ? KBOX_SC_SAFE
+                    : kbox_sc_parent_at(h->parent, &in_flight, &h->others);
 
-            go = at == PARENT_SAFE ||
-                 (at == PARENT_RUNNING && us > HOLD_LONG_MAX_US &&
+            go = at == KBOX_SC_SAFE ||
+                 (at == KBOX_SC_RUNNING && us > HOLD_LONG_MAX_US &&
                   parent_ran(h)) ||
-                 (at == PARENT_IN_CALL && us > HOLD_MAX_US &&
-                  kbox_inflight_has(h->parent));
+                 (at == KBOX_SC_IN_CALL && us > HOLD_MAX_US && in_flight);
             if (!go && !h->cpu0)
-                h->cpu0 = proc_cpu_ns(h->parent);
+                h->cpu0 = kbox_sc_parent_cpu_ns(h->parent);
         }
 
         if (go) {
@@ -807,7 +773,7 @@ static struct held_exit *take_held(pid_t parent, bool sweep)
             h->next = out;
             out = h;
             /* before its reply is sent: no reply to the parent misses it */
-            kbox_sc_settling_add(h->parent, h->pidfd);
+            kbox_sc_settling_add(h->parent, h->pidfd, h->others);
         } else {
             pp = &h->next;
         }
@@ -834,13 +800,15 @@ static bool hold_exit(const struct seccomp_notif *req, int known, pid_t child,
                       pid_t parent)
 {
     struct held_exit *h;
+    bool others;
 
     if (known || parent <= 1 || !kbox_proc_known(parent) ||
-        !parent_exposed(parent))
+        kbox_sc_parent_at(parent, NULL, &others) == KBOX_SC_SAFE)
         return false;
     h = calloc(1, sizeof(*h));
     if (!h)
         return false;
+    h->others = others;
     h->id = req->id;
     h->child = child;
     h->parent = parent;

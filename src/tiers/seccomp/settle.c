@@ -26,12 +26,15 @@
 struct settling {
     struct settling *next;
     pid_t parent;
+    bool others;
     int pidfd; /* the child's */
     struct timespec since;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct settling *list; /* under lock */
+static int n_others;          /* entries whose SIGCHLD goes to another
+                                 thread than the main one (atomic) */
 
 bool kbox_sc_child_gone(int pidfd, int ms)
 {
@@ -40,7 +43,7 @@ bool kbox_sc_child_gone(int pidfd, int ms)
     return poll(&pf, 1, ms) != 0;
 }
 
-void kbox_sc_settling_add(pid_t parent, int pidfd)
+void kbox_sc_settling_add(pid_t parent, int pidfd, bool others)
 {
     struct settling *s;
 
@@ -52,6 +55,9 @@ void kbox_sc_settling_add(pid_t parent, int pidfd)
         return;
     }
     s->parent = parent;
+    s->others = others;
+    if (others)
+        __atomic_add_fetch(&n_others, 1, __ATOMIC_RELAXED);
     clock_gettime(CLOCK_MONOTONIC, &s->since);
     pthread_mutex_lock(&lock);
     s->next = list;
@@ -103,21 +109,33 @@ static void finish(struct settling *s, bool wait)
                                         (t.tv_nsec - t0.tv_nsec) / 1000000);
         if (wait && ms > 0)
             kbox_sc_child_gone(s->pidfd, (int)ms);
+        if (s->others)
+            __atomic_sub_fetch(&n_others, 1, __ATOMIC_RELAXED);
         close(s->pidfd);
         free(s);
         s = next;
     }
 }
 
+/* @arg: a thread id and its process's */
 static bool of_parent(struct settling *s, const void *arg)
 {
-    return s->parent == *(const pid_t *)arg;
+    const pid_t *ids = arg;
+
+    return s->parent == ids[0] || s->parent == ids[1];
 }
 
 void kbox_sc_settle(pid_t pid)
 {
-    if (kbox_sc_settling_any())
-        finish(take(of_parent, &pid), true);
+    pid_t ids[2] = { pid, 0 };
+
+    if (!kbox_sc_settling_any())
+        return;
+    /* when a SIGCHLD goes to other threads (sigchld.c), any thread of
+     * that parent waits: waiting is only a delay */
+    if (__atomic_load_n(&n_others, __ATOMIC_RELAXED))
+        ids[1] = kbox_sc_tgid_of(pid);
+    finish(take(of_parent, ids), true);
 }
 
 static bool done(struct settling *s, const void *arg)
