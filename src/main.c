@@ -843,14 +843,17 @@ static int kbox_main(int argc, char **argv)
     if (rc == -ENOENT && strchr(o.argv[0], '/') && o.nbinds) {
         /* A command inside a bind: the exec handler resolves it. */
         char g[2 * KBOX_PATH_MAX + 2], norm[KBOX_PATH_MAX];
+        char at[KBOX_PATH_MAX];
 
         if (o.argv[0][0] == '/')
             snprintf(g, sizeof(g), "%s", o.argv[0]);
         else
             snprintf(g, sizeof(g), "%s/%s", o.work_dir ? o.work_dir : "/",
                      o.argv[0]);
+        /* through a symlink above a bind: at the bind's place */
         if (kbox_path_normalize(g, norm, sizeof(norm), false, NULL) > 0 &&
-            kbox_path_route(norm, o.binds, o.nbinds, false).route ==
+            kbox_image_bind_text(&o, norm, at, sizeof(at)) == 0 &&
+            kbox_path_route(at, o.binds, o.nbinds, false).route ==
                 KBOX_ROUTE_BIND) {
             snprintf(cmd, sizeof(cmd), "%s", o.argv[0]);
             rc = 0;
@@ -944,7 +947,7 @@ static int kbox_main(int argc, char **argv)
         if (p && kbox_image_workdir_in_bind(&o)) {
             char g[KBOX_PATH_MAX];
 
-            if (kbox_path_normalize(o.work_dir, g, sizeof(g), false, NULL) >= 0)
+            if (kbox_image_workdir_path(&o, g, sizeof(g)) >= 0)
                 kbox_bind_cwd_set(p, NULL, -1, g);
         }
     }

@@ -21,8 +21,23 @@ int kbox_image_resolve_ids(struct kbox_opts *o);
  * identity asked for. Prints the error; NULL on failure. */
 struct lx_task *kbox_image_guest_task(const struct kbox_opts *o);
 
-/* Is the -w work dir inside a -b bind (then it is not an lx cwd)? */
 #include <stdbool.h>
+#include <stdint.h>
+/* A trapless bind's deepest existing directory and what kbox's walk met
+ * there (src/image/image.c, anchor_one) */
+struct bind_anchor {
+    char *dir;
+    uint64_t mnt, ino; /* lx's unique mount id, inode */
+};
+const struct bind_anchor *kbox_image_bind_anchor(int idx);
+/* Normalised guest path @norm, at the place its bind has in the image
+ * (a bind given through a symlink is at the link's target); -1: too long */
+int kbox_image_bind_text(const struct kbox_opts *o, const char *norm, char *out,
+                         size_t len);
+/* -w normalised, at the place its bind has in the image (a bind given
+ * through a symlink is at the link's target); -1: too long */
+int kbox_image_workdir_path(const struct kbox_opts *o, char *out, size_t len);
+/* Is the -w work dir inside a -b bind (then it is not an lx cwd)? */
 bool kbox_image_workdir_in_bind(const struct kbox_opts *o);
 
 /* A small file of the image read as task @t (NUL terminated, at most 64

@@ -291,7 +291,12 @@ long lx_task_fd_path(struct lx_task *t, int fd, char *buf, size_t len)
 
 long lx_task_bindtrap(struct lx_task *t, const char *path)
 {
-	long args[6] = { (long)path };
+	return lx_task_bindtrap_at(t, -100 /* AT_FDCWD */, path);
+}
+
+long lx_task_bindtrap_at(struct lx_task *t, int dirfd, const char *path)
+{
+	long args[6] = { (long)path, dirfd };
 	struct lx_k_req req = { .op = LX_K_BINDTRAP, .args = args };
 
 	return lx_call(t, &req);

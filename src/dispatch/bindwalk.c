@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,9 @@
 #include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/image.h"
+#include "kbox/path.h"
 #include "lx/lx.h"
+#include "lx/uapi.h"
 #include "route.h"
 
 static unsigned long tree_gen; /* mounts, umounts and chroots so far */
@@ -56,9 +59,27 @@ int kbox_bind_at(struct kbox_req *r, const char *place)
     return id > 0 && id <= n ? (int)id - 1 : -1;
 }
 
+/*
+ * A bind without a trap (its place missing from a read-only image) is
+ * reached where the caller's walk of its anchor, the deepest directory
+ * of the place the image has, meets the mount and inode kbox's did.
+ */
+static int anchor_reached(struct kbox_req *r, int idx,
+                          const struct bind_anchor *a)
+{
+    struct lx_statx sx;
+
+    if (kbox_lx(r, LX__NR_statx, AT_FDCWD, (long)a->dir, AT_SYMLINK_NOFOLLOW,
+                LX_STATX_INO | LX_STATX_MNT_ID_UNIQUE, (long)&sx, 0) < 0 ||
+        !(sx.stx_mask & LX_STATX_MNT_ID_UNIQUE))
+        return -1;
+    return sx.stx_mnt_id == a->mnt && sx.stx_ino == a->ino ? idx : -1;
+}
+
 int kbox_bind_reached(struct kbox_req *r, int idx)
 {
     unsigned long gen = __atomic_load_n(&tree_gen, __ATOMIC_ACQUIRE);
+    const struct bind_anchor *anchor = NULL;
     const char *place;
     bool cache;
     int j;
@@ -66,8 +87,8 @@ int kbox_bind_reached(struct kbox_req *r, int idx)
     if (!gen)
         return idx; /* the tree kbox made: the text is right */
     place = kbox_image_bind_trap(idx);
-    if (!place)
-        return idx; /* no trap marks it: reached by its text only */
+    if (!place && !(anchor = kbox_image_bind_anchor(idx)))
+        return idx; /* nothing marks it: reached by its text only */
     cache = !__atomic_load_n(&chrooted, __ATOMIC_RELAXED);
     if (cache && !reached_at) {
         uint64_t *t = calloc((size_t)kbox_sup.opts->nbinds, sizeof(*t));
@@ -84,7 +105,7 @@ int kbox_bind_reached(struct kbox_req *r, int idx)
         if (c >> 16 == gen)
             return (int)(c & 0xffff) - 1;
     }
-    j = kbox_bind_at(r, place);
+    j = place ? kbox_bind_at(r, place) : anchor_reached(r, idx, anchor);
     if (cache && reached_at)
         __atomic_store_n(&reached_at[idx],
                          ((uint64_t)gen << 16) | ((uint64_t)(j + 1) & 0xffff),
@@ -92,16 +113,39 @@ int kbox_bind_reached(struct kbox_req *r, int idx)
     return j;
 }
 
-int kbox_bind_rebase(struct kbox_req *r, char *norm, size_t len,
-                     struct kbox_route_result *res)
+/*
+ * The bind a walk from lx directory fd @lxdir (path text @dir) reaches
+ * at bind @idx's place, or -1; -2 when the place is not beneath @dir.
+ * The fd keeps what it was opened on: from an fd of /mnt opened before
+ * a tmpfs covered /mnt, "b" is the bind at /mnt/b, as natively (kbox
+ * asked from the root, met the tmpfs and said ENOENT).
+ */
+static int bind_reached_from(struct kbox_req *r, int lxdir, const char *dir,
+                             int idx)
+{
+    const char *place = kbox_image_bind_trap(idx), *rel;
+    int n = kbox_sup.opts->nbinds;
+    long id;
+
+    if (!place || !dir || !kbox_path_beneath(place, dir, &rel) || !*rel)
+        return -2;
+    id = lx_task_bindtrap_at(r->task, lxdir, rel);
+    return id > 0 && id <= n ? (int)id - 1 : -1;
+}
+
+int kbox_bind_rebase(struct kbox_req *r, int lxdir, const char *dir, char *norm,
+                     size_t len, struct kbox_route_result *res)
 {
     const struct kbox_opts *o = kbox_sup.opts;
     char rest[KBOX_PATH_MAX];
-    int j, n;
+    int j = -2, n;
 
     if (r->bind_reached1 == res->bind_index + 1)
         return 0; /* what lx's walk reached (kbox_lx_bind_path) */
-    j = kbox_bind_reached(r, res->bind_index);
+    if (lxdir != AT_FDCWD && kbox_bind_tree_moved())
+        j = bind_reached_from(r, lxdir, dir, res->bind_index);
+    if (j == -2)
+        j = kbox_bind_reached(r, res->bind_index);
     if (j == res->bind_index)
         return 0;
     if (j < 0) { /* a guest mount covers the place: lx's */

@@ -599,15 +599,16 @@ static int fd_dir_path(struct kbox_req *r, char *norm, size_t len)
  * of "b/new" from /mnt made /mnt/b/new in the image, hidden under the
  * bind, and `mkdir -p` into a bind failed.
  */
-static bool into_bind(struct kbox_req *r, int lxfd, const char *path,
+static bool into_bind(struct kbox_req *r, int lxfd, const char *path, char *dir,
                       char *norm, size_t len, char *raw, size_t rawlen)
 {
     const struct kbox_opts *o = kbox_sup.opts;
-    char dir[KBOX_PATH_MAX], g[2 * KBOX_PATH_MAX + 2];
+    char g[2 * KBOX_PATH_MAX + 2];
     struct kbox_gstat st;
 
     if (o->nbinds == 0 || !path[0] ||
-        lx_task_fd_path(r->task, lxfd, dir, sizeof(dir)) <= 0 || dir[0] != '/')
+        lx_task_fd_path(r->task, lxfd, dir, KBOX_PATH_MAX) <= 0 ||
+        dir[0] != '/')
         return false;
     /* a file's name with "../.." after it led into a bind: lx says
      * ENOTDIR for a path relative to a file */
@@ -825,8 +826,10 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
 {
     const struct kbox_opts *o = kbox_sup.opts;
     char abs[KBOX_PATH_MAX], norm[KBOX_PATH_MAX], raw[KBOX_PATH_MAX];
+    char ldir[KBOX_PATH_MAX]; /* the lx dir fd's path, into_bind's */
     struct kbox_route_result res;
     bool have_raw = false, from_host_dir = false, from_bind_dir = false;
+    bool from_lx_dir = false;
     int rc;
 
     rt->kind = KBOX_ROUTE_LX;
@@ -858,7 +861,7 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                     return e;
                 if (!e)
                     snprintf(norm, sizeof(norm), "%s", exe);
-            } else if (!into_bind(r, l, path, norm, sizeof(norm), raw,
+            } else if (!into_bind(r, l, path, ldir, norm, sizeof(norm), raw,
                                   sizeof(raw))) {
                 return 0;
             } else {
@@ -866,6 +869,7 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
                  * mkdirat(dirfd, "missing/..") made the dirfd's
                  * "missing" by the text */
                 have_raw = raw[0] != '\0';
+                from_lx_dir = true;
             }
             from_host_dir = true; /* routed as its /proc or bind path */
         } else {
@@ -1043,9 +1047,13 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
     /* the guest's mounts may cover the place or copy another bind there;
      * a directory held in a bind stays in it */
     if (res.route == KBOX_ROUTE_BIND && !from_bind_dir &&
-        kbox_bind_rebase(r, norm, sizeof(norm), &res) < 0)
+        kbox_bind_rebase(r, from_lx_dir ? rt->lxdir : AT_FDCWD,
+                         from_lx_dir ? ldir : NULL, norm, sizeof(norm),
+                         &res) < 0)
         return -ENAMETOOLONG;
     if (res.route == KBOX_ROUTE_LX) {
+        if (from_lx_dir) /* covered: lx walks it from the directory */
+            return 0;
         if (from_host_dir) /* left the bind with "..": absolute in lx */
             return lx_norm(rt, norm, path);
         for (int i = 0; i < o->nbinds; i++) {

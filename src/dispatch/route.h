@@ -164,10 +164,12 @@ void kbox_bind_tree_changed(bool chroot);
 /*
  * Text route @res of guest path @norm (a bind) made what the caller's
  * walk reaches: unchanged, another bind's (@norm rewritten to its
- * place), or KBOX_ROUTE_LX. 0, or -ENAMETOOLONG.
+ * place), or KBOX_ROUTE_LX. @lxdir: the caller's lx directory fd the
+ * path was relative to (its path text @dir), or AT_FDCWD; the walk then
+ * starts there. 0, or -ENAMETOOLONG.
  */
-int kbox_bind_rebase(struct kbox_req *r, char *norm, size_t len,
-                     struct kbox_route_result *res);
+int kbox_bind_rebase(struct kbox_req *r, int lxdir, const char *dir, char *norm,
+                     size_t len, struct kbox_route_result *res);
 /*
  * The path to retry once lx's walk reached bind @j's trap (a copy, say):
  * its place, then @rest beneath it and @end (malloc'd; NULL with *@err

@@ -214,6 +214,47 @@ static long tsys(struct lx_task *t, long nr, long a0, long a1, long a2)
     return lx_task_syscall(t, nr, args);
 }
 
+static const struct kbox_opts *setup_opts; /* kbox_image_setup's */
+
+/*
+ * @path (absolute) read from the bind it reaches: lx's walk met the
+ * bind's trap (EXDEV). A host passwd bound over /etc/passwd is what the
+ * guest reads, so --change-id and the groups take it too.
+ */
+static char *slurp_bind(const char *path)
+{
+    const struct kbox_opts *o = setup_opts;
+    struct kbox_route_result res;
+    char host[KBOX_PATH_MAX];
+    size_t cap = 65536, len = 0;
+    char *buf;
+    int fd;
+
+    if (!o)
+        return NULL;
+    res = kbox_path_route(path, o->binds, o->nbinds, false);
+    if (res.route != KBOX_ROUTE_BIND ||
+        snprintf(host, sizeof(host), "%s%s%s",
+                 o->binds[res.bind_index].host_src, *res.rest ? "/" : "",
+                 res.rest) >= (int)sizeof(host))
+        return NULL;
+    fd = open(host, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    buf = malloc(cap + 1);
+    while (buf && len < cap) {
+        ssize_t n = read(fd, buf + len, cap - len);
+
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
 char *kbox_image_slurp(struct lx_task *t, const char *path)
 {
     long a[6] = { AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0 };
@@ -221,6 +262,8 @@ char *kbox_image_slurp(struct lx_task *t, const char *path)
     size_t cap = 65536, len = 0;
     char *buf;
 
+    if (fd == -EXDEV)
+        return slurp_bind(path);
     if (fd < 0)
         return NULL;
     buf = malloc(cap + 1);
@@ -402,6 +445,7 @@ static long tsys6(struct lx_task *t, long nr, long a0, long a1, long a2,
 static struct glue {
     char *path;
     bool top;
+    bool file; /* a file bind's empty stand-in, not a directory */
     struct timespec parent_times[2];
 } glue[GLUE_MAX];
 static int nglue;
@@ -463,6 +507,7 @@ static bool glue_make(struct lx_task *root, const char *norm, int verbose)
             if (nglue < GLUE_MAX && glue_marked(root, cur)) {
                 glue[nglue].path = strdup(cur); /* a killed run's */
                 glue[nglue].top = false;
+                glue[nglue].file = false;
                 if (glue[nglue].path)
                     nglue++;
                 made_parent = true;
@@ -472,6 +517,7 @@ static bool glue_make(struct lx_task *root, const char *norm, int verbose)
         if (rc != -ENOENT || nglue >= GLUE_MAX)
             return false;
         glue[nglue].top = false;
+        glue[nglue].file = false;
         if (!made_parent) {
             char parent[KBOX_PATH_MAX];
             char *slash;
@@ -508,14 +554,6 @@ static bool glue_make(struct lx_task *root, const char *norm, int verbose)
     }
 }
 
-/*
- * Mark each bind's place in the image with a kbox-bind mount
- * (kernel/arch/lx/fs/bindtrap.c): walks lx does itself - through a
- * symlink into the bind, from a directory the guest holds above it - stop
- * there with EXDEV and the supervisor takes them to the bind. Only where
- * the image has a directory at exactly that path (no symlink on the
- * way), made by glue_make() where it had none.
- */
 /*
  * A directory bound over a file or a file over a directory, as mount(2)
  * refuses it (ENOTDIR): `-b ~/notes.txt:/etc` left a guest without /etc.
@@ -606,52 +644,288 @@ static const char *host_dev_data(const char *path, int idx, char *buf,
 /* Each bind's trapped place (normalised), by index; NULL: none. */
 static char **trap_places;
 static int ntrap_places;
+/* The place the user gave, where a symlink led elsewhere; NULL: none */
+static char **given_places;
+
+/*
+ * @norm with the image's symlinks resolved, as mount(2) resolves its
+ * target: the longest part that exists, through its links (lx's path
+ * of it), then the missing names. -1 when a name is a dangling link or
+ * something other than a directory comes before the end (mount fails).
+ * Until the thirty-second session a place under a link had no trap:
+ * `-b D:/home/me` with /home -> var/home left /var/home/me the image's
+ * and was reached by its text only.
+ */
+static int place_resolve(struct lx_task *root, const char *norm, char *out,
+                         size_t len)
+{
+    char cur[KBOX_PATH_MAX];
+    const char *p = norm;
+    size_t l = 0;
+
+    if (snprintf(out, len, "/") >= (int)len)
+        return -1;
+    for (;;) {
+        const char *end;
+        long fd, rc;
+
+        while (*p == '/')
+            p++;
+        if (!*p)
+            return 0;
+        end = strchrnul(p, '/');
+        if (l + 1 + (size_t)(end - p) >= sizeof(cur))
+            return -1;
+        cur[l++] = '/';
+        memcpy(cur + l, p, (size_t)(end - p));
+        l += (size_t)(end - p);
+        cur[l] = '\0';
+        fd = tsys(root, LX__NR_openat, AT_FDCWD, (long)cur, O_PATH | O_CLOEXEC);
+        if (fd == -ENOENT) {
+            struct statx sx;
+
+            rc = tsys6(root, LX__NR_statx, AT_FDCWD, (long)cur,
+                       AT_SYMLINK_NOFOLLOW, STATX_TYPE, (long)&sx);
+            if (rc != -ENOENT) /* a dangling link */
+                return -1;
+            /* missing: the rest is made (glue_make), no link in it */
+            return snprintf(out + strlen(out), len - strlen(out), "%s%s",
+                            strcmp(out, "/") ? "/" : "",
+                            p) < (int)(len - strlen(out))
+                       ? 0
+                       : -1;
+        }
+        if (fd < 0)
+            return -1;
+        rc = lx_task_fd_path(root, (int)fd, out, len);
+        tsys(root, LX__NR_close, fd, 0, 0);
+        if (rc < 0 || out[0] != '/')
+            return -1;
+        p = end;
+    }
+}
+
+/*
+ * A file bind's place the image lacks (-b F:/etc/new.conf): an empty
+ * file, marked and removed at halt as glue_make()'s directories are, so
+ * the bind has a trap (file binds had none until the thirty-second
+ * session, and were reached by their text only). True when @place is
+ * a file now.
+ */
+static bool file_make(struct lx_task *root, const char *place, int verbose)
+{
+    char parent[KBOX_PATH_MAX];
+    struct statx sx;
+    char *slash;
+    long fd;
+
+    if (tsys6(root, LX__NR_statx, AT_FDCWD, (long)place, AT_SYMLINK_NOFOLLOW,
+              STATX_TYPE, (long)&sx) == 0) {
+        if (S_ISDIR(sx.stx_mode) || S_ISLNK(sx.stx_mode))
+            return false;
+        if (nglue < GLUE_MAX && glue_marked(root, place)) {
+            glue[nglue].path = strdup(place); /* a killed run's */
+            glue[nglue].top = false;
+            glue[nglue].file = true;
+            if (glue[nglue].path)
+                nglue++;
+        }
+        return true;
+    }
+    snprintf(parent, sizeof(parent), "%s", place);
+    slash = strrchr(parent, '/');
+    if (!slash || nglue >= GLUE_MAX)
+        return false;
+    if (slash == parent)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    if (!glue_make(root, parent, verbose) || nglue >= GLUE_MAX)
+        return false;
+    glue[nglue].top = false;
+    glue[nglue].file = true;
+    if (tsys6(root, LX__NR_statx, AT_FDCWD, (long)parent, AT_SYMLINK_NOFOLLOW,
+              STATX_BASIC_STATS, (long)&sx) == 0 &&
+        !glue_marked(root, parent)) {
+        glue[nglue].parent_times[0].tv_sec = sx.stx_atime.tv_sec;
+        glue[nglue].parent_times[0].tv_nsec = sx.stx_atime.tv_nsec;
+        glue[nglue].parent_times[1].tv_sec = sx.stx_mtime.tv_sec;
+        glue[nglue].parent_times[1].tv_nsec = sx.stx_mtime.tv_nsec;
+        glue[nglue].top = true;
+    }
+    fd = tsys6(root, LX__NR_openat, AT_FDCWD, (long)place,
+               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644, 0);
+    if (fd < 0) {
+        if (verbose)
+            fprintf(stderr, "kbox: bind place %s stays text-only: %s\n", place,
+                    lx_strerror(fd));
+        return false;
+    }
+    tsys(root, LX__NR_close, fd, 0, 0);
+    tsys6(root, LX__NR_lsetxattr, (long)place, (long)GLUE_MARK, (long)"1", 1,
+          0);
+    glue[nglue].path = strdup(place);
+    if (glue[nglue].path)
+        nglue++;
+    return true;
+}
 
 const char *kbox_image_bind_trap(int idx)
 {
     return idx >= 0 && idx < ntrap_places ? trap_places[idx] : NULL;
 }
 
+/* A place under another bind's place is that bind's: no trap, no anchor */
+static bool under_other_bind(const struct kbox_opts *o, int i)
+{
+    for (int j = 0; j < o->nbinds; j++)
+        if (j != i &&
+            kbox_path_beneath(o->binds[i].guest_dst, o->binds[j].guest_dst,
+                              NULL) &&
+            strcmp(o->binds[i].guest_dst, o->binds[j].guest_dst))
+            return true;
+    return false;
+}
+
+/* Bind @i's kbox-bind mount at @place (resolved): true when made. */
+static bool trap_one(struct lx_task *root, const struct kbox_opts *o, int i,
+                     const char *place)
+{
+    const struct kbox_bind *b = &o->binds[i];
+    char where[KBOX_PATH_MAX], data[80];
+    unsigned long nodev = MS_NODEV;
+    struct stat st;
+    long fd, n, rc;
+
+    /* a read-only image refuses (EROFS); lx's /tmp still takes one */
+    if (!(b->file ? file_make(root, place, o->verbose)
+                  : glue_make(root, place, o->verbose)))
+        return false;
+    fd = tsys(root, LX__NR_openat, AT_FDCWD, (long)place,
+              O_PATH | O_NOFOLLOW | O_CLOEXEC | (b->file ? 0 : O_DIRECTORY));
+    if (fd < 0)
+        return false;
+    n = lx_task_fd_path(root, (int)fd, where, sizeof(where));
+    tsys(root, LX__NR_close, fd, 0, 0);
+    if (n < 0 || strcmp(where, place))
+        return false;
+    host_dev_data(b->host_src, i, data, sizeof(data));
+    if (b->file)
+        strcat(data, ",file");
+    /* a device bound (-b /dev/kvm:/dev/kvm) opens: its mount is no
+     * nodev one */
+    if (b->file && stat(b->host_src, &st) == 0 &&
+        (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+        nodev = 0;
+    rc = lx_mount(b->host_src, place, "kbox-bind", nodev | host_mount_flags(b),
+                  data);
+    if (rc < 0 && o->verbose)
+        fprintf(stderr, "kbox: warning: marking bind %s: %s\n", place,
+                lx_strerror(rc));
+    if (rc)
+        return false;
+    kbox_mntview_record(root, place, b->host_src);
+    if (ntraps < GLUE_MAX)
+        traps[ntraps++] = strdup(place);
+    if (i < ntrap_places)
+        trap_places[i] = strdup(place);
+    return true;
+}
+
+/*
+ * A bind no trap marks (its place missing from a read-only image): the
+ * deepest directory of the place the image has, and the mount and inode
+ * kbox's walk meets there. After a guest mount or chroot the bind is
+ * reached only where the caller's walk of that directory meets the same
+ * (kbox_bind_reached): a mount over it or another root hides the bind
+ * as natively; an rbind copy of it does not carry the bind (there is no
+ * mount to copy).
+ */
+static struct bind_anchor *anchors;
+
+static void anchor_one(struct lx_task *root, const struct kbox_opts *o, int i,
+                       const char *place)
+{
+    char dir[KBOX_PATH_MAX];
+    struct lx_statx sx;
+
+    if (!anchors || under_other_bind(o, i) ||
+        snprintf(dir, sizeof(dir), "%s", place) >= (int)sizeof(dir))
+        return;
+    for (;;) {
+        char *slash = strrchr(dir, '/');
+
+        if (!slash)
+            return;
+        if (slash == dir)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+        if (tsys6(root, LX__NR_statx, AT_FDCWD, (long)dir, AT_SYMLINK_NOFOLLOW,
+                  LX_STATX_TYPE | LX_STATX_INO | LX_STATX_MNT_ID_UNIQUE,
+                  (long)&sx) == 0)
+            break;
+        if (!strcmp(dir, "/"))
+            return;
+    }
+    if (!S_ISDIR(sx.stx_mode) || !(sx.stx_mask & LX_STATX_MNT_ID_UNIQUE))
+        return;
+    anchors[i].dir = strdup(dir);
+    anchors[i].mnt = sx.stx_mnt_id;
+    anchors[i].ino = sx.stx_ino;
+}
+
+const struct bind_anchor *kbox_image_bind_anchor(int idx)
+{
+    return idx >= 0 && idx < ntrap_places && anchors && anchors[idx].dir
+               ? &anchors[idx]
+               : NULL;
+}
+
+/*
+ * Mark each bind's place in the image with a kbox-bind mount
+ * (kernel/arch/lx/fs/bindtrap.c): walks lx does itself - through a
+ * symlink into the bind, from a directory the guest holds above it - stop
+ * there with EXDEV and the supervisor takes them to the bind, and the
+ * guest's own mounts and chroots decide whether a walk meets it
+ * (dispatch/bindwalk.c). The place is where the image's symlinks lead
+ * (place_resolve), a file's trap over a file bind's; glue_make() and
+ * file_make() make what the image lacks. A read-only image's missing
+ * place gets an anchor instead (anchor_one).
+ */
 static void bind_traps(const struct kbox_opts *o)
 {
     struct lx_task *root = lx_task_root();
-    trap_places = calloc((size_t)o->nbinds + 1, sizeof(*trap_places));
-    ntrap_places = trap_places ? o->nbinds : 0;
 
     trap_places = calloc((size_t)o->nbinds + 1, sizeof(*trap_places));
     ntrap_places = trap_places ? o->nbinds : 0;
+    given_places = calloc((size_t)o->nbinds + 1, sizeof(*given_places));
+    anchors = calloc((size_t)o->nbinds + 1, sizeof(*anchors));
     for (int i = 0; i < o->nbinds; i++) {
-        const char *dst = o->binds[i].guest_dst;
-        char norm[KBOX_PATH_MAX], where[KBOX_PATH_MAX], data[64];
-        long fd, n, rc;
+        struct kbox_bind *b = (struct kbox_bind *)&o->binds[i];
+        char norm[KBOX_PATH_MAX], place[KBOX_PATH_MAX];
 
-        if (kbox_path_normalize(dst, norm, sizeof(norm), false, NULL) < 0 ||
-            !strcmp(norm, "/"))
+        if (kbox_path_normalize(b->guest_dst, norm, sizeof(norm), false, NULL) <
+                0 ||
+            !strcmp(norm, "/") ||
+            place_resolve(root, norm, place, sizeof(place)) < 0)
             continue;
-        if (!o->binds[i].file && !o->readonly &&
-            !glue_make(root, norm, o->verbose))
+        if (!trap_one(root, o, i, place)) {
+            if (!strcmp(place, norm)) /* a link's target: text-only */
+                anchor_one(root, o, i, place);
             continue;
-        fd = tsys(root, LX__NR_openat, AT_FDCWD, (long)norm,
-                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        n = lx_task_fd_path(root, (int)fd, where, sizeof(where));
-        tsys(root, LX__NR_close, fd, 0, 0);
-        if (n < 0 || strcmp(where, norm))
-            continue;
-        rc = lx_mount(
-            o->binds[i].host_src, norm, "kbox-bind",
-            MS_NODEV | host_mount_flags(&o->binds[i]),
-            host_dev_data(o->binds[i].host_src, i, data, sizeof(data)));
-        if (rc < 0 && o->verbose)
-            fprintf(stderr, "kbox: warning: marking bind %s: %s\n", norm,
-                    lx_strerror(rc));
-        if (rc == 0)
-            kbox_mntview_record(root, norm, o->binds[i].host_src);
-        if (rc == 0 && ntraps < GLUE_MAX)
-            traps[ntraps++] = strdup(norm);
-        if (rc == 0 && i < ntrap_places)
-            trap_places[i] = strdup(norm);
+        }
+        /* through a symlink: the bind is where the link leads, as
+         * mount(2) puts it, and the path given reaches it through the
+         * link in lx (its trap sends the walk here) */
+        if (strcmp(place, norm) && given_places) {
+            char *real = strdup(place);
+
+            if (real) {
+                given_places[i] = b->guest_dst;
+                b->guest_dst = real;
+            }
+        }
     }
 }
 
@@ -675,7 +949,7 @@ static void glue_remove(void)
         struct glue *g = &glue[i];
 
         if (tsys(root, LX__NR_unlinkat, AT_FDCWD, (long)g->path,
-                 AT_REMOVEDIR) == 0 &&
+                 g->file ? 0 : AT_REMOVEDIR) == 0 &&
             g->top) {
             char *slash = strrchr(g->path, '/');
 
@@ -779,6 +1053,7 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
     long logged;
     unsigned long flags = (o->readonly ? MS_RDONLY : 0) | o->mount_flags;
 
+    setup_opts = o;
     memset(&bo, 0, sizeof(bo));
     bo.cmdline = o->cmdline;
     bo.console_fd = o->verbose ? 2 : -1;
@@ -891,12 +1166,37 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
     return 0;
 }
 
-bool kbox_image_workdir_in_bind(const struct kbox_opts *o)
+int kbox_image_bind_text(const struct kbox_opts *o, const char *norm, char *out,
+                         size_t len)
+{
+    /* a bind placed through a symlink is at the link's target now */
+    for (int i = 0; given_places && i < o->nbinds; i++) {
+        const char *rest;
+
+        if (given_places[i] && kbox_path_beneath(norm, given_places[i], &rest))
+            return snprintf(out, len, "%s%s%s", o->binds[i].guest_dst,
+                            *rest ? "/" : "", rest) < (int)len
+                       ? 0
+                       : -1;
+    }
+    return snprintf(out, len, "%s", norm) < (int)len ? 0 : -1;
+}
+
+int kbox_image_workdir_path(const struct kbox_opts *o, char *out, size_t len)
 {
     char norm[KBOX_PATH_MAX];
 
     if (!o->work_dir ||
         kbox_path_normalize(o->work_dir, norm, sizeof(norm), false, NULL) < 0)
+        return -1;
+    return kbox_image_bind_text(o, norm, out, len);
+}
+
+bool kbox_image_workdir_in_bind(const struct kbox_opts *o)
+{
+    char norm[KBOX_PATH_MAX];
+
+    if (kbox_image_workdir_path(o, norm, sizeof(norm)) < 0)
         return false;
     return kbox_path_route(norm, o->binds, o->nbinds, false).route ==
            KBOX_ROUTE_BIND;

@@ -25,7 +25,14 @@
  * lx_bindtrap_probe() walks a path as the guest and says which trap, if
  * any, its last component reaches. A copy of the mount (rbind) shares
  * the superblock, hence the id.
+ *
+ * ",file" makes the root a regular file, for a file bind (-b F:/etc/x):
+ * Linux mounts a file over a file as it does a directory over a
+ * directory, so the walk of /etc/x meets the trap and a guest's mount
+ * over /etc or chroot hides it as natively.
  */
+#include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/init.h>
@@ -49,6 +56,7 @@ struct lx_bindtrap {
 struct lx_bindtrap_ctx {
 	dev_t dev;		/* the host's, from "dev=MAJ:MIN", or 0 */
 	unsigned int id;
+	bool file;		/* ",file": the root is a regular file */
 };
 
 /* The one probing task and what its walk met (lx_bindtrap_probe). */
@@ -103,11 +111,16 @@ static int lx_bindtrap_fill_super(struct super_block *sb,
 	if (!inode)
 		return -ENOMEM;
 	inode->i_ino = 1;
-	inode->i_mode = S_IFDIR | 0755;
 	simple_inode_init_ts(inode);
-	inode->i_op = &simple_dir_inode_operations;
-	inode->i_fop = &simple_dir_operations;
-	set_nlink(inode, 2);
+	if (ctx && ctx->file) {
+		/* new_inode's no_open fops: d_manage refuses every walk */
+		inode->i_mode = S_IFREG | 0644;
+	} else {
+		inode->i_mode = S_IFDIR | 0755;
+		inode->i_op = &simple_dir_inode_operations;
+		inode->i_fop = &simple_dir_operations;
+		set_nlink(inode, 2);
+	}
 	sb->s_root = d_make_root(inode);
 	if (!sb->s_root)
 		return -ENOMEM;
@@ -134,38 +147,72 @@ static int lx_bindtrap_parse(struct fs_context *fc, void *data)
 	p = data ? strstr(data, "id=") : NULL;
 	if (p && sscanf(p, "id=%u", &id) == 1)
 		ctx->id = id;
+	/* a word of its own: "file" at the start or after a comma */
+	p = data ? strstr(data, "file") : NULL;
+	if (p && (p == data || p[-1] == ',') && (!p[4] || p[4] == ','))
+		ctx->file = true;
 	return 0;
 }
 
 /*
  * Which trap the last component of @name reaches when current walks it
- * (from its root and cwd; a last symlink is not followed): the trap's id,
- * 0 when it reaches something else, a trap without an id, or fails, or
- * when a trap stops the walk before the last component (the parent is
- * walked first, so that one cannot pass for it).
+ * (from its root and cwd, or from its directory fd @dfd for a relative
+ * name; a last symlink is not followed): the trap's id, 0 when it
+ * reaches something else, a trap without an id, or fails, or when a
+ * trap stops the walk before the last component (the parent is walked
+ * first, so that one cannot pass for it).
  */
-long lx_bindtrap_probe(const char *name)
+long lx_bindtrap_probe(int dfd, const char *name)
 {
 	struct path parent, p;
-	const char *last;
+	const char *last, *leaf;
 	char *dir;
 	long ret = 0;
 	int err;
 
 	last = strrchr(name, '/');
-	if (!last || !last[1])
+	leaf = last ? last + 1 : name;
+	if (!*leaf)
 		return 0;
-	dir = kstrndup(name, last == name ? 1 : last - name, GFP_KERNEL);
-	if (!dir)
-		return -ENOMEM;
-	err = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &parent);
-	kfree(dir);
-	if (err)
-		return 0;
+	if (name[0] != '/' && dfd != AT_FDCWD) {
+		struct fd f = fdget(dfd);
+
+		if (!fd_file(f))
+			return 0;
+		parent = fd_file(f)->f_path;
+		path_get(&parent);
+		fdput(f);
+		if (last) {
+			struct path start = parent;
+
+			/* vfs_path_lookup() starts there and stays beneath */
+			dir = kstrndup(name, last - name, GFP_KERNEL);
+			err = dir ? vfs_path_lookup(start.dentry, start.mnt, dir,
+						    LOOKUP_FOLLOW |
+						    LOOKUP_DIRECTORY,
+						    &parent) : -ENOMEM;
+			kfree(dir);
+			path_put(&start);
+			if (err)
+				return 0;
+		}
+	} else {
+		if (!last)
+			return 0;
+		dir = kstrndup(name, last == name ? 1 : last - name,
+			       GFP_KERNEL);
+		if (!dir)
+			return -ENOMEM;
+		err = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
+				&parent);
+		kfree(dir);
+		if (err)
+			return 0;
+	}
 	mutex_lock(&probe_lock);
 	WRITE_ONCE(probe_task, current);
 	probe_id = 0;
-	err = vfs_path_lookup(parent.dentry, parent.mnt, last + 1, 0, &p);
+	err = vfs_path_lookup(parent.dentry, parent.mnt, leaf, 0, &p);
 	WRITE_ONCE(probe_task, NULL);
 	if (!err)
 		path_put(&p);

@@ -29,7 +29,7 @@ long lx_shm_op(long cmd, const long *args);
 void lx_sig_watch(struct task_struct *p);
 long lx_sig_op(long cmd, const long *args);
 long lx_ext4_keep_last_mounted(void);
-long lx_bindtrap_probe(const char *name);
+long lx_bindtrap_probe(int dfd, const char *name);
 /* host runtime: fault [start, start + len) pairs in on another CPU */
 void lx_host_mem_prefault(const unsigned long *ranges, int n);
 /* host runtime: give free RAM's host pages back (freeram.c) */

@@ -584,7 +584,8 @@ void lx_k_run(void *arg)
 		ret = lx_ext4_keep_last_mounted();
 		break;
 	case LX_K_BINDTRAP:
-		ret = lx_bindtrap_probe((const char *)req->args[0]);
+		ret = lx_bindtrap_probe((int)req->args[1],
+					(const char *)req->args[0]);
 		break;
 	case LX_K_REAP:
 		ret = lx_reap_list((struct task_struct **)req->args[0],

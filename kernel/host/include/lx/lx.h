@@ -123,6 +123,13 @@ long lx_task_fd_path(struct lx_task *task, int fd, char *buf, size_t len);
  */
 long lx_task_bindtrap(struct lx_task *task, const char *path);
 /*
+ * The same for @path relative to @task's directory fd @dirfd (no ".."
+ * in it: the walk cannot leave that directory upwards): a name relative
+ * to a directory opened before a guest mount covered it reaches what is
+ * beneath, as natively.
+ */
+long lx_task_bindtrap_at(struct lx_task *task, int dirfd, const char *path);
+/*
  * End the interruptible wait (a FIFO open or read, an flock or F_SETLKW
  * wait, an inotify read) of the call host thread @caller (a pthread_t)
  * is making as @task, as a signal would: that call returns -EINTR. From

@@ -170,7 +170,7 @@ enum lx_k_op {
 	LX_K_ADOPT,	/* args[0] = thread task: take its ids and fs (its exec) */
 	LX_K_SIGS,	/* nr = LX_SIGS_*, then its arguments: signals for the host */
 	LX_K_LASTMNT,	/* keep ext4's "last mounted on" if current's root has it */
-	LX_K_BINDTRAP,	/* args[0] = path: the kbox-bind trap id it reaches, or 0 */
+	LX_K_BINDTRAP,	/* args[0] = path, [1] = dir fd: the trap id reached */
 	LX_K_REAP,	/* args[0] = array of kept zombies, args[1] = count */
 };
 
