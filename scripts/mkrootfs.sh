@@ -6,7 +6,9 @@
 # Default image: a small Debian bookworm userland (libc6, dash, bash,
 # coreutils, ..., busybox-static, python3-minimal) fetched with
 # `apt-get download`, unpacked with `dpkg-deb`, merged into /usr like a
-# real bookworm system, plus /etc basics and kbox's guest test programs.
+# real bookworm system, plus /etc basics and kbox's guest test programs;
+# its packages are then configured inside the image under kbox, as
+# debootstrap's second stage does.
 # `--from DIR|TARBALL` turns an existing root tree into an image instead.
 #
 # Files in the image are owned by root even when run as an ordinary user
@@ -19,7 +21,7 @@ umask 022
 PROG=mkrootfs
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Bump when the staged layout changes: part of every cache key.
-LAYOUT_VERSION=1
+LAYOUT_VERSION=2
 DEFAULT_PACKAGES="libc6 libgcc-s1 libc-bin base-files mawk dash bash coreutils
 findutils grep sed tar gzip diffutils ncurses-base busybox-static
 python3-minimal"
@@ -36,17 +38,15 @@ usage: mkrootfs.sh [options]
   -o, --output OUT     image to write (default: rootfs.ext4)
   --size SIZE          image size, e.g. 512M or 2G (default: content + 50% + 64M)
   --packages "P1 P2"   extra Debian packages for the default image, with
-                       Debian's Essential set, configured in the image
+                       Debian's Essential set
   --from DIR|TARBALL   convert an existing root tree (.tar, .tar.gz, .tar.xz,
                        .tar.zst, .tgz, .txz) into an image instead
   --tests DIR          guest test programs to install in /opt/kbox-tests
                        (default image: build/guest of this tree, if present)
   --cache DIR          cache directory (default: \$KBOX_CACHE or ~/.cache/kbox)
-  --kbox PATH          default image: run the image's ldconfig under this
-                       kbox binary to write /etc/ld.so.cache (without the
-                       cache every dynamic program probes ~40 paths first),
-                       and the --packages' maintainer scripts (default
-                       with --packages: ./kbox of this tree)
+  --kbox PATH          default image: run the packages' maintainer scripts
+                       (dpkg --configure -a) in the image under this kbox
+                       binary (default: ./kbox of this tree)
   -f, --force          rebuild even if OUT is up to date
   -q, --quiet          no progress output
   -h, --help           this help
@@ -69,7 +69,6 @@ TESTS_SET=0
 FORCE=0
 QUIET=0
 KBOX_BIN=
-LDCONFIG=
 CONFIGURE=
 PREINST_ORDER=
 CACHE=${KBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kbox}
@@ -236,19 +235,10 @@ build_image()
             die "debugfs failed: $(tail -n1 <<<"$err")"
         fi
     fi
-    if [ -n "$LDCONFIG" ]; then
-        # What libc-bin's trigger does on a real system, run by the
-        # image's own static ldconfig as root inside the image.
-        step "ldconfig in the image"
-        if ! err=$("$KBOX_BIN" -r "$TMP_OUT" -0 -- "$LDCONFIG" 2>&1); then
-            die "ldconfig in the image failed: $(tail -n1 <<<"$err")"
-        fi
-        # The --packages' postinsts (libpam-runtime's pam-auth-update
-        # makes /etc/pam.d/common-*, cron's adds the crontab group, ...).
-        if [ -n "$CONFIGURE" ]; then
-            configure_in_image
-        fi
-    fi
+    # The packages' postinsts (base-files' /etc/profile, the
+    # alternatives, libc-bin's ldconfig, python's .pyc files; with
+    # --packages libpam-runtime's pam-auth-update, cron's crontab group...)
+    [ -z "$CONFIGURE" ] || configure_in_image
     sync -f "$TMP_OUT" 2>/dev/null || true
     mv -f -- "$TMP_OUT" "$OUT" || die "cannot rename $TMP_OUT to $OUT"
     printf '%s %s\n' "$key" "$(stat -c '%s %Y' -- "$OUT")" >"$STAMP"
@@ -256,9 +246,10 @@ build_image()
 }
 
 # configure_in_image: debootstrap's second stage for the packages recorded
-# unpacked: their postinsts, in dependency order, as root in the image
-# (noninteractive debconf; policy-rc.d, written with the tree, refuses
-# service starts and is removed after). dpkg --audit must be empty after.
+# unpacked (all of them): their preinsts, then their postinsts in
+# dependency order, as root in the image (noninteractive debconf;
+# policy-rc.d, written with the tree, refuses service starts and is
+# removed after). dpkg --audit must be empty after.
 configure_in_image()
 {
     local out line pkg msg
@@ -285,6 +276,14 @@ configure_in_image()
                 }
             done
         done
+        # As debootstrap: base-passwd and base-files first, whatever they
+        # depend on (base-files makes /usr/local, which ca-certificates
+        # stats; dpkg --configure -a would take it after mawk, its awk).
+        first=
+        for p in base-passwd base-files; do
+            dpkg-query -W "$p" >/dev/null 2>&1 && first="$first $p"
+        done
+        [ -z "$first" ] || dpkg --force-depends --configure $first </dev/null || exit 1
         dpkg --configure -a </dev/null || exit 1
         rm -f /usr/sbin/policy-rc.d
         a=$(dpkg --audit 2>&1) && [ -z "$a" ] && exit 0
@@ -358,10 +357,10 @@ if [ -n "${EXTRA// /}" ]; then
     # man, ...; util-linux's setpriv, runuser; perl-base for debconf and
     # update-rc.d). The default image has the others.
     EXTRA="$EXTRA $ESSENTIAL"
-    # Their postinsts run in the image under kbox.
-    if [ -z "$KBOX_BIN" ] && [ -x "$ROOT/kbox" ] && [ -f "$ROOT/kbox" ]; then
-        KBOX_BIN=$ROOT/kbox
-    fi
+fi
+# The maintainer scripts run in the image under kbox.
+if [ -z "$KBOX_BIN" ] && [ -x "$ROOT/kbox" ] && [ -f "$ROOT/kbox" ]; then
+    KBOX_BIN=$ROOT/kbox
 fi
 # shellcheck disable=SC2086 # the package lists are word lists
 PKGS=$(printf '%s\n' $DEFAULT_PACKAGES $EXTRA | sort -u | tr '\n' ' ')
@@ -403,37 +402,13 @@ LIST=$(awk '$1 == "Inst" && match($0, /\[[a-z0-9]+\]\)/) {
     print $2, v, a }' <<<"$res" | sort)
 [ -n "$LIST" ] || die "package resolution produced nothing"
 
-# CONFIGURE: the packages beyond the default image's closure. They are
-# recorded as unpacked and configured in the image by dpkg --configure -a,
-# as debootstrap's second stage does; the base keeps its hand-made fixups
-# below, so the default image does not depend on kbox.
-#
-# The default packages' closure, cached per state of apt's package lists
-# (a default build writes it: an apt-get -s less for --packages).
-BASE_LIST=$CACHE/images/base-$( (echo "$ARCH $DEFAULT_PACKAGES" &&
-    stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* 2>/dev/null) | hash_stdin).list
-if [ -z "${EXTRA// /}" ]; then
-    [ -s "$BASE_LIST" ] || { cut -d' ' -f1 <<<"$LIST" >"$BASE_LIST.$$" &&
-        mv -f "$BASE_LIST.$$" "$BASE_LIST"; } || true
-else
-    if [ ! -s "$BASE_LIST" ]; then
-        # shellcheck disable=SC2086
-        base=$(apt-get -s -o Dir::State::status="$WORK/status" \
-            -o APT::Install-Recommends=false -o APT::Install-Suggests=false \
-            -o Debug::NoLocking=1 install $DEFAULT_PACKAGES 2>&1) ||
-            die "cannot resolve the default packages: $(grep -m1 '^E:' <<<"$base")"
-        awk '$1 == "Inst" { print $2 }' <<<"$base" >"$WORK/base.list"
-        mv -f "$WORK/base.list" "$BASE_LIST"
-    fi
-    CONFIGURE=$(awk 'NR == FNR { b[$1] = 1; next }
-        !($1 in b) { print $1 }' "$BASE_LIST" - <<<"$LIST" | tr '\n' ' ')
-    # The order apt would unpack them in (Pre-Depends first).
-    PREINST_ORDER=$(awk 'NR == FNR { c[$1] = 1; next }
-        $1 == "Inst" && ($2 in c) { print $2 }' <(tr ' ' '\n' <<<"$CONFIGURE") - \
-        <<<"$res" | tr '\n' ' ')
-    [ -n "$KBOX_BIN" ] ||
-        die "--packages needs --kbox KBOX (or a built ./kbox): the packages' maintainer scripts run in the image under kbox"
-fi
+# Every package is recorded unpacked and configured in the image by
+# dpkg --configure -a, as debootstrap's second stage does.
+[ -n "$KBOX_BIN" ] ||
+    die "the default image needs --kbox KBOX (or a built ./kbox): the packages' maintainer scripts run in the image under kbox"
+CONFIGURE=1
+# The order apt would unpack them in (Pre-Depends first).
+PREINST_ORDER=$(awk '$1 == "Inst" { print $2 }' <<<"$res" | tr '\n' ' ')
 
 # ---- download (cached) -----------------------------------------------------
 exec 9>"$CACHE/.lock"
@@ -473,26 +448,21 @@ SKEY=$( (echo "layout $LAYOUT_VERSION $ARCH $SELF_HASH" && cat <<<"$LIST") | has
 TKEY=none
 [ -n "$TESTS" ] && TKEY=$(hash_dir "$TESTS")
 KEY="$SKEY-$TKEY-${SIZE_BYTES:-auto}"
-LDCONFIG=
-if [ -n "$KBOX_BIN" ]; then
-    LDCONFIG=/usr/sbin/ldconfig
-    KEY="$KEY-ldconfig"
-fi
+KEY="$KEY-configured"
 
 if up_to_date "$KEY"; then
     [ "$QUIET" = 1 ] || echo "$PROG: $OUT is up to date"
     exit 0
 fi
 
-# record_installed DEB NAME ARCH TREE STATE: what dpkg itself records when
+# record_installed DEB NAME ARCH TREE: what dpkg itself records when
 # it unpacks DEB into TREE (/var/lib/dpkg status entry, file list, md5sums,
 # conffiles and maintainer scripts), so dpkg -l/-s/-L/-V and dependency
-# checks of later dpkg -i runs inside the image see the packages. STATE is
-# "installed" (the base: its fixups are made here) or "unpacked" (--packages:
-# dpkg --configure -a runs their postinsts in the image).
+# checks of later dpkg -i runs inside the image see the packages. They are
+# recorded unpacked: dpkg --configure -a runs their postinsts in the image.
 record_installed()
 {
-    local f=$1 name=$2 arch=$3 tree=$4 state=$5 db=$4/var/lib/dpkg iname ctl c
+    local f=$1 name=$2 arch=$3 tree=$4 db=$4/var/lib/dpkg iname ctl c
     mkdir -p "$db/info" "$db/updates" "$db/alternatives" "$db/triggers"
     # db format 1: Multi-Arch: same packages' files are "name:arch.*"
     echo 1 >"$db/info/format"
@@ -517,7 +487,7 @@ record_installed()
             print o[1], o[2], p }' >>"$tree/.kbox-owners"
     {
         # Status goes right after Package, as dpkg writes it
-        sed -e "/^Package:/a Status: install ok $state" "$ctl/control"
+        sed -e "/^Package:/a Status: install ok unpacked" "$ctl/control"
         if [ -s "$ctl/conffiles" ]; then
             echo "Conffiles:"
             while read -r c; do
@@ -546,21 +516,18 @@ if [ ! -f "$STAGE/.kbox-staged" ]; then
             tar -x -p --keep-directory-symlink --numeric-owner -C "$new" 2>&1); then
             die "cannot unpack $f: $err"
         fi
-        state=installed
-        [[ " $CONFIGURE " = *" $name "* ]] && state=unpacked
-        record_installed "$f" "$name" "$arch" "$new" "$state"
+        record_installed "$f" "$name" "$arch" "$new"
     done <<<"$LIST"
     progress ""
     for d in bin sbin lib lib64; do
         [ -L "$new/$d" ] || die "package tree replaced /$d (usrmerge broken)"
     done
 
-    # What the maintainer scripts would have done.
+    # The maintainer scripts need /bin/sh and awk before dash's and mawk's
+    # postinsts make them (dash's diversion, mawk's alternative), as
+    # debootstrap makes both by hand before the first dpkg run.
     ln -sf dash "$new/usr/bin/sh"
     [ -e "$new/usr/bin/awk" ] || [ ! -e "$new/usr/bin/mawk" ] || ln -s mawk "$new/usr/bin/awk"
-    [ -e "$new/usr/bin/which" ] || [ ! -e "$new/usr/bin/which.debianutils" ] ||
-        ln -s which.debianutils "$new/usr/bin/which"
-    [ -e "$new/usr/bin/pager" ] || [ ! -e "$new/usr/bin/more" ] || ln -s more "$new/usr/bin/pager"
     # debugfs 'cat' does not follow symlinks: make os-release a real file.
     if [ -L "$new/etc/os-release" ] && [ -f "$new/usr/lib/os-release" ]; then
         rm -f "$new/etc/os-release"
@@ -603,7 +570,7 @@ nobody:*:19000:0:99999:7:::
 user:*:19000:0:99999:7:::
 EOF
     m=$new/usr/share/base-passwd
-    if [[ " $CONFIGURE " = *" base-passwd "* ]] && [ -f "$m/passwd.master" ] &&
+    if [ -f "$m/passwd.master" ] &&
         [ -f "$m/group.master" ]; then
         # What base-passwd's postinst does on a first install, before any
         # other package's postinst runs: the Debian system users and groups
@@ -626,27 +593,16 @@ EOF
     chmod 640 "$e/shadow"
     echo kbox >"$e/hostname"
     printf '127.0.0.1\tlocalhost\n127.0.1.1\tkbox\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$e/hosts"
-    cat >"$e/nsswitch.conf" <<'EOF'
-passwd:         files
-group:          files
-shadow:         files
-hosts:          files dns
-networks:       files
-protocols:      files
-services:       files
-EOF
-    [ -e "$e/shells" ] || printf '/bin/sh\n/usr/bin/sh\n/bin/bash\n/usr/bin/bash\n/bin/dash\n/usr/bin/dash\n' >"$e/shells"
+    # (/etc/nsswitch.conf is libc-bin's postinst's, /etc/shells
+    # debianutils', /etc/profile and /usr/local base-files'.)
     : >"$e/fstab"
     for d in proc sys dev run mnt root home/user var/tmp tmp opt; do
         mkdir -p "$new/$d"
     done
-    # base-files' postinst: the /usr/local hierarchy (ca-certificates'
-    # postinst stats /usr/local; make install and pip expect it).
-    for d in bin etc games include lib sbin share/man src; do
-        mkdir -p "$new/usr/local/$d"
-    done
-    ln -sfn share/man "$new/usr/local/man"
-    chmod 1777 "$new/tmp" "$new/var/tmp"
+    # base-files' postinst makes /run/lock (/var/lock links to it), but
+    # into the tmpfs kbox mounts on /run for the configure run.
+    mkdir -p "$new/run/lock"
+    chmod 1777 "$new/tmp" "$new/var/tmp" "$new/run/lock"
     chmod 700 "$new/root"
     chmod 755 "$new/home/user"
     touch "$new/.kbox-staged"
@@ -672,12 +628,10 @@ if [ -n "$TESTS" ]; then
     find "$TESTS" -maxdepth 1 -type f -perm -u+x -exec cp -p -t "$TREE/opt/kbox-tests" {} +
     chmod -R go+rX "$TREE/opt/kbox-tests"
 fi
-if [ -n "$CONFIGURE" ]; then
-    # As debootstrap does: invoke-rc.d asks policy-rc.d, 101 = not now
-    # (configure_in_image removes it).
-    printf '#!/bin/sh\nexit 101\n' >"$TREE/usr/sbin/policy-rc.d"
-    chmod 755 "$TREE/usr/sbin/policy-rc.d"
-fi
+# As debootstrap does: invoke-rc.d asks policy-rc.d, 101 = not now
+# (configure_in_image removes it).
+printf '#!/bin/sh\nexit 101\n' >"$TREE/usr/sbin/policy-rc.d"
+chmod 755 "$TREE/usr/sbin/policy-rc.d"
 # /etc/shadow is root:shadow as Debian's passwd makes it: chage, expiry and
 # unix_chkpwd are set-group-ID shadow to read it (chage -l as a user failed)
 FIXUPS=("sif /home/user uid 1000" "sif /home/user gid 1000" "sif /etc/shadow gid 42")

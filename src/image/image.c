@@ -207,6 +207,25 @@ static void dev_links(int verbose)
     }
 }
 
+/*
+ * /run/lock in the fresh /run, mode 1777, as a Debian boot makes it
+ * (systemd-tmpfiles, initscripts' mountkernfs): /var/lock is a symlink to
+ * it in Debian (base-files) and Alpine images, and dangled.
+ */
+static void run_lock(int verbose)
+{
+    long rc = lx_syscall6(LX__NR_mkdirat, AT_FDCWD, (long)"/run/lock", 01777, 0,
+                          0, 0);
+
+    /* the umask may have taken bits: set the mode */
+    if (rc == 0)
+        rc = lx_syscall6(LX__NR_fchmodat, AT_FDCWD, (long)"/run/lock", 01777, 0,
+                         0, 0);
+    if (rc < 0 && verbose)
+        fprintf(stderr, "kbox: warning: mkdir /run/lock: %s\n",
+                lx_strerror(rc));
+}
+
 static long tsys(struct lx_task *t, long nr, long a0, long a1, long a2)
 {
     long args[6] = { a0, a1, a2, 0, 0, 0 };
@@ -1146,8 +1165,9 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
         }
         profile_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
                       "mode=1777", o->verbose);
-        profile_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV,
-                      "mode=755", o->verbose);
+        if (profile_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV,
+                          "mode=755", o->verbose))
+            run_lock(o->verbose);
     } else if (o->profile == KBOX_PROFILE_MINIMAL) {
         profile_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV, NULL,
                       o->verbose);

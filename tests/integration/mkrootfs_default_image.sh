@@ -1,6 +1,6 @@
 #!/bin/bash
 # The default image (make rootfs): clean ext4, Debian, /etc basics, owners,
-# usrmerge layout, guest tests under /opt/kbox-tests.
+# usrmerge layout, configured packages, guest tests under /opt/kbox-tests.
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
 need_rootfs
@@ -45,8 +45,14 @@ for g in "$KBOX_ROOT"/build/guest/*; do
     grep -q "^/opt/kbox-tests/$(basename "$g") 100755 0 0 size=$(stat -c %s "$g")\$" "$TEST_TMP/ls" ||
         fail "/opt/kbox-tests/$(basename "$g") missing or different"
 done
+# base-files' postinst (the packages are configured in the image)
+has "/var/mail 42775 0 8"
+has "/var/lock 120777 0 0 -> /run/lock"
+has "/run/lock 41777 0 0"
+grep -q "^/var/log/wtmp 100664 0 43 " "$TEST_TMP/ls" || fail "/var/log/wtmp not 0664 root:utmp"
 # everything is root-owned but the user's home and Debian's own exceptions
-# (/etc/shadow: group shadow)
-bad=$(awk '($3 != 0 || $4 != 0) && $1 != "/home/user" && $1 != "/etc/shadow" && $1 != "/var/local" && $1 != "/var/mail"' "$TEST_TMP/ls")
+# (/etc/shadow: group shadow; base-files' utmp logs)
+bad=$(awk '($3 != 0 || $4 != 0) && $1 != "/home/user" && $1 != "/etc/shadow" && $1 != "/var/local" && $1 != "/var/mail" &&
+    $1 !~ /^\/var\/log\/(wtmp|btmp|lastlog)$/' "$TEST_TMP/ls")
 [ -z "$bad" ] || fail "files not owned by root: $bad"
 exit 0

@@ -43,6 +43,12 @@ expect_error "unknown argument: --bogus" --bogus
 expect_error "option --from needs an argument" --from
 expect_error "--kbox $TEST_TMP/no-kbox: not an executable file" --kbox "$TEST_TMP/no-kbox" -o a.ext4
 
+# the default image's maintainer scripts run under kbox: a tree without
+# a built kbox and no --kbox is one error, before any download
+mkdir -p nokbox/scripts && cp "$MKROOTFS" nokbox/scripts/
+MKROOTFS=$PWD/nokbox/scripts/mkrootfs.sh expect_error "the default image needs --kbox" -o a.ext4
+[ -e a.ext4 ] && fail "a.ext4 created without a kbox"
+
 # no space: 20 MB of content into an 8 MB image
 expect_error "mke2fs failed: .*out of space" --from small --size 8M -o a.ext4
 [ -e a.ext4 ] && fail "a.ext4 left after running out of space"

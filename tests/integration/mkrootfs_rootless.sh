@@ -39,9 +39,11 @@ for mode in userns debugfs; do
 done
 
 # The default image, built by a user through the debugfs fallback: all
-# root-owned but /home/user (1000:1000), /etc/shadow (group shadow) and
+# root-owned but /home/user (1000:1000), /etc/shadow (group shadow),
 # base-files' /var/local (group staff: the package's owners are kept, where
-# the debugfs owner reset made them root).
+# the debugfs owner reset made them root), and what base-files' postinst
+# makes in the image under kbox: /var/mail (group mail) and the login
+# records in /var/log (group utmp).
 if [ -d "$KBOX_CACHE/debs" ]; then
     mkdir -p "$out/cache2"
     cp -r "$KBOX_CACHE/debs" "$out/cache2/" # no downloads
@@ -52,6 +54,10 @@ if [ -d "$KBOX_CACHE/debs" ]; then
     bad=$(image_ls "$out/default.ext4" | awk '$3 != 0 || $4 != 0' | sed 's/ size=.*//')
     expect_eq "non-root-owned files in the default image" "$bad" "/etc/shadow 100640 0 42
 /home/user 40755 1000 1000
-/var/local 42775 0 50"
+/var/local 42775 0 50
+/var/log/btmp 100660 0 43
+/var/log/lastlog 100664 0 43
+/var/log/wtmp 100664 0 43
+/var/mail 42775 0 8"
 fi
 exit 0
