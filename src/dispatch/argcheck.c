@@ -24,6 +24,7 @@
 
 #include "kbox/abi.h"
 #include "kbox/dispatch.h"
+#include "kbox/path.h"
 
 #define A(i) ((long)r->args[i])
 #define I(i) ((int)r->args[i])
@@ -126,16 +127,18 @@ long kbox_argcheck(struct kbox_req *r)
     case SYS_umount2:
         return (I(1) & ~UMOUNT_FLAGS_) ? -EINVAL : 0;
     case SYS_execveat: {
-        /* the name is read first (getname_uflags), the flags checked
-         * when the file is opened; a name past PATH_MAX says EINVAL */
+        /* the name is read whole first (getname_uflags: EFAULT, a name
+         * of PATH_MAX or more ENAMETOOLONG, an empty one ENOENT), the
+         * flags checked when the file is opened */
         int flags = I(4);
-        char c;
+        char name[KBOX_PATH_MAX];
+        int rc;
 
         if (!(flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
             return 0;
-        if (r->ops->read(r, r->args[1], &c, 1))
-            return -EFAULT;
-        return !c && !(flags & AT_EMPTY_PATH) ? -ENOENT : -EINVAL;
+        if ((rc = r->ops->read_str(r, r->args[1], name, sizeof(name))))
+            return rc == -ENAMETOOLONG ? rc : -EFAULT;
+        return !name[0] && !(flags & AT_EMPTY_PATH) ? -ENOENT : -EINVAL;
     }
     case SYS_pread64:
     case SYS_pwrite64:

@@ -25,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "kbox/abi.h"
 #include "kbox/cli.h"
 #include "kbox/dispatch.h"
 #include "kbox/image.h"
@@ -44,6 +46,22 @@ void kbox_bind_tree_changed(bool chroot)
     if (chroot)
         __atomic_store_n(&chrooted, true, __ATOMIC_RELAXED);
     __atomic_add_fetch(&tree_gen, 1, __ATOMIC_ACQ_REL);
+}
+
+void kbox_bind_renamed(struct kbox_req *r, int dirfd, const char *path)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    struct kbox_gstat st;
+    int i;
+
+    for (i = 0; i < o->nbinds && !kbox_image_bind_trap(i); i++)
+        ;
+    if (i == o->nbinds ||
+        kbox_lx(r, LX__NR_newfstatat, dirfd, (long)path, (long)&st,
+                AT_SYMLINK_NOFOLLOW, 0, 0) < 0 ||
+        !S_ISDIR(st.st_mode))
+        return;
+    kbox_bind_tree_changed(false);
 }
 
 bool kbox_bind_tree_moved(void)

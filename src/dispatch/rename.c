@@ -507,6 +507,11 @@ static struct kbox_resp path2_routed(struct kbox_req *r, int dfd1, char *p1,
             kbox_sock_node_gone(&g);
         if (rc == 0)
             kbox_shmap_unlinked();
+        if (rc == 0 && kbox_sup.opts->nbinds) {
+            kbox_bind_renamed(r, r2.lxdir, p2);
+            if (fl & RENAME_EXCHANGE)
+                kbox_bind_renamed(r, r1.lxdir, p1);
+        }
         break;
     }
     case SYS_linkat:

@@ -162,6 +162,13 @@ int kbox_bind_reached(struct kbox_req *r, int idx);
 int kbox_bind_at(struct kbox_req *r, const char *place);
 void kbox_bind_tree_changed(bool chroot);
 /*
+ * A rename in lx put a directory at @path (from lx dir fd @dirfd): the
+ * traps beneath it moved with it, as mounts do, so their places' text
+ * no longer says where they are (mv /etc/sub /etc/sub2 with a bind at
+ * /etc/sub/d: /etc/sub2/d was EXDEV, /etc/sub/d still the bind).
+ */
+void kbox_bind_renamed(struct kbox_req *r, int dirfd, const char *path);
+/*
  * Text route @res of guest path @norm (a bind) made what the caller's
  * walk reaches: unchanged, another bind's (@norm rewritten to its
  * place), or KBOX_ROUTE_LX. @lxdir: the caller's lx directory fd the
