@@ -839,25 +839,14 @@ static int kbox_main(int argc, char **argv)
     content_cache_open(task);
     step("guest task ready");
 
-    rc = kbox_exec_resolve(task, o.argv[0], env_path(), cmd, sizeof(cmd));
-    if (rc == -ENOENT && strchr(o.argv[0], '/') && o.nbinds) {
-        /* A command inside a bind: the exec handler resolves it. */
-        char g[2 * KBOX_PATH_MAX + 2], norm[KBOX_PATH_MAX];
-        char at[KBOX_PATH_MAX];
+    {
+        /* relative names from -w, which lx's cwd is not when in a bind */
+        char wd[KBOX_PATH_MAX];
+        bool in_bind = o.work_dir && kbox_image_workdir_in_bind(&o) &&
+                       kbox_image_workdir_path(&o, wd, sizeof(wd)) >= 0;
 
-        if (o.argv[0][0] == '/')
-            snprintf(g, sizeof(g), "%s", o.argv[0]);
-        else
-            snprintf(g, sizeof(g), "%s/%s", o.work_dir ? o.work_dir : "/",
-                     o.argv[0]);
-        /* through a symlink above a bind: at the bind's place */
-        if (kbox_path_normalize(g, norm, sizeof(norm), false, NULL) > 0 &&
-            kbox_image_bind_text(&o, norm, at, sizeof(at)) == 0 &&
-            kbox_path_route(at, o.binds, o.nbinds, false).route ==
-                KBOX_ROUTE_BIND) {
-            snprintf(cmd, sizeof(cmd), "%s", o.argv[0]);
-            rc = 0;
-        }
+        rc = kbox_exec_resolve(task, &o, o.argv[0], env_path(),
+                               in_bind ? wd : NULL, cmd, sizeof(cmd));
     }
     if (rc) {
         fprintf(stderr, "kbox: %s: %s\n", o.argv[0],

@@ -12,6 +12,8 @@
 struct lx_task;
 struct kbox_gstat;
 struct kbox_cache_key;
+struct kbox_opts;
+struct stat;
 
 /* Name task @t after the program at @path, as execve sets comm. */
 void kbox_exec_set_comm(struct lx_task *t, const char *path);
@@ -120,11 +122,25 @@ void kbox_exec_standin_init(void);
 void kbox_gate_forget(pid_t child);
 
 /*
- * Find @cmd for the first exec like a shell would: a name with a '/' is
- * taken as is, otherwise searched in @path (colon separated). Writes the
- * guest path to @out. Returns 0, -ENOENT (exit 127) or -EACCES (126).
+ * Find @cmd for the first exec as the guest's shell would (lookup.c): a
+ * name with a '/' is taken as is, otherwise searched in @path (colon
+ * separated; NULL: the default PATH), binds and links followed; relative
+ * names from @cwd (NULL: lx's). Writes the guest path to @out. Returns 0,
+ * -ENOENT (exit 127), or -EACCES / -EISDIR (126).
  */
-int kbox_exec_resolve(struct lx_task *t, const char *cmd, const char *path,
+int kbox_exec_resolve(struct lx_task *t, const struct kbox_opts *o,
+                      const char *cmd, const char *path, const char *cwd,
                       char *out, size_t outlen);
+/* Guest path @path (relative ones from @cwd, NULL: lx's cwd) walked as
+ * task @t with every link followed, in lx and in binds: its link-free
+ * absolute text in @out. 0 or -errno. */
+int kbox_exec_guest_walk(struct lx_task *t, const struct kbox_opts *o,
+                         const char *path, const char *cwd, char *out,
+                         size_t len);
+/* lstat of link-free guest path @g on the host, when it lies in a bind
+ * (-EXDEV else); with @may_exec, -EACCES also when task @t may not run
+ * it. */
+int kbox_exec_bind_stat(struct lx_task *t, const struct kbox_opts *o,
+                        const char *g, struct stat *st, bool may_exec);
 
 #endif

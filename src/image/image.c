@@ -1202,10 +1202,15 @@ int kbox_image_bind_text(const struct kbox_opts *o, const char *norm, char *out,
     return snprintf(out, len, "%s", norm) < (int)len ? 0 : -1;
 }
 
+/* -w through a link of the image into a bind: where the walk led */
+static char workdir_walked[KBOX_PATH_MAX];
+
 int kbox_image_workdir_path(const struct kbox_opts *o, char *out, size_t len)
 {
     char norm[KBOX_PATH_MAX];
 
+    if (o->work_dir && workdir_walked[0])
+        return snprintf(out, len, "%s", workdir_walked) < (int)len ? 0 : -1;
     if (!o->work_dir ||
         kbox_path_normalize(o->work_dir, norm, sizeof(norm), false, NULL) < 0)
         return -1;
@@ -1259,6 +1264,29 @@ static int drop_never_caps(struct lx_task *t)
     return rc < 0 ? (int)rc : 0;
 }
 
+/*
+ * lx's chdir to -w met a bind's trap (EXDEV): a link of the image led
+ * into a bind (-w /lnk, /lnk -> /opt/tools, a bind there). kbox refused
+ * the run where chroot's `cd` goes in; the walk's end is the cwd, in the
+ * bind (main sets bind_cwd). 0 or -errno.
+ */
+static long workdir_through_link(const struct kbox_opts *o, struct lx_task *t)
+{
+    char g[KBOX_PATH_MAX];
+    struct stat st;
+    int rc = kbox_exec_guest_walk(t, o, o->work_dir, "/", g, sizeof(g));
+
+    if (rc < 0)
+        return rc;
+    rc = kbox_exec_bind_stat(t, o, g, &st, false);
+    if (rc == 0 && !S_ISDIR(st.st_mode))
+        rc = -ENOTDIR;
+    if (rc < 0)
+        return rc;
+    snprintf(workdir_walked, sizeof(workdir_walked), "%s", g);
+    return tsys(t, LX__NR_chdir, (long)"/", 0, 0);
+}
+
 struct lx_task *kbox_image_guest_task(const struct kbox_opts *o)
 {
     struct lx_task *t = lx_task_fork(NULL, 0);
@@ -1286,6 +1314,8 @@ struct lx_task *kbox_image_guest_task(const struct kbox_opts *o)
         tsys(t, LX__NR_chdir, (long)"/", 0, 0); /* main sets bind_cwd */
     } else if (o->work_dir) {
         rc = tsys(t, LX__NR_chdir, (long)o->work_dir, 0, 0);
+        if (rc == -EXDEV)
+            rc = workdir_through_link(o, t);
         if (rc < 0) {
             say("work dir '%s': %s", o->work_dir, lx_strerror(rc));
             lx_task_exit(t);

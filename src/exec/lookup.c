@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kbox's own command lookup: the command given to kbox, found before any
+ * guest process exists, as the guest's shell finds it in the guest's
+ * tree. Paths were asked of lx alone, and lx's walk stops at a bind's
+ * trap (EXDEV): `kbox -b ~/bin:/usr/local/bin -- mytool` was "not found"
+ * (127) where `sh -c mytool` inside found it. Here the path is walked
+ * one name at a time, its links read in lx or, past a bind's place, on
+ * the host (what the guest's exec does after lx's EXDEV,
+ * kbox_lx_bind_path), and the link-free end is judged where it lies.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
+
+#include "kbox/abi.h"
+#include "kbox/cli.h"
+#include "kbox/dispatch.h"
+#include "kbox/exec.h"
+#include "kbox/path.h"
+
+static long lx_t(struct lx_task *t, long nr, long a0, long a1, long a2, long a3,
+                 long a4)
+{
+    long args[6] = { a0, a1, a2, a3, a4, 0 };
+
+    return lx_task_syscall(t, nr, args);
+}
+
+/* Bind @idx's host directory fd and the name of @rest in it (a file
+ * bind's own name), or NULL: beneath a file nothing is found. */
+static const char *bind_name(const struct kbox_opts *o, int idx,
+                             const char *rest, int *dfd)
+{
+    *dfd = kbox_sup.bind_dirs[idx];
+    if (o->binds[idx].file)
+        return *rest ? NULL : o->binds[idx].file;
+    return *rest ? rest : ".";
+}
+
+/* readlinkat of link-free guest path @g, in lx or in its bind */
+static long read_link(struct lx_task *t, const struct kbox_opts *o,
+                      const char *g, char *buf, size_t len)
+{
+    struct kbox_route_result res =
+        kbox_path_route(g, o->binds, o->nbinds, false);
+    const char *name;
+    ssize_t n;
+    int dfd;
+
+    if (res.route != KBOX_ROUTE_BIND)
+        return lx_t(t, LX__NR_readlinkat, AT_FDCWD, (long)g, (long)buf,
+                    (long)len, 0);
+    name = bind_name(o, res.bind_index, res.rest, &dfd);
+    if (!name)
+        return -ENOTDIR;
+    if (!strcmp(name, "."))
+        return -EINVAL; /* the bind's root: mount --bind resolved it */
+    n = readlinkat(dfd, name, buf, len);
+    return n < 0 ? -errno : n;
+}
+
+int kbox_exec_guest_walk(struct lx_task *t, const struct kbox_opts *o,
+                         const char *path, const char *cwd, char *out,
+                         size_t len)
+{
+    char left[KBOX_PATH_MAX], cur[KBOX_PATH_MAX], cand[KBOX_PATH_MAX];
+    char target[KBOX_PATH_MAX], base[KBOX_PATH_MAX];
+    const char *p, *end;
+    int links = 0, n;
+
+    if (path[0] != '/' && !cwd) {
+        if (lx_t(t, LX__NR_getcwd, (long)base, sizeof(base), 0, 0, 0) < 0)
+            return -ENOENT;
+        cwd = base;
+    }
+    n = snprintf(left, sizeof(left), "%s/%s", path[0] == '/' ? "" : cwd, path);
+    if (n < 0 || (size_t)n >= sizeof(left))
+        return -ENAMETOOLONG;
+    cur[0] = '\0'; /* resolved so far, free of links: "" is the root */
+    for (p = left;; p = end) {
+        long r;
+
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        end = strchrnul(p, '/');
+        if (end - p == 1 && p[0] == '.')
+            continue;
+        if (end - p == 2 && p[0] == '.' && p[1] == '.') {
+            char *slash = strrchr(cur, '/');
+
+            if (slash)
+                *slash = '\0';
+            continue;
+        }
+        n = snprintf(cand, sizeof(cand), "%s/%.*s", cur, (int)(end - p), p);
+        if (n < 0 || (size_t)n >= sizeof(cand))
+            return -ENAMETOOLONG;
+        r = read_link(t, o, cand, target, sizeof(target) - 1);
+        if (r == -EINVAL) { /* not a link: a step further */
+            memcpy(cur, cand, (size_t)n + 1);
+            continue;
+        }
+        if (r < 0)
+            return (int)r;
+        if (r == 0)
+            return -ENOENT;
+        if (++links > 40)
+            return -ELOOP;
+        target[r] = '\0';
+        if (target[0] == '/')
+            cur[0] = '\0';
+        n = snprintf(cand, sizeof(cand), "%s%s", target, end);
+        if (n < 0 || (size_t)n >= sizeof(cand))
+            return -ENAMETOOLONG;
+        memcpy(left, cand, (size_t)n + 1);
+        end = left;
+    }
+    return snprintf(out, len, "%s", cur[0] ? cur : "/") < (int)len
+               ? 0
+               : -ENAMETOOLONG;
+}
+
+/*
+ * faccessat(X_OK) of a bind's file with guest task @t's fs ids and
+ * groups in force on this thread, as the guest's exec is judged
+ * (kbox_ids_for_host): as root kbox, --change-id 1000 found a 0700 file
+ * of root's first and its exec failed (126) where bash went on to the
+ * next PATH entry. A kbox that is no root judges as itself, as its
+ * workers do.
+ */
+static int guest_may_exec(struct lx_task *t, int dfd, const char *name)
+{
+    enum { NG = 1024 };
+    static gid_t mine[NG], theirs[NG];
+    static unsigned int g32[NG];
+    long uid = t ? lx_t(t, LX__NR_geteuid, 0, 0, 0, 0, 0) : 0;
+    long gid = t ? lx_t(t, LX__NR_getegid, 0, 0, 0, 0, 0) : 0;
+    long n = t ? lx_t(t, LX__NR_getgroups, NG, (long)g32, 0, 0, 0) : -1;
+    long nmine;
+    int rc;
+
+    if (geteuid() != 0 || uid <= 0 || gid < 0 || n < 0)
+        return faccessat(dfd, name, X_OK, AT_EACCESS) ? -errno : 0;
+    nmine = syscall(SYS_getgroups, NG, mine);
+    for (long i = 0; i < n; i++)
+        theirs[i] = g32[i];
+    /* raw calls: this thread only (lx's threads run beside it) */
+    syscall(SYS_setgroups, (size_t)n, theirs);
+    syscall(SYS_setfsgid, (gid_t)gid);
+    syscall(SYS_setfsuid, (uid_t)uid);
+    rc = faccessat(dfd, name, X_OK, AT_EACCESS) ? -errno : 0;
+    syscall(SYS_setfsuid, geteuid());
+    syscall(SYS_setfsgid, getegid());
+    if (nmine >= 0)
+        syscall(SYS_setgroups, (size_t)nmine, mine);
+    return rc;
+}
+
+int kbox_exec_bind_stat(struct lx_task *t, const struct kbox_opts *o,
+                        const char *g, struct stat *st, bool may_exec)
+{
+    struct kbox_route_result res =
+        kbox_path_route(g, o->binds, o->nbinds, false);
+    const char *name;
+    int dfd, rc = 0;
+
+    if (res.route != KBOX_ROUTE_BIND)
+        return -EXDEV;
+    name = bind_name(o, res.bind_index, res.rest, &dfd);
+    if (!name)
+        return -ENOTDIR;
+    if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+        return -errno;
+    if (may_exec && S_ISREG(st->st_mode))
+        rc = guest_may_exec(t, dfd, name);
+    return rc;
+}
+
+/*
+ * What a shell's lookup says of guest path @path: 0 a regular file the
+ * guest may execute (@path in @out), -EACCES one it may not, -EISDIR a
+ * directory, -EPERM a directory on the way it may not search, else not
+ * there.
+ */
+static int judge(struct lx_task *t, const struct kbox_opts *o, const char *path,
+                 const char *cwd, char *out, size_t len)
+{
+    char g[KBOX_PATH_MAX];
+    struct kbox_gstat gs;
+    struct stat st;
+    int rc;
+
+    if (o->nbinds == 0) { /* lx alone, as it names it */
+        rc = (int)lx_t(t, LX__NR_newfstatat, AT_FDCWD, (long)path, (long)&gs, 0,
+                       0);
+        if (rc < 0)
+            return rc == -EACCES ? -EPERM : -ENOENT;
+        if (S_ISDIR(gs.st_mode))
+            return -EISDIR;
+        if (!S_ISREG(gs.st_mode))
+            return -ENOENT;
+        if (lx_t(t, LX__NR_faccessat2, AT_FDCWD, (long)path, X_OK, AT_EACCESS,
+                 0) < 0)
+            return -EACCES;
+        return snprintf(out, len, "%s", path) < (int)len ? 0 : -ENAMETOOLONG;
+    }
+    rc = kbox_exec_guest_walk(t, o, path, cwd, g, sizeof(g));
+    if (rc < 0)
+        return rc == -EACCES ? -EPERM : -ENOENT;
+    rc = kbox_exec_bind_stat(t, o, g, &st, true);
+    if (rc == -EXDEV) {
+        if (lx_t(t, LX__NR_newfstatat, AT_FDCWD, (long)g, (long)&gs, 0, 0) < 0)
+            return -ENOENT;
+        st.st_mode = gs.st_mode;
+        rc = lx_t(t, LX__NR_faccessat2, AT_FDCWD, (long)g, X_OK, AT_EACCESS, 0)
+                 ? -EACCES
+                 : 0;
+    } else if (rc < 0 && rc != -EACCES) {
+        return -ENOENT;
+    }
+    if (S_ISDIR(st.st_mode))
+        return -EISDIR;
+    if (!S_ISREG(st.st_mode))
+        return -ENOENT;
+    if (rc)
+        return -EACCES;
+    /* the name given: the exec resolves it again, as the guest's would */
+    return snprintf(out, len, "%s", path) < (int)len ? 0 : -ENAMETOOLONG;
+}
+
+int kbox_exec_resolve(struct lx_task *t, const struct kbox_opts *o,
+                      const char *cmd, const char *path, const char *cwd,
+                      char *out, size_t outlen)
+{
+    char cand[KBOX_PATH_MAX];
+    bool saw_eacces = false;
+    const char *p;
+
+    if (strchr(cmd, '/')) {
+        int rc = judge(t, o, cmd, cwd, out, outlen);
+
+        if (rc == -EPERM)
+            return -EACCES;
+        return rc == -EACCES || rc == -EISDIR ? rc : rc ? -ENOENT : 0;
+    }
+    if (!path)
+        path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /* execvp's rules: an empty entry is the cwd, a file the guest may not
+     * run is remembered (126 when nothing else is found), and, as the
+     * shells do (their stat), a directory, a special file or a place it
+     * cannot look into is passed over */
+    for (p = path;;) {
+        const char *e = strchr(p, ':');
+        size_t dl = e ? (size_t)(e - p) : strlen(p);
+
+        if (dl == 0)
+            snprintf(cand, sizeof(cand), "%s", cmd);
+        else
+            snprintf(cand, sizeof(cand), "%.*s/%s", (int)dl, p, cmd);
+        switch (judge(t, o, cand, cwd, out, outlen)) {
+        case 0:
+            return 0;
+        case -EACCES:
+            saw_eacces = true;
+            break;
+        default:
+            break;
+        }
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return saw_eacces ? -EACCES : -ENOENT;
+}
