@@ -637,6 +637,8 @@ kbox_handler kbox_sys_handler(long nr);
 kbox_handler kbox_fsinfo_handler(long nr);
 /* name_to_handle_at, open_by_handle_at (fhandle.c) */
 kbox_handler kbox_fhandle_handler(long nr);
+/* adjtimex, clock_adjtime: reads answered, changes refused (clockadj.c) */
+kbox_handler kbox_clockadj_handler(long nr);
 kbox_handler kbox_net_handler(long nr);
 /* Linux's argument checks that come before the fd, path or target a
  * handler looks at first: 0 or the call's -errno (argcheck.c) */

@@ -52,6 +52,8 @@ static void build_table(void)
         if (!h)
             h = kbox_fhandle_handler(nr);
         if (!h)
+            h = kbox_clockadj_handler(nr);
+        if (!h)
             h = kbox_target_handler(nr);
         if (!h)
             h = kbox_ipc_handler(nr);
