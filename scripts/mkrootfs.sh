@@ -252,10 +252,10 @@ build_image()
 # removed after). dpkg --audit must be empty after.
 configure_in_image()
 {
-    local out line pkg msg
+    local out line pkg msg st=0
     step "dpkg --configure -a in the image"
     # shellcheck disable=SC2016,SC2086 # for the guest's shell; word list
-    if out=$("$KBOX_BIN" -S "$TMP_OUT" -- /usr/bin/env -i \
+    out=$("$KBOX_BIN" -S "$TMP_OUT" -- /usr/bin/env -i \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
         DEBCONF_NONINTERACTIVE_SEEN=true /bin/sh -c '
@@ -287,9 +287,8 @@ configure_in_image()
         dpkg --configure -a </dev/null || exit 1
         rm -f /usr/sbin/policy-rc.d
         a=$(dpkg --audit 2>&1) && [ -z "$a" ] && exit 0
-        printf "dpkg --audit: %s\n" "$a" | head -n 3 >&2; exit 2' sh $PREINST_ORDER 2>&1); then
-        return 0
-    fi
+        printf "dpkg --audit: %s\n" "$a" | head -n 3 >&2; exit 2' sh $PREINST_ORDER 2>&1) || st=$?
+    [ "$st" != 0 ] || return 0
     # One line: the failing package and the last thing its script said
     # before dpkg's own "error processing" line.
     pkg='' msg=''
@@ -304,7 +303,14 @@ configure_in_image()
     if [ -n "$pkg" ]; then
         die "dpkg --configure -a in the image failed: $pkg: ${msg:-its postinst failed}"
     fi
-    die "dpkg --configure -a in the image failed: $(grep -v '^$' <<<"$out" | tail -n1)"
+    msg=$(grep -v '^$' <<<"$out" | tail -n1) || true
+    # a kbox that could not start and said nothing (killed by a signal:
+    # a seccomp sandbox's SIGSYS) still gets one clear line
+    if [ -z "$msg" ]; then
+        msg="$KBOX_BIN exited with status $st"
+        [ "$st" -le 128 ] || msg="$KBOX_BIN was killed by signal $((st - 128))"
+    fi
+    die "dpkg --configure -a in the image failed: $msg"
 }
 
 # up_to_date KEY: OUT exists, was built by us from KEY and not changed since.

@@ -153,18 +153,22 @@ static int guest_may_exec(struct lx_task *t, int dfd, const char *name)
 
     if (geteuid() != 0 || uid <= 0 || gid < 0 || n < 0)
         return faccessat(dfd, name, X_OK, AT_EACCESS) ? -errno : 0;
+    /* kbox's own groups must come back: with more than it can hold the
+     * thread kept the guest's; judged as kbox then, never left changed */
     nmine = syscall(SYS_getgroups, NG, mine);
+    if (nmine < 0)
+        return faccessat(dfd, name, X_OK, AT_EACCESS) ? -errno : 0;
     for (long i = 0; i < n; i++)
         theirs[i] = g32[i];
     /* raw calls: this thread only (lx's threads run beside it) */
-    syscall(SYS_setgroups, (size_t)n, theirs);
+    if (syscall(SYS_setgroups, (size_t)n, theirs) < 0)
+        return faccessat(dfd, name, X_OK, AT_EACCESS) ? -errno : 0;
     syscall(SYS_setfsgid, (gid_t)gid);
     syscall(SYS_setfsuid, (uid_t)uid);
     rc = faccessat(dfd, name, X_OK, AT_EACCESS) ? -errno : 0;
     syscall(SYS_setfsuid, geteuid());
     syscall(SYS_setfsgid, getegid());
-    if (nmine >= 0)
-        syscall(SYS_setgroups, (size_t)nmine, mine);
+    syscall(SYS_setgroups, (size_t)nmine, mine);
     return rc;
 }
 
@@ -265,11 +269,15 @@ int kbox_exec_resolve(struct lx_task *t, const struct kbox_opts *o,
         const char *e = strchr(p, ':');
         size_t dl = e ? (size_t)(e - p) : strlen(p);
 
-        if (dl == 0)
-            snprintf(cand, sizeof(cand), "%s", cmd);
-        else
-            snprintf(cand, sizeof(cand), "%.*s/%s", (int)dl, p, cmd);
-        switch (judge(t, o, cand, cwd, out, outlen)) {
+        int n = dl == 0
+                    ? snprintf(cand, sizeof(cand), "%s", cmd)
+                    : snprintf(cand, sizeof(cand), "%.*s/%s", (int)dl, p, cmd);
+
+        /* too long for a path (execve's ENAMETOOLONG, passed over): cut
+         * short it could name another file, which kbox would then run */
+        switch (n < 0 || (size_t)n >= sizeof(cand)
+                    ? -ENAMETOOLONG
+                    : judge(t, o, cand, cwd, out, outlen)) {
         case 0:
             return 0;
         case -EACCES:

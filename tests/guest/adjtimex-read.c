@@ -8,6 +8,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <sys/timex.h>
 #include <time.h>
@@ -69,6 +71,38 @@ int main(void)
          "clock_adjtime(CLOCK_REALTIME, ADJ_FREQUENCY)");
     tx = (struct timex){ .modes = ADJ_FREQUENCY };
     WANT(clk_adj(99, &tx), EINVAL, "clock_adjtime(99, ADJ_FREQUENCY)");
+    /* adjtime's read-only modes let other bits by to 6.12's later
+     * checks: an offset to inject is refused, a frequency out of range
+     * is EINVAL (kbox answered both with its own read) */
+    tx = (struct timex){ .modes = ADJ_OFFSET_SS_READ | ADJ_SETOFFSET };
+    WANT(adj(&tx), EPERM, "adjtimex(ADJ_OFFSET_SS_READ|ADJ_SETOFFSET)");
+    tx = (struct timex){ .modes = ADJ_OFFSET_SS_READ | ADJ_FREQUENCY,
+                         .freq = LONG_MIN };
+    WANT(adj(&tx), EINVAL, "adjtimex(ADJ_OFFSET_SS_READ|ADJ_FREQUENCY)");
+    tx = (struct timex){ .modes = ADJ_OFFSET_SS_READ | ADJ_FREQUENCY };
+    rc = adj(&tx);
+    check(rc >= TIME_OK && rc <= TIME_ERROR &&
+              tx.modes == (ADJ_OFFSET_SS_READ | ADJ_FREQUENCY),
+          "a read with a frequency in range: the modes come back: %ld %x", rc,
+          (unsigned)tx.modes);
+    /* a process's CPU clock has no clock_adj: EOPNOTSUPP, not EPERM */
+    tx = (struct timex){ .modes = 0 };
+    WANT(clk_adj(-6 /* MAKE_PROCESS_CPUCLOCK(0, CPUCLOCK_SCHED) */, &tx),
+         EOPNOTSUPP, "clock_adjtime(the process's CPU clock)");
+    WANT(clk_adj(10 /* CLOCK_SGI_CYCLE */, &tx), EINVAL, "clock_adjtime(10)");
+    WANT(clk_adj(16 /* 6.18's first CLOCK_AUX */, &tx), EINVAL,
+         "clock_adjtime(16): no such clock in 6.12");
+    /* the struct's padding is the guest's: Linux writes back its copy */
+    {
+        unsigned char raw[sizeof(struct timex)];
+
+        memset(raw, 0x5a, sizeof(raw));
+        memset(raw, 0, sizeof(int)); /* modes 0 */
+        rc = adj((struct timex *)raw);
+        check(rc >= TIME_OK && rc <= TIME_ERROR && raw[sizeof(raw) - 1] == 0x5a,
+              "the padding is left as it was: %ld %#x", rc,
+              raw[sizeof(raw) - 1]);
+    }
     printf("%d ok, %d failed\n", n_ok, n_fail);
     return n_fail != 0;
 }
