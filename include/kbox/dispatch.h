@@ -370,6 +370,10 @@ bool kbox_shmap_hold(struct kbox_req *r, long dirfd, const char *path,
 void kbox_shmap_release(bool held, const struct kbox_gstat *g, long long len,
                         unsigned long gen);
 void kbox_shmap_sync_proc(pid_t tgid);
+/* An exec or a lease of (dev, ino) found it open for writing: when only
+ * kbox's held fd makes it so (no guest maps the file any more), write the
+ * stores back and drop the map; true then, and the caller may try again. */
+bool kbox_shmap_let_go(uint64_t dev, uint64_t ino);
 /* A name went (unlink, rename over it): drop the maps of files left with
  * none that nobody maps, so that their inodes go (inotify's
  * IN_DELETE_SELF) as natively, not at the mapper's exit. */

@@ -822,9 +822,21 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
     case F_SETOWN_EX:
     case F_GETOWN_EX:
     case F_SETSIG:
-    case F_SETLEASE:
     case F_NOTIFY:
         return kbox_ret(kbox_sigfwd_fcntl(r, fd, cmd));
+    case F_SETLEASE: {
+        long rc = kbox_sigfwd_fcntl(r, fd, cmd);
+        struct kbox_gstat g;
+
+        /* lx counts kbox's held fd of a file once mapped shared as an
+         * open for writing: a read lease was EAGAIN after the mapping
+         * was gone */
+        if (rc == -EAGAIN && A(2) != F_UNLCK && kbox_shmap_any() &&
+            kbox_lx(r, LX__NR_fstat, fd, (long)&g, 0, 0, 0, 0) == 0 &&
+            kbox_shmap_let_go(g.st_dev, g.st_ino))
+            rc = kbox_sigfwd_fcntl(r, fd, cmd);
+        return kbox_ret(rc);
+    }
     case F_GETFD:
     case F_GETFL:
     case F_GETOWN:

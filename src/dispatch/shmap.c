@@ -1093,6 +1093,37 @@ long kbox_shmap_fstat(struct kbox_req *r, int lxfd, struct kbox_gstat *g)
     return rc;
 }
 
+/*
+ * Natively a shared mapping keeps its file open for writing only while
+ * it exists (a store through it meant an O_RDWR file: ETXTBSY for exec);
+ * kbox's held fd stayed writable until the last process that once mapped
+ * it ended, so a process that wrote a program or script through a map,
+ * unmapped it and ran it met ETXTBSY, and the copy exec took from lx
+ * would have missed the stores.
+ */
+bool kbox_shmap_let_go(uint64_t dev, uint64_t ino)
+{
+    struct shmap *m;
+    bool used = true;
+
+    if (!kbox_shmap_any())
+        return false;
+    pthread_mutex_lock(&lock);
+    m = find(dev, ino);
+    if (m && m->held_rw && !m->pinned && m->memfd_ino) {
+        /* a dup kbox_shmap_map handed out may still be on its way */
+        used = proc_uses(getpid(), m->memfd_ino, m->memfd);
+        for (int i = 0; i < m->nusers && !used; i++)
+            used = proc_uses(m->users[i], m->memfd_ino, -1);
+        if (!used) {
+            write_back(m);
+            drop(m);
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return !used;
+}
+
 static bool has_user(const struct shmap *m, pid_t tgid)
 {
     for (int i = 0; i < m->nusers; i++)

@@ -21,6 +21,7 @@
 #include "internal.h"
 #include "journal.h"
 #include "kbox/cache.h"
+#include "kbox/dispatch.h"
 #include "kbox/exec.h"
 
 #define MAX_EXEC_SIZE (1L << 30)
@@ -161,6 +162,10 @@ long kbox_prog_open(struct lx_task *t, int dirfd, const char *path,
          * gets the same answer. */
         long v = lx_task_exec_version(t, (int)fd);
 
+        /* kbox's own writable fd of a file once mapped shared is no
+         * writer natively: without one left, write back and let go */
+        if (v == -ETXTBSY && kbox_shmap_let_go(img->st.st_dev, img->st.st_ino))
+            v = lx_task_exec_version(t, (int)fd);
         rc = v < 0 && v != -EBADF ? v : 0;
         img->version = v > 0 ? (uint64_t)v : 0;
     }
