@@ -52,6 +52,10 @@ struct kbox_tier_ops {
      * -errno. May be NULL (then read serves). */
     int (*read_many)(struct kbox_req *r, const uint64_t *addrs,
                      const size_t *lens, size_t n, void *buf);
+    /* The handler is about to wait for another guest (a lock it holds):
+     * let another worker receive now, not a sentinel tick later. May be
+     * NULL. */
+    void (*will_block)(struct kbox_req *r);
 };
 
 enum {

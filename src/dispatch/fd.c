@@ -761,6 +761,17 @@ static long flock_op(struct kbox_req *r, int fd, int cmd)
 
     if (r->ops->read(r, r->args[2], &fl, sizeof(fl)))
         return -EFAULT;
+    if ((cmd == F_SETLKW || cmd == F_OFD_SETLKW) && fl.l_type != F_UNLCK &&
+        r->ops->will_block) {
+        /* Free now: taken without waiting. Else others must be received
+         * while this one waits (the holder's unlock among them). */
+        rc = kbox_lx(r, LX__NR_fcntl, fd,
+                     cmd == F_SETLKW ? F_SETLK : F_OFD_SETLK, (long)&fl, 0, 0,
+                     0);
+        if (rc != -EAGAIN && rc != -EACCES)
+            return rc;
+        r->ops->will_block(r);
+    }
     rc = kbox_lx(r, LX__NR_fcntl, fd, cmd, (long)&fl, 0, 0, 0);
     if (rc >= 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK) &&
         r->ops->write(r, r->args[2], &fl, sizeof(fl)))
@@ -1162,6 +1173,13 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
                             0, 0);
         break;
     case SYS_flock:
+        /* As F_SETLKW (flock_op): a wait lets another worker lead. */
+        if (!(A(1) & LOCK_NB) && !(A(1) & LOCK_UN) && r->ops->will_block) {
+            rc = kbox_lx(r, LX__NR_flock, fd, A(1) | LOCK_NB, 0, 0, 0, 0);
+            if (rc != -EWOULDBLOCK)
+                break;
+            r->ops->will_block(r);
+        }
         rc = kbox_lx(r, LX__NR_flock, fd, A(1), 0, 0, 0, 0);
         break;
     case SYS_fadvise64:

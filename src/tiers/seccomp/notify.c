@@ -258,6 +258,8 @@ static int op_pending_signal(struct kbox_req *r)
     }
 }
 
+static void op_will_block(struct kbox_req *r);
+
 static const struct kbox_tier_ops sc_ops = {
     .read = op_read,
     .write = op_write,
@@ -267,6 +269,7 @@ static const struct kbox_tier_ops sc_ops = {
     .addfd = op_addfd,
     .pending_signal = op_pending_signal,
     .read_many = op_read_many,
+    .will_block = op_will_block,
 };
 
 /* ---- launch ---- */
@@ -931,6 +934,27 @@ static bool slow_request(int nr)
     default:
         return false;
     }
+}
+
+/*
+ * A handler about to wait for another guest (a contended F_SETLKW or
+ * flock): make another worker the leader now. Left to the sentinel, the
+ * lock holder's next call (its write, its unlock) waited up to a tick
+ * (1 ms, 16 ms when slow) unreceived, every hand-over of a contended lock.
+ */
+static void op_will_block(struct kbox_req *r)
+{
+    (void)r;
+    pthread_mutex_lock(&pool.lock);
+    if (pool.in_recv == 0 && pool.promote == 0) {
+        if (pool.followers > 0) {
+            pool.promote++;
+            pthread_cond_signal(&pool.follower_cond);
+        } else {
+            spawn_worker();
+        }
+    }
+    pthread_mutex_unlock(&pool.lock);
 }
 
 /* The guest side is gone (every filtered task exited). */
