@@ -936,6 +936,18 @@ static bool slow_request(int nr)
     }
 }
 
+/* Let another worker receive: wake a follower, or start one; pool.lock
+ * held. */
+static void promote_leader(void)
+{
+    if (pool.followers > 0) {
+        pool.promote++;
+        pthread_cond_signal(&pool.follower_cond);
+    } else {
+        spawn_worker();
+    }
+}
+
 /*
  * A handler about to wait for another guest (a contended F_SETLKW or
  * flock): make another worker the leader now. Left to the sentinel, the
@@ -947,12 +959,7 @@ static void op_will_block(struct kbox_req *r)
     (void)r;
     pthread_mutex_lock(&pool.lock);
     if (pool.in_recv == 0 && pool.promote == 0) {
-        if (pool.followers > 0) {
-            pool.promote++;
-            pthread_cond_signal(&pool.follower_cond);
-        } else {
-            spawn_worker();
-        }
+        promote_leader();
     }
     pthread_mutex_unlock(&pool.lock);
 }
@@ -1046,12 +1053,7 @@ static void *worker(void *arg)
         }
         if (slow_request(req->data.nr)) {
             /* Someone else receives while this one is slow. */
-            if (pool.followers > 0) {
-                pool.promote++;
-                pthread_cond_signal(&pool.follower_cond);
-            } else {
-                spawn_worker();
-            }
+            promote_leader();
         }
         pthread_mutex_unlock(&pool.lock);
 
@@ -1123,12 +1125,7 @@ static void *sentinel(void *arg)
             pool.recv_gen == seen) {
             /* Requests in flight for a whole tick and nobody receiving:
              * one of them blocks. Let another worker lead. */
-            if (pool.followers > 0) {
-                pool.promote++;
-                pthread_cond_signal(&pool.follower_cond);
-            } else {
-                spawn_worker();
-            }
+            promote_leader();
         }
         idle = pool.busy > 0 || held_exits || kbox_sc_settling_any() ||
                        pool.recv_gen != seen
