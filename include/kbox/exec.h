@@ -142,5 +142,10 @@ int kbox_exec_guest_walk(struct lx_task *t, const struct kbox_opts *o,
  * it. */
 int kbox_exec_bind_stat(struct lx_task *t, const struct kbox_opts *o,
                         const char *g, struct stat *st, bool may_exec);
+/* May task @t (its ids set) enter directory @g of a bind, as chdir asks
+ * (search right on it and on the way within the bind)? 0 or -errno;
+ * 0 outside binds. */
+int kbox_exec_bind_may_search(struct lx_task *t, const struct kbox_opts *o,
+                              const char *g);
 
 #endif

@@ -133,14 +133,39 @@ int kbox_exec_guest_walk(struct lx_task *t, const struct kbox_opts *o,
 }
 
 /*
+ * faccessat(X_OK) of @name beneath @dfd; a directory (@dir) is opened
+ * first as chdir walks it, never out of the bind by a host link (what
+ * that walk cannot judge passes: the guest's own walk decides it).
+ */
+static int x_ok(int dfd, const char *name, bool dir)
+{
+    struct open_how how;
+    int fd, rc;
+
+    if (!dir)
+        return faccessat(dfd, name, X_OK, AT_EACCESS) ? -errno : 0;
+    memset(&how, 0, sizeof(how));
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    fd = (int)syscall(SYS_openat2, dfd, name, &how, sizeof(how));
+    if (fd < 0)
+        return errno == EACCES ? -EACCES : 0;
+    rc = syscall(SYS_faccessat2, fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS)
+             ? -errno
+             : 0;
+    close(fd);
+    return rc;
+}
+
+/*
  * faccessat(X_OK) of a bind's file with guest task @t's fs ids and
  * groups in force on this thread, as the guest's exec is judged
  * (kbox_ids_for_host): as root kbox, --change-id 1000 found a 0700 file
  * of root's first and its exec failed (126) where bash went on to the
  * next PATH entry. A kbox that is no root judges as itself, as its
- * workers do.
+ * workers do. @dir: a directory's search right, as chdir asks it.
  */
-static int guest_may_exec(struct lx_task *t, int dfd, const char *name)
+static int guest_may(struct lx_task *t, int dfd, const char *name, bool dir)
 {
     enum { NG = 1024 };
     static gid_t mine[NG], theirs[NG];
@@ -152,20 +177,20 @@ static int guest_may_exec(struct lx_task *t, int dfd, const char *name)
     int rc;
 
     if (geteuid() != 0 || uid <= 0 || gid < 0 || n < 0)
-        return faccessat(dfd, name, X_OK, AT_EACCESS) ? -errno : 0;
+        return x_ok(dfd, name, dir);
     /* kbox's own groups must come back: with more than it can hold the
      * thread kept the guest's; judged as kbox then, never left changed */
     nmine = syscall(SYS_getgroups, NG, mine);
     if (nmine < 0)
-        return faccessat(dfd, name, X_OK, AT_EACCESS) ? -errno : 0;
+        return x_ok(dfd, name, dir);
     for (long i = 0; i < n; i++)
         theirs[i] = g32[i];
     /* raw calls: this thread only (lx's threads run beside it) */
     if (syscall(SYS_setgroups, (size_t)n, theirs) < 0)
-        return faccessat(dfd, name, X_OK, AT_EACCESS) ? -errno : 0;
+        return x_ok(dfd, name, dir);
     syscall(SYS_setfsgid, (gid_t)gid);
     syscall(SYS_setfsuid, (uid_t)uid);
-    rc = faccessat(dfd, name, X_OK, AT_EACCESS) ? -errno : 0;
+    rc = x_ok(dfd, name, dir);
     syscall(SYS_setfsuid, geteuid());
     syscall(SYS_setfsgid, getegid());
     syscall(SYS_setgroups, (size_t)nmine, mine);
@@ -188,8 +213,26 @@ int kbox_exec_bind_stat(struct lx_task *t, const struct kbox_opts *o,
     if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
         return -errno;
     if (may_exec && S_ISREG(st->st_mode))
-        rc = guest_may_exec(t, dfd, name);
+        rc = guest_may(t, dfd, name, false);
     return rc;
+}
+
+int kbox_exec_bind_may_search(struct lx_task *t, const struct kbox_opts *o,
+                              const char *g)
+{
+    struct kbox_route_result res =
+        kbox_path_route(g, o->binds, o->nbinds, false);
+    const char *name;
+    int dfd;
+
+    /* a guest root enters any directory, as its chdir does */
+    if (res.route != KBOX_ROUTE_BIND ||
+        lx_t(t, LX__NR_geteuid, 0, 0, 0, 0, 0) == 0)
+        return 0;
+    name = bind_name(o, res.bind_index, res.rest, &dfd);
+    if (!name)
+        return -ENOTDIR;
+    return guest_may(t, dfd, name, true);
 }
 
 /*

@@ -458,18 +458,56 @@ static long tsys6(struct lx_task *t, long nr, long a0, long a1, long a2,
  * mark survives a kbox that was killed, so the next run takes such a
  * leftover for its own and removes it then. A made directory whose
  * parent kbox did not make keeps that parent's times, to put back.
+ * Each, and each trap's place, keeps an O_PATH fd in lx's root task:
+ * a guest's rename of a directory above moves them (and the trap), and
+ * halt finds them by the fd, not by a path that now names nothing or
+ * the guest's own. Guest tasks close every fd they inherit from it.
  */
 #define GLUE_MARK "trusted.kbox.mountpoint"
 #define GLUE_MAX  64
 static struct glue {
     char *path;
+    long fd; /* O_PATH, in the root task; -1: none */
     bool top;
     bool file; /* a file bind's empty stand-in, not a directory */
     struct timespec parent_times[2];
 } glue[GLUE_MAX];
 static int nglue;
-static char *traps[GLUE_MAX]; /* the kbox-bind mounts, in mount order */
+static struct trap {
+    char *path;
+    long fd;       /* its place (below the mount), O_PATH in the root task */
+} traps[GLUE_MAX]; /* the kbox-bind mounts, in mount order */
 static int ntraps;
+
+/* Record glue[nglue] at @path (its other fields set) with its fd. */
+static void glue_keep(struct lx_task *root, const char *path)
+{
+    glue[nglue].path = strdup(path);
+    if (!glue[nglue].path)
+        return;
+    glue[nglue].fd = tsys6(root, LX__NR_openat, AT_FDCWD, (long)path,
+                           O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, 0);
+    nglue++;
+}
+
+/*
+ * Where root task fd @fd's file is now (in @buf), @recorded without an
+ * fd, NULL once it is unlinked or out of the root's reach.
+ */
+static const char *now_at(struct lx_task *root, long fd, const char *recorded,
+                          char *buf, size_t len)
+{
+    struct statx sx;
+
+    if (fd < 0)
+        return recorded;
+    if (lx_task_fd_path(root, (int)fd, buf, len) < 0 || buf[0] != '/' ||
+        tsys6(root, LX__NR_statx, fd, (long)"", AT_EMPTY_PATH, STATX_NLINK,
+              (long)&sx) < 0 ||
+        !sx.stx_nlink)
+        return NULL;
+    return buf;
+}
 
 static bool glue_marked(struct lx_task *root, const char *path)
 {
@@ -524,11 +562,9 @@ static bool glue_make(struct lx_task *root, const char *norm, int verbose)
                 return false; /* a symlink or no directory */
             tsys6(root, LX__NR_close, fd, 0, 0, 0, 0);
             if (nglue < GLUE_MAX && glue_marked(root, cur)) {
-                glue[nglue].path = strdup(cur); /* a killed run's */
                 glue[nglue].top = false;
                 glue[nglue].file = false;
-                if (glue[nglue].path)
-                    nglue++;
+                glue_keep(root, cur); /* a killed run's */
                 made_parent = true;
             }
             continue;
@@ -567,9 +603,7 @@ static bool glue_make(struct lx_task *root, const char *norm, int verbose)
         tsys6(root, LX__NR_lsetxattr, (long)cur, (long)GLUE_MARK, (long)"1", 1,
               0);
         made_parent = true;
-        glue[nglue].path = strdup(cur);
-        if (glue[nglue].path)
-            nglue++;
+        glue_keep(root, cur);
     }
 }
 
@@ -743,11 +777,9 @@ static bool file_make(struct lx_task *root, const char *place, int verbose)
         if (S_ISDIR(sx.stx_mode) || S_ISLNK(sx.stx_mode))
             return false;
         if (nglue < GLUE_MAX && glue_marked(root, place)) {
-            glue[nglue].path = strdup(place); /* a killed run's */
             glue[nglue].top = false;
             glue[nglue].file = true;
-            if (glue[nglue].path)
-                nglue++;
+            glue_keep(root, place); /* a killed run's */
         }
         return true;
     }
@@ -783,9 +815,7 @@ static bool file_make(struct lx_task *root, const char *place, int verbose)
     tsys(root, LX__NR_close, fd, 0, 0);
     tsys6(root, LX__NR_lsetxattr, (long)place, (long)GLUE_MARK, (long)"1", 1,
           0);
-    glue[nglue].path = strdup(place);
-    if (glue[nglue].path)
-        nglue++;
+    glue_keep(root, place);
     return true;
 }
 
@@ -825,9 +855,10 @@ static bool trap_one(struct lx_task *root, const struct kbox_opts *o, int i,
     if (fd < 0)
         return false;
     n = lx_task_fd_path(root, (int)fd, where, sizeof(where));
-    tsys(root, LX__NR_close, fd, 0, 0);
-    if (n < 0 || strcmp(where, place))
+    if (n < 0 || strcmp(where, place)) {
+        tsys(root, LX__NR_close, fd, 0, 0);
         return false;
+    }
     host_dev_data(b->host_src, i, data, sizeof(data));
     if (b->file)
         strcat(data, ",file");
@@ -841,11 +872,15 @@ static bool trap_one(struct lx_task *root, const struct kbox_opts *o, int i,
     if (rc < 0 && o->verbose)
         fprintf(stderr, "kbox: warning: marking bind %s: %s\n", place,
                 lx_strerror(rc));
-    if (rc)
+    if (rc) {
+        tsys(root, LX__NR_close, fd, 0, 0);
         return false;
+    }
     kbox_mntview_record(root, place, b->host_src);
-    if (ntraps < GLUE_MAX)
-        traps[ntraps++] = strdup(place);
+    if (ntraps < GLUE_MAX && (traps[ntraps].path = strdup(place)))
+        traps[ntraps++].fd = fd; /* the place, below the trap */
+    else
+        tsys(root, LX__NR_close, fd, 0, 0);
     if (i < ntrap_places)
         trap_places[i] = strdup(place);
     return true;
@@ -951,25 +986,37 @@ static void bind_traps(const struct kbox_opts *o)
 /*
  * Take away what glue_make() made, deepest first, once every trap is
  * unmounted (newest first: one may cover another's place); a directory
- * the guest filled (beside a deeper bind) stays. A parent kbox did not
- * make gets its times back. lx_halt() finds the traps gone.
+ * the guest filled (beside a deeper bind) stays. Each is where the
+ * guest's renames left it (now_at): by the recorded path a renamed
+ * parent's trap stayed mounted and its glue in the image under the new
+ * name, and a directory the guest made at the old name went. A parent
+ * kbox did not make gets its times back, unless the guest moved the
+ * glue out of it (the guest's change of the parent stays). lx_halt()
+ * finds the traps gone.
  */
 static void glue_remove(void)
 {
     struct lx_task *root = lx_task_root();
+    char buf[KBOX_PATH_MAX];
 
     for (int i = ntraps - 1; i >= 0; i--) {
-        if (nglue)
-            tsys(root, LX__NR_umount2, (long)traps[i], 0, 0);
-        free(traps[i]);
+        const char *at =
+            now_at(root, traps[i].fd, traps[i].path, buf, sizeof(buf));
+
+        if (at && (nglue || strcmp(at, traps[i].path)))
+            tsys(root, LX__NR_umount2, (long)at, 0, 0);
+        tsys(root, LX__NR_close, traps[i].fd, 0, 0);
+        free(traps[i].path);
     }
     ntraps = 0;
     for (int i = nglue - 1; i >= 0; i--) {
         struct glue *g = &glue[i];
+        const char *at = now_at(root, g->fd, g->path, buf, sizeof(buf));
 
-        if (tsys(root, LX__NR_unlinkat, AT_FDCWD, (long)g->path,
+        if (at &&
+            tsys(root, LX__NR_unlinkat, AT_FDCWD, (long)at,
                  g->file ? 0 : AT_REMOVEDIR) == 0 &&
-            g->top) {
+            g->top && !strcmp(at, g->path)) {
             char *slash = strrchr(g->path, '/');
 
             if (slash == g->path)
@@ -979,6 +1026,8 @@ static void glue_remove(void)
             tsys6(root, LX__NR_utimensat, AT_FDCWD, (long)g->path,
                   (long)g->parent_times, AT_SYMLINK_NOFOLLOW, 0);
         }
+        if (g->fd >= 0)
+            tsys(root, LX__NR_close, g->fd, 0, 0);
         free(g->path);
     }
     nglue = 0;
@@ -1281,6 +1330,8 @@ static long workdir_through_link(const struct kbox_opts *o, struct lx_task *t)
     rc = kbox_exec_bind_stat(t, o, g, &st, false);
     if (rc == 0 && !S_ISDIR(st.st_mode))
         rc = -ENOTDIR;
+    if (rc == 0)
+        rc = kbox_exec_bind_may_search(t, o, g);
     if (rc < 0)
         return rc;
     snprintf(workdir_walked, sizeof(workdir_walked), "%s", g);
@@ -1310,35 +1361,45 @@ struct lx_task *kbox_image_guest_task(const struct kbox_opts *o)
         lx_task_exit(t);
         return NULL;
     }
+    if (!o->root_id) {
+        uid = o->change_id ? o->uid : getuid();
+        gid = o->change_id ? o->gid : getgid();
+        {
+            unsigned groups[64];
+            int n = image_groups(t, uid, gid, groups, 64);
+
+            tsys(t, LX__NR_setgroups, n, (long)groups, 0);
+        }
+        rc = tsys(t, LX__NR_setresgid, gid, gid, gid);
+        if (rc >= 0)
+            rc = tsys(t, LX__NR_setresuid, uid, uid, uid);
+        if (rc < 0) {
+            say("cannot set the guest identity: %s%s", lx_strerror(rc), "");
+            lx_task_exit(t);
+            return NULL;
+        }
+    }
+    /* -w is entered as the guest, after its ids: entered as root, a
+     * --change-id user started in a 0700 root directory (`pwd` worked,
+     * `ls .` was EACCES) where chroot's cd and runc refuse to start */
     if (o->work_dir && kbox_image_workdir_in_bind(o)) {
-        tsys(t, LX__NR_chdir, (long)"/", 0, 0); /* main sets bind_cwd */
+        char g[KBOX_PATH_MAX];
+
+        rc = kbox_image_workdir_path(o, g, sizeof(g)) < 0
+                 ? -ENAMETOOLONG
+                 : kbox_exec_bind_may_search(t, o, g);
+        if (rc == 0)
+            tsys(t, LX__NR_chdir, (long)"/", 0, 0); /* main sets bind_cwd */
     } else if (o->work_dir) {
         rc = tsys(t, LX__NR_chdir, (long)o->work_dir, 0, 0);
         if (rc == -EXDEV)
             rc = workdir_through_link(o, t);
-        if (rc < 0) {
-            say("work dir '%s': %s", o->work_dir, lx_strerror(rc));
-            lx_task_exit(t);
-            return NULL;
-        }
     } else {
+        rc = 0;
         tsys(t, LX__NR_chdir, (long)"/", 0, 0);
     }
-    if (o->root_id)
-        return t;
-    uid = o->change_id ? o->uid : getuid();
-    gid = o->change_id ? o->gid : getgid();
-    {
-        unsigned groups[64];
-        int n = image_groups(t, uid, gid, groups, 64);
-
-        tsys(t, LX__NR_setgroups, n, (long)groups, 0);
-    }
-    rc = tsys(t, LX__NR_setresgid, gid, gid, gid);
-    if (rc >= 0)
-        rc = tsys(t, LX__NR_setresuid, uid, uid, uid);
     if (rc < 0) {
-        say("cannot set the guest identity: %s%s", lx_strerror(rc), "");
+        say("work dir '%s': %s", o->work_dir, lx_strerror(rc));
         lx_task_exit(t);
         return NULL;
     }
