@@ -47,6 +47,12 @@ char *kbox_image_slurp(struct lx_task *t, const char *path);
 /* Sync, unmount, halt. Returns 0 or -1 (message printed). */
 int kbox_image_halt(int verbose);
 
+/* src/image/fslog.c: warn of errors recorded in the image's superblock
+ * (lx's log past byte @from, the mount's), and of file system errors
+ * lx logged during the run (at halt). */
+void kbox_fslog_mounted(const char *image, long from);
+void kbox_fslog_errors(const char *image);
+
 /* Whether lx's /dev/pts is a kbox-bind trap standing for the host's. */
 bool kbox_image_host_pts(void);
 /* Bind @idx's place, normalised, if a kbox-bind trap marks it in lx

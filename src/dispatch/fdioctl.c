@@ -13,6 +13,7 @@
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <linux/fscrypt.h>
+#include <linux/fsverity.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,86 @@ static bool fcntl_host_open(struct kbox_req *r, int g)
         return false;
     close(c);
     return true;
+}
+
+/*
+ * fs-verity (fsverity enable/measure, e.g. from fsverity-utils, on an
+ * image made -O verity): the arguments hold pointers into the guest (the
+ * salt, the signature, the metadata buffer), copied through kbox.
+ */
+static struct kbox_resp ioctl_verity_enable(struct kbox_req *r, int fd)
+{
+    struct fsverity_enable_arg a;
+    unsigned char salt[32]; /* FS_VERITY's descriptor holds 32 */
+    void *sig = NULL;
+    long rc;
+
+    if (r->ops->read(r, r->args[2], &a, sizeof(a)))
+        return kbox_ret(-EFAULT);
+    if (a.salt_size > sizeof(salt) || a.sig_size > 16128)
+        return kbox_ret(-EMSGSIZE);
+    if (a.salt_size && r->ops->read(r, a.salt_ptr, salt, a.salt_size))
+        return kbox_ret(-EFAULT);
+    if (a.sig_size) {
+        sig = malloc(a.sig_size);
+        if (!sig)
+            return kbox_ret(-ENOMEM);
+        if (r->ops->read(r, a.sig_ptr, sig, a.sig_size)) {
+            free(sig);
+            return kbox_ret(-EFAULT);
+        }
+    }
+    a.salt_ptr = a.salt_size ? (uintptr_t)salt : 0;
+    a.sig_ptr = (uintptr_t)sig;
+    rc = kbox_lx(r, LX__NR_ioctl, fd, FS_IOC_ENABLE_VERITY, (long)&a, 0, 0, 0);
+    free(sig);
+    return kbox_ret(rc);
+}
+
+/* The caller's digest_size in, the header and the digest out. */
+static struct kbox_resp ioctl_verity_measure(struct kbox_req *r, int fd)
+{
+    struct {
+        struct fsverity_digest h;
+        unsigned char d[64]; /* FS_VERITY_MAX_DIGEST_SIZE */
+    } m;
+    long rc;
+
+    if (r->ops->read(r, r->args[2], &m.h, sizeof(m.h)))
+        return kbox_ret(-EFAULT);
+    if (m.h.digest_size > sizeof(m.d))
+        m.h.digest_size = sizeof(m.d);
+    rc = kbox_lx(r, LX__NR_ioctl, fd, FS_IOC_MEASURE_VERITY, (long)&m, 0, 0, 0);
+    if (rc >= 0 &&
+        r->ops->write(r, r->args[2], &m, sizeof(m.h) + m.h.digest_size))
+        rc = -EFAULT;
+    return kbox_ret(rc);
+}
+
+/* Up to 64 KiB a call: a read of the metadata may be short, as read(2)
+ * is, and fsverity dump_metadata reads on until 0. */
+static struct kbox_resp ioctl_verity_read(struct kbox_req *r, int fd)
+{
+    struct fsverity_read_metadata_arg a;
+    uint64_t to;
+    void *buf;
+    long rc;
+
+    if (r->ops->read(r, r->args[2], &a, sizeof(a)))
+        return kbox_ret(-EFAULT);
+    if (a.length > 65536)
+        a.length = 65536;
+    buf = malloc(a.length ? a.length : 1);
+    if (!buf)
+        return kbox_ret(-ENOMEM);
+    to = a.buf_ptr;
+    a.buf_ptr = (uintptr_t)buf;
+    rc = kbox_lx(r, LX__NR_ioctl, fd, FS_IOC_READ_VERITY_METADATA, (long)&a, 0,
+                 0, 0);
+    if (rc > 0 && r->ops->write(r, to, buf, (size_t)rc))
+        rc = -EFAULT;
+    free(buf);
+    return kbox_ret(rc);
 }
 
 /*
@@ -287,6 +368,12 @@ struct kbox_resp kbox_fd_ioctl(struct kbox_req *r)
         return ioctl_copy(r, fd, req, 0, sizeof(struct fscrypt_policy_v1));
     case FS_IOC_GET_ENCRYPTION_POLICY_EX:
         return ioctl_policy_ex(r, fd);
+    case FS_IOC_ENABLE_VERITY:
+        return ioctl_verity_enable(r, fd);
+    case FS_IOC_MEASURE_VERITY:
+        return ioctl_verity_measure(r, fd);
+    case FS_IOC_READ_VERITY_METADATA:
+        return ioctl_verity_read(r, fd);
     case FITRIM: /* lx's check (CAP_SYS_ADMIN), lx's disk */
         return ioctl_copy(r, fd, req, sizeof(struct fstrim_range),
                           sizeof(struct fstrim_range));

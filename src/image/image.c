@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/fs.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -37,6 +39,34 @@ static void say(const char *fmt, const char *a, const char *b)
     fputc('\n', stderr);
 }
 
+/*
+ * A read-write open refused with EPERM: chattr +i or +a on the image (a
+ * backup tool's, or the user's own guard) - "Operation not permitted"
+ * alone did not say why, nor that -m ro reads it. True when said.
+ */
+static bool image_attr_says(const char *image)
+{
+    int fd = open(image, O_RDONLY | O_CLOEXEC | O_NONBLOCK), flags = 0;
+    bool said = false;
+    int e = errno;
+
+    if (fd < 0) {
+        errno = e;
+        return false;
+    }
+    if (!ioctl(fd, FS_IOC_GETFLAGS, &flags) &&
+        (flags & (FS_IMMUTABLE_FL | FS_APPEND_FL))) {
+        say("cannot open image '%s' read-write: it is %s; -m ro reads it",
+            image,
+            flags & FS_IMMUTABLE_FL ? "immutable (chattr +i)"
+                                    : "append-only (chattr +a)");
+        said = true;
+    }
+    close(fd);
+    errno = e; /* the open's, for the caller's message */
+    return said;
+}
+
 int kbox_image_open(const struct kbox_opts *o)
 {
     struct stat st;
@@ -58,6 +88,8 @@ int kbox_image_open(const struct kbox_opts *o)
                 strerror(e));
         return -1;
     }
+    if (fd < 0 && !o->readonly && errno == EPERM && image_attr_says(o->image))
+        return -1;
     if (fd < 0) {
         say("cannot open image '%s': %s", o->image, strerror(errno));
         return -1;
@@ -1170,6 +1202,7 @@ int kbox_image_setup(const struct kbox_opts *o, int img_fd, int *booted)
                     o->image, o->fs_type, lx_strerror(rc), o->fs_type);
         return -1;
     }
+    kbox_fslog_mounted(o->image, logged);
     /* set-ID programs in binds (src/exec/hostcred.c): outside the root */
     if (o->nbinds && geteuid() == 0)
         kbox_exec_standin_init();
@@ -1413,6 +1446,8 @@ int kbox_image_halt(int verbose)
     /* Sync and unmount are kernel-thread hand-offs too (see main). */
     lx_pin_threads(1);
     glue_remove();
+    if (setup_opts)
+        kbox_fslog_errors(setup_opts->image);
     rc = lx_halt();
 
     /* Before the unmount's word: "image synced" would not be true. */
