@@ -7,7 +7,7 @@
  * its EFAULT, EBADF or ESRCH came where Linux says EINVAL or EPERM
  * (unlinkat(-1, p, ~0): EBADF for EINVAL; sched_setparam(pid, NULL) of
  * a pid that is not a guest's: ESRCH for EINVAL). Found by the syscall
- * sweep (tests/guest/syscall-sweep, 901-syscall-sweep-order.sh). Each
+ * sweep (tests/guest/syscall-sweep, 346-syscall-sweep-order.sh). Each
  * check is the one of Linux 6.12 (lx's and the host's code), in its
  * order; calls pass on to their handler when none applies.
  */

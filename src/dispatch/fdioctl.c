@@ -107,6 +107,21 @@ static bool fcntl_host_open(struct kbox_req *r, int g)
 }
 
 /*
+ * The guest's argument cannot be read: Linux says EOPNOTSUPP (an image
+ * without -O verity), EBADF or ENODATA (no verity file) before it reads
+ * it. lx is asked with @probe, which fails at the first check after the
+ * copy (@after, no side effect): that one is the copy's EFAULT.
+ */
+static struct kbox_resp verity_unreadable(struct kbox_req *r, int fd,
+                                          unsigned long req, void *probe,
+                                          long after)
+{
+    long rc = kbox_lx(r, LX__NR_ioctl, fd, req, (long)probe, 0, 0, 0);
+
+    return kbox_ret(rc == after || rc >= 0 ? -EFAULT : rc);
+}
+
+/*
  * fs-verity (fsverity enable/measure, e.g. from fsverity-utils, on an
  * image made -O verity): the arguments hold pointers into the guest (the
  * salt, the signature, the metadata buffer), copied through kbox.
@@ -118,10 +133,16 @@ static struct kbox_resp ioctl_verity_enable(struct kbox_req *r, int fd)
     void *sig = NULL;
     long rc;
 
-    if (r->ops->read(r, r->args[2], &a, sizeof(a)))
-        return kbox_ret(-EFAULT);
-    if (a.salt_size > sizeof(salt) || a.sig_size > 16128)
-        return kbox_ret(-EMSGSIZE);
+    if (r->ops->read(r, r->args[2], &a, sizeof(a))) {
+        memset(&a, 0, sizeof(a)); /* version 0: EINVAL */
+        return verity_unreadable(r, fd, FS_IOC_ENABLE_VERITY, &a, -EINVAL);
+    }
+    /* lx's EMSGSIZE comes after its EINVALs, before the file is used */
+    if (a.salt_size > sizeof(salt) || a.sig_size > 16128) {
+        a.salt_ptr = a.sig_ptr = 0;
+        return kbox_ret(kbox_lx(r, LX__NR_ioctl, fd, FS_IOC_ENABLE_VERITY,
+                                (long)&a, 0, 0, 0));
+    }
     if (a.salt_size && r->ops->read(r, a.salt_ptr, salt, a.salt_size))
         return kbox_ret(-EFAULT);
     if (a.sig_size) {
@@ -149,8 +170,10 @@ static struct kbox_resp ioctl_verity_measure(struct kbox_req *r, int fd)
     } m;
     long rc;
 
-    if (r->ops->read(r, r->args[2], &m.h, sizeof(m.h)))
-        return kbox_ret(-EFAULT);
+    if (r->ops->read(r, r->args[2], &m.h, sizeof(m.h))) {
+        m.h.digest_size = 0; /* EOVERFLOW */
+        return verity_unreadable(r, fd, FS_IOC_MEASURE_VERITY, &m, -EOVERFLOW);
+    }
     if (m.h.digest_size > sizeof(m.d))
         m.h.digest_size = sizeof(m.d);
     rc = kbox_lx(r, LX__NR_ioctl, fd, FS_IOC_MEASURE_VERITY, (long)&m, 0, 0, 0);
@@ -169,8 +192,12 @@ static struct kbox_resp ioctl_verity_read(struct kbox_req *r, int fd)
     void *buf;
     long rc;
 
-    if (r->ops->read(r, r->args[2], &a, sizeof(a)))
-        return kbox_ret(-EFAULT);
+    if (r->ops->read(r, r->args[2], &a, sizeof(a))) {
+        memset(&a, 0, sizeof(a));
+        a.__reserved = 1; /* EINVAL */
+        return verity_unreadable(r, fd, FS_IOC_READ_VERITY_METADATA, &a,
+                                 -EINVAL);
+    }
     if (a.length > 65536)
         a.length = 65536;
     buf = malloc(a.length ? a.length : 1);

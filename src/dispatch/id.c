@@ -177,7 +177,7 @@ struct kbox_resp kbox_id_prctl(struct kbox_req *r)
  * (its main task's: a thread of it answers for the process); one that
  * is no guest's is ESRCH (kbox, the outside parent, too). Every pid was
  * the caller until the thirty-second session: `getpcaps PID` showed its
- * own capabilities (902-capget-other).
+ * own capabilities (347-capget-other).
  */
 static long capget_target(struct kbox_req *r, unsigned int *pid)
 {

@@ -88,6 +88,26 @@ struct found {
     bool shut_down;
 };
 
+/*
+ * @line into @out with each byte outside printable ASCII as \xHH, as
+ * dmesg shows it: ext4's error lines name the guest's comm, which the
+ * guest sets (a program's name, PR_SET_NAME), and its escape sequences
+ * reached kbox's terminal.
+ */
+static void printable(char *out, size_t len, const char *line)
+{
+    size_t o = 0;
+
+    for (const unsigned char *c = (const unsigned char *)line;
+         *c && o + 5 < len; c++) {
+        if (*c >= 0x20 && *c < 0x7f)
+            out[o++] = (char)*c;
+        else
+            o += (size_t)snprintf(out + o, len - o, "\\x%02x", *c);
+    }
+    out[o] = '\0';
+}
+
 static bool note_line(const char *line, void *arg)
 {
     struct found *f = arg;
@@ -100,7 +120,7 @@ static bool note_line(const char *line, void *arg)
         return true;
     }
     if (!f->n++)
-        snprintf(f->first, sizeof(f->first), "%s", line);
+        printable(f->first, sizeof(f->first), line);
     return true;
 }
 

@@ -524,19 +524,30 @@ static void glue_keep(struct lx_task *root, const char *path)
 
 /*
  * Where root task fd @fd's file is now (in @buf), @recorded without an
- * fd, NULL once it is unlinked or out of the root's reach.
+ * fd, NULL once it is unlinked or out of the root's reach. @same: only
+ * if that path reaches the very file (inode and mount): a guest's mount
+ * over a directory above (never unmounted) made it name the guest's own
+ * file there, which halt removed, and a name's " (deleted)" suffix could
+ * be a guest's file too.
  */
 static const char *now_at(struct lx_task *root, long fd, const char *recorded,
-                          char *buf, size_t len)
+                          char *buf, size_t len, bool same)
 {
-    struct statx sx;
+    const unsigned mask = STATX_NLINK | STATX_INO | STATX_MNT_ID;
+    struct statx sx, px;
 
     if (fd < 0)
         return recorded;
     if (lx_task_fd_path(root, (int)fd, buf, len) < 0 || buf[0] != '/' ||
-        tsys6(root, LX__NR_statx, fd, (long)"", AT_EMPTY_PATH, STATX_NLINK,
+        tsys6(root, LX__NR_statx, fd, (long)"", AT_EMPTY_PATH, mask,
               (long)&sx) < 0 ||
         !sx.stx_nlink)
+        return NULL;
+    if (same && (tsys6(root, LX__NR_statx, AT_FDCWD, (long)buf,
+                       AT_SYMLINK_NOFOLLOW, mask, (long)&px) < 0 ||
+                 px.stx_ino != sx.stx_ino || px.stx_mnt_id != sx.stx_mnt_id ||
+                 px.stx_dev_major != sx.stx_dev_major ||
+                 px.stx_dev_minor != sx.stx_dev_minor))
         return NULL;
     return buf;
 }
@@ -1033,7 +1044,7 @@ static void glue_remove(void)
 
     for (int i = ntraps - 1; i >= 0; i--) {
         const char *at =
-            now_at(root, traps[i].fd, traps[i].path, buf, sizeof(buf));
+            now_at(root, traps[i].fd, traps[i].path, buf, sizeof(buf), false);
 
         if (at && (nglue || strcmp(at, traps[i].path)))
             tsys(root, LX__NR_umount2, (long)at, 0, 0);
@@ -1043,7 +1054,7 @@ static void glue_remove(void)
     ntraps = 0;
     for (int i = nglue - 1; i >= 0; i--) {
         struct glue *g = &glue[i];
-        const char *at = now_at(root, g->fd, g->path, buf, sizeof(buf));
+        const char *at = now_at(root, g->fd, g->path, buf, sizeof(buf), true);
 
         if (at &&
             tsys(root, LX__NR_unlinkat, AT_FDCWD, (long)at,
