@@ -99,5 +99,8 @@ void kbox_cache_disk_prune(long long max_bytes);
 /* Entries of the persistent tier, all images together. */
 #define KBOX_CONTENT_CACHE_MAX (512LL << 20)
 void kbox_cache_disk_close(void);
+/* The persistent tier's directory of this image (an fd), or -1; takes
+ * no lock: a forked child asks (src/exec/execlock.c). */
+int kbox_cache_disk_dir(void);
 
 #endif

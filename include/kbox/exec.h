@@ -118,6 +118,10 @@ void kbox_exec_again_free(struct kbox_exec_again *a);
 /* Before lx's root task enters the image: the place where exec makes
  * lx stand-ins of set-ID programs in binds (hostcred.c). */
 void kbox_exec_standin_init(void);
+/* In the guest's first process, before its filter: the host may exec
+ * only kbox's memfds and content cache files (Landlock; execlock.c).
+ * 0, or -1 where Landlock is unusable. */
+int kbox_exec_landlock(void);
 /* A guest process is gone: its exec gates that never opened go too. */
 void kbox_gate_forget(pid_t child);
 

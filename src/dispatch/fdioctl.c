@@ -322,6 +322,8 @@ struct kbox_resp kbox_fd_ioctl(struct kbox_req *r)
         long rc = kbox_hostfd_tty_admin_ioctl(r, gfd, req);
 
         /* terminals, pipes, sockets: native; a bind's files too */
+        if (rc == 1)
+            return kbox_ret(0); /* made here */
         return rc ? kbox_ret(rc) : kbox_hostfd_setflags(r, gfd, req);
     }
     switch (req) {

@@ -216,8 +216,13 @@ static struct kbox_resp h_open_by_handle_at(struct kbox_req *r)
         close(hmfd);
         return kbox_ret(rc);
     }
-    hfd = (int)syscall(SYS_open_by_handle_at, hmfd, &fh,
-                       (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY);
+    /*
+     * Decoded as O_PATH, looked at, and only then opened as asked: the
+     * guest's own flags decoded a handle of any file of the bind's host
+     * file system (an ext4 handle with generation 0 names an inode by its
+     * number alone) and O_TRUNC emptied it before the look said ESTALE.
+     */
+    hfd = (int)syscall(SYS_open_by_handle_at, hmfd, &fh, O_PATH | O_CLOEXEC);
     rc = hfd < 0 ? -errno : 0;
     close(hmfd);
     if (rc)
@@ -231,8 +236,28 @@ static struct kbox_resp h_open_by_handle_at(struct kbox_req *r)
             return kbox_ret(-ESTALE);
         }
     }
-    if ((flags & O_PATH) && (hfd = kbox_path_reopened(hfd)) < 0)
-        return kbox_ret(hfd);
+    if (flags & O_PATH) {
+        if ((hfd = kbox_path_reopened(hfd)) < 0)
+            return kbox_ret(hfd);
+    } else {
+        char self[64];
+        struct stat st;
+        int o;
+
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", hfd);
+        /* a link's handle: may_open's ELOOP (the reopen would follow it) */
+        o = fstat(hfd, &st) ? -errno
+            : S_ISLNK(st.st_mode)
+                ? -ELOOP
+                : open(self, (flags & ~(O_CLOEXEC | O_NOFOLLOW | O_CREAT)) |
+                                 O_CLOEXEC | O_NOCTTY);
+        if (o == -1)
+            o = -errno;
+        close(hfd);
+        if (o < 0)
+            return kbox_ret(o);
+        hfd = o;
+    }
     struct kbox_resp resp =
         kbox_fd_give_reply(r, hfd, (flags & O_CLOEXEC) != 0);
     close(hfd);

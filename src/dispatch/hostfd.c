@@ -97,8 +97,47 @@ int kbox_bind_fd_as_guest(struct kbox_req *r, int gfd)
  * process of its user, kbox itself included. As for kill() (target.c):
  * guest processes and their threads, else ESRCH as from a pid namespace;
  * a process group that holds a guest process, but not kbox's own (the
- * guest starts in it: its host processes would get the signals).
+ * guest starts in it: its host processes would get the signals) nor one
+ * with any other host process in it: setpgid(0, pgid) is the host's, and
+ * a guest joined the group of the shell that ran kbox (getsid names it)
+ * and had that shell signalled (thirty-third session, 380-sigio-host-pgrp).
  */
+static long host_stat_field(pid_t pid, int field);
+
+/* A live process in group @pgid that is no guest's (an exited one is
+ * signalled no more: a guest's unreaped child does not count). */
+static bool pgrp_has_host_member(pid_t pgid)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    bool host = false;
+
+    if (!d)
+        return true;
+    while (!host && (e = readdir(d))) {
+        pid_t p = (pid_t)atoi(e->d_name);
+        char path[64], st[512], *c;
+        ssize_t n;
+        int fd;
+
+        if (p <= 0 || host_stat_field(p, 5) != (long)pgid ||
+            kbox_proc_is_guest(p))
+            continue;
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)p);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        n = fd < 0 ? -1 : read(fd, st, sizeof(st) - 1);
+        if (fd >= 0)
+            close(fd);
+        if (n <= 0)
+            continue; /* gone since */
+        st[n] = '\0';
+        c = strrchr(st, ')');
+        host = !c || (c[1] && c[2] != 'Z' && c[2] != 'X');
+    }
+    closedir(d);
+    return host;
+}
+
 static long owner_allowed(int type, pid_t pid)
 {
     pid_t tgid, ppid;
@@ -108,7 +147,7 @@ static long owner_allowed(int type, pid_t pid)
     if (!pid)
         return 0; /* no owner */
     if (type == F_OWNER_PGRP) {
-        if (pid == getpgrp())
+        if (pid == getpgrp() || pgrp_has_host_member(pid))
             return -EPERM;
         n = kbox_proc_in_group(pid, &v);
         free(v);
@@ -382,6 +421,45 @@ static bool host_tty_taken(unsigned long rdev)
 }
 
 /*
+ * TIOCSTI from a guest whose controlling terminal is the one kbox was
+ * started on (the guest runs in kbox's session): what it pushes there is
+ * read by the host shell once kbox exits, a command run outside the box
+ * (`kbox ... cmd; read x` got the guest's line). Refused there whoever
+ * the guest is, with Linux's EIO for a kernel without legacy TIOCSTI;
+ * never CONTINUEd in that session, as another thread could put that
+ * terminal at the fd number between the look and the host's call: the
+ * host refuses any other terminal to a caller without CAP_SYS_ADMIN, and
+ * a root kbox pushes on its own copy for a guest that has it in lx.
+ * 0 (pushed), -errno, or 1: not such a caller, the rules below apply.
+ */
+static long sti_kbox_tty(struct kbox_req *r, int gfd)
+{
+    long kt = host_stat_field(getpid(), 7);
+    struct stat st;
+    int copy;
+    char c;
+    long rc;
+
+    if (kt <= 0 || host_stat_field(r->pid, 7) != kt)
+        return 1;
+    copy = kbox_guest_sock(r, gfd);
+    if (copy < 0)
+        return copy;
+    if (fstat(copy, &st) || !S_ISCHR(st.st_mode))
+        rc = -ENOTTY;
+    else if ((long)st.st_rdev == kt)
+        rc = -EIO;
+    else if (geteuid() != 0 || !kbox_lx_capable(r, CAP_SYS_ADMIN))
+        rc = -EPERM;
+    else if (r->ops->read(r, r->args[2], &c, 1))
+        rc = -EFAULT;
+    else
+        rc = ioctl(copy, TIOCSTI, &c) ? -errno : 0;
+    close(copy);
+    return rc;
+}
+
+/*
  * Terminal ioctls Linux allows only with CAP_SYS_ADMIN. Terminals are the
  * host's and the host checks the caller, which under a root kbox is root
  * whatever the guest's identity: a guest user stole another session's
@@ -400,6 +478,8 @@ long kbox_hostfd_tty_admin_ioctl(struct kbox_req *r, int gfd, unsigned long req)
     struct stat st;
     long own;
 
+    if (req == TIOCSTI && (own = sti_kbox_tty(r, gfd)) != 1)
+        return own ? own : 1;
     if (req != TIOCSCTTY && req != TIOCSTI && req != TIOCVHANGUP &&
         req != TIOCCONS && req != TIOCSLCKTRMIOS)
         return 0;

@@ -22,7 +22,8 @@ bool kbox_hostfd_fs_admin_ioctl(unsigned long req);
 long kbox_hostfd_fs_admin_errno(struct kbox_req *r, int gfd, unsigned long req);
 /* network configuration ioctls (need the guest's CAP_NET_ADMIN). */
 bool kbox_hostfd_net_admin_ioctl(unsigned long req);
-/* tty ioctls needing CAP_SYS_ADMIN: 0 or -errno for the guest. */
+/* tty ioctls needing CAP_SYS_ADMIN: 0 (the host's call), -errno for the
+ * guest, or 1: made by kbox, answered 0 (TIOCSTI, hostfd.c). */
 long kbox_hostfd_tty_admin_ioctl(struct kbox_req *r, int gfd,
                                  unsigned long req);
 /* Before a write, truncate or fallocate the host makes on host fd @gfd

@@ -342,15 +342,23 @@ int kbox_host_sock_path(struct kbox_req *r, const char *gpath,
     long rc;
 
     /*
-     * An address recvfrom/accept/getpeername handed out is already one of
-     * our host socket names (<exec_dir>/s-*): use it as is.
+     * An address recvfrom/accept/getpeername handed out may be one of our
+     * host socket names (<exec_dir>/s-*): the guest path it was bound to,
+     * looked up and checked as any path. Used as is, it skipped the
+     * lookup's checks: a guest user who learned kbox's directory (the
+     * name of a socket whose binding 1024 newer ones displaced) reached a
+     * root daemon's socket in a 0700 directory by its device and inode
+     * (thirty-third session, 379-sock-hostname-perm). A name no longer
+     * known is no node the guest can name.
      */
     if (dl && !strncmp(gpath, kbox_sup.exec_dir, dl) &&
         !strncmp(gpath + dl, "/s-", 3) && !strchr(gpath + dl + 1, '/')) {
-        memset(out, 0, sizeof(*out));
-        out->sun_family = AF_UNIX;
-        snprintf(out->sun_path, sizeof(out->sun_path), "%s", gpath);
-        return 0;
+        char g[sizeof(out->sun_path) + 1];
+
+        if (!kbox_sock_guest_name(gpath, 0, g, sizeof(g)) ||
+            !strncmp(g, kbox_sup.exec_dir, dl))
+            return -ENOENT;
+        return kbox_host_sock_path(r, g, out);
     }
     rc =
         kbox_lx(r, LX__NR_newfstatat, AT_FDCWD, (long)gpath, (long)&g, 0, 0, 0);

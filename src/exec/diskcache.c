@@ -115,6 +115,11 @@ int kbox_cache_disk_open(const char *dir, uint64_t fsid, uint64_t dev)
     return 0;
 }
 
+int kbox_cache_disk_dir(void)
+{
+    return __atomic_load_n(&dc.dirfd, __ATOMIC_RELAXED);
+}
+
 bool kbox_cache_disk_wants(const struct kbox_cache_key *k)
 {
     return dc.dirfd >= 0 && (k->kind == 0 || (k->kind == 1 && k->aux >= 0)) &&

@@ -83,6 +83,13 @@ int kbox_proc_parent(pid_t tid, pid_t *tgid, pid_t *ppid)
     return kbox_proc_status(tid, tgid, ppid);
 }
 
+/* The host execs what the stub CONTINUEs (/bin/true and the like): no
+ * Landlock domain, which lets only kbox's memfds be exec'd. */
+int kbox_exec_landlock(void)
+{
+    return -1;
+}
+
 /* The engine's scan of requests in flight: nothing blocks in the stub. */
 void kbox_inflight_scan(void)
 {

@@ -29,6 +29,7 @@
 #include "kbox/abi.h"
 #include "kbox/bpf.h"
 #include "kbox/dispatch.h"
+#include "kbox/exec.h"
 #include "kbox/policy.h"
 #include "kbox/seccomp.h"
 #include "settle.h"
@@ -447,6 +448,8 @@ pid_t kbox_seccomp_launch(const char *path, char *const argv[],
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (chdir(host_cwd))
             _exit(126);
+        /* while the content cache's directory is still open here */
+        kbox_exec_landlock();
         /*
          * Nothing of kbox's (image, kernel threads' fds) leaks in; the
          * fds kbox itself was started with (a make jobserver's pipe,

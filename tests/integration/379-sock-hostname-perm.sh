@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# tests/guest/sock-hostname-perm: a guest user connecting to a root
+# daemon's unix socket (0600, in a 0700 directory) by its host name in
+# kbox's directory, learned from getsockname of a socket whose binding
+# 1024 newer ones displaced, got through past lx's permission checks.
+# Such a name now stands for its guest path and is checked as that.
+. "$(dirname "$0")/lib/common.sh"
+require
+run_guest_test "-S" sock-hostname-perm
+done_test
