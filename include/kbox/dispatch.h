@@ -99,10 +99,11 @@ struct kbox_proc {
      * where it was), shared with the processes its fs is shared with
      * (bindcwd.c; NULL: none yet). Only through kbox_bind_cwd_*. */
     struct kbox_bcwd *cwd;
-    int pidfd;   /* host pidfd, in kbox_proc_exit_watch(); -1 */
-    int refs;    /* requests in flight (under the proc lock) */
-    bool dead;   /* exited: freed when refs drops to 0 */
-    bool exited; /* by exit_group, not killed (no core dump of its) */
+    int pidfd;        /* host pidfd, in kbox_proc_exit_watch(); -1 */
+    int refs;         /* requests in flight (under the proc lock) */
+    bool dead;        /* exited: freed when refs drops to 0 */
+    bool exited;      /* by exit_group, not killed (no core dump of its) */
+    bool reaped_wait; /* found killed: kbox_exits_settle waits for its free */
     /* a call of it entered lx, or kbox_proc_number() ran: its task has
      * taken its host pid (or kept lx's, the number being in use) */
     bool numbered;
@@ -300,6 +301,8 @@ void kbox_inflight_end_threads(struct kbox_proc *p, pid_t tid);
  * calls, waiting (bounded) until none is in a handler.
  */
 void kbox_inflight_end_exiting(struct kbox_proc *p, pid_t tid);
+/* End the calls in flight of processes found killed. */
+void kbox_inflight_end_killed(void);
 /* Wait (bounded) until no other request's handler uses lx task @task. */
 void kbox_inflight_wait_task_idle(struct lx_task *task);
 /* Set this worker's request's lx task where the scan sees it. */
@@ -486,6 +489,28 @@ void kbox_zombie_release_all(void);
 /* An epoll fd that is readable when a guest process has ended (its
  * pidfd fired): then kbox_proc_sweep(). -1 if there is none. */
 int kbox_proc_exit_watch(void);
+/*
+ * A killed, reaped process holds nothing (src/dispatch/reaped.c):
+ * kbox_exits_matter() says whether call @nr must look first (its result
+ * would show what a dead process held), kbox_exits_retry() whether its
+ * failure @ret may be a dead holder's; kbox_exits_settle() sweeps if the
+ * exit watch has fired, true if it did (then run the call again). The
+ * serve loop takes kbox_exits_settled_take() as an exit it saw itself.
+ */
+bool kbox_exits_matter(long nr, const uint64_t *args);
+bool kbox_exits_retry(long nr, const uint64_t *args, long ret);
+bool kbox_exits_settle(void);
+/* The serve loop's look at the exit watch: sweep if it fired; true when
+ * another sweep is due. */
+bool kbox_exits_take(void);
+bool kbox_exits_settled_take(void);
+/* How many killed processes found have been let go so far. */
+unsigned long kbox_exits_freed(void);
+/* Killed processes found (under the proc lock, @p->reaped_wait set; @p
+ * returned) whose entries are not freed yet (kbox_release_end at the
+ * free). */
+struct kbox_proc *kbox_release_begin(struct kbox_proc *p);
+void kbox_release_end(struct kbox_proc *p);
 /* An epoll fd that is readable when a guest process whose entry went at
  * its exit_group has ended: then kbox_proc_lingering_ended(). -1 if
  * there is none. */

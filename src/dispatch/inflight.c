@@ -344,6 +344,39 @@ void kbox_inflight_end_exiting(struct kbox_proc *p, pid_t tid)
 }
 
 /*
+ * Calls of processes a sweep found killed (kbox_exits_settle): ended,
+ * since a blocked one holds its process's entry and lx task, and with it
+ * the locks and semaphore undos another caller is about to take. A
+ * process that called exit_group is left to kbox_inflight_end_exiting.
+ */
+void kbox_inflight_end_killed(void)
+{
+    int n = __atomic_load_n(&nslots, __ATOMIC_RELAXED);
+
+    if (n > MAX_SLOTS)
+        n = MAX_SLOTS;
+    for (int i = 0; i < n; i++) {
+        struct slot *s = &slots[i];
+        struct kbox_proc *p;
+
+        if (s == my_slot)
+            continue;
+        pthread_mutex_lock(&s->lock);
+        p = s->r ? s->r->proc : NULL;
+        if (p && __atomic_load_n(&p->dead, __ATOMIC_ACQUIRE) &&
+            !__atomic_load_n(&p->exited, __ATOMIC_ACQUIRE)) {
+            int why = __atomic_load_n(&s->r->interrupted, __ATOMIC_ACQUIRE);
+
+            if (s->r->task)
+                interrupt(s, why ? why : KBOX_INTR_GONE);
+            else if (s->host_wait)
+                pthread_kill(s->thread, host_wake_signal());
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+/*
  * Wait (up to 2 s) until no request running a handler uses lx task
  * @task: an exec ends its other threads' tasks (kbox_thread_drop_all)
  * right after kbox_inflight_end_threads interrupted their calls, and a

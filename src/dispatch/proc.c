@@ -571,8 +571,9 @@ static void free_proc(struct kbox_proc *p)
     kbox_fdt_put(p->fdt);
     if (p->pidfd >= 0 && (!p->exited || has_exited(p) || !linger(p->pidfd)))
         close(p->pidfd); /* leaves the exit watch */
+    kbox_mirror_gc();    /* its inotify instances and FIFO ends */
+    kbox_release_end(p);
     free(p);
-    kbox_mirror_gc(); /* its inotify instances and FIFO ends */
 }
 
 void kbox_proc_put(struct kbox_proc *p)
@@ -1024,7 +1025,7 @@ bool kbox_proc_is_guest(pid_t tgid)
     if (p && !p->dead && !live && tgid != kbox_sup.main_pid) {
         /* Reaped or killed since the last sweep: its kernel task goes
          * now (a zombie while the host's is one: kbox_zombie_held). */
-        kill_locked(p);
+        kill_locked(kbox_release_begin(p));
         gone = p->refs == 0;
     }
     pthread_mutex_unlock(&proc_lock);
@@ -1240,7 +1241,7 @@ bool kbox_proc_sweep(void)
             continue;
         }
         if (has_exited(p) || start_time(p->tgid) != p->start_time) {
-            kill_locked(p); /* killed, or its pid was reused */
+            kill_locked(kbox_release_begin(p)); /* killed, or pid reused */
             if (p->refs == 0)
                 dead[n++] = p;
         } else if (p->npending) {

@@ -15,6 +15,8 @@ TMPDIR=$TEST_TMP "$g/mmap-coherent" >"$TEST_TMP/mc.out" || { cat "$TEST_TMP/mc.o
 TMPDIR=$TEST_TMP "$g/fifo-poll" >"$TEST_TMP/fp.out" || { cat "$TEST_TMP/fp.out"; fail "fifo-poll failed natively"; }
 TMPDIR=$TEST_TMP "$g/mmap-big" >"$TEST_TMP/mb.out" || { cat "$TEST_TMP/mb.out"; fail "mmap-big failed natively"; }
 TMPDIR=$TEST_TMP "$g/kill-release" >"$TEST_TMP/kr.out" || { cat "$TEST_TMP/kr.out"; fail "kill-release failed natively"; }
+"$g/wait-released" "$TEST_TMP" 30 >"$TEST_TMP/wr.out" || { cat "$TEST_TMP/wr.out"; fail "wait-released failed natively"; }
+"$g/ipc-holders" >"$TEST_TMP/ih.out" || { cat "$TEST_TMP/ih.out"; fail "ipc-holders failed natively"; }
 TMPDIR=$TEST_TMP "$g/thread-sockets" >"$TEST_TMP/ts.out" || { cat "$TEST_TMP/ts.out"; fail "thread-sockets failed natively"; }
 "$g/stillborn-child" "$TEST_TMP/lockfile" >"$TEST_TMP/sc.out" || { cat "$TEST_TMP/sc.out"; fail "stillborn-child failed natively"; }
 "$g/personality" >"$TEST_TMP/pe.out" || { cat "$TEST_TMP/pe.out"; fail "personality failed natively"; }

@@ -40,6 +40,42 @@ void kbox_proc_lingering_ended(void)
 {
 }
 
+/* No process table here: no killed process holds anything. */
+bool kbox_exits_matter(long nr, const uint64_t *args)
+{
+    (void)nr;
+    (void)args;
+    return false;
+}
+
+bool kbox_exits_retry(long nr, const uint64_t *args, long ret)
+{
+    (void)nr;
+    (void)args;
+    (void)ret;
+    return false;
+}
+
+bool kbox_exits_settle(void)
+{
+    return false;
+}
+
+bool kbox_exits_take(void)
+{
+    return false;
+}
+
+bool kbox_exits_settled_take(void)
+{
+    return false;
+}
+
+unsigned long kbox_exits_freed(void)
+{
+    return 0;
+}
+
 /* No process table here: no process groups to look at. */
 void kbox_orphan_check(bool main_alive)
 {

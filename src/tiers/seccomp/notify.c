@@ -832,24 +832,45 @@ static bool hold_exit(const struct seccomp_notif *req, int known, pid_t child,
     return true;
 }
 
+static void req_init(struct kbox_req *kr, const struct seccomp_notif *req)
+{
+    memset(kr, 0, sizeof(*kr));
+    kr->nr = req->data.nr;
+    memcpy(kr->args, req->data.args, sizeof(kr->args));
+    kr->pid = (pid_t)req->pid;
+    kr->ip = req->data.instruction_pointer;
+    kr->id = req->id;
+    kr->ops = &sc_ops;
+    kr->tier = &pool.tier;
+}
+
 static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
 {
     struct kbox_req kr;
     struct kbox_resp kres;
     pid_t child = 0, parent = 0;
     int known = -1;
+    uint64_t a[6];
+    unsigned long freed;
 
-    memset(&kr, 0, sizeof(kr));
-    kr.nr = req->data.nr;
-    memcpy(kr.args, req->data.args, sizeof(kr.args));
-    kr.pid = (pid_t)req->pid;
-    kr.ip = req->data.instruction_pointer;
-    kr.id = req->id;
-    kr.ops = &sc_ops;
-    kr.tier = &pool.tier;
+    memcpy(a, req->data.args, sizeof(a));
+    req_init(&kr, req);
     if (req->data.nr == SYS_exit_group)
         known = kbox_proc_parent(kr.pid, &child, &parent);
+    /* What a killed, reaped process held is free for this call (the loop
+     * still looks for the groups its exit orphaned: kicked). */
+    if (kbox_exits_matter(req->data.nr, a) && kbox_exits_settle())
+        kbox_serve_kick();
+    freed = kbox_exits_freed();
     kres = kbox_dispatch(&kr);
+    /* ... also if the loop let one go while the take ran */
+    if (kres.kind == KBOX_RESP_RET &&
+        kbox_exits_retry(req->data.nr, a, kres.val) &&
+        (kbox_exits_settle() || kbox_exits_freed() != freed)) {
+        kbox_serve_kick();
+        req_init(&kr, req); /* a failed take changed nothing: again */
+        kres = kbox_dispatch(&kr);
+    }
     if (req->data.nr == SYS_clone || req->data.nr == SYS_clone3 ||
         req->data.nr == SYS_fork || req->data.nr == SYS_vfork)
         kbox_serve_sweep_soon(); /* its preparation waits for the child */
@@ -1252,20 +1273,25 @@ static int orphans_due(bool main_alive, bool exits)
  * signal the process groups they left orphaned. */
 static void exits_seen(bool main_alive)
 {
-    struct epoll_event ev[64];
-    struct pollfd pf = { kbox_proc_exit_watch(), POLLIN, 0 };
-
     /* Killed ones; those that called exit_group are in the linger
      * watch, their entries gone already. */
-    if (pf.fd >= 0 && poll(&pf, 1, 0) == 1) {
-        kbox_inflight_exits(); /* before the exit watch is emptied */
-        while (epoll_wait(pf.fd, ev, 64, 0) == 64)
-            ; /* each fires once: taken */
-        if (kbox_proc_sweep())
-            kbox_serve_sweep_arm();
-    }
+    if (kbox_exits_take())
+        kbox_serve_sweep_arm();
     kbox_proc_lingering_ended();
     orphans_due(main_alive, true);
+}
+
+/* The watches fired (@fired), or a worker swept exits before a call that
+ * may take what they held (kbox_exits_settle): the same looks, and a
+ * sweep later for the zombies that sweep may have left. */
+static void exits_maybe(bool main_alive, bool fired)
+{
+    bool early = kbox_exits_settled_take();
+
+    if (early)
+        kbox_serve_sweep_arm();
+    if (fired || early)
+        exits_seen(main_alive);
 }
 
 static void serve_the_rest(void)
@@ -1366,8 +1392,7 @@ static void serve_the_rest(void)
                 continue;
             if (pf[2].revents)
                 kbox_serve_drain_kicks();
-            if (pf[0].revents || pf[1].revents)
-                exits_seen(false);
+            exits_maybe(false, pf[0].revents || pf[1].revents);
         }
     }
 }
@@ -1430,8 +1455,8 @@ int kbox_seccomp_serve(int listener, int pidfd, pid_t main_pid)
                 break;
             if (pr > 0 && pf[3].revents)
                 kbox_serve_drain_kicks();
-            if (pr > 0 && (pf[1].revents || pf[2].revents))
-                exits_seen(true);
+            if (pr > 0)
+                exits_maybe(true, pf[1].revents || pf[2].revents);
             if (chld) {
                 /* Adopted orphans are reaped at each SIGCHLD (merged
                  * ones too: the reap takes every zombie), after
