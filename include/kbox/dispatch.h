@@ -971,4 +971,12 @@ int kbox_proc_net_opened_may(int hfd, int flags);
 int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
                    bool allow_empty);
 
+/* -EACCES when @r's guest may not search the image directories on the
+ * way to bind @idx's place as guest path @norm (place + "/@rest") names
+ * it (from its cwd or lx dirfd @lxdir, whose path is @base, "" for
+ * none, when the place lies beneath it); else 0 (bindsearch.c). */
+int kbox_bind_place_search(struct kbox_req *r, int idx, int lxdir,
+                           const char *base, const char *norm,
+                           const char *rest);
+
 #endif

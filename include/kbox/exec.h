@@ -147,9 +147,11 @@ int kbox_exec_guest_walk(struct lx_task *t, const struct kbox_opts *o,
 int kbox_exec_bind_stat(struct lx_task *t, const struct kbox_opts *o,
                         const char *g, struct stat *st, bool may_exec);
 /* May task @t (its ids set) enter directory @g of a bind, as chdir asks
- * (search right on it and on the way within the bind)? 0 or -errno;
- * 0 outside binds. */
+ * (search right on it, on the way within the bind and on the image's
+ * directories above the bind's place)? 0 or -errno; 0 outside binds. */
 int kbox_exec_bind_may_search(struct lx_task *t, const struct kbox_opts *o,
                               const char *g);
+/* The same of a bind's directory open at host fd @fd (chdir, fchdir). */
+int kbox_exec_bind_may_search_fd(struct lx_task *t, int fd);
 
 #endif

@@ -1069,14 +1069,16 @@ static struct kbox_resp h_fd_scalar(struct kbox_req *r)
                 int c = kbox_guest_sock(r, FD(0)); /* a copy of the fd */
 
                 /* the guest's search right on it, as fchdir checks (a
-                 * guest user's fd of a directory made 0000 since); only
-                 * with the guest's ids (a root kbox, a guest user) */
+                 * guest user's fd of a directory made 0000 since): with
+                 * the guest's ids (a root kbox, a guest user), else as
+                 * chdir and -w judge it */
                 kbox_ids_for_host(r);
-                rc = c < 0 ? c
-                     : r->host_ids && syscall(SYS_faccessat2, c, "", X_OK,
+                rc = c < 0         ? c
+                     : r->host_ids ? (syscall(SYS_faccessat2, c, "", X_OK,
                                               AT_EMPTY_PATH | AT_EACCESS)
-                         ? -errno
-                         : 0;
+                                          ? -errno
+                                          : 0)
+                                   : kbox_exec_bind_may_search_fd(r->task, c);
                 if (rc) {
                     if (c >= 0)
                         close(c);

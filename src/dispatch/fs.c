@@ -31,6 +31,7 @@
 #include "kbox/abi.h"
 #include "kbox/cli.h"
 #include "kbox/dispatch.h"
+#include "kbox/exec.h"
 #include "kbox/fdtable.h"
 #include "kbox/mntview.h"
 #include "kbox/path.h"
@@ -1061,10 +1062,17 @@ static struct kbox_resp h_path1(struct kbox_req *r)
             /* an O_PATH open needs no search right on the directory
              * itself, chdir does (a guest user of a root kbox entered a
              * 0700 root directory in a bind); the thread has the guest's
-             * ids then (else kbox's own would judge a guest root) */
-            if (r->host_ids && syscall(SYS_faccessat2, hfd, "", X_OK,
-                                       AT_EMPTY_PATH | AT_EACCESS)) {
-                rc = -errno;
+             * ids then (else kbox's own would judge a guest root);
+             * without them as -w is judged (lookup.c): a rootless kbox's
+             * guest user is the host user there */
+            rc = r->host_ids ? (syscall(SYS_faccessat2, hfd, "", X_OK,
+                                        AT_EMPTY_PATH | AT_EACCESS)
+                                    ? -errno
+                                    : 0)
+                 : rt.kind == KBOX_ROUTE_BIND
+                     ? kbox_exec_bind_may_search_fd(r->task, hfd)
+                     : 0;
+            if (rc) {
                 close(hfd);
                 return kbox_ret(rc);
             }

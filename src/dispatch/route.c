@@ -832,6 +832,7 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
     bool from_lx_dir = false;
     int rc;
 
+    abs[0] = '\0';
     rt->kind = KBOX_ROUTE_LX;
     rt->bound_file = false;
     rt->held_bind1 = 0;
@@ -933,11 +934,15 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
         if (snprintf(raw, sizeof(raw), "%s", path) < (int)sizeof(raw))
             have_raw = true;
     }
+    /* from the root, the cwd or an lx dirfd: walks image directories */
+    bool by_text = !from_host_dir || from_lx_dir;
+
     if (!from_host_dir) {
         follow_dev_fd(r, norm, sizeof(norm));
         /* lx is given the rewritten path if it serves it (as for a path
          * that left a bind with "..") */
         from_host_dir = fd_dir_path(r, norm, sizeof(norm));
+        by_text = !from_host_dir;
     }
     {
         int where;
@@ -1044,6 +1049,11 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
         }
     }
     res = kbox_path_route(norm, o->binds, o->nbinds, kbox_sup.hostdev_dir >= 0);
+    /* the place the text names, before a guest's rbind renames it */
+    if (res.route == KBOX_ROUTE_BIND && by_text &&
+        kbox_bind_place_search(r, res.bind_index, rt->lxdir,
+                               from_lx_dir ? ldir : abs, norm, res.rest))
+        return -EACCES;
     /* the guest's mounts may cover the place or copy another bind there;
      * a directory held in a bind stays in it */
     if (res.route == KBOX_ROUTE_BIND && !from_bind_dir &&

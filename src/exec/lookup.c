@@ -197,6 +197,15 @@ static int guest_may(struct lx_task *t, int dfd, const char *name, bool dir)
     return rc;
 }
 
+/* a guest root enters any directory, as its chdir does; a user as
+ * guest_may judges it (-w, chdir and fchdir alike) */
+static int search_in_bind(struct lx_task *t, int dfd, const char *name)
+{
+    if (lx_t(t, LX__NR_geteuid, 0, 0, 0, 0, 0) == 0)
+        return 0;
+    return guest_may(t, dfd, name, true);
+}
+
 int kbox_exec_bind_stat(struct lx_task *t, const struct kbox_opts *o,
                         const char *g, struct stat *st, bool may_exec)
 {
@@ -217,6 +226,20 @@ int kbox_exec_bind_stat(struct lx_task *t, const struct kbox_opts *o,
     return rc;
 }
 
+/* the image's directories above the bind's place, judged by lx as @t,
+ * as route.c judges a bind path's (bindsearch.c) */
+static int place_search_as(struct lx_task *t, const char *g, const char *rest)
+{
+    char parent[KBOX_PATH_MAX];
+
+    if (kbox_path_place_parent(g, rest, NULL, parent, sizeof(parent)) < 0)
+        return 0;
+    return lx_t(t, LX__NR_faccessat2, AT_FDCWD, (long)parent, X_OK, AT_EACCESS,
+                0) == -EACCES
+               ? -EACCES
+               : 0;
+}
+
 int kbox_exec_bind_may_search(struct lx_task *t, const struct kbox_opts *o,
                               const char *g)
 {
@@ -225,14 +248,19 @@ int kbox_exec_bind_may_search(struct lx_task *t, const struct kbox_opts *o,
     const char *name;
     int dfd;
 
-    /* a guest root enters any directory, as its chdir does */
-    if (res.route != KBOX_ROUTE_BIND ||
-        lx_t(t, LX__NR_geteuid, 0, 0, 0, 0, 0) == 0)
+    if (res.route != KBOX_ROUTE_BIND)
         return 0;
+    if (place_search_as(t, g, res.rest))
+        return -EACCES;
     name = bind_name(o, res.bind_index, res.rest, &dfd);
     if (!name)
         return -ENOTDIR;
-    return guest_may(t, dfd, name, true);
+    return search_in_bind(t, dfd, name);
+}
+
+int kbox_exec_bind_may_search_fd(struct lx_task *t, int fd)
+{
+    return search_in_bind(t, fd, ".");
 }
 
 /*

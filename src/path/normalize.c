@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE
 /* Lexical path normalisation, containment checks and routing. */
+#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kbox/cli.h"
@@ -416,4 +418,45 @@ int kbox_path_proc_split(const char *path, long tgid, long tid, char *out,
     if (n < 0 || (size_t)n >= outlen)
         return -1;
     return KBOX_PROC_HOST;
+}
+
+int kbox_path_place_parent(const char *norm, const char *rest, const char *base,
+                           char *out, size_t len)
+{
+    size_t nl = strlen(norm), rl = strlen(rest), pl, bl;
+    const char *slash;
+
+    if (norm[0] != '/')
+        return -EINVAL;
+    /* the place: @norm without "/@rest" */
+    pl = nl;
+    if (rl) {
+        if (rl + 1 > nl || strcmp(norm + nl - rl, rest) != 0 ||
+            norm[nl - rl - 1] != '/')
+            return -EINVAL;
+        pl = nl - rl - 1;
+    }
+    slash = memrchr(norm, '/', pl);
+    if (!slash)
+        return -EINVAL;
+    pl = slash == norm ? 1 : (size_t)(slash - norm); /* its parent */
+    /* beneath @base (a cwd or dirfd's directory): relative to it, as
+     * Linux walks a relative name only from there */
+    bl = base ? strlen(base) : 0;
+    while (bl > 1 && base[bl - 1] == '/')
+        bl--;
+    if (base && base[0] == '/' && bl <= pl && !strncmp(norm, base, bl) &&
+        (bl == 1 || bl == pl || norm[bl] == '/')) {
+        const char *q = norm + bl;
+
+        while (*q == '/' && q < norm + pl)
+            q++;
+        if (q >= norm + pl)
+            return snprintf(out, len, ".") < (int)len ? 1 : -ENAMETOOLONG;
+        return snprintf(out, len, "%.*s", (int)(norm + pl - q), q) < (int)len
+                   ? 1
+                   : -ENAMETOOLONG;
+    }
+    return snprintf(out, len, "%.*s", (int)pl, norm) < (int)len ? 0
+                                                                : -ENAMETOOLONG;
 }

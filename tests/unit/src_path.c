@@ -370,6 +370,44 @@ KTEST(proc_fd_entries)
           KBOX_PROC_FD_NONE);
 }
 
+static const char *parent(const char *norm, const char *rest, const char *base,
+                          int want)
+{
+    static char buf[64];
+    int rc = kbox_path_place_parent(norm, rest, base, buf, sizeof(buf));
+
+    if (rc < 0)
+        return "(error)";
+    return rc == want ? buf : "(wrong kind)";
+}
+
+KTEST(place_parent)
+{
+    KT_STREQ(parent("/mnt/x/b/f", "f", NULL, 0), "/mnt/x");
+    KT_STREQ(parent("/mnt/x/b", "", NULL, 0), "/mnt/x");
+    KT_STREQ(parent("/b/sub/f", "sub/f", NULL, 0), "/");
+    KT_STREQ(parent("/b", "", NULL, 0), "/");
+    /* from a cwd or dirfd: relative when the parent lies beneath it */
+    KT_STREQ(parent("/mnt/x/b/f", "f", "/mnt/x", 1), ".");
+    KT_STREQ(parent("/mnt/x/b/f", "f", "/mnt/x/", 1), ".");
+    KT_STREQ(parent("/mnt/x/b/f", "f", "/mnt", 1), "x");
+    KT_STREQ(parent("/mnt/x/b/f", "f", "/", 1), "mnt/x");
+    KT_STREQ(parent("/b/f", "f", "/", 1), ".");
+    /* not beneath it ("../x/b" from /mnt/y), or a mere prefix */
+    KT_STREQ(parent("/mnt/x/b/f", "f", "/mnt/y", 0), "/mnt/x");
+    KT_STREQ(parent("/mnt/xy/b/f", "f", "/mnt/x", 0), "/mnt/xy");
+    KT_STREQ(parent("/mnt/x/b", "", "/mnt/x/b", 0), "/mnt/x");
+    /* @rest not the end of @norm */
+    KT_STREQ(parent("/mnt/x/b/f", "g", NULL, 0), "(error)");
+    KT_STREQ(parent("/mnt/x/bf", "f", NULL, 0), "(error)");
+    KT_STREQ(parent("rel/b", "", NULL, 0), "(error)");
+    /* too long for @out */
+    KT_STREQ(parent("/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                    "aaaaaaaaaaa/b",
+                    "", NULL, 0),
+             "(error)");
+}
+
 int main(int argc, char **argv)
 {
     return ktest_main(argc, argv);
