@@ -66,6 +66,13 @@ void kbox_release_end(struct kbox_proc *p)
     pthread_mutex_unlock(&released_lock);
 }
 
+/* An open that a FIFO's dead reader would let succeed (rare: most
+ * write-only opens block or are of regular files, and this is one poll). */
+static bool nonblock_writer(uint64_t flags)
+{
+    return (flags & O_NONBLOCK) && (flags & O_ACCMODE) == O_WRONLY;
+}
+
 /* Calls whose result shows a dead holder without failing: looked at
  * before they run (rare, or a send a dead receiver would take). */
 bool kbox_exits_matter(long nr, const uint64_t *args)
@@ -77,6 +84,11 @@ bool kbox_exits_matter(long nr, const uint64_t *args)
         return true;
     case SYS_fcntl:
         return (int)args[1] == F_GETLK || (int)args[1] == F_OFD_GETLK;
+    /* a FIFO whose only reader was a dead process: ENXIO, not opened */
+    case SYS_open:
+        return nonblock_writer(args[1]);
+    case SYS_openat:
+        return nonblock_writer(args[2]);
     }
     return false;
 }

@@ -10,11 +10,15 @@
  * killed process's lx task go from its serve loop, racing the parent's
  * next call, and a task held by a call blocked in lx only when a later
  * scan ended that call: the lock was still held (EWOULDBLOCK, EAGAIN,
- * EBUSY) in a fifth to a half of the rounds. Each take is one try, no
+ * EBUSY) in a fifth to a half of the rounds. Its FIFO read end, too: a
+ * non-blocking open for writing is ENXIO once the only reader is reaped
+ * (kbox's open found the dead child's end and succeeded). Each take is
+ * one try, no
  * retry; each round starts with another kind of take. Passes natively.
  * Usage: wait-released [DIR] [ROUNDS]   (DIR default $TMPDIR or /tmp)
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
 #include <signal.h>
@@ -23,13 +27,15 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "guest-check.h"
 
-#define NTAKES 6
+#define NTAKES 7
 
 static int fl, pl, semid, msqid;
+static char fifo[512];
 static mqd_t q;
 static struct sigevent sev = { .sigev_notify = SIGEV_NONE };
 static struct msg {
@@ -59,6 +65,13 @@ static int take(int k)
         return semop(semid, &op, 1);
     case 3:
         return mq_notify(q, &sev) || mq_notify(q, NULL);
+    case 6: { /* no reader left: ENXIO, natively */
+        int w = open(fifo, O_WRONLY | O_NONBLOCK);
+
+        if (w >= 0)
+            close(w);
+        return w >= 0 || errno != ENXIO;
+    }
     case 4:
         return msgsnd(msqid, &m, sizeof(m.text), 0) ||
                msgrcv(msqid, &m, sizeof(m.text), 5, IPC_NOWAIT) < 0;
@@ -76,8 +89,9 @@ static void hold(const char *lock, const char *plock, const char *mqname,
     struct sembuf op = { 0, -1, SEM_UNDO };
     int f = open(lock, O_RDWR), p = open(plock, O_RDWR);
     mqd_t cq = mq_open(mqname, O_RDWR);
+    int rf = open(fifo, O_RDONLY | O_NONBLOCK);
 
-    if (f < 0 || flock(f, LOCK_EX | LOCK_NB) || p < 0 ||
+    if (f < 0 || rf < 0 || flock(f, LOCK_EX | LOCK_NB) || p < 0 ||
         fcntl(p, F_SETLK, &fk) || semop(semid, &op, 1) || cq < 0 ||
         mq_notify(cq, &sev))
         _exit(1);
@@ -100,7 +114,8 @@ int main(int argc, char **argv)
         "its SEM_UNDO was undone",
         "its mq_notify registration was gone",
         "a message sent then stayed queued",
-        "an mq message sent then stayed"
+        "an mq message sent then stayed",
+        "its FIFO read end was closed"
     };
     static const char *const where[3] = { "msgrcv", "mq_receive", "pause" };
     const char *dir = argc > 1 ? argv[1] : getenv("TMPDIR");
@@ -116,14 +131,17 @@ int main(int argc, char **argv)
              (int)getpid());
     snprintf(plock, sizeof(plock), "%s/wait-released-%d.lock", dir,
              (int)getpid());
+    snprintf(fifo, sizeof(fifo), "%s/wait-released-%d.fifo", dir,
+             (int)getpid());
     snprintf(mqname, sizeof(mqname), "/wait-released-%d", (int)getpid());
     fl = open(lock, O_RDWR | O_CREAT, 0600);
     pl = open(plock, O_RDWR | O_CREAT, 0600);
     semid = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
     msqid = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
     q = mq_open(mqname, O_CREAT | O_RDWR, 0600, &attr);
-    check(fl >= 0 && pl >= 0 && semid >= 0 && msqid >= 0 && q >= 0,
-          "lock files, semaphore set, message queues");
+    check(fl >= 0 && pl >= 0 && semid >= 0 && msqid >= 0 && q >= 0 &&
+              !mkfifo(fifo, 0600),
+          "lock files, semaphore set, message queues, FIFO");
     if (fl < 0 || pl < 0 || semid < 0 || msqid < 0 || q < 0)
         return 1;
     semctl(semid, 0, SETVAL, 1);
@@ -168,6 +186,7 @@ int main(int argc, char **argv)
     msgctl(msqid, IPC_RMID, NULL);
     unlink(lock);
     unlink(plock);
+    unlink(fifo);
     printf("%d passed, %d failed\n", n_ok, n_fail);
     return n_fail != 0;
 }

@@ -3,7 +3,8 @@
 # tests/guest/wait-released: once `kill -9 $p; wait $p` has returned,
 # what p held in lx is free at the parent's very next call - its flock,
 # fcntl lock, SEM_UNDO semaphore and mq_notify registration - and its
-# blocked msgrcv/mq_receive takes no later message, as natively. kbox let
+# blocked msgrcv/mq_receive takes no later message, and a non-blocking
+# open of its FIFO for writing is ENXIO, as natively. kbox let
 # the killed process's task go from its serve loop, racing that call
 # (and held by a call blocked in lx until a later scan): a lock was still
 # held in a fifth to a half of the rounds.
