@@ -138,20 +138,54 @@ static bool pgrp_has_host_member(pid_t pgid)
     return host;
 }
 
+/*
+ * The cheap exact case of the above, without a walk of every host
+ * process: a group lives in one session, and a session kbox did not
+ * start in was made by a guest's setsid(); nothing enters a session but
+ * by fork from its members, and a guest's children are guests, so no host
+ * process is in it. The session is read of a guest member (@v, @n) held
+ * by a pidfd, so that its pid is no other's meanwhile: its session first,
+ * then its group (a setsid() between makes a new group, never @pgid if
+ * that existed: the order cannot show kbox's session as another).
+ */
+static bool pgrp_in_guest_session(pid_t pgid, const pid_t *v, int n)
+{
+    pid_t own = getsid(0);
+
+    for (int i = 0; i < n && i < 4; i++) {
+        int pfd = (int)syscall(SYS_pidfd_open, v[i], 0);
+        pid_t sid;
+        bool ok;
+
+        if (pfd < 0)
+            continue;
+        ok = kbox_proc_is_guest(v[i]) && (sid = getsid(v[i])) > 0 &&
+             sid != own && getpgid(v[i]) == pgid &&
+             !syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0);
+        close(pfd);
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
 static long owner_allowed(int type, pid_t pid)
 {
     pid_t tgid, ppid;
     pid_t *v = NULL;
+    bool host;
     int n;
 
     if (!pid)
         return 0; /* no owner */
     if (type == F_OWNER_PGRP) {
-        if (pid == getpgrp() || pgrp_has_host_member(pid))
+        if (pid == getpgrp())
             return -EPERM;
         n = kbox_proc_in_group(pid, &v);
+        host = !(n > 0 && pgrp_in_guest_session(pid, v, n)) &&
+               pgrp_has_host_member(pid);
         free(v);
-        return n > 0 ? 0 : -ESRCH;
+        return host ? -EPERM : n > 0 ? 0 : -ESRCH;
     }
     if (kbox_proc_is_guest(pid) ||
         (type == F_OWNER_TID && !kbox_proc_status(pid, &tgid, &ppid) &&

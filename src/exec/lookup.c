@@ -197,11 +197,14 @@ static int guest_may(struct lx_task *t, int dfd, const char *name, bool dir)
     return rc;
 }
 
-/* a guest root enters any directory, as its chdir does; a user as
- * guest_may judges it (-w, chdir and fchdir alike) */
+/* a guest root of a root kbox enters any directory, as host root's
+ * chdir does; a user, or any guest of a rootless kbox (its root too is
+ * the host user in a bind: it entered a 000 directory of that user's,
+ * where the next lookup was EACCES), as guest_may judges it (-w, chdir
+ * and fchdir alike) */
 static int search_in_bind(struct lx_task *t, int dfd, const char *name)
 {
-    if (lx_t(t, LX__NR_geteuid, 0, 0, 0, 0, 0) == 0)
+    if (geteuid() == 0 && lx_t(t, LX__NR_geteuid, 0, 0, 0, 0, 0) == 0)
         return 0;
     return guest_may(t, dfd, name, true);
 }
