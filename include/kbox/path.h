@@ -120,9 +120,9 @@ bool kbox_path_proc_private(const char *rest);
 bool kbox_path_hostdev_allowed(const char *name);
 
 /* The image directory above a bind's place, as guest path @norm (a
- * place in a bind plus "/@rest") names it: relative to @base (1) when it
- * lies beneath that directory, else absolute (0); -errno when @norm does
- * not end in @rest. */
+ * place in a bind plus "/@rest") names it: relative to directory @base
+ * (1; "..", up to what they share) when one is given, else absolute (0);
+ * -errno when @norm does not end in @rest. */
 int kbox_path_place_parent(const char *norm, const char *rest, const char *base,
                            char *out, size_t len);
 

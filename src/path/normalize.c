@@ -420,6 +420,49 @@ int kbox_path_proc_split(const char *path, long tgid, long tid, char *out,
     return KBOX_PROC_HOST;
 }
 
+/* @to[0..tl) relative to directory @from[0..fl) (both absolute and
+ * normal): "..", one per component of @from below their common
+ * directory, then the rest of @to; "." when they are the same */
+static int rel_from(const char *from, size_t fl, const char *to, size_t tl,
+                    char *out, size_t len)
+{
+    size_t c = 0, i, o = 0;
+    const char *q;
+
+    /* the longest common directory, at a component boundary */
+    for (i = 1; i <= fl && i <= tl; i++) {
+        bool fe = i == fl || from[i] == '/', te = i == tl || to[i] == '/';
+
+        if (fe && te)
+            c = i;
+        if (i == fl || i == tl || from[i] != to[i])
+            break;
+    }
+    for (i = c; i < fl; i++) {
+        if (from[i] == '/' && i + 1 < fl) {
+            int n = snprintf(out + o, len - o, "%s..", o ? "/" : "");
+
+            if (n < 0 || (size_t)n >= len - o)
+                return -ENAMETOOLONG;
+            o += (size_t)n;
+        }
+    }
+    q = to + c;
+    while (q < to + tl && *q == '/')
+        q++;
+    if (q < to + tl) {
+        int n = snprintf(out + o, len - o, "%s%.*s", o ? "/" : "",
+                         (int)(to + tl - q), q);
+
+        if (n < 0 || (size_t)n >= len - o)
+            return -ENAMETOOLONG;
+        o += (size_t)n;
+    }
+    if (!o && snprintf(out, len, ".") >= (int)len)
+        return -ENAMETOOLONG;
+    return 1;
+}
+
 int kbox_path_place_parent(const char *norm, const char *rest, const char *base,
                            char *out, size_t len)
 {
@@ -440,23 +483,15 @@ int kbox_path_place_parent(const char *norm, const char *rest, const char *base,
     if (!slash)
         return -EINVAL;
     pl = slash == norm ? 1 : (size_t)(slash - norm); /* its parent */
-    /* beneath @base (a cwd or dirfd's directory): relative to it, as
-     * Linux walks a relative name only from there */
-    bl = base ? strlen(base) : 0;
+    if (!base || base[0] != '/')
+        return snprintf(out, len, "%.*s", (int)pl, norm) < (int)len
+                   ? 0
+                   : -ENAMETOOLONG;
+    /* from @base (a cwd or dirfd's directory): relative to it, with ".."
+     * up to the directory it shares with the parent, as Linux walks a
+     * relative name from there and never through what lies above */
+    bl = strlen(base);
     while (bl > 1 && base[bl - 1] == '/')
         bl--;
-    if (base && base[0] == '/' && bl <= pl && !strncmp(norm, base, bl) &&
-        (bl == 1 || bl == pl || norm[bl] == '/')) {
-        const char *q = norm + bl;
-
-        while (*q == '/' && q < norm + pl)
-            q++;
-        if (q >= norm + pl)
-            return snprintf(out, len, ".") < (int)len ? 1 : -ENAMETOOLONG;
-        return snprintf(out, len, "%.*s", (int)(norm + pl - q), q) < (int)len
-                   ? 1
-                   : -ENAMETOOLONG;
-    }
-    return snprintf(out, len, "%.*s", (int)pl, norm) < (int)len ? 0
-                                                                : -ENAMETOOLONG;
+    return rel_from(base, bl, norm, pl, out, len);
 }

@@ -393,10 +393,14 @@ KTEST(place_parent)
     KT_STREQ(parent("/mnt/x/b/f", "f", "/mnt", 1), "x");
     KT_STREQ(parent("/mnt/x/b/f", "f", "/", 1), "mnt/x");
     KT_STREQ(parent("/b/f", "f", "/", 1), ".");
-    /* not beneath it ("../x/b" from /mnt/y), or a mere prefix */
-    KT_STREQ(parent("/mnt/x/b/f", "f", "/mnt/y", 0), "/mnt/x");
-    KT_STREQ(parent("/mnt/xy/b/f", "f", "/mnt/x", 0), "/mnt/xy");
-    KT_STREQ(parent("/mnt/x/b", "", "/mnt/x/b", 0), "/mnt/x");
+    /* not beneath it ("../x/b" from /mnt/y), or a mere prefix: up by
+     * "..", never through the directories above both */
+    KT_STREQ(parent("/mnt/x/b/f", "f", "/mnt/y", 1), "../x");
+    KT_STREQ(parent("/mnt/xy/b/f", "f", "/mnt/x", 1), "../xy");
+    KT_STREQ(parent("/mnt/x/b", "", "/mnt/x/b", 1), "..");
+    KT_STREQ(parent("/mnt/x/b", "", "/mnt/x/q/r/", 1), "../..");
+    KT_STREQ(parent("/b/f", "f", "/mnt/x", 1), "../..");
+    KT_STREQ(parent("/mnt/x/b", "", "/usr/lib", 1), "../../mnt/x");
     /* @rest not the end of @norm */
     KT_STREQ(parent("/mnt/x/b/f", "g", NULL, 0), "(error)");
     KT_STREQ(parent("/mnt/x/bf", "f", NULL, 0), "(error)");
