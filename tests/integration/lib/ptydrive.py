@@ -31,15 +31,22 @@ TIMEOUT = 20.0
 
 
 class Drive:
-    def __init__(self, argv):
+    """A program on a pty. @env: variables set, None values removed
+    (over PS1, TERM=dumb and no ENV); shelldrive.py builds on it."""
+
+    def __init__(self, argv, env=None):
         self.buf = b""
         self.log = b""
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
-            env = dict(os.environ)
-            env["PS1"] = PROMPT
-            env["TERM"] = "dumb"
-            env.pop("ENV", None)
+            env_now = dict(os.environ, PS1=PROMPT, TERM="dumb")
+            env_now.pop("ENV", None)
+            for k, v in (env or {}).items():
+                if v is None:
+                    env_now.pop(k, None)
+                else:
+                    env_now[k] = v
+            env = env_now
             try:
                 os.execvpe(argv[0], argv, env)
             except OSError as e:
@@ -57,9 +64,13 @@ class Drive:
             data = b""
         if not data:
             raise EOFError
-        self.buf += data
+        self.buf += self.text(data)
         self.log += data
         return True
+
+    def text(self, data):
+        """What of @data the checks match against."""
+        return data
 
     def expect(self, pattern, timeout=TIMEOUT):
         """Wait for regex pattern (bytes) in the output; consume through it."""

@@ -13,82 +13,41 @@ vi, tostop, ttin, exit, hup. Exit status 0 if every check passed.
 Standard library only.
 """
 
-import os
 import fcntl
-import pty
+import os
 import re
-import select
-import signal
 import struct
 import sys
 import termios
 import time
 
-PROMPT = "KBOXPROMPT> "
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ptydrive  # noqa: E402  (the pty Drive this builds on)
+
+PROMPT = ptydrive.PROMPT
 T = 15.0
 ESC = re.compile(rb"\x1b\[[0-9;?>]*[a-zA-Z@]|\x1b\][^\x07]*\x07|\x1b[=>()][0-9A-B]?")
 
 
-class Drive:
+class Drive(ptydrive.Drive):
     def __init__(self, argv, home):
-        self.buf = b""
-        self.log = b""
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            env = dict(os.environ)
-            env["PS1"] = PROMPT
-            env["TERM"] = "xterm"
-            env["HOME"] = home
-            for k in ("ENV", "ZDOTDIR", "HISTFILE", "XDG_CONFIG_HOME",
-                      "XDG_DATA_HOME"):
-                env.pop(k, None)
-            try:
-                os.execvpe(argv[0], argv, env)
-            except OSError as e:
-                os.write(2, ("exec %s: %s\n" % (argv[0], e)).encode())
-            os._exit(127)
+        super().__init__(argv, {"TERM": "xterm", "HOME": home, "ZDOTDIR": None,
+                                "HISTFILE": None, "XDG_CONFIG_HOME": None,
+                                "XDG_DATA_HOME": None})
         # a real terminal has a size (vi and less need one)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ,
                     struct.pack("HHHH", 24, 80, 0, 0))
-        self.status = None
 
-    def read_some(self, timeout):
-        r, _, _ = select.select([self.fd], [], [], max(timeout, 0))
-        if not r:
-            return False
-        try:
-            data = os.read(self.fd, 65536)
-        except OSError:  # EIO: slave side closed
-            data = b""
-        if not data:
-            raise EOFError
+    def text(self, data):
         # answer a cursor position query (fish, busybox): row 1, col 1
         if b"\x1b[6n" in data:
             self.send(b"\x1b[1;1R")
         # the checks look at text: colours, cursor moves and mode
         # switches (fish, zsh) are left out
-        self.buf += ESC.sub(b"", data)
-        self.log += data
-        return True
+        return ESC.sub(b"", data)
 
     def expect(self, pattern, timeout=T):
-        rx = re.compile(pattern)
-        end = time.monotonic() + timeout
-        while True:
-            m = rx.search(self.buf)
-            if m:
-                self.buf = self.buf[m.end():]
-                return m
-            left = end - time.monotonic()
-            if left <= 0:
-                return None
-            try:
-                self.read_some(left)
-            except EOFError:
-                m = rx.search(self.buf)
-                if m:
-                    self.buf = self.buf[m.end():]
-                return m
+        return super().expect(pattern, timeout)
 
     def drain(self, secs):
         end = time.monotonic() + secs
@@ -97,37 +56,6 @@ class Drive:
                 self.read_some(end - time.monotonic())
             except EOFError:
                 return
-
-    def send(self, s):
-        os.write(self.fd, s.encode() if isinstance(s, str) else s)
-
-    def alive(self):
-        if self.status is not None:
-            return False
-        pid, st = os.waitpid(self.pid, os.WNOHANG)
-        if pid == 0:
-            return True
-        self.status = st
-        return False
-
-    def wait_exit(self, timeout):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if not self.alive():
-                return self.status
-            try:
-                self.read_some(0.1)
-            except EOFError:
-                time.sleep(0.05)
-        return None
-
-    def kill(self):
-        if self.alive():
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.wait_exit(5)
 
 
 def main():
