@@ -9,11 +9,7 @@
 # shellcheck disable=SC2016 # expanded by the guest shell
 . "$(dirname "$0")/lib/common.sh"
 require
-run_as=()
-if [ "$(id -u)" -eq 0 ]; then
-	command -v setpriv >/dev/null 2>&1 || skip "no setpriv to drop root"
-	run_as=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
-fi
+rootless_run_as
 d=$(mktemp -d /tmp/kbox-390.XXXXXX)
 cp --sparse=always "$IMG" "$d/img"
 mkdir -p "$d/b/priv/sub" "$d/b/mine"

@@ -8,11 +8,7 @@
 # pointer is told the kernel's version (libcap-ng's setpriv asks so).
 . "$(dirname "$0")/lib/common.sh"
 require
-run_as=()
-if [ "$(id -u)" -eq 0 ]; then
-	command -v setpriv >/dev/null 2>&1 || skip "no setpriv to drop root"
-	run_as=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
-fi
+rootless_run_as
 d=$(mktemp -d /tmp/kbox-undump.XXXXXX)
 cp --sparse=always "$IMG" "$d/img"
 chmod 755 "$d"

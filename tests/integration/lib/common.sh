@@ -155,6 +155,17 @@ def err(f, *a):
 '
 
 # own_img: a private writable copy of $IMG; prints its path
+# rootless_run_as: sets the array run_as to the prefix that runs a
+# command as nobody when the tests run as root (empty otherwise), so
+# kbox is rootless; skips without setpriv.
+rootless_run_as() {
+	run_as=()
+	if [ "$(id -u)" -eq 0 ]; then
+		command -v setpriv >/dev/null 2>&1 || skip "no setpriv to drop root"
+		run_as=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+	fi
+}
+
 own_img() {
 	local dst
 	dst=$(mktemp -u "$TMP/img${1:-}.XXXXXX")
