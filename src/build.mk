@@ -37,6 +37,7 @@ KBOX_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \
 KBOX_PURE_SRCS := \
 	src/cli/cli.c \
 	src/path/normalize.c \
+	src/path/walk.c \
 	src/abi/abi.c \
 	src/tiers/seccomp/filter.c \
 	src/exec/elf.c \
@@ -53,6 +54,8 @@ KBOX_LX_SRCS := $(sort $(wildcard \
 	src/image/*.c \
 	src/guard/*.c \
 	src/tiers/seccomp/notify.c \
+	src/tiers/seccomp/pool.c \
+	src/tiers/seccomp/serve.c \
 	src/tiers/seccomp/settle.c \
 	src/tiers/seccomp/sigchld.c \
 	src/tiers/seccomp/wake.c \
@@ -64,7 +67,7 @@ KBOX_LX_SRCS := $(sort $(wildcard \
 KBOX_LX_SRCS := $(filter-out $(KBOX_PURE_SRCS),$(KBOX_LX_SRCS))
 KBOX_SRCS := $(KBOX_PURE_SRCS) $(KBOX_LX_SRCS)
 KBOX_OBJS := $(patsubst src/%.c,$(KBOX_BUILD)/%.o,$(KBOX_SRCS))
-KBOX_HDRS := $(wildcard include/kbox/*.h src/*/*.h)
+KBOX_HDRS := $(wildcard include/kbox/*.h src/*/*.h src/*/*/*.h)
 
 KBOX_LX_OBJS := $(patsubst src/%.c,$(KBOX_BUILD)/%.o,$(KBOX_LX_SRCS))
 
@@ -107,7 +110,8 @@ $(KBOX_UNIT)/src_cli: $(KBOX_UNIT)/src_cli.o $(KBOX_UNIT)/obj/cli/cli.o \
 		$(KBOX_UNIT)/obj/path/normalize.o
 	$(KBOX_CC) $(KBOX_UNIT_CFLAGS) -o $@ $^
 
-$(KBOX_UNIT)/src_path: $(KBOX_UNIT)/src_path.o $(KBOX_UNIT)/obj/path/normalize.o
+$(KBOX_UNIT)/src_path: $(KBOX_UNIT)/src_path.o $(KBOX_UNIT)/obj/path/normalize.o \
+		$(KBOX_UNIT)/obj/path/walk.o
 	$(KBOX_CC) $(KBOX_UNIT_CFLAGS) -o $@ $^
 
 $(KBOX_UNIT)/src_abi: $(KBOX_UNIT)/src_abi.o $(KBOX_UNIT)/obj/abi/abi.o
@@ -123,6 +127,8 @@ $(KBOX_UNIT)/src_elf: $(KBOX_UNIT)/src_elf.o $(KBOX_UNIT)/obj/exec/elf.o
 
 $(KBOX_UNIT)/src_seccomp: $(KBOX_UNIT)/src_seccomp.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/notify.o \
+		$(KBOX_UNIT)/obj/tiers/seccomp/pool.o \
+		$(KBOX_UNIT)/obj/tiers/seccomp/serve.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/settle.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/sigchld.o \
 		$(KBOX_UNIT)/obj/tiers/seccomp/wake.o \

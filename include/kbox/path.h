@@ -126,4 +126,26 @@ bool kbox_path_hostdev_allowed(const char *name);
 int kbox_path_place_parent(const char *norm, const char *rest, const char *base,
                            char *out, size_t len);
 
+/*
+ * A path walked name by name (src/path/walk.c), for callers that read
+ * each name's link themselves (exec's command lookup, the retry of lx's
+ * walk into a bind): kbox_walk_init on "@base/@path"; kbox_walk_next puts
+ * the next name, joined to what is resolved so far, in @cand (1; 0 at
+ * the end; -ENAMETOOLONG), "." and ".." taken by the text on the way;
+ * then kbox_walk_step if @cand is no link, or kbox_walk_link with its
+ * target (-ELOOP past 40 links, -ENAMETOOLONG).
+ */
+struct kbox_walk {
+    char left[KBOX_PATH_MAX]; /* the path being walked */
+    char cur[KBOX_PATH_MAX];  /* resolved so far, free of links: "" is / */
+    char cand[KBOX_PATH_MAX]; /* @cur and the next name */
+    size_t ncand;             /* strlen(@cand) */
+    const char *end;          /* what follows that name, in @left */
+    int links;
+};
+int kbox_walk_init(struct kbox_walk *w, const char *base, const char *path);
+int kbox_walk_next(struct kbox_walk *w);
+void kbox_walk_step(struct kbox_walk *w);
+int kbox_walk_link(struct kbox_walk *w, const char *target);
+
 #endif

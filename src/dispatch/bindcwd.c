@@ -760,8 +760,8 @@ int kbox_bind_gone_path(struct kbox_req *r, int gfd, const char *path,
 {
     int fd, rc;
 
-    /* a copy of the guest's fd, taken as kbox (see route.c's
-     * host_dir_path) */
+    /* a copy of the guest's fd, taken as kbox (see routeproc.c's
+     * kbox_route_host_dir) */
     if (r->host_ids) {
         kbox_ids_restore(r);
         fd = kbox_guest_sock(r, gfd);

@@ -193,4 +193,27 @@ struct kbox_resp kbox_fs_path2(struct kbox_req *r);
 struct kbox_resp kbox_fs_utimensat(struct kbox_req *r);
 struct kbox_resp kbox_fs_utimes(struct kbox_req *r);
 
+/* The router's pieces route.c decides with (what each returns is said
+ * at its definition). routeproc.c: the guest path of a relative path
+ * under a host directory fd the guest holds (in a bind). */
+int kbox_route_host_dir(struct kbox_req *r, int dirfd, const char *path,
+                        char *out, size_t outlen, char *raw, size_t rawlen);
+/* /proc/<pid>/[task/<tid>/]fd[info][/<n>] of a guest process. */
+int kbox_route_proc_fd(struct kbox_req *r, int which, long pid, long task,
+                       int n, struct route *rt);
+/* May the call change allow-listed host /dev node @rest? */
+int kbox_route_hostdev_change(struct kbox_req *r, const char *rest);
+/* A name relative to an lx directory of /proc, as its absolute path. */
+bool kbox_route_proc_dir(struct kbox_req *r, int lxfd, const char *path,
+                         char *out, size_t len);
+/* "/proc/self/fd/N/rest" rewritten for the kernel that holds fd N. */
+int kbox_route_fd_dir(struct kbox_req *r, char *norm, size_t len);
+/* routebind.c: a path relative to an lx directory that enters a bind. */
+bool kbox_route_into_bind(struct kbox_req *r, int lxfd, const char *path,
+                          char *dir, char *norm, size_t len, char *raw,
+                          size_t rawlen);
+/* "." and ".." after bind @idx's mount point, resolved by the host. */
+int kbox_route_bind_physical(struct kbox_req *r, int idx, const char *raw,
+                             struct route *rt, const char *tail);
+
 #endif

@@ -17,7 +17,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/landlock.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,12 +27,7 @@
 #include <unistd.h>
 
 #include "kbox/dispatch.h"
-
-#ifndef __NR_landlock_create_ruleset
-#define __NR_landlock_create_ruleset 444
-#define __NR_landlock_add_rule       445
-#define __NR_landlock_restrict_self  446
-#endif
+#include "kbox/landlock.h"
 
 struct beneath_bind {
     int s, dir;

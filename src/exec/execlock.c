@@ -11,19 +11,13 @@
  * before.
  */
 #define _GNU_SOURCE
-#include <linux/landlock.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kbox/cache.h"
 #include "kbox/exec.h"
-
-#ifndef __NR_landlock_create_ruleset
-#define __NR_landlock_create_ruleset 444
-#define __NR_landlock_add_rule       445
-#define __NR_landlock_restrict_self  446
-#endif
+#include "kbox/landlock.h"
 
 int kbox_exec_landlock(void)
 {

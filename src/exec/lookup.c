@@ -69,65 +69,43 @@ static long read_link(struct lx_task *t, const struct kbox_opts *o,
     return n < 0 ? -errno : n;
 }
 
+/* The link-free guest path of @path, its links read where each lies
+ * (read_link); routebind.c's kbox_lx_bind_path walks the same way
+ * (kbox_walk) but stops at the first bind. */
 int kbox_exec_guest_walk(struct lx_task *t, const struct kbox_opts *o,
                          const char *path, const char *cwd, char *out,
                          size_t len)
 {
-    char left[KBOX_PATH_MAX], cur[KBOX_PATH_MAX], cand[KBOX_PATH_MAX];
+    struct kbox_walk w;
     char target[KBOX_PATH_MAX], base[KBOX_PATH_MAX];
-    const char *p, *end;
-    int links = 0, n;
+    int step;
 
     if (path[0] != '/' && !cwd) {
         if (lx_t(t, LX__NR_getcwd, (long)base, sizeof(base), 0, 0, 0) < 0)
             return -ENOENT;
         cwd = base;
     }
-    n = snprintf(left, sizeof(left), "%s/%s", path[0] == '/' ? "" : cwd, path);
-    if (n < 0 || (size_t)n >= sizeof(left))
+    if (kbox_walk_init(&w, path[0] == '/' ? "" : cwd, path))
         return -ENAMETOOLONG;
-    cur[0] = '\0'; /* resolved so far, free of links: "" is the root */
-    for (p = left;; p = end) {
-        long r;
+    while ((step = kbox_walk_next(&w)) > 0) {
+        long r = read_link(t, o, w.cand, target, sizeof(target) - 1);
 
-        while (*p == '/')
-            p++;
-        if (!*p)
-            break;
-        end = strchrnul(p, '/');
-        if (end - p == 1 && p[0] == '.')
-            continue;
-        if (end - p == 2 && p[0] == '.' && p[1] == '.') {
-            char *slash = strrchr(cur, '/');
-
-            if (slash)
-                *slash = '\0';
-            continue;
-        }
-        n = snprintf(cand, sizeof(cand), "%s/%.*s", cur, (int)(end - p), p);
-        if (n < 0 || (size_t)n >= sizeof(cand))
-            return -ENAMETOOLONG;
-        r = read_link(t, o, cand, target, sizeof(target) - 1);
         if (r == -EINVAL) { /* not a link: a step further */
-            memcpy(cur, cand, (size_t)n + 1);
+            kbox_walk_step(&w);
             continue;
         }
         if (r < 0)
             return (int)r;
         if (r == 0)
             return -ENOENT;
-        if (++links > 40)
-            return -ELOOP;
         target[r] = '\0';
-        if (target[0] == '/')
-            cur[0] = '\0';
-        n = snprintf(cand, sizeof(cand), "%s%s", target, end);
-        if (n < 0 || (size_t)n >= sizeof(cand))
-            return -ENAMETOOLONG;
-        memcpy(left, cand, (size_t)n + 1);
-        end = left;
+        step = kbox_walk_link(&w, target);
+        if (step < 0)
+            return step;
     }
-    return snprintf(out, len, "%s", cur[0] ? cur : "/") < (int)len
+    if (step < 0)
+        return step;
+    return snprintf(out, len, "%s", w.cur[0] ? w.cur : "/") < (int)len
                ? 0
                : -ENAMETOOLONG;
 }

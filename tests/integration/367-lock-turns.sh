@@ -5,7 +5,7 @@
 # with fsync between), each round adding one to a counter under the lock.
 # A blocking lock call is now first tried without waiting and, when the
 # lock is taken, another worker receives before it waits (fd.c,
-# notify.c op_will_block): the count says the lock still excludes. (The
+# pool.c kbox_sc_will_block): the count says the lock still excludes. (The
 # speed-up, ~5x for F_SETLKW hand-overs, is not asserted: timing.)
 . "$(dirname "$0")/lib/common.sh"
 require

@@ -3,6 +3,9 @@
 #define KTEST_IMPLEMENTATION
 #include "ktest.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "kbox/cli.h"
 #include "kbox/path.h"
 
@@ -410,6 +413,68 @@ KTEST(place_parent)
                     "aaaaaaaaaaa/b",
                     "", NULL, 0),
              "(error)");
+}
+
+/* kbox_walk with links from a table, read as lookup.c and routebind.c
+ * read theirs: the link-free end, or the error as "(-N)". */
+static const char *walk(const char *base, const char *path)
+{
+    static const char *links[][2] = {
+        { "/a/abs", "/x/y" },  { "/a/rel", "b/c" },
+        { "/a/up", "../z" },   { "/loop", "/loop" },
+        { "/x/y/dot", "./." }, { "/s", "/a/b/c/d/e/f/g/h" },
+    };
+    static char out[KBOX_PATH_MAX];
+    static struct kbox_walk w;
+    int step;
+
+    if (kbox_walk_init(&w, base, path))
+        return "(init)";
+    while ((step = kbox_walk_next(&w)) > 0) {
+        const char *target = NULL;
+
+        for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+            if (!strcmp(links[i][0], w.cand))
+                target = links[i][1];
+        if (!target) {
+            kbox_walk_step(&w);
+            continue;
+        }
+        step = kbox_walk_link(&w, target);
+        if (step < 0)
+            break;
+    }
+    if (step < 0)
+        snprintf(out, sizeof(out), "(%d)", step);
+    else
+        snprintf(out, sizeof(out), "%s", w.cur[0] ? w.cur : "/");
+    return out;
+}
+
+KTEST(walk_links)
+{
+    char big[KBOX_PATH_MAX];
+
+    KT_STREQ(walk("", "/"), "/");
+    KT_STREQ(walk("", "/a/./b//c/"), "/a/b/c");
+    KT_STREQ(walk("/a", "b/../../c"), "/c");
+    KT_STREQ(walk("", "/.."), "/");
+    /* a link's target, then what followed it */
+    KT_STREQ(walk("", "/a/abs/f"), "/x/y/f");
+    KT_STREQ(walk("", "/a/rel/f"), "/a/b/c/f");
+    /* ".." after a link goes up from its target, not the text's */
+    KT_STREQ(walk("", "/a/abs/.."), "/x");
+    KT_STREQ(walk("", "/a/up/f"), "/z/f");
+    KT_STREQ(walk("", "/a/abs/dot/g"), "/x/y/g");
+    /* past 40 links */
+    KT_STREQ(walk("", "/loop/f"), "(-40)");
+    /* too long to join, or once a link's longer target is spliced in */
+    memset(big, 'n', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    KT_STREQ(walk("", big), "(init)");
+    memcpy(big, "/s/", 3);
+    big[4085] = '\0';
+    KT_STREQ(walk("", big), "(-36)");
 }
 
 int main(int argc, char **argv)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Settling exits. notify.c holds a child's exit_group reply while its
+ * Settling exits. pool.c holds a child's exit_group reply while its
  * parent could lose a request to the SIGCHLD (a request not yet received
  * is withdrawn by any signal: EINTR from stat or close). Some exits are
  * let go without a wait for the child to be gone: by the sentinel (the

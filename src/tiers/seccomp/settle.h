@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Settling exits (notify.c's held exits): a child's exit_group we let go
+ * Settling exits (pool.c's held exits): a child's exit_group we let go
  * without waiting for the child to be gone, kept until it is, so that
  * its SIGCHLD cannot withdraw a request of its parent's not yet
  * received. See settle.c.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Which threads of a parent its child's SIGCHLD may reach, for
- * notify.c's held exits and settle.c. Linux gives a process's signal to
+ * pool.c's held exits and settle.c. Linux gives a process's signal to
  * its main thread when that does not block it (complete_signal), else to
  * a thread that does not. Held exits looked at the main thread only,
  * and only its requests let them go: a parent whose main thread blocks

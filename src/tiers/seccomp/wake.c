@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The seccomp serve loop's wake-ups (notify.c, kbox_seccomp_serve): its
+ * The seccomp serve loop's wake-ups (serve.c, kbox_seccomp_serve): its
  * SIGCHLD wait, the kick eventfd, the sweep timer and the stop look.
  */
 #define _GNU_SOURCE

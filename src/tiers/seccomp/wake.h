@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What wakes the seccomp serve loop (notify.c, kbox_seccomp_serve), and
+ * What wakes the seccomp serve loop (serve.c, kbox_seccomp_serve), and
  * what it does on a SIGCHLD or a timer: see wake.c.
  */
 #ifndef KBOX_SECCOMP_WAKE_H
