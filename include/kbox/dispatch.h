@@ -673,6 +673,10 @@ kbox_handler kbox_fhandle_handler(long nr);
 /* adjtimex, clock_adjtime: reads answered, changes refused (clockadj.c) */
 kbox_handler kbox_clockadj_handler(long nr);
 kbox_handler kbox_net_handler(long nr);
+/* accept, accept4, recvfrom asking for the address (sockrecv.c) */
+kbox_handler kbox_sockrecv_handler(long nr);
+/* Is guest fd @fd a unix socket (sockrecv.c)? */
+bool kbox_sock_is_unix(struct kbox_req *r, int fd);
 /* Linux's argument checks that come before the fd, path or target a
  * handler looks at first: 0 or the call's -errno (argcheck.c) */
 long kbox_argcheck(struct kbox_req *r);
@@ -840,16 +844,21 @@ bool kbox_sock_addr_unused(struct kbox_req *r, int fd);
  * (sock_diag; peercred.c). */
 unsigned long kbox_unix_peer_ino(unsigned long ino);
 /* A unix socket path in a bind: 1 with the host address *@hs (through
- * the bind's directory fd *@hfd, to close), 0 when it is lx's, or the
- * error (sys.c). */
+ * the bind's directory fd *@hfd, to close; for a bind, 2: *@hs is the
+ * last name, to bind from *@hfd as cwd), 0 when it is lx's (*@lxp the
+ * path to give lx: a link out of a bind followed), or the error (sys.c). */
 int kbox_bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
-                        struct sockaddr_un *hs, int *hfd);
+                        struct sockaddr_un *hs, int *hfd, char *lxp,
+                        size_t lxl);
 /* Bind guest socket copy @s to @base in bind directory @dir under its
  * absolute host path (*@out), kept beneath @dir by Landlock: 0, or 1
  * when that cannot be done (no Landlock, too long, or the path no
  * longer leads there) and the caller binds through @dir (sockbind.c). */
 int kbox_bind_sock_host_path(int s, int dir, const char *base,
                              struct sockaddr_un *out);
+/* Bind guest socket copy @s to relative name @sa from directory fd @dir
+ * as cwd (a name too long otherwise): 0 or -errno (sockbind.c). */
+int kbox_bind_sock_at(int s, int dir, const struct sockaddr_un *sa);
 /* The lookup of a unix path for a connect or send (@data, @len, @flags)
  * on guest socket @fd failed with @err: the guest's error, in Linux's
  * order of checks (sys.c). */
@@ -947,6 +956,23 @@ typedef int (*kbox_line_fn)(const char *line, size_t n, char **out, size_t *len,
  * at offset 0 (a host /proc file as the guest sees it), or -errno. */
 int kbox_rewrite_lines_fd(int hostfd, const char *name, kbox_line_fn fn);
 
+/*
+ * The guest names of guests' unix sockets by host name (sockname.c):
+ * socket @s was bound at host name @host for guest path @guest; socket
+ * @s connected (its peer's name noted); the guest name of @host as seen
+ * by socket inode @sino (its own binding, @peer: the one it connected
+ * to), else (@any_ok) the newest binding of @host.
+ */
+ino_t kbox_sock_ino(int s);
+/* A unix peer's host address *@ss (*@len bytes) as the guest names it
+ * (socket inode @sino's binding, else the newest; sockrecv.c). */
+struct sockaddr_storage;
+void kbox_unix_addr_for_guest(struct sockaddr_storage *ss, socklen_t *len,
+                              ino_t sino);
+void kbox_sock_name_bound(const char *host, const char *guest, int s);
+void kbox_sock_name_connected(int s);
+bool kbox_sock_name_of(const char *host, ino_t sino, bool peer, bool any_ok,
+                       char *guest, size_t len);
 /* Is @path one of kbox's host names for a guest's unix socket (sys.c)? */
 bool kbox_sock_host_name(const char *path);
 /* The guest path a guest socket bound to host name @host (socket inode

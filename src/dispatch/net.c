@@ -43,6 +43,7 @@
 #include "kbox/abi.h"
 #include "kbox/dispatch.h"
 #include "kbox/fdtable.h"
+#include "kbox/path.h"
 
 #define A(i)       ((long)r->args[i])
 #define MAX_DATA   (8u << 20)
@@ -403,7 +404,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     struct msghdr mh, out;
     struct sockaddr_un hs;
     struct iovec *giov = NULL, v;
-    char *data = NULL, path[sizeof(hs.sun_path) + 1];
+    char *data = NULL, path[sizeof(hs.sun_path) + 1], lxp[KBOX_PATH_MAX];
     /* room for the credentials a root kbox adds (below) */
     union {
         unsigned char b[MAX_CTRL + CMSG_SPACE(sizeof(struct ucred))];
@@ -461,11 +462,12 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         /* a path in a bind is the host's socket there (lx's bind trap
          * said EXDEV: sendmsg never reached it, as sendto did) */
         if (!rc)
-            rc = kbox_bind_sock_addr(r, path, false, &hs, &hfd);
+            rc = kbox_bind_sock_addr(r, path, false, &hs, &hfd, lxp,
+                                     sizeof(lxp));
         if (rc > 0)
             rc = 0;
         else if (!rc)
-            rc = kbox_host_sock_path(r, path, &hs);
+            rc = kbox_host_sock_path(r, lxp, &hs);
         if (rc && rc != -EFAULT) {
             /* Linux's checks before the lookup need the data's size
              * only (it is not read yet) */
@@ -676,8 +678,11 @@ static long recv_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     *native = false;
     if (r->ops->read(r, umh, &mh, sizeof(mh)))
         return -EFAULT;
-    if (!force && (!mh.msg_control || !mh.msg_controllen)) {
-        *native = true; /* no fds can arrive: natively */
+    /* no fds can arrive: natively, unless a unix peer is to be named
+     * (sockrecv.c) */
+    if (!force && (!mh.msg_control || !mh.msg_controllen) &&
+        (!mh.msg_name || !kbox_sock_is_unix(r, fd))) {
+        *native = true;
         return 0;
     }
     if (name_len(&mh))
@@ -767,6 +772,8 @@ static long recv_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         rc = -EFAULT;
         goto out;
     }
+    if (mh.msg_name && in.msg_namelen)
+        kbox_unix_addr_for_guest(&name, &in.msg_namelen, 0);
     if (mh.msg_name && in.msg_namelen) {
         socklen_t nl =
             in.msg_namelen < mh.msg_namelen ? in.msg_namelen : mh.msg_namelen;
@@ -1046,6 +1053,6 @@ kbox_handler kbox_net_handler(long nr)
     case SYS_socket:
         return h_socket;
     default:
-        return NULL;
+        return kbox_sockrecv_handler(nr); /* accept, recvfrom */
     }
 }

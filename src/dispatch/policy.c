@@ -127,16 +127,15 @@ static const int allow_list[] = {
 #ifdef SYS_memfd_secret
     SYS_memfd_secret,
 #endif
-    /* socket calls without a path (bind/connect/send* are notified) */
-    SYS_accept,
-    SYS_accept4,
+    /* socket calls without a path (bind/connect/send* are notified;
+     * accept, accept4 and recvfrom asking for the peer's address too:
+     * rules below) */
     SYS_listen,
     SYS_shutdown,
     /* getsockname/getpeername are notified: unix socket paths (sys.c) */
     /* recvmsg and recvmmsg are notified: fds may arrive by SCM_RIGHTS */
     SYS_setsockopt,
     SYS_getsockopt,
-    SYS_recvfrom,
 };
 
 /* Dangerous: EPERM in the filter itself. */
@@ -291,6 +290,12 @@ static const struct kbox_bpf_rule rules[] = {
      * (peercred.c) */
     { SYS_getsockopt, 2, ~0u, SO_PEERCRED, KBOX_BPF_NOTIFY, KBOX_BPF_ALLOW,
       peer_opts_more, 1, 0 },
+    /* accept and recvfrom naming the peer: a unix peer's address is
+     * the guest's name for it (sockrecv.c). Only the low half of the
+     * pointer is looked at: one with it 0 goes to the host as NULL. */
+    { SYS_accept, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0, 0 },
+    { SYS_accept4, 1, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0, 0 },
+    { SYS_recvfrom, 4, ~0u, 0, KBOX_BPF_ALLOW, KBOX_BPF_NOTIFY, NULL, 0, 0 },
     /* the alarm clocks need the guest's CAP_WAKE_ALARM (sys.c) */
     { SYS_timerfd_create, 0, ~0u, 8 /* CLOCK_REALTIME_ALARM */, KBOX_BPF_NOTIFY,
       KBOX_BPF_ALLOW, alarm_clocks_more, 1, 0 },

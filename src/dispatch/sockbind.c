@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -94,4 +95,42 @@ int kbox_bind_sock_host_path(int s, int dir, const char *base,
         return 1;
     pthread_join(t, NULL);
     return b.rc ? 1 : 0;
+}
+
+/*
+ * A name too long for /proc/self/fd/N/name and for the bind's host path
+ * (a 107- or 108-byte relative name from a cwd in the bind: Linux binds
+ * it, kbox said ENAMETOOLONG): bound by its last name alone from a
+ * short-lived thread whose own cwd (unshare(CLONE_FS)) is the directory.
+ * The host then records that relative name, as Linux records a relative
+ * name as given.
+ */
+struct at_bind {
+    int s, dir;
+    const struct sockaddr_un *sa;
+    int rc;
+};
+
+static void *at_bind_thread(void *arg)
+{
+    struct at_bind *b = arg;
+
+    if (unshare(CLONE_FS) || fchdir(b->dir))
+        b->rc = -errno;
+    else
+        b->rc = bind(b->s, (const struct sockaddr *)b->sa, sizeof(*b->sa))
+                    ? -errno
+                    : 0;
+    return NULL;
+}
+
+int kbox_bind_sock_at(int s, int dir, const struct sockaddr_un *sa)
+{
+    struct at_bind b = { s, dir, sa, -ENOMEM };
+    pthread_t t;
+
+    if (pthread_create(&t, NULL, at_bind_thread, &b))
+        return -EAGAIN;
+    pthread_join(t, NULL);
+    return b.rc;
 }

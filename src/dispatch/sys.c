@@ -524,93 +524,6 @@ void kbox_sock_node_gone(const struct kbox_gstat *g)
 }
 
 /*
- * The names guests bound their unix sockets to, by host socket name, so
- * getsockname and getpeername give back the path bind() was given (the
- * host reports <exec_dir>/s-<dev>-<ino>, or in a bind its host path or
- * /proc/self/fd/N/name, which unlink() in the guest cannot find). The
- * newest NAMES bindings.
- *
- * A host name is not unique over time: once a node is unlinked, a new
- * node may get its inode number (ext4), and a bind's /proc/self/fd/N/name
- * repeats whenever kbox's fd N does; the socket bound earlier lives on
- * with the same host name. So each binding also keeps its socket's own
- * inode (sockfs, fstat), a binding a newer one displaced moves to
- * @moved, and a connect notes the name of the peer it reached by the
- * connecting socket's inode in @peers: getsockname and getpeername of
- * the older socket named the newer one (unix-fuzz seeds 4, 7, 17, 22).
- * Sockets these do not cover (an accepted one, whose name is its
- * listener's, beyond @moved's or @peers' reach) get the newest binding
- * of their host name, as before.
- */
-#define NAMES 1024
-#define MOVED 64
-#define PEERS 256
-struct sock_name {
-    char host[sizeof(((struct sockaddr_un *)0)->sun_path)];
-    /* a name may fill sun_path, with no NUL (+1: one is added) */
-    char guest[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
-    ino_t sino; /* the bound (@peers: the connecting) socket's inode */
-};
-static struct sock_name names[NAMES], moved[MOVED], peers[PEERS];
-static unsigned next_name, next_moved, next_peer;
-static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static ino_t sock_ino(int s)
-{
-    struct stat st;
-
-    return fstat(s, &st) ? 0 : st.st_ino;
-}
-
-static void name_bound(const char *host, const char *guest, int s)
-{
-    ino_t sino = sock_ino(s);
-    unsigned i;
-
-    pthread_mutex_lock(&names_lock);
-    for (i = 0; i < NAMES && strcmp(names[i].host, host); i++)
-        ;
-    if (i == NAMES)
-        i = next_name++ % NAMES;
-    else if (names[i].sino != sino)
-        moved[next_moved++ % MOVED] = names[i];
-    snprintf(names[i].host, sizeof(names[i].host), "%s", host);
-    snprintf(names[i].guest, sizeof(names[i].guest), "%s", guest);
-    names[i].sino = sino;
-    pthread_mutex_unlock(&names_lock);
-}
-
-/* The guest name of @host as seen by socket @sino: its own binding (or,
- * @peer, the one it connected to), else (@any) the newest binding of
- * @host. */
-static bool name_of(const char *host, ino_t sino, bool peer, bool any_ok,
-                    char *guest, size_t len)
-{
-    const struct sock_name *f = NULL, *any = NULL;
-
-    pthread_mutex_lock(&names_lock);
-    for (unsigned i = 0; i < NAMES && !f; i++) {
-        if (names[i].host[0] && !strcmp(names[i].host, host)) {
-            any = &names[i];
-            if (!peer && sino && names[i].sino == sino)
-                f = any;
-        }
-    }
-    for (unsigned i = 0; sino && !f && i < (peer ? PEERS : MOVED); i++) {
-        const struct sock_name *e = peer ? &peers[i] : &moved[i];
-
-        if (e->sino == sino && !strcmp(e->host, host))
-            f = e;
-    }
-    if (!f && any_ok)
-        f = any;
-    if (f)
-        snprintf(guest, len, "%s", f->guest);
-    pthread_mutex_unlock(&names_lock);
-    return f != NULL;
-}
-
-/*
  * Is @path one of kbox's host names for a guest's unix socket: in its
  * directory (<exec_dir>/s-*), through a bind's directory fd, or a host
  * path in a bind a guest bound (sockbind.c)?
@@ -625,7 +538,8 @@ bool kbox_sock_host_name(const char *path)
         return true;
     if (!strncmp(path, "/proc/self/fd/", 14))
         return true;
-    return path[0] == '/' && name_of(path, 0, false, true, g, sizeof(g));
+    /* a relative one: bound from a bind's directory (sockbind.c) */
+    return path[0] && kbox_sock_name_of(path, 0, false, true, g, sizeof(g));
 }
 
 /* The guest name of host socket name @host bound by socket inode @ino,
@@ -634,43 +548,7 @@ bool kbox_sock_host_name(const char *path)
 bool kbox_sock_guest_name(const char *host, unsigned long ino, char *guest,
                           size_t len)
 {
-    return name_of(host, (ino_t)ino, false, true, guest, len);
-}
-
-/*
- * Socket @s connected: note the name of the socket it reached, as its
- * host address says it now, while that is still the newest binding of
- * it (see names).
- */
-static void name_connected(int s)
-{
-    struct sock_name e;
-    struct sockaddr_un sa;
-    socklen_t l = sizeof(sa);
-
-    memset(&sa, 0, sizeof(sa));
-    if (getpeername(s, (struct sockaddr *)&sa, &l) ||
-        l <= offsetof(struct sockaddr_un, sun_path) || !sa.sun_path[0])
-        return;
-    memset(&e, 0, sizeof(e));
-    memcpy(e.host, sa.sun_path,
-           l - offsetof(struct sockaddr_un, sun_path) < sizeof(e.host)
-               ? l - offsetof(struct sockaddr_un, sun_path)
-               : sizeof(e.host));
-    e.host[sizeof(e.host) - 1] = '\0';
-    if (!name_of(e.host, 0, false, true, e.guest, sizeof(e.guest)))
-        return;
-    e.sino = sock_ino(s);
-    pthread_mutex_lock(&names_lock);
-    for (unsigned i = 0; i < PEERS; i++) {
-        if (peers[i].sino == e.sino) { /* a datagram socket's new peer */
-            peers[i] = e;
-            pthread_mutex_unlock(&names_lock);
-            return;
-        }
-    }
-    peers[next_peer++ % PEERS] = e;
-    pthread_mutex_unlock(&names_lock);
+    return kbox_sock_name_of(host, (ino_t)ino, false, true, guest, len);
 }
 
 /* getsockname/getpeername(fd, addr, addrlen): a unix socket bound to a
@@ -694,7 +572,7 @@ static struct kbox_resp h_sockname(struct kbox_req *r)
     memset(&ss, 0, sizeof(ss));
     rc = r->nr == SYS_getsockname ? getsockname(s, (struct sockaddr *)&ss, &l)
                                   : getpeername(s, (struct sockaddr *)&ss, &l);
-    sino = rc ? 0 : sock_ino(s);
+    sino = rc ? 0 : kbox_sock_ino(s);
     close(s);
     if (rc || ss.ss_family != AF_UNIX || !dl ||
         l <= offsetof(struct sockaddr_un, sun_path) ||
@@ -711,18 +589,24 @@ static struct kbox_resp h_sockname(struct kbox_req *r)
         /* a peer: the one a connect reached, else the peer socket
          * itself by its inode (a datagram or socketpair peer) */
         if (r->nr == SYS_getpeername) {
-            found = name_of(su->sun_path, sino, true, false, g, gl) ||
-                    name_of(su->sun_path,
-                            (ino_t)kbox_unix_peer_ino((unsigned long)sino),
-                            false, true, g, gl);
+            found = kbox_sock_name_of(su->sun_path, sino, true, false, g, gl) ||
+                    kbox_sock_name_of(
+                        su->sun_path,
+                        (ino_t)kbox_unix_peer_ino((unsigned long)sino), false,
+                        true, g, gl);
         } else {
-            found = name_of(su->sun_path, sino, false, true, g, gl);
+            found = kbox_sock_name_of(su->sun_path, sino, false, true, g, gl);
         }
-        if (!found)
+        /* a name in kbox's directory never reaches the guest: it tells
+         * kbox's private directory and pid (none is left unknown while
+         * its socket lives, sockname.c; this is the fallback) */
+        if (!found && strncmp(su->sun_path, kbox_sup.exec_dir, dl))
             return kbox_continue();
     }
     n = offsetof(struct sockaddr_un, sun_path) +
         strlen(o.b + offsetof(struct sockaddr_un, sun_path)) + 1;
+    if (n == offsetof(struct sockaddr_un, sun_path) + 1)
+        n = sizeof(sa_family_t); /* unnamed */
     if (r->ops->read(r, r->args[2], &ulen, sizeof(ulen)))
         return kbox_ret(-EFAULT);
     if (ulen < 0)
@@ -743,10 +627,11 @@ static struct kbox_resp h_sockname(struct kbox_req *r)
  * (a missing socket is ENOENT: it was EXDEV, from lx's bind trap, and
  * tmux, which starts its server on ENOENT, could not start).
  */
-int kbox_bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
-                        struct sockaddr_un *hs, int *hfd)
+static int bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
+                          struct sockaddr_un *hs, int *hfd, char *lxp,
+                          size_t lxl)
 {
-    char dir[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
+    char dir[KBOX_PATH_MAX];
     char gname[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
     char lxpath[KBOX_PATH_MAX];
     const char *base = NULL;
@@ -756,13 +641,14 @@ int kbox_bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
      * by its host path (sockbind.c), or a host program's or another
      * kbox's there; connected as the guest path it stands for. A path
      * the guest has as it is stays its own. */
-    if (!bind && path[0] == '/' && strncmp(path, "/proc/self/fd/", 14)) {
+    if (!bind && path[0] == '/' && strncmp(path, "/proc/self/fd/", 14) &&
+        strlen(path) < sizeof(gname)) {
         struct kbox_gstat g;
 
-        if (name_of(path, 0, false, true, gname, sizeof(gname))) {
+        if (kbox_sock_name_of(path, 0, false, true, gname, sizeof(gname))) {
             path = gname;
         } else {
-            snprintf(gname, sizeof(gname), "%s", path);
+            memcpy(gname, path, strlen(path) + 1);
             if (kbox_host_link_to_guest(gname, (long)strlen(gname),
                                         sizeof(gname)) > 0 &&
                 strcmp(gname, path) &&
@@ -785,8 +671,19 @@ int kbox_bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
     }
     rc = kbox_fs_resolve(r, AT_FDCWD, dir, O_PATH | (base ? O_DIRECTORY : 0),
                          hfd, &lxdir, lxpath, sizeof(lxpath));
-    if (rc == -EXDEV || (!rc && *hfd < 0))
-        return 0; /* lx's path (EXDEV: a link out of the bind) */
+    if (rc == -EXDEV || (!rc && *hfd < 0)) {
+        /* lx's path (EXDEV: a link out of the bind); as the route gives
+         * it to lx (normalised once it left a bind by ".."), when that
+         * is absolute */
+        if (snprintf(lxp, lxl, "%s", path) >= (int)lxl)
+            return -ENAMETOOLONG;
+        if (!rc && lxpath[0] == '/' &&
+            snprintf(lxp, lxl, "%s%s%s", lxpath,
+                     base && strcmp(lxpath, "/") ? "/" : "",
+                     base ? base : "") >= (int)lxl)
+            return -ENAMETOOLONG;
+        return 0;
+    }
     if (rc < 0)
         return rc;
     memset(hs, 0, sizeof(*hs));
@@ -795,6 +692,14 @@ int kbox_bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
                         "/proc/self/fd/%d/%s", *hfd, base)
              : snprintf(hs->sun_path, sizeof(hs->sun_path), "/proc/self/fd/%d",
                         *hfd);
+    /* too long that way: the last name alone, bound from *@hfd as cwd
+     * (2; sockbind.c), which a name given relative fits */
+    if (base && (n < 0 || (size_t)n >= sizeof(hs->sun_path)) &&
+        strlen(base) <= sizeof(hs->sun_path)) {
+        memset(hs->sun_path, 0, sizeof(hs->sun_path));
+        memcpy(hs->sun_path, base, strlen(base));
+        return 2;
+    }
     if (n < 0 || (size_t)n >= sizeof(hs->sun_path)) {
         close(*hfd);
         *hfd = -1;
@@ -803,13 +708,60 @@ int kbox_bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
     return 1;
 }
 
+/*
+ * The same, following a symlink in the bind that leads out of it (the
+ * host refuses it beneath the bind: EXDEV) in the guest's tree, as Linux
+ * does: `-b D:/mnt` with /mnt/up -> "..", bind("/mnt/up/tmp/s.sock")
+ * went to lx as it was, whose walk stopped at the bind (EXDEV); it is
+ * /tmp/s.sock. *@lxp gets the path to give lx when the result is 0.
+ */
+int kbox_bind_sock_addr(struct kbox_req *r, const char *path, bool bind,
+                        struct sockaddr_un *hs, int *hfd, char *lxp, size_t lxl)
+{
+    char cur[KBOX_PATH_MAX];
+
+    if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur))
+        return -ENAMETOOLONG;
+    for (int links = 0;; links++) {
+        const char *slash, *base = "";
+        char *next;
+        int rc;
+
+        r->bind_idx1 = 0;
+        rc = bind_sock_addr(r, cur, bind, hs, hfd, lxp, lxl);
+        if (rc || !r->bind_idx1 || !r->bind_path || *hfd >= 0)
+            return rc;
+        /* routed into a bind, yet lx's: a link out of it (EXDEV). The
+         * name bound is the last one, never a link to follow. */
+        if (links >= 40)
+            return -ELOOP;
+        slash = bind ? strrchr(cur, '/') : NULL;
+        if (bind)
+            base = slash ? slash + 1 : cur;
+        next = kbox_bind_symlink_path(r->bind_idx1 - 1, r->bind_path);
+        if (!next)
+            return 0;
+        {
+            char tmp[KBOX_PATH_MAX];
+            int n = snprintf(tmp, sizeof(tmp), "%s%s%s", next, *base ? "/" : "",
+                             base);
+
+            free(next);
+            if (n < 0 || (size_t)n >= sizeof(tmp))
+                return -ENAMETOOLONG;
+            memcpy(cur, tmp, (size_t)n + 1);
+        }
+    }
+}
+
 /* bind/connect of a unix socket path inside a bind; false when lx's. */
 static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
-                          long *rc)
+                          char *lxp, size_t lxl, long *rc)
 {
     struct sockaddr_un hs;
     int hfd, s,
-        where = kbox_bind_sock_addr(r, path, r->nr == SYS_bind, &hs, &hfd);
+        where = kbox_bind_sock_addr(r, path, r->nr == SYS_bind, &hs, &hfd, lxp,
+                                    lxl);
 
     if (where <= 0) {
         *rc = where < 0 && r->nr == SYS_connect
@@ -824,16 +776,22 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         struct sockaddr_un abs;
 
+        char key[sizeof(hs.sun_path) + 1];
+
         kbox_peer_note(r, s); /* before a peer can ask */
         /* the host path when it can be had safely (sockbind.c) */
-        if (!kbox_bind_sock_host_path(s, hfd, base, &abs))
+        if (where == 2)
+            *rc = kbox_bind_sock_at(s, hfd, &hs);
+        else if (!kbox_bind_sock_host_path(s, hfd, base, &abs))
             hs = abs, *rc = 0;
         else
             *rc = bind(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
         if (*rc == 0) {
             /* kbox runs with umask 0: the guest's applies */
             fchmodat(hfd, base, 0777 & ~kbox_guest_umask(r), 0);
-            name_bound(hs.sun_path, path, s);
+            memcpy(key, hs.sun_path, sizeof(hs.sun_path));
+            key[sizeof(hs.sun_path)] = '\0'; /* 108 bytes: no NUL */
+            kbox_sock_name_bound(key, path, s);
         }
     } else {
         struct kbox_sock_ids ids;
@@ -845,7 +803,7 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
         kbox_inflight_host_wait(false);
         kbox_sock_ids_restore(&ids);
         if (*rc == 0)
-            name_connected(s);
+            kbox_sock_name_connected(s);
     }
     if (s >= 0)
         close(s);
@@ -857,7 +815,7 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
 {
     struct sockaddr_un sa, hs;
     long len = A(2);
-    char path[sizeof(sa.sun_path) + 1];
+    char path[sizeof(sa.sun_path) + 1], lxp[KBOX_PATH_MAX];
     int fd = (int)kbox_arg_int(r->args[0]), s;
     long rc;
 
@@ -867,17 +825,19 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
         return kbox_ret(-EFAULT);
     memcpy(path, sa.sun_path, sizeof(sa.sun_path));
     path[sizeof(sa.sun_path)] = '\0';
-    if (host_dir_sock(r, fd, path, &rc))
+    /* @lxp: where lx finds it (a link out of a bind followed); getsockname
+     * reports @path, as given */
+    if (host_dir_sock(r, fd, path, lxp, sizeof(lxp), &rc))
         return kbox_ret(rc);
     if (r->nr == SYS_bind) {
-        rc = kbox_lx(r, LX__NR_mknodat, AT_FDCWD, (long)path,
+        rc = kbox_lx(r, LX__NR_mknodat, AT_FDCWD, (long)lxp,
                      S_IFSOCK | (0777 & ~kbox_guest_umask(r)), 0, 0, 0);
         if (rc == -EEXIST)
             return kbox_ret(-EADDRINUSE);
         if (rc < 0)
             return kbox_ret(rc);
     }
-    rc = kbox_host_sock_path(r, path, &hs);
+    rc = kbox_host_sock_path(r, lxp, &hs);
     if (rc < 0 && r->nr == SYS_connect)
         rc = kbox_unix_lookup_failed(r, fd, rc, NULL, 0, 0);
     if (rc < 0)
@@ -885,7 +845,7 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
     s = kbox_guest_sock(r, fd);
     if (s < 0) {
         if (r->nr == SYS_bind)
-            kbox_lx(r, LX__NR_unlinkat, AT_FDCWD, (long)path, 0, 0, 0, 0);
+            kbox_lx(r, LX__NR_unlinkat, AT_FDCWD, (long)lxp, 0, 0, 0, 0);
         return kbox_ret(s == -EBADF ? -EBADF : -ENOTSOCK);
     }
     if (r->nr == SYS_bind) {
@@ -893,9 +853,9 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
         kbox_peer_note(r, s); /* before a peer can ask */
         rc = bind(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
         if (rc) {
-            kbox_lx(r, LX__NR_unlinkat, AT_FDCWD, (long)path, 0, 0, 0, 0);
+            kbox_lx(r, LX__NR_unlinkat, AT_FDCWD, (long)lxp, 0, 0, 0, 0);
         } else {
-            name_bound(hs.sun_path, path, s);
+            kbox_sock_name_bound(hs.sun_path, path, s);
             atomic_store_explicit(&lx_sock_bound, true, memory_order_relaxed);
         }
     } else {
@@ -906,7 +866,7 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
         if (rc == -ENOENT) /* see kbox_host_sock_path */
             rc = -ECONNREFUSED;
         if (rc == 0)
-            name_connected(s);
+            kbox_sock_name_connected(s);
     }
     close(s);
     return kbox_ret(rc);
@@ -966,6 +926,7 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
     char *buf;
     long rc;
     int s, hfd = -1;
+    char lxp[KBOX_PATH_MAX];
     bool bare;
 
     for (int i = 0; i < iovcnt; i++)
@@ -994,9 +955,10 @@ static long unix_send(struct kbox_req *r, int fd, const char *path,
         tolen = sizeof(sa_family_t);
     }
     /* a path in a bind is the host's (it was EXDEV: datagrams lost) */
-    rc = to ? 0 : kbox_bind_sock_addr(r, path, false, &hs, &hfd);
+    rc = to ? 0
+            : kbox_bind_sock_addr(r, path, false, &hs, &hfd, lxp, sizeof(lxp));
     if (rc == 0 && !to)
-        rc = kbox_host_sock_path(r, path, &hs);
+        rc = kbox_host_sock_path(r, lxp, &hs);
     if (rc < 0 && !to)
         rc = kbox_unix_lookup_failed(r, fd, rc, buf, total, flags);
     s = rc < 0 ? (int)rc : kbox_guest_sock(r, fd);

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sock-hostname-perm (as guest root): a guest's unix socket in lx is a
- * host socket named <kbox's directory>/s-<dev>-<ino>. A guest user who
+ * sock-hostname-perm HOSTTMP GUESTTMP (as guest root): a guest's unix socket in
+ * lx is a host socket named <kbox's directory>/s-<dev>-<ino>. A guest user who
  * learned that directory (the name getsockname gives for a socket whose
  * binding 1024 newer ones displaced) connected to a root daemon's socket
  * in a 0700 directory by that host name, past lx's permission checks
  * (the node's dev and ino are guessable: small numbers on a known
  * device). That name now stands for the guest path it was bound to and
- * is checked as that path; root still connects by it.
+ * is checked as that path; root still connects by it. Args: kbox's
+ * TMPDIR on the host and where it is bound in the guest (kbox no longer
+ * tells the guest its directory: the test does).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -53,35 +56,25 @@ static int connect_to(const char *path)
     return s;
 }
 
-/* kbox's directory, from the name of a socket whose binding was displaced */
-static int leak_dir(char *dir, size_t len)
+/*
+ * kbox's directory. The guest is no longer told it (getsockname of a
+ * socket whose binding was displaced, accept's and recvfrom's address
+ * gave it), so the test hands it over: kbox's TMPDIR @host, bound in the
+ * guest at @guest, holds it as kbox-<pid>-XXXXXX.
+ */
+static int leak_dir(const char *host, const char *guest, char *dir, size_t len)
 {
-    struct sockaddr_un a = { AF_UNIX, "/tmp/sock-hostname-a" }, got;
-    socklen_t gl = sizeof(got);
-    int s = socket(AF_UNIX, SOCK_DGRAM, 0);
-    char *slash;
+    struct dirent *e;
+    DIR *d = opendir(guest);
+    int found = -1;
 
-    unlink(a.sun_path);
-    if (bind(s, (struct sockaddr *)&a, sizeof(a)))
-        return -1;
-    for (int i = 0; i < 1100; i++) {
-        struct sockaddr_un b = { AF_UNIX, "" };
-        int t = socket(AF_UNIX, SOCK_DGRAM, 0);
-
-        snprintf(b.sun_path, sizeof(b.sun_path), "/tmp/sock-hostname-%d", i);
-        bind(t, (struct sockaddr *)&b, sizeof(b));
-        close(t);
-        unlink(b.sun_path);
-    }
-    if (getsockname(s, (struct sockaddr *)&got, &gl) ||
-        got.sun_path[0] != '/' || !(slash = strrchr(got.sun_path, '/')) ||
-        strncmp(slash, "/s-", 3))
-        return -1;
-    *slash = '\0';
-    snprintf(dir, len, "%s", got.sun_path);
-    close(s);
-    unlink(a.sun_path);
-    return 0;
+    while (d && (e = readdir(d)))
+        if (!strncmp(e->d_name, "kbox-", 5) &&
+            snprintf(dir, len, "%s/%s", host, e->d_name) < (int)len)
+            found = 0;
+    if (d)
+        closedir(d);
+    return found;
 }
 
 static int line(int fd, char *buf, size_t len)
@@ -89,7 +82,7 @@ static int line(int fd, char *buf, size_t len)
     return guest_read_line(fd, buf, len, 30000) > 0 ? 0 : -1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     struct pollfd pf[2];
     struct stat st1, st2;
@@ -114,7 +107,7 @@ int main(void)
             _exit(3);
         c = connect_to("/root/sock-hostname/d1.sock");
         n = snprintf(msg, sizeof(msg), "%d %d\n", c >= 0, errno);
-        if (leak_dir(dir, sizeof(dir)))
+        if (argc < 3 || leak_dir(argv[1], argv[2], dir, sizeof(dir)))
             snprintf(dir, sizeof(dir), "-");
         n += snprintf(msg + n, sizeof(msg) - (size_t)n, "%s\n", dir);
         write(up[1], msg, (size_t)n);
