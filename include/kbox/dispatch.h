@@ -1004,5 +1004,20 @@ int kbox_read_path(struct kbox_req *r, uint64_t addr, char *buf, size_t len,
 int kbox_bind_place_search(struct kbox_req *r, int idx, int lxdir,
                            const char *base, const char *norm,
                            const char *rest);
+/* The same as guest task @t (@r its request, NULL for kbox's own -w and
+ * command lookup); a place's parent in an outer bind is searched on the
+ * host in that bind, then the image above the outer bind's place.
+ * @lxdir KBOX_LXDIR_TEXT: relative to @base by its text. */
+#define KBOX_LXDIR_TEXT (-1)
+int kbox_place_search_as(struct lx_task *t, struct kbox_req *r, int idx,
+                         int lxdir, const char *base, const char *norm,
+                         const char *rest);
+/* The same for a path relative to a directory in a bind (the cwd or a
+ * host dirfd; @raw its guest path + "/" + @path) that reaches bind @idx
+ * (@norm, @rest): by a bind nested in that directory's bind, or out of
+ * it by ".." through the image. */
+int kbox_bind_from_dir_search(struct kbox_req *r, const char *raw,
+                              const char *path, const char *norm, int idx,
+                              const char *rest);
 
 #endif

@@ -153,5 +153,10 @@ int kbox_exec_bind_may_search(struct lx_task *t, const struct kbox_opts *o,
                               const char *g);
 /* The same of a bind's directory open at host fd @fd (chdir, fchdir). */
 int kbox_exec_bind_may_search_fd(struct lx_task *t, int fd);
+/* -EACCES when task @t may not search directory @name beneath bind
+ * directory fd @dfd and each directory on the way; @ids_set: the thread
+ * has the guest's ids already (kbox_ids_for_host). */
+int kbox_exec_bind_dir_search(struct lx_task *t, int dfd, const char *name,
+                              bool ids_set);
 
 #endif

@@ -9,36 +9,138 @@
  * faccessat(X_OK) of the place's parent walks the same directories
  * with the guest's ids and capabilities (a guest root passes by
  * CAP_DAC_READ_SEARCH). Asked each time, never cached: a chmod of
- * /mnt/x takes effect at once.
+ * /mnt/x takes effect at once. Where the way passes another bind
+ * (nested binds; a name that leaves a bind directory by ".." and enters
+ * another bind) that part is the host's, judged in that bind: lx's walk
+ * stopped at its trap (EXDEV), or never started.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <lx/lx.h>
 #include <lx/uapi.h>
 
+#include "kbox/cli.h"
 #include "kbox/dispatch.h"
+#include "kbox/exec.h"
 #include "kbox/path.h"
 
-int kbox_bind_place_search(struct kbox_req *r, int idx, int lxdir,
-                           const char *base, const char *norm, const char *rest)
+/* -EACCES when the guest may not search bind @j's @rest and the way
+ * there (from the bind's root, as kbox's host walks of relative names
+ * in a bind start there) */
+static int in_bind(struct lx_task *t, struct kbox_req *r, int j,
+                   const char *rest)
 {
+    const struct kbox_bind *b = &kbox_sup.opts->binds[j];
+
+    if (b->file)
+        return 0; /* beneath a file: the walk's own ENOTDIR */
+    /* a guest root without CAP_DAC_READ_SEARCH is judged without it: the
+     * thread takes the guest's ids and capabilities (as the route does
+     * for the bind next) */
+    if (r)
+        kbox_ids_for_host(r);
+    return kbox_exec_bind_dir_search(t, kbox_sup.bind_dirs[j],
+                                     *rest ? rest : ".",
+                                     r && r->host_ids) == -EACCES
+               ? -EACCES
+               : 0;
+}
+
+int kbox_place_search_as(struct lx_task *t, struct kbox_req *r, int idx,
+                         int lxdir, const char *base, const char *norm,
+                         const char *rest)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
     char parent[KBOX_PATH_MAX];
     long args[6] = { 0, (long)parent, X_OK, AT_EACCESS, 0, 0 };
+    struct kbox_route_result out;
+    long rc;
     int rel;
 
-    /* a retry after lx's own walk reached the bind: lx judged that walk */
-    if (r->bind_reached1 == idx + 1 || !r->task)
-        return 0;
     rel = kbox_path_place_parent(norm, rest, base && base[0] ? base : NULL,
                                  parent, sizeof(parent));
     if (rel < 0)
         return 0; /* not judged: the host's walk decides */
     args[0] = rel ? lxdir : AT_FDCWD;
-    /* only its refusal: what lx cannot walk (a parent in another bind,
-     * EXDEV; one renamed away) is left to the host */
-    return lx_task_syscall(r->task, LX__NR_faccessat2, args) == -EACCES
-               ? -EACCES
-               : 0;
+    if (rel && lxdir == KBOX_LXDIR_TEXT) { /* from @base by its text */
+        char at[KBOX_PATH_MAX];
+
+        if (snprintf(at, sizeof(at), "%s/%s", base, parent) >= (int)sizeof(at))
+            return 0;
+        memcpy(parent, at, strlen(at) + 1);
+        args[0] = AT_FDCWD;
+    }
+    rc = lx_task_syscall(t, LX__NR_faccessat2, args);
+    if (rc == -EACCES)
+        return -EACCES;
+    if (rc != -EXDEV)
+        return 0; /* only its refusal (one renamed away: the host's) */
+    /* lx's walk searched the image up to another bind's trap (nested
+     * binds: -b A:/mnt/a -b B:/mnt/a/sub/b): the rest of the way lies in
+     * that bind, judged on the host, then the image above its place */
+    if (kbox_path_place_parent(norm, rest, NULL, parent, sizeof(parent)) < 0)
+        return 0;
+    out = kbox_path_route(parent, o->binds, o->nbinds, false);
+    if (out.route != KBOX_ROUTE_BIND || out.bind_index == idx)
+        return 0;
+    if (in_bind(t, r, out.bind_index, out.rest))
+        return -EACCES;
+    return kbox_place_search_as(t, r, out.bind_index, lxdir, base, parent,
+                                out.rest);
+}
+
+int kbox_bind_place_search(struct kbox_req *r, int idx, int lxdir,
+                           const char *base, const char *norm, const char *rest)
+{
+    /* a retry after lx's own walk reached the bind: lx judged that walk */
+    if (r->bind_reached1 == idx + 1 || !r->task)
+        return 0;
+    return kbox_place_search_as(r->task, r, idx, lxdir, base, norm, rest);
+}
+
+int kbox_bind_from_dir_search(struct kbox_req *r, const char *raw,
+                              const char *path, const char *norm, int idx,
+                              const char *rest)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    char base[KBOX_PATH_MAX], parent[KBOX_PATH_MAX], sp[KBOX_PATH_MAX];
+    size_t rl = strlen(raw), pl = strlen(path);
+    struct kbox_route_result s, p;
+    char *slash;
+
+    if (!r->task || r->bind_reached1 == idx + 1 || !pl || pl + 1 > rl ||
+        strcmp(raw + rl - pl, path) || raw[rl - pl - 1] != '/' ||
+        rl - pl - 1 >= sizeof(sp))
+        return 0; /* not "<the directory>/<path>": not judged */
+    memcpy(sp, raw, rl - pl - 1);
+    sp[rl - pl - 1] = '\0';
+    if (kbox_path_normalize(sp, base, sizeof(base), false, NULL) < 0)
+        return 0;
+    s = kbox_path_route(base, o->binds, o->nbinds, false);
+    if (s.route != KBOX_ROUTE_BIND || s.bind_index == idx)
+        return 0; /* within the directory's bind: the host's walk */
+    if (kbox_path_place_parent(norm, rest, NULL, parent, sizeof(parent)) < 0)
+        return 0;
+    if (kbox_path_beneath(parent, o->binds[s.bind_index].guest_dst, NULL)) {
+        /* into a bind nested in the directory's own: the way there is
+         * in the outer bind (the route's host walk judges none of it) */
+        p = kbox_path_route(parent, o->binds, o->nbinds, false);
+        return p.route == KBOX_ROUTE_BIND
+                   ? in_bind(r->task, r, p.bind_index, p.rest)
+                   : 0;
+    }
+    /* out of it by "..": up from its place's parent, in the image, as
+     * Linux's walk goes (the way within the bind up to its root is the
+     * host's, unjudged) */
+    snprintf(sp, sizeof(sp), "%s", o->binds[s.bind_index].guest_dst);
+    slash = strrchr(sp, '/');
+    if (!slash)
+        return 0;
+    slash[slash == sp ? 1 : 0] = '\0';
+    return kbox_place_search_as(r->task, r, idx, KBOX_LXDIR_TEXT, sp, norm,
+                                rest);
 }

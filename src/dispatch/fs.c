@@ -1064,12 +1064,14 @@ static struct kbox_resp h_path1(struct kbox_req *r)
              * 0700 root directory in a bind); the thread has the guest's
              * ids then (else kbox's own would judge a guest root);
              * without them as -w is judged (lookup.c): a rootless kbox's
-             * guest user is the host user there */
+             * guest user is the host user there; through /proc/self/fd/N
+             * of a bind directory too */
             rc = r->host_ids ? (syscall(SYS_faccessat2, hfd, "", X_OK,
                                         AT_EMPTY_PATH | AT_EACCESS)
                                     ? -errno
                                     : 0)
-                 : rt.kind == KBOX_ROUTE_BIND
+                 : rt.kind == KBOX_ROUTE_BIND ||
+                         (rt.fdlink && kbox_bind_of_fd(hfd) >= 0)
                      ? kbox_exec_bind_may_search_fd(r->task, hfd)
                      : 0;
             if (rc) {

@@ -431,9 +431,13 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
     }
     res = kbox_path_route(norm, o->binds, o->nbinds, kbox_sup.hostdev_dir >= 0);
     /* the place the text names, before a guest's rbind renames it */
-    if (res.route == KBOX_ROUTE_BIND && by_text &&
-        kbox_bind_place_search(r, res.bind_index, rt->lxdir,
-                               from_lx_dir ? ldir : abs, norm, res.rest))
+    if (res.route == KBOX_ROUTE_BIND &&
+        (by_text
+             ? kbox_bind_place_search(r, res.bind_index, rt->lxdir,
+                                      from_lx_dir ? ldir : abs, norm, res.rest)
+             : from_bind_dir && have_raw &&
+                   kbox_bind_from_dir_search(r, raw, path, norm, res.bind_index,
+                                             res.rest)))
         return -EACCES;
     /* the guest's mounts may cover the place or copy another bind there;
      * a directory held in a bind stays in it */

@@ -466,12 +466,13 @@ int kbox_bind_guest_path(const struct route *rt, int hfd, char *out, size_t len)
     char rel[KBOX_PATH_MAX];
     int i;
 
-    if (rt->kind != KBOX_ROUTE_BIND)
-        return -1;
-    for (i = 0; i < o->nbinds && kbox_sup.bind_dirs[i] != rt->hostdir; i++)
-        ;
-    if (i == o->nbinds || o->binds[i].file ||
-        kbox_fd_beneath(rt->hostdir, hfd, rel, sizeof(rel)))
+    if (rt->kind != KBOX_ROUTE_BIND) /* /proc/self/fd/N of a bind's dir */
+        i = rt->fdlink ? kbox_bind_of_fd(hfd) : -1;
+    else
+        for (i = 0; i < o->nbinds && kbox_sup.bind_dirs[i] != rt->hostdir; i++)
+            ;
+    if (i < 0 || i == o->nbinds || o->binds[i].file ||
+        kbox_fd_beneath(kbox_sup.bind_dirs[i], hfd, rel, sizeof(rel)))
         return -1;
     return snprintf(out, len, "%s%s%s", o->binds[i].guest_dst,
                     *rel && strcmp(o->binds[i].guest_dst, "/") ? "/" : "",

@@ -207,20 +207,6 @@ int kbox_exec_bind_stat(struct lx_task *t, const struct kbox_opts *o,
     return rc;
 }
 
-/* the image's directories above the bind's place, judged by lx as @t,
- * as route.c judges a bind path's (bindsearch.c) */
-static int place_search_as(struct lx_task *t, const char *g, const char *rest)
-{
-    char parent[KBOX_PATH_MAX];
-
-    if (kbox_path_place_parent(g, rest, NULL, parent, sizeof(parent)) < 0)
-        return 0;
-    return lx_t(t, LX__NR_faccessat2, AT_FDCWD, (long)parent, X_OK, AT_EACCESS,
-                0) == -EACCES
-               ? -EACCES
-               : 0;
-}
-
 int kbox_exec_bind_may_search(struct lx_task *t, const struct kbox_opts *o,
                               const char *g)
 {
@@ -231,7 +217,8 @@ int kbox_exec_bind_may_search(struct lx_task *t, const struct kbox_opts *o,
 
     if (res.route != KBOX_ROUTE_BIND)
         return 0;
-    if (place_search_as(t, g, res.rest))
+    if (kbox_place_search_as(t, NULL, res.bind_index, AT_FDCWD, NULL, g,
+                             res.rest))
         return -EACCES;
     name = bind_name(o, res.bind_index, res.rest, &dfd);
     if (!name)
@@ -242,6 +229,12 @@ int kbox_exec_bind_may_search(struct lx_task *t, const struct kbox_opts *o,
 int kbox_exec_bind_may_search_fd(struct lx_task *t, int fd)
 {
     return search_in_bind(t, fd, ".");
+}
+
+int kbox_exec_bind_dir_search(struct lx_task *t, int dfd, const char *name,
+                              bool ids_set)
+{
+    return ids_set ? x_ok(dfd, name, true) : guest_may(t, dfd, name, true);
 }
 
 /*

@@ -496,20 +496,36 @@ static long tsys6(struct lx_task *t, long nr, long a0, long a1, long a2,
  * the guest's own. Guest tasks close every fd they inherit from it.
  */
 #define GLUE_MARK "trusted.kbox.mountpoint"
-#define GLUE_MAX  64
 static struct glue {
     char *path;
     long fd; /* O_PATH, in the root task; -1: none */
     bool top;
     bool file; /* a file bind's empty stand-in, not a directory */
     struct timespec parent_times[2];
-} glue[GLUE_MAX];
-static int nglue;
+} * glue;
+static int nglue, glue_cap;
 static struct trap {
     char *path;
-    long fd;       /* its place (below the mount), O_PATH in the root task */
-} traps[GLUE_MAX]; /* the kbox-bind mounts, in mount order */
+    long fd; /* its place (below the mount), O_PATH in the root task */
+} traps[KBOX_MAX_BINDS]; /* the kbox-bind mounts, in mount order */
 static int ntraps;
+
+/* Room for glue[nglue]: a place may lack any number of directories (a
+ * fixed 64 left a deeper place, or 32 binds' places, text-only). */
+static bool glue_room(void)
+{
+    int cap = glue_cap ? glue_cap * 2 : 16;
+    struct glue *g;
+
+    if (nglue < glue_cap)
+        return true;
+    g = realloc(glue, (size_t)cap * sizeof(*g));
+    if (!g)
+        return false;
+    glue = g;
+    glue_cap = cap;
+    return true;
+}
 
 /* Record glue[nglue] at @path (its other fields set) with its fd. */
 static void glue_keep(struct lx_task *root, const char *path)
@@ -604,7 +620,7 @@ static bool glue_make(struct lx_task *root, const char *norm, int verbose)
             if (fd < 0)
                 return false; /* a symlink or no directory */
             tsys6(root, LX__NR_close, fd, 0, 0, 0, 0);
-            if (nglue < GLUE_MAX && glue_marked(root, cur)) {
+            if (glue_room() && glue_marked(root, cur)) {
                 glue[nglue].top = false;
                 glue[nglue].file = false;
                 glue_keep(root, cur); /* a killed run's */
@@ -612,7 +628,7 @@ static bool glue_make(struct lx_task *root, const char *norm, int verbose)
             }
             continue;
         }
-        if (rc != -ENOENT || nglue >= GLUE_MAX)
+        if (rc != -ENOENT || !glue_room())
             return false;
         glue[nglue].top = false;
         glue[nglue].file = false;
@@ -819,7 +835,7 @@ static bool file_make(struct lx_task *root, const char *place, int verbose)
               STATX_TYPE, (long)&sx) == 0) {
         if (S_ISDIR(sx.stx_mode) || S_ISLNK(sx.stx_mode))
             return false;
-        if (nglue < GLUE_MAX && glue_marked(root, place)) {
+        if (glue_room() && glue_marked(root, place)) {
             glue[nglue].top = false;
             glue[nglue].file = true;
             glue_keep(root, place); /* a killed run's */
@@ -828,13 +844,13 @@ static bool file_make(struct lx_task *root, const char *place, int verbose)
     }
     snprintf(parent, sizeof(parent), "%s", place);
     slash = strrchr(parent, '/');
-    if (!slash || nglue >= GLUE_MAX)
+    if (!slash || !glue_room())
         return false;
     if (slash == parent)
         slash[1] = '\0';
     else
         *slash = '\0';
-    if (!glue_make(root, parent, verbose) || nglue >= GLUE_MAX)
+    if (!glue_make(root, parent, verbose) || !glue_room())
         return false;
     glue[nglue].top = false;
     glue[nglue].file = true;
@@ -920,7 +936,7 @@ static bool trap_one(struct lx_task *root, const struct kbox_opts *o, int i,
         return false;
     }
     kbox_mntview_record(root, place, b->host_src);
-    if (ntraps < GLUE_MAX && (traps[ntraps].path = strdup(place)))
+    if (ntraps < KBOX_MAX_BINDS && (traps[ntraps].path = strdup(place)))
         traps[ntraps++].fd = fd; /* the place, below the trap */
     else
         tsys(root, LX__NR_close, fd, 0, 0);
