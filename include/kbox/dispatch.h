@@ -626,6 +626,18 @@ bool kbox_fd_table_full(struct kbox_req *r);
 /* The lx fd behind guest fd @fd, or -1 for host objects. */
 int kbox_lxfd(struct kbox_req *r, int fd);
 /*
+ * kbox_lxfd for a call that uses the lx fd over several lx calls or a
+ * wait: held (kbox_fdt_hold) in table *@t until kbox_lxfd_release, which
+ * closes it in lx if the guest closed its number meanwhile. -ENOMEM:
+ * could not be held.
+ */
+int kbox_lxfd_hold(struct kbox_req *r, int gfd, struct kbox_fdt **t);
+void kbox_lxfd_release(struct kbox_req *r, struct kbox_fdt *t, int lxfd);
+/* After lx_task_fork of a process with table @parent (no CLONE_FILES):
+ * close in the child's lx table the held files whose numbers the parent
+ * closed (they stay open in the parent for the call using them only). */
+void kbox_fd_fork_drop_held(struct kbox_fdt *parent, struct lx_task *child);
+/*
  * Give lx fd @lxfd to the guest: reserve a guest number with a host
  * placeholder (lowest free, or @target; a file with a readiness mirror
  * gets the mirror's pipe) and map it to @lxfd.

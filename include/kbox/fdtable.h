@@ -40,6 +40,20 @@ struct kbox_fdt *kbox_fdt_unshare(struct kbox_fdt *t);
 
 /* lx fd for guest fd @gfd, or -1. */
 int kbox_fdt_lookup(struct kbox_fdt *t, int gfd);
+/*
+ * lx fd for guest fd @gfd (-1 if none), held for a call that uses it
+ * over several lx calls or a wait: while held, closing or replacing
+ * @gfd does not close it in lx (the lx number could be reused by the
+ * next open, and the rest of a long write went into that file), as the
+ * file a native call uses stays open until it returns. -ENOMEM: not
+ * held. Each hold >= 0 takes a table reference; kbox_fdt_release drops
+ * it and returns true when the caller must now close @lxfd in lx.
+ */
+int kbox_fdt_hold(struct kbox_fdt *t, int gfd);
+bool kbox_fdt_release(struct kbox_fdt *t, int lxfd);
+/* Held lx fds whose guest numbers were closed (up to @max in @out): a
+ * fork copied them into the child's lx table, where nothing maps them. */
+int kbox_fdt_closed_held(struct kbox_fdt *t, int *out, int max);
 /* The lowest guest fd mapped to lx fd @lxfd, or -1. */
 int kbox_fdt_guest_fd(struct kbox_fdt *t, int lxfd);
 /* Is guest fd @gfd close-on-exec (only meaningful for mapped fds)? */
@@ -56,6 +70,16 @@ int kbox_fdt_set(struct kbox_fdt *t, int gfd, int lxfd, bool cloexec);
  */
 int kbox_fdt_place(struct kbox_fdt *t, int (*place)(void *ctx), void *ctx,
                    int lxfd, bool cloexec, enum kbox_fdt_host host, int *old);
+/*
+ * Run @swap(@ctx, cloexec) (which puts another host fd at guest number
+ * @gfd, close-on-exec as the number is) with the table locked, if @gfd
+ * still maps to @lxfd. Returns swap's result,
+ * or -EBADF when another thread closed or replaced @gfd since the caller
+ * looked it up: the number may now hold a host object of the guest's (a
+ * socket), which the swap would have closed.
+ */
+int kbox_fdt_swap_if(struct kbox_fdt *t, int gfd, int lxfd,
+                     int (*swap)(void *ctx, bool cloexec), void *ctx);
 /* Unmap @gfd; returns its lx fd (caller closes it in lx) or -1. */
 int kbox_fdt_clear(struct kbox_fdt *t, int gfd);
 void kbox_fdt_set_cloexec(struct kbox_fdt *t, int gfd, bool cloexec);

@@ -718,6 +718,7 @@ static long vmsplice_lx(struct kbox_req *r, int lxfd)
 
 struct kbox_resp kbox_copy_handle(struct kbox_req *r)
 {
+    struct kbox_fdt *ta, *tb;
     int a = FD(0), b;
     int la, lb;
     long rc;
@@ -743,15 +744,21 @@ struct kbox_resp kbox_copy_handle(struct kbox_req *r)
         b = FD(1);
         break;
     }
-    la = kbox_lxfd(r, a);
-    lb = kbox_lxfd(r, b);
+    /* held: the copy may go on for a while, and the guest's close of
+     * a number must not let the next open reuse the lx fd meanwhile */
+    la = kbox_lxfd_hold(r, a, &ta);
+    lb = kbox_lxfd_hold(r, b, &tb);
+    if (la == -ENOMEM || lb == -ENOMEM) {
+        rc = -ENOMEM;
+        goto out;
+    }
     /* a host file written: by the host's call, or by kbox from lx
      * (copy_file_range across file systems is EXDEV: nothing written) */
     if ((r->nr == SYS_sendfile ? la < 0 : lb < 0) &&
         (r->nr != SYS_copy_file_range || la < 0) &&
         (rc = kbox_hostfd_kill_privs(r, r->nr == SYS_sendfile ? a : b,
                                      la >= 0 || lb >= 0)))
-        return kbox_ret(rc);
+        goto out;
     if (la < 0 && lb < 0)
         return kbox_continue(); /* host objects only: the host's call */
     switch (r->nr) {
@@ -765,12 +772,16 @@ struct kbox_resp kbox_copy_handle(struct kbox_req *r)
         rc = do_copy_file_range(r, la, lb);
         break;
     default: /* tee: both ends are pipes, and lx FIFOs are not the host's */
-        return kbox_ret(tee_lx(r, a, b, la, lb));
+        rc = tee_lx(r, a, b, la, lb);
+        goto out;
     }
     /* A FIFO drained or filled: its readiness mirrors follow. */
     if (la >= 0 && kbox_fdt_mirror(r->proc->fdt, a))
         kbox_mirror_sync(r, la);
     if (lb >= 0 && kbox_fdt_mirror(r->proc->fdt, b))
         kbox_mirror_sync(r, lb);
+out:
+    kbox_lxfd_release(r, ta, la);
+    kbox_lxfd_release(r, tb, lb);
     return kbox_ret(rc);
 }

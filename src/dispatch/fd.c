@@ -67,6 +67,31 @@ static void lx_close(struct kbox_req *r, int lxfd)
         kbox_lx(r, LX__NR_close, lxfd, 0, 0, 0, 0, 0);
 }
 
+int kbox_lxfd_hold(struct kbox_req *r, int gfd, struct kbox_fdt **t)
+{
+    *t = r->proc->fdt;
+    return kbox_fdt_hold(*t, gfd);
+}
+
+void kbox_fd_fork_drop_held(struct kbox_fdt *parent, struct lx_task *child)
+{
+    int v[64], n = kbox_fdt_closed_held(parent, v, 64);
+
+    for (int i = 0; i < n; i++) {
+        long a[6] = { v[i], 0, 0, 0, 0, 0 };
+
+        lx_task_syscall(child, LX__NR_close, a);
+    }
+}
+
+void kbox_lxfd_release(struct kbox_req *r, struct kbox_fdt *t, int lxfd)
+{
+    if (lxfd >= 0 && kbox_fdt_release(t, lxfd)) {
+        lx_close(r, lxfd); /* its number was closed meanwhile */
+        kbox_mirror_gc();
+    }
+}
+
 struct place_ctx {
     struct kbox_req *r;
     int src, target;
@@ -350,18 +375,24 @@ static struct kbox_resp read_lx(struct kbox_req *r, int fd)
 
 static struct kbox_resp h_read(struct kbox_req *r)
 {
-    int fd = kbox_lxfd(r, FD(0));
+    struct kbox_fdt *t;
+    int fd = kbox_lxfd_hold(r, FD(0), &t);
     struct kbox_resp resp;
     bool mirror;
 
+    if (fd == -ENOMEM)
+        return kbox_ret(-ENOMEM);
     if (fd < 0)
         return kbox_continue(); /* host fd: stdin, pipes, sockets */
     mirror = kbox_fdt_mirror(r->proc->fdt, FD(0));
-    if (mirror && r->nr == SYS_read && kbox_watch_read(r, fd, &resp))
+    if (mirror && r->nr == SYS_read && kbox_watch_read(r, fd, &resp)) {
+        kbox_lxfd_release(r, t, fd);
         return resp; /* inotify with watches on host paths */
+    }
     resp = read_lx(r, fd);
     if (mirror)
         kbox_mirror_sync(r, fd); /* as after_io(), flag already known */
+    kbox_lxfd_release(r, t, fd);
     return resp;
 }
 
@@ -411,9 +442,12 @@ static struct kbox_resp write_lx(struct kbox_req *r, int fd)
 
 static struct kbox_resp h_write(struct kbox_req *r)
 {
-    int fd = kbox_lxfd(r, FD(0));
+    struct kbox_fdt *t;
+    int fd = kbox_lxfd_hold(r, FD(0), &t);
     struct kbox_resp resp;
 
+    if (fd == -ENOMEM)
+        return kbox_ret(-ENOMEM);
     if (fd < 0) {
         long rc = kbox_hostfd_kill_privs(r, FD(0), false);
 
@@ -422,12 +456,35 @@ static struct kbox_resp h_write(struct kbox_req *r)
     }
     resp = write_lx(r, fd);
     after_io(r, FD(0), fd);
+    kbox_lxfd_release(r, t, fd);
     return resp;
 }
 
+static struct kbox_resp readv_writev_lx(struct kbox_req *r, int fd);
+
 static struct kbox_resp h_readv_writev(struct kbox_req *r)
 {
-    int fd = kbox_lxfd(r, FD(0)), iovcnt = (int)kbox_arg_int(r->args[2]);
+    struct kbox_fdt *t;
+    int fd = kbox_lxfd_hold(r, FD(0), &t);
+    bool wr =
+        r->nr == SYS_writev || r->nr == SYS_pwritev || r->nr == SYS_pwritev2;
+    struct kbox_resp resp;
+
+    if (fd == -ENOMEM)
+        return kbox_ret(-ENOMEM);
+    if (fd < 0) {
+        long rc = wr ? kbox_hostfd_kill_privs(r, FD(0), false) : 0;
+
+        return rc ? kbox_ret(rc) : kbox_continue();
+    }
+    resp = readv_writev_lx(r, fd);
+    kbox_lxfd_release(r, t, fd);
+    return resp;
+}
+
+static struct kbox_resp readv_writev_lx(struct kbox_req *r, int fd)
+{
+    int iovcnt = (int)kbox_arg_int(r->args[2]);
     bool wr =
         r->nr == SYS_writev || r->nr == SYS_pwritev || r->nr == SYS_pwritev2;
     bool v2 = r->nr == SYS_preadv2 || r->nr == SYS_pwritev2;
@@ -437,11 +494,6 @@ static struct kbox_resp h_readv_writev(struct kbox_req *r)
     char *buf;
     long n;
 
-    if (fd < 0) {
-        long rc = wr ? kbox_hostfd_kill_privs(r, FD(0), false) : 0;
-
-        return rc ? kbox_ret(rc) : kbox_continue();
-    }
     if (iovcnt < 0 || iovcnt > 1024)
         return kbox_ret(-EINVAL);
     iov = calloc((size_t)iovcnt + 1, sizeof(*iov));
@@ -591,14 +643,17 @@ static struct kbox_resp h_close(struct kbox_req *r)
 static struct kbox_resp h_close_range(struct kbox_req *r)
 {
     unsigned flags = (unsigned)r->args[2];
+    unsigned first = (unsigned)r->args[0], last = (unsigned)r->args[1];
     bool cloexec = (flags & CLOSE_RANGE_CLOEXEC) != 0;
     int *v, n;
 
-    if ((flags & CLOSE_RANGE_UNSHARE) && r->args[0] <= r->args[1] &&
-        !(flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
+    /* The host's EINVAL closes nothing: neither may lx (unknown flags
+     * closed the lx files and left their placeholders open). */
+    if (first > last || (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
+        return kbox_continue();
+    if (flags & CLOSE_RANGE_UNSHARE)
         kbox_proc_unshare_files(r); /* its sharer keeps its fds */
-    n = kbox_fdt_range(r->proc->fdt, (unsigned)r->args[0], (unsigned)r->args[1],
-                       cloexec, &v);
+    n = kbox_fdt_range(r->proc->fdt, first, last, cloexec, &v);
     for (int i = 0; i < n; i++) {
         if (cloexec)
             kbox_lx(r, LX__NR_fcntl, v[i], F_SETFD, FD_CLOEXEC, 0, 0, 0);
@@ -791,17 +846,20 @@ static struct kbox_resp h_fcntl(struct kbox_req *r)
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
         int target = -1; /* lowest free: the host picks it */
+        /* the kernel takes the minimum as an unsigned int (a long with
+         * bits above 32 was EINVAL here) */
+        unsigned min = (unsigned)A(2);
         long lxfd;
 
         struct rlimit rl;
 
         /* at or past the fd limit: EINVAL, as the kernel says */
-        if ((long)(int)A(2) < 0 ||
+        if ((int)min < 0 ||
             (prlimit(r->proc->tgid, RLIMIT_NOFILE, NULL, &rl) == 0 &&
-             (unsigned long)A(2) >= rl.rlim_cur))
+             min >= rl.rlim_cur))
             return kbox_ret(-EINVAL);
-        if ((int)A(2) > 0)
-            target = lowest_free(r, (int)A(2));
+        if (min > 0)
+            target = lowest_free(r, (int)min);
         if (target < -1)
             return kbox_ret(target);
         /* no free number below the limit: EMFILE (the injection past it

@@ -97,6 +97,18 @@ static void hole_probe_close(long q)
         lx_task_syscall(kbox_sup.holder, LX__NR_close, a);
 }
 
+struct mmap_swap {
+    struct kbox_req *r;
+    int mfd, gfd;
+};
+
+static int mmap_swap_fd(void *arg, bool cloexec)
+{
+    struct mmap_swap *c = arg;
+
+    return c->r->ops->addfd(c->r, c->mfd, c->gfd, cloexec, false);
+}
+
 struct kbox_resp kbox_mm_mmap(struct kbox_req *r)
 {
     int gfd = FD(4), fd = kbox_lxfd(r, gfd);
@@ -106,7 +118,7 @@ struct kbox_resp kbox_mm_mmap(struct kbox_req *r)
                   (flags & MAP_TYPE) == MAP_SHARED_VALIDATE;
     bool shared_w = shared && (prot & PROT_WRITE);
     struct kbox_gstat g;
-    long cloexec, rc, fl;
+    long rc, fl;
     uint64_t version;
     bool shadow;
     int mfd;
@@ -161,7 +173,6 @@ struct kbox_resp kbox_mm_mmap(struct kbox_req *r)
             return kbox_ret(-EACCES);
     }
     lx_task_getfd(r->task, r->task, fd, LX_GETFD_ACCESSED);
-    cloexec = kbox_fdt_cloexec(r->proc->fdt, gfd);
     mfd = -ENOENT;
     if (shared || kbox_shmap_any())
         /* (a read-only one of a huge file: a window, not a whole copy) */
@@ -194,7 +205,13 @@ struct kbox_resp kbox_mm_mmap(struct kbox_req *r)
         if (lx_task_fd_path(r->task, fd, gp, sizeof(gp)) > 0)
             kbox_mapname_note_id(mfd, gp, g.st_dev, g.st_ino);
     }
-    rc = r->ops->addfd(r, mfd, gfd, cloexec, false);
+    {
+        struct mmap_swap c = { r, mfd, gfd };
+
+        /* not onto a number another thread closed and reused since the
+         * lookup: a socket opened there was replaced by the memfd */
+        rc = kbox_fdt_swap_if(r->proc->fdt, gfd, fd, mmap_swap_fd, &c);
+    }
     close(mfd);
     if (rc < 0)
         return kbox_ret(rc);

@@ -657,6 +657,25 @@ out:
 }
 
 /*
+ * The fds received in @in that the guest will not get (its buffer was
+ * bad): closed, as Linux discards them. Kept, they held the files open
+ * in kbox (a pipe's writer never went: its reader saw no EOF); a token's
+ * close lets the reaper drop its lx file.
+ */
+static void drop_rights(struct msghdr *in)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(in); c; c = CMSG_NXTHDR(in, c)) {
+        int n, *fds = (int *)CMSG_DATA(c);
+
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int i = 0; i < n; i++)
+            close(fds[i]);
+    }
+}
+
+/*
  * recvmsg into the guest's msghdr at @umh from its fd @fd: what was
  * received, or -errno; *@native (unless @force) when the host can do it.
  */
@@ -730,6 +749,7 @@ static long recv_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
             c = (size_t)rc - off;
         if (c && r->ops->write(r, (uint64_t)(uintptr_t)giov[i].iov_base,
                                data + off, c)) {
+            drop_rights(&in);
             rc = -EFAULT;
             goto out;
         }

@@ -402,6 +402,8 @@ struct kbox_resp kbox_proc_fork(struct kbox_req *r, uint64_t flags)
         lx_task_exit(t);
         return kbox_ret(-ENOMEM);
     }
+    if (!(flags & CLONE_FILES))
+        kbox_fd_fork_drop_held(p->fdt, t);
     e = (struct kbox_fork_prep){ t, fdt, r->pid, 0, NULL, 0, NULL, NULL };
     e.nbefore = kbox_proc_children(p->tgid, r->pid, &e.before);
     /* The child's bind cwd and program are its parent's now: the parent

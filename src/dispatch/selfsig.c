@@ -89,9 +89,35 @@ void kbox_selfsig_forget(pid_t tgid)
     pthread_mutex_unlock(&swap_lock);
 }
 
-/* Put @file at the guest's fd @gfd until the thread's next call. */
-static bool swap_in(struct kbox_req *r, int gfd, int file)
+struct swap_ctx {
+    struct kbox_req *r;
+    int gfd, file, orig;
+};
+
+/* (fd map locked) keep what the guest holds at the number, put the file */
+static int swap_locked(void *arg, bool cloexec)
 {
+    struct swap_ctx *c = arg;
+    int rc;
+
+    (void)cloexec; /* the host fd's own flag, as the guest last set it */
+    c->orig = kbox_guest_sock(c->r, c->gfd);
+    if (c->orig < 0)
+        return c->orig;
+    rc = c->r->ops->addfd(c->r, c->file, c->gfd,
+                          kbox_host_fd_cloexec(c->r->pid, c->gfd), false);
+    if (rc < 0) {
+        close(c->orig);
+        c->orig = -1;
+    }
+    return rc;
+}
+
+/* Put @file at the guest's fd @gfd (mapped to lx fd @lxfd) until the
+ * thread's next call. */
+static bool swap_in(struct kbox_req *r, int gfd, int lxfd, int file)
+{
+    struct swap_ctx c = { r, gfd, file, -1 };
     int orig, slot = -1;
 
     pthread_mutex_lock(&swap_lock);
@@ -111,17 +137,14 @@ static bool swap_in(struct kbox_req *r, int gfd, int file)
     pthread_mutex_unlock(&swap_lock);
     if (slot < 0)
         return false;
-    orig = kbox_guest_sock(r, gfd);
-    if (orig < 0 ||
-        r->ops->addfd(r, file, gfd, kbox_host_fd_cloexec(r->pid, gfd), false) <
-            0) {
-        if (orig >= 0)
-            close(orig);
+    /* not onto a number another thread closed and reused meanwhile */
+    if (kbox_fdt_swap_if(r->proc->fdt, gfd, lxfd, swap_locked, &c) < 0) {
         pthread_mutex_lock(&swap_lock);
         swaps[slot].tid = 0;
         pthread_mutex_unlock(&swap_lock);
         return false;
     }
+    orig = c.orig;
     pthread_mutex_lock(&swap_lock);
     swaps[slot] = (struct swap){ r->pid, r->proc->tgid, gfd, orig, file };
     __atomic_fetch_add(&nswaps, 1, __ATOMIC_RELEASE);
@@ -162,7 +185,7 @@ static int full_file(pid_t pid)
 
 bool kbox_selfsig(struct kbox_req *r, long err)
 {
-    int gfd = (int)r->args[0], file;
+    int gfd = (int)r->args[0], file, lxfd;
 
     switch (r->nr) {
     case SYS_write:
@@ -180,12 +203,13 @@ bool kbox_selfsig(struct kbox_req *r, long err)
     default:
         return false;
     }
-    if (kbox_lxfd(r, gfd) < 0)
+    lxfd = kbox_lxfd(r, gfd);
+    if (lxfd < 0)
         return false;
     file = err == -EPIPE ? broken_pipe() : full_file(r->pid);
     if (file < 0)
         return false;
-    if (!swap_in(r, gfd, file)) {
+    if (!swap_in(r, gfd, lxfd, file)) {
         close(file);
         return false;
     }

@@ -10,12 +10,21 @@
 
 #define FDT_MAX (1 << 20)
 
+/* An lx fd a call in flight is using (kbox_fdt_hold). */
+struct hold {
+    int lxfd;
+    int n;       /* calls holding it */
+    bool closed; /* its guest number was closed: the last release closes */
+};
+
 struct kbox_fdt {
     pthread_mutex_t lock;
     int refs;
     int cap;
     int *map;    /* guest fd -> lx fd, -1 */
     uint8_t *fl; /* FL_* of mapped entries */
+    struct hold *holds;
+    int nholds, holdcap;
 };
 
 #define FL_CLOEXEC 1
@@ -107,6 +116,7 @@ void kbox_fdt_put(struct kbox_fdt *t)
     pthread_mutex_destroy(&t->lock);
     free(t->map);
     free(t->fl);
+    free(t->holds);
     free(t);
 }
 
@@ -121,6 +131,89 @@ int kbox_fdt_lookup(struct kbox_fdt *t, int gfd)
         v = t->map[gfd];
     pthread_mutex_unlock(&t->lock);
     return v;
+}
+
+/* (lock held) Is lx fd @lxfd, just unmapped, held by a call in flight?
+ * Then its close is left to the last release. */
+static bool defer_close(struct kbox_fdt *t, int lxfd)
+{
+    for (int i = 0; lxfd >= 0 && i < t->nholds; i++)
+        if (t->holds[i].lxfd == lxfd) {
+            t->holds[i].closed = true;
+            return true;
+        }
+    return false;
+}
+
+int kbox_fdt_hold(struct kbox_fdt *t, int gfd)
+{
+    int v = -1, i;
+
+    if (gfd < 0)
+        return -1;
+    pthread_mutex_lock(&t->lock);
+    if (gfd < t->cap)
+        v = t->map[gfd];
+    if (v >= 0) {
+        for (i = 0; i < t->nholds && t->holds[i].lxfd != v; i++)
+            ;
+        if (i == t->nholds && t->nholds == t->holdcap) {
+            int ncap = t->holdcap ? t->holdcap * 2 : 8;
+            struct hold *h = realloc(t->holds, (size_t)ncap * sizeof(*h));
+
+            if (h) {
+                t->holds = h;
+                t->holdcap = ncap;
+            }
+        }
+        if (i < t->nholds) {
+            t->holds[i].n++;
+        } else if (i < t->holdcap) {
+            t->holds[i] = (struct hold){ v, 1, false };
+            t->nholds++;
+        } else {
+            v = -ENOMEM; /* not held: the caller must not go on */
+        }
+        if (v >= 0)
+            t->refs++; /* the release finds this table */
+    }
+    pthread_mutex_unlock(&t->lock);
+    return v;
+}
+
+bool kbox_fdt_release(struct kbox_fdt *t, int lxfd)
+{
+    bool close_it = false, held = false;
+
+    if (lxfd < 0)
+        return false;
+    pthread_mutex_lock(&t->lock);
+    for (int i = 0; i < t->nholds; i++) {
+        if (t->holds[i].lxfd != lxfd)
+            continue;
+        held = true;
+        if (--t->holds[i].n == 0) {
+            close_it = t->holds[i].closed;
+            t->holds[i] = t->holds[--t->nholds];
+        }
+        break;
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (held)
+        kbox_fdt_put(t);
+    return close_it;
+}
+
+int kbox_fdt_closed_held(struct kbox_fdt *t, int *out, int max)
+{
+    int n = 0;
+
+    pthread_mutex_lock(&t->lock);
+    for (int i = 0; i < t->nholds && n < max; i++)
+        if (t->holds[i].closed)
+            out[n++] = t->holds[i].lxfd;
+    pthread_mutex_unlock(&t->lock);
+    return n;
 }
 
 int kbox_fdt_guest_fd(struct kbox_fdt *t, int lxfd)
@@ -165,6 +258,8 @@ int kbox_fdt_set(struct kbox_fdt *t, int gfd, int lxfd, bool cloexec)
     old = t->map[gfd];
     t->map[gfd] = lxfd;
     t->fl[gfd] = cloexec ? FL_CLOEXEC : 0;
+    if (defer_close(t, old))
+        old = -1;
     pthread_mutex_unlock(&t->lock);
     return old;
 }
@@ -186,6 +281,8 @@ int kbox_fdt_place(struct kbox_fdt *t, int (*place)(void *ctx), void *ctx,
             return rc;
         }
         *old = t->map[gfd];
+        if (defer_close(t, *old))
+            *old = -1;
         t->map[gfd] = lxfd;
         t->fl[gfd] =
             (cloexec ? FL_CLOEXEC : 0) | (host == KBOX_FDT_SHADOW   ? FL_SHADOW
@@ -194,6 +291,22 @@ int kbox_fdt_place(struct kbox_fdt *t, int (*place)(void *ctx), void *ctx,
     }
     pthread_mutex_unlock(&t->lock);
     return gfd;
+}
+
+int kbox_fdt_swap_if(struct kbox_fdt *t, int gfd, int lxfd,
+                     int (*swap)(void *ctx, bool cloexec), void *ctx)
+{
+    int rc = -EBADF;
+
+    if (gfd < 0 || lxfd < 0)
+        return -EBADF;
+    /* close and dup2 unmap the number (this lock) before the host drops
+     * its fd there: while the map holds @lxfd, the host's fd is ours */
+    pthread_mutex_lock(&t->lock);
+    if (gfd < t->cap && t->map[gfd] == lxfd)
+        rc = swap(ctx, (t->fl[gfd] & FL_CLOEXEC) != 0);
+    pthread_mutex_unlock(&t->lock);
+    return rc;
 }
 
 int kbox_fdt_clear(struct kbox_fdt *t, int gfd)
@@ -207,6 +320,8 @@ int kbox_fdt_clear(struct kbox_fdt *t, int gfd)
         old = t->map[gfd];
         t->map[gfd] = -1;
         t->fl[gfd] = 0;
+        if (defer_close(t, old))
+            old = -1;
     }
     pthread_mutex_unlock(&t->lock);
     return old;
@@ -283,10 +398,12 @@ int kbox_fdt_range(struct kbox_fdt *t, unsigned first, unsigned last,
             v = nv;
             cap = cap ? cap * 2 : 16;
         }
-        v[n++] = t->map[i];
         if (cloexec_only) {
+            v[n++] = t->map[i];
             t->fl[i] |= FL_CLOEXEC;
         } else {
+            if (!defer_close(t, t->map[i]))
+                v[n++] = t->map[i];
             t->map[i] = -1;
             t->fl[i] = 0;
         }

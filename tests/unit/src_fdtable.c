@@ -192,6 +192,75 @@ KTEST(close_range)
     kbox_fdt_put(t);
 }
 
+/* A held lx fd is not handed back for closing by clear, set, place or
+ * close_range: the last release says to close it. */
+static int place_at_5(void *ctx)
+{
+    (void)ctx;
+    return 5;
+}
+
+KTEST(hold_defers_close)
+{
+    struct kbox_fdt *t = kbox_fdt_new();
+    int old, *v, n, out[4];
+
+    kbox_fdt_set(t, 3, 30, false);
+    kbox_fdt_set(t, 4, 40, false);
+    kbox_fdt_set(t, 5, 50, false);
+    kbox_fdt_set(t, 6, 60, false);
+    KT_EQ(kbox_fdt_hold(t, 7), -1); /* unmapped: nothing held */
+    KT_EQ(kbox_fdt_hold(t, 3), 30);
+    KT_EQ(kbox_fdt_hold(t, 3), 30);
+    KT_EQ(kbox_fdt_hold(t, 4), 40);
+    KT_EQ(kbox_fdt_hold(t, 5), 50);
+    KT_EQ(kbox_fdt_hold(t, 6), 60);
+    /* not closed: released without a close to do */
+    KT_EQ(kbox_fdt_release(t, 60), 0);
+    KT_EQ(kbox_fdt_clear(t, 3), -1); /* close(3): left to the release */
+    KT_EQ(kbox_fdt_set(t, 4, 41, false), -1); /* replaced likewise */
+    KT_EQ(kbox_fdt_place(t, place_at_5, NULL, 51, false, KBOX_FDT_PLACEHOLDER,
+                         &old),
+          5);
+    KT_EQ(old, -1);
+    KT_EQ(kbox_fdt_closed_held(t, out, 4), 3);
+    KT_EQ(kbox_fdt_release(t, 30), 0); /* one of two holds */
+    KT_EQ(kbox_fdt_release(t, 30), 1);
+    KT_EQ(kbox_fdt_release(t, 40), 1);
+    KT_EQ(kbox_fdt_release(t, 50), 1);
+    KT_EQ(kbox_fdt_release(t, 50), 0); /* no longer held */
+    KT_EQ(kbox_fdt_closed_held(t, out, 4), 0);
+    /* close_range leaves a held one out of what it returns */
+    KT_EQ(kbox_fdt_hold(t, 6), 60);
+    n = kbox_fdt_range(t, 0, ~0u, false, &v);
+    KT_EQ(n, 2); /* 41, 51 */
+    free(v);
+    KT_EQ(kbox_fdt_release(t, 60), 1);
+    kbox_fdt_put(t);
+}
+
+/* The swap runs only while the number maps to the lx fd it was for. */
+static int swap_count(void *ctx, bool cloexec)
+{
+    (*(int *)ctx)++;
+    return cloexec ? 1 : 0;
+}
+
+KTEST(swap_if_mapped)
+{
+    struct kbox_fdt *t = kbox_fdt_new();
+    int calls = 0;
+
+    kbox_fdt_set(t, 3, 30, true);
+    KT_EQ(kbox_fdt_swap_if(t, 3, 30, swap_count, &calls), 1);
+    KT_EQ(kbox_fdt_swap_if(t, 3, 31, swap_count, &calls), -EBADF);
+    kbox_fdt_clear(t, 3);
+    KT_EQ(kbox_fdt_swap_if(t, 3, 30, swap_count, &calls), -EBADF);
+    KT_EQ(kbox_fdt_swap_if(t, 99, 30, swap_count, &calls), -EBADF);
+    KT_EQ(calls, 1);
+    kbox_fdt_put(t);
+}
+
 int main(int argc, char **argv)
 {
     return ktest_main(argc, argv);
