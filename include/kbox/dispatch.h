@@ -172,7 +172,10 @@ struct kbox_req {
      * thread, one of its own (sharing files and fs) for each other one,
      * so a call blocked in one thread stalls no other. */
     struct lx_task *task;
-    bool replied;    /* the tier already completed the call (addfd reply) */
+    bool replied; /* the tier already completed the call (addfd reply) */
+    /* kbox_exits_freed() as the call began: a FIFO open that found a dead
+     * peer let go meanwhile waits for a new one (reaped.c) */
+    unsigned long exits_freed;
     int interrupted; /* KBOX_INTR_*: its lx call was ended (inflight.c) */
     /* What a call ended for a signal the thread takes returns: 0 for
      * ERESTARTSYS (restarted after SA_RESTART handlers), or the errno a
@@ -494,12 +497,22 @@ int kbox_proc_exit_watch(void);
  * kbox_exits_matter() says whether call @nr must look first (its result
  * would show what a dead process held), kbox_exits_retry() whether its
  * failure @ret may be a dead holder's; kbox_exits_settle() sweeps if the
- * exit watch has fired, true if it did (then run the call again). The
+ * exit watch has fired, true if it did (then run the call again; @r's
+ * tier may let another worker lead while it waits, or NULL). The
  * serve loop takes kbox_exits_settled_take() as an exit it saw itself.
  */
 bool kbox_exits_matter(long nr, const uint64_t *args);
 bool kbox_exits_retry(long nr, const uint64_t *args, long ret);
-bool kbox_exits_settle(void);
+bool kbox_exits_settle(struct kbox_req *r);
+/*
+ * A FIFO end lx just opened (@lxfd, @oflags not O_RDWR) may have paired
+ * with a killed process's end: if processes died they are let go, and a
+ * blocking open left without a peer waits for one. The lx fd to install,
+ * or -errno. kbox_exits_kick_due(): a settle here wants the serve loop
+ * kicked.
+ */
+int kbox_exits_fifo(struct kbox_req *r, int lxfd, int oflags);
+bool kbox_exits_kick_due(void);
 /* The serve loop's look at the exit watch: sweep if it fired; true when
  * another sweep is due. */
 bool kbox_exits_take(void);

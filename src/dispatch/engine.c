@@ -324,6 +324,20 @@ static void pipe_signal(struct kbox_req *r)
         syscall(SYS_tgkill, r->proc->tgid, r->pid, SIGPIPE);
 }
 
+/*
+ * close() of a number at which kbox holds no lx file: the host's close
+ * is all there is (its EBADF, or a host fd's end). faked closes every fd
+ * up to RLIMIT_NOFILE, 20000 notified calls: each goes by with one look
+ * at the fd table (no task, no in-flight slot, no handler). Not while
+ * another thread's exit_group ends the process (the full path waits).
+ */
+static bool unheld_close(struct kbox_req *r)
+{
+    return r->nr == SYS_close &&
+           !__atomic_load_n(&r->proc->exited, __ATOMIC_ACQUIRE) &&
+           kbox_fdt_lookup(r->proc->fdt, (int)r->args[0]) < 0;
+}
+
 struct kbox_resp kbox_dispatch(struct kbox_req *r)
 {
     struct kbox_resp resp;
@@ -335,6 +349,7 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
     if (!table_ready)
         build_table();
     memcpy(orig_args, r->args, sizeof(orig_args));
+    r->exits_freed = kbox_exits_freed();
     if (kbox_sup.verbose >= 2)
         t0 = now_us();
 
@@ -357,6 +372,11 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
         kbox_exec_swap_settle(r);
     if (r->proc)
         kbox_selfsig_settle(r);
+    if (r->proc && unheld_close(r)) {
+        resp = kbox_continue();
+        disp = "host";
+        goto done;
+    }
     r->task = r->proc ? kbox_thread_task(r->proc, r->pid) : NULL;
     if (!r->proc) {
         /*
@@ -414,6 +434,7 @@ struct kbox_resp kbox_dispatch(struct kbox_req *r)
         fsize_signal(r);
     if (resp.kind != KBOX_RESP_CONTINUE && resp.val == -EPIPE && r->proc)
         pipe_signal(r);
+done:
     kbox_proc_put(r->proc);
     r->proc = NULL;
     if (kbox_sup.verbose >= 2) {

@@ -242,6 +242,10 @@ struct kbox_resp kbox_fd_open_reply(struct kbox_req *r, int lxfd, int oflags)
     /* A file mapped shared was emptied: so is its memfd. */
     if ((oflags & O_TRUNC) && S_ISREG(g.st_mode))
         kbox_shmap_resize(g.st_dev, g.st_ino, g.st_size);
+    /* A FIFO end that a killed process's end let open waits for a peer. */
+    if (S_ISFIFO(g.st_mode) && mode != O_RDWR &&
+        (lxfd = kbox_exits_fifo(r, lxfd, oflags)) < 0)
+        return kbox_ret(lxfd);
     /* A FIFO: the guest may poll it, and epoll refuses /dev/null. */
     if (S_ISFIFO(g.st_mode) && mode == O_WRONLY)
         return kbox_mirror_install_wend_reply(r, lxfd, cloexec);

@@ -317,8 +317,11 @@ bool kbox_proc_sweep(void)
                 kbox_prep_drop_stillborn_locked(p);
             continue;
         }
+        /* A pidfd tells exactly (a /proc read per process made each
+         * sweep cost ms with hundreds alive); without one, the pid may
+         * be reused. */
         if (kbox_proc_has_exited(p) ||
-            kbox_proc_start_time(p->tgid) != p->start_time) {
+            (p->pidfd < 0 && kbox_proc_start_time(p->tgid) != p->start_time)) {
             kbox_proc_kill_locked(
                 kbox_release_begin(p)); /* killed, or pid reused */
             if (p->refs == 0)

@@ -25,9 +25,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <time.h>
+
+#include <lx/lx.h>
+#include <lx/uapi.h>
 
 #include "kbox/dispatch.h"
 
@@ -153,7 +157,7 @@ static struct timespec in_ms(long ms)
     return t;
 }
 
-bool kbox_exits_settle(void)
+bool kbox_exits_settle(struct kbox_req *r)
 {
     struct pollfd pf = { kbox_proc_exit_watch(), POLLIN, 0 };
     unsigned long e = 0;
@@ -173,6 +177,11 @@ bool kbox_exits_settle(void)
         return false;
     kbox_inflight_exits(); /* as the loop does before it sweeps */
     kbox_proc_sweep();
+    /* A wait to come: another worker receives the other guests' calls
+     * meanwhile (this one stayed the leader until the sentinel's tick). */
+    if (r && r->ops && r->ops->will_block &&
+        __atomic_load_n(&releasing, __ATOMIC_SEQ_CST) > 0)
+        r->ops->will_block(r);
     /*
      * Their calls still in flight end (a blocked one holds its entry),
      * again each ms (lx drops an interrupt that comes between two calls),
@@ -206,4 +215,75 @@ bool kbox_exits_settled_take(void)
 {
     return __atomic_load_n(&settled, __ATOMIC_RELAXED) &&
            __atomic_exchange_n(&settled, 0, __ATOMIC_ACQ_REL);
+}
+
+/* A FIFO open let the dead go and kept its end: the loop is kicked
+ * (kbox_exits_kick_due) as after any settle. */
+static __thread bool kick_due;
+
+bool kbox_exits_kick_due(void)
+{
+    bool due = kick_due;
+
+    kick_due = false;
+    return due;
+}
+
+/*
+ * Once the dead are let go: has the FIFO end @lxfd (@mode) no peer
+ * left, so that a blocking open would still be waiting? A write end
+ * polls POLLERR without readers. A read end's POLLHUP only tells of a
+ * writer that came after it, so a one-byte tee into a scratch pipe asks:
+ * 0 when nothing is buffered and no writer is left.
+ */
+static bool peerless(struct kbox_req *r, int lxfd, int mode)
+{
+    struct pollfd pf = { lxfd, POLLOUT, 0 };
+    struct timespec zero = { 0, 0 };
+    int p[2];
+    long rc;
+
+    if (mode == O_WRONLY)
+        return kbox_lx(r, LX__NR_ppoll, (long)&pf, 1, (long)&zero, 0, 0, 0) ==
+                   1 &&
+               (pf.revents & POLLERR);
+    if (kbox_lx(r, LX__NR_pipe2, (long)p, O_CLOEXEC, 0, 0, 0, 0))
+        return false;
+    rc = kbox_lx(r, LX__NR_tee, lxfd, p[1], 1, SPLICE_F_NONBLOCK, 0, 0);
+    kbox_lx(r, LX__NR_close, p[0], 0, 0, 0, 0, 0);
+    kbox_lx(r, LX__NR_close, p[1], 0, 0, 0, 0, 0);
+    return rc == 0;
+}
+
+/*
+ * A blocking open of a FIFO's one end pairs at once with a dead
+ * process's other end that lx still holds (EPIPE at the first write, EOF
+ * at the first read; natively it waits for a new peer), and a
+ * non-blocking reader sees that writer (EAGAIN, not EOF). Looked at once
+ * the open found a FIFO, so other opens pay nothing; and only when
+ * processes died is anything done. The dead are let go; a blocking open
+ * left without a peer then waits for one as Linux would: a second open
+ * of the same FIFO (lx's /proc/self/fd link) blocks until a peer comes,
+ * then the first end goes. Closing it and opening again would be seen: a
+ * peer that came meanwhile paired with the closed end (EOF, EPIPE).
+ * Returns the lx fd to install, or -errno (the open interrupted).
+ */
+int kbox_exits_fifo(struct kbox_req *r, int lxfd, int oflags)
+{
+    char path[64];
+    long fd;
+
+    if (kbox_exits_settle(r))
+        kick_due = true;
+    else if (kbox_exits_freed() == r->exits_freed)
+        return lxfd; /* nobody died: the common case, one poll */
+    if ((oflags & O_NONBLOCK) || !peerless(r, lxfd, oflags & O_ACCMODE))
+        return lxfd;
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", lxfd);
+    fd = kbox_lx(r, LX__NR_openat, AT_FDCWD, (long)path,
+                 oflags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOFOLLOW), 0, 0, 0);
+    if (fd == -ENOENT) /* no /proc in the guest: as before */
+        return lxfd;
+    kbox_lx(r, LX__NR_close, lxfd, 0, 0, 0, 0, 0);
+    return (int)fd;
 }

@@ -56,7 +56,13 @@ bool kbox_exits_retry(long nr, const uint64_t *args, long ret)
     return false;
 }
 
-bool kbox_exits_settle(void)
+bool kbox_exits_settle(struct kbox_req *r)
+{
+    (void)r;
+    return false;
+}
+
+bool kbox_exits_kick_due(void)
 {
     return false;
 }

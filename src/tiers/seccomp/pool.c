@@ -315,18 +315,20 @@ static void handle(struct seccomp_notif *req, struct seccomp_notif_resp *resp)
         known = kbox_proc_parent(kr.pid, &child, &parent);
     /* What a killed, reaped process held is free for this call (the loop
      * still looks for the groups its exit orphaned: kicked). */
-    if (kbox_exits_matter(req->data.nr, a) && kbox_exits_settle())
+    if (kbox_exits_matter(req->data.nr, a) && kbox_exits_settle(&kr))
         kbox_serve_kick();
     freed = kbox_exits_freed();
     kres = kbox_dispatch(&kr);
     /* ... also if the loop let one go while the take ran */
     if (kres.kind == KBOX_RESP_RET &&
         kbox_exits_retry(req->data.nr, a, kres.val) &&
-        (kbox_exits_settle() || kbox_exits_freed() != freed)) {
+        (kbox_exits_settle(&kr) || kbox_exits_freed() != freed)) {
         kbox_serve_kick();
         req_init(&kr, req); /* a failed take changed nothing: again */
         kres = kbox_dispatch(&kr);
     }
+    if (kbox_exits_kick_due())
+        kbox_serve_kick(); /* a FIFO open let the dead go (reaped.c) */
     if (req->data.nr == SYS_clone || req->data.nr == SYS_clone3 ||
         req->data.nr == SYS_fork || req->data.nr == SYS_vfork)
         kbox_serve_sweep_soon(); /* its preparation waits for the child */
