@@ -44,7 +44,7 @@ bool kbox_image_workdir_in_bind(const struct kbox_opts *o);
  * KiB; malloc'ed), or NULL. */
 char *kbox_image_slurp(struct lx_task *t, const char *path);
 
-/* Sync, unmount, halt. Returns 0 or -1 (message printed). */
+/* Sync, unmount, halt; kbox exits next. Returns 0 or -1 (message printed). */
 int kbox_image_halt(int verbose);
 
 /* src/image/fslog.c: warn of errors recorded in the image's superblock

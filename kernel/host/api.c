@@ -774,9 +774,9 @@ out:
 	return err;
 }
 
-int lx_halt(void)
+static int lx_halt_common(int exiting)
 {
-	struct lx_k_req req = { .op = LX_K_HALT };
+	struct lx_k_req req = { .op = LX_K_HALT, .nr = exiting };
 	int err = 0;
 
 	pthread_mutex_lock(&lx.lock);
@@ -804,6 +804,12 @@ int lx_halt(void)
 	lx_rt_halt_waiters();
 	lx_rt_timer_stop();
 	lx_rt_flusher_stop();
+	/*
+	 * The exit reclaims the rest: the RAM stays mapped and the disks
+	 * open for a thread still parked, whose exit is the host's now.
+	 */
+	if (exiting)
+		return err;
 
 	/*
 	 * Free the kernel's RAM once no host thread can touch it any more.
@@ -823,6 +829,16 @@ int lx_halt(void)
 	pthread_setspecific(lx.key, NULL);
 	free(mine);
 	return err;
+}
+
+int lx_halt(void)
+{
+	return lx_halt_common(0);
+}
+
+int lx_halt_exiting(void)
+{
+	return lx_halt_common(1);
 }
 
 const char *lx_strerror(long err)

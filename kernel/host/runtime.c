@@ -631,6 +631,12 @@ void *lx_host_mem_alloc(unsigned long size)
 	 * hundreds of 4 KiB ones.
 	 */
 	madvise(p, size, MADV_HUGEPAGE);
+	/*
+	 * Not in a child: the one kbox forks (the guest) only execs, and
+	 * with the RAM in it the fork copied its page tables and left every
+	 * page copy-on-write, so the kernel's next write to each faulted.
+	 */
+	madvise(p, size, MADV_DONTFORK);
 	lx_rt.ram = p;
 	lx_rt.ram_size = size;
 	return p;

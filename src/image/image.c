@@ -1475,7 +1475,8 @@ int kbox_image_halt(int verbose)
     glue_remove();
     if (setup_opts)
         kbox_fslog_errors(setup_opts->image);
-    rc = lx_halt();
+    /* kbox exits next: its exit ends lx's parked threads (lx.h) */
+    rc = lx_halt_exiting();
 
     /* Before the unmount's word: "image synced" would not be true. */
     if (lx_disk_write_error()) {

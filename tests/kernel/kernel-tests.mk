@@ -7,7 +7,7 @@ BIN := $(abspath ../build/kernel-tests)
 CFLAGS_T := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
 	-I$(LX)/include -I$(TK) -I$(abspath ../tests/lib)
 TESTS := $(BIN)/lx_fs_test $(BIN)/lx_halt_test $(BIN)/lx_cpu_test \
-	$(BIN)/lx_blk_test
+	$(BIN)/lx_blk_test $(BIN)/lx_halt_exit_test
 BENCH := $(BIN)/lx_bench
 
 .PHONY: check bench

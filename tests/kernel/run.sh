@@ -57,6 +57,16 @@ result "host_debugfs_sees_chown" $?
 result "host_debugfs_sees_rename" $?
 
 run_ktest halt timeout 60 "$BIN/lx_halt_test"
+# The halt of a process that exits next (kbox's): its writes are kept too.
+mke2fs -q -F -t ext4 "$TMP/exit.ext4" 16M
+run_ktest halt-exit timeout 60 "$BIN/lx_halt_exit_test" "$TMP/exit.ext4"
+got=$(debugfs -R 'cat /exit.txt' "$TMP/exit.ext4" 2>/dev/null)
+[ "$got" = "kept at exit" ]
+result "halt_exiting_data_in_image (debugfs)" $?
+e2fsck -fn "$TMP/exit.ext4" >"$TMP/fsck-exit.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && cat "$TMP/fsck-exit.log"
+result "halt_exiting_image_clean (e2fsck -fn)" $rc
 # Flushes on the host's flush thread: a second image and a raw scratch disk.
 mke2fs -q -F -t ext4 "$TMP/blk.ext4" 16M
 truncate -s 1M "$TMP/scratch.img"

@@ -154,7 +154,8 @@ enum lx_k_op {
 	LX_K_PID,
 	LX_K_DISK_ADD,	/* args[0] = fd, args[1] = read-only */
 	LX_K_DISK_DEVNO,/* args[0] = index, args[1] = partition (0: disk) */
-	LX_K_HALT,	/* sync, stop every host thread of the kernel */
+	LX_K_HALT,	/* sync, stop every host thread of the kernel;
+			 * nr != 0: leave them parked (the process exits) */
 	LX_K_SETPID,	/* args[0] = the pid the task should have */
 	LX_K_MIRROR,	/* args[0] = LX_MIRROR_*, then its arguments */
 	LX_K_GETFD,	/* args[0] = task to take fd args[1] from, args[2] = O_CLOEXEC or 0 */
