@@ -1044,5 +1044,11 @@ int kbox_place_search_as(struct lx_task *t, struct kbox_req *r, int idx,
 int kbox_bind_from_dir_search(struct kbox_req *r, const char *raw,
                               const char *path, const char *norm, int idx,
                               const char *rest);
+/* -EACCES when @path, relative to a directory in a bind (@raw as for
+ * kbox_bind_from_dir_search), leaves that bind by ".." at a place's
+ * parent the guest may not search: Linux looks up the next name there
+ * (back into the same bind, or into the image, as well). */
+int kbox_bind_leave_search(struct kbox_req *r, const char *raw,
+                           const char *path);
 
 #endif

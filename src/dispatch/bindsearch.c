@@ -126,12 +126,23 @@ int kbox_bind_from_dir_search(struct kbox_req *r, const char *raw,
     if (kbox_path_place_parent(norm, rest, NULL, parent, sizeof(parent)) < 0)
         return 0;
     if (kbox_path_beneath(parent, o->binds[s.bind_index].guest_dst, NULL)) {
-        /* into a bind nested in the directory's own: the way there is
-         * in the outer bind (the route's host walk judges none of it) */
-        p = kbox_path_route(parent, o->binds, o->nbinds, false);
-        return p.route == KBOX_ROUTE_BIND
-                   ? in_bind(r->task, r, p.bind_index, p.rest)
-                   : 0;
+        /* into a bind nested in the directory's own: the way there is in
+         * the outer bind (the route's host walk judges none of it), and
+         * in each bind nested between (three deep, the outer's part was
+         * skipped); bounded, a place's parent is shorter than it */
+        for (int n = 0; n <= o->nbinds; n++) {
+            p = kbox_path_route(parent, o->binds, o->nbinds, false);
+            if (p.route != KBOX_ROUTE_BIND)
+                return 0;
+            if (in_bind(r->task, r, p.bind_index, p.rest))
+                return -EACCES;
+            if (p.bind_index == s.bind_index ||
+                kbox_path_place_parent(parent, p.rest, NULL, sp, sizeof(sp)) <
+                    0)
+                return 0;
+            memcpy(parent, sp, strlen(sp) + 1);
+        }
+        return 0;
     }
     /* out of it by "..": up from its place's parent, in the image, as
      * Linux's walk goes (the way within the bind up to its root is the
@@ -143,4 +154,59 @@ int kbox_bind_from_dir_search(struct kbox_req *r, const char *raw,
     slash[slash == sp ? 1 : 0] = '\0';
     return kbox_place_search_as(r->task, r, idx, KBOX_LXDIR_TEXT, sp, norm,
                                 rest);
+}
+
+/* Whether @path, walked by its text from @base (beneath @dst), goes up
+ * out of @dst by ".." and looks a name up there: a last ".." stops at
+ * the place's parent unsearched (natively `ls ..` stats it). */
+static bool walks_out(const char *base, const char *dst, const char *path)
+{
+    long depth = 0, floor = 0;
+    const char *p;
+
+    for (p = base; *p; p++) /* components of each */
+        depth += p[0] == '/' && p[1] && p[1] != '/';
+    for (p = dst; *p; p++)
+        floor += p[0] == '/' && p[1] && p[1] != '/';
+    for (p = path; *p;) {
+        size_t l = strcspn(p, "/");
+
+        if (l == 2 && p[0] == '.' && p[1] == '.') {
+            if (depth > 0 && --depth < floor)
+                return p[l + strspn(p + l, "/")] != '\0';
+        } else if (l && !(l == 1 && p[0] == '.')) {
+            depth++;
+        }
+        p += l;
+        p += *p == '/';
+    }
+    return false;
+}
+
+int kbox_bind_leave_search(struct kbox_req *r, const char *raw,
+                           const char *path)
+{
+    const struct kbox_opts *o = kbox_sup.opts;
+    char base[KBOX_PATH_MAX], sp[KBOX_PATH_MAX];
+    size_t rl = strlen(raw), pl = strlen(path);
+    struct kbox_route_result s;
+    const char *dst;
+
+    if (!r->task || !pl || pl + 1 > rl || strcmp(raw + rl - pl, path) ||
+        raw[rl - pl - 1] != '/' || rl - pl - 1 >= sizeof(sp) ||
+        !strstr(path, ".."))
+        return 0;
+    memcpy(sp, raw, rl - pl - 1);
+    sp[rl - pl - 1] = '\0';
+    if (kbox_path_normalize(sp, base, sizeof(base), false, NULL) < 0)
+        return 0;
+    s = kbox_path_route(base, o->binds, o->nbinds, false);
+    if (s.route != KBOX_ROUTE_BIND)
+        return 0;
+    dst = o->binds[s.bind_index].guest_dst;
+    if (!walks_out(base, dst, path))
+        return 0;
+    /* out at its place's parent: Linux looks up the next name there */
+    return kbox_place_search_as(r->task, r, s.bind_index, AT_FDCWD, NULL, dst,
+                                "");
 }

@@ -429,6 +429,9 @@ static int route_lexically(struct kbox_req *r, int dirfd, const char *path,
             return 0;
         }
     }
+    /* up out of the directory's bind: its place's parent is searched */
+    if (from_bind_dir && have_raw && kbox_bind_leave_search(r, raw, path))
+        return -EACCES;
     res = kbox_path_route(norm, o->binds, o->nbinds, kbox_sup.hostdev_dir >= 0);
     /* the place the text names, before a guest's rbind renames it */
     if (res.route == KBOX_ROUTE_BIND &&
