@@ -646,9 +646,10 @@ int kbox_lxfd(struct kbox_req *r, int fd);
  */
 int kbox_lxfd_hold(struct kbox_req *r, int gfd, struct kbox_fdt **t);
 void kbox_lxfd_release(struct kbox_req *r, struct kbox_fdt *t, int lxfd);
-/* After lx_task_fork of a process with table @parent (no CLONE_FILES):
- * close in the child's lx table the held files whose numbers the parent
- * closed (they stay open in the parent for the call using them only). */
+/* After lx_task_fork of a process with table @parent (no CLONE_FILES),
+ * or an lx unshare of CLONE_FILES by @child, a process sharing @parent:
+ * close in the new lx table the held files whose numbers were closed
+ * (they stay open in @parent for the call using them only). */
 void kbox_fd_fork_drop_held(struct kbox_fdt *parent, struct lx_task *child);
 /*
  * Give lx fd @lxfd to the guest: reserve a guest number with a host
@@ -702,6 +703,11 @@ kbox_handler kbox_net_handler(long nr);
 kbox_handler kbox_sockrecv_handler(long nr);
 /* Is guest fd @fd a unix socket (sockrecv.c)? */
 bool kbox_sock_is_unix(struct kbox_req *r, int fd);
+/* A socket call on @s ended -EINTR (@rc) while a timeout @opt is set:
+ * never restarted (sockrecv.c). */
+void kbox_sock_timeo_intr(struct kbox_req *r, int s, long rc, int opt);
+/* A receive on kbox's copy @s about to wait lets another worker lead. */
+void kbox_sock_wait_ahead(struct kbox_req *r, int s, int flags);
 /* Linux's argument checks that come before the fd, path or target a
  * handler looks at first: 0 or the call's -errno (argcheck.c) */
 long kbox_argcheck(struct kbox_req *r);

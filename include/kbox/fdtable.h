@@ -54,6 +54,13 @@ bool kbox_fdt_release(struct kbox_fdt *t, int lxfd);
 /* Held lx fds whose guest numbers were closed (up to @max in @out): a
  * fork copied them into the child's lx table, where nothing maps them. */
 int kbox_fdt_closed_held(struct kbox_fdt *t, int *out, int max);
+/*
+ * Held lx fds whose guest numbers were closed since the last take (up to
+ * @max in @out), each held once more for the caller (kbox_fdt_release
+ * it): a native close drops the process's POSIX locks on the file at
+ * once, though a call in flight keeps the file itself.
+ */
+int kbox_fdt_take_unlocks(struct kbox_fdt *t, int *out, int max);
 /* The lowest guest fd mapped to lx fd @lxfd, or -1. */
 int kbox_fdt_guest_fd(struct kbox_fdt *t, int lxfd);
 /* Is guest fd @gfd close-on-exec (only meaningful for mapped fds)? */

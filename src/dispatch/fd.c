@@ -92,6 +92,28 @@ void kbox_lxfd_release(struct kbox_req *r, struct kbox_fdt *t, int lxfd)
     }
 }
 
+/*
+ * After a close, dup2 or close_range: a file a call in flight still
+ * holds (kbox_fdt_hold) stays open in lx until the call returns, but the
+ * close drops the process's POSIX locks on it now, as Linux's close does
+ * (filp_flush); another process's F_GETLK or F_SETLK sees them gone.
+ */
+static void unlock_closed_held(struct kbox_req *r)
+{
+    struct kbox_fdt *t = r->proc->fdt;
+    int v[16], n;
+
+    do {
+        n = kbox_fdt_take_unlocks(t, v, 16);
+        for (int i = 0; i < n; i++) {
+            struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
+
+            kbox_lx(r, LX__NR_fcntl, v[i], F_SETLK, (long)&fl, 0, 0, 0);
+            kbox_lxfd_release(r, t, v[i]);
+        }
+    } while (n == 16);
+}
+
 struct place_ctx {
     struct kbox_req *r;
     int src, target;
@@ -123,6 +145,8 @@ static long install(struct kbox_req *r, int lxfd, int src,
         return gfd;
     }
     lx_close(r, old);
+    if (old < 0 && target >= 0)
+        unlock_closed_held(r);
     if (old >= 0 && mirror) /* a FIFO's end replaced by dup2 goes */
         kbox_mirror_gc();
     return gfd;
@@ -636,9 +660,13 @@ static struct kbox_resp h_lseek(struct kbox_req *r)
 static struct kbox_resp h_close(struct kbox_req *r)
 {
     bool mirror = kbox_fdt_mirror(r->proc->fdt, FD(0));
+    int old = kbox_fdt_clear(r->proc->fdt, FD(0));
 
     /* Close the lx file, then let the host drop the placeholder. */
-    lx_close(r, kbox_fdt_clear(r->proc->fdt, FD(0)));
+    if (old >= 0)
+        lx_close(r, old);
+    else
+        unlock_closed_held(r); /* a call in flight holds it */
     if (mirror)
         kbox_mirror_gc();
     return kbox_continue();
@@ -665,6 +693,8 @@ static struct kbox_resp h_close_range(struct kbox_req *r)
             lx_close(r, v[i]);
     }
     free(v);
+    if (!cloexec)
+        unlock_closed_held(r);
     if (n > 0 && !cloexec)
         kbox_mirror_gc();
     return kbox_continue();
@@ -803,6 +833,7 @@ static struct kbox_resp h_dup3(struct kbox_req *r)
         }
         mirrored = kbox_fdt_mirror(r->proc->fdt, nfd);
         lx_close(r, kbox_fdt_clear(r->proc->fdt, nfd));
+        unlock_closed_held(r);
         if (mirrored)
             kbox_mirror_gc();
         return kbox_continue();

@@ -641,6 +641,7 @@ static long send_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
     if (rc == -ENOENT && up && hfd < 0) /* see kbox_host_sock_path */
         rc = -ECONNREFUSED;
     kbox_inflight_host_wait(false);
+    kbox_sock_timeo_intr(r, s, rc, SO_SNDTIMEO);
     kbox_sock_ids_restore(&ids);
     close(s);
     if (rc == -EPIPE && !(flags & MSG_NOSIGNAL))
@@ -727,10 +728,12 @@ static long recv_one(struct kbox_req *r, int fd, uint64_t umh, int flags,
         goto out;
     }
     /* Blocks this worker only; the guest's O_NONBLOCK is on the file. */
+    kbox_sock_wait_ahead(r, s, flags);
     kbox_inflight_host_wait(true);
     rc = recvmsg(s, &in, flags | MSG_CMSG_CLOEXEC);
     rc = rc < 0 ? -errno : rc;
     kbox_inflight_host_wait(false);
+    kbox_sock_timeo_intr(r, s, rc, SO_RCVTIMEO);
     /* tokens that did not fit are gone already (their last close ran
      * before recvmsg returned): their lx files go before the guest runs */
     if (rc >= 0 && (in.msg_flags & MSG_CTRUNC))

@@ -509,8 +509,11 @@ static struct kbox_resp h_unshare(struct kbox_req *r)
                  0, 0);
     if (rc < 0)
         return kbox_ret(rc);
-    if (f & CLONE_FILES)
+    if (f & CLONE_FILES) {
+        /* lx copied the files a sharer's call holds past their close */
+        kbox_fd_fork_drop_held(r->proc->fdt, r->task);
         r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
+    }
     if ((f & CLONE_FS) && !threads) /* and the bind cwd (bindcwd.c) */
         kbox_bind_cwd_unshare(r->proc, r->task);
     if ((f & CLONE_FS) && threads) {
@@ -537,6 +540,7 @@ int kbox_proc_unshare_files(struct kbox_req *r)
     rc = kbox_lx(r, LX__NR_unshare, CLONE_FILES, 0, 0, 0, 0, 0);
     if (rc < 0)
         return (int)rc;
+    kbox_fd_fork_drop_held(r->proc->fdt, r->task); /* as h_unshare */
     r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
     return 0;
 }

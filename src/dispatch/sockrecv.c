@@ -11,13 +11,19 @@
  * the address mapped back; any other socket's call is the host's.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -79,6 +85,90 @@ bool kbox_sock_is_unix(struct kbox_req *r, int fd)
     return u;
 }
 
+/*
+ * Linux never restarts a socket call with a timeout (signal(7)): one that
+ * a handler interrupted fails with EINTR even under SA_RESTART. @opt is
+ * the timeout the call waits by (SO_RCVTIMEO, SO_SNDTIMEO).
+ */
+void kbox_sock_timeo_intr(struct kbox_req *r, int s, long rc, int opt)
+{
+    struct timeval tv = { 0, 0 };
+    socklen_t l = sizeof(tv);
+
+    if (rc == -EINTR && !getsockopt(s, SOL_SOCKET, opt, &tv, &l) &&
+        (tv.tv_sec || tv.tv_usec))
+        r->restart = EINTR;
+}
+
+/*
+ * Before a receive (accept, recvfrom, recvmsg) on kbox's copy @s of the
+ * guest's socket: when it is going to wait (nothing to take, a blocking
+ * file, no MSG_DONTWAIT in @flags), another worker receives the guests'
+ * calls meanwhile. Left to the sentinel, the peer's connect or send that
+ * ends the wait sat unreceived for a tick: a unix server's accept loop
+ * took 1 ms a connection.
+ */
+void kbox_sock_wait_ahead(struct kbox_req *r, int s, int flags)
+{
+    struct pollfd pf = { s, POLLIN, 0 };
+
+    if ((flags & MSG_DONTWAIT) || !r->ops || !r->ops->will_block ||
+        poll(&pf, 1, 0) != 0 || (fcntl(s, F_GETFL) & O_NONBLOCK))
+        return;
+    r->ops->will_block(r);
+}
+
+/*
+ * Has the guest no number free below its RLIMIT_NOFILE? Linux takes the
+ * new fd's number before it dequeues a connection, so accept fails with
+ * EMFILE and the connection stays queued; kbox's accept on its copy
+ * would take it and then lose it at the ADDFD. /proc/<tid>/fd's size is
+ * the count of open fds: fewer than the limit leave one free below it;
+ * otherwise (rare) the numbers are looked at.
+ */
+static bool guest_fds_full(struct kbox_req *r)
+{
+    struct rlimit rl;
+    struct stat st;
+    char path[48];
+    unsigned char *seen;
+    struct dirent *de;
+    bool full = true;
+    DIR *d;
+    int fd;
+
+    if (prlimit(r->pid, RLIMIT_NOFILE, NULL, &rl) || rl.rlim_cur > (1u << 24))
+        return false;
+    snprintf(path, sizeof(path), "/proc/%d/fd", (int)r->pid);
+    fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    if (fstat(fd, &st) || (unsigned long)st.st_size < rl.rlim_cur) {
+        close(fd);
+        return false;
+    }
+    d = fdopendir(fd);
+    seen = d ? calloc(rl.rlim_cur / 8 + 1, 1) : NULL;
+    if (!seen) {
+        if (d)
+            closedir(d);
+        else
+            close(fd);
+        return false;
+    }
+    while ((de = readdir(d))) {
+        unsigned long n = strtoul(de->d_name, NULL, 10);
+
+        if (de->d_name[0] != '.' && n < rl.rlim_cur)
+            seen[n / 8] |= (unsigned char)(1u << (n % 8));
+    }
+    closedir(d);
+    for (unsigned long n = 0; n < rl.rlim_cur && full; n++)
+        full = seen[n / 8] & (1u << (n % 8));
+    free(seen);
+    return full;
+}
+
 /* The address and its length back to the guest, as move_addr_to_user:
  * at most the caller's @ulen bytes, the whole length reported. */
 static int put_addr(struct kbox_req *r, uint64_t uaddr, uint64_t ulenp,
@@ -110,12 +200,18 @@ static struct kbox_resp h_accept(struct kbox_req *r)
         close(s);
         return kbox_continue(); /* EFAULT, EINVAL: the host says it */
     }
+    if (guest_fds_full(r)) {
+        close(s);
+        return kbox_ret(-EMFILE);
+    }
     memset(&ss, 0, sizeof(ss));
+    kbox_sock_wait_ahead(r, s, 0);
     kbox_inflight_host_wait(true);
     ns = accept4(s, (struct sockaddr *)&ss, &l,
                  SOCK_CLOEXEC | (flags & SOCK_NONBLOCK));
     rc = ns < 0 ? -errno : 0;
     kbox_inflight_host_wait(false);
+    kbox_sock_timeo_intr(r, s, rc, SO_RCVTIMEO);
     close(s);
     if (ns < 0)
         return kbox_ret(rc);
@@ -162,10 +258,12 @@ static struct kbox_resp h_recvfrom(struct kbox_req *r)
         return kbox_continue();
     }
     memset(&ss, 0, sizeof(ss));
+    kbox_sock_wait_ahead(r, s, flags);
     kbox_inflight_host_wait(true);
     n = recvfrom(s, buf, len, flags, (struct sockaddr *)&ss, &l);
     n = n < 0 ? -errno : n;
     kbox_inflight_host_wait(false);
+    kbox_sock_timeo_intr(r, s, n, SO_RCVTIMEO);
     close(s);
     if (n >= 0) {
         size_t c = (size_t)n < len ? (size_t)n : len; /* MSG_TRUNC */

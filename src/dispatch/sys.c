@@ -801,6 +801,7 @@ static bool host_dir_sock(struct kbox_req *r, int fd, const char *path,
         kbox_inflight_host_wait(true);
         *rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
         kbox_inflight_host_wait(false);
+        kbox_sock_timeo_intr(r, s, *rc, SO_SNDTIMEO);
         kbox_sock_ids_restore(&ids);
         if (*rc == 0)
             kbox_sock_name_connected(s);
@@ -863,6 +864,7 @@ static struct kbox_resp unix_bind_connect(struct kbox_req *r)
         kbox_inflight_host_wait(true);
         rc = connect(s, (struct sockaddr *)&hs, sizeof(hs)) ? -errno : 0;
         kbox_inflight_host_wait(false);
+        kbox_sock_timeo_intr(r, s, rc, SO_SNDTIMEO);
         if (rc == -ENOENT) /* see kbox_host_sock_path */
             rc = -ECONNREFUSED;
         if (rc == 0)

@@ -1238,6 +1238,7 @@ prepared:
      * or two ended each other's tasks. Only the claim's holder gets
      * here (exec_claim); one whose call was ended waits to die. */
     pid_t none = 0;
+    struct kbox_fdt *was;
 
     if (__atomic_load_n(&r->interrupted, __ATOMIC_ACQUIRE) == KBOX_INTR_EXEC ||
         !__atomic_compare_exchange_n(&r->proc->exec_tid, &none, r->pid, false,
@@ -1250,6 +1251,7 @@ prepared:
     kbox_inflight_end_threads(r->proc, r->pid);
     /* Close-on-exec in the kernel's fd table and our map, as the host does
      * in its table (exec unshares a CLONE_FILES table first). */
+    was = kbox_fdt_ref(r->proc->fdt); /* (so always a copy) */
     r->proc->fdt = kbox_fdt_unshare(r->proc->fdt);
     /* the thread's ids and cwd become the process's (de_thread) */
     if (own && own != r->proc->task)
@@ -1260,10 +1262,16 @@ prepared:
     if (*exe_lxfd >= 0) {
         /* its credentials, given once the host's exec has succeeded */
         rc = kbox_exec_setid(r, *exe_lxfd, uenvp, exe_dev, exe_ino);
-        if (rc)
+        if (rc) {
+            kbox_fdt_put(was);
             return kbox_ret(rc);
+        }
     }
     lx_task_exec(r->proc->task);
+    /* lx's exec copied a shared table with the files that a sharer's
+     * call holds past their close: not the new program's */
+    kbox_fd_fork_drop_held(was, r->proc->task);
+    kbox_fdt_put(was);
     *exe_lxfd = -1; /* close-on-exec closed it */
     kbox_fdt_exec(r->proc->fdt);
     kbox_mirror_gc();

@@ -15,6 +15,7 @@ struct hold {
     int lxfd;
     int n;       /* calls holding it */
     bool closed; /* its guest number was closed: the last release closes */
+    bool unlock; /* closed, its POSIX locks not yet dropped (take_unlocks) */
 };
 
 struct kbox_fdt {
@@ -140,6 +141,7 @@ static bool defer_close(struct kbox_fdt *t, int lxfd)
     for (int i = 0; lxfd >= 0 && i < t->nholds; i++)
         if (t->holds[i].lxfd == lxfd) {
             t->holds[i].closed = true;
+            t->holds[i].unlock = true;
             return true;
         }
     return false;
@@ -169,7 +171,7 @@ int kbox_fdt_hold(struct kbox_fdt *t, int gfd)
         if (i < t->nholds) {
             t->holds[i].n++;
         } else if (i < t->holdcap) {
-            t->holds[i] = (struct hold){ v, 1, false };
+            t->holds[i] = (struct hold){ v, 1, false, false };
             t->nholds++;
         } else {
             v = -ENOMEM; /* not held: the caller must not go on */
@@ -212,6 +214,22 @@ int kbox_fdt_closed_held(struct kbox_fdt *t, int *out, int max)
     for (int i = 0; i < t->nholds && n < max; i++)
         if (t->holds[i].closed)
             out[n++] = t->holds[i].lxfd;
+    pthread_mutex_unlock(&t->lock);
+    return n;
+}
+
+int kbox_fdt_take_unlocks(struct kbox_fdt *t, int *out, int max)
+{
+    int n = 0;
+
+    pthread_mutex_lock(&t->lock);
+    for (int i = 0; i < t->nholds && n < max; i++)
+        if (t->holds[i].unlock) {
+            t->holds[i].unlock = false;
+            t->holds[i].n++;
+            t->refs++;
+            out[n++] = t->holds[i].lxfd;
+        }
     pthread_mutex_unlock(&t->lock);
     return n;
 }

@@ -246,6 +246,29 @@ static int swap_count(void *ctx, bool cloexec)
     return cloexec ? 1 : 0;
 }
 
+/* A held lx fd's close leaves its POSIX locks to drop now: taken once,
+ * with one more hold for the taker; the holder's release no longer
+ * closes, the taker's last one does. */
+KTEST(hold_take_unlocks)
+{
+    struct kbox_fdt *t = kbox_fdt_new();
+    int out[4];
+
+    kbox_fdt_set(t, 3, 30, false);
+    kbox_fdt_set(t, 4, 40, false);
+    KT_EQ(kbox_fdt_hold(t, 3), 30);
+    KT_EQ(kbox_fdt_hold(t, 4), 40);
+    KT_EQ(kbox_fdt_take_unlocks(t, out, 4), 0); /* nothing closed yet */
+    KT_EQ(kbox_fdt_clear(t, 3), -1);
+    KT_EQ(kbox_fdt_take_unlocks(t, out, 4), 1);
+    KT_EQ(out[0], 30);
+    KT_EQ(kbox_fdt_take_unlocks(t, out, 4), 0); /* once */
+    KT_EQ(kbox_fdt_release(t, 30), 0);          /* the call's */
+    KT_EQ(kbox_fdt_release(t, 30), 1);          /* the taker's */
+    KT_EQ(kbox_fdt_release(t, 40), 0);
+    kbox_fdt_put(t);
+}
+
 KTEST(swap_if_mapped)
 {
     struct kbox_fdt *t = kbox_fdt_new();
